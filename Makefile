@@ -1,0 +1,115 @@
+# ctip - counter-trafficking case and data system.
+#
+#   make            build build/ctip (release)
+#   make run        install what is missing, build, run the main job (demo data on SQLite)
+#   make test       install what is missing, build with ASan+UBSan, run every test
+#   make fuzz       build the importers' fuzz targets (clang/libFuzzer) and run them briefly
+#   make bench      run the benchmarks in bench/
+#   make format     clang-format every C file
+#   make clean
+
+CC      ?= gcc
+PKGS    := sqlite3 libutf8proc jansson libsodium
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wno-unused-parameter
+BASE    := -std=c17 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib -Ibuild/gen
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+CFLAGS_RELEASE := $(BASE) $(WARN) -O2 -g -DCTIP_VERSION=\"$(VERSION)\"
+CFLAGS_ASAN    := $(BASE) $(WARN) -O1 -g -fno-omit-frame-pointer \
+                  -fsanitize=address,undefined -fno-sanitize-recover=all -DCTIP_VERSION=\"$(VERSION)\"
+
+LIB_SRC   := $(sort $(wildcard lib/*.c))
+CLI_SRC   := $(sort $(wildcard cli/*.c))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+EMBED_IN  := $(sort $(wildcard lib/sql/*.sql data/vocab/*.csv data/geo/*.csv))
+GEN       := build/gen/embedded.c
+
+.PHONY: all run test deps fuzz bench format clean check-clang cppcheck valgrind
+all: build/ctip
+
+deps:
+	@sh scripts/install-deps.sh
+
+# --- generated: data files and migrations compiled into the binary -----------------
+build/tools/embed: tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -O2 -Wall -Wextra -Werror -o $@ $<
+$(GEN): build/tools/embed $(EMBED_IN)
+	@mkdir -p $(@D)
+	build/tools/embed $(EMBED_IN) > $@.tmp && mv $@.tmp $@
+
+# --- release build --------------------------------------------------------------
+REL_OBJ := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(GEN:build/%=%) $(CLI_SRC))
+build/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_RELEASE) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+build/obj/%.o: %.c | $(GEN)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_RELEASE) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+build/ctip: $(REL_OBJ)
+	$(CC) $(CFLAGS_RELEASE) -o $@ $^ $(PKG_LIBS)
+
+# --- sanitizer build, used by the tests --------------------------------------------
+ASAN_LIB_OBJ := $(patsubst %.c,build/asan/obj/%.o,$(LIB_SRC)) build/asan/obj/gen/embedded.o
+ASAN_CLI_OBJ := $(patsubst %.c,build/asan/obj/%.o,$(CLI_SRC))
+build/asan/obj/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+build/asan/obj/%.o: %.c | $(GEN)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+build/asan/libctip.a: $(ASAN_LIB_OBJ)
+	ar rcs $@ $^
+build/asan/ctip: $(ASAN_CLI_OBJ) build/asan/libctip.a
+	$(CC) $(CFLAGS_ASAN) -o $@ $^ $(PKG_LIBS)
+UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
+build/asan/tests/%: tests/unit/%.c build/asan/libctip.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -Itests -o $@ $< build/asan/libctip.a $(PKG_LIBS) -lcmocka
+
+# gcc and clang must both build it warning-free.
+check-clang: $(GEN)
+	@mkdir -p build/clang
+	@for f in $(LIB_SRC) $(CLI_SRC); do \
+	  clang $(BASE) $(WARN) -O1 $(PKG_CFLAGS) -fsyntax-only $$f || exit 1; done
+	@echo "clang: $(words $(LIB_SRC) $(CLI_SRC)) files build warning-free"
+
+test: deps
+	@$(MAKE) --no-print-directory build/ctip build/asan/ctip $(UNIT_BIN)
+	@sh tests/run.sh
+
+run: deps
+	@$(MAKE) --no-print-directory build/ctip
+	@sh scripts/run-demo.sh
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --std=c11 --inline-suppr -Ilib --suppress=missingIncludeSystem lib cli
+
+# --- fuzzing (clang + libFuzzer) ----------------------------------------------------
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 20
+build/fuzz/%: fuzz/%.c $(LIB_SRC) $(GEN)
+	@mkdir -p $(@D)
+	clang $(BASE) -O1 -g -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -DCTIP_VERSION=\"fuzz\" \
+	  -o $@ $< $(LIB_SRC) $(GEN) $(PKG_LIBS)
+fuzz: deps $(FUZZ_BIN)
+	@for b in $(FUZZ_BIN); do n=$$(basename $$b); c=fuzz/corpus/$${n#fuzz_}; \
+	  mkdir -p build/fuzz/work-$$n; \
+	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
+	  $$b -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 build/fuzz/work-$$n $$c 2>&1 | tail -n 4 || exit 1; done
+
+bench: build/ctip
+	@sh bench/run.sh
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) lib/*.h fuzz/*.c tools/*.c
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,41 @@
+/*
+ * cli.h - what the commands of the `ctip` tool share: the command table, the
+ * global options and opening the store. Each command lives in cmd_NAME.c as
+ * cmd_NAME(argc, argv, ctx) and returns the process exit status.
+ */
+#ifndef CTIP_CLI_H
+#define CTIP_CLI_H
+
+#include "error.h"
+#include "store.h"
+
+struct cli {
+	const char *db; /* --db, $CTIP_DB, or ./var/ctip.db */
+};
+
+struct cli_command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct cli *c);
+	const char *usage;
+	const char *summary;
+};
+
+extern const struct cli_command cli_commands[];
+
+/* Opens the database and checks that `ctip init` has been run. Prints the error. */
+int cli_open(struct cli *c, ctip_store **s);
+/* Prints "ctip: " + the error to stderr; returns the exit status for it. */
+int cli_fail(const ctip_err *e);
+/* Prints the usage of the command and returns 2. */
+int cli_usage(const char *name);
+
+int cmd_init(int argc, char **argv, struct cli *c);
+int cmd_import(int argc, char **argv, struct cli *c);
+int cmd_export(int argc, char **argv, struct cli *c);
+int cmd_search(int argc, char **argv, struct cli *c);
+int cmd_show(int argc, char **argv, struct cli *c);
+int cmd_demo(int argc, char **argv, struct cli *c);
+int cmd_help(int argc, char **argv, struct cli *c);
+int cmd_version(int argc, char **argv, struct cli *c);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * cmd_import.c - `ctip import FILE...`: each file is one transaction.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+#include "import.h"
+
+int cmd_import(int argc, char **argv, struct cli *c)
+{
+	ctip_store *s;
+	int rc, failed = 0;
+	if (argc < 2)
+		return cli_usage("import");
+	if ((rc = cli_open(c, &s)))
+		return rc;
+	struct ctip_import_opts o = {.diag = stderr, .info = stdout, .max_print = 200};
+	for (int i = 1; i < argc; i++) {
+		struct ctip_import_stats st;
+		ctip_err e = {0};
+		if (ctip_import_file(s, argv[i], &o, &st, &e)) {
+			if (st.errors > o.max_print)
+				fprintf(stderr, "%s: ... %ld more errors not shown\n", argv[i],
+					st.errors - o.max_print);
+			cli_fail(&e);
+			failed = e.code == CTIP_EINVAL ? 1 : 3;
+			continue;
+		}
+		printf("%s: imported %ld rows: %ld cases, %ld person records, %ld new "
+		       "organisations\n",
+		       argv[i], st.rows, st.cases, st.persons, st.orgs_created);
+	}
+	ctip_store_close(s);
+	return failed;
+}

@@ -1,0 +1,76 @@
+/*
+ * cmd_init.c - `ctip init`: creates the database (and its directory), runs
+ * the migrations it lacks and (re)loads the reference data compiled into the
+ * binary. Running it again is harmless.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+/* mkdir -p of the directory part of path */
+static int make_parent(const char *path)
+{
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s", path);
+	char *slash = strrchr(buf, '/');
+	if (!slash || slash == buf)
+		return 0;
+	*slash = 0;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+int cmd_init(int argc, char **argv, struct cli *c)
+{
+	ctip_err e = {0};
+	ctip_store *s = NULL;
+	ctip_ref *ref = NULL;
+	int from, to, rc;
+	if (argc > 1)
+		return cli_usage("init");
+	if (make_parent(c->db)) {
+		fprintf(stderr, "ctip: cannot create the directory of %s: %s\n", c->db,
+			strerror(errno));
+		return 3;
+	}
+	if ((rc = ctip_store_open(c->db, 1, &s, &e)) || (rc = s->ops->migrate(s, &from, &to, &e)))
+		goto fail;
+	if (!(ref = ctip_ref_new())) {
+		rc = ctip_err_set(&e, CTIP_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = ctip_ref_load_embedded(ref, &e)) || (rc = s->ops->begin(s, &e)))
+		goto fail;
+	if ((rc = s->ops->ref_save(s, ref, &e)) || (rc = s->ops->commit(s, &e))) {
+		s->ops->rollback(s);
+		goto fail;
+	}
+	const struct ctip_ref_entry **all;
+	int n = ctip_ref_list(ref, NULL, &all), nv = 0;
+	for (int i = 0; i < n; i++)
+		nv += i == 0 || strcmp(all[i]->vocab, all[i - 1]->vocab) != 0;
+	free(all);
+	if (from == to)
+		printf("%s: schema version %d is current\n", c->db, to);
+	else
+		printf("%s: schema migrated from version %d to %d\n", c->db, from, to);
+	printf("%s: %d vocabularies loaded (%d values)\n", c->db, nv, n);
+	ctip_ref_free(ref);
+	ctip_store_close(s);
+	return 0;
+fail:
+	ctip_ref_free(ref);
+	ctip_store_close(s);
+	return cli_fail(&e);
+}

@@ -1,0 +1,109 @@
+/*
+ * main.c - the `ctip` command: global options, then one command from the
+ * table below (git-style). The table is also what `ctip help` prints.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const struct cli_command cli_commands[] = {
+	{"init", cmd_init, "ctip init",
+	 "create the database, or migrate it to this version; load the vocabularies"},
+	{"import", cmd_import, "ctip import FILE...",
+	 "import HTCDS flat CSV (.csv) or ctip JSON (.json) files, each all-or-nothing"},
+	{"export", cmd_export, "ctip export --format csv|json [-o FILE]",
+	 "write every record in the import format"},
+	{"search", cmd_search, "ctip search [--limit N] TEXT",
+	 "find persons by name (any case, with or without diacritics) or document number"},
+	{"show", cmd_show, "ctip show [--json] ID",
+	 "show a person (P12) or a case (C7) with everything linked to it"},
+	{"demo", cmd_demo, "ctip demo generate --persons N [--seed S] -o FILE [--truth FILE]",
+	 "write a synthetic, realistic data set in the import format"},
+	{"help", cmd_help, "ctip help [COMMAND | columns | vocab [NAME]]",
+	 "list the commands, the import columns, or a vocabulary"},
+	{"version", cmd_version, "ctip version", "print the version"},
+	{NULL, NULL, NULL, NULL},
+};
+
+static int usage_all(FILE *out)
+{
+	fprintf(out, "usage: ctip [--db PATH] COMMAND [ARGS]\n\n"
+		     "ctip is a counter-trafficking case and data system.\n"
+		     "The database is PATH, else $CTIP_DB, else ./var/ctip.db.\n\n"
+		     "Commands:\n");
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		fprintf(out, "  %-8s %s\n", c->name, c->summary);
+	fprintf(out, "\nSee `ctip help COMMAND` for a command's options.\n");
+	return 0;
+}
+
+int cli_usage(const char *name)
+{
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		if (!strcmp(c->name, name)) {
+			fprintf(stderr, "usage: %s\n", c->usage);
+			return 2;
+		}
+	return 2;
+}
+
+int cli_fail(const ctip_err *e)
+{
+	fputs("ctip: ", stderr);
+	ctip_err_print(e, stderr);
+	return e->code == CTIP_EINVAL || e->code == CTIP_ENOTFOUND ? 1 : 3;
+}
+
+int cli_open(struct cli *c, ctip_store **s)
+{
+	ctip_err e = {0};
+	if (ctip_store_open(c->db, 0, s, &e))
+		return cli_fail(&e);
+	if (!(*s)->ref) {
+		fprintf(stderr, "ctip: %s is not a ctip database yet: run `ctip init`\n", c->db);
+		ctip_store_close(*s);
+		*s = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_version(int argc, char **argv, struct cli *c)
+{
+	printf("ctip %s\n", CTIP_VERSION);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = {.db = getenv("CTIP_DB")};
+	int i = 1;
+	if (!c.db || !*c.db)
+		c.db = "./var/ctip.db";
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			c.db = argv[++i];
+		} else if (!strncmp(argv[i], "--db=", 5)) {
+			c.db = argv[i] + 5;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			return usage_all(stdout);
+		} else if (!strcmp(argv[i], "--version")) {
+			return cmd_version(0, NULL, &c);
+		} else {
+			fprintf(stderr, "ctip: unknown option '%s'\n", argv[i]);
+			usage_all(stderr);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		usage_all(stderr);
+		return 2;
+	}
+	for (const struct cli_command *cmd = cli_commands; cmd->name; cmd++)
+		if (!strcmp(cmd->name, argv[i]))
+			return cmd->fn(argc - i, argv + i, &c);
+	fprintf(stderr, "ctip: '%s' is not a ctip command; see `ctip help`\n", argv[i]);
+	return 2;
+}

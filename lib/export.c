@@ -1,0 +1,163 @@
+/*
+ * export.c - CSV and JSON output of stored rows (see export.h).
+ */
+#include "export.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv_write.h"
+
+static json_t *scalar_json(int f, const char *v)
+{
+	if (ctip_fields[f].type == FT_BOOL)
+		return json_boolean(!strcmp(v, "true"));
+	if (ctip_fields[f].type == FT_INT)
+		return json_integer(atoll(v));
+	return json_string(v);
+}
+
+/* Adds the non-group columns of level lv (or both person levels) to obj. */
+static void add_fields(json_t *obj, const ctip_row *r, int case_level)
+{
+	for (int f = 0; f < CTIP_NFIELDS; f++) {
+		const struct ctip_field_def *fd = &ctip_fields[f];
+		if ((fd->level == FL_CASE) != case_level || fd->group != G_NONE ||
+		    !ctip_row_get(r, f))
+			continue;
+		if (fd->flags & CTIP_F_LIST) {
+			char **it;
+			int n;
+			json_t *a = json_array();
+			if (ctip_list_split(r->v[f], &it, &n) == 0) {
+				for (int i = 0; i < n; i++)
+					json_array_append_new(a, json_string(it[i]));
+				ctip_list_free(it, n);
+			}
+			json_object_set_new(obj, fd->name, a);
+		} else {
+			json_object_set_new(obj, fd->name, scalar_json(f, r->v[f]));
+		}
+	}
+	/* repeating groups become arrays of objects */
+	for (int g = G_NONE + 1; g < G_COUNT; g++) {
+		int is_case = g == G_OUTREF || g == G_INREF || g == G_COMMENT;
+		if (is_case != case_level)
+			continue;
+		char **items[CTIP_NFIELDS] = {0};
+		int counts[CTIP_NFIELDS] = {0}, n = 0;
+		for (int f = 0; f < CTIP_NFIELDS; f++)
+			if ((int)ctip_fields[f].group == g && ctip_row_get(r, f) &&
+			    ctip_list_split(r->v[f], &items[f], &counts[f]) == 0 && counts[f] > n)
+				n = counts[f];
+		if (n) {
+			json_t *a = json_array();
+			for (int i = 0; i < n; i++) {
+				json_t *o = json_object();
+				for (int f = 0; f < CTIP_NFIELDS; f++)
+					if (i < counts[f] && items[f][i][0])
+						json_object_set_new(o, ctip_fields[f].name,
+								    scalar_json(f, items[f][i]));
+				json_array_append_new(a, o);
+			}
+			json_object_set_new(obj, ctip_group_names[g], a);
+		}
+		for (int f = 0; f < CTIP_NFIELDS; f++)
+			if (items[f])
+				ctip_list_free(items[f], counts[f]);
+	}
+}
+
+json_t *ctip_case_json(const ctip_row *r)
+{
+	json_t *o = json_object();
+	add_fields(o, r, 1);
+	return o;
+}
+
+json_t *ctip_person_json(const ctip_row *r)
+{
+	json_t *o = json_object();
+	add_fields(o, r, 0);
+	return o;
+}
+
+struct exporter {
+	FILE *out;
+	enum ctip_format fmt;
+	long n, flushed;
+	json_t *cur_case, *cur_persons;
+	char *cur_org, *cur_src;
+};
+
+static int flush_case(struct exporter *x)
+{
+	if (!x->cur_case)
+		return CTIP_OK;
+	json_object_set_new(x->cur_case, "persons", x->cur_persons);
+	if (x->flushed++)
+		fputs(",\n", x->out);
+	int rc = json_dumpf(x->cur_case, x->out, JSON_PRESERVE_ORDER | JSON_COMPACT);
+	json_decref(x->cur_case);
+	x->cur_case = x->cur_persons = NULL;
+	return rc ? CTIP_EIO : CTIP_OK;
+}
+
+static int on_row(void *ctx, const ctip_row *r)
+{
+	struct exporter *x = ctx;
+	if (x->fmt == CTIP_FMT_CSV) {
+		for (int f = 0; f < CTIP_NFIELDS; f++)
+			ctip_csv_field(x->out, r->v[f], f == 0);
+		ctip_csv_eol(x->out);
+		x->n++;
+		return ferror(x->out) ? CTIP_EIO : CTIP_OK;
+	}
+	if (!x->cur_case || strcmp(x->cur_org, r->v[CF_SRC_ORG]) ||
+	    strcmp(x->cur_src, r->v[CF_SRC_CASE])) {
+		int rc = flush_case(x);
+		if (rc)
+			return rc;
+		free(x->cur_org);
+		free(x->cur_src);
+		x->cur_org = strdup(r->v[CF_SRC_ORG]);
+		x->cur_src = strdup(r->v[CF_SRC_CASE]);
+		x->cur_case = ctip_case_json(r);
+		x->cur_persons = json_array();
+		if (!x->cur_org || !x->cur_src || !x->cur_case || !x->cur_persons)
+			return CTIP_ENOMEM;
+	}
+	json_array_append_new(x->cur_persons, ctip_person_json(r));
+	x->n++;
+	return CTIP_OK;
+}
+
+int ctip_export(ctip_store *s, enum ctip_format fmt, FILE *out,
+		const struct ctip_row_filter *flt, long *nrows, ctip_err *e)
+{
+	struct exporter x = {.out = out, .fmt = fmt};
+	int rc;
+	if (fmt == CTIP_FMT_CSV) {
+		for (int f = 0; f < CTIP_NFIELDS; f++)
+			ctip_csv_field(out, ctip_fields[f].name, f == 0);
+		ctip_csv_eol(out);
+	} else {
+		fputs("{\"format\":\"ctip-htcds\",\"version\":1,\"cases\":[\n", out);
+	}
+	rc = s->ops->rows(s, flt, on_row, &x, e);
+	if (rc == CTIP_OK && fmt == CTIP_FMT_JSON) {
+		rc = flush_case(&x);
+		fputs("\n]}\n", out);
+	}
+	json_decref(x.cur_case);
+	json_decref(x.cur_persons);
+	free(x.cur_org);
+	free(x.cur_src);
+	if (nrows)
+		*nrows = x.n;
+	if (rc == CTIP_EIO || (rc == CTIP_OK && (fflush(out) || ferror(out))))
+		return ctip_err_set(e, CTIP_EIO, "write error");
+	if (rc == CTIP_ENOMEM)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	return rc;
+}

@@ -1,0 +1,721 @@
+/*
+ * import.c - the import driver: reads rows from a CSV or JSON file, checks
+ * them, writes them through the store, and commits only a file with no
+ * rejected row.
+ *
+ * Cases and person records may span rows; the columns of their level must
+ * agree on every row. To check that on a million rows without keeping every
+ * value, each case and record remembers one 64-bit hash per column of its
+ * level and the line it was first seen on.
+ */
+#include "import.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <uthash.h>
+
+#include "csv_read.h"
+#include "text.h"
+
+struct seen {
+	char *key;
+	int64_t id;
+	long line;
+	char where[96];
+	uint64_t *hashes; /* per column of the level, in field order */
+	UT_hash_handle hh;
+};
+
+struct importer {
+	ctip_store *s;
+	const struct ctip_import_opts *o;
+	struct ctip_import_stats *st;
+	ctip_diags d;
+	struct seen *cases, *persons, *links;
+	int fatal; /* a store error: stop */
+	ctip_err *e;
+};
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	if (!s)
+		return 0;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h | 1; /* never 0, which means empty */
+}
+
+static int level_count(enum ctip_flevel lv)
+{
+	int n = 0;
+	for (int f = 0; f < CTIP_NFIELDS; f++)
+		n += ctip_fields[f].level == lv;
+	return n;
+}
+
+static void free_seen(struct seen **h)
+{
+	struct seen *x, *t;
+	HASH_ITER(hh, *h, x, t)
+	{
+		HASH_DEL(*h, x);
+		free(x->key);
+		free(x->hashes);
+		free(x);
+	}
+}
+
+static char *make_key(int64_t a, const char *b)
+{
+	size_t n = strlen(b) + 24;
+	char *k = malloc(n);
+	if (k)
+		snprintf(k, n, "%lld\x1f%s", (long long)a, b);
+	return k;
+}
+
+static void where_of(const ctip_row *r, const struct seen *x, char *buf, size_t n)
+{
+	if (x->line)
+		snprintf(buf, n, "line %ld", x->line);
+	else
+		snprintf(buf, n, "%s", x->where);
+	(void)r;
+}
+
+/* Compares the row's columns of level lv with those remembered in x. */
+static int check_level(struct importer *im, const ctip_row *r, struct seen *x,
+		       enum ctip_flevel lv, const char *what)
+{
+	int k = 0, errs = 0;
+	char at[128];
+	where_of(r, x, at, sizeof(at));
+	for (int f = 0; f < CTIP_NFIELDS; f++) {
+		if (ctip_fields[f].level != lv)
+			continue;
+		uint64_t h = fnv1a(ctip_row_get(r, f));
+		if (h != x->hashes[k] && f != CF_SRC_CASE) {
+			ctip_diag(&im->d, r, ctip_fields[f].name,
+				  "differs from %s of the same %s: the %s columns must agree on "
+				  "every row",
+				  at, what, what);
+			errs++;
+		}
+		k++;
+	}
+	return errs;
+}
+
+static struct seen *remember(struct seen **h, char *key, int64_t id, const ctip_row *r,
+			     enum ctip_flevel lv)
+{
+	struct seen *x = calloc(1, sizeof(*x));
+	int n = level_count(lv), k = 0;
+	if (!x || !(x->hashes = calloc((size_t)n + 1, sizeof(uint64_t)))) {
+		free(x);
+		return NULL;
+	}
+	x->key = key;
+	x->id = id;
+	x->line = r->line;
+	snprintf(x->where, sizeof(x->where), "%s", r->where);
+	for (int f = 0; f < CTIP_NFIELDS; f++)
+		if (ctip_fields[f].level == lv)
+			x->hashes[k++] = fnv1a(ctip_row_get(r, f));
+	HASH_ADD_KEYPTR(hh, *h, x->key, strlen(x->key), x);
+	return x;
+}
+
+/* Finds or creates an organisation; type may be NULL. */
+static int ensure_org(struct importer *im, const ctip_row *r, int field, const char *name,
+		      const char *type, int64_t *id)
+{
+	char *cur = NULL;
+	int rc = im->s->ops->org_find(im->s, name, id, &cur, im->e);
+	if (rc == CTIP_ENOTFOUND) {
+		if ((rc = im->s->ops->org_add(im->s, name, type, id, im->e)))
+			return im->fatal = rc;
+		im->st->orgs_created++;
+		if (im->o->info)
+			fprintf(im->o->info, "%s: new organisation '%s'%s%s%s\n", im->d.file, name,
+				type ? " (" : "", type ? type : "", type ? ")" : "");
+		return CTIP_OK;
+	}
+	if (rc)
+		return im->fatal = rc;
+	if (type && cur && strcmp(cur, type) != 0) {
+		ctip_diag(&im->d, r, ctip_fields[field].name,
+			  "organisation '%s' is registered as %s, not %s", name, cur, type);
+		return CTIP_EINVAL;
+	}
+	if (type && !cur && (rc = im->s->ops->org_set_type(im->s, *id, type, im->e)))
+		return im->fatal = rc;
+	return CTIP_OK;
+}
+
+static int ensure_orgs_in(struct importer *im, const ctip_row *r)
+{
+	for (int f = 0; f < CTIP_NFIELDS; f++) {
+		if (ctip_fields[f].type != FT_ORG || f == CF_SRC_ORG || !ctip_row_get(r, f))
+			continue;
+		char **it;
+		int n, rc = CTIP_OK;
+		if (ctip_list_split(r->v[f], &it, &n))
+			return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+		for (int i = 0; i < n && !rc; i++) {
+			int64_t id;
+			if (it[i][0])
+				rc = ensure_org(im, r, f, it[i], NULL, &id);
+		}
+		ctip_list_free(it, n);
+		if (rc)
+			return rc;
+	}
+	return CTIP_OK;
+}
+
+/* One canonical row into the store. Returns non-zero only on a store failure. */
+static int put_row(struct importer *im, const ctip_row *r)
+{
+	int64_t org, case_id, person_id;
+	int errs = 0, rc;
+	ctip_store *s = im->s;
+
+	if ((rc = ensure_org(im, r, CF_SRC_ORG, r->v[CF_SRC_ORG], r->v[CF_ORG_TYPE], &org)))
+		return im->fatal ? rc : (im->st->errors++, 0);
+	if ((rc = ensure_orgs_in(im, r)))
+		return im->fatal ? rc : (im->st->errors++, 0);
+
+	/* the case */
+	char *key = make_key(org, r->v[CF_SRC_CASE]);
+	struct seen *x;
+	if (!key)
+		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+	HASH_FIND_STR(im->cases, key, x);
+	if (x) {
+		free(key);
+		errs += check_level(im, r, x, FL_CASE, "case");
+		case_id = x->id;
+	} else {
+		rc = s->ops->case_find(s, org, r->v[CF_SRC_CASE], &case_id, im->e);
+		if (rc == CTIP_OK) {
+			ctip_diag(&im->d, r, "src_CaseId",
+				  "case '%s' of '%s' is already in the database (imported before)",
+				  r->v[CF_SRC_CASE], r->v[CF_SRC_ORG]);
+			free(key);
+			im->st->errors++;
+			return 0;
+		}
+		if (rc != CTIP_ENOTFOUND || (rc = s->ops->case_add(s, org, r, &case_id, im->e))) {
+			free(key);
+			return im->fatal = rc;
+		}
+		if (!remember(&im->cases, key, case_id, r, FL_CASE)) {
+			free(key);
+			return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+		}
+		im->st->cases++;
+	}
+
+	/* the person record */
+	if (!(key = make_key(org, r->v[CF_SRC_RECORD])))
+		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+	HASH_FIND_STR(im->persons, key, x);
+	if (x) {
+		free(key);
+		errs += check_level(im, r, x, FL_PERSON, "record");
+		person_id = x->id;
+	} else {
+		rc = s->ops->person_find(s, org, r->v[CF_SRC_RECORD], &person_id, im->e);
+		if (rc == CTIP_OK) {
+			ctip_diag(&im->d, r, "src_RecordId",
+				  "record '%s' of '%s' is already in the database (imported before)",
+				  r->v[CF_SRC_RECORD], r->v[CF_SRC_ORG]);
+			free(key);
+			im->st->errors++;
+			return 0;
+		}
+		if (rc != CTIP_ENOTFOUND ||
+		    (rc = s->ops->person_add(s, org, r, &person_id, im->e))) {
+			free(key);
+			return im->fatal = rc;
+		}
+		if (!remember(&im->persons, key, person_id, r, FL_PERSON)) {
+			free(key);
+			return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+		}
+		im->st->persons++;
+	}
+
+	/* the person in the case: once */
+	char idbuf[32];
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)person_id);
+	if (!(key = make_key(case_id, idbuf)))
+		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+	HASH_FIND_STR(im->links, key, x);
+	if (x) {
+		char at[128];
+		where_of(r, x, at, sizeof(at));
+		ctip_diag(&im->d, r, "src_RecordId",
+			  "duplicate: record '%s' is already in case '%s' at %s", r->v[CF_SRC_RECORD],
+			  r->v[CF_SRC_CASE], at);
+		free(key);
+		im->st->errors++;
+		return 0;
+	}
+	struct seen *lk = calloc(1, sizeof(*lk));
+	if (!lk) {
+		free(key);
+		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+	}
+	lk->key = key;
+	lk->line = r->line;
+	snprintf(lk->where, sizeof(lk->where), "%s", r->where);
+	HASH_ADD_KEYPTR(hh, im->links, lk->key, strlen(lk->key), lk);
+	if (errs) {
+		im->st->errors++;
+		return 0;
+	}
+	if ((rc = s->ops->link_add(s, case_id, person_id, r, im->e)))
+		return im->fatal = rc;
+	return 0;
+}
+
+/* Validates and stores one raw row. */
+static int take_row(struct importer *im, ctip_row *r)
+{
+	im->st->rows++;
+	if (ctip_row_canon(r, im->s->ref, &im->d)) {
+		im->st->errors++;
+		return 0;
+	}
+	return put_row(im, r);
+}
+
+/* ---- CSV ----------------------------------------------------------------------------- */
+
+static int read_csv(struct importer *im, FILE *f, const char *name)
+{
+	ctip_csv *c = ctip_csv_open(f, name);
+	char **fl;
+	int n, rc, ncols = 0, *map = NULL;
+	long line;
+	if (!c)
+		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+	rc = ctip_csv_next(c, &fl, &n, &line, im->e);
+	if (rc <= 0) {
+		ctip_csv_close(c);
+		if (rc == 0)
+			return im->fatal = ctip_err_at(im->e, CTIP_EINVAL, name, 1, NULL,
+						       "empty file: expected a header row of "
+						       "HTCDS column names");
+		return im->fatal = im->e->code;
+	}
+	ncols = n;
+	map = malloc((size_t)n * sizeof(*map));
+	if (!map) {
+		ctip_csv_close(c);
+		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+	}
+	ctip_row hdr;
+	ctip_row_init(&hdr);
+	hdr.line = line;
+	for (int i = 0; i < n; i++) {
+		char *clean = ctip_text_clean(fl[i]);
+		map[i] = clean ? ctip_field_find(clean) : -1;
+		if (map[i] < 0) {
+			ctip_diag(&im->d, &hdr, clean ? clean : "(invalid UTF-8)",
+				  "unknown column (see `ctip help columns`)");
+			im->st->errors++;
+		}
+		for (int j = 0; j < i && map[i] >= 0; j++)
+			if (map[j] == map[i]) {
+				ctip_diag(&im->d, &hdr, clean, "column appears twice in the header");
+				im->st->errors++;
+			}
+		free(clean);
+	}
+	for (int k = 0; k < CTIP_NFIELDS; k++) {
+		int found = 0;
+		for (int i = 0; i < n; i++)
+			found |= map[i] == k;
+		if ((ctip_fields[k].flags & CTIP_F_REQUIRED) && !found) {
+			ctip_diag(&im->d, &hdr, ctip_fields[k].name, "required column is missing");
+			im->st->errors++;
+		}
+	}
+	if (im->st->errors) {
+		free(map);
+		ctip_csv_close(c);
+		return 0;
+	}
+	ctip_row r;
+	ctip_row_init(&r);
+	while ((rc = ctip_csv_next(c, &fl, &n, &line, im->e)) > 0) {
+		ctip_row_clear(&r);
+		r.line = line;
+		if (n != ncols) {
+			im->st->rows++;
+			im->st->errors++;
+			ctip_diag(&im->d, &r, NULL, "row has %d fields but the header has %d%s", n,
+				  ncols, n < ncols ? " (file truncated?)" : "");
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			r.v[map[i]] = fl[i];
+			fl[i] = NULL; /* the row owns it now */
+		}
+		if (take_row(im, &r))
+			break;
+	}
+	ctip_row_clear(&r);
+	if (rc < 0 && !im->fatal) {
+		/* a malformed or truncated file is a rejected row, not a crash */
+		ctip_row at;
+		ctip_row_init(&at);
+		at.line = im->e->line;
+		ctip_diag(&im->d, &at, NULL, "%s", im->e->msg);
+		im->st->errors++;
+	}
+	free(map);
+	ctip_csv_close(c);
+	return im->fatal;
+}
+
+/* ---- JSON ---------------------------------------------------------------------------- */
+
+/* A scalar JSON value as text; NULL for null. Sets *bad for objects and arrays. */
+static char *json_text(json_t *v, int *bad)
+{
+	char buf[64];
+	*bad = 0;
+	switch (json_typeof(v)) {
+	case JSON_NULL: return NULL;
+	case JSON_STRING: return strdup(json_string_value(v));
+	case JSON_TRUE: return strdup("true");
+	case JSON_FALSE: return strdup("false");
+	case JSON_INTEGER:
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return strdup(buf);
+	case JSON_REAL: snprintf(buf, sizeof(buf), "%.15g", json_real_value(v)); return strdup(buf);
+	default: *bad = 1; return NULL;
+	}
+}
+
+/* Appends item to the list in column f at position index (filling missing items). */
+static int list_put(ctip_row *r, int f, int index, const char *item)
+{
+	char **it;
+	int n;
+	if (ctip_list_split(r->v[f], &it, &n))
+		return CTIP_ENOMEM;
+	if (index >= n) {
+		char **g = realloc(it, (size_t)(index + 1) * sizeof(*g));
+		if (!g) {
+			ctip_list_free(it, n);
+			return CTIP_ENOMEM;
+		}
+		it = g;
+		for (int i = n; i <= index; i++)
+			it[i] = strdup("");
+		n = index + 1;
+	}
+	free(it[index]);
+	it[index] = strdup(item ? item : "");
+	char *j = ctip_list_join(it, n);
+	ctip_list_free(it, n);
+	if (!j)
+		return CTIP_ENOMEM;
+	ctip_row_take(r, f, j);
+	return CTIP_OK;
+}
+
+/* Sets column f from a JSON value: a scalar, or an array of scalars for a list. */
+static int json_field(struct importer *im, ctip_row *r, int f, json_t *v)
+{
+	int bad;
+	if (json_is_array(v) && (ctip_fields[f].flags & CTIP_F_LIST) &&
+	    ctip_fields[f].group == G_NONE) {
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x)
+		{
+			char *t = json_text(x, &bad);
+			if (bad) {
+				ctip_diag(&im->d, r, ctip_fields[f].name,
+					  "item %zu must be a string", i + 1);
+				return 1;
+			}
+			int rc = list_put(r, f, (int)i, t);
+			free(t);
+			if (rc)
+				return -1;
+		}
+		return 0;
+	}
+	char *t = json_text(v, &bad);
+	if (bad) {
+		ctip_diag(&im->d, r, ctip_fields[f].name, "must be a %s",
+			  (ctip_fields[f].flags & CTIP_F_LIST) ? "string or an array of strings"
+							       : "string, number or boolean");
+		return 1;
+	}
+	if (t && !ctip_utf8_valid(t, strlen(t))) {
+		free(t);
+		ctip_diag(&im->d, r, ctip_fields[f].name, "invalid UTF-8");
+		return 1;
+	}
+	ctip_row_take(r, f, t);
+	return 0;
+}
+
+static int group_of_name(const char *k)
+{
+	for (int g = G_NONE + 1; g < G_COUNT; g++)
+		if (!strcmp(ctip_group_names[g], k))
+			return g;
+	return -1;
+}
+
+/* Reads the keys of obj into r: scalar columns of the allowed levels and group arrays. */
+static int json_object_into(struct importer *im, ctip_row *r, json_t *obj, int case_level)
+{
+	const char *k;
+	json_t *v;
+	int errs = 0;
+	json_object_foreach(obj, k, v)
+	{
+		if (case_level && !strcmp(k, "persons"))
+			continue;
+		int g = group_of_name(k);
+		if (g > 0) {
+			int is_case = g == G_OUTREF || g == G_INREF || g == G_COMMENT;
+			if (is_case != case_level || !json_is_array(v)) {
+				ctip_diag(&im->d, r, k, "%s",
+					  !json_is_array(v) ? "must be an array of objects"
+					  : is_case         ? "belongs to the case, not to a person"
+							    : "belongs to a person, not to the case");
+				errs++;
+				continue;
+			}
+			size_t i;
+			json_t *item;
+			json_array_foreach(v, i, item)
+			{
+				const char *ik;
+				json_t *iv;
+				if (!json_is_object(item)) {
+					ctip_diag(&im->d, r, k, "item %zu must be an object", i + 1);
+					errs++;
+					continue;
+				}
+				json_object_foreach(item, ik, iv)
+				{
+					int f = ctip_field_find(ik);
+					int bad;
+					if (f < 0 || (int)ctip_fields[f].group != g) {
+						ctip_diag(&im->d, r, ik, "unknown field in %s", k);
+						errs++;
+						continue;
+					}
+					char *t = json_text(iv, &bad);
+					if (bad) {
+						ctip_diag(&im->d, r, ik,
+							  "must be a string, number or boolean");
+						errs++;
+						continue;
+					}
+					if (t && strchr(t, ';') && ctip_fields[f].type != FT_TEXT) {
+						ctip_diag(&im->d, r, ik, "item %zu holds ';'", i + 1);
+						errs++;
+					} else if (list_put(r, f, (int)i, t)) {
+						free(t);
+						return -1;
+					}
+					free(t);
+				}
+				/* every column of the group gets an item, even if empty */
+				for (int f = 0; f < CTIP_NFIELDS; f++)
+					if ((int)ctip_fields[f].group == g &&
+					    ctip_list_count(r->v[f]) <= (int)i && list_put(r, f, (int)i, ""))
+						return -1;
+			}
+			continue;
+		}
+		int f = ctip_field_find(k);
+		if (f < 0) {
+			ctip_diag(&im->d, r, k, "unknown field");
+			errs++;
+			continue;
+		}
+		if (ctip_fields[f].group != G_NONE) {
+			ctip_diag(&im->d, r, k, "belongs in the array \"%s\"",
+				  ctip_group_names[ctip_fields[f].group]);
+			errs++;
+			continue;
+		}
+		if ((ctip_fields[f].level == FL_CASE) != case_level) {
+			ctip_diag(&im->d, r, k, "belongs to %s", case_level ? "a person" : "the case");
+			errs++;
+			continue;
+		}
+		int rc = json_field(im, r, f, v);
+		if (rc < 0)
+			return -1;
+		errs += rc;
+	}
+	return errs;
+}
+
+static int read_json(struct importer *im, FILE *f, const char *name)
+{
+	json_error_t je;
+	json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+	ctip_row r, base;
+	if (!root) {
+		ctip_row at;
+		ctip_row_init(&at);
+		at.line = je.line > 0 ? je.line : 0;
+		ctip_diag(&im->d, &at, NULL, "invalid JSON: %s (column %d)", je.text, je.column);
+		im->st->errors++;
+		return 0;
+	}
+	json_t *cases = json_is_array(root) ? root : json_object_get(root, "cases");
+	if (!json_is_array(cases)) {
+		ctip_diag(&im->d, NULL, NULL,
+			  "expected an object with an array \"cases\" (or an array of cases)");
+		im->st->errors++;
+		json_decref(root);
+		return 0;
+	}
+	if (json_is_object(root)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(root, k, v) if (strcmp(k, "cases") && strcmp(k, "format") &&
+						    strcmp(k, "version"))
+		{
+			ctip_diag(&im->d, NULL, k, "unknown top-level field");
+			im->st->errors++;
+		}
+	}
+	ctip_row_init(&r);
+	ctip_row_init(&base);
+	size_t ci;
+	json_t *c;
+	json_array_foreach(cases, ci, c)
+	{
+		ctip_row_clear(&base);
+		snprintf(base.where, sizeof(base.where), "cases[%zu]", ci);
+		if (!json_is_object(c)) {
+			ctip_diag(&im->d, &base, NULL, "a case must be an object");
+			im->st->errors++;
+			continue;
+		}
+		int errs = json_object_into(im, &base, c, 1);
+		if (errs < 0)
+			goto oom;
+		json_t *persons = json_object_get(c, "persons");
+		if (!json_is_array(persons) || json_array_size(persons) == 0) {
+			ctip_diag(&im->d, &base, "persons", "a case needs an array of persons");
+			im->st->errors++;
+			continue;
+		}
+		size_t pi;
+		json_t *p;
+		json_array_foreach(persons, pi, p)
+		{
+			ctip_row_clear(&r);
+			for (int fi = 0; fi < CTIP_NFIELDS; fi++)
+				if (base.v[fi] && ctip_row_set(&r, fi, base.v[fi]))
+					goto oom;
+			snprintf(r.where, sizeof(r.where), "cases[%zu].persons[%zu]", ci, pi);
+			if (!json_is_object(p)) {
+				ctip_diag(&im->d, &r, NULL, "a person must be an object");
+				im->st->errors++;
+				continue;
+			}
+			int perrs = json_object_into(im, &r, p, 0);
+			if (perrs < 0)
+				goto oom;
+			if (errs + perrs) {
+				im->st->rows++;
+				im->st->errors++;
+				continue;
+			}
+			if (take_row(im, &r))
+				break;
+		}
+		if (im->fatal)
+			break;
+	}
+	ctip_row_clear(&r);
+	ctip_row_clear(&base);
+	json_decref(root);
+	return im->fatal;
+oom:
+	ctip_row_clear(&r);
+	ctip_row_clear(&base);
+	json_decref(root);
+	return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+}
+
+/* ---- driver -------------------------------------------------------------------------- */
+
+int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
+		       const struct ctip_import_opts *o, struct ctip_import_stats *st, ctip_err *e)
+{
+	struct importer im = {.s = s, .o = o, .st = st, .e = e};
+	int rc;
+	memset(st, 0, sizeof(*st));
+	im.d.out = o->diag;
+	im.d.file = name;
+	im.d.max_print = o->max_print;
+	if (!s->ref)
+		return ctip_err_set(e, CTIP_EINVAL, "%s: database not initialised (run `ctip init`)",
+				    s->path);
+	if ((rc = s->ops->begin(s, e)))
+		return rc;
+	rc = json ? read_json(&im, f, name) : read_csv(&im, f, name);
+	free_seen(&im.cases);
+	free_seen(&im.persons);
+	free_seen(&im.links);
+	if (rc || st->errors) {
+		s->ops->rollback(s);
+		if (rc)
+			return rc;
+		return ctip_err_set(e, CTIP_EINVAL,
+				    "%s: %ld row%s rejected; nothing was imported from this file",
+				    name, st->errors, st->errors == 1 ? "" : "s");
+	}
+	return s->ops->commit(s, e);
+}
+
+int ctip_import_file(ctip_store *s, const char *path, const struct ctip_import_opts *o,
+		     struct ctip_import_stats *st, ctip_err *e)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f)
+		return ctip_err_set(e, CTIP_EIO, "%s: cannot open: %s", path, strerror(errno));
+	size_t n = strlen(path);
+	int json;
+	if (n > 5 && !strcasecmp(path + n - 5, ".json"))
+		json = 1;
+	else if (n > 4 && !strcasecmp(path + n - 4, ".csv"))
+		json = 0;
+	else {
+		int c;
+		while ((c = getc(f)) == ' ' || c == '\n' || c == '\r' || c == '\t')
+			;
+		json = c == '{' || c == '[';
+		if (c != EOF)
+			ungetc(c, f);
+	}
+	int rc = ctip_import_stream(s, f, path, json, o, st, e);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}

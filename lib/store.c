@@ -1,0 +1,39 @@
+/*
+ * store.c - choosing a back end and loading the reference data a store holds.
+ */
+#include "store.h"
+
+#include <string.h>
+
+int ctip_store_open(const char *path, int create, ctip_store **out, ctip_err *e)
+{
+	int rc, version = 0;
+	if (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0)
+		return ctip_err_set(e, CTIP_EINVAL,
+				    "%s: the PostgreSQL back end is not built yet; use a SQLite file",
+				    path);
+	if ((rc = ctip_store_sqlite_open(path, create, out, e)))
+		return rc;
+	ctip_store *s = *out;
+	if ((rc = s->ops->schema_version(s, &version, e)))
+		goto fail;
+	if (version > 0) {
+		if (!(s->ref = ctip_ref_new())) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto fail;
+		}
+		if ((rc = s->ops->ref_load(s, s->ref, e)))
+			goto fail;
+	}
+	return CTIP_OK;
+fail:
+	s->ops->close(s);
+	*out = NULL;
+	return rc;
+}
+
+void ctip_store_close(ctip_store *s)
+{
+	if (s)
+		s->ops->close(s);
+}

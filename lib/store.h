@@ -1,0 +1,96 @@
+/*
+ * store.h - the storage interface. The library (import, export, search,
+ * show, and later stats and linkage) talks to a store only through these
+ * operations; store_sqlite.c implements them on an embedded SQLite file, and
+ * a PostgreSQL back end implements the same table for national deployments.
+ *
+ * A store speaks in rows (row.h) and organisations, not in SQL: the schema is
+ * the back end's business.
+ */
+#ifndef CTIP_STORE_H
+#define CTIP_STORE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "refdata.h"
+#include "row.h"
+
+typedef struct ctip_store ctip_store;
+
+struct ctip_person_hit {
+	int64_t id;
+	const char *org, *src_record_id;
+	const char *family, *middle, *given; /* as written */
+	const char *birth, *province;
+};
+
+/* Which rows to read back: all (0, 0), one case, or one person record. */
+struct ctip_row_filter {
+	int64_t case_id, person_id;
+};
+
+struct ctip_counts {
+	long orgs, cases, persons, links, victims;
+};
+
+struct ctip_store_ops {
+	const char *name;
+	void (*close)(ctip_store *s);
+	/* Creates or upgrades the schema; from and to receive the versions before and after. */
+	int (*migrate)(ctip_store *s, int *from, int *to, ctip_err *e);
+	int (*schema_version)(ctip_store *s, int *version, ctip_err *e);
+	int (*begin)(ctip_store *s, ctip_err *e);
+	int (*commit)(ctip_store *s, ctip_err *e);
+	void (*rollback)(ctip_store *s);
+	/* Replaces the stored reference data with ref. */
+	int (*ref_save)(ctip_store *s, const ctip_ref *ref, ctip_err *e);
+	int (*ref_load)(ctip_store *s, ctip_ref *ref, ctip_err *e);
+	/* Organisations by name (compared folded). type may be NULL. */
+	int (*org_find)(ctip_store *s, const char *name, int64_t *id, char **type, ctip_err *e);
+	int (*org_add)(ctip_store *s, const char *name, const char *type, int64_t *id,
+		       ctip_err *e);
+	int (*org_set_type)(ctip_store *s, int64_t id, const char *type, ctip_err *e);
+	/* CTIP_ENOTFOUND when absent. */
+	int (*case_find)(ctip_store *s, int64_t org_id, const char *src_case_id, int64_t *id,
+			 ctip_err *e);
+	int (*person_find)(ctip_store *s, int64_t org_id, const char *src_record_id, int64_t *id,
+			   ctip_err *e);
+	/* Writes the case-level columns of a canonical row (case, referrals, comments). */
+	int (*case_add)(ctip_store *s, int64_t org_id, const ctip_row *r, int64_t *id,
+			ctip_err *e);
+	/* Writes the person-level columns (record, documents, phones, name index). */
+	int (*person_add)(ctip_store *s, int64_t org_id, const ctip_row *r, int64_t *id,
+			  ctip_err *e);
+	/* Writes the person-in-case columns (role, victim context, events, ...). */
+	int (*link_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+			ctip_err *e);
+	/* Reads rows back in canonical form, ordered by organisation, case id, record id. The
+	 * callback returns non-zero to stop (that value is returned). */
+	int (*rows)(ctip_store *s, const struct ctip_row_filter *flt,
+		    int (*cb)(void *ctx, const ctip_row *r), void *ctx, ctip_err *e);
+	/* Person records whose folded names hold every folded token of query, or whose
+	 * identity-document number or phone matches it. */
+	int (*search)(ctip_store *s, const char *query, int limit,
+		      int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e);
+	int (*counts)(ctip_store *s, struct ctip_counts *c, ctip_err *e);
+	/* Cases a person record appears in, for show. */
+	int (*person_cases)(ctip_store *s, int64_t person_id, int64_t **case_ids, int *n,
+			    ctip_err *e);
+};
+
+struct ctip_store {
+	const struct ctip_store_ops *ops;
+	ctip_ref *ref; /* loaded by ctip_store_open when the database is initialised */
+	char path[1024];
+};
+
+/* Opens the store at path ("postgresql://..." later; anything else is a SQLite file).
+ * create: make the file if missing. Loads the reference data when present. */
+int ctip_store_open(const char *path, int create, ctip_store **out, ctip_err *e);
+void ctip_store_close(ctip_store *s);
+
+int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_err *e);
+
+#endif

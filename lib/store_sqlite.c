@@ -1,0 +1,1186 @@
+/*
+ * store_sqlite.c - the embedded store: one SQLite file in WAL mode with
+ * foreign keys on. Statements are prepared once and reused; the importer
+ * wraps a whole file in one transaction (begin/commit), so a failed import
+ * leaves the database exactly as it was.
+ *
+ * Schema: lib/sql/NNNN_*.sql, applied in order by migrate(); the version
+ * reached is kept in PRAGMA user_version.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
+#include "embedded.h"
+#include "store.h"
+#include "text.h"
+
+enum stmt_id {
+	S_ORG_FIND,
+	S_ORG_ADD,
+	S_ORG_SET_TYPE,
+	S_ORG_NAME,
+	S_CASE_FIND,
+	S_CASE_ADD,
+	S_REF_ADD,
+	S_COMMENT_ADD,
+	S_PERSON_FIND,
+	S_PERSON_ADD,
+	S_CITIZEN_ADD,
+	S_DOC_ADD,
+	S_PHONE_ADD,
+	S_NAME_ADD,
+	S_LINK_ADD,
+	S_VICTIM_ADD,
+	S_ATTR_ADD,
+	S_EXPL_ADD,
+	S_EVENT_ADD,
+	S_ASSIST_ADD,
+	S_PROC_ADD,
+	S_Q_CITIZEN,
+	S_Q_DOCS,
+	S_Q_PHONES,
+	S_Q_ATTRS,
+	S_Q_EXPL,
+	S_Q_EVENTS,
+	S_Q_ASSIST,
+	S_Q_PROC,
+	S_Q_REFS,
+	S_Q_COMMENTS,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_ORG_FIND] = "SELECT id, type FROM organisation WHERE name_fold = ?",
+	[S_ORG_ADD] = "INSERT INTO organisation(name, name_fold, type) VALUES (?, ?, ?)",
+	[S_ORG_SET_TYPE] = "UPDATE organisation SET type = ? WHERE id = ?",
+	[S_ORG_NAME] = "SELECT name FROM organisation WHERE id = ?",
+	[S_CASE_FIND] = "SELECT id FROM cases WHERE org_id = ? AND src_case_id = ?",
+	[S_CASE_ADD] = "INSERT INTO cases(org_id, src_case_id, status, closure_reason, opened, "
+		       "closed, reopened) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[S_REF_ADD] = "INSERT INTO referral(case_id, direction, seq, other_org_id, date, reason, "
+		      "status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[S_COMMENT_ADD] = "INSERT INTO case_comment(case_id, seq, date, body) VALUES (?, ?, ?, ?)",
+	[S_PERSON_FIND] = "SELECT id FROM person WHERE org_id = ? AND src_record_id = ?",
+	[S_PERSON_ADD] =
+		"INSERT INTO person(org_id, src_record_id, family_name, middle_name, given_name, "
+		"birth_date, gender, ethnicity, street, commune, commune_code, district, "
+		"district_code, province_era, province_code, province_2025, home_country) VALUES "
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_CITIZEN_ADD] = "INSERT INTO person_citizenship(person_id, seq, country) VALUES (?, ?, ?)",
+	[S_DOC_ADD] = "INSERT INTO identity_doc(person_id, seq, doc_type, number, number_norm, "
+		      "issued, expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[S_PHONE_ADD] = "INSERT INTO phone(person_id, kind, seq, e164) VALUES (?, ?, ?, ?)",
+	[S_NAME_ADD] = "INSERT INTO person_name(rowid, tokens) VALUES (?, ?)",
+	[S_LINK_ADD] = "INSERT INTO case_person(case_id, person_id, role, consent, consent_date) "
+		       "VALUES (?, ?, ?, ?, ?)",
+	[S_VICTIM_ADD] = "INSERT INTO victim(case_person_id, status, decision_org_type, "
+			 "decided_by_org_id, status_date, certificate_kind, age_when_trafficked, "
+			 "recruitment_country, recruitment_province, relationship, "
+			 "recruiter_org_id, labour_industry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+			 "?, ?)",
+	[S_ATTR_ADD] = "INSERT INTO case_person_attr(case_person_id, field, seq, code) VALUES (?, "
+		       "?, ?, ?)",
+	[S_EXPL_ADD] = "INSERT INTO exploitation(case_person_id, seq, country, place, start_date, "
+		       "end_date) VALUES (?, ?, ?, ?, ?, ?)",
+	[S_EVENT_ADD] = "INSERT INTO event(case_person_id, seq, type, date, country, state, city) "
+			"VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[S_ASSIST_ADD] = "INSERT INTO assistance(case_person_id, seq, kind, date, provider_org_id, "
+			 "amount) VALUES (?, ?, ?, ?, ?, ?)",
+	[S_PROC_ADD] = "INSERT INTO proceeding(case_person_id, seq, stage, date, article, "
+		       "sentence_kind, sentence_months) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[S_Q_CITIZEN] = "SELECT country FROM person_citizenship WHERE person_id = ? ORDER BY seq",
+	[S_Q_DOCS] = "SELECT doc_type, number, issued, expires FROM identity_doc WHERE person_id "
+		     "= ? ORDER BY seq",
+	[S_Q_PHONES] = "SELECT kind, e164 FROM phone WHERE person_id = ? ORDER BY kind, seq",
+	[S_Q_ATTRS] = "SELECT field, code FROM case_person_attr WHERE case_person_id = ? ORDER BY "
+		      "field, seq",
+	[S_Q_EXPL] = "SELECT country, place, start_date, end_date FROM exploitation WHERE "
+		     "case_person_id = ? ORDER BY seq",
+	[S_Q_EVENTS] = "SELECT type, date, country, state, city FROM event WHERE case_person_id = "
+		       "? ORDER BY seq",
+	[S_Q_ASSIST] = "SELECT a.kind, a.date, o.name, a.amount FROM assistance a LEFT JOIN "
+		       "organisation o ON o.id = a.provider_org_id WHERE a.case_person_id = ? "
+		       "ORDER BY a.seq",
+	[S_Q_PROC] = "SELECT stage, date, article, sentence_kind, sentence_months FROM proceeding "
+		     "WHERE case_person_id = ? ORDER BY seq",
+	[S_Q_REFS] = "SELECT r.direction, o.name, r.date, r.reason, r.status FROM referral r JOIN "
+		     "organisation o ON o.id = r.other_org_id WHERE r.case_id = ? ORDER BY "
+		     "r.direction, r.seq",
+	[S_Q_COMMENTS] = "SELECT body, date FROM case_comment WHERE case_id = ? ORDER BY seq",
+};
+
+struct org_node {
+	char *fold;
+	int64_t id;
+	char *type;
+	UT_hash_handle hh;
+};
+
+typedef struct sqlite_store {
+	ctip_store base;
+	sqlite3 *db;
+	sqlite3_stmt *st[S_COUNT];
+	struct org_node *orgs; /* cache of organisation ids by folded name */
+	int in_tx;
+} sqlite_store;
+
+static int db_err(sqlite_store *s, ctip_err *e, const char *what)
+{
+	return ctip_err_set(e, CTIP_EDB, "%s: %s (%s)", s->base.path, sqlite3_errmsg(s->db), what);
+}
+
+static sqlite3_stmt *stmt(sqlite_store *s, enum stmt_id id, ctip_err *e)
+{
+	if (!s->st[id] && sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+					     &s->st[id], NULL) != SQLITE_OK) {
+		db_err(s, e, stmt_sql[id]);
+		return NULL;
+	}
+	sqlite3_reset(s->st[id]);
+	sqlite3_clear_bindings(s->st[id]);
+	return s->st[id];
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int exec_done(sqlite_store *s, sqlite3_stmt *st, ctip_err *e)
+{
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		int r = db_err(s, e, sqlite3_sql(st));
+		sqlite3_reset(st);
+		return r;
+	}
+	sqlite3_reset(st);
+	return CTIP_OK;
+}
+
+static int exec_sql(sqlite_store *s, const char *sql, ctip_err *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		ctip_err_set(e, CTIP_EDB, "%s: %s", s->base.path, msg ? msg : "error");
+		sqlite3_free(msg);
+		return CTIP_EDB;
+	}
+	return CTIP_OK;
+}
+
+static void org_cache_clear(sqlite_store *s)
+{
+	struct org_node *o, *t;
+	HASH_ITER(hh, s->orgs, o, t)
+	{
+		HASH_DEL(s->orgs, o);
+		free(o->fold);
+		free(o->type);
+		free(o);
+	}
+}
+
+static void sq_close(ctip_store *base)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	org_cache_clear(s);
+	sqlite3_close(s->db);
+	ctip_ref_free(s->base.ref);
+	free(s);
+}
+
+/* ---- schema -------------------------------------------------------------------------- */
+
+static int sq_schema_version(ctip_store *base, int *version, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "user_version");
+	*version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return CTIP_OK;
+}
+
+/* Migrations are the embedded files lib/sql/NNNN_name.sql; NNNN is the version. */
+static int sq_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	int cur, rc;
+	if ((rc = sq_schema_version(base, &cur, e)))
+		return rc;
+	*from = *to = cur;
+	for (;;) {
+		const struct ctip_embedded *next = NULL;
+		int next_v = 0;
+		for (const struct ctip_embedded *f = ctip_embedded; f->path; f++) {
+			int v;
+			if (strncmp(f->path, "lib/sql/", 8) || sscanf(f->path + 8, "%4d", &v) != 1)
+				continue;
+			if (v > cur && (!next || v < next_v))
+				next = f, next_v = v;
+		}
+		if (!next)
+			break;
+		char pragma[64];
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", next_v);
+		if ((rc = exec_sql(s, "BEGIN IMMEDIATE", e)))
+			return rc;
+		if ((rc = exec_sql(s, next->data, e)) || (rc = exec_sql(s, pragma, e))) {
+			char msg[sizeof(e->msg)];
+			snprintf(msg, sizeof(msg), "%s", e->msg);
+			ctip_err_set(e, rc, "migration %s failed: %s", next->path, msg);
+			exec_sql(s, "ROLLBACK", NULL);
+			return rc;
+		}
+		if ((rc = exec_sql(s, "COMMIT", e)))
+			return rc;
+		cur = next_v;
+	}
+	*to = cur;
+	return CTIP_OK;
+}
+
+static int sq_begin(ctip_store *base, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	int rc = exec_sql(s, "BEGIN IMMEDIATE", e);
+	s->in_tx = rc == CTIP_OK;
+	return rc;
+}
+
+static int sq_commit(ctip_store *base, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	int rc = exec_sql(s, "COMMIT", e);
+	if (rc == CTIP_OK)
+		s->in_tx = 0;
+	return rc;
+}
+
+static void sq_rollback(ctip_store *base)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	if (s->in_tx)
+		exec_sql(s, "ROLLBACK", NULL);
+	s->in_tx = 0;
+	/* ids cached during the transaction are gone with it */
+	org_cache_clear(s);
+}
+
+/* ---- reference data ------------------------------------------------------------------ */
+
+static int sq_ref_save(ctip_store *base, const ctip_ref *ref, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	static const char *const vocabs_sql = "SELECT 1";
+	(void)vocabs_sql;
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = exec_sql(s, "DELETE FROM vocab", e)))
+		return rc;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO vocab(vocab, code, label_en, label_vi, aliases, extra, "
+			       "sort) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "vocab");
+	const struct ctip_ref_entry **all;
+	int n = ctip_ref_list(ref, NULL, &all);
+	for (int i = 0; i < n && rc == CTIP_OK; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, all[i]->vocab, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, all[i]->code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, all[i]->label_en, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, all[i]->label_vi, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, all[i]->aliases, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, all[i]->extra, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 7, all[i]->sort);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = db_err(s, e, "vocab insert");
+	}
+	free(all);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_ref_load(ctip_store *base, ctip_ref *ref, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc = CTIP_OK;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT vocab, code, label_en, label_vi, aliases, extra, sort FROM "
+			       "vocab ORDER BY vocab, sort",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "vocab");
+	while (rc == CTIP_OK && sqlite3_step(st) == SQLITE_ROW) {
+		struct ctip_ref_entry en = {
+			.vocab = (const char *)sqlite3_column_text(st, 0),
+			.code = (const char *)sqlite3_column_text(st, 1),
+			.label_en = (const char *)sqlite3_column_text(st, 2),
+			.label_vi = (const char *)sqlite3_column_text(st, 3),
+			.aliases = (const char *)sqlite3_column_text(st, 4),
+			.extra = (const char *)sqlite3_column_text(st, 5),
+			.sort = sqlite3_column_int(st, 6),
+		};
+		rc = ctip_ref_add(ref, &en, e);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- organisations ------------------------------------------------------------------- */
+
+static int sq_org_find(ctip_store *base, const char *name, int64_t *id, char **type, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	char *fold = ctip_text_fold(name);
+	struct org_node *o;
+	if (!fold)
+		return ctip_err_set(e, CTIP_EINVAL, "organisation name is not valid UTF-8");
+	HASH_FIND_STR(s->orgs, fold, o);
+	if (!o) {
+		sqlite3_stmt *st = stmt(s, S_ORG_FIND, e);
+		if (!st) {
+			free(fold);
+			return CTIP_EDB;
+		}
+		sqlite3_bind_text(st, 1, fold, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW) {
+			sqlite3_reset(st);
+			free(fold);
+			return rc == SQLITE_DONE ? CTIP_ENOTFOUND : db_err(s, e, "organisation");
+		}
+		o = calloc(1, sizeof(*o));
+		if (!o) {
+			free(fold);
+			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		}
+		o->fold = fold;
+		o->id = sqlite3_column_int64(st, 0);
+		const char *t = (const char *)sqlite3_column_text(st, 1);
+		o->type = t ? strdup(t) : NULL;
+		sqlite3_reset(st);
+		HASH_ADD_KEYPTR(hh, s->orgs, o->fold, strlen(o->fold), o);
+	} else {
+		free(fold);
+	}
+	*id = o->id;
+	if (type)
+		*type = o->type;
+	return CTIP_OK;
+}
+
+static int sq_org_add(ctip_store *base, const char *name, const char *type, int64_t *id,
+		      ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	char *fold = ctip_text_fold(name);
+	sqlite3_stmt *st = fold ? stmt(s, S_ORG_ADD, e) : NULL;
+	int rc;
+	if (!st) {
+		free(fold);
+		return fold ? CTIP_EDB : ctip_err_set(e, CTIP_EINVAL, "invalid organisation name");
+	}
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, fold, -1, SQLITE_STATIC);
+	bind_text(st, 3, type);
+	rc = exec_done(s, st, e);
+	free(fold);
+	if (rc)
+		return rc;
+	*id = sqlite3_last_insert_rowid(s->db);
+	return CTIP_OK;
+}
+
+static int sq_org_set_type(ctip_store *base, int64_t id, const char *type, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st = stmt(s, S_ORG_SET_TYPE, e);
+	if (!st)
+		return CTIP_EDB;
+	bind_text(st, 1, type);
+	sqlite3_bind_int64(st, 2, id);
+	org_cache_clear(s);
+	return exec_done(s, st, e);
+}
+
+static int org_id(sqlite_store *s, const char *name, int64_t *id, ctip_err *e)
+{
+	int rc = sq_org_find(&s->base, name, id, NULL, e);
+	if (rc == CTIP_ENOTFOUND)
+		return ctip_err_set(e, CTIP_ENOTFOUND, "organisation '%s' is not registered", name);
+	return rc;
+}
+
+/* ---- writing rows ------------------------------------------------------------------- */
+
+static int find_id(sqlite_store *s, enum stmt_id sid, int64_t org, const char *src, int64_t *id,
+		   ctip_err *e)
+{
+	sqlite3_stmt *st = stmt(s, sid, e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, org);
+	sqlite3_bind_text(st, 2, src, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? CTIP_OK : rc == SQLITE_DONE ? CTIP_ENOTFOUND : db_err(s, e, "find");
+}
+
+static int sq_case_find(ctip_store *b, int64_t org, const char *src, int64_t *id, ctip_err *e)
+{
+	return find_id((sqlite_store *)b, S_CASE_FIND, org, src, id, e);
+}
+
+static int sq_person_find(ctip_store *b, int64_t org, const char *src, int64_t *id, ctip_err *e)
+{
+	return find_id((sqlite_store *)b, S_PERSON_FIND, org, src, id, e);
+}
+
+/* The items of the columns of one group, split once. */
+struct group {
+	int nf, n;
+	int cols[6];
+	char **items[6];
+	int counts[6];
+};
+
+static int group_open(struct group *g, const ctip_row *r, const int *cols, int nf)
+{
+	memset(g, 0, sizeof(*g));
+	g->nf = nf;
+	for (int i = 0; i < nf; i++) {
+		g->cols[i] = cols[i];
+		if (ctip_list_split(r->v[cols[i]], &g->items[i], &g->counts[i]))
+			return CTIP_ENOMEM;
+		if (g->counts[i] > g->n)
+			g->n = g->counts[i];
+	}
+	return CTIP_OK;
+}
+
+static const char *group_item(const struct group *g, int col, int i)
+{
+	return i < g->counts[col] ? g->items[col][i] : NULL;
+}
+
+static void group_close(struct group *g)
+{
+	for (int i = 0; i < g->nf; i++)
+		ctip_list_free(g->items[i], g->counts[i]);
+}
+
+static int sq_case_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t *id, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st = stmt(s, S_CASE_ADD, e);
+	int rc;
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, org);
+	bind_text(st, 2, r->v[CF_SRC_CASE]);
+	bind_text(st, 3, r->v[CF_CAS_STATUS]);
+	bind_text(st, 4, r->v[CF_CAS_CLOSURE]);
+	bind_text(st, 5, r->v[CF_CAS_OPENED]);
+	bind_text(st, 6, r->v[CF_CAS_CLOSED]);
+	bind_text(st, 7, r->v[CF_CAS_REOPENED]);
+	if ((rc = exec_done(s, st, e)))
+		return rc;
+	*id = sqlite3_last_insert_rowid(s->db);
+
+	static const int out_cols[] = {CF_REF_TO, CF_REF_DATE, CF_REF_REASON, CF_REF_STATUS};
+	static const int in_cols[] = {CF_INREF_FROM, CF_INREF_DATE, CF_INREF_REASON};
+	for (int dir = 0; dir < 2 && !rc; dir++) {
+		struct group g;
+		if (group_open(&g, r, dir ? in_cols : out_cols, dir ? 3 : 4)) {
+			group_close(&g);
+			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		}
+		for (int i = 0; i < g.n && !rc; i++) {
+			int64_t other;
+			if ((rc = org_id(s, group_item(&g, 0, i), &other, e)))
+				break;
+			if (!(st = stmt(s, S_REF_ADD, e))) {
+				rc = CTIP_EDB;
+				break;
+			}
+			sqlite3_bind_int64(st, 1, *id);
+			sqlite3_bind_text(st, 2, dir ? "in" : "out", -1, SQLITE_STATIC);
+			sqlite3_bind_int(st, 3, i);
+			sqlite3_bind_int64(st, 4, other);
+			bind_text(st, 5, group_item(&g, 1, i));
+			bind_text(st, 6, group_item(&g, 2, i));
+			bind_text(st, 7, dir ? NULL : group_item(&g, 3, i));
+			rc = exec_done(s, st, e);
+		}
+		group_close(&g);
+	}
+	static const int com_cols[] = {CF_COMMENT, CF_COMMENT_DATE};
+	struct group g;
+	if (!rc && group_open(&g, r, com_cols, 2) == CTIP_OK) {
+		for (int i = 0; i < g.n && !rc; i++) {
+			if (!(st = stmt(s, S_COMMENT_ADD, e))) {
+				rc = CTIP_EDB;
+				break;
+			}
+			sqlite3_bind_int64(st, 1, *id);
+			sqlite3_bind_int(st, 2, i);
+			bind_text(st, 3, group_item(&g, 1, i));
+			sqlite3_bind_text(st, 4, group_item(&g, 0, i), -1, SQLITE_STATIC);
+			rc = exec_done(s, st, e);
+		}
+		group_close(&g);
+	}
+	return rc;
+}
+
+static int add_list(sqlite_store *s, enum stmt_id sid, int64_t owner, const char *kind,
+		    const char *list, ctip_err *e)
+{
+	char **it;
+	int n, rc = CTIP_OK;
+	if (ctip_list_split(list, &it, &n))
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	for (int i = 0; i < n && !rc; i++) {
+		sqlite3_stmt *st = stmt(s, sid, e);
+		if (!st) {
+			rc = CTIP_EDB;
+			break;
+		}
+		int k = 1;
+		sqlite3_bind_int64(st, k++, owner);
+		if (kind && sid == S_PHONE_ADD)
+			sqlite3_bind_text(st, k++, kind, -1, SQLITE_STATIC);
+		if (kind && sid == S_ATTR_ADD)
+			sqlite3_bind_text(st, k++, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, k++, i);
+		sqlite3_bind_text(st, k++, it[i], -1, SQLITE_STATIC);
+		rc = exec_done(s, st, e);
+	}
+	ctip_list_free(it, n);
+	return rc;
+}
+
+static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t *id,
+			 ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st = stmt(s, S_PERSON_ADD, e);
+	int rc;
+	if (!st)
+		return CTIP_EDB;
+	const char *era = r->v[CF_PROVINCE_ERA], *pcode = NULL, *p2025 = NULL;
+	if (ctip_row_get(r, CF_PROVINCE) && era) {
+		char vocab[32];
+		snprintf(vocab, sizeof(vocab), "province_%s", era);
+		const struct ctip_ref_entry *en = ctip_ref_lookup(s->base.ref, vocab, r->v[CF_PROVINCE]);
+		if (en) {
+			pcode = en->code;
+			p2025 = strcmp(era, "2008") == 0 ? en->extra : en->code;
+		}
+	}
+	sqlite3_bind_int64(st, 1, org);
+	bind_text(st, 2, r->v[CF_SRC_RECORD]);
+	bind_text(st, 3, r->v[CF_FAMILY]);
+	bind_text(st, 4, r->v[CF_MIDDLE]);
+	bind_text(st, 5, r->v[CF_GIVEN]);
+	bind_text(st, 6, r->v[CF_BIRTH]);
+	bind_text(st, 7, r->v[CF_GENDER]);
+	bind_text(st, 8, r->v[CF_ETHNICITY]);
+	bind_text(st, 9, r->v[CF_STREET]);
+	bind_text(st, 10, r->v[CF_COMMUNE]);
+	bind_text(st, 11, r->v[CF_COMMUNE_CODE]);
+	bind_text(st, 12, r->v[CF_DISTRICT]);
+	bind_text(st, 13, r->v[CF_DISTRICT_CODE]);
+	bind_text(st, 14, pcode ? era : NULL);
+	bind_text(st, 15, pcode);
+	bind_text(st, 16, p2025);
+	bind_text(st, 17, r->v[CF_HOME_COUNTRY]);
+	if ((rc = exec_done(s, st, e)))
+		return rc;
+	*id = sqlite3_last_insert_rowid(s->db);
+
+	if ((rc = add_list(s, S_CITIZEN_ADD, *id, NULL, r->v[CF_CITIZENSHIP], e)) ||
+	    (rc = add_list(s, S_PHONE_ADD, *id, "mobile", r->v[CF_MOBILE], e)) ||
+	    (rc = add_list(s, S_PHONE_ADD, *id, "home", r->v[CF_HOMEPHONE], e)))
+		return rc;
+
+	static const int doc_cols[] = {CF_DOC_TYPE, CF_DOC_NUMBER, CF_DOC_ISSUED, CF_DOC_EXPIRES};
+	struct group g;
+	if (group_open(&g, r, doc_cols, 4)) {
+		group_close(&g);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < g.n && !rc; i++) {
+		char *norm = ctip_text_alnum_upper(group_item(&g, 1, i));
+		if (!norm || !(st = stmt(s, S_DOC_ADD, e))) {
+			free(norm);
+			rc = norm ? CTIP_EDB : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			break;
+		}
+		sqlite3_bind_int64(st, 1, *id);
+		sqlite3_bind_int(st, 2, i);
+		bind_text(st, 3, group_item(&g, 0, i));
+		bind_text(st, 4, group_item(&g, 1, i));
+		sqlite3_bind_text(st, 5, norm, -1, SQLITE_STATIC);
+		bind_text(st, 6, group_item(&g, 2, i));
+		bind_text(st, 7, group_item(&g, 3, i));
+		rc = exec_done(s, st, e);
+		free(norm);
+	}
+	group_close(&g);
+	if (rc)
+		return rc;
+
+	/* the name index holds folded tokens of every name part */
+	char name[1024];
+	snprintf(name, sizeof(name), "%s %s %s", r->v[CF_FAMILY] ? r->v[CF_FAMILY] : "",
+		 r->v[CF_MIDDLE] ? r->v[CF_MIDDLE] : "", r->v[CF_GIVEN] ? r->v[CF_GIVEN] : "");
+	char *tokens = ctip_text_fold(name);
+	if (!tokens)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (*tokens && (st = stmt(s, S_NAME_ADD, e))) {
+		sqlite3_bind_int64(st, 1, *id);
+		sqlite3_bind_text(st, 2, tokens, -1, SQLITE_STATIC);
+		rc = exec_done(s, st, e);
+	} else if (*tokens) {
+		rc = CTIP_EDB;
+	}
+	free(tokens);
+	return rc;
+}
+
+static int opt_org(sqlite_store *s, sqlite3_stmt *st, int i, const char *name, ctip_err *e)
+{
+	int64_t id;
+	if (!name || !*name) {
+		sqlite3_bind_null(st, i);
+		return CTIP_OK;
+	}
+	int rc = org_id(s, name, &id, e);
+	if (!rc)
+		sqlite3_bind_int64(st, i, id);
+	return rc;
+}
+
+/* Writes the items of a group into table sid: owner, seq, then the columns in order;
+ * columns whose field is an organisation are stored as its id, integers as integers. */
+static int add_group(sqlite_store *s, enum stmt_id sid, int64_t owner, const ctip_row *r,
+		     const int *cols, int nf, ctip_err *e)
+{
+	struct group g;
+	int rc = CTIP_OK;
+	if (group_open(&g, r, cols, nf)) {
+		group_close(&g);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < g.n && !rc; i++) {
+		sqlite3_stmt *st = stmt(s, sid, e);
+		if (!st) {
+			rc = CTIP_EDB;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, owner);
+		sqlite3_bind_int(st, 2, i);
+		for (int c = 0; c < nf && !rc; c++) {
+			const char *v = group_item(&g, c, i);
+			if (ctip_fields[cols[c]].type == FT_ORG)
+				rc = opt_org(s, st, 3 + c, v, e);
+			else if (ctip_fields[cols[c]].type == FT_INT && v && *v)
+				sqlite3_bind_int64(st, 3 + c, atoll(v));
+			else
+				bind_text(st, 3 + c, v);
+		}
+		if (!rc)
+			rc = exec_done(s, st, e);
+	}
+	group_close(&g);
+	return rc;
+}
+
+static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, const ctip_row *r,
+		       ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st = stmt(s, S_LINK_ADD, e);
+	int rc;
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, person_id);
+	bind_text(st, 3, r->v[CF_ROLE]);
+	if (ctip_row_get(r, CF_CONSENT))
+		sqlite3_bind_int(st, 4, strcmp(r->v[CF_CONSENT], "true") == 0);
+	bind_text(st, 5, r->v[CF_CONSENT_DATE]);
+	if ((rc = exec_done(s, st, e)))
+		return rc;
+	int64_t cp = sqlite3_last_insert_rowid(s->db);
+
+	if (!strcmp(r->v[CF_ROLE], "Victim")) {
+		if (!(st = stmt(s, S_VICTIM_ADD, e)))
+			return CTIP_EDB;
+		sqlite3_bind_int64(st, 1, cp);
+		bind_text(st, 2, r->v[CF_TR_STATUS]);
+		bind_text(st, 3, r->v[CF_TR_DECIDER_TYPE]);
+		if ((rc = opt_org(s, st, 4, r->v[CF_TR_DECIDED_BY], e)))
+			return rc;
+		bind_text(st, 5, r->v[CF_TR_DATE]);
+		bind_text(st, 6, r->v[CF_CERTIFICATE]);
+		if (ctip_row_get(r, CF_AGE_TRAFFICKED))
+			sqlite3_bind_int(st, 7, atoi(r->v[CF_AGE_TRAFFICKED]));
+		bind_text(st, 8, r->v[CF_RECRUIT_COUNTRY]);
+		bind_text(st, 9, r->v[CF_RECRUIT_PROVINCE]);
+		bind_text(st, 10, r->v[CF_RELATIONSHIP]);
+		if ((rc = opt_org(s, st, 11, r->v[CF_RECRUITER], e)))
+			return rc;
+		bind_text(st, 12, r->v[CF_INDUSTRY]);
+		if ((rc = exec_done(s, st, e)))
+			return rc;
+	}
+	for (int f = 0; f < CTIP_NFIELDS && !rc; f++)
+		if (ctip_fields[f].type == FT_MULTI && ctip_fields[f].level == FL_LINK)
+			rc = add_list(s, S_ATTR_ADD, cp, ctip_fields[f].name, r->v[f], e);
+	if (rc)
+		return rc;
+	static const int expl[] = {CF_EXPL_COUNTRY, CF_EXPL_PLACE, CF_EXPL_START, CF_EXPL_END};
+	static const int ev[] = {CF_EV_TYPE, CF_EV_DATE, CF_EV_COUNTRY, CF_EV_STATE, CF_EV_CITY};
+	static const int as[] = {CF_AS_KIND, CF_AS_DATE, CF_AS_PROVIDER, CF_AS_AMOUNT};
+	static const int pr[] = {CF_PR_STAGE, CF_PR_DATE, CF_PR_ARTICLE, CF_PR_SENTENCE_KIND,
+				 CF_PR_SENTENCE_MONTHS};
+	if ((rc = add_group(s, S_EXPL_ADD, cp, r, expl, 4, e)) ||
+	    (rc = add_group(s, S_EVENT_ADD, cp, r, ev, 5, e)) ||
+	    (rc = add_group(s, S_ASSIST_ADD, cp, r, as, 4, e)) ||
+	    (rc = add_group(s, S_PROC_ADD, cp, r, pr, 5, e)))
+		return rc;
+	return CTIP_OK;
+}
+
+/* ---- reading rows ------------------------------------------------------------------- */
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Appends v as the next item of the list in column f (items may be empty). */
+static int push_item(ctip_row *r, int f, const char *v, int index)
+{
+	char *esc = ctip_list_join((char *const *)&v, 1);
+	if (!esc)
+		return CTIP_ENOMEM;
+	if (index == 0) {
+		ctip_row_take(r, f, esc);
+		return CTIP_OK;
+	}
+	size_t a = r->v[f] ? strlen(r->v[f]) : 0, b = strlen(esc);
+	char *n = realloc(r->v[f], a + b + 2);
+	if (!n) {
+		free(esc);
+		return CTIP_ENOMEM;
+	}
+	n[a] = ';';
+	memcpy(n + a + 1, esc, b + 1);
+	r->v[f] = n;
+	free(esc);
+	return CTIP_OK;
+}
+
+/* Runs a per-owner query and spreads its columns over the fields in cols (-1 skips). After
+ * all rows, a group whose items are all empty in one column is reset to unknown. */
+static int read_group(sqlite_store *s, enum stmt_id sid, int64_t owner, ctip_row *r,
+		      const int *cols, int nf, ctip_err *e)
+{
+	sqlite3_stmt *st = stmt(s, sid, e);
+	int n = 0, rc;
+	int nonempty[8] = {0};
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, owner);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int c = 0; c < nf; c++) {
+			if (cols[c] < 0)
+				continue;
+			const char *v = col(st, c);
+			nonempty[c] |= v && *v;
+			if (push_item(r, cols[c], v ? v : "", n))
+				return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		}
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, e, "read");
+	for (int c = 0; c < nf; c++)
+		if (cols[c] >= 0 && !nonempty[c])
+			ctip_row_take(r, cols[c], NULL);
+	return CTIP_OK;
+}
+
+static int read_person_lists(sqlite_store *s, int64_t pid, ctip_row *r, ctip_err *e)
+{
+	static const int cit[] = {CF_CITIZENSHIP};
+	static const int docs[] = {CF_DOC_TYPE, CF_DOC_NUMBER, CF_DOC_ISSUED, CF_DOC_EXPIRES};
+	int rc;
+	if ((rc = read_group(s, S_Q_CITIZEN, pid, r, cit, 1, e)) ||
+	    (rc = read_group(s, S_Q_DOCS, pid, r, docs, 4, e)))
+		return rc;
+	sqlite3_stmt *st = stmt(s, S_Q_PHONES, e);
+	int nm = 0, nh = 0;
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, pid);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int home = !strcmp(col(st, 0), "home");
+		if (push_item(r, home ? CF_HOMEPHONE : CF_MOBILE, col(st, 1), home ? nh++ : nm++))
+			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CTIP_OK : db_err(s, e, "phones");
+}
+
+static int read_link_lists(sqlite_store *s, int64_t cp, ctip_row *r, ctip_err *e)
+{
+	static const int expl[] = {CF_EXPL_COUNTRY, CF_EXPL_PLACE, CF_EXPL_START, CF_EXPL_END};
+	static const int ev[] = {CF_EV_TYPE, CF_EV_DATE, CF_EV_COUNTRY, CF_EV_STATE, CF_EV_CITY};
+	static const int as[] = {CF_AS_KIND, CF_AS_DATE, CF_AS_PROVIDER, CF_AS_AMOUNT};
+	static const int pr[] = {CF_PR_STAGE, CF_PR_DATE, CF_PR_ARTICLE, CF_PR_SENTENCE_KIND,
+				 CF_PR_SENTENCE_MONTHS};
+	int rc;
+	if ((rc = read_group(s, S_Q_EXPL, cp, r, expl, 4, e)) ||
+	    (rc = read_group(s, S_Q_EVENTS, cp, r, ev, 5, e)) ||
+	    (rc = read_group(s, S_Q_ASSIST, cp, r, as, 4, e)) ||
+	    (rc = read_group(s, S_Q_PROC, cp, r, pr, 5, e)))
+		return rc;
+	sqlite3_stmt *st = stmt(s, S_Q_ATTRS, e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, cp);
+	int last = -1, n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int f = ctip_field_find(col(st, 0));
+		if (f < 0)
+			continue;
+		n = f == last ? n + 1 : 0;
+		last = f;
+		if (push_item(r, f, col(st, 1), n))
+			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? CTIP_OK : db_err(s, e, "attributes");
+}
+
+static int read_case_lists(sqlite_store *s, int64_t case_id, ctip_row *r, ctip_err *e)
+{
+	static const int com[] = {CF_COMMENT, CF_COMMENT_DATE};
+	int rc = read_group(s, S_Q_COMMENTS, case_id, r, com, 2, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = stmt(s, S_Q_REFS, e);
+	int nin = 0, nout = 0, any_status = 0, any[2][3] = {{0}};
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int in = !strcmp(col(st, 0), "in");
+		const int out_cols[] = {CF_REF_TO, CF_REF_DATE, CF_REF_REASON, CF_REF_STATUS};
+		const int in_cols[] = {CF_INREF_FROM, CF_INREF_DATE, CF_INREF_REASON};
+		int k = in ? nin++ : nout++;
+		for (int c = 0; c < (in ? 3 : 4); c++) {
+			const char *v = col(st, 1 + c);
+			if (c == 3)
+				any_status |= v && *v;
+			else if (c > 0)
+				any[in][c] |= v && *v;
+			if (push_item(r, in ? in_cols[c] : out_cols[c], v ? v : "", k))
+				return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_err(s, e, "referrals");
+	if (!any_status)
+		ctip_row_take(r, CF_REF_STATUS, NULL);
+	if (!any[0][1])
+		ctip_row_take(r, CF_REF_DATE, NULL);
+	if (!any[0][2])
+		ctip_row_take(r, CF_REF_REASON, NULL);
+	if (!any[1][1])
+		ctip_row_take(r, CF_INREF_DATE, NULL);
+	if (!any[1][2])
+		ctip_row_take(r, CF_INREF_REASON, NULL);
+	return CTIP_OK;
+}
+
+static const char *const rows_sql =
+	"SELECT cp.id, c.id, o.name, o.type, c.src_case_id, c.status, c.closure_reason, "
+	"c.opened, c.closed, c.reopened, p.id, p.src_record_id, cp.role, p.family_name, "
+	"p.middle_name, p.given_name, p.birth_date, p.gender, p.ethnicity, p.street, p.commune, "
+	"p.commune_code, p.district, p.district_code, p.province_era, p.province_code, "
+	"p.home_country, v.status, v.decision_org_type, dob.name, v.status_date, "
+	"v.certificate_kind, v.age_when_trafficked, v.recruitment_country, "
+	"v.recruitment_province, v.relationship, rec.name, v.labour_industry, cp.consent, "
+	"cp.consent_date "
+	"FROM case_person cp JOIN cases c ON c.id = cp.case_id "
+	"JOIN organisation o ON o.id = c.org_id JOIN person p ON p.id = cp.person_id "
+	"LEFT JOIN victim v ON v.case_person_id = cp.id "
+	"LEFT JOIN organisation dob ON dob.id = v.decided_by_org_id "
+	"LEFT JOIN organisation rec ON rec.id = v.recruiter_org_id "
+	"WHERE (?1 = 0 OR c.id = ?1) AND (?2 = 0 OR p.id = ?2) "
+	"ORDER BY o.name, c.src_case_id, p.src_record_id";
+
+static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
+		   int (*cb)(void *ctx, const ctip_row *r), void *ctx, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc = CTIP_OK, step;
+	static const int scalar[] = {
+		-1, -1, CF_SRC_ORG, CF_ORG_TYPE, CF_SRC_CASE, CF_CAS_STATUS, CF_CAS_CLOSURE,
+		CF_CAS_OPENED, CF_CAS_CLOSED, CF_CAS_REOPENED, -1, CF_SRC_RECORD, CF_ROLE,
+		CF_FAMILY, CF_MIDDLE, CF_GIVEN, CF_BIRTH, CF_GENDER, CF_ETHNICITY, CF_STREET,
+		CF_COMMUNE, CF_COMMUNE_CODE, CF_DISTRICT, CF_DISTRICT_CODE, CF_PROVINCE_ERA,
+		CF_PROVINCE, CF_HOME_COUNTRY, CF_TR_STATUS, CF_TR_DECIDER_TYPE, CF_TR_DECIDED_BY,
+		CF_TR_DATE, CF_CERTIFICATE, CF_AGE_TRAFFICKED, CF_RECRUIT_COUNTRY,
+		CF_RECRUIT_PROVINCE, CF_RELATIONSHIP, CF_RECRUITER, CF_INDUSTRY, CF_CONSENT,
+		CF_CONSENT_DATE};
+	if (sqlite3_prepare_v2(s->db, rows_sql, -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "rows");
+	sqlite3_bind_int64(st, 1, flt ? flt->case_id : 0);
+	sqlite3_bind_int64(st, 2, flt ? flt->person_id : 0);
+	ctip_row r;
+	ctip_row_init(&r);
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		ctip_row_clear(&r);
+		int n = (int)(sizeof(scalar) / sizeof(*scalar));
+		for (int c = 0; c < n; c++) {
+			const char *v = col(st, c);
+			if (scalar[c] < 0 || !v)
+				continue;
+			if (scalar[c] == CF_CONSENT)
+				v = sqlite3_column_int(st, c) ? "true" : "false";
+			if (scalar[c] == CF_PROVINCE) {
+				char vocab[32];
+				snprintf(vocab, sizeof(vocab), "province_%s", col(st, c - 1));
+				const struct ctip_ref_entry *en = ctip_ref_get(s->base.ref, vocab, v);
+				v = en ? en->label_vi : v;
+			}
+			if (ctip_row_set(&r, scalar[c], v)) {
+				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+				break;
+			}
+		}
+		int64_t cp = sqlite3_column_int64(st, 0), cid = sqlite3_column_int64(st, 1),
+			pid = sqlite3_column_int64(st, 10);
+		r.case_id = cid;
+		r.person_id = pid;
+		if (!rc && !(rc = read_case_lists(s, cid, &r, e)) &&
+		    !(rc = read_person_lists(s, pid, &r, e)) &&
+		    !(rc = read_link_lists(s, cp, &r, e)))
+			rc = cb(ctx, &r);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = db_err(s, e, "rows");
+	ctip_row_clear(&r);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- search ------------------------------------------------------------------------- */
+
+static const char *const hit_sql =
+	"SELECT p.id, o.name, p.src_record_id, p.family_name, p.middle_name, p.given_name, "
+	"p.birth_date, p.province_era, p.province_code FROM person p JOIN organisation o ON o.id "
+	"= p.org_id WHERE p.id IN (%s) ORDER BY p.family_name, p.middle_name, p.given_name, p.id "
+	"LIMIT %d";
+
+static int sq_search(ctip_store *base, const char *query, int limit,
+		     int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	char *fold = ctip_text_fold(query);
+	char *docno = ctip_text_alnum_upper(query);
+	char phone[20] = "";
+	if (!fold || !docno) {
+		free(fold);
+		free(docno);
+		return ctip_err_set(e, CTIP_EINVAL, "search text is not valid UTF-8");
+	}
+	if (!*fold) {
+		free(fold);
+		free(docno);
+		return ctip_err_set(e, CTIP_EINVAL, "nothing to search for");
+	}
+	/* FTS5 query: every token, quoted so no token is read as an operator */
+	size_t cap = strlen(fold) * 2 + 16, w = 0;
+	char *match = malloc(cap);
+	if (!match) {
+		free(fold);
+		free(docno);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	for (char *save = NULL, *t = strtok_r(fold, " ", &save); t; t = strtok_r(NULL, " ", &save))
+		w += (size_t)snprintf(match + w, cap - w, "%s\"%s\"", w ? " AND " : "", t);
+	ctip_phone_e164(query, phone);
+
+	char sql[1024];
+	snprintf(sql, sizeof(sql), hit_sql,
+		 "SELECT rowid FROM person_name WHERE person_name MATCH ?1 "
+		 "UNION SELECT person_id FROM identity_doc WHERE number_norm = ?2 "
+		 "UNION SELECT person_id FROM phone WHERE e164 = ?3",
+		 limit > 0 ? limit : 100);
+	sqlite3_stmt *st;
+	int rc = CTIP_OK, step;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = db_err(s, e, "search");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, strlen(docno) >= 5 ? docno : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, phone, -1, SQLITE_STATIC);
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *era = col(st, 7), *code = col(st, 8), *prov = NULL;
+		if (era && code) {
+			char vocab[32];
+			snprintf(vocab, sizeof(vocab), "province_%s", era);
+			const struct ctip_ref_entry *en = ctip_ref_get(s->base.ref, vocab, code);
+			prov = en ? en->label_vi : code;
+		}
+		struct ctip_person_hit h = {
+			.id = sqlite3_column_int64(st, 0),
+			.org = col(st, 1),
+			.src_record_id = col(st, 2),
+			.family = col(st, 3),
+			.middle = col(st, 4),
+			.given = col(st, 5),
+			.birth = col(st, 6),
+			.province = prov,
+		};
+		rc = cb(ctx, &h);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = db_err(s, e, "search");
+	sqlite3_finalize(st);
+out:
+	free(match);
+	free(fold);
+	free(docno);
+	return rc;
+}
+
+static int count_of(sqlite_store *s, const char *sql, long *out, ctip_err *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, sql);
+	*out = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return CTIP_OK;
+}
+
+static int sq_counts(ctip_store *base, struct ctip_counts *c, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	int rc;
+	if ((rc = count_of(s, "SELECT count(*) FROM organisation", &c->orgs, e)) ||
+	    (rc = count_of(s, "SELECT count(*) FROM cases", &c->cases, e)) ||
+	    (rc = count_of(s, "SELECT count(*) FROM person", &c->persons, e)) ||
+	    (rc = count_of(s, "SELECT count(*) FROM case_person", &c->links, e)) ||
+	    (rc = count_of(s, "SELECT count(*) FROM victim", &c->victims, e)))
+		return rc;
+	return CTIP_OK;
+}
+
+static int sq_person_cases(ctip_store *base, int64_t pid, int64_t **ids, int *n, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	int cap = 8;
+	*n = 0;
+	*ids = malloc((size_t)cap * sizeof(**ids));
+	if (!*ids)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT case_id FROM case_person WHERE person_id = ? ORDER BY case_id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "person cases");
+	sqlite3_bind_int64(st, 1, pid);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (*n == cap) {
+			int64_t *g = realloc(*ids, (size_t)(cap *= 2) * sizeof(**ids));
+			if (!g) {
+				sqlite3_finalize(st);
+				return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			}
+			*ids = g;
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return CTIP_OK;
+}
+
+static const struct ctip_store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.migrate = sq_migrate,
+	.schema_version = sq_schema_version,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.ref_save = sq_ref_save,
+	.ref_load = sq_ref_load,
+	.org_find = sq_org_find,
+	.org_add = sq_org_add,
+	.org_set_type = sq_org_set_type,
+	.case_find = sq_case_find,
+	.person_find = sq_person_find,
+	.case_add = sq_case_add,
+	.person_add = sq_person_add,
+	.link_add = sq_link_add,
+	.rows = sq_rows,
+	.search = sq_search,
+	.counts = sq_counts,
+	.person_cases = sq_person_cases,
+};
+
+int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_err *e)
+{
+	sqlite_store *s = calloc(1, sizeof(*s));
+	if (!s)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	s->base.ops = &sqlite_ops;
+	snprintf(s->base.path, sizeof(s->base.path), "%s", path);
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		int rc = ctip_err_set(e, CTIP_EDB, "%s: cannot open database: %s%s", path,
+				      s->db ? sqlite3_errmsg(s->db) : "out of memory",
+				      create ? "" : " (run `ctip init` first)");
+		sqlite3_close(s->db);
+		free(s);
+		return rc;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	int rc = exec_sql(s,
+			  "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
+			  "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; "
+			  "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+			  e);
+	if (rc) {
+		sq_close(&s->base);
+		return rc;
+	}
+	*out = &s->base;
+	return CTIP_OK;
+}

@@ -1,0 +1,131 @@
+/*
+ * text.c - Unicode via utf8proc. The only hand-made mapping is đ/Đ -> d:
+ * U+0111/U+0110 have no Unicode decomposition (the stroke is not a combining
+ * mark), so no normalisation form turns them into d, yet every Vietnamese
+ * user typing without diacritics writes "d".
+ */
+#include "text.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+int ctip_utf8_valid(const char *s, size_t len)
+{
+	return ctip_utf8_invalid_at(s, len) < 0;
+}
+
+long ctip_utf8_invalid_at(const char *s, size_t len)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t i = 0;
+	while (i < len) {
+		utf8proc_int32_t cp;
+		if (p[i] < 0x80) {
+			if (p[i] == 0)
+				return (long)i;
+			i++;
+			continue;
+		}
+		utf8proc_ssize_t n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n < 0 || cp < 0)
+			return (long)i;
+		i += (size_t)n;
+	}
+	return -1;
+}
+
+int ctip_blank(const char *s)
+{
+	if (!s)
+		return 1;
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* Collapses whitespace runs (and, when punct, punctuation too) into one space, trims. In place. */
+static void squeeze(char *s, int punct)
+{
+	char *w = s;
+	int space = 1; /* drop leading */
+	for (char *r = s; *r; r++) {
+		unsigned char c = (unsigned char)*r;
+		int sep = isspace(c) || (punct && c < 0x80 && ispunct(c) && c != '\'');
+		if (punct && c == '\'')
+			continue; /* H'Mông, Hmong */
+		if (sep) {
+			if (!space)
+				*w++ = ' ';
+			space = 1;
+		} else {
+			*w++ = (char)c;
+			space = 0;
+		}
+	}
+	if (w > s && w[-1] == ' ')
+		w--;
+	*w = 0;
+}
+
+char *ctip_text_clean(const char *s)
+{
+	if (!s || !ctip_utf8_valid(s, strlen(s)))
+		return NULL;
+	char *out = (char *)utf8proc_NFC((const utf8proc_uint8_t *)s);
+	if (out)
+		squeeze(out, 0);
+	return out;
+}
+
+static utf8proc_int32_t fold_dstroke(utf8proc_int32_t c, void *data)
+{
+	(void)data;
+	return (c == 0x0111 || c == 0x0110) ? 'd' : c;
+}
+
+char *ctip_text_fold(const char *s)
+{
+	utf8proc_uint8_t *out = NULL;
+	if (!s || !ctip_utf8_valid(s, strlen(s)))
+		return NULL;
+	utf8proc_ssize_t n = utf8proc_map_custom((const utf8proc_uint8_t *)s, 0, &out,
+						 UTF8PROC_NULLTERM | UTF8PROC_STABLE |
+							 UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+							 UTF8PROC_STRIPMARK | UTF8PROC_COMPOSE,
+						 fold_dstroke, NULL);
+	if (n < 0)
+		return NULL;
+	squeeze((char *)out, 1);
+	return (char *)out;
+}
+
+long ctip_text_fold_buf(const char *s, char *buf, size_t n)
+{
+	char *f = ctip_text_fold(s);
+	if (!f)
+		return -1;
+	size_t len = strlen(f);
+	if (len + 1 > n) {
+		free(f);
+		return -1;
+	}
+	memcpy(buf, f, len + 1);
+	free(f);
+	return (long)len;
+}
+
+char *ctip_text_alnum_upper(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	char *out = malloc(n + 1), *w = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (isalnum((unsigned char)s[i]))
+			*w++ = (char)toupper((unsigned char)s[i]);
+	*w = 0;
+	return out;
+}

@@ -1,0 +1,49 @@
+# ctip import: HTCDS CSV and JSON, organisations created, one transaction per file.
+. tests/e2e/lib.sh
+"$CTIP" init >/dev/null
+"$CTIP" import "$FIX/basic.csv" >"$T/out" 2>&1
+rc=$?
+check "import of a valid CSV succeeds" test $rc -eq 0
+check "import says which organisations it created" contains "$T/out" "new organisation 'Công an tỉnh Thử Nghiệm' (Police)"
+check "the referral's receiving organisation is created too" contains "$T/out" "new organisation 'Trung tâm Bảo trợ Thử Nghiệm'"
+check "4 rows become 2 cases and 4 person records" contains "$T/out" "imported 4 rows: 2 cases, 4 person records"
+check "province without diacritics is recognised" test "$(sql "select province_code from person where src_record_id='BG-R-1'")" = "40"
+check "the 2025 province is derived" test "$(sql "select province_2025 from person where src_record_id='BG-R-2'")" = "20"
+check "country name in Vietnamese is recognised" test "$(sql "select country from person_citizenship c join person p on p.id=c.person_id where src_record_id='BG-R-2'")" = "VN"
+check "gender alias is canonicalised" test "$(sql "select gender from person where src_record_id='PA-R-1'")" = "Feminine"
+check "phone is stored as E.164" test "$(sql "select e164 from phone p join person x on x.id=p.person_id where src_record_id='BG-R-1'")" = "+84912345678"
+check "year-only birth date is kept at year precision" test "$(sql "select birth_date from person where src_record_id='BG-R-2'")" = "2001"
+check "multi-valued picklist split into codes" test "$(sql "select group_concat(code,'|') from case_person_attr where field='vic_MethodsOfControl'")" = "DebtBondage|WithholdsDocuments"
+check "events stored as parallel lists" test "$(sql "select count(*) from event")" = "3"
+check "proceedings per defendant" test "$(sql "select count(*) from proceeding where stage='Convicted' and sentence_months=96")" = "1"
+check "referral recorded" test "$(sql "select count(*) from referral where direction='out' and status='Accepted'")" = "1"
+check "the same organisation name is one organisation" test "$(sql "select count(*) from organisation")" = "3"
+
+# the same file again: already there, nothing added
+"$CTIP" import "$FIX/basic.csv" >"$T/out2" 2>&1
+rc=$?
+check "importing the same file twice is refused" test $rc -ne 0
+check "... naming the row" contains "$T/out2" "basic.csv:2: src_CaseId: case 'BG-2023-001'"
+check "... and nothing was added" test "$(sql "select count(*) from person")" = "4"
+
+# JSON import
+cat >"$T/a.json" <<'JSON'
+{"cases": [{"src_Organisation": "Tổ chức Phi chính phủ Thử Nghiệm", "org_Type": "NGO", "src_CaseId": "NGO-1",
+  "cas_Status": "FollowUp", "comments": [{"cco_CaseComment": "Gặp lần đầu; ổn định", "ctip_CommentDate": "2023-05-01"}],
+  "persons": [{"src_RecordId": "N-1", "ctip_Role": "Victim", "prs_SecondName": "Lò", "prs_FirstName": "Thị Hoa",
+     "prs_Birthdate": "2004-02", "prs_Gender": "female", "prs_Citizenship": ["VN"], "vic_AgeWhenTrafficked": 17,
+     "vic_TypeOfExploitation": ["SexualExploitation"], "con_Consent": true,
+     "assistance": [{"ctip_AssistanceKind": "Medical", "ctip_AssistanceDate": "2023-05-02"},
+                    {"ctip_AssistanceKind": "Psychological"}]}]}]}
+JSON
+"$CTIP" import "$T/a.json" >"$T/out3" 2>&1
+check "JSON import succeeds" test $? -eq 0
+check "JSON comment with ';' survives" test "$(sql "select body from case_comment")" = "Gặp lần đầu; ổn định"
+check "JSON assistance array stored" test "$(sql "select count(*) from assistance where kind in ('Medical','Psychological')")" = "2"
+check "JSON integer field stored" test "$(sql "select age_when_trafficked from victim where age_when_trafficked=17")" = "17"
+
+# a file with any subset of columns
+printf 'src_Organisation,src_RecordId,prs_FirstName\nHotline 111 Thử Nghiệm,H-1,Lan\n' >"$T/min.csv"
+"$CTIP" import "$T/min.csv" >"$T/out4" 2>&1
+check "a file with only three columns imports" test $? -eq 0
+check "a row without a case id is its own case" test "$(sql "select src_case_id from cases c join organisation o on o.id=c.org_id where o.name='Hotline 111 Thử Nghiệm'")" = "H-1"

@@ -1,0 +1,20 @@
+# ctip search: diacritic- and case-insensitive names, document numbers, phones.
+. tests/e2e/lib.sh
+"$CTIP" init >/dev/null
+"$CTIP" import "$FIX/basic.csv" >/dev/null 2>&1
+"$CTIP" search DINH THI ANH TUYET >"$T/a" 2>&1
+check "upper case without diacritics finds the name written with them" contains "$T/a" "Đinh Thị Ánh Tuyết"
+check "... and the record written without them" contains "$T/a" "DINH THI ANH TUYET"
+check "one line per person record" test "$(lines "$T/a")" = "2"
+check "the line has birth date and province" contains "$T/a" "1998-04-12"
+check "... province" contains "$T/a" "Nghệ An"
+"$CTIP" search "tuyết đinh" >"$T/b" 2>&1
+check "word order does not matter" test "$(lines "$T/b")" = "2"
+"$CTIP" search 038198001234 >"$T/c" 2>&1
+check "identity-document number finds both records (spaces ignored)" test "$(lines "$T/c")" = "2"
+"$CTIP" search "0912.345.678" >"$T/d" 2>&1
+check "a phone number in another format finds the record" contains "$T/d" "Đinh"
+"$CTIP" search "Nguyễn Không Có" >"$T/e" 2>&1
+check "no match exits non-zero" test $? -ne 0
+"$CTIP" search '"; DROP TABLE person; --' >"$T/f" 2>&1
+check "SQL and FTS metacharacters are harmless" test "$(sql "select count(*) from person")" = "4"

@@ -1,0 +1,72 @@
+#!/bin/sh
+# Runs every test: the cmocka unit tests (built with ASan+UBSan), the end-to-end tests of
+# the commands (tests/e2e/*.sh, against the sanitizer build), and a clang warning check.
+# Ends with one line: "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+passed=0
+failed=0
+failures=""
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS=suppressions=$(pwd)/tests/lsan.supp
+log=build/test-logs
+mkdir -p "$log"
+
+for t in build/asan/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	if "$t" >"$log/$name.log" 2>&1; then
+		n=$(grep -c '^\[       OK \]' "$log/$name.log")
+		passed=$((passed + n))
+		echo "ok   $name ($n)"
+	else
+		ok=$(grep -c '^\[       OK \]' "$log/$name.log")
+		bad=$(grep -c '^\[  FAILED  \]' "$log/$name.log")
+		[ "$bad" -eq 0 ] && bad=1
+		passed=$((passed + ok))
+		failed=$((failed + bad))
+		failures="$failures $name"
+		echo "FAIL $name"
+		tail -n 30 "$log/$name.log"
+	fi
+done
+
+# End-to-end tests: each script prints "ok NAME" / "not ok NAME" lines.
+CTIP="$(pwd)/build/asan/ctip"
+export CTIP
+for t in tests/e2e/*.sh; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t" .sh)
+	out="$log/e2e-$name.log"
+	sh "$t" >"$out" 2>&1
+	rc=$?
+	ok=$(grep -c '^ok ' "$out")
+	bad=$(grep -c '^not ok ' "$out")
+	if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	if [ "$bad" -gt 0 ]; then
+		failures="$failures $name"
+		echo "FAIL e2e/$name"
+		grep -B2 -A12 '^not ok ' "$out" | head -n 60
+		[ $rc -ne 0 ] && tail -n 20 "$out"
+	else
+		echo "ok   e2e/$name ($ok)"
+	fi
+done
+
+# gcc builds warning-free above; clang must too.
+if make --no-print-directory check-clang >"$log/clang.log" 2>&1; then
+	passed=$((passed + 1))
+	echo "ok   clang -Wall -Wextra -Werror"
+else
+	failed=$((failed + 1))
+	failures="$failures clang"
+	echo "FAIL clang build"
+	tail -n 20 "$log/clang.log"
+fi
+
+[ -n "$failures" ] && echo "failed:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
