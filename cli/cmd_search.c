@@ -6,7 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "cli.h"
+
+/* Prints s padded to width terminal columns (printf pads bytes, not characters). */
+static void pad(const char *s, int width)
+{
+	utf8proc_int32_t cp;
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	int w = 0;
+	for (utf8proc_ssize_t n; *p && (n = utf8proc_iterate(p, -1, &cp)) > 0; p += n)
+		w += utf8proc_charwidth(cp);
+	fputs(s, stdout);
+	for (; w < width; w++)
+		putchar(' ');
+}
 
 static int print_hit(void *ctx, const struct ctip_person_hit *h)
 {
@@ -15,8 +30,11 @@ static int print_hit(void *ctx, const struct ctip_person_hit *h)
 	snprintf(name, sizeof(name), "%s%s%s%s%s", h->family ? h->family : "",
 		 h->middle ? " " : "", h->middle ? h->middle : "", h->given ? " " : "",
 		 h->given ? h->given : "");
-	printf("P%-8lld  %-32s  %-10s  %-20s  %s\n", (long long)h->id, name[0] == ' ' ? name + 1 : name,
-	       h->birth ? h->birth : "-", h->province ? h->province : "-", h->org);
+	printf("P%-8lld  ", (long long)h->id);
+	pad(name[0] == ' ' ? name + 1 : name, 32);
+	printf("  %-10s  ", h->birth ? h->birth : "-");
+	pad(h->province ? h->province : "-", 18);
+	printf("  %s\n", h->org);
 	(*n)++;
 	return 0;
 }

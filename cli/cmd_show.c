@@ -89,15 +89,17 @@ static void print_object(const ctip_ref *ref, json_t *o, int indent, const char 
 			}
 			continue;
 		}
-		printf("%*s%-30s ", indent, "", f >= 0 ? ctip_fields[f].help : k);
+		char lab[64];
+		snprintf(lab, sizeof(lab), "%s", f >= 0 ? ctip_fields[f].help : k);
+		lab[strcspn(lab, ":(")] = 0;
+		size_t n = strlen(lab);
+		while (n && lab[n - 1] == ' ')
+			lab[--n] = 0;
+		printf("%*s%-36s ", indent, "", lab);
 		print_value(ref, k, v);
 		printf("\n");
 	}
 }
-
-static const char *const link_keys =
-	"ctip_Role vic_ con_Consent ctip_Consent ctip_Status ctip_Certificate ctip_Recruit "
-	"ctip_Recruiter per_RoleInProcess exploitation events assistance proceedings";
 
 static int is_link_key(const char *k)
 {
@@ -158,7 +160,6 @@ int cmd_show(int argc, char **argv, struct cli *c)
 		ctip_store_close(s);
 		return 1;
 	}
-	(void)link_keys;
 	json_t *first = json_array_get(sh.out, 0);
 	if (as_json) {
 		json_t *o = json_object();

@@ -84,10 +84,42 @@ static char *make_key(const char *vocab, const char *s)
 	return k;
 }
 
-/* Indexes one spelling of en; a spelling already used by the same entry is fine. */
-static int index_text(ctip_ref *r, struct ctip_ref_entry *en, const char *text, ctip_err *e)
+/* Codes are matched apart from labels, exactly but for ASCII case: Vietnamese "Áo"
+ * (Austria) folds to "ao", which is also Angola's code AO. */
+static char *code_key(const char *text)
 {
-	char *f = ctip_text_fold(text);
+	while (*text == ' ' || *text == '\t')
+		text++;
+	size_t n = strlen(text);
+	while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+		n--;
+	char *k = malloc(n + 2);
+	if (!k)
+		return NULL;
+	k[0] = '\x02';
+	for (size_t i = 0; i < n; i++)
+		k[i + 1] = (char)((text[i] >= 'A' && text[i] <= 'Z') ? text[i] + 32 : text[i]);
+	k[n + 1] = 0;
+	return k;
+}
+
+/* An alias in capitals and digits only (NGA, UAE, 01) is another code: Vietnamese "Nga"
+ * is Russia while NGA is Nigeria's alpha-3 code. */
+static int is_code_like(const char *t)
+{
+	if (!*t)
+		return 0;
+	for (; *t; t++)
+		if (!((*t >= 'A' && *t <= 'Z') || (*t >= '0' && *t <= '9')))
+			return 0;
+	return 1;
+}
+
+/* Indexes one spelling of en; a spelling already used by the same entry is fine. */
+static int index_text(ctip_ref *r, struct ctip_ref_entry *en, const char *text, int is_code,
+		      ctip_err *e)
+{
+	char *f = is_code ? code_key(text) : ctip_text_fold(text);
 	if (!f)
 		return ctip_err_set(e, CTIP_EINVAL, "%s: invalid UTF-8 in '%s'", en->vocab, en->code);
 	if (!*f) {
@@ -162,32 +194,53 @@ int ctip_ref_add(ctip_ref *r, const struct ctip_ref_entry *src, ctip_err *e)
 	HASH_ADD_KEYPTR(hh, r->by_code, c->key, strlen(c->key), c);
 
 	int rc;
-	if ((rc = index_text(r, en, en->code, e)) || (rc = index_text(r, en, en->label_en, e)) ||
-	    (rc = index_text(r, en, en->label_vi, e)))
+	if ((rc = index_text(r, en, en->code, 1, e)) ||
+	    (rc = index_text(r, en, en->label_en, 0, e)) ||
+	    (rc = index_text(r, en, en->label_vi, 0, e)))
 		return rc;
 	/* aliases: ';'-separated */
 	char *al = strdup(en->aliases), *save = NULL;
 	if (!al)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	for (char *t = strtok_r(al, ";", &save); t; t = strtok_r(NULL, ";", &save))
-		if ((rc = index_text(r, en, t, e)))
+		if ((rc = index_text(r, en, t, is_code_like(t), e)))
 			break;
 	free(al);
 	return rc;
 }
 
+static struct key_node *find_code(const ctip_ref *r, const char *vocab, const char *text)
+{
+	struct key_node *k = NULL;
+	char *ck = code_key(text), *key = ck ? make_key(vocab, ck) : NULL;
+	free(ck);
+	if (key)
+		HASH_FIND_STR(r->by_text, key, k);
+	free(key);
+	return k;
+}
+
+/* Order: a code written in capitals (NGA, VN), then names and aliases folded (Nga is Russia),
+ * then a code in any case (vn). */
 const struct ctip_ref_entry *ctip_ref_lookup(const ctip_ref *r, const char *vocab,
 					     const char *text)
 {
 	char buf[512];
-	if (ctip_text_fold_buf(text, buf, sizeof(buf)) <= 0)
-		return NULL;
-	char *key = make_key(vocab, buf);
-	if (!key)
-		return NULL;
-	struct key_node *k;
-	HASH_FIND_STR(r->by_text, key, k);
-	free(key);
+	struct key_node *k = NULL;
+	int has_lower = 0;
+	for (const char *p = text; *p; p++)
+		has_lower |= *p >= 'a' && *p <= 'z';
+	if (!has_lower && (k = find_code(r, vocab, text)))
+		return k->en;
+	if (ctip_text_fold_buf(text, buf, sizeof(buf)) > 0) {
+		char *key = make_key(vocab, buf);
+		if (key)
+			HASH_FIND_STR(r->by_text, key, k);
+		free(key);
+		if (k)
+			return k->en;
+	}
+	k = find_code(r, vocab, text);
 	return k ? k->en : NULL;
 }
 

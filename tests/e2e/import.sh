@@ -13,7 +13,7 @@ check "country name in Vietnamese is recognised" test "$(sql "select country fro
 check "gender alias is canonicalised" test "$(sql "select gender from person where src_record_id='PA-R-1'")" = "Feminine"
 check "phone is stored as E.164" test "$(sql "select e164 from phone p join person x on x.id=p.person_id where src_record_id='BG-R-1'")" = "+84912345678"
 check "year-only birth date is kept at year precision" test "$(sql "select birth_date from person where src_record_id='BG-R-2'")" = "2001"
-check "multi-valued picklist split into codes" test "$(sql "select group_concat(code,'|') from case_person_attr where field='vic_MethodsOfControl'")" = "DebtBondage|WithholdsDocuments"
+check "multi-valued picklist split into codes" test "$(sql "select group_concat(code,'|') from case_person_attr a join case_person cp on cp.id = a.case_person_id join person p on p.id = cp.person_id where field='vic_MethodsOfControl' and p.src_record_id='BG-R-1'")" = "DebtBondage|WithholdsDocuments"
 check "events stored as parallel lists" test "$(sql "select count(*) from event")" = "3"
 check "proceedings per defendant" test "$(sql "select count(*) from proceeding where stage='Convicted' and sentence_months=96")" = "1"
 check "referral recorded" test "$(sql "select count(*) from referral where direction='out' and status='Accepted'")" = "1"

@@ -1,0 +1,5 @@
+#!/bin/sh
+# Runs every benchmark. Figures are recorded by hand in docs/BENCHMARKS.md.
+set -eu
+cd "$(dirname "$0")/.."
+sh bench/import_search.sh "${BENCH_N:-1000000}"
