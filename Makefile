@@ -9,12 +9,14 @@
 #   make clean
 
 CC      ?= gcc
+# `make V=1` shows the full commands
+Q       := $(if $(V),,@)
 PKGS    := sqlite3 libutf8proc jansson libsodium
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wno-unused-parameter
-BASE    := -std=c17 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib -Ibuild/gen
+BASE    := -std=c17 -pthread -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib -Ibuild/gen
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 CFLAGS_RELEASE := $(BASE) $(WARN) -O2 -g -DCTIP_VERSION=\"$(VERSION)\"
@@ -36,45 +38,52 @@ deps:
 # --- generated: data files and migrations compiled into the binary -----------------
 build/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
-	$(CC) -std=c17 -O2 -Wall -Wextra -Werror -o $@ $<
+	$(Q)$(CC) -std=c17 -O2 -Wall -Wextra -Werror -o $@ $<
 $(GEN): build/tools/embed $(EMBED_IN)
 	@mkdir -p $(@D)
-	build/tools/embed $(EMBED_IN) > $@.tmp && mv $@.tmp $@
+	$(Q)build/tools/embed $(EMBED_IN) > $@.tmp && mv $@.tmp $@
 
 # --- release build --------------------------------------------------------------
 REL_OBJ := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(GEN:build/%=%) $(CLI_SRC))
 build/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_RELEASE) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_RELEASE) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 build/obj/%.o: %.c | $(GEN)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_RELEASE) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS_RELEASE) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 build/ctip: $(REL_OBJ)
-	$(CC) $(CFLAGS_RELEASE) -o $@ $^ $(PKG_LIBS)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS_RELEASE) -o $@ $^ $(PKG_LIBS)
 
 # --- sanitizer build, used by the tests --------------------------------------------
 ASAN_LIB_OBJ := $(patsubst %.c,build/asan/obj/%.o,$(LIB_SRC)) build/asan/obj/gen/embedded.o
 ASAN_CLI_OBJ := $(patsubst %.c,build/asan/obj/%.o,$(CLI_SRC))
 build/asan/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC-ASAN $<"
+	$(Q)$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 build/asan/obj/%.o: %.c | $(GEN)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC-ASAN $<"
+	$(Q)$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 build/asan/libctip.a: $(ASAN_LIB_OBJ)
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 build/asan/ctip: $(ASAN_CLI_OBJ) build/asan/libctip.a
-	$(CC) $(CFLAGS_ASAN) -o $@ $^ $(PKG_LIBS)
+	@echo "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS_ASAN) -o $@ $^ $(PKG_LIBS)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
 build/asan/tests/%: tests/unit/%.c build/asan/libctip.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -Itests -o $@ $< build/asan/libctip.a $(PKG_LIBS) -lcmocka
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -Itests -o $@ $< build/asan/libctip.a $(PKG_LIBS) -lcmocka
 
 # gcc and clang must both build it warning-free.
 check-clang: $(GEN)
 	@mkdir -p build/clang
 	@for f in $(LIB_SRC) $(CLI_SRC); do \
-	  clang $(BASE) $(WARN) -O1 $(PKG_CFLAGS) -fsyntax-only $$f || exit 1; done
+	  clang $(BASE) $(WARN) -O1 $(PKG_CFLAGS) -DCTIP_VERSION=\"clang\" -fsyntax-only $$f || exit 1; done
 	@echo "clang: $(words $(LIB_SRC) $(CLI_SRC)) files build warning-free"
 
 test: deps
@@ -86,8 +95,9 @@ run: deps
 	@sh scripts/run-demo.sh
 
 cppcheck:
-	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --std=c11 --inline-suppr -Ilib --suppress=missingIncludeSystem lib cli
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
+	  --inline-suppr -Ilib --suppress=missingIncludeSystem -DCTIP_VERSION='"x"' \
+	  --include=/usr/include/jansson.h $(LIB_SRC) $(CLI_SRC)
 
 # --- fuzzing (clang + libFuzzer) ----------------------------------------------------
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))

@@ -18,6 +18,7 @@
  */
 #include "demo.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -658,7 +659,9 @@ static const struct profile profiles[K_NKIND] = {
 
 enum pattern { PT_SERBIA, PT_SAUDI, PT_CHINA, PT_SCAM_KH, PT_SCAM_MM, PT_SCAM_LA, PT_UK,
 	       PT_DOMESTIC, PT_N };
-static const uint16_t pattern_w[PT_N] = {40, 70, 260, 150, 80, 60, 90, 110};
+/* Per incident; with group sizes this gives roughly, of victims: scam compounds 45%,
+ * China 22%, domestic 12%, UK 8%, Serbia 7%, Saudi Arabia 6%. */
+static const uint16_t pattern_w[PT_N] = {28, 150, 470, 87, 42, 28, 133, 160};
 
 enum country { C_VN, C_KH, C_MM, C_LA, C_TH, C_CN, C_RS, C_SA, C_GB, C_FR, C_RU, C_TR, C_N };
 static const char *const country_code[C_N] = {"VN", "KH", "MM", "LA", "TH", "CN",
@@ -877,8 +880,9 @@ static void row_write(FILE *out, const struct row *r)
 		/* A list of only empty items (e.g. no amount known) is written as an
 		 * empty cell: unknown for the whole group column. */
 		const char *s = r->v[c];
-		size_t n = strspn(s, ";");
-		ctip_csv_field(out, s[n] ? s : "", c == 0);
+		if (s[0] == ';' && !s[strspn(s, ";")])
+			s = NULL;
+		ctip_csv_field(out, r->len[c] ? s : NULL, c == 0);
 	}
 	ctip_csv_eol(out);
 }
@@ -985,11 +989,21 @@ static void person_docs(struct rng *r, struct person *p, int32_t when, unsigned 
 	static const int32_t cap_day = 20270; /* 2025-07-01 */
 	int by = year_of(p->birth);
 	p->cccd[0] = p->cmnd[0] = p->pass[0] = 0;
-	/* CMND: the old 9-digit card, issued at 14-25 to people born before 2002. */
-	if (by < 2002 && chance(r, 750)) {
-		int32_t iss = add_years(p->birth, rrange(r, 14, 25)) + rrange(r, 0, 300);
+	if (when > cap_day - 1)
+		when = cap_day - 1;
+	/* CMND: the old 9-digit card, issued at 14-25 until it gave way to the
+	 * CCCD in 2021, so only to people born before 2007. */
+	int32_t cmnd_last = ymd(2021, 6, 30);
+	if (when < cmnd_last)
+		cmnd_last = when;
+	if (add_years(p->birth, 14) < cmnd_last && chance(r, 750)) {
+		/* one draw per statement: C leaves the order of operands unspecified */
+		int32_t iss = add_years(p->birth, rrange(r, 14, 25));
+		iss += rrange(r, 0, 300);
 		if (iss < ymd(1995, 1, 1))
 			iss = ymd(1995, 1, 1) + rrange(r, 0, 2000);
+		if (iss > cmnd_last)
+			iss = rrange(r, add_years(p->birth, 14), cmnd_last);
 		random_digits(r, p->cmnd, 9);
 		p->cmnd[0] = (char)('0' + rnd(r, 3));
 		p->cmnd_iss = iss;
@@ -1030,8 +1044,8 @@ static void person_docs(struct rng *r, struct person *p, int32_t when, unsigned 
 	if (chance(r, passport)) {
 		static const char series[] = "CCCCCCNNNBBKP";
 		int32_t iss = when - rrange(r, 20, 700);
-		if (iss < add_years(p->birth, 14))
-			iss = add_years(p->birth, 14) + rrange(r, 0, 30);
+		if (iss < add_years(p->birth, 14)) /* a child's passport */
+			iss = rrange(r, add_years(p->birth, 6), when - 1);
 		p->pass[0] = series[rnd(r, sizeof series - 1)];
 		random_digits(r, p->pass + 1, 7);
 		p->pass_iss = iss;
@@ -1105,7 +1119,7 @@ static void person_new(struct rng *r, struct person *p, int female, int32_t birt
 	p->fam = (uint16_t)pick_wname(r, ft, n);
 	const struct wname *mt = ns_mid(p->ns, female, &n);
 	p->mid = (uint16_t)pick_wname(r, mt, n);
-	const char *const *gt = ns_giv(p->ns, female, &n);
+	ns_giv(p->ns, female, &n);
 	p->giv = (uint16_t)pick_zipf(r, n);
 	const char *const *dl;
 	p->district = (uint8_t)rnd(r, (uint32_t)ndistricts(prov, &dl));
@@ -1225,7 +1239,6 @@ struct gen {
 	int oom;
 };
 
-static const int32_t DAY_MIN = 16436; /* 2015-01-01 */
 static const int32_t DAY_CAP = 20269; /* 2025-06-30 */
 
 static int recmap_grow(struct recmap *m)
@@ -1487,15 +1500,15 @@ static void victim_context(struct gen *g, struct incident *I, struct victim *v)
 	/* Events: recruitment at home, transit, exploitation, exit, return. */
 	int n = 0;
 	v->ev[n++] = (struct event){0, C_VN, v->recruited, district_name(&v->p)};
-	int32_t transit = v->recruited + (I->start - I->recruited) / 2;
+	int32_t transit = v->recruited + (I->start - v->recruited) / 2;
 	switch (pt) {
 	case PT_SCAM_KH: v->ev[n++] = (struct event){1, C_VN, transit, chance(r, 600) ? "Mộc Bài" : "Tịnh Biên"}; break;
 	case PT_SCAM_MM: v->ev[n++] = (struct event){1, C_TH, transit, "Mae Sot"}; break;
 	case PT_SCAM_LA: v->ev[n++] = (struct event){1, C_VN, transit, "Nậm Cắn"}; break;
 	case PT_CHINA: v->ev[n++] = (struct event){1, C_VN, transit, chance(r, 500) ? "Lào Cai" : "Móng Cái"}; break;
 	case PT_UK:
-		v->ev[n++] = (struct event){1, C_RU, v->recruited + (I->start - I->recruited) / 3, "Moskva"};
-		v->ev[n++] = (struct event){1, C_FR, v->recruited + 2 * (I->start - I->recruited) / 3, "Calais"};
+		v->ev[n++] = (struct event){1, C_RU, v->recruited + (I->start - v->recruited) / 3, "Moskva"};
+		v->ev[n++] = (struct event){1, C_FR, v->recruited + 2 * (I->start - v->recruited) / 3, "Calais"};
 		break;
 	case PT_SERBIA:
 		if (chance(r, 300))
@@ -1555,6 +1568,7 @@ static void incident_build(struct gen *g)
 	struct incident *I = &g->inc;
 	memset(I, 0, offsetof(struct incident, v));
 	I->nv = I->np = I->no = I->nc = 0;
+	I->under16 = 0;
 
 	/* A victim trafficked again, or a new incident. */
 	struct queued *q = NULL;
@@ -1599,8 +1613,15 @@ static void incident_build(struct gen *g)
 		I->end -= shift;
 		I->ret -= shift;
 	}
-	if (I->recruited < ymd(2014, 1, 1))
-		I->recruited = ymd(2014, 1, 1);
+	if (q && I->ret > DAY_CAP - 10) {
+		/* Trafficked again lately: the story ends by the cap date. */
+		int32_t span = DAY_CAP - 10 - I->recruited;
+		if (span < 40)
+			span = 40; /* the queue only holds returns well before the cap */
+		I->start = I->recruited + span / 10;
+		I->end = I->recruited + span * 8 / 10;
+		I->ret = I->recruited + span * 9 / 10;
+	}
 
 	/* Victims. */
 	int nv;
@@ -1688,7 +1709,7 @@ static void incident_build(struct gen *g)
 		for (int s = 0; s < S_N; s++) {
 			if (slot_case[s] < 0)
 				continue;
-			unsigned p = capture_p[pt][s] * ivis / 1000 * vvis / 1000;
+			unsigned p = capture_p[pt][s] * ivis / 1000 * vvis / 1300;
 			if (p > 950)
 				p = 950;
 			if (chance(r, p))
@@ -1697,7 +1718,7 @@ static void incident_build(struct gen *g)
 	}
 
 	/* Perpetrators and proceedings. */
-	static const uint16_t perp_p[PT_N] = {250, 300, 550, 350, 200, 300, 350, 650};
+	static const uint16_t perp_p[PT_N] = {180, 180, 330, 220, 130, 180, 220, 400};
 	if (chance(r, perp_p[pt])) {
 		int pc = slot_case[S_POLICE];
 		if (pc < 0)
@@ -1709,10 +1730,14 @@ static void incident_build(struct gen *g)
 			memset(P, 0, sizeof *P);
 			P->pool = -1;
 			/* Some recruiters and brokers turn up in several incidents. */
-			if (g->npool && chance(r, 250)) {
+			if (g->npool && chance(r, 150)) {
 				for (int t = 0; t < 8; t++) {
 					int j = (int)rnd(r, (uint32_t)g->npool);
-					if (g->pool[j].pt == pt && years_between(g->pool[j].p.birth, I->recruited) < 70) {
+					int dup = 0;
+					for (int q2 = 0; q2 < I->np - 1; q2++)
+						dup |= I->p[q2].pool == j;
+					if (!dup && g->pool[j].pt == pt &&
+					    years_between(g->pool[j].p.birth, I->recruited) < 70) {
 						P->pool = j;
 						P->p = g->pool[j].p;
 						break;
@@ -1755,9 +1780,10 @@ static void incident_build(struct gen *g)
 			/* Stop at the last stage reached by the cap date. */
 			int last = P->final;
 			int order[ST_N], no = 0;
-			for (int s = 0; s <= (last >= ST_CONVICTED ? ST_TRIED : last == ST_DISMISSED ? ST_INVESTIGATED : last); s++)
+			int upto = last == ST_DISMISSED ? ST_INVESTIGATED : last >= ST_CONVICTED ? ST_TRIED : last;
+			for (int s = 0; s <= upto; s++)
 				order[no++] = s;
-			if (last >= ST_CONVICTED)
+			if (last >= ST_CONVICTED) /* the verdict, or the dismissal */
 				order[no++] = last;
 			P->final = -1;
 			for (int s = 0; s < no; s++)
@@ -1801,8 +1827,8 @@ static void incident_build(struct gen *g)
 	/* Witnesses and family members. */
 	for (int c = 0; c < I->nc && I->no < MAXO; c++) {
 		int k = orgs[I->c[c].org].kind;
-		int fam = k == K_HOTLINE ? chance(r, 500) : k == K_SPC ? chance(r, 100) : 0;
-		int wit = k == K_POLICE ? chance(r, 150) : 0;
+		int fam = k == K_HOTLINE ? chance(r, 250) : k == K_SPC ? chance(r, 50) : 0;
+		int wit = k == K_POLICE ? chance(r, 80) : 0;
 		if (!fam && !wit)
 			continue;
 		struct other *o = &I->o[I->no++];
@@ -1819,8 +1845,11 @@ static void incident_build(struct gen *g)
 			o->p.district = v0->district;
 			o->p.commune = v0->commune;
 		} else {
-			person_new(r, &o->p, chance(r, 400), birth_for_age(r, I->ret, rrange(r, 20, 60)),
-				   chance(r, 500) ? v0->prov : general_prov(r), I->ret, 100, 0);
+			int female = chance(r, 400);
+			int age = rrange(r, 20, 60);
+			int32_t b = birth_for_age(r, I->ret, age);
+			int prov = chance(r, 500) ? v0->prov : general_prov(r);
+			person_new(r, &o->p, female, b, prov, I->ret, 100, 0);
 		}
 	}
 
@@ -1828,7 +1857,7 @@ static void incident_build(struct gen *g)
 	for (int i = 0; i < I->nv; i++) {
 		struct victim *v = &I->v[i];
 		v->retraffic = 0;
-		if (chance(r, 45) && I->ret + 500 < DAY_CAP && g->qlen < QUEUE &&
+		if (chance(r, 85) && I->ret + 500 < DAY_CAP && g->qlen < QUEUE &&
 		    years_between(v->p.birth, I->ret) < 40)
 			v->retraffic = 1;
 	}
@@ -1946,7 +1975,7 @@ static void put_person(struct gen *g, struct row *R, const struct person *p, int
 				num[j] = num[j + 1];
 				num[j + 1] = c;
 			} else { /* misread */
-				static const char confuse[] = "8771983116"; /* 0->8 1->7 2->7 ... */
+				static const char confuse[] = "8778965134"; /* 0->8 1->7 2->7 3->8 ... */
 				num[j] = confuse[num[j] - '0'];
 			}
 		}
@@ -2142,8 +2171,8 @@ static void put_victim_link(struct gen *g, struct row *R, const struct incident 
 	/* Where and when: hotlines and NGOs often know only the month. */
 	int prec = (kind == K_HOTLINE || kind == K_NGO) && chance(r, 300) ? 2 : 3;
 	if (!chance(r, 100)) {
-		int32_t end = v->ev[v->nev - (I->country != C_VN ? 2 : 1)].date;
-		int known_end = end <= opened;
+		int32_t end = I->end;
+		int known_end = end <= opened || chance(r, 300);
 		cadd(R, COL_EXCOUNTRY, country_code[I->country]);
 		cadd(R, COL_EXPLACE, chance(r, 200) ? "" : I->place);
 		cadd_date(R, COL_EXSTART, I->start, prec);
@@ -2151,8 +2180,6 @@ static void put_victim_link(struct gen *g, struct row *R, const struct incident 
 			cadd_date(R, COL_EXEND, end, prec);
 		else
 			cadd(R, COL_EXEND, "");
-		if (!known_end) /* an empty only item: make the list say so */
-			R->items[COL_EXEND] = 1;
 	}
 	if (kind != K_HOTLINE || chance(r, 300)) {
 		for (int e = 0; e < v->nev; e++) {
@@ -2240,10 +2267,9 @@ static void put_perp_link(struct row *R, const struct incident *I, const struct 
 			reached = upto == s;
 		if (!reached)
 			continue;
-		if (kind == K_POLICE && s > ST_INVESTIGATED && P->sd[s] > opened + 365)
-			continue; /* the police file stops at the investigation... */
+		/* The police file follows the case for about 18 months. */
 		if (kind == K_POLICE && s > ST_INVESTIGATED && s != ST_DISMISSED &&
-		    !(P->sd[s] <= opened + 365))
+		    P->sd[s] > opened + 540)
 			continue;
 		cadd(R, COL_PRSTAGE, stage_code[s]);
 		cadd_date(R, COL_PRDATE, P->sd[s], 3);
@@ -2322,6 +2348,7 @@ static void emit_case(struct gen *g, int ci)
 
 	/* Outgoing referrals: to organisations that opened their case later. */
 	int nref = 0;
+	int32_t lastref = C->opened;
 	for (int c = 0; c < I->nc; c++) {
 		if (c == ci || I->c[c].opened < C->opened)
 			continue;
@@ -2342,6 +2369,8 @@ static void emit_case(struct gen *g, int ci)
 		cadd(R, COL_REF_REASON, rc[pickw(r, rw, 3)]);
 		cadd(R, COL_REF_STATUS, chance(r, 600) ? "Completed" : "Accepted");
 		nref++;
+		if (rd > lastref)
+			lastref = rd;
 	}
 	if (chance(r, 80) && kind != K_COMPANY) { /* a referral that led nowhere */
 		int to = (kind == K_NGO || kind == K_HOTLINE) ? I->police : I->ngo;
@@ -2353,12 +2382,16 @@ static void emit_case(struct gen *g, int ci)
 				cadd(R, COL_REF_REASON, "AdditionalServicesRequired");
 				cadd(R, COL_REF_STATUS, chance(r, 500) ? "Declined" : "Pending");
 				nref++;
+				if (rd > lastref)
+					lastref = rd;
 			}
 		}
 	}
 
 	/* Status. */
 	int32_t closed = C->opened + rrange(r, 30, kind == K_COURT || kind == K_PROC ? 400 : 720);
+	if (closed <= lastref)
+		closed = lastref + rrange(r, 1, 60);
 	if (closed > DAY_CAP) {
 		cadd(R, COL_STATUS, chance(r, 700) ? "Active" : "FollowUp");
 	} else {

@@ -33,7 +33,8 @@ void ctip_err_clear(ctip_err *e);
 /* Sets e (when not NULL) and returns code, so callers can `return ctip_err_set(...)`. */
 int ctip_err_set(ctip_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int ctip_err_setv(ctip_err *e, int code, const char *fmt, va_list ap);
+int ctip_err_setv(ctip_err *e, int code, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 /* Same, with the position of the input that caused it. */
 int ctip_err_at(ctip_err *e, int code, const char *file, long line, const char *field,
 		const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -3,6 +3,11 @@
  * them, writes them through the store, and commits only a file with no
  * rejected row.
  *
+ * Two threads: a reader parses and validates rows (ctip_row_canon) and hands
+ * them over in batches to the writer, which checks them against each other
+ * and the database and writes them; on two cores the slower of the two sets
+ * the pace instead of their sum.
+ *
  * Cases and person records may span rows; the columns of their level must
  * agree on every row. To check that on a million rows without keeping every
  * value, each case and record remembers one 64-bit hash per column of its
@@ -12,6 +17,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,12 +35,33 @@ struct seen {
 	UT_hash_handle hh;
 };
 
+#define BATCH_ROWS 256
+#define QUEUE_BATCHES 16
+
+struct batch {
+	int n;
+	ctip_row rows[BATCH_ROWS];
+};
+
+/* Bounded queue of batches from the reader to the writer. */
+struct queue {
+	pthread_mutex_t mu;
+	pthread_cond_t not_empty, not_full;
+	struct batch *slot[QUEUE_BATCHES];
+	int head, count;
+	int done; /* the reader has finished */
+	int stop; /* the writer failed: the reader should give up */
+};
+
 struct importer {
+	struct queue *q;
+	struct batch *cur; /* the reader's batch being filled */
 	ctip_store *s;
 	const struct ctip_import_opts *o;
 	struct ctip_import_stats *st;
 	ctip_diags d;
 	struct seen *cases, *persons, *links;
+	struct seen *fresh_orgs; /* organisations with no case in the database before this file */
 	int fatal; /* a store error: stop */
 	ctip_err *e;
 };
@@ -178,17 +205,41 @@ static int ensure_orgs_in(struct importer *im, const ctip_row *r)
 	return CTIP_OK;
 }
 
+/* Whether org had no case before this import, so its cases and records need no lookup. */
+static int org_is_fresh(struct importer *im, int64_t org, int *fresh)
+{
+	char key[32];
+	struct seen *x;
+	snprintf(key, sizeof(key), "%lld", (long long)org);
+	HASH_FIND_STR(im->fresh_orgs, key, x);
+	if (!x) {
+		int has, rc = im->s->ops->org_has_cases(im->s, org, &has, im->e);
+		if (rc)
+			return im->fatal = rc;
+		if (!(x = calloc(1, sizeof(*x))) || !(x->key = strdup(key))) {
+			free(x);
+			return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+		}
+		x->id = !has;
+		HASH_ADD_KEYPTR(hh, im->fresh_orgs, x->key, strlen(x->key), x);
+	}
+	*fresh = (int)x->id;
+	return CTIP_OK;
+}
+
 /* One canonical row into the store. Returns non-zero only on a store failure. */
 static int put_row(struct importer *im, const ctip_row *r)
 {
 	int64_t org, case_id, person_id;
-	int errs = 0, rc;
+	int errs = 0, rc, fresh = 0;
 	ctip_store *s = im->s;
 
 	if ((rc = ensure_org(im, r, CF_SRC_ORG, r->v[CF_SRC_ORG], r->v[CF_ORG_TYPE], &org)))
 		return im->fatal ? rc : (im->st->errors++, 0);
 	if ((rc = ensure_orgs_in(im, r)))
 		return im->fatal ? rc : (im->st->errors++, 0);
+	if ((rc = org_is_fresh(im, org, &fresh)))
+		return rc;
 
 	/* the case */
 	char *key = make_key(org, r->v[CF_SRC_CASE]);
@@ -201,7 +252,8 @@ static int put_row(struct importer *im, const ctip_row *r)
 		errs += check_level(im, r, x, FL_CASE, "case");
 		case_id = x->id;
 	} else {
-		rc = s->ops->case_find(s, org, r->v[CF_SRC_CASE], &case_id, im->e);
+		rc = fresh ? CTIP_ENOTFOUND
+			   : s->ops->case_find(s, org, r->v[CF_SRC_CASE], &case_id, im->e);
 		if (rc == CTIP_OK) {
 			ctip_diag(&im->d, r, "src_CaseId",
 				  "case '%s' of '%s' is already in the database (imported before)",
@@ -230,7 +282,8 @@ static int put_row(struct importer *im, const ctip_row *r)
 		errs += check_level(im, r, x, FL_PERSON, "record");
 		person_id = x->id;
 	} else {
-		rc = s->ops->person_find(s, org, r->v[CF_SRC_RECORD], &person_id, im->e);
+		rc = fresh ? CTIP_ENOTFOUND
+			   : s->ops->person_find(s, org, r->v[CF_SRC_RECORD], &person_id, im->e);
 		if (rc == CTIP_OK) {
 			ctip_diag(&im->d, r, "src_RecordId",
 				  "record '%s' of '%s' is already in the database (imported before)",
@@ -285,7 +338,25 @@ static int put_row(struct importer *im, const ctip_row *r)
 	return 0;
 }
 
-/* Validates and stores one raw row. */
+/* Reader side: hands the current batch to the writer. Non-zero when the writer stopped. */
+static int push_batch(struct importer *im)
+{
+	struct queue *q = im->q;
+	pthread_mutex_lock(&q->mu);
+	while (q->count == QUEUE_BATCHES && !q->stop)
+		pthread_cond_wait(&q->not_full, &q->mu);
+	int stop = q->stop;
+	if (!stop) {
+		q->slot[(q->head + q->count) % QUEUE_BATCHES] = im->cur;
+		q->count++;
+		im->cur = NULL;
+		pthread_cond_signal(&q->not_empty);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return stop;
+}
+
+/* Reader side: validates one raw row and queues it (the queue takes its values). */
 static int take_row(struct importer *im, ctip_row *r)
 {
 	im->st->rows++;
@@ -293,7 +364,22 @@ static int take_row(struct importer *im, ctip_row *r)
 		im->st->errors++;
 		return 0;
 	}
-	return put_row(im, r);
+	if (!im->cur && !(im->cur = calloc(1, sizeof(*im->cur))))
+		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+	im->cur->rows[im->cur->n++] = *r;
+	ctip_row_init(r);
+	if (im->cur->n == BATCH_ROWS && push_batch(im))
+		return im->fatal = CTIP_EDB; /* the writer's error is the one reported */
+	return 0;
+}
+
+static void free_batch(struct batch *b)
+{
+	if (!b)
+		return;
+	for (int i = 0; i < b->n; i++)
+		ctip_row_clear(&b->rows[i]);
+	free(b);
 }
 
 /* ---- CSV ----------------------------------------------------------------------------- */
@@ -393,6 +479,8 @@ static char *json_text(json_t *v, int *bad)
 {
 	char buf[64];
 	*bad = 0;
+	if (!v)
+		return NULL;
 	switch (json_typeof(v)) {
 	case JSON_NULL: return NULL;
 	case JSON_STRING: return strdup(json_string_value(v));
@@ -665,24 +753,103 @@ oom:
 
 /* ---- driver -------------------------------------------------------------------------- */
 
+struct reader_args {
+	struct importer *im;
+	FILE *f;
+	const char *name;
+	int json;
+	int rc;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader_args *a = arg;
+	struct importer *im = a->im;
+	a->rc = a->json ? read_json(im, a->f, a->name) : read_csv(im, a->f, a->name);
+	if (im->cur && !im->fatal && push_batch(im))
+		a->rc = CTIP_EDB;
+	free_batch(im->cur);
+	im->cur = NULL;
+	pthread_mutex_lock(&im->q->mu);
+	im->q->done = 1;
+	pthread_cond_signal(&im->q->not_empty);
+	pthread_mutex_unlock(&im->q->mu);
+	return NULL;
+}
+
+/* Writer side: stores the queued rows until the reader is done or a store error. */
+static int write_rows(struct importer *im)
+{
+	struct queue *q = im->q;
+	for (;;) {
+		pthread_mutex_lock(&q->mu);
+		while (q->count == 0 && !q->done)
+			pthread_cond_wait(&q->not_empty, &q->mu);
+		if (q->count == 0) {
+			pthread_mutex_unlock(&q->mu);
+			return 0;
+		}
+		struct batch *b = q->slot[q->head];
+		q->head = (q->head + 1) % QUEUE_BATCHES;
+		q->count--;
+		pthread_cond_signal(&q->not_full);
+		pthread_mutex_unlock(&q->mu);
+		for (int i = 0; i < b->n && !im->fatal; i++)
+			put_row(im, &b->rows[i]);
+		free_batch(b);
+		if (im->fatal) {
+			pthread_mutex_lock(&q->mu);
+			q->stop = 1;
+			while (q->count) { /* the reader may be waiting for room */
+				free_batch(q->slot[q->head]);
+				q->head = (q->head + 1) % QUEUE_BATCHES;
+				q->count--;
+			}
+			pthread_cond_signal(&q->not_full);
+			pthread_mutex_unlock(&q->mu);
+			return im->fatal;
+		}
+	}
+}
+
 int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 		       const struct ctip_import_opts *o, struct ctip_import_stats *st, ctip_err *e)
 {
-	struct importer im = {.s = s, .o = o, .st = st, .e = e};
+	struct queue q = {.mu = PTHREAD_MUTEX_INITIALIZER,
+			  .not_empty = PTHREAD_COND_INITIALIZER,
+			  .not_full = PTHREAD_COND_INITIALIZER};
+	struct ctip_import_stats rst = {0};
+	ctip_err rerr = {0};
+	struct importer im = {.q = &q, .s = s, .o = o, .st = st, .e = e};
+	struct importer rim = {.q = &q, .s = s, .o = o, .st = &rst, .e = &rerr};
 	int rc;
 	memset(st, 0, sizeof(*st));
-	im.d.out = o->diag;
-	im.d.file = name;
-	im.d.max_print = o->max_print;
+	im.d.out = rim.d.out = o->diag;
+	im.d.file = rim.d.file = name;
+	im.d.max_print = rim.d.max_print = o->max_print;
 	if (!s->ref)
 		return ctip_err_set(e, CTIP_EINVAL, "%s: database not initialised (run `ctip init`)",
 				    s->path);
 	if ((rc = s->ops->begin(s, e)))
 		return rc;
-	rc = json ? read_json(&im, f, name) : read_csv(&im, f, name);
+	struct reader_args ra = {.im = &rim, .f = f, .name = name, .json = json};
+	pthread_t reader;
+	if (pthread_create(&reader, NULL, reader_main, &ra) != 0) {
+		s->ops->rollback(s);
+		return ctip_err_set(e, CTIP_ENOMEM, "cannot start the reader thread");
+	}
+	rc = write_rows(&im);
+	pthread_join(reader, NULL);
+	st->rows = rst.rows;
+	st->errors += rst.errors;
+	if (!rc && ra.rc) { /* a reading failure (I/O, memory) */
+		*e = rerr;
+		rc = ra.rc;
+	}
 	free_seen(&im.cases);
 	free_seen(&im.persons);
 	free_seen(&im.links);
+	free_seen(&im.fresh_orgs);
 	if (rc || st->errors) {
 		s->ops->rollback(s);
 		if (rc)

@@ -25,7 +25,18 @@ struct code_node {
 	UT_hash_handle hh;
 };
 
+/* Memo of lookups by the exact text typed: the same few hundred spellings of provinces,
+ * countries and codes recur on every row of a large file. */
+struct memo_node {
+	char *key; /* vocab '\x1f' text */
+	const struct ctip_ref_entry *en; /* NULL: not found */
+	UT_hash_handle hh;
+};
+#define MEMO_MAX 100000
+
 struct ctip_ref {
+	struct memo_node *memo;
+	unsigned memo_n;
 	struct key_node *by_text;
 	struct code_node *by_code;
 	struct ctip_ref_entry **all;
@@ -48,10 +59,23 @@ static void entry_free(struct ctip_ref_entry *en)
 	free(en);
 }
 
+static void memo_clear(ctip_ref *r)
+{
+	struct memo_node *m, *mt;
+	HASH_ITER(hh, r->memo, m, mt)
+	{
+		HASH_DEL(r->memo, m);
+		free(m->key);
+		free(m);
+	}
+	r->memo_n = 0;
+}
+
 void ctip_ref_free(ctip_ref *r)
 {
 	if (!r)
 		return;
+	memo_clear(r);
 	struct key_node *k, *kt;
 	HASH_ITER(hh, r->by_text, k, kt)
 	{
@@ -166,6 +190,7 @@ int ctip_ref_add(ctip_ref *r, const struct ctip_ref_entry *src, ctip_err *e)
 	struct ctip_ref_entry *en = calloc(1, sizeof(*en));
 	if (!en)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	memo_clear(r);
 	en->vocab = dup0(src->vocab);
 	en->code = dup0(src->code);
 	en->label_en = dup0(src->label_en && *src->label_en ? src->label_en : src->code);
@@ -209,39 +234,91 @@ int ctip_ref_add(ctip_ref *r, const struct ctip_ref_entry *src, ctip_err *e)
 	return rc;
 }
 
+/* Looks up vocab '\x1f' [marker] text without allocating. */
+static struct key_node *find_key(const ctip_ref *r, const char *vocab, int code, const char *text,
+				 size_t len)
+{
+	char key[600];
+	size_t v = strlen(vocab), k = 0;
+	if (v + len + 3 > sizeof(key))
+		return NULL;
+	memcpy(key, vocab, v);
+	k = v;
+	key[k++] = '\x1f';
+	if (code)
+		key[k++] = '\x02';
+	memcpy(key + k, text, len);
+	key[k + len] = 0;
+	struct key_node *n = NULL;
+	HASH_FIND(hh, r->by_text, key, k + len, n);
+	return n;
+}
+
 static struct key_node *find_code(const ctip_ref *r, const char *vocab, const char *text)
 {
-	struct key_node *k = NULL;
-	char *ck = code_key(text), *key = ck ? make_key(vocab, ck) : NULL;
-	free(ck);
-	if (key)
-		HASH_FIND_STR(r->by_text, key, k);
-	free(key);
-	return k;
+	char buf[256];
+	while (*text == ' ' || *text == '\t')
+		text++;
+	size_t n = strlen(text);
+	while (n && (text[n - 1] == ' ' || text[n - 1] == '\t'))
+		n--;
+	if (n >= sizeof(buf))
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (char)((text[i] >= 'A' && text[i] <= 'Z') ? text[i] + 32 : text[i]);
+	return find_key(r, vocab, 1, buf, n);
 }
 
 /* Order: a code written in capitals (NGA, VN), then names and aliases folded (Nga is Russia),
  * then a code in any case (vn). */
-const struct ctip_ref_entry *ctip_ref_lookup(const ctip_ref *r, const char *vocab,
-					     const char *text)
+static const struct ctip_ref_entry *lookup(const ctip_ref *r, const char *vocab, const char *text)
 {
 	char buf[512];
 	struct key_node *k = NULL;
 	int has_lower = 0;
+	long n;
 	for (const char *p = text; *p; p++)
 		has_lower |= *p >= 'a' && *p <= 'z';
 	if (!has_lower && (k = find_code(r, vocab, text)))
 		return k->en;
-	if (ctip_text_fold_buf(text, buf, sizeof(buf)) > 0) {
-		char *key = make_key(vocab, buf);
-		if (key)
-			HASH_FIND_STR(r->by_text, key, k);
-		free(key);
-		if (k)
-			return k->en;
-	}
+	if ((n = ctip_text_fold_buf(text, buf, sizeof(buf))) > 0 &&
+	    (k = find_key(r, vocab, 0, buf, (size_t)n)))
+		return k->en;
 	k = find_code(r, vocab, text);
 	return k ? k->en : NULL;
+}
+
+const struct ctip_ref_entry *ctip_ref_find(const ctip_ref *r, const char *vocab, const char *text)
+{
+	return lookup(r, vocab, text);
+}
+
+const struct ctip_ref_entry *ctip_ref_lookup(const ctip_ref *cr, const char *vocab,
+					     const char *text)
+{
+	ctip_ref *r = (ctip_ref *)cr; /* the memo is a cache: logically const */
+	char key[520];
+	size_t v = strlen(vocab), t = strlen(text);
+	if (v + t + 2 > sizeof(key))
+		return lookup(r, vocab, text);
+	memcpy(key, vocab, v);
+	key[v] = '\x1f';
+	memcpy(key + v + 1, text, t + 1);
+	struct memo_node *m;
+	HASH_FIND(hh, r->memo, key, v + 1 + t, m);
+	if (m)
+		return m->en;
+	const struct ctip_ref_entry *en = lookup(r, vocab, text);
+	if (r->memo_n >= MEMO_MAX)
+		memo_clear(r);
+	if ((m = malloc(sizeof(*m))) && (m->key = strdup(key))) {
+		m->en = en;
+		HASH_ADD_KEYPTR(hh, r->memo, m->key, v + 1 + t, m);
+		r->memo_n++;
+	} else {
+		free(m);
+	}
+	return en;
 }
 
 const struct ctip_ref_entry *ctip_ref_get(const ctip_ref *r, const char *vocab, const char *code)
@@ -352,8 +429,9 @@ int ctip_ref_load_csv(ctip_ref *r, const char *vocab, const char *data, size_t l
 			.label_vi = fl[col_vi],
 			.aliases = col_alias >= 0 && col_alias < n ? fl[col_alias] : "",
 			.extra = col_extra >= 0 && col_extra < n ? fl[col_extra] : "",
-			.sort = sort++,
+			.sort = sort,
 		};
+		sort++;
 		if ((rc = ctip_ref_add(r, &en, e))) {
 			char msg[sizeof(e->msg)];
 			snprintf(msg, sizeof(msg), "%s", e->msg);

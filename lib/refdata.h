@@ -28,9 +28,12 @@ void ctip_ref_free(ctip_ref *r);
 /* Adds an entry (strings are copied). Fails when a folded code, label or alias already names
  * another entry of the same vocabulary. */
 int ctip_ref_add(ctip_ref *r, const struct ctip_ref_entry *en, ctip_err *e);
-/* The entry whose code, label or alias folds like text, or NULL. */
+/* The entry whose code, label or alias folds like text, or NULL. Remembers the answer for
+ * the exact text, so it is fast on repeated values but not safe to call from two threads. */
 const struct ctip_ref_entry *ctip_ref_lookup(const ctip_ref *r, const char *vocab,
 					     const char *text);
+/* The same without the memo: safe from any thread once loading is finished. */
+const struct ctip_ref_entry *ctip_ref_find(const ctip_ref *r, const char *vocab, const char *text);
 /* The entry with exactly this code, or NULL. */
 const struct ctip_ref_entry *ctip_ref_get(const ctip_ref *r, const char *vocab, const char *code);
 int ctip_ref_has_vocab(const ctip_ref *r, const char *vocab);

@@ -135,6 +135,7 @@ void ctip_diag(ctip_diags *d, const ctip_row *r, const char *column, const char 
 	d->count++;
 	if (!d->out || (d->max_print && d->count > d->max_print))
 		return;
+	flockfile(d->out); /* one whole line, even when the importer's two threads report */
 	if (d->file)
 		fprintf(d->out, "%s:", d->file);
 	if (r && r->line)
@@ -149,6 +150,7 @@ void ctip_diag(ctip_diags *d, const ctip_row *r, const char *column, const char 
 	vfprintf(d->out, fmt, ap);
 	va_end(ap);
 	fputc('\n', d->out);
+	funlockfile(d->out);
 }
 
 /* ---- values ------------------------------------------------------------------------ */

@@ -52,6 +52,8 @@ struct ctip_store_ops {
 	int (*org_add)(ctip_store *s, const char *name, const char *type, int64_t *id,
 		       ctip_err *e);
 	int (*org_set_type)(ctip_store *s, int64_t id, const char *type, ctip_err *e);
+	/* Whether an organisation has any case yet (lets a first import skip lookups). */
+	int (*org_has_cases)(ctip_store *s, int64_t org_id, int *has, ctip_err *e);
 	/* CTIP_ENOTFOUND when absent. */
 	int (*case_find)(ctip_store *s, int64_t org_id, const char *src_case_id, int64_t *id,
 			 ctip_err *e);

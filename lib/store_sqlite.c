@@ -27,21 +27,17 @@ enum stmt_id {
 	S_COMMENT_ADD,
 	S_PERSON_FIND,
 	S_PERSON_ADD,
-	S_CITIZEN_ADD,
 	S_DOC_ADD,
 	S_PHONE_ADD,
 	S_NAME_ADD,
 	S_LINK_ADD,
 	S_VICTIM_ADD,
-	S_ATTR_ADD,
 	S_EXPL_ADD,
 	S_EVENT_ADD,
 	S_ASSIST_ADD,
 	S_PROC_ADD,
-	S_Q_CITIZEN,
 	S_Q_DOCS,
 	S_Q_PHONES,
-	S_Q_ATTRS,
 	S_Q_EXPL,
 	S_Q_EVENTS,
 	S_Q_ASSIST,
@@ -66,22 +62,21 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_PERSON_ADD] =
 		"INSERT INTO person(org_id, src_record_id, family_name, middle_name, given_name, "
 		"birth_date, gender, ethnicity, street, commune, commune_code, district, "
-		"district_code, province_era, province_code, province_2025, home_country) VALUES "
-		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_CITIZEN_ADD] = "INSERT INTO person_citizenship(person_id, seq, country) VALUES (?, ?, ?)",
+		"district_code, province_era, province_code, province_2025, home_country, "
+		"citizenship) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[S_DOC_ADD] = "INSERT INTO identity_doc(person_id, seq, doc_type, number, number_norm, "
 		      "issued, expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[S_PHONE_ADD] = "INSERT INTO phone(person_id, kind, seq, e164) VALUES (?, ?, ?, ?)",
 	[S_NAME_ADD] = "INSERT INTO person_name(rowid, tokens) VALUES (?, ?)",
-	[S_LINK_ADD] = "INSERT INTO case_person(case_id, person_id, role, consent, consent_date) "
-		       "VALUES (?, ?, ?, ?, ?)",
+	[S_LINK_ADD] = "INSERT INTO case_person(case_id, person_id, role, consent, consent_date, "
+		       "consent_scope, perpetrator_roles) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[S_VICTIM_ADD] = "INSERT INTO victim(case_person_id, status, decision_org_type, "
 			 "decided_by_org_id, status_date, certificate_kind, age_when_trafficked, "
 			 "recruitment_country, recruitment_province, relationship, "
-			 "recruiter_org_id, labour_industry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-			 "?, ?)",
-	[S_ATTR_ADD] = "INSERT INTO case_person_attr(case_person_id, field, seq, code) VALUES (?, "
-		       "?, ?, ?)",
+			 "recruiter_org_id, labour_industry, recruitment_methods, recruitment_apps, "
+			 "control_methods, exploitation_types, sex_exploitation_types, "
+			 "vulnerabilities) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+			 "?)",
 	[S_EXPL_ADD] = "INSERT INTO exploitation(case_person_id, seq, country, place, start_date, "
 		       "end_date) VALUES (?, ?, ?, ?, ?, ?)",
 	[S_EVENT_ADD] = "INSERT INTO event(case_person_id, seq, type, date, country, state, city) "
@@ -90,12 +85,9 @@ static const char *const stmt_sql[S_COUNT] = {
 			 "amount) VALUES (?, ?, ?, ?, ?, ?)",
 	[S_PROC_ADD] = "INSERT INTO proceeding(case_person_id, seq, stage, date, article, "
 		       "sentence_kind, sentence_months) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	[S_Q_CITIZEN] = "SELECT country FROM person_citizenship WHERE person_id = ? ORDER BY seq",
 	[S_Q_DOCS] = "SELECT doc_type, number, issued, expires FROM identity_doc WHERE person_id "
 		     "= ? ORDER BY seq",
 	[S_Q_PHONES] = "SELECT kind, e164 FROM phone WHERE person_id = ? ORDER BY kind, seq",
-	[S_Q_ATTRS] = "SELECT field, code FROM case_person_attr WHERE case_person_id = ? ORDER BY "
-		      "field, seq",
 	[S_Q_EXPL] = "SELECT country, place, start_date, end_date FROM exploitation WHERE "
 		     "case_person_id = ? ORDER BY seq",
 	[S_Q_EVENTS] = "SELECT type, date, country, state, city FROM event WHERE case_person_id = "
@@ -118,11 +110,19 @@ struct org_node {
 	UT_hash_handle hh;
 };
 
+/* Exact spelling -> node, so that a name seen before is not folded again. */
+struct org_alias {
+	char *name;
+	struct org_node *node;
+	UT_hash_handle hh;
+};
+
 typedef struct sqlite_store {
 	ctip_store base;
 	sqlite3 *db;
 	sqlite3_stmt *st[S_COUNT];
 	struct org_node *orgs; /* cache of organisation ids by folded name */
+	struct org_alias *org_names;
 	int in_tx;
 } sqlite_store;
 
@@ -151,6 +151,77 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_null(st, i);
 }
 
+/* A `;` list of codes as a JSON array ("A;B" -> ["A","B"]), bound as text; NULL if empty. */
+static int bind_json_list(sqlite3_stmt *st, int i, const char *list)
+{
+	char **it;
+	int n;
+	if (!list || !*list) {
+		sqlite3_bind_null(st, i);
+		return CTIP_OK;
+	}
+	if (ctip_list_split(list, &it, &n))
+		return CTIP_ENOMEM;
+	size_t len = 3;
+	for (int k = 0; k < n; k++)
+		len += 2 * strlen(it[k]) + 3;
+	char *out = malloc(len), *w = out;
+	if (!out) {
+		ctip_list_free(it, n);
+		return CTIP_ENOMEM;
+	}
+	*w++ = '[';
+	for (int k = 0; k < n; k++) {
+		if (k)
+			*w++ = ',';
+		*w++ = '"';
+		for (const char *p = it[k]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				*w++ = '\\';
+			*w++ = *p;
+		}
+		*w++ = '"';
+	}
+	*w++ = ']';
+	*w = 0;
+	ctip_list_free(it, n);
+	sqlite3_bind_text(st, i, out, (int)(w - out), free);
+	return CTIP_OK;
+}
+
+/* The inverse: a JSON array of strings as a `;` list (malloc'd); NULL for NULL or []. */
+static char *json_list(const char *j)
+{
+	if (!j || j[0] != '[')
+		return NULL;
+	size_t cap = strlen(j) * 2 + 1, w = 0;
+	char *out = malloc(cap);
+	int items = 0;
+	if (!out)
+		return NULL;
+	for (const char *p = j + 1; *p && *p != ']'; p++) {
+		if (*p != '"')
+			continue;
+		if (items++)
+			out[w++] = ';';
+		for (p++; *p && *p != '"'; p++) {
+			if (*p == '\\' && p[1])
+				p++;
+			if (*p == ';' || *p == '\\')
+				out[w++] = '\\';
+			out[w++] = *p;
+		}
+		if (!*p)
+			break;
+	}
+	out[w] = 0;
+	if (!items) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 static int exec_done(sqlite_store *s, sqlite3_stmt *st, ctip_err *e)
 {
 	int rc = sqlite3_step(st);
@@ -176,6 +247,13 @@ static int exec_sql(sqlite_store *s, const char *sql, ctip_err *e)
 
 static void org_cache_clear(sqlite_store *s)
 {
+	struct org_alias *a, *at;
+	HASH_ITER(hh, s->org_names, a, at)
+	{
+		HASH_DEL(s->org_names, a);
+		free(a->name);
+		free(a);
+	}
 	struct org_node *o, *t;
 	HASH_ITER(hh, s->orgs, o, t)
 	{
@@ -342,6 +420,14 @@ static int sq_ref_load(ctip_store *base, ctip_ref *ref, ctip_err *e)
 static int sq_org_find(ctip_store *base, const char *name, int64_t *id, char **type, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
+	struct org_alias *a;
+	HASH_FIND_STR(s->org_names, name, a);
+	if (a) {
+		*id = a->node->id;
+		if (type)
+			*type = a->node->type;
+		return CTIP_OK;
+	}
 	char *fold = ctip_text_fold(name);
 	struct org_node *o;
 	if (!fold)
@@ -377,6 +463,12 @@ static int sq_org_find(ctip_store *base, const char *name, int64_t *id, char **t
 	*id = o->id;
 	if (type)
 		*type = o->type;
+	if ((a = calloc(1, sizeof(*a))) && (a->name = strdup(name))) {
+		a->node = o;
+		HASH_ADD_KEYPTR(hh, s->org_names, a->name, strlen(a->name), a);
+	} else {
+		free(a);
+	}
 	return CTIP_OK;
 }
 
@@ -437,6 +529,19 @@ static int find_id(sqlite_store *s, enum stmt_id sid, int64_t org, const char *s
 		*id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? CTIP_OK : rc == SQLITE_DONE ? CTIP_ENOTFOUND : db_err(s, e, "find");
+}
+
+static int sq_org_has_cases(ctip_store *base, int64_t org, int *has, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM cases WHERE org_id = ?)", -1,
+			       &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "org cases");
+	sqlite3_bind_int64(st, 1, org);
+	*has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return CTIP_OK;
 }
 
 static int sq_case_find(ctip_store *b, int64_t org, const char *src, int64_t *id, ctip_err *e)
@@ -563,8 +668,6 @@ static int add_list(sqlite_store *s, enum stmt_id sid, int64_t owner, const char
 		sqlite3_bind_int64(st, k++, owner);
 		if (kind && sid == S_PHONE_ADD)
 			sqlite3_bind_text(st, k++, kind, -1, SQLITE_STATIC);
-		if (kind && sid == S_ATTR_ADD)
-			sqlite3_bind_text(st, k++, kind, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, k++, i);
 		sqlite3_bind_text(st, k++, it[i], -1, SQLITE_STATIC);
 		rc = exec_done(s, st, e);
@@ -585,7 +688,7 @@ static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64
 	if (ctip_row_get(r, CF_PROVINCE) && era) {
 		char vocab[32];
 		snprintf(vocab, sizeof(vocab), "province_%s", era);
-		const struct ctip_ref_entry *en = ctip_ref_lookup(s->base.ref, vocab, r->v[CF_PROVINCE]);
+		const struct ctip_ref_entry *en = ctip_ref_find(s->base.ref, vocab, r->v[CF_PROVINCE]);
 		if (en) {
 			pcode = en->code;
 			p2025 = strcmp(era, "2008") == 0 ? en->extra : en->code;
@@ -608,12 +711,13 @@ static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64
 	bind_text(st, 15, pcode);
 	bind_text(st, 16, p2025);
 	bind_text(st, 17, r->v[CF_HOME_COUNTRY]);
+	if (bind_json_list(st, 18, r->v[CF_CITIZENSHIP]))
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	if ((rc = exec_done(s, st, e)))
 		return rc;
 	*id = sqlite3_last_insert_rowid(s->db);
 
-	if ((rc = add_list(s, S_CITIZEN_ADD, *id, NULL, r->v[CF_CITIZENSHIP], e)) ||
-	    (rc = add_list(s, S_PHONE_ADD, *id, "mobile", r->v[CF_MOBILE], e)) ||
+	if ((rc = add_list(s, S_PHONE_ADD, *id, "mobile", r->v[CF_MOBILE], e)) ||
 	    (rc = add_list(s, S_PHONE_ADD, *id, "home", r->v[CF_HOMEPHONE], e)))
 		return rc;
 
@@ -710,6 +814,10 @@ static int add_group(sqlite_store *s, enum stmt_id sid, int64_t owner, const cti
 	return rc;
 }
 
+/* The multi-valued columns of the victim table, in its order. */
+static const int victim_lists[6] = {CF_RECRUIT_METHOD, CF_RECRUIT_APPS, CF_CONTROL,
+				    CF_EXPLOITATION,   CF_SEX_TYPE,     CF_VULNERABILITY};
+
 static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, const ctip_row *r,
 		       ctip_err *e)
 {
@@ -724,6 +832,9 @@ static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, con
 	if (ctip_row_get(r, CF_CONSENT))
 		sqlite3_bind_int(st, 4, strcmp(r->v[CF_CONSENT], "true") == 0);
 	bind_text(st, 5, r->v[CF_CONSENT_DATE]);
+	if (bind_json_list(st, 6, r->v[CF_CONSENT_SCOPE]) ||
+	    bind_json_list(st, 7, r->v[CF_PERP_ROLE]))
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	if ((rc = exec_done(s, st, e)))
 		return rc;
 	int64_t cp = sqlite3_last_insert_rowid(s->db);
@@ -746,14 +857,12 @@ static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, con
 		if ((rc = opt_org(s, st, 11, r->v[CF_RECRUITER], e)))
 			return rc;
 		bind_text(st, 12, r->v[CF_INDUSTRY]);
+		for (int k = 0; k < 6; k++)
+			if (bind_json_list(st, 13 + k, r->v[victim_lists[k]]))
+				return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		if ((rc = exec_done(s, st, e)))
 			return rc;
 	}
-	for (int f = 0; f < CTIP_NFIELDS && !rc; f++)
-		if (ctip_fields[f].type == FT_MULTI && ctip_fields[f].level == FL_LINK)
-			rc = add_list(s, S_ATTR_ADD, cp, ctip_fields[f].name, r->v[f], e);
-	if (rc)
-		return rc;
 	static const int expl[] = {CF_EXPL_COUNTRY, CF_EXPL_PLACE, CF_EXPL_START, CF_EXPL_END};
 	static const int ev[] = {CF_EV_TYPE, CF_EV_DATE, CF_EV_COUNTRY, CF_EV_STATE, CF_EV_CITY};
 	static const int as[] = {CF_AS_KIND, CF_AS_DATE, CF_AS_PROVIDER, CF_AS_AMOUNT};
@@ -830,11 +939,9 @@ static int read_group(sqlite_store *s, enum stmt_id sid, int64_t owner, ctip_row
 
 static int read_person_lists(sqlite_store *s, int64_t pid, ctip_row *r, ctip_err *e)
 {
-	static const int cit[] = {CF_CITIZENSHIP};
 	static const int docs[] = {CF_DOC_TYPE, CF_DOC_NUMBER, CF_DOC_ISSUED, CF_DOC_EXPIRES};
 	int rc;
-	if ((rc = read_group(s, S_Q_CITIZEN, pid, r, cit, 1, e)) ||
-	    (rc = read_group(s, S_Q_DOCS, pid, r, docs, 4, e)))
+	if ((rc = read_group(s, S_Q_DOCS, pid, r, docs, 4, e)))
 		return rc;
 	sqlite3_stmt *st = stmt(s, S_Q_PHONES, e);
 	int nm = 0, nh = 0;
@@ -863,22 +970,7 @@ static int read_link_lists(sqlite_store *s, int64_t cp, ctip_row *r, ctip_err *e
 	    (rc = read_group(s, S_Q_ASSIST, cp, r, as, 4, e)) ||
 	    (rc = read_group(s, S_Q_PROC, cp, r, pr, 5, e)))
 		return rc;
-	sqlite3_stmt *st = stmt(s, S_Q_ATTRS, e);
-	if (!st)
-		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, cp);
-	int last = -1, n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int f = ctip_field_find(col(st, 0));
-		if (f < 0)
-			continue;
-		n = f == last ? n + 1 : 0;
-		last = f;
-		if (push_item(r, f, col(st, 1), n))
-			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CTIP_OK : db_err(s, e, "attributes");
+	return CTIP_OK;
 }
 
 static int read_case_lists(sqlite_store *s, int64_t case_id, ctip_row *r, ctip_err *e)
@@ -931,7 +1023,9 @@ static const char *const rows_sql =
 	"p.home_country, v.status, v.decision_org_type, dob.name, v.status_date, "
 	"v.certificate_kind, v.age_when_trafficked, v.recruitment_country, "
 	"v.recruitment_province, v.relationship, rec.name, v.labour_industry, cp.consent, "
-	"cp.consent_date "
+	"cp.consent_date, p.citizenship, cp.consent_scope, cp.perpetrator_roles, "
+	"v.recruitment_methods, v.recruitment_apps, v.control_methods, v.exploitation_types, "
+	"v.sex_exploitation_types, v.vulnerabilities "
 	"FROM case_person cp JOIN cases c ON c.id = cp.case_id "
 	"JOIN organisation o ON o.id = c.org_id JOIN person p ON p.id = cp.person_id "
 	"LEFT JOIN victim v ON v.case_person_id = cp.id "
@@ -954,7 +1048,8 @@ static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
 		CF_PROVINCE, CF_HOME_COUNTRY, CF_TR_STATUS, CF_TR_DECIDER_TYPE, CF_TR_DECIDED_BY,
 		CF_TR_DATE, CF_CERTIFICATE, CF_AGE_TRAFFICKED, CF_RECRUIT_COUNTRY,
 		CF_RECRUIT_PROVINCE, CF_RELATIONSHIP, CF_RECRUITER, CF_INDUSTRY, CF_CONSENT,
-		CF_CONSENT_DATE};
+		CF_CONSENT_DATE, CF_CITIZENSHIP, CF_CONSENT_SCOPE, CF_PERP_ROLE, CF_RECRUIT_METHOD,
+		CF_RECRUIT_APPS, CF_CONTROL, CF_EXPLOITATION, CF_SEX_TYPE, CF_VULNERABILITY};
 	if (sqlite3_prepare_v2(s->db, rows_sql, -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "rows");
 	sqlite3_bind_int64(st, 1, flt ? flt->case_id : 0);
@@ -970,6 +1065,10 @@ static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
 				continue;
 			if (scalar[c] == CF_CONSENT)
 				v = sqlite3_column_int(st, c) ? "true" : "false";
+			if (ctip_fields[scalar[c]].flags & CTIP_F_LIST) {
+				ctip_row_take(&r, scalar[c], json_list(v));
+				continue;
+			}
 			if (scalar[c] == CF_PROVINCE) {
 				char vocab[32];
 				snprintf(vocab, sizeof(vocab), "province_%s", col(st, c - 1));
@@ -1144,6 +1243,7 @@ static const struct ctip_store_ops sqlite_ops = {
 	.org_find = sq_org_find,
 	.org_add = sq_org_add,
 	.org_set_type = sq_org_set_type,
+	.org_has_cases = sq_org_has_cases,
 	.case_find = sq_case_find,
 	.person_find = sq_person_find,
 	.case_add = sq_case_add,
@@ -1175,7 +1275,7 @@ int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_
 	int rc = exec_sql(s,
 			  "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
 			  "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; "
-			  "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+			  "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -524288;",
 			  e);
 	if (rc) {
 		sq_close(&s->base);

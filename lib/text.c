@@ -70,11 +70,40 @@ static void squeeze(char *s, int punct)
 	*w = 0;
 }
 
+static int is_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* True when s is certainly NFC already: every code point is below U+0300 (Latin, no
+ * combining marks) or in Latin Extended Additional (U+1E00-U+1EFF, where the precomposed
+ * Vietnamese letters live). Both ranges hold only starters that are primary composites, so
+ * NFC leaves them as they are; anything else goes through utf8proc. */
+static int is_nfc_latin(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	while (*p) {
+		utf8proc_int32_t cp;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &cp);
+		if (n <= 0 || !(cp < 0x300 || (cp >= 0x1E00 && cp <= 0x1EFF)))
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
 char *ctip_text_clean(const char *s)
 {
 	if (!s || !ctip_utf8_valid(s, strlen(s)))
 		return NULL;
-	char *out = (char *)utf8proc_NFC((const utf8proc_uint8_t *)s);
+	char *out = is_nfc_latin(s) ? strdup(s) : (char *)utf8proc_NFC((const utf8proc_uint8_t *)s);
 	if (out)
 		squeeze(out, 0);
 	return out;
@@ -91,6 +120,15 @@ char *ctip_text_fold(const char *s)
 	utf8proc_uint8_t *out = NULL;
 	if (!s || !ctip_utf8_valid(s, strlen(s)))
 		return NULL;
+	if (is_ascii(s)) { /* no marks to strip: lower case is the whole fold */
+		char *o = strdup(s);
+		if (!o)
+			return NULL;
+		for (char *p = o; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		squeeze(o, 1);
+		return o;
+	}
 	utf8proc_ssize_t n = utf8proc_map_custom((const utf8proc_uint8_t *)s, 0, &out,
 						 UTF8PROC_NULLTERM | UTF8PROC_STABLE |
 							 UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
@@ -104,10 +142,17 @@ char *ctip_text_fold(const char *s)
 
 long ctip_text_fold_buf(const char *s, char *buf, size_t n)
 {
+	size_t len = 0;
+	if (s && is_ascii(s) && (len = strlen(s)) < n) {
+		for (size_t i = 0; i <= len; i++)
+			buf[i] = (char)tolower((unsigned char)s[i]);
+		squeeze(buf, 1);
+		return (long)strlen(buf);
+	}
 	char *f = ctip_text_fold(s);
 	if (!f)
 		return -1;
-	size_t len = strlen(f);
+	len = strlen(f);
 	if (len + 1 > n) {
 		free(f);
 		return -1;

@@ -67,6 +67,16 @@ else
 	tail -n 20 "$log/clang.log"
 fi
 
+if make --no-print-directory cppcheck >"$log/cppcheck.log" 2>&1; then
+	passed=$((passed + 1))
+	echo "ok   cppcheck"
+else
+	failed=$((failed + 1))
+	failures="$failures cppcheck"
+	echo "FAIL cppcheck"
+	tail -n 20 "$log/cppcheck.log"
+fi
+
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

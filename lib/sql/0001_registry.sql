@@ -32,9 +32,9 @@ CREATE TABLE cases (
   opened         TEXT,
   closed         TEXT,
   reopened       TEXT,
-  imported_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
-  UNIQUE (org_id, src_case_id)
+  imported_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
+CREATE UNIQUE INDEX cases_src ON cases(org_id, src_case_id);
 
 CREATE TABLE person (
   id            INTEGER PRIMARY KEY,
@@ -55,16 +55,10 @@ CREATE TABLE person (
   province_code TEXT,      -- official code in the list of province_era
   province_2025 TEXT,      -- the same place in the 34-province list
   home_country  TEXT,
-  UNIQUE (org_id, src_record_id)
+  citizenship   TEXT       -- JSON array of ISO 3166 alpha-2 codes
 );
+CREATE UNIQUE INDEX person_src ON person(org_id, src_record_id);
 CREATE INDEX person_province ON person(province_2025);
-
-CREATE TABLE person_citizenship (
-  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,
-  seq       INTEGER NOT NULL,
-  country   TEXT NOT NULL,
-  PRIMARY KEY (person_id, seq)
-) WITHOUT ROWID;
 
 CREATE TABLE identity_doc (
   person_id   INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,
@@ -98,8 +92,10 @@ CREATE TABLE case_person (
   role      TEXT NOT NULL,
   consent      INTEGER,  -- 1 given, 0 refused, NULL unknown
   consent_date TEXT,
-  UNIQUE (case_id, person_id)
+  consent_scope TEXT,    -- JSON array of consent_scope codes
+  perpetrator_roles TEXT -- JSON array of perpetrator_role codes
 );
+CREATE UNIQUE INDEX case_person_pair ON case_person(case_id, person_id);
 CREATE INDEX case_person_person ON case_person(person_id);
 
 CREATE TABLE victim (
@@ -114,19 +110,17 @@ CREATE TABLE victim (
   recruitment_province TEXT,  -- name as canonicalised
   relationship        TEXT,
   recruiter_org_id    INTEGER REFERENCES organisation(id),
-  labour_industry     TEXT
+  labour_industry     TEXT,
+  -- Multi-valued picklists, as JSON arrays of codes (json_each() splits them in SQL; the
+  -- analytic modules read them into memory). A child table per list cost a B-tree insert
+  -- per value, most of the import time.
+  recruitment_methods    TEXT,
+  recruitment_apps       TEXT,
+  control_methods        TEXT,
+  exploitation_types     TEXT,
+  sex_exploitation_types TEXT,
+  vulnerabilities        TEXT
 );
-
--- Multi-valued picklists of a person in a case (methods of recruitment and control,
--- types of exploitation, apps, vulnerabilities, perpetrator roles, consent scope).
-CREATE TABLE case_person_attr (
-  case_person_id INTEGER NOT NULL REFERENCES case_person(id) ON DELETE CASCADE,
-  field          TEXT NOT NULL,  -- the column name, e.g. vic_TypeOfExploitation
-  seq            INTEGER NOT NULL,
-  code           TEXT NOT NULL,
-  PRIMARY KEY (case_person_id, field, seq)
-) WITHOUT ROWID;
-CREATE INDEX case_person_attr_code ON case_person_attr(field, code);
 
 CREATE TABLE exploitation (
   case_person_id INTEGER NOT NULL REFERENCES case_person(id) ON DELETE CASCADE,

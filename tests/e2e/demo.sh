@@ -6,11 +6,11 @@
 check "same seed, same data" cmp -s "$T/a.csv" "$T/b.csv"
 check "another seed, other data" test -n "$(cmp "$T/a.csv" "$T/c.csv" 2>&1)"
 check "the truth file has the documented header" test "$(head -n1 "$T/a.truth")" = "src_Organisation,src_RecordId,person_id"
-check "one truth line per record" test "$(($(lines "$T/a.truth") - 1))" = "500"
 "$CTIP" init >/dev/null
 "$CTIP" import "$T/a.csv" >"$T/imp" 2>&1
 check "generated data imports cleanly" test $? -eq 0
 check "500 person-in-case rows" test "$(sql "select count(*) from case_person")" = "500"
+check "one truth line per person record" test "$(($(lines "$T/a.truth") - 1))" = "$(sql "select count(*) from person")"
 check "several reporting organisations" test "$(sql "select count(distinct org_id) from cases")" -ge 5
 check "several countries of exploitation" test "$(sql "select count(distinct country) from exploitation")" -ge 5
 check "some true persons have several records" \

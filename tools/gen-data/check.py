@@ -87,6 +87,7 @@ def check_entries(path, rows, code_re, label_cols):
     labels and other aliases after folding)."""
     owner = {}   # (namespace, key) -> (code, what), as the loader indexes them
     loose = {}   # plain fold of everything (the stricter rule): collisions are warnings
+    texts = []   # (line, spelling, code, what) of the names and non-code-like aliases
     codes = set()
     def claim(key, code, what, n):
         if not key.strip():
@@ -109,6 +110,8 @@ def check_entries(path, rows, code_re, label_cols):
                             f'folds like {lprev[1]} of {lprev[0]} (kept apart by the code/name split)')
         elif not lprev:
             loose[lk] = (code, f'{what} {key!r}')
+        if not as_code:
+            texts.append((n, key, code, what))
     for n, r in rows:
         code = r['code']
         if not re.fullmatch(code_re, code):
@@ -135,6 +138,20 @@ def check_entries(path, rows, code_re, label_cols):
                 err(path, f'line {n}: empty or padded alias in {r["aliases"]!r}')
                 continue
             claim(a, r['code'], 'alias', n)
+    # The loader tries a text with no lower-case letter as a code before folding it, so an
+    # all-capital name must not be another entry's code-like spelling ('Nga', Russia, is
+    # read as a name and NGA as Nigeria's alpha-3). An alias causing this is an error (drop
+    # it); a code doing it cannot be helped and is a warning.
+    for n, key, code, what in texts:
+        if any(ch.islower() for ch in key):
+            continue
+        prev = owner.get(('code', code_key(key)))
+        if prev and prev[0] != code:
+            msg = f'line {n}: {what} {key!r} of {code}, typed as is, finds {prev[1]} of {prev[0]}'
+            if what == 'alias' or prev[1].startswith('alias'):
+                err(path, msg)
+            else:
+                warnings.append(f'{os.path.relpath(path, DATA)}: {msg}')
     return codes
 
 counts = {}

@@ -156,10 +156,19 @@ def main():
     for r in rows:
         for a in r[3]:
             owner.setdefault(match_key(a), set()).add(r[0])
+    # The loader tries a text with no lower-case letter as a code first (NGA is Nigeria,
+    # while 'Nga', Russia, is matched as a name): an all-capital name must not be a code.
+    text_as_code = {}
+    for a2, en, vi, al in rows:
+        for t in [en, vi] + al:
+            if match_key(t)[0] == 'text' and not any(ch.islower() for ch in t):
+                text_as_code.setdefault(('code', t.strip().lower()), set()).add(a2)
     for r in rows:
         keep = []
         for a in r[3]:
             others = owner[match_key(a)] - {r[0]}
+            if match_key(a)[0] == 'code':
+                others |= text_as_code.get(match_key(a), set()) - {r[0]}
             if others:
                 print(f'dropped alias {a!r} of {r[0]}: also names {sorted(others)}', file=sys.stderr)
             else:

@@ -1,0 +1,16 @@
+# The release binary under valgrind: no invalid access, no leak, on every command.
+. tests/e2e/lib.sh
+V="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+R="$(pwd)/build/ctip"
+vg() { name=$1; shift; $V "$@" >"$T/vg.out" 2>&1; rc=$?; if [ $rc -ne 99 ]; then ok "valgrind: $name"; else notok "valgrind: $name" "$(tail -n 20 "$T/vg.out")"; fi; }
+vg "init" "$R" init
+vg "import CSV" "$R" import "$FIX/basic.csv"
+vg "import of a bad file" "$R" import "$FIX/basic.csv"
+vg "export csv" "$R" export --format csv -o "$T/x.csv"
+vg "export json" "$R" export --format json -o "$T/x.json"
+vg "search" "$R" search dinh thi anh tuyet
+vg "show" "$R" show C1
+vg "demo generate" "$R" demo generate --persons 200 --seed 3 -o "$T/d.csv" --truth "$T/t.csv"
+export CTIP_DB="$T/j.db"
+"$R" init >/dev/null
+vg "import JSON" "$R" import "$T/x.json"
