@@ -31,7 +31,7 @@ echo "database: $(du -h "$DB" | cut -f1)"
 # names to look for: a common one, a rare one, one without diacritics in upper case
 common=$(sqlite3 "$DB" "select family_name||' '||coalesce(middle_name,'')||' '||given_name from person where family_name='Nguyễn' and given_name is not null limit 1")
 rare=$(sqlite3 "$DB" "select family_name||' '||given_name from person where family_name is not null and given_name is not null group by family_name having count(*) < 200 limit 1")
-upper=$(echo "$common" | sed 'y/ễếềểệêẽẹẻèéạảãàáăắằẳẵặâấầẩẫậịỉĩìíọỏõòóôốồổỗộơớờởỡợụủũùúưứừửữựỵỷỹỳýđ/eeeeeeeeeeeaaaaaaaaaaaaaaaaaiiiiioooooooooooooooooouuuuuuuuuuuyyyyyd/' | tr 'a-z' 'A-Z')
+upper=$(python3 -c 'import sys,unicodedata as u; s=sys.argv[1].replace("đ","d").replace("Đ","D"); print("".join(c for c in u.normalize("NFD",s) if not u.combining(c)).upper())' "$common")
 for q in "$common" "$rare" "$upper"; do
 	i=0
 	: >"$W/ms"

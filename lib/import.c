@@ -411,10 +411,10 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 	ctip_row_init(&hdr);
 	hdr.line = line;
 	for (int i = 0; i < n; i++) {
-		char *clean = ctip_text_clean(fl[i]);
+		char *clean = ctip_text_clean(fl[i] ? fl[i] : "");
 		map[i] = clean ? ctip_field_find(clean) : -1;
 		if (map[i] < 0) {
-			ctip_diag(&im->d, &hdr, clean ? clean : "(invalid UTF-8)",
+			ctip_diag(&im->d, &hdr, clean ? (*clean ? clean : "(empty)") : "(invalid UTF-8)",
 				  "unknown column (see `ctip help columns`)");
 			im->st->errors++;
 		}
@@ -830,8 +830,13 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 	if (!s->ref)
 		return ctip_err_set(e, CTIP_EINVAL, "%s: database not initialised (run `ctip init`)",
 				    s->path);
+	int bulk = 0;
 	if ((rc = s->ops->begin(s, e)))
 		return rc;
+	if ((rc = s->ops->bulk_begin(s, &bulk, e))) {
+		s->ops->rollback(s);
+		return rc;
+	}
 	struct reader_args ra = {.im = &rim, .f = f, .name = name, .json = json};
 	pthread_t reader;
 	if (pthread_create(&reader, NULL, reader_main, &ra) != 0) {
@@ -857,6 +862,10 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 		return ctip_err_set(e, CTIP_EINVAL,
 				    "%s: %ld row%s rejected; nothing was imported from this file",
 				    name, st->errors, st->errors == 1 ? "" : "s");
+	}
+	if (bulk && (rc = s->ops->bulk_end(s, e))) {
+		s->ops->rollback(s);
+		return rc;
 	}
 	return s->ops->commit(s, e);
 }

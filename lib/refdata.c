@@ -400,6 +400,9 @@ int ctip_ref_load_csv(ctip_ref *r, const char *vocab, const char *data, size_t l
 		rc = got < 0 ? e->code : ctip_err_at(e, CTIP_EINVAL, name, 1, NULL, "empty file");
 		goto out;
 	}
+	for (int i = 0; i < n; i++)
+		if (!fl[i])
+			fl[i] = strdup(""); /* the reader leaves empty fields NULL */
 	for (int i = 0; i < n; i++) {
 		if (!strcmp(fl[i], "code"))
 			col_code = i;
@@ -418,6 +421,11 @@ int ctip_ref_load_csv(ctip_ref *r, const char *vocab, const char *data, size_t l
 		goto out;
 	}
 	while ((got = ctip_csv_next(c, &fl, &n, &line, e)) > 0) {
+		for (int i = 0; i < n; i++)
+			if (!fl[i] && !(fl[i] = strdup(""))) {
+				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+				goto out;
+			}
 		if (n <= col_code || n <= col_en || n <= col_vi) {
 			rc = ctip_err_at(e, CTIP_EINVAL, name, line, NULL, "too few columns");
 			goto out;

@@ -248,7 +248,17 @@ static int amount_canon(const char *s, char *out)
 	return 0;
 }
 
-/* Canonical form of one scalar value of column f, or NULL with a reason (malloc'd). */
+/* Returned by canon_value when the value is already canonical: nothing to allocate. */
+static char keep_marker;
+#define KEEP (&keep_marker)
+
+static char *keep_or_dup(const char *raw, const char *canonical)
+{
+	return strcmp(raw, canonical) == 0 ? KEEP : strdup(canonical);
+}
+
+/* Canonical form of one scalar value of column f (malloc'd, or KEEP when raw is already
+ * canonical), or NULL with a reason. */
 static char *canon_value(const ctip_row *r, int f, const char *raw, const ctip_ref *ref,
 			 char *why, size_t whylen)
 {
@@ -265,9 +275,11 @@ static char *canon_value(const ctip_row *r, int f, const char *raw, const ctip_r
 	switch (fd->type) {
 	case FT_TEXT:
 	case FT_ORG:
-		return ctip_text_clean(raw);
+		return ctip_text_is_clean(raw) ? KEEP : ctip_text_clean(raw);
 	case FT_ID:
 	case FT_DOCNO: {
+		if (fd->type == FT_ID && ctip_text_is_clean(raw) && !strpbrk(raw, "\r\n\t"))
+			return KEEP;
 		char *c = ctip_text_clean(raw);
 		if (c && strpbrk(c, "\r\n\t")) {
 			snprintf(why, whylen, "an identifier may not contain line breaks or tabs");
@@ -291,14 +303,14 @@ static char *canon_value(const ctip_row *r, int f, const char *raw, const ctip_r
 	case FT_MULTI:
 	case FT_ORGTYPE:
 		if ((en = ctip_ref_lookup(ref, fd->vocab, raw)))
-			return strdup(en->code);
+			return keep_or_dup(raw, en->code);
 		ctip_ref_examples(ref, fd->vocab, buf, sizeof(buf));
 		snprintf(why, whylen, "unknown value '%s' (expected one of: %s)", raw, buf);
 		return NULL;
 	case FT_COUNTRY:
 	case FT_COUNTRIES:
 		if ((en = ctip_ref_lookup(ref, "country", raw)))
-			return strdup(en->code);
+			return keep_or_dup(raw, en->code);
 		snprintf(why, whylen, "unknown country '%s' (ISO 3166 code or name)", raw);
 		return NULL;
 	case FT_PROVINCE: {
@@ -309,14 +321,14 @@ static char *canon_value(const ctip_row *r, int f, const char *raw, const ctip_r
 		if (!en && (!era || !strcmp(era, "2025")))
 			en = ctip_ref_lookup(ref, "province_2025", raw);
 		if (en)
-			return strdup(en->label_vi);
+			return keep_or_dup(raw, en->label_vi);
 		snprintf(why, whylen, "unknown province '%s'%s%s", raw, era ? " in the list of " : "",
 			 era ? era : "");
 		return NULL;
 	}
 	case FT_ERA:
 		if (!strcmp(raw, "2008") || !strcmp(raw, "2025"))
-			return strdup(raw);
+			return KEEP;
 		snprintf(why, whylen, "'%s' must be 2008 (63 provinces) or 2025 (34 provinces)", raw);
 		return NULL;
 	case FT_DATE:
@@ -327,19 +339,19 @@ static char *canon_value(const ctip_row *r, int f, const char *raw, const ctip_r
 				return NULL;
 			}
 			ctip_date_format(&dt, buf);
-			return strdup(buf);
+			return keep_or_dup(raw, buf);
 		}
 		snprintf(why, whylen, "%s", e.msg);
 		return NULL;
 	case FT_INT:
 		if (int_canon(raw, buf, f == CF_AGE_TRAFFICKED ? 120 : 100000000) == 0)
-			return strdup(buf);
+			return keep_or_dup(raw, buf);
 		snprintf(why, whylen, "'%s' is not a whole number%s", raw,
 			 f == CF_AGE_TRAFFICKED ? " from 0 to 120" : "");
 		return NULL;
 	case FT_AMOUNT:
 		if (amount_canon(raw, buf) == 0)
-			return strdup(buf);
+			return keep_or_dup(raw, buf);
 		snprintf(why, whylen,
 			 "'%s' is not an amount (digits, optionally '.' and 2 decimals; no "
 			 "thousands separators)",
@@ -348,13 +360,13 @@ static char *canon_value(const ctip_row *r, int f, const char *raw, const ctip_r
 	case FT_BOOL: {
 		const char *b = bool_canon(raw);
 		if (b)
-			return strdup(b);
+			return keep_or_dup(raw, b);
 		snprintf(why, whylen, "'%s' is not true or false", raw);
 		return NULL;
 	}
 	case FT_PHONE:
 		if (ctip_phone_e164(raw, buf) == 0)
-			return strdup(buf);
+			return keep_or_dup(raw, buf);
 		snprintf(why, whylen, "'%s' is not a phone number", raw);
 		return NULL;
 	}
@@ -393,7 +405,8 @@ static int canon_field(ctip_row *r, int f, const ctip_ref *ref, ctip_diags *d)
 			ctip_diag(d, r, fd->name, "%s", why);
 			return 1;
 		}
-		ctip_row_take(r, f, *c ? c : (free(c), NULL));
+		if (c != KEEP)
+			ctip_row_take(r, f, *c ? c : (free(c), NULL));
 		return 0;
 	}
 	char **items, **out;
@@ -414,6 +427,9 @@ static int canon_field(ctip_row *r, int f, const ctip_ref *ref, ctip_diags *d)
 			ctip_diag(d, r, fd->name, "item %d: %s", i + 1, why);
 			errs++;
 			continue;
+		} else if (c == KEEP) {
+			c = items[i];
+			items[i] = NULL;
 		}
 		/* a code listed twice in a multi-valued picklist means it once */
 		int dup = 0;

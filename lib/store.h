@@ -42,6 +42,11 @@ struct ctip_store_ops {
 	int (*migrate)(ctip_store *s, int *from, int *to, ctip_err *e);
 	int (*schema_version)(ctip_store *s, int *version, ctip_err *e);
 	int (*begin)(ctip_store *s, ctip_err *e);
+	/* Inside a transaction: when the registry is empty, sets up for a bulk load (e.g. drops
+	 * the secondary indexes, to be rebuilt by bulk_end, which is cheaper than keeping them
+	 * up to date row by row) and sets *active. bulk_end must run before commit. */
+	int (*bulk_begin)(ctip_store *s, int *active, ctip_err *e);
+	int (*bulk_end)(ctip_store *s, ctip_err *e);
 	int (*commit)(ctip_store *s, ctip_err *e);
 	void (*rollback)(ctip_store *s);
 	/* Replaces the stored reference data with ref. */

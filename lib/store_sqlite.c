@@ -124,6 +124,8 @@ typedef struct sqlite_store {
 	struct org_node *orgs; /* cache of organisation ids by folded name */
 	struct org_alias *org_names;
 	int in_tx;
+	char **bulk_sql; /* CREATE INDEX statements dropped by bulk_begin */
+	int bulk_n;
 } sqlite_store;
 
 static int db_err(sqlite_store *s, ctip_err *e, const char *what)
@@ -264,12 +266,15 @@ static void org_cache_clear(sqlite_store *s)
 	}
 }
 
+static void bulk_forget(sqlite_store *s);
+
 static void sq_close(ctip_store *base)
 {
 	sqlite_store *s = (sqlite_store *)base;
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	org_cache_clear(s);
+	bulk_forget(s);
 	sqlite3_close(s->db);
 	ctip_ref_free(s->base.ref);
 	free(s);
@@ -344,9 +349,89 @@ static int sq_commit(ctip_store *base, ctip_err *e)
 	return rc;
 }
 
+static void bulk_forget(sqlite_store *s)
+{
+	for (int i = 0; i < s->bulk_n; i++)
+		free(s->bulk_sql[i]);
+	free(s->bulk_sql);
+	s->bulk_sql = NULL;
+	s->bulk_n = 0;
+}
+
+static int sq_bulk_begin(ctip_store *base, int *active, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc = CTIP_OK;
+	*active = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM cases)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_err(s, e, "bulk");
+	int has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (has)
+		return CTIP_OK;
+	/* every explicit index of the registry tables; the vocabulary keeps its own */
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS "
+			       "NOT NULL AND tbl_name <> 'vocab' ORDER BY name",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "bulk");
+	while (rc == CTIP_OK && sqlite3_step(st) == SQLITE_ROW) {
+		char **g = realloc(s->bulk_sql, (size_t)(s->bulk_n + 1) * sizeof(*g));
+		if (!g || !(g[s->bulk_n] = strdup((const char *)sqlite3_column_text(st, 1)))) {
+			if (g)
+				s->bulk_sql = g;
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			break;
+		}
+		s->bulk_sql = g;
+		s->bulk_n++;
+	}
+	sqlite3_finalize(st);
+	/* the statements of the store may hold plans that use the indexes */
+	for (int i = 0; i < S_COUNT; i++) {
+		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+	for (int i = 0; i < s->bulk_n && rc == CTIP_OK; i++) {
+		/* "CREATE [UNIQUE] INDEX name ON ..." -> DROP INDEX name */
+		char drop[300], name[256];
+		const char *p = strstr(s->bulk_sql[i], "INDEX ");
+		if (!p || sscanf(p + 6, "%255s", name) != 1) {
+			rc = ctip_err_set(e, CTIP_EDB, "cannot read index definition");
+			break;
+		}
+		snprintf(drop, sizeof(drop), "DROP INDEX %s", name);
+		rc = exec_sql(s, drop, e);
+	}
+	/* prepared statements may hold plans that use the dropped indexes */
+	for (int i = 0; i < S_COUNT; i++) {
+		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+	*active = rc == CTIP_OK;
+	return rc;
+}
+
+static int sq_bulk_end(ctip_store *base, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	int rc = CTIP_OK;
+	for (int i = 0; i < s->bulk_n && rc == CTIP_OK; i++)
+		rc = exec_sql(s, s->bulk_sql[i], e);
+	for (int i = 0; i < S_COUNT; i++) {
+		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+	bulk_forget(s);
+	return rc;
+}
+
 static void sq_rollback(ctip_store *base)
 {
 	sqlite_store *s = (sqlite_store *)base;
+	bulk_forget(s);
 	if (s->in_tx)
 		exec_sql(s, "ROLLBACK", NULL);
 	s->in_tx = 0;
@@ -1236,6 +1321,8 @@ static const struct ctip_store_ops sqlite_ops = {
 	.migrate = sq_migrate,
 	.schema_version = sq_schema_version,
 	.begin = sq_begin,
+	.bulk_begin = sq_bulk_begin,
+	.bulk_end = sq_bulk_end,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.ref_save = sq_ref_save,

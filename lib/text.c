@@ -99,6 +99,17 @@ static int is_nfc_latin(const char *s)
 	return 1;
 }
 
+int ctip_text_is_clean(const char *s)
+{
+	size_t n = strlen(s);
+	if (!n || isspace((unsigned char)s[0]) || isspace((unsigned char)s[n - 1]))
+		return n == 0;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (isspace((unsigned char)s[i]) && (s[i] != ' ' || isspace((unsigned char)s[i + 1])))
+			return 0;
+	return ctip_utf8_valid(s, n) && is_nfc_latin(s);
+}
+
 char *ctip_text_clean(const char *s)
 {
 	if (!s || !ctip_utf8_valid(s, strlen(s)))

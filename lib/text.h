@@ -18,6 +18,8 @@ long ctip_utf8_invalid_at(const char *s, size_t len);
 /* NFC-normalised, trimmed copy (malloc'd), internal whitespace runs -> one space. NULL on OOM
  * or invalid UTF-8. */
 char *ctip_text_clean(const char *s);
+/* 1 when ctip_text_clean(s) would return s unchanged (a fast check, no allocation). */
+int ctip_text_is_clean(const char *s);
 /* Folded copy (malloc'd); NULL on OOM or invalid UTF-8. */
 char *ctip_text_fold(const char *s);
 /* Folds into buf (size n); returns the length written, or -1 if it did not fit or invalid. */
