@@ -2,6 +2,7 @@
  * cmd_import.c - `ctip import FILE...`: each file is one transaction.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "import.h"
@@ -9,13 +10,15 @@
 int cmd_import(int argc, char **argv, struct cli *c)
 {
 	ctip_store *s;
-	int rc, failed = 0;
-	if (argc < 2)
+	int rc, failed = 0, timing = 0, first = 1;
+	if (argc > 1 && !strcmp(argv[1], "--timing"))
+		timing = 1, first = 2;
+	if (argc <= first)
 		return cli_usage("import");
 	if ((rc = cli_open(c, &s)))
 		return rc;
 	struct ctip_import_opts o = {.diag = stderr, .info = stdout, .max_print = 200};
-	for (int i = 1; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct ctip_import_stats st;
 		ctip_err e = {0};
 		if (ctip_import_file(s, argv[i], &o, &st, &e)) {
@@ -29,6 +32,11 @@ int cmd_import(int argc, char **argv, struct cli *c)
 		printf("%s: imported %ld rows: %ld cases, %ld person records, %ld new "
 		       "organisations\n",
 		       argv[i], st.rows, st.cases, st.persons, st.orgs_created);
+		if (timing)
+			printf("%s: %.2f s: reader %.2f s CPU (parse, validate), writer %.2f s CPU "
+			       "(checks, inserts), then %.2f s to %scommit\n",
+			       argv[i], st.wall, st.read_cpu, st.write_cpu, st.finish_wall,
+			       st.bulk ? "rebuild the indexes and " : "");
 	}
 	ctip_store_close(s);
 	return failed;

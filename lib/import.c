@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -51,6 +52,11 @@ struct queue {
 	int head, count;
 	int done; /* the reader has finished */
 	int stop; /* the writer failed: the reader should give up */
+	/* Batches the writer is done with go back to the reader, which frees their values:
+	 * memory is then freed by the thread that allocated it, without contention between
+	 * the two threads on the allocator's locks. */
+	struct batch *spent[QUEUE_BATCHES + 2];
+	int nspent;
 };
 
 struct importer {
@@ -356,6 +362,38 @@ static int push_batch(struct importer *im)
 	return stop;
 }
 
+static void free_batch(struct batch *b);
+
+/* Reader side: a batch to fill, reusing one the writer has finished with. */
+static struct batch *new_batch(struct importer *im)
+{
+	struct queue *q = im->q;
+	struct batch *b = NULL;
+	pthread_mutex_lock(&q->mu);
+	if (q->nspent)
+		b = q->spent[--q->nspent];
+	pthread_mutex_unlock(&q->mu);
+	if (!b)
+		return calloc(1, sizeof(*b));
+	for (int i = 0; i < b->n; i++)
+		ctip_row_clear(&b->rows[i]);
+	b->n = 0;
+	return b;
+}
+
+/* Writer side: hands a finished batch back (or frees it if the reader has no room). */
+static void spend_batch(struct importer *im, struct batch *b)
+{
+	struct queue *q = im->q;
+	pthread_mutex_lock(&q->mu);
+	if (q->nspent < (int)(sizeof(q->spent) / sizeof(*q->spent)) && !q->done) {
+		q->spent[q->nspent++] = b;
+		b = NULL;
+	}
+	pthread_mutex_unlock(&q->mu);
+	free_batch(b);
+}
+
 /* Reader side: validates one raw row and queues it (the queue takes its values). */
 static int take_row(struct importer *im, ctip_row *r)
 {
@@ -364,7 +402,7 @@ static int take_row(struct importer *im, ctip_row *r)
 		im->st->errors++;
 		return 0;
 	}
-	if (!im->cur && !(im->cur = calloc(1, sizeof(*im->cur))))
+	if (!im->cur && !(im->cur = new_batch(im)))
 		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
 	im->cur->rows[im->cur->n++] = *r;
 	ctip_row_init(r);
@@ -494,27 +532,23 @@ static char *json_text(json_t *v, int *bad)
 	}
 }
 
-/* Appends item to the list in column f at position index (filling missing items). */
+/* Sets the item at position index of the list in column f (filling missing items). */
 static int list_put(ctip_row *r, int f, int index, const char *item)
 {
 	char **it;
 	int n;
 	if (ctip_list_split(r->v[f], &it, &n))
 		return CTIP_ENOMEM;
-	if (index >= n) {
-		char **g = realloc(it, (size_t)(index + 1) * sizeof(*g));
-		if (!g) {
-			ctip_list_free(it, n);
-			return CTIP_ENOMEM;
-		}
-		it = g;
-		for (int i = n; i <= index; i++)
-			it[i] = strdup("");
-		n = index + 1;
+	int m = index >= n ? index + 1 : n;
+	char **v = malloc((size_t)m * sizeof(*v));
+	if (!v) {
+		ctip_list_free(it, n);
+		return CTIP_ENOMEM;
 	}
-	free(it[index]);
-	it[index] = strdup(item ? item : "");
-	char *j = ctip_list_join(it, n);
+	for (int i = 0; i < m; i++)
+		v[i] = i == index ? (char *)(item ? item : "") : i < n ? it[i] : "";
+	char *j = ctip_list_join(v, m);
+	free(v);
 	ctip_list_free(it, n);
 	if (!j)
 		return CTIP_ENOMEM;
@@ -759,13 +793,22 @@ struct reader_args {
 	const char *name;
 	int json;
 	int rc;
+	double cpu;
 };
+
+static double clock_of(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void *reader_main(void *arg)
 {
 	struct reader_args *a = arg;
 	struct importer *im = a->im;
 	a->rc = a->json ? read_json(im, a->f, a->name) : read_csv(im, a->f, a->name);
+	a->cpu = clock_of(CLOCK_THREAD_CPUTIME_ID);
 	if (im->cur && !im->fatal && push_batch(im))
 		a->rc = CTIP_EDB;
 	free_batch(im->cur);
@@ -796,7 +839,7 @@ static int write_rows(struct importer *im)
 		pthread_mutex_unlock(&q->mu);
 		for (int i = 0; i < b->n && !im->fatal; i++)
 			put_row(im, &b->rows[i]);
-		free_batch(b);
+		spend_batch(im, b);
 		if (im->fatal) {
 			pthread_mutex_lock(&q->mu);
 			q->stop = 1;
@@ -831,6 +874,7 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 		return ctip_err_set(e, CTIP_EINVAL, "%s: database not initialised (run `ctip init`)",
 				    s->path);
 	int bulk = 0;
+	double t0 = clock_of(CLOCK_MONOTONIC), cpu0 = clock_of(CLOCK_THREAD_CPUTIME_ID);
 	if ((rc = s->ops->begin(s, e)))
 		return rc;
 	if ((rc = s->ops->bulk_begin(s, &bulk, e))) {
@@ -844,7 +888,10 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 		return ctip_err_set(e, CTIP_ENOMEM, "cannot start the reader thread");
 	}
 	rc = write_rows(&im);
+	st->write_cpu = clock_of(CLOCK_THREAD_CPUTIME_ID) - cpu0;
 	pthread_join(reader, NULL);
+	st->read_cpu = ra.cpu;
+	st->bulk = bulk;
 	st->rows = rst.rows;
 	st->errors += rst.errors;
 	if (!rc && ra.rc) { /* a reading failure (I/O, memory) */
@@ -855,6 +902,8 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 	free_seen(&im.persons);
 	free_seen(&im.links);
 	free_seen(&im.fresh_orgs);
+	while (q.nspent)
+		free_batch(q.spent[--q.nspent]);
 	if (rc || st->errors) {
 		s->ops->rollback(s);
 		if (rc)
@@ -863,11 +912,15 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 				    "%s: %ld row%s rejected; nothing was imported from this file",
 				    name, st->errors, st->errors == 1 ? "" : "s");
 	}
+	double t1 = clock_of(CLOCK_MONOTONIC);
 	if (bulk && (rc = s->ops->bulk_end(s, e))) {
 		s->ops->rollback(s);
 		return rc;
 	}
-	return s->ops->commit(s, e);
+	rc = s->ops->commit(s, e);
+	st->finish_wall = clock_of(CLOCK_MONOTONIC) - t1;
+	st->wall = clock_of(CLOCK_MONOTONIC) - t0;
+	return rc;
 }
 
 int ctip_import_file(ctip_store *s, const char *path, const struct ctip_import_opts *o,

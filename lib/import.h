@@ -21,6 +21,10 @@ struct ctip_import_opts {
 
 struct ctip_import_stats {
 	long rows, cases, persons, orgs_created, errors;
+	int bulk;                 /* loaded into an empty registry, indexes rebuilt at the end */
+	double read_cpu;          /* CPU seconds of the reader thread (parse + validate) */
+	double write_cpu;         /* CPU seconds of the writer thread (checks + inserts) */
+	double wall, finish_wall; /* seconds in all, and in the index rebuild + commit */
 };
 
 /* Format by extension (.csv, .json), else by the first byte. Returns CTIP_OK, or CTIP_EINVAL

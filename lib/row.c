@@ -43,6 +43,8 @@ void ctip_row_take(ctip_row *r, int f, char *s)
 
 /* ---- lists ------------------------------------------------------------------------- */
 
+/* One allocation holds the array and the unescaped text the items point into: lists are
+ * split for every list cell of every row on import. */
 int ctip_list_split(const char *s, char ***items, int *n)
 {
 	*items = NULL;
@@ -50,37 +52,26 @@ int ctip_list_split(const char *s, char ***items, int *n)
 	if (!s || !*s)
 		return CTIP_OK;
 	int cap = 1;
-	for (const char *p = s; *p; p++)
+	size_t len = 0;
+	for (const char *p = s; *p; p++, len++)
 		cap += *p == ';';
-	char **it = calloc((size_t)cap, sizeof(*it));
-	char *buf = malloc(strlen(s) + 1);
-	if (!it || !buf) {
-		free(it);
-		free(buf);
+	char **it = malloc((size_t)cap * sizeof(*it) + len + 1);
+	if (!it)
 		return CTIP_ENOMEM;
-	}
+	char *w = (char *)(it + cap);
 	int k = 0;
-	size_t w = 0;
-	for (const char *p = s;; p++) {
+	it[k++] = w;
+	for (const char *p = s; *p; p++) {
 		if (*p == '\\' && (p[1] == ';' || p[1] == '\\')) {
-			buf[w++] = *++p;
-			continue;
+			*w++ = *++p;
+		} else if (*p == ';') {
+			*w++ = 0;
+			it[k++] = w;
+		} else {
+			*w++ = *p;
 		}
-		if (*p == ';' || !*p) {
-			buf[w] = 0;
-			if (!(it[k++] = strdup(buf))) {
-				ctip_list_free(it, k - 1);
-				free(buf);
-				return CTIP_ENOMEM;
-			}
-			w = 0;
-			if (!*p)
-				break;
-			continue;
-		}
-		buf[w++] = *p;
 	}
-	free(buf);
+	*w = 0;
 	*items = it;
 	*n = k;
 	return CTIP_OK;
@@ -88,9 +79,16 @@ int ctip_list_split(const char *s, char ***items, int *n)
 
 void ctip_list_free(char **items, int n)
 {
-	for (int i = 0; i < n; i++)
-		free(items[i]);
+	(void)n;
 	free(items);
+}
+
+/* Frees an array of separately allocated strings. */
+static void free_strv(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 char *ctip_list_join(char *const *items, int n)
@@ -427,9 +425,9 @@ static int canon_field(ctip_row *r, int f, const ctip_ref *ref, ctip_diags *d)
 			ctip_diag(d, r, fd->name, "item %d: %s", i + 1, why);
 			errs++;
 			continue;
-		} else if (c == KEEP) {
-			c = items[i];
-			items[i] = NULL;
+		} else if (c == KEEP && !(c = strdup(items[i]))) {
+			errs++;
+			continue;
 		}
 		/* a code listed twice in a multi-valued picklist means it once */
 		int dup = 0;
@@ -448,7 +446,7 @@ static int canon_field(ctip_row *r, int f, const ctip_ref *ref, ctip_diags *d)
 		all_empty &= !out[i][0];
 	if (!errs)
 		ctip_row_take(r, f, all_empty ? NULL : ctip_list_join(out, k));
-	ctip_list_free(out, k);
+	free_strv(out, k);
 	return errs;
 }
 

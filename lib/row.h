@@ -37,8 +37,9 @@ static inline const char *ctip_row_get(const ctip_row *r, int f)
 	return r->v[f] && r->v[f][0] ? r->v[f] : NULL;
 }
 
-/* Splits a list into malloc'd, unescaped items (empty items kept); *n items. Free with
- * ctip_list_free. An empty or NULL string gives 0 items. */
+/* Splits a list into unescaped items (empty items kept); *n items. The items live in the
+ * array's own allocation: free with ctip_list_free, never one by one. An empty or NULL
+ * string gives 0 items. */
 int ctip_list_split(const char *s, char ***items, int *n);
 void ctip_list_free(char **items, int n);
 /* Joins items with ';', escaping. Returns a malloc'd string. */
