@@ -10,8 +10,9 @@
  *
  * Cases and person records may span rows; the columns of their level must
  * agree on every row. To check that on a million rows without keeping every
- * value, each case and record remembers one 64-bit hash per column of its
- * level and the line it was first seen on.
+ * value, each case and record remembers one 32-bit hash per column of its
+ * level and the line it was first seen on (a collision could only let a
+ * disagreement through, never reject a good row).
  */
 #include "import.h"
 
@@ -31,8 +32,16 @@ struct seen {
 	char *key;
 	int64_t id;
 	long line;
-	char where[96];
-	uint64_t *hashes; /* per column of the level, in field order */
+	char *where; /* position in a JSON file, or NULL */
+	UT_hash_handle hh;
+	uint32_t hashes[]; /* per column of the level, in field order */
+};
+
+/* A (case, person record) pair already written: the key is the two ids. */
+struct pair_seen {
+	int64_t ids[2];
+	long line;
+	char *where;
 	UT_hash_handle hh;
 };
 
@@ -66,19 +75,20 @@ struct importer {
 	const struct ctip_import_opts *o;
 	struct ctip_import_stats *st;
 	ctip_diags d;
-	struct seen *cases, *persons, *links;
+	struct seen *cases, *persons;
+	struct pair_seen *links;
 	struct seen *fresh_orgs; /* organisations with no case in the database before this file */
 	int fatal; /* a store error: stop */
 	ctip_err *e;
 };
 
-static uint64_t fnv1a(const char *s)
+static uint32_t fnv1a(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint32_t h = 2166136261u;
 	if (!s)
 		return 0;
 	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+		h = (h ^ (unsigned char)*s) * 16777619u;
 	return h | 1; /* never 0, which means empty */
 }
 
@@ -97,27 +107,49 @@ static void free_seen(struct seen **h)
 	{
 		HASH_DEL(*h, x);
 		free(x->key);
-		free(x->hashes);
+		free(x->where);
 		free(x);
 	}
 }
 
-static char *make_key(int64_t a, const char *b)
+static void free_pairs(struct pair_seen **h)
 {
-	size_t n = strlen(b) + 24;
-	char *k = malloc(n);
-	if (k)
-		snprintf(k, n, "%lld\x1f%s", (long long)a, b);
-	return k;
+	struct pair_seen *x, *t;
+	HASH_ITER(hh, *h, x, t)
+	{
+		HASH_DEL(*h, x);
+		free(x->where);
+		free(x);
+	}
 }
 
-static void where_of(const ctip_row *r, const struct seen *x, char *buf, size_t n)
+/* "<a>\x1f<b>": the key of a case or record within an organisation. Hand-formatted: it is
+ * built three times per row, where snprintf showed in profiles. */
+static char *make_key(int64_t a, const char *b)
 {
-	if (x->line)
-		snprintf(buf, n, "line %ld", x->line);
+	char num[24];
+	int k = 0;
+	uint64_t v = (uint64_t)a;
+	do
+		num[k++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	size_t n = strlen(b);
+	char *key = malloc((size_t)k + n + 2), *w = key;
+	if (!key)
+		return NULL;
+	while (k)
+		*w++ = num[--k];
+	*w++ = '\x1f';
+	memcpy(w, b, n + 1);
+	return key;
+}
+
+static void where_of(long line, const char *where, char *buf, size_t n)
+{
+	if (line)
+		snprintf(buf, n, "line %ld", line);
 	else
-		snprintf(buf, n, "%s", x->where);
-	(void)r;
+		snprintf(buf, n, "%s", where ? where : "another row");
 }
 
 /* Compares the row's columns of level lv with those remembered in x. */
@@ -126,11 +158,11 @@ static int check_level(struct importer *im, const ctip_row *r, struct seen *x,
 {
 	int k = 0, errs = 0;
 	char at[128];
-	where_of(r, x, at, sizeof(at));
+	where_of(x->line, x->where, at, sizeof(at));
 	for (int f = 0; f < CTIP_NFIELDS; f++) {
 		if (ctip_fields[f].level != lv)
 			continue;
-		uint64_t h = fnv1a(ctip_row_get(r, f));
+		uint32_t h = fnv1a(ctip_row_get(r, f));
 		if (h != x->hashes[k] && f != CF_SRC_CASE) {
 			ctip_diag(&im->d, r, ctip_fields[f].name,
 				  "differs from %s of the same %s: the %s columns must agree on "
@@ -146,16 +178,14 @@ static int check_level(struct importer *im, const ctip_row *r, struct seen *x,
 static struct seen *remember(struct seen **h, char *key, int64_t id, const ctip_row *r,
 			     enum ctip_flevel lv)
 {
-	struct seen *x = calloc(1, sizeof(*x));
 	int n = level_count(lv), k = 0;
-	if (!x || !(x->hashes = calloc((size_t)n + 1, sizeof(uint64_t)))) {
-		free(x);
+	struct seen *x = calloc(1, sizeof(*x) + (size_t)n * sizeof(uint32_t));
+	if (!x)
 		return NULL;
-	}
 	x->key = key;
 	x->id = id;
 	x->line = r->line;
-	snprintf(x->where, sizeof(x->where), "%s", r->where);
+	x->where = r->where[0] ? strdup(r->where) : NULL;
 	for (int f = 0; f < CTIP_NFIELDS; f++)
 		if (ctip_fields[f].level == lv)
 			x->hashes[k++] = fnv1a(ctip_row_get(r, f));
@@ -214,21 +244,25 @@ static int ensure_orgs_in(struct importer *im, const ctip_row *r)
 /* Whether org had no case before this import, so its cases and records need no lookup. */
 static int org_is_fresh(struct importer *im, int64_t org, int *fresh)
 {
-	char key[32];
 	struct seen *x;
-	snprintf(key, sizeof(key), "%lld", (long long)org);
+	char *key = make_key(org, "");
+	if (!key)
+		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
 	HASH_FIND_STR(im->fresh_orgs, key, x);
 	if (!x) {
 		int has, rc = im->s->ops->org_has_cases(im->s, org, &has, im->e);
 		if (rc)
 			return im->fatal = rc;
-		if (!(x = calloc(1, sizeof(*x))) || !(x->key = strdup(key))) {
-			free(x);
+		if (!(x = calloc(1, sizeof(*x)))) {
+			free(key);
 			return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
 		}
+		x->key = key;
+		key = NULL;
 		x->id = !has;
 		HASH_ADD_KEYPTR(hh, im->fresh_orgs, x->key, strlen(x->key), x);
 	}
+	free(key);
 	*fresh = (int)x->id;
 	return CTIP_OK;
 }
@@ -311,30 +345,24 @@ static int put_row(struct importer *im, const ctip_row *r)
 	}
 
 	/* the person in the case: once */
-	char idbuf[32];
-	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)person_id);
-	if (!(key = make_key(case_id, idbuf)))
-		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
-	HASH_FIND_STR(im->links, key, x);
-	if (x) {
+	int64_t pair[2] = {case_id, person_id};
+	struct pair_seen *lk;
+	HASH_FIND(hh, im->links, pair, sizeof(pair), lk);
+	if (lk) {
 		char at[128];
-		where_of(r, x, at, sizeof(at));
+		where_of(lk->line, lk->where, at, sizeof(at));
 		ctip_diag(&im->d, r, "src_RecordId",
 			  "duplicate: record '%s' is already in case '%s' at %s", r->v[CF_SRC_RECORD],
 			  r->v[CF_SRC_CASE], at);
-		free(key);
 		im->st->errors++;
 		return 0;
 	}
-	struct seen *lk = calloc(1, sizeof(*lk));
-	if (!lk) {
-		free(key);
+	if (!(lk = calloc(1, sizeof(*lk))))
 		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
-	}
-	lk->key = key;
+	memcpy(lk->ids, pair, sizeof(pair));
 	lk->line = r->line;
-	snprintf(lk->where, sizeof(lk->where), "%s", r->where);
-	HASH_ADD_KEYPTR(hh, im->links, lk->key, strlen(lk->key), lk);
+	lk->where = r->where[0] ? strdup(r->where) : NULL;
+	HASH_ADD(hh, im->links, ids, sizeof(lk->ids), lk);
 	if (errs) {
 		im->st->errors++;
 		return 0;
@@ -875,16 +903,12 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 				    s->path);
 	int bulk = 0;
 	double t0 = clock_of(CLOCK_MONOTONIC), cpu0 = clock_of(CLOCK_THREAD_CPUTIME_ID);
-	if ((rc = s->ops->begin(s, e)))
+	if ((rc = s->ops->load_begin(s, &bulk, e)))
 		return rc;
-	if ((rc = s->ops->bulk_begin(s, &bulk, e))) {
-		s->ops->rollback(s);
-		return rc;
-	}
 	struct reader_args ra = {.im = &rim, .f = f, .name = name, .json = json};
 	pthread_t reader;
 	if (pthread_create(&reader, NULL, reader_main, &ra) != 0) {
-		s->ops->rollback(s);
+		s->ops->load_end(s, 0, NULL);
 		return ctip_err_set(e, CTIP_ENOMEM, "cannot start the reader thread");
 	}
 	rc = write_rows(&im);
@@ -900,12 +924,12 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 	}
 	free_seen(&im.cases);
 	free_seen(&im.persons);
-	free_seen(&im.links);
+	free_pairs(&im.links);
 	free_seen(&im.fresh_orgs);
 	while (q.nspent)
 		free_batch(q.spent[--q.nspent]);
 	if (rc || st->errors) {
-		s->ops->rollback(s);
+		s->ops->load_end(s, 0, NULL);
 		if (rc)
 			return rc;
 		return ctip_err_set(e, CTIP_EINVAL,
@@ -913,11 +937,7 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 				    name, st->errors, st->errors == 1 ? "" : "s");
 	}
 	double t1 = clock_of(CLOCK_MONOTONIC);
-	if (bulk && (rc = s->ops->bulk_end(s, e))) {
-		s->ops->rollback(s);
-		return rc;
-	}
-	rc = s->ops->commit(s, e);
+	rc = s->ops->load_end(s, 1, e);
 	st->finish_wall = clock_of(CLOCK_MONOTONIC) - t1;
 	st->wall = clock_of(CLOCK_MONOTONIC) - t0;
 	return rc;

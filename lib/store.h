@@ -42,11 +42,12 @@ struct ctip_store_ops {
 	int (*migrate)(ctip_store *s, int *from, int *to, ctip_err *e);
 	int (*schema_version)(ctip_store *s, int *version, ctip_err *e);
 	int (*begin)(ctip_store *s, ctip_err *e);
-	/* Inside a transaction: when the registry is empty, sets up for a bulk load (e.g. drops
-	 * the secondary indexes, to be rebuilt by bulk_end, which is cheaper than keeping them
-	 * up to date row by row) and sets *active. bulk_end must run before commit. */
-	int (*bulk_begin)(ctip_store *s, int *active, ctip_err *e);
-	int (*bulk_end)(ctip_store *s, ctip_err *e);
+	/* Begins the transaction of a load. When the registry is empty it sets up a bulk load
+	 * (the SQLite store drops the secondary indexes, to be rebuilt before the commit, and
+	 * journals to a rollback journal rather than the WAL, so the data is written once) and
+	 * sets *bulk. End it with load_end: commit when ok, else roll back. */
+	int (*load_begin)(ctip_store *s, int *bulk, ctip_err *e);
+	int (*load_end)(ctip_store *s, int ok, ctip_err *e);
 	int (*commit)(ctip_store *s, ctip_err *e);
 	void (*rollback)(ctip_store *s);
 	/* Replaces the stored reference data with ref. */

@@ -124,8 +124,9 @@ typedef struct sqlite_store {
 	struct org_node *orgs; /* cache of organisation ids by folded name */
 	struct org_alias *org_names;
 	int in_tx;
-	char **bulk_sql; /* CREATE INDEX statements dropped by bulk_begin */
+	char **bulk_sql; /* CREATE INDEX statements dropped by load_begin */
 	int bulk_n;
+	int journal_switched; /* load_begin left WAL for a rollback journal */
 } sqlite_store;
 
 static int db_err(sqlite_store *s, ctip_err *e, const char *what)
@@ -267,6 +268,9 @@ static void org_cache_clear(sqlite_store *s)
 }
 
 static void bulk_forget(sqlite_store *s);
+static int sq_commit(ctip_store *base, ctip_err *e);
+static void sq_rollback(ctip_store *base);
+static int sq_load_end(ctip_store *base, int ok, ctip_err *e);
 
 static void sq_close(ctip_store *base)
 {
@@ -358,25 +362,45 @@ static void bulk_forget(sqlite_store *s)
 	s->bulk_n = 0;
 }
 
-static int sq_bulk_begin(ctip_store *base, int *active, ctip_err *e)
+static int registry_empty(sqlite_store *s, int *empty, ctip_err *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT NOT EXISTS (SELECT 1 FROM cases)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_err(s, e, "bulk");
+	*empty = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return CTIP_OK;
+}
+
+static int sq_load_begin(ctip_store *base, int *active, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
 	sqlite3_stmt *st;
-	int rc = CTIP_OK;
+	int rc, empty;
 	*active = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM cases)", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return db_err(s, e, "bulk");
-	int has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (has)
+	if ((rc = registry_empty(s, &empty, e)))
+		return rc;
+	/* A first load writes every page: through the WAL that is twice (log, then checkpoint),
+	 * through a rollback journal once, the journal holding only the few pages that existed.
+	 * The switch needs the only connection; if others are open it fails and WAL stays. */
+	if (empty && exec_sql(s, "PRAGMA journal_mode = DELETE", NULL) == CTIP_OK)
+		s->journal_switched = 1;
+	if ((rc = exec_sql(s, "BEGIN IMMEDIATE", e)))
+		goto fail;
+	s->in_tx = 1;
+	if ((rc = registry_empty(s, &empty, e))) /* again, now that we hold the lock */
+		goto fail;
+	if (!empty)
 		return CTIP_OK;
 	/* every explicit index of the registry tables; the vocabulary keeps its own */
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS "
 			       "NOT NULL AND tbl_name <> 'vocab' ORDER BY name",
-			       -1, &st, NULL) != SQLITE_OK)
-		return db_err(s, e, "bulk");
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = db_err(s, e, "bulk");
+		goto fail;
+	}
 	while (rc == CTIP_OK && sqlite3_step(st) == SQLITE_ROW) {
 		char **g = realloc(s->bulk_sql, (size_t)(s->bulk_n + 1) * sizeof(*g));
 		if (!g || !(g[s->bulk_n] = strdup((const char *)sqlite3_column_text(st, 1)))) {
@@ -405,26 +429,36 @@ static int sq_bulk_begin(ctip_store *base, int *active, ctip_err *e)
 		snprintf(drop, sizeof(drop), "DROP INDEX %s", name);
 		rc = exec_sql(s, drop, e);
 	}
-	/* prepared statements may hold plans that use the dropped indexes */
-	for (int i = 0; i < S_COUNT; i++) {
-		sqlite3_finalize(s->st[i]);
-		s->st[i] = NULL;
-	}
-	*active = rc == CTIP_OK;
+	if (rc)
+		goto fail;
+	*active = 1;
+	return CTIP_OK;
+fail:
+	sq_load_end(base, 0, NULL);
 	return rc;
 }
 
-static int sq_bulk_end(ctip_store *base, ctip_err *e)
+static int sq_load_end(ctip_store *base, int ok, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
 	int rc = CTIP_OK;
-	for (int i = 0; i < s->bulk_n && rc == CTIP_OK; i++)
-		rc = exec_sql(s, s->bulk_sql[i], e);
-	for (int i = 0; i < S_COUNT; i++) {
-		sqlite3_finalize(s->st[i]);
-		s->st[i] = NULL;
+	if (ok) {
+		for (int i = 0; i < s->bulk_n && rc == CTIP_OK; i++)
+			rc = exec_sql(s, s->bulk_sql[i], e);
+		for (int i = 0; i < S_COUNT; i++) {
+			sqlite3_finalize(s->st[i]);
+			s->st[i] = NULL;
+		}
+		if (rc == CTIP_OK)
+			rc = sq_commit(base, e);
 	}
+	if (!ok || rc)
+		sq_rollback(base);
 	bulk_forget(s);
+	if (s->journal_switched) {
+		exec_sql(s, "PRAGMA journal_mode = WAL", NULL);
+		s->journal_switched = 0;
+	}
 	return rc;
 }
 
@@ -1321,8 +1355,8 @@ static const struct ctip_store_ops sqlite_ops = {
 	.migrate = sq_migrate,
 	.schema_version = sq_schema_version,
 	.begin = sq_begin,
-	.bulk_begin = sq_bulk_begin,
-	.bulk_end = sq_bulk_end,
+	.load_begin = sq_load_begin,
+	.load_end = sq_load_end,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.ref_save = sq_ref_save,

@@ -58,7 +58,6 @@ CREATE TABLE person (
   citizenship   TEXT       -- JSON array of ISO 3166 alpha-2 codes
 );
 CREATE UNIQUE INDEX person_src ON person(org_id, src_record_id);
-CREATE INDEX person_province ON person(province_2025);
 
 CREATE TABLE identity_doc (
   person_id   INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,
@@ -165,7 +164,6 @@ CREATE TABLE proceeding (
   sentence_months INTEGER,
   PRIMARY KEY (case_person_id, seq)
 ) WITHOUT ROWID;
-CREATE INDEX proceeding_stage ON proceeding(stage, article);
 
 CREATE TABLE referral (
   case_id      INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
