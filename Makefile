@@ -111,7 +111,11 @@ fuzz: deps $(FUZZ_BIN)
 	@for b in $(FUZZ_BIN); do n=$$(basename $$b); c=fuzz/corpus/$${n#fuzz_}; \
 	  mkdir -p build/fuzz/work-$$n; \
 	  echo "== $$n ($(FUZZ_SECONDS) s)"; \
-	  $$b -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 build/fuzz/work-$$n $$c 2>&1 | tail -n 4 || exit 1; done
+	  if ! $$b -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -print_final_stats=1 \
+	       -artifact_prefix=build/fuzz/$$n- build/fuzz/work-$$n $$c >build/fuzz/$$n.log 2>&1; then \
+	    tail -n 40 build/fuzz/$$n.log; echo "$$n: FAILED (artifact in build/fuzz/)"; exit 1; fi; \
+	  grep -E 'stat::(number_of_executed_units|new_units_added|peak_rss_mb)' build/fuzz/$$n.log; \
+	done
 
 bench: build/ctip
 	@sh bench/run.sh

@@ -460,12 +460,21 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
 	rc = ctip_csv_next(c, &fl, &n, &line, im->e);
 	if (rc <= 0) {
+		ctip_row at;
+		ctip_row_init(&at);
+		at.line = rc < 0 ? im->e->line : 1;
+		if (rc == 0 || im->e->code == CTIP_EINVAL) {
+			/* an empty or malformed header is a rejected file, reported like a row */
+			ctip_diag(&im->d, &at, NULL, "%s",
+				  rc == 0 ? "empty file: expected a header row of HTCDS column names"
+					  : im->e->msg);
+			im->st->errors++;
+			rc = 0;
+		} else {
+			im->fatal = im->e->code;
+		}
 		ctip_csv_close(c);
-		if (rc == 0)
-			return im->fatal = ctip_err_at(im->e, CTIP_EINVAL, name, 1, NULL,
-						       "empty file: expected a header row of "
-						       "HTCDS column names");
-		return im->fatal = im->e->code;
+		return im->fatal;
 	}
 	ncols = n;
 	map = malloc((size_t)n * sizeof(*map));

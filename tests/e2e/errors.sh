@@ -42,6 +42,7 @@ check "a file without src_Organisation is refused" contains "$T/nr.out" "src_Org
 : >"$T/empty.csv"
 "$CTIP" import "$T/empty.csv" >"$T/em.out" 2>&1
 check "an empty file is refused" test $? -ne 0
+check "... with its reason" contains "$T/em.out" "empty.csv:1: empty file"
 
 # all rows are reported, not only the first
 printf '%s\nOrg X,C1,R1,Lan,1990-13-01,,,,\nOrg X,C1,R2,Mai,1990-01-01,nope,,,\n' "$H" >"$T/two.csv"
