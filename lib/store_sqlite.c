@@ -127,6 +127,7 @@ typedef struct sqlite_store {
 	char **bulk_sql; /* CREATE INDEX statements dropped by load_begin */
 	int bulk_n;
 	int journal_switched; /* load_begin left WAL for a rollback journal */
+	int fk_off;           /* load_begin turned foreign-key checks off */
 } sqlite_store;
 
 static int db_err(sqlite_store *s, ctip_err *e, const char *what)
@@ -386,6 +387,10 @@ static int sq_load_begin(ctip_store *base, int *active, ctip_err *e)
 	 * The switch needs the only connection; if others are open it fails and WAL stays. */
 	if (empty && exec_sql(s, "PRAGMA journal_mode = DELETE", NULL) == CTIP_OK)
 		s->journal_switched = 1;
+	/* Nor are foreign keys checked row by row in a first load: every id the importer
+	 * writes comes from a row it has just inserted in the same transaction. */
+	if (empty && exec_sql(s, "PRAGMA foreign_keys = OFF", NULL) == CTIP_OK)
+		s->fk_off = 1;
 	if ((rc = exec_sql(s, "BEGIN IMMEDIATE", e)))
 		goto fail;
 	s->in_tx = 1;
@@ -458,6 +463,10 @@ static int sq_load_end(ctip_store *base, int ok, ctip_err *e)
 	if (s->journal_switched) {
 		exec_sql(s, "PRAGMA journal_mode = WAL", NULL);
 		s->journal_switched = 0;
+	}
+	if (s->fk_off) {
+		exec_sql(s, "PRAGMA foreign_keys = ON", NULL);
+		s->fk_off = 0;
 	}
 	return rc;
 }
