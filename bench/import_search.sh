@@ -24,8 +24,8 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}'
 echo "records: $N"
 run "demo generate" $CTIP demo generate --persons "$N" --seed 1 -o "$W/data.csv" --truth "$W/truth.csv"
 run "init" $CTIP --db "$DB" init
-run "import" $CTIP --db "$DB" import "$W/data.csv"
-tail -n 1 "$W/out"
+run "import" $CTIP --db "$DB" import --timing "$W/data.csv"
+tail -n 2 "$W/out"
 echo "database: $(du -h "$DB" | cut -f1)"
 
 # names to look for: a common one, a rare one, one without diacritics in upper case

@@ -22,6 +22,8 @@ void ctip_row_clear(ctip_row *r)
 {
 	for (int i = 0; i < CTIP_NFIELDS; i++)
 		free(r->v[i]);
+	for (int i = 0; i < CTIP_NAUX; i++)
+		free(r->aux[i]);
 	ctip_row_init(r);
 }
 
@@ -482,6 +484,40 @@ static int check_group_pair(ctip_row *r, ctip_diags *d, int from, int to, const 
 	return errs;
 }
 
+static void derive(ctip_row *r, const ctip_ref *ref)
+{
+	for (int i = 0; i < CTIP_NAUX; i++) {
+		free(r->aux[i]);
+		r->aux[i] = NULL;
+	}
+	const char *era = r->v[CF_PROVINCE_ERA];
+	if (ctip_row_get(r, CF_PROVINCE) && era) {
+		const struct ctip_ref_entry *en = ctip_ref_lookup(
+			ref, strcmp(era, "2008") ? "province_2025" : "province_2008", r->v[CF_PROVINCE]);
+		if (en) {
+			r->aux[AUX_PROVINCE_CODE] = strdup(en->code);
+			r->aux[AUX_PROVINCE_2025] = strdup(strcmp(era, "2008") ? en->code : en->extra);
+		}
+	}
+	const char *parts[3] = {r->v[CF_FAMILY], r->v[CF_MIDDLE], r->v[CF_GIVEN]};
+	size_t len = 4; /* three separators and the NUL */
+	for (int i = 0; i < 3; i++)
+		len += parts[i] ? strlen(parts[i]) : 0;
+	char *name = malloc(len), *w = name;
+	if (!name)
+		return;
+	for (int i = 0; i < 3; i++)
+		if (parts[i]) {
+			size_t n = strlen(parts[i]);
+			memcpy(w, parts[i], n);
+			w += n;
+			*w++ = ' ';
+		}
+	*w = 0;
+	r->aux[AUX_NAME_TOKENS] = ctip_text_fold(name);
+	free(name);
+}
+
 int ctip_row_canon(ctip_row *r, const ctip_ref *ref, ctip_diags *d)
 {
 	int errs = 0;
@@ -568,5 +604,7 @@ int ctip_row_canon(ctip_row *r, const ctip_ref *ref, ctip_diags *d)
 	}
 	if (!r->v[CF_SRC_CASE] && r->v[CF_SRC_RECORD])
 		ctip_row_set(r, CF_SRC_CASE, r->v[CF_SRC_RECORD]);
+	if (!errs)
+		derive(r, ref);
 	return errs;
 }

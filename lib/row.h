@@ -19,8 +19,18 @@
 #include "fields.h"
 #include "refdata.h"
 
+/* Values derived from a canonical row by ctip_row_canon, so that the store need not derive
+ * them again (on import the store runs in the other thread, and is the slower one). */
+enum ctip_aux {
+	AUX_PROVINCE_CODE, /* official code of prs_MailingState in its list */
+	AUX_PROVINCE_2025, /* code of the 2025 province containing it */
+	AUX_NAME_TOKENS,   /* folded family, middle and given names */
+	CTIP_NAUX
+};
+
 typedef struct ctip_row {
 	char *v[CTIP_NFIELDS];
+	char *aux[CTIP_NAUX]; /* NULL when not derived */
 	long line;      /* line of the input where the row starts, 0 if none */
 	char where[96]; /* position in a JSON input ("cases[2].persons[0]"), "" if none */
 	long long case_id, person_id; /* database ids, when read from a store */

@@ -812,8 +812,9 @@ static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64
 	int rc;
 	if (!st)
 		return CTIP_EDB;
-	const char *era = r->v[CF_PROVINCE_ERA], *pcode = NULL, *p2025 = NULL;
-	if (ctip_row_get(r, CF_PROVINCE) && era) {
+	const char *era = r->v[CF_PROVINCE_ERA], *pcode = r->aux[AUX_PROVINCE_CODE],
+		   *p2025 = r->aux[AUX_PROVINCE_2025];
+	if (ctip_row_get(r, CF_PROVINCE) && era && !pcode) {
 		char vocab[32];
 		snprintf(vocab, sizeof(vocab), "province_%s", era);
 		const struct ctip_ref_entry *en = ctip_ref_find(s->base.ref, vocab, r->v[CF_PROVINCE]);
@@ -877,17 +878,20 @@ static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64
 		return rc;
 
 	/* the name index holds folded tokens of every name part */
-	char name[1024];
-	snprintf(name, sizeof(name), "%s %s %s", r->v[CF_FAMILY] ? r->v[CF_FAMILY] : "",
-		 r->v[CF_MIDDLE] ? r->v[CF_MIDDLE] : "", r->v[CF_GIVEN] ? r->v[CF_GIVEN] : "");
-	char *tokens = ctip_text_fold(name);
-	if (!tokens)
-		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	if (*tokens && (st = stmt(s, S_NAME_ADD, e))) {
+	char *tokens = NULL;
+	if (!r->aux[AUX_NAME_TOKENS]) {
+		char name[1024];
+		snprintf(name, sizeof(name), "%s %s %s", r->v[CF_FAMILY] ? r->v[CF_FAMILY] : "",
+			 r->v[CF_MIDDLE] ? r->v[CF_MIDDLE] : "", r->v[CF_GIVEN] ? r->v[CF_GIVEN] : "");
+		if (!(tokens = ctip_text_fold(name)))
+			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	const char *tok = tokens ? tokens : r->aux[AUX_NAME_TOKENS];
+	if (*tok && (st = stmt(s, S_NAME_ADD, e))) {
 		sqlite3_bind_int64(st, 1, *id);
-		sqlite3_bind_text(st, 2, tokens, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, tok, -1, SQLITE_STATIC);
 		rc = exec_done(s, st, e);
-	} else if (*tokens) {
+	} else if (*tok) {
 		rc = CTIP_EDB;
 	}
 	free(tokens);
