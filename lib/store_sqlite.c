@@ -1406,8 +1406,10 @@ int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_
 		return rc;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
+	/* 16 KiB pages (effective when the file is created): a first load of a million records
+	 * took 43 s with 4 KiB pages and 35 s with these; 64 KiB pages slowed searches. */
 	int rc = exec_sql(s,
-			  "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
+			  "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
 			  "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; "
 			  "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -524288;",
 			  e);
