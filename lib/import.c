@@ -19,6 +19,9 @@
 #include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
@@ -844,6 +847,9 @@ static void *reader_main(void *arg)
 {
 	struct reader_args *a = arg;
 	struct importer *im = a->im;
+#ifdef __linux__
+	prctl(PR_SET_NAME, "ctip-reader", 0, 0, 0); /* for top and perf */
+#endif
 	a->rc = a->json ? read_json(im, a->f, a->name) : read_csv(im, a->f, a->name);
 	a->cpu = clock_of(CLOCK_THREAD_CPUTIME_ID);
 	if (im->cur && !im->fatal && push_batch(im))

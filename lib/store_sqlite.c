@@ -1396,7 +1396,8 @@ int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	s->base.ops = &sqlite_ops;
 	snprintf(s->base.path, sizeof(s->base.path), "%s", path);
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	/* one connection per store, used by one thread at a time: no per-call mutex */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		int rc = ctip_err_set(e, CTIP_EDB, "%s: cannot open database: %s%s", path,
 				      s->db ? sqlite3_errmsg(s->db) : "out of memory",
