@@ -30,6 +30,20 @@ static int collect(void *ctx, const ctip_row *r)
 	return 0;
 }
 
+/* A column's label: its description up to any parenthesis; in a group, the part after
+ * "group: " ("trafficking event: date" -> "date"). */
+static void field_label(const char *key, int in_group, char *buf, size_t n)
+{
+	int f = ctip_field_find(key);
+	const char *h = f >= 0 ? ctip_fields[f].help : key;
+	const char *colon = in_group ? strstr(h, ": ") : NULL;
+	snprintf(buf, n, "%s", colon ? colon + 2 : h);
+	buf[strcspn(buf, "(")] = 0;
+	size_t len = strlen(buf);
+	while (len && buf[len - 1] == ' ')
+		buf[--len] = 0;
+}
+
 static const char *label(const ctip_ref *ref, const char *key, const char *v)
 {
 	int f = ctip_field_find(key);
@@ -81,7 +95,9 @@ static void print_object(const ctip_ref *ref, json_t *o, int indent, const char 
 				int first = 1;
 				json_object_foreach(x, ik, iv)
 				{
-					printf("%s%s: ", first ? "" : ", ", ik);
+					char lab[64];
+					field_label(ik, 1, lab, sizeof(lab));
+					printf("%s%s: ", first ? "" : ", ", lab);
 					print_value(ref, ik, iv);
 					first = 0;
 				}
@@ -90,11 +106,8 @@ static void print_object(const ctip_ref *ref, json_t *o, int indent, const char 
 			continue;
 		}
 		char lab[64];
-		snprintf(lab, sizeof(lab), "%s", f >= 0 ? ctip_fields[f].help : k);
-		lab[strcspn(lab, ":(")] = 0;
-		size_t n = strlen(lab);
-		while (n && lab[n - 1] == ' ')
-			lab[--n] = 0;
+		(void)f;
+		field_label(k, 0, lab, sizeof(lab));
 		printf("%*s%-36s ", indent, "", lab);
 		print_value(ref, k, v);
 		printf("\n");

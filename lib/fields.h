@@ -61,7 +61,7 @@ enum ctip_fgroup {
 	X(ORG_TYPE, "org_Type", FT_ORGTYPE, FL_CASE, G_NONE, "org_type", 0,                        \
 	  "type of the reporting organisation")                                                    \
 	X(SRC_CASE, "src_CaseId", FT_ID, FL_CASE, G_NONE, NULL, 0,                                 \
-	  "case id: the organisation's; rows with the same id form one case (default: src_RecordId)") \
+	  "case id (the organisation's; rows with the same id form one case; default: src_RecordId)") \
 	X(CAS_STATUS, "cas_Status", FT_PICK, FL_CASE, G_NONE, "case_status", 0, "case status")     \
 	X(CAS_CLOSURE, "cas_ReasonForCaseClosure", FT_TEXT, FL_CASE, G_NONE, NULL, 0,              \
 	  "reason for closing the case")                                                           \
@@ -88,14 +88,14 @@ enum ctip_fgroup {
 	X(COMMENT_DATE, "ctip_CommentDate", FT_DATE, FL_CASE, G_COMMENT, NULL, CTIP_F_LIST,        \
 	  "date of each case comment")                                                             \
 	X(SRC_RECORD, "src_RecordId", FT_ID, FL_PERSON, G_NONE, NULL, CTIP_F_REQUIRED,             \
-	  "record id: the organisation's id for this person record")                                          \
+	  "record id (the organisation's id for this person record)")                                          \
 	X(ROLE, "ctip_Role", FT_PICK, FL_LINK, G_NONE, "person_role", 0,                           \
 	  "role in the case (default Victim)")                                       \
 	X(FAMILY, "prs_SecondName", FT_TEXT, FL_PERSON, G_NONE, NULL, 0, "family name")            \
 	X(MIDDLE, "prs_MiddleName", FT_TEXT, FL_PERSON, G_NONE, NULL, 0, "middle name(s)")         \
 	X(GIVEN, "prs_FirstName", FT_TEXT, FL_PERSON, G_NONE, NULL, 0, "given name")               \
 	X(BIRTH, "prs_Birthdate", FT_DATE, FL_PERSON, G_NONE, NULL, 0,                             \
-	  "date of birth: YYYY-MM-DD, YYYY-MM or YYYY")                                            \
+	  "date of birth (YYYY-MM-DD, YYYY-MM or YYYY)")                                            \
 	X(GENDER, "prs_Gender", FT_PICK, FL_PERSON, G_NONE, "gender", 0, "gender")                 \
 	X(CITIZENSHIP, "prs_Citizenship", FT_COUNTRIES, FL_PERSON, G_NONE, NULL, CTIP_F_LIST,      \
 	  "citizenship(s), ISO 3166")                                                              \
@@ -125,7 +125,7 @@ enum ctip_fgroup {
 	X(PROVINCE, "prs_MailingState", FT_PROVINCE, FL_PERSON, G_NONE, NULL, 0,                   \
 	  "home address: province (name or official code)")                                        \
 	X(PROVINCE_ERA, "ctip_MailingStateEra", FT_ERA, FL_PERSON, G_NONE, NULL, 0,                \
-	  "province list: 2008 (63 provinces) or 2025 (34); default: 2008, then 2025")             \
+	  "province list (2008: 63 provinces, 2025: 34; default: 2008, then 2025)")             \
 	X(HOME_COUNTRY, "prs_MailingCountry", FT_COUNTRY, FL_PERSON, G_NONE, NULL, 0,              \
 	  "home address: country")                                                                 \
 	X(TR_STATUS, "vic_TraffickingStatus", FT_PICK, FL_LINK, G_NONE, "trafficking_status", 0,   \
@@ -194,7 +194,7 @@ enum ctip_fgroup {
 	  CTIP_F_LIST, "what the consent covers")                                                  \
 	X(CONSENT_DATE, "ctip_ConsentDate", FT_DATE, FL_LINK, G_NONE, NULL, 0, "date of consent")  \
 	X(PR_STAGE, "ctip_ProcStage", FT_PICK, FL_LINK, G_PROC, "proceeding_stage", CTIP_F_LIST,   \
-	  "proceedings: stage reached (on a perpetrator's row: that defendant's)")                 \
+	  "proceedings: stage reached (on a perpetrator's row, that defendant's)")                 \
 	X(PR_DATE, "ctip_ProcDate", FT_DATE, FL_LINK, G_PROC, NULL, CTIP_F_LIST,                   \
 	  "proceedings: date")                                                                     \
 	X(PR_ARTICLE, "ctip_ProcArticle", FT_PICK, FL_LINK, G_PROC, "criminal_article",            \
