@@ -270,6 +270,56 @@ static int org_is_fresh(struct importer *im, int64_t org, int *fresh)
 	return CTIP_OK;
 }
 
+/* Finds the case (lv FL_CASE) or the person record (FL_PERSON) of row r among those of this
+ * file, checking that the row agrees with it (*errs counts disagreements), or else adds it;
+ * one already in the database from an earlier import is a rejected row. Returns 0, -1 for a
+ * rejected row, or a store error. */
+static int seen_or_add(struct importer *im, const ctip_row *r, int64_t org, int fresh,
+		       enum ctip_flevel lv, int64_t *id, int *errs)
+{
+	ctip_store *s = im->s;
+	int is_case = lv == FL_CASE, rc;
+	int f = is_case ? CF_SRC_CASE : CF_SRC_RECORD;
+	struct seen **table = is_case ? &im->cases : &im->persons, *x;
+	char *key = make_key(org, r->v[f]);
+	if (!key)
+		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+	HASH_FIND_STR(*table, key, x);
+	if (x) {
+		free(key);
+		*errs += check_level(im, r, x, lv, is_case ? "case" : "record");
+		*id = x->id;
+		return 0;
+	}
+	rc = fresh ? CTIP_ENOTFOUND
+	     : is_case ? s->ops->case_find(s, org, r->v[f], id, im->e)
+		       : s->ops->person_find(s, org, r->v[f], id, im->e);
+	if (rc == CTIP_OK) {
+		ctip_diag(&im->d, r, ctip_fields[f].name,
+			  "%s '%s' of '%s' is already in the database (imported before)",
+			  is_case ? "case" : "record", r->v[f], r->v[CF_SRC_ORG]);
+		free(key);
+		im->st->errors++;
+		return -1;
+	}
+	if (rc == CTIP_ENOTFOUND)
+		rc = is_case ? s->ops->case_add(s, org, r, id, im->e)
+			     : s->ops->person_add(s, org, r, id, im->e);
+	if (rc) {
+		free(key);
+		return im->fatal = rc;
+	}
+	if (!remember(table, key, *id, r, lv)) {
+		free(key);
+		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+	}
+	if (is_case)
+		im->st->cases++;
+	else
+		im->st->persons++;
+	return 0;
+}
+
 /* One canonical row into the store. Returns non-zero only on a store failure. */
 static int put_row(struct importer *im, const ctip_row *r)
 {
@@ -284,68 +334,10 @@ static int put_row(struct importer *im, const ctip_row *r)
 	if ((rc = org_is_fresh(im, org, &fresh)))
 		return rc;
 
-	/* the case */
-	char *key = make_key(org, r->v[CF_SRC_CASE]);
-	struct seen *x;
-	if (!key)
-		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
-	HASH_FIND_STR(im->cases, key, x);
-	if (x) {
-		free(key);
-		errs += check_level(im, r, x, FL_CASE, "case");
-		case_id = x->id;
-	} else {
-		rc = fresh ? CTIP_ENOTFOUND
-			   : s->ops->case_find(s, org, r->v[CF_SRC_CASE], &case_id, im->e);
-		if (rc == CTIP_OK) {
-			ctip_diag(&im->d, r, "src_CaseId",
-				  "case '%s' of '%s' is already in the database (imported before)",
-				  r->v[CF_SRC_CASE], r->v[CF_SRC_ORG]);
-			free(key);
-			im->st->errors++;
-			return 0;
-		}
-		if (rc != CTIP_ENOTFOUND || (rc = s->ops->case_add(s, org, r, &case_id, im->e))) {
-			free(key);
-			return im->fatal = rc;
-		}
-		if (!remember(&im->cases, key, case_id, r, FL_CASE)) {
-			free(key);
-			return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
-		}
-		im->st->cases++;
-	}
-
-	/* the person record */
-	if (!(key = make_key(org, r->v[CF_SRC_RECORD])))
-		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
-	HASH_FIND_STR(im->persons, key, x);
-	if (x) {
-		free(key);
-		errs += check_level(im, r, x, FL_PERSON, "record");
-		person_id = x->id;
-	} else {
-		rc = fresh ? CTIP_ENOTFOUND
-			   : s->ops->person_find(s, org, r->v[CF_SRC_RECORD], &person_id, im->e);
-		if (rc == CTIP_OK) {
-			ctip_diag(&im->d, r, "src_RecordId",
-				  "record '%s' of '%s' is already in the database (imported before)",
-				  r->v[CF_SRC_RECORD], r->v[CF_SRC_ORG]);
-			free(key);
-			im->st->errors++;
-			return 0;
-		}
-		if (rc != CTIP_ENOTFOUND ||
-		    (rc = s->ops->person_add(s, org, r, &person_id, im->e))) {
-			free(key);
-			return im->fatal = rc;
-		}
-		if (!remember(&im->persons, key, person_id, r, FL_PERSON)) {
-			free(key);
-			return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
-		}
-		im->st->persons++;
-	}
+	/* the case, then the person record */
+	if ((rc = seen_or_add(im, r, org, fresh, FL_CASE, &case_id, &errs)) ||
+	    (rc = seen_or_add(im, r, org, fresh, FL_PERSON, &person_id, &errs)))
+		return rc < 0 ? 0 : rc;
 
 	/* the person in the case: once */
 	int64_t pair[2] = {case_id, person_id};
