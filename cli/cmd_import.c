@@ -11,13 +11,20 @@ int cmd_import(int argc, char **argv, struct cli *c)
 {
 	ctip_store *s;
 	int rc, failed = 0, timing = 0, first = 1;
-	if (argc > 1 && !strcmp(argv[1], "--timing"))
-		timing = 1, first = 2;
+	const char *org = NULL;
+	for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
+		if (!strcmp(argv[first], "--timing"))
+			timing = 1;
+		else if (!strcmp(argv[first], "--org") && first + 1 < argc)
+			org = argv[++first];
+		else
+			return cli_usage("import");
+	}
 	if (argc <= first)
 		return cli_usage("import");
 	if ((rc = cli_open(c, &s)))
 		return rc;
-	struct ctip_import_opts o = {.diag = stderr, .info = stdout, .max_print = 200};
+	struct ctip_import_opts o = {.diag = stderr, .info = stdout, .max_print = 200, .org = org};
 	for (int i = first; i < argc; i++) {
 		struct ctip_import_stats st;
 		ctip_err e = {0};

@@ -11,7 +11,7 @@
 const struct cli_command cli_commands[] = {
 	{"init", cmd_init, "ctip init",
 	 "create the database, or migrate it to this version; load the vocabularies"},
-	{"import", cmd_import, "ctip import [--timing] FILE...",
+	{"import", cmd_import, "ctip import [--timing] [--org NAME] FILE...",
 	 "import HTCDS flat CSV (.csv) or ctip JSON (.json) files, each all-or-nothing"},
 	{"export", cmd_export, "ctip export --format csv|json [-o FILE]",
 	 "write every record in the import format"},

@@ -445,6 +445,12 @@ static void free_batch(struct batch *b)
 
 /* ---- CSV ----------------------------------------------------------------------------- */
 
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
 static int read_csv(struct importer *im, FILE *f, const char *name)
 {
 	ctip_csv *c = ctip_csv_open(f, name);
@@ -495,14 +501,15 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 			}
 		free(clean);
 	}
-	for (int k = 0; k < CTIP_NFIELDS; k++) {
-		int found = 0;
-		for (int i = 0; i < n; i++)
-			found |= map[i] == k;
-		if ((ctip_fields[k].flags & CTIP_F_REQUIRED) && !found) {
-			ctip_diag(&im->d, &hdr, ctip_fields[k].name, "required column is missing");
-			im->st->errors++;
-		}
+	int has_org = 0, has_record = 0;
+	for (int i = 0; i < n; i++) {
+		has_org |= map[i] == CF_SRC_ORG;
+		has_record |= map[i] == CF_SRC_RECORD;
+	}
+	if (!has_org && !im->o->org) {
+		ctip_diag(&im->d, &hdr, "src_Organisation",
+			  "no such column: add it, or name the reporting organisation with --org");
+		im->st->errors++;
 	}
 	if (im->st->errors) {
 		free(map);
@@ -524,6 +531,14 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 		for (int i = 0; i < n; i++) {
 			r.v[map[i]] = fl[i];
 			fl[i] = NULL; /* the row owns it now */
+		}
+		if (!has_org && ctip_row_set(&r, CF_SRC_ORG, im->o->org))
+			return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+		if (!has_record) {
+			char id[300];
+			snprintf(id, sizeof(id), "%s#%ld", base_name(name), line);
+			if (ctip_row_set(&r, CF_SRC_RECORD, id))
+				return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
 		}
 		if (take_row(im, &r))
 			break;
@@ -795,6 +810,15 @@ static int read_json(struct importer *im, FILE *f, const char *name)
 			int perrs = json_object_into(im, &r, p, 0);
 			if (perrs < 0)
 				goto oom;
+			if (!json_object_get(c, "src_Organisation") && im->o->org &&
+			    ctip_row_set(&r, CF_SRC_ORG, im->o->org))
+				goto oom;
+			if (!json_object_get(p, "src_RecordId")) {
+				char id[300];
+				snprintf(id, sizeof(id), "%s#%s", base_name(name), r.where);
+				if (ctip_row_set(&r, CF_SRC_RECORD, id))
+					goto oom;
+			}
 			if (errs + perrs) {
 				im->st->rows++;
 				im->st->errors++;

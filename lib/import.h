@@ -5,6 +5,11 @@
  * against the other rows of its case and of its person record, and against
  * the database; if any row is rejected nothing of the file is kept. Each
  * rejected row is reported as FILE:LINE: column: reason.
+ *
+ * A file without the column src_Organisation takes its organisation from
+ * the options; one without src_RecordId gets record ids made of the file's
+ * name and the row's place in it ("cases.csv#12"), so that importing the
+ * same file twice is still caught.
  */
 #ifndef CTIP_IMPORT_H
 #define CTIP_IMPORT_H
@@ -17,6 +22,7 @@ struct ctip_import_opts {
 	FILE *diag;     /* rejected rows are reported here (NULL: not printed) */
 	FILE *info;     /* notes such as organisations created (NULL: not printed) */
 	long max_print; /* print at most this many errors (0: all) */
+	const char *org; /* reporting organisation of files without src_Organisation */
 };
 
 struct ctip_import_stats {

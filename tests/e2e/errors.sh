@@ -38,7 +38,7 @@ check "an unknown column is refused" test $? -ne 0
 check "... naming it at line 1" contains "$T/uc.out" "unknown-col.csv:1: prs_Nickname: unknown column"
 printf 'prs_FirstName\nLan\n' >"$T/noreq.csv"
 "$CTIP" import "$T/noreq.csv" >"$T/nr.out" 2>&1
-check "a file without src_Organisation is refused" contains "$T/nr.out" "src_Organisation: required column is missing"
+check "a file without src_Organisation (and no --org) is refused" contains "$T/nr.out" "noreq.csv:1: src_Organisation: no such column"
 : >"$T/empty.csv"
 "$CTIP" import "$T/empty.csv" >"$T/em.out" 2>&1
 check "an empty file is refused" test $? -ne 0

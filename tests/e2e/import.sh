@@ -47,3 +47,12 @@ printf 'src_Organisation,src_RecordId,prs_FirstName\nHotline 111 Thử Nghiệm,
 "$CTIP" import "$T/min.csv" >"$T/out4" 2>&1
 check "a file with only three columns imports" test $? -eq 0
 check "a row without a case id is its own case" test "$(sql "select src_case_id from cases c join organisation o on o.id=c.org_id where o.name='Hotline 111 Thử Nghiệm'")" = "H-1"
+
+# a file with neither src_Organisation nor src_RecordId: --org names the organisation, ids come
+# from the file's name and line, so the same file cannot be imported twice
+printf 'prs_SecondName,prs_FirstName,prs_Gender\nLò,Văn Chiến,nam\nGiàng,Thị Dua,nữ\n' >"$T/noids.csv"
+"$CTIP" import --org "Trung tâm Thử Nghiệm" "$T/noids.csv" >"$T/out5" 2>&1
+check "--org imports a file without src_Organisation" test $? -eq 0
+check "records get ids from the file name and line" test "$(sql "select group_concat(src_record_id, ' ') from (select src_record_id from person p join organisation o on o.id = p.org_id where o.name = 'Trung tâm Thử Nghiệm' order by 1)")" = "noids.csv#2 noids.csv#3"
+"$CTIP" import --org "Trung tâm Thử Nghiệm" "$T/noids.csv" >"$T/out6" 2>&1
+check "... so importing it again is refused" test $? -ne 0
