@@ -82,7 +82,6 @@ static void print_object(const ctip_ref *ref, json_t *o, int indent, const char 
 	{
 		if (!strcmp(k, "id") || (skip && strstr(skip, k)))
 			continue;
-		int f = ctip_field_find(k);
 		if (json_is_array(v) && json_array_size(v) && json_is_object(json_array_get(v, 0))) {
 			size_t i;
 			json_t *x;
@@ -106,7 +105,6 @@ static void print_object(const ctip_ref *ref, json_t *o, int indent, const char 
 			continue;
 		}
 		char lab[64];
-		(void)f;
 		field_label(k, 0, lab, sizeof(lab));
 		printf("%*s%-36s ", indent, "", lab);
 		print_value(ref, k, v);

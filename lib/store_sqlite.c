@@ -487,8 +487,6 @@ static void sq_rollback(ctip_store *base)
 static int sq_ref_save(ctip_store *base, const ctip_ref *ref, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
-	static const char *const vocabs_sql = "SELECT 1";
-	(void)vocabs_sql;
 	sqlite3_stmt *st;
 	int rc;
 	if ((rc = exec_sql(s, "DELETE FROM vocab", e)))

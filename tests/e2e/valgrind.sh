@@ -14,3 +14,12 @@ vg "demo generate" "$R" demo generate --persons 200 --seed 3 -o "$T/d.csv" --tru
 export CTIP_DB="$T/j.db"
 "$R" init >/dev/null
 vg "import JSON" "$R" import "$T/x.json"
+
+# The importer's two threads under helgrind: no data race, on a good file and on a bad one.
+"$R" demo generate --persons 300 --seed 11 -o "$T/h.csv" 2>/dev/null
+export CTIP_DB="$T/h.db"
+"$R" init >/dev/null
+hg() { name=$1; shift; valgrind -q --tool=helgrind --error-exitcode=99 "$@" >"$T/hg.out" 2>&1; rc=$?; if [ $rc -ne 99 ]; then ok "helgrind: $name"; else notok "helgrind: $name" "$(grep -A12 'Possible data race' "$T/hg.out" | head -n 30)"; fi; }
+hg "import of 300 records" "$R" import "$T/h.csv"
+sed '50s/,20[0-9][0-9]-/,2099-/' "$T/h.csv" >"$T/hbad.csv"
+hg "import of a file that is rejected (stop path)" "$R" import "$T/hbad.csv"
