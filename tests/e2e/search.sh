@@ -6,6 +6,8 @@
 check "upper case without diacritics finds the name written with them" contains "$T/a" "Đinh Thị Ánh Tuyết"
 check "... and the record written without them" contains "$T/a" "DINH THI ANH TUYET"
 check "one line per person record" test "$(lines "$T/a")" = "2"
+check "records of the same name sort together, whatever the diacritics (then by id)" \
+	test "$(head -n1 "$T/a" | cut -c1-2)" = "P1"
 check "the line has birth date and province" contains "$T/a" "1998-04-12"
 check "... province" contains "$T/a" "Nghệ An"
 "$CTIP" search "tuyết đinh" >"$T/b" 2>&1
