@@ -78,8 +78,14 @@ struct importer {
 	const struct ctip_import_opts *o;
 	struct ctip_import_stats *st;
 	ctip_diags d;
+	/* reader: the cases and records of the file, keyed by folded organisation and id */
 	struct seen *cases, *persons;
 	struct pair_seen *links;
+	long ncases, npersons;
+	struct seen *org_folds; /* organisation name as written -> folded (in key) */
+	/* writer: database id of each case and record by local id (0: not written) */
+	int64_t *case_ids, *person_ids;
+	long cap_case_ids, cap_person_ids;
 	struct seen *fresh_orgs; /* organisations with no case in the database before this file */
 	int fatal; /* a store error: stop */
 	ctip_err *e;
@@ -95,12 +101,22 @@ static uint32_t fnv1a(const char *s)
 	return h | 1; /* never 0, which means empty */
 }
 
+/* The columns of each level, in field order (filled once; the table is constant). */
+static int level_fields[3][CTIP_NFIELDS], level_n[3];
+static pthread_once_t level_once = PTHREAD_ONCE_INIT;
+
+static void level_init(void)
+{
+	for (int f = 0; f < CTIP_NFIELDS; f++) {
+		int lv = (int)ctip_fields[f].level;
+		level_fields[lv][level_n[lv]++] = f;
+	}
+}
+
 static int level_count(enum ctip_flevel lv)
 {
-	int n = 0;
-	for (int f = 0; f < CTIP_NFIELDS; f++)
-		n += ctip_fields[f].level == lv;
-	return n;
+	pthread_once(&level_once, level_init);
+	return level_n[lv];
 }
 
 static void free_seen(struct seen **h)
@@ -159,21 +175,17 @@ static void where_of(long line, const char *where, char *buf, size_t n)
 static int check_level(struct importer *im, const ctip_row *r, struct seen *x,
 		       enum ctip_flevel lv, const char *what)
 {
-	int k = 0, errs = 0;
-	char at[128];
-	where_of(x->line, x->where, at, sizeof(at));
-	for (int f = 0; f < CTIP_NFIELDS; f++) {
-		if (ctip_fields[f].level != lv)
+	int errs = 0, n = level_count(lv);
+	for (int k = 0; k < n; k++) {
+		int f = level_fields[lv][k];
+		if (f == CF_SRC_CASE || fnv1a(ctip_row_get(r, f)) == x->hashes[k])
 			continue;
-		uint32_t h = fnv1a(ctip_row_get(r, f));
-		if (h != x->hashes[k] && f != CF_SRC_CASE) {
-			ctip_diag(&im->d, r, ctip_fields[f].name,
-				  "differs from %s of the same %s: the %s columns must agree on "
-				  "every row",
-				  at, what, what);
-			errs++;
-		}
-		k++;
+		char at[128];
+		where_of(x->line, x->where, at, sizeof(at));
+		ctip_diag(&im->d, r, ctip_fields[f].name,
+			  "differs from %s of the same %s: the %s columns must agree on every row",
+			  at, what, what);
+		errs++;
 	}
 	return errs;
 }
@@ -181,7 +193,7 @@ static int check_level(struct importer *im, const ctip_row *r, struct seen *x,
 static struct seen *remember(struct seen **h, char *key, int64_t id, const ctip_row *r,
 			     enum ctip_flevel lv)
 {
-	int n = level_count(lv), k = 0;
+	int n = level_count(lv);
 	struct seen *x = calloc(1, sizeof(*x) + (size_t)n * sizeof(uint32_t));
 	if (!x)
 		return NULL;
@@ -189,9 +201,8 @@ static struct seen *remember(struct seen **h, char *key, int64_t id, const ctip_
 	x->id = id;
 	x->line = r->line;
 	x->where = r->where[0] ? strdup(r->where) : NULL;
-	for (int f = 0; f < CTIP_NFIELDS; f++)
-		if (ctip_fields[f].level == lv)
-			x->hashes[k++] = fnv1a(ctip_row_get(r, f));
+	for (int k = 0; k < n; k++)
+		x->hashes[k] = fnv1a(ctip_row_get(r, level_fields[lv][k]));
 	HASH_ADD_KEYPTR(hh, *h, x->key, strlen(x->key), x);
 	return x;
 }
@@ -270,26 +281,125 @@ static int org_is_fresh(struct importer *im, int64_t org, int *fresh)
 	return CTIP_OK;
 }
 
-/* Finds the case (lv FL_CASE) or the person record (FL_PERSON) of row r among those of this
- * file, checking that the row agrees with it (*errs counts disagreements), or else adds it;
- * one already in the database from an earlier import is a rejected row. Returns 0, -1 for a
- * rejected row, or a store error. */
-static int seen_or_add(struct importer *im, const ctip_row *r, int64_t org, int fresh,
-		       enum ctip_flevel lv, int64_t *id, int *errs)
+/* Reader side: the folded name of an organisation, remembered by its spelling. */
+static const char *org_fold(struct importer *im, const char *name)
+{
+	struct seen *x;
+	HASH_FIND_STR(im->org_folds, name, x);
+	if (x)
+		return x->where;
+	char *fold = ctip_text_fold(name), *key = strdup(name);
+	if (!fold || !key || !(x = calloc(1, sizeof(*x)))) {
+		free(fold);
+		free(key);
+		return NULL;
+	}
+	x->key = key;
+	x->where = fold;
+	HASH_ADD_KEYPTR(hh, im->org_folds, x->key, strlen(x->key), x);
+	return fold;
+}
+
+/* Reader side: numbers the case (lv FL_CASE) or record (FL_PERSON) of row r in order of first
+ * appearance, and checks that a row of one already seen agrees with its first row. Returns
+ * the number of disagreements, or -1 when out of memory. */
+static int classify_one(struct importer *im, ctip_row *r, const char *org, enum ctip_flevel lv)
+{
+	int is_case = lv == FL_CASE;
+	struct seen **table = is_case ? &im->cases : &im->persons, *x;
+	const char *src = r->v[is_case ? CF_SRC_CASE : CF_SRC_RECORD];
+	size_t no = strlen(org), ns = strlen(src);
+	char *key = malloc(no + ns + 2);
+	if (!key)
+		return -1;
+	memcpy(key, org, no);
+	key[no] = '\x1f';
+	memcpy(key + no + 1, src, ns + 1);
+	HASH_FIND_STR(*table, key, x);
+	if (x) {
+		free(key);
+		if (is_case)
+			r->case_lid = (long)x->id, r->case_new = 0;
+		else
+			r->person_lid = (long)x->id, r->person_new = 0;
+		return check_level(im, r, x, lv, is_case ? "case" : "record");
+	}
+	long lid = is_case ? ++im->ncases : ++im->npersons;
+	if (!remember(table, key, lid, r, lv)) {
+		free(key);
+		return -1;
+	}
+	if (is_case)
+		r->case_lid = lid, r->case_new = 1;
+	else
+		r->person_lid = lid, r->person_new = 1;
+	return 0;
+}
+
+/* Reader side: places a canonical row among the cases and records of the file. Non-zero
+ * when the row is rejected (reported) or memory ran out (im->fatal). */
+static int classify(struct importer *im, ctip_row *r)
+{
+	const char *org = org_fold(im, r->v[CF_SRC_ORG]);
+	int errs, e2;
+	if (!org || (errs = classify_one(im, r, org, FL_CASE)) < 0 ||
+	    (e2 = classify_one(im, r, org, FL_PERSON)) < 0)
+		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+	errs += e2;
+	int64_t pair[2] = {r->case_lid, r->person_lid};
+	struct pair_seen *lk;
+	HASH_FIND(hh, im->links, pair, sizeof(pair), lk);
+	if (lk) {
+		char at[128];
+		where_of(lk->line, lk->where, at, sizeof(at));
+		ctip_diag(&im->d, r, "src_RecordId",
+			  "duplicate: record '%s' is already in case '%s' at %s", r->v[CF_SRC_RECORD],
+			  r->v[CF_SRC_CASE], at);
+		return 1;
+	}
+	if (!(lk = calloc(1, sizeof(*lk))))
+		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+	memcpy(lk->ids, pair, sizeof(pair));
+	lk->line = r->line;
+	lk->where = r->where[0] ? strdup(r->where) : NULL;
+	HASH_ADD(hh, im->links, ids, sizeof(lk->ids), lk);
+	return errs;
+}
+
+/* Writer side: grows an id array to hold index lid. */
+static int ids_reserve(int64_t **ids, long *cap, long lid)
+{
+	if (lid < *cap)
+		return 0;
+	long n = *cap ? *cap : 4096;
+	while (n <= lid)
+		n *= 2;
+	int64_t *g = realloc(*ids, (size_t)n * sizeof(*g));
+	if (!g)
+		return -1;
+	memset(g + *cap, 0, (size_t)(n - *cap) * sizeof(*g));
+	*ids = g;
+	*cap = n;
+	return 0;
+}
+
+/* Writer side: the database id of the case (FL_CASE) or record (FL_PERSON) of row r, adding it
+ * on its first row; one already in the database from an earlier import is a rejected row.
+ * Returns 0, -1 for a rejected row (or one whose case or record was rejected), or a store
+ * error. */
+static int db_id(struct importer *im, const ctip_row *r, int64_t org, int fresh,
+		 enum ctip_flevel lv, int64_t *id)
 {
 	ctip_store *s = im->s;
 	int is_case = lv == FL_CASE, rc;
 	int f = is_case ? CF_SRC_CASE : CF_SRC_RECORD;
-	struct seen **table = is_case ? &im->cases : &im->persons, *x;
-	char *key = make_key(org, r->v[f]);
-	if (!key)
+	long lid = is_case ? r->case_lid : r->person_lid;
+	int64_t **ids = is_case ? &im->case_ids : &im->person_ids;
+	if (ids_reserve(ids, is_case ? &im->cap_case_ids : &im->cap_person_ids, lid))
 		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
-	HASH_FIND_STR(*table, key, x);
-	if (x) {
-		free(key);
-		*errs += check_level(im, r, x, lv, is_case ? "case" : "record");
-		*id = x->id;
-		return 0;
+	if (!(is_case ? r->case_new : r->person_new)) {
+		*id = (*ids)[lid];
+		return *id ? 0 : -1; /* its first row was rejected: already reported */
 	}
 	rc = fresh ? CTIP_ENOTFOUND
 	     : is_case ? s->ops->case_find(s, org, r->v[f], id, im->e)
@@ -298,21 +408,15 @@ static int seen_or_add(struct importer *im, const ctip_row *r, int64_t org, int 
 		ctip_diag(&im->d, r, ctip_fields[f].name,
 			  "%s '%s' of '%s' is already in the database (imported before)",
 			  is_case ? "case" : "record", r->v[f], r->v[CF_SRC_ORG]);
-		free(key);
 		im->st->errors++;
 		return -1;
 	}
 	if (rc == CTIP_ENOTFOUND)
 		rc = is_case ? s->ops->case_add(s, org, r, id, im->e)
 			     : s->ops->person_add(s, org, r, id, im->e);
-	if (rc) {
-		free(key);
+	if (rc)
 		return im->fatal = rc;
-	}
-	if (!remember(table, key, *id, r, lv)) {
-		free(key);
-		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
-	}
+	(*ids)[lid] = *id;
 	if (is_case)
 		im->st->cases++;
 	else
@@ -324,7 +428,7 @@ static int seen_or_add(struct importer *im, const ctip_row *r, int64_t org, int 
 static int put_row(struct importer *im, const ctip_row *r)
 {
 	int64_t org, case_id, person_id;
-	int errs = 0, rc, fresh = 0;
+	int rc, fresh = 0;
 	ctip_store *s = im->s;
 
 	if ((rc = ensure_org(im, r, CF_SRC_ORG, r->v[CF_SRC_ORG], r->v[CF_ORG_TYPE], &org)))
@@ -334,34 +438,10 @@ static int put_row(struct importer *im, const ctip_row *r)
 	if ((rc = org_is_fresh(im, org, &fresh)))
 		return rc;
 
-	/* the case, then the person record */
-	if ((rc = seen_or_add(im, r, org, fresh, FL_CASE, &case_id, &errs)) ||
-	    (rc = seen_or_add(im, r, org, fresh, FL_PERSON, &person_id, &errs)))
+	/* the case, then the person record (the reader has checked that they agree) */
+	if ((rc = db_id(im, r, org, fresh, FL_CASE, &case_id)) ||
+	    (rc = db_id(im, r, org, fresh, FL_PERSON, &person_id)))
 		return rc < 0 ? 0 : rc;
-
-	/* the person in the case: once */
-	int64_t pair[2] = {case_id, person_id};
-	struct pair_seen *lk;
-	HASH_FIND(hh, im->links, pair, sizeof(pair), lk);
-	if (lk) {
-		char at[128];
-		where_of(lk->line, lk->where, at, sizeof(at));
-		ctip_diag(&im->d, r, "src_RecordId",
-			  "duplicate: record '%s' is already in case '%s' at %s", r->v[CF_SRC_RECORD],
-			  r->v[CF_SRC_CASE], at);
-		im->st->errors++;
-		return 0;
-	}
-	if (!(lk = calloc(1, sizeof(*lk))))
-		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
-	memcpy(lk->ids, pair, sizeof(pair));
-	lk->line = r->line;
-	lk->where = r->where[0] ? strdup(r->where) : NULL;
-	HASH_ADD(hh, im->links, ids, sizeof(lk->ids), lk);
-	if (errs) {
-		im->st->errors++;
-		return 0;
-	}
 	if ((rc = s->ops->link_add(s, case_id, person_id, r, im->e)))
 		return im->fatal = rc;
 	return 0;
@@ -422,6 +502,12 @@ static int take_row(struct importer *im, ctip_row *r)
 {
 	im->st->rows++;
 	if (ctip_row_canon(r, im->s->ref, &im->d)) {
+		im->st->errors++;
+		return 0;
+	}
+	if (classify(im, r)) {
+		if (im->fatal)
+			return im->fatal;
 		im->st->errors++;
 		return 0;
 	}
@@ -953,10 +1039,13 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 		*e = rerr;
 		rc = ra.rc;
 	}
-	free_seen(&im.cases);
-	free_seen(&im.persons);
-	free_pairs(&im.links);
+	free_seen(&rim.cases);
+	free_seen(&rim.persons);
+	free_pairs(&rim.links);
+	free_seen(&rim.org_folds);
 	free_seen(&im.fresh_orgs);
+	free(im.case_ids);
+	free(im.person_ids);
 	while (q.nspent)
 		free_batch(q.spent[--q.nspent]);
 	if (rc || st->errors) {

@@ -499,13 +499,17 @@ static void derive(ctip_row *r, const ctip_ref *ref)
 			r->aux[AUX_PROVINCE_2025] = strdup(strcmp(era, "2008") ? en->code : en->extra);
 		}
 	}
+}
+
+char *ctip_row_name_tokens(const ctip_row *r)
+{
 	const char *parts[3] = {r->v[CF_FAMILY], r->v[CF_MIDDLE], r->v[CF_GIVEN]};
 	size_t len = 4; /* three separators and the NUL */
 	for (int i = 0; i < 3; i++)
 		len += parts[i] ? strlen(parts[i]) : 0;
 	char *name = malloc(len), *w = name;
 	if (!name)
-		return;
+		return NULL;
 	for (int i = 0; i < 3; i++)
 		if (parts[i]) {
 			size_t n = strlen(parts[i]);
@@ -514,8 +518,9 @@ static void derive(ctip_row *r, const ctip_ref *ref)
 			*w++ = ' ';
 		}
 	*w = 0;
-	r->aux[AUX_NAME_TOKENS] = ctip_text_fold(name);
+	char *tokens = ctip_text_fold(name);
 	free(name);
+	return tokens;
 }
 
 int ctip_row_canon(ctip_row *r, const ctip_ref *ref, ctip_diags *d)

@@ -24,7 +24,6 @@
 enum ctip_aux {
 	AUX_PROVINCE_CODE, /* official code of prs_MailingState in its list */
 	AUX_PROVINCE_2025, /* code of the 2025 province containing it */
-	AUX_NAME_TOKENS,   /* folded family, middle and given names */
 	CTIP_NAUX
 };
 
@@ -34,6 +33,10 @@ typedef struct ctip_row {
 	long line;      /* line of the input where the row starts, 0 if none */
 	char where[96]; /* position in a JSON input ("cases[2].persons[0]"), "" if none */
 	long long case_id, person_id; /* database ids, when read from a store */
+	/* set by the importer's reader: the case and record of the row numbered in the order
+	 * they first appear in the file (from 1), and whether this row is their first */
+	long case_lid, person_lid;
+	unsigned char case_new, person_new;
 } ctip_row;
 
 void ctip_row_init(ctip_row *r);
@@ -71,6 +74,9 @@ void ctip_diag(ctip_diags *d, const ctip_row *r, const char *column, const char 
 /* Validates and canonicalises r in place; reports each problem to d and returns how many
  * there were (0 = row is good). */
 int ctip_row_canon(ctip_row *r, const ctip_ref *ref, ctip_diags *d);
+
+/* The folded tokens of the family, middle and given names ("nguyen van duc"), malloc'd. */
+char *ctip_row_name_tokens(const ctip_row *r);
 
 /* Normalises a phone number to E.164 (+84... for Vietnamese national numbers) into out
  * (at least 17 bytes); returns 0 or -1 if it is not a phone number. */

@@ -875,21 +875,16 @@ static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64
 	if (rc)
 		return rc;
 
-	/* the name index holds folded tokens of every name part */
-	char *tokens = NULL;
-	if (!r->aux[AUX_NAME_TOKENS]) {
-		char name[1024];
-		snprintf(name, sizeof(name), "%s %s %s", r->v[CF_FAMILY] ? r->v[CF_FAMILY] : "",
-			 r->v[CF_MIDDLE] ? r->v[CF_MIDDLE] : "", r->v[CF_GIVEN] ? r->v[CF_GIVEN] : "");
-		if (!(tokens = ctip_text_fold(name)))
-			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	}
-	const char *tok = tokens ? tokens : r->aux[AUX_NAME_TOKENS];
-	if (*tok && (st = stmt(s, S_NAME_ADD, e))) {
+	/* the name index holds folded tokens of every name part; folded here, in the import's
+	 * writer thread, which has time to spare while the reader validates */
+	char *tokens = ctip_row_name_tokens(r);
+	if (!tokens)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (*tokens && (st = stmt(s, S_NAME_ADD, e))) {
 		sqlite3_bind_int64(st, 1, *id);
-		sqlite3_bind_text(st, 2, tok, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, tokens, -1, SQLITE_STATIC);
 		rc = exec_done(s, st, e);
-	} else if (*tok) {
+	} else if (*tokens) {
 		rc = CTIP_EDB;
 	}
 	free(tokens);
