@@ -3,10 +3,12 @@
  * them, writes them through the store, and commits only a file with no
  * rejected row.
  *
- * Two threads: a reader parses and validates rows (ctip_row_canon) and hands
- * them over in batches to the writer, which checks them against each other
- * and the database and writes them; on two cores the slower of the two sets
- * the pace instead of their sum.
+ * Two threads: a reader parses and validates rows (ctip_row_canon), numbers
+ * the cases and person records of the file in order of appearance and checks
+ * the rows of each against each other (classify), and hands them over in
+ * batches to the writer, which checks them against the database, maps those
+ * numbers to database ids and writes them; on two cores the slower of the two
+ * sets the pace instead of their sum.
  *
  * Cases and person records may span rows; the columns of their level must
  * agree on every row. To check that on a million rows without keeping every
