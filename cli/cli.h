@@ -36,6 +36,9 @@ int cmd_search(int argc, char **argv, struct cli *c);
 int cmd_show(int argc, char **argv, struct cli *c);
 int cmd_demo(int argc, char **argv, struct cli *c);
 int cmd_help(int argc, char **argv, struct cli *c);
+int cmd_org(int argc, char **argv, struct cli *c);
+int cmd_user(int argc, char **argv, struct cli *c);
+int cmd_audit(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
 
 #endif

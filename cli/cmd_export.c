@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "export.h"
 
@@ -41,7 +42,11 @@ int cmd_export(int argc, char **argv, struct cli *c)
 	}
 	ctip_err e = {0};
 	long n = 0;
-	rc = ctip_export(s, strcmp(fmt, "csv") ? CTIP_FMT_JSON : CTIP_FMT_CSV, out, NULL, &n, &e);
+	/* logged first: an export that fails half-way has still shown data */
+	rc = ctip_audit(s, NULL, "export", path ? path : "-", fmt, &e);
+	if (!rc)
+		rc = ctip_export(s, strcmp(fmt, "csv") ? CTIP_FMT_JSON : CTIP_FMT_CSV, out, NULL,
+				 &n, &e);
 	if (path) {
 		if (fclose(out) && !rc)
 			rc = ctip_err_set(&e, CTIP_EIO, "%s: write error", tmp);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "import.h"
 
@@ -39,6 +40,13 @@ int cmd_import(int argc, char **argv, struct cli *c)
 		printf("%s: imported %ld rows: %ld cases, %ld person records, %ld new "
 		       "organisations\n",
 		       argv[i], st.rows, st.cases, st.persons, st.orgs_created);
+		char detail[96];
+		snprintf(detail, sizeof(detail), "%ld rows, %ld cases, %ld records", st.rows,
+			 st.cases, st.persons);
+		if (ctip_audit(s, NULL, "import", argv[i], detail, &e)) {
+			cli_fail(&e);
+			failed = 3;
+		}
 		if (timing)
 			printf("%s: %.2f s: reader %.2f s CPU (parse, validate), writer %.2f s CPU "
 			       "(checks, inserts), then %.2f s to %scommit\n",

@@ -8,34 +8,46 @@
 
 #include <utf8proc.h>
 
+#include "audit.h"
 #include "cli.h"
 
 /* Prints s padded to width terminal columns (printf pads bytes, not characters). */
-static void pad(const char *s, int width)
+static void pad(FILE *out, const char *s, int width)
 {
 	utf8proc_int32_t cp;
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	int w = 0;
 	for (utf8proc_ssize_t n; *p && (n = utf8proc_iterate(p, -1, &cp)) > 0; p += n)
 		w += utf8proc_charwidth(cp);
-	fputs(s, stdout);
+	fputs(s, out);
 	for (; w < width; w++)
-		putchar(' ');
+		putc(' ', out);
 }
 
-static int print_hit(void *ctx, const struct ctip_person_hit *h)
+/* Hits are formatted first and printed only once their viewing is in the audit log. */
+struct hits {
+	char *text;
+	size_t len;
+	FILE *out;
+	int64_t ids[1000];
+	int n;
+};
+
+static int collect_hit(void *ctx, const struct ctip_person_hit *h)
 {
+	struct hits *hs = ctx;
 	char name[512];
-	int *n = ctx;
 	snprintf(name, sizeof(name), "%s%s%s%s%s", h->family ? h->family : "",
 		 h->middle ? " " : "", h->middle ? h->middle : "", h->given ? " " : "",
 		 h->given ? h->given : "");
-	printf("P%-8lld  ", (long long)h->id);
-	pad(name[0] == ' ' ? name + 1 : name, 32);
-	printf("  %-10s  ", h->birth ? h->birth : "-");
-	pad(h->province ? h->province : "-", 18);
-	printf("  %s\n", h->org);
-	(*n)++;
+	fprintf(hs->out, "P%-8lld  ", (long long)h->id);
+	pad(hs->out, name[0] == ' ' ? name + 1 : name, 32);
+	fprintf(hs->out, "  %-10s  ", h->birth ? h->birth : "-");
+	pad(hs->out, h->province ? h->province : "-", 18);
+	fprintf(hs->out, "  %s\n", h->org);
+	if (hs->n < (int)(sizeof(hs->ids) / sizeof(*hs->ids)))
+		hs->ids[hs->n] = h->id;
+	hs->n++;
 	return 0;
 }
 
@@ -46,7 +58,7 @@ int cmd_search(int argc, char **argv, struct cli *c)
 		limit = atoi(argv[i + 1]);
 		i += 2;
 	}
-	if (i >= argc || limit <= 0)
+	if (i >= argc || limit <= 0 || limit > 1000)
 		return cli_usage("search");
 	/* the words of the query may come as several arguments */
 	size_t len = 1;
@@ -67,9 +79,26 @@ int cmd_search(int argc, char **argv, struct cli *c)
 		return rc;
 	}
 	ctip_err e = {0};
-	rc = s->ops->search(s, q, limit, print_hit, &n, &e);
+	struct hits hs = {0};
+	if (!(hs.out = open_memstream(&hs.text, &hs.len))) {
+		free(q);
+		ctip_store_close(s);
+		return 3;
+	}
+	rc = s->ops->search(s, q, limit, collect_hit, &hs, &e);
+	fclose(hs.out);
 	free(q);
+	/* every record shown is a view of identifying data: logged before it is printed */
+	for (int k = 0; !rc && k < hs.n; k++) {
+		char obj[32];
+		snprintf(obj, sizeof(obj), "P%lld", (long long)hs.ids[k]);
+		rc = ctip_audit(s, NULL, "search_hit", obj, "", &e);
+	}
 	ctip_store_close(s);
+	if (!rc)
+		fputs(hs.text ? hs.text : "", stdout);
+	free(hs.text);
+	n = hs.n;
 	if (rc)
 		return cli_fail(&e);
 	if (!n)

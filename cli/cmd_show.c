@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "export.h"
 
@@ -170,6 +171,21 @@ int cmd_show(int argc, char **argv, struct cli *c)
 		json_decref(sh.out);
 		ctip_store_close(s);
 		return 1;
+	}
+	/* identifying data is shown only once its viewing is in the audit log */
+	char obj[32], detail[40];
+	snprintf(obj, sizeof(obj), "%c%lld", is_case ? 'C' : 'P', n);
+	rc = ctip_audit(s, NULL, "view", obj, "", &e);
+	for (size_t k = 0; !rc && is_case && k < json_array_size(sh.out); k++) {
+		json_t *p = json_object_get(json_array_get(sh.out, k), "person");
+		snprintf(detail, sizeof(detail), "in %s", obj);
+		rc = ctip_audit(s, NULL, "view", json_string_value(json_object_get(p, "id")), detail,
+				&e);
+	}
+	if (rc) {
+		json_decref(sh.out);
+		ctip_store_close(s);
+		return cli_fail(&e);
 	}
 	json_t *first = json_array_get(sh.out, 0);
 	if (as_json) {

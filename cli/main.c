@@ -21,6 +21,11 @@ const struct cli_command cli_commands[] = {
 	 "show a person (P12) or a case (C7) with everything linked to it"},
 	{"demo", cmd_demo, "ctip demo generate --persons N [--seed S] -o FILE [--truth FILE]",
 	 "write a synthetic, realistic data set in the import format"},
+	{"org", cmd_org, "ctip org add NAME --type TYPE", "register an organisation (types: ctip help vocab org_type)"},
+	{"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",
+	 "create an account: caseworker, supervisor, analyst, auditor or admin"},
+	{"audit", cmd_audit, "ctip audit verify | ctip audit log [--person ID]",
+	 "check the hash chain of the audit log; show who saw what"},
 	{"help", cmd_help, "ctip help [COMMAND | columns | vocab [NAME]]",
 	 "list the commands, the import columns, or a vocabulary"},
 	{"version", cmd_version, "ctip version", "print the version"},
@@ -63,6 +68,17 @@ int cli_open(struct cli *c, ctip_store **s)
 		return cli_fail(&e);
 	if (!(*s)->ref) {
 		fprintf(stderr, "ctip: %s is not a ctip database yet: run `ctip init`\n", c->db);
+		ctip_store_close(*s);
+		*s = NULL;
+		return 1;
+	}
+	int v = 0;
+	(*s)->ops->schema_version(*s, &v, &e);
+	if (v < ctip_store_latest_version()) {
+		fprintf(stderr,
+			"ctip: %s has schema version %d, this ctip needs %d: run `ctip init` to "
+			"migrate it\n",
+			c->db, v, ctip_store_latest_version());
 		ctip_store_close(*s);
 		*s = NULL;
 		return 1;

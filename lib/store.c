@@ -3,7 +3,10 @@
  */
 #include "store.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "embedded.h"
 
 int ctip_store_open(const char *path, int create, ctip_store **out, ctip_err *e)
 {
@@ -36,4 +39,14 @@ void ctip_store_close(ctip_store *s)
 {
 	if (s)
 		s->ops->close(s);
+}
+
+int ctip_store_latest_version(void)
+{
+	int latest = 0, v;
+	for (const struct ctip_embedded *f = ctip_embedded; f->path; f++)
+		if (!strncmp(f->path, "lib/sql/", 8) && sscanf(f->path + 8, "%4d", &v) == 1 &&
+		    v > latest)
+			latest = v;
+	return latest;
 }

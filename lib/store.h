@@ -35,6 +35,11 @@ struct ctip_counts {
 	long orgs, cases, persons, links, victims;
 };
 
+struct ctip_audit_entry {
+	int64_t id;
+	const char *at, *actor, *action, *object, *detail, *prev_hash, *hash;
+};
+
 struct ctip_store_ops {
 	const char *name;
 	void (*close)(ctip_store *s);
@@ -83,6 +88,16 @@ struct ctip_store_ops {
 	int (*search)(ctip_store *s, const char *query, int limit,
 		      int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e);
 	int (*counts)(ctip_store *s, struct ctip_counts *c, ctip_err *e);
+	/* Accounts. */
+	int (*account_add)(ctip_store *s, const char *username, int64_t org_id, const char *role,
+			   const char *pw_hash, ctip_err *e);
+	/* Audit log: append an entry (fields already hashed by audit.c), read it in order of id
+	 * (object NULL: all), and the last entry's id and hash ("" when empty). */
+	int (*audit_add)(ctip_store *s, const struct ctip_audit_entry *a, ctip_err *e);
+	int (*audit_each)(ctip_store *s, const char *object,
+			  int (*cb)(void *ctx, const struct ctip_audit_entry *a), void *ctx,
+			  ctip_err *e);
+	int (*audit_last)(ctip_store *s, int64_t *id, char hash[129], ctip_err *e);
 	/* Cases a person record appears in, for show. */
 	int (*person_cases)(ctip_store *s, int64_t person_id, int64_t **case_ids, int *n,
 			    ctip_err *e);
@@ -98,6 +113,8 @@ struct ctip_store {
  * create: make the file if missing. Loads the reference data when present. */
 int ctip_store_open(const char *path, int create, ctip_store **out, ctip_err *e);
 void ctip_store_close(ctip_store *s);
+/* The schema version this build migrates to (its newest lib/sql/NNNN_*.sql). */
+int ctip_store_latest_version(void);
 
 int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_err *e);
 

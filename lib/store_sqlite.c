@@ -1393,6 +1393,100 @@ static int sq_person_cases(ctip_store *base, int64_t pid, int64_t **ids, int *n,
 	return CTIP_OK;
 }
 
+/* ---- accounts and audit ------------------------------------------------------------ */
+
+static int sq_account_add(ctip_store *base, const char *username, int64_t org_id,
+			  const char *role, const char *pw_hash, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO account(username, org_id, role, pw_hash) VALUES (?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "account");
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, org_id);
+	sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, pw_hash, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE)
+		return ctip_err_set(e, CTIP_EINVAL, "account '%s' already exists", username);
+	return rc == SQLITE_DONE ? CTIP_OK : db_err(s, e, "account");
+}
+
+static int sq_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+			       "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, "
+			       "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit");
+	sqlite3_bind_int64(st, 1, a->id);
+	sqlite3_bind_text(st, 2, a->at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, a->object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, a->detail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, a->prev_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, a->hash, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? CTIP_OK : db_err(s, e, "audit");
+}
+
+static int sq_audit_each(ctip_store *base, const char *object,
+			 int (*cb)(void *ctx, const struct ctip_audit_entry *a), void *ctx,
+			 ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc = CTIP_OK, step;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT id, at, actor, action, object, detail, prev_hash, hash FROM audit "
+			       "WHERE ?1 IS NULL OR object = ?1 ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit");
+	if (object)
+		sqlite3_bind_text(st, 1, object, -1, SQLITE_STATIC);
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_audit_entry a = {
+			.id = sqlite3_column_int64(st, 0),
+			.at = col(st, 1) ? col(st, 1) : "",
+			.actor = col(st, 2) ? col(st, 2) : "",
+			.action = col(st, 3) ? col(st, 3) : "",
+			.object = col(st, 4) ? col(st, 4) : "",
+			.detail = col(st, 5) ? col(st, 5) : "",
+			.prev_hash = col(st, 6) ? col(st, 6) : "",
+			.hash = col(st, 7) ? col(st, 7) : "",
+		};
+		rc = cb(ctx, &a);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = db_err(s, e, "audit");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", -1,
+			       &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit");
+	*id = 0;
+	hash[0] = 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		snprintf(hash, 129, "%s", col(st, 1) ? col(st, 1) : "");
+	}
+	sqlite3_finalize(st);
+	return CTIP_OK;
+}
+
 static const struct ctip_store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -1418,6 +1512,10 @@ static const struct ctip_store_ops sqlite_ops = {
 	.search = sq_search,
 	.counts = sq_counts,
 	.person_cases = sq_person_cases,
+	.account_add = sq_account_add,
+	.audit_add = sq_audit_add,
+	.audit_each = sq_audit_each,
+	.audit_last = sq_audit_last,
 };
 
 /* SQL function ctip_fold(text): the folded form (text.h), so that results sort as users read

@@ -1,7 +1,7 @@
 # ctip help: every command with a line; columns; vocabularies.
 . tests/e2e/lib.sh
 "$CTIP" help >"$T/h"
-for c in init import export search show demo help; do
+for c in init import export search show demo org user audit help; do
 	check "help lists $c" grep -q "^  $c " "$T/h"
 done
 "$CTIP" help columns >"$T/c"

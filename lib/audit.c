@@ -1,0 +1,128 @@
+/*
+ * audit.c - hash-chained audit entries (see audit.h).
+ */
+#include "audit.h"
+
+#include <pwd.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Each field goes in with its length, so that moving text between fields changes the hash. */
+static void put_field(crypto_generichash_state *h, const char *v)
+{
+	unsigned char len[8];
+	size_t n = v ? strlen(v) : 0;
+	for (int i = 0; i < 8; i++)
+		len[i] = (unsigned char)(n >> (8 * i));
+	crypto_generichash_update(h, len, sizeof(len));
+	crypto_generichash_update(h, (const unsigned char *)(v ? v : ""), n);
+}
+
+void ctip_audit_hash(const struct ctip_audit_entry *a, char out[129])
+{
+	unsigned char digest[32];
+	char id[32];
+	crypto_generichash_state h;
+	snprintf(id, sizeof(id), "%lld", (long long)a->id);
+	crypto_generichash_init(&h, NULL, 0, sizeof(digest));
+	put_field(&h, a->prev_hash);
+	put_field(&h, id);
+	put_field(&h, a->at);
+	put_field(&h, a->actor);
+	put_field(&h, a->action);
+	put_field(&h, a->object);
+	put_field(&h, a->detail);
+	crypto_generichash_final(&h, digest, sizeof(digest));
+	sodium_bin2hex(out, 129, digest, sizeof(digest));
+}
+
+int ctip_audit(ctip_store *s, const char *actor, const char *action, const char *object,
+	       const char *detail, ctip_err *e)
+{
+	char who[96], at[32], prev[129], hash[129];
+	int64_t last;
+	int rc;
+	if (sodium_init() < 0)
+		return ctip_err_set(e, CTIP_EINVAL, "libsodium failed to initialise");
+	if (!actor) {
+		struct passwd *pw = getpwuid(getuid());
+		snprintf(who, sizeof(who), "cli:%s", pw ? pw->pw_name : "unknown");
+		actor = who;
+	}
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((rc = s->ops->begin(s, e)))
+		return rc;
+	if ((rc = s->ops->audit_last(s, &last, prev, e))) {
+		s->ops->rollback(s);
+		return rc;
+	}
+	struct ctip_audit_entry a = {
+		.id = last + 1,
+		.at = at,
+		.actor = actor,
+		.action = action,
+		.object = object ? object : "",
+		.detail = detail ? detail : "",
+		.prev_hash = prev,
+	};
+	ctip_audit_hash(&a, hash);
+	a.hash = hash;
+	if ((rc = s->ops->audit_add(s, &a, e)) || (rc = s->ops->commit(s, e))) {
+		s->ops->rollback(s);
+		return rc;
+	}
+	return CTIP_OK;
+}
+
+struct verify {
+	int64_t prev_id, bad_id;
+	char prev_hash[129];
+	long n;
+	ctip_err *e;
+};
+
+static int check_entry(void *ctx, const struct ctip_audit_entry *a)
+{
+	struct verify *v = ctx;
+	char want[129];
+	v->n++;
+	if (a->id != v->prev_id + 1) {
+		v->bad_id = a->id;
+		return ctip_err_set(v->e, CTIP_EINVAL,
+				    "entry %lld: entries %lld to %lld are missing (removed)",
+				    (long long)a->id, (long long)v->prev_id + 1, (long long)a->id - 1);
+	}
+	if (strcmp(a->prev_hash, v->prev_hash) != 0) {
+		v->bad_id = a->id;
+		return ctip_err_set(v->e, CTIP_EINVAL,
+				    "entry %lld does not follow entry %lld: an entry was removed, "
+				    "inserted or altered there",
+				    (long long)a->id, (long long)v->prev_id);
+	}
+	ctip_audit_hash(a, want);
+	if (strcmp(want, a->hash) != 0) {
+		v->bad_id = a->id;
+		return ctip_err_set(v->e, CTIP_EINVAL, "entry %lld was altered", (long long)a->id);
+	}
+	v->prev_id = a->id;
+	snprintf(v->prev_hash, sizeof(v->prev_hash), "%s", a->hash);
+	return CTIP_OK;
+}
+
+int ctip_audit_verify(ctip_store *s, int64_t *bad_id, long *n, ctip_err *e)
+{
+	struct verify v = {.e = e};
+	if (sodium_init() < 0)
+		return ctip_err_set(e, CTIP_EINVAL, "libsodium failed to initialise");
+	int rc = s->ops->audit_each(s, NULL, check_entry, &v, e);
+	*bad_id = v.bad_id;
+	*n = v.n;
+	return rc;
+}

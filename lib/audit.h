@@ -1,0 +1,25 @@
+/*
+ * audit.h - the tamper-evident audit log: who saw, changed, imported or
+ * exported what, and when. Entries are hash-chained with BLAKE2b
+ * (libsodium), so an entry altered, removed or inserted afterwards is found
+ * by ctip_audit_verify(). Entries name people by record id (P12), never by
+ * name: the log must not become a second copy of the identities.
+ */
+#ifndef CTIP_AUDIT_H
+#define CTIP_AUDIT_H
+
+#include "store.h"
+
+/* Appends one entry in its own transaction (so appenders in several processes keep one chain).
+ * actor NULL means the operating-system user of the command line ("cli:<user>"). */
+int ctip_audit(ctip_store *s, const char *actor, const char *action, const char *object,
+	       const char *detail, ctip_err *e);
+
+/* Checks the whole chain. Returns CTIP_OK, or CTIP_EINVAL with *bad_id set to the first entry
+ * that was altered, removed or inserted, and the reason in e. *n counts the entries read. */
+int ctip_audit_verify(ctip_store *s, int64_t *bad_id, long *n, ctip_err *e);
+
+/* The hash of an entry given its fields and the previous hash, as lower-case hex (129 bytes). */
+void ctip_audit_hash(const struct ctip_audit_entry *a, char out[129]);
+
+#endif
