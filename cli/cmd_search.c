@@ -89,10 +89,14 @@ int cmd_search(int argc, char **argv, struct cli *c)
 	fclose(hs.out);
 	free(q);
 	/* every record shown is a view of identifying data: logged before it is printed */
-	for (int k = 0; !rc && k < hs.n; k++) {
-		char obj[32];
-		snprintf(obj, sizeof(obj), "P%lld", (long long)hs.ids[k]);
-		rc = ctip_audit(s, NULL, "search_hit", obj, "", &e);
+	if (!rc && hs.n) {
+		static char objs[1000][24];
+		const char *ptrs[1000];
+		for (int k = 0; k < hs.n; k++) {
+			snprintf(objs[k], sizeof(objs[k]), "P%lld", (long long)hs.ids[k]);
+			ptrs[k] = objs[k];
+		}
+		rc = ctip_audit_each(s, NULL, "search_hit", ptrs, hs.n, "", &e);
 	}
 	ctip_store_close(s);
 	if (!rc)

@@ -40,8 +40,8 @@ void ctip_audit_hash(const struct ctip_audit_entry *a, char out[129])
 	sodium_bin2hex(out, 129, digest, sizeof(digest));
 }
 
-int ctip_audit(ctip_store *s, const char *actor, const char *action, const char *object,
-	       const char *detail, ctip_err *e)
+int ctip_audit_each(ctip_store *s, const char *actor, const char *action,
+		    const char *const *objects, int n, const char *detail, ctip_err *e)
 {
 	char who[96], at[32], prev[129], hash[129];
 	int64_t last;
@@ -63,22 +63,35 @@ int ctip_audit(ctip_store *s, const char *actor, const char *action, const char 
 		s->ops->rollback(s);
 		return rc;
 	}
-	struct ctip_audit_entry a = {
-		.id = last + 1,
-		.at = at,
-		.actor = actor,
-		.action = action,
-		.object = object ? object : "",
-		.detail = detail ? detail : "",
-		.prev_hash = prev,
-	};
-	ctip_audit_hash(&a, hash);
-	a.hash = hash;
-	if ((rc = s->ops->audit_add(s, &a, e)) || (rc = s->ops->commit(s, e))) {
+	for (int i = 0; i < n; i++) {
+		struct ctip_audit_entry a = {
+			.id = last + 1 + i,
+			.at = at,
+			.actor = actor,
+			.action = action,
+			.object = objects[i] ? objects[i] : "",
+			.detail = detail ? detail : "",
+			.prev_hash = prev,
+		};
+		ctip_audit_hash(&a, hash);
+		a.hash = hash;
+		if ((rc = s->ops->audit_add(s, &a, e))) {
+			s->ops->rollback(s);
+			return rc;
+		}
+		memcpy(prev, hash, sizeof(prev));
+	}
+	if ((rc = s->ops->commit(s, e))) {
 		s->ops->rollback(s);
 		return rc;
 	}
 	return CTIP_OK;
+}
+
+int ctip_audit(ctip_store *s, const char *actor, const char *action, const char *object,
+	       const char *detail, ctip_err *e)
+{
+	return ctip_audit_each(s, actor, action, &object, 1, detail, e);
 }
 
 struct verify {

@@ -15,6 +15,10 @@
 int ctip_audit(ctip_store *s, const char *actor, const char *action, const char *object,
 	       const char *detail, ctip_err *e);
 
+/* The same action on n objects (the records a search displayed), in one transaction. */
+int ctip_audit_each(ctip_store *s, const char *actor, const char *action,
+		    const char *const *objects, int n, const char *detail, ctip_err *e);
+
 /* Checks the whole chain. Returns CTIP_OK, or CTIP_EINVAL with *bad_id set to the first entry
  * that was altered, removed or inserted, and the reason in e. *n counts the entries read. */
 int ctip_audit_verify(ctip_store *s, int64_t *bad_id, long *n, ctip_err *e);
