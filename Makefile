@@ -32,7 +32,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 EMBED_IN  := $(sort $(wildcard lib/sql/*.sql data/vocab/*.csv data/geo/*.csv))
 GEN       := build/gen/embedded.c
 
-.PHONY: all run test deps fuzz bench format clean check-clang cppcheck valgrind
+.PHONY: all run test deps fuzz bench format format-check clean check-clang cppcheck valgrind
 all: build/ctip
 
 deps:
@@ -123,8 +123,12 @@ fuzz: deps $(FUZZ_BIN)
 bench: build/ctip
 	@sh bench/run.sh
 
+FORMAT_SRC = $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) lib/*.h cli/*.h fuzz/*.c fuzz/*.h tools/*.c
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) lib/*.h fuzz/*.c tools/*.c
+	clang-format -i $(FORMAT_SRC)
+# fails when a file is not in the style of .clang-format
+format-check:
+	@for f in $(FORMAT_SRC); do clang-format "$$f" | cmp -s "$$f" - || { echo "$$f: run make format"; exit 1; }; done
 
 clean:
 	rm -rf build

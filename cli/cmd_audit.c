@@ -32,8 +32,8 @@ int cmd_audit(int argc, char **argv, struct cli *c)
 		rc = ctip_audit_verify(s, &bad, &n, &e);
 		ctip_store_close(s);
 		if (rc) {
-			fprintf(stderr, "ctip: audit log BROKEN at entry %lld: %s\n", (long long)bad,
-				e.msg);
+			fprintf(stderr, "ctip: audit log BROKEN at entry %lld: %s\n",
+			        (long long)bad, e.msg);
 			return 1;
 		}
 		printf("audit log intact: %ld entries\n", n);
@@ -63,7 +63,7 @@ int cmd_audit(int argc, char **argv, struct cli *c)
 			return cli_fail(&e);
 		if (!n)
 			fprintf(stderr, "no audit entries%s%s\n", person ? " for " : "",
-				person ? person : "");
+			        person ? person : "");
 		return 0;
 	}
 	return cli_usage("audit");

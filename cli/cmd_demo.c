@@ -73,6 +73,6 @@ int cmd_demo(int argc, char **argv, struct cli *c)
 		return cli_fail(&e);
 	}
 	fprintf(stderr, "%s: %ld synthetic person records (seed %llu)%s%s\n", out, o.persons,
-		o.seed, truth ? ", truth in " : "", truth ? truth : "");
+	        o.seed, truth ? ", truth in " : "", truth ? truth : "");
 	return 0;
 }

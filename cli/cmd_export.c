@@ -46,7 +46,7 @@ int cmd_export(int argc, char **argv, struct cli *c)
 	rc = ctip_audit(s, NULL, "export", path ? path : "-", fmt, &e);
 	if (!rc)
 		rc = ctip_export(s, strcmp(fmt, "csv") ? CTIP_FMT_JSON : CTIP_FMT_CSV, out, NULL,
-				 &n, &e);
+		                 &n, &e);
 	if (path) {
 		if (fclose(out) && !rc)
 			rc = ctip_err_set(&e, CTIP_EIO, "%s: write error", tmp);

@@ -43,7 +43,9 @@ static void columns(void)
 		const struct ctip_field_def *fd = &ctip_fields[f];
 		printf("%-40s %-13s %-8s %-19s %s%s\n", fd->name, type_name(fd->type),
 		       level[fd->level],
-		       fd->group ? ctip_group_names[fd->group] : fd->vocab ? fd->vocab : "",
+		       fd->group   ? ctip_group_names[fd->group]
+		       : fd->vocab ? fd->vocab
+		                   : "",
 		       fd->help, (fd->flags & CTIP_F_REQUIRED) ? " (required)" : "");
 	}
 }
@@ -63,7 +65,8 @@ static int vocab(struct cli *c, const char *name)
 		if (!name)
 			printf("%s\n", all[i]->vocab);
 		else
-			printf("%-40s %-40s %s\n", all[i]->code, all[i]->label_en, all[i]->label_vi);
+			printf("%-40s %-40s %s\n", all[i]->code, all[i]->label_en,
+			       all[i]->label_vi);
 		last = all[i]->vocab;
 	}
 	free(all);

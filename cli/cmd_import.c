@@ -32,7 +32,7 @@ int cmd_import(int argc, char **argv, struct cli *c)
 		if (ctip_import_file(s, argv[i], &o, &st, &e)) {
 			if (st.errors > o.max_print)
 				fprintf(stderr, "%s: ... %ld more errors not shown\n", argv[i],
-					st.errors - o.max_print);
+				        st.errors - o.max_print);
 			cli_fail(&e);
 			failed = e.code == CTIP_EINVAL ? 1 : 3;
 			continue;
@@ -42,7 +42,7 @@ int cmd_import(int argc, char **argv, struct cli *c)
 		       argv[i], st.rows, st.cases, st.persons, st.orgs_created);
 		char detail[96];
 		snprintf(detail, sizeof(detail), "%ld rows, %ld cases, %ld records", st.rows,
-			 st.cases, st.persons);
+		         st.cases, st.persons);
 		if (ctip_audit(s, NULL, "import", argv[i], detail, &e)) {
 			cli_fail(&e);
 			failed = 3;

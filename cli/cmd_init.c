@@ -41,7 +41,7 @@ int cmd_init(int argc, char **argv, struct cli *c)
 		return cli_usage("init");
 	if (make_parent(c->db)) {
 		fprintf(stderr, "ctip: cannot create the directory of %s: %s\n", c->db,
-			strerror(errno));
+		        strerror(errno));
 		return 3;
 	}
 	if ((rc = ctip_store_open(c->db, 1, &s, &e)) || (rc = s->ops->migrate(s, &from, &to, &e)))

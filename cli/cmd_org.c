@@ -32,7 +32,8 @@ int cmd_org(int argc, char **argv, struct cli *c)
 	if (!en) {
 		char ex[200];
 		ctip_ref_examples(s->ref, "org_type", ex, sizeof(ex));
-		ctip_err_set(&e, CTIP_EINVAL, "unknown organisation type '%s' (one of: %s)", type, ex);
+		ctip_err_set(&e, CTIP_EINVAL, "unknown organisation type '%s' (one of: %s)", type,
+		             ex);
 	} else if (s->ops->org_find(s, name, &id, NULL, &e) == CTIP_OK) {
 		ctip_err_set(&e, CTIP_EINVAL, "organisation '%s' already exists", name);
 	} else if ((rc = s->ops->org_add(s, name, en->code, &id, &e)) == CTIP_OK) {
@@ -40,7 +41,8 @@ int cmd_org(int argc, char **argv, struct cli *c)
 		snprintf(obj, sizeof(obj), "O%lld", (long long)id);
 		rc = ctip_audit(s, NULL, "org_add", obj, en->code, &e);
 		if (!rc)
-			printf("organisation O%lld '%s' (%s) added\n", (long long)id, name, en->code);
+			printf("organisation O%lld '%s' (%s) added\n", (long long)id, name,
+			       en->code);
 	}
 	ctip_store_close(s);
 	return e.code ? cli_fail(&e) : 0;

@@ -37,9 +37,8 @@ static int collect_hit(void *ctx, const struct ctip_person_hit *h)
 {
 	struct hits *hs = ctx;
 	char name[512];
-	snprintf(name, sizeof(name), "%s%s%s%s%s", h->family ? h->family : "",
-		 h->middle ? " " : "", h->middle ? h->middle : "", h->given ? " " : "",
-		 h->given ? h->given : "");
+	snprintf(name, sizeof(name), "%s%s%s%s%s", h->family ? h->family : "", h->middle ? " " : "",
+	         h->middle ? h->middle : "", h->given ? " " : "", h->given ? h->given : "");
 	fprintf(hs->out, "P%-8lld  ", (long long)h->id);
 	pad(hs->out, name[0] == ' ' ? name + 1 : name, 32);
 	fprintf(hs->out, "  %-10s  ", h->birth ? h->birth : "-");

@@ -83,7 +83,8 @@ static void print_object(const ctip_ref *ref, json_t *o, int indent, const char 
 	{
 		if (!strcmp(k, "id") || (skip && strstr(skip, k)))
 			continue;
-		if (json_is_array(v) && json_array_size(v) && json_is_object(json_array_get(v, 0))) {
+		if (json_is_array(v) && json_array_size(v) &&
+		    json_is_object(json_array_get(v, 0))) {
 			size_t i;
 			json_t *x;
 			printf("%*s%s:\n", indent, "", k);
@@ -128,8 +129,7 @@ static void print_person_part(const ctip_ref *ref, json_t *p, int in_case, int i
 	json_t *part = json_object();
 	const char *k;
 	json_t *v;
-	json_object_foreach(p, k, v) if (is_link_key(k) == in_case)
-		json_object_set(part, k, v);
+	json_object_foreach(p, k, v) if (is_link_key(k) == in_case) json_object_set(part, k, v);
 	print_object(ref, part, indent, NULL);
 	json_decref(part);
 }
@@ -147,9 +147,10 @@ int cmd_show(int argc, char **argv, struct cli *c)
 	char *end;
 	long long n = strtoll(num, &end, 10);
 	if ((kind != 'P' && kind != 'C' && !isdigit((unsigned char)id[0])) || *end || n <= 0) {
-		fprintf(stderr, "ctip: '%s' is not an id: write P12 for a person record, C7 for a "
-				"case\n",
-			id);
+		fprintf(stderr,
+		        "ctip: '%s' is not an id: write P12 for a person record, C7 for a "
+		        "case\n",
+		        id);
 		return 2;
 	}
 	int is_case = kind == 'C';
@@ -167,7 +168,7 @@ int cmd_show(int argc, char **argv, struct cli *c)
 	}
 	if (json_array_size(sh.out) == 0) {
 		fprintf(stderr, "ctip: no %s %c%lld\n", is_case ? "case" : "person record",
-			is_case ? 'C' : 'P', n);
+		        is_case ? 'C' : 'P', n);
 		json_decref(sh.out);
 		ctip_store_close(s);
 		return 1;
@@ -179,8 +180,8 @@ int cmd_show(int argc, char **argv, struct cli *c)
 	for (size_t k = 0; !rc && is_case && k < json_array_size(sh.out); k++) {
 		json_t *p = json_object_get(json_array_get(sh.out, k), "person");
 		snprintf(detail, sizeof(detail), "in %s", obj);
-		rc = ctip_audit(s, NULL, "view", json_string_value(json_object_get(p, "id")), detail,
-				&e);
+		rc = ctip_audit(s, NULL, "view", json_string_value(json_object_get(p, "id")),
+		                detail, &e);
 	}
 	if (rc) {
 		json_decref(sh.out);
@@ -193,13 +194,15 @@ int cmd_show(int argc, char **argv, struct cli *c)
 		size_t k;
 		json_t *pair;
 		if (is_case) {
-			json_t *cs = json_deep_copy(json_object_get(first, "case")), *ps = json_array();
+			json_t *cs = json_deep_copy(json_object_get(first, "case")),
+			       *ps = json_array();
 			json_array_foreach(sh.out, k, pair)
-				json_array_append(ps, json_object_get(pair, "person"));
+			        json_array_append(ps, json_object_get(pair, "person"));
 			json_object_set_new(cs, "persons", ps);
 			json_object_set_new(o, "case", cs);
 		} else {
-			json_t *p = json_deep_copy(json_object_get(first, "person")), *cs = json_array();
+			json_t *p = json_deep_copy(json_object_get(first, "person")),
+			       *cs = json_array();
 			json_array_foreach(sh.out, k, pair)
 			{
 				json_t *cc = json_deep_copy(json_object_get(pair, "case"));
@@ -207,7 +210,7 @@ int cmd_show(int argc, char **argv, struct cli *c)
 				const char *key;
 				json_t *v;
 				json_object_foreach(pp, key, v) if (is_link_key(key))
-					json_object_set(cc, key, v);
+				        json_object_set(cc, key, v);
 				json_array_append_new(cs, cc);
 			}
 			/* what belongs to a case is listed under it */
@@ -215,7 +218,7 @@ int cmd_show(int argc, char **argv, struct cli *c)
 			const char *key;
 			json_t *v;
 			json_object_foreach(p, key, v) if (!is_link_key(key))
-				json_object_set(clean, key, v);
+			        json_object_set(clean, key, v);
 			json_decref(p);
 			json_object_set_new(clean, "cases", cs);
 			json_object_set_new(o, "person", clean);

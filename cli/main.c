@@ -9,35 +9,36 @@
 #include "cli.h"
 
 const struct cli_command cli_commands[] = {
-	{"init", cmd_init, "ctip init",
-	 "create the database, or migrate it to this version; load the vocabularies"},
-	{"import", cmd_import, "ctip import [--timing] [--org NAME] FILE...",
-	 "import HTCDS flat CSV (.csv) or ctip JSON (.json) files, each all-or-nothing"},
-	{"export", cmd_export, "ctip export --format csv|json [-o FILE]",
-	 "write every record in the import format"},
-	{"search", cmd_search, "ctip search [--limit N] TEXT",
-	 "find persons by name (any case, with or without diacritics) or document number"},
-	{"show", cmd_show, "ctip show [--json] ID",
-	 "show a person (P12) or a case (C7) with everything linked to it"},
-	{"demo", cmd_demo, "ctip demo generate --persons N [--seed S] -o FILE [--truth FILE]",
-	 "write a synthetic, realistic data set in the import format"},
-	{"org", cmd_org, "ctip org add NAME --type TYPE", "register an organisation (types: ctip help vocab org_type)"},
-	{"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",
-	 "create an account: caseworker, supervisor, analyst, auditor or admin"},
-	{"audit", cmd_audit, "ctip audit verify | ctip audit log [--person ID]",
-	 "check the hash chain of the audit log; show who saw what"},
-	{"help", cmd_help, "ctip help [COMMAND | columns | vocab [NAME]]",
-	 "list the commands, the import columns, or a vocabulary"},
-	{"version", cmd_version, "ctip version", "print the version"},
-	{NULL, NULL, NULL, NULL},
+        {"init", cmd_init, "ctip init",
+         "create the database, or migrate it to this version; load the vocabularies"},
+        {"import", cmd_import, "ctip import [--timing] [--org NAME] FILE...",
+         "import HTCDS flat CSV (.csv) or ctip JSON (.json) files, each all-or-nothing"},
+        {"export", cmd_export, "ctip export --format csv|json [-o FILE]",
+         "write every record in the import format"},
+        {"search", cmd_search, "ctip search [--limit N] TEXT",
+         "find persons by name (any case, with or without diacritics) or document number"},
+        {"show", cmd_show, "ctip show [--json] ID",
+         "show a person (P12) or a case (C7) with everything linked to it"},
+        {"demo", cmd_demo, "ctip demo generate --persons N [--seed S] -o FILE [--truth FILE]",
+         "write a synthetic, realistic data set in the import format"},
+        {"org", cmd_org, "ctip org add NAME --type TYPE",
+         "register an organisation (types: ctip help vocab org_type)"},
+        {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",
+         "create an account: caseworker, supervisor, analyst, auditor or admin"},
+        {"audit", cmd_audit, "ctip audit verify | ctip audit log [--person ID]",
+         "check the hash chain of the audit log; show who saw what"},
+        {"help", cmd_help, "ctip help [COMMAND | columns | vocab [NAME]]",
+         "list the commands, the import columns, or a vocabulary"},
+        {"version", cmd_version, "ctip version", "print the version"},
+        {NULL, NULL, NULL, NULL},
 };
 
 static int usage_all(FILE *out)
 {
 	fprintf(out, "usage: ctip [--db PATH] COMMAND [ARGS]\n\n"
-		     "ctip is a counter-trafficking case and data system.\n"
-		     "The database is PATH, else $CTIP_DB, else ./var/ctip.db.\n\n"
-		     "Commands:\n");
+	             "ctip is a counter-trafficking case and data system.\n"
+	             "The database is PATH, else $CTIP_DB, else ./var/ctip.db.\n\n"
+	             "Commands:\n");
 	for (const struct cli_command *c = cli_commands; c->name; c++)
 		fprintf(out, "  %-8s %s\n", c->name, c->summary);
 	fprintf(out, "\nSee `ctip help COMMAND` for a command's options.\n");
@@ -76,9 +77,9 @@ int cli_open(struct cli *c, ctip_store **s)
 	(*s)->ops->schema_version(*s, &v, &e);
 	if (v < ctip_store_latest_version()) {
 		fprintf(stderr,
-			"ctip: %s has schema version %d, this ctip needs %d: run `ctip init` to "
-			"migrate it\n",
-			c->db, v, ctip_store_latest_version());
+		        "ctip: %s has schema version %d, this ctip needs %d: run `ctip init` to "
+		        "migrate it\n",
+		        c->db, v, ctip_store_latest_version());
 		ctip_store_close(*s);
 		*s = NULL;
 		return 1;

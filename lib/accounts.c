@@ -19,7 +19,7 @@ int ctip_role_valid(const char *role)
 }
 
 int ctip_account_add(ctip_store *s, const char *username, const char *org, const char *role,
-		     const char *password, ctip_err *e)
+                     const char *password, ctip_err *e)
 {
 	char hash[crypto_pwhash_STRBYTES];
 	int64_t org_id;
@@ -27,27 +27,29 @@ int ctip_account_add(ctip_store *s, const char *username, const char *org, const
 		return ctip_err_set(e, CTIP_EINVAL, "a user name has 1 to 64 characters");
 	for (const char *p = username; *p; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("._-@", *p))
-			return ctip_err_set(e, CTIP_EINVAL,
-					    "user name '%s': letters, digits, '.', '_', '-', '@' only",
-					    username);
+			return ctip_err_set(
+			        e, CTIP_EINVAL,
+			        "user name '%s': letters, digits, '.', '_', '-', '@' only",
+			        username);
 	if (!ctip_role_valid(role))
 		return ctip_err_set(e, CTIP_EINVAL,
-				    "unknown role '%s' (caseworker, supervisor, analyst, auditor, "
-				    "admin)",
-				    role);
+		                    "unknown role '%s' (caseworker, supervisor, analyst, auditor, "
+		                    "admin)",
+		                    role);
 	if (strlen(password) < 10)
-		return ctip_err_set(e, CTIP_EINVAL, "the password must have at least 10 characters");
+		return ctip_err_set(e, CTIP_EINVAL,
+		                    "the password must have at least 10 characters");
 	int rc = s->ops->org_find(s, org, &org_id, NULL, e);
 	if (rc == CTIP_ENOTFOUND)
 		return ctip_err_set(e, CTIP_ENOTFOUND,
-				    "no organisation '%s' (add it with `ctip org add`)", org);
+		                    "no organisation '%s' (add it with `ctip org add`)", org);
 	if (rc)
 		return rc;
 	if (sodium_init() < 0)
 		return ctip_err_set(e, CTIP_EINVAL, "libsodium failed to initialise");
 	if (crypto_pwhash_str_alg(hash, password, strlen(password),
-				  crypto_pwhash_OPSLIMIT_INTERACTIVE,
-				  crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13))
+	                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                          crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13))
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory hashing the password");
 	return s->ops->account_add(s, username, org_id, role, hash, e);
 }

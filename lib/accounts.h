@@ -11,6 +11,6 @@ int ctip_role_valid(const char *role);
 /* Creates an account of organisation org (which must exist) with an Argon2id hash of password.
  * Refuses passwords shorter than 10 characters. */
 int ctip_account_add(ctip_store *s, const char *username, const char *org, const char *role,
-		     const char *password, ctip_err *e);
+                     const char *password, ctip_err *e);
 
 #endif

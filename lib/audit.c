@@ -41,7 +41,7 @@ void ctip_audit_hash(const struct ctip_audit_entry *a, char out[129])
 }
 
 int ctip_audit_each(ctip_store *s, const char *actor, const char *action,
-		    const char *const *objects, int n, const char *detail, ctip_err *e)
+                    const char *const *objects, int n, const char *detail, ctip_err *e)
 {
 	char who[96], at[32], prev[129], hash[129];
 	int64_t last;
@@ -65,13 +65,13 @@ int ctip_audit_each(ctip_store *s, const char *actor, const char *action,
 	}
 	for (int i = 0; i < n; i++) {
 		struct ctip_audit_entry a = {
-			.id = last + 1 + i,
-			.at = at,
-			.actor = actor,
-			.action = action,
-			.object = objects[i] ? objects[i] : "",
-			.detail = detail ? detail : "",
-			.prev_hash = prev,
+		        .id = last + 1 + i,
+		        .at = at,
+		        .actor = actor,
+		        .action = action,
+		        .object = objects[i] ? objects[i] : "",
+		        .detail = detail ? detail : "",
+		        .prev_hash = prev,
 		};
 		ctip_audit_hash(&a, hash);
 		a.hash = hash;
@@ -89,7 +89,7 @@ int ctip_audit_each(ctip_store *s, const char *actor, const char *action,
 }
 
 int ctip_audit(ctip_store *s, const char *actor, const char *action, const char *object,
-	       const char *detail, ctip_err *e)
+               const char *detail, ctip_err *e)
 {
 	return ctip_audit_each(s, actor, action, &object, 1, detail, e);
 }
@@ -108,16 +108,16 @@ static int check_entry(void *ctx, const struct ctip_audit_entry *a)
 	v->n++;
 	if (a->id != v->prev_id + 1) {
 		v->bad_id = a->id;
-		return ctip_err_set(v->e, CTIP_EINVAL,
-				    "entry %lld: entries %lld to %lld are missing (removed)",
-				    (long long)a->id, (long long)v->prev_id + 1, (long long)a->id - 1);
+		return ctip_err_set(
+		        v->e, CTIP_EINVAL, "entry %lld: entries %lld to %lld are missing (removed)",
+		        (long long)a->id, (long long)v->prev_id + 1, (long long)a->id - 1);
 	}
 	if (strcmp(a->prev_hash, v->prev_hash) != 0) {
 		v->bad_id = a->id;
 		return ctip_err_set(v->e, CTIP_EINVAL,
-				    "entry %lld does not follow entry %lld: an entry was removed, "
-				    "inserted or altered there",
-				    (long long)a->id, (long long)v->prev_id);
+		                    "entry %lld does not follow entry %lld: an entry was removed, "
+		                    "inserted or altered there",
+		                    (long long)a->id, (long long)v->prev_id);
 	}
 	ctip_audit_hash(a, want);
 	if (strcmp(want, a->hash) != 0) {

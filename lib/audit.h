@@ -13,11 +13,11 @@
 /* Appends one entry in its own transaction (so appenders in several processes keep one chain).
  * actor NULL means the operating-system user of the command line ("cli:<user>"). */
 int ctip_audit(ctip_store *s, const char *actor, const char *action, const char *object,
-	       const char *detail, ctip_err *e);
+               const char *detail, ctip_err *e);
 
 /* The same action on n objects (the records a search displayed), in one transaction. */
 int ctip_audit_each(ctip_store *s, const char *actor, const char *action,
-		    const char *const *objects, int n, const char *detail, ctip_err *e);
+                    const char *const *objects, int n, const char *detail, ctip_err *e);
 
 /* Checks the whole chain. Returns CTIP_OK, or CTIP_EINVAL with *bad_id set to the first entry
  * that was altered, removed or inserted, and the reason in e. *n counts the entries read. */

@@ -128,9 +128,9 @@ static int parse_error(ctip_csv *c, ctip_err *e, long line)
 	if (c->oom)
 		return -ctip_err_at(e, CTIP_ENOMEM, c->name, line, NULL, "out of memory");
 	return -ctip_err_at(e, CTIP_EINVAL, c->name, line, NULL,
-			    "malformed CSV: %s (a quote left open, or a quote inside an unquoted "
-			    "field)",
-			    csv_strerror(csv_error(&c->p)));
+	                    "malformed CSV: %s (a quote left open, or a quote inside an unquoted "
+	                    "field)",
+	                    csv_strerror(csv_error(&c->p)));
 }
 
 int ctip_csv_next(ctip_csv *c, char ***fields, int *nfields, long *line, ctip_err *e)
@@ -143,15 +143,15 @@ int ctip_csv_next(ctip_csv *c, char ***fields, int *nfields, long *line, ctip_er
 		if (n < 0) {
 			if (ferror(c->in))
 				return -ctip_err_at(e, CTIP_EIO, c->name, c->lineno, NULL,
-						    "read error");
+				                    "read error");
 			c->eof = 1;
 			if (csv_fini(&c->p, on_field, on_row, c) != 0 || c->oom)
 				return c->oom ? parse_error(c, e, c->lineno)
-					      : -ctip_err_at(e, CTIP_EINVAL, c->name,
-							     c->cur.line ? c->cur.line : c->lineno,
-							     NULL,
-							     "file is truncated: a quoted field "
-							     "is never closed");
+				              : -ctip_err_at(e, CTIP_EINVAL, c->name,
+				                             c->cur.line ? c->cur.line : c->lineno,
+				                             NULL,
+				                             "file is truncated: a quoted field "
+				                             "is never closed");
 			continue;
 		}
 		char *s = c->buf;

@@ -43,23 +43,27 @@ int ctip_date_parse(const char *s, ctip_date *out, ctip_err *e)
 	else if (n == 8 && digits(s, 8) >= 0)
 		y = digits(s, 4), m = digits(s + 4, 2), d = digits(s + 6, 2);
 	else if (n == 2 && digits(s, 2) >= 0)
-		return ctip_err_set(e, CTIP_EINVAL,
-				    "two-digit year '%s' is ambiguous: write the year in full (YYYY)", s);
+		return ctip_err_set(
+		        e, CTIP_EINVAL,
+		        "two-digit year '%s' is ambiguous: write the year in full (YYYY)", s);
 	else if (strchr(s, '/') || (n >= 6 && n <= 10 && s[2] == '.'))
-		return ctip_err_set(e, CTIP_EINVAL,
-				    "'%s' is not an ISO 8601 date: day and month order is ambiguous, "
-				    "write YYYY-MM-DD (or YYYY-MM, YYYY)",
-				    s);
+		return ctip_err_set(
+		        e, CTIP_EINVAL,
+		        "'%s' is not an ISO 8601 date: day and month order is ambiguous, "
+		        "write YYYY-MM-DD (or YYYY-MM, YYYY)",
+		        s);
 	else
 		return ctip_err_set(e, CTIP_EINVAL,
-				    "'%s' is not an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY)", s);
+		                    "'%s' is not an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY)",
+		                    s);
 
 	if (y < 0 || m < 0 || d < 0)
 		return ctip_err_set(e, CTIP_EINVAL,
-				    "'%s' is not an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY)", s);
+		                    "'%s' is not an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY)",
+		                    s);
 	if (y < 1900 || y > 2100)
 		return ctip_err_set(e, CTIP_EINVAL, "year %d in '%s' is out of range 1900-2100", y,
-				    s);
+		                    s);
 	if ((n >= 7) && (m < 1 || m > 12))
 		return ctip_err_set(e, CTIP_EINVAL, "month %d in '%s' does not exist", m, s);
 	if ((n == 10 || n == 8) && (d < 1 || d > ctip_date_days_in_month(y, m)))

@@ -233,7 +233,8 @@ static int utf8_decode(const char *s, uint32_t *cp)
 		return 2;
 	}
 	if ((u[0] & 0xF0) == 0xE0 && u[1] && u[2]) {
-		*cp = ((uint32_t)(u[0] & 0x0F) << 12) | ((uint32_t)(u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+		*cp = ((uint32_t)(u[0] & 0x0F) << 12) | ((uint32_t)(u[1] & 0x3F) << 6) |
+		      (u[2] & 0x3F);
 		return 3;
 	}
 	*cp = '?';
@@ -259,13 +260,17 @@ static char *utf8_encode(char *p, uint32_t cp)
 static char viet_base(uint32_t cp)
 {
 	static const char latin1[] = /* U+00C0 .. U+00FF, '.' = not Vietnamese */
-		"AAAA....EEE.II....OOOO...UU.Y..."
-		"aaaa....eee.ii....oooo...uu.y...";
+	        "AAAA....EEE.II....OOOO...UU.Y..."
+	        "aaaa....eee.ii....oooo...uu.y...";
 	if (cp >= 0xC0 && cp <= 0xFF)
 		return latin1[cp - 0xC0] == '.' ? 0 : latin1[cp - 0xC0];
 	if (cp >= 0x1EA0 && cp <= 0x1EF9) {
-		char b = cp <= 0x1EB7 ? 'a' : cp <= 0x1EC7 ? 'e' : cp <= 0x1ECB ? 'i' :
-			 cp <= 0x1EE3 ? 'o' : cp <= 0x1EF1 ? 'u' : 'y';
+		char b = cp <= 0x1EB7   ? 'a'
+		         : cp <= 0x1EC7 ? 'e'
+		         : cp <= 0x1ECB ? 'i'
+		         : cp <= 0x1EE3 ? 'o'
+		         : cp <= 0x1EF1 ? 'u'
+		                        : 'y';
 		return (cp & 1) ? b : (char)(b - 32);
 	}
 	switch (cp) {
@@ -294,7 +299,11 @@ static uint32_t viet_upper(uint32_t cp)
 	if (cp >= 0x1EA0 && cp <= 0x1EF9)
 		return cp & ~1u;
 	switch (cp) {
-	case 0x103: case 0x111: case 0x129: case 0x169: case 0x1A1: return cp - 1;
+	case 0x103:
+	case 0x111:
+	case 0x129:
+	case 0x169:
+	case 0x1A1: return cp - 1;
 	case 0x1B0: return 0x1AF;
 	default: return cp;
 	}
@@ -309,7 +318,11 @@ static uint32_t viet_lower(uint32_t cp)
 	if (cp >= 0x1EA0 && cp <= 0x1EF9)
 		return cp | 1u;
 	switch (cp) {
-	case 0x102: case 0x110: case 0x128: case 0x168: case 0x1A0: return cp + 1;
+	case 0x102:
+	case 0x110:
+	case 0x128:
+	case 0x168:
+	case 0x1A0: return cp + 1;
 	case 0x1AF: return 0x1B0;
 	default: return cp;
 	}
@@ -350,7 +363,8 @@ static void typo(struct rng *r, char *dst, size_t n, const char *src)
 		switch (rnd(r, 4)) {
 		case 0: /* delete */
 			if (len > 2) {
-				memmove(&cps[i], &cps[i + 1], (size_t)(len - i - 1) * sizeof cps[0]);
+				memmove(&cps[i], &cps[i + 1],
+				        (size_t)(len - i - 1) * sizeof cps[0]);
 				len--;
 			}
 			break;
@@ -393,88 +407,86 @@ struct wname {
 };
 
 static const struct wname fam_kinh[] = {
-	{"Nguyễn", 3800}, {"Trần", 1100}, {"Lê", 950}, {"Phạm", 700}, {"Hoàng", 300},
-	{"Huỳnh", 200}, {"Phan", 450}, {"Vũ", 250}, {"Võ", 150}, {"Đặng", 210},
-	{"Bùi", 200}, {"Đỗ", 140}, {"Hồ", 130}, {"Ngô", 130}, {"Dương", 100},
-	{"Lý", 50}, {"Đinh", 60}, {"Trương", 50}, {"Cao", 40}, {"Lương", 30},
-	{"Mai", 30}, {"Lâm", 20}, {"Tạ", 15}, {"Chu", 20}, {"Kiều", 10},
-	{"Quách", 10}, {"Tô", 15}, {"Đào", 30}, {"Đoàn", 30}, {"Vương", 10},
-	{"Trịnh", 40}, {"Hà", 30}, {"Thái", 15}, {"Lưu", 15}, {"La", 10},
-	{"Nghiêm", 5}, {"Khúc", 5}, {"Lại", 10}, {"Tăng", 5}, {"Mạc", 5},
-	{"Triệu", 10}, {"Thân", 8}, {"Ninh", 5}, {"Châu", 15}, {"Giang", 10},
-	{"Hứa", 8}, {"Tôn", 5}, {"Phùng", 20}, {"Nông", 10}, {"Lò", 5},
-	{"Giàng", 3}, {"Sùng", 3}, {"Vàng", 3}, {"Mùa", 2}, {"Thào", 3},
-	{"Lầu", 2}, {"Âu", 5}, {"Doãn", 5}, {"Kha", 4}, {"Lục", 4},
-	{"Văn", 4}, {"Bạch", 3}, {"Diệp", 3}, {"Ông", 3}, {"Từ", 5}};
+        {"Nguyễn", 3800}, {"Trần", 1100}, {"Lê", 950},    {"Phạm", 700}, {"Hoàng", 300},
+        {"Huỳnh", 200},   {"Phan", 450},  {"Vũ", 250},    {"Võ", 150},   {"Đặng", 210},
+        {"Bùi", 200},     {"Đỗ", 140},    {"Hồ", 130},    {"Ngô", 130},  {"Dương", 100},
+        {"Lý", 50},       {"Đinh", 60},   {"Trương", 50}, {"Cao", 40},   {"Lương", 30},
+        {"Mai", 30},      {"Lâm", 20},    {"Tạ", 15},     {"Chu", 20},   {"Kiều", 10},
+        {"Quách", 10},    {"Tô", 15},     {"Đào", 30},    {"Đoàn", 30},  {"Vương", 10},
+        {"Trịnh", 40},    {"Hà", 30},     {"Thái", 15},   {"Lưu", 15},   {"La", 10},
+        {"Nghiêm", 5},    {"Khúc", 5},    {"Lại", 10},    {"Tăng", 5},   {"Mạc", 5},
+        {"Triệu", 10},    {"Thân", 8},    {"Ninh", 5},    {"Châu", 15},  {"Giang", 10},
+        {"Hứa", 8},       {"Tôn", 5},     {"Phùng", 20},  {"Nông", 10},  {"Lò", 5},
+        {"Giàng", 3},     {"Sùng", 3},    {"Vàng", 3},    {"Mùa", 2},    {"Thào", 3},
+        {"Lầu", 2},       {"Âu", 5},      {"Doãn", 5},    {"Kha", 4},    {"Lục", 4},
+        {"Văn", 4},       {"Bạch", 3},    {"Diệp", 3},    {"Ông", 3},    {"Từ", 5}};
 static const struct wname fam_hmong[] = {
-	{"Giàng", 250}, {"Sùng", 200}, {"Vàng", 250}, {"Lầu", 120}, {"Thào", 200},
-	{"Mùa", 100}, {"Hạng", 80}, {"Lý", 120}, {"Vừ", 80}, {"Ly", 50}, {"Hờ", 30}, {"Tráng", 30}};
-static const struct wname fam_thai[] = {
-	{"Lò", 250}, {"Lường", 150}, {"Quàng", 100}, {"Cầm", 100}, {"Tòng", 80},
-	{"Hà", 120}, {"Vi", 60}, {"Lù", 40}, {"Điêu", 50}, {"Bạc", 40}, {"Lê", 40}};
-static const struct wname fam_dao[] = {
-	{"Triệu", 250}, {"Bàn", 250}, {"Đặng", 150}, {"Lý", 100}, {"Chảo", 120},
-	{"Phùng", 80}, {"Tẩn", 60}, {"Bàn", 20}};
-static const struct wname fam_tay[] = {
-	{"Nông", 200}, {"Hoàng", 200}, {"Lục", 60}, {"Ma", 50}, {"Hà", 60},
-	{"Lương", 60}, {"Vi", 40}, {"Đinh", 30}, {"Hứa", 30}, {"Lăng", 30},
-	{"Triệu", 30}, {"Chu", 30}, {"Bế", 50}, {"Nguyễn", 60}};
-static const struct wname fam_muong[] = {
-	{"Bùi", 300}, {"Đinh", 250}, {"Quách", 150}, {"Hà", 100}, {"Xa", 50}, {"Cao", 40}};
-static const struct wname fam_khmer[] = {
-	{"Thạch", 200}, {"Sơn", 200}, {"Danh", 150}, {"Lâm", 100}, {"Kim", 100},
-	{"Chau", 80}, {"Trần", 50}};
-static const struct wname fam_hoa[] = {
-	{"Lý", 150}, {"Trần", 100}, {"Lâm", 120}, {"Hứa", 80}, {"Quách", 70},
-	{"Mã", 60}, {"Tăng", 60}, {"Diệp", 50}, {"Lưu", 70}};
-static const struct wname fam_cn[] = {
-	{"Wang", 200}, {"Li", 200}, {"Zhang", 180}, {"Liu", 150}, {"Chen", 150},
-	{"Yang", 100}, {"Huang", 90}, {"Zhao", 80}, {"Wu", 70}, {"Zhou", 70}};
+        {"Giàng", 250}, {"Sùng", 200}, {"Vàng", 250}, {"Lầu", 120}, {"Thào", 200}, {"Mùa", 100},
+        {"Hạng", 80},   {"Lý", 120},   {"Vừ", 80},    {"Ly", 50},   {"Hờ", 30},    {"Tráng", 30}};
+static const struct wname fam_thai[] = {{"Lò", 250},  {"Lường", 150}, {"Quàng", 100}, {"Cầm", 100},
+                                        {"Tòng", 80}, {"Hà", 120},    {"Vi", 60},     {"Lù", 40},
+                                        {"Điêu", 50}, {"Bạc", 40},    {"Lê", 40}};
+static const struct wname fam_dao[] = {{"Triệu", 250}, {"Bàn", 250},  {"Đặng", 150}, {"Lý", 100},
+                                       {"Chảo", 120},  {"Phùng", 80}, {"Tẩn", 60},   {"Bàn", 20}};
+static const struct wname fam_tay[] = {{"Nông", 200}, {"Hoàng", 200}, {"Lục", 60},   {"Ma", 50},
+                                       {"Hà", 60},    {"Lương", 60},  {"Vi", 40},    {"Đinh", 30},
+                                       {"Hứa", 30},   {"Lăng", 30},   {"Triệu", 30}, {"Chu", 30},
+                                       {"Bế", 50},    {"Nguyễn", 60}};
+static const struct wname fam_muong[] = {{"Bùi", 300}, {"Đinh", 250}, {"Quách", 150},
+                                         {"Hà", 100},  {"Xa", 50},    {"Cao", 40}};
+static const struct wname fam_khmer[] = {{"Thạch", 200}, {"Sơn", 200}, {"Danh", 150}, {"Lâm", 100},
+                                         {"Kim", 100},   {"Chau", 80}, {"Trần", 50}};
+static const struct wname fam_hoa[] = {{"Lý", 150},  {"Trần", 100}, {"Lâm", 120},
+                                       {"Hứa", 80},  {"Quách", 70}, {"Mã", 60},
+                                       {"Tăng", 60}, {"Diệp", 50},  {"Lưu", 70}};
+static const struct wname fam_cn[] = {{"Wang", 200}, {"Li", 200},   {"Zhang", 180}, {"Liu", 150},
+                                      {"Chen", 150}, {"Yang", 100}, {"Huang", 90},  {"Zhao", 80},
+                                      {"Wu", 70},    {"Zhou", 70}};
 
 static const struct wname mid_m[] = {
-	{"Văn", 500}, {"Đức", 60}, {"Minh", 60}, {"Hữu", 50}, {"Quang", 40},
-	{"Xuân", 30}, {"Công", 30}, {"Đình", 40}, {"Ngọc", 20}, {"Thanh", 30},
-	{"Bá", 20}, {"Trọng", 20}, {"Sỹ", 15}, {"Tiến", 15}, {"Duy", 15},
-	{"Mạnh", 10}, {"Quốc", 20}, {"Anh", 10}, {"Hoàng", 10}, {"Viết", 10},
-	{"Văn Minh", 5}, {"Đăng", 10}, {"Thế", 15}, {"Khắc", 8}, {"", 60}};
+        {"Văn", 500},    {"Đức", 60},   {"Minh", 60}, {"Hữu", 50},   {"Quang", 40},
+        {"Xuân", 30},    {"Công", 30},  {"Đình", 40}, {"Ngọc", 20},  {"Thanh", 30},
+        {"Bá", 20},      {"Trọng", 20}, {"Sỹ", 15},   {"Tiến", 15},  {"Duy", 15},
+        {"Mạnh", 10},    {"Quốc", 20},  {"Anh", 10},  {"Hoàng", 10}, {"Viết", 10},
+        {"Văn Minh", 5}, {"Đăng", 10},  {"Thế", 15},  {"Khắc", 8},   {"", 60}};
 static const struct wname mid_f[] = {
-	{"Thị", 550}, {"Ngọc", 50}, {"Thu", 40}, {"Thanh", 40}, {"Thùy", 30},
-	{"Kim", 25}, {"Minh", 20}, {"Phương", 20}, {"Hồng", 20}, {"Mỹ", 15},
-	{"Thị Thu", 30}, {"Thị Ngọc", 20}, {"Thị Thanh", 20}, {"Thị Minh", 10},
-	{"Bích", 10}, {"Diệu", 8}, {"Hải", 10}, {"Khánh", 10}, {"", 60}};
+        {"Thị", 550},    {"Ngọc", 50},     {"Thu", 40},       {"Thanh", 40},    {"Thùy", 30},
+        {"Kim", 25},     {"Minh", 20},     {"Phương", 20},    {"Hồng", 20},     {"Mỹ", 15},
+        {"Thị Thu", 30}, {"Thị Ngọc", 20}, {"Thị Thanh", 20}, {"Thị Minh", 10}, {"Bích", 10},
+        {"Diệu", 8},     {"Hải", 10},      {"Khánh", 10},     {"", 60}};
 static const struct wname mid_hm_m[] = {{"A", 400}, {"Seo", 200}, {"Văn", 200}, {"", 200}};
 static const struct wname mid_hm_f[] = {{"Thị", 500}, {"Seo", 100}, {"", 400}};
 static const struct wname mid_none[] = {{"", 1}};
 
 static const char *const giv_m[] = {
-	"Hùng", "Dũng", "Tuấn", "Nam", "Hải", "Long", "Sơn", "Minh", "Đức", "Thắng",
-	"Hoàng", "Quang", "Tùng", "Cường", "Thành", "Trung", "Hiếu", "Phúc", "Huy", "Khánh",
-	"Bình", "Toàn", "Hưng", "Việt", "Anh", "Tâm", "Lâm", "Hòa", "Vinh", "Phong",
-	"Kiên", "Quân", "Tú", "Đạt", "Thịnh", "Nghĩa", "Tiến", "Thanh", "Hậu", "Lộc",
-	"Tài", "Chiến", "Công", "Hiệp", "Mạnh", "Bảo", "Duy", "Khoa", "Hoan", "Tình",
-	"Sáng", "Dương", "Giang", "Thuận", "Lực", "Thái", "Nhật", "Quyết", "Tấn", "Thọ",
-	"Trường", "Vũ", "Đông", "Hạnh", "Lợi", "Phát", "Quý", "Sang", "Thông", "Vượng",
-	"Cảnh", "Định", "Hào", "Kỳ", "Luân", "Nhân", "Quế", "Thiện", "Trí", "Văn"};
+        "Hùng",   "Dũng",  "Tuấn",  "Nam",   "Hải",   "Long",  "Sơn",  "Minh",  "Đức",   "Thắng",
+        "Hoàng",  "Quang", "Tùng",  "Cường", "Thành", "Trung", "Hiếu", "Phúc",  "Huy",   "Khánh",
+        "Bình",   "Toàn",  "Hưng",  "Việt",  "Anh",   "Tâm",   "Lâm",  "Hòa",   "Vinh",  "Phong",
+        "Kiên",   "Quân",  "Tú",    "Đạt",   "Thịnh", "Nghĩa", "Tiến", "Thanh", "Hậu",   "Lộc",
+        "Tài",    "Chiến", "Công",  "Hiệp",  "Mạnh",  "Bảo",   "Duy",  "Khoa",  "Hoan",  "Tình",
+        "Sáng",   "Dương", "Giang", "Thuận", "Lực",   "Thái",  "Nhật", "Quyết", "Tấn",   "Thọ",
+        "Trường", "Vũ",    "Đông",  "Hạnh",  "Lợi",   "Phát",  "Quý",  "Sang",  "Thông", "Vượng",
+        "Cảnh",   "Định",  "Hào",   "Kỳ",    "Luân",  "Nhân",  "Quế",  "Thiện", "Trí",   "Văn"};
 static const char *const giv_f[] = {
-	"Hạnh", "Lan", "Hương", "Mai", "Linh", "Trang", "Thảo", "Hoa", "Hằng", "Huyền",
-	"Ngọc", "Nhung", "Phương", "Thủy", "Hà", "Yến", "Loan", "Dung", "Nga", "Hiền",
-	"Trâm", "Vân", "Quỳnh", "Oanh", "Nhi", "Anh", "Chi", "Diệp", "Giang", "Hồng",
-	"Hường", "Liên", "Ly", "Lý", "Mơ", "My", "Nguyệt", "Nhàn", "Nương", "Phượng",
-	"Sen", "Tâm", "Thắm", "Thơm", "Thu", "Thúy", "Tuyết", "Uyên", "Vy", "Xuân",
-	"Duyên", "Hậu", "Lụa", "Quyên", "Thanh", "Trinh", "Tú", "Bích", "Diệu", "Đào",
-	"Gấm", "Hoài", "Kiều", "Lệ", "Mến", "Ngân", "Như", "Quế", "Sương", "Tươi"};
-static const char *const giv_hm_m[] = {
-	"Pháo", "Chứ", "Sử", "Páo", "Dế", "Chư", "Giống", "Mình", "Sình", "Lử",
-	"Tủa", "Dua", "Sểnh", "Chơ", "Khua", "Vư", "Nhè", "Pó", "Thề", "Lềnh"};
-static const char *const giv_hm_f[] = {
-	"Mỷ", "Dở", "Sua", "Mai", "Chá", "Pàng", "Xa", "Cở", "Ly", "Dợ",
-	"Súa", "Dính", "Máy", "Sính", "Chía", "Ca", "Nu", "Pà", "Chi", "Dung"};
+        "Hạnh",  "Lan",   "Hương",  "Mai",   "Linh",  "Trang", "Thảo",   "Hoa",  "Hằng",  "Huyền",
+        "Ngọc",  "Nhung", "Phương", "Thủy",  "Hà",    "Yến",   "Loan",   "Dung", "Nga",   "Hiền",
+        "Trâm",  "Vân",   "Quỳnh",  "Oanh",  "Nhi",   "Anh",   "Chi",    "Diệp", "Giang", "Hồng",
+        "Hường", "Liên",  "Ly",     "Lý",    "Mơ",    "My",    "Nguyệt", "Nhàn", "Nương", "Phượng",
+        "Sen",   "Tâm",   "Thắm",   "Thơm",  "Thu",   "Thúy",  "Tuyết",  "Uyên", "Vy",    "Xuân",
+        "Duyên", "Hậu",   "Lụa",    "Quyên", "Thanh", "Trinh", "Tú",     "Bích", "Diệu",  "Đào",
+        "Gấm",   "Hoài",  "Kiều",   "Lệ",    "Mến",   "Ngân",  "Như",    "Quế",  "Sương", "Tươi"};
+static const char *const giv_hm_m[] = {"Pháo", "Chứ",  "Sử",  "Páo", "Dế",  "Chư",  "Giống",
+                                       "Mình", "Sình", "Lử",  "Tủa", "Dua", "Sểnh", "Chơ",
+                                       "Khua", "Vư",   "Nhè", "Pó",  "Thề", "Lềnh"};
+static const char *const giv_hm_f[] = {"Mỷ",   "Dở", "Sua", "Mai", "Chá",  "Pàng", "Xa",
+                                       "Cở",   "Ly", "Dợ",  "Súa", "Dính", "Máy",  "Sính",
+                                       "Chía", "Ca", "Nu",  "Pà",  "Chi",  "Dung"};
 static const char *const giv_cn_m[] = {"Wei", "Jun", "Lei", "Qiang", "Yong", "Tao", "Gang", "Bo"};
 static const char *const giv_cn_f[] = {"Fang", "Min", "Jing", "Hui", "Li", "Yan", "Xiu", "Ping"};
 
 enum eth { E_KINH, E_HMONG, E_THAI, E_TAY, E_DAO, E_MUONG, E_NUNG, E_KHMER, E_HOA, E_NETH };
-static const char *const eth_code[E_NETH] = {"Kinh", "Hmong", "Thai", "Tay", "Dao",
-					      "Muong", "Nung", "Khmer", "Hoa"};
+static const char *const eth_code[E_NETH] = {"Kinh",  "Hmong", "Thai",  "Tay", "Dao",
+                                             "Muong", "Nung",  "Khmer", "Hoa"};
 /* Ethnicity weights by region of the home province. */
 static const uint16_t eth_w_other[E_NETH] = {940, 2, 8, 8, 3, 20, 4, 5, 10};
 static const uint16_t eth_w_north[E_NETH] = {250, 300, 150, 100, 120, 10, 60, 0, 10};
@@ -489,46 +501,91 @@ struct province {
 	uint8_t region;
 	uint16_t w; /* weight as a home province of victims */
 };
-static const struct province provs[] = {
-	{"Hà Nội", 1, R_OTHER, 40},      {"Hà Giang", 2, R_NORTH, 40},
-	{"Cao Bằng", 4, R_NORTH, 15},    {"Bắc Kạn", 6, R_NORTH, 5},
-	{"Tuyên Quang", 8, R_NORTH, 6},  {"Lào Cai", 10, R_NORTH, 40},
-	{"Điện Biên", 11, R_NORTH, 30},  {"Lai Châu", 12, R_NORTH, 20},
-	{"Sơn La", 14, R_NORTH, 30},     {"Yên Bái", 15, R_NORTH, 15},
-	{"Hòa Bình", 17, R_OTHER, 6},    {"Thái Nguyên", 19, R_OTHER, 5},
-	{"Lạng Sơn", 20, R_NORTH, 15},   {"Quảng Ninh", 22, R_OTHER, 10},
-	{"Bắc Giang", 24, R_OTHER, 8},   {"Phú Thọ", 25, R_OTHER, 6},
-	{"Vĩnh Phúc", 26, R_OTHER, 5},   {"Bắc Ninh", 27, R_OTHER, 5},
-	{"Hải Dương", 30, R_OTHER, 8},   {"Hải Phòng", 31, R_OTHER, 25},
-	{"Hưng Yên", 33, R_OTHER, 6},    {"Thái Bình", 34, R_OTHER, 20},
-	{"Hà Nam", 35, R_OTHER, 6},      {"Nam Định", 36, R_OTHER, 20},
-	{"Ninh Bình", 37, R_OTHER, 6},   {"Thanh Hóa", 38, R_NCENTRAL, 80},
-	{"Nghệ An", 40, R_NCENTRAL, 120}, {"Hà Tĩnh", 42, R_NCENTRAL, 70},
-	{"Quảng Bình", 44, R_NCENTRAL, 35}, {"Quảng Trị", 45, R_OTHER, 8},
-	{"Thừa Thiên Huế", 46, R_OTHER, 6}, {"Đà Nẵng", 48, R_OTHER, 6},
-	{"Quảng Nam", 49, R_OTHER, 6},   {"Quảng Ngãi", 51, R_OTHER, 5},
-	{"Bình Định", 52, R_OTHER, 5},   {"Phú Yên", 54, R_OTHER, 4},
-	{"Khánh Hòa", 56, R_OTHER, 5},   {"Ninh Thuận", 58, R_OTHER, 4},
-	{"Bình Thuận", 60, R_OTHER, 4},  {"Kon Tum", 62, R_OTHER, 5},
-	{"Gia Lai", 64, R_OTHER, 6},     {"Đắk Lắk", 66, R_OTHER, 6},
-	{"Đắk Nông", 67, R_OTHER, 4},    {"Lâm Đồng", 68, R_OTHER, 4},
-	{"Bình Phước", 70, R_OTHER, 4},  {"Tây Ninh", 72, R_SOUTH, 8},
-	{"Bình Dương", 74, R_OTHER, 6},  {"Đồng Nai", 75, R_OTHER, 6},
-	{"Bà Rịa - Vũng Tàu", 77, R_OTHER, 4}, {"Hồ Chí Minh", 79, R_OTHER, 35},
-	{"Long An", 80, R_OTHER, 5},     {"Tiền Giang", 82, R_OTHER, 5},
-	{"Bến Tre", 83, R_OTHER, 4},     {"Trà Vinh", 84, R_SOUTH, 5},
-	{"Vĩnh Long", 86, R_OTHER, 4},   {"Đồng Tháp", 87, R_OTHER, 6},
-	{"An Giang", 89, R_SOUTH, 10},   {"Kiên Giang", 91, R_SOUTH, 8},
-	{"Cần Thơ", 92, R_OTHER, 6},     {"Hậu Giang", 93, R_OTHER, 4},
-	{"Sóc Trăng", 94, R_SOUTH, 6},   {"Bạc Liêu", 95, R_SOUTH, 4},
-	{"Cà Mau", 96, R_OTHER, 5}};
+static const struct province provs[] = {{"Hà Nội", 1, R_OTHER, 40},
+                                        {"Hà Giang", 2, R_NORTH, 40},
+                                        {"Cao Bằng", 4, R_NORTH, 15},
+                                        {"Bắc Kạn", 6, R_NORTH, 5},
+                                        {"Tuyên Quang", 8, R_NORTH, 6},
+                                        {"Lào Cai", 10, R_NORTH, 40},
+                                        {"Điện Biên", 11, R_NORTH, 30},
+                                        {"Lai Châu", 12, R_NORTH, 20},
+                                        {"Sơn La", 14, R_NORTH, 30},
+                                        {"Yên Bái", 15, R_NORTH, 15},
+                                        {"Hòa Bình", 17, R_OTHER, 6},
+                                        {"Thái Nguyên", 19, R_OTHER, 5},
+                                        {"Lạng Sơn", 20, R_NORTH, 15},
+                                        {"Quảng Ninh", 22, R_OTHER, 10},
+                                        {"Bắc Giang", 24, R_OTHER, 8},
+                                        {"Phú Thọ", 25, R_OTHER, 6},
+                                        {"Vĩnh Phúc", 26, R_OTHER, 5},
+                                        {"Bắc Ninh", 27, R_OTHER, 5},
+                                        {"Hải Dương", 30, R_OTHER, 8},
+                                        {"Hải Phòng", 31, R_OTHER, 25},
+                                        {"Hưng Yên", 33, R_OTHER, 6},
+                                        {"Thái Bình", 34, R_OTHER, 20},
+                                        {"Hà Nam", 35, R_OTHER, 6},
+                                        {"Nam Định", 36, R_OTHER, 20},
+                                        {"Ninh Bình", 37, R_OTHER, 6},
+                                        {"Thanh Hóa", 38, R_NCENTRAL, 80},
+                                        {"Nghệ An", 40, R_NCENTRAL, 120},
+                                        {"Hà Tĩnh", 42, R_NCENTRAL, 70},
+                                        {"Quảng Bình", 44, R_NCENTRAL, 35},
+                                        {"Quảng Trị", 45, R_OTHER, 8},
+                                        {"Thừa Thiên Huế", 46, R_OTHER, 6},
+                                        {"Đà Nẵng", 48, R_OTHER, 6},
+                                        {"Quảng Nam", 49, R_OTHER, 6},
+                                        {"Quảng Ngãi", 51, R_OTHER, 5},
+                                        {"Bình Định", 52, R_OTHER, 5},
+                                        {"Phú Yên", 54, R_OTHER, 4},
+                                        {"Khánh Hòa", 56, R_OTHER, 5},
+                                        {"Ninh Thuận", 58, R_OTHER, 4},
+                                        {"Bình Thuận", 60, R_OTHER, 4},
+                                        {"Kon Tum", 62, R_OTHER, 5},
+                                        {"Gia Lai", 64, R_OTHER, 6},
+                                        {"Đắk Lắk", 66, R_OTHER, 6},
+                                        {"Đắk Nông", 67, R_OTHER, 4},
+                                        {"Lâm Đồng", 68, R_OTHER, 4},
+                                        {"Bình Phước", 70, R_OTHER, 4},
+                                        {"Tây Ninh", 72, R_SOUTH, 8},
+                                        {"Bình Dương", 74, R_OTHER, 6},
+                                        {"Đồng Nai", 75, R_OTHER, 6},
+                                        {"Bà Rịa - Vũng Tàu", 77, R_OTHER, 4},
+                                        {"Hồ Chí Minh", 79, R_OTHER, 35},
+                                        {"Long An", 80, R_OTHER, 5},
+                                        {"Tiền Giang", 82, R_OTHER, 5},
+                                        {"Bến Tre", 83, R_OTHER, 4},
+                                        {"Trà Vinh", 84, R_SOUTH, 5},
+                                        {"Vĩnh Long", 86, R_OTHER, 4},
+                                        {"Đồng Tháp", 87, R_OTHER, 6},
+                                        {"An Giang", 89, R_SOUTH, 10},
+                                        {"Kiên Giang", 91, R_SOUTH, 8},
+                                        {"Cần Thơ", 92, R_OTHER, 6},
+                                        {"Hậu Giang", 93, R_OTHER, 4},
+                                        {"Sóc Trăng", 94, R_SOUTH, 6},
+                                        {"Bạc Liêu", 95, R_SOUTH, 4},
+                                        {"Cà Mau", 96, R_OTHER, 5}};
 #define NPROV NELEM(provs)
 
 enum {
-	P_HANOI = 0, P_HAGIANG = 1, P_CAOBANG = 2, P_TUYENQUANG = 4, P_LAOCAI = 5,
-	P_DIENBIEN = 6, P_LAICHAU = 7, P_SONLA = 8, P_YENBAI = 9, P_LANGSON = 12,
-	P_HAIPHONG = 19, P_THAIBINH = 21, P_NAMDINH = 23, P_THANHHOA = 25, P_NGHEAN = 26,
-	P_HATINH = 27, P_QUANGBINH = 28, P_HCM = 49, P_ANGIANG = 56
+	P_HANOI = 0,
+	P_HAGIANG = 1,
+	P_CAOBANG = 2,
+	P_TUYENQUANG = 4,
+	P_LAOCAI = 5,
+	P_DIENBIEN = 6,
+	P_LAICHAU = 7,
+	P_SONLA = 8,
+	P_YENBAI = 9,
+	P_LANGSON = 12,
+	P_HAIPHONG = 19,
+	P_THAIBINH = 21,
+	P_NAMDINH = 23,
+	P_THANHHOA = 25,
+	P_NGHEAN = 26,
+	P_HATINH = 27,
+	P_QUANGBINH = 28,
+	P_HCM = 49,
+	P_ANGIANG = 56
 };
 
 /* Districts of the main sending provinces; others draw from a generic list. */
@@ -537,61 +594,82 @@ struct pdistricts {
 	const char *d[10];
 };
 static const struct pdistricts districts[] = {
-	{P_NGHEAN, {"Yên Thành", "Diễn Châu", "Quỳnh Lưu", "Nghi Lộc", "Thanh Chương",
-		    "Nam Đàn", "Đô Lương", "Kỳ Sơn", "Tương Dương", "Quế Phong"}},
-	{P_HATINH, {"Kỳ Anh", "Can Lộc", "Cẩm Xuyên", "Thạch Hà", "Hương Khê", "Đức Thọ",
-		    "Nghi Xuân", "Hương Sơn", "Lộc Hà", "Vũ Quang"}},
-	{P_THANHHOA, {"Nghi Sơn", "Quảng Xương", "Hoằng Hóa", "Thọ Xuân", "Mường Lát",
-		      "Quan Sơn", "Hậu Lộc", "Nga Sơn", "Thạch Thành", "Như Xuân"}},
-	{P_QUANGBINH, {"Bố Trạch", "Quảng Trạch", "Lệ Thủy", "Minh Hóa", "Tuyên Hóa",
-		       "Quảng Ninh", "Đồng Hới", "Ba Đồn"}},
-	{P_LAOCAI, {"Bát Xát", "Mường Khương", "Si Ma Cai", "Bắc Hà", "Sa Pa", "Bảo Thắng",
-		    "Văn Bàn", "Bảo Yên"}},
-	{P_HAGIANG, {"Đồng Văn", "Mèo Vạc", "Yên Minh", "Quản Bạ", "Hoàng Su Phì",
-		     "Xín Mần", "Vị Xuyên", "Bắc Mê"}},
-	{P_DIENBIEN, {"Mường Nhé", "Nậm Pồ", "Tủa Chùa", "Điện Biên Đông", "Mường Chà",
-		      "Mường Ảng", "Tuần Giáo"}},
-	{P_LAICHAU, {"Sìn Hồ", "Phong Thổ", "Mường Tè", "Tam Đường", "Than Uyên", "Nậm Nhùn"}},
-	{P_SONLA, {"Mộc Châu", "Sốp Cộp", "Bắc Yên", "Thuận Châu", "Mai Sơn", "Sông Mã",
-		   "Phù Yên"}},
-	{P_YENBAI, {"Mù Cang Chải", "Trạm Tấu", "Văn Chấn", "Lục Yên", "Văn Yên"}},
-	{P_CAOBANG, {"Bảo Lạc", "Hà Quảng", "Trùng Khánh", "Bảo Lâm", "Nguyên Bình"}},
-	{P_LANGSON, {"Cao Lộc", "Văn Lãng", "Tràng Định", "Lộc Bình", "Đình Lập"}},
-	{P_NAMDINH, {"Hải Hậu", "Giao Thủy", "Xuân Trường", "Nghĩa Hưng", "Trực Ninh"}},
-	{P_THAIBINH, {"Tiền Hải", "Thái Thụy", "Quỳnh Phụ", "Hưng Hà", "Kiến Xương"}},
-	{P_HAIPHONG, {"Thủy Nguyên", "An Lão", "Kiến Thụy", "Tiên Lãng", "Vĩnh Bảo"}},
-	{P_HANOI, {"Sóc Sơn", "Đông Anh", "Gia Lâm", "Ba Vì", "Mỹ Đức", "Hoàng Mai",
-		   "Long Biên", "Thanh Trì"}},
-	{P_HCM, {"Bình Chánh", "Củ Chi", "Hóc Môn", "Gò Vấp", "Bình Tân", "Thủ Đức"}}};
+        {P_NGHEAN,
+         {"Yên Thành", "Diễn Châu", "Quỳnh Lưu", "Nghi Lộc", "Thanh Chương", "Nam Đàn", "Đô Lương",
+          "Kỳ Sơn", "Tương Dương", "Quế Phong"}},
+        {P_HATINH,
+         {"Kỳ Anh", "Can Lộc", "Cẩm Xuyên", "Thạch Hà", "Hương Khê", "Đức Thọ", "Nghi Xuân",
+          "Hương Sơn", "Lộc Hà", "Vũ Quang"}},
+        {P_THANHHOA,
+         {"Nghi Sơn", "Quảng Xương", "Hoằng Hóa", "Thọ Xuân", "Mường Lát", "Quan Sơn", "Hậu Lộc",
+          "Nga Sơn", "Thạch Thành", "Như Xuân"}},
+        {P_QUANGBINH,
+         {"Bố Trạch", "Quảng Trạch", "Lệ Thủy", "Minh Hóa", "Tuyên Hóa", "Quảng Ninh", "Đồng Hới",
+          "Ba Đồn"}},
+        {P_LAOCAI,
+         {"Bát Xát", "Mường Khương", "Si Ma Cai", "Bắc Hà", "Sa Pa", "Bảo Thắng", "Văn Bàn",
+          "Bảo Yên"}},
+        {P_HAGIANG,
+         {"Đồng Văn", "Mèo Vạc", "Yên Minh", "Quản Bạ", "Hoàng Su Phì", "Xín Mần", "Vị Xuyên",
+          "Bắc Mê"}},
+        {P_DIENBIEN,
+         {"Mường Nhé", "Nậm Pồ", "Tủa Chùa", "Điện Biên Đông", "Mường Chà", "Mường Ảng",
+          "Tuần Giáo"}},
+        {P_LAICHAU, {"Sìn Hồ", "Phong Thổ", "Mường Tè", "Tam Đường", "Than Uyên", "Nậm Nhùn"}},
+        {P_SONLA,
+         {"Mộc Châu", "Sốp Cộp", "Bắc Yên", "Thuận Châu", "Mai Sơn", "Sông Mã", "Phù Yên"}},
+        {P_YENBAI, {"Mù Cang Chải", "Trạm Tấu", "Văn Chấn", "Lục Yên", "Văn Yên"}},
+        {P_CAOBANG, {"Bảo Lạc", "Hà Quảng", "Trùng Khánh", "Bảo Lâm", "Nguyên Bình"}},
+        {P_LANGSON, {"Cao Lộc", "Văn Lãng", "Tràng Định", "Lộc Bình", "Đình Lập"}},
+        {P_NAMDINH, {"Hải Hậu", "Giao Thủy", "Xuân Trường", "Nghĩa Hưng", "Trực Ninh"}},
+        {P_THAIBINH, {"Tiền Hải", "Thái Thụy", "Quỳnh Phụ", "Hưng Hà", "Kiến Xương"}},
+        {P_HAIPHONG, {"Thủy Nguyên", "An Lão", "Kiến Thụy", "Tiên Lãng", "Vĩnh Bảo"}},
+        {P_HANOI,
+         {"Sóc Sơn", "Đông Anh", "Gia Lâm", "Ba Vì", "Mỹ Đức", "Hoàng Mai", "Long Biên",
+          "Thanh Trì"}},
+        {P_HCM, {"Bình Chánh", "Củ Chi", "Hóc Môn", "Gò Vấp", "Bình Tân", "Thủ Đức"}}};
 static const char *const generic_districts[] = {
-	"Tân Lập", "Phú Bình", "Đông Sơn", "Vĩnh Lộc", "Thuận Thành", "Yên Hưng", "Tam Nông",
-	"Hòa An", "Phước Long", "Châu Thành", "Tân Phú", "Mỹ Xuyên", "Hưng Nguyên", "Lạc Sơn",
-	"Kim Sơn", "An Phú", "Bình Sơn", "Hàm Tân", "Cẩm Thủy", "Long Phú"};
+        "Tân Lập", "Phú Bình",   "Đông Sơn",   "Vĩnh Lộc", "Thuận Thành", "Yên Hưng",    "Tam Nông",
+        "Hòa An",  "Phước Long", "Châu Thành", "Tân Phú",  "Mỹ Xuyên",    "Hưng Nguyên", "Lạc Sơn",
+        "Kim Sơn", "An Phú",     "Bình Sơn",   "Hàm Tân",  "Cẩm Thủy",    "Long Phú"};
 static const char *const communes[] = {
-	"Hưng Lộc", "Thanh Mỹ", "Diễn Kim", "Quang Thành", "Kỳ Phong", "Nghĩa Hồng",
-	"Cẩm Quang", "Liên Trạch", "Xuân Hòa", "Tân Sơn", "Phú Lợi", "An Bình", "Đông Hải",
-	"Nam Phong", "Tây Sơn", "Bắc Lý", "Trung Hòa", "Minh Tân", "Hồng Phong", "Thạch Kim",
-	"Mường Lý", "Nậm Chảy", "Lũng Cú", "Sủng Là", "Pà Vầy Sủ", "Bản Phố", "Tả Van",
-	"Sín Chéng", "Y Tý", "Nà Hỳ", "Sen Thượng", "Chiềng Sơn", "Hua Trai", "Phìn Hồ",
-	"Quỳnh Lập", "Sơn Hải", "Tiến Thủy", "Vĩnh Thành", "Hợp Thành", "Đức Long",
-	"Cát Văn", "Hòa Sơn", "Mỹ Lộc", "Thịnh Lộc", "Kỳ Thịnh", "Quảng Đông", "Lộc Yên",
-	"Hải Triều", "Giao Lạc", "Thụy Trường", "Nam Cường", "Đồng Tâm", "Tân Thành",
-	"Vĩnh Hòa", "Phong Thủy", "Hương Điền", "Sơn Kim", "Châu Phong", "Tân Hiệp", "Mỹ Phước"};
+        "Hưng Lộc",   "Thanh Mỹ",    "Diễn Kim",  "Quang Thành", "Kỳ Phong",  "Nghĩa Hồng",
+        "Cẩm Quang",  "Liên Trạch",  "Xuân Hòa",  "Tân Sơn",     "Phú Lợi",   "An Bình",
+        "Đông Hải",   "Nam Phong",   "Tây Sơn",   "Bắc Lý",      "Trung Hòa", "Minh Tân",
+        "Hồng Phong", "Thạch Kim",   "Mường Lý",  "Nậm Chảy",    "Lũng Cú",   "Sủng Là",
+        "Pà Vầy Sủ",  "Bản Phố",     "Tả Van",    "Sín Chéng",   "Y Tý",      "Nà Hỳ",
+        "Sen Thượng", "Chiềng Sơn",  "Hua Trai",  "Phìn Hồ",     "Quỳnh Lập", "Sơn Hải",
+        "Tiến Thủy",  "Vĩnh Thành",  "Hợp Thành", "Đức Long",    "Cát Văn",   "Hòa Sơn",
+        "Mỹ Lộc",     "Thịnh Lộc",   "Kỳ Thịnh",  "Quảng Đông",  "Lộc Yên",   "Hải Triều",
+        "Giao Lạc",   "Thụy Trường", "Nam Cường", "Đồng Tâm",    "Tân Thành", "Vĩnh Hòa",
+        "Phong Thủy", "Hương Điền",  "Sơn Kim",   "Châu Phong",  "Tân Hiệp",  "Mỹ Phước"};
 
-static const char *const phone_prefix[] = {
-	"32", "33", "34", "35", "36", "37", "38", "39", "56", "58", "59", "70", "76", "77",
-	"78", "79", "81", "82", "83", "84", "85", "86", "88", "89", "90", "91", "93", "94",
-	"96", "97", "98", "99"};
-static const uint16_t phone_prefix_w[] = {
-	40, 40, 40, 40, 40, 40, 30, 30, 5, 5, 5, 20, 10, 10, 10, 10, 15, 15, 15, 15, 15, 25,
-	20, 15, 30, 30, 25, 25, 50, 60, 60, 20};
+static const char *const phone_prefix[] = {"32", "33", "34", "35", "36", "37", "38", "39",
+                                           "56", "58", "59", "70", "76", "77", "78", "79",
+                                           "81", "82", "83", "84", "85", "86", "88", "89",
+                                           "90", "91", "93", "94", "96", "97", "98", "99"};
+static const uint16_t phone_prefix_w[] = {40, 40, 40, 40, 40, 40, 30, 30, 5,  5,  5,
+                                          20, 10, 10, 10, 10, 15, 15, 15, 15, 15, 25,
+                                          20, 15, 30, 30, 25, 25, 50, 60, 60, 20};
 
 /* ------------------------------------------------------------------ */
 /* Organisations                                                       */
 /* ------------------------------------------------------------------ */
 
-enum okind { K_BG, K_POLICE, K_PROC, K_COURT, K_SPC, K_NGO, K_HOTLINE, K_IO, K_EMB,
-	     K_DOLAB, K_COMPANY, K_NKIND };
+enum okind {
+	K_BG,
+	K_POLICE,
+	K_PROC,
+	K_COURT,
+	K_SPC,
+	K_NGO,
+	K_HOTLINE,
+	K_IO,
+	K_EMB,
+	K_DOLAB,
+	K_COMPANY,
+	K_NKIND
+};
 
 struct org {
 	const char *name, *type, *caseprefix, *recprefix;
@@ -601,35 +679,55 @@ struct org {
 /* Made-up names for the NGOs, the international organisation and the
  * labour-export companies; the state bodies are named by their function. */
 static const struct org orgs[] = {
-	{"Bộ đội Biên phòng tỉnh Lào Cai", "BorderGuard", "BĐBP-LC", "LC-NN", K_BG},
-	{"Bộ đội Biên phòng tỉnh Hà Giang", "BorderGuard", "BĐBP-HG", "HG-DT", K_BG},
-	{"Bộ đội Biên phòng tỉnh Tây Ninh", "BorderGuard", "BĐBP-TN", "TN-MB", K_BG},
-	{"Bộ đội Biên phòng tỉnh Nghệ An", "BorderGuard", "BĐBP-NA", "NA-NC", K_BG},
-	{"Công an tỉnh Nghệ An", "Police", "CA-NA", "NA-ĐT", K_POLICE},
-	{"Công an tỉnh Hà Tĩnh", "Police", "CA-HT", "HT-ĐT", K_POLICE},
-	{"Công an tỉnh Lào Cai", "Police", "CA-LC", "LC-ĐT", K_POLICE},
-	{"Công an thành phố Hà Nội", "Police", "CA-HN", "HN-ĐT", K_POLICE},
-	{"Viện kiểm sát nhân dân tỉnh Nghệ An", "Procuracy", "VKS-NA", "VKSNA-", K_PROC},
-	{"Tòa án nhân dân tỉnh Nghệ An", "Court", "TA-NA", "TANA-", K_COURT},
-	{"Trung tâm Công tác xã hội tỉnh Lào Cai", "SocialProtectionCentre", "CTXH-LC", "CTXHLC-",
-	 K_SPC},
-	{"Trung tâm Công tác xã hội Hà Nội", "SocialProtectionCentre", "CTXH-HN", "CTXHHN-", K_SPC},
-	{"Tổ chức Bến Bình Yên", "NGO", "BBY", "BBY-", K_NGO},
-	{"Mạng lưới Nhịp Cầu Trở Về", "NGO", "NCTV", "NCTV-", K_NGO},
-	{"Quỹ Hướng Dương Phương Bắc", "NGO", "HDPB", "HD-", K_NGO},
-	{"Đường dây nóng quốc gia phòng chống mua bán người", "Hotline", "ĐDN", "CALL-", K_HOTLINE},
-	{"Văn phòng Hỗ trợ Di cư Quốc tế", "InternationalOrganisation", "IMSO-VN", "IMSO-", K_IO},
-	{"Đại sứ quán Việt Nam tại Campuchia", "OtherGovernment", "ĐSQ-KH", "DSQKH-", K_EMB},
-	{"Cục Quản lý lao động ngoài nước", "OtherGovernment", "QLLĐNN", "LĐNN-", K_DOLAB},
-	{"Công ty CP Cung ứng Nhân lực Hoàng Phát", "LabourExportCompany", "HP-XKLĐ", "HP-", K_COMPANY},
-	{"Công ty TNHH Xuất khẩu Lao động Trường Thịnh", "LabourExportCompany", "TT-HĐ", "TT-",
-	 K_COMPANY},
-	{"Công ty CP Hợp tác Quốc tế Minh Quang", "LabourExportCompany", "MQ", "MQ-LĐ", K_COMPANY}};
+        {"Bộ đội Biên phòng tỉnh Lào Cai", "BorderGuard", "BĐBP-LC", "LC-NN", K_BG},
+        {"Bộ đội Biên phòng tỉnh Hà Giang", "BorderGuard", "BĐBP-HG", "HG-DT", K_BG},
+        {"Bộ đội Biên phòng tỉnh Tây Ninh", "BorderGuard", "BĐBP-TN", "TN-MB", K_BG},
+        {"Bộ đội Biên phòng tỉnh Nghệ An", "BorderGuard", "BĐBP-NA", "NA-NC", K_BG},
+        {"Công an tỉnh Nghệ An", "Police", "CA-NA", "NA-ĐT", K_POLICE},
+        {"Công an tỉnh Hà Tĩnh", "Police", "CA-HT", "HT-ĐT", K_POLICE},
+        {"Công an tỉnh Lào Cai", "Police", "CA-LC", "LC-ĐT", K_POLICE},
+        {"Công an thành phố Hà Nội", "Police", "CA-HN", "HN-ĐT", K_POLICE},
+        {"Viện kiểm sát nhân dân tỉnh Nghệ An", "Procuracy", "VKS-NA", "VKSNA-", K_PROC},
+        {"Tòa án nhân dân tỉnh Nghệ An", "Court", "TA-NA", "TANA-", K_COURT},
+        {"Trung tâm Công tác xã hội tỉnh Lào Cai", "SocialProtectionCentre", "CTXH-LC", "CTXHLC-",
+         K_SPC},
+        {"Trung tâm Công tác xã hội Hà Nội", "SocialProtectionCentre", "CTXH-HN", "CTXHHN-", K_SPC},
+        {"Tổ chức Bến Bình Yên", "NGO", "BBY", "BBY-", K_NGO},
+        {"Mạng lưới Nhịp Cầu Trở Về", "NGO", "NCTV", "NCTV-", K_NGO},
+        {"Quỹ Hướng Dương Phương Bắc", "NGO", "HDPB", "HD-", K_NGO},
+        {"Đường dây nóng quốc gia phòng chống mua bán người", "Hotline", "ĐDN", "CALL-", K_HOTLINE},
+        {"Văn phòng Hỗ trợ Di cư Quốc tế", "InternationalOrganisation", "IMSO-VN", "IMSO-", K_IO},
+        {"Đại sứ quán Việt Nam tại Campuchia", "OtherGovernment", "ĐSQ-KH", "DSQKH-", K_EMB},
+        {"Cục Quản lý lao động ngoài nước", "OtherGovernment", "QLLĐNN", "LĐNN-", K_DOLAB},
+        {"Công ty CP Cung ứng Nhân lực Hoàng Phát", "LabourExportCompany", "HP-XKLĐ", "HP-",
+         K_COMPANY},
+        {"Công ty TNHH Xuất khẩu Lao động Trường Thịnh", "LabourExportCompany", "TT-HĐ", "TT-",
+         K_COMPANY},
+        {"Công ty CP Hợp tác Quốc tế Minh Quang", "LabourExportCompany", "MQ", "MQ-LĐ", K_COMPANY}};
 #define NORG NELEM(orgs)
 enum {
-	O_BG_LC, O_BG_HG, O_BG_TN, O_BG_NA, O_CA_NA, O_CA_HT, O_CA_LC, O_CA_HN, O_VKS, O_TA,
-	O_SPC_LC, O_SPC_HN, O_NGO1, O_NGO2, O_NGO3, O_HOTLINE, O_IO, O_EMB, O_DOLAB, O_CO1,
-	O_CO2, O_CO3
+	O_BG_LC,
+	O_BG_HG,
+	O_BG_TN,
+	O_BG_NA,
+	O_CA_NA,
+	O_CA_HT,
+	O_CA_LC,
+	O_CA_HN,
+	O_VKS,
+	O_TA,
+	O_SPC_LC,
+	O_SPC_HN,
+	O_NGO1,
+	O_NGO2,
+	O_NGO3,
+	O_HOTLINE,
+	O_IO,
+	O_EMB,
+	O_DOLAB,
+	O_CO1,
+	O_CO2,
+	O_CO3
 };
 
 /* How an organisation writes a person, in permille. */
@@ -639,173 +737,399 @@ struct profile {
 	uint16_t idmiss, iderr, phmiss, provmiss, provascii, distmiss, commmiss, gendmiss, ethmiss;
 };
 static const struct profile profiles[K_NKIND] = {
-	/*            asc  up  swp nom oth typ  bm  by bmo bsw bof idm ide phm prm pra dim com gen eth */
-	[K_BG]      = {300, 500, 30, 50, 10, 50, 20, 30, 0, 40, 20, 100, 50, 500, 100, 400, 300, 400, 20, 300},
-	[K_POLICE]  = {50, 100, 20, 30, 10, 30, 30, 20, 0, 20, 10, 150, 30, 300, 30, 100, 100, 150, 10, 100},
-	[K_PROC]    = {20, 50, 10, 10, 5, 15, 10, 5, 0, 10, 5, 50, 20, 500, 10, 50, 50, 80, 5, 100},
-	[K_COURT]   = {20, 50, 10, 10, 5, 15, 10, 5, 0, 10, 5, 50, 20, 600, 10, 50, 50, 80, 5, 100},
-	[K_SPC]     = {100, 50, 30, 60, 20, 40, 80, 60, 20, 20, 30, 400, 40, 300, 50, 200, 200, 300, 20, 200},
-	[K_NGO]     = {400, 100, 80, 150, 30, 60, 150, 150, 30, 60, 50, 600, 40, 200, 150, 500, 400, 500, 50, 500},
-	[K_HOTLINE] = {200, 50, 40, 300, 30, 100, 500, 300, 30, 20, 100, 950, 50, 100, 100, 300, 300, 600, 50, 700},
-	[K_IO]      = {600, 300, 100, 100, 20, 60, 50, 50, 10, 80, 30, 200, 40, 300, 200, 700, 500, 700, 20, 600},
-	[K_EMB]     = {300, 400, 30, 60, 10, 40, 30, 30, 0, 30, 20, 100, 40, 400, 150, 400, 400, 500, 20, 700},
-	[K_DOLAB]   = {300, 300, 20, 40, 10, 30, 20, 20, 0, 30, 10, 80, 30, 300, 50, 400, 200, 300, 10, 800},
-	[K_COMPANY] = {500, 600, 20, 10, 5, 30, 10, 10, 0, 100, 10, 20, 60, 100, 20, 600, 50, 100, 10, 800},
+        /*            asc  up  swp nom oth typ  bm  by bmo bsw bof idm ide phm prm pra dim com gen
+           eth */
+        [K_BG] = {300, 500, 30, 50,  10,  50,  20,  30,  0,  40,
+                  20,  100, 50, 500, 100, 400, 300, 400, 20, 300},
+        [K_POLICE] = {50, 100, 20, 30,  10, 30,  30,  20,  0,  20,
+                      10, 150, 30, 300, 30, 100, 100, 150, 10, 100},
+        [K_PROC] = {20, 50, 10, 10, 5, 15, 10, 5, 0, 10, 5, 50, 20, 500, 10, 50, 50, 80, 5, 100},
+        [K_COURT] = {20, 50, 10, 10, 5, 15, 10, 5, 0, 10, 5, 50, 20, 600, 10, 50, 50, 80, 5, 100},
+        [K_SPC] = {100, 50,  30, 60,  20, 40,  80,  60,  20, 20,
+                   30,  400, 40, 300, 50, 200, 200, 300, 20, 200},
+        [K_NGO] = {400, 100, 80, 150, 30,  60,  150, 150, 30, 60,
+                   50,  600, 40, 200, 150, 500, 400, 500, 50, 500},
+        [K_HOTLINE] = {200, 50,  40, 300, 30,  100, 500, 300, 30, 20,
+                       100, 950, 50, 100, 100, 300, 300, 600, 50, 700},
+        [K_IO] = {600, 300, 100, 100, 20,  60,  50,  50,  10, 80,
+                  30,  200, 40,  300, 200, 700, 500, 700, 20, 600},
+        [K_EMB] = {300, 400, 30, 60,  10,  40,  30,  30,  0,  30,
+                   20,  100, 40, 400, 150, 400, 400, 500, 20, 700},
+        [K_DOLAB] = {300, 300, 20, 40,  10, 30,  20,  20,  0,  30,
+                     10,  80,  30, 300, 50, 400, 200, 300, 10, 800},
+        [K_COMPANY] = {500, 600, 20, 10,  5,  30,  10, 10,  0,  100,
+                       10,  20,  60, 100, 20, 600, 50, 100, 10, 800},
 };
 
 /* ------------------------------------------------------------------ */
 /* Patterns                                                            */
 /* ------------------------------------------------------------------ */
 
-enum pattern { PT_SERBIA, PT_SAUDI, PT_CHINA, PT_SCAM_KH, PT_SCAM_MM, PT_SCAM_LA, PT_UK,
-	       PT_DOMESTIC, PT_N };
+enum pattern {
+	PT_SERBIA,
+	PT_SAUDI,
+	PT_CHINA,
+	PT_SCAM_KH,
+	PT_SCAM_MM,
+	PT_SCAM_LA,
+	PT_UK,
+	PT_DOMESTIC,
+	PT_N
+};
 /* Per incident; with group sizes this gives roughly, of victims: scam compounds 45%,
  * China 22%, domestic 12%, UK 8%, Serbia 7%, Saudi Arabia 6%. */
 static const uint16_t pattern_w[PT_N] = {28, 150, 470, 87, 42, 28, 133, 160};
 
 enum country { C_VN, C_KH, C_MM, C_LA, C_TH, C_CN, C_RS, C_SA, C_GB, C_FR, C_RU, C_TR, C_N };
 static const char *const country_code[C_N] = {"VN", "KH", "MM", "LA", "TH", "CN",
-					      "RS", "SA", "GB", "FR", "RU", "TR"};
+                                              "RS", "SA", "GB", "FR", "RU", "TR"};
 
 static const char *const places_kh[] = {"Sihanoukville", "Bavet", "Phnom Penh", "Poipet"};
 static const char *const places_mm[] = {"Myawaddy", "KK Park", "Shwe Kokko", "Tachileik"};
 static const char *const places_la[] = {"Golden Triangle SEZ", "Bokeo", "Ton Pheung"};
-static const char *const places_cn[] = {"Hekou", "Wenshan", "Nanning", "Zhengzhou", "Jinan",
-					"Hefei", "Shijiazhuang", "Handan", "Fuyang"};
+static const char *const places_cn[] = {"Hekou", "Wenshan",      "Nanning", "Zhengzhou", "Jinan",
+                                        "Hefei", "Shijiazhuang", "Handan",  "Fuyang"};
 static const char *const places_rs[] = {"Zrenjanin", "Novi Sad", "Beograd"};
 static const char *const places_sa[] = {"Riyadh", "Jeddah", "Dammam", "Mecca", "Taif"};
-static const char *const places_gb[] = {"London", "Birmingham", "Manchester", "Leeds", "Glasgow",
-					"Bristol"};
-static const char *const places_vn[] = {"TP Hồ Chí Minh", "Hà Nội", "Hải Phòng", "Hạ Long",
-					"Móng Cái", "Đà Nẵng", "Vũng Tàu"};
+static const char *const places_gb[] = {"London", "Birmingham", "Manchester",
+                                        "Leeds",  "Glasgow",    "Bristol"};
+static const char *const places_vn[] = {"TP Hồ Chí Minh", "Hà Nội",  "Hải Phòng", "Hạ Long",
+                                        "Móng Cái",       "Đà Nẵng", "Vũng Tàu"};
 
 /* Control methods, exploitation, recruitment: bit positions index these. */
-static const char *const control_code[] = {
-	"PhysicalThreats", "ThreatsLawEnforcement", "ThreatensChildrenFamily", "DebtBondage",
-	"FalsePromises", "PhysicalAbuse", "SexualAbuse", "TakesEarnings",
-	"RestrictsFinancialAccess", "RestrictsMedicalCare", "WithholdsNecessities",
-	"PsychologicalAbuse", "PsychoactiveSubstance", "ExcessiveWorkingHours",
-	"WithholdsDocuments", "Other"};
+static const char *const control_code[] = {"PhysicalThreats",
+                                           "ThreatsLawEnforcement",
+                                           "ThreatensChildrenFamily",
+                                           "DebtBondage",
+                                           "FalsePromises",
+                                           "PhysicalAbuse",
+                                           "SexualAbuse",
+                                           "TakesEarnings",
+                                           "RestrictsFinancialAccess",
+                                           "RestrictsMedicalCare",
+                                           "WithholdsNecessities",
+                                           "PsychologicalAbuse",
+                                           "PsychoactiveSubstance",
+                                           "ExcessiveWorkingHours",
+                                           "WithholdsDocuments",
+                                           "Other"};
 #define NCONTROL 16
 /* Permille chance of each control method, by pattern. */
 static const uint16_t control_p[PT_N][NCONTROL] = {
-	[PT_SERBIA] = {150, 200, 0, 400, 900, 50, 0, 600, 300, 300, 300, 200, 0, 700, 800, 30},
-	[PT_SAUDI] = {300, 100, 50, 200, 700, 400, 200, 500, 400, 400, 500, 500, 0, 800, 900, 30},
-	[PT_CHINA] = {400, 200, 300, 100, 600, 400, 500, 0, 300, 200, 200, 600, 50, 100, 500, 100},
-	[PT_SCAM_KH] = {700, 300, 300, 800, 900, 600, 100, 500, 400, 300, 300, 500, 50, 900, 900, 50},
-	[PT_SCAM_MM] = {800, 300, 300, 800, 900, 700, 150, 500, 400, 400, 400, 600, 50, 900, 900, 50},
-	[PT_SCAM_LA] = {700, 300, 300, 800, 900, 500, 100, 500, 400, 300, 300, 500, 50, 900, 900, 50},
-	[PT_UK] = {700, 500, 500, 900, 600, 300, 50, 500, 300, 300, 300, 400, 100, 500, 600, 50},
-	[PT_DOMESTIC] = {500, 300, 200, 600, 500, 400, 500, 700, 400, 200, 200, 500, 300, 400, 400, 50},
+        [PT_SERBIA] = {150, 200, 0, 400, 900, 50, 0, 600, 300, 300, 300, 200, 0, 700, 800, 30},
+        [PT_SAUDI] = {300, 100, 50, 200, 700, 400, 200, 500, 400, 400, 500, 500, 0, 800, 900, 30},
+        [PT_CHINA] = {400, 200, 300, 100, 600, 400, 500, 0, 300, 200, 200, 600, 50, 100, 500, 100},
+        [PT_SCAM_KH] = {700, 300, 300, 800, 900, 600, 100, 500, 400, 300, 300, 500, 50, 900, 900,
+                        50},
+        [PT_SCAM_MM] = {800, 300, 300, 800, 900, 700, 150, 500, 400, 400, 400, 600, 50, 900, 900,
+                        50},
+        [PT_SCAM_LA] = {700, 300, 300, 800, 900, 500, 100, 500, 400, 300, 300, 500, 50, 900, 900,
+                        50},
+        [PT_UK] = {700, 500, 500, 900, 600, 300, 50, 500, 300, 300, 300, 400, 100, 500, 600, 50},
+        [PT_DOMESTIC] = {500, 300, 200, 600, 500, 400, 500, 700, 400, 200, 200, 500, 300, 400, 400,
+                         50},
 };
 
 enum { X_FL, X_SEX, X_CHILD, X_MARR, X_SERV, X_CRIM, X_OTHER, NEXPL };
-static const char *const expl_code[NEXPL] = {"ForcedLabour", "SexualExploitation", "ChildLabour",
-					     "ForcedMarriage", "Servitude", "ForcedCriminality",
-					     "Other"};
+static const char *const expl_code[NEXPL] = {
+        "ForcedLabour", "SexualExploitation", "ChildLabour", "ForcedMarriage",
+        "Servitude",    "ForcedCriminality",  "Other"};
 static const char *const sex_code[] = {"Prostitution", "Pornography", "RemoteInteractiveServices",
-				       "PrivateSexualServices"};
+                                       "PrivateSexualServices"};
 enum { IND_NONE = -1, IND_A, IND_C, IND_F, IND_I, IND_J, IND_S, IND_T };
-static const char *const industry_code[] = {
-	"A_AgricultureForestryAndFishing", "C_Manufacturing", "F_Construction",
-	"I_AccommodationAndFoodServiceActivities", "J_InformationAndCommunication",
-	"S_OtherServiceActivities", "T_ActivitiesOfHouseholdsAsEmployers"};
+static const char *const industry_code[] = {"A_AgricultureForestryAndFishing",
+                                            "C_Manufacturing",
+                                            "F_Construction",
+                                            "I_AccommodationAndFoodServiceActivities",
+                                            "J_InformationAndCommunication",
+                                            "S_OtherServiceActivities",
+                                            "T_ActivitiesOfHouseholdsAsEmployers"};
 
-static const char *const recruit_code[] = {
-	"AtAPlaceOfBusiness", "AtAnEducationalInstitution", "AtWork", "ThroughOnlineSocialNetworks",
-	"ThroughAnOnlineAdvertisement", "ThroughATelevisionAdvert", "ThroughANewspaperAdvert",
-	"ThroughFamilyOrFamilyEvents", "ThroughFriendsOrSocialEvents", "Other"};
+static const char *const recruit_code[] = {"AtAPlaceOfBusiness",
+                                           "AtAnEducationalInstitution",
+                                           "AtWork",
+                                           "ThroughOnlineSocialNetworks",
+                                           "ThroughAnOnlineAdvertisement",
+                                           "ThroughATelevisionAdvert",
+                                           "ThroughANewspaperAdvert",
+                                           "ThroughFamilyOrFamilyEvents",
+                                           "ThroughFriendsOrSocialEvents",
+                                           "Other"};
 #define NRECRUIT 10
 static const uint16_t recruit_p[PT_N][NRECRUIT] = {
-	[PT_SERBIA] = {600, 0, 50, 200, 300, 20, 50, 100, 400, 20},
-	[PT_SAUDI] = {500, 0, 50, 200, 200, 20, 50, 200, 400, 20},
-	[PT_CHINA] = {20, 50, 50, 400, 100, 0, 0, 200, 600, 50},
-	[PT_SCAM_KH] = {30, 30, 50, 600, 700, 0, 0, 100, 400, 30},
-	[PT_SCAM_MM] = {30, 30, 50, 600, 700, 0, 0, 100, 400, 30},
-	[PT_SCAM_LA] = {30, 30, 50, 600, 700, 0, 0, 100, 400, 30},
-	[PT_UK] = {100, 0, 50, 200, 100, 0, 0, 500, 500, 50},
-	[PT_DOMESTIC] = {200, 50, 200, 400, 300, 0, 20, 100, 500, 50},
+        [PT_SERBIA] = {600, 0, 50, 200, 300, 20, 50, 100, 400, 20},
+        [PT_SAUDI] = {500, 0, 50, 200, 200, 20, 50, 200, 400, 20},
+        [PT_CHINA] = {20, 50, 50, 400, 100, 0, 0, 200, 600, 50},
+        [PT_SCAM_KH] = {30, 30, 50, 600, 700, 0, 0, 100, 400, 30},
+        [PT_SCAM_MM] = {30, 30, 50, 600, 700, 0, 0, 100, 400, 30},
+        [PT_SCAM_LA] = {30, 30, 50, 600, 700, 0, 0, 100, 400, 30},
+        [PT_UK] = {100, 0, 50, 200, 100, 0, 0, 500, 500, 50},
+        [PT_DOMESTIC] = {200, 50, 200, 400, 300, 0, 20, 100, 500, 50},
 };
 #define RC_ONLINE ((1u << 3) | (1u << 4))
 
-static const char *const app_code[] = {"Facebook", "Zalo", "Telegram", "TikTok", "WhatsApp",
-				       "FacebookMessenger", "Viber", "WeChat", "Other"};
+static const char *const app_code[] = {"Facebook", "Zalo",     "Telegram",
+                                       "TikTok",   "WhatsApp", "FacebookMessenger",
+                                       "Viber",    "WeChat",   "Other"};
 #define NAPP 9
 static const uint16_t app_p[PT_N][NAPP] = {
-	[PT_SERBIA] = {700, 500, 50, 100, 100, 300, 100, 0, 50},
-	[PT_SAUDI] = {700, 500, 50, 100, 200, 300, 100, 0, 50},
-	[PT_CHINA] = {500, 600, 50, 300, 0, 300, 0, 300, 50},
-	[PT_SCAM_KH] = {800, 400, 600, 300, 100, 300, 50, 50, 50},
-	[PT_SCAM_MM] = {800, 300, 700, 300, 100, 300, 50, 100, 50},
-	[PT_SCAM_LA] = {800, 400, 600, 300, 100, 300, 50, 100, 50},
-	[PT_UK] = {700, 300, 100, 100, 300, 500, 200, 0, 50},
-	[PT_DOMESTIC] = {700, 600, 200, 400, 0, 300, 0, 0, 50},
+        [PT_SERBIA] = {700, 500, 50, 100, 100, 300, 100, 0, 50},
+        [PT_SAUDI] = {700, 500, 50, 100, 200, 300, 100, 0, 50},
+        [PT_CHINA] = {500, 600, 50, 300, 0, 300, 0, 300, 50},
+        [PT_SCAM_KH] = {800, 400, 600, 300, 100, 300, 50, 50, 50},
+        [PT_SCAM_MM] = {800, 300, 700, 300, 100, 300, 50, 100, 50},
+        [PT_SCAM_LA] = {800, 400, 600, 300, 100, 300, 50, 100, 50},
+        [PT_UK] = {700, 300, 100, 100, 300, 500, 200, 0, 50},
+        [PT_DOMESTIC] = {700, 600, 200, 400, 0, 300, 0, 0, 50},
 };
 
 static const char *const rel_code[] = {"Familial", "Acquainted", "Unaquainted"};
 static const uint16_t rel_w[PT_N][3] = {
-	[PT_SERBIA] = {50, 400, 550}, [PT_SAUDI] = {100, 400, 500}, [PT_CHINA] = {150, 600, 250},
-	[PT_SCAM_KH] = {50, 400, 550}, [PT_SCAM_MM] = {50, 350, 600}, [PT_SCAM_LA] = {50, 400, 550},
-	[PT_UK] = {200, 500, 300}, [PT_DOMESTIC] = {150, 500, 350}};
+        [PT_SERBIA] = {50, 400, 550},  [PT_SAUDI] = {100, 400, 500},
+        [PT_CHINA] = {150, 600, 250},  [PT_SCAM_KH] = {50, 400, 550},
+        [PT_SCAM_MM] = {50, 350, 600}, [PT_SCAM_LA] = {50, 400, 550},
+        [PT_UK] = {200, 500, 300},     [PT_DOMESTIC] = {150, 500, 350}};
 
-static const char *const perp_role_code[] = {"RecruiterOrIntermediary", "Transporter",
-					     "BrokerTravelAgent", "Exploiter", "Smuggler",
-					     "Kidnapper", "Abuser", "Other"};
+static const char *const perp_role_code[] = {"RecruiterOrIntermediary",
+                                             "Transporter",
+                                             "BrokerTravelAgent",
+                                             "Exploiter",
+                                             "Smuggler",
+                                             "Kidnapper",
+                                             "Abuser",
+                                             "Other"};
 
-enum { ST_DENOUNCED, ST_VERIFIED, ST_INVESTIGATED, ST_PROSECUTED, ST_TRIED, ST_CONVICTED,
-       ST_ACQUITTED, ST_DISMISSED, ST_N };
-static const char *const stage_code[ST_N] = {"Denounced", "Verified", "Investigated",
-					     "Prosecuted", "Tried", "Convicted",
-					     "Acquitted", "Dismissed"};
+enum {
+	ST_DENOUNCED,
+	ST_VERIFIED,
+	ST_INVESTIGATED,
+	ST_PROSECUTED,
+	ST_TRIED,
+	ST_CONVICTED,
+	ST_ACQUITTED,
+	ST_DISMISSED,
+	ST_N
+};
+static const char *const stage_code[ST_N] = {"Denounced", "Verified",  "Investigated", "Prosecuted",
+                                             "Tried",     "Convicted", "Acquitted",    "Dismissed"};
 
 enum { AS_ESS, AS_MED, AS_PSY, AS_LEGAL, AS_EDU, AS_LOAN, AS_N };
-static const char *const assist_code[AS_N] = {"EssentialNeedsAndTravel", "Medical",
-					      "Psychological", "LegalAid",
-					      "EducationAndVocationalTraining",
-					      "InitialAllowanceAndLoans"};
+static const char *const assist_code[AS_N] = {"EssentialNeedsAndTravel",
+                                              "Medical",
+                                              "Psychological",
+                                              "LegalAid",
+                                              "EducationAndVocationalTraining",
+                                              "InitialAllowanceAndLoans"};
 
 static const char *const consent_code[] = {"DataProcessing", "ShareWithReferralOrgs",
-					   "ShareIdentity", "ShareForStatistics",
-					   "ContactForFollowUp"};
+                                           "ShareIdentity", "ShareForStatistics",
+                                           "ContactForFollowUp"};
 
-static const char *const closure_reason[] = {
-	"Nạn nhân đã tái hòa nhập cộng đồng", "Nạn nhân từ chối tiếp tục hỗ trợ",
-	"Mất liên lạc với nạn nhân", "Đã hoàn thành hỗ trợ", "Đã xét xử xong",
-	"Đình chỉ điều tra", "Nạn nhân chuyển nơi cư trú"};
+static const char *const closure_reason[] = {"Nạn nhân đã tái hòa nhập cộng đồng",
+                                             "Nạn nhân từ chối tiếp tục hỗ trợ",
+                                             "Mất liên lạc với nạn nhân",
+                                             "Đã hoàn thành hỗ trợ",
+                                             "Đã xét xử xong",
+                                             "Đình chỉ điều tra",
+                                             "Nạn nhân chuyển nơi cư trú"};
 
 /* ------------------------------------------------------------------ */
 /* Output columns                                                      */
 /* ------------------------------------------------------------------ */
 
-#define COLUMNS(X)                                                                                 \
-	X(ORG, "src_Organisation") X(ORGTYPE, "org_Type") X(CASEID, "src_CaseId")                  \
-	X(STATUS, "cas_Status") X(CLOSEREASON, "cas_ReasonForCaseClosure")                         \
-	X(OPENED, "ctip_CaseOpenedDate") X(CLOSED, "ctip_CaseClosedDate")                          \
-	X(REF_ORG, "cas_ReferredOrganisation") X(REF_DATE, "cas_OutgoingReferralDate")             \
-	X(REF_REASON, "cas_ReasonForOutgoingReferral") X(REF_STATUS, "ctip_OutgoingReferralStatus") \
-	X(RECID, "src_RecordId") X(ROLE, "ctip_Role") X(FAMILY, "prs_SecondName")                  \
-	X(MIDDLE, "prs_MiddleName") X(GIVEN, "prs_FirstName") X(BIRTH, "prs_Birthdate")            \
-	X(GENDER, "prs_Gender") X(CITIZEN, "prs_Citizenship") X(ETHNIC, "ctip_Ethnicity")          \
-	X(IDTYPE, "ctip_IdentityType") X(IDNUM, "prs_IdentityNumber")                              \
-	X(IDISSUE, "ctip_IdentityIssueDate") X(IDEXPIRY, "ctip_IdentityExpiryDate")                \
-	X(PHONE, "prs_MobilePhone") X(PROV, "prs_MailingState") X(DISTRICT, "prs_MailingCity")     \
-	X(COMMUNE, "ctip_MailingCommune") X(TRSTATUS, "vic_TraffickingStatus")                     \
-	X(TRDECORG, "vic_TraffickingStatusDecisionMakingOrg") X(TRDECBY, "ctip_StatusDecidedBy")   \
-	X(TRDATE, "ctip_StatusDate") X(CERT, "ctip_CertificateKind")                               \
-	X(AGE, "vic_AgeWhenTrafficked") X(RECMETHOD, "vic_MethodOfRecruitment")                    \
-	X(APPS, "vic_RecruitmentWebsitesAndApps") X(REL, "vic_RelationshipToTrafficker")           \
-	X(RECRUITER, "ctip_Recruiter") X(CONTROL, "vic_MethodsOfControl")                          \
-	X(EXPLTYPE, "vic_TypeOfExploitation") X(INDUSTRY, "vic_ForcedLabourIndustry")              \
-	X(SEXTYPE, "vic_TypeOfSexExploitation") X(EXCOUNTRY, "ctip_ExploitationCountry")           \
-	X(EXPLACE, "ctip_ExploitationPlace") X(EXSTART, "ctip_ExploitationStart")                  \
-	X(EXEND, "ctip_ExploitationEnd") X(EVTYPE, "hte_Type") X(EVDATE, "hte_Date")               \
-	X(EVCOUNTRY, "hte_Country") X(EVCITY, "hte_City") X(ASKIND, "ctip_AssistanceKind")         \
-	X(ASDATE, "ctip_AssistanceDate") X(ASPROV, "ctip_AssistanceProvider")                      \
-	X(ASAMOUNT, "ctip_AssistanceAmount") X(CONSENT, "con_Consent")                             \
-	X(CONSCOPE, "ctip_ConsentScope") X(CONDATE, "ctip_ConsentDate")                            \
-	X(PERROLE, "per_RoleInProcess") X(PRSTAGE, "ctip_ProcStage") X(PRDATE, "ctip_ProcDate")    \
-	X(PRART, "ctip_ProcArticle") X(PRSKIND, "ctip_ProcSentenceKind")                           \
-	X(PRSMONTHS, "ctip_ProcSentenceMonths")
+#define COLUMNS(X)                                                                                                                               \
+	X(ORG, "src_Organisation")                                                                                                               \
+	X(ORGTYPE, "org_Type") X(CASEID, "src_CaseId") X(STATUS, "cas_Status") X(CLOSEREASON, "ca"                                               \
+	                                                                                      "s_"                                               \
+	                                                                                      "Re"                                               \
+	                                                                                      "as"                                               \
+	                                                                                      "on"                                               \
+	                                                                                      "Fo"                                               \
+	                                                                                      "rC"                                               \
+	                                                                                      "as"                                               \
+	                                                                                      "eC"                                               \
+	                                                                                      "lo"                                               \
+	                                                                                      "su"                                               \
+	                                                                                      "r"                                                \
+	                                                                                      "e") X(                                            \
+	        OPENED, "ctip_CaseOpenedDate") X(CLOSED, "ctip_CaseClosedDate") X(REF_ORG,                                                       \
+	                                                                          "cas_"                                                         \
+	                                                                          "ReferredOrgani"                                               \
+	                                                                          "sation") X(REF_DATE,                                          \
+	                                                                                      "ca"                                               \
+	                                                                                      "s_"                                               \
+	                                                                                      "Ou"                                               \
+	                                                                                      "tg"                                               \
+	                                                                                      "oi"                                               \
+	                                                                                      "ng"                                               \
+	                                                                                      "Re"                                               \
+	                                                                                      "fe"                                               \
+	                                                                                      "rr"                                               \
+	                                                                                      "al"                                               \
+	                                                                                      "Da"                                               \
+	                                                                                      "t"                                                \
+	                                                                                      "e")                                               \
+	        X(REF_REASON, "cas_ReasonForOutgoingReferral") X(REF_STATUS, "ctip_"                                                             \
+	                                                                     "OutgoingReferralSta"                                               \
+	                                                                     "tus") X(RECID, "src"                                               \
+	                                                                                     "_Re"                                               \
+	                                                                                     "cor"                                               \
+	                                                                                     "dI"                                                \
+	                                                                                     "d") X(                                             \
+	                ROLE,                                                                                                                    \
+	                "ctip_Role") X(FAMILY, "prs_SecondName") X(MIDDLE,                                                                       \
+	                                                           "prs_MiddleName") X(GIVEN,                                                    \
+	                                                                               "prs_"                                                    \
+	                                                                               "FirstNam"                                                \
+	                                                                               "e") X(BIRTH,                                             \
+	                                                                                      "pr"                                               \
+	                                                                                      "s_"                                               \
+	                                                                                      "Bi"                                               \
+	                                                                                      "rt"                                               \
+	                                                                                      "hd"                                               \
+	                                                                                      "at"                                               \
+	                                                                                      "e")                                               \
+	                X(GENDER, "prs_Gender") X(CITIZEN, "prs_Citizenship") X(ETHNIC, "ctip_"                                                  \
+	                                                                                "Ethnicit"                                               \
+	                                                                                "y") X(                                                  \
+	                        IDTYPE,                                                                                                          \
+	                        "ctip_IdentityType") X(IDNUM,                                                                                    \
+	                                               "prs_IdentityNumber") X(IDISSUE,                                                          \
+	                                                                       "ctip_"                                                           \
+	                                                                       "IdentityIssueDat"                                                \
+	                                                                       "e") X(IDEXPIRY,                                                  \
+	                                                                              "ctip_"                                                    \
+	                                                                              "IdentityEx"                                               \
+	                                                                              "piryDate") X(PHONE,                                       \
+	                                                                                            "prs_MobilePhone")                           \
+	                        X(PROV, "prs_MailingState") X(DISTRICT, "prs_MailingCity") X(                                                    \
+	                                COMMUNE,                                                                                                 \
+	                                "ctip_MailingCommune") X(TRSTATUS,                                                                       \
+	                                                         "vic_TraffickingStatus") X(TRDECORG,                                            \
+	                                                                                    "vic_"                                               \
+	                                                                                    "Traf"                                               \
+	                                                                                    "fick"                                               \
+	                                                                                    "ingS"                                               \
+	                                                                                    "tatu"                                               \
+	                                                                                    "sDec"                                               \
+	                                                                                    "isio"                                               \
+	                                                                                    "nMak"                                               \
+	                                                                                    "ingO"                                               \
+	                                                                                    "rg")                                                \
+	                                X(TRDECBY, "ctip_StatusDecidedBy") X(TRDATE, "ctip_"                                                     \
+	                                                                             "StatusDate") X(                                            \
+	                                        CERT, "ctip_CertificateKind") X(AGE,                                                             \
+	                                                                        "vic_"                                                           \
+	                                                                        "AgeWhenTrafficke"                                               \
+	                                                                        "d") X(RECMETHOD,                                                \
+	                                                                               "vic_"                                                    \
+	                                                                               "MethodOfR"                                               \
+	                                                                               "ecruitmen"                                               \
+	                                                                               "t") X(APPS,                                              \
+	                                                                                      "vi"                                               \
+	                                                                                      "c_"                                               \
+	                                                                                      "Re"                                               \
+	                                                                                      "cr"                                               \
+	                                                                                      "ui"                                               \
+	                                                                                      "tm"                                               \
+	                                                                                      "en"                                               \
+	                                                                                      "tW"                                               \
+	                                                                                      "eb"                                               \
+	                                                                                      "si"                                               \
+	                                                                                      "te"                                               \
+	                                                                                      "sA"                                               \
+	                                                                                      "nd"                                               \
+	                                                                                      "Ap"                                               \
+	                                                                                      "p"                                                \
+	                                                                                      "s")                                               \
+	                                        X(REL, "vic_RelationshipToTrafficker") X(                                                        \
+	                                                RECRUITER,                                                                               \
+	                                                "ctip_Recruiter") X(CONTROL,                                                             \
+	                                                                    "vic_"                                                               \
+	                                                                    "MethodsOfControl")                                                  \
+	                                                X(EXPLTYPE,                                                                              \
+	                                                  "vic_TypeOfExploitation") X(INDUSTRY,                                                  \
+	                                                                              "vic_"                                                     \
+	                                                                              "ForcedLabo"                                               \
+	                                                                              "urIndustr"                                                \
+	                                                                              "y") X(SEXTYPE,                                            \
+	                                                                                     "vic"                                               \
+	                                                                                     "_Ty"                                               \
+	                                                                                     "peO"                                               \
+	                                                                                     "fSe"                                               \
+	                                                                                     "xEx"                                               \
+	                                                                                     "plo"                                               \
+	                                                                                     "ita"                                               \
+	                                                                                     "tio"                                               \
+	                                                                                     "n")                                                \
+	                                                        X(EXCOUNTRY, "ctip_"                                                             \
+	                                                                     "ExploitationCountr"                                                \
+	                                                                     "y") X(EXPLACE, "cti"                                               \
+	                                                                                     "p_"                                                \
+	                                                                                     "Exp"                                               \
+	                                                                                     "loi"                                               \
+	                                                                                     "tat"                                               \
+	                                                                                     "ion"                                               \
+	                                                                                     "Pla"                                               \
+	                                                                                     "ce") X(                                            \
+	                                                                EXSTART, "ctip_"                                                         \
+	                                                                         "ExploitationSta"                                               \
+	                                                                         "rt") X(EXEND,                                                  \
+	                                                                                 "ctip_"                                                 \
+	                                                                                 "Exploit"                                               \
+	                                                                                 "ationEn"                                               \
+	                                                                                 "d") X(EVTYPE,                                          \
+	                                                                                        "hte_Type")                                      \
+	                                                                X(EVDATE, "hte_Date") X(EVCOUNTRY, "hte_Country") X(                     \
+	                                                                        EVCITY,                                                          \
+	                                                                        "hte_City") X(ASKIND,                                            \
+	                                                                                      "ct"                                               \
+	                                                                                      "ip"                                               \
+	                                                                                      "_A"                                               \
+	                                                                                      "ss"                                               \
+	                                                                                      "is"                                               \
+	                                                                                      "ta"                                               \
+	                                                                                      "nc"                                               \
+	                                                                                      "eK"                                               \
+	                                                                                      "in"                                               \
+	                                                                                      "d") X(ASDATE,                                     \
+	                                                                                             "ctip_AssistanceDate")                      \
+	                                                                        X(ASPROV, "ctip_"                                                \
+	                                                                                  "Assist"                                               \
+	                                                                                  "ancePr"                                               \
+	                                                                                  "ovide"                                                \
+	                                                                                  "r") X(                                                \
+	                                                                                ASAMOUNT,                                                \
+	                                                                                "ctip_"                                                  \
+	                                                                                "Assistan"                                               \
+	                                                                                "ceAmoun"                                                \
+	                                                                                "t") X(CONSENT,                                          \
+	                                                                                       "c"                                               \
+	                                                                                       "o"                                               \
+	                                                                                       "n"                                               \
+	                                                                                       "_"                                               \
+	                                                                                       "C"                                               \
+	                                                                                       "o"                                               \
+	                                                                                       "n"                                               \
+	                                                                                       "s"                                               \
+	                                                                                       "e"                                               \
+	                                                                                       "n"                                               \
+	                                                                                       "t") X(CONSCOPE,                                  \
+	                                                                                              "ctip_ConsentScope") X(CONDATE,            \
+	                                                                                                                     "ctip_ConsentDate") \
+	                                                                                X(PERROLE,                                               \
+	                                                                                  "per_"                                                 \
+	                                                                                  "RoleIn"                                               \
+	                                                                                  "Proces"                                               \
+	                                                                                  "s") X(PRSTAGE,                                        \
+	                                                                                         "ctip_ProcStage")                               \
+	                                                                                        X(PRDATE, "ctip_ProcDate") X(                    \
+	                                                                                                PRART,                                   \
+	                                                                                                "ctip_ProcArticle")                      \
+	                                                                                                X(PRSKIND,                               \
+	                                                                                                  "ctip_ProcSentenceKind")               \
+	                                                                                                        X(PRSMONTHS,                     \
+	                                                                                                          "ctip_ProcSentenceMonths")
 
 #define COL_ENUM(e, s) COL_##e,
 enum { COLUMNS(COL_ENUM) NCOL };
@@ -1078,12 +1402,12 @@ static int general_prov(struct rng *r)
 /* Home province of a victim of the pattern. */
 static int pattern_prov(struct rng *r, int pt)
 {
-	static const int north[] = {P_LAOCAI, P_HAGIANG, P_DIENBIEN, P_LAICHAU, P_SONLA,
-				    P_YENBAI, P_CAOBANG, P_LANGSON, P_NGHEAN, P_THANHHOA,
-				    P_TUYENQUANG};
+	static const int north[] = {P_LAOCAI, P_HAGIANG,  P_DIENBIEN,  P_LAICHAU,
+	                            P_SONLA,  P_YENBAI,   P_CAOBANG,   P_LANGSON,
+	                            P_NGHEAN, P_THANHHOA, P_TUYENQUANG};
 	static const uint16_t north_w[] = {30, 30, 25, 15, 20, 10, 12, 12, 10, 5, 5};
-	static const int central[] = {P_NGHEAN, P_HATINH, P_QUANGBINH, P_THANHHOA, P_HAIPHONG,
-				      P_NAMDINH, P_THAIBINH, P_LAOCAI, P_HANOI};
+	static const int central[] = {P_NGHEAN,  P_HATINH,   P_QUANGBINH, P_THANHHOA, P_HAIPHONG,
+	                              P_NAMDINH, P_THAIBINH, P_LAOCAI,    P_HANOI};
 	static const uint16_t serbia_w[] = {50, 40, 10, 10, 0, 3, 2, 0, 2};
 	static const uint16_t saudi_w[] = {30, 25, 8, 20, 3, 3, 3, 5, 5};
 	static const uint16_t uk_w[] = {40, 30, 15, 5, 10, 3, 3, 0, 3};
@@ -1100,18 +1424,19 @@ static int pattern_prov(struct rng *r, int pt)
 
 /* A new Vietnamese person (or Chinese when ns == NS_CN). */
 static void person_new(struct rng *r, struct person *p, int female, int32_t birth, int prov,
-		       int32_t when, unsigned passport, int chinese)
+                       int32_t when, unsigned passport, int chinese)
 {
 	memset(p, 0, sizeof *p);
 	p->female = (uint8_t)female;
 	p->birth = birth;
 	p->prov = (uint8_t)prov;
-	const uint16_t *ew = provs[prov].region == R_NORTH ? eth_w_north :
-			     provs[prov].region == R_NCENTRAL ? eth_w_ncentral :
-			     provs[prov].region == R_SOUTH ? eth_w_south : eth_w_other;
+	const uint16_t *ew = provs[prov].region == R_NORTH      ? eth_w_north
+	                     : provs[prov].region == R_NCENTRAL ? eth_w_ncentral
+	                     : provs[prov].region == R_SOUTH    ? eth_w_south
+	                                                        : eth_w_other;
 	p->eth = (uint8_t)pickw(r, ew, E_NETH);
-	static const uint8_t eth_ns[E_NETH] = {NS_KINH, NS_HMONG, NS_THAI, NS_TAY, NS_DAO,
-					       NS_MUONG, NS_TAY, NS_KHMER, NS_HOA};
+	static const uint8_t eth_ns[E_NETH] = {NS_KINH,  NS_HMONG, NS_THAI,  NS_TAY, NS_DAO,
+	                                       NS_MUONG, NS_TAY,   NS_KHMER, NS_HOA};
 	p->ns = chinese ? NS_CN : eth_ns[p->eth];
 	memcpy(p->citizen, chinese ? "CN" : "VN", 3);
 	int n;
@@ -1141,11 +1466,11 @@ static void person_new(struct rng *r, struct person *p, int female, int32_t birt
 /* Incidents                                                           */
 /* ------------------------------------------------------------------ */
 
-#define MAXV 24
-#define MAXP 4
-#define MAXO 4
+#define MAXV    24
+#define MAXP    4
+#define MAXO    4
 #define MAXCASE 16
-#define MAXEV 6
+#define MAXEV   6
 
 struct event {
 	uint8_t type, country;
@@ -1168,7 +1493,7 @@ struct perp {
 	struct person p;
 	int pool; /* index in the pool, -1 if new */
 	uint32_t roles;
-	int final;  /* last proceedings stage reached */
+	int final; /* last proceedings stage reached */
 	int32_t sd[ST_N];
 	int article;
 	int skind; /* 0 none, 1 imprisonment, 2 suspended, 3 life */
@@ -1201,7 +1526,7 @@ struct incident {
 	int under16;
 };
 
-#define POOL 4096
+#define POOL  4096
 #define QUEUE 1024
 
 struct pooled {
@@ -1335,29 +1660,29 @@ static int police_for(int prov)
 /* Capture slots: which organisations record a victim, in permille. */
 enum { S_BG, S_POLICE, S_SPC, S_NGO, S_HOTLINE, S_IO, S_EMB, S_DOLAB, S_COMPANY, S_N };
 static const uint16_t capture_p[PT_N][S_N] = {
-	/*              BG  POL  SPC  NGO  HOT  IO  EMB DOLAB CO */
-	[PT_SERBIA] = {0, 150, 50, 450, 80, 300, 0, 250, 400},
-	[PT_SAUDI] = {0, 150, 100, 400, 200, 100, 0, 300, 300},
-	[PT_CHINA] = {450, 450, 350, 200, 150, 0, 0, 0, 0},
-	[PT_SCAM_KH] = {650, 300, 200, 150, 150, 100, 250, 0, 0},
-	[PT_SCAM_MM] = {0, 350, 150, 200, 200, 450, 0, 0, 0},
-	[PT_SCAM_LA] = {500, 300, 100, 150, 150, 100, 0, 0, 0},
-	[PT_UK] = {0, 400, 150, 400, 100, 300, 0, 0, 0},
-	[PT_DOMESTIC] = {0, 600, 300, 250, 200, 0, 0, 0, 0},
+        /*              BG  POL  SPC  NGO  HOT  IO  EMB DOLAB CO */
+        [PT_SERBIA] = {0, 150, 50, 450, 80, 300, 0, 250, 400},
+        [PT_SAUDI] = {0, 150, 100, 400, 200, 100, 0, 300, 300},
+        [PT_CHINA] = {450, 450, 350, 200, 150, 0, 0, 0, 0},
+        [PT_SCAM_KH] = {650, 300, 200, 150, 150, 100, 250, 0, 0},
+        [PT_SCAM_MM] = {0, 350, 150, 200, 200, 450, 0, 0, 0},
+        [PT_SCAM_LA] = {500, 300, 100, 150, 150, 100, 0, 0, 0},
+        [PT_UK] = {0, 400, 150, 400, 100, 300, 0, 0, 0},
+        [PT_DOMESTIC] = {0, 600, 300, 250, 200, 0, 0, 0, 0},
 };
 
 struct timeline {
 	int y0, y1, transit0, transit1, expl0, expl1, ret0, ret1;
 };
 static const struct timeline timelines[PT_N] = {
-	[PT_SERBIA] = {2019, 2022, 2, 30, 60, 600, 5, 120},
-	[PT_SAUDI] = {2015, 2024, 1, 20, 60, 900, 10, 200},
-	[PT_CHINA] = {2015, 2025, 1, 14, 30, 2500, 1, 30},
-	[PT_SCAM_KH] = {2019, 2025, 1, 10, 20, 500, 1, 20},
-	[PT_SCAM_MM] = {2021, 2025, 3, 20, 30, 500, 10, 90},
-	[PT_SCAM_LA] = {2020, 2025, 1, 10, 30, 500, 1, 30},
-	[PT_UK] = {2015, 2024, 30, 300, 60, 1200, 10, 180},
-	[PT_DOMESTIC] = {2015, 2025, 0, 5, 10, 400, 0, 10},
+        [PT_SERBIA] = {2019, 2022, 2, 30, 60, 600, 5, 120},
+        [PT_SAUDI] = {2015, 2024, 1, 20, 60, 900, 10, 200},
+        [PT_CHINA] = {2015, 2025, 1, 14, 30, 2500, 1, 30},
+        [PT_SCAM_KH] = {2019, 2025, 1, 10, 20, 500, 1, 20},
+        [PT_SCAM_MM] = {2021, 2025, 3, 20, 30, 500, 10, 90},
+        [PT_SCAM_LA] = {2020, 2025, 1, 10, 30, 500, 1, 30},
+        [PT_UK] = {2015, 2024, 30, 300, 60, 1200, 10, 180},
+        [PT_DOMESTIC] = {2015, 2025, 0, 5, 10, 400, 0, 10},
 };
 
 static const char *pick_place(struct rng *r, int country)
@@ -1385,12 +1710,36 @@ static const char *district_name(const struct person *p)
 static void victim_profile(struct rng *r, int pt, int *female, int *a0, int *a1)
 {
 	switch (pt) {
-	case PT_SERBIA: *female = chance(r, 30); *a0 = 20; *a1 = 45; break;
-	case PT_SAUDI: *female = 1; *a0 = 20; *a1 = 40; break;
-	case PT_CHINA: *female = !chance(r, 20); *a0 = 14; *a1 = 25; break;
-	case PT_UK: *female = chance(r, 150); *a0 = 15; *a1 = 25; break;
-	case PT_DOMESTIC: *female = !chance(r, 50); *a0 = 15; *a1 = 30; break;
-	default: *female = chance(r, 400); *a0 = 18; *a1 = 35; break;
+	case PT_SERBIA:
+		*female = chance(r, 30);
+		*a0 = 20;
+		*a1 = 45;
+		break;
+	case PT_SAUDI:
+		*female = 1;
+		*a0 = 20;
+		*a1 = 40;
+		break;
+	case PT_CHINA:
+		*female = !chance(r, 20);
+		*a0 = 14;
+		*a1 = 25;
+		break;
+	case PT_UK:
+		*female = chance(r, 150);
+		*a0 = 15;
+		*a1 = 25;
+		break;
+	case PT_DOMESTIC:
+		*female = !chance(r, 50);
+		*a0 = 15;
+		*a1 = 30;
+		break;
+	default:
+		*female = chance(r, 400);
+		*a0 = 18;
+		*a1 = 35;
+		break;
 	}
 }
 
@@ -1502,13 +1851,21 @@ static void victim_context(struct gen *g, struct incident *I, struct victim *v)
 	v->ev[n++] = (struct event){0, C_VN, v->recruited, district_name(&v->p)};
 	int32_t transit = v->recruited + (I->start - v->recruited) / 2;
 	switch (pt) {
-	case PT_SCAM_KH: v->ev[n++] = (struct event){1, C_VN, transit, chance(r, 600) ? "Mộc Bài" : "Tịnh Biên"}; break;
+	case PT_SCAM_KH:
+		v->ev[n++] =
+		        (struct event){1, C_VN, transit, chance(r, 600) ? "Mộc Bài" : "Tịnh Biên"};
+		break;
 	case PT_SCAM_MM: v->ev[n++] = (struct event){1, C_TH, transit, "Mae Sot"}; break;
 	case PT_SCAM_LA: v->ev[n++] = (struct event){1, C_VN, transit, "Nậm Cắn"}; break;
-	case PT_CHINA: v->ev[n++] = (struct event){1, C_VN, transit, chance(r, 500) ? "Lào Cai" : "Móng Cái"}; break;
+	case PT_CHINA:
+		v->ev[n++] =
+		        (struct event){1, C_VN, transit, chance(r, 500) ? "Lào Cai" : "Móng Cái"};
+		break;
 	case PT_UK:
-		v->ev[n++] = (struct event){1, C_RU, v->recruited + (I->start - v->recruited) / 3, "Moskva"};
-		v->ev[n++] = (struct event){1, C_FR, v->recruited + 2 * (I->start - v->recruited) / 3, "Calais"};
+		v->ev[n++] = (struct event){1, C_RU, v->recruited + (I->start - v->recruited) / 3,
+		                            "Moskva"};
+		v->ev[n++] = (struct event){
+		        1, C_FR, v->recruited + 2 * (I->start - v->recruited) / 3, "Calais"};
 		break;
 	case PT_SERBIA:
 		if (chance(r, 300))
@@ -1519,9 +1876,12 @@ static void victim_context(struct gen *g, struct incident *I, struct victim *v)
 	v->ev[n++] = (struct event){2, (uint8_t)I->country, I->start, I->place};
 	v->ev[n++] = (struct event){3, (uint8_t)I->country, I->end, I->place};
 	if (I->country != C_VN) {
-		const char *back = I->country == C_KH ? "Mộc Bài" : I->country == C_LA ? "Nậm Cắn" :
-				   I->country == C_CN ? (chance(r, 500) ? "Lào Cai" : "Thanh Thủy") :
-				   chance(r, 700) ? "Nội Bài" : "Tân Sơn Nhất";
+		const char *back = I->country == C_KH   ? "Mộc Bài"
+		                   : I->country == C_LA ? "Nậm Cắn"
+		                   : I->country == C_CN
+		                           ? (chance(r, 500) ? "Lào Cai" : "Thanh Thủy")
+		                   : chance(r, 700) ? "Nội Bài"
+		                                    : "Tân Sơn Nhất";
 		v->ev[n++] = (struct event){4, C_VN, I->ret, back};
 	}
 	v->nev = n;
@@ -1629,15 +1989,18 @@ static void incident_build(struct gen *g)
 	case PT_SERBIA: nv = rrange(r, 3, 12); break;
 	case PT_SAUDI: nv = chance(r, 800) ? 1 : 2; break;
 	case PT_CHINA: nv = chance(r, 700) ? 1 : rrange(r, 2, 3); break;
-	case PT_SCAM_KH: case PT_SCAM_MM: case PT_SCAM_LA:
-		nv = chance(r, 300) ? rrange(r, 1, 3) : rrange(r, 3, 20);
-		break;
+	case PT_SCAM_KH:
+	case PT_SCAM_MM:
+	case PT_SCAM_LA: nv = chance(r, 300) ? rrange(r, 1, 3) : rrange(r, 3, 20); break;
 	case PT_UK: nv = chance(r, 600) ? 1 : rrange(r, 2, 4); break;
 	default: nv = chance(r, 500) ? 1 : rrange(r, 2, 5); break;
 	}
 	int group_prov = pattern_prov(r, pt);
-	unsigned passport = pt == PT_SERBIA || pt == PT_SAUDI ? 1000 : pt == PT_UK ? 400 :
-			    pt == PT_CHINA ? 80 : pt == PT_DOMESTIC ? 30 : 500;
+	unsigned passport = pt == PT_SERBIA || pt == PT_SAUDI ? 1000
+	                    : pt == PT_UK                     ? 400
+	                    : pt == PT_CHINA                  ? 80
+	                    : pt == PT_DOMESTIC               ? 30
+	                                                      : 500;
 	for (int i = 0; i < nv; i++) {
 		struct victim *v = &I->v[I->nv++];
 		memset(v, 0, sizeof *v);
@@ -1655,7 +2018,7 @@ static void incident_build(struct gen *g)
 			/* group members often come from the same province */
 			int prov = chance(r, 600) ? group_prov : pattern_prov(r, pt);
 			person_new(r, &v->p, female, birth_for_age(r, v->recruited, age), prov,
-				   v->recruited, passport, 0);
+			           v->recruited, passport, 0);
 			if (pt == PT_SERBIA || pt == PT_SAUDI) /* sent abroad legally */
 				if (!v->p.pass[0]) {
 					v->p.pass[0] = 'C';
@@ -1672,8 +2035,10 @@ static void incident_build(struct gen *g)
 	/* The organisations of this incident. */
 	int hp = I->v[0].p.prov;
 	I->police = police_for(hp);
-	I->bg = pt == PT_CHINA ? (hp == P_HAGIANG ? O_BG_HG : O_BG_LC) :
-		pt == PT_SCAM_KH ? O_BG_TN : pt == PT_SCAM_LA ? O_BG_NA : -1;
+	I->bg = pt == PT_CHINA     ? (hp == P_HAGIANG ? O_BG_HG : O_BG_LC)
+	        : pt == PT_SCAM_KH ? O_BG_TN
+	        : pt == PT_SCAM_LA ? O_BG_NA
+	                           : -1;
 	I->spc = provs[hp].region == R_NORTH || pt == PT_CHINA ? O_SPC_LC : O_SPC_HN;
 	static const uint16_t ngo_w[] = {40, 35, 25};
 	I->ngo = O_NGO1 + pickw(r, ngo_w, 3);
@@ -1745,22 +2110,25 @@ static void incident_build(struct gen *g)
 				}
 			}
 			if (P->pool < 0) {
-				int female = pt == PT_CHINA || pt == PT_DOMESTIC ? chance(r, 550) : chance(r, 300);
+				int female = pt == PT_CHINA || pt == PT_DOMESTIC ? chance(r, 550)
+				                                                 : chance(r, 300);
 				int age = rrange(r, 22, 58);
-				int chinese = (pt == PT_CHINA || pt == PT_SCAM_KH || pt == PT_SCAM_MM) && chance(r, 150);
+				int chinese =
+				        (pt == PT_CHINA || pt == PT_SCAM_KH || pt == PT_SCAM_MM) &&
+				        chance(r, 150);
 				int prov = chance(r, 700) ? hp : general_prov(r);
-				person_new(r, &P->p, female, birth_for_age(r, I->recruited, age), prov,
-					   I->recruited, 300, chinese);
+				person_new(r, &P->p, female, birth_for_age(r, I->recruited, age),
+				           prov, I->recruited, 300, chinese);
 			}
 			static const uint16_t role_p[PT_N][8] = {
-				[PT_SERBIA] = {900, 100, 400, 100, 0, 0, 0, 50},
-				[PT_SAUDI] = {900, 100, 400, 200, 0, 0, 50, 50},
-				[PT_CHINA] = {700, 400, 500, 100, 200, 100, 0, 50},
-				[PT_SCAM_KH] = {800, 400, 200, 300, 200, 0, 100, 50},
-				[PT_SCAM_MM] = {800, 300, 200, 300, 200, 0, 100, 50},
-				[PT_SCAM_LA] = {800, 400, 200, 300, 200, 0, 100, 50},
-				[PT_UK] = {700, 500, 300, 300, 400, 0, 100, 50},
-				[PT_DOMESTIC] = {500, 200, 100, 700, 0, 50, 300, 50}};
+			        [PT_SERBIA] = {900, 100, 400, 100, 0, 0, 0, 50},
+			        [PT_SAUDI] = {900, 100, 400, 200, 0, 0, 50, 50},
+			        [PT_CHINA] = {700, 400, 500, 100, 200, 100, 0, 50},
+			        [PT_SCAM_KH] = {800, 400, 200, 300, 200, 0, 100, 50},
+			        [PT_SCAM_MM] = {800, 300, 200, 300, 200, 0, 100, 50},
+			        [PT_SCAM_LA] = {800, 400, 200, 300, 200, 0, 100, 50},
+			        [PT_UK] = {700, 500, 300, 300, 400, 0, 100, 50},
+			        [PT_DOMESTIC] = {500, 200, 100, 700, 0, 50, 300, 50}};
 			P->roles = draw_mask(r, role_p[pt], 8);
 			if (!P->roles)
 				P->roles = 1;
@@ -1780,7 +2148,9 @@ static void incident_build(struct gen *g)
 			/* Stop at the last stage reached by the cap date. */
 			int last = P->final;
 			int order[ST_N], no = 0;
-			int upto = last == ST_DISMISSED ? ST_INVESTIGATED : last >= ST_CONVICTED ? ST_TRIED : last;
+			int upto = last == ST_DISMISSED   ? ST_INVESTIGATED
+			           : last >= ST_CONVICTED ? ST_TRIED
+			                                  : last;
 			for (int s = 0; s <= upto; s++)
 				order[no++] = s;
 			if (last >= ST_CONVICTED) /* the verdict, or the dismissal */
@@ -1793,20 +2163,24 @@ static void incident_build(struct gen *g)
 					break;
 			if (P->final < 0)
 				P->final = ST_DENOUNCED;
-			P->article = I->under16 ? 1 : (pt == PT_SERBIA || pt == PT_SAUDI) && chance(r, 300) ? 3 :
-				     chance(r, 30) ? 4 : 0;
+			P->article = I->under16                                              ? 1
+			             : (pt == PT_SERBIA || pt == PT_SAUDI) && chance(r, 300) ? 3
+			             : chance(r, 30)                                         ? 4
+			                                                                     : 0;
 			if (P->final == ST_CONVICTED) {
 				unsigned k2 = rnd(r, 100);
 				P->skind = k2 < 85 ? 1 : k2 < 97 ? 2 : 3;
 				P->months = P->skind == 1 ? rrange(r, 24, 240) : 0;
 			}
 			P->caught = 1u << pc;
-			if (P->final >= ST_PROSECUTED && P->final != ST_DISMISSED && I->police == O_CA_NA) {
+			if (P->final >= ST_PROSECUTED && P->final != ST_DISMISSED &&
+			    I->police == O_CA_NA) {
 				int vc = add_case(I, O_VKS, P->sd[ST_PROSECUTED]);
 				if (vc >= 0)
 					P->caught |= 1u << vc;
 				if (P->final >= ST_TRIED && P->final != ST_DISMISSED) {
-					int tc = add_case(I, O_TA, P->sd[ST_TRIED] - rrange(r, 20, 60));
+					int tc = add_case(I, O_TA,
+					                  P->sd[ST_TRIED] - rrange(r, 20, 60));
 					if (tc >= 0)
 						P->caught |= 1u << tc;
 				}
@@ -1951,16 +2325,21 @@ static void put_person(struct gen *g, struct row *R, const struct person *p, int
 	const int32_t exp[3] = {p->cccd_exp, p->cmnd_exp, p->pass_exp};
 	int order[3];
 	if (kind == K_BG || kind == K_IO || kind == K_EMB || kind == K_DOLAB || kind == K_COMPANY) {
-		order[0] = 2; order[1] = 0; order[2] = 1;
+		order[0] = 2;
+		order[1] = 0;
+		order[2] = 1;
 	} else {
-		order[0] = 0; order[1] = 1; order[2] = 2;
+		order[0] = 0;
+		order[1] = 1;
+		order[2] = 2;
 	}
 	int ndoc = 0;
 	for (int i = 0; i < 3; i++) {
 		int t = order[i];
 		if (!docs[t][0] || chance(r, pf->idmiss))
 			continue;
-		if (ndoc && !(kind == K_COMPANY || kind == K_POLICE || kind == K_PROC || kind == K_COURT) )
+		if (ndoc &&
+		    !(kind == K_COMPANY || kind == K_POLICE || kind == K_PROC || kind == K_COURT))
 			break;
 		if (ndoc && chance(r, 500))
 			break;
@@ -1975,7 +2354,8 @@ static void put_person(struct gen *g, struct row *R, const struct person *p, int
 				num[j] = num[j + 1];
 				num[j + 1] = c;
 			} else { /* misread */
-				static const char confuse[] = "8778965134"; /* 0->8 1->7 2->7 3->8 ... */
+				static const char confuse[] =
+				        "8778965134"; /* 0->8 1->7 2->7 3->8 ... */
 				num[j] = confuse[num[j] - '0'];
 			}
 		}
@@ -1997,8 +2377,14 @@ static void put_person(struct gen *g, struct row *R, const struct person *p, int
 		const char *s = p->phone;
 		char ph[24];
 		switch (rnd(r, 6)) {
-		case 0: case 1: strcpy(ph, s); break;
-		case 2: ph[0] = '+'; ph[1] = '8'; ph[2] = '4'; strcpy(ph + 3, s + 1); break;
+		case 0:
+		case 1: strcpy(ph, s); break;
+		case 2:
+			ph[0] = '+';
+			ph[1] = '8';
+			ph[2] = '4';
+			strcpy(ph + 3, s + 1);
+			break;
 		case 3: /* 84 9xx xxx xxx */
 			memcpy(ph, "84 ", 3);
 			memcpy(ph + 3, s + 1, 3);
@@ -2072,7 +2458,7 @@ static void put_person(struct gen *g, struct row *R, const struct person *p, int
 /* ------------------------------------------------------------------ */
 
 static void put_victim_link(struct gen *g, struct row *R, const struct incident *I,
-			    const struct victim *v, int ci)
+                            const struct victim *v, int ci)
 {
 	struct rng *r = &g->r;
 	int org = I->c[ci].org;
@@ -2083,7 +2469,7 @@ static void put_victim_link(struct gen *g, struct row *R, const struct incident 
 		if (I->c[c].org == I->police)
 			police_case = c;
 	int police_knows = police_case >= 0 && (v->caught & (1u << police_case)) &&
-			   I->c[police_case].opened + 30 < DAY_CAP;
+	                   I->c[police_case].opened + 30 < DAY_CAP;
 
 	/* Identification. */
 	const char *st = "PossibleVictimOfTrafficking", *decorg = NULL, *decby = NULL, *cert = NULL;
@@ -2100,8 +2486,8 @@ static void put_victim_link(struct gen *g, struct row *R, const struct incident 
 			st = "ActualVictimOfTrafficking";
 			decorg = kind == K_POLICE ? "Police" : "CourtOrProsecution";
 			decby = orgs[org].name;
-			cert = kind == K_POLICE ? (chance(r, 700) ? "DistrictPolice" : "None") :
-			       "ProceedingsAgency";
+			cert = kind == K_POLICE ? (chance(r, 700) ? "DistrictPolice" : "None")
+			                        : "ProceedingsAgency";
 			sdate = opened + rrange(r, 10, 90);
 		}
 		break;
@@ -2188,8 +2574,9 @@ static void put_victim_link(struct gen *g, struct row *R, const struct incident 
 				continue; /* not happened yet when the case was opened */
 			if (e && e < v->nev - 1 && chance(r, 200))
 				continue;
-			static const char *const evtype[] = {"Recruitment", "Transit", "Exploitation",
-							     "ExitOrRescue", "ReturnOrRepatriation"};
+			static const char *const evtype[] = {"Recruitment", "Transit",
+			                                     "Exploitation", "ExitOrRescue",
+			                                     "ReturnOrRepatriation"};
 			cadd(R, COL_EVTYPE, evtype[ev->type]);
 			cadd_date(R, COL_EVDATE, ev->date, prec);
 			cadd(R, COL_EVCOUNTRY, country_code[ev->country]);
@@ -2203,7 +2590,8 @@ static void put_victim_link(struct gen *g, struct row *R, const struct incident 
 	case K_SPC: na = rrange(r, 1, 4); break;
 	case K_NGO: na = chance(r, 800) ? rrange(r, 1, 4) : 0; break;
 	case K_IO: na = rrange(r, 1, 3); break;
-	case K_EMB: case K_BG: na = chance(r, 400) ? 1 : 0; break;
+	case K_EMB:
+	case K_BG: na = chance(r, 400) ? 1 : 0; break;
 	default: break;
 	}
 	int32_t ad = opened;
@@ -2224,11 +2612,13 @@ static void put_victim_link(struct gen *g, struct row *R, const struct incident 
 			break;
 		cadd(R, COL_ASKIND, assist_code[kd]);
 		cadd_date(R, COL_ASDATE, ad, 3);
-		cadd(R, COL_ASPROV, chance(r, 900) || I->ngo == org ? orgs[org].name : orgs[I->ngo].name);
+		cadd(R, COL_ASPROV,
+		     chance(r, 900) || I->ngo == org ? orgs[org].name : orgs[I->ngo].name);
 		static const int32_t lo[AS_N] = {500, 200, 0, 0, 1000, 1500};
 		static const int32_t hi[AS_N] = {3000, 5000, 0, 0, 10000, 50000};
 		if (hi[kd] && !chance(r, 200))
-			cadd_uint(R, COL_ASAMOUNT, (unsigned long)rrange(r, lo[kd], hi[kd]) * 1000ul);
+			cadd_uint(R, COL_ASAMOUNT,
+			          (unsigned long)rrange(r, lo[kd], hi[kd]) * 1000ul);
 		else
 			cadd(R, COL_ASAMOUNT, "");
 	}
@@ -2276,7 +2666,7 @@ static void put_perp_link(struct row *R, const struct incident *I, const struct 
 		static const char *const art[] = {"Art150", "Art151", "Other", "Art297", "Art154"};
 		cadd(R, COL_PRART, art[P->article]);
 		static const char *const sk[] = {"", "Imprisonment", "SuspendedSentence",
-						 "LifeImprisonment"};
+		                                 "LifeImprisonment"};
 		cadd(R, COL_PRSKIND, s == ST_CONVICTED ? sk[P->skind] : "");
 		if (s == ST_CONVICTED && P->skind == 1)
 			cadd_uint(R, COL_PRSMONTHS, (unsigned long)P->months);
@@ -2365,7 +2755,7 @@ static void emit_case(struct gen *g, int ci)
 		cadd_date(R, COL_REF_DATE, rd, 3);
 		static const uint16_t rw[] = {750, 150, 100};
 		static const char *const rc[] = {"AdditionalServicesRequired",
-						 "MigrationOrChangeOfLocation", "Other"};
+		                                 "MigrationOrChangeOfLocation", "Other"};
 		cadd(R, COL_REF_REASON, rc[pickw(r, rw, 3)]);
 		cadd(R, COL_REF_STATUS, chance(r, 600) ? "Completed" : "Accepted");
 		nref++;
@@ -2509,7 +2899,7 @@ int ctip_demo_generate(const struct ctip_demo_opts *o, FILE *out, FILE *truth, c
 		return ctip_err_set(err, CTIP_EINVAL, "demo: no options or no output");
 	if (o->persons < 0)
 		return ctip_err_set(err, CTIP_EINVAL, "demo: persons must be >= 0, not %ld",
-				    o->persons);
+		                    o->persons);
 	struct gen *g = calloc(1, sizeof *g);
 	if (!g)
 		return ctip_err_set(err, CTIP_ENOMEM, "demo: out of memory");

@@ -30,7 +30,7 @@ int ctip_err_set(ctip_err *e, int code, const char *fmt, ...)
 }
 
 int ctip_err_at(ctip_err *e, int code, const char *file, long line, const char *field,
-		const char *fmt, ...)
+                const char *fmt, ...)
 {
 	va_list ap;
 	if (!e)

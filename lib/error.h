@@ -31,13 +31,12 @@ typedef struct ctip_err {
 
 void ctip_err_clear(ctip_err *e);
 /* Sets e (when not NULL) and returns code, so callers can `return ctip_err_set(...)`. */
-int ctip_err_set(ctip_err *e, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int ctip_err_set(ctip_err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int ctip_err_setv(ctip_err *e, int code, const char *fmt, va_list ap)
-	__attribute__((format(printf, 3, 0)));
+        __attribute__((format(printf, 3, 0)));
 /* Same, with the position of the input that caused it. */
 int ctip_err_at(ctip_err *e, int code, const char *file, long line, const char *field,
-		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Writes "FILE:LINE: field: message" (the parts that are set) and a newline. */
 void ctip_err_print(const ctip_err *e, FILE *out);
 const char *ctip_code_str(int code);

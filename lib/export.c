@@ -57,7 +57,7 @@ static void add_fields(json_t *obj, const ctip_row *r, int case_level)
 				for (int f = 0; f < CTIP_NFIELDS; f++)
 					if (i < counts[f] && items[f][i][0])
 						json_object_set_new(o, ctip_fields[f].name,
-								    scalar_json(f, items[f][i]));
+						                    scalar_json(f, items[f][i]));
 				json_array_append_new(a, o);
 			}
 			json_object_set_new(obj, ctip_group_names[g], a);
@@ -132,8 +132,8 @@ static int on_row(void *ctx, const ctip_row *r)
 	return CTIP_OK;
 }
 
-int ctip_export(ctip_store *s, enum ctip_format fmt, FILE *out,
-		const struct ctip_row_filter *flt, long *nrows, ctip_err *e)
+int ctip_export(ctip_store *s, enum ctip_format fmt, FILE *out, const struct ctip_row_filter *flt,
+                long *nrows, ctip_err *e)
 {
 	struct exporter x = {.out = out, .fmt = fmt};
 	int rc;

@@ -14,8 +14,8 @@
 
 enum ctip_format { CTIP_FMT_CSV, CTIP_FMT_JSON };
 
-int ctip_export(ctip_store *s, enum ctip_format fmt, FILE *out,
-		const struct ctip_row_filter *flt, long *nrows, ctip_err *e);
+int ctip_export(ctip_store *s, enum ctip_format fmt, FILE *out, const struct ctip_row_filter *flt,
+                long *nrows, ctip_err *e);
 
 /* JSON of the case-level columns of r (without "persons"). */
 json_t *ctip_case_json(const ctip_row *r);

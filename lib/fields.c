@@ -11,15 +11,15 @@ const struct ctip_field_def ctip_fields[CTIP_NFIELDS] = {CTIP_FIELDS(CTIP_FIELD_
 #undef CTIP_FIELD_DEF
 
 const char *const ctip_group_names[G_COUNT] = {
-	[G_NONE] = "",
-	[G_OUTREF] = "referrals",
-	[G_INREF] = "incoming_referrals",
-	[G_COMMENT] = "comments",
-	[G_IDDOC] = "identity_documents",
-	[G_EXPLOIT] = "exploitation",
-	[G_EVENT] = "events",
-	[G_ASSIST] = "assistance",
-	[G_PROC] = "proceedings",
+        [G_NONE] = "",
+        [G_OUTREF] = "referrals",
+        [G_INREF] = "incoming_referrals",
+        [G_COMMENT] = "comments",
+        [G_IDDOC] = "identity_documents",
+        [G_EXPLOIT] = "exploitation",
+        [G_EVENT] = "events",
+        [G_ASSIST] = "assistance",
+        [G_PROC] = "proceedings",
 };
 
 int ctip_field_find(const char *name)

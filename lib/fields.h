@@ -17,22 +17,22 @@
 #define CTIP_FIELDS_H
 
 enum ctip_ftype {
-	FT_TEXT,     /* free text, NFC-normalised and trimmed */
-	FT_ID,       /* an identifier: trimmed, no newlines */
-	FT_ORGTYPE,  /* picklist org_type */
-	FT_PICK,     /* one code of a vocabulary */
-	FT_MULTI,    /* `;`-separated codes of a vocabulary */
-	FT_DATE,     /* ISO 8601, partial allowed */
-	FT_INT,      /* non-negative integer */
-	FT_AMOUNT,   /* non-negative amount, up to 2 decimals */
-	FT_BOOL,     /* true/false (yes/no/1/0/có/không) */
-	FT_COUNTRY,  /* ISO 3166 alpha-2 (names and alpha-3 accepted) */
-	FT_COUNTRIES,/* `;` list of countries */
-	FT_PROVINCE, /* a Vietnamese province (name or code, with or without diacritics) */
-	FT_ERA,      /* 2008 or 2025: which list of provinces a province column refers to */
-	FT_ORG,      /* an organisation name (created when unknown) */
-	FT_PHONE,    /* `;` list of phone numbers, normalised to E.164 */
-	FT_DOCNO     /* identity-document number */
+	FT_TEXT,      /* free text, NFC-normalised and trimmed */
+	FT_ID,        /* an identifier: trimmed, no newlines */
+	FT_ORGTYPE,   /* picklist org_type */
+	FT_PICK,      /* one code of a vocabulary */
+	FT_MULTI,     /* `;`-separated codes of a vocabulary */
+	FT_DATE,      /* ISO 8601, partial allowed */
+	FT_INT,       /* non-negative integer */
+	FT_AMOUNT,    /* non-negative amount, up to 2 decimals */
+	FT_BOOL,      /* true/false (yes/no/1/0/có/không) */
+	FT_COUNTRY,   /* ISO 3166 alpha-2 (names and alpha-3 accepted) */
+	FT_COUNTRIES, /* `;` list of countries */
+	FT_PROVINCE,  /* a Vietnamese province (name or code, with or without diacritics) */
+	FT_ERA,       /* 2008 or 2025: which list of provinces a province column refers to */
+	FT_ORG,       /* an organisation name (created when unknown) */
+	FT_PHONE,     /* `;` list of phone numbers, normalised to E.164 */
+	FT_DOCNO      /* identity-document number */
 };
 
 enum ctip_flevel { FL_CASE, FL_PERSON, FL_LINK };
@@ -55,6 +55,7 @@ enum ctip_fgroup {
 #define CTIP_F_LIST     2u /* multi-valued, `;`-separated */
 
 /*   X(ENUM, "column", type, level, group, "vocabulary", flags, "description") */
+/* clang-format off */
 #define CTIP_FIELDS(X)                                                                             \
 	X(SRC_ORG, "src_Organisation", FT_ORG, FL_CASE, G_NONE, NULL, CTIP_F_REQUIRED,             \
 	  "reporting organisation (created when not yet known)")                                   \
@@ -204,6 +205,7 @@ enum ctip_fgroup {
 	X(PR_SENTENCE_MONTHS, "ctip_ProcSentenceMonths", FT_INT, FL_LINK, G_PROC, NULL,            \
 	  CTIP_F_LIST, "proceedings: prison term in months")
 
+/* clang-format on */
 #define CTIP_FIELD_ENUM(e, ...) CF_##e,
 enum ctip_field { CTIP_FIELDS(CTIP_FIELD_ENUM) CTIP_NFIELDS };
 #undef CTIP_FIELD_ENUM

@@ -50,7 +50,7 @@ struct pair_seen {
 	UT_hash_handle hh;
 };
 
-#define BATCH_ROWS 256
+#define BATCH_ROWS    256
 #define QUEUE_BATCHES 16
 
 struct batch {
@@ -89,7 +89,7 @@ struct importer {
 	int64_t *case_ids, *person_ids;
 	long cap_case_ids, cap_person_ids;
 	struct seen *fresh_orgs; /* organisations with no case in the database before this file */
-	int fatal; /* a store error: stop */
+	int fatal;               /* a store error: stop */
 	ctip_err *e;
 };
 
@@ -174,8 +174,8 @@ static void where_of(long line, const char *where, char *buf, size_t n)
 }
 
 /* Compares the row's columns of level lv with those remembered in x. */
-static int check_level(struct importer *im, const ctip_row *r, struct seen *x,
-		       enum ctip_flevel lv, const char *what)
+static int check_level(struct importer *im, const ctip_row *r, struct seen *x, enum ctip_flevel lv,
+                       const char *what)
 {
 	int errs = 0, n = level_count(lv);
 	for (int k = 0; k < n; k++) {
@@ -185,15 +185,15 @@ static int check_level(struct importer *im, const ctip_row *r, struct seen *x,
 		char at[128];
 		where_of(x->line, x->where, at, sizeof(at));
 		ctip_diag(&im->d, r, ctip_fields[f].name,
-			  "differs from %s of the same %s: the %s columns must agree on every row",
-			  at, what, what);
+		          "differs from %s of the same %s: the %s columns must agree on every row",
+		          at, what, what);
 		errs++;
 	}
 	return errs;
 }
 
 static struct seen *remember(struct seen **h, char *key, int64_t id, const ctip_row *r,
-			     enum ctip_flevel lv)
+                             enum ctip_flevel lv)
 {
 	int n = level_count(lv);
 	struct seen *x = calloc(1, sizeof(*x) + (size_t)n * sizeof(uint32_t));
@@ -211,7 +211,7 @@ static struct seen *remember(struct seen **h, char *key, int64_t id, const ctip_
 
 /* Finds or creates an organisation; type may be NULL. */
 static int ensure_org(struct importer *im, const ctip_row *r, int field, const char *name,
-		      const char *type, int64_t *id)
+                      const char *type, int64_t *id)
 {
 	char *cur = NULL;
 	int rc = im->s->ops->org_find(im->s, name, id, &cur, im->e);
@@ -221,14 +221,14 @@ static int ensure_org(struct importer *im, const ctip_row *r, int field, const c
 		im->st->orgs_created++;
 		if (im->o->info)
 			fprintf(im->o->info, "%s: new organisation '%s'%s%s%s\n", im->d.file, name,
-				type ? " (" : "", type ? type : "", type ? ")" : "");
+			        type ? " (" : "", type ? type : "", type ? ")" : "");
 		return CTIP_OK;
 	}
 	if (rc)
 		return im->fatal = rc;
 	if (type && cur && strcmp(cur, type) != 0) {
 		ctip_diag(&im->d, r, ctip_fields[field].name,
-			  "organisation '%s' is registered as %s, not %s", name, cur, type);
+		          "organisation '%s' is registered as %s, not %s", name, cur, type);
 		return CTIP_EINVAL;
 	}
 	if (type && !cur && (rc = im->s->ops->org_set_type(im->s, *id, type, im->e)))
@@ -355,8 +355,8 @@ static int classify(struct importer *im, ctip_row *r)
 		char at[128];
 		where_of(lk->line, lk->where, at, sizeof(at));
 		ctip_diag(&im->d, r, "src_RecordId",
-			  "duplicate: record '%s' is already in case '%s' at %s", r->v[CF_SRC_RECORD],
-			  r->v[CF_SRC_CASE], at);
+		          "duplicate: record '%s' is already in case '%s' at %s",
+		          r->v[CF_SRC_RECORD], r->v[CF_SRC_CASE], at);
 		return 1;
 	}
 	if (!(lk = calloc(1, sizeof(*lk))))
@@ -390,7 +390,7 @@ static int ids_reserve(int64_t **ids, long *cap, long lid)
  * Returns 0, -1 for a rejected row (or one whose case or record was rejected), or a store
  * error. */
 static int db_id(struct importer *im, const ctip_row *r, int64_t org, int fresh,
-		 enum ctip_flevel lv, int64_t *id)
+                 enum ctip_flevel lv, int64_t *id)
 {
 	ctip_store *s = im->s;
 	int is_case = lv == FL_CASE, rc;
@@ -403,19 +403,19 @@ static int db_id(struct importer *im, const ctip_row *r, int64_t org, int fresh,
 		*id = (*ids)[lid];
 		return *id ? 0 : -1; /* its first row was rejected: already reported */
 	}
-	rc = fresh ? CTIP_ENOTFOUND
+	rc = fresh     ? CTIP_ENOTFOUND
 	     : is_case ? s->ops->case_find(s, org, r->v[f], id, im->e)
-		       : s->ops->person_find(s, org, r->v[f], id, im->e);
+	               : s->ops->person_find(s, org, r->v[f], id, im->e);
 	if (rc == CTIP_OK) {
 		ctip_diag(&im->d, r, ctip_fields[f].name,
-			  "%s '%s' of '%s' is already in the database (imported before)",
-			  is_case ? "case" : "record", r->v[f], r->v[CF_SRC_ORG]);
+		          "%s '%s' of '%s' is already in the database (imported before)",
+		          is_case ? "case" : "record", r->v[f], r->v[CF_SRC_ORG]);
 		im->st->errors++;
 		return -1;
 	}
 	if (rc == CTIP_ENOTFOUND)
 		rc = is_case ? s->ops->case_add(s, org, r, id, im->e)
-			     : s->ops->person_add(s, org, r, id, im->e);
+		             : s->ops->person_add(s, org, r, id, im->e);
 	if (rc)
 		return im->fatal = rc;
 	(*ids)[lid] = *id;
@@ -554,9 +554,10 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 		at.line = rc < 0 ? im->e->line : 1;
 		if (rc == 0 || im->e->code == CTIP_EINVAL) {
 			/* an empty or malformed header is a rejected file, reported like a row */
-			ctip_diag(&im->d, &at, NULL, "%s",
-				  rc == 0 ? "empty file: expected a header row of HTCDS column names"
-					  : im->e->msg);
+			ctip_diag(
+			        &im->d, &at, NULL, "%s",
+			        rc == 0 ? "empty file: expected a header row of HTCDS column names"
+			                : im->e->msg);
 			im->st->errors++;
 			rc = 0;
 		} else {
@@ -578,13 +579,15 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 		char *clean = ctip_text_clean(fl[i] ? fl[i] : "");
 		map[i] = clean ? ctip_field_find(clean) : -1;
 		if (map[i] < 0) {
-			ctip_diag(&im->d, &hdr, clean ? (*clean ? clean : "(empty)") : "(invalid UTF-8)",
-				  "unknown column (see `ctip help columns`)");
+			ctip_diag(&im->d, &hdr,
+			          clean ? (*clean ? clean : "(empty)") : "(invalid UTF-8)",
+			          "unknown column (see `ctip help columns`)");
 			im->st->errors++;
 		}
 		for (int j = 0; j < i && map[i] >= 0; j++)
 			if (map[j] == map[i]) {
-				ctip_diag(&im->d, &hdr, clean, "column appears twice in the header");
+				ctip_diag(&im->d, &hdr, clean,
+				          "column appears twice in the header");
 				im->st->errors++;
 			}
 		free(clean);
@@ -596,7 +599,7 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 	}
 	if (!has_org && !im->o->org) {
 		ctip_diag(&im->d, &hdr, "src_Organisation",
-			  "no such column: add it, or name the reporting organisation with --org");
+		          "no such column: add it, or name the reporting organisation with --org");
 		im->st->errors++;
 	}
 	if (im->st->errors) {
@@ -613,7 +616,7 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 			im->st->rows++;
 			im->st->errors++;
 			ctip_diag(&im->d, &r, NULL, "row has %d fields but the header has %d%s", n,
-				  ncols, n < ncols ? " (file truncated?)" : "");
+			          ncols, n < ncols ? " (file truncated?)" : "");
 			continue;
 		}
 		for (int i = 0; i < n; i++) {
@@ -626,7 +629,8 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 			char id[300];
 			snprintf(id, sizeof(id), "%s#%ld", base_name(name), line);
 			if (ctip_row_set(&r, CF_SRC_RECORD, id))
-				return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
+				return im->fatal =
+				               ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
 		}
 		if (take_row(im, &r))
 			break;
@@ -704,7 +708,7 @@ static int json_field(struct importer *im, ctip_row *r, int f, json_t *v)
 			char *t = json_text(x, &bad);
 			if (bad) {
 				ctip_diag(&im->d, r, ctip_fields[f].name,
-					  "item %zu must be a string", i + 1);
+				          "item %zu must be a string", i + 1);
 				return 1;
 			}
 			int rc = list_put(r, f, (int)i, t);
@@ -717,8 +721,8 @@ static int json_field(struct importer *im, ctip_row *r, int f, json_t *v)
 	char *t = json_text(v, &bad);
 	if (bad) {
 		ctip_diag(&im->d, r, ctip_fields[f].name, "must be a %s",
-			  (ctip_fields[f].flags & CTIP_F_LIST) ? "string or an array of strings"
-							       : "string, number or boolean");
+		          (ctip_fields[f].flags & CTIP_F_LIST) ? "string or an array of strings"
+		                                               : "string, number or boolean");
 		return 1;
 	}
 	if (t && !ctip_utf8_valid(t, strlen(t))) {
@@ -753,9 +757,9 @@ static int json_object_into(struct importer *im, ctip_row *r, json_t *obj, int c
 			int is_case = g == G_OUTREF || g == G_INREF || g == G_COMMENT;
 			if (is_case != case_level || !json_is_array(v)) {
 				ctip_diag(&im->d, r, k, "%s",
-					  !json_is_array(v) ? "must be an array of objects"
-					  : is_case         ? "belongs to the case, not to a person"
-							    : "belongs to a person, not to the case");
+				          !json_is_array(v) ? "must be an array of objects"
+				          : is_case         ? "belongs to the case, not to a person"
+				                    : "belongs to a person, not to the case");
 				errs++;
 				continue;
 			}
@@ -766,7 +770,8 @@ static int json_object_into(struct importer *im, ctip_row *r, json_t *obj, int c
 				const char *ik;
 				json_t *iv;
 				if (!json_is_object(item)) {
-					ctip_diag(&im->d, r, k, "item %zu must be an object", i + 1);
+					ctip_diag(&im->d, r, k, "item %zu must be an object",
+					          i + 1);
 					errs++;
 					continue;
 				}
@@ -782,12 +787,13 @@ static int json_object_into(struct importer *im, ctip_row *r, json_t *obj, int c
 					char *t = json_text(iv, &bad);
 					if (bad) {
 						ctip_diag(&im->d, r, ik,
-							  "must be a string, number or boolean");
+						          "must be a string, number or boolean");
 						errs++;
 						continue;
 					}
 					if (t && strchr(t, ';') && ctip_fields[f].type != FT_TEXT) {
-						ctip_diag(&im->d, r, ik, "item %zu holds ';'", i + 1);
+						ctip_diag(&im->d, r, ik, "item %zu holds ';'",
+						          i + 1);
 						errs++;
 					} else if (list_put(r, f, (int)i, t)) {
 						free(t);
@@ -798,7 +804,8 @@ static int json_object_into(struct importer *im, ctip_row *r, json_t *obj, int c
 				/* every column of the group gets an item, even if empty */
 				for (int f = 0; f < CTIP_NFIELDS; f++)
 					if ((int)ctip_fields[f].group == g &&
-					    ctip_list_count(r->v[f]) <= (int)i && list_put(r, f, (int)i, ""))
+					    ctip_list_count(r->v[f]) <= (int)i &&
+					    list_put(r, f, (int)i, ""))
 						return -1;
 			}
 			continue;
@@ -811,12 +818,13 @@ static int json_object_into(struct importer *im, ctip_row *r, json_t *obj, int c
 		}
 		if (ctip_fields[f].group != G_NONE) {
 			ctip_diag(&im->d, r, k, "belongs in the array \"%s\"",
-				  ctip_group_names[ctip_fields[f].group]);
+			          ctip_group_names[ctip_fields[f].group]);
 			errs++;
 			continue;
 		}
 		if ((ctip_fields[f].level == FL_CASE) != case_level) {
-			ctip_diag(&im->d, r, k, "belongs to %s", case_level ? "a person" : "the case");
+			ctip_diag(&im->d, r, k, "belongs to %s",
+			          case_level ? "a person" : "the case");
 			errs++;
 			continue;
 		}
@@ -844,7 +852,7 @@ static int read_json(struct importer *im, FILE *f, const char *name)
 	json_t *cases = json_is_array(root) ? root : json_object_get(root, "cases");
 	if (!json_is_array(cases)) {
 		ctip_diag(&im->d, NULL, NULL,
-			  "expected an object with an array \"cases\" (or an array of cases)");
+		          "expected an object with an array \"cases\" (or an array of cases)");
 		im->st->errors++;
 		json_decref(root);
 		return 0;
@@ -853,7 +861,7 @@ static int read_json(struct importer *im, FILE *f, const char *name)
 		const char *k;
 		json_t *v;
 		json_object_foreach(root, k, v) if (strcmp(k, "cases") && strcmp(k, "format") &&
-						    strcmp(k, "version"))
+		                                    strcmp(k, "version"))
 		{
 			ctip_diag(&im->d, NULL, k, "unknown top-level field");
 			im->st->errors++;
@@ -1003,11 +1011,11 @@ static int write_rows(struct importer *im)
 }
 
 int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
-		       const struct ctip_import_opts *o, struct ctip_import_stats *st, ctip_err *e)
+                       const struct ctip_import_opts *o, struct ctip_import_stats *st, ctip_err *e)
 {
 	struct queue q = {.mu = PTHREAD_MUTEX_INITIALIZER,
-			  .not_empty = PTHREAD_COND_INITIALIZER,
-			  .not_full = PTHREAD_COND_INITIALIZER};
+	                  .not_empty = PTHREAD_COND_INITIALIZER,
+	                  .not_full = PTHREAD_COND_INITIALIZER};
 	struct ctip_import_stats rst = {0};
 	ctip_err rerr = {0};
 	struct importer im = {.q = &q, .s = s, .o = o, .st = st, .e = e};
@@ -1018,8 +1026,8 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 	im.d.file = rim.d.file = name;
 	im.d.max_print = rim.d.max_print = o->max_print;
 	if (!s->ref)
-		return ctip_err_set(e, CTIP_EINVAL, "%s: database not initialised (run `ctip init`)",
-				    s->path);
+		return ctip_err_set(e, CTIP_EINVAL,
+		                    "%s: database not initialised (run `ctip init`)", s->path);
 	int bulk = 0;
 	double t0 = clock_of(CLOCK_MONOTONIC), cpu0 = clock_of(CLOCK_THREAD_CPUTIME_ID);
 	if ((rc = s->ops->load_begin(s, &bulk, e)))
@@ -1055,8 +1063,8 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 		if (rc)
 			return rc;
 		return ctip_err_set(e, CTIP_EINVAL,
-				    "%s: %ld row%s rejected; nothing was imported from this file",
-				    name, st->errors, st->errors == 1 ? "" : "s");
+		                    "%s: %ld row%s rejected; nothing was imported from this file",
+		                    name, st->errors, st->errors == 1 ? "" : "s");
 	}
 	double t1 = clock_of(CLOCK_MONOTONIC);
 	rc = s->ops->load_end(s, 1, e);
@@ -1066,7 +1074,7 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 }
 
 int ctip_import_file(ctip_store *s, const char *path, const struct ctip_import_opts *o,
-		     struct ctip_import_stats *st, ctip_err *e)
+                     struct ctip_import_stats *st, ctip_err *e)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!f)

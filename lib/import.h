@@ -19,9 +19,9 @@
 #include "store.h"
 
 struct ctip_import_opts {
-	FILE *diag;     /* rejected rows are reported here (NULL: not printed) */
-	FILE *info;     /* notes such as organisations created (NULL: not printed) */
-	long max_print; /* print at most this many errors (0: all) */
+	FILE *diag;      /* rejected rows are reported here (NULL: not printed) */
+	FILE *info;      /* notes such as organisations created (NULL: not printed) */
+	long max_print;  /* print at most this many errors (0: all) */
 	const char *org; /* reporting organisation of files without src_Organisation */
 };
 
@@ -36,9 +36,9 @@ struct ctip_import_stats {
 /* Format by extension (.csv, .json), else by the first byte. Returns CTIP_OK, or CTIP_EINVAL
  * when rows were rejected (stats->errors of them; nothing written), or another code. */
 int ctip_import_file(ctip_store *s, const char *path, const struct ctip_import_opts *o,
-		     struct ctip_import_stats *st, ctip_err *e);
+                     struct ctip_import_stats *st, ctip_err *e);
 /* The same from an open stream; name is used in messages. */
 int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
-		       const struct ctip_import_opts *o, struct ctip_import_stats *st, ctip_err *e);
+                       const struct ctip_import_opts *o, struct ctip_import_stats *st, ctip_err *e);
 
 #endif

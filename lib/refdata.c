@@ -28,7 +28,7 @@ struct code_node {
 /* Memo of lookups by the exact text typed: the same few hundred spellings of provinces,
  * countries and codes recur on every row of a large file. */
 struct memo_node {
-	char *key; /* vocab '\x1f' text */
+	char *key;                       /* vocab '\x1f' text */
 	const struct ctip_ref_entry *en; /* NULL: not found */
 	UT_hash_handle hh;
 };
@@ -141,11 +141,12 @@ static int is_code_like(const char *t)
 
 /* Indexes one spelling of en; a spelling already used by the same entry is fine. */
 static int index_text(ctip_ref *r, struct ctip_ref_entry *en, const char *text, int is_code,
-		      ctip_err *e)
+                      ctip_err *e)
 {
 	char *f = is_code ? code_key(text) : ctip_text_fold(text);
 	if (!f)
-		return ctip_err_set(e, CTIP_EINVAL, "%s: invalid UTF-8 in '%s'", en->vocab, en->code);
+		return ctip_err_set(e, CTIP_EINVAL, "%s: invalid UTF-8 in '%s'", en->vocab,
+		                    en->code);
 	if (!*f) {
 		free(f);
 		return CTIP_OK;
@@ -162,7 +163,7 @@ static int index_text(ctip_ref *r, struct ctip_ref_entry *en, const char *text, 
 		if (same)
 			return CTIP_OK;
 		return ctip_err_set(e, CTIP_EINVAL, "%s: '%s' of %s also names %s", en->vocab, text,
-				    en->code, k->en->code);
+		                    en->code, k->en->code);
 	}
 	k = malloc(sizeof(*k));
 	if (!k) {
@@ -186,7 +187,7 @@ int ctip_ref_add(ctip_ref *r, const struct ctip_ref_entry *src, ctip_err *e)
 		return ctip_err_set(e, CTIP_EINVAL, "%s: entry without a code", src->vocab);
 	if (ctip_ref_get(r, src->vocab, src->code))
 		return ctip_err_set(e, CTIP_EINVAL, "%s: code %s appears twice", src->vocab,
-				    src->code);
+		                    src->code);
 	struct ctip_ref_entry *en = calloc(1, sizeof(*en));
 	if (!en)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
@@ -236,7 +237,7 @@ int ctip_ref_add(ctip_ref *r, const struct ctip_ref_entry *src, ctip_err *e)
 
 /* Looks up vocab '\x1f' [marker] text without allocating. */
 static struct key_node *find_key(const ctip_ref *r, const char *vocab, int code, const char *text,
-				 size_t len)
+                                 size_t len)
 {
 	char key[600];
 	size_t v = strlen(vocab), k = 0;
@@ -294,7 +295,7 @@ const struct ctip_ref_entry *ctip_ref_find(const ctip_ref *r, const char *vocab,
 }
 
 const struct ctip_ref_entry *ctip_ref_lookup(const ctip_ref *cr, const char *vocab,
-					     const char *text)
+                                             const char *text)
 {
 	ctip_ref *r = (ctip_ref *)cr; /* the memo is a cache: logically const */
 	char key[520];
@@ -370,7 +371,7 @@ void ctip_ref_examples(const ctip_ref *r, const char *vocab, char *buf, size_t n
 		total++;
 		if (shown < 8 && used + strlen(r->all[i]->code) + 8 < n) {
 			used += (size_t)snprintf(buf + used, n - used, "%s%s", shown ? ", " : "",
-						 r->all[i]->code);
+			                         r->all[i]->code);
 			shown++;
 		}
 	}
@@ -381,7 +382,7 @@ void ctip_ref_examples(const ctip_ref *r, const char *vocab, char *buf, size_t n
 /* Column layouts differ between the vocabulary files and the geography files, so
  * columns are found by name. */
 int ctip_ref_load_csv(ctip_ref *r, const char *vocab, const char *data, size_t len,
-		      const char *name, ctip_err *e)
+                      const char *name, ctip_err *e)
 {
 	FILE *f = fmemopen((void *)data, len, "r");
 	if (!f)
@@ -417,7 +418,7 @@ int ctip_ref_load_csv(ctip_ref *r, const char *vocab, const char *data, size_t l
 	}
 	if (col_code < 0 || col_en < 0 || col_vi < 0) {
 		rc = ctip_err_at(e, CTIP_EINVAL, name, 1, NULL,
-				 "header must name code, label_en/name_en and label_vi/name_vi");
+		                 "header must name code, label_en/name_en and label_vi/name_vi");
 		goto out;
 	}
 	while ((got = ctip_csv_next(c, &fl, &n, &line, e)) > 0) {
@@ -431,13 +432,13 @@ int ctip_ref_load_csv(ctip_ref *r, const char *vocab, const char *data, size_t l
 			goto out;
 		}
 		struct ctip_ref_entry en = {
-			.vocab = vocab,
-			.code = fl[col_code],
-			.label_en = fl[col_en],
-			.label_vi = fl[col_vi],
-			.aliases = col_alias >= 0 && col_alias < n ? fl[col_alias] : "",
-			.extra = col_extra >= 0 && col_extra < n ? fl[col_extra] : "",
-			.sort = sort,
+		        .vocab = vocab,
+		        .code = fl[col_code],
+		        .label_en = fl[col_en],
+		        .label_vi = fl[col_vi],
+		        .aliases = col_alias >= 0 && col_alias < n ? fl[col_alias] : "",
+		        .extra = col_extra >= 0 && col_extra < n ? fl[col_extra] : "",
+		        .sort = sort,
 		};
 		sort++;
 		if ((rc = ctip_ref_add(r, &en, e))) {

@@ -31,7 +31,7 @@ int ctip_ref_add(ctip_ref *r, const struct ctip_ref_entry *en, ctip_err *e);
 /* The entry whose code, label or alias folds like text, or NULL. Remembers the answer for
  * the exact text, so it is fast on repeated values but not safe to call from two threads. */
 const struct ctip_ref_entry *ctip_ref_lookup(const ctip_ref *r, const char *vocab,
-					     const char *text);
+                                             const char *text);
 /* The same without the memo: safe from any thread once loading is finished. */
 const struct ctip_ref_entry *ctip_ref_find(const ctip_ref *r, const char *vocab, const char *text);
 /* The entry with exactly this code, or NULL. */
@@ -45,7 +45,7 @@ void ctip_ref_examples(const ctip_ref *r, const char *vocab, char *buf, size_t n
 /* Parses one reference CSV file (a data/vocab/X.csv, countries.csv, provinces_*.csv) and adds
  * its entries; `name` is used in errors. */
 int ctip_ref_load_csv(ctip_ref *r, const char *vocab, const char *data, size_t len,
-		      const char *name, ctip_err *e);
+                      const char *name, ctip_err *e);
 /* Loads every file compiled into the binary. */
 int ctip_ref_load_embedded(ctip_ref *r, ctip_err *e);
 

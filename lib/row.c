@@ -259,8 +259,8 @@ static char *keep_or_dup(const char *raw, const char *canonical)
 
 /* Canonical form of one scalar value of column f (malloc'd, or KEEP when raw is already
  * canonical), or NULL with a reason. */
-static char *canon_value(const ctip_row *r, int f, const char *raw, const ctip_ref *ref,
-			 char *why, size_t whylen)
+static char *canon_value(const ctip_row *r, int f, const char *raw, const ctip_ref *ref, char *why,
+                         size_t whylen)
 {
 	const struct ctip_field_def *fd = &ctip_fields[f];
 	const struct ctip_ref_entry *en;
@@ -269,13 +269,13 @@ static char *canon_value(const ctip_row *r, int f, const char *raw, const ctip_r
 	ctip_date dt;
 
 	if (!ctip_utf8_valid(raw, strlen(raw))) {
-		snprintf(why, whylen, "invalid UTF-8 (byte %ld)", ctip_utf8_invalid_at(raw, strlen(raw)) + 1);
+		snprintf(why, whylen, "invalid UTF-8 (byte %ld)",
+		         ctip_utf8_invalid_at(raw, strlen(raw)) + 1);
 		return NULL;
 	}
 	switch (fd->type) {
 	case FT_TEXT:
-	case FT_ORG:
-		return ctip_text_is_clean(raw) ? KEEP : ctip_text_clean(raw);
+	case FT_ORG: return ctip_text_is_clean(raw) ? KEEP : ctip_text_clean(raw);
 	case FT_ID:
 	case FT_DOCNO: {
 		if (fd->type == FT_ID && ctip_text_is_clean(raw) && !strpbrk(raw, "\r\n\t"))
@@ -291,8 +291,10 @@ static char *canon_value(const ctip_row *r, int f, const char *raw, const ctip_r
 			int ok = norm && strlen(norm) >= 5 && strlen(norm) <= 20;
 			free(norm);
 			if (!ok) {
-				snprintf(why, whylen,
-					 "'%s' is not a document number (5 to 20 letters or digits)", c);
+				snprintf(
+				        why, whylen,
+				        "'%s' is not a document number (5 to 20 letters or digits)",
+				        c);
 				free(c);
 				return NULL;
 			}
@@ -322,14 +324,15 @@ static char *canon_value(const ctip_row *r, int f, const char *raw, const ctip_r
 			en = ctip_ref_lookup(ref, "province_2025", raw);
 		if (en)
 			return keep_or_dup(raw, en->label_vi);
-		snprintf(why, whylen, "unknown province '%s'%s%s", raw, era ? " in the list of " : "",
-			 era ? era : "");
+		snprintf(why, whylen, "unknown province '%s'%s%s", raw,
+		         era ? " in the list of " : "", era ? era : "");
 		return NULL;
 	}
 	case FT_ERA:
 		if (!strcmp(raw, "2008") || !strcmp(raw, "2025"))
 			return KEEP;
-		snprintf(why, whylen, "'%s' must be 2008 (63 provinces) or 2025 (34 provinces)", raw);
+		snprintf(why, whylen, "'%s' must be 2008 (63 provinces) or 2025 (34 provinces)",
+		         raw);
 		return NULL;
 	case FT_DATE:
 		if (ctip_date_parse(raw, &dt, &e) == CTIP_OK) {
@@ -347,15 +350,15 @@ static char *canon_value(const ctip_row *r, int f, const char *raw, const ctip_r
 		if (int_canon(raw, buf, f == CF_AGE_TRAFFICKED ? 120 : 100000000) == 0)
 			return keep_or_dup(raw, buf);
 		snprintf(why, whylen, "'%s' is not a whole number%s", raw,
-			 f == CF_AGE_TRAFFICKED ? " from 0 to 120" : "");
+		         f == CF_AGE_TRAFFICKED ? " from 0 to 120" : "");
 		return NULL;
 	case FT_AMOUNT:
 		if (amount_canon(raw, buf) == 0)
 			return keep_or_dup(raw, buf);
 		snprintf(why, whylen,
-			 "'%s' is not an amount (digits, optionally '.' and 2 decimals; no "
-			 "thousands separators)",
-			 raw);
+		         "'%s' is not an amount (digits, optionally '.' and 2 decimals; no "
+		         "thousands separators)",
+		         raw);
 		return NULL;
 	case FT_BOOL: {
 		const char *b = bool_canon(raw);
@@ -453,15 +456,16 @@ static int canon_field(ctip_row *r, int f, const ctip_ref *ref, ctip_diags *d)
 }
 
 static int date_order(ctip_row *r, ctip_diags *d, int from, int to, int i, const char *a,
-		      const char *b, const char *what)
+                      const char *b, const char *what)
 {
-	if (a && b && *a && *b && strncmp(b, a, strlen(b) < strlen(a) ? strlen(b) : strlen(a)) < 0) {
+	if (a && b && *a && *b &&
+	    strncmp(b, a, strlen(b) < strlen(a) ? strlen(b) : strlen(a)) < 0) {
 		if (i >= 0)
-			ctip_diag(d, r, ctip_fields[to].name, "item %d: %s %s is before %s %s", i + 1,
-				  what, b, ctip_fields[from].name, a);
+			ctip_diag(d, r, ctip_fields[to].name, "item %d: %s %s is before %s %s",
+			          i + 1, what, b, ctip_fields[from].name, a);
 		else
 			ctip_diag(d, r, ctip_fields[to].name, "%s %s is before %s %s", what, b,
-				  ctip_fields[from].name, a);
+			          ctip_fields[from].name, a);
 		return 1;
 	}
 	return 0;
@@ -493,10 +497,12 @@ static void derive(ctip_row *r, const ctip_ref *ref)
 	const char *era = r->v[CF_PROVINCE_ERA];
 	if (ctip_row_get(r, CF_PROVINCE) && era) {
 		const struct ctip_ref_entry *en = ctip_ref_lookup(
-			ref, strcmp(era, "2008") ? "province_2025" : "province_2008", r->v[CF_PROVINCE]);
+		        ref, strcmp(era, "2008") ? "province_2025" : "province_2008",
+		        r->v[CF_PROVINCE]);
 		if (en) {
 			r->aux[AUX_PROVINCE_CODE] = strdup(en->code);
-			r->aux[AUX_PROVINCE_2025] = strdup(strcmp(era, "2008") ? en->code : en->extra);
+			r->aux[AUX_PROVINCE_2025] =
+			        strdup(strcmp(era, "2008") ? en->code : en->extra);
 		}
 	}
 }
@@ -533,8 +539,8 @@ int ctip_row_canon(ctip_row *r, const ctip_ref *ref, ctip_diags *d)
 			errs += canon_field(r, f, ref, d);
 	if (ctip_row_get(r, CF_PROVINCE) && !ctip_row_get(r, CF_PROVINCE_ERA)) {
 		/* record which list the name was found in, so export -> import reads it the same */
-		const char *era = ctip_ref_lookup(ref, "province_2008", r->v[CF_PROVINCE]) ? "2008"
-											 : "2025";
+		const char *era =
+		        ctip_ref_lookup(ref, "province_2008", r->v[CF_PROVINCE]) ? "2008" : "2025";
 		ctip_row_set(r, CF_PROVINCE_ERA, era);
 	} else if (!ctip_row_get(r, CF_PROVINCE) && ctip_row_get(r, CF_PROVINCE_ERA)) {
 		ctip_row_take(r, CF_PROVINCE_ERA, NULL);
@@ -556,9 +562,9 @@ int ctip_row_canon(ctip_row *r, const ctip_ref *ref, ctip_diags *d)
 				n = c, first = f;
 			} else if (c != n) {
 				ctip_diag(d, r, ctip_fields[f].name,
-					  "has %d items but %s has %d: the columns of a group are "
-					  "parallel lists",
-					  c, ctip_fields[first].name, n);
+				          "has %d items but %s has %d: the columns of a group are "
+				          "parallel lists",
+				          c, ctip_fields[first].name, n);
 				errs++;
 			}
 		}
@@ -567,13 +573,13 @@ int ctip_row_canon(ctip_row *r, const ctip_ref *ref, ctip_diags *d)
 			int k;
 			if (!ctip_row_get(r, key)) {
 				ctip_diag(d, r, ctip_fields[key].name, "required by %s, but empty",
-					  ctip_fields[first].name);
+				          ctip_fields[first].name);
 				errs++;
 			} else if (ctip_list_split(r->v[key], &it, &k) == 0) {
 				for (int i = 0; i < k; i++)
 					if (!it[i][0]) {
 						ctip_diag(d, r, ctip_fields[key].name,
-							  "item %d is empty", i + 1);
+						          "item %d is empty", i + 1);
 						errs++;
 					}
 				ctip_list_free(it, k);
@@ -591,19 +597,19 @@ int ctip_row_canon(ctip_row *r, const ctip_ref *ref, ctip_diags *d)
 	for (int f = CF_TR_STATUS; f <= CF_EXPL_END; f++)
 		if (!victim && ctip_row_get(r, f)) {
 			ctip_diag(d, r, ctip_fields[f].name,
-				  "victim context on a row whose ctip_Role is %s", role);
+			          "victim context on a row whose ctip_Role is %s", role);
 			errs++;
 		}
 	if (!perp && ctip_row_get(r, CF_PERP_ROLE)) {
 		ctip_diag(d, r, ctip_fields[CF_PERP_ROLE].name,
-			  "perpetrator context on a row whose ctip_Role is %s", role);
+		          "perpetrator context on a row whose ctip_Role is %s", role);
 		errs++;
 	}
 
 	/* dates in order */
 	if (!errs) {
 		errs += date_order(r, d, CF_CAS_OPENED, CF_CAS_CLOSED, -1, r->v[CF_CAS_OPENED],
-				   r->v[CF_CAS_CLOSED], "closed");
+		                   r->v[CF_CAS_CLOSED], "closed");
 		errs += check_group_pair(r, d, CF_DOC_ISSUED, CF_DOC_EXPIRES, "expiry");
 		errs += check_group_pair(r, d, CF_EXPL_START, CF_EXPL_END, "end");
 	}

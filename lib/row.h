@@ -30,8 +30,8 @@ enum ctip_aux {
 typedef struct ctip_row {
 	char *v[CTIP_NFIELDS];
 	char *aux[CTIP_NAUX]; /* NULL when not derived */
-	long line;      /* line of the input where the row starts, 0 if none */
-	char where[96]; /* position in a JSON input ("cases[2].persons[0]"), "" if none */
+	long line;            /* line of the input where the row starts, 0 if none */
+	char where[96];       /* position in a JSON input ("cases[2].persons[0]"), "" if none */
 	long long case_id, person_id; /* database ids, when read from a store */
 	/* set by the importer's reader: the case and record of the row numbered in the order
 	 * they first appear in the file (from 1), and whether this row is their first */
@@ -69,7 +69,7 @@ typedef struct ctip_diags {
 } ctip_diags;
 
 void ctip_diag(ctip_diags *d, const ctip_row *r, const char *column, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 /* Validates and canonicalises r in place; reports each problem to d and returns how many
  * there were (0 = row is good). */

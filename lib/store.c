@@ -12,9 +12,9 @@ int ctip_store_open(const char *path, int create, ctip_store **out, ctip_err *e)
 {
 	int rc, version = 0;
 	if (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0)
-		return ctip_err_set(e, CTIP_EINVAL,
-				    "%s: the PostgreSQL back end is not built yet; use a SQLite file",
-				    path);
+		return ctip_err_set(
+		        e, CTIP_EINVAL,
+		        "%s: the PostgreSQL back end is not built yet; use a SQLite file", path);
 	if ((rc = ctip_store_sqlite_open(path, create, out, e)))
 		return rc;
 	ctip_store *s = *out;

@@ -60,47 +60,46 @@ struct ctip_store_ops {
 	int (*ref_load)(ctip_store *s, ctip_ref *ref, ctip_err *e);
 	/* Organisations by name (compared folded). type may be NULL. */
 	int (*org_find)(ctip_store *s, const char *name, int64_t *id, char **type, ctip_err *e);
-	int (*org_add)(ctip_store *s, const char *name, const char *type, int64_t *id,
-		       ctip_err *e);
+	int (*org_add)(ctip_store *s, const char *name, const char *type, int64_t *id, ctip_err *e);
 	int (*org_set_type)(ctip_store *s, int64_t id, const char *type, ctip_err *e);
 	/* Whether an organisation has any case yet (lets a first import skip lookups). */
 	int (*org_has_cases)(ctip_store *s, int64_t org_id, int *has, ctip_err *e);
 	/* CTIP_ENOTFOUND when absent. */
 	int (*case_find)(ctip_store *s, int64_t org_id, const char *src_case_id, int64_t *id,
-			 ctip_err *e);
+	                 ctip_err *e);
 	int (*person_find)(ctip_store *s, int64_t org_id, const char *src_record_id, int64_t *id,
-			   ctip_err *e);
+	                   ctip_err *e);
 	/* Writes the case-level columns of a canonical row (case, referrals, comments). */
-	int (*case_add)(ctip_store *s, int64_t org_id, const ctip_row *r, int64_t *id,
-			ctip_err *e);
+	int (*case_add)(ctip_store *s, int64_t org_id, const ctip_row *r, int64_t *id, ctip_err *e);
 	/* Writes the person-level columns (record, documents, phones, name index). */
 	int (*person_add)(ctip_store *s, int64_t org_id, const ctip_row *r, int64_t *id,
-			  ctip_err *e);
+	                  ctip_err *e);
 	/* Writes the person-in-case columns (role, victim context, events, ...). */
 	int (*link_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
-			ctip_err *e);
+	                ctip_err *e);
 	/* Reads rows back in canonical form, ordered by organisation, case id, record id. The
 	 * callback returns non-zero to stop (that value is returned). */
 	int (*rows)(ctip_store *s, const struct ctip_row_filter *flt,
-		    int (*cb)(void *ctx, const ctip_row *r), void *ctx, ctip_err *e);
+	            int (*cb)(void *ctx, const ctip_row *r), void *ctx, ctip_err *e);
 	/* Person records whose folded names hold every folded token of query, or whose
 	 * identity-document number or phone matches it. */
 	int (*search)(ctip_store *s, const char *query, int limit,
-		      int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e);
+	              int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx,
+	              ctip_err *e);
 	int (*counts)(ctip_store *s, struct ctip_counts *c, ctip_err *e);
 	/* Accounts. */
 	int (*account_add)(ctip_store *s, const char *username, int64_t org_id, const char *role,
-			   const char *pw_hash, ctip_err *e);
+	                   const char *pw_hash, ctip_err *e);
 	/* Audit log: append an entry (fields already hashed by audit.c), read it in order of id
 	 * (object NULL: all), and the last entry's id and hash ("" when empty). */
 	int (*audit_add)(ctip_store *s, const struct ctip_audit_entry *a, ctip_err *e);
 	int (*audit_each)(ctip_store *s, const char *object,
-			  int (*cb)(void *ctx, const struct ctip_audit_entry *a), void *ctx,
-			  ctip_err *e);
+	                  int (*cb)(void *ctx, const struct ctip_audit_entry *a), void *ctx,
+	                  ctip_err *e);
 	int (*audit_last)(ctip_store *s, int64_t *id, char hash[129], ctip_err *e);
 	/* Cases a person record appears in, for show. */
 	int (*person_cases)(ctip_store *s, int64_t person_id, int64_t **case_ids, int *n,
-			    ctip_err *e);
+	                    ctip_err *e);
 };
 
 struct ctip_store {

@@ -48,59 +48,60 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[S_COUNT] = {
-	[S_ORG_FIND] = "SELECT id, type FROM organisation WHERE name_fold = ?",
-	[S_ORG_ADD] = "INSERT INTO organisation(name, name_fold, type) VALUES (?, ?, ?)",
-	[S_ORG_SET_TYPE] = "UPDATE organisation SET type = ? WHERE id = ?",
-	[S_ORG_NAME] = "SELECT name FROM organisation WHERE id = ?",
-	[S_CASE_FIND] = "SELECT id FROM cases WHERE org_id = ? AND src_case_id = ?",
-	[S_CASE_ADD] = "INSERT INTO cases(org_id, src_case_id, status, closure_reason, opened, "
-		       "closed, reopened) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	[S_REF_ADD] = "INSERT INTO referral(case_id, direction, seq, other_org_id, date, reason, "
-		      "status) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	[S_COMMENT_ADD] = "INSERT INTO case_comment(case_id, seq, date, body) VALUES (?, ?, ?, ?)",
-	[S_PERSON_FIND] = "SELECT id FROM person WHERE org_id = ? AND src_record_id = ?",
-	[S_PERSON_ADD] =
-		"INSERT INTO person(org_id, src_record_id, family_name, middle_name, given_name, "
-		"birth_date, gender, ethnicity, street, commune, commune_code, district, "
-		"district_code, province_era, province_code, province_2025, home_country, "
-		"citizenship) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_DOC_ADD] = "INSERT INTO identity_doc(person_id, seq, doc_type, number, number_norm, "
-		      "issued, expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	[S_PHONE_ADD] = "INSERT INTO phone(person_id, kind, seq, e164) VALUES (?, ?, ?, ?)",
-	[S_NAME_ADD] = "INSERT INTO person_name(rowid, tokens) VALUES (?, ?)",
-	[S_LINK_ADD] = "INSERT INTO case_person(case_id, person_id, role, consent, consent_date, "
-		       "consent_scope, perpetrator_roles) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	[S_VICTIM_ADD] = "INSERT INTO victim(case_person_id, status, decision_org_type, "
-			 "decided_by_org_id, status_date, certificate_kind, age_when_trafficked, "
-			 "recruitment_country, recruitment_province, relationship, "
-			 "recruiter_org_id, labour_industry, recruitment_methods, recruitment_apps, "
-			 "control_methods, exploitation_types, sex_exploitation_types, "
-			 "vulnerabilities) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-			 "?)",
-	[S_EXPL_ADD] = "INSERT INTO exploitation(case_person_id, seq, country, place, start_date, "
-		       "end_date) VALUES (?, ?, ?, ?, ?, ?)",
-	[S_EVENT_ADD] = "INSERT INTO event(case_person_id, seq, type, date, country, state, city) "
-			"VALUES (?, ?, ?, ?, ?, ?, ?)",
-	[S_ASSIST_ADD] = "INSERT INTO assistance(case_person_id, seq, kind, date, provider_org_id, "
-			 "amount) VALUES (?, ?, ?, ?, ?, ?)",
-	[S_PROC_ADD] = "INSERT INTO proceeding(case_person_id, seq, stage, date, article, "
-		       "sentence_kind, sentence_months) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	[S_Q_DOCS] = "SELECT doc_type, number, issued, expires FROM identity_doc WHERE person_id "
-		     "= ? ORDER BY seq",
-	[S_Q_PHONES] = "SELECT kind, e164 FROM phone WHERE person_id = ? ORDER BY kind, seq",
-	[S_Q_EXPL] = "SELECT country, place, start_date, end_date FROM exploitation WHERE "
-		     "case_person_id = ? ORDER BY seq",
-	[S_Q_EVENTS] = "SELECT type, date, country, state, city FROM event WHERE case_person_id = "
-		       "? ORDER BY seq",
-	[S_Q_ASSIST] = "SELECT a.kind, a.date, o.name, a.amount FROM assistance a LEFT JOIN "
-		       "organisation o ON o.id = a.provider_org_id WHERE a.case_person_id = ? "
-		       "ORDER BY a.seq",
-	[S_Q_PROC] = "SELECT stage, date, article, sentence_kind, sentence_months FROM proceeding "
-		     "WHERE case_person_id = ? ORDER BY seq",
-	[S_Q_REFS] = "SELECT r.direction, o.name, r.date, r.reason, r.status FROM referral r JOIN "
-		     "organisation o ON o.id = r.other_org_id WHERE r.case_id = ? ORDER BY "
-		     "r.direction, r.seq",
-	[S_Q_COMMENTS] = "SELECT body, date FROM case_comment WHERE case_id = ? ORDER BY seq",
+        [S_ORG_FIND] = "SELECT id, type FROM organisation WHERE name_fold = ?",
+        [S_ORG_ADD] = "INSERT INTO organisation(name, name_fold, type) VALUES (?, ?, ?)",
+        [S_ORG_SET_TYPE] = "UPDATE organisation SET type = ? WHERE id = ?",
+        [S_ORG_NAME] = "SELECT name FROM organisation WHERE id = ?",
+        [S_CASE_FIND] = "SELECT id FROM cases WHERE org_id = ? AND src_case_id = ?",
+        [S_CASE_ADD] = "INSERT INTO cases(org_id, src_case_id, status, closure_reason, opened, "
+                       "closed, reopened) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [S_REF_ADD] = "INSERT INTO referral(case_id, direction, seq, other_org_id, date, reason, "
+                      "status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [S_COMMENT_ADD] = "INSERT INTO case_comment(case_id, seq, date, body) VALUES (?, ?, ?, ?)",
+        [S_PERSON_FIND] = "SELECT id FROM person WHERE org_id = ? AND src_record_id = ?",
+        [S_PERSON_ADD] =
+                "INSERT INTO person(org_id, src_record_id, family_name, middle_name, given_name, "
+                "birth_date, gender, ethnicity, street, commune, commune_code, district, "
+                "district_code, province_era, province_code, province_2025, home_country, "
+                "citizenship) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [S_DOC_ADD] = "INSERT INTO identity_doc(person_id, seq, doc_type, number, number_norm, "
+                      "issued, expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [S_PHONE_ADD] = "INSERT INTO phone(person_id, kind, seq, e164) VALUES (?, ?, ?, ?)",
+        [S_NAME_ADD] = "INSERT INTO person_name(rowid, tokens) VALUES (?, ?)",
+        [S_LINK_ADD] = "INSERT INTO case_person(case_id, person_id, role, consent, consent_date, "
+                       "consent_scope, perpetrator_roles) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [S_VICTIM_ADD] =
+                "INSERT INTO victim(case_person_id, status, decision_org_type, "
+                "decided_by_org_id, status_date, certificate_kind, age_when_trafficked, "
+                "recruitment_country, recruitment_province, relationship, "
+                "recruiter_org_id, labour_industry, recruitment_methods, recruitment_apps, "
+                "control_methods, exploitation_types, sex_exploitation_types, "
+                "vulnerabilities) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?)",
+        [S_EXPL_ADD] = "INSERT INTO exploitation(case_person_id, seq, country, place, start_date, "
+                       "end_date) VALUES (?, ?, ?, ?, ?, ?)",
+        [S_EVENT_ADD] = "INSERT INTO event(case_person_id, seq, type, date, country, state, city) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [S_ASSIST_ADD] = "INSERT INTO assistance(case_person_id, seq, kind, date, provider_org_id, "
+                         "amount) VALUES (?, ?, ?, ?, ?, ?)",
+        [S_PROC_ADD] = "INSERT INTO proceeding(case_person_id, seq, stage, date, article, "
+                       "sentence_kind, sentence_months) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [S_Q_DOCS] = "SELECT doc_type, number, issued, expires FROM identity_doc WHERE person_id "
+                     "= ? ORDER BY seq",
+        [S_Q_PHONES] = "SELECT kind, e164 FROM phone WHERE person_id = ? ORDER BY kind, seq",
+        [S_Q_EXPL] = "SELECT country, place, start_date, end_date FROM exploitation WHERE "
+                     "case_person_id = ? ORDER BY seq",
+        [S_Q_EVENTS] = "SELECT type, date, country, state, city FROM event WHERE case_person_id = "
+                       "? ORDER BY seq",
+        [S_Q_ASSIST] = "SELECT a.kind, a.date, o.name, a.amount FROM assistance a LEFT JOIN "
+                       "organisation o ON o.id = a.provider_org_id WHERE a.case_person_id = ? "
+                       "ORDER BY a.seq",
+        [S_Q_PROC] = "SELECT stage, date, article, sentence_kind, sentence_months FROM proceeding "
+                     "WHERE case_person_id = ? ORDER BY seq",
+        [S_Q_REFS] = "SELECT r.direction, o.name, r.date, r.reason, r.status FROM referral r JOIN "
+                     "organisation o ON o.id = r.other_org_id WHERE r.case_id = ? ORDER BY "
+                     "r.direction, r.seq",
+        [S_Q_COMMENTS] = "SELECT body, date FROM case_comment WHERE case_id = ? ORDER BY seq",
 };
 
 struct org_node {
@@ -138,7 +139,7 @@ static int db_err(sqlite_store *s, ctip_err *e, const char *what)
 static sqlite3_stmt *stmt(sqlite_store *s, enum stmt_id id, ctip_err *e)
 {
 	if (!s->st[id] && sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-					     &s->st[id], NULL) != SQLITE_OK) {
+	                                     &s->st[id], NULL) != SQLITE_OK) {
 		db_err(s, e, stmt_sql[id]);
 		return NULL;
 	}
@@ -399,10 +400,11 @@ static int sq_load_begin(ctip_store *base, int *active, ctip_err *e)
 	if (!empty)
 		return CTIP_OK;
 	/* every explicit index of the registry tables; the vocabulary keeps its own */
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS "
-			       "NOT NULL AND tbl_name <> 'vocab' ORDER BY name",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS "
+	            "NOT NULL AND tbl_name <> 'vocab' ORDER BY name",
+	            -1, &st, NULL) != SQLITE_OK) {
 		rc = db_err(s, e, "bulk");
 		goto fail;
 	}
@@ -492,9 +494,9 @@ static int sq_ref_save(ctip_store *base, const ctip_ref *ref, ctip_err *e)
 	if ((rc = exec_sql(s, "DELETE FROM vocab", e)))
 		return rc;
 	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO vocab(vocab, code, label_en, label_vi, aliases, extra, "
-			       "sort) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	                       "INSERT INTO vocab(vocab, code, label_en, label_vi, aliases, extra, "
+	                       "sort) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "vocab");
 	const struct ctip_ref_entry **all;
 	int n = ctip_ref_list(ref, NULL, &all);
@@ -521,19 +523,19 @@ static int sq_ref_load(ctip_store *base, ctip_ref *ref, ctip_err *e)
 	sqlite3_stmt *st;
 	int rc = CTIP_OK;
 	if (sqlite3_prepare_v2(s->db,
-			       "SELECT vocab, code, label_en, label_vi, aliases, extra, sort FROM "
-			       "vocab ORDER BY vocab, sort",
-			       -1, &st, NULL) != SQLITE_OK)
+	                       "SELECT vocab, code, label_en, label_vi, aliases, extra, sort FROM "
+	                       "vocab ORDER BY vocab, sort",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "vocab");
 	while (rc == CTIP_OK && sqlite3_step(st) == SQLITE_ROW) {
 		struct ctip_ref_entry en = {
-			.vocab = (const char *)sqlite3_column_text(st, 0),
-			.code = (const char *)sqlite3_column_text(st, 1),
-			.label_en = (const char *)sqlite3_column_text(st, 2),
-			.label_vi = (const char *)sqlite3_column_text(st, 3),
-			.aliases = (const char *)sqlite3_column_text(st, 4),
-			.extra = (const char *)sqlite3_column_text(st, 5),
-			.sort = sqlite3_column_int(st, 6),
+		        .vocab = (const char *)sqlite3_column_text(st, 0),
+		        .code = (const char *)sqlite3_column_text(st, 1),
+		        .label_en = (const char *)sqlite3_column_text(st, 2),
+		        .label_vi = (const char *)sqlite3_column_text(st, 3),
+		        .aliases = (const char *)sqlite3_column_text(st, 4),
+		        .extra = (const char *)sqlite3_column_text(st, 5),
+		        .sort = sqlite3_column_int(st, 6),
 		};
 		rc = ctip_ref_add(ref, &en, e);
 	}
@@ -599,7 +601,7 @@ static int sq_org_find(ctip_store *base, const char *name, int64_t *id, char **t
 }
 
 static int sq_org_add(ctip_store *base, const char *name, const char *type, int64_t *id,
-		      ctip_err *e)
+                      ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
 	char *fold = ctip_text_fold(name);
@@ -643,7 +645,7 @@ static int org_id(sqlite_store *s, const char *name, int64_t *id, ctip_err *e)
 /* ---- writing rows ------------------------------------------------------------------- */
 
 static int find_id(sqlite_store *s, enum stmt_id sid, int64_t org, const char *src, int64_t *id,
-		   ctip_err *e)
+                   ctip_err *e)
 {
 	sqlite3_stmt *st = stmt(s, sid, e);
 	if (!st)
@@ -654,7 +656,9 @@ static int find_id(sqlite_store *s, enum stmt_id sid, int64_t org, const char *s
 	if (rc == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? CTIP_OK : rc == SQLITE_DONE ? CTIP_ENOTFOUND : db_err(s, e, "find");
+	return rc == SQLITE_ROW    ? CTIP_OK
+	       : rc == SQLITE_DONE ? CTIP_ENOTFOUND
+	                           : db_err(s, e, "find");
 }
 
 static int sq_org_has_cases(ctip_store *base, int64_t org, int *has, ctip_err *e)
@@ -662,7 +666,7 @@ static int sq_org_has_cases(ctip_store *base, int64_t org, int *has, ctip_err *e
 	sqlite_store *s = (sqlite_store *)base;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "SELECT EXISTS (SELECT 1 FROM cases WHERE org_id = ?)", -1,
-			       &st, NULL) != SQLITE_OK)
+	                       &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "org cases");
 	sqlite3_bind_int64(st, 1, org);
 	*has = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
@@ -778,7 +782,7 @@ static int sq_case_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t
 }
 
 static int add_list(sqlite_store *s, enum stmt_id sid, int64_t owner, const char *kind,
-		    const char *list, ctip_err *e)
+                    const char *list, ctip_err *e)
 {
 	char **it;
 	int n, rc = CTIP_OK;
@@ -802,8 +806,7 @@ static int add_list(sqlite_store *s, enum stmt_id sid, int64_t owner, const char
 	return rc;
 }
 
-static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t *id,
-			 ctip_err *e)
+static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t *id, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
 	sqlite3_stmt *st = stmt(s, S_PERSON_ADD, e);
@@ -811,11 +814,12 @@ static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64
 	if (!st)
 		return CTIP_EDB;
 	const char *era = r->v[CF_PROVINCE_ERA], *pcode = r->aux[AUX_PROVINCE_CODE],
-		   *p2025 = r->aux[AUX_PROVINCE_2025];
+	           *p2025 = r->aux[AUX_PROVINCE_2025];
 	if (ctip_row_get(r, CF_PROVINCE) && era && !pcode) {
 		char vocab[32];
 		snprintf(vocab, sizeof(vocab), "province_%s", era);
-		const struct ctip_ref_entry *en = ctip_ref_find(s->base.ref, vocab, r->v[CF_PROVINCE]);
+		const struct ctip_ref_entry *en =
+		        ctip_ref_find(s->base.ref, vocab, r->v[CF_PROVINCE]);
 		if (en) {
 			pcode = en->code;
 			p2025 = strcmp(era, "2008") == 0 ? en->extra : en->code;
@@ -907,7 +911,7 @@ static int opt_org(sqlite_store *s, sqlite3_stmt *st, int i, const char *name, c
 /* Writes the items of a group into table sid: owner, seq, then the columns in order;
  * columns whose field is an organisation are stored as its id, integers as integers. */
 static int add_group(sqlite_store *s, enum stmt_id sid, int64_t owner, const ctip_row *r,
-		     const int *cols, int nf, ctip_err *e)
+                     const int *cols, int nf, ctip_err *e)
 {
 	struct group g;
 	int rc = CTIP_OK;
@@ -941,10 +945,10 @@ static int add_group(sqlite_store *s, enum stmt_id sid, int64_t owner, const cti
 
 /* The multi-valued columns of the victim table, in its order. */
 static const int victim_lists[6] = {CF_RECRUIT_METHOD, CF_RECRUIT_APPS, CF_CONTROL,
-				    CF_EXPLOITATION,   CF_SEX_TYPE,     CF_VULNERABILITY};
+                                    CF_EXPLOITATION,   CF_SEX_TYPE,     CF_VULNERABILITY};
 
 static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, const ctip_row *r,
-		       ctip_err *e)
+                       ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
 	sqlite3_stmt *st = stmt(s, S_LINK_ADD, e);
@@ -992,7 +996,7 @@ static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, con
 	static const int ev[] = {CF_EV_TYPE, CF_EV_DATE, CF_EV_COUNTRY, CF_EV_STATE, CF_EV_CITY};
 	static const int as[] = {CF_AS_KIND, CF_AS_DATE, CF_AS_PROVIDER, CF_AS_AMOUNT};
 	static const int pr[] = {CF_PR_STAGE, CF_PR_DATE, CF_PR_ARTICLE, CF_PR_SENTENCE_KIND,
-				 CF_PR_SENTENCE_MONTHS};
+	                         CF_PR_SENTENCE_MONTHS};
 	if ((rc = add_group(s, S_EXPL_ADD, cp, r, expl, 4, e)) ||
 	    (rc = add_group(s, S_EVENT_ADD, cp, r, ev, 5, e)) ||
 	    (rc = add_group(s, S_ASSIST_ADD, cp, r, as, 4, e)) ||
@@ -1034,7 +1038,7 @@ static int push_item(ctip_row *r, int f, const char *v, int index)
 /* Runs a per-owner query and spreads its columns over the fields in cols (-1 skips). After
  * all rows, a group whose items are all empty in one column is reset to unknown. */
 static int read_group(sqlite_store *s, enum stmt_id sid, int64_t owner, ctip_row *r,
-		      const int *cols, int nf, ctip_err *e)
+                      const int *cols, int nf, ctip_err *e)
 {
 	sqlite3_stmt *st = stmt(s, sid, e);
 	int n = 0, rc;
@@ -1088,7 +1092,7 @@ static int read_link_lists(sqlite_store *s, int64_t cp, ctip_row *r, ctip_err *e
 	static const int ev[] = {CF_EV_TYPE, CF_EV_DATE, CF_EV_COUNTRY, CF_EV_STATE, CF_EV_CITY};
 	static const int as[] = {CF_AS_KIND, CF_AS_DATE, CF_AS_PROVIDER, CF_AS_AMOUNT};
 	static const int pr[] = {CF_PR_STAGE, CF_PR_DATE, CF_PR_ARTICLE, CF_PR_SENTENCE_KIND,
-				 CF_PR_SENTENCE_MONTHS};
+	                         CF_PR_SENTENCE_MONTHS};
 	int rc;
 	if ((rc = read_group(s, S_Q_EXPL, cp, r, expl, 4, e)) ||
 	    (rc = read_group(s, S_Q_EVENTS, cp, r, ev, 5, e)) ||
@@ -1141,47 +1145,86 @@ static int read_case_lists(sqlite_store *s, int64_t case_id, ctip_row *r, ctip_e
 }
 
 static const char *const rows_sql =
-	"SELECT cp.id, c.id, o.name, o.type, c.src_case_id, c.status, c.closure_reason, "
-	"c.opened, c.closed, c.reopened, p.id, p.src_record_id, cp.role, p.family_name, "
-	"p.middle_name, p.given_name, p.birth_date, p.gender, p.ethnicity, p.street, p.commune, "
-	"p.commune_code, p.district, p.district_code, p.province_era, p.province_code, "
-	"p.home_country, v.status, v.decision_org_type, dob.name, v.status_date, "
-	"v.certificate_kind, v.age_when_trafficked, v.recruitment_country, "
-	"v.recruitment_province, v.relationship, rec.name, v.labour_industry, cp.consent, "
-	"cp.consent_date, p.citizenship, cp.consent_scope, cp.perpetrator_roles, "
-	"v.recruitment_methods, v.recruitment_apps, v.control_methods, v.exploitation_types, "
-	"v.sex_exploitation_types, v.vulnerabilities "
-	"FROM case_person cp JOIN cases c ON c.id = cp.case_id "
-	"JOIN organisation o ON o.id = c.org_id JOIN person p ON p.id = cp.person_id "
-	"LEFT JOIN victim v ON v.case_person_id = cp.id "
-	"LEFT JOIN organisation dob ON dob.id = v.decided_by_org_id "
-	"LEFT JOIN organisation rec ON rec.id = v.recruiter_org_id "
-	"WHERE cp.id = ?1";
+        "SELECT cp.id, c.id, o.name, o.type, c.src_case_id, c.status, c.closure_reason, "
+        "c.opened, c.closed, c.reopened, p.id, p.src_record_id, cp.role, p.family_name, "
+        "p.middle_name, p.given_name, p.birth_date, p.gender, p.ethnicity, p.street, p.commune, "
+        "p.commune_code, p.district, p.district_code, p.province_era, p.province_code, "
+        "p.home_country, v.status, v.decision_org_type, dob.name, v.status_date, "
+        "v.certificate_kind, v.age_when_trafficked, v.recruitment_country, "
+        "v.recruitment_province, v.relationship, rec.name, v.labour_industry, cp.consent, "
+        "cp.consent_date, p.citizenship, cp.consent_scope, cp.perpetrator_roles, "
+        "v.recruitment_methods, v.recruitment_apps, v.control_methods, v.exploitation_types, "
+        "v.sex_exploitation_types, v.vulnerabilities "
+        "FROM case_person cp JOIN cases c ON c.id = cp.case_id "
+        "JOIN organisation o ON o.id = c.org_id JOIN person p ON p.id = cp.person_id "
+        "LEFT JOIN victim v ON v.case_person_id = cp.id "
+        "LEFT JOIN organisation dob ON dob.id = v.decided_by_org_id "
+        "LEFT JOIN organisation rec ON rec.id = v.recruiter_org_id "
+        "WHERE cp.id = ?1";
 
 /* The order of export, sorted on the keys alone: sorting whole rows took a gigabyte for a
  * million of them. */
 static const char *const rows_order_sql =
-	"SELECT cp.id FROM case_person cp JOIN cases c ON c.id = cp.case_id "
-	"JOIN organisation o ON o.id = c.org_id JOIN person p ON p.id = cp.person_id "
-	"WHERE (?1 = 0 OR c.id = ?1) AND (?2 = 0 OR p.id = ?2) "
-	"ORDER BY o.name, c.src_case_id, p.src_record_id";
+        "SELECT cp.id FROM case_person cp JOIN cases c ON c.id = cp.case_id "
+        "JOIN organisation o ON o.id = c.org_id JOIN person p ON p.id = cp.person_id "
+        "WHERE (?1 = 0 OR c.id = ?1) AND (?2 = 0 OR p.id = ?2) "
+        "ORDER BY o.name, c.src_case_id, p.src_record_id";
 
 static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
-		   int (*cb)(void *ctx, const ctip_row *r), void *ctx, ctip_err *e)
+                   int (*cb)(void *ctx, const ctip_row *r), void *ctx, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
 	sqlite3_stmt *st;
 	int rc = CTIP_OK, step;
-	static const int scalar[] = {
-		-1, -1, CF_SRC_ORG, CF_ORG_TYPE, CF_SRC_CASE, CF_CAS_STATUS, CF_CAS_CLOSURE,
-		CF_CAS_OPENED, CF_CAS_CLOSED, CF_CAS_REOPENED, -1, CF_SRC_RECORD, CF_ROLE,
-		CF_FAMILY, CF_MIDDLE, CF_GIVEN, CF_BIRTH, CF_GENDER, CF_ETHNICITY, CF_STREET,
-		CF_COMMUNE, CF_COMMUNE_CODE, CF_DISTRICT, CF_DISTRICT_CODE, CF_PROVINCE_ERA,
-		CF_PROVINCE, CF_HOME_COUNTRY, CF_TR_STATUS, CF_TR_DECIDER_TYPE, CF_TR_DECIDED_BY,
-		CF_TR_DATE, CF_CERTIFICATE, CF_AGE_TRAFFICKED, CF_RECRUIT_COUNTRY,
-		CF_RECRUIT_PROVINCE, CF_RELATIONSHIP, CF_RECRUITER, CF_INDUSTRY, CF_CONSENT,
-		CF_CONSENT_DATE, CF_CITIZENSHIP, CF_CONSENT_SCOPE, CF_PERP_ROLE, CF_RECRUIT_METHOD,
-		CF_RECRUIT_APPS, CF_CONTROL, CF_EXPLOITATION, CF_SEX_TYPE, CF_VULNERABILITY};
+	static const int scalar[] = {-1,
+	                             -1,
+	                             CF_SRC_ORG,
+	                             CF_ORG_TYPE,
+	                             CF_SRC_CASE,
+	                             CF_CAS_STATUS,
+	                             CF_CAS_CLOSURE,
+	                             CF_CAS_OPENED,
+	                             CF_CAS_CLOSED,
+	                             CF_CAS_REOPENED,
+	                             -1,
+	                             CF_SRC_RECORD,
+	                             CF_ROLE,
+	                             CF_FAMILY,
+	                             CF_MIDDLE,
+	                             CF_GIVEN,
+	                             CF_BIRTH,
+	                             CF_GENDER,
+	                             CF_ETHNICITY,
+	                             CF_STREET,
+	                             CF_COMMUNE,
+	                             CF_COMMUNE_CODE,
+	                             CF_DISTRICT,
+	                             CF_DISTRICT_CODE,
+	                             CF_PROVINCE_ERA,
+	                             CF_PROVINCE,
+	                             CF_HOME_COUNTRY,
+	                             CF_TR_STATUS,
+	                             CF_TR_DECIDER_TYPE,
+	                             CF_TR_DECIDED_BY,
+	                             CF_TR_DATE,
+	                             CF_CERTIFICATE,
+	                             CF_AGE_TRAFFICKED,
+	                             CF_RECRUIT_COUNTRY,
+	                             CF_RECRUIT_PROVINCE,
+	                             CF_RELATIONSHIP,
+	                             CF_RECRUITER,
+	                             CF_INDUSTRY,
+	                             CF_CONSENT,
+	                             CF_CONSENT_DATE,
+	                             CF_CITIZENSHIP,
+	                             CF_CONSENT_SCOPE,
+	                             CF_PERP_ROLE,
+	                             CF_RECRUIT_METHOD,
+	                             CF_RECRUIT_APPS,
+	                             CF_CONTROL,
+	                             CF_EXPLOITATION,
+	                             CF_SEX_TYPE,
+	                             CF_VULNERABILITY};
 	int64_t *ids = NULL;
 	size_t nids = 0, cap = 0, next = 0;
 	if (sqlite3_prepare_v2(s->db, rows_order_sql, -1, &st, NULL) != SQLITE_OK)
@@ -1233,7 +1276,8 @@ static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
 			if (scalar[c] == CF_PROVINCE) {
 				char vocab[32];
 				snprintf(vocab, sizeof(vocab), "province_%s", col(st, c - 1));
-				const struct ctip_ref_entry *en = ctip_ref_get(s->base.ref, vocab, v);
+				const struct ctip_ref_entry *en =
+				        ctip_ref_get(s->base.ref, vocab, v);
 				v = en ? en->label_vi : v;
 			}
 			if (ctip_row_set(&r, scalar[c], v)) {
@@ -1242,7 +1286,7 @@ static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
 			}
 		}
 		int64_t cp = sqlite3_column_int64(st, 0), cid = sqlite3_column_int64(st, 1),
-			pid = sqlite3_column_int64(st, 10);
+		        pid = sqlite3_column_int64(st, 10);
 		r.case_id = cid;
 		r.person_id = pid;
 		if (!rc && !(rc = read_case_lists(s, cid, &r, e)) &&
@@ -1261,14 +1305,14 @@ static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
 /* ---- search ------------------------------------------------------------------------- */
 
 static const char *const hit_sql =
-	"SELECT p.id, o.name, p.src_record_id, p.family_name, p.middle_name, p.given_name, "
-	"p.birth_date, p.province_era, p.province_code FROM person p JOIN organisation o ON o.id "
-	"= p.org_id WHERE p.id IN (%s) ORDER BY ctip_fold(p.family_name), ctip_fold(p.given_name), "
-	"ctip_fold(p.middle_name), p.id "
-	"LIMIT %d";
+        "SELECT p.id, o.name, p.src_record_id, p.family_name, p.middle_name, p.given_name, "
+        "p.birth_date, p.province_era, p.province_code FROM person p JOIN organisation o ON o.id "
+        "= p.org_id WHERE p.id IN (%s) ORDER BY ctip_fold(p.family_name), ctip_fold(p.given_name), "
+        "ctip_fold(p.middle_name), p.id "
+        "LIMIT %d";
 
 static int sq_search(ctip_store *base, const char *query, int limit,
-		     int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e)
+                     int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
 	char *fold = ctip_text_fold(query);
@@ -1298,10 +1342,10 @@ static int sq_search(ctip_store *base, const char *query, int limit,
 
 	char sql[1024];
 	snprintf(sql, sizeof(sql), hit_sql,
-		 "SELECT rowid FROM person_name WHERE person_name MATCH ?1 "
-		 "UNION SELECT person_id FROM identity_doc WHERE number_norm = ?2 "
-		 "UNION SELECT person_id FROM phone WHERE e164 = ?3",
-		 limit > 0 ? limit : 100);
+	         "SELECT rowid FROM person_name WHERE person_name MATCH ?1 "
+	         "UNION SELECT person_id FROM identity_doc WHERE number_norm = ?2 "
+	         "UNION SELECT person_id FROM phone WHERE e164 = ?3",
+	         limit > 0 ? limit : 100);
 	sqlite3_stmt *st;
 	int rc = CTIP_OK, step;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -1320,14 +1364,14 @@ static int sq_search(ctip_store *base, const char *query, int limit,
 			prov = en ? en->label_vi : code;
 		}
 		struct ctip_person_hit h = {
-			.id = sqlite3_column_int64(st, 0),
-			.org = col(st, 1),
-			.src_record_id = col(st, 2),
-			.family = col(st, 3),
-			.middle = col(st, 4),
-			.given = col(st, 5),
-			.birth = col(st, 6),
-			.province = prov,
+		        .id = sqlite3_column_int64(st, 0),
+		        .org = col(st, 1),
+		        .src_record_id = col(st, 2),
+		        .family = col(st, 3),
+		        .middle = col(st, 4),
+		        .given = col(st, 5),
+		        .birth = col(st, 6),
+		        .province = prov,
 		};
 		rc = cb(ctx, &h);
 	}
@@ -1373,9 +1417,9 @@ static int sq_person_cases(ctip_store *base, int64_t pid, int64_t **ids, int *n,
 	*ids = malloc((size_t)cap * sizeof(**ids));
 	if (!*ids)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT case_id FROM case_person WHERE person_id = ? ORDER BY case_id",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	            s->db, "SELECT case_id FROM case_person WHERE person_id = ? ORDER BY case_id",
+	            -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "person cases");
 	sqlite3_bind_int64(st, 1, pid);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -1395,14 +1439,15 @@ static int sq_person_cases(ctip_store *base, int64_t pid, int64_t **ids, int *n,
 
 /* ---- accounts and audit ------------------------------------------------------------ */
 
-static int sq_account_add(ctip_store *base, const char *username, int64_t org_id,
-			  const char *role, const char *pw_hash, ctip_err *e)
+static int sq_account_add(ctip_store *base, const char *username, int64_t org_id, const char *role,
+                          const char *pw_hash, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO account(username, org_id, role, pw_hash) VALUES (?, ?, ?, ?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "INSERT INTO account(username, org_id, role, pw_hash) VALUES (?, ?, ?, ?)", -1,
+	            &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "account");
 	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, org_id);
@@ -1419,10 +1464,11 @@ static int sq_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip
 {
 	sqlite_store *s = (sqlite_store *)base;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db,
-			       "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, "
-			       "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, "
+	            "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	            -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "audit");
 	sqlite3_bind_int64(st, 1, a->id);
 	sqlite3_bind_text(st, 2, a->at, -1, SQLITE_STATIC);
@@ -1438,29 +1484,30 @@ static int sq_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip
 }
 
 static int sq_audit_each(ctip_store *base, const char *object,
-			 int (*cb)(void *ctx, const struct ctip_audit_entry *a), void *ctx,
-			 ctip_err *e)
+                         int (*cb)(void *ctx, const struct ctip_audit_entry *a), void *ctx,
+                         ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
 	sqlite3_stmt *st;
 	int rc = CTIP_OK, step;
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT id, at, actor, action, object, detail, prev_hash, hash FROM audit "
-			       "WHERE ?1 IS NULL OR object = ?1 ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "SELECT id, at, actor, action, object, detail, prev_hash, hash FROM audit "
+	            "WHERE ?1 IS NULL OR object = ?1 ORDER BY id",
+	            -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "audit");
 	if (object)
 		sqlite3_bind_text(st, 1, object, -1, SQLITE_STATIC);
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ctip_audit_entry a = {
-			.id = sqlite3_column_int64(st, 0),
-			.at = col(st, 1) ? col(st, 1) : "",
-			.actor = col(st, 2) ? col(st, 2) : "",
-			.action = col(st, 3) ? col(st, 3) : "",
-			.object = col(st, 4) ? col(st, 4) : "",
-			.detail = col(st, 5) ? col(st, 5) : "",
-			.prev_hash = col(st, 6) ? col(st, 6) : "",
-			.hash = col(st, 7) ? col(st, 7) : "",
+		        .id = sqlite3_column_int64(st, 0),
+		        .at = col(st, 1) ? col(st, 1) : "",
+		        .actor = col(st, 2) ? col(st, 2) : "",
+		        .action = col(st, 3) ? col(st, 3) : "",
+		        .object = col(st, 4) ? col(st, 4) : "",
+		        .detail = col(st, 5) ? col(st, 5) : "",
+		        .prev_hash = col(st, 6) ? col(st, 6) : "",
+		        .hash = col(st, 7) ? col(st, 7) : "",
 		};
 		rc = cb(ctx, &a);
 	}
@@ -1475,7 +1522,7 @@ static int sq_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err
 	sqlite_store *s = (sqlite_store *)base;
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(s->db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", -1,
-			       &st, NULL) != SQLITE_OK)
+	                       &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "audit");
 	*id = 0;
 	hash[0] = 0;
@@ -1488,34 +1535,34 @@ static int sq_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err
 }
 
 static const struct ctip_store_ops sqlite_ops = {
-	.name = "sqlite",
-	.close = sq_close,
-	.migrate = sq_migrate,
-	.schema_version = sq_schema_version,
-	.begin = sq_begin,
-	.load_begin = sq_load_begin,
-	.load_end = sq_load_end,
-	.commit = sq_commit,
-	.rollback = sq_rollback,
-	.ref_save = sq_ref_save,
-	.ref_load = sq_ref_load,
-	.org_find = sq_org_find,
-	.org_add = sq_org_add,
-	.org_set_type = sq_org_set_type,
-	.org_has_cases = sq_org_has_cases,
-	.case_find = sq_case_find,
-	.person_find = sq_person_find,
-	.case_add = sq_case_add,
-	.person_add = sq_person_add,
-	.link_add = sq_link_add,
-	.rows = sq_rows,
-	.search = sq_search,
-	.counts = sq_counts,
-	.person_cases = sq_person_cases,
-	.account_add = sq_account_add,
-	.audit_add = sq_audit_add,
-	.audit_each = sq_audit_each,
-	.audit_last = sq_audit_last,
+        .name = "sqlite",
+        .close = sq_close,
+        .migrate = sq_migrate,
+        .schema_version = sq_schema_version,
+        .begin = sq_begin,
+        .load_begin = sq_load_begin,
+        .load_end = sq_load_end,
+        .commit = sq_commit,
+        .rollback = sq_rollback,
+        .ref_save = sq_ref_save,
+        .ref_load = sq_ref_load,
+        .org_find = sq_org_find,
+        .org_add = sq_org_add,
+        .org_set_type = sq_org_set_type,
+        .org_has_cases = sq_org_has_cases,
+        .case_find = sq_case_find,
+        .person_find = sq_person_find,
+        .case_add = sq_case_add,
+        .person_add = sq_person_add,
+        .link_add = sq_link_add,
+        .rows = sq_rows,
+        .search = sq_search,
+        .counts = sq_counts,
+        .person_cases = sq_person_cases,
+        .account_add = sq_account_add,
+        .audit_add = sq_audit_add,
+        .audit_each = sq_audit_each,
+        .audit_last = sq_audit_last,
 };
 
 /* SQL function ctip_fold(text): the folded form (text.h), so that results sort as users read
@@ -1541,22 +1588,23 @@ int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		int rc = ctip_err_set(e, CTIP_EDB, "%s: cannot open database: %s%s", path,
-				      s->db ? sqlite3_errmsg(s->db) : "out of memory",
-				      create ? "" : " (run `ctip init` first)");
+		                      s->db ? sqlite3_errmsg(s->db) : "out of memory",
+		                      create ? "" : " (run `ctip init` first)");
 		sqlite3_close(s->db);
 		free(s);
 		return rc;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_create_function(s->db, "ctip_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-				sql_fold, NULL, NULL);
+	                        sql_fold, NULL, NULL);
 	/* 16 KiB pages (effective when the file is created): a first load of a million records
 	 * took 43 s with 4 KiB pages and 35 s with these; 64 KiB pages slowed searches. */
-	int rc = exec_sql(s,
-			  "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
-			  "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; "
-			  "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -524288;",
-			  e);
+	int rc = exec_sql(
+	        s,
+	        "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
+	        "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; "
+	        "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -524288;",
+	        e);
 	if (rc) {
 		sq_close(&s->base);
 		return rc;

@@ -105,7 +105,8 @@ int ctip_text_is_clean(const char *s)
 	if (!n || isspace((unsigned char)s[0]) || isspace((unsigned char)s[n - 1]))
 		return n == 0;
 	for (size_t i = 0; i + 1 < n; i++)
-		if (isspace((unsigned char)s[i]) && (s[i] != ' ' || isspace((unsigned char)s[i + 1])))
+		if (isspace((unsigned char)s[i]) &&
+		    (s[i] != ' ' || isspace((unsigned char)s[i + 1])))
 			return 0;
 	return ctip_utf8_valid(s, n) && is_nfc_latin(s);
 }
@@ -141,10 +142,10 @@ char *ctip_text_fold(const char *s)
 		return o;
 	}
 	utf8proc_ssize_t n = utf8proc_map_custom((const utf8proc_uint8_t *)s, 0, &out,
-						 UTF8PROC_NULLTERM | UTF8PROC_STABLE |
-							 UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
-							 UTF8PROC_STRIPMARK | UTF8PROC_COMPOSE,
-						 fold_dstroke, NULL);
+	                                         UTF8PROC_NULLTERM | UTF8PROC_STABLE |
+	                                                 UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+	                                                 UTF8PROC_STRIPMARK | UTF8PROC_COMPOSE,
+	                                         fold_dstroke, NULL);
 	if (n < 0)
 		return NULL;
 	squeeze((char *)out, 1);

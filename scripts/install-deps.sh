@@ -3,7 +3,7 @@
 # Used by `make run` and `make test`; safe to run again. Needs root (or sudo) on Debian 12.
 set -eu
 
-PKGS="build-essential clang libclang-rt-14-dev pkg-config sqlite3 libsqlite3-dev libutf8proc-dev
+PKGS="build-essential clang clang-format libclang-rt-14-dev pkg-config sqlite3 libsqlite3-dev libutf8proc-dev
 libjansson-dev libsodium-dev libcmocka-dev libcsv-dev uthash-dev libjemalloc-dev valgrind cppcheck python3 bc
 time"
 [ "${1:-}" = "--print" ] && { echo $PKGS; exit 0; }

@@ -70,6 +70,7 @@ step() {
 }
 step "clang -Wall -Wextra -Werror (gcc built everything above)" check-clang
 step "cppcheck" cppcheck
+step "clang-format: one style" format-check
 
 [ -n "$failures" ] && echo "failed:$failures"
 echo "$passed passed, $failed failed"

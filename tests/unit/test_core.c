@@ -136,7 +136,7 @@ static void test_phones(void **st)
 static void test_csv_lines(void **st)
 {
 	static const char data[] = "\xEF\xBB\xBF"
-				   "a,b\n1,\"x\ny\"\n\n\"q\"\"r\",2\r\n3,\"open\n";
+	                           "a,b\n1,\"x\ny\"\n\n\"q\"\"r\",2\r\n3,\"open\n";
 	FILE *f = fmemopen((void *)data, sizeof(data) - 1, "r");
 	ctip_csv *c = ctip_csv_open(f, "t.csv");
 	char **fl;
@@ -162,10 +162,13 @@ static void test_csv_lines(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fold_vietnamese), cmocka_unit_test(test_fold_rejects_invalid_utf8),
-		cmocka_unit_test(test_clean_is_nfc),    cmocka_unit_test(test_dates),
-		cmocka_unit_test(test_lists_roundtrip), cmocka_unit_test(test_phones),
-		cmocka_unit_test(test_csv_lines),
+	        cmocka_unit_test(test_fold_vietnamese),
+	        cmocka_unit_test(test_fold_rejects_invalid_utf8),
+	        cmocka_unit_test(test_clean_is_nfc),
+	        cmocka_unit_test(test_dates),
+	        cmocka_unit_test(test_lists_roundtrip),
+	        cmocka_unit_test(test_phones),
+	        cmocka_unit_test(test_csv_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

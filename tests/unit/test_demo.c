@@ -229,16 +229,16 @@ static void test_truth_matches_records(void **state)
 		assert_true(seen[j]);
 		for (int k = j + 1; k < tr.nrows; k++) /* no record twice */
 			assert_false(strcmp(tr.cells[j][1], tr.cells[k][1]) == 0 &&
-				     strcmp(tr.cells[j][0], tr.cells[k][0]) == 0);
+			             strcmp(tr.cells[j][0], tr.cells[k][0]) == 0);
 	}
 	assert_true(tr.nrows - 1 <= t.nrows - 1);
 
 	/* Some people are recorded by several organisations, and some of
 	 * their records differ in name, birth date, document or phone. */
 	int shared = 0, differ = 0;
-	static const char *const pcols[] = {"prs_SecondName", "prs_MiddleName", "prs_FirstName",
-					    "prs_Birthdate", "prs_IdentityNumber",
-					    "prs_MobilePhone", "prs_MailingState"};
+	static const char *const pcols[] = {
+	        "prs_SecondName",     "prs_MiddleName",  "prs_FirstName",   "prs_Birthdate",
+	        "prs_IdentityNumber", "prs_MobilePhone", "prs_MailingState"};
 	for (int j = 1; j < tr.nrows; j++) {
 		for (int k = j + 1; k < tr.nrows; k++) {
 			if (strcmp(tr.cells[j][2], tr.cells[k][2]) != 0)
@@ -365,15 +365,15 @@ static void test_list_groups_align(void **state)
 	/* Columns of a list group have the same number of items on a row
 	 * (an empty cell means the whole column is unknown). */
 	static const char *const groups[][5] = {
-		{"cas_ReferredOrganisation", "cas_OutgoingReferralDate",
-		 "cas_ReasonForOutgoingReferral", "ctip_OutgoingReferralStatus", NULL},
-		{"ctip_IdentityType", "prs_IdentityNumber", "ctip_IdentityIssueDate",
-		 "ctip_IdentityExpiryDate", NULL},
-		{"hte_Type", "hte_Date", "hte_Country", "hte_City", NULL},
-		{"ctip_AssistanceKind", "ctip_AssistanceDate", "ctip_AssistanceProvider",
-		 "ctip_AssistanceAmount", NULL},
-		{"ctip_ProcStage", "ctip_ProcDate", "ctip_ProcArticle", "ctip_ProcSentenceKind",
-		 "ctip_ProcSentenceMonths"}};
+	        {"cas_ReferredOrganisation", "cas_OutgoingReferralDate",
+	         "cas_ReasonForOutgoingReferral", "ctip_OutgoingReferralStatus", NULL},
+	        {"ctip_IdentityType", "prs_IdentityNumber", "ctip_IdentityIssueDate",
+	         "ctip_IdentityExpiryDate", NULL},
+	        {"hte_Type", "hte_Date", "hte_Country", "hte_City", NULL},
+	        {"ctip_AssistanceKind", "ctip_AssistanceDate", "ctip_AssistanceProvider",
+	         "ctip_AssistanceAmount", NULL},
+	        {"ctip_ProcStage", "ctip_ProcDate", "ctip_ProcArticle", "ctip_ProcSentenceKind",
+	         "ctip_ProcSentenceMonths"}};
 	struct outbuf b = run(3000, 5, 0);
 	struct table t = parse_csv(b.data, b.len);
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
@@ -401,14 +401,14 @@ static void test_list_groups_align(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_same_seed_identical),
-		cmocka_unit_test(test_different_seeds_differ),
-		cmocka_unit_test(test_row_count_and_columns),
-		cmocka_unit_test(test_invalid_arguments),
-		cmocka_unit_test(test_truth_matches_records),
-		cmocka_unit_test(test_same_record_same_person_columns),
-		cmocka_unit_test(test_dates_parse),
-		cmocka_unit_test(test_list_groups_align),
+	        cmocka_unit_test(test_same_seed_identical),
+	        cmocka_unit_test(test_different_seeds_differ),
+	        cmocka_unit_test(test_row_count_and_columns),
+	        cmocka_unit_test(test_invalid_arguments),
+	        cmocka_unit_test(test_truth_matches_records),
+	        cmocka_unit_test(test_same_record_same_person_columns),
+	        cmocka_unit_test(test_dates_parse),
+	        cmocka_unit_test(test_list_groups_align),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,13 +77,13 @@ static void test_provinces_map_to_2025(void **st)
 	for (int i = 0; i < n; i++)
 		if (!ctip_ref_get(ref, "province_2025", all[i]->extra))
 			fail_msg("province %s maps to unknown 2025 code '%s'", all[i]->code,
-				 all[i]->extra);
+			         all[i]->extra);
 	free(all);
 	assert_int_equal(ctip_ref_list(ref, "province_2025", &all), 34);
 	free(all);
 	/* Hà Giang became part of Tuyên Quang */
 	assert_string_equal(ctip_ref_lookup(ref, "province_2008", "Hà Giang")->extra,
-			    ctip_ref_lookup(ref, "province_2025", "Tuyên Quang")->code);
+	                    ctip_ref_lookup(ref, "province_2025", "Tuyên Quang")->code);
 }
 
 static int canon(ctip_row *r, char *diag, size_t n)
@@ -142,7 +142,7 @@ static void expect_error(int field, const char *value, const char *msg)
 	snprintf(want, sizeof(want), "t.csv:3: %s: ", ctip_fields[field].name);
 	if (!strstr(diag, want) || !strstr(diag, msg))
 		fail_msg("for %s='%s' expected '%s...%s', got: %s", ctip_fields[field].name, value,
-			 want, msg, diag);
+		         want, msg, diag);
 	ctip_row_clear(&r);
 }
 
@@ -157,7 +157,8 @@ static void test_bad_values(void **st)
 	expect_error(CF_AS_AMOUNT, "1.500,00", "not an amount");
 	expect_error(CF_CONSENT, "maybe", "not true or false");
 	expect_error(CF_GIVEN, "Lan\xff", "invalid UTF-8");
-	expect_error(CF_PERP_ROLE, "Smuggler", "perpetrator context on a row whose ctip_Role is Victim");
+	expect_error(CF_PERP_ROLE, "Smuggler",
+	             "perpetrator context on a row whose ctip_Role is Victim");
 }
 
 static void test_groups_are_parallel(void **st)
@@ -188,9 +189,11 @@ static void test_groups_are_parallel(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reference_lookups), cmocka_unit_test(test_provinces_map_to_2025),
-		cmocka_unit_test(test_canonical_row),     cmocka_unit_test(test_bad_values),
-		cmocka_unit_test(test_groups_are_parallel),
+	        cmocka_unit_test(test_reference_lookups),
+	        cmocka_unit_test(test_provinces_map_to_2025),
+	        cmocka_unit_test(test_canonical_row),
+	        cmocka_unit_test(test_bad_values),
+	        cmocka_unit_test(test_groups_are_parallel),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
