@@ -937,199 +937,37 @@ static const char *const closure_reason[] = {"Nạn nhân đã tái hòa nhập 
 /* Output columns                                                      */
 /* ------------------------------------------------------------------ */
 
-#define COLUMNS(X)                                                                                                                               \
-	X(ORG, "src_Organisation")                                                                                                               \
-	X(ORGTYPE, "org_Type") X(CASEID, "src_CaseId") X(STATUS, "cas_Status") X(CLOSEREASON, "ca"                                               \
-	                                                                                      "s_"                                               \
-	                                                                                      "Re"                                               \
-	                                                                                      "as"                                               \
-	                                                                                      "on"                                               \
-	                                                                                      "Fo"                                               \
-	                                                                                      "rC"                                               \
-	                                                                                      "as"                                               \
-	                                                                                      "eC"                                               \
-	                                                                                      "lo"                                               \
-	                                                                                      "su"                                               \
-	                                                                                      "r"                                                \
-	                                                                                      "e") X(                                            \
-	        OPENED, "ctip_CaseOpenedDate") X(CLOSED, "ctip_CaseClosedDate") X(REF_ORG,                                                       \
-	                                                                          "cas_"                                                         \
-	                                                                          "ReferredOrgani"                                               \
-	                                                                          "sation") X(REF_DATE,                                          \
-	                                                                                      "ca"                                               \
-	                                                                                      "s_"                                               \
-	                                                                                      "Ou"                                               \
-	                                                                                      "tg"                                               \
-	                                                                                      "oi"                                               \
-	                                                                                      "ng"                                               \
-	                                                                                      "Re"                                               \
-	                                                                                      "fe"                                               \
-	                                                                                      "rr"                                               \
-	                                                                                      "al"                                               \
-	                                                                                      "Da"                                               \
-	                                                                                      "t"                                                \
-	                                                                                      "e")                                               \
-	        X(REF_REASON, "cas_ReasonForOutgoingReferral") X(REF_STATUS, "ctip_"                                                             \
-	                                                                     "OutgoingReferralSta"                                               \
-	                                                                     "tus") X(RECID, "src"                                               \
-	                                                                                     "_Re"                                               \
-	                                                                                     "cor"                                               \
-	                                                                                     "dI"                                                \
-	                                                                                     "d") X(                                             \
-	                ROLE,                                                                                                                    \
-	                "ctip_Role") X(FAMILY, "prs_SecondName") X(MIDDLE,                                                                       \
-	                                                           "prs_MiddleName") X(GIVEN,                                                    \
-	                                                                               "prs_"                                                    \
-	                                                                               "FirstNam"                                                \
-	                                                                               "e") X(BIRTH,                                             \
-	                                                                                      "pr"                                               \
-	                                                                                      "s_"                                               \
-	                                                                                      "Bi"                                               \
-	                                                                                      "rt"                                               \
-	                                                                                      "hd"                                               \
-	                                                                                      "at"                                               \
-	                                                                                      "e")                                               \
-	                X(GENDER, "prs_Gender") X(CITIZEN, "prs_Citizenship") X(ETHNIC, "ctip_"                                                  \
-	                                                                                "Ethnicit"                                               \
-	                                                                                "y") X(                                                  \
-	                        IDTYPE,                                                                                                          \
-	                        "ctip_IdentityType") X(IDNUM,                                                                                    \
-	                                               "prs_IdentityNumber") X(IDISSUE,                                                          \
-	                                                                       "ctip_"                                                           \
-	                                                                       "IdentityIssueDat"                                                \
-	                                                                       "e") X(IDEXPIRY,                                                  \
-	                                                                              "ctip_"                                                    \
-	                                                                              "IdentityEx"                                               \
-	                                                                              "piryDate") X(PHONE,                                       \
-	                                                                                            "prs_MobilePhone")                           \
-	                        X(PROV, "prs_MailingState") X(DISTRICT, "prs_MailingCity") X(                                                    \
-	                                COMMUNE,                                                                                                 \
-	                                "ctip_MailingCommune") X(TRSTATUS,                                                                       \
-	                                                         "vic_TraffickingStatus") X(TRDECORG,                                            \
-	                                                                                    "vic_"                                               \
-	                                                                                    "Traf"                                               \
-	                                                                                    "fick"                                               \
-	                                                                                    "ingS"                                               \
-	                                                                                    "tatu"                                               \
-	                                                                                    "sDec"                                               \
-	                                                                                    "isio"                                               \
-	                                                                                    "nMak"                                               \
-	                                                                                    "ingO"                                               \
-	                                                                                    "rg")                                                \
-	                                X(TRDECBY, "ctip_StatusDecidedBy") X(TRDATE, "ctip_"                                                     \
-	                                                                             "StatusDate") X(                                            \
-	                                        CERT, "ctip_CertificateKind") X(AGE,                                                             \
-	                                                                        "vic_"                                                           \
-	                                                                        "AgeWhenTrafficke"                                               \
-	                                                                        "d") X(RECMETHOD,                                                \
-	                                                                               "vic_"                                                    \
-	                                                                               "MethodOfR"                                               \
-	                                                                               "ecruitmen"                                               \
-	                                                                               "t") X(APPS,                                              \
-	                                                                                      "vi"                                               \
-	                                                                                      "c_"                                               \
-	                                                                                      "Re"                                               \
-	                                                                                      "cr"                                               \
-	                                                                                      "ui"                                               \
-	                                                                                      "tm"                                               \
-	                                                                                      "en"                                               \
-	                                                                                      "tW"                                               \
-	                                                                                      "eb"                                               \
-	                                                                                      "si"                                               \
-	                                                                                      "te"                                               \
-	                                                                                      "sA"                                               \
-	                                                                                      "nd"                                               \
-	                                                                                      "Ap"                                               \
-	                                                                                      "p"                                                \
-	                                                                                      "s")                                               \
-	                                        X(REL, "vic_RelationshipToTrafficker") X(                                                        \
-	                                                RECRUITER,                                                                               \
-	                                                "ctip_Recruiter") X(CONTROL,                                                             \
-	                                                                    "vic_"                                                               \
-	                                                                    "MethodsOfControl")                                                  \
-	                                                X(EXPLTYPE,                                                                              \
-	                                                  "vic_TypeOfExploitation") X(INDUSTRY,                                                  \
-	                                                                              "vic_"                                                     \
-	                                                                              "ForcedLabo"                                               \
-	                                                                              "urIndustr"                                                \
-	                                                                              "y") X(SEXTYPE,                                            \
-	                                                                                     "vic"                                               \
-	                                                                                     "_Ty"                                               \
-	                                                                                     "peO"                                               \
-	                                                                                     "fSe"                                               \
-	                                                                                     "xEx"                                               \
-	                                                                                     "plo"                                               \
-	                                                                                     "ita"                                               \
-	                                                                                     "tio"                                               \
-	                                                                                     "n")                                                \
-	                                                        X(EXCOUNTRY, "ctip_"                                                             \
-	                                                                     "ExploitationCountr"                                                \
-	                                                                     "y") X(EXPLACE, "cti"                                               \
-	                                                                                     "p_"                                                \
-	                                                                                     "Exp"                                               \
-	                                                                                     "loi"                                               \
-	                                                                                     "tat"                                               \
-	                                                                                     "ion"                                               \
-	                                                                                     "Pla"                                               \
-	                                                                                     "ce") X(                                            \
-	                                                                EXSTART, "ctip_"                                                         \
-	                                                                         "ExploitationSta"                                               \
-	                                                                         "rt") X(EXEND,                                                  \
-	                                                                                 "ctip_"                                                 \
-	                                                                                 "Exploit"                                               \
-	                                                                                 "ationEn"                                               \
-	                                                                                 "d") X(EVTYPE,                                          \
-	                                                                                        "hte_Type")                                      \
-	                                                                X(EVDATE, "hte_Date") X(EVCOUNTRY, "hte_Country") X(                     \
-	                                                                        EVCITY,                                                          \
-	                                                                        "hte_City") X(ASKIND,                                            \
-	                                                                                      "ct"                                               \
-	                                                                                      "ip"                                               \
-	                                                                                      "_A"                                               \
-	                                                                                      "ss"                                               \
-	                                                                                      "is"                                               \
-	                                                                                      "ta"                                               \
-	                                                                                      "nc"                                               \
-	                                                                                      "eK"                                               \
-	                                                                                      "in"                                               \
-	                                                                                      "d") X(ASDATE,                                     \
-	                                                                                             "ctip_AssistanceDate")                      \
-	                                                                        X(ASPROV, "ctip_"                                                \
-	                                                                                  "Assist"                                               \
-	                                                                                  "ancePr"                                               \
-	                                                                                  "ovide"                                                \
-	                                                                                  "r") X(                                                \
-	                                                                                ASAMOUNT,                                                \
-	                                                                                "ctip_"                                                  \
-	                                                                                "Assistan"                                               \
-	                                                                                "ceAmoun"                                                \
-	                                                                                "t") X(CONSENT,                                          \
-	                                                                                       "c"                                               \
-	                                                                                       "o"                                               \
-	                                                                                       "n"                                               \
-	                                                                                       "_"                                               \
-	                                                                                       "C"                                               \
-	                                                                                       "o"                                               \
-	                                                                                       "n"                                               \
-	                                                                                       "s"                                               \
-	                                                                                       "e"                                               \
-	                                                                                       "n"                                               \
-	                                                                                       "t") X(CONSCOPE,                                  \
-	                                                                                              "ctip_ConsentScope") X(CONDATE,            \
-	                                                                                                                     "ctip_ConsentDate") \
-	                                                                                X(PERROLE,                                               \
-	                                                                                  "per_"                                                 \
-	                                                                                  "RoleIn"                                               \
-	                                                                                  "Proces"                                               \
-	                                                                                  "s") X(PRSTAGE,                                        \
-	                                                                                         "ctip_ProcStage")                               \
-	                                                                                        X(PRDATE, "ctip_ProcDate") X(                    \
-	                                                                                                PRART,                                   \
-	                                                                                                "ctip_ProcArticle")                      \
-	                                                                                                X(PRSKIND,                               \
-	                                                                                                  "ctip_ProcSentenceKind")               \
-	                                                                                                        X(PRSMONTHS,                     \
-	                                                                                                          "ctip_ProcSentenceMonths")
+/* clang-format off */
+#define COLUMNS(X)                                                                                 \
+	X(ORG, "src_Organisation") X(ORGTYPE, "org_Type") X(CASEID, "src_CaseId")                  \
+	X(STATUS, "cas_Status") X(CLOSEREASON, "cas_ReasonForCaseClosure")                         \
+	X(OPENED, "ctip_CaseOpenedDate") X(CLOSED, "ctip_CaseClosedDate")                          \
+	X(REF_ORG, "cas_ReferredOrganisation") X(REF_DATE, "cas_OutgoingReferralDate")             \
+	X(REF_REASON, "cas_ReasonForOutgoingReferral") X(REF_STATUS, "ctip_OutgoingReferralStatus") \
+	X(RECID, "src_RecordId") X(ROLE, "ctip_Role") X(FAMILY, "prs_SecondName")                  \
+	X(MIDDLE, "prs_MiddleName") X(GIVEN, "prs_FirstName") X(BIRTH, "prs_Birthdate")            \
+	X(GENDER, "prs_Gender") X(CITIZEN, "prs_Citizenship") X(ETHNIC, "ctip_Ethnicity")          \
+	X(IDTYPE, "ctip_IdentityType") X(IDNUM, "prs_IdentityNumber")                              \
+	X(IDISSUE, "ctip_IdentityIssueDate") X(IDEXPIRY, "ctip_IdentityExpiryDate")                \
+	X(PHONE, "prs_MobilePhone") X(PROV, "prs_MailingState") X(DISTRICT, "prs_MailingCity")     \
+	X(COMMUNE, "ctip_MailingCommune") X(TRSTATUS, "vic_TraffickingStatus")                     \
+	X(TRDECORG, "vic_TraffickingStatusDecisionMakingOrg") X(TRDECBY, "ctip_StatusDecidedBy")   \
+	X(TRDATE, "ctip_StatusDate") X(CERT, "ctip_CertificateKind")                               \
+	X(AGE, "vic_AgeWhenTrafficked") X(RECMETHOD, "vic_MethodOfRecruitment")                    \
+	X(APPS, "vic_RecruitmentWebsitesAndApps") X(REL, "vic_RelationshipToTrafficker")           \
+	X(RECRUITER, "ctip_Recruiter") X(CONTROL, "vic_MethodsOfControl")                          \
+	X(EXPLTYPE, "vic_TypeOfExploitation") X(INDUSTRY, "vic_ForcedLabourIndustry")              \
+	X(SEXTYPE, "vic_TypeOfSexExploitation") X(EXCOUNTRY, "ctip_ExploitationCountry")           \
+	X(EXPLACE, "ctip_ExploitationPlace") X(EXSTART, "ctip_ExploitationStart")                  \
+	X(EXEND, "ctip_ExploitationEnd") X(EVTYPE, "hte_Type") X(EVDATE, "hte_Date")               \
+	X(EVCOUNTRY, "hte_Country") X(EVCITY, "hte_City") X(ASKIND, "ctip_AssistanceKind")         \
+	X(ASDATE, "ctip_AssistanceDate") X(ASPROV, "ctip_AssistanceProvider")                      \
+	X(ASAMOUNT, "ctip_AssistanceAmount") X(CONSENT, "con_Consent")                             \
+	X(CONSCOPE, "ctip_ConsentScope") X(CONDATE, "ctip_ConsentDate")                            \
+	X(PERROLE, "per_RoleInProcess") X(PRSTAGE, "ctip_ProcStage") X(PRDATE, "ctip_ProcDate")    \
+	X(PRART, "ctip_ProcArticle") X(PRSKIND, "ctip_ProcSentenceKind")                           \
+	X(PRSMONTHS, "ctip_ProcSentenceMonths")
+/* clang-format on */
 
 #define COL_ENUM(e, s) COL_##e,
 enum { COLUMNS(COL_ENUM) NCOL };
