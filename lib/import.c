@@ -42,6 +42,12 @@ struct seen {
 	uint32_t hashes[]; /* per column of the level, in field order */
 };
 
+/* An organisation's name as written and its folded form, the identity of the organisation. */
+struct org_fold {
+	char *name, *fold;
+	UT_hash_handle hh;
+};
+
 /* A (case, person record) pair already written: the key is the two ids. */
 struct pair_seen {
 	int64_t ids[2];
@@ -84,7 +90,7 @@ struct importer {
 	struct seen *cases, *persons;
 	struct pair_seen *links;
 	long ncases, npersons;
-	struct seen *org_folds; /* organisation name as written -> folded (in key) */
+	struct org_fold *org_folds; /* organisation name as written -> folded */
 	/* writer: database id of each case and record by local id (0: not written) */
 	int64_t *case_ids, *person_ids;
 	long cap_case_ids, cap_person_ids;
@@ -286,20 +292,32 @@ static int org_is_fresh(struct importer *im, int64_t org, int *fresh)
 /* Reader side: the folded name of an organisation, remembered by its spelling. */
 static const char *org_fold(struct importer *im, const char *name)
 {
-	struct seen *x;
+	struct org_fold *x;
 	HASH_FIND_STR(im->org_folds, name, x);
 	if (x)
-		return x->where;
+		return x->fold;
 	char *fold = ctip_text_fold(name), *key = strdup(name);
 	if (!fold || !key || !(x = calloc(1, sizeof(*x)))) {
 		free(fold);
 		free(key);
 		return NULL;
 	}
-	x->key = key;
-	x->where = fold;
-	HASH_ADD_KEYPTR(hh, im->org_folds, x->key, strlen(x->key), x);
+	x->name = key;
+	x->fold = fold;
+	HASH_ADD_KEYPTR(hh, im->org_folds, x->name, strlen(x->name), x);
 	return fold;
+}
+
+static void free_org_folds(struct org_fold **h)
+{
+	struct org_fold *x, *t;
+	HASH_ITER(hh, *h, x, t)
+	{
+		HASH_DEL(*h, x);
+		free(x->name);
+		free(x->fold);
+		free(x);
+	}
 }
 
 /* Reader side: numbers the case (lv FL_CASE) or record (FL_PERSON) of row r in order of first
@@ -1052,7 +1070,7 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 	free_seen(&rim.cases);
 	free_seen(&rim.persons);
 	free_pairs(&rim.links);
-	free_seen(&rim.org_folds);
+	free_org_folds(&rim.org_folds);
 	free_seen(&im.fresh_orgs);
 	free(im.case_ids);
 	free(im.person_ids);

@@ -44,6 +44,9 @@ enum stmt_id {
 	S_Q_PROC,
 	S_Q_REFS,
 	S_Q_COMMENTS,
+	S_ACCOUNT_ADD,
+	S_AUDIT_ADD,
+	S_AUDIT_LAST,
 	S_COUNT
 };
 
@@ -101,6 +104,11 @@ static const char *const stmt_sql[S_COUNT] = {
         [S_Q_REFS] = "SELECT r.direction, o.name, r.date, r.reason, r.status FROM referral r JOIN "
                      "organisation o ON o.id = r.other_org_id WHERE r.case_id = ? ORDER BY "
                      "r.direction, r.seq",
+        [S_ACCOUNT_ADD] =
+                "INSERT INTO account(username, org_id, role, pw_hash) VALUES (?, ?, ?, ?)",
+        [S_AUDIT_ADD] = "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, hash) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [S_AUDIT_LAST] = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
         [S_Q_COMMENTS] = "SELECT body, date FROM case_comment WHERE case_id = ? ORDER BY seq",
 };
 
@@ -138,6 +146,10 @@ static int db_err(sqlite_store *s, ctip_err *e, const char *what)
 
 static sqlite3_stmt *stmt(sqlite_store *s, enum stmt_id id, ctip_err *e)
 {
+	if (!stmt_sql[id]) {
+		ctip_err_set(e, CTIP_EDB, "internal error: statement %d has no SQL", (int)id);
+		return NULL;
+	}
 	if (!s->st[id] && sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
 	                                     &s->st[id], NULL) != SQLITE_OK) {
 		db_err(s, e, stmt_sql[id]);
@@ -1443,18 +1455,15 @@ static int sq_account_add(ctip_store *base, const char *username, int64_t org_id
                           const char *pw_hash, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(
-	            s->db,
-	            "INSERT INTO account(username, org_id, role, pw_hash) VALUES (?, ?, ?, ?)", -1,
-	            &st, NULL) != SQLITE_OK)
-		return db_err(s, e, "account");
+	sqlite3_stmt *st = stmt(s, S_ACCOUNT_ADD, e);
+	if (!st)
+		return CTIP_EDB;
 	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, org_id);
 	sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, pw_hash, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc == SQLITE_CONSTRAINT_UNIQUE)
 		return ctip_err_set(e, CTIP_EINVAL, "account '%s' already exists", username);
 	return rc == SQLITE_DONE ? CTIP_OK : db_err(s, e, "account");
@@ -1463,13 +1472,9 @@ static int sq_account_add(ctip_store *base, const char *username, int64_t org_id
 static int sq_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(
-	            s->db,
-	            "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, "
-	            "hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	            -1, &st, NULL) != SQLITE_OK)
-		return db_err(s, e, "audit");
+	sqlite3_stmt *st = stmt(s, S_AUDIT_ADD, e);
+	if (!st)
+		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, a->id);
 	sqlite3_bind_text(st, 2, a->at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, a->actor, -1, SQLITE_STATIC);
@@ -1478,9 +1483,7 @@ static int sq_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip
 	sqlite3_bind_text(st, 6, a->detail, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, a->prev_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, a->hash, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? CTIP_OK : db_err(s, e, "audit");
+	return exec_done(s, st, e);
 }
 
 static int sq_audit_each(ctip_store *base, const char *object,
@@ -1520,18 +1523,18 @@ static int sq_audit_each(ctip_store *base, const char *object,
 static int sq_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(s->db, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", -1,
-	                       &st, NULL) != SQLITE_OK)
-		return db_err(s, e, "audit");
+	sqlite3_stmt *st = stmt(s, S_AUDIT_LAST, e);
+	if (!st)
+		return CTIP_EDB;
 	*id = 0;
 	hash[0] = 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		snprintf(hash, 129, "%s", col(st, 1) ? col(st, 1) : "");
 	}
-	sqlite3_finalize(st);
-	return CTIP_OK;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CTIP_OK : db_err(s, e, "audit");
 }
 
 static const struct ctip_store_ops sqlite_ops = {
