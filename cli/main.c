@@ -21,6 +21,11 @@ const struct cli_command cli_commands[] = {
          "show a person (P12) or a case (C7) with everything linked to it"},
         {"demo", cmd_demo, "ctip demo generate --persons N [--seed S] -o FILE [--truth FILE]",
          "write a synthetic, realistic data set in the import format"},
+        {"stats", cmd_stats,
+         "ctip stats victims|cases|offenders|referrals|assistance --by DIM[,DIM...] "
+         "[--where DIM=VALUE ...] [--year Y | --from DATE --to DATE] [--format table|csv|json] "
+         "[--no-suppress] [--threshold N] [--age-bands 0-15,16-17,18-] [-o FILE]",
+         "disaggregated counts with totals, margins and small-cell suppression"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",

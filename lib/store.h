@@ -18,6 +18,7 @@
 #include "row.h"
 
 typedef struct ctip_store ctip_store;
+struct ctip_facts;
 
 struct ctip_person_hit {
 	int64_t id;
@@ -100,6 +101,11 @@ struct ctip_store_ops {
 	/* Cases a person record appears in, for show. */
 	int (*person_cases)(ctip_store *s, int64_t person_id, int64_t **case_ids, int *n,
 	                    ctip_err *e);
+	/* Statistics (facts.h): the snapshot of the current data, from the cache or rebuilt (free
+	 * it with ctip_facts_free); and the data version, which changes with the first write after
+	 * a snapshot was built, so a long-running process can keep its snapshot until then. */
+	int (*stats_facts)(ctip_store *s, struct ctip_facts **out, ctip_err *e);
+	int (*stats_version)(ctip_store *s, int64_t *version, ctip_err *e);
 };
 
 struct ctip_store {
@@ -116,5 +122,8 @@ void ctip_store_close(ctip_store *s);
 int ctip_store_latest_version(void);
 
 int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_err *e);
+/* The SQLite store's statistics operations (store_sqlite_stats.c) and its connection. */
+int ctip_sqlite_stats_facts(ctip_store *s, struct ctip_facts **out, ctip_err *e);
+int ctip_sqlite_stats_version(ctip_store *s, int64_t *version, ctip_err *e);
 
 #endif

@@ -1566,6 +1566,8 @@ static const struct ctip_store_ops sqlite_ops = {
         .audit_add = sq_audit_add,
         .audit_each = sq_audit_each,
         .audit_last = sq_audit_last,
+        .stats_facts = ctip_sqlite_stats_facts,
+        .stats_version = ctip_sqlite_stats_version,
 };
 
 /* SQL function ctip_fold(text): the folded form (text.h), so that results sort as users read
@@ -1614,4 +1616,11 @@ int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_
 	}
 	*out = &s->base;
 	return CTIP_OK;
+}
+
+/* The connection, for the server's operations (store_sqlite_srv.c). */
+sqlite3 *ctip_store_sqlite_db(ctip_store *base);
+sqlite3 *ctip_store_sqlite_db(ctip_store *base)
+{
+	return ((sqlite_store *)base)->db;
 }

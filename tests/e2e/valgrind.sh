@@ -11,6 +11,8 @@ vg "export csv" "$R" export --format csv -o "$T/x.csv"
 vg "export json" "$R" export --format json -o "$T/x.json"
 vg "search" "$R" search dinh thi anh tuyet
 vg "show" "$R" show C1
+vg "stats (builds the snapshot)" "$R" stats victims --by gender,exploitation_type
+vg "stats (from the cache)" "$R" stats offenders --by article,stage,sentence --format json
 vg "demo generate" "$R" demo generate --persons 200 --seed 3 -o "$T/d.csv" --truth "$T/t.csv"
 export CTIP_DB="$T/j.db"
 "$R" init >/dev/null

@@ -1,0 +1,116 @@
+/*
+ * facts.h - the statistics snapshot: the registry reduced to what statistics read, as
+ * dictionary-encoded small integers in columns, one fact table per thing counted (a victim
+ * in a case, a case, a defendant, a referral, an assistance given). Built from the store
+ * (store op stats_facts), cached in the database and invalidated by any write (store op
+ * stats_snapshot), and scanned in C by stats.c. Only values kept in clear are here: codes
+ * of vocabularies, countries, provinces, dates, ages; never names or numbers of a person.
+ */
+#ifndef CTIP_FACTS_H
+#define CTIP_FACTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+/* What is counted. */
+enum ctip_unit {
+	CTIP_U_VICTIMS,    /* rows: victims in cases; counted: distinct person keys */
+	CTIP_U_CASES,      /* rows: cases */
+	CTIP_U_OFFENDERS,  /* rows: perpetrators (defendants) in cases */
+	CTIP_U_REFERRALS,  /* rows: referrals out of a case */
+	CTIP_U_ASSISTANCE, /* rows: assistance given to a victim */
+	CTIP_U_N
+};
+
+/* The dimensions a table may be broken down by. */
+enum ctip_dim {
+	CTIP_D_YEAR, /* of the row's reference date; not stored: taken from date */
+	CTIP_D_GENDER,
+	CTIP_D_AGE, /* stored as age + 1 (0 unknown); banded at query time */
+	CTIP_D_ETHNICITY,
+	CTIP_D_CITIZENSHIP,
+	CTIP_D_ORIGIN,      /* home province, 34-province list */
+	CTIP_D_DEST,        /* countries of exploitation */
+	CTIP_D_EXPLOIT,     /* exploitation types */
+	CTIP_D_INDUSTRY,    /* forced-labour industry (ISIC section) */
+	CTIP_D_RECRUIT,     /* recruitment methods */
+	CTIP_D_CONTROL,     /* methods of control */
+	CTIP_D_ARTICLE,     /* Criminal Code articles of the proceedings */
+	CTIP_D_STAGE,       /* proceeding stages reached */
+	CTIP_D_STATUS,      /* trafficking status */
+	CTIP_D_ORG,         /* the organisation that recorded it */
+	CTIP_D_ORG_TYPE,    /* its type */
+	CTIP_D_SENTENCE,    /* sentence band of a defendant */
+	CTIP_D_ASSIST_KIND, /* kind of assistance */
+	CTIP_D_REF_REASON,  /* reason of a referral */
+	CTIP_D_N
+};
+
+#define CTIP_FACT_MAXV 32 /* values of one multi-valued dimension in one row */
+
+/* One dimension of one fact table: single-valued (off NULL, val[n]) or multi-valued
+ * (values of row i are val[off[i] .. off[i+1]); none means unknown). Code 0 is unknown. */
+struct ctip_fcol {
+	uint32_t *off;
+	uint16_t *val;
+	uint32_t nval;
+};
+
+struct ctip_funit {
+	uint32_t n, cap;
+	int64_t *key;  /* distinct-count key; rows with equal keys are adjacent */
+	int32_t *date; /* YYYYMMDD of the reference date (MM, DD 00 when not known); 0 unknown */
+	unsigned char has[CTIP_D_N], multi[CTIP_D_N];
+	struct ctip_fcol col[CTIP_D_N];
+};
+
+/* Values of a dimension: s[0] is NULL (unknown); codes are indexes. */
+struct ctip_dict {
+	uint32_t n, cap;
+	char **s;
+	void *index; /* while building */
+};
+
+typedef struct ctip_facts {
+	int64_t version; /* data version the snapshot was built from */
+	char built_at[24];
+	struct ctip_dict dict[CTIP_D_N];
+	struct ctip_funit u[CTIP_U_N];
+} ctip_facts;
+
+/* One row being added: key, date, and per dimension its values (strings; NULL or "" is
+ * unknown). For CTIP_D_AGE, age (-1 unknown). */
+struct ctip_frow {
+	int64_t key;
+	int32_t date;
+	int age;
+	int nv[CTIP_D_N];
+	const char *v[CTIP_D_N][CTIP_FACT_MAXV];
+};
+
+const char *ctip_unit_name(int unit);
+int ctip_unit_parse(const char *name); /* -1 when unknown */
+const char *ctip_dim_name(int dim);
+int ctip_dim_parse(const char *name); /* -1 when unknown */
+/* Whether the unit has the dimension (e.g. cases have no gender). */
+int ctip_unit_has_dim(int unit, int dim);
+/* Whether the dimension may hold several values in one row of the unit. */
+int ctip_unit_dim_multi(int unit, int dim);
+
+ctip_facts *ctip_facts_new(void);
+void ctip_facts_free(ctip_facts *f);
+/* Adds a row; values beyond CTIP_FACT_MAXV are dropped by the caller. */
+int ctip_facts_add(ctip_facts *f, int unit, const struct ctip_frow *r, ctip_err *e);
+/* The code of a string in a dimension's dictionary (0 when absent or unknown). */
+uint16_t ctip_facts_code(const ctip_facts *f, int dim, const char *s);
+/* Parses "YYYY", "YYYY-MM" or "YYYY-MM-DD" (a prefix of a longer text) into YYYYMMDD; 0 when
+ * not a date. */
+int32_t ctip_facts_date(const char *s);
+
+/* Serialisation, for the cache: a self-describing byte string, checked on reading. */
+int ctip_facts_save(const ctip_facts *f, unsigned char **buf, size_t *len, ctip_err *e);
+int ctip_facts_load(const unsigned char *buf, size_t len, ctip_facts **out, ctip_err *e);
+
+#endif

@@ -1,0 +1,551 @@
+/*
+ * stats.c - the counting engine (stats.h): levels of each dimension, filters, and one scan
+ * of a fact table that adds each row (or each distinct key) to every cell it falls in,
+ * margins included, so that margins of multi-valued dimensions count distinct units.
+ */
+#include "stats.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "date.h"
+
+int ctip_stats_parse_bands(const char *s, struct ctip_stats_query *q, ctip_err *e)
+{
+	int n = 0, prev_hi = -1;
+	const char *p = s;
+	while (*p) {
+		char *end;
+		if (n == CTIP_STATS_MAXBANDS)
+			return ctip_err_set(e, CTIP_EINVAL, "--age-bands: at most %d bands",
+			                    CTIP_STATS_MAXBANDS);
+		long lo = strtol(p, &end, 10), hi = -1;
+		if (end == p || *end != '-' || lo < 0 || lo > 150)
+			goto bad;
+		p = end + 1;
+		if (*p >= '0' && *p <= '9') {
+			hi = strtol(p, &end, 10);
+			if (hi < lo || hi > 150)
+				goto bad;
+			p = end;
+		}
+		if (lo != prev_hi + 1)
+			return ctip_err_set(
+			        e, CTIP_EINVAL,
+			        "--age-bands: bands must start at 0 and follow each other "
+			        "without gap or overlap (%ld after %d)",
+			        lo, prev_hi);
+		q->band_lo[n] = (int)lo;
+		q->band_hi[n++] = (int)hi;
+		if (*p == ',')
+			p++;
+		else if (*p)
+			goto bad;
+		if (hi < 0 && *p)
+			return ctip_err_set(e, CTIP_EINVAL,
+			                    "--age-bands: only the last band is open");
+		prev_hi = (int)hi;
+	}
+	if (!n)
+		goto bad;
+	q->nbands = n;
+	return CTIP_OK;
+bad:
+	return ctip_err_set(e, CTIP_EINVAL,
+	                    "--age-bands: expected bands like 0-15,16-17,18- (got '%s')", s);
+}
+
+int ctip_stats_parse_date(const char *s, int to, int32_t *out, ctip_err *e)
+{
+	ctip_date d;
+	if (ctip_date_parse(s, &d, e) || d.prec == CTIP_DATE_NONE)
+		return ctip_err_set(e, CTIP_EINVAL,
+		                    "'%s': expected a date YYYY, YYYY-MM or YYYY-MM-DD", s);
+	if (!to)
+		*out = d.y * 10000 + d.m * 100 + d.d;
+	else
+		*out = d.y * 10000 + (d.m ? d.m : 12) * 100 +
+		       (d.d ? d.d : (d.m ? ctip_date_days_in_month(d.y, d.m) : 31));
+	return CTIP_OK;
+}
+
+int ctip_stats_check(const struct ctip_stats_query *q, ctip_err *e)
+{
+	if (q->unit < 0 || q->unit >= CTIP_U_N)
+		return ctip_err_set(e, CTIP_EINVAL, "unknown count");
+	if (q->ndim < 0 || q->ndim > CTIP_STATS_MAXDIM)
+		return ctip_err_set(e, CTIP_EINVAL, "at most %d dimensions", CTIP_STATS_MAXDIM);
+	for (int i = 0; i < q->ndim; i++) {
+		if (!ctip_unit_has_dim(q->unit, q->dim[i]))
+			return ctip_err_set(e, CTIP_EINVAL, "%s cannot be broken down by %s",
+			                    ctip_unit_name(q->unit), ctip_dim_name(q->dim[i]));
+		for (int j = 0; j < i; j++)
+			if (q->dim[j] == q->dim[i])
+				return ctip_err_set(e, CTIP_EINVAL, "%s named twice",
+				                    ctip_dim_name(q->dim[i]));
+	}
+	for (int i = 0; i < q->nwhere; i++)
+		if (!ctip_unit_has_dim(q->unit, q->where_dim[i]))
+			return ctip_err_set(e, CTIP_EINVAL, "%s cannot be filtered by %s",
+			                    ctip_unit_name(q->unit),
+			                    ctip_dim_name(q->where_dim[i]));
+	if (q->from && q->to && q->from > q->to)
+		return ctip_err_set(e, CTIP_EINVAL, "the period ends before it starts");
+	return CTIP_OK;
+}
+
+static const int default_lo[] = {0, 16, 18}, default_hi[] = {15, 17, -1};
+
+static void band_label(char *buf, size_t n, int lo, int hi)
+{
+	if (hi < 0)
+		snprintf(buf, n, "%d+", lo);
+	else
+		snprintf(buf, n, "%d-%d", lo, hi);
+}
+
+/* How the values of one dimension map to levels. */
+struct dimmap {
+	int dim, multi, nlev;
+	int n;                /* entries of map */
+	int *map;             /* code (or age + 1, or year - ymin + 1) -> level; index 0 unknown */
+	int ymin;             /* year dimension */
+	unsigned char *allow; /* where filter: by code; NULL none */
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *dupe(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+/* Levels of a dictionary dimension: its values sorted by code, then Unknown. */
+static int dict_levels(const ctip_facts *f, struct ctip_stats_table *t, int k, struct dimmap *m)
+{
+	const struct ctip_dict *dc = &f->dict[m->dim];
+	int n = dc->n > 1 ? (int)dc->n - 1 : 0;
+	char **sorted = calloc((size_t)n + 1, sizeof(char *));
+	m->n = n + 1;
+	m->map = calloc((size_t)n + 1, sizeof(int));
+	t->label[k] = calloc((size_t)n + 1, sizeof(char *));
+	if (!sorted || !m->map || !t->label[k]) {
+		free(sorted);
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		sorted[i] = dc->s[i + 1];
+	qsort(sorted, (size_t)n, sizeof(char *), cmp_str);
+	for (int i = 0; i < n; i++)
+		if (!(t->label[k][i] = dupe(sorted[i]))) {
+			free(sorted);
+			return -1;
+		}
+	for (uint32_t c = 1; c < dc->n; c++) {
+		char **hit = bsearch(&dc->s[c], sorted, (size_t)n, sizeof(char *), cmp_str);
+		m->map[c] = hit ? (int)(hit - sorted) : n;
+	}
+	free(sorted);
+	m->map[0] = n;
+	m->nlev = n + 1;
+	return (t->label[k][n] = dupe("Unknown")) ? 0 : -1;
+}
+
+static int age_levels(const struct ctip_stats_query *q, struct ctip_stats_table *t, int k,
+                      struct dimmap *m)
+{
+	int nb = q->nbands ? q->nbands : 3;
+	const int *lo = q->nbands ? q->band_lo : default_lo,
+	          *hi = q->nbands ? q->band_hi : default_hi;
+	m->n = 201;
+	m->nlev = nb + 1;
+	m->map = calloc(201, sizeof(int));
+	t->label[k] = calloc((size_t)nb + 1, sizeof(char *));
+	if (!m->map || !t->label[k])
+		return -1;
+	m->map[0] = nb;
+	for (int a = 0; a < 200; a++) {
+		m->map[a + 1] = nb; /* ages beyond the last closed band: unknown */
+		for (int b = 0; b < nb; b++)
+			if (a >= lo[b] && (hi[b] < 0 || a <= hi[b]))
+				m->map[a + 1] = b;
+	}
+	for (int b = 0; b < nb; b++) {
+		char buf[32];
+		band_label(buf, sizeof(buf), lo[b], hi[b]);
+		if (!(t->label[k][b] = dupe(buf)))
+			return -1;
+	}
+	return (t->label[k][nb] = dupe("Unknown")) ? 0 : -1;
+}
+
+/* Years: every year from the first to the last in the period that has a row, then Unknown. */
+static int year_levels(const struct ctip_funit *fu, const struct ctip_stats_query *q,
+                       struct ctip_stats_table *t, int k, struct dimmap *m)
+{
+	int ymin = 0, ymax = -1;
+	for (uint32_t i = 0; i < fu->n; i++) {
+		int32_t dt = fu->date[i];
+		if (!dt || (q->from && dt < q->from) || (q->to && dt > q->to))
+			continue;
+		int y = dt / 10000;
+		if (ymax < 0 || y < ymin)
+			ymin = y;
+		if (y > ymax)
+			ymax = y;
+	}
+	int n = ymax < 0 ? 0 : ymax - ymin + 1;
+	m->ymin = ymin;
+	m->n = n + 1;
+	m->nlev = n + 1;
+	m->map = calloc((size_t)n + 1, sizeof(int));
+	t->label[k] = calloc((size_t)n + 1, sizeof(char *));
+	if (!m->map || !t->label[k])
+		return -1;
+	m->map[0] = n;
+	for (int i = 0; i < n; i++) {
+		char buf[16];
+		snprintf(buf, sizeof(buf), "%d", ymin + i);
+		m->map[i + 1] = i;
+		if (!(t->label[k][i] = dupe(buf)))
+			return -1;
+	}
+	return (t->label[k][n] = dupe("Unknown")) ? 0 : -1;
+}
+
+/* Index into a dimmap for row i's single value (year and age are computed, not stored). */
+static int year_index(const struct dimmap *m, int32_t date)
+{
+	if (!date)
+		return 0;
+	int i = date / 10000 - m->ymin + 1;
+	return i >= 1 && i < m->n ? i : 0;
+}
+
+/* The filter of a dimension: which map indexes pass. Values are matched against the codes
+ * (or level labels for year and age), and "Unknown" matches unknown. */
+static int where_allow(const ctip_facts *f, const struct ctip_stats_query *q,
+                       const struct ctip_stats_table *t, struct dimmap *m, int dim, ctip_err *e)
+{
+	int n = dim == CTIP_D_YEAR ? 0 : dim == CTIP_D_AGE ? 201 : (int)f->dict[dim].n;
+	if (dim == CTIP_D_YEAR)
+		return CTIP_OK; /* turned into a period by the caller */
+	if (n < 1)
+		n = 1;
+	m->allow = calloc((size_t)n, 1);
+	if (!m->allow)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	for (int w = 0; w < q->nwhere; w++) {
+		if (q->where_dim[w] != dim)
+			continue;
+		const char *v = q->where_value[w];
+		int found = 0;
+		if (!strcmp(v, "Unknown")) {
+			m->allow[0] = 1;
+			found = 1;
+		}
+		if (dim == CTIP_D_AGE) {
+			/* the level label of the table's bands */
+			int nb = q->nbands ? q->nbands : 3;
+			const int *lo = q->nbands ? q->band_lo : default_lo;
+			const int *hi = q->nbands ? q->band_hi : default_hi;
+			for (int b = 0; b < nb; b++) {
+				char buf[32];
+				band_label(buf, sizeof(buf), lo[b], hi[b]);
+				if (strcmp(buf, v))
+					continue;
+				found = 1;
+				for (int a = lo[b]; a < 200 && (hi[b] < 0 || a <= hi[b]); a++)
+					m->allow[a + 1] = 1;
+			}
+		} else {
+			for (int c = 1; c < n; c++)
+				if (!strcmp(f->dict[dim].s[c], v))
+					m->allow[c] = 1, found = 1;
+		}
+		if (!found && dim != CTIP_D_AGE && strcmp(v, "Unknown")) {
+			/* a value nobody recorded: the filter matches nothing, which is an answer
+			 */
+			continue;
+		}
+		if (!found)
+			return ctip_err_set(e, CTIP_EINVAL, "%s=%s: no such age band",
+			                    ctip_dim_name(dim), v);
+	}
+	(void)t;
+	return CTIP_OK;
+}
+
+struct ctip_stats_table *ctip_stats_blank(int ndim, const int *nlev)
+{
+	struct ctip_stats_table *t = calloc(1, sizeof(*t));
+	if (!t || ndim < 0 || ndim > CTIP_STATS_MAXDIM)
+		goto fail;
+	t->ndim = ndim;
+	t->additive = 1;
+	t->ncell = 1;
+	for (int k = ndim - 1; k >= 0; k--) {
+		t->nlev[k] = nlev[k];
+		t->stride[k] = t->ncell;
+		t->ncell *= (size_t)nlev[k] + 1;
+		t->label[k] = calloc((size_t)nlev[k], sizeof(char *));
+		if (!t->label[k])
+			goto fail;
+		for (int l = 0; l < nlev[k]; l++) {
+			char buf[16];
+			snprintf(buf, sizeof(buf), l == nlev[k] - 1 ? "Unknown" : "L%d", l);
+			if (!(t->label[k][l] = strdup(buf)))
+				goto fail;
+		}
+	}
+	t->count = calloc(t->ncell, sizeof(int64_t));
+	t->supp = calloc(t->ncell, 1);
+	if (!t->count || !t->supp)
+		goto fail;
+	return t;
+fail:
+	ctip_stats_free(t);
+	return NULL;
+}
+
+void ctip_stats_free(struct ctip_stats_table *t)
+{
+	if (!t)
+		return;
+	for (int k = 0; k < t->ndim; k++) {
+		for (int l = 0; t->label[k] && l < t->nlev[k]; l++)
+			free(t->label[k][l]);
+		free(t->label[k]);
+	}
+	free(t->count);
+	free(t->supp);
+	free(t);
+}
+
+size_t ctip_stats_cell(const struct ctip_stats_table *t, const int *lev)
+{
+	size_t c = 0;
+	for (int k = 0; k < t->ndim; k++)
+		c += (size_t)lev[k] * t->stride[k];
+	return c;
+}
+
+size_t ctip_stats_total_cell(const struct ctip_stats_table *t)
+{
+	int lev[CTIP_STATS_MAXDIM];
+	for (int k = 0; k < t->ndim; k++)
+		lev[k] = t->nlev[k];
+	return ctip_stats_cell(t, lev);
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+struct scan {
+	size_t *buf;
+	size_t n, cap;
+};
+
+static int buf_push(struct scan *s, size_t c)
+{
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 256;
+		size_t *nb = realloc(s->buf, nc * sizeof(size_t));
+		if (!nb)
+			return -1;
+		s->buf = nb;
+		s->cap = nc;
+	}
+	s->buf[s->n++] = c;
+	return 0;
+}
+
+int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
+                       struct ctip_stats_table **out, ctip_err *e)
+{
+	int rc = ctip_stats_check(q0, e);
+	if (rc)
+		return rc;
+	struct ctip_stats_query q = *q0;
+	/* year=Y filters become the period */
+	for (int w = 0; w < q.nwhere; w++)
+		if (q.where_dim[w] == CTIP_D_YEAR) {
+			int32_t a, b;
+			if ((rc = ctip_stats_parse_date(q.where_value[w], 0, &a, e)) ||
+			    (rc = ctip_stats_parse_date(q.where_value[w], 1, &b, e)))
+				return rc;
+			if (!q.from || a > q.from)
+				q.from = a / 10000 * 10000;
+			if (!q.to || b < q.to)
+				q.to = b;
+		}
+	const struct ctip_funit *fu = &f->u[q.unit];
+	struct ctip_stats_table *t = calloc(1, sizeof(*t));
+	struct dimmap m[CTIP_STATS_MAXDIM + CTIP_STATS_MAXWHERE];
+	int nm = 0;
+	struct scan sc = {0};
+	memset(m, 0, sizeof(m));
+	if (!t)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	t->unit = q.unit;
+	t->ndim = q.ndim;
+	t->additive = q.unit != CTIP_U_VICTIMS; /* distinct persons: not additive in general */
+	t->data_version = f->version;
+	snprintf(t->snapshot_at, sizeof(t->snapshot_at), "%s", f->built_at);
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(t->computed_at, sizeof(t->computed_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* the table's dimensions, then one map per other filtered dimension */
+	for (int k = 0; k < q.ndim; k++) {
+		struct dimmap *dm = &m[nm++];
+		dm->dim = q.dim[k];
+		t->dim[k] = q.dim[k];
+		dm->multi = ctip_unit_dim_multi(q.unit, dm->dim);
+		if (dm->multi)
+			t->additive = 0;
+		int r2 = dm->dim == CTIP_D_YEAR  ? year_levels(fu, &q, t, k, dm)
+		         : dm->dim == CTIP_D_AGE ? age_levels(&q, t, k, dm)
+		                                 : dict_levels(f, t, k, dm);
+		if (r2) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto done;
+		}
+		t->nlev[k] = dm->nlev;
+	}
+	for (int w = 0; w < q.nwhere; w++) {
+		int d = q.where_dim[w], have = -1;
+		for (int i = 0; i < nm; i++)
+			if (m[i].dim == d)
+				have = i;
+		if (have < 0) {
+			have = nm++;
+			m[have].dim = d;
+			m[have].multi = ctip_unit_dim_multi(q.unit, d);
+		}
+		if (!m[have].allow && (rc = where_allow(f, &q, t, &m[have], d, e)))
+			goto done;
+	}
+	t->ncell = 1;
+	for (int k = q.ndim - 1; k >= 0; k--) {
+		t->stride[k] = t->ncell;
+		if (t->ncell > (size_t)50000000 / ((size_t)t->nlev[k] + 1)) {
+			rc = ctip_err_set(e, CTIP_EINVAL,
+			                  "table too large (over 50 million cells)");
+			goto done;
+		}
+		t->ncell *= (size_t)t->nlev[k] + 1;
+	}
+	t->count = calloc(t->ncell, sizeof(int64_t));
+	t->supp = calloc(t->ncell, 1);
+	if (!t->count || !t->supp) {
+		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		goto done;
+	}
+	/* the scan */
+	int64_t cur_key = 0;
+	int group_rows = 0;
+	for (uint32_t i = 0; i <= fu->n; i++) {
+		if (i == fu->n || (group_rows && fu->key[i] != cur_key)) {
+			/* flush the key's cells: once per distinct cell */
+			if (group_rows > 1 && sc.n > 1) {
+				qsort(sc.buf, sc.n, sizeof(size_t), cmp_size);
+				size_t u = 0;
+				for (size_t j = 0; j < sc.n; j++)
+					if (!j || sc.buf[j] != sc.buf[u - 1])
+						sc.buf[u++] = sc.buf[j];
+				sc.n = u;
+			}
+			for (size_t j = 0; j < sc.n; j++)
+				t->count[sc.buf[j]]++;
+			sc.n = 0;
+			group_rows = 0;
+			if (i == fu->n)
+				break;
+		}
+		int32_t dt = fu->date[i];
+		if ((q.from || q.to) && (!dt || (q.from && dt < q.from) || (q.to && dt > q.to)))
+			continue;
+		/* filters */
+		int pass = 1;
+		for (int k = 0; k < nm && pass; k++) {
+			const struct dimmap *dm = &m[k];
+			if (!dm->allow)
+				continue;
+			const struct ctip_fcol *c = &fu->col[dm->dim];
+			if (!dm->multi) {
+				pass = dm->allow[c->val[i]];
+			} else if (c->off[i] == c->off[i + 1]) {
+				pass = dm->allow[0];
+			} else {
+				pass = 0;
+				for (uint32_t j = c->off[i]; j < c->off[i + 1] && !pass; j++)
+					pass = dm->allow[c->val[j]];
+			}
+		}
+		if (!pass)
+			continue;
+		t->records++;
+		/* levels of each dimension (deduplicated), plus its total */
+		int lv[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2], nl[CTIP_STATS_MAXDIM];
+		for (int k = 0; k < q.ndim; k++) {
+			const struct dimmap *dm = &m[k];
+			const struct ctip_fcol *c = &fu->col[dm->dim];
+			nl[k] = 0;
+			if (dm->dim == CTIP_D_YEAR)
+				lv[k][nl[k]++] = dm->map[year_index(dm, dt)];
+			else if (!dm->multi)
+				lv[k][nl[k]++] = dm->map[c->val[i] < dm->n ? c->val[i] : 0];
+			else {
+				for (uint32_t j = c->off[i];
+				     j < c->off[i + 1] && nl[k] < CTIP_FACT_MAXV; j++) {
+					int l = dm->map[c->val[j] < dm->n ? c->val[j] : 0], dup = 0;
+					for (int x = 0; x < nl[k]; x++)
+						dup |= lv[k][x] == l;
+					if (!dup)
+						lv[k][nl[k]++] = l;
+				}
+				if (!nl[k])
+					lv[k][nl[k]++] = dm->nlev - 1;
+			}
+			lv[k][nl[k]++] = dm->nlev; /* the total */
+		}
+		/* every combination */
+		int idx[CTIP_STATS_MAXDIM] = {0};
+		for (;;) {
+			size_t cell = 0;
+			for (int k = 0; k < q.ndim; k++)
+				cell += (size_t)lv[k][idx[k]] * t->stride[k];
+			if (buf_push(&sc, cell)) {
+				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+				goto done;
+			}
+			int k = q.ndim - 1;
+			while (k >= 0 && ++idx[k] == nl[k])
+				idx[k--] = 0;
+			if (k < 0)
+				break;
+		}
+		cur_key = fu->key[i];
+		group_rows++;
+	}
+done:
+	for (int i = 0; i < nm; i++) {
+		free(m[i].map);
+		free(m[i].allow);
+	}
+	free(sc.buf);
+	if (rc) {
+		ctip_stats_free(t);
+		return rc;
+	}
+	*out = t;
+	return CTIP_OK;
+}

@@ -1,0 +1,576 @@
+/*
+ * store_sqlite_stats.c - the statistics snapshot (facts.h) of a SQLite store: built from the
+ * registry's clear columns in a handful of scans, saved in table stats_state, and rebuilt
+ * only after a write. Every write to a table statistics read sets stats_state.stale through
+ * a trigger (the WHEN clause makes it one UPDATE per transaction, not one per row; about
+ * 0.2 us per inserted row otherwise, docs/BENCHMARKS.md). The table and triggers are created
+ * the first time statistics are asked for, so no migration is needed and a registry that
+ * never computes statistics pays nothing.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "facts.h"
+#include "store.h"
+
+sqlite3 *ctip_store_sqlite_db(ctip_store *base);
+
+/* Tables whose rows statistics read. */
+static const char *const watched[] = {"organisation", "cases",      "person",
+                                      "case_person",  "victim",     "exploitation",
+                                      "assistance",   "proceeding", "referral"};
+
+static int fail(ctip_store *s, ctip_err *e, const char *what)
+{
+	return ctip_err_set(e, CTIP_EDB, "%s: %s (%s)", s->path,
+	                    sqlite3_errmsg(ctip_store_sqlite_db(s)), what);
+}
+
+static int exec(ctip_store *s, const char *sql, ctip_err *e)
+{
+	if (sqlite3_exec(ctip_store_sqlite_db(s), sql, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(s, e, "statistics");
+	return CTIP_OK;
+}
+
+static int ensure_schema(ctip_store *s, ctip_err *e)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	sqlite3_stmt *st;
+	int n = 0;
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name "
+	                       "LIKE 'stats_stale_%'",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, e, "statistics schema");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	int want = (int)(sizeof(watched) / sizeof(watched[0])) * 3;
+	if (n == want)
+		return CTIP_OK;
+	int rc = exec(s, "BEGIN IMMEDIATE", e);
+	if (rc)
+		return rc;
+	rc = exec(s,
+	          "CREATE TABLE IF NOT EXISTS stats_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
+	          "version INTEGER NOT NULL, stale INTEGER NOT NULL, snapshot BLOB); "
+	          "INSERT OR IGNORE INTO stats_state VALUES (1, 1, 1, NULL);",
+	          e);
+	static const char *const ops[] = {"INSERT", "UPDATE", "DELETE"};
+	for (size_t t = 0; !rc && t < sizeof(watched) / sizeof(watched[0]); t++)
+		for (int o = 0; !rc && o < 3; o++) {
+			char sql[512];
+			snprintf(sql, sizeof(sql),
+			         "CREATE TRIGGER IF NOT EXISTS stats_stale_%s_%c AFTER %s ON %s "
+			         "WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN "
+			         "UPDATE stats_state SET stale = 1, version = version + 1 WHERE id "
+			         "= 1; "
+			         "END;",
+			         watched[t], ops[o][0], ops[o], watched[t]);
+			rc = exec(s, sql, e);
+		}
+	if (rc) {
+		exec(s, "ROLLBACK", NULL);
+		return rc;
+	}
+	return exec(s, "COMMIT", e);
+}
+
+/* --- building ------------------------------------------------------------------------ */
+
+static const char *txt(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Splits a JSON array of codes (as the store writes them: no escapes in codes) into r's
+ * values of dimension d. The strings point into a buffer owned by the caller. */
+static void json_codes(struct ctip_frow *r, int d, const char *j, char *buf, size_t cap)
+{
+	r->nv[d] = 0;
+	if (!j)
+		return;
+	size_t n = strlen(j);
+	if (n >= cap)
+		return;
+	memcpy(buf, j, n + 1);
+	char *p = buf;
+	while ((p = strchr(p, '"')) && r->nv[d] < CTIP_FACT_MAXV) {
+		char *q = strchr(p + 1, '"');
+		if (!q)
+			break;
+		*q = 0;
+		r->v[d][r->nv[d]++] = p + 1;
+		p = q + 1;
+	}
+}
+
+/* Splits a `;` list (group_concat) the same way. */
+static void semi_codes(struct ctip_frow *r, int d, const char *j, char *buf, size_t cap)
+{
+	r->nv[d] = 0;
+	if (!j)
+		return;
+	size_t n = strlen(j);
+	if (n >= cap)
+		return;
+	memcpy(buf, j, n + 1);
+	for (char *save = NULL, *t = strtok_r(buf, ";", &save); t && r->nv[d] < CTIP_FACT_MAXV;
+	     t = strtok_r(NULL, ";", &save))
+		r->v[d][r->nv[d]++] = t;
+}
+
+static void one(struct ctip_frow *r, int d, const char *v)
+{
+	r->nv[d] = v && *v ? 1 : 0;
+	r->v[d][0] = v;
+}
+
+/* Age in whole years at date `at` (YYYYMMDD) of someone born `birth` (a partial date). */
+static int age_at(const char *birth, int32_t at)
+{
+	int32_t b = ctip_facts_date(birth);
+	if (!b || !at)
+		return -1;
+	int age = at / 10000 - b / 10000;
+	/* month and day known on both sides: not yet had the birthday */
+	if (b % 10000 / 100 && at % 10000 / 100 && at % 10000 < b % 10000 && at % 100 && b % 100)
+		age--;
+	else if (b % 10000 / 100 && at % 10000 / 100 && at % 10000 / 100 < b % 10000 / 100)
+		age--;
+	return age >= 0 && age < 150 ? age : -1;
+}
+
+/* Per case and per defendant, what their proceedings say: stages and articles as bit sets
+ * over small local tables of codes, and a defendant's sentence band. */
+#define MAXCODES 32
+struct codeset {
+	int n;
+	char *code[MAXCODES];
+};
+
+static int code_bit(struct codeset *cs, const char *c)
+{
+	if (!c || !*c)
+		return -1;
+	for (int i = 0; i < cs->n; i++)
+		if (!strcmp(cs->code[i], c))
+			return i;
+	if (cs->n == MAXCODES)
+		return -1;
+	cs->code[cs->n] = strdup(c);
+	return cs->code[cs->n] ? cs->n++ : -1;
+}
+
+static void mask_values(struct ctip_frow *r, int d, uint32_t mask, const struct codeset *cs)
+{
+	r->nv[d] = 0;
+	for (int i = 0; i < cs->n; i++)
+		if (mask & (1u << i))
+			r->v[d][r->nv[d]++] = cs->code[i];
+}
+
+static const char *const sentence_bands[] = {
+        NULL,         "Fine",        "NonCustodialReform", "SuspendedSentence", "Prison<3y",
+        "Prison3-7y", "Prison7-15y", "Prison15-20y",       "LifeImprisonment",  "Death"};
+
+/* The band of a sentence, ordered by severity (a defendant's most severe counts). */
+static int sentence_band(const char *kind, sqlite3_stmt *st, int col)
+{
+	if (!kind)
+		return 0;
+	if (!strcmp(kind, "Fine"))
+		return 1;
+	if (!strcmp(kind, "NonCustodialReform"))
+		return 2;
+	if (!strcmp(kind, "SuspendedSentence"))
+		return 3;
+	if (!strcmp(kind, "LifeImprisonment"))
+		return 8;
+	if (!strcmp(kind, "Death"))
+		return 9;
+	if (!strcmp(kind, "Imprisonment")) {
+		if (sqlite3_column_type(st, col) == SQLITE_NULL)
+			return 0;
+		int m = sqlite3_column_int(st, col);
+		return m < 36 ? 4 : m < 84 ? 5 : m <= 180 ? 6 : 7;
+	}
+	return 0;
+}
+
+struct build {
+	ctip_store *s;
+	ctip_facts *f;
+	int64_t ncases, nlinks;
+	uint32_t *case_stage, *case_art, *case_expl; /* by case id */
+	uint32_t *cp_stage, *cp_art;                 /* by case_person id */
+	unsigned char *cp_sent;
+	struct codeset stages, arts, expls;
+	char buf[CTIP_D_N][2048];
+};
+
+static sqlite3_stmt *prep(struct build *b, const char *sql, ctip_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ctip_store_sqlite_db(b->s), sql, -1, &st, NULL) != SQLITE_OK) {
+		fail(b->s, e, "statistics snapshot");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+static int finish(struct build *b, sqlite3_stmt *st, int rc, ctip_err *e)
+{
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int step_rows(struct build *b, sqlite3_stmt *st,
+                     int (*row)(struct build *, sqlite3_stmt *, ctip_err *), ctip_err *e)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = row(b, st, e)))
+			return finish(b, st, rc, e);
+	if (rc != SQLITE_DONE)
+		return finish(b, st, fail(b->s, e, "statistics snapshot"), e);
+	return finish(b, st, 0, e);
+}
+
+static int proc_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
+{
+	int64_t cid = sqlite3_column_int64(st, 0), cp = sqlite3_column_int64(st, 1);
+	int perp = sqlite3_column_int(st, 2);
+	int sb = code_bit(&b->stages, txt(st, 3)), ab = code_bit(&b->arts, txt(st, 4));
+	if (cid < 0 || cid > b->ncases || cp < 0 || cp > b->nlinks)
+		return CTIP_OK;
+	if (sb >= 0)
+		b->case_stage[cid] |= 1u << sb;
+	if (ab >= 0)
+		b->case_art[cid] |= 1u << ab;
+	if (perp) {
+		if (sb >= 0)
+			b->cp_stage[cp] |= 1u << sb;
+		if (ab >= 0)
+			b->cp_art[cp] |= 1u << ab;
+		int band = sentence_band(txt(st, 5), st, 6);
+		if (band > b->cp_sent[cp])
+			b->cp_sent[cp] = (unsigned char)band;
+	}
+	return CTIP_OK;
+}
+
+/* The key that makes victims distinct. Today a person record; record linkage (issue 5) will
+ * put the linked person's id here, and nothing else changes. */
+static const char *const victims_sql =
+        "SELECT cp.person_id, cp.case_id, o.name, o.type, c.opened, p.gender, p.birth_date, "
+        "p.ethnicity, p.citizenship, p.province_2025, v.status, v.status_date, "
+        "v.age_when_trafficked, v.labour_industry, v.recruitment_methods, v.control_methods, "
+        "v.exploitation_types, "
+        "(SELECT group_concat(x.country, ';') FROM exploitation x WHERE x.case_person_id = cp.id), "
+        "(SELECT min(x.start_date) FROM exploitation x WHERE x.case_person_id = cp.id) "
+        "FROM case_person cp JOIN person p ON p.id = cp.person_id "
+        "JOIN cases c ON c.id = cp.case_id JOIN organisation o ON o.id = c.org_id "
+        "LEFT JOIN victim v ON v.case_person_id = cp.id "
+        "WHERE cp.role = 'Victim' ORDER BY cp.person_id";
+
+static int victim_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
+{
+	struct ctip_frow r = {.key = sqlite3_column_int64(st, 0)};
+	int64_t cid = sqlite3_column_int64(st, 1);
+	int32_t opened = ctip_facts_date(txt(st, 4));
+	int32_t status_date = ctip_facts_date(txt(st, 11));
+	/* identified (status decided) that year; else the year the case was opened */
+	r.date = status_date ? status_date : opened;
+	one(&r, CTIP_D_ORG, txt(st, 2));
+	one(&r, CTIP_D_ORG_TYPE, txt(st, 3));
+	one(&r, CTIP_D_GENDER, txt(st, 5));
+	one(&r, CTIP_D_ETHNICITY, txt(st, 7));
+	json_codes(&r, CTIP_D_CITIZENSHIP, txt(st, 8), b->buf[CTIP_D_CITIZENSHIP], 2048);
+	one(&r, CTIP_D_ORIGIN, txt(st, 9));
+	one(&r, CTIP_D_STATUS, txt(st, 10));
+	/* age at exploitation: as recorded, else from the birth date at the start of the first
+	 * exploitation, else when the case was opened */
+	if (sqlite3_column_type(st, 12) != SQLITE_NULL)
+		r.age = sqlite3_column_int(st, 12);
+	else {
+		int32_t at = ctip_facts_date(txt(st, 18));
+		r.age = age_at(txt(st, 6), at ? at : opened);
+	}
+	one(&r, CTIP_D_INDUSTRY, txt(st, 13));
+	json_codes(&r, CTIP_D_RECRUIT, txt(st, 14), b->buf[CTIP_D_RECRUIT], 2048);
+	json_codes(&r, CTIP_D_CONTROL, txt(st, 15), b->buf[CTIP_D_CONTROL], 2048);
+	json_codes(&r, CTIP_D_EXPLOIT, txt(st, 16), b->buf[CTIP_D_EXPLOIT], 2048);
+	semi_codes(&r, CTIP_D_DEST, txt(st, 17), b->buf[CTIP_D_DEST], 2048);
+	if (cid >= 0 && cid <= b->ncases) {
+		mask_values(&r, CTIP_D_STAGE, b->case_stage[cid], &b->stages);
+		mask_values(&r, CTIP_D_ARTICLE, b->case_art[cid], &b->arts);
+		for (int i = 0; i < r.nv[CTIP_D_EXPLOIT]; i++) {
+			int bit = code_bit(&b->expls, r.v[CTIP_D_EXPLOIT][i]);
+			if (bit >= 0)
+				b->case_expl[cid] |= 1u << bit;
+		}
+	}
+	return ctip_facts_add(b->f, CTIP_U_VICTIMS, &r, e);
+}
+
+static const char *const cases_sql = "SELECT c.id, o.name, o.type, c.opened FROM cases c "
+                                     "JOIN organisation o ON o.id = c.org_id ORDER BY c.id";
+
+static int case_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
+{
+	struct ctip_frow r = {.key = sqlite3_column_int64(st, 0)};
+	r.date = ctip_facts_date(txt(st, 3));
+	one(&r, CTIP_D_ORG, txt(st, 1));
+	one(&r, CTIP_D_ORG_TYPE, txt(st, 2));
+	if (r.key >= 0 && r.key <= b->ncases) {
+		mask_values(&r, CTIP_D_STAGE, b->case_stage[r.key], &b->stages);
+		mask_values(&r, CTIP_D_ARTICLE, b->case_art[r.key], &b->arts);
+		mask_values(&r, CTIP_D_EXPLOIT, b->case_expl[r.key], &b->expls);
+	}
+	return ctip_facts_add(b->f, CTIP_U_CASES, &r, e);
+}
+
+static const char *const offenders_sql =
+        "SELECT cp.id, o.name, o.type, c.opened, p.gender, p.birth_date, p.ethnicity, "
+        "p.citizenship, p.province_2025 FROM case_person cp JOIN person p ON p.id = cp.person_id "
+        "JOIN cases c ON c.id = cp.case_id JOIN organisation o ON o.id = c.org_id "
+        "WHERE cp.role = 'Perpetrator' ORDER BY cp.id";
+
+static int offender_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
+{
+	struct ctip_frow r = {.key = sqlite3_column_int64(st, 0)};
+	r.date = ctip_facts_date(txt(st, 3));
+	one(&r, CTIP_D_ORG, txt(st, 1));
+	one(&r, CTIP_D_ORG_TYPE, txt(st, 2));
+	one(&r, CTIP_D_GENDER, txt(st, 4));
+	r.age = age_at(txt(st, 5), r.date);
+	one(&r, CTIP_D_ETHNICITY, txt(st, 6));
+	json_codes(&r, CTIP_D_CITIZENSHIP, txt(st, 7), b->buf[CTIP_D_CITIZENSHIP], 2048);
+	one(&r, CTIP_D_ORIGIN, txt(st, 8));
+	if (r.key >= 0 && r.key <= b->nlinks) {
+		mask_values(&r, CTIP_D_STAGE, b->cp_stage[r.key], &b->stages);
+		mask_values(&r, CTIP_D_ARTICLE, b->cp_art[r.key], &b->arts);
+		one(&r, CTIP_D_SENTENCE, sentence_bands[b->cp_sent[r.key]]);
+	}
+	return ctip_facts_add(b->f, CTIP_U_OFFENDERS, &r, e);
+}
+
+static const char *const referrals_sql =
+        "SELECT r.date, o.name, o.type, r.reason FROM referral r JOIN cases c ON c.id = r.case_id "
+        "JOIN organisation o ON o.id = c.org_id WHERE r.direction = 'out' "
+        "ORDER BY r.case_id, r.seq";
+
+static int referral_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
+{
+	struct ctip_frow r = {.key = b->f->u[CTIP_U_REFERRALS].n};
+	r.date = ctip_facts_date(txt(st, 0));
+	one(&r, CTIP_D_ORG, txt(st, 1));
+	one(&r, CTIP_D_ORG_TYPE, txt(st, 2));
+	one(&r, CTIP_D_REF_REASON, txt(st, 3));
+	return ctip_facts_add(b->f, CTIP_U_REFERRALS, &r, e);
+}
+
+/* Assistance counts by the providing organisation when recorded, else the case's. */
+static const char *const assistance_sql =
+        "SELECT a.date, a.kind, coalesce(po.name, o.name), coalesce(po.type, o.type), p.gender, "
+        "p.birth_date, p.province_2025, v.status, v.exploitation_types, v.age_when_trafficked, "
+        "c.opened FROM assistance a JOIN case_person cp ON cp.id = a.case_person_id "
+        "JOIN person p ON p.id = cp.person_id JOIN cases c ON c.id = cp.case_id "
+        "JOIN organisation o ON o.id = c.org_id "
+        "LEFT JOIN organisation po ON po.id = a.provider_org_id "
+        "LEFT JOIN victim v ON v.case_person_id = cp.id ORDER BY a.case_person_id, a.seq";
+
+static int assistance_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
+{
+	struct ctip_frow r = {.key = b->f->u[CTIP_U_ASSISTANCE].n};
+	r.date = ctip_facts_date(txt(st, 0));
+	one(&r, CTIP_D_ASSIST_KIND, txt(st, 1));
+	one(&r, CTIP_D_ORG, txt(st, 2));
+	one(&r, CTIP_D_ORG_TYPE, txt(st, 3));
+	one(&r, CTIP_D_GENDER, txt(st, 4));
+	one(&r, CTIP_D_ORIGIN, txt(st, 6));
+	one(&r, CTIP_D_STATUS, txt(st, 7));
+	json_codes(&r, CTIP_D_EXPLOIT, txt(st, 8), b->buf[CTIP_D_EXPLOIT], 2048);
+	r.age = sqlite3_column_type(st, 9) != SQLITE_NULL
+	                ? sqlite3_column_int(st, 9)
+	                : age_at(txt(st, 5), ctip_facts_date(txt(st, 10)));
+	return ctip_facts_add(b->f, CTIP_U_ASSISTANCE, &r, e);
+}
+
+static int max_id(struct build *b, const char *sql, int64_t *out, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(b, sql, e);
+	if (!st)
+		return e->code;
+	*out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (*out < 0 || *out > 200000000)
+		return ctip_err_set(e, CTIP_EINVAL, "statistics: ids out of range");
+	return CTIP_OK;
+}
+
+static int build(ctip_store *s, ctip_facts *f, ctip_err *e)
+{
+	struct build *b = calloc(1, sizeof(*b));
+	if (!b)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	b->s = s;
+	b->f = f;
+	int rc = max_id(b, "SELECT coalesce(max(id), 0) FROM cases", &b->ncases, e);
+	if (!rc)
+		rc = max_id(b, "SELECT coalesce(max(id), 0) FROM case_person", &b->nlinks, e);
+	if (!rc) {
+		size_t nc = (size_t)b->ncases + 1, nl = (size_t)b->nlinks + 1;
+		b->case_stage = calloc(nc, 4);
+		b->case_art = calloc(nc, 4);
+		b->case_expl = calloc(nc, 4);
+		b->cp_stage = calloc(nl, 4);
+		b->cp_art = calloc(nl, 4);
+		b->cp_sent = calloc(nl, 1);
+		if (!b->case_stage || !b->case_art || !b->case_expl || !b->cp_stage || !b->cp_art ||
+		    !b->cp_sent)
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	struct {
+		const char *sql;
+		int (*row)(struct build *, sqlite3_stmt *, ctip_err *);
+	} scans[] = {
+	        {"SELECT cp.case_id, cp.id, cp.role = 'Perpetrator', pr.stage, pr.article, "
+	         "pr.sentence_kind, pr.sentence_months FROM proceeding pr "
+	         "JOIN case_person cp ON cp.id = pr.case_person_id",
+	         proc_row},
+	        {victims_sql, victim_row},
+	        {cases_sql, case_row},
+	        {offenders_sql, offender_row},
+	        {referrals_sql, referral_row},
+	        {assistance_sql, assistance_row},
+	};
+	for (size_t i = 0; !rc && i < sizeof(scans) / sizeof(scans[0]); i++) {
+		sqlite3_stmt *st = prep(b, scans[i].sql, e);
+		rc = st ? step_rows(b, st, scans[i].row, e) : e->code;
+	}
+	for (int i = 0; i < b->stages.n; i++)
+		free(b->stages.code[i]);
+	for (int i = 0; i < b->arts.n; i++)
+		free(b->arts.code[i]);
+	for (int i = 0; i < b->expls.n; i++)
+		free(b->expls.code[i]);
+	free(b->case_stage);
+	free(b->case_art);
+	free(b->case_expl);
+	free(b->cp_stage);
+	free(b->cp_art);
+	free(b->cp_sent);
+	free(b);
+	return rc;
+}
+
+/* --- the ops ------------------------------------------------------------------------- */
+
+int ctip_sqlite_stats_version(ctip_store *s, int64_t *version, ctip_err *e)
+{
+	int rc = ensure_schema(s, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s),
+	                       "SELECT version FROM stats_state WHERE id = 1", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return fail(s, e, "statistics version");
+	*version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return CTIP_OK;
+}
+
+/* The cached snapshot when it is current; *f NULL otherwise. */
+static int cached(ctip_store *s, ctip_facts **f, int64_t *version, ctip_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	*f = NULL;
+	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s),
+	                       "SELECT version, stale, snapshot FROM stats_state WHERE id = 1", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return fail(s, e, "statistics cache");
+	int rc = CTIP_OK;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*version = sqlite3_column_int64(st, 0);
+		const void *blob = sqlite3_column_blob(st, 2);
+		int len = sqlite3_column_bytes(st, 2);
+		if (sqlite3_column_int(st, 1) == 0 && blob && len > 0) {
+			ctip_err ign = {0};
+			/* a damaged snapshot is rebuilt, not fatal */
+			if (ctip_facts_load(blob, (size_t)len, f, &ign))
+				*f = NULL;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sqlite_stats_facts(ctip_store *s, ctip_facts **out, ctip_err *e)
+{
+	int64_t version = 0;
+	int rc = ensure_schema(s, e);
+	if (!rc)
+		rc = cached(s, out, &version, e);
+	if (rc || *out)
+		return rc;
+	/* Rebuild under the write lock, so no write slips between the scans and the save. A
+	 * read-only database still gets its statistics, just not cached. */
+	int locked = exec(s, "BEGIN IMMEDIATE", NULL) == CTIP_OK;
+	if (!locked && (rc = exec(s, "BEGIN", e)))
+		return rc;
+	ctip_facts *f = ctip_facts_new();
+	if (!f) {
+		exec(s, "ROLLBACK", NULL);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	if ((rc = cached(s, out, &version, e)) || *out) { /* another process built it */
+		ctip_facts_free(f);
+		exec(s, "ROLLBACK", NULL);
+		return rc;
+	}
+	f->version = locked ? version + 1 : version;
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(f->built_at, sizeof(f->built_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	rc = build(s, f, e);
+	if (!rc && locked) {
+		unsigned char *buf = NULL;
+		size_t len = 0;
+		sqlite3_stmt *st = NULL;
+		rc = ctip_facts_save(f, &buf, &len, e);
+		if (!rc && len > 2000000000u)
+			rc = ctip_err_set(e, CTIP_EINVAL, "statistics snapshot too large to cache");
+		if (!rc && sqlite3_prepare_v2(ctip_store_sqlite_db(s),
+		                              "UPDATE stats_state SET version = ?1, stale = 0, "
+		                              "snapshot = ?2 WHERE id = 1",
+		                              -1, &st, NULL) != SQLITE_OK)
+			rc = fail(s, e, "statistics cache");
+		if (!rc) {
+			sqlite3_bind_int64(st, 1, f->version);
+			sqlite3_bind_blob(st, 2, buf, (int)len, SQLITE_STATIC);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				rc = fail(s, e, "statistics cache");
+		}
+		sqlite3_finalize(st);
+		free(buf);
+	}
+	if (rc) {
+		exec(s, "ROLLBACK", NULL);
+		ctip_facts_free(f);
+		return rc;
+	}
+	if ((rc = exec(s, "COMMIT", e))) {
+		ctip_facts_free(f);
+		return rc;
+	}
+	*out = f;
+	return CTIP_OK;
+}

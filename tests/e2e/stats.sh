@@ -1,0 +1,79 @@
+# ctip stats: counts that match the records, unknown rows, margins, suppression on by default,
+# JSON shape, the snapshot cache and its invalidation, errors.
+. tests/e2e/lib.sh
+"$CTIP" demo generate --persons 3000 --seed 5 -o "$T/d.csv" 2>/dev/null
+"$CTIP" init >/dev/null
+"$CTIP" import "$T/d.csv" >/dev/null 2>&1
+
+victims=$(sql "select count(distinct person_id) from case_person where role='Victim'")
+"$CTIP" stats victims --by gender --no-suppress --format csv >"$T/g.csv" 2>&1
+check "victims: the total is the number of distinct victim person records" \
+	contains "$T/g.csv" "Total,$victims"
+check "unknown gender is its own row" grep -q '^Unknown,' "$T/g.csv"
+fem=$(sql "select count(distinct cp.person_id) from case_person cp join person p on p.id=cp.person_id where cp.role='Victim' and p.gender='Feminine'")
+check "the Feminine row equals a GROUP BY on the database" contains "$T/g.csv" "Feminine,$fem"
+check "provenance is stated" grep -q '^# computed .* by ctip .* from [0-9]* records' "$T/g.csv"
+check "raw counts say they are not for release" contains "$T/g.csv" "not for release"
+
+cases=$(sql "select count(*) from cases")
+"$CTIP" stats cases --by year,org_type --format json >"$T/c.json" 2>&1
+check "cases: JSON total is the number of cases" \
+	test "$(jq '.total' "$T/c.json")" = "$cases"
+check "JSON rows carry the dimension names and count" \
+	test "$(jq '[.rows[] | has("year") and has("org_type") and has("count")] | all' "$T/c.json")" = "true"
+check "JSON provenance: computed_at, filters, records, ctip_version" \
+	test "$(jq '.provenance | has("computed_at") and has("filters") and has("records") and has("ctip_version")' "$T/c.json")" = "true"
+y2023=$(sql "select count(*) from cases where opened like '2023%'")
+"$CTIP" stats cases --by org_type --year 2023 --no-suppress --format json >"$T/c23.json"
+check "--year keeps the cases opened that year" test "$(jq '.total' "$T/c23.json")" = "$y2023"
+check "... and says so in the provenance" test "$(jq -r '.provenance.filters.from' "$T/c23.json")" = "2023"
+
+# suppression on by default, the terminal included
+"$CTIP" stats victims --by origin_province,gender >"$T/s.txt" 2>&1
+check "terminal table withholds small cells (x)" grep -q ' x' "$T/s.txt"
+check "... and says why" contains "$T/s.txt" "withheld"
+"$CTIP" stats victims --by origin_province,gender --format json >"$T/s.json"
+check "JSON: a withheld count is null" test "$(jq '[.rows[] | select(.count == null)] | length > 0' "$T/s.json")" = "true"
+check "JSON: no published cell under 5 other than 0" \
+	test "$(jq '[.rows[], .margins[] | select(.count != null and .count > 0 and .count < 5)] | length' "$T/s.json")" = "0"
+"$CTIP" stats victims --by origin_province,gender --threshold 20 --format json >"$T/s20.json"
+check "--threshold raises the bar" \
+	test "$(jq '[.rows[] | select(.count != null and .count > 0 and .count < 20)] | length' "$T/s20.json")" = "0"
+
+# multi-valued dimensions: stated, margin is distinct victims
+"$CTIP" stats victims --by exploitation_type --no-suppress --format json >"$T/m.json"
+sum=$(jq '[.rows[].count] | add' "$T/m.json")
+check "multi-valued: the cells add up to more than the distinct total" test "$sum" -gt "$(jq .total "$T/m.json")"
+check "... and the output says so" test "$(jq -r .notes "$T/m.json" | grep -c 'multi-valued')" = "1"
+check "--where on a multi-valued dimension" \
+	test "$("$CTIP" stats victims --where exploitation_type=ForcedLabour --no-suppress --format json | jq .total)" = \
+	"$(sql "select count(distinct cp.person_id) from case_person cp join victim v on v.case_person_id=cp.id where cp.role='Victim' and v.exploitation_types like '%\"ForcedLabour\"%'")"
+
+# the snapshot: cached, and rebuilt after a write
+check "the snapshot is cached in the database" test "$(sql "select stale from stats_state")" = "0"
+v1=$(sql "select version from stats_state")
+"$CTIP" import "$FIX/basic.csv" >/dev/null 2>&1
+check "an import marks the snapshot stale" test "$(sql "select stale from stats_state")" = "1"
+"$CTIP" stats cases --no-suppress --format json >"$T/c2.json"
+check "the next stats sees the new cases" test "$(jq .total "$T/c2.json")" = "$(sql "select count(*) from cases")"
+check "... from a new data version" test "$(sql "select version from stats_state")" -gt "$v1"
+
+# age bands
+"$CTIP" stats victims --by age_group --age-bands 0-17,18- --no-suppress --format csv >"$T/a.csv"
+check "--age-bands makes the bands" grep -q '^0-17,' "$T/a.csv"
+check "... with unknown ages apart" grep -q '^Unknown,' "$T/a.csv"
+
+# output to a file, and errors
+"$CTIP" stats offenders --by article,stage -o "$T/o.txt"
+check "-o writes the file" contains "$T/o.txt" "Art150"
+"$CTIP" stats cases --by gender >"$T/e1" 2>&1
+check "a dimension the count does not have is refused" test $? -eq 2
+check "... with a reason" contains "$T/e1" "cannot be broken down by gender"
+"$CTIP" stats people --by gender >/dev/null 2>&1
+check "an unknown count is refused" test $? -eq 2
+"$CTIP" stats victims --by colour >"$T/e2" 2>&1
+check "an unknown dimension is refused, listing the dimensions" contains "$T/e2" "destination_country"
+"$CTIP" stats victims --age-bands 0-10,12- >/dev/null 2>&1
+check "bands with a gap are refused" test $? -eq 2
+"$CTIP" stats victims --no-suppress >/dev/null 2>&1
+check "raw counts are audited" test "$(sql "select count(*) from audit where action='stats-raw'")" -ge 1
