@@ -146,16 +146,32 @@ int cmd_stats(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "ctip: stats: %s\n", e.msg);
 		return 2;
 	}
+	/* CTIP_STATS_TIMING=1: where the time goes, on stderr */
+	int timing = getenv("CTIP_STATS_TIMING") != NULL;
+	struct timespec t0, t1, t2, t3, t4;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ctip_store *s;
 	if ((rc = cli_open(c, &s)))
 		return rc;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ctip_facts *f = NULL;
 	struct ctip_stats_table *t = NULL;
-	rc = s->ops->stats_facts(s, &f, &e);
+	unsigned char need[CTIP_D_N];
+	ctip_stats_need(&q, need);
+	rc = s->ops->stats_facts(s, q.unit, need, &f, &e);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
 	if (!rc)
 		rc = ctip_stats_compute(f, &q, &t, &e);
+	clock_gettime(CLOCK_MONOTONIC, &t3);
 	if (!rc && !raw)
 		ctip_suppress(t, threshold);
+	clock_gettime(CLOCK_MONOTONIC, &t4);
+#define MS(a, b)                                                                                   \
+	((double)((b).tv_sec - (a).tv_sec) * 1e3 + (double)((b).tv_nsec - (a).tv_nsec) / 1e6)
+	if (timing)
+		fprintf(stderr, "open %.1f ms, snapshot %.1f ms, count %.1f ms, suppress %.1f ms\n",
+		        MS(t0, t1), MS(t1, t2), MS(t2, t3), MS(t3, t4));
+#undef MS
 	/* raw counts are logged: they may single people out */
 	if (!rc && raw)
 		rc = ctip_audit(s, NULL, "stats-raw", ctip_unit_name(q.unit), "--no-suppress", &e);

@@ -109,8 +109,22 @@ uint16_t ctip_facts_code(const ctip_facts *f, int dim, const char *s);
  * not a date. */
 int32_t ctip_facts_date(const char *s);
 
-/* Serialisation, for the cache: a self-describing byte string, checked on reading. */
-int ctip_facts_save(const ctip_facts *f, unsigned char **buf, size_t *len, ctip_err *e);
-int ctip_facts_load(const unsigned char *buf, size_t len, ctip_facts **out, ctip_err *e);
+/* The cache: the snapshot as parts (arrays), so that a table reads only what it needs.
+ * A part of a unit is its keys, its dates, a dimension's values (part = dim) or a
+ * multi-valued dimension's offsets (CTIP_PART_OFF + dim). The dictionaries (with version and
+ * build time) are one more part, saved and loaded on their own. */
+#define CTIP_PART_KEY  (-1)
+#define CTIP_PART_DATE (-2)
+#define CTIP_PART_OFF  100
+int ctip_facts_parts(const ctip_facts *f,
+                     int (*cb)(void *ctx, int unit, int part, const void *data, size_t len),
+                     void *ctx);
+int ctip_facts_dicts_save(const ctip_facts *f, unsigned char **buf, size_t *len, ctip_err *e);
+int ctip_facts_dicts_load(ctip_facts *f, const unsigned char *buf, size_t len, ctip_err *e);
+/* Takes over data (malloc'd) as the part, after checking it: keys first, then dates, a
+ * dimension's values before its offsets. Frees data when it refuses it. */
+int ctip_facts_attach(ctip_facts *f, int unit, int part, void *data, size_t len, ctip_err *e);
+/* Whether the unit's rows and the dimension (-1: none) are in memory. */
+int ctip_facts_ready(const ctip_facts *f, int unit, int dim);
 
 #endif

@@ -95,6 +95,17 @@ int ctip_stats_check(const struct ctip_stats_query *q, ctip_err *e)
 	return CTIP_OK;
 }
 
+void ctip_stats_need(const struct ctip_stats_query *q, unsigned char need[CTIP_D_N])
+{
+	memset(need, 0, CTIP_D_N);
+	for (int i = 0; i < q->ndim; i++)
+		if (q->dim[i] >= 0 && q->dim[i] < CTIP_D_N)
+			need[q->dim[i]] = 1;
+	for (int i = 0; i < q->nwhere; i++)
+		if (q->where_dim[i] >= 0 && q->where_dim[i] < CTIP_D_N)
+			need[q->where_dim[i]] = 1;
+}
+
 static const int default_lo[] = {0, 16, 18}, default_hi[] = {15, 17, -1};
 
 static void band_label(char *buf, size_t n, int lo, int hi)
@@ -387,6 +398,12 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 				q.to = b;
 		}
 	const struct ctip_funit *fu = &f->u[q.unit];
+	unsigned char need[CTIP_D_N];
+	ctip_stats_need(&q, need);
+	for (int d = -1; d < CTIP_D_N; d++)
+		if ((d < 0 || need[d]) && !ctip_facts_ready(f, q.unit, d))
+			return ctip_err_set(e, CTIP_EINVAL, "statistics: %s not loaded",
+			                    d < 0 ? "rows" : ctip_dim_name(d));
 	struct ctip_stats_table *t = calloc(1, sizeof(*t));
 	struct dimmap m[CTIP_STATS_MAXDIM + CTIP_STATS_MAXWHERE];
 	int nm = 0;
@@ -517,22 +534,35 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 			}
 			lv[k][nl[k]++] = dm->nlev; /* the total */
 		}
-		/* every combination */
-		int idx[CTIP_STATS_MAXDIM] = {0};
-		for (;;) {
-			size_t cell = 0;
-			for (int k = 0; k < q.ndim; k++)
-				cell += (size_t)lv[k][idx[k]] * t->stride[k];
-			if (buf_push(&sc, cell)) {
-				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-				goto done;
-			}
-			int k = q.ndim - 1;
-			while (k >= 0 && ++idx[k] == nl[k])
-				idx[k--] = 0;
-			if (k < 0)
-				break;
+		/* a key on one row only (most): its cells are distinct, count them at once */
+		int alone = !(group_rows && fu->key[i] == cur_key) &&
+		            !(i + 1 < fu->n && fu->key[i + 1] == fu->key[i]);
+		/* every combination, as offsets summed in nested loops (dimensions beyond ndim
+		 * have the single offset 0) */
+		size_t off[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2];
+		int no[CTIP_STATS_MAXDIM];
+		for (int k = 0; k < CTIP_STATS_MAXDIM; k++) {
+			no[k] = k < q.ndim ? nl[k] : 1;
+			for (int j = 0; j < no[k]; j++)
+				off[k][j] = k < q.ndim ? (size_t)lv[k][j] * t->stride[k] : 0;
 		}
+		for (int a = 0; a < no[0]; a++)
+			for (int b = 0; b < no[1]; b++) {
+				size_t ab = off[0][a] + off[1][b];
+				for (int c2 = 0; c2 < no[2]; c2++) {
+					size_t abc = ab + off[2][c2];
+					for (int d2 = 0; d2 < no[3]; d2++) {
+						size_t cell = abc + off[3][d2];
+						if (alone)
+							t->count[cell]++;
+						else if (buf_push(&sc, cell)) {
+							rc = ctip_err_set(e, CTIP_ENOMEM,
+							                  "out of memory");
+							goto done;
+						}
+					}
+				}
+			}
 		cur_key = fu->key[i];
 		group_rows++;
 	}

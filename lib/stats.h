@@ -54,6 +54,8 @@ int ctip_stats_parse_bands(const char *s, struct ctip_stats_query *q, ctip_err *
 int ctip_stats_parse_date(const char *s, int to, int32_t *out, ctip_err *e);
 /* Checks the query against the unit's dimensions. */
 int ctip_stats_check(const struct ctip_stats_query *q, ctip_err *e);
+/* The dimensions the query reads (to load from the cache). */
+void ctip_stats_need(const struct ctip_stats_query *q, unsigned char need[CTIP_D_N]);
 int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q,
                        struct ctip_stats_table **out, ctip_err *e);
 size_t ctip_stats_cell(const struct ctip_stats_table *t, const int *lev);

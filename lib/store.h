@@ -102,9 +102,12 @@ struct ctip_store_ops {
 	int (*person_cases)(ctip_store *s, int64_t person_id, int64_t **case_ids, int *n,
 	                    ctip_err *e);
 	/* Statistics (facts.h): the snapshot of the current data, from the cache or rebuilt (free
-	 * it with ctip_facts_free); and the data version, which changes with the first write after
-	 * a snapshot was built, so a long-running process can keep its snapshot until then. */
-	int (*stats_facts)(ctip_store *s, struct ctip_facts **out, ctip_err *e);
+	 * it with ctip_facts_free). From the cache it holds only the unit asked for (-1: all) and
+	 * the dimensions flagged in need (CTIP_D_N flags; NULL: all); rebuilt, everything. And the
+	 * data version, which changes with the first write after a snapshot was built, so a
+	 * long-running process can keep its snapshot until then. */
+	int (*stats_facts)(ctip_store *s, int unit, const unsigned char *need,
+	                   struct ctip_facts **out, ctip_err *e);
 	int (*stats_version)(ctip_store *s, int64_t *version, ctip_err *e);
 };
 
@@ -123,7 +126,8 @@ int ctip_store_latest_version(void);
 
 int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_err *e);
 /* The SQLite store's statistics operations (store_sqlite_stats.c) and its connection. */
-int ctip_sqlite_stats_facts(ctip_store *s, struct ctip_facts **out, ctip_err *e);
+int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need,
+                            struct ctip_facts **out, ctip_err *e);
 int ctip_sqlite_stats_version(ctip_store *s, int64_t *version, ctip_err *e);
 
 #endif

@@ -40,15 +40,17 @@ static int ensure_schema(ctip_store *s, ctip_err *e)
 	sqlite3 *db = ctip_store_sqlite_db(s);
 	sqlite3_stmt *st;
 	int n = 0;
-	if (sqlite3_prepare_v2(db,
-	                       "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name "
-	                       "LIKE 'stats_stale_%'",
-	                       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+	            db,
+	            "SELECT count(*) FROM sqlite_master WHERE (type = 'trigger' AND name "
+	            "LIKE 'stats_stale_%') OR (type = 'table' AND name IN "
+	            "('stats_state', 'stats_part'))",
+	            -1, &st, NULL) != SQLITE_OK)
 		return fail(s, e, "statistics schema");
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	int want = (int)(sizeof(watched) / sizeof(watched[0])) * 3;
+	int want = (int)(sizeof(watched) / sizeof(watched[0])) * 3 + 2;
 	if (n == want)
 		return CTIP_OK;
 	int rc = exec(s, "BEGIN IMMEDIATE", e);
@@ -56,8 +58,10 @@ static int ensure_schema(ctip_store *s, ctip_err *e)
 		return rc;
 	rc = exec(s,
 	          "CREATE TABLE IF NOT EXISTS stats_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
-	          "version INTEGER NOT NULL, stale INTEGER NOT NULL, snapshot BLOB); "
-	          "INSERT OR IGNORE INTO stats_state VALUES (1, 1, 1, NULL);",
+	          "version INTEGER NOT NULL, stale INTEGER NOT NULL); "
+	          "INSERT OR IGNORE INTO stats_state (id, version, stale) VALUES (1, 1, 1); "
+	          "CREATE TABLE IF NOT EXISTS stats_part (unit INTEGER NOT NULL, part INTEGER NOT "
+	          "NULL, data BLOB NOT NULL, UNIQUE (unit, part));",
 	          e);
 	static const char *const ops[] = {"INSERT", "UPDATE", "DELETE"};
 	for (size_t t = 0; !rc && t < sizeof(watched) / sizeof(watched[0]); t++)
@@ -487,37 +491,155 @@ int ctip_sqlite_stats_version(ctip_store *s, int64_t *version, ctip_err *e)
 	return CTIP_OK;
 }
 
-/* The cached snapshot when it is current; *f NULL otherwise. */
-static int cached(ctip_store *s, ctip_facts **f, int64_t *version, ctip_err *e)
+static int read_part(ctip_store *s, sqlite3_stmt *q, int unit, int part, void **data, size_t *len,
+                     ctip_err *e)
 {
-	sqlite3_stmt *st = NULL;
-	*f = NULL;
-	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s),
-	                       "SELECT version, stale, snapshot FROM stats_state WHERE id = 1", -1,
-	                       &st, NULL) != SQLITE_OK)
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	sqlite3_reset(q);
+	sqlite3_bind_int(q, 1, unit);
+	sqlite3_bind_int(q, 2, part);
+	*data = NULL;
+	if (sqlite3_step(q) != SQLITE_ROW)
+		return ctip_err_set(e, CTIP_EINVAL, "statistics cache: part %d of unit %d missing",
+		                    part, unit);
+	int64_t rowid = sqlite3_column_int64(q, 0);
+	int n = sqlite3_column_int(q, 1);
+	sqlite3_blob *b = NULL;
+	if (n < 0 || !(*data = malloc((size_t)n + 8)))
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (n && (sqlite3_blob_open(db, "main", "stats_part", "data", rowid, 0, &b) != SQLITE_OK ||
+	          sqlite3_blob_read(b, *data, n, 0) != SQLITE_OK)) {
+		sqlite3_blob_close(b);
+		free(*data);
+		*data = NULL;
 		return fail(s, e, "statistics cache");
-	int rc = CTIP_OK;
+	}
+	sqlite3_blob_close(b);
+	*len = (size_t)n;
+	return CTIP_OK;
+}
+
+/* The cached snapshot when it is current, with the parts asked for; *f NULL otherwise. */
+static int cached(ctip_store *s, int unit, const unsigned char *need, ctip_facts **out,
+                  int64_t *version, ctip_err *e)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	sqlite3_stmt *st = NULL, *q = NULL;
+	*out = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT version, stale FROM stats_state WHERE id = 1", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return fail(s, e, "statistics cache");
+	int fresh = 0;
+	/* read the parts through a memory map: no copy into SQLite's page cache */
+	sqlite3_exec(db, "PRAGMA mmap_size = 17179869184", NULL, NULL, NULL);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*version = sqlite3_column_int64(st, 0);
-		const void *blob = sqlite3_column_blob(st, 2);
-		int len = sqlite3_column_bytes(st, 2);
-		if (sqlite3_column_int(st, 1) == 0 && blob && len > 0) {
-			ctip_err ign = {0};
-			/* a damaged snapshot is rebuilt, not fatal */
-			if (ctip_facts_load(blob, (size_t)len, f, &ign))
-				*f = NULL;
-		}
+		fresh = sqlite3_column_int(st, 1) == 0;
 	}
 	sqlite3_finalize(st);
+	if (!fresh)
+		return CTIP_OK;
+	if (sqlite3_prepare_v2(db,
+	                       "SELECT rowid, length(data) FROM stats_part WHERE unit = ?1 AND "
+	                       "part = ?2",
+	                       -1, &q, NULL) != SQLITE_OK)
+		return fail(s, e, "statistics cache");
+	ctip_facts *f = ctip_facts_new();
+	void *data = NULL;
+	size_t len = 0;
+	ctip_err ign = {0};
+	int rc = f ? read_part(s, q, -1, 0, &data, &len, &ign) : CTIP_ENOMEM;
+	if (!rc) {
+		rc = ctip_facts_dicts_load(f, data, len, &ign);
+		free(data);
+	}
+	for (int u = 0; u < CTIP_U_N && !rc; u++) {
+		if (unit >= 0 && u != unit)
+			continue;
+		for (int p = CTIP_PART_DATE; p < CTIP_D_N && !rc; p++) {
+			int d = p;
+			if (p == CTIP_PART_KEY)
+				d = CTIP_PART_DATE; /* keys first */
+			else if (p == CTIP_PART_DATE)
+				d = CTIP_PART_KEY;
+			if (d >= 0 && (d == CTIP_D_YEAR || !f->u[u].has[d] || (need && !need[d])))
+				continue;
+			if (!(rc = read_part(s, q, u, d, &data, &len, &ign)))
+				rc = ctip_facts_attach(f, u, d, data, len, &ign);
+			if (!rc && d >= 0 && f->u[u].multi[d] &&
+			    !(rc = read_part(s, q, u, CTIP_PART_OFF + d, &data, &len, &ign)))
+				rc = ctip_facts_attach(f, u, CTIP_PART_OFF + d, data, len, &ign);
+		}
+	}
+	sqlite3_finalize(q);
+	if (rc == CTIP_ENOMEM) {
+		ctip_facts_free(f);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	if (rc) { /* a damaged cache is rebuilt, not fatal */
+		ctip_facts_free(f);
+		return CTIP_OK;
+	}
+	*out = f;
+	return CTIP_OK;
+}
+
+struct saver {
+	ctip_store *s;
+	sqlite3_stmt *ins;
+	ctip_err *e;
+};
+
+static int save_part(void *ctx, int unit, int part, const void *data, size_t len)
+{
+	struct saver *sv = ctx;
+	if (len > 2000000000u)
+		return ctip_err_set(sv->e, CTIP_EINVAL, "statistics snapshot too large to cache");
+	sqlite3_reset(sv->ins);
+	sqlite3_bind_int(sv->ins, 1, unit);
+	sqlite3_bind_int(sv->ins, 2, part);
+	sqlite3_bind_blob(sv->ins, 3, len ? data : "", (int)len, SQLITE_STATIC);
+	if (sqlite3_step(sv->ins) != SQLITE_DONE)
+		return fail(sv->s, sv->e, "statistics cache");
+	return CTIP_OK;
+}
+
+static int save(ctip_store *s, const ctip_facts *f, ctip_err *e)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	struct saver sv = {s, NULL, e};
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int rc = exec(s, "DELETE FROM stats_part", e);
+	if (!rc &&
+	    sqlite3_prepare_v2(db, "INSERT INTO stats_part (unit, part, data) VALUES (?1, ?2, ?3)",
+	                       -1, &sv.ins, NULL) != SQLITE_OK)
+		rc = fail(s, e, "statistics cache");
+	if (!rc)
+		rc = ctip_facts_dicts_save(f, &buf, &len, e);
+	if (!rc)
+		rc = save_part(&sv, -1, 0, buf, len);
+	free(buf);
+	if (!rc)
+		rc = ctip_facts_parts(f, save_part, &sv);
+	sqlite3_finalize(sv.ins);
+	if (!rc) {
+		char sql[128];
+		snprintf(sql, sizeof(sql),
+		         "UPDATE stats_state SET version = %lld, stale = 0 WHERE id = 1",
+		         (long long)f->version);
+		rc = exec(s, sql, e);
+	}
 	return rc;
 }
 
-int ctip_sqlite_stats_facts(ctip_store *s, ctip_facts **out, ctip_err *e)
+int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need, ctip_facts **out,
+                            ctip_err *e)
 {
 	int64_t version = 0;
 	int rc = ensure_schema(s, e);
 	if (!rc)
-		rc = cached(s, out, &version, e);
+		rc = cached(s, unit, need, out, &version, e);
 	if (rc || *out)
 		return rc;
 	/* Rebuild under the write lock, so no write slips between the scans and the save. A
@@ -525,15 +647,14 @@ int ctip_sqlite_stats_facts(ctip_store *s, ctip_facts **out, ctip_err *e)
 	int locked = exec(s, "BEGIN IMMEDIATE", NULL) == CTIP_OK;
 	if (!locked && (rc = exec(s, "BEGIN", e)))
 		return rc;
+	if ((rc = cached(s, unit, need, out, &version, e)) || *out) { /* built meanwhile */
+		exec(s, "ROLLBACK", NULL);
+		return rc;
+	}
 	ctip_facts *f = ctip_facts_new();
 	if (!f) {
 		exec(s, "ROLLBACK", NULL);
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	}
-	if ((rc = cached(s, out, &version, e)) || *out) { /* another process built it */
-		ctip_facts_free(f);
-		exec(s, "ROLLBACK", NULL);
-		return rc;
 	}
 	f->version = locked ? version + 1 : version;
 	time_t now = time(NULL);
@@ -541,27 +662,8 @@ int ctip_sqlite_stats_facts(ctip_store *s, ctip_facts **out, ctip_err *e)
 	gmtime_r(&now, &tm);
 	strftime(f->built_at, sizeof(f->built_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	rc = build(s, f, e);
-	if (!rc && locked) {
-		unsigned char *buf = NULL;
-		size_t len = 0;
-		sqlite3_stmt *st = NULL;
-		rc = ctip_facts_save(f, &buf, &len, e);
-		if (!rc && len > 2000000000u)
-			rc = ctip_err_set(e, CTIP_EINVAL, "statistics snapshot too large to cache");
-		if (!rc && sqlite3_prepare_v2(ctip_store_sqlite_db(s),
-		                              "UPDATE stats_state SET version = ?1, stale = 0, "
-		                              "snapshot = ?2 WHERE id = 1",
-		                              -1, &st, NULL) != SQLITE_OK)
-			rc = fail(s, e, "statistics cache");
-		if (!rc) {
-			sqlite3_bind_int64(st, 1, f->version);
-			sqlite3_bind_blob(st, 2, buf, (int)len, SQLITE_STATIC);
-			if (sqlite3_step(st) != SQLITE_DONE)
-				rc = fail(s, e, "statistics cache");
-		}
-		sqlite3_finalize(st);
-		free(buf);
-	}
+	if (!rc && locked)
+		rc = save(s, f, e);
 	if (rc) {
 		exec(s, "ROLLBACK", NULL);
 		ctip_facts_free(f);
