@@ -26,6 +26,9 @@ const struct cli_command cli_commands[] = {
          "[--where DIM=VALUE ...] [--year Y | --from DATE --to DATE] [--format table|csv|json] "
          "[--no-suppress] [--threshold N] [--age-bands 0-15,16-17,18-] [-o FILE]",
          "disaggregated counts with totals, margins and small-cell suppression"},
+        {"figures", cmd_figures,
+         "ctip figures import FILE.csv | ctip figures check [--format json]",
+         "the ledger of published figures: where they contradict each other or the registry"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <stddef.h>
 
 #include "error.h"
 #include "refdata.h"
@@ -19,6 +20,7 @@
 
 typedef struct ctip_store ctip_store;
 struct ctip_facts;
+struct ctip_figure;
 
 struct ctip_person_hit {
 	int64_t id;
@@ -109,6 +111,10 @@ struct ctip_store_ops {
 	int (*stats_facts)(ctip_store *s, int unit, const unsigned char *need,
 	                   struct ctip_facts **out, ctip_err *e);
 	int (*stats_version)(ctip_store *s, int64_t *version, ctip_err *e);
+	/* The ledger of published figures (figures.h): add (all or nothing; a figure with the
+	 * same source, citation, measure, period and breakdown is replaced), and read all. */
+	int (*figures_add)(ctip_store *s, const struct ctip_figure *v, size_t n, ctip_err *e);
+	int (*figures_load)(ctip_store *s, struct ctip_figure **out, size_t *n, ctip_err *e);
 };
 
 struct ctip_store {
@@ -129,5 +135,7 @@ int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_
 int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need,
                             struct ctip_facts **out, ctip_err *e);
 int ctip_sqlite_stats_version(ctip_store *s, int64_t *version, ctip_err *e);
+int ctip_sqlite_figures_add(ctip_store *s, const struct ctip_figure *v, size_t n, ctip_err *e);
+int ctip_sqlite_figures_load(ctip_store *s, struct ctip_figure **out, size_t *n, ctip_err *e);
 
 #endif

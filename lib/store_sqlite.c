@@ -1568,6 +1568,8 @@ static const struct ctip_store_ops sqlite_ops = {
         .audit_last = sq_audit_last,
         .stats_facts = ctip_sqlite_stats_facts,
         .stats_version = ctip_sqlite_stats_version,
+        .figures_add = ctip_sqlite_figures_add,
+        .figures_load = ctip_sqlite_figures_load,
 };
 
 /* SQL function ctip_fold(text): the folded form (text.h), so that results sort as users read

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "facts.h"
+#include "figures.h"
 #include "store.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
@@ -674,5 +675,93 @@ int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need, 
 		return rc;
 	}
 	*out = f;
+	return CTIP_OK;
+}
+
+/* --- the ledger of published figures (figures.h) -------------------------------------- */
+
+static int ensure_figures(ctip_store *s, ctip_err *e)
+{
+	return exec(
+	        s,
+	        "CREATE TABLE IF NOT EXISTS figure (id INTEGER PRIMARY KEY, source TEXT NOT NULL, "
+	        "citation TEXT NOT NULL, published TEXT NOT NULL, measure TEXT NOT NULL, "
+	        "period TEXT NOT NULL, breakdown TEXT NOT NULL, value INTEGER NOT NULL, "
+	        "note TEXT NOT NULL, UNIQUE (source, citation, measure, period, breakdown))",
+	        e);
+}
+
+int ctip_sqlite_figures_add(ctip_store *s, const struct ctip_figure *v, size_t n, ctip_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = exec(s, "BEGIN IMMEDIATE", e);
+	if (rc)
+		return rc;
+	rc = ensure_figures(s, e);
+	if (!rc && sqlite3_prepare_v2(ctip_store_sqlite_db(s),
+	                              "INSERT OR REPLACE INTO figure (source, citation, published, "
+	                              "measure, period, breakdown, value, note) VALUES "
+	                              "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	                              -1, &st, NULL) != SQLITE_OK)
+		rc = fail(s, e, "figures");
+	for (size_t i = 0; !rc && i < n; i++) {
+		const char *t[] = {v[i].source,  v[i].citation, v[i].published,
+		                   v[i].measure, v[i].period,   v[i].breakdown};
+		sqlite3_reset(st);
+		for (int k = 0; k < 6; k++)
+			sqlite3_bind_text(st, k + 1, t[k], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 7, v[i].value);
+		sqlite3_bind_text(st, 8, v[i].note ? v[i].note : "", -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = fail(s, e, "figures");
+	}
+	sqlite3_finalize(st);
+	if (rc) {
+		exec(s, "ROLLBACK", NULL);
+		return rc;
+	}
+	return exec(s, "COMMIT", e);
+}
+
+int ctip_sqlite_figures_load(ctip_store *s, struct ctip_figure **out, size_t *n, ctip_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	size_t cnt = 0, cap = 0;
+	struct ctip_figure *v = NULL;
+	int rc = ensure_figures(s, e);
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s),
+	                       "SELECT source, citation, published, measure, period, breakdown, "
+	                       "value, note FROM figure ORDER BY id",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, e, "figures");
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		if (cnt == cap) {
+			size_t nc = cap ? cap * 2 : 64;
+			struct ctip_figure *nv = realloc(v, nc * sizeof(*v));
+			if (!nv) {
+				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+				break;
+			}
+			v = nv;
+			cap = nc;
+		}
+		struct ctip_figure *g = &v[cnt++];
+		char **f[] = {&g->source, &g->citation,  &g->published, &g->measure,
+		              &g->period, &g->breakdown, NULL,          &g->note};
+		memset(g, 0, sizeof(*g));
+		for (int k = 0; k < 8; k++)
+			if (f[k] && !(*f[k] = strdup(txt(st, k) ? txt(st, k) : "")))
+				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		g->value = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_finalize(st);
+	if (rc) {
+		ctip_figures_free(v, cnt);
+		return rc;
+	}
+	*out = v;
+	*n = cnt;
 	return CTIP_OK;
 }
