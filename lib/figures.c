@@ -316,8 +316,7 @@ json_t *ctip_figures_check(const struct ctip_figure *v, size_t n, ctip_figures_r
 		json_array_append_new(fs, f);
 	}
 	/* 3. totals the registry computes differently */
-	memset(seen, 0, n ? n : 1);
-	for (size_t i = 0; reg && seen && i < n; i++) {
+	for (size_t i = 0; reg && i < n; i++) {
 		int64_t mine = 0;
 		if (*v[i].breakdown || reg(ctx, v[i].measure, v[i].period, &mine) ||
 		    mine == v[i].value)

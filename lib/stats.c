@@ -511,7 +511,7 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 			continue;
 		t->records++;
 		/* levels of each dimension (deduplicated), plus its total */
-		int lv[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2], nl[CTIP_STATS_MAXDIM];
+		int lv[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2], nl[CTIP_STATS_MAXDIM] = {0};
 		for (int k = 0; k < q.ndim; k++) {
 			const struct dimmap *dm = &m[k];
 			const struct ctip_fcol *c = &fu->col[dm->dim];
