@@ -11,7 +11,7 @@
 CC      ?= gcc
 # `make V=1` shows the full commands
 Q       := $(if $(V),,@)
-PKGS    := sqlite3 libutf8proc jansson libsodium
+PKGS    := sqlite3 libutf8proc jansson libsodium xlsxwriter
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wno-unused-parameter
 BASE    := -std=c17 -pthread -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib -Ibuild/gen

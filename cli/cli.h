@@ -41,6 +41,7 @@ int cmd_user(int argc, char **argv, struct cli *c);
 int cmd_audit(int argc, char **argv, struct cli *c);
 int cmd_stats(int argc, char **argv, struct cli *c);
 int cmd_figures(int argc, char **argv, struct cli *c);
+int cmd_report(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
 
 #endif

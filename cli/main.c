@@ -26,6 +26,10 @@ const struct cli_command cli_commands[] = {
          "[--where DIM=VALUE ...] [--year Y | --from DATE --to DATE] [--format table|csv|json] "
          "[--no-suppress] [--threshold N] [--age-bands 0-15,16-17,18-] [-o FILE]",
          "disaggregated counts with totals, margins and small-cell suppression"},
+        {"report", cmd_report,
+         "ctip report annual|tip|completeness --year Y [--format table|csv|json|xlsx|html] "
+         "[-o FILE] [--no-suppress] [--threshold N]",
+         "the national annual report, the TIP questionnaire tables, or the completeness map"},
         {"figures", cmd_figures,
          "ctip figures import FILE.csv | ctip figures check [--format json]",
          "the ledger of published figures: where they contradict each other or the registry"},

@@ -206,6 +206,12 @@ int ctip_stats_write_csv(FILE *out, const struct ctip_stats_table *t,
                          const struct ctip_stats_query *q, ctip_err *e)
 {
 	provenance_lines(out, "# ", t, q);
+	ctip_stats_write_csv_body(out, t);
+	return ferror(out) ? ctip_err_set(e, CTIP_EIO, "write error") : CTIP_OK;
+}
+
+void ctip_stats_write_csv_body(FILE *out, const struct ctip_stats_table *t)
+{
 	for (int k = 0; k < t->ndim; k++)
 		ctip_csv_field(out, ctip_dim_name(t->dim[k]), k == 0);
 	ctip_csv_field(out, ctip_unit_name(t->unit), t->ndim == 0);
@@ -224,7 +230,6 @@ int ctip_stats_write_csv(FILE *out, const struct ctip_stats_table *t,
 		ctip_csv_field(out, buf, t->ndim == 0);
 		ctip_csv_eol(out);
 	}
-	return ferror(out) ? ctip_err_set(e, CTIP_EIO, "write error") : CTIP_OK;
 }
 
 static void cell_text(const struct ctip_stats_table *t, size_t c, char *buf, size_t n)
@@ -309,6 +314,14 @@ static void block(FILE *out, const struct ctip_stats_table *t, const ctip_ref *r
 int ctip_stats_write_text(FILE *out, const struct ctip_stats_table *t,
                           const struct ctip_stats_query *q, const ctip_ref *ref, ctip_err *e)
 {
+	ctip_stats_write_body(out, t, ref);
+	fputc('\n', out);
+	provenance_lines(out, "", t, q);
+	return ferror(out) ? ctip_err_set(e, CTIP_EIO, "write error") : CTIP_OK;
+}
+
+void ctip_stats_write_body(FILE *out, const struct ctip_stats_table *t, const ctip_ref *ref)
+{
 	if (t->ndim == 0) {
 		char buf[32];
 		cell_text(t, 0, buf, sizeof(buf));
@@ -336,7 +349,4 @@ int ctip_stats_write_text(FILE *out, const struct ctip_stats_table *t,
 				break;
 		}
 	}
-	fputc('\n', out);
-	provenance_lines(out, "", t, q);
-	return ferror(out) ? ctip_err_set(e, CTIP_EIO, "write error") : CTIP_OK;
 }

@@ -29,4 +29,8 @@ int ctip_stats_write_csv(FILE *out, const struct ctip_stats_table *t,
 int ctip_stats_write_text(FILE *out, const struct ctip_stats_table *t,
                           const struct ctip_stats_query *q, const ctip_ref *ref, ctip_err *e);
 
+/* The table alone (no provenance): for reports, which state it once. */
+void ctip_stats_write_body(FILE *out, const struct ctip_stats_table *t, const ctip_ref *ref);
+void ctip_stats_write_csv_body(FILE *out, const struct ctip_stats_table *t);
+
 #endif

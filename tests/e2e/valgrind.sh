@@ -13,6 +13,11 @@ vg "search" "$R" search dinh thi anh tuyet
 vg "show" "$R" show C1
 vg "stats (builds the snapshot)" "$R" stats victims --by gender,exploitation_type
 vg "stats (from the cache)" "$R" stats offenders --by article,stage,sentence --format json
+vg "report annual html" "$R" report annual --year 2024 --format html -o "$T/r.html"
+vg "report tip xlsx" "$R" report tip --year 2024 --format xlsx -o "$T/r.xlsx"
+vg "report completeness" "$R" report completeness --year 2024
+vg "figures import" "$R" figures import data/figures/vietnam.csv
+vg "figures check" "$R" figures check --format json
 vg "demo generate" "$R" demo generate --persons 200 --seed 3 -o "$T/d.csv" --truth "$T/t.csv"
 export CTIP_DB="$T/j.db"
 "$R" init >/dev/null
