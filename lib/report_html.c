@@ -140,7 +140,7 @@ static void series(FILE *out, const struct ctip_stats_table *t)
 static void flow(FILE *out, const struct ctip_stats_table *t, const ctip_ref *ref)
 {
 	enum { TOP = 10 };
-	int left[TOP], right[TOP], nl = 0, nr = 0;
+	int left[TOP] = {0}, right[TOP] = {0}, nl = 0, nr = 0;
 	for (int side = 0; side < 2; side++) {
 		int *pick = side ? right : left, *np = side ? &nr : &nl;
 		int64_t best[TOP];
