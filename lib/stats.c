@@ -5,6 +5,7 @@
  */
 #include "stats.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -378,6 +379,129 @@ static int buf_push(struct scan *s, size_t c)
 	return 0;
 }
 
+/* One range of rows, whole keys only, counted into its own array (one per thread). */
+struct range {
+	const struct ctip_funit *fu;
+	const struct ctip_stats_query *q;
+	const struct dimmap *m;
+	int nm, oom;
+	const size_t *stride;
+	uint32_t lo, hi;
+	int64_t *count, records;
+};
+
+static void *count_range(void *arg)
+{
+	struct range *p = arg;
+	const struct ctip_funit *fu = p->fu;
+	const struct ctip_stats_query *q = p->q;
+	const struct dimmap *m = p->m;
+	int64_t *count = p->count;
+	struct scan sc = {0};
+	int64_t cur_key = 0;
+	int group_rows = 0;
+	for (uint32_t i = p->lo; i <= p->hi; i++) {
+		if (i == p->hi || (group_rows && fu->key[i] != cur_key)) {
+			/* flush the key's cells: once per distinct cell */
+			if (group_rows > 1 && sc.n > 1) {
+				qsort(sc.buf, sc.n, sizeof(size_t), cmp_size);
+				size_t u = 0;
+				for (size_t j = 0; j < sc.n; j++)
+					if (!j || sc.buf[j] != sc.buf[u - 1])
+						sc.buf[u++] = sc.buf[j];
+				sc.n = u;
+			}
+			for (size_t j = 0; j < sc.n; j++)
+				count[sc.buf[j]]++;
+			sc.n = 0;
+			group_rows = 0;
+			if (i == p->hi)
+				break;
+		}
+		int32_t dt = fu->date[i];
+		if ((q->from || q->to) &&
+		    (!dt || (q->from && dt < q->from) || (q->to && dt > q->to)))
+			continue;
+		/* filters */
+		int pass = 1;
+		for (int k = 0; k < p->nm && pass; k++) {
+			const struct dimmap *dm = &m[k];
+			if (!dm->allow)
+				continue;
+			const struct ctip_fcol *c = &fu->col[dm->dim];
+			if (!dm->multi) {
+				pass = dm->allow[c->val[i]];
+			} else if (c->off[i] == c->off[i + 1]) {
+				pass = dm->allow[0];
+			} else {
+				pass = 0;
+				for (uint32_t j = c->off[i]; j < c->off[i + 1] && !pass; j++)
+					pass = dm->allow[c->val[j]];
+			}
+		}
+		if (!pass)
+			continue;
+		p->records++;
+		/* levels of each dimension (deduplicated), plus its total */
+		int lv[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2], nl[CTIP_STATS_MAXDIM] = {0};
+		for (int k = 0; k < q->ndim; k++) {
+			const struct dimmap *dm = &m[k];
+			const struct ctip_fcol *c = &fu->col[dm->dim];
+			nl[k] = 0;
+			if (dm->dim == CTIP_D_YEAR)
+				lv[k][nl[k]++] = dm->map[year_index(dm, dt)];
+			else if (!dm->multi)
+				lv[k][nl[k]++] = dm->map[c->val[i] < dm->n ? c->val[i] : 0];
+			else {
+				for (uint32_t j = c->off[i];
+				     j < c->off[i + 1] && nl[k] < CTIP_FACT_MAXV; j++) {
+					int l = dm->map[c->val[j] < dm->n ? c->val[j] : 0], dup = 0;
+					for (int x = 0; x < nl[k]; x++)
+						dup |= lv[k][x] == l;
+					if (!dup)
+						lv[k][nl[k]++] = l;
+				}
+				if (!nl[k])
+					lv[k][nl[k]++] = dm->nlev - 1;
+			}
+			lv[k][nl[k]++] = dm->nlev; /* the total */
+		}
+		/* a key on one row only (most): its cells are distinct, count them at once */
+		int alone = !(group_rows && fu->key[i] == cur_key) &&
+		            !(i + 1 < p->hi && fu->key[i + 1] == fu->key[i]);
+		/* every combination, as offsets summed in nested loops (dimensions beyond ndim
+		 * have the single offset 0) */
+		size_t off[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2];
+		int no[CTIP_STATS_MAXDIM];
+		for (int k = 0; k < CTIP_STATS_MAXDIM; k++) {
+			no[k] = k < q->ndim ? nl[k] : 1;
+			for (int j = 0; j < no[k]; j++)
+				off[k][j] = k < q->ndim ? (size_t)lv[k][j] * p->stride[k] : 0;
+		}
+		for (int a = 0; a < no[0]; a++)
+			for (int b = 0; b < no[1]; b++) {
+				size_t ab = off[0][a] + off[1][b];
+				for (int c2 = 0; c2 < no[2]; c2++) {
+					size_t abc = ab + off[2][c2];
+					for (int d2 = 0; d2 < no[3]; d2++) {
+						size_t cell = abc + off[3][d2];
+						if (alone)
+							count[cell]++;
+						else if (buf_push(&sc, cell)) {
+							p->oom = 1;
+							free(sc.buf);
+							return NULL;
+						}
+					}
+				}
+			}
+		cur_key = fu->key[i];
+		group_rows++;
+	}
+	free(sc.buf);
+	return NULL;
+}
+
 int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
                        struct ctip_stats_table **out, ctip_err *e)
 {
@@ -407,7 +531,6 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 	struct ctip_stats_table *t = calloc(1, sizeof(*t));
 	struct dimmap m[CTIP_STATS_MAXDIM + CTIP_STATS_MAXWHERE];
 	int nm = 0;
-	struct scan sc = {0};
 	memset(m, 0, sizeof(m));
 	if (!t)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
@@ -466,112 +589,47 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto done;
 	}
-	/* the scan */
-	int64_t cur_key = 0;
-	int group_rows = 0;
-	for (uint32_t i = 0; i <= fu->n; i++) {
-		if (i == fu->n || (group_rows && fu->key[i] != cur_key)) {
-			/* flush the key's cells: once per distinct cell */
-			if (group_rows > 1 && sc.n > 1) {
-				qsort(sc.buf, sc.n, sizeof(size_t), cmp_size);
-				size_t u = 0;
-				for (size_t j = 0; j < sc.n; j++)
-					if (!j || sc.buf[j] != sc.buf[u - 1])
-						sc.buf[u++] = sc.buf[j];
-				sc.n = u;
-			}
-			for (size_t j = 0; j < sc.n; j++)
-				t->count[sc.buf[j]]++;
-			sc.n = 0;
-			group_rows = 0;
-			if (i == fu->n)
-				break;
+	/* the scan: two threads over halves split at a key boundary, when it is worth it */
+	struct range rg[2];
+	int nr = fu->n >= 100000 && t->ncell <= 4000000 ? 2 : 1;
+	uint32_t mid = fu->n / 2;
+	while (mid > 0 && mid < fu->n && fu->key[mid] == fu->key[mid - 1])
+		mid++;
+	for (int r = 0; r < nr; r++) {
+		rg[r] = (struct range){fu, &q, m, nm, 0, t->stride, 0, fu->n, t->count, 0};
+		if (nr == 2) {
+			rg[r].lo = r ? mid : 0;
+			rg[r].hi = r ? fu->n : mid;
 		}
-		int32_t dt = fu->date[i];
-		if ((q.from || q.to) && (!dt || (q.from && dt < q.from) || (q.to && dt > q.to)))
-			continue;
-		/* filters */
-		int pass = 1;
-		for (int k = 0; k < nm && pass; k++) {
-			const struct dimmap *dm = &m[k];
-			if (!dm->allow)
-				continue;
-			const struct ctip_fcol *c = &fu->col[dm->dim];
-			if (!dm->multi) {
-				pass = dm->allow[c->val[i]];
-			} else if (c->off[i] == c->off[i + 1]) {
-				pass = dm->allow[0];
-			} else {
-				pass = 0;
-				for (uint32_t j = c->off[i]; j < c->off[i + 1] && !pass; j++)
-					pass = dm->allow[c->val[j]];
-			}
+	}
+	pthread_t th;
+	int threaded = 0;
+	if (nr == 2) {
+		rg[1].count = calloc(t->ncell, sizeof(int64_t));
+		threaded = rg[1].count && !pthread_create(&th, NULL, count_range, &rg[1]);
+		if (!threaded) { /* one thread, the whole table */
+			free(rg[1].count);
+			nr = 1;
+			rg[0].hi = fu->n;
 		}
-		if (!pass)
-			continue;
-		t->records++;
-		/* levels of each dimension (deduplicated), plus its total */
-		int lv[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2], nl[CTIP_STATS_MAXDIM] = {0};
-		for (int k = 0; k < q.ndim; k++) {
-			const struct dimmap *dm = &m[k];
-			const struct ctip_fcol *c = &fu->col[dm->dim];
-			nl[k] = 0;
-			if (dm->dim == CTIP_D_YEAR)
-				lv[k][nl[k]++] = dm->map[year_index(dm, dt)];
-			else if (!dm->multi)
-				lv[k][nl[k]++] = dm->map[c->val[i] < dm->n ? c->val[i] : 0];
-			else {
-				for (uint32_t j = c->off[i];
-				     j < c->off[i + 1] && nl[k] < CTIP_FACT_MAXV; j++) {
-					int l = dm->map[c->val[j] < dm->n ? c->val[j] : 0], dup = 0;
-					for (int x = 0; x < nl[k]; x++)
-						dup |= lv[k][x] == l;
-					if (!dup)
-						lv[k][nl[k]++] = l;
-				}
-				if (!nl[k])
-					lv[k][nl[k]++] = dm->nlev - 1;
-			}
-			lv[k][nl[k]++] = dm->nlev; /* the total */
-		}
-		/* a key on one row only (most): its cells are distinct, count them at once */
-		int alone = !(group_rows && fu->key[i] == cur_key) &&
-		            !(i + 1 < fu->n && fu->key[i + 1] == fu->key[i]);
-		/* every combination, as offsets summed in nested loops (dimensions beyond ndim
-		 * have the single offset 0) */
-		size_t off[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2];
-		int no[CTIP_STATS_MAXDIM];
-		for (int k = 0; k < CTIP_STATS_MAXDIM; k++) {
-			no[k] = k < q.ndim ? nl[k] : 1;
-			for (int j = 0; j < no[k]; j++)
-				off[k][j] = k < q.ndim ? (size_t)lv[k][j] * t->stride[k] : 0;
-		}
-		for (int a = 0; a < no[0]; a++)
-			for (int b = 0; b < no[1]; b++) {
-				size_t ab = off[0][a] + off[1][b];
-				for (int c2 = 0; c2 < no[2]; c2++) {
-					size_t abc = ab + off[2][c2];
-					for (int d2 = 0; d2 < no[3]; d2++) {
-						size_t cell = abc + off[3][d2];
-						if (alone)
-							t->count[cell]++;
-						else if (buf_push(&sc, cell)) {
-							rc = ctip_err_set(e, CTIP_ENOMEM,
-							                  "out of memory");
-							goto done;
-						}
-					}
-				}
-			}
-		cur_key = fu->key[i];
-		group_rows++;
+	}
+	count_range(&rg[0]);
+	if (threaded) {
+		pthread_join(th, NULL);
+		for (size_t c = 0; c < t->ncell; c++)
+			t->count[c] += rg[1].count[c];
+		free(rg[1].count);
+	}
+	for (int r = 0; r < nr; r++) {
+		t->records += rg[r].records;
+		if (rg[r].oom)
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}
 done:
 	for (int i = 0; i < nm; i++) {
 		free(m[i].map);
 		free(m[i].allow);
 	}
-	free(sc.buf);
 	if (rc) {
 		ctip_stats_free(t);
 		return rc;

@@ -357,6 +357,37 @@ static int load_victims(ctip_facts *g, struct parts *p, ctip_err *e)
 	return 0;
 }
 
+/* Enough rows for the two-thread scan: keys on two rows each, so that the split must move
+ * to a key boundary; every count is known. */
+static void test_engine_two_threads(void **st)
+{
+	ctip_facts *f = ctip_facts_new();
+	const uint32_t n = 150001;
+	for (uint32_t i = 0; i < n; i++) {
+		int64_t key = i / 2;
+		add_victim(f, key, key % 3 ? "2023-01-01" : "2024-01-01",
+		           key % 2 ? "Feminine" : "Masculine", (int)(key % 40), "ForcedLabour",
+		           i % 2 ? "SexualExploitation" : NULL);
+	}
+	struct ctip_stats_query q = {
+	        .unit = CTIP_U_VICTIMS, .ndim = 2, .dim = {CTIP_D_GENDER, CTIP_D_EXPLOIT}};
+	struct ctip_stats_table *t = NULL;
+	ctip_err e = {0};
+	assert_int_equal(ctip_stats_compute(f, &q, &t, &e), 0);
+	int64_t keys = (n + 1) / 2, fem = keys / 2, masc = keys - fem;
+	int fe = level_of(t, 0, "Feminine"), ma = level_of(t, 0, "Masculine");
+	int fl = level_of(t, 1, "ForcedLabour"), se = level_of(t, 1, "SexualExploitation");
+	assert_int_equal(t->records, n);
+	assert_int_equal(cell(t, t->nlev[0], t->nlev[1]), keys);
+	assert_int_equal(cell(t, fe, t->nlev[1]), fem);
+	assert_int_equal(cell(t, ma, t->nlev[1]), masc);
+	assert_int_equal(cell(t, t->nlev[0], fl), keys);
+	/* the last key has one row, without sexual exploitation */
+	assert_int_equal(cell(t, t->nlev[0], se), keys - 1);
+	ctip_stats_free(t);
+	ctip_facts_free(f);
+}
+
 static void test_facts_roundtrip(void **st)
 {
 	ctip_facts *f = sample(), *g = ctip_facts_new();
@@ -453,6 +484,7 @@ int main(void)
 	        cmocka_unit_test(test_suppress_three_dim),
 	        cmocka_unit_test(test_engine_distinct_and_multi),
 	        cmocka_unit_test(test_engine_filters_and_bands),
+	        cmocka_unit_test(test_engine_two_threads),
 	        cmocka_unit_test(test_facts_roundtrip),
 	        cmocka_unit_test(test_json_has_null_for_withheld),
 	};
