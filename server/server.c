@@ -42,7 +42,10 @@ static ctip_store *thread_store(ctip_err *e)
 		ctip_err_set(e, CTIP_EDB, "too many database connections");
 	else if (cfg->open(cfg->open_ctx, &my_store) == 0)
 		stores[nstores++] = my_store;
-	else
+	if (my_store && my_store->srv->tune(my_store, e)) {
+		fputs("ctip serve: ", stderr);
+		ctip_err_print(e, stderr); /* slower, not wrong: carry on */
+	} else
 		ctip_err_set(e, CTIP_EDB, "%s: cannot open the database", cfg->db);
 	pthread_mutex_unlock(&stores_mu);
 	return my_store;
@@ -266,8 +269,10 @@ int srv_run(const struct srv_config *c)
 	if (lsock != MHD_INVALID_SOCKET)
 		close(lsock);
 	srv_audit_stop();
-	for (int i = 0; i < nstores; i++)
+	for (int i = 0; i < nstores; i++) {
+		stores[i]->srv->release(stores[i]);
 		ctip_store_close(stores[i]);
+	}
 	nstores = 0;
 	srv_sessions_free();
 	fprintf(stderr, "ctip: stopped\n");
