@@ -11,20 +11,20 @@
 
 #define AUDIT_MAX 1000
 
+/* The newest AUDIT_MAX entries, in a ring. */
 struct lst {
-	json_t *a;
+	json_t *ring[AUDIT_MAX];
+	long n;
 };
 
 static int add(void *ctx, const struct ctip_audit_entry *en)
 {
 	struct lst *l = ctx;
-	json_array_append_new(l->a,
-	                      json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)en->id,
-	                                "at", en->at, "actor", en->actor, "action", en->action,
-	                                "object", en->object, "detail", en->detail));
-	/* keep the newest AUDIT_MAX */
-	if (json_array_size(l->a) > AUDIT_MAX)
-		json_array_remove(l->a, 0);
+	json_t **slot = &l->ring[l->n++ % AUDIT_MAX];
+	json_decref(*slot);
+	*slot = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)en->id, "at", en->at,
+	                  "actor", en->actor, "action", en->action, "object", en->object, "detail",
+	                  en->detail);
 	return 0;
 }
 
@@ -46,11 +46,17 @@ int h_audit(struct req *r)
 	}
 	char obj[32];
 	snprintf(obj, sizeof(obj), "P%lld", (long long)pid);
-	struct lst l = {json_array()};
-	if (r->s->ops->audit_each(r->s, pid ? obj : NULL, add, &l, &e)) {
-		json_decref(l.a);
+	struct lst l;
+	memset(&l, 0, sizeof(l));
+	int rc = r->s->ops->audit_each(r->s, pid ? obj : NULL, add, &l, &e);
+	json_t *a = json_array();
+	long first = l.n > AUDIT_MAX ? l.n - AUDIT_MAX : 0;
+	for (long i = first; i < l.n; i++)
+		json_array_append_new(a, l.ring[i % AUDIT_MAX]);
+	if (rc) {
+		json_decref(a);
 		return srv_fail(r, &e);
 	}
-	r->out = json_pack("{s:o}", "entries", l.a);
+	r->out = json_pack("{s:o}", "entries", a);
 	return 200;
 }

@@ -235,6 +235,15 @@ for k in ORGS:
                 good = good and not leaked
             report(f"matrix {k}.{role} {ep} -> {want}", good, (st, text[:300]))
 
+st, js, text, _ = users[("A", "auditor")].req("GET", "/api/audit")
+report("an auditor reads the newest entries of the whole log",
+       st == 200 and len(js["entries"]) > 10 and js["entries"][-1]["id"] > js["entries"][0]["id"], text[:200])
+st, js, text, _ = users[("A", "supervisor")].req("GET", "/api/audit")
+report("a supervisor must name a person (400)", st == 400 and js.get("field") == "person", text[:200])
+st, js, text, _ = users[("B", "auditor")].req("GET", f"/api/audit?person={p1}")
+report("the audit entries of a person name who saw it, by account",
+       st == 200 and any(x["actor"] == "b.caseworker" and x["action"] == "view" for x in js["entries"]), text[:300])
+
 # what the referral shows to B
 st, js, text, _ = b.req("GET", f"/api/cases/{c1}")
 report("referral with consent to share identity: B sees the name",
