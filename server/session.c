@@ -172,13 +172,18 @@ void srv_session_end(const char *token)
 	pthread_mutex_unlock(&mu);
 }
 
+/* Bounds the table against a flood of made-up user names; addresses still count (a flood
+ * from one address is locked out after 5 tries anyway). */
+#define FAIL_NODES_MAX 200000
+
 static struct fail_node *fail_find(const char *kind, const char *v, int create)
 {
 	char key[300];
 	struct fail_node *f;
 	snprintf(key, sizeof(key), "%s%s", kind, v);
 	HASH_FIND_STR(fails, key, f);
-	if (!f && create && (f = calloc(1, sizeof(*f)))) {
+	if (!f && create && (kind[0] == 'a' || HASH_COUNT(fails) < FAIL_NODES_MAX) &&
+	    (f = calloc(1, sizeof(*f)))) {
 		memcpy(f->key, key, sizeof(key));
 		HASH_ADD_STR(fails, key, f);
 	}

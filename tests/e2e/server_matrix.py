@@ -428,5 +428,34 @@ r = ctip("audit", "log")
 report("logins and failed logins are audited", " login " in r.stdout and " login_failed " in r.stdout, r.stdout[-500:])
 report("the audit log holds no victim's name",
        not any(n in r.stdout for n in ["Trần", "Lan ", "Mai", "001199012345"]), "")
+# ---- the web UI from a directory (--web) ------------------------------------------------
+WEB = os.path.join(T, "web")
+os.makedirs(os.path.join(WEB, "js"))
+open(os.path.join(WEB, "index.html"), "w").write("<!doctype html><title>ctip</title>")
+open(os.path.join(WEB, "js", "app.js"), "w").write("console.log(1);")
+open(os.path.join(T, "secret.txt"), "w").write("outside")
+os.symlink(os.path.join(T, "secret.txt"), os.path.join(WEB, "link.txt"))
+PORT = free_port()
+srv = subprocess.Popen([CTIP, "serve", "--listen", f"127.0.0.1:{PORT}", "--web", WEB], env=ENV,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+srv.stdout.readline()
+w = Client()
+st, _, text, h = w.req("GET", "/")
+report("--web: / is index.html, as text/html with the CSP",
+       st == 200 and "<title>ctip" in text and h.get("content-type", "").startswith("text/html") and
+       h.get("content-security-policy", "").startswith("default-src 'self'"), (st, h))
+st, _, text, h = w.req("GET", "/js/app.js")
+report("--web: a script as text/javascript", st == 200 and h.get("content-type", "").startswith("text/javascript"),
+       (st, h))
+st, _, text, h = w.req("GET", "/cases/7")
+report("--web: a route of the UI (no extension) is index.html", st == 200 and "<title>ctip" in text, st)
+for p in ["/missing.js", "/link.txt", "/js/../index.html", "/%2e%2e/secret.txt", "/js%2f..%2f..%2fsecret.txt"]:
+    st, js, text, _ = w.req("GET", p)
+    report(f"--web: {p} is 404", st == 404 and "outside" not in text, (st, text[:100]))
+st, js, text, _ = w.req("POST", "/index.html", {"x": 1})
+report("--web: POST to a file is 405", st == 405, st)
+srv.send_signal(signal.SIGTERM)
+report("--web: the server stops with 0", srv.wait(timeout=30) == 0, srv.stderr.read()[-500:])
+
 subprocess.run(["rm", "-rf", T])
 sys.exit(1 if FAILS else 0)
