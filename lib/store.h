@@ -145,9 +145,10 @@ struct ctip_srv_ops {
 	 */
 	int (*case_access)(ctip_store *s, int64_t case_id, int64_t org_id, int *access,
 	                   ctip_err *e);
-	/* The cases an organisation sees, newest first; status NULL: any. */
-	int (*cases_visible)(ctip_store *s, int64_t org_id, const char *status, long offset,
-	                     long limit, long *total,
+	/* The cases an organisation sees, newest first; status NULL: any; text (folded, NULL: any):
+	 * held in the case id or the organisation's name. */
+	int (*cases_visible)(ctip_store *s, int64_t org_id, const char *status, const char *text,
+	                     long offset, long limit, long *total,
 	                     int (*cb)(void *ctx, const struct ctip_case_item *c), void *ctx,
 	                     ctip_err *e);
 	/* Rewrites the case-level scalar columns of a case from a canonical row. */

@@ -192,14 +192,16 @@ static int case_access(ctip_store *s, int64_t case_id, int64_t org_id, int *acce
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CTIP_OK : fail(s, e, "access");
 }
 
-static int cases_visible(ctip_store *s, int64_t org_id, const char *status, long offset, long limit,
-                         long *total, int (*cb)(void *ctx, const struct ctip_case_item *c),
-                         void *ctx, ctip_err *e)
+static int cases_visible(ctip_store *s, int64_t org_id, const char *status, const char *text,
+                         long offset, long limit, long *total,
+                         int (*cb)(void *ctx, const struct ctip_case_item *c), void *ctx,
+                         ctip_err *e)
 {
 #define VISIBLE_FROM                                                                               \
 	"FROM (SELECT id FROM cases WHERE org_id = ?1 UNION " REFERRED_TO ") v "                   \
 	"JOIN cases c ON c.id = v.id JOIN organisation o ON o.id = c.org_id "                      \
-	"WHERE (?2 IS NULL OR c.status = ?2) "
+	"WHERE (?2 IS NULL OR c.status = ?2) AND (?5 IS NULL OR ctip_fold(c.src_case_id) LIKE ?5 " \
+	"ESCAPE '\\' OR ctip_fold(o.name) LIKE ?5 ESCAPE '\\') "
 	static const char *const count_sql = "SELECT count(*) " VISIBLE_FROM;
 	static const char *const page_sql =
 	        "SELECT c.id, c.src_case_id, o.name, c.status, c.opened, (SELECT count(*) FROM "
@@ -209,14 +211,33 @@ static int cases_visible(ctip_store *s, int64_t org_id, const char *status, long
 	int rc = CTIP_OK;
 	if (!st)
 		return CTIP_EDB;
+	char *like = NULL;
+	if (text && *text) {
+		/* %text% with the wildcards of text escaped */
+		size_t n = strlen(text), w = 0;
+		if (!(like = malloc(2 * n + 3)))
+			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		like[w++] = '%';
+		for (const char *p = text; *p; p++) {
+			if (*p == '%' || *p == '_' || *p == '\\')
+				like[w++] = '\\';
+			like[w++] = *p;
+		}
+		like[w++] = '%';
+		like[w] = 0;
+	}
 	sqlite3_bind_int64(st, 1, org_id);
 	bind_opt(st, 2, status);
+	bind_opt(st, 5, like);
 	*total = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
 	done(st);
-	if (!(st = prep(s, page_sql, e)))
+	if (!(st = prep(s, page_sql, e))) {
+		free(like);
 		return CTIP_EDB;
+	}
 	sqlite3_bind_int64(st, 1, org_id);
 	bind_opt(st, 2, status);
+	bind_opt(st, 5, like);
 	sqlite3_bind_int64(st, 3, limit);
 	sqlite3_bind_int64(st, 4, offset);
 	int step;
@@ -236,6 +257,7 @@ static int cases_visible(ctip_store *s, int64_t org_id, const char *status, long
 	if (rc == CTIP_OK && step != SQLITE_DONE)
 		rc = fail(s, e, "cases");
 	done(st);
+	free(like);
 	return rc;
 }
 

@@ -193,11 +193,23 @@ int h_cases_list(struct req *r)
 			return srv_error(r, 400, "status", "unknown case status");
 		status = en->code;
 	}
+	/* text: held in the case id or the organisation's name, any case, any diacritics */
+	const char *q = srv_arg(r, "q");
+	char *text = NULL;
+	if (q && *q) {
+		if (strlen(q) > 200)
+			return srv_error(r, 400, "q", "q is longer than 200 bytes");
+		if (!(text = ctip_text_fold(q)))
+			return srv_error(r, 400, "q", "q is not valid UTF-8");
+	}
 	long total = 0;
 	ctip_err e = {0};
 	json_t *a = json_array();
-	if (r->s->srv->cases_visible(r->s, r->sess.org_id, status, (long)((page - 1) * per),
-	                             (long)per, &total, add_item, a, &e)) {
+	int rc = r->s->srv->cases_visible(r->s, r->sess.org_id, status, text,
+	                                  (long)((page - 1) * per), (long)per, &total, add_item, a,
+	                                  &e);
+	free(text);
+	if (rc) {
 		json_decref(a);
 		return srv_fail(r, &e);
 	}

@@ -271,6 +271,14 @@ st, js, text, _ = b.req("GET", "/api/cases")
 report("B's case list shows the referred cases only",
        st == 200 and sorted(x["id"] for x in js["cases"]) == sorted([c1, c2]) and
        all(x["access"] == "referral" for x in js["cases"]), text[:300])
+src1 = case1["src_CaseId"]
+st, js, text, _ = a.req("GET", "/api/cases?q=" + src1[-6:].upper())
+report("GET /api/cases?q= narrows to the case id (any case)", st == 200 and [x["id"] for x in js["cases"]] == [c1],
+       text[:300])
+st, js, text, _ = b.req("GET", "/api/cases?q=to%20chuc%20thu%20nghiem%20a")
+report("... or the organisation's name (without diacritics)", st == 200 and js["total"] == 2, text[:300])
+st, js, text, _ = b.req("GET", "/api/cases?q=%25zzz%25")
+report("... where % is no wildcard", st == 200 and js["total"] == 0, text[:300])
 st, js, text, _ = a.req("PATCH", f"/api/referrals/{ref1}", {"status": "Accepted"})
 report("only the receiver answers a referral (sender: 403)", st == 403, (st, text))
 st, js, text, _ = b.req("PATCH", f"/api/referrals/{ref2}", {"status": "Declined"})
