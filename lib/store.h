@@ -136,6 +136,10 @@ struct ctip_srv_ops {
 	int (*tune)(ctip_store *s, ctip_err *e);
 	/* Frees what the operations below cached for this connection; call before closing. */
 	void (*release)(ctip_store *s);
+	/* A read transaction: every read until read_end sees one snapshot (an access check and
+	 * the read it allows agree), and takes the WAL's read lock once, not per statement. */
+	int (*read_begin)(ctip_store *s, ctip_err *e);
+	void (*read_end)(ctip_store *s);
 	/* CTIP_ENOTFOUND when there is no such account. */
 	int (*account_get)(ctip_store *s, const char *username, struct ctip_account *a,
 	                   ctip_err *e);

@@ -87,6 +87,24 @@ static void release(ctip_store *s)
 	pthread_mutex_unlock(&cache_mu);
 }
 
+static int read_begin(ctip_store *s, ctip_err *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(ctip_store_sqlite_db(s), "BEGIN", NULL, NULL, &msg) != SQLITE_OK) {
+		ctip_err_set(e, CTIP_EDB, "%s: %s", s->path, msg ? msg : "begin");
+		sqlite3_free(msg);
+		return CTIP_EDB;
+	}
+	return CTIP_OK;
+}
+
+static void read_end(ctip_store *s)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+}
+
 static int tune(ctip_store *s, ctip_err *e)
 {
 	char *msg = NULL;
@@ -505,6 +523,8 @@ static int person_visible_cases(ctip_store *s, int64_t person_id, int64_t org_id
 const struct ctip_srv_ops ctip_sqlite_srv_ops = {
         .tune = tune,
         .release = release,
+        .read_begin = read_begin,
+        .read_end = read_end,
         .person_visible_cases = person_visible_cases,
         .account_get = account_get,
         .org_list = org_list,

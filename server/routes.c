@@ -121,5 +121,13 @@ int srv_route(struct req *r)
 		if (!json_is_object(r->in))
 			return srv_error(r, 400, NULL, "the body must be a JSON object");
 	}
-	return rt->fn(r);
+	if (strcmp(r->method, "GET"))
+		return rt->fn(r);
+	/* a read sees one snapshot from its access check to its last row */
+	ctip_err e = {0};
+	if (r->s->srv->read_begin(r->s, &e))
+		return srv_fail(r, &e);
+	int status = rt->fn(r);
+	r->s->srv->read_end(r->s);
+	return status;
 }

@@ -119,6 +119,9 @@ int srv_case_body(struct req *r, int64_t case_id, int access, int64_t person_id,
 	b.persons = NULL;
 	char detail[32];
 	snprintf(detail, sizeof(detail), "C%lld", (long long)case_id);
+	/* the reads are done: let the snapshot go while the audit entries are committed */
+	if (!strcmp(r->method, "GET"))
+		r->s->srv->read_end(r->s);
 	if (srv_audit(r->sess.username, "view", (const char *const *)b.seen, b.nseen, detail)) {
 		status = srv_error(r, 500, NULL, "the audit log cannot be written");
 		goto out;

@@ -79,6 +79,7 @@ int h_search(struct req *r)
 	ctip_err e = {0};
 	struct hits x = {r, json_array(), {0}, 0, &e};
 	int rc = r->s->ops->search(r->s, q, SEARCH_CANDIDATES, on_hit, &x, &e), st = 200;
+	r->s->srv->read_end(r->s); /* the reads are done: no snapshot held while auditing */
 	if (rc && rc != 100) {
 		st = e.code == CTIP_EINVAL ? srv_error(r, 400, "q", "%s", e.msg) : srv_fail(r, &e);
 		json_decref(x.a);
