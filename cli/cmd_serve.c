@@ -24,6 +24,10 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 			cfg.listen = argv[++i];
 		else if (!strcmp(argv[i], "--web") && i + 1 < argc)
 			cfg.web = argv[++i];
+		else if (!strcmp(argv[i], "--tls-cert") && i + 1 < argc)
+			cfg.tls_cert = argv[++i];
+		else if (!strcmp(argv[i], "--tls-key") && i + 1 < argc)
+			cfg.tls_key = argv[++i];
 		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
 			cfg.threads = atoi(argv[++i]);
 		else

@@ -13,9 +13,13 @@
 
 #include "server.h"
 
+int srv_tls;
+
 void srv_headers(void *response, int api)
 {
 	struct MHD_Response *rs = response;
+	if (srv_tls)
+		MHD_add_response_header(rs, "Strict-Transport-Security", "max-age=31536000");
 	MHD_add_response_header(rs, "Content-Security-Policy",
 	                        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
 	                        "form-action 'self'");

@@ -99,6 +99,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->method = method;
 		r->path = url;
 		r->started = 1;
+		r->tls = srv_tls;
 		flight(1);
 		*con_cls = r;
 		client_addr(conn, r->client, sizeof(r->client));
@@ -185,6 +186,25 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *uri)
 	return (size_t)(w - uri);
 }
 
+/* A whole small file, NUL-terminated; NULL when unreadable. */
+static char *read_all(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0) {
+		long len = ftell(f);
+		if (len > 0 && len < 1024 * 1024 && fseek(f, 0, SEEK_SET) == 0 &&
+		    (buf = malloc((size_t)len + 1))) {
+			*n = fread(buf, 1, (size_t)len, f);
+			buf[*n] = 0;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
 static int parse_listen(const char *s, struct sockaddr_in *sa)
 {
 	char host[64];
@@ -234,22 +254,43 @@ int srv_run(const struct srv_config *c)
 		ctip_err_print(&e, stderr);
 		return 3;
 	}
+	char *cert = NULL, *key = NULL;
+	if (c->tls_cert || c->tls_key) {
+		size_t n;
+		if (!c->tls_cert || !c->tls_key || !(cert = read_all(c->tls_cert, &n)) ||
+		    !(key = read_all(c->tls_key, &n))) {
+			fprintf(stderr,
+			        "ctip: --tls-cert and --tls-key: readable PEM files, both\n");
+			free(cert);
+			srv_audit_stop();
+			return 2;
+		}
+		srv_tls = 1;
+	}
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned threads = c->threads > 0
 	                           ? (unsigned)c->threads
 	                           : (unsigned)(ncpu > 0 ? (ncpu * 2 < 4 ? 4 : ncpu * 2) : 4);
 	struct MHD_Daemon *d = MHD_start_daemon(
-	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
-	        NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	                (srv_tls ? MHD_USE_TLS : 0),
+	        0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 	        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_NOTIFY_COMPLETED,
-	        on_completed, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+	        on_completed, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+	        /* the certificate options only over TLS (else the list ends here) */
+	        srv_tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
+	        MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (!d) {
-		fprintf(stderr, "ctip: cannot listen on %s (in use?)\n", c->listen);
+		fprintf(stderr, "ctip: cannot listen on %s (in use? a bad certificate?)\n",
+		        c->listen);
+		free(cert);
+		free(key);
 		srv_audit_stop();
 		return 1;
 	}
-	printf("ctip: serving http://%s/ (database %s)\n", c->listen, c->db);
+	printf("ctip: serving %s://%s/ (database %s)\n", srv_tls ? "https" : "http", c->listen,
+	       c->db);
 	fflush(stdout);
 	int sig = 0;
 	sigwait(&sigs, &sig);
@@ -275,6 +316,10 @@ int srv_run(const struct srv_config *c)
 	}
 	nstores = 0;
 	srv_sessions_free();
+	if (key)
+		memset(key, 0, strlen(key));
+	free(cert);
+	free(key);
 	fprintf(stderr, "ctip: stopped\n");
 	return 0;
 }

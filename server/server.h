@@ -28,7 +28,8 @@ struct srv_config {
 	void *open_ctx;
 	const char *listen; /* "127.0.0.1:8080" */
 	const char *web;    /* serve the web UI from this directory instead of the binary */
-	int threads;        /* 0: twice the processors */
+	const char *tls_cert, *tls_key; /* PEM files: serve HTTPS (cookies then Secure) */
+	int threads;                    /* 0: twice the processors */
 };
 
 int srv_run(const struct srv_config *c);
@@ -187,8 +188,10 @@ int srv_static(void *conn, const char *path, const char *web_dir);
 /* ---- responses (http.c) ---- */
 
 int srv_send_json(void *conn, int status, json_t *body, const char *cookie);
-/* Security headers on every response; no-store on the API's. */
+/* Security headers on every response; no-store on the API's; HSTS over TLS. */
 void srv_headers(void *response, int api);
+/* Whether the server speaks TLS (set once at start). */
+extern int srv_tls;
 
 /* Today as YYYY-MM-DD (UTC). */
 void srv_today(char out[11]);

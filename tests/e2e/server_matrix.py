@@ -465,5 +465,35 @@ report("--web: POST to a file is 405", st == 405, st)
 srv.send_signal(signal.SIGTERM)
 report("--web: the server stops with 0", srv.wait(timeout=30) == 0, srv.stderr.read()[-500:])
 
+# ---- TLS ----------------------------------------------------------------------------------
+import ssl  # noqa: E402
+
+crt, key = os.path.join(T, "c.pem"), os.path.join(T, "k.pem")
+r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", crt,
+                    "-days", "1", "-subj", "/CN=127.0.0.1"], capture_output=True)
+if r.returncode == 0:
+    PORT = free_port()
+    srv = subprocess.Popen([CTIP, "serve", "--listen", f"127.0.0.1:{PORT}", "--tls-cert", crt, "--tls-key", key],
+                           env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    banner = srv.stdout.readline()
+    report("TLS: the server says https", banner.startswith("ctip: serving https://"), banner)
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    c = http.client.HTTPSConnection("127.0.0.1", PORT, timeout=60, context=ctx)
+    c.request("POST", "/api/login", body=json.dumps({"username": "a.caseworker", "password": PW}),
+              headers={"Content-Type": "application/json"})
+    resp = c.getresponse()
+    resp.read()
+    ck = resp.getheader("Set-Cookie", "")
+    report("TLS: login over HTTPS, the cookie is Secure", resp.status == 200 and "; Secure" in ck, (resp.status, ck))
+    report("TLS: Strict-Transport-Security", "max-age" in (resp.getheader("Strict-Transport-Security") or ""),
+           resp.getheaders())
+    c.close()
+    srv.send_signal(signal.SIGTERM)
+    report("TLS: the server stops with 0", srv.wait(timeout=30) == 0, srv.stderr.read()[-500:])
+else:
+    report("TLS: openssl made a test certificate", False, r.stderr)
+
 subprocess.run(["rm", "-rf", T])
 sys.exit(1 if FAILS else 0)
