@@ -406,6 +406,17 @@ for t in ths:
 for t in ths:
     t.join()
 report("180 concurrent reads from 12 clients: all 200", not errors, errors[:5])
+st, js, text, _ = users[("A", "auditor")].req("GET", f"/api/audit?person={p1}")
+nviews = sum(1 for x in js["entries"] if x["actor"] == "b.caseworker" and x["action"] == "view")
+report("every one of them is in the audit log (group commit loses none)", st == 200 and nviews >= 180 + 1, nviews)
+body = {"src_CaseId": "HN-2026-0007", "persons": [{"prs_FirstName": "An"}],
+        "incoming_referrals": [{"cas_ReferringOrganisation": "Đường dây nóng thử nghiệm",
+                                "cas_IncomingReferralDate": "2026-01-05"}]}
+st, js, text, _ = a.req("POST", "/api/cases", body)
+report("POST /api/cases keeps a given src_CaseId and an incoming referral", st == 201, (st, text))
+st, js, text, _ = a.req("POST", "/api/cases", body)
+report("... and refuses the same src_CaseId again (400, field src_CaseId)",
+       st == 400 and js.get("field") == "src_CaseId", (st, text))
 
 # ---- logout, rate limit -------------------------------------------------------------------
 lo = users[("C", "admin")]
