@@ -316,57 +316,67 @@ int h_case_patch(struct req *r)
 		return srv_error(r, 403, NULL, "only the organisation that owns a case changes it");
 	if (srv_only_keys(r, r->in, keys))
 		return 400;
-	const char *comment;
+	const char *comment, *v;
 	if (srv_get_str(r, r->in, "comment", 0, 20000, &comment))
 		return 400;
+	for (const char *const *k = keys; strcmp(*k, "comment"); k++)
+		if (srv_get_str(r, r->in, *k, 0, 2000, &v))
+			return 400;
+	char *clean = comment && *comment ? ctip_text_clean(comment) : NULL;
+	if (comment && *comment && !clean)
+		return srv_error(r, 400, "comment", "the comment is not valid UTF-8");
+	/* read, change and write the case in one write transaction: no update is lost */
+	ctip_err e = {0};
 	ctip_row row;
 	ctip_row_init(&row);
+	char changed[256] = "", day[11];
+	srv_today(day);
+	if (r->s->ops->begin(r->s, &e)) {
+		free(clean);
+		return srv_fail(r, &e);
+	}
 	if ((st = srv_case_row(r, r->id, &row)))
-		return st;
-	char changed[256] = "";
+		goto fail;
 	for (const char *const *k = keys; strcmp(*k, "comment"); k++) {
-		const char *v;
-		json_t *x = json_object_get(r->in, *k);
-		if (!x)
+		if (!json_object_get(r->in, *k))
 			continue;
-		if (srv_get_str(r, r->in, *k, 0, 2000, &v)) {
-			ctip_row_clear(&row);
-			return 400;
+		srv_get_str(r, r->in, *k, 0, 2000, &v);
+		if (ctip_row_set(&row, ctip_field_find(*k), v)) {
+			st = srv_error(r, 503, NULL, "the server is out of memory");
+			goto fail;
 		}
-		ctip_row_set(&row, ctip_field_find(*k), v);
 		snprintf(changed + strlen(changed), sizeof(changed) - strlen(changed), "%s%s",
 		         *changed ? "," : "", *k);
 	}
 	ctip_diags d = {0};
-	ctip_err e = {0};
 	if (ctip_row_canon(&row, r->s->ref, &d)) {
-		ctip_row_clear(&row);
-		return srv_error(r, 400, d.first_field, "%s", d.first_msg);
+		st = srv_error(r, 400, d.first_field, "%s", d.first_msg);
+		goto fail;
 	}
-	char *clean = comment && *comment ? ctip_text_clean(comment) : NULL;
-	if (comment && *comment && !clean) {
-		ctip_row_clear(&row);
-		return srv_error(r, 400, "comment", "the comment is not valid UTF-8");
-	}
-	char day[11];
-	srv_today(day);
-	int rc = r->s->ops->begin(r->s, &e);
-	if (!rc && *changed)
+	int rc = CTIP_OK;
+	if (*changed)
 		rc = r->s->srv->case_update(r->s, r->id, &row, &e);
 	if (!rc && clean && *clean)
 		rc = r->s->srv->comment_add(r->s, r->id, day, clean, &e);
 	if (!rc)
 		rc = r->s->ops->commit(r->s, &e);
-	int commented = clean && *clean;
+	if (rc) {
+		st = write_failed(r, &e);
+		goto out;
+	}
+	if (clean && *clean && strlen(changed) + 9 < sizeof(changed))
+		strcat(changed, *changed ? ",comment" : "comment");
 	ctip_row_clear(&row);
 	free(clean);
-	if (rc)
-		return write_failed(r, &e);
-	if (commented && strlen(changed) + 9 < sizeof(changed))
-		strcat(changed, *changed ? ",comment" : "comment");
 	if (audit_write(r, "update", "C", r->id, changed))
 		return srv_error(r, 500, NULL, "the audit log cannot be written");
 	if ((st = srv_case_body(r, r->id, access, 0, &r->out)))
 		return st;
 	return 200;
+fail:
+	r->s->ops->rollback(r->s);
+out:
+	ctip_row_clear(&row);
+	free(clean);
+	return st;
 }

@@ -285,6 +285,18 @@ st, js, text, _ = b.req("PATCH", f"/api/referrals/{ref2}", {"status": "Declined"
 report("B declines a referral", st == 200 and js["status"] == "Declined", (st, text))
 st, js, text, _ = b.req("GET", f"/api/cases/{c2}")
 report("... and no longer sees that case (404)", st == 404, (st, text))
+st, js, text, _ = a.req("PATCH", f"/api/cases/{c3}", {"ctip_CaseOpenedDate": "2026-03-01",
+                                                       "ctip_CaseClosedDate": "2026-02-01", "cas_Status": "Closed"})
+report("PATCH: a case closed before it opened is 400", st == 400 and "error" in js, (st, text))
+st, js, text, _ = a.req("GET", f"/api/cases/{c3}")
+report("... and changes nothing", js.get("cas_Status") != "Closed" and "ctip_CaseOpenedDate" not in js, text[:200])
+st, js, text, _ = a.req("PATCH", f"/api/cases/{c3}", {"cas_Status": "closed", "ctip_CaseClosedDate": "2026-02-01",
+                                                       "cas_ReasonForCaseClosure": "Reintegrated"})
+report("PATCH: status (any spelling of a code), closing date and reason are written",
+       st == 200 and js.get("cas_Status") == "Closed" and js.get("ctip_CaseClosedDate") == "2026-02-01" and
+       js.get("cas_ReasonForCaseClosure") == "Reintegrated", (st, text[:300]))
+st, js, text, _ = a.req("PATCH", f"/api/cases/{c3}", {"cas_ReasonForCaseClosure": None})
+report("PATCH: null clears a field", st == 200 and "cas_ReasonForCaseClosure" not in js, (st, text[:300]))
 st, js, text, _ = a.req("GET", f"/api/cases/{c1}")
 report("PATCH added the comment", "seen" in json.dumps(js.get("comments", [])), text[:300])
 
