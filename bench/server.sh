@@ -14,11 +14,15 @@ CONNS=${BENCH_CONNECTIONS:-32}
 DB=var/bench-server.db
 PORT=${BENCH_PORT:-18443}
 CTIP=build/ctip
-if ! command -v wrk >/dev/null 2>&1; then
-	echo "bench: installing wrk (Debian)" >&2
+# wrk and curl are the benchmark's own tools, not the build's: installed here when missing
+missing=""
+for tool in wrk curl; do command -v $tool >/dev/null 2>&1 || missing="$missing $tool"; done
+if [ -n "$missing" ]; then
+	echo "bench: installing$missing (Debian)" >&2
 	SUDO=""
 	[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-	$SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 make --no-print-directory build/ctip >/dev/null
 mkdir -p var
