@@ -173,6 +173,15 @@ struct ctip_srv_ops {
 	                      int *seq, ctip_err *e);
 	int (*proceeding_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
 	                      int *seq, ctip_err *e);
+	/* The link (person in case) of a case and a person, and back; CTIP_ENOTFOUND when none. */
+	int (*link_find)(ctip_store *s, int64_t case_id, int64_t person_id, int64_t *link,
+	                 ctip_err *e);
+	int (*link_get)(ctip_store *s, int64_t link, int64_t *case_id, int64_t *person_id,
+	                ctip_err *e);
+	/* Rewrites item seq of a link's assistance (assist) or proceedings from the group's
+	 * columns of r, first item; CTIP_ENOTFOUND when there is no such item. */
+	int (*item_set)(ctip_store *s, int assist, int64_t link, int seq, const ctip_row *r,
+	                ctip_err *e);
 	/* The cases of a person record that org_id sees, with its access and the consent given in
 	 * that case (consent: 1, 0, -1 unknown; scope: the codes as a `;` list or NULL). */
 	int (*person_visible_cases)(ctip_store *s, int64_t person_id, int64_t org_id,

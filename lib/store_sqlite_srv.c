@@ -467,6 +467,79 @@ static int item_add(ctip_store *s, int assist, int64_t case_id, int64_t person_i
 	return run(s, st, e);
 }
 
+static int link_find(ctip_store *s, int64_t case_id, int64_t person_id, int64_t *link, ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s, "SELECT id FROM case_person WHERE case_id = ? AND person_id = ?", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, person_id);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*link = sqlite3_column_int64(st, 0);
+	done(st);
+	return step == SQLITE_ROW    ? CTIP_OK
+	       : step == SQLITE_DONE ? CTIP_ENOTFOUND
+	                             : fail(s, e, "link");
+}
+
+static int link_get(ctip_store *s, int64_t link, int64_t *case_id, int64_t *person_id, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT case_id, person_id FROM case_person WHERE id = ?", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, link);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*case_id = sqlite3_column_int64(st, 0);
+		*person_id = sqlite3_column_int64(st, 1);
+	}
+	done(st);
+	return step == SQLITE_ROW    ? CTIP_OK
+	       : step == SQLITE_DONE ? CTIP_ENOTFOUND
+	                             : fail(s, e, "link");
+}
+
+static int item_set(ctip_store *s, int assist, int64_t link, int seq, const ctip_row *r,
+                    ctip_err *e)
+{
+	int64_t org = 0;
+	int rc;
+	if (assist && ctip_row_get(r, CF_AS_PROVIDER) &&
+	    (rc = org_ensure(s, r->v[CF_AS_PROVIDER], &org, e)))
+		return rc;
+	sqlite3_stmt *st =
+	        prep(s,
+	             assist ? "UPDATE assistance SET kind = ?3, date = ?4, provider_org_id = ?5, "
+	                      "amount = ?6 WHERE case_person_id = ?1 AND seq = ?2"
+	                    : "UPDATE proceeding SET stage = ?3, date = ?4, article = ?5, "
+	                      "sentence_kind = ?6, sentence_months = ?7 WHERE case_person_id = ?1 "
+	                      "AND seq = ?2",
+	             e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, link);
+	sqlite3_bind_int(st, 2, seq);
+	if (assist) {
+		bind_opt(st, 3, r->v[CF_AS_KIND]);
+		bind_opt(st, 4, r->v[CF_AS_DATE]);
+		if (org)
+			sqlite3_bind_int64(st, 5, org);
+		bind_opt(st, 6, r->v[CF_AS_AMOUNT]);
+	} else {
+		bind_opt(st, 3, r->v[CF_PR_STAGE]);
+		bind_opt(st, 4, r->v[CF_PR_DATE]);
+		bind_opt(st, 5, r->v[CF_PR_ARTICLE]);
+		bind_opt(st, 6, r->v[CF_PR_SENTENCE_KIND]);
+		if (ctip_row_get(r, CF_PR_SENTENCE_MONTHS))
+			sqlite3_bind_int64(st, 7, atoll(r->v[CF_PR_SENTENCE_MONTHS]));
+	}
+	if ((rc = run(s, st, e)))
+		return rc;
+	return sqlite3_changes(ctip_store_sqlite_db(s)) ? CTIP_OK : CTIP_ENOTFOUND;
+}
+
 static int assistance_add(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
                           int *seq, ctip_err *e)
 {
@@ -526,6 +599,9 @@ const struct ctip_srv_ops ctip_sqlite_srv_ops = {
         .read_begin = read_begin,
         .read_end = read_end,
         .person_visible_cases = person_visible_cases,
+        .link_find = link_find,
+        .link_get = link_get,
+        .item_set = item_set,
         .account_get = account_get,
         .org_list = org_list,
         .case_access = case_access,

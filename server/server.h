@@ -142,9 +142,11 @@ int h_referral_patch(struct req *r);
 int h_assistance_list(struct req *r);
 int h_assistance_create(struct req *r);
 int h_assistance_get(struct req *r);
+int h_assistance_patch(struct req *r);
 int h_proceedings_list(struct req *r);
 int h_proceeding_create(struct req *r);
 int h_proceeding_get(struct req *r);
+int h_proceeding_patch(struct req *r);
 int h_search(struct req *r);
 int h_audit(struct req *r);
 

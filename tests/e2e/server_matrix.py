@@ -398,6 +398,35 @@ report("POST /api/persons adds a person to a case", st == 201 and isinstance(js.
 st, js, text, _ = a.req("GET", f"/api/assistance?case_id={c1}")
 report("GET /api/assistance lists what was added", st == 200 and any(
     x.get("ctip_AssistanceKind") == "Medical" for x in js["assistance"]), text[:300])
+st, js, text, _ = a.req("POST", "/api/assistance", {"case_id": c1, "person_id": p1, "ctip_AssistanceKind": "InitialAllowanceAndLoans",
+                                                     "ctip_AssistanceAmount": 500000, "ctip_AssistanceDate": "2026-04-02"})
+report("POST /api/assistance: 201 with the item's id", st == 201 and isinstance(js.get("id"), int), (st, text))
+item = js["id"]
+st, js, text, _ = a.req("GET", f"/api/assistance/{item}")
+report("GET /api/assistance/{id}: the item", st == 200 and js.get("ctip_AssistanceKind") == "InitialAllowanceAndLoans" and
+       js.get("ctip_AssistanceDate") == "2026-04-02" and js.get("person_id") == p1, (st, text))
+report("... the referral receiver sees it", b.req("GET", f"/api/assistance/{item}")[0] == 200)
+report("... another organisation gets 404", cc.req("GET", f"/api/assistance/{item}")[0] == 404)
+report("... a made-up id is 404", a.req("GET", f"/api/assistance/{item + 77}")[0] == 404)
+st, js, text, _ = b.req("PATCH", f"/api/assistance/{item}", {"ctip_AssistanceAmount": 1})
+report("PATCH /api/assistance/{id}: the referral receiver may not (403)", st == 403, (st, text))
+st, js, text, _ = a.req("PATCH", f"/api/assistance/{item}", {"ctip_AssistanceKind": "Teleportation"})
+report("PATCH /api/assistance/{id}: an unknown kind is 400", st == 400 and js.get("field") == "ctip_AssistanceKind",
+       (st, text))
+st, js, text, _ = a.req("PATCH", f"/api/assistance/{item}", {"ctip_AssistanceAmount": 750000.5})
+report("PATCH /api/assistance/{id}: the owner changes the amount, the rest kept",
+       st == 200 and js.get("ctip_AssistanceAmount") == "750000.50" and js.get("ctip_AssistanceKind") == "InitialAllowanceAndLoans",
+       (st, text))
+st, js, text, _ = a.req("GET", f"/api/assistance?case_id={c1}")
+report("... and the list shows it", st == 200 and any(x.get("id") == item and x.get("ctip_AssistanceAmount") ==
+                                                       "750000.50" for x in js["assistance"]), text[:400])
+st, js, text, _ = a.req("POST", "/api/proceedings", {"case_id": c1, "person_id": p1, "ctip_ProcStage": "Investigated",
+                                                     "ctip_ProcArticle": "150"})
+proc = js.get("id")
+st, js, text, _ = a.req("PATCH", f"/api/proceedings/{proc}", {"ctip_ProcStage": "Convicted", "ctip_ProcSentenceMonths": 96,
+                                                              "ctip_ProcSentenceKind": "Imprisonment"})
+report("PATCH /api/proceedings/{id}: stage, sentence and months",
+       st == 200 and js.get("ctip_ProcStage") == "Convicted" and js.get("ctip_ProcSentenceMonths") == "96", (st, text))
 st, js, text, _ = a.req("POST", "/api/proceedings", {"case_id": c1, "person_id": p1, "ctip_ProcStage": "Nonsense"})
 report("an invalid proceeding stage: 400", st == 400 and js.get("field") == "ctip_ProcStage", (st, text))
 
