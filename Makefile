@@ -81,6 +81,12 @@ build/asan/ctip: $(ASAN_CLI_OBJ) build/asan/libctip.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS_ASAN) -o $@ $^ $(PKG_LIBS)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
+# the session tests link the server's session.c (the server is not in the library)
+build/asan/tests/test_session: tests/unit/test_session.c server/session.c build/asan/libctip.a
+	@mkdir -p $(@D)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -Itests -o $@ $< server/session.c build/asan/libctip.a \
+	  $(PKG_LIBS) -lcmocka
 build/asan/tests/%: tests/unit/%.c build/asan/libctip.a
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"

@@ -55,6 +55,9 @@ struct srv_session {
 	time_t created, last;
 };
 
+/* The clock of sessions and lockouts: time() except in tests. */
+extern time_t (*srv_clock)(time_t *);
+
 int srv_sessions_init(void);
 void srv_sessions_free(void);
 /* A new session; token (65 bytes) receives the cookie value. */

@@ -34,6 +34,9 @@ struct fail_node {
 #define FAIL_WINDOW 900
 #define FAIL_BLOCK  900
 
+/* The clock (tests set their own). */
+time_t (*srv_clock)(time_t *) = time;
+
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct sess_node *sessions;
 static struct fail_node *fails;
@@ -122,7 +125,7 @@ int srv_session_new(const struct ctip_account *a, char token[65], struct srv_ses
 	x->s.account_id = a->id;
 	x->s.org_id = a->org_id;
 	x->s.role_bit = srv_role_bit(a->role);
-	x->s.created = x->s.last = time(NULL);
+	x->s.created = x->s.last = srv_clock(NULL);
 	*out = x->s;
 	pthread_mutex_lock(&mu);
 	sweep(x->s.created);
@@ -138,7 +141,7 @@ int srv_session_get(const char *token, struct srv_session *out)
 	if (strlen(token) != 64)
 		return -1;
 	token_hash(token, h);
-	time_t now = time(NULL);
+	time_t now = srv_clock(NULL);
 	int found = -1;
 	pthread_mutex_lock(&mu);
 	HASH_FIND_STR(sessions, h, x);
@@ -192,7 +195,7 @@ static struct fail_node *fail_find(const char *kind, const char *v, int create)
 
 int srv_login_blocked(const char *username, const char *addr)
 {
-	time_t now = time(NULL);
+	time_t now = srv_clock(NULL);
 	pthread_mutex_lock(&mu);
 	struct fail_node *u = fail_find("u:", username, 0), *a = fail_find("a:", addr, 0);
 	int blocked = (u && now < u->blocked_until) || (a && now < a->blocked_until);
@@ -217,7 +220,7 @@ static void count_failure(struct fail_node *f, time_t now)
 
 void srv_login_failed(const char *username, const char *addr)
 {
-	time_t now = time(NULL);
+	time_t now = srv_clock(NULL);
 	pthread_mutex_lock(&mu);
 	sweep(now);
 	count_failure(fail_find("u:", username, 1), now);
@@ -229,7 +232,7 @@ void srv_login_ok(const char *username)
 {
 	pthread_mutex_lock(&mu);
 	struct fail_node *u = fail_find("u:", username, 0);
-	if (u && time(NULL) >= u->blocked_until) {
+	if (u && srv_clock(NULL) >= u->blocked_until) {
 		HASH_DEL(fails, u);
 		free(u);
 	}
