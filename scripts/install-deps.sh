@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential clang clang-format libclang-rt-14-dev pkg-config sqlite3 libsqlite3-dev libutf8proc-dev
-libjansson-dev libsodium-dev libcmocka-dev libcsv-dev uthash-dev libjemalloc-dev valgrind cppcheck python3 bc
+libjansson-dev libsodium-dev libmicrohttpd-dev libcmocka-dev libcsv-dev uthash-dev libjemalloc-dev valgrind cppcheck python3 openssl bc
 time"
 [ "${1:-}" = "--print" ] && { echo $PKGS; exit 0; }
 
