@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "crypto.h"
 #include "error.h"
 #include "refdata.h"
 #include "row.h"
@@ -100,11 +101,18 @@ struct ctip_store_ops {
 	/* Cases a person record appears in, for show. */
 	int (*person_cases)(ctip_store *s, int64_t person_id, int64_t **case_ids, int *n,
 	                    ctip_err *e);
+	/* The key. key_needed: whether the database keeps a key check value, i.e. may hold
+	 * sealed data (never make a new key for it). key_bind: seal and open identities with c
+	 * from now on (the store takes c, also on failure), after comparing c with the key check
+	 * value; when the database has none, create stores it, else it is an error. */
+	int (*key_needed)(ctip_store *s, int *has, ctip_err *e);
+	int (*key_bind)(ctip_store *s, ctip_crypto *c, int create, ctip_err *e);
 };
 
 struct ctip_store {
 	const struct ctip_store_ops *ops;
-	ctip_ref *ref; /* loaded by ctip_store_open when the database is initialised */
+	ctip_ref *ref;       /* loaded by ctip_store_open when the database is initialised */
+	ctip_crypto *crypto; /* set by key_bind; identities cannot be read or written without */
 	char path[1024];
 };
 
