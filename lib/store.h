@@ -75,6 +75,9 @@ struct ctip_store_ops {
 	/* Writes the person-level columns (record, documents, phones, name index). */
 	int (*person_add)(ctip_store *s, int64_t org_id, const ctip_row *r, int64_t *id,
 	                  ctip_err *e);
+	/* Replaces the person-level columns of record id (all but its organisation and record
+	 * id) by those of r: read the row with rows(), change it, write it back. */
+	int (*person_update)(ctip_store *s, int64_t id, const ctip_row *r, ctip_err *e);
 	/* Writes the person-in-case columns (role, victim context, events, ...). */
 	int (*link_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
 	                ctip_err *e);

@@ -80,10 +80,9 @@ static const char *const stmt_sql[S_COUNT] = {
                          "ethnicity, province_era, province_code, province_2025, home_country, "
                          "citizenship, identity, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
                          "?10, ?11, ?12)",
-        [S_PERSON_UPDATE] = "UPDATE person SET org_id = ?1, src_record_id = ?2, birth_date = ?3, "
-                            "gender = ?4, ethnicity = ?5, province_era = ?6, province_code = ?7, "
-                            "province_2025 = ?8, home_country = ?9, citizenship = ?10, identity "
-                            "= ?11 WHERE id = ?12",
+        [S_PERSON_UPDATE] = "UPDATE person SET birth_date = ?3, gender = ?4, ethnicity = ?5, "
+                            "province_era = ?6, province_code = ?7, province_2025 = ?8, "
+                            "home_country = ?9, citizenship = ?10, identity = ?11 WHERE id = ?12",
         [S_PERSON_IDENTITY] = "SELECT identity FROM person WHERE id = ?",
         [S_DOC_DEL] = "DELETE FROM identity_doc WHERE person_id = ?",
         [S_PHONE_DEL] = "DELETE FROM phone WHERE person_id = ?",
@@ -1195,11 +1194,12 @@ static int person_clear(sqlite_store *s, int64_t pid, ctip_err *e)
 }
 
 /*
- * The one writer of a person record: its clear columns, its sealed identity (names and
- * address), identity documents and phones (sealed, with blind indexes) and the blind-index
- * tokens of its names. fresh: a new record of org, whose id is returned in *id; otherwise
- * record *id gets every person column of r, replacing what it had (a person update: read
- * the row, change it, write it back here). Call within a transaction.
+ * The one writer of a person record: its clear columns, its sealed identity (names, address,
+ * document numbers, phones: identity_fields), the identity documents' and phones' rows with
+ * their blind indexes, and the blind-index tokens of its names. fresh: a new record of org,
+ * whose id is returned in *id; otherwise record *id gets every person column of r except its
+ * organisation and record id, replacing what it had (person_update: read the row, change it,
+ * write it back here). Call within a transaction.
  */
 static int person_write(sqlite_store *s, int64_t org, const ctip_row *r, int fresh, int64_t *id,
                         ctip_err *e)
@@ -1267,6 +1267,11 @@ static int person_write(sqlite_store *s, int64_t org, const ctip_row *r, int fre
 static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t *id, ctip_err *e)
 {
 	return person_write((sqlite_store *)base, org, r, 1, id, e);
+}
+
+static int sq_person_update(ctip_store *base, int64_t id, const ctip_row *r, ctip_err *e)
+{
+	return person_write((sqlite_store *)base, 0, r, 0, &id, e);
 }
 
 static int opt_org(sqlite_store *s, sqlite3_stmt *st, int i, const char *name, ctip_err *e)
@@ -1961,6 +1966,7 @@ static const struct ctip_store_ops sqlite_ops = {
         .person_find = sq_person_find,
         .case_add = sq_case_add,
         .person_add = sq_person_add,
+        .person_update = sq_person_update,
         .link_add = sq_link_add,
         .rows = sq_rows,
         .search = sq_search,

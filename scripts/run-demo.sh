@@ -14,7 +14,8 @@ echo "== ctip demo generate --persons $N --seed 2026"
 $CTIP demo generate --persons "$N" --seed 2026 -o var/demo.csv --truth var/demo-truth.csv
 echo "== ctip import var/demo.csv"
 $CTIP --db "$DB" import var/demo.csv | tail -n 3
-name=$(sqlite3 "$DB" "select upper(family_name)||' '||upper(given_name) from person where family_name is not null and given_name is not null limit 1 offset 7")
+# a name to look for, from the generated file (the database keeps names encrypted)
+name=$(python3 -c 'import csv,sys; r=[x for x in csv.DictReader(open(sys.argv[1])) if x.get("prs_SecondName") and x.get("prs_FirstName")][7]; print((r["prs_SecondName"]+" "+r["prs_FirstName"]).upper())' var/demo.csv)
 echo "== ctip search '$name'"
 $CTIP --db "$DB" search --limit 10 "$name" || true
 cid=$(sqlite3 "$DB" "select case_id from case_person group by case_id order by count(*) desc limit 1")
