@@ -13,6 +13,7 @@
 
 static ctip_crypto *key; /* until the store takes it */
 static int key_created;
+static int key_unchecked; /* the database has no key check value yet: init stores it */
 
 /* mkdir -p of the directory part of path */
 static int make_parent(const char *path)
@@ -46,26 +47,32 @@ static int open_key(struct cli *c, ctip_store *s, ctip_err *e)
 		if ((rc = s->ops->key_needed(s, &needed, e)))
 			return rc;
 		if (needed)
-			return ctip_err_set(e, CTIP_EINVAL,
-			                    "%s: key file not found, but %s holds encrypted "
-			                    "identities: restore the "
-			                    "key file, or give its path with --key or CTIP_KEY. No "
-			                    "new key is made: "
-			                    "it would not open them",
-			                    kp, c->db);
+			return ctip_err_set(
+			        e, CTIP_EINVAL,
+			        "%s: key file not found, but %s holds encrypted "
+			        "identities: restore the key file, or give its path with "
+			        "--key or CTIP_KEY. No new key is made: it would not open "
+			        "them",
+			        kp, c->db);
 		if ((rc = make_parent(kp)) || (rc = ctip_key_create(kp, e)) ||
 		    (rc = ctip_crypto_load(kp, &key, e)))
 			return rc < 0 ? ctip_err_set(e, CTIP_EIO,
 			                             "cannot create the directory of %s", kp)
 			              : rc;
 		key_created = 1;
+	} else if (rc) {
+		return rc;
+	}
+	int needed;
+	if ((rc = s->ops->key_needed(s, &needed, e)))
+		return rc;
+	if (!needed) {
+		/* the migration seals records in clear with it; its check value is stored after */
+		s->crypto = key;
+		key = NULL;
+		key_unchecked = 1;
 		return CTIP_OK;
 	}
-	if (rc)
-		return rc;
-	int needed;
-	if ((rc = s->ops->key_needed(s, &needed, e)) || !needed)
-		return rc;
 	/* check it now, before anything is migrated */
 	rc = s->ops->key_bind(s, key, 0, e);
 	key = NULL;
@@ -95,10 +102,8 @@ int cmd_init(int argc, char **argv, struct cli *c)
 	if ((rc = ctip_ref_load_embedded(ref, &e)) || (rc = s->ops->begin(s, &e)))
 		goto fail;
 	rc = s->ops->ref_save(s, ref, &e);
-	if (!rc && key) { /* a new key, or one for a database without sealed data yet */
-		rc = s->ops->key_bind(s, key, 1, &e);
-		key = NULL; /* the store took it */
-	}
+	if (!rc && key_unchecked) /* a new key, or one for a database without a check value */
+		rc = s->ops->key_bind(s, s->crypto, 1, &e);
 	if (rc || (rc = s->ops->commit(s, &e))) {
 		s->ops->rollback(s);
 		goto fail;

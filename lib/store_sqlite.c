@@ -344,25 +344,17 @@ static int sq_schema_version(ctip_store *base, int *version, ctip_err *e)
 	return CTIP_OK;
 }
 
-/* Version 3 seals identities; a database of an earlier version that already holds records
- * is not converted in place (its plaintext would linger in free pages and old journals). */
-static int refuse_plaintext(sqlite_store *s, ctip_err *e)
+/* Whether the registry holds any record (before version 3 they are in clear). */
+static int has_records(sqlite_store *s, int *any, ctip_err *e)
 {
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(
 	            s->db, "SELECT EXISTS (SELECT 1 FROM person) OR EXISTS (SELECT 1 FROM cases)",
 	            -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "migration");
-	int any = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	*any = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	if (!any)
-		return CTIP_OK;
-	return ctip_err_set(e, CTIP_EINVAL,
-	                    "%s holds records in clear (schema version 2); this ctip stores "
-	                    "identities encrypted and does not convert them in place: export them "
-	                    "with the ctip that wrote them (ctip export --format json -o FILE), "
-	                    "move this database away, then `ctip init` a new one and import FILE",
-	                    s->base.path);
+	return CTIP_OK;
 }
 
 /* ---- the key ---------------------------------------------------------------------- */
@@ -418,10 +410,13 @@ static int sq_key_bind(ctip_store *base, ctip_crypto *c, int create, ctip_err *e
 		                  s->base.path);
 	}
 	if (rc) {
+		if (c == s->base.crypto)
+			s->base.crypto = NULL;
 		ctip_crypto_free(c);
 		return rc;
 	}
-	ctip_crypto_free(s->base.crypto);
+	if (c != s->base.crypto)
+		ctip_crypto_free(s->base.crypto);
 	s->base.crypto = c;
 	return CTIP_OK;
 }
@@ -446,7 +441,16 @@ static int sq_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 		}
 		if (!next)
 			break;
-		if (next_v == 3 && cur > 0 && (rc = refuse_plaintext(s, e)))
+		/* version 3 seals the records in clear: their plaintext must not stay behind in
+		 * free pages (secure_delete zeroes them; the file is vacuumed after the commit) */
+		int plain = 0;
+		if (next_v == 3 && cur > 0 && (rc = has_records(s, &plain, e)))
+			return rc;
+		if (plain && !s->base.crypto)
+			return ctip_err_set(e, CTIP_EINVAL,
+			                    "%s: no key loaded to encrypt its records",
+			                    s->base.path);
+		if (plain && (rc = exec_sql(s, "PRAGMA secure_delete = ON", e)))
 			return rc;
 		char pragma[64];
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", next_v);
@@ -460,6 +464,10 @@ static int sq_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 			return rc;
 		}
 		if ((rc = exec_sql(s, "COMMIT", e)))
+			return rc;
+		if (plain && ((rc = exec_sql(s, "VACUUM", e)) ||
+		              (rc = exec_sql(s, "PRAGMA wal_checkpoint(TRUNCATE)", e)) ||
+		              (rc = exec_sql(s, "PRAGMA secure_delete = OFF", e))))
 			return rc;
 		cur = next_v;
 	}
@@ -2019,6 +2027,85 @@ static void sql_sortkey(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(cx, key, (int)w, SQLITE_TRANSIENT);
 }
 
+/* SQL functions of migration 0003, which seals the records of a database in clear. */
+
+/* ctip_seal(place, text): text sealed for its place; NULL for NULL or ''. */
+static void sql_seal(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	sqlite_store *s = sqlite3_user_data(cx);
+	const char *ad = (const char *)sqlite3_value_text(argv[0]);
+	const char *v = (const char *)sqlite3_value_text(argv[1]);
+	if (!v || !*v || !ad) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	if (!s->base.crypto) {
+		sqlite3_result_error(cx, "no key loaded", -1);
+		return;
+	}
+	size_t n = strlen(v);
+	unsigned char *b = malloc(n + CTIP_SEAL_OVERHEAD);
+	if (!b) {
+		sqlite3_result_error_nomem(cx);
+		return;
+	}
+	ctip_seal(s->base.crypto, v, n, ad, strlen(ad), b);
+	sqlite3_result_blob(cx, b, (int)(n + CTIP_SEAL_OVERHEAD), free);
+}
+
+/* ctip_seal_identity(id, the values of identity_fields in order): the sealed identity. */
+static void sql_seal_identity(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	sqlite_store *s = sqlite3_user_data(cx);
+	ctip_row r;
+	ctip_err e = {0};
+	unsigned char *b;
+	int n;
+	ctip_row_init(&r);
+	for (int i = 0; i < N_IDENTITY; i++)
+		r.v[identity_fields[i]] = (char *)sqlite3_value_text(argv[1 + i]);
+	if (identity_seal(s, sqlite3_value_int64(argv[0]), &r, &b, &n, &e))
+		sqlite3_result_error(cx, e.msg, -1);
+	else
+		sqlite3_result_blob(cx, b, n, free);
+}
+
+/* ctip_bidx(domain, normalised value): its blind index; NULL for NULL. */
+static void sql_bidx(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	sqlite_store *s = sqlite3_user_data(cx);
+	const char *d = (const char *)sqlite3_value_text(argv[0]);
+	const char *v = (const char *)sqlite3_value_text(argv[1]);
+	unsigned char h[CTIP_BIDX_BYTES];
+	if (!v || !d) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	if (!s->base.crypto) {
+		sqlite3_result_error(cx, "no key loaded", -1);
+		return;
+	}
+	ctip_bidx(s->base.crypto, d[0] == 'p' ? CTIP_BIDX_PHONE : CTIP_BIDX_DOCNO, v, strlen(v), h);
+	sqlite3_result_blob(cx, h, sizeof(h), SQLITE_TRANSIENT);
+}
+
+/* ctip_name_bidx(family, middle, given): the name index's blind-index tokens. */
+static void sql_name_bidx(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	sqlite_store *s = sqlite3_user_data(cx);
+	if (!s->base.crypto) {
+		sqlite3_result_error(cx, "no key loaded", -1);
+		return;
+	}
+	char *t = identity_tokens(s, (const char *)sqlite3_value_text(argv[0]),
+	                          (const char *)sqlite3_value_text(argv[1]),
+	                          (const char *)sqlite3_value_text(argv[2]));
+	if (t)
+		sqlite3_result_text(cx, t, -1, free);
+	else
+		sqlite3_result_error_nomem(cx);
+}
+
 int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_err *e)
 {
 	sqlite_store *s = calloc(1, sizeof(*s));
@@ -2041,6 +2128,13 @@ int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_
 	                        sql_fold, NULL, NULL);
 	sqlite3_create_function(s->db, "ctip_sortkey", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
 	                        sql_sortkey, NULL, NULL);
+	sqlite3_create_function(s->db, "ctip_seal", 2, SQLITE_UTF8, s, sql_seal, NULL, NULL);
+	sqlite3_create_function(s->db, "ctip_seal_identity", 1 + N_IDENTITY, SQLITE_UTF8, s,
+	                        sql_seal_identity, NULL, NULL);
+	sqlite3_create_function(s->db, "ctip_bidx", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
+	                        sql_bidx, NULL, NULL);
+	sqlite3_create_function(s->db, "ctip_name_bidx", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
+	                        sql_name_bidx, NULL, NULL);
 	/* 16 KiB pages (effective when the file is created): a first load of a million records
 	 * took 43 s with 4 KiB pages and 35 s with these; 64 KiB pages slowed searches. */
 	int rc = exec_sql(

@@ -97,12 +97,35 @@ check "a wrong key is refused" test $? -ne 0
 check "... saying so" contains "$T/m6" "wrong key"
 mv "$T/k" "$KEY"
 
-# a database of schema version 2 with records in clear is not silently converted
+# a database of schema version 2 (records in clear) is encrypted in place by init
 V2="$T/v2.db"
 cat lib/sql/0001_registry.sql lib/sql/0002_accounts_audit.sql | sqlite3 "$V2"
-sqlite3 "$V2" "pragma user_version = 2; insert into organisation(name, name_fold) values ('O', 'o');
-	insert into person(org_id, src_record_id, family_name) values (1, 'R', 'Khuất');"
+sqlite3 "$V2" "pragma user_version = 2; pragma journal_mode = wal;
+	insert into organisation(id, name, name_fold) values (1, 'Trạm Cũ', 'tram cu');
+	insert into cases(id, org_id, src_case_id, closure_reason) values (1, 1, 'C-1', 'Chuyển về Xóm Đồi Mơ');
+	insert into person(id, org_id, src_record_id, family_name, middle_name, given_name, street, birth_date)
+	  values (1, 1, 'R-1', 'Khuất', 'Nhược', 'Khuê', 'Xóm Đồi Mơ', '1999');
+	insert into identity_doc(person_id, seq, doc_type, number, number_norm) values (1, 0, 'CCCD', '079 301 004 321', '079301004321');
+	insert into phone(person_id, kind, seq, e164) values (1, 'mobile', 0, '+84987654321');
+	insert into person_name(rowid, tokens) values (1, 'khuat nhuoc khue');
+	insert into case_person(id, case_id, person_id, role) values (1, 1, 1, 'Victim');
+	insert into case_comment(case_id, seq, body) values (1, 0, 'Gặp ở bến xe Mỹ Đình');
+	insert into exploitation(case_person_id, seq, country, place) values (1, 0, 'KH', 'Khu Zartiên');" >/dev/null
 CTIP_DB="$V2" "$CTIP" init >"$T/v2" 2>&1
-check "init refuses a version-2 database that holds records in clear" test $? -ne 0
-check "... telling to export and re-import" contains "$T/v2" "export"
-check "... and leaves it as it was" test "$(sqlite3 "$V2" "pragma user_version")" = "2"
+check "init encrypts a version-2 database in place" contains "$T/v2" "migrated from version 2 to 3"
+for f in "$V2" "$V2-wal"; do
+	[ -f "$f" ] || continue
+	b=$(basename "$f")
+	for s in "Khuất" "khuat" "Khuê" "079 301 004 321" "079301004321" "+84987654321" "Đồi Mơ" \
+		"Mỹ Đình" "Zartiên"; do
+		n=$(grep -c -a -i -F -- "$s" "$f")
+		if [ "$n" = "0" ]; then ok "migrated $b holds no '$s'"; else notok "migrated $b holds no '$s'" "$n matches"; fi
+	done
+done
+CTIP_DB="$V2" "$CTIP" search KHUAT KHUE >"$T/v2s" 2>&1
+check "... then search finds the name" contains "$T/v2s" "Khuất Nhược Khuê"
+CTIP_DB="$V2" "$CTIP" search 079301004321 >"$T/v2d" 2>&1
+check "... and the document number" contains "$T/v2d" "Khuất Nhược Khuê"
+CTIP_DB="$V2" "$CTIP" export --format csv -o "$T/v2.csv" 2>/dev/null
+check "... and export opens every value" \
+	python3 -c "import csv,sys; r=next(csv.DictReader(open(sys.argv[1]))); assert (r['prs_SecondName'], r['prs_IdentityNumber'], r['prs_MobilePhone'], r['prs_MailingStreet'], r['cco_CaseComment'], r['cas_ReasonForCaseClosure'], r['ctip_ExploitationPlace']) == ('Khuất', '079 301 004 321', '+84987654321', 'Xóm Đồi Mơ', 'Gặp ở bến xe Mỹ Đình', 'Chuyển về Xóm Đồi Mơ', 'Khu Zartiên'), r" "$T/v2.csv"
