@@ -17,12 +17,14 @@ CREATE TABLE setting (
 
 -- person: one sealed message holds the names, the address below the province (street,
 -- commune and its code, district and its code), the identity-document numbers and the phone
--- numbers (as `;` lists, in the order of seq). Birth date, gender, ethnicity, province and
+-- numbers (as `;` lists, items escaped as in the import format, in the order of seq: the
+-- primary keys' order). Birth date, gender, ethnicity, province and
 -- country stay in clear for statistics.
 ALTER TABLE person ADD COLUMN identity BLOB;
 UPDATE person SET identity = ctip_seal_identity(id, family_name, middle_name, given_name,
   street, commune, commune_code, district, district_code,
-  (SELECT group_concat(number, ';') FROM identity_doc d WHERE d.person_id = person.id),
+  (SELECT group_concat(replace(replace(number, '\', '\\'), ';', '\;'), ';') FROM identity_doc d
+   WHERE d.person_id = person.id),
   (SELECT group_concat(e164, ';') FROM phone f WHERE f.person_id = person.id AND kind = 'mobile'),
   (SELECT group_concat(e164, ';') FROM phone f WHERE f.person_id = person.id AND kind = 'home'));
 

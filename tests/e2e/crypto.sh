@@ -106,6 +106,7 @@ sqlite3 "$V2" "pragma user_version = 2; pragma journal_mode = wal;
 	insert into person(id, org_id, src_record_id, family_name, middle_name, given_name, street, birth_date)
 	  values (1, 1, 'R-1', 'Khuất', 'Nhược', 'Khuê', 'Xóm Đồi Mơ', '1999');
 	insert into identity_doc(person_id, seq, doc_type, number, number_norm) values (1, 0, 'CCCD', '079 301 004 321', '079301004321');
+	insert into identity_doc(person_id, seq, doc_type, number, number_norm) values (1, 1, 'Passport', 'C7;654\\321', 'C7654321');
 	insert into phone(person_id, kind, seq, e164) values (1, 'mobile', 0, '+84987654321');
 	insert into person_name(rowid, tokens) values (1, 'khuat nhuoc khue');
 	insert into case_person(id, case_id, person_id, role) values (1, 1, 1, 'Victim');
@@ -128,4 +129,4 @@ CTIP_DB="$V2" "$CTIP" search 079301004321 >"$T/v2d" 2>&1
 check "... and the document number" contains "$T/v2d" "Khuất Nhược Khuê"
 CTIP_DB="$V2" "$CTIP" export --format csv -o "$T/v2.csv" 2>/dev/null
 check "... and export opens every value" \
-	python3 -c "import csv,sys; r=next(csv.DictReader(open(sys.argv[1]))); assert (r['prs_SecondName'], r['prs_IdentityNumber'], r['prs_MobilePhone'], r['prs_MailingStreet'], r['cco_CaseComment'], r['cas_ReasonForCaseClosure'], r['ctip_ExploitationPlace']) == ('Khuất', '079 301 004 321', '+84987654321', 'Xóm Đồi Mơ', 'Gặp ở bến xe Mỹ Đình', 'Chuyển về Xóm Đồi Mơ', 'Khu Zartiên'), r" "$T/v2.csv"
+	python3 -c "import csv,sys; r=next(csv.DictReader(open(sys.argv[1]))); assert (r['prs_SecondName'], r['prs_IdentityNumber'], r['prs_MobilePhone'], r['prs_MailingStreet'], r['cco_CaseComment'], r['cas_ReasonForCaseClosure'], r['ctip_ExploitationPlace']) == ('Khuất', '079 301 004 321;C7\\\\;654\\\\\\\\321', '+84987654321', 'Xóm Đồi Mơ', 'Gặp ở bến xe Mỹ Đình', 'Chuyển về Xóm Đồi Mơ', 'Khu Zartiên'), r" "$T/v2.csv"
