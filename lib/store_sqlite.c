@@ -785,7 +785,6 @@ static int org_id(sqlite_store *s, const char *name, int64_t *id, ctip_err *e)
 
 /* ---- sealed values ------------------------------------------------------------------ */
 
-/* The fields sealed together as a person's identity, in the order of the message. */
 /* The fields sealed together as a person's identity, in the order of the message: names,
  * address below the province, identity-document numbers and phones (as `;` lists). One
  * message per record: a seal per document or phone would cost 40 bytes and 0.6 us each. */
@@ -796,8 +795,9 @@ static const int identity_fields[] = {CF_FAMILY,     CF_MIDDLE,       CF_GIVEN, 
 
 static int no_key(sqlite_store *s, ctip_err *e)
 {
-	return ctip_err_set(e, CTIP_EINVAL, "%s: no key loaded: identities cannot be %s",
-	                    s->base.path, "sealed or opened");
+	return ctip_err_set(e, CTIP_EINVAL,
+	                    "%s: no key loaded: identities cannot be sealed or opened",
+	                    s->base.path);
 }
 
 /* Where a sealed value belongs: "table.column:owner[:seq]" (its associated data). */
