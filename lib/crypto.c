@@ -7,7 +7,8 @@
  *   moved to another machine could become unreadable; its 96-bit nonce also makes
  *   random nonces riskier. XChaCha's 192-bit nonces can be random.
  * - Nonces are random, drawn from the system 4 KiB at a time (one getrandom() per 170
- *   seals instead of one each: that call cost as much as the encryption).
+ *   seals instead of one each: that call cost as much as the encryption); a forked child
+ *   starts with an empty pool.
  * - Blind indexes are SipHash-2-4 (crypto_shorthash: a keyed PRF with a 64-bit output,
  *   made for short inputs), 20 times cheaper than a keyed BLAKE2b on name tokens.
  */
@@ -15,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +36,30 @@ struct ctip_crypto {
 	unsigned char check[32];
 };
 
+/* Random nonces, drawn in bulk; one pool per thread, so no lock. */
+static _Thread_local unsigned char nonce_pool[NONCE_BYTES * 170];
+static _Thread_local size_t nonce_left;
+
+/* A forked child must not hand out the nonces left in its parent's pool. */
+static void nonce_forget(void)
+{
+	nonce_left = 0;
+}
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_rc;
+
+static void init_now(void)
+{
+	init_rc = sodium_init() < 0 ? -1 : 0;
+	if (!init_rc)
+		pthread_atfork(NULL, NULL, nonce_forget);
+}
+
 int ctip_crypto_init(void)
 {
-	return sodium_init() < 0 ? -1 : 0;
+	pthread_once(&init_once, init_now);
+	return init_rc;
 }
 
 static void derive(ctip_crypto *c, const unsigned char key[CTIP_KEY_BYTES])
@@ -143,10 +166,6 @@ void ctip_crypto_check_value(const ctip_crypto *c, char out[CTIP_KEY_CHECK])
 	                   sizeof(c->check));
 	sodium_bin2hex(out, CTIP_KEY_CHECK, h, sizeof(h));
 }
-
-/* Random nonces, drawn in bulk; one pool per thread, so no lock. */
-static _Thread_local unsigned char nonce_pool[NONCE_BYTES * 170];
-static _Thread_local size_t nonce_left;
 
 static void next_nonce(unsigned char *n)
 {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -67,6 +68,30 @@ static void test_seal_detects_tampering(void **st)
 	assert_int_equal(ctip_unseal(c, b, sizeof(b), place, strlen(place), out), 0);
 	ctip_crypto_free(c);
 	ctip_crypto_free(other);
+}
+
+/* A forked child does not reuse the nonces left in its parent's pool. */
+static void test_nonces_after_fork(void **st)
+{
+	ctip_crypto *c = with_key(1);
+	unsigned char b[8 + CTIP_SEAL_OVERHEAD], child[sizeof(b)];
+	int fd[2];
+	ctip_seal(c, "x", 1, "p", 1, b); /* fills this thread's pool */
+	assert_int_equal(pipe(fd), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		ctip_seal(c, "x", 1, "p", 1, b);
+		_exit(write(fd[1], b, sizeof(b)) == (ssize_t)sizeof(b) ? 0 : 1);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(read(fd[0], child, sizeof(child)), sizeof(child));
+	ctip_seal(c, "x", 1, "p", 1, b);
+	assert_memory_not_equal(b + 1, child + 1, 24); /* the nonces */
+	close(fd[0]);
+	close(fd[1]);
+	ctip_crypto_free(c);
 }
 
 static void test_blind_index(void **st)
@@ -317,6 +342,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_seal_opens_with_same_key_and_place),
 	        cmocka_unit_test(test_seal_detects_tampering),
+	        cmocka_unit_test(test_nonces_after_fork),
 	        cmocka_unit_test(test_blind_index),
 	        cmocka_unit_test(test_key_check_value),
 	        cmocka_unit_test(test_pack_roundtrip),
