@@ -857,58 +857,113 @@ static int col_unsealed(sqlite_store *s, sqlite3_stmt *st, int i, const char *wh
 	return CTIP_OK;
 }
 
-/* A person's identity (identity_fields) as one sealed message, malloc'd into *blob. */
-static int identity_seal(sqlite_store *s, int64_t pid, const ctip_row *r, unsigned char **blob,
-                         int *len, ctip_err *e)
+/* The sort key of a name: the folded family, given and middle names, each followed by \x01,
+ * so that results sort as users read them (Đặng with Dang, not after Z). malloc'd. */
+static char *name_sortkey(const char *family, const char *middle, const char *given)
 {
-	const char *v[N_IDENTITY];
+	const char *parts[3] = {family, given, middle};
+	char *f[3] = {NULL, NULL, NULL}, *key = NULL;
+	size_t len = 4;
+	for (int i = 0; i < 3; i++) {
+		if (parts[i] && *parts[i] && !(f[i] = ctip_text_fold(parts[i])))
+			goto out;
+		len += f[i] ? strlen(f[i]) : 0;
+	}
+	if (!(key = malloc(len)))
+		goto out;
+	char *w = key;
+	for (int i = 0; i < 3; i++) {
+		size_t n = f[i] ? strlen(f[i]) : 0;
+		memcpy(w, f[i] ? f[i] : "", n);
+		w += n;
+		*w++ = '\x01';
+	}
+	*w = 0;
+out:
+	for (int i = 0; i < 3; i++)
+		free(f[i]);
+	return key;
+}
+
+/* A person's identity as one sealed message, malloc'd into *blob: the values of
+ * identity_fields, then the name's sort key (so that search sorts its matches without
+ * folding them), returned in *sortkey (malloc'd) when sortkey is not NULL. */
+static int identity_seal(sqlite_store *s, int64_t pid, const ctip_row *r, unsigned char **blob,
+                         int *len, char **sortkey, ctip_err *e)
+{
+	const char *v[N_IDENTITY + 1];
 	char ad[64];
 	if (!s->base.crypto)
 		return no_key(s, e);
 	for (int i = 0; i < N_IDENTITY; i++)
 		v[i] = ctip_row_get(r, identity_fields[i]);
-	size_t n = ctip_pack_size(v, N_IDENTITY);
+	char *key = name_sortkey(v[0], v[1], v[2]);
+	if (!key)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	v[N_IDENTITY] = key;
+	size_t n = ctip_pack_size(v, N_IDENTITY + 1);
 	unsigned char *m = malloc(n + 1), *b = malloc(n + CTIP_SEAL_OVERHEAD);
 	if (!m || !b) {
 		free(m);
 		free(b);
+		free(key);
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}
-	ctip_pack(v, N_IDENTITY, m);
+	ctip_pack(v, N_IDENTITY + 1, m);
 	int an = place_of(ad, sizeof(ad), "person.identity", pid, -1);
 	ctip_seal(s->base.crypto, m, n, ad, (size_t)an, b);
 	sodium_memzero(m, n);
 	free(m);
+	if (sortkey)
+		*sortkey = key;
+	else
+		free(key);
 	*blob = b;
 	*len = (int)(n + CTIP_SEAL_OVERHEAD);
 	return CTIP_OK;
+}
+
+/* Opens a sealed identity into m (n - CTIP_SEAL_OVERHEAD bytes); -1 when it does not open. */
+static int identity_unseal(sqlite_store *s, int64_t pid, const void *b, int n, unsigned char *m)
+{
+	char ad[64];
+	int an = place_of(ad, sizeof(ad), "person.identity", pid, -1);
+	return n < CTIP_SEAL_OVERHEAD ||
+	                       ctip_unseal(s->base.crypto, b, (size_t)n, ad, (size_t)an, m)
+	               ? -1
+	               : 0;
+}
+
+static int identity_error(sqlite_store *s, int64_t pid, ctip_err *e)
+{
+	return ctip_err_set(e, CTIP_EDB,
+	                    "%s: the identity of record P%lld does not open: it was altered or "
+	                    "moved, or the key is not the one it was sealed with",
+	                    s->base.path, (long long)pid);
 }
 
 /* The one reader of a person's identity: opens the sealed blob b of record pid into
  * v[N_IDENTITY] (malloc'd strings, NULL where unknown). */
 static int identity_open(sqlite_store *s, int64_t pid, const void *b, int n, char **v, ctip_err *e)
 {
-	char ad[64];
+	char *all[N_IDENTITY + 1];
 	for (int i = 0; i < N_IDENTITY; i++)
 		v[i] = NULL;
 	if (!b)
 		return CTIP_OK;
 	if (!s->base.crypto)
 		return no_key(s, e);
-	int an = place_of(ad, sizeof(ad), "person.identity", pid, -1);
-	unsigned char *m =
-	        n >= CTIP_SEAL_OVERHEAD ? malloc((size_t)n - CTIP_SEAL_OVERHEAD + 1) : NULL;
-	if (!m || ctip_unseal(s->base.crypto, b, (size_t)n, ad, (size_t)an, m) ||
-	    ctip_unpack(m, (size_t)n - CTIP_SEAL_OVERHEAD, v, N_IDENTITY)) {
-		free(m);
-		return ctip_err_set(
-		        e, CTIP_EDB,
-		        "%s: the identity of record P%lld does not open: it was altered "
-		        "or moved, or the key is not the one it was sealed with",
-		        s->base.path, (long long)pid);
-	}
-	sodium_memzero(m, (size_t)n - CTIP_SEAL_OVERHEAD);
+	size_t mlen = n >= CTIP_SEAL_OVERHEAD ? (size_t)n - CTIP_SEAL_OVERHEAD : 0;
+	unsigned char *m = malloc(mlen + 1);
+	if (!m)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	int bad = identity_unseal(s, pid, b, n, m) || ctip_unpack(m, mlen, all, N_IDENTITY + 1);
+	sodium_memzero(m, mlen);
 	free(m);
+	if (bad)
+		return identity_error(s, pid, e);
+	memcpy(v, all, N_IDENTITY * sizeof(*v));
+	free(all[N_IDENTITY]);
 	return CTIP_OK;
 }
 
@@ -918,18 +973,28 @@ static void identity_free(char **v)
 		free(v[i]);
 }
 
-/* Folded tokens of the names in v (identity_fields order) as blind-index tokens. */
+/* The blind-index tokens of a name's sort key (its folded parts: the same tokens as the
+ * folded name), malloc'd. */
+static char *sortkey_tokens(sqlite_store *s, const char *key)
+{
+	char *t = strdup(key);
+	if (!t)
+		return NULL;
+	for (char *p = t; *p; p++)
+		if (*p == '\x01')
+			*p = ' ';
+	char *tok = ctip_bidx_tokens(s->base.crypto, t);
+	free(t);
+	return tok;
+}
+
+/* The blind-index tokens of a name, malloc'd. */
 static char *identity_tokens(sqlite_store *s, const char *family, const char *middle,
                              const char *given)
 {
-	ctip_row t;
-	ctip_row_init(&t);
-	t.v[CF_FAMILY] = (char *)family;
-	t.v[CF_MIDDLE] = (char *)middle;
-	t.v[CF_GIVEN] = (char *)given;
-	char *fold = ctip_row_name_tokens(&t);
-	char *tok = fold ? ctip_bidx_tokens(s->base.crypto, fold) : NULL;
-	free(fold);
+	char *key = name_sortkey(family, middle, given);
+	char *tok = key ? sortkey_tokens(s, key) : NULL;
+	free(key);
 	return tok;
 }
 
@@ -1234,7 +1299,8 @@ static int person_write(sqlite_store *s, int64_t org, const ctip_row *r, int fre
 	}
 	unsigned char *identity = NULL;
 	int ilen = 0;
-	if ((rc = identity_seal(s, *id, r, &identity, &ilen, e)))
+	char *sortkey = NULL;
+	if ((rc = identity_seal(s, *id, r, &identity, &ilen, &sortkey, e)))
 		return rc;
 	sqlite3_bind_int64(st, 1, org);
 	bind_text(st, 2, r->v[CF_SRC_RECORD]);
@@ -1247,18 +1313,18 @@ static int person_write(sqlite_store *s, int64_t org, const ctip_row *r, int fre
 	bind_text(st, 9, r->v[CF_HOME_COUNTRY]);
 	sqlite3_bind_blob(st, 11, identity, ilen, free);
 	sqlite3_bind_int64(st, 12, *id);
-	if (bind_json_list(st, 10, r->v[CF_CITIZENSHIP]))
-		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	if ((rc = exec_done(s, st, e)))
-		return rc;
-	if ((rc = add_phones(s, *id, "mobile", r->v[CF_MOBILE], e)) ||
+	if (bind_json_list(st, 10, r->v[CF_CITIZENSHIP]) || (rc = exec_done(s, st, e)) ||
+	    (rc = add_phones(s, *id, "mobile", r->v[CF_MOBILE], e)) ||
 	    (rc = add_phones(s, *id, "home", r->v[CF_HOMEPHONE], e)) ||
-	    (rc = add_docs(s, *id, r, e)))
-		return rc;
+	    (rc = add_docs(s, *id, r, e))) {
+		free(sortkey);
+		return rc ? rc : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
 
-	/* the name index: blind-index tokens of the folded names, made here, in the import's
-	 * writer thread */
-	char *tokens = identity_tokens(s, r->v[CF_FAMILY], r->v[CF_MIDDLE], r->v[CF_GIVEN]);
+	/* the name index: blind-index tokens of the folded names (folded once, for the sort key
+	 * sealed with the identity), made here, in the import's writer thread */
+	char *tokens = sortkey_tokens(s, sortkey);
+	free(sortkey);
 	if (!tokens)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	if (*tokens && (st = stmt(s, S_NAME_ADD, e))) {
@@ -2000,31 +2066,63 @@ static void sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
 		sqlite3_result_null(cx);
 }
 
-/* SQL function ctip_sortkey(identity, id): the folded family, given and middle names of a
- * sealed identity, separated by \x01, so that search results sort as users read them (Đặng
- * with Dang, not after Z). An identity that does not open is an error. */
+/* SQL function ctip_sortkey(identity, id): the name's sort key sealed with the identity
+ * (name_sortkey), read without unpacking the rest. An identity that does not open is an
+ * error. */
 static void sql_sortkey(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
 	sqlite_store *s = sqlite3_user_data(cx);
-	char *v[N_IDENTITY];
+	int64_t pid = sqlite3_value_int64(argv[1]);
+	const void *b = sqlite3_value_blob(argv[0]);
+	int n = sqlite3_value_bytes(argv[0]);
+	unsigned char buf[2048], *m = buf;
 	ctip_err e = {0};
-	if (identity_open(s, sqlite3_value_int64(argv[1]), sqlite3_value_blob(argv[0]),
-	                  sqlite3_value_bytes(argv[0]), v, &e)) {
+	if (!b) {
+		sqlite3_result_text(cx, "\x01\x01\x01", 3, SQLITE_STATIC);
+		return;
+	}
+	if (!s->base.crypto) {
+		no_key(s, &e);
 		sqlite3_result_error(cx, e.msg, -1);
 		return;
 	}
-	const char *parts[3] = {v[0], v[2], v[1]};
-	char key[1024];
-	size_t w = 0;
-	for (int i = 0; i < 3; i++) {
-		long n = parts[i] ? ctip_text_fold_buf(parts[i], key + w, sizeof(key) - w - 2) : 0;
-		w += n > 0 ? (size_t)n : 0;
-		key[w++] = '\x01';
-		if (sizeof(key) - w < 8)
-			break;
+	size_t mlen = n >= CTIP_SEAL_OVERHEAD ? (size_t)n - CTIP_SEAL_OVERHEAD : 0;
+	if (mlen > sizeof(buf) && !(m = malloc(mlen))) {
+		sqlite3_result_error_nomem(cx);
+		return;
 	}
-	identity_free(v);
-	sqlite3_result_text(cx, key, (int)w, SQLITE_TRANSIENT);
+	/* skip the identity's fields (varint length + 1, then the bytes) to the sort key */
+	size_t at = 0, x = 0;
+	int bad = identity_unseal(s, pid, b, n, m);
+	for (int i = 0; !bad && i <= N_IDENTITY; i++) {
+		int shift = 0;
+		x = 0;
+		for (;;) {
+			if (at >= mlen || shift > 28) {
+				bad = 1;
+				break;
+			}
+			x |= (size_t)(m[at] & 0x7f) << shift;
+			shift += 7;
+			if (!(m[at++] & 0x80))
+				break;
+		}
+		if (bad || x == 0) /* a NULL field; the sort key is never NULL */
+			bad |= i == N_IDENTITY;
+		else if (x - 1 > mlen - at)
+			bad = 1;
+		else if (i < N_IDENTITY)
+			at += x - 1;
+	}
+	if (bad) {
+		identity_error(s, pid, &e);
+		sqlite3_result_error(cx, e.msg, -1);
+	} else {
+		sqlite3_result_text(cx, (const char *)m + at, (int)(x - 1), SQLITE_TRANSIENT);
+	}
+	sodium_memzero(m, mlen);
+	if (m != buf)
+		free(m);
 }
 
 /* SQL functions of migration 0003, which seals the records of a database in clear. */
@@ -2064,7 +2162,7 @@ static void sql_seal_identity(sqlite3_context *cx, int argc, sqlite3_value **arg
 	ctip_row_init(&r);
 	for (int i = 0; i < N_IDENTITY; i++)
 		r.v[identity_fields[i]] = (char *)sqlite3_value_text(argv[1 + i]);
-	if (identity_seal(s, sqlite3_value_int64(argv[0]), &r, &b, &n, &e))
+	if (identity_seal(s, sqlite3_value_int64(argv[0]), &r, &b, &n, NULL, &e))
 		sqlite3_result_error(cx, e.msg, -1);
 	else
 		sqlite3_result_blob(cx, b, n, free);
