@@ -27,6 +27,9 @@ extern const struct cli_command cli_commands[];
 /* Opens the database, checks that `ctip init` has been run and binds the key (identities
  * are sealed under it). Prints the error. */
 int cli_open(struct cli *c, ctip_store **s);
+/* The same without the key, for commands that never read or write identities (accounts,
+ * organisations, the audit log, vocabularies): an administrator or auditor needs no key. */
+int cli_open_meta(struct cli *c, ctip_store **s);
 /* The key file's path: --key, $CTIP_KEY, else next to the database (DB.key). */
 const char *cli_key_path(struct cli *c);
 /* Prints "ctip: " + the error to stderr; returns the exit status for it. */

@@ -66,7 +66,7 @@ int cli_fail(const ctip_err *e)
 	return e->code == CTIP_EINVAL || e->code == CTIP_ENOTFOUND ? 1 : 3;
 }
 
-int cli_open(struct cli *c, ctip_store **s)
+static int open_store(struct cli *c, ctip_store **s, int with_key)
 {
 	ctip_err e = {0};
 	if (ctip_store_open(c->db, 0, s, &e))
@@ -88,6 +88,8 @@ int cli_open(struct cli *c, ctip_store **s)
 		*s = NULL;
 		return 1;
 	}
+	if (!with_key)
+		return 0;
 	const char *kp = cli_key_path(c);
 	ctip_crypto *k = NULL;
 	int rc = ctip_crypto_load(kp, &k, &e);
@@ -103,6 +105,16 @@ int cli_open(struct cli *c, ctip_store **s)
 		return cli_fail(&e);
 	}
 	return 0;
+}
+
+int cli_open(struct cli *c, ctip_store **s)
+{
+	return open_store(c, s, 1);
+}
+
+int cli_open_meta(struct cli *c, ctip_store **s)
+{
+	return open_store(c, s, 0);
 }
 
 const char *cli_key_path(struct cli *c)

@@ -78,6 +78,12 @@ mv "$KEY" "$T/k"
 "$CTIP" search KHUAT >"$T/m1" 2>&1
 check "missing key: refused" test $? -ne 0
 check "... saying so" contains "$T/m1" "key file not found"
+"$CTIP" audit verify >"$T/m7" 2>&1
+check "the audit log is verified without the key (an auditor needs none)" test $? -eq 0
+echo "pw-for-test-only" | "$CTIP" user add admin1 --org "Trạm Thử Nghiệm" --role admin >"$T/m8" 2>&1
+check "accounts are managed without the key (an administrator needs none)" test $? -eq 0
+"$CTIP" help vocab gender >"$T/m9" 2>&1
+check "vocabularies are listed without the key" contains "$T/m9" "Feminine"
 "$CTIP" init >"$T/m2" 2>&1
 check "init with the key missing refuses to make a new one" test $? -ne 0
 check "... saying why" contains "$T/m2" "No new key is made"
