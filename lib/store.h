@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "crypto.h"
 #include "error.h"
 #include "refdata.h"
 #include "row.h"
@@ -74,6 +75,9 @@ struct ctip_store_ops {
 	/* Writes the person-level columns (record, documents, phones, name index). */
 	int (*person_add)(ctip_store *s, int64_t org_id, const ctip_row *r, int64_t *id,
 	                  ctip_err *e);
+	/* Replaces the person-level columns of record id (all but its organisation and record
+	 * id) by those of r: read the row with rows(), change it, write it back. */
+	int (*person_update)(ctip_store *s, int64_t id, const ctip_row *r, ctip_err *e);
 	/* Writes the person-in-case columns (role, victim context, events, ...). */
 	int (*link_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
 	                ctip_err *e);
@@ -100,6 +104,12 @@ struct ctip_store_ops {
 	/* Cases a person record appears in, for show. */
 	int (*person_cases)(ctip_store *s, int64_t person_id, int64_t **case_ids, int *n,
 	                    ctip_err *e);
+	/* The key. key_needed: whether the database keeps a key check value, i.e. may hold
+	 * sealed data (never make a new key for it). key_bind: seal and open identities with c
+	 * from now on (the store takes c, also on failure), after comparing c with the key check
+	 * value; when the database has none, create stores it, else it is an error. */
+	int (*key_needed)(ctip_store *s, int *has, ctip_err *e);
+	int (*key_bind)(ctip_store *s, ctip_crypto *c, int create, ctip_err *e);
 };
 
 /* ---- what the server needs (store_sqlite_srv.c) --------------------------------------- */
@@ -195,7 +205,8 @@ extern const struct ctip_srv_ops ctip_sqlite_srv_ops;
 struct ctip_store {
 	const struct ctip_store_ops *ops;
 	const struct ctip_srv_ops *srv;
-	ctip_ref *ref; /* loaded by ctip_store_open when the database is initialised */
+	ctip_ref *ref;       /* loaded by ctip_store_open when the database is initialised */
+	ctip_crypto *crypto; /* set by key_bind; identities cannot be read or written without */
 	char path[1024];
 };
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "store.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
@@ -279,16 +280,42 @@ static int cases_visible(ctip_store *s, int64_t org_id, const char *status, cons
 	return rc;
 }
 
+/* Binds v sealed for its place ("what:owner[:seq]", as store_sqlite.c seals it), NULL when
+ * empty: case comments and closure reasons are stored sealed. */
+static int bind_sealed(ctip_store *s, sqlite3_stmt *st, int i, const char *v, const char *what,
+                       int64_t owner, int seq, ctip_err *e)
+{
+	if (!v || !*v) {
+		sqlite3_bind_null(st, i);
+		return CTIP_OK;
+	}
+	if (!s->crypto)
+		return ctip_err_set(e, CTIP_EINVAL, "%s: no key bound: cannot seal", s->path);
+	char ad[96];
+	int an = seq < 0 ? snprintf(ad, sizeof(ad), "%s:%lld", what, (long long)owner)
+	                 : snprintf(ad, sizeof(ad), "%s:%lld:%d", what, (long long)owner, seq);
+	size_t n = strlen(v);
+	unsigned char *b = malloc(n + CTIP_SEAL_OVERHEAD);
+	if (!b)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	ctip_seal(s->crypto, v, n, ad, (size_t)an, b);
+	sqlite3_bind_blob(st, i, b, (int)(n + CTIP_SEAL_OVERHEAD), free);
+	return CTIP_OK;
+}
+
 static int case_update(ctip_store *s, int64_t case_id, const ctip_row *r, ctip_err *e)
 {
 	sqlite3_stmt *st = prep(s,
-	                        "UPDATE cases SET status = ?, closure_reason = ?, opened = ?, "
+	                        "UPDATE cases SET status = ?, closure_sealed = ?, opened = ?, "
 	                        "closed = ?, reopened = ? WHERE id = ?",
 	                        e);
+	int rc;
 	if (!st)
 		return CTIP_EDB;
 	bind_opt(st, 1, r->v[CF_CAS_STATUS]);
-	bind_opt(st, 2, r->v[CF_CAS_CLOSURE]);
+	if ((rc = bind_sealed(s, st, 2, r->v[CF_CAS_CLOSURE], "cases.closure_reason", case_id, -1,
+	                      e)))
+		return rc;
 	bind_opt(st, 3, r->v[CF_CAS_OPENED]);
 	bind_opt(st, 4, r->v[CF_CAS_CLOSED]);
 	bind_opt(st, 5, r->v[CF_CAS_REOPENED]);
@@ -299,16 +326,25 @@ static int case_update(ctip_store *s, int64_t case_id, const ctip_row *r, ctip_e
 static int comment_add(ctip_store *s, int64_t case_id, const char *date, const char *body,
                        ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "INSERT INTO case_comment(case_id, seq, date, body) VALUES (?1, "
-	                        "(SELECT coalesce(max(seq) + 1, 0) FROM case_comment WHERE case_id "
-	                        "= ?1), ?2, ?3)",
-	                        e);
+	sqlite3_stmt *st =
+	        prep(s, "SELECT coalesce(max(seq) + 1, 0) FROM case_comment WHERE case_id = ?", e);
+	int rc, seq;
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, case_id);
-	bind_opt(st, 2, date);
-	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+	seq = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	done(st);
+	if (!(st = prep(
+	              s,
+	              "INSERT INTO case_comment(case_id, seq, date, body_sealed) VALUES (?, ?, ?, "
+	              "?)",
+	              e)))
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int(st, 2, seq);
+	bind_opt(st, 3, date);
+	if ((rc = bind_sealed(s, st, 4, body, "case_comment.body", case_id, seq, e)))
+		return rc;
 	return run(s, st, e);
 }
 

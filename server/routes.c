@@ -27,6 +27,7 @@ static const struct route routes[] = {
         {"GET", "/api/persons", h_persons_list, ROLES_CASE},
         {"POST", "/api/persons", h_person_create, ROLES_CASE},
         {"GET", "/api/persons/{id}", h_person_get, ROLES_CASE},
+        {"PATCH", "/api/persons/{id}", h_person_patch, ROLES_CASE},
         {"GET", "/api/referrals", h_referrals_list, ROLES_CASE},
         {"POST", "/api/referrals", h_referral_create, ROLES_CASE},
         {"GET", "/api/referrals/{id}", h_referral_get, ROLES_CASE},

@@ -4,6 +4,7 @@
  * adding a person to a case of one's own organisation.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "import.h"
 #include "server.h"
@@ -100,4 +101,73 @@ int h_person_create(struct req *r)
 		return srv_error(r, 500, NULL, "the audit log cannot be written");
 	r->out = json_pack("{s:I}", "id", (json_int_t)pid);
 	return 201;
+}
+
+/* Reads the row of person record id in case case_id (the first: the record's columns agree on
+ * every row). */
+static int person_row(void *ctx, const ctip_row *rw)
+{
+	ctip_row *dst = ctx;
+	for (int f = 0; f < CTIP_NFIELDS; f++)
+		if (rw->v[f] && ctip_row_set(dst, f, rw->v[f]))
+			return CTIP_ENOMEM;
+	return 100;
+}
+
+int h_person_patch(struct req *r)
+{
+	int64_t case_id, org;
+	int access;
+	ctip_err e = {0};
+	if (srv_person_access(r, r->id, &case_id, &access, 0, &e))
+		return srv_fail(r, &e);
+	if (!case_id)
+		return srv_error(r, 404, NULL, "no such person");
+	int rc = r->s->srv->person_org(r->s, r->id, &org, &e);
+	if (rc)
+		return srv_fail(r, &e);
+	if (access != CTIP_ACCESS_OWN || org != r->sess.org_id)
+		return srv_error(r, 403, NULL,
+		                 "only the organisation that owns a record changes it");
+	/* person-level fields only: the record, not the person's place in a case */
+	const char *k;
+	json_t *v;
+	json_object_foreach(r->in, k, v)
+	{
+		int f = ctip_field_find(k);
+		int ok = f >= 0 && ctip_fields[f].level == FL_PERSON && f != CF_SRC_RECORD;
+		if (!ok && !strcmp(k, "identity_documents"))
+			ok = 1;
+		if (!ok)
+			return srv_error(r, 400, k, "'%s' is not a field of a person record", k);
+	}
+	ctip_row row;
+	ctip_row_init(&row);
+	struct ctip_row_filter flt = {case_id, r->id};
+	rc = r->s->ops->rows(r->s, &flt, person_row, &row, &e);
+	if (rc != 100) {
+		ctip_row_clear(&row);
+		return rc == CTIP_OK ? srv_error(r, 404, NULL, "no such person") : srv_fail(r, &e);
+	}
+	/* the changed fields through the importer's JSON reading, then the whole row validated */
+	rc = ctip_import_patch_person(r->s, &row, r->in, &e);
+	if (rc) {
+		ctip_row_clear(&row);
+		return rc == CTIP_EINVAL ? srv_error(r, 400, e.field, "%s", e.msg)
+		                         : srv_fail(r, &e);
+	}
+	if (!(rc = r->s->ops->begin(r->s, &e)) &&
+	    !(rc = r->s->ops->person_update(r->s, r->id, &row, &e)))
+		rc = r->s->ops->commit(r->s, &e);
+	ctip_row_clear(&row);
+	if (rc) {
+		r->s->ops->rollback(r->s);
+		return srv_fail(r, &e);
+	}
+	char obj[32];
+	const char *o = obj;
+	snprintf(obj, sizeof(obj), "P%lld", (long long)r->id);
+	if (srv_audit(r->sess.username, "update", &o, 1, "record"))
+		return srv_error(r, 500, NULL, "the audit log cannot be written");
+	return h_person_get(r);
 }

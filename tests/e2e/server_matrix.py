@@ -430,6 +430,24 @@ report("PATCH /api/proceedings/{id}: stage, sentence and months",
 st, js, text, _ = a.req("POST", "/api/proceedings", {"case_id": c1, "person_id": p1, "ctip_ProcStage": "Nonsense"})
 report("an invalid proceeding stage: 400", st == 400 and js.get("field") == "ctip_ProcStage", (st, text))
 
+st, js, text, _ = b.req("PATCH", f"/api/persons/{p1}", {"prs_FirstName": "Lanh"})
+report("PATCH /api/persons: a referral receiver may not change a record (403)", st == 403, (st, text))
+st, js, text, _ = cc.req("PATCH", f"/api/persons/{p1}", {"prs_FirstName": "Lanh"})
+report("PATCH /api/persons: an organisation that does not see it gets 404", st == 404, (st, text))
+st, js, text, _ = a.req("PATCH", f"/api/persons/{p1}", {"ctip_Role": "Witness"})
+report("PATCH /api/persons: a person-in-case field is refused (400)", st == 400 and js.get("field") == "ctip_Role",
+       (st, text))
+st, js, text, _ = a.req("PATCH", f"/api/persons/{p1}", {"prs_Birthdate": "1999-02-30"})
+report("PATCH /api/persons: an invalid date is refused (400)", st == 400 and js.get("field") == "prs_Birthdate",
+       (st, text))
+st, js, text, _ = a.req("PATCH", f"/api/persons/{p1}", {"prs_FirstName": "Lanh", "prs_MobilePhone": "0913 000 111"})
+report("PATCH /api/persons: the owner changes the name and phone",
+       st == 200 and js.get("prs_FirstName") == "Lanh" and js.get("prs_MobilePhone") == ["+84913000111"], (st, text))
+st, js, text, _ = a.req("GET", "/api/search?q=tran%20thi%20lanh")
+report("... and search finds the new name", st == 200 and [x["id"] for x in js["results"]] == [p1], text[:300])
+st, js, text, _ = a.req("GET", "/api/search?q=0913000111")
+report("... and the new phone", st == 200 and [x["id"] for x in js["results"]] == [p1], text[:300])
+
 # ---- concurrency -----------------------------------------------------------------------
 errors = []
 
