@@ -27,6 +27,9 @@ const struct cli_command cli_commands[] = {
          "create an account: caseworker, supervisor, analyst, auditor or admin"},
         {"audit", cmd_audit, "ctip audit verify | ctip audit log [--person ID]",
          "check the hash chain of the audit log; show who saw what"},
+        {"serve", cmd_serve, "ctip serve [--listen ADDRESS:PORT] [--web DIR] [--threads N]",
+         "run the multi-agency server: JSON API under /api/, web UI at / (default "
+         "127.0.0.1:8080)"},
         {"help", cmd_help, "ctip help [COMMAND | columns | vocab [NAME]]",
          "list the commands, the import columns, or a vocabulary"},
         {"version", cmd_version, "ctip version", "print the version"},

@@ -102,8 +102,80 @@ struct ctip_store_ops {
 	                    ctip_err *e);
 };
 
+/* ---- what the server needs (store_sqlite_srv.c) --------------------------------------- */
+
+struct ctip_account {
+	int64_t id, org_id;
+	char username[72], org[256], role[16], pw_hash[160];
+	int disabled;
+};
+
+/* How an organisation sees a case: not at all, as its owner, or through a referral. */
+enum ctip_access { CTIP_ACCESS_NONE, CTIP_ACCESS_OWN, CTIP_ACCESS_REFERRAL };
+
+struct ctip_case_item {
+	int64_t id;
+	const char *src_case_id, *org, *status, *opened;
+	long persons;
+	int access;
+};
+
+struct ctip_referral {
+	int64_t id, case_id, from_org_id, to_org_id;
+	const char *from_org, *to_org, *date, *reason, *status, *created_by, *created_at;
+};
+
+struct ctip_org_item {
+	int64_t id;
+	const char *name, *type;
+};
+
+struct ctip_srv_ops {
+	/* CTIP_ENOTFOUND when there is no such account. */
+	int (*account_get)(ctip_store *s, const char *username, struct ctip_account *a,
+	                   ctip_err *e);
+	int (*org_list)(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o),
+	                void *ctx, ctip_err *e);
+	/* The organisation's access to a case (CTIP_ACCESS_NONE also when there is no such case).
+	 */
+	int (*case_access)(ctip_store *s, int64_t case_id, int64_t org_id, int *access,
+	                   ctip_err *e);
+	/* The cases an organisation sees, newest first; status NULL: any. */
+	int (*cases_visible)(ctip_store *s, int64_t org_id, const char *status, long offset,
+	                     long limit, long *total,
+	                     int (*cb)(void *ctx, const struct ctip_case_item *c), void *ctx,
+	                     ctip_err *e);
+	/* Rewrites the case-level scalar columns of a case from a canonical row. */
+	int (*case_update)(ctip_store *s, int64_t case_id, const ctip_row *r, ctip_err *e);
+	int (*comment_add)(ctip_store *s, int64_t case_id, const char *date, const char *body,
+	                   ctip_err *e);
+	int (*referral_add)(ctip_store *s, const struct ctip_referral *r, int64_t *id, ctip_err *e);
+	/* Referrals by id (id != 0), of a case (case_id != 0), or to (in) / from (out) org_id. */
+	int (*referral_list)(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
+	                     int (*cb)(void *ctx, const struct ctip_referral *r), void *ctx,
+	                     ctip_err *e);
+	int (*referral_set_status)(ctip_store *s, int64_t id, const char *status, ctip_err *e);
+	/* The organisation a person record belongs to (CTIP_ENOTFOUND when none). */
+	int (*person_org)(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_err *e);
+	/* Appends one assistance item or one proceeding (the group's columns of r, first item)
+	 * to a person in a case; *seq gets its position. CTIP_ENOTFOUND: not in that case. */
+	int (*assistance_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+	                      int *seq, ctip_err *e);
+	int (*proceeding_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+	                      int *seq, ctip_err *e);
+	/* The cases of a person record that org_id sees, with its access and the consent given in
+	 * that case (consent: 1, 0, -1 unknown; scope: the codes as a `;` list or NULL). */
+	int (*person_visible_cases)(ctip_store *s, int64_t person_id, int64_t org_id,
+	                            int (*cb)(void *ctx, int64_t case_id, int access, int consent,
+	                                      const char *scope),
+	                            void *ctx, ctip_err *e);
+};
+
+extern const struct ctip_srv_ops ctip_sqlite_srv_ops;
+
 struct ctip_store {
 	const struct ctip_store_ops *ops;
+	const struct ctip_srv_ops *srv;
 	ctip_ref *ref; /* loaded by ctip_store_open when the database is initialised */
 	char path[1024];
 };

@@ -1182,6 +1182,14 @@ static const char *const rows_order_sql =
         "WHERE (?1 = 0 OR c.id = ?1) AND (?2 = 0 OR p.id = ?2) "
         "ORDER BY o.name, c.src_case_id, p.src_record_id";
 
+static const char *const rows_case_order_sql =
+        "SELECT cp.id FROM case_person cp JOIN person p ON p.id = cp.person_id "
+        "WHERE cp.case_id = ?1 AND (?2 = 0 OR p.id = ?2) ORDER BY p.src_record_id";
+static const char *const rows_person_order_sql =
+        "SELECT cp.id FROM case_person cp JOIN cases c ON c.id = cp.case_id "
+        "JOIN organisation o ON o.id = c.org_id JOIN person p ON p.id = cp.person_id "
+        "WHERE cp.person_id = ?2 AND ?1 = 0 ORDER BY o.name, c.src_case_id";
+
 static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
                    int (*cb)(void *ctx, const ctip_row *r), void *ctx, ctip_err *e)
 {
@@ -1239,7 +1247,11 @@ static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
 	                             CF_VULNERABILITY};
 	int64_t *ids = NULL;
 	size_t nids = 0, cap = 0, next = 0;
-	if (sqlite3_prepare_v2(s->db, rows_order_sql, -1, &st, NULL) != SQLITE_OK)
+	/* one case or one record: by its index, not a scan of every link */
+	const char *order_sql = flt && flt->case_id     ? rows_case_order_sql
+	                        : flt && flt->person_id ? rows_person_order_sql
+	                                                : rows_order_sql;
+	if (sqlite3_prepare_v2(s->db, order_sql, -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "rows");
 	sqlite3_bind_int64(st, 1, flt ? flt->case_id : 0);
 	sqlite3_bind_int64(st, 2, flt ? flt->person_id : 0);
@@ -1614,4 +1626,11 @@ int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_
 	}
 	*out = &s->base;
 	return CTIP_OK;
+}
+
+/* The connection, for the server's operations (store_sqlite_srv.c). */
+sqlite3 *ctip_store_sqlite_db(ctip_store *base);
+sqlite3 *ctip_store_sqlite_db(ctip_store *base)
+{
+	return ((sqlite_store *)base)->db;
 }

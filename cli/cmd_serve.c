@@ -1,0 +1,32 @@
+/*
+ * cmd_serve.c - `ctip serve [--listen ADDRESS:PORT] [--web DIR]`: the
+ * multi-agency server (server/), on the database of --db.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "server.h"
+
+int cmd_serve(int argc, char **argv, struct cli *c)
+{
+	struct srv_config cfg = {.db = c->db, .listen = "127.0.0.1:8080"};
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--listen") && i + 1 < argc)
+			cfg.listen = argv[++i];
+		else if (!strcmp(argv[i], "--web") && i + 1 < argc)
+			cfg.web = argv[++i];
+		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+			cfg.threads = atoi(argv[++i]);
+		else
+			return cli_usage("serve");
+	}
+	/* the database must exist and be of this version before threads open it */
+	ctip_store *s;
+	int rc = cli_open(c, &s);
+	if (rc)
+		return rc;
+	ctip_store_close(s);
+	return srv_run(&cfg);
+}

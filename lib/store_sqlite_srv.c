@@ -1,0 +1,434 @@
+/*
+ * store_sqlite_srv.c - the operations the server adds to the SQLite store
+ * (store.h, struct ctip_srv_ops): accounts by name, which cases an
+ * organisation sees, referrals with ids and status, case updates, and
+ * appending assistance and proceedings. Person identity columns are never
+ * written here: records are written only through the store's person_add.
+ *
+ * Access, in SQL: an organisation sees a case it owns, or one referred to it
+ * (through the API, table case_referral, or in imported data, an outgoing
+ * referral of the case) unless that referral was declined.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+
+sqlite3 *ctip_store_sqlite_db(ctip_store *base);
+
+static int fail(ctip_store *s, ctip_err *e, const char *what)
+{
+	return ctip_err_set(e, CTIP_EDB, "%s: %s (%s)", s->path,
+	                    sqlite3_errmsg(ctip_store_sqlite_db(s)), what);
+}
+
+static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+		fail(s, e, sql);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Steps a statement that returns no rows, then finalises it. */
+static int run(ctip_store *s, sqlite3_stmt *st, ctip_err *e)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : fail(s, e, sqlite3_sql(st));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int account_get(ctip_store *s, const char *username, struct ctip_account *a, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT a.id, a.org_id, o.name, a.role, a.pw_hash, a.disabled, "
+	                        "a.username FROM account a JOIN organisation o ON o.id = a.org_id "
+	                        "WHERE a.username = ?",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(a, 0, sizeof(*a));
+		a->id = sqlite3_column_int64(st, 0);
+		a->org_id = sqlite3_column_int64(st, 1);
+		snprintf(a->org, sizeof(a->org), "%s", col(st, 2));
+		snprintf(a->role, sizeof(a->role), "%s", col(st, 3));
+		snprintf(a->pw_hash, sizeof(a->pw_hash), "%s", col(st, 4));
+		a->disabled = sqlite3_column_int(st, 5);
+		snprintf(a->username, sizeof(a->username), "%s", col(st, 6));
+		rc = CTIP_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? CTIP_ENOTFOUND : fail(s, e, "account");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int org_list(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o), void *ctx,
+                    ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT id, name, type FROM organisation ORDER BY name_fold", e);
+	int rc = CTIP_OK;
+	if (!st)
+		return CTIP_EDB;
+	while (rc == CTIP_OK && sqlite3_step(st) == SQLITE_ROW) {
+		struct ctip_org_item o = {sqlite3_column_int64(st, 0), col(st, 1), col(st, 2)};
+		rc = cb(ctx, &o);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Case ids an organisation sees through referrals (?1: the organisation). */
+#define REFERRED_TO                                                                                \
+	"SELECT case_id FROM case_referral WHERE to_org_id = ?1 AND status <> 'Declined' "         \
+	"UNION SELECT case_id FROM referral WHERE other_org_id = ?1 AND direction = 'out' AND "    \
+	"coalesce(status, '') <> 'Declined'"
+
+static int case_access(ctip_store *s, int64_t case_id, int64_t org_id, int *access, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s,
+	        "SELECT org_id = ?1, EXISTS (SELECT 1 FROM case_referral WHERE case_id = ?2 AND "
+	        "to_org_id = ?1 AND status <> 'Declined') OR EXISTS (SELECT 1 FROM referral WHERE "
+	        "case_id = ?2 AND direction = 'out' AND other_org_id = ?1 AND coalesce(status, '') "
+	        "<> 'Declined') FROM cases WHERE id = ?2",
+	        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, org_id);
+	sqlite3_bind_int64(st, 2, case_id);
+	int rc = sqlite3_step(st);
+	*access = CTIP_ACCESS_NONE;
+	if (rc == SQLITE_ROW)
+		*access = sqlite3_column_int(st, 0)   ? CTIP_ACCESS_OWN
+		          : sqlite3_column_int(st, 1) ? CTIP_ACCESS_REFERRAL
+		                                      : CTIP_ACCESS_NONE;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CTIP_OK : fail(s, e, "access");
+}
+
+static int cases_visible(ctip_store *s, int64_t org_id, const char *status, long offset, long limit,
+                         long *total, int (*cb)(void *ctx, const struct ctip_case_item *c),
+                         void *ctx, ctip_err *e)
+{
+	static const char *const from =
+	        "FROM (SELECT id FROM cases WHERE org_id = ?1 UNION " REFERRED_TO ") v "
+	        "JOIN cases c ON c.id = v.id JOIN organisation o ON o.id = c.org_id "
+	        "WHERE (?2 IS NULL OR c.status = ?2) ";
+	char sql[1024];
+	snprintf(sql, sizeof(sql), "SELECT count(*) %s", from);
+	sqlite3_stmt *st = prep(s, sql, e);
+	int rc = CTIP_OK;
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, org_id);
+	bind_opt(st, 2, status);
+	*total = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	snprintf(sql, sizeof(sql),
+	         "SELECT c.id, c.src_case_id, o.name, c.status, c.opened, (SELECT count(*) FROM "
+	         "case_person WHERE case_id = c.id), c.org_id = ?1 %s ORDER BY c.id DESC LIMIT ?3 "
+	         "OFFSET ?4",
+	         from);
+	if (!(st = prep(s, sql, e)))
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, org_id);
+	bind_opt(st, 2, status);
+	sqlite3_bind_int64(st, 3, limit);
+	sqlite3_bind_int64(st, 4, offset);
+	int step;
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_case_item c = {
+		        .id = sqlite3_column_int64(st, 0),
+		        .src_case_id = col(st, 1),
+		        .org = col(st, 2),
+		        .status = col(st, 3),
+		        .opened = col(st, 4),
+		        .persons = (long)sqlite3_column_int64(st, 5),
+		        .access =
+		                sqlite3_column_int(st, 6) ? CTIP_ACCESS_OWN : CTIP_ACCESS_REFERRAL,
+		};
+		rc = cb(ctx, &c);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "cases");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int case_update(ctip_store *s, int64_t case_id, const ctip_row *r, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "UPDATE cases SET status = ?, closure_reason = ?, opened = ?, "
+	                        "closed = ?, reopened = ? WHERE id = ?",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	bind_opt(st, 1, r->v[CF_CAS_STATUS]);
+	bind_opt(st, 2, r->v[CF_CAS_CLOSURE]);
+	bind_opt(st, 3, r->v[CF_CAS_OPENED]);
+	bind_opt(st, 4, r->v[CF_CAS_CLOSED]);
+	bind_opt(st, 5, r->v[CF_CAS_REOPENED]);
+	sqlite3_bind_int64(st, 6, case_id);
+	return run(s, st, e);
+}
+
+static int comment_add(ctip_store *s, int64_t case_id, const char *date, const char *body,
+                       ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "INSERT INTO case_comment(case_id, seq, date, body) VALUES (?1, "
+	                        "(SELECT coalesce(max(seq) + 1, 0) FROM case_comment WHERE case_id "
+	                        "= ?1), ?2, ?3)",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	bind_opt(st, 2, date);
+	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+	return run(s, st, e);
+}
+
+static int referral_add(ctip_store *s, const struct ctip_referral *r, int64_t *id, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "INSERT INTO case_referral(case_id, from_org_id, to_org_id, date, "
+	                        "reason, status, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, r->case_id);
+	sqlite3_bind_int64(st, 2, r->from_org_id);
+	sqlite3_bind_int64(st, 3, r->to_org_id);
+	sqlite3_bind_text(st, 4, r->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->reason ? r->reason : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->status ? r->status : "Pending", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, r->created_by, -1, SQLITE_STATIC);
+	int rc = run(s, st, e);
+	if (!rc)
+		*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
+	return rc;
+}
+
+static int referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
+                         int (*cb)(void *ctx, const struct ctip_referral *r), void *ctx,
+                         ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s,
+	        "SELECT r.id, r.case_id, r.from_org_id, r.to_org_id, f.name, t.name, r.date, "
+	        "r.reason, r.status, r.created_by, r.created_at FROM case_referral r JOIN "
+	        "organisation f ON f.id = r.from_org_id JOIN organisation t ON t.id = r.to_org_id "
+	        "WHERE (?1 = 0 OR r.id = ?1) AND (?2 = 0 OR r.case_id = ?2) AND (?3 = 0 OR (?4 AND "
+	        "r.to_org_id = ?3) OR (NOT ?4 AND r.from_org_id = ?3)) ORDER BY r.id DESC LIMIT "
+	        "1000",
+	        e);
+	int rc = CTIP_OK, step;
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, case_id);
+	sqlite3_bind_int64(st, 3, org_id);
+	sqlite3_bind_int(st, 4, in);
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_referral r = {
+		        .id = sqlite3_column_int64(st, 0),
+		        .case_id = sqlite3_column_int64(st, 1),
+		        .from_org_id = sqlite3_column_int64(st, 2),
+		        .to_org_id = sqlite3_column_int64(st, 3),
+		        .from_org = col(st, 4),
+		        .to_org = col(st, 5),
+		        .date = col(st, 6),
+		        .reason = col(st, 7),
+		        .status = col(st, 8),
+		        .created_by = col(st, 9),
+		        .created_at = col(st, 10),
+		};
+		rc = cb(ctx, &r);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "referrals");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int referral_set_status(ctip_store *s, int64_t id, const char *status, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "UPDATE case_referral SET status = ? WHERE id = ?", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	return run(s, st, e);
+}
+
+static int person_org(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT org_id FROM person WHERE id = ?", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, person_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*org_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW    ? CTIP_OK
+	       : rc == SQLITE_DONE ? CTIP_ENOTFOUND
+	                           : fail(s, e, "person");
+}
+
+/* An organisation's id by name, registering it when new (as the importer does). */
+static int org_ensure(ctip_store *s, const char *name, int64_t *id, ctip_err *e)
+{
+	int rc = s->ops->org_find(s, name, id, NULL, e);
+	if (rc == CTIP_ENOTFOUND)
+		rc = s->ops->org_add(s, name, NULL, id, e);
+	return rc;
+}
+
+/* Appends one item to table (assistance or proceeding) of the link (case, person). */
+static int item_add(ctip_store *s, int assist, int64_t case_id, int64_t person_id,
+                    const ctip_row *r, int *seq, ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s, "SELECT id FROM case_person WHERE case_id = ? AND person_id = ?", e);
+	int64_t cp = 0, org = 0;
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, person_id);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		cp = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (step != SQLITE_ROW)
+		return step == SQLITE_DONE ? CTIP_ENOTFOUND : fail(s, e, "link");
+	if (!(st = prep(s,
+	                assist ? "SELECT coalesce(max(seq) + 1, 0) FROM assistance WHERE "
+	                         "case_person_id = ?"
+	                       : "SELECT coalesce(max(seq) + 1, 0) FROM proceeding WHERE "
+	                         "case_person_id = ?",
+	                e)))
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, cp);
+	*seq = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	int rc;
+	if (assist && ctip_row_get(r, CF_AS_PROVIDER) &&
+	    (rc = org_ensure(s, r->v[CF_AS_PROVIDER], &org, e)))
+		return rc;
+	if (!(st = prep(
+	              s,
+	              assist ? "INSERT INTO assistance(case_person_id, seq, kind, date, "
+	                       "provider_org_id, amount) VALUES (?, ?, ?, ?, ?, ?)"
+	                     : "INSERT INTO proceeding(case_person_id, seq, stage, date, article, "
+	                       "sentence_kind, sentence_months) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	              e)))
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, cp);
+	sqlite3_bind_int(st, 2, *seq);
+	if (assist) {
+		bind_opt(st, 3, r->v[CF_AS_KIND]);
+		bind_opt(st, 4, r->v[CF_AS_DATE]);
+		if (org)
+			sqlite3_bind_int64(st, 5, org);
+		bind_opt(st, 6, r->v[CF_AS_AMOUNT]);
+	} else {
+		bind_opt(st, 3, r->v[CF_PR_STAGE]);
+		bind_opt(st, 4, r->v[CF_PR_DATE]);
+		bind_opt(st, 5, r->v[CF_PR_ARTICLE]);
+		bind_opt(st, 6, r->v[CF_PR_SENTENCE_KIND]);
+		if (ctip_row_get(r, CF_PR_SENTENCE_MONTHS))
+			sqlite3_bind_int64(st, 7, atoll(r->v[CF_PR_SENTENCE_MONTHS]));
+	}
+	return run(s, st, e);
+}
+
+static int assistance_add(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+                          int *seq, ctip_err *e)
+{
+	return item_add(s, 1, case_id, person_id, r, seq, e);
+}
+
+static int proceeding_add(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+                          int *seq, ctip_err *e)
+{
+	return item_add(s, 0, case_id, person_id, r, seq, e);
+}
+
+static int person_visible_cases(ctip_store *s, int64_t person_id, int64_t org_id,
+                                int (*cb)(void *ctx, int64_t case_id, int access, int consent,
+                                          const char *scope),
+                                void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT c.id, c.org_id = ?1, coalesce(cp.consent, -1), "
+	                        "cp.consent_scope FROM case_person cp JOIN cases c ON c.id = "
+	                        "cp.case_id WHERE cp.person_id = ?2 AND (c.org_id = ?1 OR "
+	                        "EXISTS (SELECT 1 FROM case_referral WHERE case_id = c.id AND "
+	                        "to_org_id = ?1 AND status <> 'Declined') OR EXISTS (SELECT 1 FROM "
+	                        "referral WHERE case_id = c.id AND direction = 'out' AND "
+	                        "other_org_id = ?1 AND coalesce(status, '') <> 'Declined')) ORDER "
+	                        "BY c.id",
+	                        e);
+	int rc = CTIP_OK, step;
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, org_id);
+	sqlite3_bind_int64(st, 2, person_id);
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		/* the scope is a JSON array of codes without quotes or separators inside */
+		char scope[512] = "";
+		const char *j = col(st, 3);
+		size_t w = 0;
+		for (; j && *j && w + 1 < sizeof(scope); j++)
+			if (*j == ',')
+				scope[w++] = ';';
+			else if (*j != '[' && *j != ']' && *j != '"')
+				scope[w++] = *j;
+		scope[w] = 0;
+		rc = cb(ctx, sqlite3_column_int64(st, 0),
+		        sqlite3_column_int(st, 1) ? CTIP_ACCESS_OWN : CTIP_ACCESS_REFERRAL,
+		        sqlite3_column_int(st, 2), w ? scope : NULL);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "person cases");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+const struct ctip_srv_ops ctip_sqlite_srv_ops = {
+        .person_visible_cases = person_visible_cases,
+        .account_get = account_get,
+        .org_list = org_list,
+        .case_access = case_access,
+        .cases_visible = cases_visible,
+        .case_update = case_update,
+        .comment_add = comment_add,
+        .referral_add = referral_add,
+        .referral_list = referral_list,
+        .referral_set_status = referral_set_status,
+        .person_org = person_org,
+        .assistance_add = assistance_add,
+        .proceeding_add = proceeding_add,
+};
