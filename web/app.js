@@ -27,12 +27,18 @@ const ROUTES = [
 ];
 
 const NAV = [
-	['#/cases', 'nav.cases'],
-	['#/cases/new', 'nav.new'],
-	['#/search', 'nav.search'],
-	['#/inbox', 'nav.inbox'],
-	['#/account', 'nav.account'],
+	['#/cases', 'nav.cases', true],
+	['#/cases/new', 'nav.new', true],
+	['#/search', 'nav.search', true],
+	['#/inbox', 'nav.inbox', true],
+	['#/account', 'nav.account', false],
 ];
+// Roles that work on cases; the others (analyst, auditor, admin) get 403 from every case endpoint.
+const CASE_ROLES = ['caseworker', 'supervisor'];
+
+function worksOnCases() {
+	return state.me && CASE_ROLES.includes(state.me.role);
+}
 
 const state = { me: null, flash: null, afterLogin: null };
 let renderSeq = 0;
@@ -57,7 +63,7 @@ const ctx = {
 	signedIn(me) {
 		state.me = me;
 		setCsrf(me.csrf_token);
-		const next = state.afterLogin || '#/cases';
+		const next = state.afterLogin || (worksOnCases() ? '#/cases' : '#/account');
 		state.afterLogin = null;
 		renderChrome();
 		navigate(next);
@@ -81,7 +87,8 @@ function renderChrome() {
 	if (!state.me) return;
 	const { path } = parseHash();
 	const ul = h('ul');
-	for (const [href, key] of NAV) {
+	for (const [href, key, cases] of NAV) {
+		if (cases && !worksOnCases()) continue;
 		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path));
 		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key))));
 	}
@@ -111,8 +118,8 @@ async function route(keepFocus) {
 			return;
 		}
 	}
-	if (path === '/login' && state.me) {
-		location.replace('#/cases');
+	if ((path === '/login' || !location.hash) && state.me) {
+		location.replace(worksOnCases() ? '#/cases' : '#/account');
 		return;
 	}
 	renderChrome();

@@ -7,7 +7,8 @@
 //
 // Environment: CTIP (the binary, required), CHROMIUM (default /usr/bin/chromium),
 // CTIP_WEB_DIR (serve the UI from that folder instead of the embedded copy),
-// SCREENSHOTS (folder; default docs/screenshots; "none" to skip).
+// SCREENSHOTS (folder; default build/test-logs/screenshots; "none" to skip; run.sh --docs sets
+// docs/screenshots, the ones kept in the repository).
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CTIP = process.env.CTIP;
-const SHOTS = process.env.SCREENSHOTS === 'none' ? null : resolve(REPO, process.env.SCREENSHOTS || 'docs/screenshots');
+const SHOTS = process.env.SCREENSHOTS === 'none' ? null : resolve(REPO, process.env.SCREENSHOTS || 'build/test-logs/screenshots');
 const PASSWORD = 'correct horse battery staple 42';
 // Synthetic people: "Thử Nghiệm" means "test", "Giả Định" means "hypothetical".
 const VICTIM = { family: 'Vũ', middle: 'Thị', given: 'Thử Nghiệm' };
@@ -259,6 +260,22 @@ async function main() {
 		const f = await apiFrom(pa, 'POST', '/referrals', { case_id: r.body.id, to_org: 'Org B', reason: 'Other' });
 		expect(f.status === 201, 'refer: ' + f.status + ' ' + JSON.stringify(f.body));
 	});
+	await step('A edits the case: a bad date is refused next to its field, then status and a comment', async () => {
+		await pa.goto(`${base}/#/cases/${caseId}`);
+		await pa.getByRole('link', { name: 'Edit case' }).click();
+		await pa.getByRole('heading', { level: 1, name: /^Edit case/ }).waitFor();
+		await pa.getByLabel('Case closed').fill('01/02/2020');
+		await pa.getByRole('button', { name: 'Save' }).click();
+		await pa.locator('#edit-ctip_CaseClosedDate-error:not([hidden])').waitFor();
+		expect((await pa.getByLabel('Case closed').getAttribute('aria-invalid')) === 'true', 'field not marked invalid');
+		await pa.getByLabel('Case closed').fill('');
+		await pa.getByLabel('Case status').selectOption('FollowUp');
+		await pa.getByLabel('Add a comment').fill('Hẹn gọi lại sau một tuần.');
+		await pa.getByRole('button', { name: 'Save' }).click();
+		await pa.getByText('Case saved.').waitFor();
+		await pa.getByText('Hẹn gọi lại sau một tuần.').waitFor();
+		await pa.getByText('Follow Up', { exact: true }).waitFor();
+	});
 	await step('the case list shows the case', async () => {
 		await pa.getByRole('link', { name: 'Cases', exact: true }).click();
 		await pa.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
@@ -283,6 +300,7 @@ async function main() {
 		await pa.getByText('Cưỡng bức lao động').first().waitFor(); // ForcedLabour, from /api/vocab
 		await pa.getByText('Nữ', { exact: true }).first().waitFor(); // Feminine
 		await pa.reload();
+		await pa.getByRole('heading', { level: 2, name: 'Bối cảnh của nạn nhân' }).waitFor();
 		await pa.getByRole('link', { name: 'Hồ sơ vụ việc' }).waitFor();
 		await shot(pa, 'case-vi', { fullPage: true });
 		await pa.getByLabel('Ngôn ngữ').selectOption('en');

@@ -2,7 +2,9 @@
 # The web UI: translation and CSP checks (node), then the multi-organisation flow in Debian's
 # headless Chromium (flow.mjs). Prints "ok NAME" / "not ok NAME" lines; tests/run.sh counts them.
 # Skipped, with a SKIP line, only when the ctip under test has no `serve` command.
+# `sh tests/browser/run.sh --docs` refreshes the screenshots kept in docs/screenshots/.
 set -u
+[ "${1:-}" = "--docs" ] && export SCREENSHOTS=docs/screenshots
 cd "$(dirname "$0")"
 : "${CTIP:=$(pwd)/../../build/asan/ctip}"
 export CTIP
