@@ -139,6 +139,7 @@ async function route(keepFocus) {
 	const main = clear(document.getElementById('main'));
 	main.append(target);
 	const heading = main.querySelector('h1');
+	document.title = heading ? `${heading.textContent} – ${t('app.title')}` : t('app.title');
 	if (heading && !keepFocus) {
 		heading.setAttribute('tabindex', '-1');
 		heading.focus();

@@ -136,6 +136,63 @@ async function login(page, base, user) {
 	await page.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
 }
 
+/* Accessibility of the page as shown: one h1, every control labelled, unique ids, existing
+   aria-describedby targets, and text contrast of at least 4.5:1 (3:1 for large text). */
+const a11yProblems = [];
+async function a11y(page, where) {
+	const found = await page.evaluate(() => {
+		const out = [];
+		const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+		if (document.querySelectorAll('h1').length !== 1) out.push(`${document.querySelectorAll('h1').length} h1 elements`);
+		for (const c of document.querySelectorAll('input, select, textarea')) {
+			if (c.type === 'hidden' || !visible(c)) continue;
+			if (!(c.labels && c.labels.length) && !c.getAttribute('aria-label')) out.push(`unlabelled ${c.tagName.toLowerCase()} ${c.id || c.name}`);
+		}
+		const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
+		for (const id of ids) if (ids.indexOf(id) !== ids.lastIndexOf(id)) out.push('duplicate id ' + id);
+		for (const e of document.querySelectorAll('[aria-describedby]'))
+			for (const id of e.getAttribute('aria-describedby').split(/\s+/)) if (!document.getElementById(id)) out.push('aria-describedby to nothing: ' + id);
+		const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+		const lum = ([r, g, b]) => {
+			const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+			return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+		};
+		const bg = (el) => {
+			for (; el; el = el.parentElement) {
+				const c = rgb(getComputedStyle(el).backgroundColor);
+				if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) return c;
+			}
+			return [255, 255, 255];
+		};
+		const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		const seen = new Set();
+		for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+			const el = n.parentElement;
+			if (!n.textContent.trim() || seen.has(el) || !visible(el)) continue;
+			seen.add(el);
+			const st = getComputedStyle(el);
+			const L1 = lum(rgb(st.color));
+			const L2 = lum(bg(el));
+			const ratio = (Math.max(L1, L2) + 0.05) / (Math.min(L1, L2) + 0.05);
+			const size = parseFloat(st.fontSize);
+			const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+			if (ratio < (large ? 3 : 4.5)) out.push(`contrast ${ratio.toFixed(2)} for "${n.textContent.trim().slice(0, 30)}"`);
+		}
+		return out;
+	});
+	for (const f of found) a11yProblems.push(`${where}: ${f}`);
+}
+
+/* Presses Tab until the focused element's text matches, as a keyboard user would. */
+async function tabTo(page, re, max = 40) {
+	for (let i = 0; i < max; i++) {
+		await page.keyboard.press('Tab');
+		const text = await page.evaluate(() => (document.activeElement ? document.activeElement.textContent.trim() : ''));
+		if (re.test(text)) return;
+	}
+	throw new Error('Tab never reached ' + re);
+}
+
 /* A request from inside the page, with the session and CSRF token it already has. */
 async function apiFrom(page, method, path, body) {
 	return page.evaluate(
@@ -192,6 +249,7 @@ async function main() {
 		expect(await pa.getByLabel('Username').isVisible(), 'no Username field');
 		expect((await pa.getByLabel('Password').getAttribute('type')) === 'password', 'password not masked');
 		await shot(pa, 'login');
+		await a11y(pa, 'login');
 	});
 	await step('a wrong password is refused with a message', async () => {
 		await pa.getByLabel('Username').fill('worker_a');
@@ -230,6 +288,7 @@ async function main() {
 		expect((await field.getAttribute('aria-describedby')).includes('new-prs_Birthdate-error'), 'error not linked');
 		expect(await field.evaluate((el) => el === document.activeElement), 'focus not on the field');
 		await shot(pa, 'create-form', { fullPage: true });
+		await a11y(pa, 'create form with an error');
 	});
 	await step('A creates the case with a consenting victim', async () => {
 		await pa.getByLabel('Date of birth').fill('2001-03-15');
@@ -250,6 +309,7 @@ async function main() {
 		await pa.getByText('Case referred to Org B.').waitFor();
 		await pa.getByRole('cell', { name: 'Org B' }).first().waitFor();
 		await shot(pa, 'case', { fullPage: true });
+		await a11y(pa, 'case page');
 		const c = await apiFrom(pa, 'GET', `/cases/${caseId}`);
 		personId = c.body.persons[0].id;
 		expect(Number.isInteger(personId), 'no person id');
@@ -275,12 +335,14 @@ async function main() {
 		await pa.getByText('Case saved.').waitFor();
 		await pa.getByText('Hẹn gọi lại sau một tuần.').waitFor();
 		await pa.getByText('Follow Up', { exact: true }).waitFor();
+		await a11y(pa, 'case page after editing');
 	});
 	await step('the case list shows the case', async () => {
 		await pa.getByRole('link', { name: 'Cases', exact: true }).click();
 		await pa.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
 		await pa.locator(`a[href="#/cases/${caseId}"]`).waitFor();
 		await shot(pa, 'cases');
+		await a11y(pa, 'case list');
 	});
 	await step('search without diacritics finds the victim', async () => {
 		await pa.getByRole('link', { name: 'Search' }).click();
@@ -290,6 +352,7 @@ async function main() {
 		await pa.getByRole('cell', { name: VICTIM_NAME }).waitFor();
 		await pa.locator(`a[href="#/cases/${caseId}"]`).waitFor();
 		await shot(pa, 'search');
+		await a11y(pa, 'search');
 	});
 	await step('the language switch shows Vietnamese labels and is remembered', async () => {
 		await pa.goto(`${base}/#/cases/${caseId}`);
@@ -303,6 +366,7 @@ async function main() {
 		await pa.getByRole('heading', { level: 2, name: 'Bối cảnh của nạn nhân' }).waitFor();
 		await pa.getByRole('link', { name: 'Hồ sơ vụ việc' }).waitFor();
 		await shot(pa, 'case-vi', { fullPage: true });
+		await a11y(pa, 'case page in Vietnamese');
 		await pa.getByLabel('Ngôn ngữ').selectOption('en');
 		await pa.getByRole('heading', { level: 2, name: 'Victim context' }).waitFor();
 	});
@@ -316,18 +380,21 @@ async function main() {
 	const pb = B.page;
 	await step('B signs in and finds the referral in the inbox', async () => {
 		await login(pb, base, 'worker_b');
-		await pb.getByRole('link', { name: 'Referral inbox' }).click();
+		await tabTo(pb, /^Referral inbox$/); // from the keyboard
+		await pb.keyboard.press('Enter');
 		await pb.getByRole('heading', { level: 1, name: 'Referral inbox' }).waitFor();
 		await pb.getByRole('link', { name: `Open case #${caseId}` }).waitFor();
 		await pb.getByRole('cell', { name: 'Org A' }).first().waitFor();
 		await shot(pb, 'inbox');
+		await a11y(pb, 'inbox');
 	});
 	await step('B accepts the referral', async () => {
 		await pb.getByRole('button', { name: `Accept the referral of case #${caseId}` }).click();
 		await pb.getByText(`Referral of case #${caseId}: Accepted.`).waitFor();
 	});
-	await step("B opens the case and sees the victim's name", async () => {
-		await pb.getByRole('link', { name: `Open case #${caseId}` }).click();
+	await step("B opens the case from the keyboard and sees the victim's name", async () => {
+		await tabTo(pb, new RegExp(`^Open case #${caseId}$`));
+		await pb.keyboard.press('Enter');
 		await pb.getByRole('region', { name: 'Persons' }).getByRole('heading', { level: 3, name: new RegExp(VICTIM_NAME) }).waitFor();
 		await pb.getByText('referred to your organisation').waitFor();
 		expect(!(await pb.getByRole('link', { name: 'Edit case' }).count()), 'B is offered to edit');
@@ -342,6 +409,7 @@ async function main() {
 		await pb.getByText('Identity not shared (no consent).').waitFor();
 		expect(!(await pb.getByText(HIDDEN.prs_FirstName).count()), 'the withheld name is shown');
 		await shot(pb, 'case-redacted', { fullPage: true });
+		await a11y(pb, 'case page, identity withheld');
 	});
 
 	// --- C: no access ---------------------------------------------------------------------------------
@@ -351,6 +419,7 @@ async function main() {
 		await login(pc, base, 'worker_c');
 		await pc.goto(`${base}/#/cases/${caseId}`);
 		await pc.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
+		await a11y(pc, 'not found');
 		expect(!(await pc.getByText(VICTIM.given).count()), 'the name is shown to C');
 		const r = await apiFrom(pc, 'GET', `/cases/${caseId}`);
 		expect(r.status === 404, 'API answered ' + r.status);
@@ -373,6 +442,7 @@ async function main() {
 		await pa.getByRole('heading', { level: 1, name: 'Account' }).waitFor();
 		await pa.getByText('Org A').first().waitFor();
 		await pa.getByText('Caseworker').waitFor();
+		await a11y(pa, 'account');
 		await pa.getByRole('button', { name: 'Sign out' }).click();
 		await pa.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
 		const r = await pa.evaluate(async () => (await fetch('/api/me')).status);
@@ -387,6 +457,9 @@ async function main() {
 			return el && el.tagName !== 'BODY' ? getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).outlineWidth : 'none';
 		});
 		expect(/solid 3px/.test(outline), 'focused element outline: ' + outline);
+	});
+	await step('accessibility: one h1, labelled controls, unique ids, contrast 4.5:1, on every page seen', () => {
+		expect(!a11yProblems.length, a11yProblems.join('\n'));
 	});
 	await step('no page errors, no CSP violations, nothing fetched from elsewhere', () => {
 		expect(!problems.length, problems.join('\n'));
