@@ -112,7 +112,8 @@ async function route(keepFocus) {
 		}
 	}
 	if (needsLogin && !state.me) {
-		state.afterLogin = location.hash || '#/cases';
+		// Back to the page asked for after signing in; none for the bare address (role decides).
+		state.afterLogin = location.hash && location.hash !== '#/login' ? location.hash : null;
 		if (path !== '/login') {
 			location.replace('#/login');
 			return;

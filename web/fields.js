@@ -114,7 +114,7 @@ export function display(name, value) {
 	if (Array.isArray(value)) return value.map((v) => display(name, v)).join('; ');
 	if (typeof value === 'boolean') return value ? t('common.yes') : t('common.no');
 	if (VOCAB[name]) return label(VOCAB[name], value);
-	if (name === 'ctip_AssistanceAmount' && typeof value === 'number')
-		return value.toLocaleString(currentLang() === 'vi' ? 'vi-VN' : 'en-GB') + ' ₫';
+	if (name === 'ctip_AssistanceAmount' && /^\d+(\.\d+)?$/.test(String(value)))
+		return Number(value).toLocaleString(currentLang() === 'vi' ? 'vi-VN' : 'en-GB') + ' ₫';
 	return String(value);
 }
