@@ -81,7 +81,9 @@ function renderChrome() {
 	document.getElementById('brand').textContent = t('app.name');
 	document.getElementById('skip-link').textContent = t('app.skip');
 	document.getElementById('lang-label').textContent = t('lang.label');
-	document.getElementById('lang-select').value = currentLang();
+	const select = document.getElementById('lang-select');
+	for (const o of select.options) o.textContent = t('lang.' + o.value);
+	select.value = currentLang();
 	const nav = clear(document.getElementById('nav'));
 	nav.setAttribute('aria-label', t('nav.label'));
 	if (!state.me) return;
@@ -124,6 +126,8 @@ async function route(keepFocus) {
 		return;
 	}
 	renderChrome();
+	const main = document.getElementById('main');
+	main.setAttribute('aria-busy', 'true');
 	const target = h('div', { class: 'view' });
 	const flash = state.flash;
 	state.flash = null;
@@ -137,8 +141,8 @@ async function route(keepFocus) {
 		await messageView(target, errorPage(err));
 	}
 	if (seq !== renderSeq) return; // a later navigation won
-	const main = clear(document.getElementById('main'));
-	main.append(target);
+	clear(main).append(target);
+	main.removeAttribute('aria-busy');
 	const heading = main.querySelector('h1');
 	document.title = heading ? `${heading.textContent} – ${t('app.title')}` : t('app.title');
 	if (heading && !keepFocus) {
@@ -156,6 +160,8 @@ function errorPage(err) {
 
 async function start() {
 	await setLang(preferredLang());
+	const loading = document.getElementById('loading');
+	if (loading) loading.textContent = t('app.loading');
 	document.getElementById('lang-select').addEventListener('change', async (e) => {
 		await setLang(e.target.value);
 		route(true);
