@@ -1,7 +1,7 @@
 # ctip - counter-trafficking case and data system.
 #
 #   make            build build/ctip (release)
-#   make run        install what is missing, build, run the main job (demo data on SQLite)
+#   make run        install what is missing, build, load demo data, run the server (ctip serve)
 #   make test       install what is missing, build with ASan+UBSan, run every test
 #   make fuzz       build the importers' fuzz targets (clang/libFuzzer) and run them briefly
 #   make bench      run the benchmarks in bench/

@@ -9,9 +9,16 @@
 #include "cli.h"
 #include "server.h"
 
+/* Every connection of the server is opened as the other commands open theirs. */
+static int open_store(void *ctx, ctip_store **s)
+{
+	return cli_open(ctx, s);
+}
+
 int cmd_serve(int argc, char **argv, struct cli *c)
 {
-	struct srv_config cfg = {.db = c->db, .listen = "127.0.0.1:8080"};
+	struct srv_config cfg = {
+	        .db = c->db, .open = open_store, .open_ctx = c, .listen = "127.0.0.1:8080"};
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--listen") && i + 1 < argc)
 			cfg.listen = argv[++i];
@@ -22,11 +29,5 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 		else
 			return cli_usage("serve");
 	}
-	/* the database must exist and be of this version before threads open it */
-	ctip_store *s;
-	int rc = cli_open(c, &s);
-	if (rc)
-		return rc;
-	ctip_store_close(s);
 	return srv_run(&cfg);
 }

@@ -131,6 +131,11 @@ struct ctip_org_item {
 };
 
 struct ctip_srv_ops {
+	/* Sets up a connection for serving (memory-mapped reads: the audit writer's commits
+	 * would otherwise empty every reader's page cache many times a second). */
+	int (*tune)(ctip_store *s, ctip_err *e);
+	/* Frees what the operations below cached for this connection; call before closing. */
+	void (*release)(ctip_store *s);
 	/* CTIP_ENOTFOUND when there is no such account. */
 	int (*account_get)(ctip_store *s, const char *username, struct ctip_account *a,
 	                   ctip_err *e);

@@ -9,6 +9,7 @@
  * (through the API, table case_referral, or in imported data, an outgoing
  * referral of the case) unless that referral was declined.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,15 +24,79 @@ static int fail(ctip_store *s, ctip_err *e, const char *what)
 	                    sqlite3_errmsg(ctip_store_sqlite_db(s)), what);
 }
 
+/* Prepared statements, kept per connection (a connection is used by one thread at a time,
+ * so a statement is never in use twice). Found by connection and SQL text address. */
+struct cached {
+	sqlite3 *db;
+	const char *sql;
+	sqlite3_stmt *st;
+};
+
+#define CACHE_MAX 1024
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct cached cache[CACHE_MAX];
+static int ncache;
+
 static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
 {
+	sqlite3 *db = ctip_store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+	pthread_mutex_lock(&cache_mu);
+	for (int i = 0; i < ncache && !st; i++)
+		if (cache[i].db == db && cache[i].sql == sql)
+			st = cache[i].st;
+	pthread_mutex_unlock(&cache_mu);
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		fail(s, e, sql);
 		sqlite3_finalize(st);
 		return NULL;
 	}
+	pthread_mutex_lock(&cache_mu);
+	if (ncache < CACHE_MAX)
+		cache[ncache++] = (struct cached){db, sql, st};
+	else
+		st = NULL; /* full: should not happen (a few statements per connection) */
+	pthread_mutex_unlock(&cache_mu);
+	if (!st)
+		ctip_err_set(e, CTIP_EDB, "too many prepared statements");
 	return st;
+}
+
+/* Done with a statement of the cache: reset it, so it holds no read lock. */
+static void done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+}
+
+static void release(ctip_store *s)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	pthread_mutex_lock(&cache_mu);
+	for (int i = 0; i < ncache;)
+		if (cache[i].db == db) {
+			sqlite3_finalize(cache[i].st);
+			cache[i] = cache[--ncache];
+		} else {
+			i++;
+		}
+	pthread_mutex_unlock(&cache_mu);
+}
+
+static int tune(ctip_store *s, ctip_err *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(ctip_store_sqlite_db(s), "PRAGMA mmap_size = 17179869184", NULL, NULL,
+	                 &msg) != SQLITE_OK) {
+		ctip_err_set(e, CTIP_EDB, "%s: %s", s->path, msg ? msg : "mmap_size");
+		sqlite3_free(msg);
+		return CTIP_EDB;
+	}
+	return CTIP_OK;
 }
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -51,7 +116,7 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
 static int run(ctip_store *s, sqlite3_stmt *st, ctip_err *e)
 {
 	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : fail(s, e, sqlite3_sql(st));
-	sqlite3_finalize(st);
+	done(st);
 	return rc;
 }
 
@@ -79,7 +144,7 @@ static int account_get(ctip_store *s, const char *username, struct ctip_account 
 	} else {
 		rc = rc == SQLITE_DONE ? CTIP_ENOTFOUND : fail(s, e, "account");
 	}
-	sqlite3_finalize(st);
+	done(st);
 	return rc;
 }
 
@@ -94,7 +159,7 @@ static int org_list(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_it
 		struct ctip_org_item o = {sqlite3_column_int64(st, 0), col(st, 1), col(st, 2)};
 		rc = cb(ctx, &o);
 	}
-	sqlite3_finalize(st);
+	done(st);
 	return rc;
 }
 
@@ -123,7 +188,7 @@ static int case_access(ctip_store *s, int64_t case_id, int64_t org_id, int *acce
 		*access = sqlite3_column_int(st, 0)   ? CTIP_ACCESS_OWN
 		          : sqlite3_column_int(st, 1) ? CTIP_ACCESS_REFERRAL
 		                                      : CTIP_ACCESS_NONE;
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CTIP_OK : fail(s, e, "access");
 }
 
@@ -131,26 +196,24 @@ static int cases_visible(ctip_store *s, int64_t org_id, const char *status, long
                          long *total, int (*cb)(void *ctx, const struct ctip_case_item *c),
                          void *ctx, ctip_err *e)
 {
-	static const char *const from =
-	        "FROM (SELECT id FROM cases WHERE org_id = ?1 UNION " REFERRED_TO ") v "
-	        "JOIN cases c ON c.id = v.id JOIN organisation o ON o.id = c.org_id "
-	        "WHERE (?2 IS NULL OR c.status = ?2) ";
-	char sql[1024];
-	snprintf(sql, sizeof(sql), "SELECT count(*) %s", from);
-	sqlite3_stmt *st = prep(s, sql, e);
+#define VISIBLE_FROM                                                                               \
+	"FROM (SELECT id FROM cases WHERE org_id = ?1 UNION " REFERRED_TO ") v "                   \
+	"JOIN cases c ON c.id = v.id JOIN organisation o ON o.id = c.org_id "                      \
+	"WHERE (?2 IS NULL OR c.status = ?2) "
+	static const char *const count_sql = "SELECT count(*) " VISIBLE_FROM;
+	static const char *const page_sql =
+	        "SELECT c.id, c.src_case_id, o.name, c.status, c.opened, (SELECT count(*) FROM "
+	        "case_person WHERE case_id = c.id), c.org_id = ?1 " VISIBLE_FROM
+	        "ORDER BY c.id DESC LIMIT ?3 OFFSET ?4";
+	sqlite3_stmt *st = prep(s, count_sql, e);
 	int rc = CTIP_OK;
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, org_id);
 	bind_opt(st, 2, status);
 	*total = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	snprintf(sql, sizeof(sql),
-	         "SELECT c.id, c.src_case_id, o.name, c.status, c.opened, (SELECT count(*) FROM "
-	         "case_person WHERE case_id = c.id), c.org_id = ?1 %s ORDER BY c.id DESC LIMIT ?3 "
-	         "OFFSET ?4",
-	         from);
-	if (!(st = prep(s, sql, e)))
+	done(st);
+	if (!(st = prep(s, page_sql, e)))
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, org_id);
 	bind_opt(st, 2, status);
@@ -172,7 +235,7 @@ static int cases_visible(ctip_store *s, int64_t org_id, const char *status, long
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
 		rc = fail(s, e, "cases");
-	sqlite3_finalize(st);
+	done(st);
 	return rc;
 }
 
@@ -268,7 +331,7 @@ static int referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
 		rc = fail(s, e, "referrals");
-	sqlite3_finalize(st);
+	done(st);
 	return rc;
 }
 
@@ -291,7 +354,7 @@ static int person_org(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_er
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*org_id = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW    ? CTIP_OK
 	       : rc == SQLITE_DONE ? CTIP_ENOTFOUND
 	                           : fail(s, e, "person");
@@ -320,7 +383,7 @@ static int item_add(ctip_store *s, int assist, int64_t case_id, int64_t person_i
 	int step = sqlite3_step(st);
 	if (step == SQLITE_ROW)
 		cp = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	done(st);
 	if (step != SQLITE_ROW)
 		return step == SQLITE_DONE ? CTIP_ENOTFOUND : fail(s, e, "link");
 	if (!(st = prep(s,
@@ -332,7 +395,7 @@ static int item_add(ctip_store *s, int assist, int64_t case_id, int64_t person_i
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, cp);
 	*seq = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-	sqlite3_finalize(st);
+	done(st);
 	int rc;
 	if (assist && ctip_row_get(r, CF_AS_PROVIDER) &&
 	    (rc = org_ensure(s, r->v[CF_AS_PROVIDER], &org, e)))
@@ -413,11 +476,13 @@ static int person_visible_cases(ctip_store *s, int64_t person_id, int64_t org_id
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
 		rc = fail(s, e, "person cases");
-	sqlite3_finalize(st);
+	done(st);
 	return rc;
 }
 
 const struct ctip_srv_ops ctip_sqlite_srv_ops = {
+        .tune = tune,
+        .release = release,
         .person_visible_cases = person_visible_cases,
         .account_get = account_get,
         .org_list = org_list,

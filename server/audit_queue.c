@@ -83,11 +83,9 @@ static void *writer_main(void *arg)
 	}
 }
 
-int srv_audit_start(const char *db, ctip_err *e)
+int srv_audit_start(ctip_store *s, ctip_err *e)
 {
-	int rc = ctip_store_open(db, 0, &store, e);
-	if (rc)
-		return rc;
+	store = s;
 	if (pthread_create(&writer, NULL, writer_main, NULL)) {
 		ctip_store_close(store);
 		store = NULL;

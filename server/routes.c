@@ -48,8 +48,9 @@ static int match(const char *pattern, const char *path, struct req *r)
 		if (!strncmp(p, "{id}", 4)) {
 			int64_t v = 0;
 			int n = 0;
-			for (; *s >= '0' && *s <= '9' && n < 19; s++, n++)
-				v = v * 10 + (*s - '0');
+			for (; *s >= '0' && *s <= '9'; s++, n++)
+				if (n < 18) /* more digits than that is no id: refused below */
+					v = v * 10 + (*s - '0');
 			if (n == 0 || n > 18 || v <= 0)
 				return 0;
 			r->id = v;
@@ -111,9 +112,9 @@ int srv_route(struct req *r)
 	}
 	if (!strcmp(r->method, "POST") || !strcmp(r->method, "PATCH")) {
 		json_error_t je;
-		if (!r->body || !r->len)
-			return srv_error(r, 400, NULL, "a JSON object body is required");
-		r->in = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &je);
+		/* no body is an empty object: the handler names what is missing */
+		r->in = r->len ? json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &je)
+		               : json_object();
 		if (!r->in)
 			return srv_error(r, 400, NULL, "malformed JSON: %s (line %d, column %d)",
 			                 je.text, je.line, je.column);

@@ -5,6 +5,7 @@
  * consent to share identity is not matched by its identity either. Each
  * record shown is audited (search_hit), never the query, which may be a name.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,12 @@ int h_search(struct req *r)
 		return srv_error(r, 400, "q", "q is required");
 	if (strlen(q) > 200)
 		return srv_error(r, 400, "q", "q is longer than 200 bytes");
+	/* names, document and phone numbers: letters, digits, spaces and . , ' - + / only; a
+	 * query of anything else (SQL, wildcards, markup) is refused rather than folded away */
+	for (const unsigned char *p = (const unsigned char *)q; *p; p++)
+		if (*p < 0x80 && !isalnum(*p) && !strchr(" .,'-+/", *p))
+			return srv_error(r, 400, "q",
+			                 "search for letters, digits, spaces and . , ' - + / only");
 	ctip_err e = {0};
 	struct hits x = {r, json_array(), {0}, 0, &e};
 	int rc = r->s->ops->search(r->s, q, SEARCH_CANDIDATES, on_hit, &x, &e), st = 200;

@@ -38,13 +38,15 @@ static ctip_store *thread_store(ctip_err *e)
 	if (my_store)
 		return my_store;
 	pthread_mutex_lock(&stores_mu);
-	if (nstores == MAX_STORES) {
-		pthread_mutex_unlock(&stores_mu);
+	if (nstores == MAX_STORES)
 		ctip_err_set(e, CTIP_EDB, "too many database connections");
-		return NULL;
-	}
-	if (ctip_store_open(cfg->db, 0, &my_store, e) == CTIP_OK)
+	else if (cfg->open(cfg->open_ctx, &my_store) == 0)
 		stores[nstores++] = my_store;
+	if (my_store && my_store->srv->tune(my_store, e)) {
+		fputs("ctip serve: ", stderr);
+		ctip_err_print(e, stderr); /* slower, not wrong: carry on */
+	} else
+		ctip_err_set(e, CTIP_EDB, "%s: cannot open the database", cfg->db);
 	pthread_mutex_unlock(&stores_mu);
 	return my_store;
 }
@@ -223,7 +225,11 @@ int srv_run(const struct srv_config *c)
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (srv_audit_start(c->db, &e)) {
+	ctip_store *audit_store;
+	if (c->open(c->open_ctx, &audit_store))
+		return 1;
+	if (srv_audit_start(audit_store, &e)) {
+		ctip_store_close(audit_store);
 		fputs("ctip: ", stderr);
 		ctip_err_print(&e, stderr);
 		return 3;
@@ -263,8 +269,10 @@ int srv_run(const struct srv_config *c)
 	if (lsock != MHD_INVALID_SOCKET)
 		close(lsock);
 	srv_audit_stop();
-	for (int i = 0; i < nstores; i++)
+	for (int i = 0; i < nstores; i++) {
+		stores[i]->srv->release(stores[i]);
 		ctip_store_close(stores[i]);
+	}
 	nstores = 0;
 	srv_sessions_free();
 	fprintf(stderr, "ctip: stopped\n");

@@ -21,7 +21,11 @@
 #define SRV_MAX_BODY (1024 * 1024)
 
 struct srv_config {
-	const char *db;     /* database path */
+	const char *db; /* database path (for messages) */
+	/* Opens a connection to the database as the command line does (checks the schema, binds
+	 * whatever the store needs); each thread and the audit writer get their own. */
+	int (*open)(void *ctx, ctip_store **s);
+	void *open_ctx;
 	const char *listen; /* "127.0.0.1:8080" */
 	const char *web;    /* serve the web UI from this directory instead of the binary */
 	int threads;        /* 0: twice the processors */
@@ -168,7 +172,7 @@ int srv_case_row(struct req *r, int64_t case_id, ctip_row *row);
 
 /* ---- audit (audit_queue.c) ---- */
 
-int srv_audit_start(const char *db, ctip_err *e);
+int srv_audit_start(ctip_store *s, ctip_err *e);
 /* Commits the remaining entries and stops the writer. */
 void srv_audit_stop(void);
 /* Appends entries (one per object) and waits until they are committed; 0 ok. */
