@@ -105,6 +105,7 @@ async function startServer() {
 async function shot(page, name, opts = {}) {
 	if (!SHOTS) return;
 	mkdirSync(SHOTS, { recursive: true });
+	await page.mouse.move(0, 0); // no hover effect left from the last click
 	await page.screenshot({ path: join(SHOTS, name + '.png'), ...opts });
 }
 
@@ -336,6 +337,16 @@ async function main() {
 		await pa.getByText('Hẹn gọi lại sau một tuần.').waitFor();
 		await pa.getByText('Follow Up', { exact: true }).waitFor();
 		await a11y(pa, 'case page after editing');
+	});
+	await step('A adds assistance to the victim from the case page', async () => {
+		await pa.getByText('Add assistance').click();
+		const form = pa.locator('details.add[open] form');
+		await form.getByLabel('Kind of assistance').selectOption('Medical');
+		await form.getByLabel('Amount').fill('1500000');
+		await form.getByRole('button', { name: 'Add' }).click();
+		await pa.getByText('Added to the case.').waitFor();
+		await pa.getByRole('cell', { name: 'Medical support' }).waitFor();
+		await pa.getByRole('cell', { name: '1,500,000 ₫' }).waitFor();
 	});
 	await step('the case list shows the case', async () => {
 		await pa.getByRole('link', { name: 'Cases', exact: true }).click();

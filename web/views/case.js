@@ -49,7 +49,8 @@ export async function caseView(root, [id], query, ctx) {
 		const rows = [];
 		persons.forEach((p, i) => (p[group] || []).forEach((r) => rows.push({ ...r, _person: personName(p, i) })));
 		for (const r of c[group] || []) rows.push(r); // a server may keep some at case level
-		root.append(section(group, t('case.' + group), rows.length ? table(rows, ['_person', ...GROUPS[group]]) : null));
+		const add = own && persons.length && ITEM_FIELDS[group] ? itemForm(group, c, persons, ctx) : null;
+		root.append(section(group, t('case.' + group), rows.length ? table(rows, ['_person', ...GROUPS[group]]) : null, add));
 	}
 
 	const refs = [...(c.referrals || [])];
@@ -196,4 +197,68 @@ async function referralForm(c, ctx) {
 		}
 	});
 	return el;
+}
+
+/* The fields of the forms that add an item to a person in the case (POST /api/assistance,
+   POST /api/proceedings); a select for picklists, numbers sent as numbers. */
+const ITEM_FIELDS = {
+	assistance: [
+		['ctip_AssistanceKind', { vocab: 'assistance_kind', required: true }],
+		['ctip_AssistanceDate', { date: true }],
+		['ctip_AssistanceAmount', { number: true, hint: 'case.amountHint' }],
+		['ctip_AssistanceProvider', {}],
+	],
+	proceedings: [
+		['ctip_ProcStage', { vocab: 'proceeding_stage', required: true }],
+		['ctip_ProcDate', { date: true }],
+		['ctip_ProcArticle', { vocab: 'criminal_article' }],
+		['ctip_ProcSentenceKind', { vocab: 'sentence_kind' }],
+		['ctip_ProcSentenceMonths', { number: true }],
+	],
+};
+
+function itemForm(group, c, persons, ctx) {
+	const form = new Form('add-' + group);
+	const button = h('button', { type: 'submit' }, t('case.itemSubmit'));
+	const fields = ITEM_FIELDS[group];
+	const el = h(
+		'form',
+		{ novalidate: true },
+		form.summary,
+		form.field('person_id', t('case.person'), {
+			options: persons.map((p, i) => ({ code: String(p.id), label: personName(p, i) })),
+			required: true,
+			value: String(persons[0].id),
+		}),
+		fields.map(([name, o]) =>
+			form.field(name, fieldLabel(name), {
+				options: o.vocab ? options(o.vocab) : undefined,
+				required: o.required,
+				hint: o.date ? t('form.partialDateHint') : o.hint ? t(o.hint) : undefined,
+				inputmode: o.date || o.number ? 'numeric' : undefined,
+			})
+		),
+		h('div', { class: 'actions' }, button)
+	);
+	el.addEventListener('submit', async (e) => {
+		e.preventDefault();
+		form.clearErrors();
+		const body = { case_id: Number(c.id), person_id: Number(form.value('person_id')) };
+		for (const [name, o] of fields) {
+			const v = form.value(name);
+			if (!v) continue;
+			body[name] = o.number && /^\d+$/.test(v) ? Number(v) : v;
+		}
+		const [first] = fields[0];
+		if (!body[first]) return form.showError(t('case.itemNeed', { field: fieldLabel(first) }), first);
+		button.disabled = true;
+		try {
+			await api('POST', '/' + group, body);
+			ctx.navigate(`#/cases/${c.id}`, t('case.itemDone'));
+		} catch (err) {
+			button.disabled = false;
+			form.showError(errorText(err), err.field);
+		}
+	});
+	return h('details', { class: 'add' }, h('summary', {}, t(group === 'assistance' ? 'case.addAssistance' : 'case.addProceeding')), el);
 }
