@@ -348,6 +348,16 @@ async function main() {
 		await pa.getByRole('cell', { name: 'Medical support' }).waitFor();
 		await pa.getByRole('cell', { name: '1,500,000 ₫' }).waitFor();
 	});
+	await step('A adds a perpetrator to the case', async () => {
+		await pa.getByText('Add a person').click();
+		const form = pa.locator('details.add[open] form');
+		await form.getByLabel('Role in the case').selectOption('Perpetrator');
+		await form.getByLabel('Family name').fill('Lê');
+		await form.getByLabel('Given name').fill('Giả Danh');
+		await form.getByRole('button', { name: 'Add' }).click();
+		await pa.getByText('Added to the case.').waitFor();
+		await pa.getByRole('heading', { level: 3, name: 'Lê Giả Danh (Perpetrator)' }).waitFor();
+	});
 	await step('the case list shows the case', async () => {
 		await pa.getByRole('link', { name: 'Cases', exact: true }).click();
 		await pa.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();

@@ -23,7 +23,9 @@ export async function caseView(root, [id], query, ctx) {
 		dl([['org', c.org], ...CASE_FIELDS.map((f) => [f, c[f]])])
 	);
 
-	root.append(section('persons', t('case.persons'), persons.length ? persons.map((p, i) => personCard(p, i)) : null));
+	root.append(
+		section('persons', t('case.persons'), persons.length ? persons.map((p, i) => personCard(p, i)) : null, own ? personForm(c, ctx) : null)
+	);
 
 	const victims = persons.filter((p) => VICTIM_FIELDS.some((f) => has(p[f])) || (p.exploitation || []).length);
 	root.append(
@@ -261,4 +263,36 @@ function itemForm(group, c, persons, ctx) {
 		}
 	});
 	return h('details', { class: 'add' }, h('summary', {}, t(group === 'assistance' ? 'case.addAssistance' : 'case.addProceeding')), el);
+}
+
+/* Adds a person (perpetrator, witness, family member, another victim) to the case: POST /api/persons. */
+function personForm(c, ctx) {
+	const form = new Form('add-person');
+	const button = h('button', { type: 'submit' }, t('case.itemSubmit'));
+	const text = ['prs_SecondName', 'prs_MiddleName', 'prs_FirstName', 'prs_Birthdate'];
+	const el = h(
+		'form',
+		{ novalidate: true },
+		form.summary,
+		form.field('role', fieldLabel('ctip_Role'), { options: options('person_role'), required: true }),
+		text.map((f) => form.field(f, fieldLabel(f), f === 'prs_Birthdate' ? { hint: t('form.partialDateHint'), inputmode: 'numeric' } : {})),
+		form.field('prs_Gender', fieldLabel('prs_Gender'), { options: options('gender') }),
+		h('div', { class: 'actions' }, button)
+	);
+	el.addEventListener('submit', async (e) => {
+		e.preventDefault();
+		form.clearErrors();
+		if (!form.value('role')) return form.showError(t('case.itemNeed', { field: fieldLabel('ctip_Role') }), 'role');
+		const body = { case_id: Number(c.id), role: form.value('role') };
+		for (const f of [...text, 'prs_Gender']) if (form.value(f)) body[f] = form.value(f);
+		button.disabled = true;
+		try {
+			await api('POST', '/persons', body);
+			ctx.navigate(`#/cases/${c.id}`, t('case.itemDone'));
+		} catch (err) {
+			button.disabled = false;
+			form.showError(errorText(err), err.field === 'ctip_Role' ? 'role' : err.field);
+		}
+	});
+	return h('details', { class: 'add' }, h('summary', {}, t('case.addPerson')), el);
 }
