@@ -14,6 +14,7 @@ import { searchView } from './views/search.js';
 import { inboxView } from './views/inbox.js';
 import { accountView } from './views/account.js';
 import { messageView } from './views/message.js';
+import { auditView } from './views/audit.js';
 
 const ROUTES = [
 	[/^\/login$/, loginView, false],
@@ -24,6 +25,7 @@ const ROUTES = [
 	[/^\/search$/, searchView, true],
 	[/^\/inbox$/, inboxView, true],
 	[/^\/account$/, accountView, true],
+	[/^\/audit$/, auditView, true],
 ];
 
 const NAV = [
@@ -31,10 +33,17 @@ const NAV = [
 	['#/cases/new', 'nav.new', true],
 	['#/search', 'nav.search', true],
 	['#/inbox', 'nav.inbox', true],
+	['#/audit', 'nav.audit', 'audit'],
 	['#/account', 'nav.account', false],
 ];
 // Roles that work on cases; the others (analyst, auditor, admin) get 403 from every case endpoint.
 const CASE_ROLES = ['caseworker', 'supervisor'];
+const AUDIT_ROLES = ['auditor', 'supervisor'];
+
+function firstPage() {
+	if (worksOnCases()) return '#/cases';
+	return state.me && state.me.role === 'auditor' ? '#/audit' : '#/account';
+}
 
 function worksOnCases() {
 	return state.me && CASE_ROLES.includes(state.me.role);
@@ -63,7 +72,7 @@ const ctx = {
 	signedIn(me) {
 		state.me = me;
 		setCsrf(me.csrf_token);
-		const next = state.afterLogin || (worksOnCases() ? '#/cases' : '#/account');
+		const next = state.afterLogin || firstPage();
 		state.afterLogin = null;
 		renderChrome();
 		navigate(next);
@@ -90,7 +99,8 @@ function renderChrome() {
 	const { path } = parseHash();
 	const ul = h('ul');
 	for (const [href, key, cases] of NAV) {
-		if (cases && !worksOnCases()) continue;
+		if (cases === true && !worksOnCases()) continue;
+		if (cases === 'audit' && !(state.me && AUDIT_ROLES.includes(state.me.role))) continue;
 		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path));
 		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key))));
 	}
@@ -122,7 +132,7 @@ async function route(keepFocus) {
 		}
 	}
 	if ((path === '/login' || !location.hash) && state.me) {
-		location.replace(worksOnCases() ? '#/cases' : '#/account');
+		location.replace(firstPage());
 		return;
 	}
 	renderChrome();

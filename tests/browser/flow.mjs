@@ -212,7 +212,7 @@ async function apiFrom(page, method, path, body) {
 
 async function main() {
 	expect(CTIP, 'CTIP is not set');
-	await step('setup: init, organisations A, B, C and a caseworker in each', () => {
+	await step('setup: init, organisations A, B, C, a caseworker in each and a supervisor in A', () => {
 		ctip(['init']);
 		ctip(['org', 'add', 'Org A', '--type', 'NGO']);
 		ctip(['org', 'add', 'Org B', '--type', 'SocialProtectionCentre']);
@@ -223,6 +223,7 @@ async function main() {
 			['worker_c', 'Org C'],
 		])
 			ctip(['user', 'add', u, '--org', o, '--role', 'caseworker'], PASSWORD + '\n');
+		ctip(['user', 'add', 'supervisor_a', '--org', 'Org A', '--role', 'supervisor'], PASSWORD + '\n');
 	});
 	const base = await step('ctip serve starts on a free port and serves the UI', startServer);
 	if (!base) return;
@@ -458,6 +459,17 @@ async function main() {
 		expect(!/worker_c/.test(log), 'C is in the log:\n' + log);
 	});
 
+	await step("A's supervisor sees B's view on the audit page of the victim's record", async () => {
+		const S = await newUser(base);
+		await login(S.page, base, 'supervisor_a');
+		await S.page.goto(`${base}/#/cases/${caseId}`);
+		await S.page.getByRole('region', { name: 'Persons' }).getByRole('link', { name: 'Who saw or changed this record' }).first().click();
+		await S.page.getByRole('heading', { level: 1, name: `Who saw or changed record P${personId}` }).waitFor();
+		await S.page.getByRole('row', { name: /worker_b viewed/ }).first().waitFor();
+		await a11y(S.page, 'audit');
+		await shot(S.page, 'audit');
+		await S.context.close();
+	});
 	await step('account page: who, organisation, role; sign out', async () => {
 		await pa.goto(`${base}/#/account`);
 		await pa.getByRole('heading', { level: 1, name: 'Account' }).waitFor();

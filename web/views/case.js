@@ -24,7 +24,7 @@ export async function caseView(root, [id], query, ctx) {
 	);
 
 	root.append(
-		section('persons', t('case.persons'), persons.length ? persons.map((p, i) => personCard(p, i)) : null, own ? personForm(c, ctx) : null)
+		section('persons', t('case.persons'), persons.length ? persons.map((p, i) => personCard(p, i, own && ctx.me.role === 'supervisor')) : null, own ? personForm(c, ctx) : null)
 	);
 
 	const victims = persons.filter((p) => VICTIM_FIELDS.some((f) => has(p[f])) || (p.exploitation || []).length);
@@ -112,7 +112,7 @@ function capitalise(s) {
 	return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function personCard(p, i) {
+function personCard(p, i, supervisor) {
 	const docs = p.identity_documents || [];
 	return h(
 		'article',
@@ -122,6 +122,7 @@ function personCard(p, i) {
 			? h('p', { class: 'notice redacted', role: 'note' }, h('strong', {}, t('person.redacted')), ' ', t('person.redactedWhy'))
 			: null,
 		dl(PERSON_FIELDS.map((f) => [f, f === 'ctip_Role' ? capitalise(p.ctip_Role || p.role || '') : p[f]])),
+		supervisor && p.id ? h('p', {}, h('a', { href: `#/audit?person=${p.id}` }, t('case.whoSaw'))) : null,
 		docs.length ? h('h4', {}, t('case.documents')) : null,
 		docs.length ? table(docs, GROUPS.identity_documents) : null
 	);

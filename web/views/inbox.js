@@ -1,15 +1,24 @@
 // views/inbox.js - referrals sent to the user's organisation (GET /api/referrals?box=in), to open,
-// accept or decline (PATCH /api/referrals/{id}); and those it sent (box=out).
+// accept, decline or mark completed (PATCH /api/referrals/{id}); and those it sent (box=out).
 import { h } from '../dom.js';
 import { t, loadVocabs, label } from '../i18n.js';
 import { api } from '../api.js';
 import { errorText } from '../forms.js';
 
+// What the receiver may answer to a referral in each status.
+const NEXT = {
+	Pending: [
+		['Accepted', 'inbox.accept'],
+		['Declined', 'inbox.decline'],
+	],
+	Accepted: [['Completed', 'inbox.complete']],
+};
+
 export async function inboxView(root, params, query, ctx) {
 	const box = query.get('box') === 'out' ? 'out' : 'in';
 	const [data] = await Promise.all([api('GET', '/referrals?box=' + box), loadVocabs(['referral_status', 'referral_reason'])]);
 	const refs = data.referrals || [];
-	const status = h('p', { role: 'status', class: 'flash', hidden: true });
+	const status = h('p', { role: 'alert', class: 'error-summary', hidden: true });
 	root.append(
 		h('h1', {}, t(box === 'in' ? 'inbox.title' : 'inbox.outTitle')),
 		h(
@@ -24,6 +33,28 @@ export async function inboxView(root, params, query, ctx) {
 		root.append(h('p', { class: 'empty' }, t(box === 'in' ? 'inbox.none' : 'inbox.noneOut')));
 		return;
 	}
+
+	const answer = (r, next, key) =>
+		h(
+			'button',
+			{
+				type: 'button',
+				class: next === 'Declined' ? 'secondary' : null,
+				'aria-label': t(key + 'Case', { id: r.case_id }),
+				onclick: async () => {
+					try {
+						await api('PATCH', `/referrals/${r.id}`, { status: next });
+						ctx.navigate('#/inbox', t('inbox.changed', { id: r.case_id, status: label('referral_status', next) }));
+					} catch (err) {
+						status.textContent = errorText(err);
+						status.hidden = false;
+						status.focus();
+					}
+				},
+			},
+			t(key)
+		);
+
 	const cols = ['inbox.col.case', box === 'in' ? 'inbox.col.from' : 'inbox.col.to', 'inbox.col.date', 'inbox.col.reason', 'inbox.col.status'];
 	if (box === 'in') cols.push('inbox.col.action');
 	root.append(
@@ -35,49 +66,18 @@ export async function inboxView(root, params, query, ctx) {
 				'tbody',
 				{},
 				refs.map((r) => {
-					const cell = h('td', { class: 'status' }, r.status ? label('referral_status', r.status) : '');
-					const row = h(
+					// a declined referral no longer shows the case to the receiver
+					const open = !(box === 'in' && r.status === 'Declined');
+					return h(
 						'tr',
 						{},
-						h('td', {}, h('a', { href: `#/cases/${r.case_id}` }, t('inbox.openCase', { id: r.case_id }))),
+						h('td', {}, open ? h('a', { href: `#/cases/${r.case_id}` }, t('inbox.openCase', { id: r.case_id })) : t('case.number', { id: r.case_id })),
 						h('td', {}, box === 'in' ? r.from_org : r.to_org),
 						h('td', {}, r.date || ''),
 						h('td', {}, r.reason ? label('referral_reason', r.reason) : ''),
-						cell
+						h('td', {}, r.status ? label('referral_status', r.status) : ''),
+						box === 'in' && r.id ? h('td', { class: 'row-actions' }, (NEXT[r.status || 'Pending'] || []).map(([next, key]) => answer(r, next, key))) : box === 'in' ? h('td') : null
 					);
-					if (box === 'in') {
-						const act = h('td', { class: 'row-actions' });
-						if (r.status === 'Pending' || !r.status) {
-							for (const [s, key] of [
-								['Accepted', 'inbox.accept'],
-								['Declined', 'inbox.decline'],
-							]) {
-								act.append(
-									h(
-										'button',
-										{
-											type: 'button',
-											class: s === 'Declined' ? 'secondary' : '',
-											'aria-label': t(key + 'Case', { id: r.case_id }),
-											onclick: async () => {
-												try {
-													await api('PATCH', `/referrals/${r.id}`, { status: s });
-													ctx.navigate('#/inbox', t('inbox.changed', { id: r.case_id, status: label('referral_status', s) }));
-												} catch (err) {
-													status.textContent = errorText(err);
-													status.hidden = false;
-													status.className = 'error-summary';
-												}
-											},
-										},
-										t(key)
-									)
-								);
-							}
-						}
-						row.append(act);
-					}
-					return row;
 				})
 			)
 		)
