@@ -31,7 +31,7 @@ export async function auditView(root, params, query, ctx) {
 		form.showError(errorText(err), err.field === 'person' ? 'person' : null);
 		return;
 	}
-	const entries = data.entries || [];
+	const entries = (data.entries || []).slice().sort((a, b) => (b.id || 0) - (a.id || 0)); // newest first
 	root.append(h('p', { role: 'status', class: 'count' }, entries.length ? t('audit.count', { n: entries.length }) : t('audit.none')));
 	if (!entries.length) return;
 	root.append(
