@@ -1261,3 +1261,27 @@ out:
 	free_org_folds(&im.org_folds);
 	return rc;
 }
+
+int ctip_import_patch_person(ctip_store *s, ctip_row *r, json_t *p, ctip_err *e)
+{
+	struct ctip_import_opts o = {0};
+	struct ctip_import_stats st = {0};
+	struct importer im = {.s = s, .o = &o, .st = &st, .e = e};
+	/* a field given replaces the stored one (a group replaces the whole group) */
+	const char *k;
+	json_t *v;
+	json_object_foreach(p, k, v)
+	{
+		int g = group_of_name(k);
+		for (int f = 0; f < CTIP_NFIELDS; f++)
+			if (g > 0 ? (int)ctip_fields[f].group == g
+			          : !strcmp(ctip_fields[f].name, k))
+				ctip_row_take(r, f, NULL);
+	}
+	int errs = json_object_into(&im, r, p, 0);
+	if (errs < 0)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (errs || ctip_row_canon(r, s->ref, &im.d))
+		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, im.d.first_field, "%s", im.d.first_msg);
+	return CTIP_OK;
+}

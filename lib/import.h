@@ -53,5 +53,8 @@ int ctip_import_case(ctip_store *s, json_t *c, const char *org, int64_t *case_id
  * case_id, whose case-level columns are those of case_row; same rules as ctip_import_case. */
 int ctip_import_person(ctip_store *s, const ctip_row *case_row, int64_t case_id, json_t *p,
                        int64_t *person_id, ctip_err *e);
+/* Applies the person fields of JSON object p to row r (read from the store) and validates
+ * the result as on import; CTIP_EINVAL with the first problem in e. */
+int ctip_import_patch_person(ctip_store *s, ctip_row *r, json_t *p, ctip_err *e);
 
 #endif
