@@ -1,7 +1,7 @@
 # ctip - counter-trafficking case and data system.
 #
 #   make            build build/ctip (release)
-#   make run        install what is missing, build, run the main job (demo data on SQLite)
+#   make run        install what is missing, build, load demo data, run the server (ctip serve)
 #   make test       install what is missing, build with ASan+UBSan, run every test
 #   make fuzz       build the importers' fuzz targets (clang/libFuzzer) and run them briefly
 #   make bench      run the benchmarks in bench/
@@ -11,10 +11,10 @@
 CC      ?= gcc
 # `make V=1` shows the full commands
 Q       := $(if $(V),,@)
-PKGS    := sqlite3 libutf8proc jansson libsodium xlsxwriter
+PKGS    := sqlite3 libutf8proc jansson libsodium libmicrohttpd xlsxwriter
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wno-unused-parameter
-BASE    := -std=c17 -pthread -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib -Ibuild/gen
+BASE    := -std=c17 -pthread -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib -Iserver -Ibuild/gen
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # jemalloc: an import allocates and frees tens of millions of small strings across two threads;
 # with glibc's allocator that was a quarter of the reader's time (docs/BENCHMARKS.md).
@@ -28,8 +28,12 @@ CFLAGS_ASAN    := $(BASE) $(WARN) -O1 -g -fno-omit-frame-pointer \
 
 LIB_SRC   := $(sort $(wildcard lib/*.c))
 CLI_SRC   := $(sort $(wildcard cli/*.c))
+# the server (ctip serve) is linked into the command, not into the library of the unit tests
+SRV_SRC   := $(sort $(wildcard server/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
-EMBED_IN  := $(sort $(wildcard lib/sql/*.sql data/vocab/*.csv data/geo/*.csv))
+# the web UI (web/, without npm's working files) is served from the binary
+WEB_IN    := $(sort $(shell find web -type f -not -path '*/node_modules/*' -not -name 'package*.json' 2>/dev/null))
+EMBED_IN  := $(sort $(wildcard lib/sql/*.sql data/vocab/*.csv data/geo/*.csv) $(WEB_IN))
 GEN       := build/gen/embedded.c
 
 .PHONY: all run test deps fuzz bench format format-check clean check-clang cppcheck valgrind
@@ -47,7 +51,7 @@ $(GEN): build/tools/embed $(EMBED_IN)
 	$(Q)build/tools/embed $(EMBED_IN) > $@.tmp && mv $@.tmp $@
 
 # --- release build --------------------------------------------------------------
-REL_OBJ := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(GEN:build/%=%) $(CLI_SRC))
+REL_OBJ := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(GEN:build/%=%) $(CLI_SRC) $(SRV_SRC))
 build/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
@@ -62,7 +66,7 @@ build/ctip: $(REL_OBJ)
 
 # --- sanitizer build, used by the tests --------------------------------------------
 ASAN_LIB_OBJ := $(patsubst %.c,build/asan/obj/%.o,$(LIB_SRC)) build/asan/obj/gen/embedded.o
-ASAN_CLI_OBJ := $(patsubst %.c,build/asan/obj/%.o,$(CLI_SRC))
+ASAN_CLI_OBJ := $(patsubst %.c,build/asan/obj/%.o,$(CLI_SRC) $(SRV_SRC))
 build/asan/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
 	@echo "  CC-ASAN $<"
@@ -77,6 +81,12 @@ build/asan/ctip: $(ASAN_CLI_OBJ) build/asan/libctip.a
 	@echo "  LINK    $@"
 	$(Q)$(CC) $(CFLAGS_ASAN) -o $@ $^ $(PKG_LIBS)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRC))
+# the session tests link the server's session.c (the server is not in the library)
+build/asan/tests/test_session: tests/unit/test_session.c server/session.c build/asan/libctip.a
+	@mkdir -p $(@D)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS_ASAN) $(PKG_CFLAGS) -Itests -o $@ $< server/session.c build/asan/libctip.a \
+	  $(PKG_LIBS) -lcmocka
 build/asan/tests/%: tests/unit/%.c build/asan/libctip.a
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"
@@ -85,9 +95,9 @@ build/asan/tests/%: tests/unit/%.c build/asan/libctip.a
 # gcc and clang must both build it warning-free.
 check-clang: $(GEN)
 	@mkdir -p build/clang
-	@for f in $(LIB_SRC) $(CLI_SRC); do \
+	@for f in $(LIB_SRC) $(CLI_SRC) $(SRV_SRC); do \
 	  clang $(BASE) $(WARN) -O1 $(PKG_CFLAGS) -DCTIP_VERSION=\"clang\" -fsyntax-only $$f || exit 1; done
-	@echo "clang: $(words $(LIB_SRC) $(CLI_SRC)) files build warning-free"
+	@echo "clang: $(words $(LIB_SRC) $(CLI_SRC) $(SRV_SRC)) files build warning-free"
 
 test: deps
 	@$(MAKE) --no-print-directory build/ctip build/asan/ctip $(UNIT_BIN)
@@ -99,8 +109,8 @@ run: deps
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
-	  --inline-suppr -Ilib --suppress=missingIncludeSystem -DCTIP_VERSION='"x"' \
-	  --include=/usr/include/jansson.h $(LIB_SRC) $(CLI_SRC)
+	  --inline-suppr -Ilib -Iserver --suppress=missingIncludeSystem -DCTIP_VERSION='"x"' \
+	  --include=/usr/include/jansson.h $(LIB_SRC) $(CLI_SRC) $(SRV_SRC)
 
 # --- fuzzing (clang + libFuzzer) ----------------------------------------------------
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
@@ -123,7 +133,8 @@ fuzz: deps $(FUZZ_BIN)
 bench: build/ctip
 	@sh bench/run.sh
 
-FORMAT_SRC = $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) lib/*.h cli/*.h fuzz/*.c fuzz/*.h tools/*.c
+FORMAT_SRC = $(LIB_SRC) $(CLI_SRC) $(SRV_SRC) $(UNIT_SRC) lib/*.h cli/*.h server/*.h fuzz/*.c fuzz/*.h \
+             tools/*.c
 format:
 	clang-format -i $(FORMAT_SRC)
 # fails when a file is not in the style of .clang-format

@@ -29,8 +29,19 @@ tail -n 2 "$W/out"
 echo "database: $(du -h "$DB" | cut -f1)"
 
 # names to look for: a common one, a rare one, one without diacritics in upper case
-common=$(sqlite3 "$DB" "select family_name||' '||coalesce(middle_name,'')||' '||given_name from person where family_name='Nguyễn' and given_name is not null limit 1")
-rare=$(sqlite3 "$DB" "select family_name||' '||given_name from person where family_name is not null and given_name is not null group by family_name having count(*) < 200 limit 1")
+# (taken from the generated file: the database keeps names encrypted)
+names=$(python3 - "$W/data.csv" <<'PY'
+import collections, csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r.get("prs_SecondName") and r.get("prs_FirstName")]
+common = next(r for r in rows if r["prs_SecondName"] == "Nguyễn")
+print(" ".join(x for x in (common["prs_SecondName"], common.get("prs_MiddleName", ""), common["prs_FirstName"]) if x))
+count = collections.Counter(r["prs_SecondName"] for r in rows)
+rare = next(r for r in rows if count[r["prs_SecondName"]] < 200)
+print(rare["prs_SecondName"] + " " + rare["prs_FirstName"])
+PY
+)
+common=$(echo "$names" | sed -n 1p)
+rare=$(echo "$names" | sed -n 2p)
 upper=$(python3 -c 'import sys,unicodedata as u; s=sys.argv[1].replace("đ","d").replace("Đ","D"); print("".join(c for c in u.normalize("NFD",s) if not u.combining(c)).upper())' "$common")
 for q in "$common" "$rare" "$upper"; do
 	i=0

@@ -3,4 +3,5 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh bench/import_search.sh "${BENCH_N:-1000000}"
+sh bench/server.sh "${BENCH_SERVER_N:-220000}"
 sh bench/stats.sh "${BENCH_STATS_N:-2000000}"

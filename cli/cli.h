@@ -10,7 +10,9 @@
 #include "store.h"
 
 struct cli {
-	const char *db; /* --db, $CTIP_DB, or ./var/ctip.db */
+	const char *db;  /* --db, $CTIP_DB, or ./var/ctip.db */
+	const char *key; /* --key, $CTIP_KEY, or NULL: the database's path + ".key" */
+	char key_buf[1100];
 };
 
 struct cli_command {
@@ -22,8 +24,14 @@ struct cli_command {
 
 extern const struct cli_command cli_commands[];
 
-/* Opens the database and checks that `ctip init` has been run. Prints the error. */
+/* Opens the database, checks that `ctip init` has been run and binds the key (identities
+ * are sealed under it). Prints the error. */
 int cli_open(struct cli *c, ctip_store **s);
+/* The same without the key, for commands that never read or write identities (accounts,
+ * organisations, the audit log, vocabularies): an administrator or auditor needs no key. */
+int cli_open_meta(struct cli *c, ctip_store **s);
+/* The key file's path: --key, $CTIP_KEY, else next to the database (DB.key). */
+const char *cli_key_path(struct cli *c);
 /* Prints "ctip: " + the error to stderr; returns the exit status for it. */
 int cli_fail(const ctip_err *e);
 /* Prints the usage of the command and returns 2. */
@@ -39,6 +47,7 @@ int cmd_help(int argc, char **argv, struct cli *c);
 int cmd_org(int argc, char **argv, struct cli *c);
 int cmd_user(int argc, char **argv, struct cli *c);
 int cmd_audit(int argc, char **argv, struct cli *c);
+int cmd_serve(int argc, char **argv, struct cli *c);
 int cmd_stats(int argc, char **argv, struct cli *c);
 int cmd_figures(int argc, char **argv, struct cli *c);
 int cmd_report(int argc, char **argv, struct cli *c);

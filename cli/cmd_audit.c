@@ -25,7 +25,7 @@ int cmd_audit(int argc, char **argv, struct cli *c)
 	ctip_err e = {0};
 	int rc;
 	if (!strcmp(argv[1], "verify") && argc == 2) {
-		if ((rc = cli_open(c, &s)))
+		if ((rc = cli_open_meta(c, &s)))
 			return rc;
 		int64_t bad;
 		long n;
@@ -54,7 +54,7 @@ int cmd_audit(int argc, char **argv, struct cli *c)
 		} else if (argc != 2) {
 			return cli_usage("audit");
 		}
-		if ((rc = cli_open(c, &s)))
+		if ((rc = cli_open_meta(c, &s)))
 			return rc;
 		long n = 0;
 		rc = s->ops->audit_each(s, person, print_entry, &n, &e);

@@ -53,7 +53,7 @@ static void columns(void)
 static int vocab(struct cli *c, const char *name)
 {
 	ctip_store *s;
-	int rc = cli_open(c, &s);
+	int rc = cli_open_meta(c, &s);
 	if (rc)
 		return rc;
 	const struct ctip_ref_entry **all;

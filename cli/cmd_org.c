@@ -23,7 +23,7 @@ int cmd_org(int argc, char **argv, struct cli *c)
 	if (!name || !type)
 		return cli_usage("org");
 	ctip_store *s;
-	int rc = cli_open(c, &s);
+	int rc = cli_open_meta(c, &s);
 	if (rc)
 		return rc;
 	ctip_err e = {0};

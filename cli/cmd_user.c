@@ -36,7 +36,7 @@ int cmd_user(int argc, char **argv, struct cli *c)
 	}
 	pw[strcspn(pw, "\r\n")] = 0;
 	ctip_store *s;
-	int rc = cli_open(c, &s);
+	int rc = cli_open_meta(c, &s);
 	if (rc) {
 		sodium_memzero(pw, sizeof(pw));
 		return rc;

@@ -39,6 +39,11 @@ const struct cli_command cli_commands[] = {
          "create an account: caseworker, supervisor, analyst, auditor or admin"},
         {"audit", cmd_audit, "ctip audit verify | ctip audit log [--person ID]",
          "check the hash chain of the audit log; show who saw what"},
+        {"serve", cmd_serve,
+         "ctip serve [--listen ADDRESS:PORT] [--web DIR] [--threads N] [--tls-cert PEM "
+         "--tls-key PEM]",
+         "run the multi-agency server: JSON API under /api/, web UI at / (default "
+         "127.0.0.1:8080)"},
         {"help", cmd_help, "ctip help [COMMAND | columns | vocab [NAME]]",
          "list the commands, the import columns, or a vocabulary"},
         {"version", cmd_version, "ctip version", "print the version"},
@@ -47,10 +52,14 @@ const struct cli_command cli_commands[] = {
 
 static int usage_all(FILE *out)
 {
-	fprintf(out, "usage: ctip [--db PATH] COMMAND [ARGS]\n\n"
-	             "ctip is a counter-trafficking case and data system.\n"
-	             "The database is PATH, else $CTIP_DB, else ./var/ctip.db.\n\n"
-	             "Commands:\n");
+	fprintf(out,
+	        "usage: ctip [--db PATH] [--key PATH] COMMAND [ARGS]\n\n"
+	        "ctip is a counter-trafficking case and data system.\n"
+	        "The database is PATH, else $CTIP_DB, else ./var/ctip.db.\n"
+	        "Identities in it are encrypted under the key file --key PATH, else $CTIP_KEY,\n"
+	        "else the database's path + \".key\" (made by `ctip init`; keep it on another\n"
+	        "volume in production).\n\n"
+	        "Commands:\n");
 	for (const struct cli_command *c = cli_commands; c->name; c++)
 		fprintf(out, "  %-8s %s\n", c->name, c->summary);
 	fprintf(out, "\nSee `ctip help COMMAND` for a command's options.\n");
@@ -74,7 +83,7 @@ int cli_fail(const ctip_err *e)
 	return e->code == CTIP_EINVAL || e->code == CTIP_ENOTFOUND ? 1 : 3;
 }
 
-int cli_open(struct cli *c, ctip_store **s)
+static int open_store(struct cli *c, ctip_store **s, int with_key)
 {
 	ctip_err e = {0};
 	if (ctip_store_open(c->db, 0, s, &e))
@@ -96,7 +105,41 @@ int cli_open(struct cli *c, ctip_store **s)
 		*s = NULL;
 		return 1;
 	}
+	if (!with_key)
+		return 0;
+	const char *kp = cli_key_path(c);
+	ctip_crypto *k = NULL;
+	int rc = ctip_crypto_load(kp, &k, &e);
+	if (rc == CTIP_ENOTFOUND)
+		ctip_err_set(&e, CTIP_EINVAL,
+		             "%s: key file not found: the identities in %s are encrypted under it. "
+		             "Restore it, or give its path with --key or CTIP_KEY (a new key would "
+		             "not open them)",
+		             kp, c->db);
+	if (rc || (rc = (*s)->ops->key_bind(*s, k, 0, &e))) {
+		ctip_store_close(*s);
+		*s = NULL;
+		return cli_fail(&e);
+	}
 	return 0;
+}
+
+int cli_open(struct cli *c, ctip_store **s)
+{
+	return open_store(c, s, 1);
+}
+
+int cli_open_meta(struct cli *c, ctip_store **s)
+{
+	return open_store(c, s, 0);
+}
+
+const char *cli_key_path(struct cli *c)
+{
+	if (c->key && *c->key)
+		return c->key;
+	snprintf(c->key_buf, sizeof(c->key_buf), "%s.key", c->db);
+	return c->key_buf;
 }
 
 int cmd_version(int argc, char **argv, struct cli *c)
@@ -107,7 +150,7 @@ int cmd_version(int argc, char **argv, struct cli *c)
 
 int main(int argc, char **argv)
 {
-	struct cli c = {.db = getenv("CTIP_DB")};
+	struct cli c = {.db = getenv("CTIP_DB"), .key = getenv("CTIP_KEY")};
 	int i = 1;
 	if (!c.db || !*c.db)
 		c.db = "./var/ctip.db";
@@ -116,6 +159,10 @@ int main(int argc, char **argv)
 			c.db = argv[++i];
 		} else if (!strncmp(argv[i], "--db=", 5)) {
 			c.db = argv[i] + 5;
+		} else if (!strcmp(argv[i], "--key") && i + 1 < argc) {
+			c.key = argv[++i];
+		} else if (!strncmp(argv[i], "--key=", 6)) {
+			c.key = argv[i] + 6;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			return usage_all(stdout);
 		} else if (!strcmp(argv[i], "--version")) {

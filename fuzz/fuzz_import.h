@@ -23,6 +23,9 @@ static ctip_store *fuzz_store(void)
 	s->ref = ctip_ref_new();
 	if (!s->ref || ctip_ref_load_embedded(s->ref, &e) || s->ops->ref_save(s, s->ref, &e))
 		abort();
+	static const unsigned char key[CTIP_KEY_BYTES] = {1}; /* identities are sealed */
+	if (s->ops->key_bind(s, ctip_crypto_from_key(key), 1, &e))
+		abort();
 	return s;
 }
 

@@ -139,3 +139,45 @@ int ctip_audit_verify(ctip_store *s, int64_t *bad_id, long *n, ctip_err *e)
 	*n = v.n;
 	return rc;
 }
+
+int ctip_audit_batch(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_err *e)
+{
+	char at[32], prev[129], hash[129];
+	int64_t last;
+	int rc;
+	if (sodium_init() < 0)
+		return ctip_err_set(e, CTIP_EINVAL, "libsodium failed to initialise");
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if ((rc = s->ops->begin(s, e)))
+		return rc;
+	if ((rc = s->ops->audit_last(s, &last, prev, e))) {
+		s->ops->rollback(s);
+		return rc;
+	}
+	for (int i = 0; i < n; i++) {
+		struct ctip_audit_entry a = {
+		        .id = last + 1 + i,
+		        .at = at,
+		        .actor = v[i].actor ? v[i].actor : "",
+		        .action = v[i].action ? v[i].action : "",
+		        .object = v[i].object ? v[i].object : "",
+		        .detail = v[i].detail ? v[i].detail : "",
+		        .prev_hash = prev,
+		};
+		ctip_audit_hash(&a, hash);
+		a.hash = hash;
+		if ((rc = s->ops->audit_add(s, &a, e))) {
+			s->ops->rollback(s);
+			return rc;
+		}
+		memcpy(prev, hash, sizeof(prev));
+	}
+	if ((rc = s->ops->commit(s, e))) {
+		s->ops->rollback(s);
+		return rc;
+	}
+	return CTIP_OK;
+}

@@ -19,6 +19,15 @@ int ctip_audit(ctip_store *s, const char *actor, const char *action, const char 
 int ctip_audit_each(ctip_store *s, const char *actor, const char *action,
                     const char *const *objects, int n, const char *detail, ctip_err *e);
 
+/* One entry to append with ctip_audit_batch. */
+struct ctip_audit_new {
+	const char *actor, *action, *object, *detail;
+};
+
+/* Appends n entries, each with its own actor and action, in one transaction (the server's
+ * group commit: many requests' entries, one commit). */
+int ctip_audit_batch(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_err *e);
+
 /* Checks the whole chain. Returns CTIP_OK, or CTIP_EINVAL with *bad_id set to the first entry
  * that was altered, removed or inserted, and the reason in e. *n counts the entries read. */
 int ctip_audit_verify(ctip_store *s, int64_t *bad_id, long *n, ctip_err *e);

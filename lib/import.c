@@ -1116,3 +1116,172 @@ int ctip_import_file(ctip_store *s, const char *path, const struct ctip_import_o
 		fclose(f);
 	return rc;
 }
+
+/* ---- one case from the server ---------------------------------------------------------- */
+
+int ctip_import_case(ctip_store *s, json_t *c, const char *org, int64_t *case_id,
+                     int64_t *person_ids, int max_persons, ctip_err *e)
+{
+	struct ctip_import_opts o = {0};
+	struct ctip_import_stats st = {0};
+	struct importer im = {.s = s, .o = &o, .st = &st, .e = e};
+	ctip_row base, r;
+	int rc = CTIP_OK;
+	*case_id = 0;
+	if (!s->ref)
+		return ctip_err_set(e, CTIP_EINVAL, "database not initialised (run `ctip init`)");
+	if (!json_is_object(c))
+		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, NULL, "a case must be a JSON object");
+	json_t *persons = json_object_get(c, "persons");
+	if (!json_is_array(persons) || json_array_size(persons) == 0)
+		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, "persons",
+		                   "a case needs an array of persons");
+	if (max_persons > 0 && json_array_size(persons) > (size_t)max_persons)
+		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, "persons",
+		                   "at most %d persons in one case", max_persons);
+	ctip_row_init(&base);
+	ctip_row_init(&r);
+	int errs = json_object_into(&im, &base, c, 1);
+	if (errs < 0)
+		goto oom;
+	size_t pi;
+	json_t *p;
+	json_array_foreach(persons, pi, p)
+	{
+		ctip_row_clear(&r);
+		for (int fi = 0; fi < CTIP_NFIELDS; fi++)
+			if (base.v[fi] && ctip_row_set(&r, fi, base.v[fi]))
+				goto oom;
+		snprintf(r.where, sizeof(r.where), "persons[%zu]", pi);
+		st.rows++;
+		if (!json_is_object(p)) {
+			ctip_diag(&im.d, &r, "persons", "a person must be an object");
+			continue;
+		}
+		int perrs = json_object_into(&im, &r, p, 0);
+		if (perrs < 0)
+			goto oom;
+		if (!ctip_row_get(&r, CF_SRC_ORG) && ctip_row_set(&r, CF_SRC_ORG, org))
+			goto oom;
+		if (!ctip_row_get(&r, CF_SRC_RECORD)) {
+			char id[300];
+			snprintf(id, sizeof(id), "%s/%zu",
+			         ctip_row_get(&r, CF_SRC_CASE) ? r.v[CF_SRC_CASE] : "case", pi + 1);
+			if (ctip_row_set(&r, CF_SRC_RECORD, id))
+				goto oom;
+		}
+		if (errs + perrs || ctip_row_canon(&r, s->ref, &im.d) || classify(&im, &r)) {
+			if (im.fatal)
+				break;
+			continue;
+		}
+		if (put_row(&im, &r))
+			break;
+		if (person_ids && (int)pi < max_persons)
+			person_ids[pi] =
+			        r.person_lid < im.cap_person_ids ? im.person_ids[r.person_lid] : 0;
+	}
+	if (im.fatal)
+		rc = im.fatal;
+	else if (im.d.count || st.errors)
+		rc = ctip_err_at(e, CTIP_EINVAL, NULL, 0, im.d.first_field, "%s",
+		                 im.d.count ? im.d.first_msg : "invalid case");
+	else if (im.cap_case_ids > 1)
+		*case_id = im.case_ids[1];
+	goto out;
+oom:
+	rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+out:
+	ctip_row_clear(&r);
+	ctip_row_clear(&base);
+	free_seen(&im.cases);
+	free_seen(&im.persons);
+	free_pairs(&im.links);
+	free_org_folds(&im.org_folds);
+	free_seen(&im.fresh_orgs);
+	free(im.case_ids);
+	free(im.person_ids);
+	return rc;
+}
+
+int ctip_import_person(ctip_store *s, const ctip_row *case_row, int64_t case_id, json_t *p,
+                       int64_t *person_id, ctip_err *e)
+{
+	struct ctip_import_opts o = {0};
+	struct ctip_import_stats st = {0};
+	struct importer im = {.s = s, .o = &o, .st = &st, .e = e};
+	ctip_row r;
+	int rc = CTIP_OK;
+	int64_t org;
+	*person_id = 0;
+	if (!json_is_object(p))
+		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, NULL, "a person must be a JSON object");
+	ctip_row_init(&r);
+	for (int f = 0; f < CTIP_NFIELDS; f++)
+		if (ctip_fields[f].level == FL_CASE && case_row->v[f] &&
+		    ctip_row_set(&r, f, case_row->v[f])) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto out;
+		}
+	int errs = json_object_into(&im, &r, p, 0);
+	if (errs < 0) {
+		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!errs && !ctip_row_get(&r, CF_SRC_RECORD)) {
+		char id[300];
+		snprintf(id, sizeof(id), "%s/%lld", r.v[CF_SRC_CASE] ? r.v[CF_SRC_CASE] : "case",
+		         (long long)time(NULL));
+		if (ctip_row_set(&r, CF_SRC_RECORD, id)) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	if (errs || ctip_row_canon(&r, s->ref, &im.d)) {
+		rc = ctip_err_at(e, CTIP_EINVAL, NULL, 0, im.d.first_field, "%s", im.d.first_msg);
+		goto out;
+	}
+	if ((rc = ensure_org(&im, &r, CF_SRC_ORG, r.v[CF_SRC_ORG], NULL, &org)) ||
+	    (rc = ensure_orgs_in(&im, &r))) {
+		if (!im.fatal)
+			rc = ctip_err_at(e, CTIP_EINVAL, NULL, 0, im.d.first_field, "%s",
+			                 im.d.first_msg);
+		goto out;
+	}
+	rc = s->ops->person_find(s, org, r.v[CF_SRC_RECORD], person_id, e);
+	if (rc == CTIP_OK) {
+		rc = ctip_err_at(e, CTIP_EINVAL, NULL, 0, "src_RecordId",
+		                 "record '%s' is already in the database", r.v[CF_SRC_RECORD]);
+		goto out;
+	}
+	if (rc == CTIP_ENOTFOUND && !(rc = s->ops->person_add(s, org, &r, person_id, e)))
+		rc = s->ops->link_add(s, case_id, *person_id, &r, e);
+out:
+	ctip_row_clear(&r);
+	free_org_folds(&im.org_folds);
+	return rc;
+}
+
+int ctip_import_patch_person(ctip_store *s, ctip_row *r, json_t *p, ctip_err *e)
+{
+	struct ctip_import_opts o = {0};
+	struct ctip_import_stats st = {0};
+	struct importer im = {.s = s, .o = &o, .st = &st, .e = e};
+	/* a field given replaces the stored one (a group replaces the whole group) */
+	const char *k;
+	json_t *v;
+	json_object_foreach(p, k, v)
+	{
+		int g = group_of_name(k);
+		for (int f = 0; f < CTIP_NFIELDS; f++)
+			if (g > 0 ? (int)ctip_fields[f].group == g
+			          : !strcmp(ctip_fields[f].name, k))
+				ctip_row_take(r, f, NULL);
+	}
+	int errs = json_object_into(&im, r, p, 0);
+	if (errs < 0)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (errs || ctip_row_canon(r, s->ref, &im.d))
+		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, im.d.first_field, "%s", im.d.first_msg);
+	return CTIP_OK;
+}

@@ -14,6 +14,7 @@
 #ifndef CTIP_IMPORT_H
 #define CTIP_IMPORT_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "store.h"
@@ -40,5 +41,20 @@ int ctip_import_file(ctip_store *s, const char *path, const struct ctip_import_o
 /* The same from an open stream; name is used in messages. */
 int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
                        const struct ctip_import_opts *o, struct ctip_import_stats *st, ctip_err *e);
+
+/* Imports one case, given as one element of the JSON format's "cases", inside the caller's
+ * transaction (begin before; commit, or roll back on any error, after). org is the reporting
+ * organisation when the case names none; a person without src_RecordId gets
+ * "<src_CaseId>/<n>". Rejected input: CTIP_EINVAL with the first problem in e (field, msg).
+ * *case_id gets the case's id, person_ids[i] (when not NULL, i < max_persons) each record's. */
+int ctip_import_case(ctip_store *s, json_t *c, const char *org, int64_t *case_id,
+                     int64_t *person_ids, int max_persons, ctip_err *e);
+/* Adds one person (a JSON object of person and person-in-case fields) to the existing case
+ * case_id, whose case-level columns are those of case_row; same rules as ctip_import_case. */
+int ctip_import_person(ctip_store *s, const ctip_row *case_row, int64_t case_id, json_t *p,
+                       int64_t *person_id, ctip_err *e);
+/* Applies the person fields of JSON object p to row r (read from the store) and validates
+ * the result as on import; CTIP_EINVAL with the first problem in e. */
+int ctip_import_patch_person(ctip_store *s, ctip_row *r, json_t *p, ctip_err *e);
 
 #endif

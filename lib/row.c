@@ -132,7 +132,13 @@ int ctip_list_count(const char *s)
 
 void ctip_diag(ctip_diags *d, const ctip_row *r, const char *column, const char *fmt, ...)
 {
-	d->count++;
+	if (d->count++ == 0) {
+		va_list fa;
+		va_start(fa, fmt);
+		snprintf(d->first_field, sizeof(d->first_field), "%s", column ? column : "");
+		vsnprintf(d->first_msg, sizeof(d->first_msg), fmt, fa);
+		va_end(fa);
+	}
 	if (!d->out || (d->max_print && d->count > d->max_print))
 		return;
 	flockfile(d->out); /* one whole line, even when the importer's two threads report */

@@ -66,6 +66,9 @@ typedef struct ctip_diags {
 	const char *file;
 	long count;     /* errors reported so far */
 	long max_print; /* stop printing after this many (0 = no limit) */
+	/* the first problem reported, for front ends that answer with one (the server) */
+	char first_field[64];
+	char first_msg[256];
 } ctip_diags;
 
 void ctip_diag(ctip_diags *d, const ctip_row *r, const char *column, const char *fmt, ...)

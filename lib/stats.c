@@ -595,13 +595,8 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 	uint32_t mid = fu->n / 2;
 	while (mid > 0 && mid < fu->n && fu->key[mid] == fu->key[mid - 1])
 		mid++;
-	for (int r = 0; r < nr; r++) {
-		rg[r] = (struct range){fu, &q, m, nm, 0, t->stride, 0, fu->n, t->count, 0};
-		if (nr == 2) {
-			rg[r].lo = r ? mid : 0;
-			rg[r].hi = r ? fu->n : mid;
-		}
-	}
+	rg[0] = (struct range){fu, &q, m, nm, 0, t->stride, 0, nr == 2 ? mid : fu->n, t->count, 0};
+	rg[1] = (struct range){fu, &q, m, nm, 0, t->stride, mid, fu->n, NULL, 0};
 	pthread_t th;
 	int threaded = 0;
 	if (nr == 2) {

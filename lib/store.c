@@ -18,6 +18,7 @@ int ctip_store_open(const char *path, int create, ctip_store **out, ctip_err *e)
 	if ((rc = ctip_store_sqlite_open(path, create, out, e)))
 		return rc;
 	ctip_store *s = *out;
+	s->srv = &ctip_sqlite_srv_ops;
 	if ((rc = s->ops->schema_version(s, &version, e)))
 		goto fail;
 	if (version > 0) {

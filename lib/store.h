@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "crypto.h"
 #include "error.h"
 #include "refdata.h"
 #include "row.h"
@@ -77,6 +78,9 @@ struct ctip_store_ops {
 	/* Writes the person-level columns (record, documents, phones, name index). */
 	int (*person_add)(ctip_store *s, int64_t org_id, const ctip_row *r, int64_t *id,
 	                  ctip_err *e);
+	/* Replaces the person-level columns of record id (all but its organisation and record
+	 * id) by those of r: read the row with rows(), change it, write it back. */
+	int (*person_update)(ctip_store *s, int64_t id, const ctip_row *r, ctip_err *e);
 	/* Writes the person-in-case columns (role, victim context, events, ...). */
 	int (*link_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
 	                ctip_err *e);
@@ -103,6 +107,12 @@ struct ctip_store_ops {
 	/* Cases a person record appears in, for show. */
 	int (*person_cases)(ctip_store *s, int64_t person_id, int64_t **case_ids, int *n,
 	                    ctip_err *e);
+	/* The key. key_needed: whether the database keeps a key check value, i.e. may hold
+	 * sealed data (never make a new key for it). key_bind: seal and open identities with c
+	 * from now on (the store takes c, also on failure), after comparing c with the key check
+	 * value; when the database has none, create stores it, else it is an error. */
+	int (*key_needed)(ctip_store *s, int *has, ctip_err *e);
+	int (*key_bind)(ctip_store *s, ctip_crypto *c, int create, ctip_err *e);
 	/* Statistics (facts.h): the snapshot of the current data, from the cache or rebuilt (free
 	 * it with ctip_facts_free). From the cache it holds only the unit asked for (-1: all) and
 	 * the dimensions flagged in need (CTIP_D_N flags; NULL: all); rebuilt, everything. And the
@@ -117,9 +127,101 @@ struct ctip_store_ops {
 	int (*figures_load)(ctip_store *s, struct ctip_figure **out, size_t *n, ctip_err *e);
 };
 
+/* ---- what the server needs (store_sqlite_srv.c) --------------------------------------- */
+
+struct ctip_account {
+	int64_t id, org_id;
+	char username[72], org[256], role[16], pw_hash[160];
+	int disabled;
+};
+
+/* How an organisation sees a case: not at all, as its owner, or through a referral. */
+enum ctip_access { CTIP_ACCESS_NONE, CTIP_ACCESS_OWN, CTIP_ACCESS_REFERRAL };
+
+struct ctip_case_item {
+	int64_t id;
+	const char *src_case_id, *org, *status, *opened;
+	long persons;
+	int access;
+};
+
+struct ctip_referral {
+	int64_t id, case_id, from_org_id, to_org_id;
+	const char *from_org, *to_org, *date, *reason, *status, *created_by, *created_at;
+};
+
+struct ctip_org_item {
+	int64_t id;
+	const char *name, *type;
+};
+
+struct ctip_srv_ops {
+	/* Sets up a connection for serving (memory-mapped reads: the audit writer's commits
+	 * would otherwise empty every reader's page cache many times a second). */
+	int (*tune)(ctip_store *s, ctip_err *e);
+	/* Frees what the operations below cached for this connection; call before closing. */
+	void (*release)(ctip_store *s);
+	/* A read transaction: every read until read_end sees one snapshot (an access check and
+	 * the read it allows agree), and takes the WAL's read lock once, not per statement. */
+	int (*read_begin)(ctip_store *s, ctip_err *e);
+	void (*read_end)(ctip_store *s);
+	/* CTIP_ENOTFOUND when there is no such account. */
+	int (*account_get)(ctip_store *s, const char *username, struct ctip_account *a,
+	                   ctip_err *e);
+	int (*org_list)(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o),
+	                void *ctx, ctip_err *e);
+	/* The organisation's access to a case (CTIP_ACCESS_NONE also when there is no such case).
+	 */
+	int (*case_access)(ctip_store *s, int64_t case_id, int64_t org_id, int *access,
+	                   ctip_err *e);
+	/* The cases an organisation sees, newest first; status NULL: any; text (folded, NULL: any):
+	 * held in the case id or the organisation's name. */
+	int (*cases_visible)(ctip_store *s, int64_t org_id, const char *status, const char *text,
+	                     long offset, long limit, long *total,
+	                     int (*cb)(void *ctx, const struct ctip_case_item *c), void *ctx,
+	                     ctip_err *e);
+	/* Rewrites the case-level scalar columns of a case from a canonical row. */
+	int (*case_update)(ctip_store *s, int64_t case_id, const ctip_row *r, ctip_err *e);
+	int (*comment_add)(ctip_store *s, int64_t case_id, const char *date, const char *body,
+	                   ctip_err *e);
+	int (*referral_add)(ctip_store *s, const struct ctip_referral *r, int64_t *id, ctip_err *e);
+	/* Referrals by id (id != 0), of a case (case_id != 0), or to (in) / from (out) org_id. */
+	int (*referral_list)(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
+	                     int (*cb)(void *ctx, const struct ctip_referral *r), void *ctx,
+	                     ctip_err *e);
+	int (*referral_set_status)(ctip_store *s, int64_t id, const char *status, ctip_err *e);
+	/* The organisation a person record belongs to (CTIP_ENOTFOUND when none). */
+	int (*person_org)(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_err *e);
+	/* Appends one assistance item or one proceeding (the group's columns of r, first item)
+	 * to a person in a case; *seq gets its position. CTIP_ENOTFOUND: not in that case. */
+	int (*assistance_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+	                      int *seq, ctip_err *e);
+	int (*proceeding_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+	                      int *seq, ctip_err *e);
+	/* The link (person in case) of a case and a person, and back; CTIP_ENOTFOUND when none. */
+	int (*link_find)(ctip_store *s, int64_t case_id, int64_t person_id, int64_t *link,
+	                 ctip_err *e);
+	int (*link_get)(ctip_store *s, int64_t link, int64_t *case_id, int64_t *person_id,
+	                ctip_err *e);
+	/* Rewrites item seq of a link's assistance (assist) or proceedings from the group's
+	 * columns of r, first item; CTIP_ENOTFOUND when there is no such item. */
+	int (*item_set)(ctip_store *s, int assist, int64_t link, int seq, const ctip_row *r,
+	                ctip_err *e);
+	/* The cases of a person record that org_id sees, with its access and the consent given in
+	 * that case (consent: 1, 0, -1 unknown; scope: the codes as a `;` list or NULL). */
+	int (*person_visible_cases)(ctip_store *s, int64_t person_id, int64_t org_id,
+	                            int (*cb)(void *ctx, int64_t case_id, int access, int consent,
+	                                      const char *scope),
+	                            void *ctx, ctip_err *e);
+};
+
+extern const struct ctip_srv_ops ctip_sqlite_srv_ops;
+
 struct ctip_store {
 	const struct ctip_store_ops *ops;
-	ctip_ref *ref; /* loaded by ctip_store_open when the database is initialised */
+	const struct ctip_srv_ops *srv;
+	ctip_ref *ref;       /* loaded by ctip_store_open when the database is initialised */
+	ctip_crypto *crypto; /* set by key_bind; identities cannot be read or written without */
 	char path[1024];
 };
 

@@ -7,11 +7,13 @@
  * Schema: lib/sql/NNNN_*.sql, applied in order by migrate(); the version
  * reached is kept in PRAGMA user_version.
  */
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uthash.h>
 
+#include "crypto.h"
 #include "embedded.h"
 #include "store.h"
 #include "text.h"
@@ -26,7 +28,14 @@ enum stmt_id {
 	S_REF_ADD,
 	S_COMMENT_ADD,
 	S_PERSON_FIND,
+	S_PERSON_NEXT,
 	S_PERSON_ADD,
+	S_PERSON_UPDATE,
+	S_PERSON_IDENTITY,
+	S_DOC_DEL,
+	S_PHONE_DEL,
+	S_NAME_DEL,
+	S_CASE_NEXT,
 	S_DOC_ADD,
 	S_PHONE_ADD,
 	S_NAME_ADD,
@@ -37,7 +46,6 @@ enum stmt_id {
 	S_ASSIST_ADD,
 	S_PROC_ADD,
 	S_Q_DOCS,
-	S_Q_PHONES,
 	S_Q_EXPL,
 	S_Q_EVENTS,
 	S_Q_ASSIST,
@@ -47,6 +55,8 @@ enum stmt_id {
 	S_ACCOUNT_ADD,
 	S_AUDIT_ADD,
 	S_AUDIT_LAST,
+	S_SETTING_GET,
+	S_SETTING_SET,
 	S_COUNT
 };
 
@@ -56,20 +66,31 @@ static const char *const stmt_sql[S_COUNT] = {
         [S_ORG_SET_TYPE] = "UPDATE organisation SET type = ? WHERE id = ?",
         [S_ORG_NAME] = "SELECT name FROM organisation WHERE id = ?",
         [S_CASE_FIND] = "SELECT id FROM cases WHERE org_id = ? AND src_case_id = ?",
-        [S_CASE_ADD] = "INSERT INTO cases(org_id, src_case_id, status, closure_reason, opened, "
-                       "closed, reopened) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [S_CASE_NEXT] = "SELECT coalesce(max(id), 0) + 1 FROM cases",
+        [S_CASE_ADD] = "INSERT INTO cases(id, org_id, src_case_id, status, closure_sealed, opened, "
+                       "closed, reopened) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [S_REF_ADD] = "INSERT INTO referral(case_id, direction, seq, other_org_id, date, reason, "
                       "status) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [S_COMMENT_ADD] = "INSERT INTO case_comment(case_id, seq, date, body) VALUES (?, ?, ?, ?)",
+        [S_COMMENT_ADD] =
+                "INSERT INTO case_comment(case_id, seq, date, body_sealed) VALUES (?, ?, ?, ?)",
         [S_PERSON_FIND] = "SELECT id FROM person WHERE org_id = ? AND src_record_id = ?",
-        [S_PERSON_ADD] =
-                "INSERT INTO person(org_id, src_record_id, family_name, middle_name, given_name, "
-                "birth_date, gender, ethnicity, street, commune, commune_code, district, "
-                "district_code, province_era, province_code, province_2025, home_country, "
-                "citizenship) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [S_DOC_ADD] = "INSERT INTO identity_doc(person_id, seq, doc_type, number, number_norm, "
-                      "issued, expires) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [S_PHONE_ADD] = "INSERT INTO phone(person_id, kind, seq, e164) VALUES (?, ?, ?, ?)",
+        [S_PERSON_NEXT] = "SELECT coalesce(max(id), 0) + 1 FROM person",
+        /* the insert and the update bind the same parameters */
+        [S_PERSON_ADD] = "INSERT INTO person(org_id, src_record_id, birth_date, gender, "
+                         "ethnicity, province_era, province_code, province_2025, home_country, "
+                         "citizenship, identity, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                         "?10, ?11, ?12)",
+        [S_PERSON_UPDATE] = "UPDATE person SET birth_date = ?3, gender = ?4, ethnicity = ?5, "
+                            "province_era = ?6, province_code = ?7, province_2025 = ?8, "
+                            "home_country = ?9, citizenship = ?10, identity = ?11 WHERE id = ?12",
+        [S_PERSON_IDENTITY] = "SELECT identity FROM person WHERE id = ?",
+        [S_DOC_DEL] = "DELETE FROM identity_doc WHERE person_id = ?",
+        [S_PHONE_DEL] = "DELETE FROM phone WHERE person_id = ?",
+        [S_NAME_DEL] =
+                "INSERT INTO person_name(person_name, rowid, tokens) VALUES ('delete', ?, ?)",
+        [S_DOC_ADD] = "INSERT INTO identity_doc(person_id, seq, doc_type, number_bidx, issued, "
+                      "expires) VALUES (?, ?, ?, ?, ?, ?)",
+        [S_PHONE_ADD] = "INSERT INTO phone(person_id, kind, seq, e164_bidx) VALUES (?, ?, ?, ?)",
         [S_NAME_ADD] = "INSERT INTO person_name(rowid, tokens) VALUES (?, ?)",
         [S_LINK_ADD] = "INSERT INTO case_person(case_id, person_id, role, consent, consent_date, "
                        "consent_scope, perpetrator_roles) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -81,21 +102,22 @@ static const char *const stmt_sql[S_COUNT] = {
                 "control_methods, exploitation_types, sex_exploitation_types, "
                 "vulnerabilities) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                 "?)",
-        [S_EXPL_ADD] = "INSERT INTO exploitation(case_person_id, seq, country, place, start_date, "
-                       "end_date) VALUES (?, ?, ?, ?, ?, ?)",
+        [S_EXPL_ADD] =
+                "INSERT INTO exploitation(case_person_id, seq, country, place_sealed, start_date, "
+                "end_date) VALUES (?, ?, ?, ?, ?, ?)",
         [S_EVENT_ADD] = "INSERT INTO event(case_person_id, seq, type, date, country, state, city) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [S_ASSIST_ADD] = "INSERT INTO assistance(case_person_id, seq, kind, date, provider_org_id, "
                          "amount) VALUES (?, ?, ?, ?, ?, ?)",
         [S_PROC_ADD] = "INSERT INTO proceeding(case_person_id, seq, stage, date, article, "
                        "sentence_kind, sentence_months) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [S_Q_DOCS] = "SELECT doc_type, number, issued, expires FROM identity_doc WHERE person_id "
-                     "= ? ORDER BY seq",
-        [S_Q_PHONES] = "SELECT kind, e164 FROM phone WHERE person_id = ? ORDER BY kind, seq",
-        [S_Q_EXPL] = "SELECT country, place, start_date, end_date FROM exploitation WHERE "
-                     "case_person_id = ? ORDER BY seq",
-        [S_Q_EVENTS] = "SELECT type, date, country, state, city FROM event WHERE case_person_id = "
-                       "? ORDER BY seq",
+        /* a sealed column is opened with the row's seq, selected after the fields */
+        [S_Q_DOCS] = "SELECT doc_type, NULL, issued, expires FROM identity_doc WHERE person_id = ? "
+                     "ORDER BY seq",
+        [S_Q_EXPL] = "SELECT country, place_sealed, start_date, end_date, seq FROM exploitation "
+                     "WHERE case_person_id = ? ORDER BY seq",
+        [S_Q_EVENTS] = "SELECT type, date, country, state, city FROM event WHERE "
+                       "case_person_id = ? ORDER BY seq",
         [S_Q_ASSIST] = "SELECT a.kind, a.date, o.name, a.amount FROM assistance a LEFT JOIN "
                        "organisation o ON o.id = a.provider_org_id WHERE a.case_person_id = ? "
                        "ORDER BY a.seq",
@@ -109,7 +131,10 @@ static const char *const stmt_sql[S_COUNT] = {
         [S_AUDIT_ADD] = "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, hash) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [S_AUDIT_LAST] = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
-        [S_Q_COMMENTS] = "SELECT body, date FROM case_comment WHERE case_id = ? ORDER BY seq",
+        [S_Q_COMMENTS] = "SELECT body_sealed, date, seq FROM case_comment WHERE case_id = ? "
+                         "ORDER BY seq",
+        [S_SETTING_GET] = "SELECT value FROM setting WHERE name = ?",
+        [S_SETTING_SET] = "INSERT OR REPLACE INTO setting(name, value) VALUES (?, ?)",
 };
 
 struct org_node {
@@ -137,6 +162,8 @@ typedef struct sqlite_store {
 	int bulk_n;
 	int journal_switched; /* load_begin left WAL for a rollback journal */
 	int fk_off;           /* load_begin turned foreign-key checks off */
+	/* the next ids of person and cases in the current transaction (0: ask the table) */
+	int64_t next_person, next_case;
 } sqlite_store;
 
 static int db_err(sqlite_store *s, ctip_err *e, const char *what)
@@ -166,6 +193,11 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
 }
 
 /* A `;` list of codes as a JSON array ("A;B" -> ["A","B"]), bound as text; NULL if empty. */
@@ -295,6 +327,7 @@ static void sq_close(ctip_store *base)
 	bulk_forget(s);
 	sqlite3_close(s->db);
 	ctip_ref_free(s->base.ref);
+	ctip_crypto_free(s->base.crypto);
 	free(s);
 }
 
@@ -308,6 +341,83 @@ static int sq_schema_version(ctip_store *base, int *version, ctip_err *e)
 		return db_err(s, e, "user_version");
 	*version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
+	return CTIP_OK;
+}
+
+/* Whether the registry holds any record (before version 3 they are in clear). */
+static int has_records(sqlite_store *s, int *any, ctip_err *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(
+	            s->db, "SELECT EXISTS (SELECT 1 FROM person) OR EXISTS (SELECT 1 FROM cases)",
+	            -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "migration");
+	*any = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return CTIP_OK;
+}
+
+/* ---- the key ---------------------------------------------------------------------- */
+
+static int setting_get(sqlite_store *s, const char *name, char *out, size_t n, ctip_err *e)
+{
+	sqlite3_stmt *st = stmt(s, S_SETTING_GET, e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(out, n, "%s", col(st, 0) ? col(st, 0) : "");
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW    ? CTIP_OK
+	       : rc == SQLITE_DONE ? CTIP_ENOTFOUND
+	                           : db_err(s, e, "setting");
+}
+
+static int sq_key_needed(ctip_store *base, int *has, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	char v[CTIP_KEY_CHECK];
+	int version, rc;
+	*has = 0;
+	if ((rc = sq_schema_version(base, &version, e)) || version < 3)
+		return rc;
+	rc = setting_get(s, "key_check", v, sizeof(v), e);
+	*has = rc == CTIP_OK;
+	return rc == CTIP_ENOTFOUND ? CTIP_OK : rc;
+}
+
+static int sq_key_bind(ctip_store *base, ctip_crypto *c, int create, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	char want[CTIP_KEY_CHECK], have[CTIP_KEY_CHECK];
+	ctip_crypto_check_value(c, want);
+	int rc = setting_get(s, "key_check", have, sizeof(have), e);
+	if (rc == CTIP_ENOTFOUND && create) {
+		sqlite3_stmt *st = stmt(s, S_SETTING_SET, e);
+		if (!st)
+			return CTIP_EDB;
+		sqlite3_bind_text(st, 1, "key_check", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, want, -1, SQLITE_STATIC);
+		rc = exec_done(s, st, e);
+	} else if (rc == CTIP_ENOTFOUND) {
+		rc = ctip_err_set(e, CTIP_EINVAL, "%s has no key check value: run `ctip init`",
+		                  s->base.path);
+	} else if (rc == CTIP_OK && sodium_memcmp(want, have, sizeof(want)) != 0) {
+		rc = ctip_err_set(e, CTIP_EINVAL,
+		                  "%s: wrong key: the key file is not the one this database was "
+		                  "encrypted with (check --key or CTIP_KEY)",
+		                  s->base.path);
+	}
+	if (rc) {
+		if (c == s->base.crypto)
+			s->base.crypto = NULL;
+		ctip_crypto_free(c);
+		return rc;
+	}
+	if (c != s->base.crypto)
+		ctip_crypto_free(s->base.crypto);
+	s->base.crypto = c;
 	return CTIP_OK;
 }
 
@@ -331,6 +441,17 @@ static int sq_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 		}
 		if (!next)
 			break;
+		/* version 3 seals the records in clear: their plaintext must not stay behind in
+		 * free pages (secure_delete zeroes them; the file is vacuumed after the commit) */
+		int plain = 0;
+		if (next_v == 3 && cur > 0 && (rc = has_records(s, &plain, e)))
+			return rc;
+		if (plain && !s->base.crypto)
+			return ctip_err_set(e, CTIP_EINVAL,
+			                    "%s: no key loaded to encrypt its records",
+			                    s->base.path);
+		if (plain && (rc = exec_sql(s, "PRAGMA secure_delete = ON", e)))
+			return rc;
 		char pragma[64];
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", next_v);
 		if ((rc = exec_sql(s, "BEGIN IMMEDIATE", e)))
@@ -344,6 +465,10 @@ static int sq_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 		}
 		if ((rc = exec_sql(s, "COMMIT", e)))
 			return rc;
+		if (plain && ((rc = exec_sql(s, "VACUUM", e)) ||
+		              (rc = exec_sql(s, "PRAGMA wal_checkpoint(TRUNCATE)", e)) ||
+		              (rc = exec_sql(s, "PRAGMA secure_delete = OFF", e))))
+			return rc;
 		cur = next_v;
 	}
 	*to = cur;
@@ -355,6 +480,7 @@ static int sq_begin(ctip_store *base, ctip_err *e)
 	sqlite_store *s = (sqlite_store *)base;
 	int rc = exec_sql(s, "BEGIN IMMEDIATE", e);
 	s->in_tx = rc == CTIP_OK;
+	s->next_person = s->next_case = 0;
 	return rc;
 }
 
@@ -364,6 +490,7 @@ static int sq_commit(ctip_store *base, ctip_err *e)
 	int rc = exec_sql(s, "COMMIT", e);
 	if (rc == CTIP_OK)
 		s->in_tx = 0;
+	s->next_person = s->next_case = 0;
 	return rc;
 }
 
@@ -407,6 +534,7 @@ static int sq_load_begin(ctip_store *base, int *active, ctip_err *e)
 	if ((rc = exec_sql(s, "BEGIN IMMEDIATE", e)))
 		goto fail;
 	s->in_tx = 1;
+	s->next_person = s->next_case = 0;
 	if ((rc = registry_empty(s, &empty, e))) /* again, now that we hold the lock */
 		goto fail;
 	if (!empty)
@@ -492,6 +620,7 @@ static void sq_rollback(ctip_store *base)
 	if (s->in_tx)
 		exec_sql(s, "ROLLBACK", NULL);
 	s->in_tx = 0;
+	s->next_person = s->next_case = 0;
 	/* ids cached during the transaction are gone with it */
 	org_cache_clear(s);
 }
@@ -654,6 +783,221 @@ static int org_id(sqlite_store *s, const char *name, int64_t *id, ctip_err *e)
 	return rc;
 }
 
+/* ---- sealed values ------------------------------------------------------------------ */
+
+/* The fields sealed together as a person's identity, in the order of the message: names,
+ * address below the province, identity-document numbers and phones (as `;` lists). One
+ * message per record: a seal per document or phone would cost 40 bytes and 0.6 us each. */
+static const int identity_fields[] = {CF_FAMILY,     CF_MIDDLE,       CF_GIVEN,    CF_STREET,
+                                      CF_COMMUNE,    CF_COMMUNE_CODE, CF_DISTRICT, CF_DISTRICT_CODE,
+                                      CF_DOC_NUMBER, CF_MOBILE,       CF_HOMEPHONE};
+#define N_IDENTITY ((int)(sizeof(identity_fields) / sizeof(*identity_fields)))
+
+static int no_key(sqlite_store *s, ctip_err *e)
+{
+	return ctip_err_set(e, CTIP_EINVAL,
+	                    "%s: no key loaded: identities cannot be sealed or opened",
+	                    s->base.path);
+}
+
+/* Where a sealed value belongs: "table.column:owner[:seq]" (its associated data). */
+static int place_of(char *buf, size_t n, const char *what, int64_t owner, int seq)
+{
+	return seq < 0 ? snprintf(buf, n, "%s:%lld", what, (long long)owner)
+	               : snprintf(buf, n, "%s:%lld:%d", what, (long long)owner, seq);
+}
+
+/* Binds v sealed for its place (NULL when v is empty). */
+static int bind_sealed(sqlite_store *s, sqlite3_stmt *st, int i, const char *v, const char *what,
+                       int64_t owner, int seq, ctip_err *e)
+{
+	if (!v || !*v) {
+		sqlite3_bind_null(st, i);
+		return CTIP_OK;
+	}
+	if (!s->base.crypto)
+		return no_key(s, e);
+	char ad[96];
+	int an = place_of(ad, sizeof(ad), what, owner, seq);
+	size_t n = strlen(v);
+	unsigned char *b = malloc(n + CTIP_SEAL_OVERHEAD);
+	if (!b)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	ctip_seal(s->base.crypto, v, n, ad, (size_t)an, b);
+	sqlite3_bind_blob(st, i, b, (int)(n + CTIP_SEAL_OVERHEAD), free);
+	return CTIP_OK;
+}
+
+/* Opens column i of st, sealed for its place, into *out (malloc'd; NULL for NULL). */
+static int col_unsealed(sqlite_store *s, sqlite3_stmt *st, int i, const char *what, int64_t owner,
+                        int seq, char **out, ctip_err *e)
+{
+	const unsigned char *b = sqlite3_column_blob(st, i);
+	int n = sqlite3_column_bytes(st, i);
+	*out = NULL;
+	if (!b)
+		return CTIP_OK;
+	if (!s->base.crypto)
+		return no_key(s, e);
+	char ad[96];
+	int an = place_of(ad, sizeof(ad), what, owner, seq);
+	char *m = n >= CTIP_SEAL_OVERHEAD ? malloc((size_t)n - CTIP_SEAL_OVERHEAD + 1) : NULL;
+	if (!m && n >= CTIP_SEAL_OVERHEAD)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (!m || ctip_unseal(s->base.crypto, b, (size_t)n, ad, (size_t)an, (unsigned char *)m)) {
+		free(m);
+		return ctip_err_set(
+		        e, CTIP_EDB,
+		        "%s: the sealed value %s does not open: it was altered or moved, "
+		        "or the key is not the one it was sealed with",
+		        s->base.path, ad);
+	}
+	m[n - CTIP_SEAL_OVERHEAD] = 0;
+	*out = m;
+	return CTIP_OK;
+}
+
+/* The sort key of a name: the folded family, given and middle names, each followed by \x01,
+ * so that results sort as users read them (Đặng with Dang, not after Z). malloc'd. */
+static char *name_sortkey(const char *family, const char *middle, const char *given)
+{
+	const char *parts[3] = {family, given, middle};
+	char *f[3] = {NULL, NULL, NULL}, *key = NULL;
+	size_t len = 4;
+	for (int i = 0; i < 3; i++) {
+		if (parts[i] && *parts[i] && !(f[i] = ctip_text_fold(parts[i])))
+			goto out;
+		len += f[i] ? strlen(f[i]) : 0;
+	}
+	if (!(key = malloc(len)))
+		goto out;
+	char *w = key;
+	for (int i = 0; i < 3; i++) {
+		size_t n = f[i] ? strlen(f[i]) : 0;
+		memcpy(w, f[i] ? f[i] : "", n);
+		w += n;
+		*w++ = '\x01';
+	}
+	*w = 0;
+out:
+	for (int i = 0; i < 3; i++)
+		free(f[i]);
+	return key;
+}
+
+/* A person's identity as one sealed message, malloc'd into *blob: the values of
+ * identity_fields, then the name's sort key (so that search sorts its matches without
+ * folding them), returned in *sortkey (malloc'd) when sortkey is not NULL. */
+static int identity_seal(sqlite_store *s, int64_t pid, const ctip_row *r, unsigned char **blob,
+                         int *len, char **sortkey, ctip_err *e)
+{
+	const char *v[N_IDENTITY + 1];
+	char ad[64];
+	if (!s->base.crypto)
+		return no_key(s, e);
+	for (int i = 0; i < N_IDENTITY; i++)
+		v[i] = ctip_row_get(r, identity_fields[i]);
+	char *key = name_sortkey(v[0], v[1], v[2]);
+	if (!key)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	v[N_IDENTITY] = key;
+	size_t n = ctip_pack_size(v, N_IDENTITY + 1);
+	unsigned char *m = malloc(n + 1), *b = malloc(n + CTIP_SEAL_OVERHEAD);
+	if (!m || !b) {
+		free(m);
+		free(b);
+		free(key);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	ctip_pack(v, N_IDENTITY + 1, m);
+	int an = place_of(ad, sizeof(ad), "person.identity", pid, -1);
+	ctip_seal(s->base.crypto, m, n, ad, (size_t)an, b);
+	sodium_memzero(m, n);
+	free(m);
+	if (sortkey)
+		*sortkey = key;
+	else
+		free(key);
+	*blob = b;
+	*len = (int)(n + CTIP_SEAL_OVERHEAD);
+	return CTIP_OK;
+}
+
+/* Opens a sealed identity into m (n - CTIP_SEAL_OVERHEAD bytes); -1 when it does not open. */
+static int identity_unseal(sqlite_store *s, int64_t pid, const void *b, int n, unsigned char *m)
+{
+	char ad[64];
+	int an = place_of(ad, sizeof(ad), "person.identity", pid, -1);
+	return n < CTIP_SEAL_OVERHEAD ||
+	                       ctip_unseal(s->base.crypto, b, (size_t)n, ad, (size_t)an, m)
+	               ? -1
+	               : 0;
+}
+
+static int identity_error(sqlite_store *s, int64_t pid, ctip_err *e)
+{
+	return ctip_err_set(e, CTIP_EDB,
+	                    "%s: the identity of record P%lld does not open: it was altered or "
+	                    "moved, or the key is not the one it was sealed with",
+	                    s->base.path, (long long)pid);
+}
+
+/* The one reader of a person's identity: opens the sealed blob b of record pid into
+ * v[N_IDENTITY] (malloc'd strings, NULL where unknown). */
+static int identity_open(sqlite_store *s, int64_t pid, const void *b, int n, char **v, ctip_err *e)
+{
+	char *all[N_IDENTITY + 1];
+	for (int i = 0; i < N_IDENTITY; i++)
+		v[i] = NULL;
+	if (!b)
+		return CTIP_OK;
+	if (!s->base.crypto)
+		return no_key(s, e);
+	size_t mlen = n >= CTIP_SEAL_OVERHEAD ? (size_t)n - CTIP_SEAL_OVERHEAD : 0;
+	unsigned char *m = malloc(mlen + 1);
+	if (!m)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	int bad = identity_unseal(s, pid, b, n, m) || ctip_unpack(m, mlen, all, N_IDENTITY + 1);
+	sodium_memzero(m, mlen);
+	free(m);
+	if (bad)
+		return identity_error(s, pid, e);
+	memcpy(v, all, N_IDENTITY * sizeof(*v));
+	free(all[N_IDENTITY]);
+	return CTIP_OK;
+}
+
+static void identity_free(char **v)
+{
+	for (int i = 0; i < N_IDENTITY; i++)
+		free(v[i]);
+}
+
+/* The blind-index tokens of a name's sort key (its folded parts: the same tokens as the
+ * folded name), malloc'd. */
+static char *sortkey_tokens(sqlite_store *s, const char *key)
+{
+	char *t = strdup(key);
+	if (!t)
+		return NULL;
+	for (char *p = t; *p; p++)
+		if (*p == '\x01')
+			*p = ' ';
+	char *tok = ctip_bidx_tokens(s->base.crypto, t);
+	free(t);
+	return tok;
+}
+
+/* The blind-index tokens of a name, malloc'd. */
+static char *identity_tokens(sqlite_store *s, const char *family, const char *middle,
+                             const char *given)
+{
+	char *key = name_sortkey(family, middle, given);
+	char *tok = key ? sortkey_tokens(s, key) : NULL;
+	free(key);
+	return tok;
+}
+
 /* ---- writing rows ------------------------------------------------------------------- */
 
 static int find_id(sqlite_store *s, enum stmt_id sid, int64_t org, const char *src, int64_t *id,
@@ -729,23 +1073,48 @@ static void group_close(struct group *g)
 		ctip_list_free(g->items[i], g->counts[i]);
 }
 
+/* The id the next row of a table will get (statement sid: max(id) + 1), so that a sealed
+ * value can be bound to its row before the row is written. The write lock is held. */
+static int next_id(sqlite_store *s, enum stmt_id sid, int64_t *id, ctip_err *e)
+{
+	/* within a transaction only this store writes the table: count on from the last one */
+	int64_t *cached = sid == S_PERSON_NEXT ? &s->next_person : &s->next_case;
+	if (s->in_tx && *cached > 0) {
+		*id = (*cached)++;
+		return CTIP_OK;
+	}
+	sqlite3_stmt *st = stmt(s, sid, e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = sqlite3_step(st);
+	*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_err(s, e, "next id");
+	*cached = s->in_tx ? *id + 1 : 0;
+	return CTIP_OK;
+}
+
 static int sq_case_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t *id, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
-	sqlite3_stmt *st = stmt(s, S_CASE_ADD, e);
 	int rc;
+	if ((rc = next_id(s, S_CASE_NEXT, id, e)))
+		return rc;
+	sqlite3_stmt *st = stmt(s, S_CASE_ADD, e);
 	if (!st)
 		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, org);
-	bind_text(st, 2, r->v[CF_SRC_CASE]);
-	bind_text(st, 3, r->v[CF_CAS_STATUS]);
-	bind_text(st, 4, r->v[CF_CAS_CLOSURE]);
-	bind_text(st, 5, r->v[CF_CAS_OPENED]);
-	bind_text(st, 6, r->v[CF_CAS_CLOSED]);
-	bind_text(st, 7, r->v[CF_CAS_REOPENED]);
+	sqlite3_bind_int64(st, 1, *id);
+	sqlite3_bind_int64(st, 2, org);
+	bind_text(st, 3, r->v[CF_SRC_CASE]);
+	bind_text(st, 4, r->v[CF_CAS_STATUS]);
+	if ((rc = bind_sealed(s, st, 5, r->v[CF_CAS_CLOSURE], "cases.closure_reason", *id, -1, e)))
+		return rc;
+	bind_text(st, 6, r->v[CF_CAS_OPENED]);
+	bind_text(st, 7, r->v[CF_CAS_CLOSED]);
+	bind_text(st, 8, r->v[CF_CAS_REOPENED]);
 	if ((rc = exec_done(s, st, e)))
 		return rc;
-	*id = sqlite3_last_insert_rowid(s->db);
 
 	static const int out_cols[] = {CF_REF_TO, CF_REF_DATE, CF_REF_REASON, CF_REF_STATUS};
 	static const int in_cols[] = {CF_INREF_FROM, CF_INREF_DATE, CF_INREF_REASON};
@@ -785,44 +1154,135 @@ static int sq_case_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t
 			sqlite3_bind_int64(st, 1, *id);
 			sqlite3_bind_int(st, 2, i);
 			bind_text(st, 3, group_item(&g, 1, i));
-			sqlite3_bind_text(st, 4, group_item(&g, 0, i), -1, SQLITE_STATIC);
-			rc = exec_done(s, st, e);
+			if (!(rc = bind_sealed(s, st, 4, group_item(&g, 0, i), "case_comment.body",
+			                       *id, i, e)))
+				rc = exec_done(s, st, e);
 		}
 		group_close(&g);
 	}
 	return rc;
 }
 
-static int add_list(sqlite_store *s, enum stmt_id sid, int64_t owner, const char *kind,
-                    const char *list, ctip_err *e)
+/* Phones of one kind: the blind index of each (the numbers are in the sealed identity). */
+static int add_phones(sqlite_store *s, int64_t pid, const char *kind, const char *list, ctip_err *e)
 {
 	char **it;
 	int n, rc = CTIP_OK;
 	if (ctip_list_split(list, &it, &n))
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	for (int i = 0; i < n && !rc; i++) {
-		sqlite3_stmt *st = stmt(s, sid, e);
+		sqlite3_stmt *st = stmt(s, S_PHONE_ADD, e);
+		unsigned char bidx[CTIP_BIDX_BYTES];
 		if (!st) {
 			rc = CTIP_EDB;
 			break;
 		}
-		int k = 1;
-		sqlite3_bind_int64(st, k++, owner);
-		if (kind && sid == S_PHONE_ADD)
-			sqlite3_bind_text(st, k++, kind, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, k++, i);
-		sqlite3_bind_text(st, k++, it[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 1, pid);
+		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 3, i);
+		ctip_bidx(s->base.crypto, CTIP_BIDX_PHONE, it[i], strlen(it[i]), bidx);
+		sqlite3_bind_blob(st, 4, bidx, sizeof(bidx), SQLITE_TRANSIENT);
 		rc = exec_done(s, st, e);
 	}
 	ctip_list_free(it, n);
 	return rc;
 }
 
-static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t *id, ctip_err *e)
+/* Identity documents: type, dates and the blind index of the number's letters and digits
+ * (the numbers are in the sealed identity). */
+static int add_docs(sqlite_store *s, int64_t pid, const ctip_row *r, ctip_err *e)
 {
-	sqlite_store *s = (sqlite_store *)base;
-	sqlite3_stmt *st = stmt(s, S_PERSON_ADD, e);
+	static const int doc_cols[] = {CF_DOC_TYPE, CF_DOC_NUMBER, CF_DOC_ISSUED, CF_DOC_EXPIRES};
+	struct group g;
+	int rc = CTIP_OK;
+	if (group_open(&g, r, doc_cols, 4)) {
+		group_close(&g);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < g.n && !rc; i++) {
+		sqlite3_stmt *st;
+		const char *num = group_item(&g, 1, i);
+		char *norm = ctip_text_alnum_upper(num ? num : "");
+		if (!norm || !(st = stmt(s, S_DOC_ADD, e))) {
+			free(norm);
+			rc = norm ? CTIP_EDB : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			break;
+		}
+		unsigned char bidx[CTIP_BIDX_BYTES];
+		ctip_bidx(s->base.crypto, CTIP_BIDX_DOCNO, norm, strlen(norm), bidx);
+		sodium_memzero(norm, strlen(norm));
+		free(norm);
+		sqlite3_bind_int64(st, 1, pid);
+		sqlite3_bind_int(st, 2, i);
+		bind_text(st, 3, group_item(&g, 0, i));
+		sqlite3_bind_blob(st, 4, bidx, sizeof(bidx), SQLITE_TRANSIENT);
+		bind_text(st, 5, group_item(&g, 2, i));
+		bind_text(st, 6, group_item(&g, 3, i));
+		rc = exec_done(s, st, e);
+	}
+	group_close(&g);
+	return rc;
+}
+
+/* Removes what person_write adds beside the record (a person update rewrites them): its
+ * documents, phones and the blind-index tokens of the names it has now. */
+static int person_clear(sqlite_store *s, int64_t pid, ctip_err *e)
+{
+	sqlite3_stmt *st = stmt(s, S_PERSON_IDENTITY, e);
+	char *v[N_IDENTITY];
 	int rc;
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, pid);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return ctip_err_set(e, CTIP_ENOTFOUND, "no person record P%lld", (long long)pid);
+	}
+	rc = identity_open(s, pid, sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0), v, e);
+	sqlite3_reset(st);
+	if (rc)
+		return rc;
+	char *tokens = identity_tokens(s, v[0], v[1], v[2]);
+	identity_free(v);
+	if (!tokens)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (*tokens && (st = stmt(s, S_NAME_DEL, e))) {
+		sqlite3_bind_int64(st, 1, pid);
+		sqlite3_bind_text(st, 2, tokens, -1, SQLITE_STATIC);
+		rc = exec_done(s, st, e);
+	} else if (*tokens) {
+		rc = CTIP_EDB;
+	}
+	free(tokens);
+	if (rc)
+		return rc;
+	enum stmt_id del[] = {S_DOC_DEL, S_PHONE_DEL};
+	for (int i = 0; i < 2 && !rc; i++) {
+		if (!(st = stmt(s, del[i], e)))
+			return CTIP_EDB;
+		sqlite3_bind_int64(st, 1, pid);
+		rc = exec_done(s, st, e);
+	}
+	return rc;
+}
+
+/*
+ * The one writer of a person record: its clear columns, its sealed identity (names, address,
+ * document numbers, phones: identity_fields), the identity documents' and phones' rows with
+ * their blind indexes, and the blind-index tokens of its names. fresh: a new record of org,
+ * whose id is returned in *id; otherwise record *id gets every person column of r except its
+ * organisation and record id, replacing what it had (person_update: read the row, change it,
+ * write it back here). Call within a transaction.
+ */
+static int person_write(sqlite_store *s, int64_t org, const ctip_row *r, int fresh, int64_t *id,
+                        ctip_err *e)
+{
+	int rc;
+	if (!s->base.crypto)
+		return no_key(s, e);
+	if (fresh ? (rc = next_id(s, S_PERSON_NEXT, id, e)) : (rc = person_clear(s, *id, e)))
+		return rc;
+	sqlite3_stmt *st = stmt(s, fresh ? S_PERSON_ADD : S_PERSON_UPDATE, e);
 	if (!st)
 		return CTIP_EDB;
 	const char *era = r->v[CF_PROVINCE_ERA], *pcode = r->aux[AUX_PROVINCE_CODE],
@@ -837,63 +1297,34 @@ static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64
 			p2025 = strcmp(era, "2008") == 0 ? en->extra : en->code;
 		}
 	}
+	unsigned char *identity = NULL;
+	int ilen = 0;
+	char *sortkey = NULL;
+	if ((rc = identity_seal(s, *id, r, &identity, &ilen, &sortkey, e)))
+		return rc;
 	sqlite3_bind_int64(st, 1, org);
 	bind_text(st, 2, r->v[CF_SRC_RECORD]);
-	bind_text(st, 3, r->v[CF_FAMILY]);
-	bind_text(st, 4, r->v[CF_MIDDLE]);
-	bind_text(st, 5, r->v[CF_GIVEN]);
-	bind_text(st, 6, r->v[CF_BIRTH]);
-	bind_text(st, 7, r->v[CF_GENDER]);
-	bind_text(st, 8, r->v[CF_ETHNICITY]);
-	bind_text(st, 9, r->v[CF_STREET]);
-	bind_text(st, 10, r->v[CF_COMMUNE]);
-	bind_text(st, 11, r->v[CF_COMMUNE_CODE]);
-	bind_text(st, 12, r->v[CF_DISTRICT]);
-	bind_text(st, 13, r->v[CF_DISTRICT_CODE]);
-	bind_text(st, 14, pcode ? era : NULL);
-	bind_text(st, 15, pcode);
-	bind_text(st, 16, p2025);
-	bind_text(st, 17, r->v[CF_HOME_COUNTRY]);
-	if (bind_json_list(st, 18, r->v[CF_CITIZENSHIP]))
-		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	if ((rc = exec_done(s, st, e)))
-		return rc;
-	*id = sqlite3_last_insert_rowid(s->db);
-
-	if ((rc = add_list(s, S_PHONE_ADD, *id, "mobile", r->v[CF_MOBILE], e)) ||
-	    (rc = add_list(s, S_PHONE_ADD, *id, "home", r->v[CF_HOMEPHONE], e)))
-		return rc;
-
-	static const int doc_cols[] = {CF_DOC_TYPE, CF_DOC_NUMBER, CF_DOC_ISSUED, CF_DOC_EXPIRES};
-	struct group g;
-	if (group_open(&g, r, doc_cols, 4)) {
-		group_close(&g);
-		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	bind_text(st, 3, r->v[CF_BIRTH]);
+	bind_text(st, 4, r->v[CF_GENDER]);
+	bind_text(st, 5, r->v[CF_ETHNICITY]);
+	bind_text(st, 6, pcode ? era : NULL);
+	bind_text(st, 7, pcode);
+	bind_text(st, 8, p2025);
+	bind_text(st, 9, r->v[CF_HOME_COUNTRY]);
+	sqlite3_bind_blob(st, 11, identity, ilen, free);
+	sqlite3_bind_int64(st, 12, *id);
+	if (bind_json_list(st, 10, r->v[CF_CITIZENSHIP]) || (rc = exec_done(s, st, e)) ||
+	    (rc = add_phones(s, *id, "mobile", r->v[CF_MOBILE], e)) ||
+	    (rc = add_phones(s, *id, "home", r->v[CF_HOMEPHONE], e)) ||
+	    (rc = add_docs(s, *id, r, e))) {
+		free(sortkey);
+		return rc ? rc : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}
-	for (int i = 0; i < g.n && !rc; i++) {
-		char *norm = ctip_text_alnum_upper(group_item(&g, 1, i));
-		if (!norm || !(st = stmt(s, S_DOC_ADD, e))) {
-			free(norm);
-			rc = norm ? CTIP_EDB : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-			break;
-		}
-		sqlite3_bind_int64(st, 1, *id);
-		sqlite3_bind_int(st, 2, i);
-		bind_text(st, 3, group_item(&g, 0, i));
-		bind_text(st, 4, group_item(&g, 1, i));
-		sqlite3_bind_text(st, 5, norm, -1, SQLITE_STATIC);
-		bind_text(st, 6, group_item(&g, 2, i));
-		bind_text(st, 7, group_item(&g, 3, i));
-		rc = exec_done(s, st, e);
-		free(norm);
-	}
-	group_close(&g);
-	if (rc)
-		return rc;
 
-	/* the name index holds folded tokens of every name part; folded here, in the import's
-	 * writer thread, which has time to spare while the reader validates */
-	char *tokens = ctip_row_name_tokens(r);
+	/* the name index: blind-index tokens of the folded names (folded once, for the sort key
+	 * sealed with the identity), made here, in the import's writer thread */
+	char *tokens = sortkey_tokens(s, sortkey);
+	free(sortkey);
 	if (!tokens)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	if (*tokens && (st = stmt(s, S_NAME_ADD, e))) {
@@ -905,6 +1336,16 @@ static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64
 	}
 	free(tokens);
 	return rc;
+}
+
+static int sq_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t *id, ctip_err *e)
+{
+	return person_write((sqlite_store *)base, org, r, 1, id, e);
+}
+
+static int sq_person_update(ctip_store *base, int64_t id, const ctip_row *r, ctip_err *e)
+{
+	return person_write((sqlite_store *)base, 0, r, 0, &id, e);
 }
 
 static int opt_org(sqlite_store *s, sqlite3_stmt *st, int i, const char *name, ctip_err *e)
@@ -921,9 +1362,10 @@ static int opt_org(sqlite_store *s, sqlite3_stmt *st, int i, const char *name, c
 }
 
 /* Writes the items of a group into table sid: owner, seq, then the columns in order;
- * columns whose field is an organisation are stored as its id, integers as integers. */
+ * columns whose field is an organisation are stored as its id, integers as integers, and
+ * column `sealed` (-1: none) sealed for the place `what`. */
 static int add_group(sqlite_store *s, enum stmt_id sid, int64_t owner, const ctip_row *r,
-                     const int *cols, int nf, ctip_err *e)
+                     const int *cols, int nf, int sealed, const char *what, ctip_err *e)
 {
 	struct group g;
 	int rc = CTIP_OK;
@@ -941,7 +1383,9 @@ static int add_group(sqlite_store *s, enum stmt_id sid, int64_t owner, const cti
 		sqlite3_bind_int(st, 2, i);
 		for (int c = 0; c < nf && !rc; c++) {
 			const char *v = group_item(&g, c, i);
-			if (ctip_fields[cols[c]].type == FT_ORG)
+			if (c == sealed)
+				rc = bind_sealed(s, st, 3 + c, v, what, owner, i, e);
+			else if (ctip_fields[cols[c]].type == FT_ORG)
 				rc = opt_org(s, st, 3 + c, v, e);
 			else if (ctip_fields[cols[c]].type == FT_INT && v && *v)
 				sqlite3_bind_int64(st, 3 + c, atoll(v));
@@ -1009,20 +1453,15 @@ static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, con
 	static const int as[] = {CF_AS_KIND, CF_AS_DATE, CF_AS_PROVIDER, CF_AS_AMOUNT};
 	static const int pr[] = {CF_PR_STAGE, CF_PR_DATE, CF_PR_ARTICLE, CF_PR_SENTENCE_KIND,
 	                         CF_PR_SENTENCE_MONTHS};
-	if ((rc = add_group(s, S_EXPL_ADD, cp, r, expl, 4, e)) ||
-	    (rc = add_group(s, S_EVENT_ADD, cp, r, ev, 5, e)) ||
-	    (rc = add_group(s, S_ASSIST_ADD, cp, r, as, 4, e)) ||
-	    (rc = add_group(s, S_PROC_ADD, cp, r, pr, 5, e)))
+	if ((rc = add_group(s, S_EXPL_ADD, cp, r, expl, 4, 1, "exploitation.place", e)) ||
+	    (rc = add_group(s, S_EVENT_ADD, cp, r, ev, 5, -1, NULL, e)) ||
+	    (rc = add_group(s, S_ASSIST_ADD, cp, r, as, 4, -1, NULL, e)) ||
+	    (rc = add_group(s, S_PROC_ADD, cp, r, pr, 5, -1, NULL, e)))
 		return rc;
 	return CTIP_OK;
 }
 
 /* ---- reading rows ------------------------------------------------------------------- */
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
 
 /* Appends v as the next item of the list in column f (items may be empty). */
 static int push_item(ctip_row *r, int f, const char *v, int index)
@@ -1047,10 +1486,12 @@ static int push_item(ctip_row *r, int f, const char *v, int index)
 	return CTIP_OK;
 }
 
-/* Runs a per-owner query and spreads its columns over the fields in cols (-1 skips). After
- * all rows, a group whose items are all empty in one column is reset to unknown. */
+/* Runs a per-owner query and spreads its columns over the fields in cols (-1 skips); column
+ * `sealed` (-1: none) is opened for the place `what` with the row's seq, selected after the
+ * fields. After all rows, a group whose items are all empty in one column is reset to
+ * unknown. */
 static int read_group(sqlite_store *s, enum stmt_id sid, int64_t owner, ctip_row *r,
-                      const int *cols, int nf, ctip_err *e)
+                      const int *cols, int nf, int sealed, const char *what, ctip_err *e)
 {
 	sqlite3_stmt *st = stmt(s, sid, e);
 	int n = 0, rc;
@@ -1062,9 +1503,21 @@ static int read_group(sqlite_store *s, enum stmt_id sid, int64_t owner, ctip_row
 		for (int c = 0; c < nf; c++) {
 			if (cols[c] < 0)
 				continue;
+			char *open = NULL;
 			const char *v = col(st, c);
+			if (c == sealed) {
+				int orc = col_unsealed(s, st, c, what, owner,
+				                       sqlite3_column_int(st, nf), &open, e);
+				if (orc) {
+					sqlite3_reset(st);
+					return orc;
+				}
+				v = open;
+			}
 			nonempty[c] |= v && *v;
-			if (push_item(r, cols[c], v ? v : "", n))
+			int prc = push_item(r, cols[c], v ? v : "", n);
+			free(open);
+			if (prc)
 				return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		}
 		n++;
@@ -1080,22 +1533,9 @@ static int read_group(sqlite_store *s, enum stmt_id sid, int64_t owner, ctip_row
 
 static int read_person_lists(sqlite_store *s, int64_t pid, ctip_row *r, ctip_err *e)
 {
-	static const int docs[] = {CF_DOC_TYPE, CF_DOC_NUMBER, CF_DOC_ISSUED, CF_DOC_EXPIRES};
-	int rc;
-	if ((rc = read_group(s, S_Q_DOCS, pid, r, docs, 4, e)))
-		return rc;
-	sqlite3_stmt *st = stmt(s, S_Q_PHONES, e);
-	int nm = 0, nh = 0;
-	if (!st)
-		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, pid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int home = !strcmp(col(st, 0), "home");
-		if (push_item(r, home ? CF_HOMEPHONE : CF_MOBILE, col(st, 1), home ? nh++ : nm++))
-			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? CTIP_OK : db_err(s, e, "phones");
+	/* the numbers and the phones come with the sealed identity (read_sealed_scalars) */
+	static const int docs[] = {CF_DOC_TYPE, -1, CF_DOC_ISSUED, CF_DOC_EXPIRES};
+	return read_group(s, S_Q_DOCS, pid, r, docs, 4, -1, NULL, e);
 }
 
 static int read_link_lists(sqlite_store *s, int64_t cp, ctip_row *r, ctip_err *e)
@@ -1106,10 +1546,10 @@ static int read_link_lists(sqlite_store *s, int64_t cp, ctip_row *r, ctip_err *e
 	static const int pr[] = {CF_PR_STAGE, CF_PR_DATE, CF_PR_ARTICLE, CF_PR_SENTENCE_KIND,
 	                         CF_PR_SENTENCE_MONTHS};
 	int rc;
-	if ((rc = read_group(s, S_Q_EXPL, cp, r, expl, 4, e)) ||
-	    (rc = read_group(s, S_Q_EVENTS, cp, r, ev, 5, e)) ||
-	    (rc = read_group(s, S_Q_ASSIST, cp, r, as, 4, e)) ||
-	    (rc = read_group(s, S_Q_PROC, cp, r, pr, 5, e)))
+	if ((rc = read_group(s, S_Q_EXPL, cp, r, expl, 4, 1, "exploitation.place", e)) ||
+	    (rc = read_group(s, S_Q_EVENTS, cp, r, ev, 5, -1, NULL, e)) ||
+	    (rc = read_group(s, S_Q_ASSIST, cp, r, as, 4, -1, NULL, e)) ||
+	    (rc = read_group(s, S_Q_PROC, cp, r, pr, 5, -1, NULL, e)))
 		return rc;
 	return CTIP_OK;
 }
@@ -1117,7 +1557,7 @@ static int read_link_lists(sqlite_store *s, int64_t cp, ctip_row *r, ctip_err *e
 static int read_case_lists(sqlite_store *s, int64_t case_id, ctip_row *r, ctip_err *e)
 {
 	static const int com[] = {CF_COMMENT, CF_COMMENT_DATE};
-	int rc = read_group(s, S_Q_COMMENTS, case_id, r, com, 2, e);
+	int rc = read_group(s, S_Q_COMMENTS, case_id, r, com, 2, 0, "case_comment.body", e);
 	if (rc)
 		return rc;
 	sqlite3_stmt *st = stmt(s, S_Q_REFS, e);
@@ -1156,17 +1596,37 @@ static int read_case_lists(sqlite_store *s, int64_t case_id, ctip_row *r, ctip_e
 	return CTIP_OK;
 }
 
+/* The sealed columns of a row of rows_sql, from column i on: the person's identity, the
+ * case's closure reason. */
+static int read_sealed_scalars(sqlite_store *s, sqlite3_stmt *st, int i, int64_t pid, int64_t cid,
+                               ctip_row *r, ctip_err *e)
+{
+	char *v[N_IDENTITY], *closure;
+	int rc = identity_open(s, pid, sqlite3_column_blob(st, i), sqlite3_column_bytes(st, i), v,
+	                       e);
+	if (rc)
+		return rc;
+	for (int k = 0; k < N_IDENTITY; k++)
+		ctip_row_take(r, identity_fields[k], v[k]);
+	if ((rc = col_unsealed(s, st, i + 1, "cases.closure_reason", cid, -1, &closure, e)))
+		return rc;
+	ctip_row_take(r, CF_CAS_CLOSURE, closure);
+	return CTIP_OK;
+}
+
 static const char *const rows_sql =
-        "SELECT cp.id, c.id, o.name, o.type, c.src_case_id, c.status, c.closure_reason, "
-        "c.opened, c.closed, c.reopened, p.id, p.src_record_id, cp.role, p.family_name, "
-        "p.middle_name, p.given_name, p.birth_date, p.gender, p.ethnicity, p.street, p.commune, "
-        "p.commune_code, p.district, p.district_code, p.province_era, p.province_code, "
+        "SELECT cp.id, c.id, o.name, o.type, c.src_case_id, c.status, NULL, "
+        "c.opened, c.closed, c.reopened, p.id, p.src_record_id, cp.role, NULL, NULL, NULL, "
+        "p.birth_date, p.gender, p.ethnicity, NULL, NULL, NULL, NULL, NULL, p.province_era, "
+        "p.province_code, "
         "p.home_country, v.status, v.decision_org_type, dob.name, v.status_date, "
         "v.certificate_kind, v.age_when_trafficked, v.recruitment_country, "
         "v.recruitment_province, v.relationship, rec.name, v.labour_industry, cp.consent, "
         "cp.consent_date, p.citizenship, cp.consent_scope, cp.perpetrator_roles, "
         "v.recruitment_methods, v.recruitment_apps, v.control_methods, v.exploitation_types, "
-        "v.sex_exploitation_types, v.vulnerabilities "
+        "v.sex_exploitation_types, v.vulnerabilities, "
+        /* sealed: opened by read_sealed_scalars */
+        "p.identity, c.closure_sealed "
         "FROM case_person cp JOIN cases c ON c.id = cp.case_id "
         "JOIN organisation o ON o.id = c.org_id JOIN person p ON p.id = cp.person_id "
         "LEFT JOIN victim v ON v.case_person_id = cp.id "
@@ -1181,6 +1641,14 @@ static const char *const rows_order_sql =
         "JOIN organisation o ON o.id = c.org_id JOIN person p ON p.id = cp.person_id "
         "WHERE (?1 = 0 OR c.id = ?1) AND (?2 = 0 OR p.id = ?2) "
         "ORDER BY o.name, c.src_case_id, p.src_record_id";
+
+static const char *const rows_case_order_sql =
+        "SELECT cp.id FROM case_person cp JOIN person p ON p.id = cp.person_id "
+        "WHERE cp.case_id = ?1 AND (?2 = 0 OR p.id = ?2) ORDER BY p.src_record_id";
+static const char *const rows_person_order_sql =
+        "SELECT cp.id FROM case_person cp JOIN cases c ON c.id = cp.case_id "
+        "JOIN organisation o ON o.id = c.org_id JOIN person p ON p.id = cp.person_id "
+        "WHERE cp.person_id = ?2 AND ?1 = 0 ORDER BY o.name, c.src_case_id";
 
 static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
                    int (*cb)(void *ctx, const ctip_row *r), void *ctx, ctip_err *e)
@@ -1239,7 +1707,11 @@ static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
 	                             CF_VULNERABILITY};
 	int64_t *ids = NULL;
 	size_t nids = 0, cap = 0, next = 0;
-	if (sqlite3_prepare_v2(s->db, rows_order_sql, -1, &st, NULL) != SQLITE_OK)
+	/* one case or one record: by its index, not a scan of every link */
+	const char *order_sql = flt && flt->case_id     ? rows_case_order_sql
+	                        : flt && flt->person_id ? rows_person_order_sql
+	                                                : rows_order_sql;
+	if (sqlite3_prepare_v2(s->db, order_sql, -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "rows");
 	sqlite3_bind_int64(st, 1, flt ? flt->case_id : 0);
 	sqlite3_bind_int64(st, 2, flt ? flt->person_id : 0);
@@ -1301,7 +1773,8 @@ static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
 		        pid = sqlite3_column_int64(st, 10);
 		r.case_id = cid;
 		r.person_id = pid;
-		if (!rc && !(rc = read_case_lists(s, cid, &r, e)) &&
+		if (!rc && !(rc = read_sealed_scalars(s, st, n, pid, cid, &r, e)) &&
+		    !(rc = read_case_lists(s, cid, &r, e)) &&
 		    !(rc = read_person_lists(s, pid, &r, e)) &&
 		    !(rc = read_link_lists(s, cp, &r, e)))
 			rc = cb(ctx, &r);
@@ -1316,47 +1789,60 @@ static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
 
 /* ---- search ------------------------------------------------------------------------- */
 
+/* Matches sort by folded family, given and middle name, then id: the key is opened from the
+ * sealed identity by the SQL function ctip_sortkey. */
 static const char *const hit_sql =
-        "SELECT p.id, o.name, p.src_record_id, p.family_name, p.middle_name, p.given_name, "
-        "p.birth_date, p.province_era, p.province_code FROM person p JOIN organisation o ON o.id "
-        "= p.org_id WHERE p.id IN (%s) ORDER BY ctip_fold(p.family_name), ctip_fold(p.given_name), "
-        "ctip_fold(p.middle_name), p.id "
-        "LIMIT %d";
+        "SELECT p.id, o.name, p.src_record_id, p.identity, p.birth_date, p.province_era, "
+        "p.province_code FROM person p JOIN organisation o ON o.id = p.org_id WHERE p.id IN (%s) "
+        "ORDER BY ctip_sortkey(p.identity, p.id), p.id LIMIT %d";
 
 static int sq_search(ctip_store *base, const char *query, int limit,
                      int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
+	if (!s->base.crypto)
+		return no_key(s, e);
 	char *fold = ctip_text_fold(query);
 	char *docno = ctip_text_alnum_upper(query);
 	char phone[20] = "";
-	if (!fold || !docno) {
+	char *tokens = fold ? ctip_bidx_tokens(s->base.crypto, fold) : NULL;
+	if (!fold || !docno || !tokens) {
 		free(fold);
 		free(docno);
-		return ctip_err_set(e, CTIP_EINVAL, "search text is not valid UTF-8");
+		free(tokens);
+		return ctip_err_set(e, fold && docno ? CTIP_ENOMEM : CTIP_EINVAL, "%s",
+		                    fold && docno ? "out of memory"
+		                                  : "search text is not valid UTF-8");
 	}
 	if (!*fold) {
 		free(fold);
 		free(docno);
+		free(tokens);
 		return ctip_err_set(e, CTIP_EINVAL, "nothing to search for");
 	}
-	/* FTS5 query: every token, quoted so no token is read as an operator */
-	size_t cap = strlen(fold) * 2 + 16, w = 0;
+	/* FTS5 query: every blind-index token required (base32: never an operator) */
+	size_t cap = strlen(tokens) * 2 + 16, w = 0;
 	char *match = malloc(cap);
 	if (!match) {
 		free(fold);
 		free(docno);
+		free(tokens);
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}
-	for (char *save = NULL, *t = strtok_r(fold, " ", &save); t; t = strtok_r(NULL, " ", &save))
+	match[0] = 0;
+	for (char *save = NULL, *t = strtok_r(tokens, " ", &save); t;
+	     t = strtok_r(NULL, " ", &save))
 		w += (size_t)snprintf(match + w, cap - w, "%s\"%s\"", w ? " AND " : "", t);
 	ctip_phone_e164(query, phone);
+	unsigned char doc_bidx[CTIP_BIDX_BYTES], phone_bidx[CTIP_BIDX_BYTES];
+	ctip_bidx(s->base.crypto, CTIP_BIDX_DOCNO, docno, strlen(docno), doc_bidx);
+	ctip_bidx(s->base.crypto, CTIP_BIDX_PHONE, phone, strlen(phone), phone_bidx);
 
 	char sql[1024];
 	snprintf(sql, sizeof(sql), hit_sql,
 	         "SELECT rowid FROM person_name WHERE person_name MATCH ?1 "
-	         "UNION SELECT person_id FROM identity_doc WHERE number_norm = ?2 "
-	         "UNION SELECT person_id FROM phone WHERE e164 = ?3",
+	         "UNION SELECT person_id FROM identity_doc WHERE number_bidx = ?2 "
+	         "UNION SELECT person_id FROM phone WHERE e164_bidx = ?3",
 	         limit > 0 ? limit : 100);
 	sqlite3_stmt *st;
 	int rc = CTIP_OK, step;
@@ -1365,27 +1851,35 @@ static int sq_search(ctip_store *base, const char *query, int limit,
 		goto out;
 	}
 	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, strlen(docno) >= 5 ? docno : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, phone, -1, SQLITE_STATIC);
+	if (strlen(docno) >= 5)
+		sqlite3_bind_blob(st, 2, doc_bidx, sizeof(doc_bidx), SQLITE_STATIC);
+	if (*phone)
+		sqlite3_bind_blob(st, 3, phone_bidx, sizeof(phone_bidx), SQLITE_STATIC);
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *era = col(st, 7), *code = col(st, 8), *prov = NULL;
+		const char *era = col(st, 5), *code = col(st, 6), *prov = NULL;
+		int64_t pid = sqlite3_column_int64(st, 0);
+		char *v[N_IDENTITY];
 		if (era && code) {
 			char vocab[32];
 			snprintf(vocab, sizeof(vocab), "province_%s", era);
 			const struct ctip_ref_entry *en = ctip_ref_get(s->base.ref, vocab, code);
 			prov = en ? en->label_vi : code;
 		}
+		if ((rc = identity_open(s, pid, sqlite3_column_blob(st, 3),
+		                        sqlite3_column_bytes(st, 3), v, e)))
+			break;
 		struct ctip_person_hit h = {
-		        .id = sqlite3_column_int64(st, 0),
+		        .id = pid,
 		        .org = col(st, 1),
 		        .src_record_id = col(st, 2),
-		        .family = col(st, 3),
-		        .middle = col(st, 4),
-		        .given = col(st, 5),
-		        .birth = col(st, 6),
+		        .family = v[0],
+		        .middle = v[1],
+		        .given = v[2],
+		        .birth = col(st, 4),
 		        .province = prov,
 		};
 		rc = cb(ctx, &h);
+		identity_free(v);
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
 		rc = db_err(s, e, "search");
@@ -1394,6 +1888,7 @@ out:
 	free(match);
 	free(fold);
 	free(docno);
+	free(tokens);
 	return rc;
 }
 
@@ -1557,6 +2052,7 @@ static const struct ctip_store_ops sqlite_ops = {
         .person_find = sq_person_find,
         .case_add = sq_case_add,
         .person_add = sq_person_add,
+        .person_update = sq_person_update,
         .link_add = sq_link_add,
         .rows = sq_rows,
         .search = sq_search,
@@ -1566,6 +2062,8 @@ static const struct ctip_store_ops sqlite_ops = {
         .audit_add = sq_audit_add,
         .audit_each = sq_audit_each,
         .audit_last = sq_audit_last,
+        .key_needed = sq_key_needed,
+        .key_bind = sq_key_bind,
         .stats_facts = ctip_sqlite_stats_facts,
         .stats_version = ctip_sqlite_stats_version,
         .figures_add = ctip_sqlite_figures_add,
@@ -1582,6 +2080,144 @@ static void sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
 		sqlite3_result_text(cx, f, -1, free);
 	else
 		sqlite3_result_null(cx);
+}
+
+/* SQL function ctip_sortkey(identity, id): the name's sort key sealed with the identity
+ * (name_sortkey), read without unpacking the rest. An identity that does not open is an
+ * error. */
+static void sql_sortkey(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	sqlite_store *s = sqlite3_user_data(cx);
+	int64_t pid = sqlite3_value_int64(argv[1]);
+	const void *b = sqlite3_value_blob(argv[0]);
+	int n = sqlite3_value_bytes(argv[0]);
+	unsigned char buf[2048], *m = buf;
+	ctip_err e = {0};
+	if (!b) {
+		sqlite3_result_text(cx, "\x01\x01\x01", 3, SQLITE_STATIC);
+		return;
+	}
+	if (!s->base.crypto) {
+		no_key(s, &e);
+		sqlite3_result_error(cx, e.msg, -1);
+		return;
+	}
+	size_t mlen = n >= CTIP_SEAL_OVERHEAD ? (size_t)n - CTIP_SEAL_OVERHEAD : 0;
+	if (mlen > sizeof(buf) && !(m = malloc(mlen))) {
+		sqlite3_result_error_nomem(cx);
+		return;
+	}
+	/* skip the identity's fields (varint length + 1, then the bytes) to the sort key */
+	size_t at = 0, x = 0;
+	int bad = identity_unseal(s, pid, b, n, m);
+	for (int i = 0; !bad && i <= N_IDENTITY; i++) {
+		int shift = 0;
+		x = 0;
+		for (;;) {
+			if (at >= mlen || shift > 28) {
+				bad = 1;
+				break;
+			}
+			x |= (size_t)(m[at] & 0x7f) << shift;
+			shift += 7;
+			if (!(m[at++] & 0x80))
+				break;
+		}
+		if (bad || x == 0) /* a NULL field; the sort key is never NULL */
+			bad |= i == N_IDENTITY;
+		else if (x - 1 > mlen - at)
+			bad = 1;
+		else if (i < N_IDENTITY)
+			at += x - 1;
+	}
+	if (bad) {
+		identity_error(s, pid, &e);
+		sqlite3_result_error(cx, e.msg, -1);
+	} else {
+		sqlite3_result_text(cx, (const char *)m + at, (int)(x - 1), SQLITE_TRANSIENT);
+	}
+	sodium_memzero(m, mlen);
+	if (m != buf)
+		free(m);
+}
+
+/* SQL functions of migration 0003, which seals the records of a database in clear. */
+
+/* ctip_seal(place, text): text sealed for its place; NULL for NULL or ''. */
+static void sql_seal(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	sqlite_store *s = sqlite3_user_data(cx);
+	const char *ad = (const char *)sqlite3_value_text(argv[0]);
+	const char *v = (const char *)sqlite3_value_text(argv[1]);
+	if (!v || !*v || !ad) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	if (!s->base.crypto) {
+		sqlite3_result_error(cx, "no key loaded", -1);
+		return;
+	}
+	size_t n = strlen(v);
+	unsigned char *b = malloc(n + CTIP_SEAL_OVERHEAD);
+	if (!b) {
+		sqlite3_result_error_nomem(cx);
+		return;
+	}
+	ctip_seal(s->base.crypto, v, n, ad, strlen(ad), b);
+	sqlite3_result_blob(cx, b, (int)(n + CTIP_SEAL_OVERHEAD), free);
+}
+
+/* ctip_seal_identity(id, the values of identity_fields in order): the sealed identity. */
+static void sql_seal_identity(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	sqlite_store *s = sqlite3_user_data(cx);
+	ctip_row r;
+	ctip_err e = {0};
+	unsigned char *b;
+	int n;
+	ctip_row_init(&r);
+	for (int i = 0; i < N_IDENTITY; i++)
+		r.v[identity_fields[i]] = (char *)sqlite3_value_text(argv[1 + i]);
+	if (identity_seal(s, sqlite3_value_int64(argv[0]), &r, &b, &n, NULL, &e))
+		sqlite3_result_error(cx, e.msg, -1);
+	else
+		sqlite3_result_blob(cx, b, n, free);
+}
+
+/* ctip_bidx(domain, normalised value): its blind index; NULL for NULL. */
+static void sql_bidx(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	sqlite_store *s = sqlite3_user_data(cx);
+	const char *d = (const char *)sqlite3_value_text(argv[0]);
+	const char *v = (const char *)sqlite3_value_text(argv[1]);
+	unsigned char h[CTIP_BIDX_BYTES];
+	if (!v || !d) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	if (!s->base.crypto) {
+		sqlite3_result_error(cx, "no key loaded", -1);
+		return;
+	}
+	ctip_bidx(s->base.crypto, d[0] == 'p' ? CTIP_BIDX_PHONE : CTIP_BIDX_DOCNO, v, strlen(v), h);
+	sqlite3_result_blob(cx, h, sizeof(h), SQLITE_TRANSIENT);
+}
+
+/* ctip_name_bidx(family, middle, given): the name index's blind-index tokens. */
+static void sql_name_bidx(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	sqlite_store *s = sqlite3_user_data(cx);
+	if (!s->base.crypto) {
+		sqlite3_result_error(cx, "no key loaded", -1);
+		return;
+	}
+	char *t = identity_tokens(s, (const char *)sqlite3_value_text(argv[0]),
+	                          (const char *)sqlite3_value_text(argv[1]),
+	                          (const char *)sqlite3_value_text(argv[2]));
+	if (t)
+		sqlite3_result_text(cx, t, -1, free);
+	else
+		sqlite3_result_error_nomem(cx);
 }
 
 int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_err *e)
@@ -1604,6 +2240,15 @@ int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_create_function(s->db, "ctip_fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 	                        sql_fold, NULL, NULL);
+	sqlite3_create_function(s->db, "ctip_sortkey", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
+	                        sql_sortkey, NULL, NULL);
+	sqlite3_create_function(s->db, "ctip_seal", 2, SQLITE_UTF8, s, sql_seal, NULL, NULL);
+	sqlite3_create_function(s->db, "ctip_seal_identity", 1 + N_IDENTITY, SQLITE_UTF8, s,
+	                        sql_seal_identity, NULL, NULL);
+	sqlite3_create_function(s->db, "ctip_bidx", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
+	                        sql_bidx, NULL, NULL);
+	sqlite3_create_function(s->db, "ctip_name_bidx", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
+	                        sql_name_bidx, NULL, NULL);
 	/* 16 KiB pages (effective when the file is created): a first load of a million records
 	 * took 43 s with 4 KiB pages and 35 s with these; 64 KiB pages slowed searches. */
 	int rc = exec_sql(

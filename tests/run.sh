@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every test: the cmocka unit tests (built with ASan+UBSan), the end-to-end tests of
-# the commands (tests/e2e/*.sh, against the sanitizer build), and a clang warning check.
+# the commands (tests/e2e/*.sh, against the sanitizer build), the web UI in headless Chromium
+# (tests/browser/run.sh), and a clang warning check.
 # Ends with one line: "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -55,6 +56,25 @@ for t in tests/e2e/*.sh; do
 		echo "ok   e2e/$name ($ok)"
 	fi
 done
+
+# The web UI in Debian's headless Chromium (tests/browser/run.sh): "ok"/"not ok" per step.
+out="$log/browser.log"
+sh tests/browser/run.sh >"$out" 2>&1
+rc=$?
+ok=$(grep -c '^ok ' "$out")
+bad=$(grep -c '^not ok ' "$out")
+if [ $rc -ne 0 ] && [ "$bad" -eq 0 ]; then bad=1; fi
+passed=$((passed + ok))
+failed=$((failed + bad))
+grep '^SKIP' "$out"
+if [ "$bad" -gt 0 ]; then
+	failures="$failures browser"
+	echo "FAIL browser"
+	grep -A8 '^not ok ' "$out" | head -n 60
+	[ $rc -ne 0 ] && tail -n 20 "$out"
+else
+	echo "ok   browser ($ok)"
+fi
 
 # step LABEL TARGET: a make target that must succeed counts as one test.
 step() {

@@ -27,7 +27,7 @@ vg "import JSON" "$R" import "$T/x.json"
 "$R" demo generate --persons 300 --seed 11 -o "$T/h.csv" 2>/dev/null
 export CTIP_DB="$T/h.db"
 "$R" init >/dev/null
-hg() { name=$1; shift; valgrind -q --tool=helgrind --error-exitcode=99 --soname-synonyms=somalloc=*jemalloc* "$@" >"$T/hg.out" 2>&1; rc=$?; if [ $rc -ne 99 ]; then ok "helgrind: $name"; else notok "helgrind: $name" "$(grep -A12 'Possible data race' "$T/hg.out" | head -n 30)"; fi; }
+hg() { name=$1; shift; valgrind -q --tool=helgrind --error-exitcode=99 --suppressions=tests/helgrind.supp --soname-synonyms=somalloc=*jemalloc* "$@" >"$T/hg.out" 2>&1; rc=$?; if [ $rc -ne 99 ]; then ok "helgrind: $name"; else notok "helgrind: $name" "$(grep -A12 'Possible data race' "$T/hg.out" | head -n 30)"; fi; }
 hg "import of 300 records" "$R" import "$T/h.csv"
 sed '50s/,20[0-9][0-9]-/,2099-/' "$T/h.csv" >"$T/hbad.csv"
 hg "import of a file that is rejected (stop path)" "$R" import "$T/hbad.csv"

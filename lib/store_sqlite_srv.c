@@ -1,0 +1,653 @@
+/*
+ * store_sqlite_srv.c - the operations the server adds to the SQLite store
+ * (store.h, struct ctip_srv_ops): accounts by name, which cases an
+ * organisation sees, referrals with ids and status, case updates, and
+ * appending assistance and proceedings. Person identity columns are never
+ * written here: records are written only through the store's person_add.
+ *
+ * Access, in SQL: an organisation sees a case it owns, or one referred to it
+ * (through the API, table case_referral, or in imported data, an outgoing
+ * referral of the case) unless that referral was declined.
+ */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "store.h"
+
+sqlite3 *ctip_store_sqlite_db(ctip_store *base);
+
+static int fail(ctip_store *s, ctip_err *e, const char *what)
+{
+	return ctip_err_set(e, CTIP_EDB, "%s: %s (%s)", s->path,
+	                    sqlite3_errmsg(ctip_store_sqlite_db(s)), what);
+}
+
+/* Prepared statements, kept per connection (a connection is used by one thread at a time,
+ * so a statement is never in use twice). Found by connection and SQL text address. */
+struct cached {
+	sqlite3 *db;
+	const char *sql;
+	sqlite3_stmt *st;
+};
+
+#define CACHE_MAX 1024
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct cached cache[CACHE_MAX];
+static int ncache;
+
+static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	sqlite3_stmt *st = NULL;
+	pthread_mutex_lock(&cache_mu);
+	for (int i = 0; i < ncache && !st; i++)
+		if (cache[i].db == db && cache[i].sql == sql)
+			st = cache[i].st;
+	pthread_mutex_unlock(&cache_mu);
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		fail(s, e, sql);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	pthread_mutex_lock(&cache_mu);
+	if (ncache < CACHE_MAX)
+		cache[ncache++] = (struct cached){db, sql, st};
+	else
+		st = NULL; /* full: should not happen (a few statements per connection) */
+	pthread_mutex_unlock(&cache_mu);
+	if (!st)
+		ctip_err_set(e, CTIP_EDB, "too many prepared statements");
+	return st;
+}
+
+/* Done with a statement of the cache: reset it, so it holds no read lock. */
+static void done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+}
+
+static void release(ctip_store *s)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	pthread_mutex_lock(&cache_mu);
+	for (int i = 0; i < ncache;)
+		if (cache[i].db == db) {
+			sqlite3_finalize(cache[i].st);
+			cache[i] = cache[--ncache];
+		} else {
+			i++;
+		}
+	pthread_mutex_unlock(&cache_mu);
+}
+
+static int read_begin(ctip_store *s, ctip_err *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(ctip_store_sqlite_db(s), "BEGIN", NULL, NULL, &msg) != SQLITE_OK) {
+		ctip_err_set(e, CTIP_EDB, "%s: %s", s->path, msg ? msg : "begin");
+		sqlite3_free(msg);
+		return CTIP_EDB;
+	}
+	return CTIP_OK;
+}
+
+static void read_end(ctip_store *s)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	if (!sqlite3_get_autocommit(db))
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+}
+
+static int tune(ctip_store *s, ctip_err *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(ctip_store_sqlite_db(s), "PRAGMA mmap_size = 17179869184", NULL, NULL,
+	                 &msg) != SQLITE_OK) {
+		ctip_err_set(e, CTIP_EDB, "%s: %s", s->path, msg ? msg : "mmap_size");
+		sqlite3_free(msg);
+		return CTIP_EDB;
+	}
+	return CTIP_OK;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Steps a statement that returns no rows, then finalises it. */
+static int run(ctip_store *s, sqlite3_stmt *st, ctip_err *e)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : fail(s, e, sqlite3_sql(st));
+	done(st);
+	return rc;
+}
+
+static int account_get(ctip_store *s, const char *username, struct ctip_account *a, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT a.id, a.org_id, o.name, a.role, a.pw_hash, a.disabled, "
+	                        "a.username FROM account a JOIN organisation o ON o.id = a.org_id "
+	                        "WHERE a.username = ?",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(a, 0, sizeof(*a));
+		a->id = sqlite3_column_int64(st, 0);
+		a->org_id = sqlite3_column_int64(st, 1);
+		snprintf(a->org, sizeof(a->org), "%s", col(st, 2));
+		snprintf(a->role, sizeof(a->role), "%s", col(st, 3));
+		snprintf(a->pw_hash, sizeof(a->pw_hash), "%s", col(st, 4));
+		a->disabled = sqlite3_column_int(st, 5);
+		snprintf(a->username, sizeof(a->username), "%s", col(st, 6));
+		rc = CTIP_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? CTIP_ENOTFOUND : fail(s, e, "account");
+	}
+	done(st);
+	return rc;
+}
+
+static int org_list(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o), void *ctx,
+                    ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT id, name, type FROM organisation ORDER BY name_fold", e);
+	int rc = CTIP_OK;
+	if (!st)
+		return CTIP_EDB;
+	while (rc == CTIP_OK && sqlite3_step(st) == SQLITE_ROW) {
+		struct ctip_org_item o = {sqlite3_column_int64(st, 0), col(st, 1), col(st, 2)};
+		rc = cb(ctx, &o);
+	}
+	done(st);
+	return rc;
+}
+
+/* Case ids an organisation sees through referrals (?1: the organisation). */
+#define REFERRED_TO                                                                                \
+	"SELECT case_id FROM case_referral WHERE to_org_id = ?1 AND status <> 'Declined' "         \
+	"UNION SELECT case_id FROM referral WHERE other_org_id = ?1 AND direction = 'out' AND "    \
+	"coalesce(status, '') <> 'Declined'"
+
+static int case_access(ctip_store *s, int64_t case_id, int64_t org_id, int *access, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s,
+	        "SELECT org_id = ?1, EXISTS (SELECT 1 FROM case_referral WHERE case_id = ?2 AND "
+	        "to_org_id = ?1 AND status <> 'Declined') OR EXISTS (SELECT 1 FROM referral WHERE "
+	        "case_id = ?2 AND direction = 'out' AND other_org_id = ?1 AND coalesce(status, '') "
+	        "<> 'Declined') FROM cases WHERE id = ?2",
+	        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, org_id);
+	sqlite3_bind_int64(st, 2, case_id);
+	int rc = sqlite3_step(st);
+	*access = CTIP_ACCESS_NONE;
+	if (rc == SQLITE_ROW)
+		*access = sqlite3_column_int(st, 0)   ? CTIP_ACCESS_OWN
+		          : sqlite3_column_int(st, 1) ? CTIP_ACCESS_REFERRAL
+		                                      : CTIP_ACCESS_NONE;
+	done(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? CTIP_OK : fail(s, e, "access");
+}
+
+static int cases_visible(ctip_store *s, int64_t org_id, const char *status, const char *text,
+                         long offset, long limit, long *total,
+                         int (*cb)(void *ctx, const struct ctip_case_item *c), void *ctx,
+                         ctip_err *e)
+{
+#define VISIBLE_FROM                                                                               \
+	"FROM (SELECT id FROM cases WHERE org_id = ?1 UNION " REFERRED_TO ") v "                   \
+	"JOIN cases c ON c.id = v.id JOIN organisation o ON o.id = c.org_id "                      \
+	"WHERE (?2 IS NULL OR c.status = ?2) AND (?5 IS NULL OR ctip_fold(c.src_case_id) LIKE ?5 " \
+	"ESCAPE '\\' OR ctip_fold(o.name) LIKE ?5 ESCAPE '\\') "
+	static const char *const count_sql = "SELECT count(*) " VISIBLE_FROM;
+	static const char *const page_sql =
+	        "SELECT c.id, c.src_case_id, o.name, c.status, c.opened, (SELECT count(*) FROM "
+	        "case_person WHERE case_id = c.id), c.org_id = ?1 " VISIBLE_FROM
+	        "ORDER BY c.id DESC LIMIT ?3 OFFSET ?4";
+	sqlite3_stmt *st = prep(s, count_sql, e);
+	int rc = CTIP_OK;
+	if (!st)
+		return CTIP_EDB;
+	char *like = NULL;
+	if (text && *text) {
+		/* %text% with the wildcards of text escaped */
+		size_t n = strlen(text), w = 0;
+		if (!(like = malloc(2 * n + 3)))
+			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		like[w++] = '%';
+		for (const char *p = text; *p; p++) {
+			if (*p == '%' || *p == '_' || *p == '\\')
+				like[w++] = '\\';
+			like[w++] = *p;
+		}
+		like[w++] = '%';
+		like[w] = 0;
+	}
+	sqlite3_bind_int64(st, 1, org_id);
+	bind_opt(st, 2, status);
+	bind_opt(st, 5, like);
+	*total = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+	done(st);
+	if (!(st = prep(s, page_sql, e))) {
+		free(like);
+		return CTIP_EDB;
+	}
+	sqlite3_bind_int64(st, 1, org_id);
+	bind_opt(st, 2, status);
+	bind_opt(st, 5, like);
+	sqlite3_bind_int64(st, 3, limit);
+	sqlite3_bind_int64(st, 4, offset);
+	int step;
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_case_item c = {
+		        .id = sqlite3_column_int64(st, 0),
+		        .src_case_id = col(st, 1),
+		        .org = col(st, 2),
+		        .status = col(st, 3),
+		        .opened = col(st, 4),
+		        .persons = (long)sqlite3_column_int64(st, 5),
+		        .access =
+		                sqlite3_column_int(st, 6) ? CTIP_ACCESS_OWN : CTIP_ACCESS_REFERRAL,
+		};
+		rc = cb(ctx, &c);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "cases");
+	done(st);
+	free(like);
+	return rc;
+}
+
+/* Binds v sealed for its place ("what:owner[:seq]", as store_sqlite.c seals it), NULL when
+ * empty: case comments and closure reasons are stored sealed. */
+static int bind_sealed(ctip_store *s, sqlite3_stmt *st, int i, const char *v, const char *what,
+                       int64_t owner, int seq, ctip_err *e)
+{
+	if (!v || !*v) {
+		sqlite3_bind_null(st, i);
+		return CTIP_OK;
+	}
+	if (!s->crypto)
+		return ctip_err_set(e, CTIP_EINVAL, "%s: no key bound: cannot seal", s->path);
+	char ad[96];
+	int an = seq < 0 ? snprintf(ad, sizeof(ad), "%s:%lld", what, (long long)owner)
+	                 : snprintf(ad, sizeof(ad), "%s:%lld:%d", what, (long long)owner, seq);
+	size_t n = strlen(v);
+	unsigned char *b = malloc(n + CTIP_SEAL_OVERHEAD);
+	if (!b)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	ctip_seal(s->crypto, v, n, ad, (size_t)an, b);
+	sqlite3_bind_blob(st, i, b, (int)(n + CTIP_SEAL_OVERHEAD), free);
+	return CTIP_OK;
+}
+
+static int case_update(ctip_store *s, int64_t case_id, const ctip_row *r, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "UPDATE cases SET status = ?, closure_sealed = ?, opened = ?, "
+	                        "closed = ?, reopened = ? WHERE id = ?",
+	                        e);
+	int rc;
+	if (!st)
+		return CTIP_EDB;
+	bind_opt(st, 1, r->v[CF_CAS_STATUS]);
+	if ((rc = bind_sealed(s, st, 2, r->v[CF_CAS_CLOSURE], "cases.closure_reason", case_id, -1,
+	                      e)))
+		return rc;
+	bind_opt(st, 3, r->v[CF_CAS_OPENED]);
+	bind_opt(st, 4, r->v[CF_CAS_CLOSED]);
+	bind_opt(st, 5, r->v[CF_CAS_REOPENED]);
+	sqlite3_bind_int64(st, 6, case_id);
+	return run(s, st, e);
+}
+
+static int comment_add(ctip_store *s, int64_t case_id, const char *date, const char *body,
+                       ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s, "SELECT coalesce(max(seq) + 1, 0) FROM case_comment WHERE case_id = ?", e);
+	int rc, seq;
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	seq = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	done(st);
+	if (!(st = prep(
+	              s,
+	              "INSERT INTO case_comment(case_id, seq, date, body_sealed) VALUES (?, ?, ?, "
+	              "?)",
+	              e)))
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int(st, 2, seq);
+	bind_opt(st, 3, date);
+	if ((rc = bind_sealed(s, st, 4, body, "case_comment.body", case_id, seq, e)))
+		return rc;
+	return run(s, st, e);
+}
+
+static int referral_add(ctip_store *s, const struct ctip_referral *r, int64_t *id, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "INSERT INTO case_referral(case_id, from_org_id, to_org_id, date, "
+	                        "reason, status, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, r->case_id);
+	sqlite3_bind_int64(st, 2, r->from_org_id);
+	sqlite3_bind_int64(st, 3, r->to_org_id);
+	sqlite3_bind_text(st, 4, r->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->reason ? r->reason : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->status ? r->status : "Pending", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, r->created_by, -1, SQLITE_STATIC);
+	int rc = run(s, st, e);
+	if (!rc)
+		*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
+	return rc;
+}
+
+static int referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
+                         int (*cb)(void *ctx, const struct ctip_referral *r), void *ctx,
+                         ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s,
+	        "SELECT r.id, r.case_id, r.from_org_id, r.to_org_id, f.name, t.name, r.date, "
+	        "r.reason, r.status, r.created_by, r.created_at FROM case_referral r JOIN "
+	        "organisation f ON f.id = r.from_org_id JOIN organisation t ON t.id = r.to_org_id "
+	        "WHERE (?1 = 0 OR r.id = ?1) AND (?2 = 0 OR r.case_id = ?2) AND (?3 = 0 OR (?4 AND "
+	        "r.to_org_id = ?3) OR (NOT ?4 AND r.from_org_id = ?3)) ORDER BY r.id DESC LIMIT "
+	        "1000",
+	        e);
+	int rc = CTIP_OK, step;
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, case_id);
+	sqlite3_bind_int64(st, 3, org_id);
+	sqlite3_bind_int(st, 4, in);
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_referral r = {
+		        .id = sqlite3_column_int64(st, 0),
+		        .case_id = sqlite3_column_int64(st, 1),
+		        .from_org_id = sqlite3_column_int64(st, 2),
+		        .to_org_id = sqlite3_column_int64(st, 3),
+		        .from_org = col(st, 4),
+		        .to_org = col(st, 5),
+		        .date = col(st, 6),
+		        .reason = col(st, 7),
+		        .status = col(st, 8),
+		        .created_by = col(st, 9),
+		        .created_at = col(st, 10),
+		};
+		rc = cb(ctx, &r);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "referrals");
+	done(st);
+	return rc;
+}
+
+static int referral_set_status(ctip_store *s, int64_t id, const char *status, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "UPDATE case_referral SET status = ? WHERE id = ?", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, id);
+	return run(s, st, e);
+}
+
+static int person_org(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT org_id FROM person WHERE id = ?", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, person_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*org_id = sqlite3_column_int64(st, 0);
+	done(st);
+	return rc == SQLITE_ROW    ? CTIP_OK
+	       : rc == SQLITE_DONE ? CTIP_ENOTFOUND
+	                           : fail(s, e, "person");
+}
+
+/* An organisation's id by name, registering it when new (as the importer does). */
+static int org_ensure(ctip_store *s, const char *name, int64_t *id, ctip_err *e)
+{
+	int rc = s->ops->org_find(s, name, id, NULL, e);
+	if (rc == CTIP_ENOTFOUND)
+		rc = s->ops->org_add(s, name, NULL, id, e);
+	return rc;
+}
+
+/* Appends one item to table (assistance or proceeding) of the link (case, person). */
+static int item_add(ctip_store *s, int assist, int64_t case_id, int64_t person_id,
+                    const ctip_row *r, int *seq, ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s, "SELECT id FROM case_person WHERE case_id = ? AND person_id = ?", e);
+	int64_t cp = 0, org = 0;
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, person_id);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		cp = sqlite3_column_int64(st, 0);
+	done(st);
+	if (step != SQLITE_ROW)
+		return step == SQLITE_DONE ? CTIP_ENOTFOUND : fail(s, e, "link");
+	if (!(st = prep(s,
+	                assist ? "SELECT coalesce(max(seq) + 1, 0) FROM assistance WHERE "
+	                         "case_person_id = ?"
+	                       : "SELECT coalesce(max(seq) + 1, 0) FROM proceeding WHERE "
+	                         "case_person_id = ?",
+	                e)))
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, cp);
+	*seq = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	done(st);
+	int rc;
+	if (assist && ctip_row_get(r, CF_AS_PROVIDER) &&
+	    (rc = org_ensure(s, r->v[CF_AS_PROVIDER], &org, e)))
+		return rc;
+	if (!(st = prep(
+	              s,
+	              assist ? "INSERT INTO assistance(case_person_id, seq, kind, date, "
+	                       "provider_org_id, amount) VALUES (?, ?, ?, ?, ?, ?)"
+	                     : "INSERT INTO proceeding(case_person_id, seq, stage, date, article, "
+	                       "sentence_kind, sentence_months) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	              e)))
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, cp);
+	sqlite3_bind_int(st, 2, *seq);
+	if (assist) {
+		bind_opt(st, 3, r->v[CF_AS_KIND]);
+		bind_opt(st, 4, r->v[CF_AS_DATE]);
+		if (org)
+			sqlite3_bind_int64(st, 5, org);
+		bind_opt(st, 6, r->v[CF_AS_AMOUNT]);
+	} else {
+		bind_opt(st, 3, r->v[CF_PR_STAGE]);
+		bind_opt(st, 4, r->v[CF_PR_DATE]);
+		bind_opt(st, 5, r->v[CF_PR_ARTICLE]);
+		bind_opt(st, 6, r->v[CF_PR_SENTENCE_KIND]);
+		if (ctip_row_get(r, CF_PR_SENTENCE_MONTHS))
+			sqlite3_bind_int64(st, 7, atoll(r->v[CF_PR_SENTENCE_MONTHS]));
+	}
+	return run(s, st, e);
+}
+
+static int link_find(ctip_store *s, int64_t case_id, int64_t person_id, int64_t *link, ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s, "SELECT id FROM case_person WHERE case_id = ? AND person_id = ?", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, person_id);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*link = sqlite3_column_int64(st, 0);
+	done(st);
+	return step == SQLITE_ROW    ? CTIP_OK
+	       : step == SQLITE_DONE ? CTIP_ENOTFOUND
+	                             : fail(s, e, "link");
+}
+
+static int link_get(ctip_store *s, int64_t link, int64_t *case_id, int64_t *person_id, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT case_id, person_id FROM case_person WHERE id = ?", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, link);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*case_id = sqlite3_column_int64(st, 0);
+		*person_id = sqlite3_column_int64(st, 1);
+	}
+	done(st);
+	return step == SQLITE_ROW    ? CTIP_OK
+	       : step == SQLITE_DONE ? CTIP_ENOTFOUND
+	                             : fail(s, e, "link");
+}
+
+static int item_set(ctip_store *s, int assist, int64_t link, int seq, const ctip_row *r,
+                    ctip_err *e)
+{
+	int64_t org = 0;
+	int rc;
+	if (assist && ctip_row_get(r, CF_AS_PROVIDER) &&
+	    (rc = org_ensure(s, r->v[CF_AS_PROVIDER], &org, e)))
+		return rc;
+	sqlite3_stmt *st =
+	        prep(s,
+	             assist ? "UPDATE assistance SET kind = ?3, date = ?4, provider_org_id = ?5, "
+	                      "amount = ?6 WHERE case_person_id = ?1 AND seq = ?2"
+	                    : "UPDATE proceeding SET stage = ?3, date = ?4, article = ?5, "
+	                      "sentence_kind = ?6, sentence_months = ?7 WHERE case_person_id = ?1 "
+	                      "AND seq = ?2",
+	             e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, link);
+	sqlite3_bind_int(st, 2, seq);
+	if (assist) {
+		bind_opt(st, 3, r->v[CF_AS_KIND]);
+		bind_opt(st, 4, r->v[CF_AS_DATE]);
+		if (org)
+			sqlite3_bind_int64(st, 5, org);
+		bind_opt(st, 6, r->v[CF_AS_AMOUNT]);
+	} else {
+		bind_opt(st, 3, r->v[CF_PR_STAGE]);
+		bind_opt(st, 4, r->v[CF_PR_DATE]);
+		bind_opt(st, 5, r->v[CF_PR_ARTICLE]);
+		bind_opt(st, 6, r->v[CF_PR_SENTENCE_KIND]);
+		if (ctip_row_get(r, CF_PR_SENTENCE_MONTHS))
+			sqlite3_bind_int64(st, 7, atoll(r->v[CF_PR_SENTENCE_MONTHS]));
+	}
+	if ((rc = run(s, st, e)))
+		return rc;
+	return sqlite3_changes(ctip_store_sqlite_db(s)) ? CTIP_OK : CTIP_ENOTFOUND;
+}
+
+static int assistance_add(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+                          int *seq, ctip_err *e)
+{
+	return item_add(s, 1, case_id, person_id, r, seq, e);
+}
+
+static int proceeding_add(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+                          int *seq, ctip_err *e)
+{
+	return item_add(s, 0, case_id, person_id, r, seq, e);
+}
+
+static int person_visible_cases(ctip_store *s, int64_t person_id, int64_t org_id,
+                                int (*cb)(void *ctx, int64_t case_id, int access, int consent,
+                                          const char *scope),
+                                void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT c.id, c.org_id = ?1, coalesce(cp.consent, -1), "
+	                        "cp.consent_scope FROM case_person cp JOIN cases c ON c.id = "
+	                        "cp.case_id WHERE cp.person_id = ?2 AND (c.org_id = ?1 OR "
+	                        "EXISTS (SELECT 1 FROM case_referral WHERE case_id = c.id AND "
+	                        "to_org_id = ?1 AND status <> 'Declined') OR EXISTS (SELECT 1 FROM "
+	                        "referral WHERE case_id = c.id AND direction = 'out' AND "
+	                        "other_org_id = ?1 AND coalesce(status, '') <> 'Declined')) ORDER "
+	                        "BY c.id",
+	                        e);
+	int rc = CTIP_OK, step;
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, org_id);
+	sqlite3_bind_int64(st, 2, person_id);
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		/* the scope is a JSON array of codes without quotes or separators inside */
+		char scope[512] = "";
+		const char *j = col(st, 3);
+		size_t w = 0;
+		for (; j && *j && w + 1 < sizeof(scope); j++)
+			if (*j == ',')
+				scope[w++] = ';';
+			else if (*j != '[' && *j != ']' && *j != '"')
+				scope[w++] = *j;
+		scope[w] = 0;
+		rc = cb(ctx, sqlite3_column_int64(st, 0),
+		        sqlite3_column_int(st, 1) ? CTIP_ACCESS_OWN : CTIP_ACCESS_REFERRAL,
+		        sqlite3_column_int(st, 2), w ? scope : NULL);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "person cases");
+	done(st);
+	return rc;
+}
+
+const struct ctip_srv_ops ctip_sqlite_srv_ops = {
+        .tune = tune,
+        .release = release,
+        .read_begin = read_begin,
+        .read_end = read_end,
+        .person_visible_cases = person_visible_cases,
+        .link_find = link_find,
+        .link_get = link_get,
+        .item_set = item_set,
+        .account_get = account_get,
+        .org_list = org_list,
+        .case_access = case_access,
+        .cases_visible = cases_visible,
+        .case_update = case_update,
+        .comment_add = comment_add,
+        .referral_add = referral_add,
+        .referral_list = referral_list,
+        .referral_set_status = referral_set_status,
+        .person_org = person_org,
+        .assistance_add = assistance_add,
+        .proceeding_add = proceeding_add,
+};

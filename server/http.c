@@ -1,0 +1,174 @@
+/*
+ * http.c - the HTTP side of the server: JSON responses with the security
+ * headers, error bodies, and reading arguments from the query string and
+ * from JSON bodies with strict types (a wrong type or an unknown key is a
+ * 400 naming the field).
+ */
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "server.h"
+
+int srv_tls;
+
+void srv_headers(void *response, int api)
+{
+	struct MHD_Response *rs = response;
+	if (srv_tls)
+		MHD_add_response_header(rs, "Strict-Transport-Security", "max-age=31536000");
+	MHD_add_response_header(rs, "Content-Security-Policy",
+	                        "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+	                        "form-action 'self'");
+	MHD_add_response_header(rs, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(rs, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(rs, "X-Frame-Options", "DENY");
+	MHD_add_response_header(rs, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(rs, "Cross-Origin-Resource-Policy", "same-origin");
+	if (api)
+		MHD_add_response_header(rs, "Cache-Control", "no-store");
+}
+
+int srv_send_json(void *conn, int status, json_t *body, const char *cookie)
+{
+	char *text = NULL;
+	size_t len = 0;
+	if (body && status != 204) {
+		text = json_dumps(body, JSON_COMPACT);
+		if (!text) {
+			status = 500;
+			text = strdup("{\"error\":\"out of memory\"}");
+		}
+		len = text ? strlen(text) : 0;
+	}
+	struct MHD_Response *rs = MHD_create_response_from_buffer(len, text ? text : (void *)"",
+	                                                          text ? MHD_RESPMEM_MUST_FREE
+	                                                               : MHD_RESPMEM_PERSISTENT);
+	if (!rs) {
+		free(text);
+		return MHD_NO;
+	}
+	if (text)
+		MHD_add_response_header(rs, "Content-Type", "application/json; charset=utf-8");
+	srv_headers(rs, 1);
+	if (cookie && *cookie)
+		MHD_add_response_header(rs, "Set-Cookie", cookie);
+	int ret = MHD_queue_response(conn, (unsigned)status, rs);
+	MHD_destroy_response(rs);
+	return ret;
+}
+
+int srv_error(struct req *r, int status, const char *field, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_decref(r->out);
+	r->out = json_object();
+	json_object_set_new(r->out, "error", json_string(msg));
+	if (field && *field)
+		json_object_set_new(r->out, "field", json_string(field));
+	return status;
+}
+
+int srv_fail(struct req *r, const ctip_err *e)
+{
+	if (e && e->code == CTIP_ENOMEM)
+		return srv_error(r, 503, NULL, "the server is out of memory");
+	if (e) {
+		fprintf(stderr, "ctip serve: %s %s: ", r->method, r->path);
+		ctip_err_print(e, stderr);
+	}
+	return srv_error(r, 500, NULL, "internal error");
+}
+
+const char *srv_arg(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int srv_arg_int(struct req *r, const char *name, int64_t def, int64_t max, int64_t *v)
+{
+	const char *a = srv_arg(r, name);
+	*v = def;
+	if (!a)
+		return 0;
+	int64_t n = 0;
+	if (!*a || strlen(a) > 18)
+		return srv_error(r, 400, name, "%s must be a positive integer", name);
+	for (const char *p = a; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return srv_error(r, 400, name, "%s must be a positive integer", name);
+		n = n * 10 + (*p - '0');
+	}
+	if (n < 1 || n > max)
+		return srv_error(r, 400, name, "%s must be between 1 and %lld", name,
+		                 (long long)max);
+	*v = n;
+	return 0;
+}
+
+int srv_only_keys(struct req *r, json_t *obj, const char *const *allowed)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(obj, k, v)
+	{
+		int ok = 0;
+		for (const char *const *a = allowed; *a && !ok; a++)
+			ok = !strcmp(*a, k);
+		if (!ok)
+			return srv_error(r, 400, k, "unknown field '%s'", k);
+	}
+	return 0;
+}
+
+int srv_get_str(struct req *r, json_t *obj, const char *key, int required, size_t max,
+                const char **v)
+{
+	json_t *x = json_object_get(obj, key);
+	*v = NULL;
+	if (!x || json_is_null(x)) {
+		if (required)
+			return srv_error(r, 400, key, "%s is required", key);
+		return 0;
+	}
+	if (!json_is_string(x))
+		return srv_error(r, 400, key, "%s must be a string", key);
+	if (json_string_length(x) > max)
+		return srv_error(r, 400, key, "%s is longer than %zu bytes", key, max);
+	if (strlen(json_string_value(x)) != json_string_length(x))
+		return srv_error(r, 400, key, "%s holds a NUL character", key);
+	*v = json_string_value(x);
+	if (required && !**v)
+		return srv_error(r, 400, key, "%s is required", key);
+	return 0;
+}
+
+int srv_get_int(struct req *r, json_t *obj, const char *key, int required, int64_t *v)
+{
+	json_t *x = json_object_get(obj, key);
+	*v = 0;
+	if (!x || json_is_null(x)) {
+		if (required)
+			return srv_error(r, 400, key, "%s is required", key);
+		return 0;
+	}
+	if (!json_is_integer(x) || json_integer_value(x) < 1)
+		return srv_error(r, 400, key, "%s must be a positive integer", key);
+	*v = json_integer_value(x);
+	return 0;
+}
+
+void srv_today(char out[11])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}

@@ -1,0 +1,138 @@
+/*
+ * routes.c - the one route table of the API, and the checks every request
+ * passes before its handler: the path and method, the session, the CSRF
+ * token of a state-changing request, the role, and a JSON object body.
+ *
+ * A path that matches no route is 404, a known path with another method 405.
+ * {id} matches a positive decimal integer only, so "/api/cases/1;x" and
+ * "/api/cases/../x" match nothing.
+ */
+#include <microhttpd.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "server.h"
+
+static const struct route routes[] = {
+        {"POST", "/api/login", h_login, 0},
+        {"POST", "/api/logout", h_logout, ROLES_ANY},
+        {"GET", "/api/me", h_me, ROLES_ANY},
+        {"GET", "/api/orgs", h_orgs, ROLES_ANY},
+        {"GET", "/api/vocab/{name}", h_vocab, ROLES_ANY},
+        {"GET", "/api/cases", h_cases_list, ROLES_CASE},
+        {"POST", "/api/cases", h_case_create, ROLES_CASE},
+        {"GET", "/api/cases/{id}", h_case_get, ROLES_CASE},
+        {"PATCH", "/api/cases/{id}", h_case_patch, ROLES_CASE},
+        {"GET", "/api/persons", h_persons_list, ROLES_CASE},
+        {"POST", "/api/persons", h_person_create, ROLES_CASE},
+        {"GET", "/api/persons/{id}", h_person_get, ROLES_CASE},
+        {"PATCH", "/api/persons/{id}", h_person_patch, ROLES_CASE},
+        {"GET", "/api/referrals", h_referrals_list, ROLES_CASE},
+        {"POST", "/api/referrals", h_referral_create, ROLES_CASE},
+        {"GET", "/api/referrals/{id}", h_referral_get, ROLES_CASE},
+        {"PATCH", "/api/referrals/{id}", h_referral_patch, ROLES_CASE},
+        {"GET", "/api/assistance", h_assistance_list, ROLES_CASE},
+        {"POST", "/api/assistance", h_assistance_create, ROLES_CASE},
+        {"GET", "/api/assistance/{id}", h_assistance_get, ROLES_CASE},
+        {"PATCH", "/api/assistance/{id}", h_assistance_patch, ROLES_CASE},
+        {"GET", "/api/proceedings", h_proceedings_list, ROLES_CASE},
+        {"POST", "/api/proceedings", h_proceeding_create, ROLES_CASE},
+        {"GET", "/api/proceedings/{id}", h_proceeding_get, ROLES_CASE},
+        {"PATCH", "/api/proceedings/{id}", h_proceeding_patch, ROLES_CASE},
+        {"GET", "/api/search", h_search, ROLES_CASE},
+        {"GET", "/api/audit", h_audit, ROLE_AUDITOR | ROLE_SUPERVISOR},
+        {NULL, NULL, NULL, 0},
+};
+
+/* Matches path against pattern, filling r->id or r->param. */
+static int match(const char *pattern, const char *path, struct req *r)
+{
+	const char *p = pattern, *s = path;
+	while (*p) {
+		if (!strncmp(p, "{id}", 4)) {
+			int64_t v = 0;
+			int n = 0;
+			for (; *s >= '0' && *s <= '9'; s++, n++)
+				if (n < 18) /* more digits than that is no id: refused below */
+					v = v * 10 + (*s - '0');
+			if (n == 0 || n > 18 || v <= 0)
+				return 0;
+			r->id = v;
+			p += 4;
+		} else if (!strncmp(p, "{name}", 6)) {
+			size_t n = 0;
+			for (; (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_';
+			     s++)
+				if (n + 1 < sizeof(r->param))
+					r->param[n++] = *s;
+			r->param[n] = 0;
+			if (!n)
+				return 0;
+			p += 6;
+		} else if (*p++ != *s++) {
+			return 0;
+		}
+	}
+	return *s == 0;
+}
+
+static const char *cookie_token(struct req *r)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "ctip_session");
+}
+
+int srv_route(struct req *r)
+{
+	const struct route *rt = NULL;
+	int path_known = 0;
+	for (const struct route *x = routes; x->method; x++) {
+		if (!match(x->pattern, r->path, r))
+			continue;
+		path_known = 1;
+		if (!strcmp(x->method, r->method)) {
+			rt = x;
+			break;
+		}
+	}
+	if (!rt)
+		return path_known ? srv_error(r, 405, NULL, "method not allowed")
+		                  : srv_error(r, 404, NULL, "no such endpoint");
+	int changes = strcmp(r->method, "GET") != 0;
+	if (rt->roles) {
+		const char *tok = cookie_token(r);
+		if (!tok || srv_session_get(tok, &r->sess))
+			return srv_error(r, 401, NULL, "not logged in");
+		r->have_session = 1;
+		if (changes) {
+			const char *csrf = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+			                                               "X-CSRF-Token");
+			if (!csrf || strlen(csrf) != 64 ||
+			    sodium_memcmp(csrf, r->sess.csrf, 64) != 0)
+				return srv_error(r, 403, NULL, "missing or wrong CSRF token");
+		}
+		if (!(rt->roles & r->sess.role_bit))
+			return srv_error(r, 403, NULL, "your role (%s) may not do this",
+			                 r->sess.role);
+	}
+	if (!strcmp(r->method, "POST") || !strcmp(r->method, "PATCH")) {
+		json_error_t je;
+		/* no body is an empty object: the handler names what is missing */
+		r->in = r->len ? json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES, &je)
+		               : json_object();
+		if (!r->in)
+			return srv_error(r, 400, NULL, "malformed JSON: %s (line %d, column %d)",
+			                 je.text, je.line, je.column);
+		if (!json_is_object(r->in))
+			return srv_error(r, 400, NULL, "the body must be a JSON object");
+	}
+	if (strcmp(r->method, "GET"))
+		return rt->fn(r);
+	/* a read sees one snapshot from its access check to its last row */
+	ctip_err e = {0};
+	if (r->s->srv->read_begin(r->s, &e))
+		return srv_fail(r, &e);
+	int status = rt->fn(r);
+	r->s->srv->read_end(r->s);
+	return status;
+}

@@ -1,0 +1,382 @@
+/*
+ * routes_cases.c - /api/cases: the list of cases the user sees, creating a
+ * case (through the importer's one-case path, so the API validates exactly
+ * as `ctip import` does), reading one with its persons, and changing its
+ * case-level fields or adding a comment (owner organisation only).
+ */
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export.h"
+#include "import.h"
+#include "server.h"
+#include "text.h"
+
+#define MAX_PERSONS 200
+
+struct body {
+	struct req *r;
+	int64_t only_person;
+	int access;
+	json_t *c, *persons;
+	char **seen; /* "P12" of persons whose identity is shown */
+	int nseen;
+};
+
+static int on_row(void *ctx, const ctip_row *rw)
+{
+	struct body *b = ctx;
+	if (!b->c) {
+		b->c = ctip_case_json(rw);
+		b->persons = json_array();
+	}
+	if (b->only_person && rw->person_id != b->only_person)
+		return 0;
+	json_t *p = ctip_person_json(rw);
+	char role[32];
+	snprintf(role, sizeof(role), "%s", rw->v[CF_ROLE] ? rw->v[CF_ROLE] : "");
+	for (char *q = role; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	json_object_set_new(p, "id", json_integer(rw->person_id));
+	json_object_set_new(p, "role", json_string(role));
+	if (srv_identity_visible(b->access, rw)) {
+		char obj[32];
+		snprintf(obj, sizeof(obj), "P%lld", (long long)rw->person_id);
+		char **g = realloc(b->seen, (size_t)(b->nseen + 1) * sizeof(*g));
+		if (!g)
+			return CTIP_ENOMEM;
+		b->seen = g;
+		if (!(b->seen[b->nseen] = strdup(obj)))
+			return CTIP_ENOMEM;
+		b->nseen++;
+	} else {
+		srv_redact(p);
+	}
+	json_array_append_new(b->persons, p);
+	return 0;
+}
+
+static int add_referral(void *ctx, const struct ctip_referral *f)
+{
+	json_array_append_new(ctx, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s}", "id",
+	                                     (json_int_t)f->id, "case_id", (json_int_t)f->case_id,
+	                                     "from_org", f->from_org, "to_org", f->to_org, "date",
+	                                     f->date, "reason", f->reason ? f->reason : "",
+	                                     "status", f->status));
+	return 0;
+}
+
+int srv_case_body(struct req *r, int64_t case_id, int access, int64_t person_id, json_t **out)
+{
+	struct body b = {.r = r, .only_person = person_id, .access = access};
+	struct ctip_row_filter flt = {case_id, 0};
+	ctip_err e = {0};
+	int rc = r->s->ops->rows(r->s, &flt, on_row, &b, &e), status = 0;
+	if (rc == CTIP_ENOMEM)
+		ctip_err_set(&e, CTIP_ENOMEM, "out of memory");
+	if (rc) {
+		status = srv_fail(r, &e);
+		goto out;
+	}
+	if (!b.c) {
+		status = srv_error(r, 404, NULL, "no such case");
+		goto out;
+	}
+	/* referrals: those of the imported data (no id), then those made here */
+	json_t *refs = json_array(), *old = json_object_get(b.c, "referrals");
+	size_t i;
+	json_t *x;
+	const char *org = json_string_value(json_object_get(b.c, "src_Organisation"));
+	json_array_foreach(old, i, x)
+	{
+		json_t *o = json_pack("{s:n, s:I, s:s, s:O?, s:O?, s:O?, s:O?}", "id", "case_id",
+		                      (json_int_t)case_id, "from_org", org ? org : "", "to_org",
+		                      json_object_get(x, "cas_ReferredOrganisation"), "date",
+		                      json_object_get(x, "cas_OutgoingReferralDate"), "reason",
+		                      json_object_get(x, "cas_ReasonForOutgoingReferral"), "status",
+		                      json_object_get(x, "ctip_OutgoingReferralStatus"));
+		json_array_append_new(refs, o);
+	}
+	if ((rc = r->s->srv->referral_list(r->s, 0, case_id, 0, 0, add_referral, refs, &e))) {
+		json_decref(refs);
+		status = srv_fail(r, &e);
+		goto out;
+	}
+	json_object_set_new(b.c, "referrals", refs);
+	if (access != CTIP_ACCESS_OWN) {
+		/* comments are the owner's working notes, free text that may name anyone */
+		json_object_del(b.c, "comments");
+		json_object_set_new(b.c, "comments_redacted", json_true());
+	}
+	json_object_set_new(b.c, "id", json_integer(case_id));
+	json_object_set_new(b.c, "org", json_string(org ? org : ""));
+	json_object_set_new(b.c, "access",
+	                    json_string(access == CTIP_ACCESS_OWN ? "own" : "referral"));
+	json_object_set_new(b.c, "persons", b.persons);
+	b.persons = NULL;
+	char detail[32];
+	snprintf(detail, sizeof(detail), "C%lld", (long long)case_id);
+	/* the reads are done: let the snapshot go while the audit entries are committed */
+	if (!strcmp(r->method, "GET"))
+		r->s->srv->read_end(r->s);
+	if (srv_audit(r->sess.username, "view", (const char *const *)b.seen, b.nseen, detail)) {
+		status = srv_error(r, 500, NULL, "the audit log cannot be written");
+		goto out;
+	}
+	*out = b.c;
+	b.c = NULL;
+out:
+	json_decref(b.c);
+	json_decref(b.persons);
+	for (int k = 0; k < b.nseen; k++)
+		free(b.seen[k]);
+	free(b.seen);
+	return status;
+}
+
+static int first_row(void *ctx, const ctip_row *rw)
+{
+	ctip_row *dst = ctx;
+	for (int f = 0; f < CTIP_NFIELDS; f++)
+		if (rw->v[f] && ctip_row_set(dst, f, rw->v[f]))
+			return CTIP_ENOMEM;
+	dst->case_id = rw->case_id;
+	dst->person_id = rw->person_id;
+	return 100; /* stop */
+}
+
+int srv_case_row(struct req *r, int64_t case_id, ctip_row *row)
+{
+	struct ctip_row_filter flt = {case_id, 0};
+	ctip_err e = {0};
+	int rc = r->s->ops->rows(r->s, &flt, first_row, row, &e);
+	if (rc == 100)
+		return 0;
+	if (rc == CTIP_OK)
+		return srv_error(r, 404, NULL, "no such case");
+	if (rc == CTIP_ENOMEM)
+		ctip_err_set(&e, CTIP_ENOMEM, "out of memory");
+	return srv_fail(r, &e);
+}
+
+int h_case_get(struct req *r)
+{
+	int access, st = srv_case_access(r, r->id, &access);
+	if (st)
+		return st;
+	if ((st = srv_case_body(r, r->id, access, 0, &r->out)))
+		return st;
+	return 200;
+}
+
+static int add_item(void *ctx, const struct ctip_case_item *c)
+{
+	json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:I, s:s}", "id",
+	                                     (json_int_t)c->id, "src_CaseId", c->src_case_id, "org",
+	                                     c->org, "cas_Status", c->status, "ctip_CaseOpenedDate",
+	                                     c->opened, "persons", (json_int_t)c->persons, "access",
+	                                     c->access == CTIP_ACCESS_OWN ? "own" : "referral"));
+	return 0;
+}
+
+int h_cases_list(struct req *r)
+{
+	int64_t page, per;
+	const char *status = srv_arg(r, "status");
+	if (srv_arg_int(r, "page", 1, 1000000, &page) || srv_arg_int(r, "per_page", 50, 200, &per))
+		return 400;
+	if (status && !*status)
+		status = NULL;
+	if (status) {
+		const struct ctip_ref_entry *en = ctip_ref_find(r->s->ref, "case_status", status);
+		if (!en)
+			return srv_error(r, 400, "status", "unknown case status");
+		status = en->code;
+	}
+	/* text: held in the case id or the organisation's name, any case, any diacritics */
+	const char *q = srv_arg(r, "q");
+	char *text = NULL;
+	if (q && *q) {
+		if (strlen(q) > 200)
+			return srv_error(r, 400, "q", "q is longer than 200 bytes");
+		if (!(text = ctip_text_fold(q)))
+			return srv_error(r, 400, "q", "q is not valid UTF-8");
+	}
+	long total = 0;
+	ctip_err e = {0};
+	json_t *a = json_array();
+	int rc = r->s->srv->cases_visible(r->s, r->sess.org_id, status, text,
+	                                  (long)((page - 1) * per), (long)per, &total, add_item, a,
+	                                  &e);
+	free(text);
+	if (rc) {
+		json_decref(a);
+		return srv_fail(r, &e);
+	}
+	r->out = json_pack("{s:o, s:I, s:I, s:I}", "cases", a, "total", (json_int_t)total, "page",
+	                   (json_int_t)page, "per_page", (json_int_t)per);
+	return 200;
+}
+
+/* Rolls back and answers for a failed write: 400 with the field for bad input. */
+static int write_failed(struct req *r, const ctip_err *e)
+{
+	r->s->ops->rollback(r->s);
+	if (e->code == CTIP_EINVAL)
+		return srv_error(r, 400, e->field, "%s", e->msg);
+	return srv_fail(r, e);
+}
+
+static int audit_write(struct req *r, const char *action, const char *kind, int64_t id,
+                       const char *detail)
+{
+	char obj[32];
+	const char *o = obj;
+	snprintf(obj, sizeof(obj), "%s%lld", kind, (long long)id);
+	return srv_audit(r->sess.username, action, &o, 1, detail);
+}
+
+int h_case_create(struct req *r)
+{
+	json_t *c = r->in;
+	const char *org;
+	if (srv_get_str(r, c, "src_Organisation", 0, 256, &org))
+		return 400;
+	if (org) {
+		char *a = ctip_text_fold(org), *b = ctip_text_fold(r->sess.org);
+		int same = a && b && !strcmp(a, b);
+		free(a);
+		free(b);
+		if (!same)
+			return srv_error(r, 400, "src_Organisation",
+			                 "a case can only be created for your own organisation");
+	}
+	if (json_object_get(c, "referrals"))
+		return srv_error(r, 400, "referrals",
+		                 "refer a case with POST /api/referrals once it exists");
+	json_object_set_new(c, "src_Organisation", json_string(r->sess.org));
+	if (!json_object_get(c, "src_CaseId")) {
+		char id[64], day[11];
+		unsigned char rnd[4];
+		randombytes_buf(rnd, sizeof(rnd));
+		srv_today(day);
+		snprintf(id, sizeof(id), "W-%s-%02x%02x%02x%02x", day, rnd[0], rnd[1], rnd[2],
+		         rnd[3]);
+		json_object_set_new(c, "src_CaseId", json_string(id));
+	}
+	/* "role": "victim" is accepted for ctip_Role */
+	json_t *persons = json_object_get(c, "persons");
+	size_t i;
+	json_t *p;
+	json_array_foreach(persons, i, p)
+	{
+		json_t *role = json_object_get(p, "role");
+		if (!role)
+			continue;
+		if (json_object_get(p, "ctip_Role"))
+			return srv_error(r, 400, "role", "give role or ctip_Role, not both");
+		json_object_set(p, "ctip_Role", role);
+		json_object_del(p, "role");
+	}
+	int64_t case_id, pids[MAX_PERSONS] = {0};
+	ctip_err e = {0};
+	if (r->s->ops->begin(r->s, &e))
+		return srv_fail(r, &e);
+	if (ctip_import_case(r->s, c, r->sess.org, &case_id, pids, MAX_PERSONS, &e))
+		return write_failed(r, &e);
+	if (r->s->ops->commit(r->s, &e))
+		return write_failed(r, &e);
+	char detail[32];
+	snprintf(detail, sizeof(detail), "C%lld", (long long)case_id);
+	if (audit_write(r, "create", "C", case_id, ""))
+		return srv_error(r, 500, NULL, "the audit log cannot be written");
+	for (size_t k = 0; k < json_array_size(persons) && k < MAX_PERSONS; k++)
+		if (pids[k] && audit_write(r, "create", "P", pids[k], detail))
+			return srv_error(r, 500, NULL, "the audit log cannot be written");
+	r->out = json_pack("{s:I}", "id", (json_int_t)case_id);
+	return 201;
+}
+
+int h_case_patch(struct req *r)
+{
+	static const char *const keys[] = {"cas_Status",
+	                                   "cas_ReasonForCaseClosure",
+	                                   "ctip_CaseOpenedDate",
+	                                   "ctip_CaseClosedDate",
+	                                   "ctip_CaseReopenedDate",
+	                                   "comment",
+	                                   NULL};
+	int access, st = srv_case_access(r, r->id, &access);
+	if (st)
+		return st;
+	if (access != CTIP_ACCESS_OWN)
+		return srv_error(r, 403, NULL, "only the organisation that owns a case changes it");
+	if (srv_only_keys(r, r->in, keys))
+		return 400;
+	const char *comment, *v;
+	if (srv_get_str(r, r->in, "comment", 0, 20000, &comment))
+		return 400;
+	for (const char *const *k = keys; strcmp(*k, "comment"); k++)
+		if (srv_get_str(r, r->in, *k, 0, 2000, &v))
+			return 400;
+	char *clean = comment && *comment ? ctip_text_clean(comment) : NULL;
+	if (comment && *comment && !clean)
+		return srv_error(r, 400, "comment", "the comment is not valid UTF-8");
+	/* read, change and write the case in one write transaction: no update is lost */
+	ctip_err e = {0};
+	ctip_row row;
+	ctip_row_init(&row);
+	char changed[256] = "", day[11];
+	srv_today(day);
+	if (r->s->ops->begin(r->s, &e)) {
+		free(clean);
+		return srv_fail(r, &e);
+	}
+	if ((st = srv_case_row(r, r->id, &row)))
+		goto fail;
+	for (const char *const *k = keys; strcmp(*k, "comment"); k++) {
+		if (!json_object_get(r->in, *k))
+			continue;
+		srv_get_str(r, r->in, *k, 0, 2000, &v);
+		if (ctip_row_set(&row, ctip_field_find(*k), v)) {
+			st = srv_error(r, 503, NULL, "the server is out of memory");
+			goto fail;
+		}
+		snprintf(changed + strlen(changed), sizeof(changed) - strlen(changed), "%s%s",
+		         *changed ? "," : "", *k);
+	}
+	ctip_diags d = {0};
+	if (ctip_row_canon(&row, r->s->ref, &d)) {
+		st = srv_error(r, 400, d.first_field, "%s", d.first_msg);
+		goto fail;
+	}
+	int rc = CTIP_OK;
+	if (*changed)
+		rc = r->s->srv->case_update(r->s, r->id, &row, &e);
+	if (!rc && clean && *clean)
+		rc = r->s->srv->comment_add(r->s, r->id, day, clean, &e);
+	if (!rc)
+		rc = r->s->ops->commit(r->s, &e);
+	if (rc) {
+		st = write_failed(r, &e);
+		goto out;
+	}
+	if (clean && *clean && strlen(changed) + 9 < sizeof(changed))
+		strcat(changed, *changed ? ",comment" : "comment");
+	ctip_row_clear(&row);
+	free(clean);
+	if (audit_write(r, "update", "C", r->id, changed))
+		return srv_error(r, 500, NULL, "the audit log cannot be written");
+	if ((st = srv_case_body(r, r->id, access, 0, &r->out)))
+		return st;
+	return 200;
+fail:
+	r->s->ops->rollback(r->s);
+out:
+	ctip_row_clear(&row);
+	free(clean);
+	return st;
+}

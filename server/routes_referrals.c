@@ -1,0 +1,163 @@
+/*
+ * routes_referrals.c - /api/referrals: the owner of a case refers it to
+ * another registered organisation, which then sees the case (the parts the
+ * victims consented to share) until it declines. The inbox (box=in) and the
+ * outbox (box=out) of the user's organisation; the receiver accepts or
+ * declines.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "date.h"
+#include "server.h"
+
+static int add_ref(void *ctx, const struct ctip_referral *f)
+{
+	json_array_append_new(ctx, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+	                                     (json_int_t)f->id, "case_id", (json_int_t)f->case_id,
+	                                     "from_org", f->from_org, "to_org", f->to_org, "date",
+	                                     f->date, "reason", f->reason ? f->reason : "",
+	                                     "status", f->status, "created_at",
+	                                     f->created_at ? f->created_at : ""));
+	return 0;
+}
+
+int h_referral_create(struct req *r)
+{
+	static const char *const keys[] = {"case_id", "to_org", "reason", "date", NULL};
+	int64_t case_id, to;
+	const char *to_org, *reason, *date;
+	int access, st;
+	if (srv_only_keys(r, r->in, keys) || srv_get_int(r, r->in, "case_id", 1, &case_id) ||
+	    srv_get_str(r, r->in, "to_org", 1, 256, &to_org) ||
+	    srv_get_str(r, r->in, "reason", 0, 2000, &reason) ||
+	    srv_get_str(r, r->in, "date", 0, 10, &date))
+		return 400;
+	if ((st = srv_case_access(r, case_id, &access)))
+		return st;
+	if (access != CTIP_ACCESS_OWN)
+		return srv_error(r, 403, NULL, "only the organisation that owns a case refers it");
+	ctip_err e = {0};
+	char day[11];
+	if (date && *date) {
+		ctip_date d;
+		if (ctip_date_parse(date, &d, &e) || strlen(date) != 10)
+			return srv_error(r, 400, "date", "date must be YYYY-MM-DD");
+	} else {
+		srv_today(day);
+		date = day;
+	}
+	int rc = r->s->ops->org_find(r->s, to_org, &to, NULL, &e);
+	if (rc == CTIP_ENOTFOUND)
+		return srv_error(r, 400, "to_org", "no organisation of that name is registered");
+	if (rc)
+		return srv_fail(r, &e);
+	if (to == r->sess.org_id)
+		return srv_error(r, 400, "to_org",
+		                 "a case cannot be referred to its own organisation");
+	const struct ctip_ref_entry *why =
+	        reason && *reason ? ctip_ref_find(r->s->ref, "referral_reason", reason) : NULL;
+	struct ctip_referral f = {.case_id = case_id,
+	                          .from_org_id = r->sess.org_id,
+	                          .to_org_id = to,
+	                          .date = date,
+	                          .reason = why ? why->code : reason,
+	                          .status = "Pending",
+	                          .created_by = r->sess.username};
+	int64_t id;
+	if (r->s->srv->referral_add(r->s, &f, &id, &e))
+		return srv_fail(r, &e);
+	char obj[32], detail[300];
+	const char *o = obj;
+	snprintf(obj, sizeof(obj), "C%lld", (long long)case_id);
+	snprintf(detail, sizeof(detail), "referral %lld to %s", (long long)id, to_org);
+	if (srv_audit(r->sess.username, "refer", &o, 1, detail))
+		return srv_error(r, 500, NULL, "the audit log cannot be written");
+	r->out = json_pack("{s:I}", "id", (json_int_t)id);
+	return 201;
+}
+
+int h_referrals_list(struct req *r)
+{
+	const char *box = srv_arg(r, "box");
+	if (box && strcmp(box, "in") && strcmp(box, "out"))
+		return srv_error(r, 400, "box", "box is in or out");
+	int in = !box || !strcmp(box, "in");
+	ctip_err e = {0};
+	json_t *a = json_array();
+	if (r->s->srv->referral_list(r->s, 0, 0, r->sess.org_id, in, add_ref, a, &e)) {
+		json_decref(a);
+		return srv_fail(r, &e);
+	}
+	r->out = json_pack("{s:o}", "referrals", a);
+	return 200;
+}
+
+struct one {
+	struct ctip_referral f;
+	json_t *j;
+};
+
+static int keep_one(void *ctx, const struct ctip_referral *f)
+{
+	struct one *o = ctx;
+	o->f.from_org_id = f->from_org_id;
+	o->f.to_org_id = f->to_org_id;
+	o->f.case_id = f->case_id;
+	o->j = json_array();
+	add_ref(o->j, f);
+	return 0;
+}
+
+/* The referral r->id if the user's organisation sent or received it; 0, or 404 set. */
+static int find(struct req *r, struct one *o)
+{
+	ctip_err e = {0};
+	memset(o, 0, sizeof(*o));
+	if (r->s->srv->referral_list(r->s, r->id, 0, 0, 0, keep_one, o, &e))
+		return srv_fail(r, &e);
+	if (!o->j || (o->f.from_org_id != r->sess.org_id && o->f.to_org_id != r->sess.org_id)) {
+		json_decref(o->j);
+		return srv_error(r, 404, NULL, "no such referral");
+	}
+	return 0;
+}
+
+int h_referral_get(struct req *r)
+{
+	struct one o;
+	int st = find(r, &o);
+	if (st)
+		return st;
+	r->out = json_incref(json_array_get(o.j, 0));
+	json_decref(o.j);
+	return 200;
+}
+
+int h_referral_patch(struct req *r)
+{
+	static const char *const keys[] = {"status", NULL};
+	const char *status;
+	struct one o;
+	int st;
+	if (srv_only_keys(r, r->in, keys) || srv_get_str(r, r->in, "status", 1, 32, &status))
+		return 400;
+	if (strcmp(status, "Accepted") && strcmp(status, "Declined") && strcmp(status, "Completed"))
+		return srv_error(r, 400, "status", "status is Accepted, Declined or Completed");
+	if ((st = find(r, &o)))
+		return st;
+	json_decref(o.j);
+	if (o.f.to_org_id != r->sess.org_id)
+		return srv_error(r, 403, NULL,
+		                 "only the receiving organisation answers a referral");
+	ctip_err e = {0};
+	if (r->s->srv->referral_set_status(r->s, r->id, status, &e))
+		return srv_fail(r, &e);
+	char obj[32], detail[64];
+	const char *ob = obj;
+	snprintf(obj, sizeof(obj), "C%lld", (long long)o.f.case_id);
+	snprintf(detail, sizeof(detail), "referral %lld %s", (long long)r->id, status);
+	if (srv_audit(r->sess.username, "referral_status", &ob, 1, detail))
+		return srv_error(r, 500, NULL, "the audit log cannot be written");
+	return h_referral_get(r);
+}

@@ -1,0 +1,204 @@
+/*
+ * server.h - what the parts of the HTTP server (`ctip serve`) share: the
+ * request being handled, its session, the response helpers, the route
+ * table's handler type, the access layer and the audit writer.
+ *
+ * One request is handled by one thread of libmicrohttpd's pool from start to
+ * end; each thread has its own store connection (SQLite connections are not
+ * shared between threads). Handlers return the HTTP status and leave the JSON
+ * body in req->out.
+ */
+#ifndef CTIP_SERVER_H
+#define CTIP_SERVER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "store.h"
+
+#define SRV_MAX_BODY (1024 * 1024)
+
+struct srv_config {
+	const char *db; /* database path (for messages) */
+	/* Opens a connection to the database as the command line does (checks the schema, binds
+	 * whatever the store needs); each thread and the audit writer get their own. */
+	int (*open)(void *ctx, ctip_store **s);
+	void *open_ctx;
+	const char *listen; /* "127.0.0.1:8080" */
+	const char *web;    /* serve the web UI from this directory instead of the binary */
+	const char *tls_cert, *tls_key; /* PEM files: serve HTTPS (cookies then Secure) */
+	int threads;                    /* 0: twice the processors */
+};
+
+int srv_run(const struct srv_config *c);
+
+/* ---- sessions (session.c) ---- */
+
+enum srv_role {
+	ROLE_CASEWORKER = 1,
+	ROLE_SUPERVISOR = 2,
+	ROLE_ANALYST = 4,
+	ROLE_AUDITOR = 8,
+	ROLE_ADMIN = 16
+};
+#define ROLES_CASE (ROLE_CASEWORKER | ROLE_SUPERVISOR)
+#define ROLES_ANY  31
+
+struct srv_session {
+	char token_hash[65]; /* BLAKE2b of the cookie's token, hex: the token itself is not kept */
+	char csrf[65];
+	char username[72], org[256], role[16];
+	int64_t account_id, org_id;
+	int role_bit;
+	time_t created, last;
+};
+
+/* The clock of sessions and lockouts: time() except in tests. */
+extern time_t (*srv_clock)(time_t *);
+
+int srv_sessions_init(void);
+void srv_sessions_free(void);
+/* A new session; token (65 bytes) receives the cookie value. */
+int srv_session_new(const struct ctip_account *a, char token[65], struct srv_session *out);
+/* Copies the live session of token into out (touching it); 0 when found. */
+int srv_session_get(const char *token, struct srv_session *out);
+void srv_session_end(const char *token);
+int srv_role_bit(const char *role);
+/* Failed logins: 1 when username or address is locked out now. */
+int srv_login_blocked(const char *username, const char *addr);
+void srv_login_failed(const char *username, const char *addr);
+void srv_login_ok(const char *username);
+
+#define SESSION_MAX_AGE 28800 /* 8 h */
+#define SESSION_IDLE    1800  /* 30 min */
+
+/* ---- a request ---- */
+
+struct req {
+	void *conn; /* struct MHD_Connection */
+	const char *method, *path;
+	char *body;
+	size_t len;
+	int too_big;
+	json_t *in; /* the parsed body of a POST/PATCH (an object) */
+	int have_session;
+	struct srv_session sess;
+	int64_t id;     /* the {id} of the path, if any */
+	char param[64]; /* the {name} of the path, if any */
+	char client[64];
+	ctip_store *s;
+	json_t *out;
+	char cookie[256]; /* Set-Cookie to send, "" if none */
+	int tls;
+	int started; /* counted as in flight */
+};
+
+/* Sets req->out to {"error": msg, "field": field} and returns status. */
+int srv_error(struct req *r, int status, const char *field, const char *fmt, ...)
+        __attribute__((format(printf, 4, 5)));
+/* 500 after a store error (the detail goes to the server's log, not to the client). */
+int srv_fail(struct req *r, const ctip_err *e);
+/* A query-string argument, or NULL. */
+const char *srv_arg(struct req *r, const char *name);
+/* Checks that the body has only keys from allowed (NULL-terminated); 400 otherwise (0 if ok). */
+int srv_only_keys(struct req *r, json_t *obj, const char *const *allowed);
+/* A string member: 0 ok (v may be NULL when absent and !required), else a 400 was set. */
+int srv_get_str(struct req *r, json_t *obj, const char *key, int required, size_t max,
+                const char **v);
+int srv_get_int(struct req *r, json_t *obj, const char *key, int required, int64_t *v);
+/* An integer query argument (digits only); 0 ok, else 400 set. */
+int srv_arg_int(struct req *r, const char *name, int64_t def, int64_t max, int64_t *v);
+
+/* ---- routes (routes.c, routes_*.c) ---- */
+
+typedef int (*srv_handler)(struct req *r);
+
+struct route {
+	const char *method;
+	const char *pattern; /* "/api/cases/{id}" */
+	srv_handler fn;
+	int roles; /* ROLE_* bits allowed; 0: no session needed */
+};
+
+/* Dispatches an /api request: method, path, session, CSRF, role, then the handler. */
+int srv_route(struct req *r);
+
+int h_login(struct req *r);
+int h_logout(struct req *r);
+int h_me(struct req *r);
+int h_orgs(struct req *r);
+int h_vocab(struct req *r);
+int h_cases_list(struct req *r);
+int h_case_create(struct req *r);
+int h_case_get(struct req *r);
+int h_case_patch(struct req *r);
+int h_persons_list(struct req *r);
+int h_person_get(struct req *r);
+int h_person_create(struct req *r);
+int h_person_patch(struct req *r);
+int h_referral_create(struct req *r);
+int h_referrals_list(struct req *r);
+int h_referral_get(struct req *r);
+int h_referral_patch(struct req *r);
+int h_assistance_list(struct req *r);
+int h_assistance_create(struct req *r);
+int h_assistance_get(struct req *r);
+int h_assistance_patch(struct req *r);
+int h_proceedings_list(struct req *r);
+int h_proceeding_create(struct req *r);
+int h_proceeding_get(struct req *r);
+int h_proceeding_patch(struct req *r);
+int h_search(struct req *r);
+int h_audit(struct req *r);
+
+/* ---- access (access.c) ---- */
+
+/* The requester's access to case id: CTIP_ACCESS_*; 0 ok, else an error status was set
+ * (404 for a case the requester may not see, as for one that does not exist). */
+int srv_case_access(struct req *r, int64_t case_id, int *access);
+/* Whether the identifying fields of the person in row rw may be shown with this access. */
+int srv_identity_visible(int access, const ctip_row *rw);
+/* Removes the identifying fields from a person object and marks it "redacted". */
+void srv_redact(json_t *person);
+/* The person's cases the requester sees, with the best access; 0 when none (or none that
+ * shows identity when need_identity). */
+int srv_person_access(struct req *r, int64_t person_id, int64_t *case_id, int *access,
+                      int need_identity, ctip_err *e);
+
+/* ---- cases as JSON (routes_cases.c) ---- */
+
+/* The case as the requester may see it (access from srv_case_access), with its persons
+ * (only person_id's when not 0), referrals and comments; the persons whose identity it shows
+ * are audited as viewed before it is returned. 0, or an error status set. */
+int srv_case_body(struct req *r, int64_t case_id, int access, int64_t person_id, json_t **out);
+/* Reads the first row of a case (its case-level columns); 0, or an error status set. */
+int srv_case_row(struct req *r, int64_t case_id, ctip_row *row);
+
+/* ---- audit (audit_queue.c) ---- */
+
+int srv_audit_start(ctip_store *s, ctip_err *e);
+/* Commits the remaining entries and stops the writer. */
+void srv_audit_stop(void);
+/* Appends entries (one per object) and waits until they are committed; 0 ok. */
+int srv_audit(const char *actor, const char *action, const char *const *objects, int n,
+              const char *detail);
+
+/* ---- static files (static.c) ---- */
+
+/* Serves GET path from the embedded web UI or web_dir; returns an MHD result. */
+int srv_static(void *conn, const char *path, const char *web_dir);
+
+/* ---- responses (http.c) ---- */
+
+int srv_send_json(void *conn, int status, json_t *body, const char *cookie);
+/* Security headers on every response; no-store on the API's; HSTS over TLS. */
+void srv_headers(void *response, int api);
+/* Whether the server speaks TLS (set once at start). */
+extern int srv_tls;
+
+/* Today as YYYY-MM-DD (UTC). */
+void srv_today(char out[11]);
+
+#endif

@@ -1,0 +1,518 @@
+// flow.mjs - the web UI in a real browser (Debian's headless Chromium driven by playwright-core).
+// A fresh database, organisations A, B, C and a caseworker in each; `ctip serve` on a free port.
+// A creates a case with a consenting victim through the UI and refers it to B; B finds it in the
+// referral inbox and opens it; C gets "not found" for its URL; `ctip audit log --person` shows
+// B's view. Prints one "ok NAME" / "not ok NAME" line per checked step (tests/run.sh counts them)
+// and saves screenshots of the main pages to docs/screenshots/.
+//
+// Environment: CTIP (the binary, required), CHROMIUM (default /usr/bin/chromium),
+// CTIP_WEB_DIR (serve the UI from that folder instead of the embedded copy),
+// SCREENSHOTS (folder; default build/test-logs/screenshots; "none" to skip; run.sh --docs sets
+// docs/screenshots, the ones kept in the repository).
+import { chromium } from 'playwright-core';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const CTIP = process.env.CTIP;
+const SHOTS = process.env.SCREENSHOTS === 'none' ? null : resolve(REPO, process.env.SCREENSHOTS || 'build/test-logs/screenshots');
+const PASSWORD = 'correct horse battery staple 42';
+// Synthetic people: "Thử Nghiệm" means "test", "Giả Định" means "hypothetical".
+const VICTIM = { family: 'Vũ', middle: 'Thị', given: 'Thử Nghiệm' };
+const VICTIM_NAME = 'Vũ Thị Thử Nghiệm';
+const HIDDEN = { prs_SecondName: 'Đỗ', prs_MiddleName: 'Văn', prs_FirstName: 'Giả Định' };
+
+let failed = 0;
+let passed = 0;
+function ok(name) {
+	passed++;
+	console.log(`ok ${name}`);
+}
+function notok(name, why) {
+	failed++;
+	console.log(`not ok ${name}`);
+	if (why) console.log('  ' + String(why).split('\n').slice(0, 6).join('\n  '));
+}
+/* step NAME FN: ok when FN resolves (to anything but false), not ok when it throws or is false. */
+async function step(name, fn) {
+	const t0 = Date.now();
+	try {
+		const r = await fn();
+		if (process.env.VERBOSE) console.log(`# ${Date.now() - t0} ms`);
+		if (r === false) notok(name, 'condition false');
+		else ok(name);
+		return r;
+	} catch (e) {
+		notok(name, e && e.message ? e.message : e);
+		return undefined;
+	}
+}
+function expect(cond, msg) {
+	if (!cond) throw new Error(msg);
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'ctip-browser.'));
+const env = { ...process.env, CTIP_DB: join(tmp, 'ctip.db') };
+delete env.CTIP_WEB_DIR;
+function ctip(args, input) {
+	return execFileSync(CTIP, args, { env, cwd: tmp, input: input ?? '', encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+function freePort() {
+	return new Promise((res, rej) => {
+		const s = net.createServer();
+		s.on('error', rej);
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address();
+			s.close(() => res(port));
+		});
+	});
+}
+
+let server = null;
+let serverExit = null;
+let serverOut = '';
+let browser = null;
+
+async function startServer() {
+	const port = await freePort();
+	const args = ['serve', '--listen', `127.0.0.1:${port}`];
+	if (process.env.CTIP_WEB_DIR) args.push('--web', resolve(process.env.CTIP_WEB_DIR));
+	server = spawn(CTIP, args, { env, cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+	serverExit = new Promise((res) => server.on('exit', (code, signal) => res({ code, signal })));
+	server.stdout.on('data', (d) => (serverOut += d));
+	server.stderr.on('data', (d) => (serverOut += d));
+	const deadline = Date.now() + 20000;
+	while (Date.now() < deadline) {
+		if (server.exitCode !== null) throw new Error('server exited: ' + serverOut);
+		if (/serving http/.test(serverOut)) {
+			try {
+				const r = await fetch(`http://127.0.0.1:${port}/`);
+				if (r.ok) return `http://127.0.0.1:${port}`;
+			} catch (e) {
+				/* not yet listening */
+			}
+		}
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	throw new Error('server did not start in 20 s: ' + serverOut);
+}
+
+async function shot(page, name, opts = {}) {
+	if (!SHOTS) return;
+	mkdirSync(SHOTS, { recursive: true });
+	await page.mouse.move(0, 0); // no hover effect left from the last click
+	await page.screenshot({ path: join(SHOTS, name + '.png'), ...opts });
+}
+
+const problems = []; // page errors, CSP violations, requests leaving the server
+
+async function newUser(base) {
+	const context = await browser.newContext({ viewport: { width: 1100, height: 780 }, locale: 'en-GB' });
+	await context.route('**/*', (route) => {
+		const url = route.request().url();
+		if (url.startsWith(base + '/') || url === base) return route.continue();
+		problems.push('request outside the server: ' + url);
+		return route.abort();
+	});
+	context.setDefaultTimeout(10000);
+	const page = await context.newPage();
+	page.on('pageerror', (e) => problems.push('page error: ' + e.message));
+	page.on('console', (m) => {
+		if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push('console: ' + m.text());
+	});
+	return { context, page };
+}
+
+async function login(page, base, user) {
+	await page.goto(base + '/');
+	await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+	await page.getByLabel('Username').fill(user);
+	await page.getByLabel('Password').fill(PASSWORD);
+	await page.getByLabel('Password').press('Enter');
+	await page.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
+}
+
+/* Accessibility of the page as shown: one h1, every control labelled, unique ids, existing
+   aria-describedby targets, and text contrast of at least 4.5:1 (3:1 for large text). */
+const a11yProblems = [];
+async function a11y(page, where) {
+	const found = await page.evaluate(() => {
+		const out = [];
+		const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+		if (document.querySelectorAll('h1').length !== 1) out.push(`${document.querySelectorAll('h1').length} h1 elements`);
+		for (const c of document.querySelectorAll('input, select, textarea')) {
+			if (c.type === 'hidden' || !visible(c)) continue;
+			if (!(c.labels && c.labels.length) && !c.getAttribute('aria-label')) out.push(`unlabelled ${c.tagName.toLowerCase()} ${c.id || c.name}`);
+		}
+		const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
+		for (const id of ids) if (ids.indexOf(id) !== ids.lastIndexOf(id)) out.push('duplicate id ' + id);
+		for (const e of document.querySelectorAll('[aria-describedby]'))
+			for (const id of e.getAttribute('aria-describedby').split(/\s+/)) if (!document.getElementById(id)) out.push('aria-describedby to nothing: ' + id);
+		const rgb = (s) => (s.match(/[\d.]+/g) || []).map(Number);
+		const lum = ([r, g, b]) => {
+			const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+			return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+		};
+		const bg = (el) => {
+			for (; el; el = el.parentElement) {
+				const c = rgb(getComputedStyle(el).backgroundColor);
+				if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) return c;
+			}
+			return [255, 255, 255];
+		};
+		const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		const seen = new Set();
+		for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+			const el = n.parentElement;
+			if (!n.textContent.trim() || seen.has(el) || !visible(el)) continue;
+			seen.add(el);
+			const st = getComputedStyle(el);
+			const L1 = lum(rgb(st.color));
+			const L2 = lum(bg(el));
+			const ratio = (Math.max(L1, L2) + 0.05) / (Math.min(L1, L2) + 0.05);
+			const size = parseFloat(st.fontSize);
+			const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+			if (ratio < (large ? 3 : 4.5)) out.push(`contrast ${ratio.toFixed(2)} for "${n.textContent.trim().slice(0, 30)}"`);
+		}
+		return out;
+	});
+	for (const f of found) a11yProblems.push(`${where}: ${f}`);
+}
+
+/* Presses Tab until the focused element's text matches, as a keyboard user would. */
+async function tabTo(page, re, max = 40) {
+	for (let i = 0; i < max; i++) {
+		await page.keyboard.press('Tab');
+		const text = await page.evaluate(() => (document.activeElement ? document.activeElement.textContent.trim() : ''));
+		if (re.test(text)) return;
+	}
+	throw new Error('Tab never reached ' + re);
+}
+
+/* A request from inside the page, with the session and CSRF token it already has. */
+async function apiFrom(page, method, path, body) {
+	return page.evaluate(
+		async ([method, path, body]) => {
+			const me = await (await fetch('/api/me')).json();
+			const r = await fetch('/api' + path, {
+				method,
+				headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token },
+				body: body ? JSON.stringify(body) : undefined,
+			});
+			return { status: r.status, body: await r.json().catch(() => null) };
+		},
+		[method, path, body]
+	);
+}
+
+async function main() {
+	expect(CTIP, 'CTIP is not set');
+	await step('setup: init, organisations A, B, C, a caseworker in each and a supervisor in A', () => {
+		ctip(['init']);
+		ctip(['org', 'add', 'Org A', '--type', 'NGO']);
+		ctip(['org', 'add', 'Org B', '--type', 'SocialProtectionCentre']);
+		ctip(['org', 'add', 'Org C', '--type', 'Police']);
+		for (const [u, o] of [
+			['worker_a', 'Org A'],
+			['worker_b', 'Org B'],
+			['worker_c', 'Org C'],
+		])
+			ctip(['user', 'add', u, '--org', o, '--role', 'caseworker'], PASSWORD + '\n');
+		ctip(['user', 'add', 'supervisor_a', '--org', 'Org A', '--role', 'supervisor'], PASSWORD + '\n');
+	});
+	const base = await step('ctip serve starts on a free port and serves the UI', startServer);
+	if (!base) return;
+	browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		headless: true,
+		args: [
+			'--headless',
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-quic',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+		],
+	});
+
+	// --- A: sign in, create a case, refer it to B ------------------------------------------------
+	const A = await newUser(base);
+	let pa = A.page;
+	await step('the login page has labelled fields', async () => {
+		await pa.goto(base + '/#/cases');
+		await pa.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+		expect(await pa.getByLabel('Username').isVisible(), 'no Username field');
+		expect((await pa.getByLabel('Password').getAttribute('type')) === 'password', 'password not masked');
+		await shot(pa, 'login');
+		await a11y(pa, 'login');
+	});
+	await step('a wrong password is refused with a message', async () => {
+		await pa.getByLabel('Username').fill('worker_a');
+		await pa.getByLabel('Password').fill('wrong password');
+		await pa.getByRole('button', { name: 'Sign in' }).click();
+		await pa.getByText('Wrong username or password.').waitFor();
+	});
+	await step('A signs in from the keyboard and lands on the case list', async () => {
+		await pa.getByLabel('Username').fill('worker_a');
+		await pa.getByLabel('Password').fill(PASSWORD);
+		await pa.keyboard.press('Enter');
+		await pa.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
+		const focused = await pa.evaluate(() => document.activeElement && document.activeElement.tagName);
+		expect(focused === 'H1', 'focus is not on the heading but on ' + focused);
+	});
+	let caseId = null;
+	await step('create form: a bad birth date gets the server message next to the field', async () => {
+		await pa.getByRole('link', { name: 'New case' }).first().click();
+		await pa.getByRole('heading', { level: 1, name: 'New case' }).waitFor();
+		await pa.getByLabel('Family name').fill(VICTIM.family);
+		await pa.getByLabel('Middle name').fill(VICTIM.middle);
+		await pa.getByLabel('Given name').fill(VICTIM.given);
+		await pa.getByLabel('Date of birth').fill('15/03/2001');
+		await pa.getByLabel('Gender').selectOption('Feminine');
+		await pa.getByLabel('Province').fill('Ha Giang');
+		await pa.getByLabel('Mobile phone').fill('0912 000 111');
+		await pa.getByLabel('Forced labour').check();
+		await pa.getByLabel('The victim gave consent').check();
+		await pa.getByLabel('Processing of personal data').check();
+		await pa.getByLabel('Sharing with referral organisations').check();
+		await pa.getByLabel('Sharing identifying information').check();
+		await pa.getByRole('button', { name: 'Create case' }).click();
+		const field = pa.getByLabel('Date of birth');
+		await pa.locator('#new-prs_Birthdate-error:not([hidden])').waitFor({ timeout: 5000 });
+		expect((await field.getAttribute('aria-invalid')) === 'true', 'field not marked invalid');
+		expect((await field.getAttribute('aria-describedby')).includes('new-prs_Birthdate-error'), 'error not linked');
+		expect(await field.evaluate((el) => el === document.activeElement), 'focus not on the field');
+		await shot(pa, 'create-form', { fullPage: true });
+		await a11y(pa, 'create form with an error');
+	});
+	await step('A creates the case with a consenting victim', async () => {
+		await pa.getByLabel('Date of birth').fill('2001-03-15');
+		await pa.getByRole('button', { name: 'Create case' }).click();
+		await pa.getByText('Case created.').waitFor();
+		caseId = Number(new URL(pa.url()).hash.match(/^#\/cases\/(\d+)$/)[1]);
+		await pa.getByRole('region', { name: 'Persons' }).getByRole('heading', { level: 3, name: new RegExp(VICTIM_NAME) }).waitFor();
+		expect(await pa.getByRole('heading', { level: 2, name: 'Victim context' }).isVisible(), 'no victim context');
+		expect(await pa.getByText('Forced labour').first().isVisible(), 'exploitation not labelled');
+	});
+	if (!caseId) return;
+	let personId = null;
+	await step('A refers the case to B with the referral form', async () => {
+		const form = pa.getByRole('form', { name: 'Refer this case' });
+		await form.getByLabel('To organisation').selectOption('Org B');
+		await form.getByLabel('Reason').selectOption('AdditionalServicesRequired');
+		await form.getByRole('button', { name: 'Refer' }).click();
+		await pa.getByText('Case referred to Org B.').waitFor();
+		await pa.getByRole('cell', { name: 'Org B' }).first().waitFor();
+		await shot(pa, 'case', { fullPage: true });
+		await a11y(pa, 'case page');
+		const c = await apiFrom(pa, 'GET', `/cases/${caseId}`);
+		personId = c.body.persons[0].id;
+		expect(Number.isInteger(personId), 'no person id');
+	});
+	await step('a second case, whose victim gave no consent, is referred to B too', async () => {
+		const r = await apiFrom(pa, 'POST', '/cases', { cas_Status: 'Active', persons: [{ role: 'victim', ...HIDDEN, con_Consent: false }] });
+		expect(r.status === 201, 'create: ' + r.status + ' ' + JSON.stringify(r.body));
+		const f = await apiFrom(pa, 'POST', '/referrals', { case_id: r.body.id, to_org: 'Org B', reason: 'Other' });
+		expect(f.status === 201, 'refer: ' + f.status + ' ' + JSON.stringify(f.body));
+	});
+	await step('A edits the case: a bad date is refused next to its field, then status and a comment', async () => {
+		await pa.goto(`${base}/#/cases/${caseId}`);
+		await pa.getByRole('link', { name: 'Edit case' }).click();
+		await pa.getByRole('heading', { level: 1, name: /^Edit case/ }).waitFor();
+		await pa.getByLabel('Case closed').fill('01/02/2020');
+		await pa.getByRole('button', { name: 'Save' }).click();
+		await pa.locator('#edit-ctip_CaseClosedDate-error:not([hidden])').waitFor();
+		expect((await pa.getByLabel('Case closed').getAttribute('aria-invalid')) === 'true', 'field not marked invalid');
+		await pa.getByLabel('Case closed').fill('');
+		await pa.getByLabel('Case status').selectOption('FollowUp');
+		await pa.getByLabel('Add a comment').fill('Hẹn gọi lại sau một tuần.');
+		await pa.getByRole('button', { name: 'Save' }).click();
+		await pa.getByText('Case saved.').waitFor();
+		await pa.getByText('Hẹn gọi lại sau một tuần.').waitFor();
+		await pa.getByText('Follow Up', { exact: true }).waitFor();
+		await a11y(pa, 'case page after editing');
+	});
+	await step('A adds assistance to the victim from the case page', async () => {
+		await pa.getByText('Add assistance').click();
+		const form = pa.locator('details.add[open] form');
+		await form.getByLabel('Kind of assistance').selectOption('Medical');
+		await form.getByLabel('Amount').fill('1500000');
+		await form.getByRole('button', { name: 'Add' }).click();
+		await pa.getByText('Added to the case.').waitFor();
+		await pa.getByRole('cell', { name: 'Medical support' }).waitFor();
+		await pa.getByRole('cell', { name: '1,500,000 ₫' }).waitFor();
+	});
+	await step('A adds a perpetrator to the case', async () => {
+		await pa.getByText('Add a person').click();
+		const form = pa.locator('details.add[open] form');
+		await form.getByLabel('Role in the case').selectOption('Perpetrator');
+		await form.getByLabel('Family name').fill('Lê');
+		await form.getByLabel('Given name').fill('Giả Danh');
+		await form.getByRole('button', { name: 'Add' }).click();
+		await pa.getByText('Added to the case.').waitFor();
+		await pa.getByRole('heading', { level: 3, name: 'Lê Giả Danh (Perpetrator)' }).waitFor();
+	});
+	await step('the case list shows the case', async () => {
+		await pa.getByRole('link', { name: 'Cases', exact: true }).click();
+		await pa.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
+		await pa.locator(`a[href="#/cases/${caseId}"]`).waitFor();
+		await shot(pa, 'cases');
+		await a11y(pa, 'case list');
+	});
+	await step('search without diacritics finds the victim', async () => {
+		await pa.getByRole('link', { name: 'Search' }).click();
+		await pa.getByRole('heading', { level: 1, name: 'Search persons' }).waitFor();
+		await pa.getByLabel('Name, birth year, document or phone').fill('vu thi thu nghiem');
+		await pa.keyboard.press('Enter');
+		await pa.getByRole('cell', { name: VICTIM_NAME }).waitFor();
+		await pa.locator(`a[href="#/cases/${caseId}"]`).waitFor();
+		await shot(pa, 'search');
+		await a11y(pa, 'search');
+	});
+	await step('the language switch shows Vietnamese labels and is remembered', async () => {
+		await pa.goto(`${base}/#/cases/${caseId}`);
+		await pa.getByRole('heading', { level: 1 }).waitFor();
+		await pa.getByLabel('Language').selectOption('vi');
+		await pa.getByRole('heading', { level: 2, name: 'Bối cảnh của nạn nhân' }).waitFor();
+		expect((await pa.getAttribute('html', 'lang')) === 'vi', 'html lang is not vi');
+		await pa.getByText('Cưỡng bức lao động').first().waitFor(); // ForcedLabour, from /api/vocab
+		await pa.getByText('Nữ', { exact: true }).first().waitFor(); // Feminine
+		await pa.reload();
+		await pa.getByRole('heading', { level: 2, name: 'Bối cảnh của nạn nhân' }).waitFor();
+		await pa.getByRole('link', { name: 'Hồ sơ vụ việc' }).waitFor();
+		await shot(pa, 'case-vi', { fullPage: true });
+		await a11y(pa, 'case page in Vietnamese');
+		await pa.getByLabel('Ngôn ngữ').selectOption('en');
+		await pa.getByRole('heading', { level: 2, name: 'Victim context' }).waitFor();
+	});
+	await step('the audit log has no view of the person by B yet', () => {
+		const log = ctip(['audit', 'log', '--person', `P${personId}`]);
+		expect(!/worker_b/.test(log), 'B already in the log:\n' + log);
+	});
+
+	// --- B: the inbox, accept, open ----------------------------------------------------------------
+	const B = await newUser(base);
+	const pb = B.page;
+	await step('B signs in and finds the referral in the inbox', async () => {
+		await login(pb, base, 'worker_b');
+		await tabTo(pb, /^Referral inbox$/); // from the keyboard
+		await pb.keyboard.press('Enter');
+		await pb.getByRole('heading', { level: 1, name: 'Referral inbox' }).waitFor();
+		await pb.getByRole('link', { name: `Open case #${caseId}` }).waitFor();
+		await pb.getByRole('cell', { name: 'Org A' }).first().waitFor();
+		await shot(pb, 'inbox');
+		await a11y(pb, 'inbox');
+	});
+	await step('B accepts the referral', async () => {
+		await pb.getByRole('button', { name: `Accept the referral of case #${caseId}` }).click();
+		await pb.getByText(`Referral of case #${caseId}: Accepted.`).waitFor();
+	});
+	await step("B opens the case from the keyboard and sees the victim's name", async () => {
+		await tabTo(pb, new RegExp(`^Open case #${caseId}$`));
+		await pb.keyboard.press('Enter');
+		await pb.getByRole('region', { name: 'Persons' }).getByRole('heading', { level: 3, name: new RegExp(VICTIM_NAME) }).waitFor();
+		await pb.getByText('referred to your organisation').waitFor();
+		expect(!(await pb.getByRole('link', { name: 'Edit case' }).count()), 'B is offered to edit');
+	});
+	await step('B sees "identity not shared" for the victim without consent', async () => {
+		await pb.goto(`${base}/#/inbox`);
+		const links = pb.getByRole('link', { name: /^Open case #/ });
+		await links.first().waitFor();
+		const other = (await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))).find((h) => h !== `#/cases/${caseId}`);
+		expect(other, 'the second referral is not in the inbox');
+		await pb.goto(base + '/' + other);
+		await pb.getByText('Identity not shared (no consent).').waitFor();
+		expect(!(await pb.getByText(HIDDEN.prs_FirstName).count()), 'the withheld name is shown');
+		await shot(pb, 'case-redacted', { fullPage: true });
+		await a11y(pb, 'case page, identity withheld');
+	});
+
+	// --- C: no access ---------------------------------------------------------------------------------
+	const C = await newUser(base);
+	const pc = C.page;
+	await step("C cannot open the case's URL: not found", async () => {
+		await login(pc, base, 'worker_c');
+		await pc.goto(`${base}/#/cases/${caseId}`);
+		await pc.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
+		await a11y(pc, 'not found');
+		expect(!(await pc.getByText(VICTIM.given).count()), 'the name is shown to C');
+		const r = await apiFrom(pc, 'GET', `/cases/${caseId}`);
+		expect(r.status === 404, 'API answered ' + r.status);
+	});
+	await step("C's inbox is empty and a search finds nobody", async () => {
+		await pc.goto(`${base}/#/inbox`);
+		await pc.getByText('No referrals have been sent to your organisation.').waitFor();
+		await pc.goto(`${base}/#/search?q=thu%20nghiem`);
+		await pc.getByText('Nobody found for “thu nghiem”.').waitFor();
+	});
+
+	await step("ctip audit log --person shows B's view and not C", () => {
+		const log = ctip(['audit', 'log', '--person', `P${personId}`]);
+		expect(/worker_b.*\bview\b|\bview\b.*worker_b/.test(log), "no view by worker_b:\n" + log);
+		expect(!/worker_c/.test(log), 'C is in the log:\n' + log);
+	});
+
+	await step("A's supervisor sees B's view on the audit page of the victim's record", async () => {
+		const S = await newUser(base);
+		await login(S.page, base, 'supervisor_a');
+		await S.page.goto(`${base}/#/cases/${caseId}`);
+		await S.page.getByRole('region', { name: 'Persons' }).getByRole('link', { name: 'Who saw or changed this record' }).first().click();
+		await S.page.getByRole('heading', { level: 1, name: `Who saw or changed record P${personId}` }).waitFor();
+		await S.page.getByRole('row', { name: /worker_b viewed/ }).first().waitFor();
+		await a11y(S.page, 'audit');
+		await shot(S.page, 'audit');
+		await S.context.close();
+	});
+	await step('account page: who, organisation, role; sign out', async () => {
+		await pa.goto(`${base}/#/account`);
+		await pa.getByRole('heading', { level: 1, name: 'Account' }).waitFor();
+		await pa.getByText('Org A').first().waitFor();
+		await pa.getByText('Caseworker').waitFor();
+		await a11y(pa, 'account');
+		await pa.getByRole('button', { name: 'Sign out' }).click();
+		await pa.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+		const r = await pa.evaluate(async () => (await fetch('/api/me')).status);
+		expect(r === 401, 'still signed in: ' + r);
+	});
+	await step('keyboard: Tab from the page reaches the navigation with a visible outline', async () => {
+		await pb.goto(`${base}/#/cases`);
+		await pb.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
+		await pb.keyboard.press('Tab');
+		const outline = await pb.evaluate(() => {
+			const el = document.activeElement;
+			return el && el.tagName !== 'BODY' ? getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).outlineWidth : 'none';
+		});
+		expect(/solid 3px/.test(outline), 'focused element outline: ' + outline);
+	});
+	await step('accessibility: one h1, labelled controls, unique ids, contrast 4.5:1, on every page seen', () => {
+		expect(!a11yProblems.length, a11yProblems.join('\n'));
+	});
+	await step('no page errors, no CSP violations, nothing fetched from elsewhere', () => {
+		expect(!problems.length, problems.join('\n'));
+	});
+}
+
+try {
+	await main();
+} catch (e) {
+	notok('the flow ran to its end', e && e.stack ? e.stack : e);
+}
+if (browser) await browser.close().catch(() => {});
+if (server && server.exitCode === null) {
+	server.kill('SIGTERM');
+	const t = setTimeout(() => server.kill('SIGKILL'), 15000);
+	const { code, signal } = await serverExit;
+	clearTimeout(t);
+	if (code === 0) ok('the server stops on SIGTERM with status 0');
+	else notok('the server stops on SIGTERM with status 0', `code ${code} signal ${signal}\n${serverOut.slice(-1500)}`);
+}
+rmSync(tmp, { recursive: true, force: true });
+console.log(`# browser: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,131 @@
+/*
+ * test_session.c - the server's sessions and failed-login limiter
+ * (server/session.c) against a clock the test moves: idle and absolute
+ * expiry, logout, tokens kept only hashed, and lockouts per user name and
+ * per client address that end after 15 minutes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "server.h"
+
+static time_t now = 1700000000;
+
+static time_t fake_clock(time_t *t)
+{
+	if (t)
+		*t = now;
+	return now;
+}
+
+static int setup(void **st)
+{
+	srv_clock = fake_clock;
+	return srv_sessions_init();
+}
+
+static int teardown(void **st)
+{
+	srv_sessions_free();
+	return 0;
+}
+
+static const struct ctip_account alice = {
+        .id = 1, .org_id = 2, .username = "alice", .org = "Org A", .role = "caseworker"};
+
+static void test_session_lifetime(void **st)
+{
+	char token[65];
+	struct srv_session s, got;
+	assert_int_equal(srv_session_new(&alice, token, &s), 0);
+	assert_int_equal(strlen(token), 64);
+	assert_int_equal(strlen(s.csrf), 64);
+	assert_string_not_equal(s.csrf, token);
+	/* only the token's hash is kept */
+	assert_string_not_equal(s.token_hash, token);
+	assert_int_equal(srv_session_get(token, &got), 0);
+	assert_string_equal(got.username, "alice");
+	assert_int_equal(got.role_bit, ROLE_CASEWORKER);
+	assert_string_equal(got.csrf, s.csrf);
+	/* a wrong token, or one of the wrong length, finds nothing */
+	char wrong[65];
+	memcpy(wrong, token, sizeof(wrong));
+	wrong[0] = wrong[0] == 'a' ? 'b' : 'a';
+	assert_int_not_equal(srv_session_get(wrong, &got), 0);
+	assert_int_not_equal(srv_session_get("abc", &got), 0);
+	/* used every 29 minutes, it lives up to 8 hours */
+	for (int i = 0; i < 16; i++) {
+		now += 29 * 60;
+		assert_int_equal(srv_session_get(token, &got), 0);
+	}
+	now += 29 * 60; /* 8 h 12 min after login */
+	assert_int_not_equal(srv_session_get(token, &got), 0);
+}
+
+static void test_session_idle_and_logout(void **st)
+{
+	char t1[65], t2[65];
+	struct srv_session s, got;
+	assert_int_equal(srv_session_new(&alice, t1, &s), 0);
+	assert_int_equal(srv_session_new(&alice, t2, &s), 0);
+	assert_string_not_equal(t1, t2);
+	now += 31 * 60; /* idle for 31 minutes */
+	assert_int_not_equal(srv_session_get(t1, &got), 0);
+	assert_int_not_equal(srv_session_get(t2, &got), 0);
+	char t3[65];
+	assert_int_equal(srv_session_new(&alice, t3, &s), 0);
+	srv_session_end(t3);
+	assert_int_not_equal(srv_session_get(t3, &got), 0);
+}
+
+static void test_login_lockout(void **st)
+{
+	/* 4 failures: not yet; the 5th locks the name out for 15 minutes */
+	for (int i = 0; i < 4; i++)
+		srv_login_failed("bob", "10.0.0.1");
+	assert_false(srv_login_blocked("bob", "10.0.0.9"));
+	srv_login_failed("bob", "10.0.0.2");
+	assert_true(srv_login_blocked("bob", "10.0.0.9"));
+	/* the first address failed 4 times, the second once: neither is locked out */
+	assert_false(srv_login_blocked("carol", "10.0.0.2"));
+	now += 14 * 60;
+	assert_true(srv_login_blocked("bob", "10.0.0.9"));
+	now += 2 * 60;
+	assert_false(srv_login_blocked("bob", "10.0.0.9"));
+	/* 5 failures from one address lock that address out, whatever the name */
+	for (int i = 0; i < 5; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "user%d", i);
+		srv_login_failed(name, "10.0.0.3");
+	}
+	assert_true(srv_login_blocked("dave", "10.0.0.3"));
+	assert_false(srv_login_blocked("dave", "10.0.0.4"));
+	/* failures spread over more than 15 minutes do not add up */
+	for (int i = 0; i < 8; i++) {
+		srv_login_failed("erin", "10.0.1.1");
+		now += 4 * 60;
+	}
+	assert_false(srv_login_blocked("erin", "10.0.1.1"));
+	/* a successful login clears the name's count */
+	for (int i = 0; i < 4; i++)
+		srv_login_failed("frank", "10.0.2.1");
+	srv_login_ok("frank");
+	srv_login_failed("frank", "10.0.2.2");
+	assert_false(srv_login_blocked("frank", "10.0.2.3"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_session_lifetime),
+	        cmocka_unit_test(test_session_idle_and_logout),
+	        cmocka_unit_test(test_login_lockout),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

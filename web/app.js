@@ -1,0 +1,198 @@
+// app.js - the single-page application: session, language, navigation bar and hash routing
+// (#/cases, #/cases/7, #/cases/new, #/cases/7/edit, #/search, #/inbox, #/account, #/login).
+// Each view renders into a detached element that replaces <main> when ready; focus then moves to
+// the page's heading so screen-reader and keyboard users know where they are.
+import { api, setCsrf, setUnauthorizedHandler } from './api.js';
+import { h, clear } from './dom.js';
+import { t, setLang, preferredLang, currentLang } from './i18n.js';
+import { loginView } from './views/login.js';
+import { casesView } from './views/cases.js';
+import { caseView } from './views/case.js';
+import { caseNewView } from './views/case_new.js';
+import { caseEditView } from './views/case_edit.js';
+import { searchView } from './views/search.js';
+import { inboxView } from './views/inbox.js';
+import { accountView } from './views/account.js';
+import { messageView } from './views/message.js';
+import { auditView } from './views/audit.js';
+
+const ROUTES = [
+	[/^\/login$/, loginView, false],
+	[/^\/cases$/, casesView, true],
+	[/^\/cases\/new$/, caseNewView, true],
+	[/^\/cases\/(\d+)$/, caseView, true],
+	[/^\/cases\/(\d+)\/edit$/, caseEditView, true],
+	[/^\/search$/, searchView, true],
+	[/^\/inbox$/, inboxView, true],
+	[/^\/account$/, accountView, true],
+	[/^\/audit$/, auditView, true],
+];
+
+const NAV = [
+	['#/cases', 'nav.cases', true],
+	['#/cases/new', 'nav.new', true],
+	['#/search', 'nav.search', true],
+	['#/inbox', 'nav.inbox', true],
+	['#/audit', 'nav.audit', 'audit'],
+	['#/account', 'nav.account', false],
+];
+// Roles that work on cases; the others (analyst, auditor, admin) get 403 from every case endpoint.
+const CASE_ROLES = ['caseworker', 'supervisor'];
+const AUDIT_ROLES = ['auditor', 'supervisor'];
+
+function firstPage() {
+	if (worksOnCases()) return '#/cases';
+	return state.me && state.me.role === 'auditor' ? '#/audit' : '#/account';
+}
+
+function worksOnCases() {
+	return state.me && CASE_ROLES.includes(state.me.role);
+}
+
+const state = { me: null, flash: null, afterLogin: null };
+let renderSeq = 0;
+
+function parseHash() {
+	const raw = location.hash.replace(/^#/, '') || '/cases';
+	const [path, query] = raw.split('?');
+	return { path, query: new URLSearchParams(query || '') };
+}
+
+export function navigate(hash, flash) {
+	if (flash) state.flash = flash;
+	if (location.hash === hash) route();
+	else location.hash = hash;
+}
+
+const ctx = {
+	get me() {
+		return state.me;
+	},
+	navigate,
+	signedIn(me) {
+		state.me = me;
+		setCsrf(me.csrf_token);
+		const next = state.afterLogin || firstPage();
+		state.afterLogin = null;
+		renderChrome();
+		navigate(next);
+	},
+	signedOut() {
+		state.me = null;
+		setCsrf(null);
+		renderChrome();
+		navigate('#/login');
+	},
+};
+
+function renderChrome() {
+	document.title = t('app.title');
+	document.getElementById('brand').textContent = t('app.name');
+	document.getElementById('skip-link').textContent = t('app.skip');
+	document.getElementById('lang-label').textContent = t('lang.label');
+	const select = document.getElementById('lang-select');
+	for (const o of select.options) o.textContent = t('lang.' + o.value);
+	select.value = currentLang();
+	const nav = clear(document.getElementById('nav'));
+	nav.setAttribute('aria-label', t('nav.label'));
+	if (!state.me) return;
+	const { path } = parseHash();
+	const ul = h('ul');
+	for (const [href, key, cases] of NAV) {
+		if (cases === true && !worksOnCases()) continue;
+		if (cases === 'audit' && !(state.me && AUDIT_ROLES.includes(state.me.role))) continue;
+		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path));
+		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key))));
+	}
+	ul.append(h('li', { class: 'who' }, h('span', {}, t('nav.who', { user: state.me.username, org: state.me.org }))));
+	nav.append(ul);
+}
+
+async function route(keepFocus) {
+	const seq = ++renderSeq;
+	const { path, query } = parseHash();
+	let view = null;
+	let params = [];
+	let needsLogin = true;
+	for (const [re, v, auth] of ROUTES) {
+		const m = path.match(re);
+		if (m) {
+			view = v;
+			params = m.slice(1);
+			needsLogin = auth;
+			break;
+		}
+	}
+	if (needsLogin && !state.me) {
+		// Back to the page asked for after signing in; none for the bare address (role decides).
+		state.afterLogin = location.hash && location.hash !== '#/login' ? location.hash : null;
+		if (path !== '/login') {
+			location.replace('#/login');
+			return;
+		}
+	}
+	if ((path === '/login' || !location.hash) && state.me) {
+		location.replace(firstPage());
+		return;
+	}
+	renderChrome();
+	const main = document.getElementById('main');
+	main.setAttribute('aria-busy', 'true');
+	const target = h('div', { class: 'view' });
+	const flash = state.flash;
+	state.flash = null;
+	if (flash) target.append(h('p', { class: 'flash', role: 'status' }, flash));
+	try {
+		if (!view) await messageView(target, [t('error.notfound.title'), t('error.nopage')]);
+		else await view(target, params, query, ctx);
+	} catch (err) {
+		if (seq !== renderSeq) return;
+		clear(target);
+		await messageView(target, errorPage(err));
+	}
+	if (seq !== renderSeq) return; // a later navigation won
+	clear(main).append(target);
+	main.removeAttribute('aria-busy');
+	const heading = main.querySelector('h1');
+	document.title = heading ? `${heading.textContent} – ${t('app.title')}` : t('app.title');
+	if (heading && !keepFocus) {
+		heading.setAttribute('tabindex', '-1');
+		heading.focus();
+	}
+}
+
+function errorPage(err) {
+	if (err && err.status === 404) return [t('error.notfound.title'), t('error.notfound')];
+	if (err && err.status === 403) return [t('error.forbidden.title'), t('error.forbidden')];
+	if (err && err.status === 0) return [t('error.title'), t('error.network')];
+	return [t('error.title'), (err && err.message) || t('error.server')];
+}
+
+async function start() {
+	await setLang(preferredLang());
+	const loading = document.getElementById('loading');
+	if (loading) loading.textContent = t('app.loading');
+	document.getElementById('lang-select').addEventListener('change', async (e) => {
+		await setLang(e.target.value);
+		route(true);
+	});
+	setUnauthorizedHandler(() => {
+		if (!state.me) return;
+		state.me = null;
+		setCsrf(null);
+		state.flash = t('login.expired');
+		state.afterLogin = location.hash;
+		location.replace('#/login');
+	});
+	try {
+		const me = await api('GET', '/me');
+		state.me = me;
+		setCsrf(me.csrf_token);
+	} catch (e) {
+		state.me = null;
+	}
+	window.addEventListener('hashchange', () => route());
+	route();
+}
+
+start();

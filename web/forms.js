@@ -1,0 +1,146 @@
+// forms.js - labelled form fields with a hint and an error slot tied to the control through
+// aria-describedby, and the placing of a server error {"error", "field"} next to its field.
+import { h } from './dom.js';
+import { t } from './i18n.js';
+
+let seq = 0;
+
+export class Form {
+	constructor(idPrefix) {
+		this.prefix = idPrefix || 'f' + ++seq;
+		this.fields = new Map(); // name -> {control, error, hintId}
+		this.summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
+	}
+
+	id(name) {
+		return `${this.prefix}-${name}`;
+	}
+
+	/* A text-like input or a select (options: [{code, label}]) or a textarea. */
+	field(name, labelText, opts = {}) {
+		const id = this.id(name);
+		const hintId = opts.hint ? id + '-hint' : null;
+		let control;
+		if (opts.options) {
+			control = h('select', { id, name });
+			if (!opts.required) control.append(h('option', { value: '' }, opts.empty || t('common.choose')));
+			for (const o of opts.options) control.append(h('option', { value: o.code }, o.label));
+			if (opts.value !== undefined) control.value = opts.value;
+		} else if (opts.textarea) {
+			control = h('textarea', { id, name, rows: opts.rows || 3 });
+			if (opts.value) control.value = opts.value;
+		} else {
+			control = h('input', {
+				id,
+				name,
+				type: opts.type || 'text',
+				autocomplete: opts.autocomplete || 'off',
+				inputmode: opts.inputmode,
+				placeholder: opts.placeholder,
+			});
+			if (opts.value !== undefined && opts.value !== null) control.value = opts.value;
+		}
+		if (opts.required) control.required = true;
+		const error = h('p', { id: id + '-error', class: 'field-error', hidden: true });
+		if (hintId) control.setAttribute('aria-describedby', hintId);
+		const wrap = h(
+			'div',
+			{ class: 'field' },
+			h('label', { for: id }, labelText, opts.required ? h('span', { class: 'req' }, ' *') : null),
+			hintId ? h('p', { id: hintId, class: 'hint' }, opts.hint) : null,
+			control,
+			error
+		);
+		this.fields.set(name, { control, error, hintId });
+		return wrap;
+	}
+
+	checkbox(name, labelText, opts = {}) {
+		const id = this.id(name);
+		const control = h('input', { id, name, type: 'checkbox' });
+		if (opts.checked) control.checked = true;
+		const error = h('p', { id: id + '-error', class: 'field-error', hidden: true });
+		this.fields.set(name, { control, error, hintId: null });
+		return h('div', { class: 'field check' }, control, h('label', { for: id }, labelText), error);
+	}
+
+	/* A fieldset of checkboxes for a multi-valued picklist. */
+	checkboxes(name, legend, options, opts = {}) {
+		const id = this.id(name);
+		const error = h('p', { id: id + '-error', class: 'field-error', hidden: true });
+		const boxes = options.map((o, i) => {
+			const bid = `${id}-${i}`;
+			const box = h('input', { id: bid, type: 'checkbox', name, value: o.code });
+			if ((opts.checked || []).includes(o.code)) box.checked = true;
+			return h('div', { class: 'check' }, box, h('label', { for: bid }, o.label));
+		});
+		const fs = h('fieldset', { id, class: 'field boxes' }, h('legend', {}, legend), boxes, error);
+		this.fields.set(name, { control: fs, error, hintId: null, group: true });
+		return fs;
+	}
+
+	value(name) {
+		const f = this.fields.get(name);
+		if (!f) return undefined;
+		if (f.group) return [...f.control.querySelectorAll('input:checked')].map((b) => b.value);
+		if (f.control.type === 'checkbox') return f.control.checked;
+		return f.control.value.trim();
+	}
+
+	control(name) {
+		const f = this.fields.get(name);
+		return f && f.control;
+	}
+
+	clearErrors() {
+		this.summary.hidden = true;
+		this.summary.textContent = '';
+		for (const f of this.fields.values()) {
+			f.error.hidden = true;
+			f.error.textContent = '';
+			f.control.removeAttribute('aria-invalid');
+			if (f.hintId) f.control.setAttribute('aria-describedby', f.hintId);
+			else f.control.removeAttribute('aria-describedby');
+		}
+	}
+
+	/* Shows an error next to its field when the form has it (the server may name it as
+	   "persons[0].prs_FirstName"), else in the summary at the top; moves focus there. */
+	showError(message, field) {
+		this.clearErrors();
+		const f = field ? this.fields.get(fieldName(field)) : null;
+		if (f) {
+			f.error.textContent = message;
+			f.error.hidden = false;
+			f.control.setAttribute('aria-invalid', 'true');
+			f.control.setAttribute('aria-describedby', [f.hintId, f.error.id].filter(Boolean).join(' '));
+			const target = f.group ? f.control.querySelector('input') : f.control;
+			if (target) target.focus();
+			return;
+		}
+		this.summary.textContent = message;
+		this.summary.hidden = false;
+		this.summary.focus();
+	}
+}
+
+/* "cases[0].persons[1].identity_documents[0].prs_IdentityNumber" -> "prs_IdentityNumber" */
+export function fieldName(field) {
+	const last = String(field).split(/[.:\s]/).filter(Boolean).pop() || '';
+	return last.replace(/\[\d+\]$/, '');
+}
+
+/* A message for a failed request: the server's own words, or one for the status. */
+export function errorText(err) {
+	if (!err || err.status === 0) return t('error.network');
+	if (err.status === 403 && !err.field) return t('error.forbidden');
+	if (err.status === 404) return t('error.notfound');
+	if (err.status >= 500) return t('error.server');
+	return err.message;
+}
+
+export function today() {
+	const d = new Date();
+	const p = (n) => String(n).padStart(2, '0');
+	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}

@@ -1,0 +1,299 @@
+// views/case.js - one case (GET /api/cases/{id}) in the HTCDS sections: persons, victim context,
+// events, referrals, assistance, proceedings, comments; vocabulary codes shown as labels in the
+// chosen language. The owner organisation also gets the edit link and the referral form.
+import { h } from '../dom.js';
+import { t, loadVocabs, options, label } from '../i18n.js';
+import { api } from '../api.js';
+import { Form, errorText, today } from '../forms.js';
+import { ALL_VOCABS, CASE_FIELDS, PERSON_FIELDS, VICTIM_FIELDS, GROUPS, fieldLabel, display } from '../fields.js';
+
+export async function caseView(root, [id], query, ctx) {
+	const [c] = await Promise.all([api('GET', `/cases/${id}`), loadVocabs(ALL_VOCABS)]);
+	const persons = c.persons || [];
+	const own = c.access === 'own';
+
+	root.append(
+		h(
+			'div',
+			{ class: 'title-row' },
+			h('h1', {}, t('case.title', { name: c.src_CaseId || c.id })),
+			own ? h('a', { class: 'button', href: `#/cases/${c.id}/edit` }, t('case.edit')) : null
+		),
+		h('p', { class: 'access ' + (own ? 'own' : 'referral') }, own ? t('case.accessOwn', { org: c.org || '' }) : t('case.accessReferral', { org: c.org || '' })),
+		dl([['org', c.org], ...CASE_FIELDS.map((f) => [f, c[f]])])
+	);
+
+	root.append(
+		section('persons', t('case.persons'), persons.length ? persons.map((p, i) => personCard(p, i, own && ctx.me.role === 'supervisor')) : null, own ? personForm(c, ctx) : null)
+	);
+
+	const victims = persons.filter((p) => VICTIM_FIELDS.some((f) => has(p[f])) || (p.exploitation || []).length);
+	root.append(
+		section(
+			'victim',
+			t('case.victim'),
+			victims.length
+				? victims.map((p) =>
+						h(
+							'article',
+							{ class: 'person' },
+							h('h3', {}, personName(p, persons.indexOf(p))),
+							dl(VICTIM_FIELDS.map((f) => [f, p[f]])),
+							(p.exploitation || []).length ? h('h4', {}, t('case.exploitation')) : null,
+							(p.exploitation || []).length ? table(p.exploitation, GROUPS.exploitation) : null
+						)
+				  )
+				: null
+		)
+	);
+
+	for (const group of ['events', 'assistance', 'proceedings']) {
+		const rows = [];
+		persons.forEach((p, i) => (p[group] || []).forEach((r) => rows.push({ ...r, _person: personName(p, i) })));
+		for (const r of c[group] || []) rows.push(r); // a server may keep some at case level
+		const add = own && persons.length && ITEM_FIELDS[group] ? itemForm(group, c, persons, ctx) : null;
+		root.append(section(group, t('case.' + group), rows.length ? table(rows, ['_person', ...GROUPS[group]]) : null, add));
+	}
+
+	const refs = [...(c.referrals || [])];
+	const incoming = c.incoming_referrals || [];
+	root.append(
+		section(
+			'referrals',
+			t('case.referrals'),
+			refs.length || incoming.length
+				? [
+						refs.length ? table(refs, ['to_org', 'from_org', 'date', 'reason', 'status', ...GROUPS.referrals]) : null,
+						incoming.length ? h('h3', {}, t('case.incoming')) : null,
+						incoming.length ? table(incoming, GROUPS.incoming_referrals) : null,
+				  ]
+				: null,
+			own ? await referralForm(c, ctx) : null
+		)
+	);
+
+	const comments = c.comments || [];
+	root.append(
+		section(
+			'comments',
+			t('case.comments'),
+			comments.length
+				? h(
+						'ol',
+						{ class: 'comments' },
+						comments.map((m) =>
+							h(
+								'li',
+								{},
+								h('p', { class: 'meta' }, [m.ctip_CommentDate || m.date, m.author, m.org].filter(Boolean).join(' · ')),
+								h('p', {}, m.cco_CaseComment ?? m.text ?? '')
+							)
+						)
+				  )
+				: null,
+			own ? h('p', {}, h('a', { href: `#/cases/${c.id}/edit` }, t('case.addComment'))) : null
+		)
+	);
+}
+
+function has(v) {
+	return v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && !v.length);
+}
+
+export function personName(p, i) {
+	const name = [p.prs_SecondName, p.prs_MiddleName, p.prs_FirstName].filter(Boolean).join(' ');
+	const role = p.ctip_Role || p.role;
+	const roleText = role ? label('person_role', capitalise(role)) : '';
+	if (name) return roleText ? `${name} (${roleText})` : name;
+	return t('case.personN', { n: i + 1, role: roleText || t('case.person') });
+}
+
+function capitalise(s) {
+	return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function personCard(p, i, supervisor) {
+	const docs = p.identity_documents || [];
+	return h(
+		'article',
+		{ class: 'person' },
+		h('h3', {}, personName(p, i)),
+		p.redacted
+			? h('p', { class: 'notice redacted', role: 'note' }, h('strong', {}, t('person.redacted')), ' ', t('person.redactedWhy'))
+			: null,
+		dl(PERSON_FIELDS.map((f) => [f, f === 'ctip_Role' ? capitalise(p.ctip_Role || p.role || '') : p[f]])),
+		supervisor && p.id ? h('p', {}, h('a', { href: `#/audit?person=${p.id}` }, t('case.whoSaw'))) : null,
+		docs.length ? h('h4', {}, t('case.documents')) : null,
+		docs.length ? table(docs, GROUPS.identity_documents) : null
+	);
+}
+
+function section(id, title, content, extra) {
+	return h(
+		'section',
+		{ class: 'case-section', 'aria-labelledby': `sec-${id}` },
+		h('h2', { id: `sec-${id}` }, title),
+		content || h('p', { class: 'empty' }, t('case.noneRecorded')),
+		extra
+	);
+}
+
+/* A definition list of the fields that have a value. */
+function dl(pairs) {
+	const items = pairs.filter(([, v]) => has(v));
+	if (!items.length) return null;
+	return h('dl', { class: 'fields' }, items.map(([f, v]) => [h('dt', {}, fieldLabel(f)), h('dd', {}, display(f, v))]));
+}
+
+/* A table of a group's items: the listed columns that occur, then any others the server sent. */
+function table(items, columns) {
+	const skip = new Set(['id', 'case_id', 'person_id']);
+	const cols = columns.filter((c) => items.some((r) => has(r[c])));
+	for (const r of items) for (const k of Object.keys(r)) if (!skip.has(k) && !cols.includes(k) && has(r[k])) cols.push(k);
+	return h(
+		'table',
+		{ class: 'list' },
+		h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, c === '_person' ? t('case.person') : fieldLabel(c))))),
+		h('tbody', {}, items.map((r) => h('tr', {}, cols.map((c) => h('td', {}, display(c, r[c]))))))
+	);
+}
+
+async function referralForm(c, ctx) {
+	let orgs = [];
+	try {
+		orgs = ((await api('GET', '/orgs')).orgs || []).filter((o) => o.name !== c.org);
+	} catch (e) {
+		orgs = [];
+	}
+	const form = new Form('referral');
+	const done = h('p', { class: 'flash', role: 'status', hidden: true });
+	const button = h('button', { type: 'submit' }, t('referral.submit'));
+	const el = h(
+		'form',
+		{ class: 'card', 'aria-labelledby': 'referral-title', novalidate: true },
+		h('h3', { id: 'referral-title' }, t('referral.title')),
+		form.summary,
+		form.field('to_org', t('referral.to'), {
+			options: orgs.map((o) => ({ code: o.name, label: o.type ? `${o.name} (${label('org_type', o.type)})` : o.name })),
+			required: true,
+		}),
+		form.field('reason', t('referral.reason'), { options: options('referral_reason') }),
+		form.field('date', t('referral.date'), { value: today(), hint: t('form.dateHint'), inputmode: 'numeric' }),
+		h('div', { class: 'actions' }, button),
+		done
+	);
+	el.addEventListener('submit', async (e) => {
+		e.preventDefault();
+		form.clearErrors();
+		const to = form.value('to_org');
+		if (!to) return form.showError(t('referral.needOrg'), 'to_org');
+		const body = { case_id: Number(c.id), to_org: to };
+		if (form.value('reason')) body.reason = form.value('reason');
+		if (form.value('date')) body.date = form.value('date');
+		button.disabled = true;
+		try {
+			await api('POST', '/referrals', body);
+			ctx.navigate(`#/cases/${c.id}`, t('referral.done', { org: to }));
+		} catch (err) {
+			button.disabled = false;
+			form.showError(errorText(err), err.field);
+		}
+	});
+	return el;
+}
+
+/* The fields of the forms that add an item to a person in the case (POST /api/assistance,
+   POST /api/proceedings); a select for picklists, numbers sent as numbers. */
+const ITEM_FIELDS = {
+	assistance: [
+		['ctip_AssistanceKind', { vocab: 'assistance_kind', required: true }],
+		['ctip_AssistanceDate', { date: true }],
+		['ctip_AssistanceAmount', { number: true, hint: 'case.amountHint' }],
+		['ctip_AssistanceProvider', {}],
+	],
+	proceedings: [
+		['ctip_ProcStage', { vocab: 'proceeding_stage', required: true }],
+		['ctip_ProcDate', { date: true }],
+		['ctip_ProcArticle', { vocab: 'criminal_article' }],
+		['ctip_ProcSentenceKind', { vocab: 'sentence_kind' }],
+		['ctip_ProcSentenceMonths', { number: true }],
+	],
+};
+
+function itemForm(group, c, persons, ctx) {
+	const form = new Form('add-' + group);
+	const button = h('button', { type: 'submit' }, t('case.itemSubmit'));
+	const fields = ITEM_FIELDS[group];
+	const el = h(
+		'form',
+		{ novalidate: true },
+		form.summary,
+		form.field('person_id', t('case.person'), {
+			options: persons.map((p, i) => ({ code: String(p.id), label: personName(p, i) })),
+			required: true,
+			value: String(persons[0].id),
+		}),
+		fields.map(([name, o]) =>
+			form.field(name, fieldLabel(name), {
+				options: o.vocab ? options(o.vocab) : undefined,
+				required: o.required,
+				hint: o.date ? t('form.partialDateHint') : o.hint ? t(o.hint) : undefined,
+				inputmode: o.date || o.number ? 'numeric' : undefined,
+			})
+		),
+		h('div', { class: 'actions' }, button)
+	);
+	el.addEventListener('submit', async (e) => {
+		e.preventDefault();
+		form.clearErrors();
+		const body = { case_id: Number(c.id), person_id: Number(form.value('person_id')) };
+		for (const [name, o] of fields) {
+			const v = form.value(name);
+			if (!v) continue;
+			body[name] = o.number && /^\d+$/.test(v) ? Number(v) : v;
+		}
+		const [first] = fields[0];
+		if (!body[first]) return form.showError(t('case.itemNeed', { field: fieldLabel(first) }), first);
+		button.disabled = true;
+		try {
+			await api('POST', '/' + group, body);
+			ctx.navigate(`#/cases/${c.id}`, t('case.itemDone'));
+		} catch (err) {
+			button.disabled = false;
+			form.showError(errorText(err), err.field);
+		}
+	});
+	return h('details', { class: 'add' }, h('summary', {}, t(group === 'assistance' ? 'case.addAssistance' : 'case.addProceeding')), el);
+}
+
+/* Adds a person (perpetrator, witness, family member, another victim) to the case: POST /api/persons. */
+function personForm(c, ctx) {
+	const form = new Form('add-person');
+	const button = h('button', { type: 'submit' }, t('case.itemSubmit'));
+	const text = ['prs_SecondName', 'prs_MiddleName', 'prs_FirstName', 'prs_Birthdate'];
+	const el = h(
+		'form',
+		{ novalidate: true },
+		form.summary,
+		form.field('role', fieldLabel('ctip_Role'), { options: options('person_role'), required: true }),
+		text.map((f) => form.field(f, fieldLabel(f), f === 'prs_Birthdate' ? { hint: t('form.partialDateHint'), inputmode: 'numeric' } : {})),
+		form.field('prs_Gender', fieldLabel('prs_Gender'), { options: options('gender') }),
+		h('div', { class: 'actions' }, button)
+	);
+	el.addEventListener('submit', async (e) => {
+		e.preventDefault();
+		form.clearErrors();
+		if (!form.value('role')) return form.showError(t('case.itemNeed', { field: fieldLabel('ctip_Role') }), 'role');
+		const body = { case_id: Number(c.id), role: form.value('role') };
+		for (const f of [...text, 'prs_Gender']) if (form.value(f)) body[f] = form.value(f);
+		button.disabled = true;
+		try {
+			await api('POST', '/persons', body);
+			ctx.navigate(`#/cases/${c.id}`, t('case.itemDone'));
+		} catch (err) {
+			button.disabled = false;
+			form.showError(errorText(err), err.field === 'ctip_Role' ? 'role' : err.field);
+		}
+	});
+	return h('details', { class: 'add' }, h('summary', {}, t('case.addPerson')), el);
+}

@@ -1,0 +1,85 @@
+// views/inbox.js - referrals sent to the user's organisation (GET /api/referrals?box=in), to open,
+// accept, decline or mark completed (PATCH /api/referrals/{id}); and those it sent (box=out).
+import { h } from '../dom.js';
+import { t, loadVocabs, label } from '../i18n.js';
+import { api } from '../api.js';
+import { errorText } from '../forms.js';
+
+// What the receiver may answer to a referral in each status.
+const NEXT = {
+	Pending: [
+		['Accepted', 'inbox.accept'],
+		['Declined', 'inbox.decline'],
+	],
+	Accepted: [['Completed', 'inbox.complete']],
+};
+
+export async function inboxView(root, params, query, ctx) {
+	const box = query.get('box') === 'out' ? 'out' : 'in';
+	const [data] = await Promise.all([api('GET', '/referrals?box=' + box), loadVocabs(['referral_status', 'referral_reason'])]);
+	const refs = data.referrals || [];
+	const status = h('p', { role: 'alert', class: 'error-summary', hidden: true });
+	root.append(
+		h('h1', {}, t(box === 'in' ? 'inbox.title' : 'inbox.outTitle')),
+		h(
+			'nav',
+			{ class: 'tabs', 'aria-label': t('inbox.boxes') },
+			h('a', { href: '#/inbox', 'aria-current': box === 'in' ? 'page' : null }, t('inbox.in')),
+			h('a', { href: '#/inbox?box=out', 'aria-current': box === 'out' ? 'page' : null }, t('inbox.out'))
+		),
+		status
+	);
+	if (!refs.length) {
+		root.append(h('p', { class: 'empty' }, t(box === 'in' ? 'inbox.none' : 'inbox.noneOut')));
+		return;
+	}
+
+	const answer = (r, next, key) =>
+		h(
+			'button',
+			{
+				type: 'button',
+				class: next === 'Declined' ? 'secondary' : null,
+				'aria-label': t(key + 'Case', { id: r.case_id }),
+				onclick: async () => {
+					try {
+						await api('PATCH', `/referrals/${r.id}`, { status: next });
+						ctx.navigate('#/inbox', t('inbox.changed', { id: r.case_id, status: label('referral_status', next) }));
+					} catch (err) {
+						status.textContent = errorText(err);
+						status.hidden = false;
+						status.focus();
+					}
+				},
+			},
+			t(key)
+		);
+
+	const cols = ['inbox.col.case', box === 'in' ? 'inbox.col.from' : 'inbox.col.to', 'inbox.col.date', 'inbox.col.reason', 'inbox.col.status'];
+	if (box === 'in') cols.push('inbox.col.action');
+	root.append(
+		h(
+			'table',
+			{ class: 'list' },
+			h('thead', {}, h('tr', {}, cols.map((k) => h('th', { scope: 'col' }, t(k))))),
+			h(
+				'tbody',
+				{},
+				refs.map((r) => {
+					// a declined referral no longer shows the case to the receiver
+					const open = !(box === 'in' && r.status === 'Declined');
+					return h(
+						'tr',
+						{},
+						h('td', {}, open ? h('a', { href: `#/cases/${r.case_id}` }, t('inbox.openCase', { id: r.case_id })) : t('case.number', { id: r.case_id })),
+						h('td', {}, box === 'in' ? r.from_org : r.to_org),
+						h('td', {}, r.date || ''),
+						h('td', {}, r.reason ? label('referral_reason', r.reason) : ''),
+						h('td', {}, r.status ? label('referral_status', r.status) : ''),
+						box === 'in' && r.id ? h('td', { class: 'row-actions' }, (NEXT[r.status || 'Pending'] || []).map(([next, key]) => answer(r, next, key))) : box === 'in' ? h('td') : null
+					);
+				})
+			)
+		)
+	);
+}
