@@ -638,6 +638,19 @@ int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need, 
                             ctip_err *e)
 {
 	int64_t version = 0;
+	/* inside the caller's transaction: build from what it sees, without the cache */
+	if (!sqlite3_get_autocommit(ctip_store_sqlite_db(s))) {
+		ctip_facts *f = ctip_facts_new();
+		if (!f)
+			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		int rc = build(s, f, e);
+		if (rc) {
+			ctip_facts_free(f);
+			return rc;
+		}
+		*out = f;
+		return CTIP_OK;
+	}
 	int rc = ensure_schema(s, e);
 	if (!rc)
 		rc = cached(s, unit, need, out, &version, e);

@@ -42,6 +42,7 @@ static const struct route routes[] = {
         {"PATCH", "/api/proceedings/{id}", h_proceeding_patch, ROLES_CASE},
         {"GET", "/api/search", h_search, ROLES_CASE},
         {"GET", "/api/audit", h_audit, ROLE_AUDITOR | ROLE_SUPERVISOR},
+        {"GET", "/api/stats", h_stats, ROLE_ANALYST | ROLE_SUPERVISOR | ROLE_ADMIN},
         {NULL, NULL, NULL, 0},
 };
 

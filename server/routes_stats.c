@@ -1,0 +1,128 @@
+/*
+ * routes_stats.c - GET /api/stats?count=victims&by=gender,age_group[&where=DIM=VALUE...]
+ * [&year=Y | &from=DATE&to=DATE][&age_bands=0-15,16-17,18-][&threshold=N][&raw=1]: the JSON
+ * of `ctip stats` (stats_out.h). Small cells are always suppressed, except for an analyst who
+ * asks for raw counts (raw=1), which is audited. Several where=: same dimension either value,
+ * different dimensions all.
+ */
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "facts.h"
+#include "server.h"
+#include "stats.h"
+#include "stats_out.h"
+#include "suppress.h"
+
+struct wheres {
+	struct ctip_stats_query *q;
+	char buf[CTIP_STATS_MAXWHERE][160];
+	int bad;
+};
+
+static enum MHD_Result each_arg(void *ctx, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+	struct wheres *w = ctx;
+	(void)kind;
+	if (strcmp(key, "where") || !value)
+		return MHD_YES;
+	const char *eq = strchr(value, '=');
+	struct ctip_stats_query *q = w->q;
+	if (!eq || eq == value || !eq[1] || q->nwhere == CTIP_STATS_MAXWHERE ||
+	    strlen(value) >= sizeof(w->buf[0])) {
+		w->bad = 1;
+		return MHD_YES;
+	}
+	snprintf(w->buf[q->nwhere], sizeof(w->buf[0]), "%s", value);
+	char *b = w->buf[q->nwhere];
+	b[eq - value] = 0;
+	int d = ctip_dim_parse(b);
+	if (d < 0) {
+		w->bad = 1;
+		return MHD_YES;
+	}
+	q->where_dim[q->nwhere] = d;
+	q->where_value[q->nwhere++] = b + (eq - value) + 1;
+	return MHD_YES;
+}
+
+int h_stats(struct req *r)
+{
+	struct ctip_stats_query q = {0};
+	struct wheres w = {&q, {{0}}, 0};
+	ctip_err e = {0};
+	const char *count = srv_arg(r, "count"), *by = srv_arg(r, "by"), *v;
+	if (!count || (q.unit = ctip_unit_parse(count)) < 0)
+		return srv_error(r, 400, "count",
+		                 "count: victims, cases, offenders, referrals or "
+		                 "assistance");
+	if (by && *by) {
+		char buf[256];
+		snprintf(buf, sizeof(buf), "%s", by);
+		for (char *sv = NULL, *t = strtok_r(buf, ",", &sv); t;
+		     t = strtok_r(NULL, ",", &sv)) {
+			int d = ctip_dim_parse(t);
+			if (d < 0 || q.ndim == CTIP_STATS_MAXDIM)
+				return srv_error(r, 400, "by",
+				                 "by: up to %d dimensions among those of "
+				                 "ctip stats",
+				                 CTIP_STATS_MAXDIM);
+			q.dim[q.ndim++] = d;
+		}
+	}
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, each_arg, &w);
+	if (w.bad)
+		return srv_error(r, 400, "where",
+		                 "where: DIM=VALUE with a dimension of ctip stats");
+	if ((v = srv_arg(r, "year"))) {
+		if (strlen(v) != 4 || ctip_stats_parse_date(v, 0, &q.from, &e))
+			return srv_error(r, 400, "year", "year: like 2023");
+		q.from = q.from / 10000 * 10000;
+		q.to = q.from + 1231;
+	}
+	if ((v = srv_arg(r, "from")) && ctip_stats_parse_date(v, 0, &q.from, &e))
+		return srv_error(r, 400, "from", "from: a date YYYY, YYYY-MM or YYYY-MM-DD");
+	if ((v = srv_arg(r, "to")) && ctip_stats_parse_date(v, 1, &q.to, &e))
+		return srv_error(r, 400, "to", "to: a date YYYY, YYYY-MM or YYYY-MM-DD");
+	if ((v = srv_arg(r, "age_bands")) && ctip_stats_parse_bands(v, &q, &e))
+		return srv_error(r, 400, "age_bands", "%s", e.msg);
+	int64_t threshold = CTIP_SUPPRESS_DEFAULT;
+	if (srv_arg_int(r, "threshold", CTIP_SUPPRESS_DEFAULT, 1000, &threshold))
+		return 400;
+	if (threshold < 1)
+		return srv_error(r, 400, "threshold", "threshold: 1 to 1000");
+	v = srv_arg(r, "raw");
+	int raw = v && !strcmp(v, "1");
+	if (raw && r->sess.role_bit != ROLE_ANALYST)
+		return srv_error(r, 403, "raw", "raw counts are for analysts only");
+	if (ctip_stats_check(&q, &e))
+		return srv_error(r, 400, NULL, "%s", e.msg);
+	/* the snapshot has its own transaction (and may rebuild the cache): not the request's */
+	r->s->srv->read_end(r->s);
+	unsigned char need[CTIP_D_N];
+	ctip_stats_need(&q, need);
+	ctip_facts *f = NULL;
+	struct ctip_stats_table *t = NULL;
+	if (r->s->ops->stats_facts(r->s, q.unit, need, &f, &e) ||
+	    ctip_stats_compute(f, &q, &t, &e)) {
+		ctip_facts_free(f);
+		return e.code == CTIP_EINVAL ? srv_error(r, 400, NULL, "%s", e.msg)
+		                             : srv_fail(r, &e);
+	}
+	if (raw) {
+		const char *obj = ctip_unit_name(q.unit);
+		if (srv_audit(r->sess.username, "stats-raw", &obj, 1, by ? by : "")) {
+			ctip_stats_free(t);
+			ctip_facts_free(f);
+			return srv_error(r, 500, NULL, "the audit log could not be written");
+		}
+	} else {
+		ctip_suppress(t, (int)threshold);
+	}
+	r->out = ctip_stats_json(t, &q);
+	ctip_stats_free(t);
+	ctip_facts_free(f);
+	return 200;
+}
