@@ -15,6 +15,7 @@ import { inboxView } from './views/inbox.js';
 import { accountView } from './views/account.js';
 import { messageView } from './views/message.js';
 import { auditView } from './views/audit.js';
+import { statsView } from './views/stats.js';
 
 const ROUTES = [
 	[/^\/login$/, loginView, false],
@@ -26,6 +27,7 @@ const ROUTES = [
 	[/^\/inbox$/, inboxView, true],
 	[/^\/account$/, accountView, true],
 	[/^\/audit$/, auditView, true],
+	[/^\/stats$/, statsView, true],
 ];
 
 const NAV = [
@@ -34,14 +36,18 @@ const NAV = [
 	['#/search', 'nav.search', true],
 	['#/inbox', 'nav.inbox', true],
 	['#/audit', 'nav.audit', 'audit'],
+	['#/stats', 'nav.stats', 'stats'],
 	['#/account', 'nav.account', false],
 ];
 // Roles that work on cases; the others (analyst, auditor, admin) get 403 from every case endpoint.
 const CASE_ROLES = ['caseworker', 'supervisor'];
 const AUDIT_ROLES = ['auditor', 'supervisor'];
+// Statistics (GET /api/stats): suppressed tables for these roles, raw counts for analysts only.
+const STATS_ROLES = ['analyst', 'supervisor', 'admin'];
 
 function firstPage() {
 	if (worksOnCases()) return '#/cases';
+	if (state.me && state.me.role === 'analyst') return '#/stats';
 	return state.me && state.me.role === 'auditor' ? '#/audit' : '#/account';
 }
 
@@ -101,6 +107,7 @@ function renderChrome() {
 	for (const [href, key, cases] of NAV) {
 		if (cases === true && !worksOnCases()) continue;
 		if (cases === 'audit' && !(state.me && AUDIT_ROLES.includes(state.me.role))) continue;
+		if (cases === 'stats' && !(state.me && STATS_ROLES.includes(state.me.role))) continue;
 		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path));
 		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key))));
 	}

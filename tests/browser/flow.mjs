@@ -470,6 +470,22 @@ async function main() {
 		await shot(S.page, 'audit');
 		await S.context.close();
 	});
+	await step('statistics page: a suppressed table with its margins, chart and provenance', async () => {
+		const S = await newUser(base);
+		await login(S.page, base, 'supervisor_a');
+		await S.page.goto(`${base}/#/stats?count=victims&by1=gender`);
+		await S.page.getByRole('heading', { level: 1, name: 'Statistics' }).waitFor();
+		await S.page.getByRole('row', { name: /^Total/ }).waitFor();
+		await S.page.getByRole('img', { name: 'Bar chart of the first breakdown' }).waitFor();
+		const txt = await S.page.locator('main').innerText();
+		expect(/withheld \(x\)/.test(txt), 'no suppression note: ' + txt.slice(0, 400));
+		expect(/Computed .* from \d+ records by ctip/.test(txt), 'no provenance: ' + txt.slice(0, 400));
+		await a11y(S.page, 'statistics');
+		await shot(S.page, 'stats');
+		const r = await S.page.evaluate(async () => (await fetch('/api/stats?count=victims&raw=1')).status);
+		expect(r === 403, 'a supervisor got raw counts: ' + r);
+		await S.context.close();
+	});
 	await step('account page: who, organisation, role; sign out', async () => {
 		await pa.goto(`${base}/#/account`);
 		await pa.getByRole('heading', { level: 1, name: 'Account' }).waitFor();
