@@ -76,7 +76,7 @@ int cmd_report(int argc, char **argv, struct cli *c)
 	struct ctip_report *r = NULL;
 	rc = s->ops->stats_facts(s, -1, NULL, &f, &e);
 	if (!rc)
-		rc = ctip_report_build(f, name, year, raw, threshold, &r, &e);
+		rc = ctip_report_build(f, s->ref, name, year, raw, threshold, &r, &e);
 	if (!rc && raw)
 		rc = ctip_audit(s, NULL, "stats-raw", name, "--no-suppress", &e);
 	char tmp[1100];

@@ -154,6 +154,7 @@ int cmd_stats(int argc, char **argv, struct cli *c)
 	if ((rc = cli_open(c, &s)))
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	q.ref = s->ref;
 	ctip_facts *f = NULL;
 	struct ctip_stats_table *t = NULL;
 	unsigned char need[CTIP_D_N];

@@ -194,8 +194,8 @@ static int completeness(const ctip_facts *f, int unit, int year, int raw, int th
 	return CTIP_OK;
 }
 
-int ctip_report_build(const ctip_facts *f, const char *name, int year, int raw, int threshold,
-                      struct ctip_report **out, ctip_err *e)
+int ctip_report_build(const ctip_facts *f, const ctip_ref *ref, const char *name, int year, int raw,
+                      int threshold, struct ctip_report **out, ctip_err *e)
 {
 	const struct def *defs = !strcmp(name, "annual") ? annual
 	                         : !strcmp(name, "tip")  ? tip
@@ -229,8 +229,10 @@ int ctip_report_build(const ctip_facts *f, const char *name, int year, int raw, 
 		snprintf(s->title, sizeof(s->title), "%s", defs[i].title);
 		s->chart = defs[i].chart;
 		s->all_years = defs[i].all_years;
-		if ((rc = parse_def(&defs[i], year, &s->q, e)) ||
-		    (rc = ctip_stats_compute(f, &s->q, &s->t, e)))
+		if ((rc = parse_def(&defs[i], year, &s->q, e)))
+			break;
+		s->q.ref = ref;
+		if ((rc = ctip_stats_compute(f, &s->q, &s->t, e)))
 			break;
 		if (!raw)
 			ctip_suppress(s->t, threshold);

@@ -44,9 +44,10 @@ struct ctip_report {
 };
 
 /* Builds the report name ("annual", "tip", "completeness") for the year from the snapshot
- * (every unit and dimension loaded); suppressed unless raw. */
-int ctip_report_build(const ctip_facts *f, const char *name, int year, int raw, int threshold,
-                      struct ctip_report **out, ctip_err *e);
+ * (every unit and dimension loaded), levels in the order of ref's vocabularies (may be NULL);
+ * suppressed unless raw. */
+int ctip_report_build(const ctip_facts *f, const ctip_ref *ref, const char *name, int year, int raw,
+                      int threshold, struct ctip_report **out, ctip_err *e);
 void ctip_report_free(struct ctip_report *r);
 
 int ctip_report_text(FILE *out, const struct ctip_report *r, const ctip_ref *ref, ctip_err *e);

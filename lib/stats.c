@@ -5,6 +5,7 @@
  */
 #include "stats.h"
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,42 +127,79 @@ struct dimmap {
 	unsigned char *allow; /* where filter: by code; NULL none */
 };
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static char *dupe(const char *s)
 {
 	return strdup(s ? s : "");
 }
 
-/* Levels of a dictionary dimension: its values sorted by code, then Unknown. */
-static int dict_levels(const ctip_facts *f, struct ctip_stats_table *t, int k, struct dimmap *m)
+const char *ctip_stats_dim_vocab(int dim)
+{
+	switch (dim) {
+	case CTIP_D_GENDER: return "gender";
+	case CTIP_D_ETHNICITY: return "ethnicity";
+	case CTIP_D_CITIZENSHIP:
+	case CTIP_D_DEST: return "country";
+	case CTIP_D_ORIGIN: return "province_2025";
+	case CTIP_D_EXPLOIT: return "exploitation_type";
+	case CTIP_D_INDUSTRY: return "labour_industry";
+	case CTIP_D_RECRUIT: return "recruitment_method";
+	case CTIP_D_CONTROL: return "control_method";
+	case CTIP_D_ARTICLE: return "criminal_article";
+	case CTIP_D_STAGE: return "proceeding_stage";
+	case CTIP_D_STATUS: return "trafficking_status";
+	case CTIP_D_ORG_TYPE: return "org_type";
+	case CTIP_D_ASSIST_KIND: return "assistance_kind";
+	case CTIP_D_REF_REASON: return "referral_reason";
+	default: return NULL;
+	}
+}
+
+struct level {
+	int sort; /* the vocabulary's order (stages in the order of proceedings); INT_MAX after */
+	uint32_t code;
+	const char *s;
+};
+
+static int cmp_level(const void *a, const void *b)
+{
+	const struct level *x = a, *y = b;
+	if (x->sort != y->sort)
+		return x->sort < y->sort ? -1 : 1;
+	return strcmp(x->s, y->s);
+}
+
+/* Levels of a dictionary dimension: its values in the vocabulary's order when the query has
+ * the reference data (else by code), then Unknown. */
+static int dict_levels(const ctip_facts *f, const struct ctip_stats_query *q,
+                       struct ctip_stats_table *t, int k, struct dimmap *m)
 {
 	const struct ctip_dict *dc = &f->dict[m->dim];
+	const char *vocab = q->ref ? ctip_stats_dim_vocab(m->dim) : NULL;
 	int n = dc->n > 1 ? (int)dc->n - 1 : 0;
-	char **sorted = calloc((size_t)n + 1, sizeof(char *));
+	struct level *lv = calloc((size_t)n + 1, sizeof(*lv));
 	m->n = n + 1;
 	m->map = calloc((size_t)n + 1, sizeof(int));
 	t->label[k] = calloc((size_t)n + 1, sizeof(char *));
-	if (!sorted || !m->map || !t->label[k]) {
-		free(sorted);
+	if (!lv || !m->map || !t->label[k]) {
+		free(lv);
 		return -1;
 	}
-	for (int i = 0; i < n; i++)
-		sorted[i] = dc->s[i + 1];
-	qsort(sorted, (size_t)n, sizeof(char *), cmp_str);
-	for (int i = 0; i < n; i++)
-		if (!(t->label[k][i] = dupe(sorted[i]))) {
-			free(sorted);
+	for (int i = 0; i < n; i++) {
+		const struct ctip_ref_entry *en =
+		        vocab && strcmp(vocab, "country")
+		                ? ctip_ref_get(q->ref, vocab, dc->s[i + 1])
+		                : NULL;
+		lv[i] = (struct level){en ? en->sort : INT_MAX, (uint32_t)i + 1, dc->s[i + 1]};
+	}
+	qsort(lv, (size_t)n, sizeof(*lv), cmp_level);
+	for (int i = 0; i < n; i++) {
+		if (!(t->label[k][i] = dupe(lv[i].s))) {
+			free(lv);
 			return -1;
 		}
-	for (uint32_t c = 1; c < dc->n; c++) {
-		char **hit = bsearch(&dc->s[c], sorted, (size_t)n, sizeof(char *), cmp_str);
-		m->map[c] = hit ? (int)(hit - sorted) : n;
+		m->map[lv[i].code] = i;
 	}
-	free(sorted);
+	free(lv);
 	m->map[0] = n;
 	m->nlev = n + 1;
 	return (t->label[k][n] = dupe("Unknown")) ? 0 : -1;
@@ -553,7 +591,7 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 			t->additive = 0;
 		int r2 = dm->dim == CTIP_D_YEAR  ? year_levels(fu, &q, t, k, dm)
 		         : dm->dim == CTIP_D_AGE ? age_levels(&q, t, k, dm)
-		                                 : dict_levels(f, t, k, dm);
+		                                 : dict_levels(f, &q, t, k, dm);
 		if (r2) {
 			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 			goto done;

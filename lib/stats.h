@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "facts.h"
+#include "refdata.h"
 
 #define CTIP_STATS_MAXDIM   4
 #define CTIP_STATS_MAXWHERE 16
@@ -29,6 +30,7 @@ struct ctip_stats_query {
 	int32_t from, to; /* YYYYMMDD, inclusive; 0 open. A date known to the year or month
 	                     only counts as its first day (YYYY0000). */
 	int nbands, band_lo[CTIP_STATS_MAXBANDS], band_hi[CTIP_STATS_MAXBANDS]; /* hi -1: open */
+	const ctip_ref *ref; /* optional: levels in the vocabularies' order (else by code) */
 };
 
 /* Cells: level l_d of each dimension d, l_d in [0, nlev[d]]; nlev[d] - 1 is Unknown and
@@ -48,6 +50,8 @@ struct ctip_stats_table {
 	char snapshot_at[24], computed_at[24];
 };
 
+/* The vocabulary (refdata.h) of a dimension's codes, or NULL. */
+const char *ctip_stats_dim_vocab(int dim);
 /* Parses "0-15,16-17,18-" into q's bands. */
 int ctip_stats_parse_bands(const char *s, struct ctip_stats_query *q, ctip_err *e);
 /* Parses "2023", "2023-06" or "2023-06-30" (to: the last day of that period). */

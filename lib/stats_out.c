@@ -12,31 +12,9 @@
 #define CTIP_VERSION "unknown"
 #endif
 
-static const char *dim_vocab(int dim)
-{
-	switch (dim) {
-	case CTIP_D_GENDER: return "gender";
-	case CTIP_D_ETHNICITY: return "ethnicity";
-	case CTIP_D_CITIZENSHIP:
-	case CTIP_D_DEST: return "country";
-	case CTIP_D_ORIGIN: return "province_2025";
-	case CTIP_D_EXPLOIT: return "exploitation_type";
-	case CTIP_D_INDUSTRY: return "labour_industry";
-	case CTIP_D_RECRUIT: return "recruitment_method";
-	case CTIP_D_CONTROL: return "control_method";
-	case CTIP_D_ARTICLE: return "criminal_article";
-	case CTIP_D_STAGE: return "proceeding_stage";
-	case CTIP_D_STATUS: return "trafficking_status";
-	case CTIP_D_ORG_TYPE: return "org_type";
-	case CTIP_D_ASSIST_KIND: return "assistance_kind";
-	case CTIP_D_REF_REASON: return "referral_reason";
-	default: return NULL;
-	}
-}
-
 const char *ctip_stats_label(const ctip_ref *ref, int dim, const char *code)
 {
-	const char *v = dim_vocab(dim);
+	const char *v = ctip_stats_dim_vocab(dim);
 	if (!ref || !v || !code || !strcmp(code, "Unknown"))
 		return code;
 	const struct ctip_ref_entry *en = ctip_ref_get(ref, v, code);

@@ -101,6 +101,7 @@ int h_stats(struct req *r)
 		return srv_error(r, 400, NULL, "%s", e.msg);
 	/* the snapshot has its own transaction (and may rebuild the cache): not the request's */
 	r->s->srv->read_end(r->s);
+	q.ref = r->s->ref;
 	unsigned char need[CTIP_D_N];
 	ctip_stats_need(&q, need);
 	ctip_facts *f = NULL;
