@@ -45,7 +45,8 @@ static void bars(FILE *out, const struct ctip_stats_table *t, const ctip_ref *re
 		if (val1(t, l) != 0)
 			order[m++] = l;
 	/* ordinal dimensions keep their order; others largest first, withheld (-1) last */
-	int ordinal = t->dim[0] == CTIP_D_AGE || t->dim[0] == CTIP_D_YEAR;
+	int ordinal = t->dim[0] == CTIP_D_AGE || t->dim[0] == CTIP_D_YEAR ||
+	              t->dim[0] == CTIP_D_SENTENCE || t->dim[0] == CTIP_D_STAGE;
 	for (int i = 1; i < m && !ordinal; i++)
 		for (int j = i; j > 0 && val1(t, order[j]) > val1(t, order[j - 1]); j--) {
 			int x = order[j];

@@ -169,7 +169,7 @@ static int cmp_level(const void *a, const void *b)
 }
 
 /* Levels of a dictionary dimension: its values in the vocabulary's order when the query has
- * the reference data (else by code), then Unknown. */
+ * the reference data (else by code; sentence bands by severity), then Unknown. */
 static int dict_levels(const ctip_facts *f, const struct ctip_stats_query *q,
                        struct ctip_stats_table *t, int k, struct dimmap *m)
 {
@@ -184,12 +184,21 @@ static int dict_levels(const ctip_facts *f, const struct ctip_stats_query *q,
 		free(lv);
 		return -1;
 	}
+	/* sentence bands by severity (store_sqlite_stats.c names them) */
+	static const char *const bands[] = {
+	        "Fine",        "NonCustodialReform", "SuspendedSentence", "Prison<3y", "Prison3-7y",
+	        "Prison7-15y", "Prison15-20y",       "LifeImprisonment",  "Death"};
 	for (int i = 0; i < n; i++) {
 		const struct ctip_ref_entry *en =
 		        vocab && strcmp(vocab, "country")
 		                ? ctip_ref_get(q->ref, vocab, dc->s[i + 1])
 		                : NULL;
-		lv[i] = (struct level){en ? en->sort : INT_MAX, (uint32_t)i + 1, dc->s[i + 1]};
+		int sort = en ? en->sort : INT_MAX;
+		for (int b = 0;
+		     m->dim == CTIP_D_SENTENCE && b < (int)(sizeof(bands) / sizeof(bands[0])); b++)
+			if (!strcmp(bands[b], dc->s[i + 1]))
+				sort = b;
+		lv[i] = (struct level){sort, (uint32_t)i + 1, dc->s[i + 1]};
 	}
 	qsort(lv, (size_t)n, sizeof(*lv), cmp_level);
 	for (int i = 0; i < n; i++) {

@@ -670,7 +670,7 @@ int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need, 
 		exec(s, "ROLLBACK", NULL);
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}
-	f->version = locked ? version + 1 : version;
+	f->version = locked ? version + 1 : -1; /* not saved: never taken for current */
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);

@@ -3,9 +3,11 @@
  * [&year=Y | &from=DATE&to=DATE][&age_bands=0-15,16-17,18-][&threshold=N][&raw=1]: the JSON
  * of `ctip stats` (stats_out.h). Small cells are always suppressed, except for an analyst who
  * asks for raw counts (raw=1), which is audited. Several where=: same dimension either value,
- * different dimensions all.
+ * different dimensions all. The snapshot stays in memory while the data version does not
+ * change (store op stats_version), so a request only counts.
  */
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +48,69 @@ static enum MHD_Result each_arg(void *ctx, enum MHD_ValueKind kind, const char *
 	q->where_dim[q->nwhere] = d;
 	q->where_value[q->nwhere++] = b + (eq - value) + 1;
 	return MHD_YES;
+}
+
+/* The snapshot, kept between requests while the data version stays the same: one copy
+ * shared by the threads, freed by the last request using it after a newer one came in. */
+struct shared {
+	ctip_facts *f;
+	int refs;
+};
+static pthread_mutex_t snap_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct shared *snap;
+
+static void snap_release(struct shared *sh)
+{
+	pthread_mutex_lock(&snap_mu);
+	int last = --sh->refs == 0;
+	pthread_mutex_unlock(&snap_mu);
+	if (last) {
+		ctip_facts_free(sh->f);
+		free(sh);
+	}
+}
+
+/* The current snapshot (every unit and dimension), from memory when still current. */
+static int snap_get(ctip_store *s, struct shared **out, ctip_err *e)
+{
+	int64_t version = 0;
+	int rc = s->ops->stats_version(s, &version, e);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&snap_mu);
+	if (snap && snap->f->version == version) {
+		snap->refs++;
+		*out = snap;
+		pthread_mutex_unlock(&snap_mu);
+		return CTIP_OK;
+	}
+	pthread_mutex_unlock(&snap_mu);
+	struct shared *sh = calloc(1, sizeof(*sh));
+	if (!sh)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if ((rc = s->ops->stats_facts(s, -1, NULL, &sh->f, e))) {
+		free(sh);
+		return rc;
+	}
+	sh->refs = 2; /* the request's, and the cache's */
+	pthread_mutex_lock(&snap_mu);
+	struct shared *old = snap;
+	snap = sh;
+	pthread_mutex_unlock(&snap_mu);
+	if (old)
+		snap_release(old);
+	*out = sh;
+	return CTIP_OK;
+}
+
+void srv_stats_free(void)
+{
+	pthread_mutex_lock(&snap_mu);
+	struct shared *old = snap;
+	snap = NULL;
+	pthread_mutex_unlock(&snap_mu);
+	if (old)
+		snap_release(old);
 }
 
 int h_stats(struct req *r)
@@ -102,13 +167,12 @@ int h_stats(struct req *r)
 	/* the snapshot has its own transaction (and may rebuild the cache): not the request's */
 	r->s->srv->read_end(r->s);
 	q.ref = r->s->ref;
-	unsigned char need[CTIP_D_N];
-	ctip_stats_need(&q, need);
-	ctip_facts *f = NULL;
+	struct shared *sh = NULL;
 	struct ctip_stats_table *t = NULL;
-	if (r->s->ops->stats_facts(r->s, q.unit, need, &f, &e) ||
-	    ctip_stats_compute(f, &q, &t, &e)) {
-		ctip_facts_free(f);
+	if (snap_get(r->s, &sh, &e))
+		return srv_fail(r, &e);
+	if (ctip_stats_compute(sh->f, &q, &t, &e)) {
+		snap_release(sh);
 		return e.code == CTIP_EINVAL ? srv_error(r, 400, NULL, "%s", e.msg)
 		                             : srv_fail(r, &e);
 	}
@@ -116,7 +180,7 @@ int h_stats(struct req *r)
 		const char *obj = ctip_unit_name(q.unit);
 		if (srv_audit(r->sess.username, "stats-raw", &obj, 1, by ? by : "")) {
 			ctip_stats_free(t);
-			ctip_facts_free(f);
+			snap_release(sh);
 			return srv_error(r, 500, NULL, "the audit log could not be written");
 		}
 	} else {
@@ -124,6 +188,6 @@ int h_stats(struct req *r)
 	}
 	r->out = ctip_stats_json(t, &q);
 	ctip_stats_free(t);
-	ctip_facts_free(f);
+	snap_release(sh);
 	return 200;
 }

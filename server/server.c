@@ -316,6 +316,7 @@ int srv_run(const struct srv_config *c)
 	}
 	nstores = 0;
 	srv_sessions_free();
+	srv_stats_free();
 	if (key)
 		memset(key, 0, strlen(key));
 	free(cert);

@@ -105,6 +105,13 @@ try:
     report("no session: 401", st == 401, st)
     st, js, _ = u["analyst"].req("GET", "/api/stats?count=victims&where=exploitation_type=ForcedLabour&where=gender=Feminine")
     report("where=, several", st == 200 and isinstance(js["total"], (int, type(None))), (st, js))
+    st, js1, _ = u["analyst"].req("GET", "/api/stats?count=cases&raw=1")
+    st, js2, _ = u["analyst"].req("GET", "/api/stats?count=cases&raw=1")
+    report("the snapshot kept in memory gives the same answer", js1["total"] == js2["total"], (js1, js2))
+    r = ctip("import", os.path.join(os.getcwd(), "tests/fixtures/basic.csv"))
+    st, js3, _ = u["analyst"].req("GET", "/api/stats?count=cases&raw=1")
+    report("after a write the server counts the new data",
+           r.returncode == 0 and js3["total"] == js1["total"] + 2, (r.stderr, js1["total"], js3["total"]))
     for bad in ["/api/stats", "/api/stats?count=people", "/api/stats?count=cases&by=gender",
                 "/api/stats?count=victims&by=colour", "/api/stats?count=victims&where=gender",
                 "/api/stats?count=victims&year=20x3", "/api/stats?count=victims&age_bands=5-9"]:
