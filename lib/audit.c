@@ -43,49 +43,20 @@ void ctip_audit_hash(const struct ctip_audit_entry *a, char out[129])
 int ctip_audit_each(ctip_store *s, const char *actor, const char *action,
                     const char *const *objects, int n, const char *detail, ctip_err *e)
 {
-	char who[96], at[32], prev[129], hash[129];
-	int64_t last;
-	int rc;
-	if (sodium_init() < 0)
-		return ctip_err_set(e, CTIP_EINVAL, "libsodium failed to initialise");
+	char who[96];
 	if (!actor) {
 		struct passwd *pw = getpwuid(getuid());
 		snprintf(who, sizeof(who), "cli:%s", pw ? pw->pw_name : "unknown");
 		actor = who;
 	}
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if ((rc = s->ops->begin(s, e)))
-		return rc;
-	if ((rc = s->ops->audit_last(s, &last, prev, e))) {
-		s->ops->rollback(s);
-		return rc;
-	}
-	for (int i = 0; i < n; i++) {
-		struct ctip_audit_entry a = {
-		        .id = last + 1 + i,
-		        .at = at,
-		        .actor = actor,
-		        .action = action,
-		        .object = objects[i] ? objects[i] : "",
-		        .detail = detail ? detail : "",
-		        .prev_hash = prev,
-		};
-		ctip_audit_hash(&a, hash);
-		a.hash = hash;
-		if ((rc = s->ops->audit_add(s, &a, e))) {
-			s->ops->rollback(s);
-			return rc;
-		}
-		memcpy(prev, hash, sizeof(prev));
-	}
-	if ((rc = s->ops->commit(s, e))) {
-		s->ops->rollback(s);
-		return rc;
-	}
-	return CTIP_OK;
+	struct ctip_audit_new *v = calloc((size_t)(n > 0 ? n : 1), sizeof(*v));
+	if (!v)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	for (int i = 0; i < n; i++)
+		v[i] = (struct ctip_audit_new){actor, action, objects[i], detail};
+	int rc = ctip_audit_batch(s, v, n, e);
+	free(v);
+	return rc;
 }
 
 int ctip_audit(ctip_store *s, const char *actor, const char *action, const char *object,

@@ -446,6 +446,30 @@ static int org_ensure(ctip_store *s, const char *name, int64_t *id, ctip_err *e)
 }
 
 /* Appends one item to table (assistance or proceeding) of the link (case, person). */
+
+/* Binds an assistance or proceeding item: the INSERT and the UPDATE number their parameters
+ * alike (1 the person-in-case, 2 the item's position, 3... the item's columns). */
+static void item_bind(sqlite3_stmt *st, int assist, int64_t link, int seq, const ctip_row *r,
+                      int64_t org)
+{
+	sqlite3_bind_int64(st, 1, link);
+	sqlite3_bind_int(st, 2, seq);
+	if (assist) {
+		bind_opt(st, 3, r->v[CF_AS_KIND]);
+		bind_opt(st, 4, r->v[CF_AS_DATE]);
+		if (org)
+			sqlite3_bind_int64(st, 5, org);
+		bind_opt(st, 6, r->v[CF_AS_AMOUNT]);
+	} else {
+		bind_opt(st, 3, r->v[CF_PR_STAGE]);
+		bind_opt(st, 4, r->v[CF_PR_DATE]);
+		bind_opt(st, 5, r->v[CF_PR_ARTICLE]);
+		bind_opt(st, 6, r->v[CF_PR_SENTENCE_KIND]);
+		if (ctip_row_get(r, CF_PR_SENTENCE_MONTHS))
+			sqlite3_bind_int64(st, 7, atoll(r->v[CF_PR_SENTENCE_MONTHS]));
+	}
+}
+
 static int item_add(ctip_store *s, int assist, int64_t case_id, int64_t person_id,
                     const ctip_row *r, int *seq, ctip_err *e)
 {
@@ -484,22 +508,7 @@ static int item_add(ctip_store *s, int assist, int64_t case_id, int64_t person_i
 	                       "sentence_kind, sentence_months) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	              e)))
 		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, cp);
-	sqlite3_bind_int(st, 2, *seq);
-	if (assist) {
-		bind_opt(st, 3, r->v[CF_AS_KIND]);
-		bind_opt(st, 4, r->v[CF_AS_DATE]);
-		if (org)
-			sqlite3_bind_int64(st, 5, org);
-		bind_opt(st, 6, r->v[CF_AS_AMOUNT]);
-	} else {
-		bind_opt(st, 3, r->v[CF_PR_STAGE]);
-		bind_opt(st, 4, r->v[CF_PR_DATE]);
-		bind_opt(st, 5, r->v[CF_PR_ARTICLE]);
-		bind_opt(st, 6, r->v[CF_PR_SENTENCE_KIND]);
-		if (ctip_row_get(r, CF_PR_SENTENCE_MONTHS))
-			sqlite3_bind_int64(st, 7, atoll(r->v[CF_PR_SENTENCE_MONTHS]));
-	}
+	item_bind(st, assist, cp, *seq, r, org);
 	return run(s, st, e);
 }
 
@@ -555,22 +564,7 @@ static int item_set(ctip_store *s, int assist, int64_t link, int seq, const ctip
 	             e);
 	if (!st)
 		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, link);
-	sqlite3_bind_int(st, 2, seq);
-	if (assist) {
-		bind_opt(st, 3, r->v[CF_AS_KIND]);
-		bind_opt(st, 4, r->v[CF_AS_DATE]);
-		if (org)
-			sqlite3_bind_int64(st, 5, org);
-		bind_opt(st, 6, r->v[CF_AS_AMOUNT]);
-	} else {
-		bind_opt(st, 3, r->v[CF_PR_STAGE]);
-		bind_opt(st, 4, r->v[CF_PR_DATE]);
-		bind_opt(st, 5, r->v[CF_PR_ARTICLE]);
-		bind_opt(st, 6, r->v[CF_PR_SENTENCE_KIND]);
-		if (ctip_row_get(r, CF_PR_SENTENCE_MONTHS))
-			sqlite3_bind_int64(st, 7, atoll(r->v[CF_PR_SENTENCE_MONTHS]));
-	}
+	item_bind(st, assist, link, seq, r, org);
 	if ((rc = run(s, st, e)))
 		return rc;
 	return sqlite3_changes(ctip_store_sqlite_db(s)) ? CTIP_OK : CTIP_ENOTFOUND;
