@@ -194,6 +194,69 @@ static int completeness(const ctip_facts *f, int unit, int year, int raw, int th
 	return CTIP_OK;
 }
 
+/* Whether table b is a margin of table a: the same count, filters and bands, and b's
+ * dimensions among a's. Then cell (l1..lk) of b is a's cell with the other dimensions at their
+ * total, and both must withhold it or neither: a cell withheld in one and published in the
+ * other would give the attacker of one table the value it hides. */
+static int margin_of(const struct ctip_report_section *a, const struct ctip_report_section *b,
+                     int *pos)
+{
+	const struct ctip_stats_query *qa = &a->q, *qb = &b->q;
+	if (a == b || !a->t || !b->t || qa->unit != qb->unit || qa->from != qb->from ||
+	    qa->to != qb->to || qa->nwhere != qb->nwhere || qb->ndim >= qa->ndim ||
+	    qa->nbands != qb->nbands)
+		return 0;
+	for (int w = 0; w < qa->nwhere; w++)
+		if (qa->where_dim[w] != qb->where_dim[w] ||
+		    strcmp(qa->where_value[w], qb->where_value[w]))
+			return 0;
+	for (int k = 0; k < qb->ndim; k++) {
+		pos[k] = -1;
+		for (int j = 0; j < qa->ndim; j++)
+			if (qa->dim[j] == qb->dim[k] && a->t->nlev[j] == b->t->nlev[k])
+				pos[k] = j;
+		if (pos[k] < 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Makes the suppression of tables that share cells agree, to a fixed point. */
+static void suppress_together(struct ctip_report *r)
+{
+	for (int changed = 1, round = 0; changed && round < 50; round++) {
+		changed = 0;
+		for (int i = 0; i < r->n; i++)
+			for (int j = 0; j < r->n; j++) {
+				struct ctip_report_section *a = &r->s[i], *b = &r->s[j];
+				int pos[CTIP_STATS_MAXDIM];
+				if (!margin_of(a, b, pos))
+					continue;
+				int touched_a = 0, touched_b = 0;
+				for (size_t c = 0; c < b->t->ncell; c++) {
+					int la[CTIP_STATS_MAXDIM];
+					for (int k = 0; k < a->t->ndim; k++)
+						la[k] = a->t->nlev[k];
+					size_t rest = c;
+					for (int k = 0; k < b->t->ndim; k++) {
+						la[pos[k]] = (int)(rest / b->t->stride[k]);
+						rest %= b->t->stride[k];
+					}
+					size_t ca = ctip_stats_cell(a->t, la);
+					if (a->t->supp[ca] && !b->t->supp[c])
+						b->t->supp[c] = 2, touched_b = 1;
+					else if (!a->t->supp[ca] && b->t->supp[c])
+						a->t->supp[ca] = 2, touched_a = 1;
+				}
+				if (touched_a)
+					ctip_suppress_more(a->t);
+				if (touched_b)
+					ctip_suppress_more(b->t);
+				changed |= touched_a || touched_b;
+			}
+	}
+}
+
 int ctip_report_build(const ctip_facts *f, const ctip_ref *ref, const char *name, int year, int raw,
                       int threshold, struct ctip_report **out, ctip_err *e)
 {
@@ -239,6 +302,8 @@ int ctip_report_build(const ctip_facts *f, const ctip_ref *ref, const char *name
 		if (!defs[i].all_years)
 			r->records += s->t->records;
 	}
+	if (!rc && !raw)
+		suppress_together(r);
 	if (rc) {
 		ctip_report_free(r);
 		return rc;

@@ -266,6 +266,11 @@ long ctip_suppress(struct ctip_stats_table *t, int threshold)
 	for (size_t c = 0; c < t->ncell; c++)
 		if (t->count[c] > 0 && t->count[c] < threshold)
 			t->supp[c] = 1;
+	return ctip_suppress_more(t);
+}
+
+long ctip_suppress_more(struct ctip_stats_table *t)
+{
 	for (;;) {
 		struct line_ctx lc = {t, 1};
 		while (lc.added) {

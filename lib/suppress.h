@@ -22,6 +22,10 @@
 /* Sets t->supp; returns the number of cells withheld. threshold < 1 means 1. */
 long ctip_suppress(struct ctip_stats_table *t, int threshold);
 
+/* Secondary suppression only, keeping the cells already withheld (after cells were withheld
+ * to agree with another table); returns the number of cells withheld. */
+long ctip_suppress_more(struct ctip_stats_table *t);
+
 /* The attacker: the number of withheld cells whose exact value follows from the published
  * cells and the line equations (first such cell in *cell when not NULL). exact: linear
  * algebra over all lines at once; else repeated single-unknown elimination. */

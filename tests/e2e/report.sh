@@ -36,6 +36,13 @@ c=$(jq '.sections[] | select(.title | startswith("Cases by year")) | .table.tota
 check "the series over every year counts every case" test "$c" = "$(sql "select count(*) from cases")"
 check "annual: no published count under 5 except 0" \
 	test "$(jq '[.sections[].table | select(. != null) | (.rows[], .margins[]) | select(.count != null and .count > 0 and .count < 5)] | length' "$T/annual.json")" = "0"
+# tables that share cells withhold the same ones: a 1-D table is the margin of the 2-D one
+one=$(jq -c '[.sections[] | select(.title == "Offenders (defendants) by stage of proceedings") | .table.rows[] | [.stage, .count == null]] | sort' "$T/annual.json")
+two=$(jq -c '[.sections[] | select(.title == "Offenders by article and stage") | .table.margins[] | select(has("article") | not) | [.stage, .count == null]] | sort' "$T/annual.json")
+check "a table and the margin of another withhold the same cells" test "$one" = "$two"
+one=$(jq -c '[.sections[] | select(.title == "Victims by sex") | .table.rows[] | [.gender, .count == null]] | sort' "$T/annual.json")
+two=$(jq -c '[.sections[] | select(.title == "Victims by sex and age group") | .table.margins[] | select(has("age_group") | not) | [.gender, .count == null]] | sort' "$T/annual.json")
+check "... victims by sex and the sex margin of sex by age group" test "$one" = "$two"
 "$CTIP" report annual --year $Y --no-suppress --format json >"$T/raw.json"
 check "--no-suppress: no null count" \
 	test "$(jq '[.sections[].table | select(. != null) | .rows[] | select(.count == null)] | length' "$T/raw.json")" = "0"
