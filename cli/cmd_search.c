@@ -84,7 +84,7 @@ int cmd_search(int argc, char **argv, struct cli *c)
 		ctip_store_close(s);
 		return 3;
 	}
-	rc = s->ops->search(s, q, limit, collect_hit, &hs, &e);
+	rc = s->ops->search(s, q, 0, limit, collect_hit, &hs, &e);
 	fclose(hs.out);
 	free(q);
 	/* every record shown is a view of identifying data: logged before it is printed */

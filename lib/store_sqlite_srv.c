@@ -18,6 +18,7 @@
 #include "store.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
+int ctip_store_sqlite_referred_case(ctip_store *base, int64_t case_id, ctip_err *e);
 
 static int fail(ctip_store *s, ctip_err *e, const char *what)
 {
@@ -366,7 +367,8 @@ static int referral_add(ctip_store *s, const struct ctip_referral *r, int64_t *i
 	int rc = run(s, st, e);
 	if (!rc)
 		*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
-	return rc;
+	/* the receiving organisation may now find the case's records by name */
+	return rc ? rc : ctip_store_sqlite_referred_case(s, r->case_id, e);
 }
 
 static int referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
@@ -414,11 +416,19 @@ static int referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org
 static int referral_set_status(ctip_store *s, int64_t id, const char *status, ctip_err *e)
 {
 	sqlite3_stmt *st = prep(s, "UPDATE case_referral SET status = ? WHERE id = ?", e);
+	int rc;
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
-	return run(s, st, e);
+	if ((rc = run(s, st, e)) ||
+	    !(st = prep(s, "SELECT case_id FROM case_referral WHERE id = ?", e)))
+		return rc ? rc : CTIP_EDB;
+	/* declined (or no longer): who finds the case's records by name changes */
+	sqlite3_bind_int64(st, 1, id);
+	int64_t case_id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	done(st);
+	return case_id ? ctip_store_sqlite_referred_case(s, case_id, e) : CTIP_OK;
 }
 
 static int person_org(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_err *e)

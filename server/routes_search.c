@@ -78,7 +78,8 @@ int h_search(struct req *r)
 			                 "search for letters, digits, spaces and . , ' - + / only");
 	ctip_err e = {0};
 	struct hits x = {r, json_array(), {0}, 0, &e};
-	int rc = r->s->ops->search(r->s, q, SEARCH_CANDIDATES, on_hit, &x, &e), st = 200;
+	int rc = r->s->ops->search(r->s, q, r->sess.org_id, SEARCH_CANDIDATES, on_hit, &x, &e),
+	    st = 200;
 	r->s->srv->read_end(r->s); /* the reads are done: no snapshot held while auditing */
 	if (rc && rc != 100) {
 		st = e.code == CTIP_EINVAL ? srv_error(r, 400, "q", "%s", e.msg) : srv_fail(r, &e);
