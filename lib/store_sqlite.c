@@ -40,6 +40,12 @@
 	"p.province_code FROM person p JOIN organisation o ON o.id = p.org_id WHERE p.id IN (" ids \
 	") ORDER BY ctip_sortkey(p.identity, p.id), p.id LIMIT ?5"
 
+/* Every record's documents in person_referred, at the end of a first load. */
+#define REFERRED_ALL                                                                               \
+	"INSERT INTO person_referred(rowid, tokens) SELECT p.id * 1048576 + v.org, "               \
+	"ctip_name_doc(ctip_sortkey(p.identity, p.id), v.org, 0) FROM (" REFERRED_VIEWERS(         \
+	        "") ") v JOIN person p ON p.id = v.person_id WHERE p.identity IS NOT NULL"
+
 enum stmt_id {
 	S_ORG_FIND,
 	S_ORG_ADD,
@@ -645,14 +651,7 @@ static int sq_load_end(ctip_store *base, int ok, ctip_err *e)
 			rc = exec_sql(s, s->bulk_sql[i], e);
 		/* the documents of referred records, skipped row by row during a first load */
 		if (rc == CTIP_OK && s->loading)
-			rc = exec_sql(
-			        s,
-			        "INSERT INTO person_referred(rowid, tokens) SELECT p.id * 1048576 "
-			        "+ v.org, ctip_name_doc(ctip_sortkey(p.identity, p.id), v.org, 0) "
-			        "FROM (" REFERRED_VIEWERS(
-			                "") ") v JOIN person p ON p.id = "
-			                    "v.person_id WHERE p.identity IS NOT NULL",
-			        e);
+			rc = exec_sql(s, REFERRED_ALL, e);
 		for (int i = 0; i < S_COUNT; i++) {
 			sqlite3_finalize(s->st[i]);
 			s->st[i] = NULL;
@@ -1317,11 +1316,9 @@ static int add_docs(sqlite_store *s, int64_t pid, const ctip_row *r, ctip_err *e
 	return rc;
 }
 
-/* Removes what person_write adds beside the record (a person update rewrites them): its
- * documents, phones and the blind-index tokens of the names it has now. */
 /* Rewrites record pid's documents in person_referred (one per organisation that may see its
- * identity through a referral: its name tokens and that organisation's token) from the
- * current referrals and consents. Called whenever they, or the name, change. */
+ * identity through a referral: its name tokens scoped to that organisation) from the current
+ * referrals and consents. Called whenever they, or the name, change. */
 static int referred_refresh(sqlite_store *s, int64_t pid, ctip_err *e)
 {
 	enum stmt_id ids[2] = {S_REFD_DEL, S_REFD_ADD};
@@ -1371,6 +1368,8 @@ int ctip_store_sqlite_referred_case(ctip_store *base, int64_t case_id, ctip_err 
 	return rc;
 }
 
+/* Removes what person_write adds beside the record (a person update rewrites them): its
+ * documents, phones and its name-index document as it is now; *org: its organisation. */
 static int person_clear(sqlite_store *s, int64_t pid, int64_t *org, ctip_err *e)
 {
 	sqlite3_stmt *st = stmt(s, S_PERSON_IDENTITY, e);

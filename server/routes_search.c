@@ -2,8 +2,11 @@
  * routes_search.c - GET /api/search?q=TEXT: persons by name (insensitive to
  * case and diacritics), document or phone number, among those the user may
  * see with their identity: a record reached only through a referral without
- * consent to share identity is not matched by its identity either. Each
- * record shown is audited (search_hit), never the query, which may be a name.
+ * consent to share identity is not matched by its identity either. The store
+ * matches only within what the organisation owns or was referred with consent
+ * (inside the name index: docs/DESIGN.md, Search); each hit is still checked
+ * here, case by case. Each record shown is audited (search_hit), never the
+ * query, which may be a name.
  */
 #include <ctype.h>
 #include <stdio.h>
