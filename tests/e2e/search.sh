@@ -35,3 +35,5 @@ check "... the same from a first load and from an import into a registry" test "
 check "... one name-index document per named record" \
 	test "$(sqlite3 "$T/first.db" "select count(*) from person_name_docsize")" = \
 	"$(sqlite3 "$T/first.db" "select count(*) from person")"
+check "every imported record belongs to the organisation of its cases (the index scopes by it)" \
+	test "$(sql "select count(*) from case_person cp join cases c on c.id = cp.case_id join person p on p.id = cp.person_id where p.org_id <> c.org_id")" = "0"

@@ -500,6 +500,15 @@ report("search: a renamed referred record is found by B under its new name", st 
 st, ids, js, text = search_ids(b, "tran%20thi%20lanh")
 report("search: ... and no longer under the old one", st == 200 and ids == [], text[:300])
 
+# the index restricts a search to the owner's records: a record belongs to the organisation
+# of every case it is in, for records created through the API too
+r = subprocess.run(["sqlite3", DB, "SELECT count(*) FROM case_person cp JOIN cases c ON c.id = cp.case_id "
+                    "JOIN person p ON p.id = cp.person_id WHERE p.org_id <> c.org_id; "
+                    "SELECT count(*) FROM case_person"], capture_output=True, text=True)
+counts = r.stdout.split()
+report("every record created through the API belongs to the organisation of its cases",
+       r.returncode == 0 and counts[0] == "0" and int(counts[1]) > 5, (r.stdout, r.stderr))
+
 # ---- concurrency -----------------------------------------------------------------------
 errors = []
 
