@@ -79,12 +79,17 @@ int cmd_search(int argc, char **argv, struct cli *c)
 	}
 	ctip_err e = {0};
 	struct hits hs = {0};
+	/* memory-mapped reads: a search reads one row per match at random (to sort them), and
+	 * a fresh process read each through its own page cache, paying a copy and a new page
+	 * each: `THẮNG NGUYỄN` (3,313 matches in a million) took 45 ms, 26 ms mapped */
+	if (s->srv && s->srv->tune(s, &e))
+		memset(&e, 0, sizeof(e)); /* slower, not wrong */
 	if (!(hs.out = open_memstream(&hs.text, &hs.len))) {
 		free(q);
 		ctip_store_close(s);
 		return 3;
 	}
-	rc = s->ops->search(s, q, limit, collect_hit, &hs, &e);
+	rc = s->ops->search(s, q, 0, limit, collect_hit, &hs, &e);
 	fclose(hs.out);
 	free(q);
 	/* every record shown is a view of identifying data: logged before it is printed */

@@ -231,11 +231,12 @@ void ctip_bidx(const ctip_crypto *c, enum ctip_bidx_domain d, const char *v, siz
 		free(m);
 }
 
-void ctip_bidx_token(const ctip_crypto *c, const char *tok, size_t n, char out[CTIP_BIDX_TOKEN])
+static void bidx_token(const ctip_crypto *c, enum ctip_bidx_domain d, const char *tok, size_t n,
+                       char out[CTIP_BIDX_TOKEN])
 {
 	static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
 	unsigned char h[CTIP_BIDX_BYTES];
-	ctip_bidx(c, CTIP_BIDX_NAME, tok, n, h);
+	ctip_bidx(c, d, tok, n, h);
 	uint64_t x = 0;
 	for (int i = 0; i < CTIP_BIDX_BYTES; i++)
 		x = x << 8 | h[i];
@@ -245,7 +246,15 @@ void ctip_bidx_token(const ctip_crypto *c, const char *tok, size_t n, char out[C
 	out[CTIP_BIDX_TOKEN - 1] = 0;
 }
 
-char *ctip_bidx_tokens(const ctip_crypto *c, const char *folded)
+void ctip_bidx_token(const ctip_crypto *c, const char *tok, size_t n, char out[CTIP_BIDX_TOKEN])
+{
+	bidx_token(c, CTIP_BIDX_NAME, tok, n, out);
+}
+
+/* The tokens of folded, each hashed in domain d; org_id > 0 prefixes each with the
+ * organisation's id and a unit separator. */
+static char *bidx_tokens(const ctip_crypto *c, enum ctip_bidx_domain d, int64_t org_id,
+                         const char *folded)
 {
 	size_t ntok = 0;
 	for (const char *p = folded; *p;) {
@@ -260,6 +269,8 @@ char *ctip_bidx_tokens(const ctip_crypto *c, const char *folded)
 	char *out = malloc(ntok * CTIP_BIDX_TOKEN + 1), *w = out;
 	if (!out)
 		return NULL;
+	char buf[256];
+	int pre = org_id > 0 ? snprintf(buf, sizeof(buf), "%lld\x1f", (long long)org_id) : 0;
 	for (const char *p = folded; *p;) {
 		while (*p == ' ')
 			p++;
@@ -270,11 +281,37 @@ char *ctip_bidx_tokens(const ctip_crypto *c, const char *folded)
 			break;
 		if (w != out)
 			*w++ = ' ';
-		ctip_bidx_token(c, t, (size_t)(p - t), w);
+		size_t n = (size_t)(p - t);
+		if (pre && (size_t)pre + n <= sizeof(buf)) {
+			memcpy(buf + pre, t, n);
+			bidx_token(c, d, buf, (size_t)pre + n, w);
+		} else if (pre) { /* a token of over 200 bytes: hashed with its prefix apart */
+			char *m = malloc((size_t)pre + n);
+			if (!m) {
+				free(out);
+				return NULL;
+			}
+			memcpy(m, buf, (size_t)pre);
+			memcpy(m + pre, t, n);
+			bidx_token(c, d, m, (size_t)pre + n, w);
+			free(m);
+		} else {
+			bidx_token(c, d, t, n, w);
+		}
 		w += CTIP_BIDX_TOKEN - 1;
 	}
 	*w = 0;
 	return out;
+}
+
+char *ctip_bidx_tokens(const ctip_crypto *c, const char *folded)
+{
+	return bidx_tokens(c, CTIP_BIDX_NAME, 0, folded);
+}
+
+char *ctip_bidx_org_tokens(const ctip_crypto *c, int64_t org_id, const char *folded)
+{
+	return bidx_tokens(c, CTIP_BIDX_ORG, org_id, folded);
 }
 
 /* ---- packing --------------------------------------------------------------------- */

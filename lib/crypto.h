@@ -28,7 +28,12 @@
 #define CTIP_KEY_CHECK 65
 
 /* Domains of the blind indexes: equal values of different kinds never match. */
-enum ctip_bidx_domain { CTIP_BIDX_NAME = 'n', CTIP_BIDX_DOCNO = 'd', CTIP_BIDX_PHONE = 'p' };
+enum ctip_bidx_domain {
+	CTIP_BIDX_NAME = 'n',
+	CTIP_BIDX_DOCNO = 'd',
+	CTIP_BIDX_PHONE = 'p',
+	CTIP_BIDX_ORG = 'o', /* name tokens scoped to an organisation */
+};
 
 typedef struct ctip_crypto ctip_crypto;
 
@@ -64,6 +69,11 @@ void ctip_bidx_token(const ctip_crypto *c, const char *tok, size_t n, char out[C
 /* The blind-index tokens of a folded, space-separated string of name tokens ("nguyen van
  * duc" -> "k3... q7... 2a..."), malloc'd; NULL when out of memory. */
 char *ctip_bidx_tokens(const ctip_crypto *c, const char *folded);
+/* The same tokens scoped to an organisation (a keyed hash of the organisation's id and the
+ * token, in another domain than names'): a record's name-index document holds them for the
+ * organisations that may see it, so that a search within what one organisation sees reads
+ * only that organisation's doclists. malloc'd; NULL when out of memory. */
+char *ctip_bidx_org_tokens(const ctip_crypto *c, int64_t org_id, const char *folded);
 
 /* Packing several optional text values into one message: each is a varint of its length
  * plus one (0 for NULL) and its bytes. */

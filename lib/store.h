@@ -89,8 +89,11 @@ struct ctip_store_ops {
 	int (*rows)(ctip_store *s, const struct ctip_row_filter *flt,
 	            int (*cb)(void *ctx, const ctip_row *r), void *ctx, ctip_err *e);
 	/* Person records whose folded names hold every folded token of query, or whose
-	 * identity-document number or phone matches it. */
-	int (*search)(ctip_store *s, const char *query, int limit,
+	 * identity-document number or phone matches it. org_id 0: among every record (the
+	 * command line); otherwise among the records that organisation owns or may see with
+	 * their identity through a referral, restricted inside the index (the caller still
+	 * checks each hit: this is a superset of what it may see, never less). */
+	int (*search)(ctip_store *s, const char *query, int64_t org_id, int limit,
 	              int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx,
 	              ctip_err *e);
 	int (*counts)(ctip_store *s, struct ctip_counts *c, ctip_err *e);

@@ -18,6 +18,34 @@
 #include "store.h"
 #include "text.h"
 
+/* The organisations that may see a record's identity through a referral: those a case of the
+ * record was referred to (through the API or in imported data; not declined) where the
+ * person consented to sharing with referral organisations and to sharing the identity.
+ * Columns person_id, org; a caller adds conditions on cp. Organisation ids below 2^20
+ * (person_referred's rowids are person id * 2^20 + organisation id). */
+#define VIEWERS_CONSENT                                                                            \
+	"cp.consent = 1 AND cp.consent_scope LIKE '%\"ShareWithReferralOrgs\"%' AND "              \
+	"cp.consent_scope LIKE '%\"ShareIdentity\"%'"
+#define REFERRED_VIEWERS(cond)                                                                     \
+	"SELECT cp.person_id, cr.to_org_id AS org FROM case_person cp JOIN case_referral cr ON "   \
+	"cr.case_id = cp.case_id WHERE cr.status <> 'Declined' AND cr.to_org_id < 1048576 "        \
+	"AND " VIEWERS_CONSENT cond                                                                \
+	" UNION SELECT cp.person_id, rf.other_org_id FROM case_person cp "                         \
+	"JOIN referral rf ON rf.case_id = cp.case_id AND rf.direction = 'out' WHERE "              \
+	"coalesce(rf.status, '') <> 'Declined' AND rf.other_org_id < 1048576 AND " VIEWERS_CONSENT \
+	        cond
+
+#define SEARCH_HITS(ids)                                                                           \
+	"SELECT p.id, o.name, p.src_record_id, p.identity, p.birth_date, p.province_era, "         \
+	"p.province_code FROM person p JOIN organisation o ON o.id = p.org_id WHERE p.id IN (" ids \
+	") ORDER BY ctip_sortkey(p.identity, p.id), p.id LIMIT ?5"
+
+/* Every record's documents in person_referred, at the end of a first load. */
+#define REFERRED_ALL                                                                               \
+	"INSERT INTO person_referred(rowid, tokens) SELECT p.id * 1048576 + v.org, "               \
+	"ctip_name_doc(ctip_sortkey(p.identity, p.id), v.org, 0) FROM (" REFERRED_VIEWERS(         \
+	        "") ") v JOIN person p ON p.id = v.person_id WHERE p.identity IS NOT NULL"
+
 enum stmt_id {
 	S_ORG_FIND,
 	S_ORG_ADD,
@@ -40,6 +68,10 @@ enum stmt_id {
 	S_PHONE_ADD,
 	S_NAME_ADD,
 	S_LINK_ADD,
+	S_REFD_DEL,
+	S_REFD_ADD,
+	S_SEARCH,
+	S_SEARCH_ORG,
 	S_VICTIM_ADD,
 	S_EXPL_ADD,
 	S_EVENT_ADD,
@@ -83,7 +115,7 @@ static const char *const stmt_sql[S_COUNT] = {
         [S_PERSON_UPDATE] = "UPDATE person SET birth_date = ?3, gender = ?4, ethnicity = ?5, "
                             "province_era = ?6, province_code = ?7, province_2025 = ?8, "
                             "home_country = ?9, citizenship = ?10, identity = ?11 WHERE id = ?12",
-        [S_PERSON_IDENTITY] = "SELECT identity FROM person WHERE id = ?",
+        [S_PERSON_IDENTITY] = "SELECT identity, org_id FROM person WHERE id = ?",
         [S_DOC_DEL] = "DELETE FROM identity_doc WHERE person_id = ?",
         [S_PHONE_DEL] = "DELETE FROM phone WHERE person_id = ?",
         [S_NAME_DEL] =
@@ -92,6 +124,29 @@ static const char *const stmt_sql[S_COUNT] = {
                       "expires) VALUES (?, ?, ?, ?, ?, ?)",
         [S_PHONE_ADD] = "INSERT INTO phone(person_id, kind, seq, e164_bidx) VALUES (?, ?, ?, ?)",
         [S_NAME_ADD] = "INSERT INTO person_name(rowid, tokens) VALUES (?, ?)",
+        [S_REFD_DEL] = "DELETE FROM person_referred WHERE rowid BETWEEN ?1 * 1048576 AND "
+                       "?1 * 1048576 + 1048575",
+        [S_REFD_ADD] = "INSERT INTO person_referred(rowid, tokens) SELECT p.id * 1048576 + v.org, "
+                       "ctip_name_doc(ctip_sortkey(p.identity, p.id), v.org, 0) FROM person p, "
+                       "(" REFERRED_VIEWERS(" AND cp.person_id = ?1") ") v WHERE p.id = ?1 AND "
+                                                                      "p.identity IS NOT NULL",
+        /* search: matches sort by folded family, given and middle name, then id (the key is
+         * opened from the sealed identity by ctip_sortkey); ?1 the FTS5 query, ?2 and ?3 the
+         * blind indexes of a document number and a phone, ?4 the organisation, ?5 the limit */
+        [S_SEARCH] = SEARCH_HITS("SELECT rowid FROM person_name WHERE person_name MATCH ?1 "
+                                 "UNION SELECT person_id FROM identity_doc WHERE number_bidx = "
+                                 "?2 UNION SELECT person_id FROM phone WHERE e164_bidx = ?3"),
+        /* within what organisation ?4 sees: ?1 holds tokens scoped to it (person_name: its
+         * own records; person_referred: those referred to it with consent) */
+        [S_SEARCH_ORG] = SEARCH_HITS(
+                "SELECT rowid FROM person_name WHERE person_name MATCH ?1 UNION SELECT rowid "
+                ">> 20 FROM person_referred WHERE person_referred MATCH ?1 UNION SELECT "
+                "d.person_id FROM identity_doc d JOIN person q ON q.id = d.person_id WHERE "
+                "d.number_bidx = ?2 AND (q.org_id = ?4 OR EXISTS (SELECT 1 FROM "
+                "person_referred WHERE rowid = q.id * 1048576 + ?4)) UNION SELECT f.person_id "
+                "FROM phone f JOIN person q ON q.id = f.person_id WHERE f.e164_bidx = ?3 AND "
+                "(q.org_id = ?4 OR EXISTS (SELECT 1 FROM person_referred WHERE rowid = q.id * "
+                "1048576 + ?4))"),
         [S_LINK_ADD] = "INSERT INTO case_person(case_id, person_id, role, consent, consent_date, "
                        "consent_scope, perpetrator_roles) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [S_VICTIM_ADD] =
@@ -162,6 +217,7 @@ typedef struct sqlite_store {
 	int bulk_n;
 	int journal_switched; /* load_begin left WAL for a rollback journal */
 	int fk_off;           /* load_begin turned foreign-key checks off */
+	int loading;          /* in a first load: person_referred is built at its end */
 	/* the next ids of person and cases in the current transaction (0: ask the table) */
 	int64_t next_person, next_case;
 } sqlite_store;
@@ -579,6 +635,7 @@ static int sq_load_begin(ctip_store *base, int *active, ctip_err *e)
 	if (rc)
 		goto fail;
 	*active = 1;
+	s->loading = 1;
 	return CTIP_OK;
 fail:
 	sq_load_end(base, 0, NULL);
@@ -592,6 +649,9 @@ static int sq_load_end(ctip_store *base, int ok, ctip_err *e)
 	if (ok) {
 		for (int i = 0; i < s->bulk_n && rc == CTIP_OK; i++)
 			rc = exec_sql(s, s->bulk_sql[i], e);
+		/* the documents of referred records, skipped row by row during a first load */
+		if (rc == CTIP_OK && s->loading)
+			rc = exec_sql(s, REFERRED_ALL, e);
 		for (int i = 0; i < S_COUNT; i++) {
 			sqlite3_finalize(s->st[i]);
 			s->st[i] = NULL;
@@ -602,6 +662,7 @@ static int sq_load_end(ctip_store *base, int ok, ctip_err *e)
 	if (!ok || rc)
 		sq_rollback(base);
 	bulk_forget(s);
+	s->loading = 0;
 	if (s->journal_switched) {
 		exec_sql(s, "PRAGMA journal_mode = WAL", NULL);
 		s->journal_switched = 0;
@@ -988,6 +1049,37 @@ static char *sortkey_tokens(sqlite_store *s, const char *key)
 	return tok;
 }
 
+/* A record's document in a name index for organisation org: the blind-index tokens of its
+ * name (from its sort key; when global) followed by the same tokens scoped to org, so that a
+ * search within what org sees reads only org's doclists (docs/DESIGN.md, Search); "" for a
+ * record without a name. person_name holds both for the owning organisation, person_referred
+ * the scoped ones for each organisation a case was referred to. malloc'd; NULL when out of
+ * memory. */
+static char *name_doc(sqlite_store *s, const char *key, int64_t org, int global)
+{
+	char *t = strdup(key);
+	if (!t)
+		return NULL;
+	for (char *p = t; *p; p++)
+		if (*p == '\x01')
+			*p = ' ';
+	char *g = global ? ctip_bidx_tokens(s->base.crypto, t) : NULL;
+	char *o = ctip_bidx_org_tokens(s->base.crypto, org, t);
+	free(t);
+	char *doc = NULL;
+	if (o && (!global || g)) {
+		size_t gn = g ? strlen(g) : 0, on = strlen(o);
+		if ((doc = malloc(gn + on + 2))) {
+			memcpy(doc, g ? g : "", gn);
+			doc[gn] = gn && on ? ' ' : 0;
+			memcpy(doc + gn + (gn && on), o, on + 1);
+		}
+	}
+	free(g);
+	free(o);
+	return doc;
+}
+
 /* The blind-index tokens of a name, malloc'd. */
 static char *identity_tokens(sqlite_store *s, const char *family, const char *middle,
                              const char *given)
@@ -1224,9 +1316,61 @@ static int add_docs(sqlite_store *s, int64_t pid, const ctip_row *r, ctip_err *e
 	return rc;
 }
 
+/* Rewrites record pid's documents in person_referred (one per organisation that may see its
+ * identity through a referral: its name tokens scoped to that organisation) from the current
+ * referrals and consents. Called whenever they, or the name, change. */
+static int referred_refresh(sqlite_store *s, int64_t pid, ctip_err *e)
+{
+	enum stmt_id ids[2] = {S_REFD_DEL, S_REFD_ADD};
+	int rc = CTIP_OK;
+	for (int i = 0; i < 2 && !rc; i++) {
+		sqlite3_stmt *st = stmt(s, ids[i], e);
+		if (!st)
+			return CTIP_EDB;
+		sqlite3_bind_int64(st, 1, pid);
+		rc = exec_done(s, st, e);
+	}
+	return rc;
+}
+
+/* For the server (store_sqlite_srv.c): after a referral of case_id is added or changes status,
+ * the documents of every record in that case. */
+int ctip_store_sqlite_referred_case(ctip_store *base, int64_t case_id, ctip_err *e);
+int ctip_store_sqlite_referred_case(ctip_store *base, int64_t case_id, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	int rc = CTIP_OK, step = SQLITE_DONE;
+	if (sqlite3_prepare_v2(s->db, "SELECT person_id FROM case_person WHERE case_id = ?", -1,
+	                       &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "referred");
+	sqlite3_bind_int64(st, 1, case_id);
+	int64_t *pids = NULL;
+	size_t n = 0, cap = 0;
+	/* the ids first: the refresh writes to tables this statement reads */
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			int64_t *g = realloc(pids, (cap = cap ? 2 * cap : 16) * sizeof(*g));
+			if (!g) {
+				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+				break;
+			}
+			pids = g;
+		}
+		pids[n++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = db_err(s, e, "referred");
+	sqlite3_finalize(st);
+	for (size_t i = 0; i < n && rc == CTIP_OK; i++)
+		rc = referred_refresh(s, pids[i], e);
+	free(pids);
+	return rc;
+}
+
 /* Removes what person_write adds beside the record (a person update rewrites them): its
- * documents, phones and the blind-index tokens of the names it has now. */
-static int person_clear(sqlite_store *s, int64_t pid, ctip_err *e)
+ * documents, phones and its name-index document as it is now; *org: its organisation. */
+static int person_clear(sqlite_store *s, int64_t pid, int64_t *org, ctip_err *e)
 {
 	sqlite3_stmt *st = stmt(s, S_PERSON_IDENTITY, e);
 	char *v[N_IDENTITY];
@@ -1239,10 +1383,14 @@ static int person_clear(sqlite_store *s, int64_t pid, ctip_err *e)
 		return ctip_err_set(e, CTIP_ENOTFOUND, "no person record P%lld", (long long)pid);
 	}
 	rc = identity_open(s, pid, sqlite3_column_blob(st, 0), sqlite3_column_bytes(st, 0), v, e);
+	*org = sqlite3_column_int64(st, 1);
 	sqlite3_reset(st);
 	if (rc)
 		return rc;
-	char *tokens = identity_tokens(s, v[0], v[1], v[2]);
+	/* the document exactly as written (a contentless index deletes by its tokens) */
+	char *key = name_sortkey(v[0], v[1], v[2]);
+	char *tokens = key ? name_doc(s, key, *org, 1) : NULL;
+	free(key);
 	identity_free(v);
 	if (!tokens)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
@@ -1280,7 +1428,7 @@ static int person_write(sqlite_store *s, int64_t org, const ctip_row *r, int fre
 	int rc;
 	if (!s->base.crypto)
 		return no_key(s, e);
-	if (fresh ? (rc = next_id(s, S_PERSON_NEXT, id, e)) : (rc = person_clear(s, *id, e)))
+	if (fresh ? (rc = next_id(s, S_PERSON_NEXT, id, e)) : (rc = person_clear(s, *id, &org, e)))
 		return rc;
 	sqlite3_stmt *st = stmt(s, fresh ? S_PERSON_ADD : S_PERSON_UPDATE, e);
 	if (!st)
@@ -1322,8 +1470,9 @@ static int person_write(sqlite_store *s, int64_t org, const ctip_row *r, int fre
 	}
 
 	/* the name index: blind-index tokens of the folded names (folded once, for the sort key
-	 * sealed with the identity), made here, in the import's writer thread */
-	char *tokens = sortkey_tokens(s, sortkey);
+	 * sealed with the identity) and of the organisation, made here, in the import's writer
+	 * thread */
+	char *tokens = name_doc(s, sortkey, org, 1);
 	free(sortkey);
 	if (!tokens)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
@@ -1335,6 +1484,8 @@ static int person_write(sqlite_store *s, int64_t org, const ctip_row *r, int fre
 		rc = CTIP_EDB;
 	}
 	free(tokens);
+	if (!rc && !fresh) /* a new name: its documents for referred organisations too */
+		rc = referred_refresh(s, *id, e);
 	return rc;
 }
 
@@ -1458,6 +1609,10 @@ static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, con
 	    (rc = add_group(s, S_ASSIST_ADD, cp, r, as, 4, -1, NULL, e)) ||
 	    (rc = add_group(s, S_PROC_ADD, cp, r, pr, 5, -1, NULL, e)))
 		return rc;
+	/* a consent to share may let the case's referred organisations see the record (a first
+	 * load builds these documents at its end) */
+	if (!s->loading && ctip_row_get(r, CF_CONSENT) && !strcmp(r->v[CF_CONSENT], "true"))
+		return referred_refresh(s, person_id, e);
 	return CTIP_OK;
 }
 
@@ -1789,14 +1944,7 @@ static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
 
 /* ---- search ------------------------------------------------------------------------- */
 
-/* Matches sort by folded family, given and middle name, then id: the key is opened from the
- * sealed identity by the SQL function ctip_sortkey. */
-static const char *const hit_sql =
-        "SELECT p.id, o.name, p.src_record_id, p.identity, p.birth_date, p.province_era, "
-        "p.province_code FROM person p JOIN organisation o ON o.id = p.org_id WHERE p.id IN (%s) "
-        "ORDER BY ctip_sortkey(p.identity, p.id), p.id LIMIT %d";
-
-static int sq_search(ctip_store *base, const char *query, int limit,
+static int sq_search(ctip_store *base, const char *query, int64_t org, int limit,
                      int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
@@ -1805,7 +1953,11 @@ static int sq_search(ctip_store *base, const char *query, int limit,
 	char *fold = ctip_text_fold(query);
 	char *docno = ctip_text_alnum_upper(query);
 	char phone[20] = "";
-	char *tokens = fold ? ctip_bidx_tokens(s->base.crypto, fold) : NULL;
+	/* within what an organisation sees: the tokens scoped to it, which person_name holds for
+	 * its own records and person_referred for those referred to it with consent */
+	char *tokens = !fold     ? NULL
+	               : org > 0 ? ctip_bidx_org_tokens(s->base.crypto, org, fold)
+	                         : ctip_bidx_tokens(s->base.crypto, fold);
 	if (!fold || !docno || !tokens) {
 		free(fold);
 		free(docno);
@@ -1838,19 +1990,17 @@ static int sq_search(ctip_store *base, const char *query, int limit,
 	ctip_bidx(s->base.crypto, CTIP_BIDX_DOCNO, docno, strlen(docno), doc_bidx);
 	ctip_bidx(s->base.crypto, CTIP_BIDX_PHONE, phone, strlen(phone), phone_bidx);
 
-	char sql[1024];
-	snprintf(sql, sizeof(sql), hit_sql,
-	         "SELECT rowid FROM person_name WHERE person_name MATCH ?1 "
-	         "UNION SELECT person_id FROM identity_doc WHERE number_bidx = ?2 "
-	         "UNION SELECT person_id FROM phone WHERE e164_bidx = ?3",
-	         limit > 0 ? limit : 100);
-	sqlite3_stmt *st;
-	int rc = CTIP_OK, step;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		rc = db_err(s, e, "search");
+	/* prepared once per connection: preparing it took about as long as running it */
+	sqlite3_stmt *st = stmt(s, org > 0 ? S_SEARCH_ORG : S_SEARCH, e);
+	int rc = CTIP_OK, step = SQLITE_DONE;
+	if (!st) {
+		rc = CTIP_EDB;
 		goto out;
 	}
+	sqlite3_bind_int(st, 5, limit > 0 ? limit : 100);
 	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+	if (org > 0)
+		sqlite3_bind_int64(st, 4, org);
 	if (strlen(docno) >= 5)
 		sqlite3_bind_blob(st, 2, doc_bidx, sizeof(doc_bidx), SQLITE_STATIC);
 	if (*phone)
@@ -1883,7 +2033,7 @@ static int sq_search(ctip_store *base, const char *query, int limit,
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
 		rc = db_err(s, e, "search");
-	sqlite3_finalize(st);
+	sqlite3_reset(st); /* no read left open */
 out:
 	free(match);
 	free(fold);
@@ -2203,6 +2353,23 @@ static void sql_bidx(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	sqlite3_result_blob(cx, h, sizeof(h), SQLITE_TRANSIENT);
 }
 
+/* ctip_name_doc(sort key, organisation id, global): a name-index document (name_doc). */
+static void sql_name_doc(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	sqlite_store *s = sqlite3_user_data(cx);
+	const char *key = (const char *)sqlite3_value_text(argv[0]);
+	if (!s->base.crypto) {
+		sqlite3_result_error(cx, "no key loaded", -1);
+		return;
+	}
+	char *t = name_doc(s, key ? key : "", sqlite3_value_int64(argv[1]),
+	                   sqlite3_value_int(argv[2]));
+	if (t)
+		sqlite3_result_text(cx, t, -1, free);
+	else
+		sqlite3_result_error_nomem(cx);
+}
+
 /* ctip_name_bidx(family, middle, given): the name index's blind-index tokens. */
 static void sql_name_bidx(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
@@ -2247,6 +2414,8 @@ int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_
 	                        sql_seal_identity, NULL, NULL);
 	sqlite3_create_function(s->db, "ctip_bidx", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
 	                        sql_bidx, NULL, NULL);
+	sqlite3_create_function(s->db, "ctip_name_doc", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
+	                        sql_name_doc, NULL, NULL);
 	sqlite3_create_function(s->db, "ctip_name_bidx", 3, SQLITE_UTF8 | SQLITE_DETERMINISTIC, s,
 	                        sql_name_bidx, NULL, NULL);
 	/* 16 KiB pages (effective when the file is created): a first load of a million records

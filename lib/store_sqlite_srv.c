@@ -18,6 +18,7 @@
 #include "store.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
+int ctip_store_sqlite_referred_case(ctip_store *base, int64_t case_id, ctip_err *e);
 
 static int fail(ctip_store *s, ctip_err *e, const char *what)
 {
@@ -348,6 +349,31 @@ static int comment_add(ctip_store *s, int64_t case_id, const char *date, const c
 	return run(s, st, e);
 }
 
+/* Ends savepoint "referral" (begun by the referral's change): kept when rc is CTIP_OK (and
+ * committed when it was the outermost), undone otherwise, so that a referral and the search
+ * documents it changes are written together or not at all. */
+static int referral_end(ctip_store *s, int rc, ctip_err *e)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	if (rc) {
+		sqlite3_exec(db, "ROLLBACK TO referral; RELEASE referral", NULL, NULL, NULL);
+		return rc;
+	}
+	if (sqlite3_exec(db, "RELEASE referral", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = fail(s, e, "referral");
+		sqlite3_exec(db, "ROLLBACK TO referral; RELEASE referral", NULL, NULL, NULL);
+	}
+	return rc;
+}
+
+static int referral_begin(ctip_store *s, ctip_err *e)
+{
+	return sqlite3_exec(ctip_store_sqlite_db(s), "SAVEPOINT referral", NULL, NULL, NULL) ==
+	                       SQLITE_OK
+	               ? CTIP_OK
+	               : fail(s, e, "referral");
+}
+
 static int referral_add(ctip_store *s, const struct ctip_referral *r, int64_t *id, ctip_err *e)
 {
 	sqlite3_stmt *st = prep(s,
@@ -363,10 +389,17 @@ static int referral_add(ctip_store *s, const struct ctip_referral *r, int64_t *i
 	sqlite3_bind_text(st, 5, r->reason ? r->reason : "", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, r->status ? r->status : "Pending", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, r->created_by, -1, SQLITE_STATIC);
-	int rc = run(s, st, e);
-	if (!rc)
+	int rc = referral_begin(s, e);
+	if (rc) {
+		done(st);
+		return rc;
+	}
+	if (!(rc = run(s, st, e))) {
 		*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
-	return rc;
+		/* the receiving organisation may now find the case's records by name */
+		rc = ctip_store_sqlite_referred_case(s, r->case_id, e);
+	}
+	return referral_end(s, rc, e);
 }
 
 static int referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
@@ -414,11 +447,24 @@ static int referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org
 static int referral_set_status(ctip_store *s, int64_t id, const char *status, ctip_err *e)
 {
 	sqlite3_stmt *st = prep(s, "UPDATE case_referral SET status = ? WHERE id = ?", e);
+	int rc;
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
-	return run(s, st, e);
+	if ((rc = referral_begin(s, e))) {
+		done(st);
+		return rc;
+	}
+	if ((rc = run(s, st, e)) ||
+	    !(st = prep(s, "SELECT case_id FROM case_referral WHERE id = ?", e)))
+		return referral_end(s, rc ? rc : CTIP_EDB, e);
+	/* declined (or no longer): who finds the case's records by name changes */
+	sqlite3_bind_int64(st, 1, id);
+	int64_t case_id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	done(st);
+	return referral_end(s, case_id ? ctip_store_sqlite_referred_case(s, case_id, e) : CTIP_OK,
+	                    e);
 }
 
 static int person_org(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_err *e)

@@ -2,8 +2,11 @@
  * routes_search.c - GET /api/search?q=TEXT: persons by name (insensitive to
  * case and diacritics), document or phone number, among those the user may
  * see with their identity: a record reached only through a referral without
- * consent to share identity is not matched by its identity either. Each
- * record shown is audited (search_hit), never the query, which may be a name.
+ * consent to share identity is not matched by its identity either. The store
+ * matches only within what the organisation owns or was referred with consent
+ * (inside the name index: docs/DESIGN.md, Search); each hit is still checked
+ * here, case by case. Each record shown is audited (search_hit), never the
+ * query, which may be a name.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -78,7 +81,8 @@ int h_search(struct req *r)
 			                 "search for letters, digits, spaces and . , ' - + / only");
 	ctip_err e = {0};
 	struct hits x = {r, json_array(), {0}, 0, &e};
-	int rc = r->s->ops->search(r->s, q, SEARCH_CANDIDATES, on_hit, &x, &e), st = 200;
+	int rc = r->s->ops->search(r->s, q, r->sess.org_id, SEARCH_CANDIDATES, on_hit, &x, &e),
+	    st = 200;
 	r->s->srv->read_end(r->s); /* the reads are done: no snapshot held while auditing */
 	if (rc && rc != 100) {
 		st = e.code == CTIP_EINVAL ? srv_error(r, 400, "q", "%s", e.msg) : srv_fail(r, &e);

@@ -448,6 +448,67 @@ report("... and search finds the new name", st == 200 and [x["id"] for x in js["
 st, js, text, _ = a.req("GET", "/api/search?q=0913000111")
 report("... and the new phone", st == 200 and [x["id"] for x in js["results"]] == [p1], text[:300])
 
+# ---- search within what each organisation sees (matched inside the name index) ---------
+def search_ids(c, q):
+    st, js, text, _ = c.req("GET", "/api/search?q=" + q)
+    return st, ([x["id"] for x in js["results"]] if st == 200 else None), js, text
+
+
+st, js, t, _ = b.req("POST", "/api/cases", {"persons": [{"role": "victim", "prs_FirstName": "Hoa",
+                                                         "prs_SecondName": "Phạm"}]})
+cb_own = js["id"]
+pb = b.req("GET", f"/api/cases/{cb_own}")[1]["persons"][0]["id"]
+pa3 = a.req("GET", f"/api/cases/{c3}")[1]["persons"][0]["id"]
+st, ids, js, text = search_ids(b, "pham%20hoa")
+report("search: B finds its own Phạm Hoa, not A's unreferred one of the same name",
+       st == 200 and ids == [pb] and js["results"][0]["cases"] == [cb_own], text[:300])
+st, ids, js, text = search_ids(a, "PHAM%20HOA")
+report("search: and A finds only its own", st == 200 and ids == [pa3], text[:300])
+st, ids, js, text = search_ids(cc, "pham%20hoa")
+report("search: C finds neither", st == 200 and ids == [], text[:300])
+st, ids, js, text = search_ids(b, "tran%20thi%20lanh")
+report("search: B finds A's record referred with consent to share identity, with the referred case",
+       st == 200 and ids == [p1] and js["results"][0]["cases"] == [c1], text[:300])
+st, ids, js, text = search_ids(b, "001199012345")
+report("search: ... and by its document number", st == 200 and ids == [p1], text[:300])
+st, ids, js, text = search_ids(cc, "001199012345")
+report("search: C does not find it by its document number", st == 200 and ids == [], text[:300])
+st, ids, js, text = search_ids(b, "0987654321")
+report("search: B does not find the record referred without consent by its phone",
+       st == 200 and ids == [], text[:300])
+# a referral of a record without consent changes nothing; one with consent shows it until declined
+st, js, t, _ = a.req("POST", "/api/referrals", {"case_id": c3, "to_org": ORGS["B"][0], "reason": "Shelter"})
+st, ids, js, text = search_ids(b, "pham%20hoa")
+report("search: a referral without consent does not show A's Phạm Hoa to B", st == 200 and ids == [pb], text[:300])
+TRANG = dict(SHARE, prs_FirstName="Trang", prs_SecondName="Đỗ", prs_MiddleName="Thu", prs_MobilePhone="0915 111 222",
+             identity_documents=[{"ctip_IdentityType": "CCCD", "prs_IdentityNumber": "001299054321"}])
+c5 = a.req("POST", "/api/cases", {"persons": [TRANG], "cas_Status": "Active"})[1]["id"]
+p5 = a.req("GET", f"/api/cases/{c5}")[1]["persons"][0]["id"]
+st, ids, js, text = search_ids(b, "do%20thu%20trang")
+report("search: B does not find a record of A before it is referred", st == 200 and ids == [], text[:300])
+ref5 = a.req("POST", "/api/referrals", {"case_id": c5, "to_org": ORGS["B"][0], "reason": "Legal"})[1]["id"]
+st, ids, js, text = search_ids(b, "DO%20THU%20TRANG")
+report("search: ... and finds it once referred", st == 200 and ids == [p5], text[:300])
+st, js, text, _ = b.req("PATCH", f"/api/referrals/{ref5}", {"status": "Declined"})
+st, ids, js, text = search_ids(b, "do%20thu%20trang")
+report("search: ... and no longer once the referral is declined", st == 200 and ids == [], text[:300])
+st, ids, js, text = search_ids(b, "001299054321")
+report("search: ... nor by its document number", st == 200 and ids == [], text[:300])
+st, js, text, _ = a.req("PATCH", f"/api/persons/{p1}", {"prs_FirstName": "Lanh", "prs_MiddleName": "Bích"})
+st, ids, js, text = search_ids(b, "tran%20bich%20lanh")
+report("search: a renamed referred record is found by B under its new name", st == 200 and ids == [p1], text[:300])
+st, ids, js, text = search_ids(b, "tran%20thi%20lanh")
+report("search: ... and no longer under the old one", st == 200 and ids == [], text[:300])
+
+# the index restricts a search to the owner's records: a record belongs to the organisation
+# of every case it is in, for records created through the API too
+r = subprocess.run(["sqlite3", DB, "SELECT count(*) FROM case_person cp JOIN cases c ON c.id = cp.case_id "
+                    "JOIN person p ON p.id = cp.person_id WHERE p.org_id <> c.org_id; "
+                    "SELECT count(*) FROM case_person"], capture_output=True, text=True)
+counts = r.stdout.split()
+report("every record created through the API belongs to the organisation of its cases",
+       r.returncode == 0 and counts[0] == "0" and int(counts[1]) > 5, (r.stdout, r.stderr))
+
 # ---- concurrency -----------------------------------------------------------------------
 errors = []
 

@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "crypto.h"
 #include "store.h"
 
@@ -126,6 +128,30 @@ static void test_blind_index(void **st)
 	all = ctip_bidx_tokens(c, "");
 	assert_string_equal(all, "");
 	free(all);
+
+	/* tokens scoped to an organisation: one per name token, deterministic, unlike the
+	 * global ones and unlike another organisation's */
+	char *o1 = ctip_bidx_org_tokens(c, 1, "nguyen sy hanh");
+	char *o1b = ctip_bidx_org_tokens(c2, 1, "nguyen sy hanh");
+	char *o2 = ctip_bidx_org_tokens(c, 2, "nguyen sy hanh");
+	char *o12 = ctip_bidx_org_tokens(c, 12, "nguyen");
+	char *oo = ctip_bidx_org_tokens(other, 1, "nguyen sy hanh");
+	all = ctip_bidx_tokens(c, "nguyen sy hanh");
+	assert_int_equal(strlen(o1), strlen(all));
+	assert_string_equal(o1, o1b);
+	assert_string_not_equal(o1, all);
+	assert_null(strstr(o1, t1)); /* no scoped token equals the global one */
+	assert_memory_not_equal(o1, o2, CTIP_BIDX_TOKEN - 1);
+	assert_memory_not_equal(o1, o12,
+	                        CTIP_BIDX_TOKEN - 1); /* "1" + "2nguyen" is not "12" + "nguyen" */
+	assert_memory_not_equal(o1, oo, CTIP_BIDX_TOKEN - 1);
+	assert_int_equal(strspn(o1, "abcdefghijklmnopqrstuvwxyz234567 "), strlen(o1));
+	free(o1);
+	free(o1b);
+	free(o2);
+	free(o12);
+	free(oo);
+	free(all);
 	ctip_crypto_free(c);
 	ctip_crypto_free(c2);
 	ctip_crypto_free(other);
@@ -225,12 +251,17 @@ static int on_hit(void *ctx, const struct ctip_person_hit *h)
 	return 0;
 }
 
-static int search_n(ctip_store *s, const char *q, struct hits *h)
+static int search_org(ctip_store *s, const char *q, int64_t org, struct hits *h)
 {
 	ctip_err e = {0};
 	memset(h, 0, sizeof(*h));
-	assert_int_equal(s->ops->search(s, q, 10, on_hit, h, &e), CTIP_OK);
+	assert_int_equal(s->ops->search(s, q, org, 10, on_hit, h, &e), CTIP_OK);
 	return h->n;
+}
+
+static int search_n(ctip_store *s, const char *q, struct hits *h)
+{
+	return search_org(s, q, 0, h);
 }
 
 static int on_row(void *ctx, const ctip_row *r)
@@ -337,6 +368,131 @@ static void test_store_seals_and_updates(void **st)
 	rmdir(dir);
 }
 
+sqlite3 *ctip_store_sqlite_db(ctip_store *base);
+
+/* A search within what an organisation sees is restricted inside the name index: its own
+ * records, and those of cases referred to it (not declined) with consent to share identity. */
+static void test_store_search_scope(void **st)
+{
+	char dir[] = "/tmp/ctip-scope-XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	ctip_err e = {0};
+	ctip_store *s;
+	int from, to;
+	assert_int_equal(ctip_store_open(path, 1, &s, &e), CTIP_OK);
+	assert_int_equal(s->ops->migrate(s, &from, &to, &e), CTIP_OK);
+	assert_non_null(s->ref = ctip_ref_new());
+	assert_int_equal(ctip_ref_load_embedded(s->ref, &e), CTIP_OK);
+	assert_int_equal(s->ops->key_bind(s, with_key(9), 1, &e), CTIP_OK);
+
+	/* the same name in A (with consent to share identity), in A (without) and in B */
+	ctip_row ra, rn, rb;
+	int64_t oa, ob, ca, cn, cb, pa, pn, pb, ref;
+	person_row(&ra, "Khuất", "Khuê", "079 301 004 321", "+84987654321");
+	ctip_row_set(&ra, CF_CONSENT, "true");
+	ctip_row_set(&ra, CF_CONSENT_SCOPE, "ShareWithReferralOrgs;ShareIdentity");
+	person_row(&rn, "Khuất", "Khuê", "079 301 004 322", "+84987654322");
+	ctip_row_set(&rn, CF_SRC_CASE, "C-2");
+	ctip_row_set(&rn, CF_SRC_RECORD, "R-2");
+	ctip_row_set(&rn, CF_CONSENT, "true");
+	ctip_row_set(&rn, CF_CONSENT_SCOPE, "ShareWithReferralOrgs");
+	person_row(&rb, "Khuất", "Khuê", "B7654321", "+84911000111");
+	ctip_row_set(&rb, CF_SRC_ORG, "Org B");
+	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
+	assert_int_equal(s->ops->org_add(s, "Org A", NULL, &oa, &e), CTIP_OK);
+	assert_int_equal(s->ops->org_add(s, "Org B", NULL, &ob, &e), CTIP_OK);
+	assert_int_equal(s->ops->case_add(s, oa, &ra, &ca, &e), CTIP_OK);
+	assert_int_equal(s->ops->person_add(s, oa, &ra, &pa, &e), CTIP_OK);
+	assert_int_equal(s->ops->link_add(s, ca, pa, &ra, &e), CTIP_OK);
+	assert_int_equal(s->ops->case_add(s, oa, &rn, &cn, &e), CTIP_OK);
+	assert_int_equal(s->ops->person_add(s, oa, &rn, &pn, &e), CTIP_OK);
+	assert_int_equal(s->ops->link_add(s, cn, pn, &rn, &e), CTIP_OK);
+	assert_int_equal(s->ops->case_add(s, ob, &rb, &cb, &e), CTIP_OK);
+	assert_int_equal(s->ops->person_add(s, ob, &rb, &pb, &e), CTIP_OK);
+	assert_int_equal(s->ops->link_add(s, cb, pb, &rb, &e), CTIP_OK);
+	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
+
+	struct hits h;
+	assert_int_equal(search_n(s, "khuat khue", &h), 3); /* the command line sees all */
+	assert_int_equal(search_org(s, "khuat khue", oa, &h), 2);
+	assert_int_equal(search_org(s, "khuat khue", ob, &h), 1);
+	assert_int_equal(search_org(s, "079301004321", ob, &h), 0);
+	assert_int_equal(search_org(s, "0987654321", ob, &h), 0);
+	assert_int_equal(search_org(s, "B7654321", ob, &h), 1);
+	assert_int_equal(search_org(s, "B7654321", oa, &h), 0);
+	assert_int_equal(search_org(s, "khuat khue", ob + 1, &h), 0); /* nobody's */
+
+	/* both of A's cases referred to B: only the record with consent becomes findable */
+	struct ctip_referral r1 = {.case_id = ca,
+	                           .from_org_id = oa,
+	                           .to_org_id = ob,
+	                           .date = "2026-01-02",
+	                           .created_by = "t"};
+	struct ctip_referral r2 = r1;
+	r2.case_id = cn;
+	int64_t ref2;
+	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
+	assert_int_equal(s->srv->referral_add(s, &r1, &ref, &e), CTIP_OK);
+	assert_int_equal(s->srv->referral_add(s, &r2, &ref2, &e), CTIP_OK);
+	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
+	assert_int_equal(search_org(s, "khuat khue", ob, &h), 2);
+	assert_int_equal(search_org(s, "079301004321", ob, &h), 1);
+	assert_int_equal(search_org(s, "0987654321", ob, &h), 1);
+	assert_int_equal(search_org(s, "079301004322", ob, &h), 0);
+	/* a new name for the referred record: found by it, no longer by the old one */
+	ctip_row_clear(&ra);
+	person_row(&ra, "Ngụy", "Ngọc", "079 301 004 321", "+84987654321");
+	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
+	assert_int_equal(s->ops->person_update(s, pa, &ra, &e), CTIP_OK);
+	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
+	assert_int_equal(search_org(s, "nguy ngoc", ob, &h), 1);
+	assert_int_equal(search_org(s, "nguy ngoc", oa, &h), 1);
+	assert_int_equal(search_org(s, "khuat khue", ob, &h), 1);
+	assert_int_equal(search_org(s, "khuat khue", oa, &h), 1);
+	/* declined: gone from B's search */
+	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
+	assert_int_equal(s->srv->referral_set_status(s, ref, "Declined", &e), CTIP_OK);
+	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
+	assert_int_equal(search_org(s, "nguy ngoc", ob, &h), 0);
+	assert_int_equal(search_org(s, "079301004321", ob, &h), 0);
+	assert_int_equal(search_org(s, "nguy ngoc", 0, &h), 1);
+
+	/* migration 0005 builds both indexes from the sealed identities: a version-4 database
+	 * (no person_referred; here with an empty name index) is searchable again */
+	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
+	assert_int_equal(s->srv->referral_set_status(s, ref, "Accepted", &e), CTIP_OK);
+	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO person_name(person_name) VALUES ('delete-all'); "
+	                              "DROP TABLE person_referred; PRAGMA user_version = 4",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(search_n(s, "khuat khue", &h), 0);
+	assert_int_equal(s->ops->migrate(s, &from, &to, &e), CTIP_OK);
+	assert_int_equal(from, 4);
+	assert_int_equal(to, 5);
+	assert_int_equal(search_n(s, "khuat khue", &h), 2);
+	assert_int_equal(search_org(s, "khuat khue", oa, &h), 1);
+	assert_int_equal(search_org(s, "khuat khue", ob, &h), 1);
+	assert_int_equal(search_org(s, "nguy ngoc", ob, &h), 1); /* referred again, with consent */
+	assert_int_equal(search_org(s, "nguy ngoc", oa, &h), 1);
+	assert_int_equal(search_org(s, "0987654321", ob, &h), 1);
+
+	ctip_row_clear(&ra);
+	ctip_row_clear(&rn);
+	ctip_row_clear(&rb);
+	ctip_store_close(s);
+	char p2[80];
+	snprintf(p2, sizeof(p2), "%s-wal", path);
+	unlink(p2);
+	snprintf(p2, sizeof(p2), "%s-shm", path);
+	unlink(p2);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +504,7 @@ int main(void)
 	        cmocka_unit_test(test_pack_roundtrip),
 	        cmocka_unit_test(test_key_file),
 	        cmocka_unit_test(test_store_seals_and_updates),
+	        cmocka_unit_test(test_store_search_scope),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
