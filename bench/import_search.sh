@@ -9,7 +9,7 @@ CTIP=build/ctip
 W=${BENCH_DIR:-build/bench}
 mkdir -p "$W"
 DB="$W/bench.db"
-rm -f "$DB" "$DB-wal" "$DB-shm"
+rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.audit" "$DB.audit-wal" "$DB.audit-shm"
 
 # run LABEL CMD...: wall seconds and peak RSS of one command
 run() {

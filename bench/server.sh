@@ -26,7 +26,7 @@ if [ -n "$missing" ]; then
 fi
 make --no-print-directory build/ctip >/dev/null
 mkdir -p var
-rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.key"
+rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.key" "$DB.audit" "$DB.audit-wal" "$DB.audit-shm"
 $CTIP --db "$DB" init >/dev/null
 [ -f "var/bench-server-$N.csv" ] ||
 	$CTIP demo generate --persons "$N" --seed 33 -o "var/bench-server-$N.csv" >/dev/null

@@ -36,7 +36,7 @@ once() {
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)"
 if [ "${REBUILD:-0}" = 1 ] || [ ! -f "$DB" ] || [ "$(sqlite3 "$DB" 'select count(*) from case_person' 2>/dev/null)" != "$N" ]; then
-	rm -f "$DB" "$DB-wal" "$DB-shm"
+	rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.audit" "$DB.audit-wal" "$DB.audit-shm"
 	once "demo generate --persons $N" "$CTIP" demo generate --persons "$N" --seed 1 -o "$W/stats.csv"
 	once "init" "$CTIP" --db "$DB" init
 	once "import" "$CTIP" --db "$DB" import "$W/stats.csv"

@@ -58,7 +58,8 @@ static int usage_all(FILE *out)
 	        "The database is PATH, else $CTIP_DB, else ./var/ctip.db.\n"
 	        "Identities in it are encrypted under the key file --key PATH, else $CTIP_KEY,\n"
 	        "else the database's path + \".key\" (made by `ctip init`; keep it on another\n"
-	        "volume in production).\n\n"
+	        "volume in production). The audit log is the database's path + \".audit\":\n"
+	        "back up all three together.\n\n"
 	        "Commands:\n");
 	for (const struct cli_command *c = cli_commands; c->name; c++)
 		fprintf(out, "  %-8s %s\n", c->name, c->summary);

@@ -5,12 +5,14 @@
  * leaves the database exactly as it was.
  *
  * Schema: lib/sql/NNNN_*.sql, applied in order by migrate(); the version
- * reached is kept in PRAGMA user_version.
+ * reached is kept in PRAGMA user_version. The audit log is a second file,
+ * DB.audit, attached to every connection as `auditlog` (schema 7 on).
  */
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <uthash.h>
 
 #include "crypto.h"
@@ -183,9 +185,9 @@ static const char *const stmt_sql[S_COUNT] = {
                      "r.direction, r.seq",
         [S_ACCOUNT_ADD] =
                 "INSERT INTO account(username, org_id, role, pw_hash) VALUES (?, ?, ?, ?)",
-        [S_AUDIT_ADD] = "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, hash) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [S_AUDIT_LAST] = "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+        [S_AUDIT_ADD] = "INSERT INTO auditlog.audit(id, at, actor, action, object, detail, "
+                        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [S_AUDIT_LAST] = "SELECT id, hash FROM auditlog.audit ORDER BY id DESC LIMIT 1",
         [S_Q_COMMENTS] = "SELECT body_sealed, date, seq FROM case_comment WHERE case_id = ? "
                          "ORDER BY seq",
         [S_SETTING_GET] = "SELECT value FROM setting WHERE name = ?",
@@ -213,7 +215,8 @@ typedef struct sqlite_store {
 	struct org_node *orgs; /* cache of organisation ids by folded name */
 	struct org_alias *org_names;
 	int in_tx;
-	char **bulk_sql; /* CREATE INDEX statements dropped by load_begin */
+	int audit_attached; /* DB.audit is attached as `auditlog` (schema 7 on) */
+	char **bulk_sql;    /* CREATE INDEX statements dropped by load_begin */
 	int bulk_n;
 	int journal_switched; /* load_begin left WAL for a rollback journal */
 	int fk_off;           /* load_begin turned foreign-key checks off */
@@ -477,6 +480,121 @@ static int sq_key_bind(ctip_store *base, ctip_crypto *c, int create, ctip_err *e
 	return CTIP_OK;
 }
 
+/* ---- the audit log's own file ---------------------------------------------------------
+ * From schema 7 on, the audit log is DB.audit, attached to every connection as `auditlog`:
+ * its commits (the server's group commits, hundreds a second) then never change the
+ * registry's file or WAL. In WAL mode every commit to a file makes each reader of that file
+ * drop its page cache, and searches, which touch many pages, paid for it on every commit.
+ * The file is created only by migration 7 (`ctip init`); a database of schema 7 or more
+ * whose audit file is missing is refused, never given a new, empty log that would hide the
+ * loss. */
+
+#define AUDIT_SCHEMA                                                                               \
+	"PRAGMA journal_mode = WAL; "                                                              \
+	"CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY, at TEXT NOT NULL, "             \
+	"actor TEXT NOT NULL, action TEXT NOT NULL, object TEXT NOT NULL, "                        \
+	"detail TEXT NOT NULL DEFAULT '', prev_hash TEXT NOT NULL, hash TEXT NOT NULL); "          \
+	"CREATE INDEX IF NOT EXISTS audit_object ON audit(object);"
+
+static void audit_path(const sqlite_store *s, char *out, size_t n)
+{
+	snprintf(out, n, "%s.audit", s->base.path);
+}
+
+/* Creates DB.audit with its table when missing (migration 7 only). */
+static int audit_create(sqlite_store *s, ctip_err *e)
+{
+	char path[1100];
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	audit_path(s, path, sizeof(path));
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "PRAGMA busy_timeout = 10000; " AUDIT_SCHEMA, NULL, NULL,
+		                  &msg);
+	if (rc != SQLITE_OK)
+		rc = ctip_err_set(e, CTIP_EDB, "%s: cannot create the audit log: %s", path,
+		                  msg  ? msg
+		                  : db ? sqlite3_errmsg(db)
+		                       : "out of memory");
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	return rc;
+}
+
+static int audit_attach(sqlite_store *s, ctip_err *e)
+{
+	char path[1100];
+	struct stat sb;
+	sqlite3_stmt *st;
+	audit_path(s, path, sizeof(path));
+	if (stat(path, &sb) != 0)
+		return ctip_err_set(
+		        e, CTIP_EINVAL,
+		        "%s: the audit log of %s is missing: restore it from the backup "
+		        "together with the database (ctip does not start a new, empty "
+		        "log for a database that has one: it would hide the loss)",
+		        path, s->base.path);
+	if (sqlite3_prepare_v2(s->db, "ATTACH ?1 AS auditlog", -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit log");
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ctip_err_set(e, CTIP_EDB, "%s: cannot open the audit log: %s", path,
+		                    sqlite3_errmsg(s->db));
+	s->audit_attached = 1;
+	return exec_sql(s, "PRAGMA auditlog.synchronous = NORMAL", e);
+}
+
+static int count_where(sqlite_store *s, const char *sql, long *n, ctip_err *e)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit log");
+	*n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
+	sqlite3_finalize(st);
+	return *n < 0 ? db_err(s, e, "audit log") : CTIP_OK;
+}
+
+/* Migration 7, first half: copies the entries of the registry's table audit into DB.audit,
+ * ids and hashes unchanged, and checks that the file now holds exactly those entries; the
+ * second half (0007_audit_file.sql) drops the table. The two files cannot change in one
+ * atomic transaction, so each step can be run again: an interrupted init finishes the job. */
+static int audit_move(sqlite_store *s, ctip_err *e)
+{
+	char path[1100];
+	long missing, extra;
+	int rc;
+	audit_path(s, path, sizeof(path));
+	if ((rc = audit_create(s, e)) || (!s->audit_attached && (rc = audit_attach(s, e))))
+		return rc;
+	if ((rc = exec_sql(s,
+	                   "BEGIN IMMEDIATE; INSERT INTO auditlog.audit SELECT id, at, actor, "
+	                   "action, object, detail, prev_hash, hash FROM main.audit WHERE id > "
+	                   "(SELECT coalesce(max(id), 0) FROM auditlog.audit) ORDER BY id; COMMIT",
+	                   e))) {
+		exec_sql(s, "ROLLBACK", NULL);
+		return rc;
+	}
+	if ((rc = count_where(s,
+	                      "SELECT count(*) FROM main.audit m WHERE NOT EXISTS (SELECT 1 FROM "
+	                      "auditlog.audit a WHERE a.id = m.id AND a.hash = m.hash)",
+	                      &missing, e)) ||
+	    (rc = count_where(s,
+	                      "SELECT count(*) FROM auditlog.audit a WHERE NOT EXISTS (SELECT 1 "
+	                      "FROM main.audit m WHERE m.id = a.id AND m.hash = a.hash)",
+	                      &extra, e)))
+		return rc;
+	if (missing || extra)
+		return ctip_err_set(e, CTIP_EINVAL,
+		                    "%s holds %ld audit entries that %s does not (and lacks %ld of "
+		                    "its): it is not this database's audit log; move it away and "
+		                    "run `ctip init` again",
+		                    path, extra, s->base.path, missing);
+	return CTIP_OK;
+}
+
 /* Migrations are the embedded files lib/sql/NNNN_name.sql; NNNN is the version. */
 static int sq_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 {
@@ -507,6 +625,8 @@ static int sq_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 			                    "%s: no key loaded to encrypt its records",
 			                    s->base.path);
 		if (plain && (rc = exec_sql(s, "PRAGMA secure_delete = ON", e)))
+			return rc;
+		if (next_v == 7 && (rc = audit_move(s, e)))
 			return rc;
 		char pragma[64];
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", next_v);
@@ -581,7 +701,7 @@ static int sq_load_begin(ctip_store *base, int *active, ctip_err *e)
 	/* A first load writes every page: through the WAL that is twice (log, then checkpoint),
 	 * through a rollback journal once, the journal holding only the few pages that existed.
 	 * The switch needs the only connection; if others are open it fails and WAL stays. */
-	if (empty && exec_sql(s, "PRAGMA journal_mode = DELETE", NULL) == CTIP_OK)
+	if (empty && exec_sql(s, "PRAGMA main.journal_mode = DELETE", NULL) == CTIP_OK)
 		s->journal_switched = 1;
 	/* Nor are foreign keys checked row by row in a first load: every id the importer
 	 * writes comes from a row it has just inserted in the same transaction. */
@@ -664,7 +784,7 @@ static int sq_load_end(ctip_store *base, int ok, ctip_err *e)
 	bulk_forget(s);
 	s->loading = 0;
 	if (s->journal_switched) {
-		exec_sql(s, "PRAGMA journal_mode = WAL", NULL);
+		exec_sql(s, "PRAGMA main.journal_mode = WAL", NULL);
 		s->journal_switched = 0;
 	}
 	if (s->fk_off) {
@@ -2138,11 +2258,10 @@ static int sq_audit_each(ctip_store *base, const char *object,
 	sqlite_store *s = (sqlite_store *)base;
 	sqlite3_stmt *st;
 	int rc = CTIP_OK, step;
-	if (sqlite3_prepare_v2(
-	            s->db,
-	            "SELECT id, at, actor, action, object, detail, prev_hash, hash FROM audit "
-	            "WHERE ?1 IS NULL OR object = ?1 ORDER BY id",
-	            -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db,
+	                       "SELECT id, at, actor, action, object, detail, prev_hash, hash FROM "
+	                       "auditlog.audit WHERE ?1 IS NULL OR object = ?1 ORDER BY id",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return db_err(s, e, "audit");
 	if (object)
 		sqlite3_bind_text(st, 1, object, -1, SQLITE_STATIC);
@@ -2426,6 +2545,11 @@ int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_
 	        "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; "
 	        "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -524288;",
 	        e);
+	int version = 0;
+	ctip_err ignored = {0}; /* not a database: the first statement says so */
+	if (rc == CTIP_OK && sq_schema_version(&s->base, &version, &ignored) == CTIP_OK &&
+	    version >= 7)
+		rc = audit_attach(s, e);
 	if (rc) {
 		sq_close(&s->base);
 		return rc;

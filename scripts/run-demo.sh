@@ -10,7 +10,7 @@ DB=${CTIP_DB:-var/demo.db}
 N=${DEMO_PERSONS:-20000}
 LISTEN=${CTIP_LISTEN:-127.0.0.1:8080}
 mkdir -p var
-rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.key"
+rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.key" "$DB.audit" "$DB.audit-wal" "$DB.audit-shm"
 echo "== ctip init ($DB)"
 $CTIP --db "$DB" init
 echo "== ctip demo generate --persons $N --seed 2026"

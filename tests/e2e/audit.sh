@@ -15,35 +15,87 @@ check "... and the search that displayed it" grep -q " search_hit  *P$pid" "$T/l
 "$CTIP" audit log >"$T/all"
 check "the import is logged" grep -q " import " "$T/all"
 check "the export is logged" grep -q " export  *$T/x.csv" "$T/all"
+# the log is its own database file next to the registry: DB.audit
+A="$CTIP_DB.audit"
+asql() { sqlite3 "$A" "$1"; }
+check "the log is in its own file next to the database" test "$(asql "select count(*) from audit")" -gt 3
+check "... and no longer in the registry's" test "$(sql "select count(*) from sqlite_master where name = 'audit'")" = "0"
 check "the log names no one: no name of a person in it" \
-	test "$(sql "select count(*) from audit where detail like '%Tuy%' or object like '%Tuy%' or detail like '%Đinh%'")" = "0"
-n=$(sql "select count(*) from audit")
+	test "$(asql "select count(*) from audit where detail like '%Tuy%' or object like '%Tuy%' or detail like '%Đinh%'")" = "0"
+n=$(asql "select count(*) from audit")
 
 cp "$CTIP_DB" "$T/good.db"
-sql "update audit set detail = 'nothing to see' where id = 3"
+cp "$A" "$T/good.db.audit"
+restore() { cp "$T/good.db" "$CTIP_DB"; cp "$T/good.db.audit" "$A"; }
+asql "update audit set detail = 'nothing to see' where id = 3"
 "$CTIP" audit verify >"$T/v1" 2>&1
 check "an altered entry breaks verification" test $? -ne 0
 check "... which names it" contains "$T/v1" "entry 3 was altered"
 
-cp "$T/good.db" "$CTIP_DB"
-sql "delete from audit where id = 2"
+restore
+asql "delete from audit where id = 2"
 "$CTIP" audit verify >"$T/v2" 2>&1
 check "a removed entry breaks verification" test $? -ne 0
 check "... which names where" contains "$T/v2" "entry 3: entries 2 to 2 are missing"
 
-cp "$T/good.db" "$CTIP_DB"
-sql "insert into audit(id, at, actor, action, object, detail, prev_hash, hash) values ($((n + 1)), '2026-01-01T00:00:00Z', 'x', 'view', 'P1', '', 'forged', 'forged')"
+restore
+asql "insert into audit(id, at, actor, action, object, detail, prev_hash, hash) values ($((n + 1)), '2026-01-01T00:00:00Z', 'x', 'view', 'P1', '', 'forged', 'forged')"
 "$CTIP" audit verify >"$T/v3" 2>&1
 check "an inserted entry breaks verification" test $? -ne 0
 check "... which names it" contains "$T/v3" "entry $((n + 1)) does not follow entry $n"
 
-cp "$T/good.db" "$CTIP_DB"
-sql "update audit set hash = 'x' where id = $n"
+restore
+asql "update audit set hash = 'x' where id = $n"
 "$CTIP" audit verify >"$T/v4" 2>&1
 check "rewriting the last hash is found too" contains "$T/v4" "entry $n was altered"
 
+# a missing log is an error, never a new empty one
+mv "$A" "$T/away"
+"$CTIP" audit verify >"$T/v5" 2>&1
+check "a missing audit file is an error" test $? -ne 0
+check "... which says so" contains "$T/v5" "the audit log of $CTIP_DB is missing"
+"$CTIP" init >"$T/v6" 2>&1
+check "init does not start a new log in its place" test $? -ne 0
+check "... and creates no file" test ! -e "$A"
+
+# a database of schema 5 (the log in the registry's file) is migrated by init: every entry
+# moves, ids and hashes unchanged; an interrupted move is finished by running init again
+restore
+to_v5() { # DB: put the log back into the registry's file, as schema 5 had it
+	sqlite3 "$1" "attach '$1.audit' as l; $(sed -n '/^CREATE TABLE audit/,$p' lib/sql/0002_accounts_audit.sql)
+		insert into main.audit select * from l.audit; pragma user_version = 5;"
+}
+cp "$CTIP_DB" "$T/v5.db"
+cp "$CTIP_DB.key" "$T/v5.db.key"
+cp "$A" "$T/v5.db.audit"
+to_v5 "$T/v5.db"
+rm "$T/v5.db.audit"
+sumof() { sqlite3 "$1" "select count(*), max(id), group_concat(hash, '') from audit" | md5sum; }
+before=$(sumof "$T/v5.db")
+CTIP_DB="$T/v5.db" "$CTIP" init >"$T/m5" 2>&1
+check "init migrates a schema-5 database's log" contains "$T/m5" "migrated from version 5 to 7"
+check "... into its own file, every entry with its id and hash" test "$(sumof "$T/v5.db.audit")" = "$before"
+check "... and drops the registry's table" test "$(sqlite3 "$T/v5.db" "select count(*) from sqlite_master where name = 'audit'")" = "0"
+CTIP_DB="$T/v5.db" "$CTIP" audit verify >"$T/m5v" 2>&1
+check "... and the chain verifies" contains "$T/m5v" "audit log intact: $n entries"
+CTIP_DB="$T/v5.db" "$CTIP" audit log --person "P$pid" >"$T/m5l" 2>&1
+check "... and audit log --person still finds the view" grep -q " view  *P$pid" "$T/m5l"
+# interrupted after part of the copy (the file holds the first entries only)
+to_v5 "$T/v5.db"
+sqlite3 "$T/v5.db.audit" "delete from audit where id > 2"
+CTIP_DB="$T/v5.db" "$CTIP" init >"$T/m6" 2>&1
+check "an interrupted move is finished by init" contains "$T/m6" "migrated from version 5 to 7"
+check "... with every entry" test "$(sumof "$T/v5.db.audit")" = "$before"
+# another database's log in the way is refused, and nothing is dropped
+to_v5 "$T/v5.db"
+sqlite3 "$T/v5.db.audit" "update audit set hash = 'other' where id = 1"
+CTIP_DB="$T/v5.db" "$CTIP" init >"$T/m7" 2>&1
+check "an audit file with other entries is refused" test $? -ne 0
+check "... saying it is not this database's log" contains "$T/m7" "not this database's audit log"
+check "... and the registry keeps its log" test "$(sumof "$T/v5.db")" = "$before"
+
 # accounts
-cp "$T/good.db" "$CTIP_DB"
+restore
 "$CTIP" org add "NGO Thử Nghiệm B" --type NGO >"$T/o" 2>&1
 check "org add registers an organisation" test "$(sql "select type from organisation where name = 'NGO Thử Nghiệm B'")" = "NGO"
 "$CTIP" org add "Something" --type Spaceship >"$T/o2" 2>&1

@@ -118,8 +118,24 @@ sqlite3 "$V2" "pragma user_version = 2; pragma journal_mode = wal;
 	insert into case_person(id, case_id, person_id, role) values (1, 1, 1, 'Victim');
 	insert into case_comment(case_id, seq, body) values (1, 0, 'Gặp ở bến xe Mỹ Đình');
 	insert into exploitation(case_person_id, seq, country, place) values (1, 0, 'KH', 'Khu Zartiên');" >/dev/null
+# one audit entry, hashed as lib/audit.c does (BLAKE2b-256 over length-prefixed fields)
+python3 - "$V2" <<'PY'
+import hashlib, sqlite3, struct, sys
+f = ["", "1", "2020-01-01T00:00:00Z", "cli:old", "view", "P1", ""]
+h = hashlib.blake2b(digest_size=32)
+for v in f:
+    b = v.encode()
+    h.update(struct.pack("<Q", len(b)) + b)
+con = sqlite3.connect(sys.argv[1])
+con.execute("insert into audit values (1, ?, ?, ?, ?, ?, '', ?)", f[2:] + [h.hexdigest()])
+con.commit()
+PY
 CTIP_DB="$V2" "$CTIP" init >"$T/v2" 2>&1
-check "init encrypts a version-2 database in place" contains "$T/v2" "migrated from version 2 to 5"
+check "init encrypts a version-2 database in place" contains "$T/v2" "migrated from version 2 to 7"
+CTIP_DB="$V2" "$CTIP" audit log >"$T/v2a" 2>&1
+check "... and moves its audit log into its own file" test "$(sqlite3 "$V2.audit" "select object from audit")" = "P1"
+CTIP_DB="$V2" "$CTIP" audit verify >"$T/v2v" 2>&1
+check "... where the entry's chain verifies" contains "$T/v2v" "audit log intact: 1 entries"
 for f in "$V2" "$V2-wal"; do
 	[ -f "$f" ] || continue
 	b=$(basename "$f")

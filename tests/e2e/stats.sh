@@ -76,4 +76,4 @@ check "an unknown dimension is refused, listing the dimensions" contains "$T/e2"
 "$CTIP" stats victims --age-bands 0-10,12- >/dev/null 2>&1
 check "bands with a gap are refused" test $? -eq 2
 "$CTIP" stats victims --no-suppress >/dev/null 2>&1
-check "raw counts are audited" test "$(sql "select count(*) from audit where action='stats-raw'")" -ge 1
+check "raw counts are audited" test "$(sqlite3 "$CTIP_DB.audit" "select count(*) from audit where action='stats-raw'")" -ge 1
