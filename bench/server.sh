@@ -77,12 +77,14 @@ cpu0=$(awk '{print $14 + $15}' /proc/$SRV/stat)
 echo "== wrk -t2 -c$CONNS -d$DUR GET /api/cases/{id}"
 wrk -t2 -c"$CONNS" -d"$DUR" --latency -s var/bench-cases.lua "http://127.0.0.1:$PORT" |
 	grep -E 'Requests/sec|Latency |  (50|90|99)%|requests in|Non-2xx'
+cpu1=$(awk '{print $14 + $15}' /proc/$SRV/stat)
+echo "server CPU (user+sys): $(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK)" | bc -l | cut -c1-6) s; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== wrk -t2 -c$CONNS -d$DUR GET /api/search?q=NAME"
 wrk -t2 -c"$CONNS" -d"$DUR" --latency -s var/bench-search.lua "http://127.0.0.1:$PORT" |
 	grep -E 'Requests/sec|Latency |  (50|90|99)%|requests in|Non-2xx'
-cpu1=$(awk '{print $14 + $15}' /proc/$SRV/stat)
-echo "server CPU (user+sys) over both runs: $(echo "($cpu1 - $cpu0) / $(getconf CLK_TCK)" | bc -l | cut -c1-6) s"
-echo "audit entries: $(sqlite3 "$DB" "select count(*) from audit")"
+cpu2=$(awk '{print $14 + $15}' /proc/$SRV/stat)
+echo "server CPU (user+sys): $(echo "($cpu2 - $cpu1) / $(getconf CLK_TCK)" | bc -l | cut -c1-6) s; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "audit entries: $(sqlite3 "$DB.audit" "select count(*) from audit")"
 kill -TERM $SRV
 wait $SRV && echo "server stopped cleanly (exit 0)"
 trap - EXIT
