@@ -122,7 +122,7 @@ int ctip_audit_batch(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if ((rc = s->ops->begin(s, e)))
+	if ((rc = s->ops->audit_begin(s, e)))
 		return rc;
 	if ((rc = s->ops->audit_last(s, &last, prev, e))) {
 		s->ops->rollback(s);

@@ -103,6 +103,9 @@ struct ctip_store_ops {
 	/* Audit log: append an entry (fields already hashed by audit.c), read it in order of id
 	 * (object NULL: all), and the last entry's id and hash ("" when empty). */
 	int (*audit_add)(ctip_store *s, const struct ctip_audit_entry *a, ctip_err *e);
+	/* Begins the transaction of an append (end it with commit or rollback): it locks the
+	 * audit log only, so appending never waits for a write to the registry (an import). */
+	int (*audit_begin)(ctip_store *s, ctip_err *e);
 	int (*audit_each)(ctip_store *s, const char *object,
 	                  int (*cb)(void *ctx, const struct ctip_audit_entry *a), void *ctx,
 	                  ctip_err *e);

@@ -2291,6 +2291,19 @@ static int sq_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip
 	return exec_done(s, st, e);
 }
 
+static int sq_audit_begin(ctip_store *base, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	/* BEGIN IMMEDIATE would take the registry's write lock too; a deferred transaction
+	 * whose first statement writes to the audit file takes that file's lock alone (and
+	 * waits for it under the busy timeout: no snapshot is held yet) */
+	int rc = exec_sql(s, "BEGIN; UPDATE auditlog.audit_indexed SET last = last", e);
+	s->in_tx = 1;
+	if (rc)
+		sq_rollback(base);
+	return rc;
+}
+
 static int sq_audit_each(ctip_store *base, const char *object,
                          int (*cb)(void *ctx, const struct ctip_audit_entry *a), void *ctx,
                          ctip_err *e)
@@ -2404,6 +2417,7 @@ static const struct ctip_store_ops sqlite_ops = {
         .person_cases = sq_person_cases,
         .account_add = sq_account_add,
         .audit_add = sq_audit_add,
+        .audit_begin = sq_audit_begin,
         .audit_each = sq_audit_each,
         .audit_last = sq_audit_last,
         .key_needed = sq_key_needed,
