@@ -48,6 +48,7 @@ int cmd_org(int argc, char **argv, struct cli *c);
 int cmd_user(int argc, char **argv, struct cli *c);
 int cmd_audit(int argc, char **argv, struct cli *c);
 int cmd_serve(int argc, char **argv, struct cli *c);
+int cmd_link(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
 
 #endif

@@ -21,6 +21,11 @@ const struct cli_command cli_commands[] = {
          "show a person (P12) or a case (C7) with everything linked to it"},
         {"demo", cmd_demo, "ctip demo generate --persons N [--seed S] -o FILE [--truth FILE]",
          "write a synthetic, realistic data set in the import format"},
+        {"link", cmd_link,
+         "ctip link run [--threshold P] [--threads N] [--timing] | ctip link export --format csv "
+         "[--pairs] [-o FILE] | ctip link explain A B",
+         "link the records of one person across organisations; export person keys; explain a "
+         "pair"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",

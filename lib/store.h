@@ -41,6 +41,41 @@ struct ctip_audit_entry {
 	const char *at, *actor, *action, *object, *detail, *prev_hash, *hash;
 };
 
+/* What record linkage reads of a person record: names as written, identifiers as `;`
+ * lists (documents as written, phones in E.164). Valid during the callback only. */
+struct ctip_link_input {
+	int64_t id;
+	const char *org, *src_record_id;
+	const char *family, *middle, *given, *birth, *gender, *province_2025;
+	const char *docs, *mobiles, *homephones;
+};
+
+/* One scored pair of records (a < b). */
+struct ctip_link_pair {
+	int64_t a, b;
+	float weight, probability;
+	int linked;
+};
+
+/* A linkage run to store: the key of each record (ids[i] -> keys[i]), the pairs and the
+ * model. */
+struct ctip_link_result {
+	const int64_t *ids;
+	const char *const *keys;
+	long n;
+	const struct ctip_link_pair *pairs;
+	long npairs;
+	long persons;
+	const char *params; /* JSON */
+};
+
+struct ctip_link_pair_out {
+	int64_t a, b;
+	const char *a_org, *a_src, *b_org, *b_src, *a_key, *b_key;
+	double weight, probability;
+	int linked;
+};
+
 struct ctip_store_ops {
 	const char *name;
 	void (*close)(ctip_store *s);
@@ -110,6 +145,26 @@ struct ctip_store_ops {
 	 * value; when the database has none, create stores it, else it is an error. */
 	int (*key_needed)(ctip_store *s, int *has, ctip_err *e);
 	int (*key_bind)(ctip_store *s, ctip_crypto *c, int create, ctip_err *e);
+	/* ---- record linkage (store_sqlite_link.c) ---- */
+	/* Streams what linkage compares of person records: all (n == 0) or those of ids[0..n),
+	 * ordered by id. */
+	int (*link_input)(ctip_store *s, const int64_t *ids, int n,
+	                  int (*cb)(void *ctx, const struct ctip_link_input *r), void *ctx,
+	                  ctip_err *e);
+	/* Replaces the stored linkage by a run's (inside the caller's transaction). */
+	int (*link_save)(ctip_store *s, const struct ctip_link_result *res, ctip_err *e);
+	/* The linked person of every record, by organisation and record id; the records not
+	 * yet linked have key NULL. */
+	int (*link_persons)(ctip_store *s,
+	                    int (*cb)(void *ctx, int64_t id, const char *org, const char *src,
+	                              const char *key),
+	                    void *ctx, ctip_err *e);
+	/* The scored pairs of the last run, by a then b. */
+	int (*link_pairs)(ctip_store *s,
+	                  int (*cb)(void *ctx, const struct ctip_link_pair_out *p), void *ctx,
+	                  ctip_err *e);
+	/* The model of the last run (malloc'd JSON); CTIP_ENOTFOUND when linkage never ran. */
+	int (*link_params)(ctip_store *s, char **json, ctip_err *e);
 };
 
 /* ---- what the server needs (store_sqlite_srv.c) --------------------------------------- */

@@ -16,6 +16,7 @@
 #include "crypto.h"
 #include "embedded.h"
 #include "store.h"
+#include "store_sqlite_link.h"
 #include "text.h"
 
 enum stmt_id {
@@ -2064,6 +2065,11 @@ static const struct ctip_store_ops sqlite_ops = {
         .audit_last = sq_audit_last,
         .key_needed = sq_key_needed,
         .key_bind = sq_key_bind,
+        .link_input = ctip_sq_link_input,
+        .link_save = ctip_sq_link_save,
+        .link_persons = ctip_sq_link_persons,
+        .link_pairs = ctip_sq_link_pairs,
+        .link_params = ctip_sq_link_params,
 };
 
 /* SQL function ctip_fold(text): the folded form (text.h), so that results sort as users read

@@ -1,0 +1,268 @@
+/*
+ * link_prep.c - preparing person records for linkage and comparing two of
+ * them (see link_prep.h).
+ */
+#include "link_prep.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+/* ---- arena: the strings live as long as the run ---- */
+
+static const char *arena_dup(struct lk_arena *a, const char *s, size_t n)
+{
+	if (!a->block || a->used + n + 1 > a->size) {
+		size_t size = n + 1 > (1u << 20) ? n + 1 : (1u << 20);
+		char **bl = realloc(a->blocks, (size_t)(a->nblocks + 1) * sizeof(*bl));
+		if (!bl)
+			return NULL;
+		a->blocks = bl;
+		if (!(a->block = malloc(size)))
+			return NULL;
+		a->blocks[a->nblocks++] = a->block;
+		a->used = 0;
+		a->size = size;
+	}
+	char *p = a->block + a->used;
+	memcpy(p, s, n);
+	p[n] = 0;
+	a->used += n + 1;
+	return p;
+}
+
+/* ---- dictionary of strings (open addressing, FNV-1a) ---- */
+
+static uint32_t hash_str(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static int dict_grow(struct lk_dict *d)
+{
+	uint32_t cap = d->cap ? d->cap * 2 : 1024;
+	const char **str = realloc(d->str, cap * sizeof(*str));
+	if (str)
+		d->str = str;
+	uint32_t *len = realloc(d->len, cap * sizeof(*len));
+	if (len)
+		d->len = len;
+	uint32_t *cf = realloc(d->cnt_fam, cap * sizeof(*cf));
+	if (cf)
+		d->cnt_fam = cf;
+	uint32_t *cg = realloc(d->cnt_giv, cap * sizeof(*cg));
+	if (cg)
+		d->cnt_giv = cg;
+	if (!str || !len || !cf || !cg)
+		return -1;
+	memset(d->cnt_fam + d->cap, 0, (cap - d->cap) * sizeof(*cf));
+	memset(d->cnt_giv + d->cap, 0, (cap - d->cap) * sizeof(*cg));
+	d->cap = cap;
+	/* the slots stay at most half full */
+	uint32_t nslot = cap * 2;
+	uint32_t *slot = calloc(nslot, sizeof(*slot));
+	if (!slot)
+		return -1;
+	for (uint32_t id = 1; id < d->n; id++) {
+		uint32_t h = hash_str(d->str[id], d->len[id]) & (nslot - 1);
+		while (slot[h])
+			h = (h + 1) & (nslot - 1);
+		slot[h] = id;
+	}
+	free(d->slot);
+	d->slot = slot;
+	d->nslot = nslot;
+	return 0;
+}
+
+/* The id of s[0..n) (added when new); 0 on out of memory. */
+static uint32_t dict_id(struct lk_dict *d, struct lk_arena *a, const char *s, size_t n)
+{
+	if (d->n == 0)
+		d->n = 1;
+	if (d->n + 1 >= d->cap && dict_grow(d))
+		return 0;
+	uint32_t h = hash_str(s, n) & (d->nslot - 1);
+	for (; d->slot[h]; h = (h + 1) & (d->nslot - 1)) {
+		uint32_t id = d->slot[h];
+		if (d->len[id] == n && !memcmp(d->str[id], s, n))
+			return id;
+	}
+	const char *p = arena_dup(a, s, n);
+	if (!p)
+		return 0;
+	uint32_t id = d->n++;
+	d->str[id] = p;
+	d->len[id] = (uint32_t)n;
+	d->cnt_fam[id] = d->cnt_giv[id] = 0;
+	d->slot[h] = id;
+	return id;
+}
+
+static void dict_free(struct lk_dict *d)
+{
+	free(d->str);
+	free(d->len);
+	free(d->cnt_fam);
+	free(d->cnt_giv);
+	free(d->slot);
+	memset(d, 0, sizeof(*d));
+}
+
+void lk_data_init(struct lk_data *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+void lk_data_free(struct lk_data *d)
+{
+	free(d->r);
+	dict_free(&d->names);
+	dict_free(&d->orgs);
+	for (int i = 0; i < d->arena.nblocks; i++)
+		free(d->arena.blocks[i]);
+	free(d->arena.blocks);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The id of a name part after folding; 0 when missing. *oom set when out of memory. */
+static uint32_t name_id(struct lk_data *d, const char *s, int *oom)
+{
+	if (!s || !*s)
+		return 0;
+	long n = ctip_text_fold_buf(s, d->fold, sizeof(d->fold));
+	if (n <= 0)
+		return 0;
+	uint32_t id = dict_id(&d->names, &d->arena, d->fold, (size_t)n);
+	if (!id)
+		*oom = 1;
+	return id;
+}
+
+/* Calls f on each item of a `;` list. */
+static void each_item(const char *list, void (*f)(struct lk_rec *r, const char *s, size_t n),
+                      struct lk_rec *r)
+{
+	while (list && *list) {
+		const char *end = list;
+		while (*end && *end != ';') {
+			if (*end == '\\' && end[1])
+				end++;
+			end++;
+		}
+		f(r, list, (size_t)(end - list));
+		list = *end ? end + 1 : end;
+	}
+}
+
+static void add_doc(struct lk_rec *r, const char *s, size_t n)
+{
+	char buf[64];
+	if (r->ndoc >= LK_MAXDOC || n >= sizeof(buf))
+		return;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	struct ctip_lk_doc doc = ctip_lk_doc_norm(buf);
+	if (doc.len)
+		r->doc[r->ndoc++] = doc;
+}
+
+static void add_phone(struct lk_rec *r, const char *s, size_t n)
+{
+	char buf[64];
+	if (r->nph >= LK_MAXPH || n >= sizeof(buf))
+		return;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	uint64_t p = ctip_lk_phone(buf);
+	if (p)
+		r->ph[r->nph++] = p;
+}
+
+int lk_data_add(void *ctx, const struct ctip_link_input *in)
+{
+	struct lk_data *d = ctx;
+	if (d->n == d->cap) {
+		long cap = d->cap ? d->cap * 2 : 4096;
+		struct lk_rec *r = realloc(d->r, (size_t)cap * sizeof(*r));
+		if (!r)
+			return CTIP_ENOMEM;
+		d->r = r;
+		d->cap = cap;
+	}
+	struct lk_rec *r = &d->r[d->n];
+	memset(r, 0, sizeof(*r));
+	int oom = 0;
+	r->id = in->id;
+	r->fam = name_id(d, in->family, &oom);
+	r->mid = name_id(d, in->middle, &oom);
+	r->giv = name_id(d, in->given, &oom);
+	const char *org = in->org ? in->org : "";
+	r->org = dict_id(&d->orgs, &d->arena, org, strlen(org));
+	const char *src = in->src_record_id ? in->src_record_id : "";
+	r->src = arena_dup(&d->arena, src, strlen(src));
+	if (oom || !r->org || !r->src)
+		return CTIP_ENOMEM;
+	if (r->fam) {
+		d->names.cnt_fam[r->fam]++;
+		d->n_fam++;
+	}
+	if (r->giv) {
+		d->names.cnt_giv[r->giv]++;
+		d->n_giv++;
+	}
+	r->bd = ctip_lk_date_parse(in->birth);
+	r->gender = (uint8_t)ctip_lk_gender(in->gender);
+	r->prov = in->province_2025 ? (uint16_t)atoi(in->province_2025) : 0;
+	each_item(in->docs, add_doc, r);
+	each_item(in->mobiles, add_phone, r);
+	each_item(in->homephones, add_phone, r);
+	d->n++;
+	return 0;
+}
+
+static int name_level(const struct lk_dict *nd, uint32_t a, uint32_t b)
+{
+	if (!a || !b)
+		return LK_MISSING;
+	if (a == b)
+		return LK_NAME_EXACT;
+	return ctip_lk_name(nd->str[a], nd->str[b]);
+}
+
+uint32_t lk_compare(const struct lk_data *d, const struct lk_rec *a, const struct lk_rec *b)
+{
+	const struct lk_dict *nd = &d->names;
+	uint32_t bf = b->fam, bg = b->giv, swapped = 0;
+	if (a->fam && a->giv && bf && bg && !(a->fam == bf && a->giv == bg)) {
+		if (a->fam == bg && a->giv == bf)
+			swapped = 1;
+		else if (a->fam != bf && ctip_lk_swapped(nd->str[a->fam], nd->str[a->giv],
+		                                         nd->str[bf], nd->str[bg]))
+			swapped = 1;
+	}
+	if (swapped) {
+		uint32_t t = bf;
+		bf = bg;
+		bg = t;
+	}
+	int lv[C_N];
+	lv[C_FAMILY] = name_level(nd, a->fam, bf);
+	lv[C_GIVEN] = name_level(nd, a->giv, bg);
+	lv[C_MIDDLE] = !a->mid || !b->mid ? LK_MISSING
+	               : a->mid == b->mid ? LK_MID_EXACT
+	                                  : LK_MID_DIFF;
+	lv[C_BIRTH] = ctip_lk_date(a->bd, b->bd);
+	lv[C_DOC] = ctip_lk_docs(a->doc, a->ndoc, b->doc, b->ndoc);
+	lv[C_PHONE] = ctip_lk_phones(a->ph, a->nph, b->ph, b->nph);
+	lv[C_PROV] = ctip_lk_eq(a->prov, b->prov);
+	lv[C_GENDER] = ctip_lk_eq(a->gender, b->gender);
+	uint32_t p = swapped << 31;
+	for (int c = 0; c < C_N; c++)
+		p |= (uint32_t)lv[c] << (3 * c);
+	return p;
+}
