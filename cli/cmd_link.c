@@ -212,6 +212,8 @@ static int link_explain(int argc, char **argv, struct cli *c)
 	printf("%-14s %-14s %+8.2f\n", "prior", "", x.prior);
 	for (int i = 0; i < CTIP_LK_NCMP; i++)
 		printf("%-14s %-14s %+8.2f\n", x.name[i], x.level[i], x.weight[i]);
+	if (x.full_name != 0)
+		printf("%-14s %-14s %+8.2f\n", "full_name", "frequency", x.full_name);
 	printf("%-14s %-14s %+8.2f\n", "total", "", x.total);
 	printf("match probability %.6f (threshold %.2f): %s\n", x.probability, x.threshold,
 	       x.linked ? "linked, one person" : "not linked");

@@ -617,6 +617,29 @@ static double level_weight(const struct model *md, const struct lk_data *d, cons
 
 static int counted(uint32_t pat, int c);
 
+/* Family and given names are not chosen independently (ethnic groups have their own), so
+ * when both agree exactly the frequency of the full name replaces the product of the two
+ * names' frequencies: the adjustment to add to their two weights. */
+static double full_name_adjust(const struct model *md, const struct lk_data *d,
+                               const struct lk_rec *a, uint32_t pat)
+{
+	if (lk_level(pat, C_FAMILY) != LK_NAME_EXACT || lk_level(pat, C_GIVEN) != LK_NAME_EXACT)
+		return 0;
+	uint32_t n = lk_name_count(d, a);
+	if (!n || d->n_pair <= 0)
+		return 0;
+	const struct lk_dict *nd = &d->names;
+	long nn = d->n_fam > d->n_giv ? d->n_fam : d->n_giv;
+	double ff = (double)(nd->cnt_fam[a->fam] + nd->cnt_giv[a->fam]) / (double)nn;
+	double fg = (double)(nd->cnt_fam[a->giv] + nd->cnt_giv[a->giv]) / (double)nn;
+	double fp = (double)n / (double)d->n_pair;
+	double floor = 1.0 / (double)(d->n > 0 ? d->n : 1);
+	ff = ff > floor ? ff : floor;
+	fg = fg > floor ? fg : floor;
+	fp = fp > floor ? fp : floor;
+	return log2(ff * fg / fp);
+}
+
 static double pair_weight(const struct model *md, const struct lk_data *d, const struct lk_rec *a,
                           uint32_t pat)
 {
@@ -624,7 +647,7 @@ static double pair_weight(const struct model *md, const struct lk_data *d, const
 	for (int c = 0; c < C_N; c++)
 		if (counted(pat, c))
 			w += level_weight(md, d, a, c, lk_level(pat, c));
-	return w;
+	return w + full_name_adjust(md, d, a, pat);
 }
 
 /* Given and middle names are given by sex: agreeing on the given name already says the
@@ -770,6 +793,10 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 		goto done;
 	}
 	st->records = d.n;
+	if (lk_data_count_names(&d)) {
+		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		goto done;
+	}
 	double t1 = now();
 	st->t_read = t1 - t0;
 	if ((rc = block(&d, &P, e)))
@@ -945,6 +972,10 @@ int ctip_link_explain(ctip_store *s, int64_t a, int64_t b, struct ctip_link_expl
 		lk_data_free(&d);
 		return rc;
 	}
+	if (lk_data_count_names(&d)) {
+		lk_data_free(&d);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
 	const struct lk_rec *ra = NULL, *rb = NULL;
 	for (long i = 0; i < d.n; i++) {
 		if (d.r[i].id == a)
@@ -968,6 +999,8 @@ int ctip_link_explain(ctip_store *s, int64_t a, int64_t b, struct ctip_link_expl
 		x->weight[c] = counted(pat, c) ? level_weight(&md, &d, ra, c, l) : 0;
 		x->total += x->weight[c];
 	}
+	x->full_name = full_name_adjust(&md, &d, ra, pat);
+	x->total += x->full_name;
 	x->probability = prob_of(x->total);
 	lk_data_free(&d);
 	struct key_find kf = {a, b, x->key_a, x->key_b};

@@ -41,6 +41,8 @@ struct ctip_link_explain {
 	const char *name[CTIP_LK_NCMP];  /* comparison */
 	const char *level[CTIP_LK_NCMP]; /* its level for the pair */
 	double weight[CTIP_LK_NCMP];     /* log2(m/u), with the name-frequency adjustment */
+	double full_name; /* the full name's frequency instead of its two names' (0 unless both
+	                     agree) */
 	double prior, total, probability, threshold;
 	int swapped; /* family and given names read crossed */
 	int linked;  /* the last run put both in one person */

@@ -56,13 +56,43 @@ static double jw(const char *a, const char *b)
 	return ctip_jaro_winkler(a, strlen(a), b, strlen(b));
 }
 
+/* 1 when a and b differ by one edit: a letter deleted, added, replaced, or two neighbours
+ * swapped (the typing errors of one letter; Jaro-Winkler is harsh on short names). */
+static int one_edit(const char *a, size_t na, const char *b, size_t nb)
+{
+	if (na < nb) {
+		const char *t = a;
+		a = b;
+		b = t;
+		size_t tn = na;
+		na = nb;
+		nb = tn;
+	}
+	if (na - nb > 1)
+		return 0;
+	size_t i = 0;
+	while (i < nb && a[i] == b[i])
+		i++;
+	if (na == nb + 1) /* one deleted */
+		return !memcmp(a + i + 1, b + i, nb - i);
+	if (i == na)
+		return 1;
+	if (!memcmp(a + i + 1, b + i + 1, na - i - 1)) /* replaced */
+		return 1;
+	return i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] && /* swapped */
+	       !memcmp(a + i + 2, b + i + 2, na - i - 2);
+}
+
 int ctip_lk_name(const char *a, const char *b)
 {
 	if (!a || !b || !*a || !*b)
 		return LK_MISSING;
 	if (!strcmp(a, b))
 		return LK_NAME_EXACT;
-	double s = jw(a, b);
+	size_t na = strlen(a), nb = strlen(b);
+	if (na >= 2 && nb >= 2 && na + nb >= 5 && one_edit(a, na, b, nb))
+		return LK_NAME_CLOSE;
+	double s = ctip_jaro_winkler(a, na, b, nb);
 	return s >= 0.92 ? LK_NAME_CLOSE : s >= 0.80 ? LK_NAME_FAR : LK_NAME_DIFF;
 }
 

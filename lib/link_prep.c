@@ -121,6 +121,8 @@ void lk_data_init(struct lk_data *d)
 void lk_data_free(struct lk_data *d)
 {
 	free(d->r);
+	free(d->pair_key);
+	free(d->pair_cnt);
 	dict_free(&d->names);
 	dict_free(&d->orgs);
 	for (int i = 0; i < d->arena.nblocks; i++)
@@ -265,4 +267,53 @@ uint32_t lk_compare(const struct lk_data *d, const struct lk_rec *a, const struc
 	for (int c = 0; c < C_N; c++)
 		p |= (uint32_t)lv[c] << (3 * c);
 	return p;
+}
+
+static uint64_t name_pair(const struct lk_rec *r)
+{
+	uint32_t lo = r->fam < r->giv ? r->fam : r->giv, hi = r->fam < r->giv ? r->giv : r->fam;
+	return (uint64_t)lo << 32 | hi;
+}
+
+static size_t pair_slot(const struct lk_data *d, uint64_t k)
+{
+	uint64_t h = k * 0x9E3779B97F4A7C15ull;
+	size_t i = (size_t)(h >> 20) & (d->npair_slot - 1);
+	while (d->pair_key[i] && d->pair_key[i] != k)
+		i = (i + 1) & (d->npair_slot - 1);
+	return i;
+}
+
+int lk_data_count_names(struct lk_data *d)
+{
+	size_t n = 1024;
+	while (n < (size_t)d->n * 2)
+		n *= 2;
+	free(d->pair_key);
+	free(d->pair_cnt);
+	d->pair_key = calloc(n, sizeof(*d->pair_key));
+	d->pair_cnt = calloc(n, sizeof(*d->pair_cnt));
+	if (!d->pair_key || !d->pair_cnt)
+		return -1;
+	d->npair_slot = n;
+	d->n_pair = 0;
+	for (long i = 0; i < d->n; i++) {
+		const struct lk_rec *r = &d->r[i];
+		if (!r->fam || !r->giv)
+			continue;
+		uint64_t k = name_pair(r);
+		size_t j = pair_slot(d, k);
+		d->pair_key[j] = k;
+		d->pair_cnt[j]++;
+		d->n_pair++;
+	}
+	return 0;
+}
+
+uint32_t lk_name_count(const struct lk_data *d, const struct lk_rec *r)
+{
+	if (!r->fam || !r->giv || !d->npair_slot)
+		return 0;
+	size_t j = pair_slot(d, name_pair(r));
+	return d->pair_key[j] ? d->pair_cnt[j] : 0;
 }

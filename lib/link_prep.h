@@ -53,6 +53,11 @@ struct lk_data {
 	struct lk_dict names, orgs;
 	struct lk_arena arena;
 	long n_fam, n_giv; /* records with a family, a given name */
+	/* records by full name (family and given, unordered): keys and counts, open addressing */
+	uint64_t *pair_key;
+	uint32_t *pair_cnt;
+	size_t npair_slot;
+	long n_pair;
 	char fold[1024];
 };
 
@@ -60,6 +65,11 @@ void lk_data_init(struct lk_data *d);
 void lk_data_free(struct lk_data *d);
 /* The callback for the store's link_input: prepares one record. */
 int lk_data_add(void *ctx, const struct ctip_link_input *in);
+
+/* Counts the records of each full name (after every lk_data_add); -1 when out of memory. */
+int lk_data_count_names(struct lk_data *d);
+/* How many records hold r's full name (family and given, either order); 0 when r lacks one. */
+uint32_t lk_name_count(const struct lk_data *d, const struct lk_rec *r);
 
 /* Compares two prepared records: levels of the C_N comparisons packed 3 bits each, and
  * bit 31 set when family and given names were read crossed. */

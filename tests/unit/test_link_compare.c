@@ -48,6 +48,13 @@ static void test_names(void **state)
 	assert_int_equal(ctip_lk_name(a, b), LK_NAME_EXACT);
 	assert_int_equal(ctip_lk_name(c, d), LK_NAME_EXACT);
 	assert_int_equal(ctip_lk_name(c, t), LK_NAME_CLOSE);
+	/* one letter deleted, replaced or two swapped in a short name is close */
+	assert_int_equal(ctip_lk_name("hung", "hng"), LK_NAME_CLOSE);
+	assert_int_equal(ctip_lk_name("hung", "hunh"), LK_NAME_CLOSE);
+	assert_int_equal(ctip_lk_name("hung", "hugn"), LK_NAME_CLOSE);
+	assert_int_equal(ctip_lk_name("lan", "lam"), LK_NAME_CLOSE);
+	assert_int_equal(ctip_lk_name("hung", "hoa"), LK_NAME_DIFF);
+	assert_int_equal(ctip_lk_name("an", "ai"), LK_NAME_DIFF);
 	assert_int_equal(ctip_lk_name(a, x), LK_NAME_DIFF);
 	assert_int_equal(ctip_lk_name(a, NULL), LK_MISSING);
 	assert_int_equal(ctip_lk_name(a, ""), LK_MISSING);

@@ -1,0 +1,72 @@
+# ctip link: record linkage on a generated set with its truth (run, export, explain).
+. tests/e2e/lib.sh
+"$CTIP" init >/dev/null
+"$CTIP" demo generate --persons 2000 --seed 7 -o "$T/d.csv" --truth "$T/truth.csv" >/dev/null 2>&1
+"$CTIP" import "$T/d.csv" >/dev/null 2>&1
+"$CTIP" export --format csv -o "$T/before.csv" >/dev/null 2>&1
+
+"$CTIP" link export --format csv -o "$T/k0.csv" 2>"$T/err"
+check "before any run, export gives each record a key of its own" \
+	test "$(cut -d, -f3 "$T/k0.csv" | sort -u | wc -l)" = "$(lines "$T/k0.csv")"
+"$CTIP" link explain P1 P2 >"$T/x0" 2>&1
+check "explain before any run says to run first" contains "$T/x0" "ctip link run"
+
+"$CTIP" link run >"$T/run" 2>&1
+check "link run succeeds" test $? -eq 0
+check "link run reports records and persons" grep -q "^linked 1981 records into [0-9]* persons" "$T/run"
+"$CTIP" link export --format csv -o "$T/k.csv" 2>"$T/err"
+check "export: header exact" test "$(head -n1 "$T/k.csv")" = "src_Organisation,src_RecordId,person_key"
+check "export: one line per record" test "$(lines "$T/k.csv")" = "1982"
+check "export: person keys are L + 16 hex digits" \
+	test "$(tail -n +2 "$T/k.csv" | cut -d, -f3 | grep -Evc '^L[0-9a-f]{16}$')" = "0"
+python3 bench/link_eval.py "$T/truth.csv" "$T/k.csv" >"$T/eval"
+f1=$(sed -n 's/.*F1 \([0-9.]*\).*/\1/p' "$T/eval")
+check "the keys group the records the truth says are one person: F1 $f1 >= 0.95" \
+	python3 -c "import sys; sys.exit(0 if float('$f1') >= 0.95 else 1)"
+est=$(sed -n 's/^persons: true \([0-9]*\), estimated \([0-9]*\)/\2/p' "$T/eval")
+tru=$(sed -n 's/^persons: true \([0-9]*\), estimated \([0-9]*\)/\1/p' "$T/eval")
+check "estimated persons ($est) within 3% of the true number ($tru)" \
+	python3 -c "import sys; sys.exit(0 if abs($est - $tru) <= 0.03 * $tru else 1)"
+
+"$CTIP" link run >/dev/null 2>&1
+"$CTIP" link export --format csv -o "$T/k2.csv" 2>/dev/null
+check "a second run gives the same person keys" cmp -s "$T/k.csv" "$T/k2.csv"
+"$CTIP" export --format csv -o "$T/after.csv" >/dev/null 2>&1
+check "linking leaves the source records as they were" cmp -s "$T/before.csv" "$T/after.csv"
+
+"$CTIP" link export --format csv --pairs >"$T/p.csv" 2>"$T/err"
+check "pairs: header exact" test "$(head -n1 "$T/p.csv")" = \
+	"a_Organisation,a_RecordId,b_Organisation,b_RecordId,ctip_MatchWeight,ctip_MatchProbability,ctip_Linked,person_key"
+check "pairs: some linked, some not" sh -c "grep -q ',1,L' '$T/p.csv' && grep -q ',0,\$' '$T/p.csv'"
+
+# explain a linked pair, given as organisation:record
+line=$(grep ',1,L' "$T/p.csv" | head -n1)
+a="$(echo "$line" | cut -d, -f1):$(echo "$line" | cut -d, -f2)"
+b="$(echo "$line" | cut -d, -f3):$(echo "$line" | cut -d, -f4)"
+"$CTIP" link explain "$a" "$b" >"$T/x" 2>&1
+check "explain: succeeds for ORGANISATION:RECORD" test $? -eq 0
+for c in prior family_name given_name middle_name birth_date document phone province gender total; do
+	check "explain: shows $c" grep -q "^$c " "$T/x"
+done
+check "explain: a linked pair says so" contains "$T/x" "linked, one person"
+w=$(awk '$1 == "total" {print $2}' "$T/x")
+sum=$(awk '$1 != "total" && $NF ~ /^[+-][0-9]/ {s += $NF} END {printf "%.2f", s}' "$T/x")
+check "explain: the total ($w) is the sum of the weights ($sum)" \
+	python3 -c "import sys; sys.exit(0 if abs($w - $sum) < 0.05 else 1)"
+# an unlinked pair of P ids
+"$CTIP" link explain P1 P1981 >"$T/y" 2>&1
+check "explain: P ids work; an unrelated pair is not linked" contains "$T/y" "not linked"
+"$CTIP" link explain P1 P999999 >"$T/z" 2>&1
+check "explain: an unknown record is an error" test $? -ne 0
+"$CTIP" link explain "Nowhere:X" P1 >"$T/z" 2>&1
+check "explain: an unknown organisation is an error" contains "$T/z" "no organisation"
+"$CTIP" link frobnicate >/dev/null 2>&1
+check "unknown subcommand: usage" test $? -eq 2
+"$CTIP" link export --format json >/dev/null 2>&1
+check "export: only csv" test $? -ne 0
+
+# nothing identifying is printed: no family name of the data in explain's output
+fam=$(python3 -c "import csv; print(next(r['prs_SecondName'] for r in csv.DictReader(open('$T/d.csv')) if r['prs_SecondName']))")
+check "explain prints no name" lacks "$T/x" "$fam"
+check "linkage is in the audit log" test "$(sqlite3 "$CTIP_DB" "select count(*) from audit where action = 'link_run'")" = "2"
+check "explain is in the audit log" test "$(sqlite3 "$CTIP_DB" "select count(*) from audit where action = 'link_explain'")" -ge 2
