@@ -14,15 +14,17 @@
 
 #include "link_prep.h"
 
-static const char *const cmp_name[C_N] = {"family_name", "given_name", "middle_name", "birth_date",
-                                          "document",    "phone",      "province",    "gender"};
-static const int cmp_levels[C_N] = {LK_NAME_N, LK_NAME_N, LK_MID_N, LK_DATE_N,
-                                    LK_ID_N,   LK_ID_N,   LK_EQ_N,  LK_EQ_N};
+static const char *const cmp_name[C_N] = {"family_name", "given_name", "middle_name",
+                                          "birth_date",  "document",   "phone",
+                                          "province",    "gender",     "place"};
+static const int cmp_levels[C_N] = {LK_NAME_N, LK_NAME_N, LK_MID_N, LK_DATE_N, LK_ID_N,
+                                    LK_ID_N,   LK_EQ_N,   LK_EQ_N,  LK_PLACE_N};
 static const char *const name_lv[] = {"exact", "close", "far", "different"};
 static const char *const mid_lv[] = {"exact", "different"};
 static const char *const date_lv[] = {"exact", "close", "partial", "within a year", "different"};
 static const char *const id_lv[] = {"exact", "close", "different"};
 static const char *const eq_lv[] = {"same", "different"};
+static const char *const place_lv[] = {"commune", "district", "different"};
 
 static const char *level_name(int c, int l)
 {
@@ -35,6 +37,7 @@ static const char *level_name(int c, int l)
 	case C_BIRTH: return date_lv[l];
 	case C_DOC:
 	case C_PHONE: return id_lv[l];
+	case C_PLACE: return place_lv[l];
 	default: return eq_lv[l];
 	}
 }
@@ -393,7 +396,8 @@ static void model_init_m(struct model *md)
 	                                  {0.9, 0.05, 0.05},
 	                                  {0.9, 0.01, 0.09},
 	                                  {0.95, 0.05},
-	                                  {0.98, 0.02}};
+	                                  {0.98, 0.02},
+	                                  {0.7, 0.2, 0.1}};
 	for (int c = 0; c < C_N; c++)
 		for (int l = 0; l < cmp_levels[c]; l++)
 			md->m[c][l] = m0[c][l];
@@ -765,7 +769,7 @@ static void person_key(const struct lk_data *d, uint32_t rec, char out[24])
 int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_link_stats *st,
                   ctip_err *e)
 {
-	double threshold = o && o->threshold > 0 ? o->threshold : 0.9;
+	double threshold = o && o->threshold > 0 ? o->threshold : 0.97;
 	int threads = o && o->threads > 0 ? o->threads : 2;
 	long max_cluster = o && o->max_cluster > 0 ? o->max_cluster : 40;
 	memset(st, 0, sizeof(*st));

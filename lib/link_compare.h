@@ -23,6 +23,8 @@ enum { LK_MID_EXACT, LK_MID_DIFF, LK_MID_N };
 enum { LK_DATE_EXACT, LK_DATE_CLOSE, LK_DATE_PARTIAL, LK_DATE_YEAR1, LK_DATE_DIFF, LK_DATE_N };
 /* Identity documents and phones. */
 enum { LK_ID_EXACT, LK_ID_CLOSE, LK_ID_DIFF, LK_ID_N };
+/* Place below the province: commune (and district) / district only / different. */
+enum { LK_PLACE_COMMUNE, LK_PLACE_DISTRICT, LK_PLACE_DIFF, LK_PLACE_N };
 /* Province (2025 code) and gender. */
 enum { LK_EQ_SAME, LK_EQ_DIFF, LK_EQ_N };
 

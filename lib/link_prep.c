@@ -145,6 +145,32 @@ static uint32_t name_id(struct lk_data *d, const char *s, int *oom)
 	return id;
 }
 
+/* A district or commune, folded, without the word for its kind ("Huyện Quan Sơn" and
+ * "Quan Son" are one place); 0 when missing. */
+static uint32_t place_id(struct lk_data *d, const char *s, int *oom)
+{
+	static const char *const kinds[] = {"huyen ", "quan ",   "thi xa ",   "thanh pho ", "tp ",
+	                                    "xa ",    "phuong ", "thi tran ", "tt "};
+	if (!s || !*s)
+		return 0;
+	long n = ctip_text_fold_buf(s, d->fold, sizeof(d->fold));
+	if (n <= 0)
+		return 0;
+	const char *p = d->fold;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
+		size_t k = strlen(kinds[i]);
+		if ((size_t)n > k && !strncmp(p, kinds[i], k)) {
+			p += k;
+			n -= (long)k;
+			break;
+		}
+	}
+	uint32_t id = dict_id(&d->names, &d->arena, p, (size_t)n);
+	if (!id)
+		*oom = 1;
+	return id;
+}
+
 /* Calls f on each item of a `;` list. */
 static void each_item(const char *list, void (*f)(struct lk_rec *r, const char *s, size_t n),
                       struct lk_rec *r)
@@ -185,6 +211,30 @@ static void add_phone(struct lk_rec *r, const char *s, size_t n)
 		r->ph[r->nph++] = p;
 }
 
+/* The 12-digit citizen card (CCCD) says the holder's sex and century (its 4th digit: 0/1
+ * man/woman born in the 1900s, 2/3 in the 2000s) and year of birth (5th and 6th digits):
+ * a record without them takes them from there, the year as a year-only date. */
+static void infer_from_cccd(struct lk_rec *r)
+{
+	for (int i = 0; i < r->ndoc; i++) {
+		const char *s = r->doc[i].s;
+		if (r->doc[i].len != 12)
+			continue;
+		int digits = 1;
+		for (int j = 0; j < 12; j++)
+			digits &= s[j] >= '0' && s[j] <= '9';
+		int sc = s[3] - '0';
+		if (!digits || sc > 3)
+			continue;
+		if (!r->bd.y)
+			r->bd.y = (int16_t)((sc < 2 ? 1900 : 2000) + (s[4] - '0') * 10 +
+			                    (s[5] - '0'));
+		if (!r->gender)
+			r->gender = (uint8_t)(sc % 2 ? 1 : 2);
+		return;
+	}
+}
+
 int lk_data_add(void *ctx, const struct ctip_link_input *in)
 {
 	struct lk_data *d = ctx;
@@ -217,10 +267,15 @@ int lk_data_add(void *ctx, const struct ctip_link_input *in)
 		d->names.cnt_giv[r->giv]++;
 		d->n_giv++;
 	}
+	r->district = place_id(d, in->district, &oom);
+	r->commune = place_id(d, in->commune, &oom);
+	if (oom)
+		return CTIP_ENOMEM;
 	r->bd = ctip_lk_date_parse(in->birth);
 	r->gender = (uint8_t)ctip_lk_gender(in->gender);
 	r->prov = in->province_2025 ? (uint16_t)atoi(in->province_2025) : 0;
 	each_item(in->docs, add_doc, r);
+	infer_from_cccd(r);
 	each_item(in->mobiles, add_phone, r);
 	each_item(in->homephones, add_phone, r);
 	d->n++;
@@ -263,6 +318,14 @@ uint32_t lk_compare(const struct lk_data *d, const struct lk_rec *a, const struc
 	lv[C_PHONE] = ctip_lk_phones(a->ph, a->nph, b->ph, b->nph);
 	lv[C_PROV] = ctip_lk_eq(a->prov, b->prov);
 	lv[C_GENDER] = ctip_lk_eq(a->gender, b->gender);
+	if (a->district && b->district && a->district != b->district)
+		lv[C_PLACE] = LK_PLACE_DIFF;
+	else if (a->commune && b->commune)
+		lv[C_PLACE] = a->commune == b->commune     ? LK_PLACE_COMMUNE
+		              : a->district && b->district ? LK_PLACE_DISTRICT
+		                                           : LK_PLACE_DIFF;
+	else
+		lv[C_PLACE] = a->district && b->district ? LK_PLACE_DISTRICT : LK_MISSING;
 	uint32_t p = swapped << 31;
 	for (int c = 0; c < C_N; c++)
 		p |= (uint32_t)lv[c] << (3 * c);

@@ -18,13 +18,15 @@
 enum { LK_MAXDOC = 3, LK_MAXPH = 2 };
 
 /* The comparisons, in the order of a pattern's 3-bit fields. */
-enum { C_FAMILY, C_GIVEN, C_MIDDLE, C_BIRTH, C_DOC, C_PHONE, C_PROV, C_GENDER, C_N };
+enum { C_FAMILY, C_GIVEN, C_MIDDLE, C_BIRTH, C_DOC, C_PHONE, C_PROV, C_GENDER, C_PLACE, C_N };
 
 struct lk_rec {
 	int64_t id;
 	uint32_t fam, mid, giv; /* dictionary ids, 0: missing */
 	uint32_t org;           /* index in the organisation dictionary */
-	const char *src;        /* source record id (in the arena) */
+	uint32_t district,
+	        commune; /* dictionary ids of the folded names without "huyen", "xa"... */
+	const char *src; /* source record id (in the arena) */
 	struct ctip_lk_date bd;
 	uint8_t gender, ndoc, nph;
 	uint16_t prov;

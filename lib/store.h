@@ -48,6 +48,7 @@ struct ctip_link_input {
 	const char *org, *src_record_id;
 	const char *family, *middle, *given, *birth, *gender, *province_2025;
 	const char *docs, *mobiles, *homephones;
+	const char *district, *commune; /* as written */
 };
 
 /* One scored pair of records (a < b). */
@@ -160,9 +161,8 @@ struct ctip_store_ops {
 	                              const char *key),
 	                    void *ctx, ctip_err *e);
 	/* The scored pairs of the last run, by a then b. */
-	int (*link_pairs)(ctip_store *s,
-	                  int (*cb)(void *ctx, const struct ctip_link_pair_out *p), void *ctx,
-	                  ctip_err *e);
+	int (*link_pairs)(ctip_store *s, int (*cb)(void *ctx, const struct ctip_link_pair_out *p),
+	                  void *ctx, ctip_err *e);
 	/* The model of the last run (malloc'd JSON); CTIP_ENOTFOUND when linkage never ran. */
 	int (*link_params)(ctip_store *s, char **json, ctip_err *e);
 };

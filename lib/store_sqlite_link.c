@@ -18,7 +18,17 @@ sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 
 /* The order of the fields in a sealed identity (store_sqlite.c, identity_fields, then the
  * name's sort key). */
-enum { ID_FAMILY, ID_MIDDLE, ID_GIVEN, ID_DOCS = 8, ID_MOBILE, ID_HOME, ID_N = 12 };
+enum {
+	ID_FAMILY,
+	ID_MIDDLE,
+	ID_GIVEN,
+	ID_COMMUNE = 4,
+	ID_DISTRICT = 6,
+	ID_DOCS = 8,
+	ID_MOBILE,
+	ID_HOME,
+	ID_N = 12
+};
 
 static int fail(ctip_store *s, ctip_err *e, const char *what)
 {
@@ -143,6 +153,8 @@ int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
 				r.docs = v[ID_DOCS];
 				r.mobiles = v[ID_MOBILE];
 				r.homephones = v[ID_HOME];
+				r.district = v[ID_DISTRICT];
+				r.commune = v[ID_COMMUNE];
 			}
 			rc = cb(ctx, &r);
 		}
