@@ -69,6 +69,8 @@ enum {
 	R_GIVEN_DAY,  /* given name, day and month of birth (family name differs or year off) */
 	R_INIT_DATE,  /* family name, given name's initial, full birth date (given name typo) */
 	R_INIT_YPROV, /* family name, given name's initial, birth year, province */
+	R_NAME_DIST,  /* family and given names, district (full name and province is too common
+	               * in a large registry) */
 	R_N
 };
 /* A block larger than this is too common a value to say anything: it is skipped (its pairs
@@ -159,6 +161,11 @@ static int rule_keys_raw(const struct lk_data *d, const struct lk_rec *r, int ru
 		k[0] = key3(rule, r->fam, initial(d, r->giv), by * 1000u + r->prov);
 		k[1] = key3(rule, r->giv, initial(d, r->fam), by * 1000u + r->prov);
 		return 2;
+	case R_NAME_DIST:
+		if (!r->fam || !r->giv || !r->district)
+			return 0;
+		k[0] = key3(rule, lo, hi, r->district);
+		return 1;
 	default: return 0;
 	}
 }
