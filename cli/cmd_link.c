@@ -2,6 +2,7 @@
  * cmd_link.c - `ctip link run | export | explain`: record linkage (lib/link.h).
  * Nothing here prints an identity: person keys, record ids, levels and weights.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +51,10 @@ static int link_run(int argc, char **argv, struct cli *c)
 		return cli_fail(&e);
 	printf("linked %ld records into %ld persons (%ld candidate pairs, %ld links", st.records,
 	       st.persons, st.pairs, st.links);
+	if (st.decided)
+		printf(", %ld decided the same by review", st.decided);
 	if (st.refused)
-		printf(", %ld refused to keep clusters small", st.refused);
+		printf(", %ld refused by review or to keep clusters small", st.refused);
 	printf(")\n");
 	if (timing)
 		fprintf(stderr,
@@ -217,9 +220,149 @@ static int link_explain(int argc, char **argv, struct cli *c)
 	printf("%-14s %-14s %+8.2f\n", "total", "", x.total);
 	printf("match probability %.6f (threshold %.2f): %s\n", x.probability, x.threshold,
 	       x.linked ? "linked, one person" : "not linked");
+	if (x.decision >= 0)
+		printf("a reviewer decided: %s\n",
+		       x.decision ? "same person" : "different persons");
 	if (x.key_a[0] || x.key_b[0])
 		printf("person keys %s %s\n", x.key_a[0] ? x.key_a : "-",
 		       x.key_b[0] ? x.key_b : "-");
+	return 0;
+}
+
+/* ---- clerical review ---- */
+
+struct review {
+	double lo, hi;
+	int limit, n;
+	int64_t *da, *db; /* decided pairs, in order */
+	size_t nd, cap;
+};
+
+static int add_decided(void *ctx, int64_t a, int64_t b, int same)
+{
+	struct review *rv = ctx;
+	if (rv->nd == rv->cap) {
+		size_t cap = rv->cap ? rv->cap * 2 : 64;
+		int64_t *na = realloc(rv->da, cap * sizeof(*na));
+		if (na)
+			rv->da = na;
+		int64_t *nb = realloc(rv->db, cap * sizeof(*nb));
+		if (nb)
+			rv->db = nb;
+		if (!na || !nb)
+			return CTIP_ENOMEM;
+		rv->cap = cap;
+	}
+	rv->da[rv->nd] = a;
+	rv->db[rv->nd++] = b;
+	return 0;
+}
+
+static int decided(const struct review *rv, int64_t a, int64_t b)
+{
+	for (size_t i = 0; i < rv->nd; i++)
+		if (rv->da[i] == a && rv->db[i] == b)
+			return 1;
+	return 0;
+}
+
+static int put_review(void *ctx, const struct ctip_link_pair_out *p)
+{
+	struct review *rv = ctx;
+	if (p->probability < rv->lo || p->probability >= rv->hi || decided(rv, p->a, p->b))
+		return 0;
+	if (rv->n++ >= rv->limit)
+		return 0;
+	printf("P%-8lld P%-8lld %8.4f %+7.2f  %s  %s:%s | %s:%s\n", (long long)p->a,
+	       (long long)p->b, p->probability, p->weight, p->linked ? "linked" : "apart ",
+	       p->a_org, p->a_src, p->b_org, p->b_src);
+	return 0;
+}
+
+/* `ctip link review [--min P] [--limit N]`: the undecided pairs of the last run whose
+ * probability is in the uncertain band [min, threshold), by record ids. */
+static int link_review(int argc, char **argv, struct cli *c)
+{
+	struct review rv = {.lo = 0.5, .limit = 50};
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--min") && i + 1 < argc)
+			rv.lo = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--limit") && i + 1 < argc)
+			rv.limit = atoi(argv[++i]);
+		else
+			return cli_usage("link");
+	}
+	if (rv.lo < 0 || rv.lo >= 1 || rv.limit <= 0)
+		return cli_usage("link");
+	ctip_store *s;
+	int rc = cli_open_meta(c, &s);
+	if (rc)
+		return rc;
+	ctip_err e = {0};
+	char *params = NULL;
+	if (!(rc = s->ops->link_params(s, &params, &e))) {
+		json_t *o = json_loads(params, 0, NULL);
+		rv.hi = o ? json_real_value(json_object_get(o, "threshold")) : 0;
+		json_decref(o);
+		if (rv.hi <= 0)
+			rc = ctip_err_set(&e, CTIP_EDB, "the stored linkage model is damaged");
+	}
+	free(params);
+	if (!rc)
+		rc = s->ops->link_decisions(s, add_decided, &rv, &e);
+	if (rc == CTIP_ENOMEM)
+		ctip_err_set(&e, rc, "out of memory");
+	if (!rc) {
+		printf("%-9s %-9s %8s %7s  %-6s  %s\n", "record", "record", "prob", "weight", "now",
+		       "organisation:record | organisation:record");
+		rc = s->ops->link_pairs(s, put_review, &rv, &e);
+	}
+	ctip_store_close(s);
+	free(rv.da);
+	free(rv.db);
+	if (rc)
+		return cli_fail(&e);
+	fprintf(stderr,
+	        "%d pairs to review (probability %.2f to %.2f)%s; see both with `ctip show`, "
+	        "explain with `ctip link explain`, decide with `ctip link decide A B "
+	        "same|different`\n",
+	        rv.n, rv.lo, rv.hi, rv.n > rv.limit ? ", first ones shown" : "");
+	return 0;
+}
+
+/* `ctip link decide A B same|different`: kept, audited, and respected by later runs. */
+static int link_decide(int argc, char **argv, struct cli *c)
+{
+	if (argc != 5 || (strcmp(argv[4], "same") && strcmp(argv[4], "different")))
+		return cli_usage("link");
+	int same = !strcmp(argv[4], "same");
+	ctip_store *s;
+	int rc = cli_open_meta(c, &s);
+	if (rc)
+		return rc;
+	ctip_err e = {0};
+	int64_t a = 0, b = 0;
+	if (!(rc = resolve(s, argv[2], &a, &e)) && !(rc = resolve(s, argv[3], &b, &e))) {
+		char obj[64], actor[128];
+		snprintf(obj, sizeof(obj), "P%lld,P%lld", (long long)(a < b ? a : b),
+		         (long long)(a < b ? b : a));
+		const char *user = getenv("USER");
+		snprintf(actor, sizeof(actor), "cli:%s", user ? user : "?");
+		if (!(rc = s->ops->begin(s, &e))) {
+			rc = s->ops->link_decide(s, a, b, same, actor, &e);
+			if (rc)
+				s->ops->rollback(s);
+			else
+				rc = s->ops->commit(s, &e);
+		}
+		if (!rc)
+			rc = ctip_audit(s, NULL, "link_decide", obj, argv[4], &e);
+	}
+	ctip_store_close(s);
+	if (rc)
+		return cli_fail(&e);
+	printf("decided: P%lld and P%lld are %s; `ctip link run` applies it\n", (long long)a,
+	       (long long)b, same ? "one person" : "different persons");
 	return 0;
 }
 
@@ -233,5 +376,9 @@ int cmd_link(int argc, char **argv, struct cli *c)
 		return link_export(argc, argv, c);
 	if (!strcmp(argv[1], "explain"))
 		return link_explain(argc, argv, c);
+	if (!strcmp(argv[1], "review"))
+		return link_review(argc, argv, c);
+	if (!strcmp(argv[1], "decide"))
+		return link_decide(argc, argv, c);
 	return cli_usage("link");
 }

@@ -23,9 +23,10 @@ const struct cli_command cli_commands[] = {
          "write a synthetic, realistic data set in the import format"},
         {"link", cmd_link,
          "ctip link run [--threshold P] [--threads N] [--timing] | ctip link export --format csv "
-         "[--pairs] [-o FILE] | ctip link explain A B",
+         "[--pairs] [-o FILE] | ctip link explain A B | ctip link review [--min P] [--limit N] | "
+         "ctip link decide A B same|different",
          "link the records of one person across organisations; export person keys; explain a "
-         "pair"},
+         "pair; review the uncertain pairs and decide"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",

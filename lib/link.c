@@ -750,6 +750,149 @@ static int cmp_weight_desc(const void *x, const void *y)
 	return a > b ? -1 : a < b;
 }
 
+/* Union-find over record indices, with the reviewers' "different" decisions as pairs that
+ * must never end in one cluster: each root keeps a list of the records its members were
+ * decided different from (dx/dy/dsame: the decisions, as record indices). */
+struct uf {
+	uint32_t *parent, *size, *first;
+	const struct lk_data *d;
+	uint32_t *dx, *dy;
+	unsigned char *dsame;
+	size_t nd;
+	/* cannot-link lists: per entry, the other record and the next entry (-1 ends) */
+	size_t ncl;
+	int32_t *cl_head, *cl_next;
+	uint32_t *cl_other;
+};
+
+static int rec_before(const struct lk_data *d, uint32_t a, uint32_t b);
+
+static void uf_free(struct uf *u)
+{
+	free(u->dx);
+	free(u->dy);
+	free(u->dsame);
+	free(u->cl_head);
+	free(u->cl_next);
+	free(u->cl_other);
+}
+
+/* Joins the clusters of records x and y: 1 joined, 2 already one, 0 refused (a decision
+ * says they differ, or the cluster would pass max records when max > 0). */
+static int uf_join(struct uf *u, uint32_t x, uint32_t y, long max)
+{
+	uint32_t ra = find(u->parent, x), rb = find(u->parent, y);
+	if (ra == rb)
+		return 2;
+	if (max > 0 && (long)(u->size[ra] + u->size[rb]) > max)
+		return 0;
+	if (u->cl_head)
+		for (int32_t k = u->cl_head[ra]; k >= 0; k = u->cl_next[k])
+			if (find(u->parent, u->cl_other[k]) == rb)
+				return 0;
+	if (u->size[ra] < u->size[rb]) {
+		uint32_t t = ra;
+		ra = rb;
+		rb = t;
+	}
+	u->parent[rb] = ra;
+	u->size[ra] += u->size[rb];
+	if (rec_before(u->d, u->first[rb], u->first[ra]))
+		u->first[ra] = u->first[rb];
+	if (u->cl_head && u->cl_head[rb] >= 0) { /* rb's list goes in front of ra's */
+		int32_t k = u->cl_head[rb];
+		while (u->cl_next[k] >= 0)
+			k = u->cl_next[k];
+		u->cl_next[k] = u->cl_head[ra];
+		u->cl_head[ra] = u->cl_head[rb];
+		u->cl_head[rb] = -1;
+	}
+	return 1;
+}
+
+static long rec_index(const struct lk_data *d, int64_t id)
+{
+	long lo = 0, hi = d->n;
+	while (lo < hi) {
+		long mid = (lo + hi) / 2;
+		if (d->r[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->n && d->r[lo].id == id ? lo : -1;
+}
+
+struct dec_load {
+	struct uf *u;
+	size_t cap;
+	int oom;
+};
+
+static int dec_add(void *ctx, int64_t a, int64_t b, int same)
+{
+	struct dec_load *dl = ctx;
+	struct uf *u = dl->u;
+	long x = rec_index(u->d, a), y = rec_index(u->d, b);
+	if (x < 0 || y < 0)
+		return 0;
+	if (u->nd == dl->cap) {
+		size_t cap = dl->cap ? dl->cap * 2 : 64;
+		uint32_t *nx = realloc(u->dx, cap * sizeof(*nx));
+		if (nx)
+			u->dx = nx;
+		uint32_t *ny = realloc(u->dy, cap * sizeof(*ny));
+		if (ny)
+			u->dy = ny;
+		unsigned char *ns = realloc(u->dsame, cap);
+		if (ns)
+			u->dsame = ns;
+		if (!nx || !ny || !ns) {
+			dl->oom = 1;
+			return CTIP_ENOMEM;
+		}
+		dl->cap = cap;
+	}
+	u->dx[u->nd] = (uint32_t)x;
+	u->dy[u->nd] = (uint32_t)y;
+	u->dsame[u->nd++] = (unsigned char)(same != 0);
+	if (!same)
+		u->ncl += 2;
+	return 0;
+}
+
+/* Loads the reviewers' decisions into u (its records and parent set up). */
+static int decisions_load(ctip_store *s, struct uf *u, ctip_err *e)
+{
+	struct dec_load dl = {u, 0, 0};
+	int rc = s->ops->link_decisions(s, dec_add, &dl, e);
+	if (dl.oom)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (rc || !u->ncl)
+		return rc;
+	size_t n = (size_t)u->d->n;
+	u->cl_head = malloc(n * sizeof(*u->cl_head));
+	u->cl_next = malloc(u->ncl * sizeof(*u->cl_next));
+	u->cl_other = malloc(u->ncl * sizeof(*u->cl_other));
+	if (!u->cl_head || !u->cl_next || !u->cl_other)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		u->cl_head[i] = -1;
+	int32_t k = 0;
+	for (size_t i = 0; i < u->nd; i++) {
+		if (u->dsame[i])
+			continue;
+		uint32_t x = u->dx[i], y = u->dy[i];
+		u->cl_other[k] = y;
+		u->cl_next[k] = u->cl_head[x];
+		u->cl_head[x] = k++;
+		u->cl_other[k] = x;
+		u->cl_next[k] = u->cl_head[y];
+		u->cl_head[y] = k++;
+	}
+	return CTIP_OK;
+}
+
 /* Whether record a comes before record b by (organisation, record id). */
 static int rec_before(const struct lk_data *d, uint32_t a, uint32_t b)
 {
@@ -857,33 +1000,33 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	for (size_t i = 0; i < n; i++)
 		parent[i] = first[i] = (uint32_t)i, size[i] = 1;
 	unsigned char *linked = calloc(P.n + 1, 1);
-	if (!linked) {
-		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	struct uf u = {.parent = parent, .size = size, .first = first, .d = &d};
+	if (!linked || (rc = decisions_load(s, &u, e))) {
+		free(linked);
+		if (!rc)
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		uf_free(&u);
 		goto done;
 	}
+	/* reviewers' decisions first: "same" links whatever the score or the cluster's size */
+	for (size_t k = 0; k < u.nd; k++)
+		if (u.dsame[k]) {
+			if (uf_join(&u, u.dx[k], u.dy[k], 0))
+				st->decided++;
+			else
+				st->refused++;
+		}
 	for (size_t k = 0; k < nl; k++) {
 		uint32_t i = order[k];
-		uint32_t ra = find(parent, P.a[i]), rb = find(parent, P.b[i]);
-		if (ra == rb) {
-			linked[i] = 1;
-			continue;
-		}
-		if (size[ra] + size[rb] > max_cluster) {
+		int r = uf_join(&u, P.a[i], P.b[i], max_cluster);
+		if (r == 1)
+			st->links++;
+		else if (r == 0)
 			st->refused++;
-			continue;
-		}
-		if (size[ra] < size[rb]) {
-			uint32_t t = ra;
-			ra = rb;
-			rb = t;
-		}
-		parent[rb] = ra;
-		size[ra] += size[rb];
-		if (rec_before(&d, first[rb], first[ra]))
-			first[ra] = first[rb];
-		linked[i] = 1;
-		st->links++;
 	}
+	uf_free(&u);
+	for (size_t i = 0; i < P.n; i++)
+		linked[i] = find(parent, P.a[i]) == find(parent, P.b[i]);
 	keys = malloc(n * 24 + 1);
 	keyp = malloc(n * sizeof(*keyp) + 1);
 	ids = malloc(n * sizeof(*ids) + 1);
@@ -949,7 +1092,16 @@ done:
 struct key_find {
 	int64_t a, b;
 	char *ka, *kb;
+	int decision;
 };
+
+static int find_decision(void *ctx, int64_t a, int64_t b, int same)
+{
+	struct key_find *k = ctx;
+	if ((a == k->a && b == k->b) || (a == k->b && b == k->a))
+		k->decision = same;
+	return 0;
+}
 
 static int find_keys(void *ctx, int64_t id, const char *org, const char *src, const char *key)
 {
@@ -1014,9 +1166,11 @@ int ctip_link_explain(ctip_store *s, int64_t a, int64_t b, struct ctip_link_expl
 	x->total += x->full_name;
 	x->probability = prob_of(x->total);
 	lk_data_free(&d);
-	struct key_find kf = {a, b, x->key_a, x->key_b};
-	if ((rc = s->ops->link_persons(s, find_keys, &kf, e)))
+	struct key_find kf = {a, b, x->key_a, x->key_b, -1};
+	if ((rc = s->ops->link_persons(s, find_keys, &kf, e)) ||
+	    (rc = s->ops->link_decisions(s, find_decision, &kf, e)))
 		return rc;
+	x->decision = kf.decision;
 	x->linked = x->key_a[0] && !strcmp(x->key_a, x->key_b);
 	return CTIP_OK;
 }

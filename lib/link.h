@@ -26,6 +26,7 @@ struct ctip_link_opts {
 
 struct ctip_link_stats {
 	long records, pairs, links, persons, refused;
+	long decided; /* reviewers' "same" decisions applied */
 	int em_iterations;
 	double lambda;
 	double t_read, t_prepare, t_block, t_score, t_em, t_cluster, t_save;
@@ -44,8 +45,9 @@ struct ctip_link_explain {
 	double full_name; /* the full name's frequency instead of its two names' (0 unless both
 	                     agree) */
 	double prior, total, probability, threshold;
-	int swapped; /* family and given names read crossed */
-	int linked;  /* the last run put both in one person */
+	int swapped;  /* family and given names read crossed */
+	int linked;   /* the last run put both in one person */
+	int decision; /* a reviewer's: 1 same, 0 different, -1 none */
 	char key_a[24], key_b[24];
 };
 

@@ -165,6 +165,13 @@ struct ctip_store_ops {
 	                  void *ctx, ctip_err *e);
 	/* The model of the last run (malloc'd JSON); CTIP_ENOTFOUND when linkage never ran. */
 	int (*link_params)(ctip_store *s, char **json, ctip_err *e);
+	/* Records a reviewer's decision that records a and b are (same) or are not one person
+	 * (replacing an earlier decision on them); CTIP_ENOTFOUND when a record is missing. */
+	int (*link_decide)(ctip_store *s, int64_t a, int64_t b, int same, const char *actor,
+	                   ctip_err *e);
+	/* Every decision (a < b). */
+	int (*link_decisions)(ctip_store *s, int (*cb)(void *ctx, int64_t a, int64_t b, int same),
+	                      void *ctx, ctip_err *e);
 };
 
 /* ---- what the server needs (store_sqlite_srv.c) --------------------------------------- */

@@ -2070,6 +2070,8 @@ static const struct ctip_store_ops sqlite_ops = {
         .link_persons = ctip_sq_link_persons,
         .link_pairs = ctip_sq_link_pairs,
         .link_params = ctip_sq_link_params,
+        .link_decide = ctip_sq_link_decide,
+        .link_decisions = ctip_sq_link_decisions,
 };
 
 /* SQL function ctip_fold(text): the folded form (text.h), so that results sort as users read

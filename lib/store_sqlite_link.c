@@ -312,3 +312,55 @@ int ctip_sq_link_params(ctip_store *s, char **json, ctip_err *e)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int ctip_sq_link_decide(ctip_store *s, int64_t a, int64_t b, int same, const char *actor,
+                        ctip_err *e)
+{
+	if (a == b)
+		return ctip_err_set(e, CTIP_EINVAL, "a record is always its own person");
+	if (a > b) {
+		int64_t t = a;
+		a = b;
+		b = t;
+	}
+	sqlite3_stmt *st = prep(s, "SELECT count(*) FROM person WHERE id IN (?, ?)", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (n < 0)
+		return fail(s, e, "link decide");
+	if (n != 2)
+		return ctip_err_set(e, CTIP_ENOTFOUND, "no person record P%lld",
+		                    (long long)(n == 1 ? b : a));
+	if (!(st = prep(s,
+	                "INSERT OR REPLACE INTO link_decision(a, b, same, decided_by, decided_at) "
+	                "VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+	                e)))
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	sqlite3_bind_int(st, 3, same ? 1 : 0);
+	sqlite3_bind_text(st, 4, actor ? actor : "", -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : fail(s, e, "link decide");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_decisions(ctip_store *s, int (*cb)(void *ctx, int64_t a, int64_t b, int same),
+                           void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT a, b, same FROM link_decision ORDER BY a, b", e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		        sqlite3_column_int(st, 2));
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "link decisions");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -18,5 +18,9 @@ int ctip_sq_link_persons(ctip_store *s,
 int ctip_sq_link_pairs(ctip_store *s, int (*cb)(void *ctx, const struct ctip_link_pair_out *p),
                        void *ctx, ctip_err *e);
 int ctip_sq_link_params(ctip_store *s, char **json, ctip_err *e);
+int ctip_sq_link_decide(ctip_store *s, int64_t a, int64_t b, int same, const char *actor,
+                        ctip_err *e);
+int ctip_sq_link_decisions(ctip_store *s, int (*cb)(void *ctx, int64_t a, int64_t b, int same),
+                           void *ctx, ctip_err *e);
 
 #endif

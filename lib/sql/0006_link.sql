@@ -32,3 +32,17 @@ CREATE TABLE link_pair (
   linked      INTEGER NOT NULL,
   PRIMARY KEY (a, b)
 ) WITHOUT ROWID;
+
+-- Clerical review: a person's decision that two records are (same = 1) or are not (same = 0)
+-- one person. Later runs respect it: records decided the same are linked whatever their
+-- score, records decided different are never put in one person. Kept across runs; every
+-- decision is also in the audit log.
+CREATE TABLE link_decision (
+  a          INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+  b          INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,
+  same       INTEGER NOT NULL CHECK (same IN (0, 1)),
+  decided_by TEXT NOT NULL,
+  decided_at TEXT NOT NULL,
+  PRIMARY KEY (a, b),
+  CHECK (a < b)
+) WITHOUT ROWID;
