@@ -35,3 +35,6 @@ run "link run" $CTIP --db "$DB" link run --timing ${LINK_ARGS:-}
 cat "$W/out"
 run "link export" $CTIP --db "$DB" link export --format csv -o "$W/keys.csv"
 python3 bench/link_eval.py "$W/truth.csv" "$W/keys.csv"
+# re-trafficking: persons victims in cases whose exploitation periods do not overlap
+$CTIP --db "$DB" link retrafficked 2>&1 >/dev/null | sed 's/^/found: /'
+python3 bench/retraffic_truth.py "$W/data.csv" "$W/truth.csv"

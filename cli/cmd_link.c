@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "csv_write.h"
 #include "link.h"
+#include "link_retraffic.h"
 
 static int link_run(int argc, char **argv, struct cli *c)
 {
@@ -366,6 +367,42 @@ static int link_decide(int argc, char **argv, struct cli *c)
 	return 0;
 }
 
+/* ---- re-trafficking ---- */
+
+static int put_retrafficked(void *ctx, const char *key, int episodes,
+                            const struct ctip_victim_case *v, int n)
+{
+	long *count = ctx;
+	(*count)++;
+	printf("%s  %d episodes\n", key, episodes);
+	for (int i = 0; i < n; i++)
+		printf("  %s:%s  %s .. %s\n", v[i].org, v[i].src_case_id,
+		       v[i].start ? v[i].start : "?", v[i].end ? v[i].end : "?");
+	return 0;
+}
+
+/* `ctip link retrafficked`: linked persons who were victims in cases whose exploitation
+ * periods do not overlap. */
+static int link_retrafficked(int argc, char **argv, struct cli *c)
+{
+	if (argc != 2)
+		return cli_usage("link");
+	ctip_store *s;
+	int rc = cli_open_meta(c, &s);
+	if (rc)
+		return rc;
+	ctip_err e = {0};
+	long count = 0;
+	rc = ctip_audit(s, NULL, "link_retrafficked", "all", "", &e);
+	if (!rc)
+		rc = ctip_link_retrafficked(s, put_retrafficked, &count, &e);
+	ctip_store_close(s);
+	if (rc)
+		return cli_fail(&e);
+	fprintf(stderr, "%ld persons trafficked more than once\n", count);
+	return 0;
+}
+
 int cmd_link(int argc, char **argv, struct cli *c)
 {
 	if (argc < 2)
@@ -376,6 +413,8 @@ int cmd_link(int argc, char **argv, struct cli *c)
 		return link_export(argc, argv, c);
 	if (!strcmp(argv[1], "explain"))
 		return link_explain(argc, argv, c);
+	if (!strcmp(argv[1], "retrafficked"))
+		return link_retrafficked(argc, argv, c);
 	if (!strcmp(argv[1], "review"))
 		return link_review(argc, argv, c);
 	if (!strcmp(argv[1], "decide"))

@@ -77,6 +77,13 @@ struct ctip_link_pair_out {
 	int linked;
 };
 
+/* A linked person's part in one case as a victim (link_victim_cases). */
+struct ctip_victim_case {
+	const char *person_key;
+	int64_t person_id, case_id;
+	const char *org, *src_case_id, *start, *end;
+};
+
 struct ctip_store_ops {
 	const char *name;
 	void (*close)(ctip_store *s);
@@ -172,6 +179,12 @@ struct ctip_store_ops {
 	/* Every decision (a < b). */
 	int (*link_decisions)(ctip_store *s, int (*cb)(void *ctx, int64_t a, int64_t b, int same),
 	                      void *ctx, ctip_err *e);
+	/* Every victim of a case with a linked person: the person key, the case, and the period
+	 * of exploitation recorded there (earliest start, latest end; NULL when unknown), by
+	 * person key. */
+	int (*link_victim_cases)(ctip_store *s,
+	                         int (*cb)(void *ctx, const struct ctip_victim_case *v), void *ctx,
+	                         ctip_err *e);
 };
 
 /* ---- what the server needs (store_sqlite_srv.c) --------------------------------------- */

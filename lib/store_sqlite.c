@@ -2072,6 +2072,7 @@ static const struct ctip_store_ops sqlite_ops = {
         .link_params = ctip_sq_link_params,
         .link_decide = ctip_sq_link_decide,
         .link_decisions = ctip_sq_link_decisions,
+        .link_victim_cases = ctip_sq_link_victim_cases,
 };
 
 /* SQL function ctip_fold(text): the folded form (text.h), so that results sort as users read

@@ -364,3 +364,37 @@ int ctip_sq_link_decisions(ctip_store *s, int (*cb)(void *ctx, int64_t a, int64_
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int ctip_sq_link_victim_cases(ctip_store *s, int (*cb)(void *ctx, const struct ctip_victim_case *v),
+                              void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s,
+	        "SELECT l.person_key, cp.person_id, c.id, o.name, c.src_case_id, "
+	        "min(x.start_date), max(coalesce(x.end_date, x.start_date)) FROM case_person cp "
+	        "JOIN link_person l ON l.person_id = cp.person_id JOIN cases c ON c.id = "
+	        "cp.case_id "
+	        "JOIN organisation o ON o.id = c.org_id "
+	        "LEFT JOIN exploitation x ON x.case_person_id = cp.id "
+	        "WHERE cp.role = 'Victim' GROUP BY cp.id ORDER BY l.person_key, 6, c.id",
+	        e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_victim_case v = {
+		        .person_key = (const char *)sqlite3_column_text(st, 0),
+		        .person_id = sqlite3_column_int64(st, 1),
+		        .case_id = sqlite3_column_int64(st, 2),
+		        .org = (const char *)sqlite3_column_text(st, 3),
+		        .src_case_id = (const char *)sqlite3_column_text(st, 4),
+		        .start = (const char *)sqlite3_column_text(st, 5),
+		        .end = (const char *)sqlite3_column_text(st, 6),
+		};
+		rc = cb(ctx, &v);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "victim cases");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -23,4 +23,7 @@ int ctip_sq_link_decide(ctip_store *s, int64_t a, int64_t b, int same, const cha
 int ctip_sq_link_decisions(ctip_store *s, int (*cb)(void *ctx, int64_t a, int64_t b, int same),
                            void *ctx, ctip_err *e);
 
+int ctip_sq_link_victim_cases(ctip_store *s, int (*cb)(void *ctx, const struct ctip_victim_case *v),
+                              void *ctx, ctip_err *e);
+
 #endif

@@ -104,3 +104,12 @@ check "a decided pair leaves the review queue" \
 	test "$(grep -c "^$ra  *$rb " "$T/r2")" = 1 -a "$(grep -c "^$ra  *$rb " "$T/r3")" = 0
 check "decisions are in the audit log" test "$(sqlite3 "$CTIP_DB" "select count(*) from audit where action = 'link_decide'")" = "3"
 check "decisions are stored" test "$(sqlite3 "$CTIP_DB" "select count(*) from link_decision")" = "3"
+
+# re-trafficking: linked persons victims in cases whose exploitation periods do not overlap
+"$CTIP" link retrafficked >"$T/rt" 2>"$T/rte"
+check "retrafficked succeeds" test $? -eq 0
+n=$(sed -n 's/^\([0-9]*\) persons trafficked more than once$/\1/p' "$T/rte")
+check "retrafficked finds some persons in the generated data ($n)" test "${n:-0}" -ge 1
+check "one header line per person, with its episodes" test "$(grep -c '^L[0-9a-f]* *[0-9]* episodes$' "$T/rt")" = "$n"
+check "retrafficked prints no name" lacks "$T/rt" "$fam"
+check "retrafficked is in the audit log" test "$(sqlite3 "$CTIP_DB" "select count(*) from audit where action = 'link_retrafficked'")" = "1"

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "link_compare.h"
+#include "link_retraffic.h"
 #include "text.h"
 
 static double jws(const char *a, const char *b)
@@ -150,12 +151,34 @@ static void test_phones_codes(void **state)
 	assert_int_equal(ctip_lk_gender(NULL), 0);
 }
 
+static void test_episodes(void **state)
+{
+	(void)state;
+	/* one episode told by three organisations (periods overlap, partial dates widened) */
+	struct ctip_victim_case one[3] = {{.start = "2021", .end = "2021"},
+	                                  {.start = "2021-03-01", .end = "2021-09-30"},
+	                                  {.start = "2021-09", .end = NULL}};
+	assert_int_equal(ctip_link_episodes(one, 3), 1);
+	/* trafficked again after returning */
+	struct ctip_victim_case two[3] = {{.start = NULL, .end = NULL},
+	                                  {.start = "2019-05-01", .end = "2020-01-10"},
+	                                  {.start = "2022-02-03", .end = "2022-06-01"}};
+	assert_int_equal(ctip_link_episodes(two, 3), 2);
+	assert_int_equal(ctip_link_episodes(two, 1), 0);
+	/* a start the day after the end is a new episode; on the end day it is not */
+	struct ctip_victim_case edge[2] = {{.start = "2020-01-01", .end = "2020-02-01"},
+	                                   {.start = "2020-02-01", .end = "2020-03-01"}};
+	assert_int_equal(ctip_link_episodes(edge, 2), 1);
+	edge[1].start = "2020-02-02";
+	assert_int_equal(ctip_link_episodes(edge, 2), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_jaro_winkler), cmocka_unit_test(test_names),
 	        cmocka_unit_test(test_dates),        cmocka_unit_test(test_documents),
-	        cmocka_unit_test(test_phones_codes),
+	        cmocka_unit_test(test_phones_codes), cmocka_unit_test(test_episodes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
