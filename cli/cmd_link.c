@@ -60,7 +60,8 @@ static int link_run(int argc, char **argv, struct cli *c)
 	if (timing)
 		fprintf(stderr,
 		        "read %.3f s, blocking %.3f s, scoring %.3f s, EM %.3f s (%d iterations, "
-		        "match share %.4f), clustering %.3f s, saving %.3f s\n",
+		        "prior "
+		        "%.3g), clustering %.3f s, saving %.3f s\n",
 		        st.t_read, st.t_block, st.t_score, st.t_em, st.em_iterations, st.lambda,
 		        st.t_cluster, st.t_save);
 	return 0;

@@ -459,24 +459,60 @@ static int cmp_u32(const void *x, const void *y)
 /* The distinct patterns of the candidate pairs with their counts (malloc'd into *out). */
 static int count_patterns(const uint32_t *pat, size_t n, struct pat_count **out, size_t *np)
 {
-	uint32_t *s = malloc(n * sizeof(*s) + 1);
-	struct pat_count *pc = malloc(n * sizeof(*pc) + 1);
+	/* a hash table of the patterns (a few thousand distinct ones), then sorted */
+	size_t cap = 1 << 16, k = 0;
+	uint32_t *key = NULL, *cnt = NULL;
+	for (;;) {
+		free(key);
+		free(cnt);
+		key = malloc(cap * sizeof(*key));
+		cnt = calloc(cap, sizeof(*cnt));
+		if (!key || !cnt) {
+			free(key);
+			free(cnt);
+			return -1;
+		}
+		memset(key, 0xFF, cap * sizeof(*key));
+		k = 0;
+		size_t i;
+		for (i = 0; i < n && k < cap / 2; i++) {
+			uint32_t q = pat[i] & 0x7FFFFFFFu;
+			size_t h = (size_t)((q * 2654435761u) & (cap - 1));
+			while (key[h] != q && key[h] != 0xFFFFFFFFu)
+				h = (h + 1) & (cap - 1);
+			if (key[h] != q) {
+				key[h] = q;
+				k++;
+			}
+			cnt[h]++;
+		}
+		if (i == n)
+			break;
+		cap *= 4;
+	}
+	uint32_t *s = malloc(k * sizeof(*s) + 1);
+	struct pat_count *pc = malloc(k * sizeof(*pc) + 1);
 	if (!s || !pc) {
 		free(s);
 		free(pc);
+		free(key);
+		free(cnt);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
-		s[i] = pat[i] & 0x7FFFFFFFu;
-	qsort(s, n, sizeof(*s), cmp_u32);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (k && pc[k - 1].pat == s[i])
-			pc[k - 1].n += 1;
-		else
-			pc[k++] = (struct pat_count){s[i], 1};
+	size_t j = 0;
+	for (size_t h = 0; h < cap; h++)
+		if (key[h] != 0xFFFFFFFFu)
+			s[j++] = key[h];
+	qsort(s, k, sizeof(*s), cmp_u32);
+	for (size_t i = 0; i < k; i++) {
+		size_t h = (size_t)((s[i] * 2654435761u) & (cap - 1));
+		while (key[h] != s[i])
+			h = (h + 1) & (cap - 1);
+		pc[i] = (struct pat_count){s[i], cnt[h]};
 	}
 	free(s);
+	free(key);
+	free(cnt);
 	*out = pc;
 	*np = k;
 	return 0;
@@ -627,6 +663,62 @@ static double level_weight(const struct model *md, const struct lk_data *d, cons
 }
 
 static int counted(uint32_t pat, int c);
+static double full_name_adjust(const struct model *md, const struct lk_data *d,
+                               const struct lk_rec *a, uint32_t pat);
+
+/* The weights of a run, computed once: each level's log2(m/u), and for exact agreement on
+ * each name (by dictionary id) its frequency adjustment. */
+struct wtab {
+	double prior, lw[C_N][8];
+	double *tf[2]; /* family, given: log2(u / frequency) by name id */
+};
+
+static void wtab_free(struct wtab *t)
+{
+	free(t->tf[0]);
+	free(t->tf[1]);
+}
+
+static int wtab_init(struct wtab *t, const struct model *md, const struct lk_data *d)
+{
+	memset(t, 0, sizeof(*t));
+	t->prior = log2(md->lambda / (1 - md->lambda));
+	for (int c = 0; c < C_N; c++)
+		for (int l = 0; l < cmp_levels[c]; l++)
+			t->lw[c][l] = log2(md->m[c][l] / md->u[c][l]);
+	size_t n = d->names.n ? d->names.n : 1;
+	for (int k = 0; k < 2; k++) {
+		if (!(t->tf[k] = calloc(n, sizeof(double)))) {
+			wtab_free(t);
+			return -1;
+		}
+		int c = k ? C_GIVEN : C_FAMILY;
+		struct lk_rec probe;
+		memset(&probe, 0, sizeof(probe));
+		for (uint32_t id = 1; id < d->names.n; id++) {
+			probe.fam = probe.giv = id;
+			t->tf[k][id] = level_weight(md, d, &probe, c, LK_NAME_EXACT) - t->lw[c][0];
+		}
+	}
+	return 0;
+}
+
+static double pair_weight_fast(const struct wtab *t, const struct model *md,
+                               const struct lk_data *d, const struct lk_rec *a, uint32_t pat)
+{
+	double w = t->prior;
+	for (int c = 0; c < C_N; c++) {
+		int l = lk_level(pat, c);
+		if (l == LK_MISSING || !counted(pat, c))
+			continue;
+		w += t->lw[c][l];
+		if (l == LK_NAME_EXACT && c == C_FAMILY)
+			w += t->tf[0][a->fam];
+		else if (l == LK_NAME_EXACT && c == C_GIVEN)
+			w += t->tf[1][a->giv];
+	}
+	return w + full_name_adjust(md, d, a, pat);
+}
 
 /* Family and given names are not chosen independently (ethnic groups have their own), so
  * when both agree exactly the frequency of the full name replaces the product of the two
@@ -649,16 +741,6 @@ static double full_name_adjust(const struct model *md, const struct lk_data *d,
 	fg = fg > floor ? fg : floor;
 	fp = fp > floor ? fp : floor;
 	return log2(ff * fg / fp);
-}
-
-static double pair_weight(const struct model *md, const struct lk_data *d, const struct lk_rec *a,
-                          uint32_t pat)
-{
-	double w = log2(md->lambda / (1 - md->lambda));
-	for (int c = 0; c < C_N; c++)
-		if (counted(pat, c))
-			w += level_weight(md, d, a, c, lk_level(pat, c));
-	return w + full_name_adjust(md, d, a, pat);
 }
 
 /* Given and middle names are given by sex: agreeing on the given name already says the
@@ -988,13 +1070,19 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	}
 	double wthr = log2(threshold / (1 - threshold));
 	size_t nl = 0, nout = 0;
+	struct wtab wt;
+	if (wtab_init(&wt, &md, &d)) {
+		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		goto done;
+	}
 	for (size_t i = 0; i < P.n; i++) {
-		w[i] = (float)pair_weight(&md, &d, &d.r[P.a[i]], P.pat[i]);
+		w[i] = (float)pair_weight_fast(&wt, &md, &d, &d.r[P.a[i]], P.pat[i]);
 		if (w[i] >= wthr)
 			order[nl++] = (uint32_t)i;
 		if (prob_of(w[i]) >= 0.05)
 			nout++;
 	}
+	wtab_free(&wt);
 	sort_w = w;
 	qsort(order, nl, sizeof(*order), cmp_weight_desc);
 	for (size_t i = 0; i < n; i++)
