@@ -62,20 +62,21 @@ static double now(void)
  * Names are taken unordered (family and given read either way), years by their last two
  * digits (two-digit years block with four-digit ones). */
 enum {
-	R_NAME_YEAR,  /* family and given names, birth year */
-	R_NAME_PROV,  /* family and given names, province (no birth date needed) */
+	R_NAME_YEAR,  /* family, given and middle names, birth year */
+	R_NAME_PROV,  /* family, given and middle names, province (no birth date needed) */
 	R_DOC,        /* an identity-document number */
 	R_PHONE,      /* a phone */
-	R_GIVEN_DAY,  /* given name, day and month of birth (family name differs or year off) */
+	R_GIVEN_DAY,  /* given name, day and month of birth, province (family name or year
+	               * differ) */
 	R_INIT_DATE,  /* family name, given name's initial, full birth date (given name typo) */
-	R_INIT_YPROV, /* family name, given name's initial, birth year, province */
+	R_INIT_YPROV, /* family name, given name's initial, middle name, birth year, province */
 	R_NAME_DIST,  /* family and given names, district (full name and province is too common
 	               * in a large registry) */
 	R_N
 };
 /* A block larger than this is too common a value to say anything: it is skipped (its pairs
  * are found, if at all, by the other rules). */
-enum { BLOCK_MAX = 400, MAXKEYS = 3 };
+enum { BLOCK_MAX = 200, MAXKEYS = 3 };
 
 static uint64_t mix(uint64_t h, uint64_t v)
 {
@@ -123,12 +124,12 @@ static int rule_keys_raw(const struct lk_data *d, const struct lk_rec *r, int ru
 	case R_NAME_YEAR:
 		if (!r->fam || !r->giv || !r->bd.y)
 			return 0;
-		k[0] = key3(rule, lo, hi, by);
+		k[0] = key3(rule, lo, hi, by << 32 | r->mid);
 		return 1;
 	case R_NAME_PROV:
 		if (!r->fam || !r->giv || !r->prov)
 			return 0;
-		k[0] = key3(rule, lo, hi, r->prov);
+		k[0] = key3(rule, lo, hi, (uint64_t)r->prov << 32 | r->mid);
 		return 1;
 	case R_DOC:
 		for (int i = 0; i < r->ndoc; i++) {
@@ -145,7 +146,7 @@ static int rule_keys_raw(const struct lk_data *d, const struct lk_rec *r, int ru
 	case R_GIVEN_DAY:
 		if (!r->giv || !full)
 			return 0;
-		k[0] = key3(rule, r->giv, (uint64_t)r->bd.m, (uint64_t)r->bd.d);
+		k[0] = key3(rule, r->giv, (uint64_t)r->bd.m << 8 | (uint64_t)r->bd.d, r->prov);
 		return 1;
 	case R_INIT_DATE: /* both ways round */
 		if (!r->fam || !r->giv || !full)
@@ -158,8 +159,8 @@ static int rule_keys_raw(const struct lk_data *d, const struct lk_rec *r, int ru
 	case R_INIT_YPROV:
 		if (!r->fam || !r->giv || !r->bd.y || !r->prov)
 			return 0;
-		k[0] = key3(rule, r->fam, initial(d, r->giv), by * 1000u + r->prov);
-		k[1] = key3(rule, r->giv, initial(d, r->fam), by * 1000u + r->prov);
+		k[0] = key3(rule, r->fam, initial(d, r->giv) << 32 | r->mid, by * 1000u + r->prov);
+		k[1] = key3(rule, r->giv, initial(d, r->fam) << 32 | r->mid, by * 1000u + r->prov);
 		return 2;
 	case R_NAME_DIST:
 		if (!r->fam || !r->giv || !r->district)
@@ -339,6 +340,9 @@ static int block(const struct lk_data *d, struct pairs *out, ctip_err *e)
 				}
 			i = j;
 		}
+		if (getenv("CTIP_LINK_DEBUG"))
+			fprintf(stderr, "rule %d: %zu keys, %zu blocks skipped, %zu pairs so far\n",
+			        rule, n, sk[rule].n, out->n);
 	}
 done:
 	for (int r = 0; r < R_N; r++)
