@@ -14,17 +14,18 @@
 
 #include "link_prep.h"
 
-static const char *const cmp_name[C_N] = {"family_name", "given_name", "middle_name",
-                                          "birth_date",  "document",   "phone",
-                                          "province",    "gender",     "place"};
-static const int cmp_levels[C_N] = {LK_NAME_N, LK_NAME_N, LK_MID_N, LK_DATE_N, LK_ID_N,
-                                    LK_ID_N,   LK_EQ_N,   LK_EQ_N,  LK_PLACE_N};
+static const char *const cmp_name[C_N] = {"family_name", "given_name",  "middle_name", "birth_date",
+                                          "document",    "phone",       "province",    "gender",
+                                          "place",       "exploitation"};
+static const int cmp_levels[C_N] = {LK_NAME_N, LK_NAME_N, LK_MID_N, LK_DATE_N,  LK_ID_N,
+                                    LK_ID_N,   LK_EQ_N,   LK_EQ_N,  LK_PLACE_N, LK_PER_N};
 static const char *const name_lv[] = {"exact", "close", "far", "different"};
 static const char *const mid_lv[] = {"exact", "different"};
 static const char *const date_lv[] = {"exact", "close", "partial", "within a year", "different"};
 static const char *const id_lv[] = {"exact", "close", "different"};
 static const char *const eq_lv[] = {"same", "different"};
 static const char *const place_lv[] = {"commune", "district", "different"};
+static const char *const per_lv[] = {"same start", "overlapping", "disjoint"};
 
 static const char *level_name(int c, int l)
 {
@@ -38,6 +39,7 @@ static const char *level_name(int c, int l)
 	case C_DOC:
 	case C_PHONE: return id_lv[l];
 	case C_PLACE: return place_lv[l];
+	case C_PERIOD: return per_lv[l];
 	default: return eq_lv[l];
 	}
 }
@@ -408,7 +410,8 @@ static void model_init_m(struct model *md)
 	                                  {0.9, 0.01, 0.09},
 	                                  {0.95, 0.05},
 	                                  {0.98, 0.02},
-	                                  {0.7, 0.2, 0.1}};
+	                                  {0.7, 0.2, 0.1},
+	                                  {0.6, 0.3, 0.1}};
 	for (int c = 0; c < C_N; c++)
 		for (int l = 0; l < cmp_levels[c]; l++)
 			md->m[c][l] = m0[c][l];

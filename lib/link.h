@@ -37,7 +37,7 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
                   ctip_err *e);
 
 /* The comparisons of a pair, as `ctip link explain` shows them. */
-enum { CTIP_LK_NCMP = 9 };
+enum { CTIP_LK_NCMP = 10 };
 struct ctip_link_explain {
 	const char *name[CTIP_LK_NCMP];  /* comparison */
 	const char *level[CTIP_LK_NCMP]; /* its level for the pair */

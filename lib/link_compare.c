@@ -343,3 +343,25 @@ int ctip_lk_gender(const char *s)
 		return 0;
 	return 3;
 }
+
+int32_t ctip_lk_ordinal(const char *s, int end)
+{
+	struct ctip_lk_date d = ctip_lk_date_parse(s);
+	if (!d.y)
+		return 0;
+	int m = d.m ? d.m : end ? 12 : 1, day = d.d ? d.d : end ? 31 : 1;
+	return (int32_t)d.y * 372 + m * 31 + day;
+}
+
+int ctip_lk_period(int32_t s1, int32_t e1, int32_t s2, int32_t e2)
+{
+	if (!s1 || !s2)
+		return LK_MISSING;
+	if (e1 < s1)
+		e1 = s1;
+	if (e2 < s2)
+		e2 = s2;
+	if (s1 == s2)
+		return LK_PER_SAME;
+	return s1 <= e2 && s2 <= e1 ? LK_PER_OVERLAP : LK_PER_DISJOINT;
+}

@@ -25,6 +25,13 @@ enum { LK_DATE_EXACT, LK_DATE_CLOSE, LK_DATE_PARTIAL, LK_DATE_YEAR1, LK_DATE_DIF
 enum { LK_ID_EXACT, LK_ID_CLOSE, LK_ID_DIFF, LK_ID_N };
 /* Place below the province: commune (and district) / district only / different. */
 enum { LK_PLACE_COMMUNE, LK_PLACE_DISTRICT, LK_PLACE_DIFF, LK_PLACE_N };
+/* Period of exploitation (over a record's cases as a victim): same start / overlapping /
+ * disjoint. */
+enum { LK_PER_SAME, LK_PER_OVERLAP, LK_PER_DISJOINT, LK_PER_N };
+/* A date as an ordinal (y * 372 + m * 31 + d: ordered, not a day count), widened to its first
+ * (end = 0) or last day (end = 1) when partial; 0 when unknown. */
+int32_t ctip_lk_ordinal(const char *s, int end);
+int ctip_lk_period(int32_t s1, int32_t e1, int32_t s2, int32_t e2);
 /* Province (2025 code) and gender. */
 enum { LK_EQ_SAME, LK_EQ_DIFF, LK_EQ_N };
 

@@ -272,6 +272,8 @@ int lk_data_add(void *ctx, const struct ctip_link_input *in)
 	if (oom)
 		return CTIP_ENOMEM;
 	r->bd = ctip_lk_date_parse(in->birth);
+	r->ex_start = ctip_lk_ordinal(in->expl_start, 0);
+	r->ex_end = ctip_lk_ordinal(in->expl_end, 1);
 	r->gender = (uint8_t)ctip_lk_gender(in->gender);
 	r->prov = in->province_2025 ? (uint16_t)atoi(in->province_2025) : 0;
 	each_item(in->docs, add_doc, r);
@@ -326,6 +328,7 @@ uint32_t lk_compare(const struct lk_data *d, const struct lk_rec *a, const struc
 		                                           : LK_PLACE_DIFF;
 	else
 		lv[C_PLACE] = a->district && b->district ? LK_PLACE_DISTRICT : LK_MISSING;
+	lv[C_PERIOD] = ctip_lk_period(a->ex_start, a->ex_end, b->ex_start, b->ex_end);
 	uint32_t p = swapped << 31;
 	for (int c = 0; c < C_N; c++)
 		p |= (uint32_t)lv[c] << (3 * c);

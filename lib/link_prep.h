@@ -18,7 +18,19 @@
 enum { LK_MAXDOC = 3, LK_MAXPH = 2 };
 
 /* The comparisons, in the order of a pattern's 3-bit fields. */
-enum { C_FAMILY, C_GIVEN, C_MIDDLE, C_BIRTH, C_DOC, C_PHONE, C_PROV, C_GENDER, C_PLACE, C_N };
+enum {
+	C_FAMILY,
+	C_GIVEN,
+	C_MIDDLE,
+	C_BIRTH,
+	C_DOC,
+	C_PHONE,
+	C_PROV,
+	C_GENDER,
+	C_PLACE,
+	C_PERIOD,
+	C_N
+};
 
 struct lk_rec {
 	int64_t id;
@@ -28,6 +40,7 @@ struct lk_rec {
 	        commune; /* dictionary ids of the folded names without "huyen", "xa"... */
 	const char *src; /* source record id (in the arena) */
 	struct ctip_lk_date bd;
+	int32_t ex_start, ex_end; /* period of exploitation (ctip_lk_ordinal), 0 unknown */
 	uint8_t gender, ndoc, nph;
 	uint16_t prov;
 	struct ctip_lk_doc doc[LK_MAXDOC];

@@ -49,6 +49,9 @@ struct ctip_link_input {
 	const char *family, *middle, *given, *birth, *gender, *province_2025;
 	const char *docs, *mobiles, *homephones;
 	const char *district, *commune; /* as written */
+	/* the period of exploitation over the record's cases as a victim: earliest start,
+	 * latest end (NULL when unknown) */
+	const char *expl_start, *expl_end;
 };
 
 /* One scored pair of records (a < b). */

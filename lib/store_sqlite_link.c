@@ -82,7 +82,11 @@ static int unpack_inplace(unsigned char *m, size_t len, const char **v, int n)
 
 static const char *input_sql =
         "SELECT p.id, o.name, p.src_record_id, p.birth_date, p.gender, p.province_2025, "
-        "p.identity FROM person p JOIN organisation o ON o.id = p.org_id";
+        "p.identity, x.s, x.e FROM person p JOIN organisation o ON o.id = p.org_id "
+        "LEFT JOIN (SELECT cp.person_id AS pid, min(x.start_date) AS s, "
+        "max(coalesce(x.end_date, x.start_date)) AS e FROM case_person cp "
+        "JOIN exploitation x ON x.case_person_id = cp.id GROUP BY cp.person_id) x "
+        "ON x.pid = p.id";
 
 int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
                        int (*cb)(void *ctx, const struct ctip_link_input *r), void *ctx,
@@ -113,6 +117,8 @@ int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
 			r.birth = (const char *)sqlite3_column_text(st, 3);
 			r.gender = (const char *)sqlite3_column_text(st, 4);
 			r.province_2025 = (const char *)sqlite3_column_text(st, 5);
+			r.expl_start = (const char *)sqlite3_column_text(st, 7);
+			r.expl_end = (const char *)sqlite3_column_text(st, 8);
 			const unsigned char *b = sqlite3_column_blob(st, 6);
 			size_t bn = (size_t)sqlite3_column_bytes(st, 6);
 			if (b) {

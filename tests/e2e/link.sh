@@ -45,7 +45,7 @@ a="$(echo "$line" | cut -d, -f1):$(echo "$line" | cut -d, -f2)"
 b="$(echo "$line" | cut -d, -f3):$(echo "$line" | cut -d, -f4)"
 "$CTIP" link explain "$a" "$b" >"$T/x" 2>&1
 check "explain: succeeds for ORGANISATION:RECORD" test $? -eq 0
-for c in prior family_name given_name middle_name birth_date document phone province gender place total; do
+for c in prior family_name given_name middle_name birth_date document phone province gender place exploitation total; do
 	check "explain: shows $c" grep -q "^$c " "$T/x"
 done
 check "explain: a linked pair says so" contains "$T/x" "linked, one person"

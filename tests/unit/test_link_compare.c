@@ -151,6 +151,20 @@ static void test_phones_codes(void **state)
 	assert_int_equal(ctip_lk_gender(NULL), 0);
 }
 
+static void test_period(void **state)
+{
+	(void)state;
+	int32_t a = ctip_lk_ordinal("2021-03-05", 0), b = ctip_lk_ordinal("2021-09-30", 1);
+	assert_true(a > 0 && b > a);
+	assert_true(ctip_lk_ordinal("2021", 0) < a && ctip_lk_ordinal("2021", 1) > b);
+	assert_int_equal(ctip_lk_ordinal("", 0), 0);
+	assert_int_equal(ctip_lk_period(a, b, a, 0), LK_PER_SAME);
+	assert_int_equal(ctip_lk_period(a, b, ctip_lk_ordinal("2021-06", 0), 0), LK_PER_OVERLAP);
+	assert_int_equal(ctip_lk_period(a, b, ctip_lk_ordinal("2023-01-01", 0), 0),
+	                 LK_PER_DISJOINT);
+	assert_int_equal(ctip_lk_period(a, b, 0, 0), LK_MISSING);
+}
+
 static void test_episodes(void **state)
 {
 	(void)state;
@@ -179,6 +193,7 @@ int main(void)
 	        cmocka_unit_test(test_jaro_winkler), cmocka_unit_test(test_names),
 	        cmocka_unit_test(test_dates),        cmocka_unit_test(test_documents),
 	        cmocka_unit_test(test_phones_codes), cmocka_unit_test(test_episodes),
+	        cmocka_unit_test(test_period),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
