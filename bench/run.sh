@@ -4,3 +4,4 @@ set -eu
 cd "$(dirname "$0")/.."
 sh bench/import_search.sh "${BENCH_N:-1000000}"
 sh bench/server.sh "${BENCH_SERVER_N:-220000}"
+sh bench/link.sh "${BENCH_LINK_N:-100000}"
