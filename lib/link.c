@@ -418,6 +418,8 @@ static void model_init_m(struct model *md)
 	md->lambda = 0.3;
 }
 
+enum { U_PRIOR_PAIRS = 1000 };
+
 /* u from random pairs: how often records of different persons agree, level by level. */
 static void estimate_u(const struct lk_data *d, struct model *md, int threads)
 {
@@ -440,12 +442,24 @@ static void estimate_u(const struct lk_data *d, struct model *md, int threads)
 			for (int c = 0; c < C_N; c++)
 				cnt[c][lk_level(pat[i], c)] += 1;
 	}
+	/* typical values, counting as U_PRIOR_PAIRS random pairs: a small registry has too few
+	 * pairs to measure the rare agreements */
+	static const double u0[C_N][5] = {{0.05, 0.02, 0.05, 0.88},
+	                                  {0.03, 0.02, 0.05, 0.9},
+	                                  {0.2, 0.8},
+	                                  {0.001, 0.001, 0.01, 0.1, 0.888},
+	                                  {0.0001, 0.0001, 0.9998},
+	                                  {0.0001, 0.0001, 0.9998},
+	                                  {0.1, 0.9},
+	                                  {0.5, 0.5},
+	                                  {0.005, 0.01, 0.985},
+	                                  {0.01, 0.1, 0.89}};
 	for (int c = 0; c < C_N; c++) {
 		double tot = 0;
 		for (int l = 0; l < cmp_levels[c]; l++)
-			tot += cnt[c][l] + 0.5;
+			tot += cnt[c][l] + U_PRIOR_PAIRS * u0[c][l];
 		for (int l = 0; l < cmp_levels[c]; l++)
-			md->u[c][l] = md->ur[c][l] = (cnt[c][l] + 0.5) / tot;
+			md->u[c][l] = md->ur[c][l] = (cnt[c][l] + U_PRIOR_PAIRS * u0[c][l]) / tot;
 	}
 	free(a);
 	free(b);
@@ -525,6 +539,8 @@ static int count_patterns(const uint32_t *pat, size_t n, struct pat_count **out,
 	return 0;
 }
 
+enum { PRIOR_PAIRS = 50 };
+
 /* One training population: the candidate pairs agreeing exactly on comparison `on` (for
  * names: on family and given name both); the m of the comparisons in `est` are estimated
  * there by EM, u staying as among random pairs. A blocked-on comparison says nothing there
@@ -532,7 +548,8 @@ static int count_patterns(const uint32_t *pat, size_t n, struct pat_count **out,
 static int em_population(const struct pat_count *pc, size_t np, int on, unsigned est,
                          double m[C_N][8], const struct model *md, double *lambda)
 {
-	double lam = 0.1;
+	double lam = 0.1, m0[C_N][8];
+	memcpy(m0, m, sizeof(m0));
 	int it;
 	for (it = 0; it < 200; it++) {
 		double mm[C_N][8] = {{0}}, mt[C_N] = {0}, tot = 0, all = 0;
@@ -573,12 +590,14 @@ static int em_population(const struct pat_count *pc, size_t np, int on, unsigned
 		for (int c = 0; c < C_N; c++) {
 			if (!(est >> c & 1) || mt[c] <= 0)
 				continue;
-			/* no level is impossible: a floor bounds each weight */
+			/* the starting values count as PRIOR_PAIRS pairs (a small registry keeps
+			 * them; a large one overrules them), and no level is impossible: a floor
+			 * bounds each weight */
 			double t = 0, fl = 1e-4 * mt[c];
 			for (int l = 0; l < cmp_levels[c]; l++)
-				t += mm[c][l] + fl;
+				t += mm[c][l] + PRIOR_PAIRS * m0[c][l] + fl;
 			for (int l = 0; l < cmp_levels[c]; l++) {
-				double v = (mm[c][l] + fl) / t;
+				double v = (mm[c][l] + PRIOR_PAIRS * m0[c][l] + fl) / t;
 				if (fabs(v - m[c][l]) > change)
 					change = fabs(v - m[c][l]);
 				m[c][l] = v;
@@ -631,9 +650,9 @@ static int estimate_m(struct model *md, const uint32_t *pat, size_t n, long reco
 			}
 			expect += pc[i].n / (1.0 + exp2(-w));
 		}
-		double next = expect / total;
-		if (next <= 0)
-			break;
+		/* at least one match among all pairs: 0 is a fixed point too, and a small
+		 * registry with weak evidence would slide into it */
+		double next = expect / total > 1 / total ? expect / total : 1 / total;
 		if (fabs(next - prior) < prior * 1e-4) {
 			prior = next;
 			break;

@@ -80,13 +80,21 @@ static int unpack_inplace(unsigned char *m, size_t len, const char **v, int n)
 	return at == len ? 0 : -1;
 }
 
-static const char *input_sql =
+/* Every record: the periods of exploitation grouped once; one record: looked up for it. */
+static const char *input_all_sql =
         "SELECT p.id, o.name, p.src_record_id, p.birth_date, p.gender, p.province_2025, "
         "p.identity, x.s, x.e FROM person p JOIN organisation o ON o.id = p.org_id "
         "LEFT JOIN (SELECT cp.person_id AS pid, min(x.start_date) AS s, "
         "max(coalesce(x.end_date, x.start_date)) AS e FROM case_person cp "
         "JOIN exploitation x ON x.case_person_id = cp.id GROUP BY cp.person_id) x "
-        "ON x.pid = p.id";
+        "ON x.pid = p.id ORDER BY p.id";
+static const char *input_one_sql =
+        "SELECT p.id, o.name, p.src_record_id, p.birth_date, p.gender, p.province_2025, "
+        "p.identity, (SELECT min(x.start_date) FROM case_person cp JOIN exploitation x ON "
+        "x.case_person_id = cp.id WHERE cp.person_id = p.id), (SELECT "
+        "max(coalesce(x.end_date, x.start_date)) FROM case_person cp JOIN exploitation x ON "
+        "x.case_person_id = cp.id WHERE cp.person_id = p.id) FROM person p JOIN organisation o "
+        "ON o.id = p.org_id WHERE p.id = ?";
 
 int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
                        int (*cb)(void *ctx, const struct ctip_link_input *r), void *ctx,
@@ -95,9 +103,7 @@ int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
 	if (!s->crypto)
 		return ctip_err_set(e, CTIP_EINVAL,
 		                    "%s: no key loaded: identities cannot be opened", s->path);
-	char sql[512];
-	snprintf(sql, sizeof(sql), "%s%s", input_sql, n ? " WHERE p.id = ?" : " ORDER BY p.id");
-	sqlite3_stmt *st = prep(s, sql, e);
+	sqlite3_stmt *st = prep(s, n ? input_one_sql : input_all_sql, e);
 	if (!st)
 		return CTIP_EDB;
 	unsigned char *m = NULL;
