@@ -33,6 +33,8 @@ static int link_run(int argc, char **argv, struct cli *c)
 			}
 		} else if (!strcmp(argv[i], "--timing")) {
 			timing = 1;
+		} else if (!strcmp(argv[i], "--reuse-model")) {
+			o.reuse_model = 1;
 		} else {
 			return cli_usage("link");
 		}

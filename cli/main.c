@@ -22,7 +22,8 @@ const struct cli_command cli_commands[] = {
         {"demo", cmd_demo, "ctip demo generate --persons N [--seed S] -o FILE [--truth FILE]",
          "write a synthetic, realistic data set in the import format"},
         {"link", cmd_link,
-         "ctip link run [--threshold P] [--threads N] [--timing] | ctip link export --format csv "
+         "ctip link run [--threshold P] [--threads N] [--reuse-model] [--timing] | ctip link "
+         "export --format csv "
          "[--pairs] [-o FILE] | ctip link explain A B | ctip link review [--min P] [--limit N] | "
          "ctip link decide A B same|different | ctip link retrafficked",
          "link the records of one person across organisations; export person keys; explain a "

@@ -1073,11 +1073,25 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	score(&d, P.a, P.b, P.pat, P.n, threads);
 	double t3 = now();
 	st->t_score = t3 - t2;
-	model_init_m(&md);
-	estimate_u(&d, &md, threads);
-	if (estimate_m(&md, P.pat, P.n, d.n, &st->em_iterations)) {
-		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-		goto done;
+	if (o && o->reuse_model) {
+		double old_threshold;
+		if ((rc = s->ops->link_params(s, &params, e)))
+			goto done;
+		int bad = model_parse(params, &md, &old_threshold);
+		free(params);
+		params = NULL;
+		if (bad) {
+			rc = ctip_err_set(e, CTIP_EDB, "%s: the stored linkage model is damaged",
+			                  s->path);
+			goto done;
+		}
+	} else {
+		model_init_m(&md);
+		estimate_u(&d, &md, threads);
+		if (estimate_m(&md, P.pat, P.n, d.n, &st->em_iterations)) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto done;
+		}
 	}
 	st->lambda = md.lambda;
 	double t4 = now();

@@ -22,6 +22,8 @@ struct ctip_link_opts {
 	double threshold; /* match probability at or above which a pair is linked (0: 0.9) */
 	int threads;      /* 0: 2 */
 	int max_cluster;  /* a link that would make a larger cluster is refused (0: 40) */
+	int reuse_model;  /* weigh with the last run's model instead of estimating one (the
+	                   * weights, and so the review band, stay as they were) */
 };
 
 struct ctip_link_stats {

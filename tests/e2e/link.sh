@@ -31,6 +31,11 @@ check "estimated persons ($est) within 3% of the true number ($tru)" \
 "$CTIP" link run >/dev/null 2>&1
 "$CTIP" link export --format csv -o "$T/k2.csv" 2>/dev/null
 check "a second run gives the same person keys" cmp -s "$T/k.csv" "$T/k2.csv"
+m1=$(sqlite3 "$CTIP_DB" "select params from link_run order by id desc limit 1")
+"$CTIP" link run --reuse-model >/dev/null 2>&1
+"$CTIP" link export --format csv -o "$T/k2r.csv" 2>/dev/null
+check "a run reusing the model gives the same keys" cmp -s "$T/k.csv" "$T/k2r.csv"
+check "... and keeps the model" test "$(sqlite3 "$CTIP_DB" "select params from link_run order by id desc limit 1")" = "$m1"
 "$CTIP" export --format csv -o "$T/after.csv" >/dev/null 2>&1
 check "linking leaves the source records as they were" cmp -s "$T/before.csv" "$T/after.csv"
 
@@ -68,7 +73,7 @@ check "export: only csv" test $? -ne 0
 # nothing identifying is printed: no family name of the data in explain's output
 fam=$(python3 -c "import csv; print(next(r['prs_SecondName'] for r in csv.DictReader(open('$T/d.csv')) if r['prs_SecondName']))")
 check "explain prints no name" lacks "$T/x" "$fam"
-check "linkage is in the audit log" test "$(sqlite3 "$CTIP_DB" "select count(*) from audit where action = 'link_run'")" = "2"
+check "linkage is in the audit log" test "$(sqlite3 "$CTIP_DB" "select count(*) from audit where action = 'link_run'")" = "3"
 check "explain is in the audit log" test "$(sqlite3 "$CTIP_DB" "select count(*) from audit where action = 'link_explain'")" -ge 2
 
 # clerical review: the uncertain band, decisions kept and respected by later runs
