@@ -51,6 +51,7 @@ int cmd_serve(int argc, char **argv, struct cli *c);
 int cmd_stats(int argc, char **argv, struct cli *c);
 int cmd_figures(int argc, char **argv, struct cli *c);
 int cmd_report(int argc, char **argv, struct cli *c);
+int cmd_link(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
 
 #endif

@@ -33,6 +33,13 @@ const struct cli_command cli_commands[] = {
         {"figures", cmd_figures,
          "ctip figures import FILE.csv | ctip figures check [--format json]",
          "the ledger of published figures: where they contradict each other or the registry"},
+        {"link", cmd_link,
+         "ctip link run [--threshold P] [--threads N] [--reuse-model] [--timing] | ctip link "
+         "export --format csv "
+         "[--pairs] [-o FILE] | ctip link explain A B | ctip link review [--min P] [--limit N] | "
+         "ctip link decide A B same|different | ctip link retrafficked",
+         "link the records of one person across organisations; export person keys; explain a "
+         "pair; review the uncertain pairs and decide; list persons trafficked again"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",

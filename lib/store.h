@@ -44,6 +44,52 @@ struct ctip_audit_entry {
 	const char *at, *actor, *action, *object, *detail, *prev_hash, *hash;
 };
 
+/* What record linkage reads of a person record: names as written, identifiers as `;`
+ * lists (documents as written, phones in E.164). Valid during the callback only. */
+struct ctip_link_input {
+	int64_t id;
+	const char *org, *src_record_id;
+	const char *family, *middle, *given, *birth, *gender, *province_2025;
+	const char *docs, *mobiles, *homephones;
+	const char *district, *commune; /* as written */
+	/* the period of exploitation over the record's cases as a victim: earliest start,
+	 * latest end (NULL when unknown) */
+	const char *expl_start, *expl_end;
+};
+
+/* One scored pair of records (a < b). */
+struct ctip_link_pair {
+	int64_t a, b;
+	float weight, probability;
+	int linked;
+};
+
+/* A linkage run to store: the key of each record (ids[i] -> keys[i]), the pairs and the
+ * model. */
+struct ctip_link_result {
+	const int64_t *ids;
+	const char *const *keys;
+	long n;
+	const struct ctip_link_pair *pairs;
+	long npairs;
+	long persons;
+	const char *params; /* JSON */
+};
+
+struct ctip_link_pair_out {
+	int64_t a, b;
+	const char *a_org, *a_src, *b_org, *b_src, *a_key, *b_key;
+	double weight, probability;
+	int linked;
+};
+
+/* A linked person's part in one case as a victim (link_victim_cases). */
+struct ctip_victim_case {
+	const char *person_key;
+	int64_t person_id, case_id;
+	const char *org, *src_case_id, *start, *end;
+};
+
 struct ctip_store_ops {
 	const char *name;
 	void (*close)(ctip_store *s);
@@ -131,6 +177,38 @@ struct ctip_store_ops {
 	 * same source, citation, measure, period and breakdown is replaced), and read all. */
 	int (*figures_add)(ctip_store *s, const struct ctip_figure *v, size_t n, ctip_err *e);
 	int (*figures_load)(ctip_store *s, struct ctip_figure **out, size_t *n, ctip_err *e);
+	/* ---- record linkage (store_sqlite_link.c) ---- */
+	/* Streams what linkage compares of person records: all (n == 0) or those of ids[0..n),
+	 * ordered by id. */
+	int (*link_input)(ctip_store *s, const int64_t *ids, int n,
+	                  int (*cb)(void *ctx, const struct ctip_link_input *r), void *ctx,
+	                  ctip_err *e);
+	/* Replaces the stored linkage by a run's (inside the caller's transaction). */
+	int (*link_save)(ctip_store *s, const struct ctip_link_result *res, ctip_err *e);
+	/* The linked person of every record, by organisation and record id; the records not
+	 * yet linked have key NULL. */
+	int (*link_persons)(ctip_store *s,
+	                    int (*cb)(void *ctx, int64_t id, const char *org, const char *src,
+	                              const char *key),
+	                    void *ctx, ctip_err *e);
+	/* The scored pairs of the last run, by a then b. */
+	int (*link_pairs)(ctip_store *s, int (*cb)(void *ctx, const struct ctip_link_pair_out *p),
+	                  void *ctx, ctip_err *e);
+	/* The model of the last run (malloc'd JSON); CTIP_ENOTFOUND when linkage never ran. */
+	int (*link_params)(ctip_store *s, char **json, ctip_err *e);
+	/* Records a reviewer's decision that records a and b are (same) or are not one person
+	 * (replacing an earlier decision on them); CTIP_ENOTFOUND when a record is missing. */
+	int (*link_decide)(ctip_store *s, int64_t a, int64_t b, int same, const char *actor,
+	                   ctip_err *e);
+	/* Every decision (a < b). */
+	int (*link_decisions)(ctip_store *s, int (*cb)(void *ctx, int64_t a, int64_t b, int same),
+	                      void *ctx, ctip_err *e);
+	/* Every victim of a case with a linked person: the person key, the case, and the period
+	 * of exploitation recorded there (earliest start, latest end; NULL when unknown), by
+	 * person key. */
+	int (*link_victim_cases)(ctip_store *s,
+	                         int (*cb)(void *ctx, const struct ctip_victim_case *v), void *ctx,
+	                         ctip_err *e);
 };
 
 /* ---- what the server needs (store_sqlite_srv.c) --------------------------------------- */

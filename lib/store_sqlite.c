@@ -18,6 +18,7 @@
 #include "crypto.h"
 #include "embedded.h"
 #include "store.h"
+#include "store_sqlite_link.h"
 #include "text.h"
 
 /* The organisations that may see a record's identity through a referral: those a case of the
@@ -2426,6 +2427,14 @@ static const struct ctip_store_ops sqlite_ops = {
         .stats_version = ctip_sqlite_stats_version,
         .figures_add = ctip_sqlite_figures_add,
         .figures_load = ctip_sqlite_figures_load,
+        .link_input = ctip_sq_link_input,
+        .link_save = ctip_sq_link_save,
+        .link_persons = ctip_sq_link_persons,
+        .link_pairs = ctip_sq_link_pairs,
+        .link_params = ctip_sq_link_params,
+        .link_decide = ctip_sq_link_decide,
+        .link_decisions = ctip_sq_link_decisions,
+        .link_victim_cases = ctip_sq_link_victim_cases,
 };
 
 /* SQL function ctip_fold(text): the folded form (text.h), so that results sort as users read

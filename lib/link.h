@@ -1,0 +1,60 @@
+/*
+ * link.h - probabilistic record linkage of person records (Fellegi-Sunter).
+ *
+ * A run reads every person record through the store (link_input), prepares
+ * each once (folded names as dictionary ids, parsed dates, normalised
+ * documents and phones), forms candidate pairs by several blocking rules,
+ * compares each pair (link_compare.h), estimates the m probabilities and the
+ * share of matches by EM (u from random pairs), weighs exact name agreement
+ * by how rare the name is, clusters the pairs above the threshold into
+ * persons, and stores each record's person key and the scored pairs. Source
+ * records are never changed.
+ */
+#ifndef CTIP_LINK_H
+#define CTIP_LINK_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "store.h"
+
+struct ctip_link_opts {
+	double threshold; /* match probability at or above which a pair is linked (0: 0.9) */
+	int threads;      /* 0: 2 */
+	int max_cluster;  /* a link that would make a larger cluster is refused (0: 40) */
+	int reuse_model;  /* weigh with the last run's model instead of estimating one (the
+	                   * weights, and so the review band, stay as they were) */
+};
+
+struct ctip_link_stats {
+	long records, pairs, links, persons, refused;
+	long decided; /* reviewers' "same" decisions applied */
+	int em_iterations;
+	double lambda;
+	double t_read, t_prepare, t_block, t_score, t_em, t_cluster, t_save;
+};
+
+/* Links every record and stores the result (in one transaction). */
+int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_link_stats *st,
+                  ctip_err *e);
+
+/* The comparisons of a pair, as `ctip link explain` shows them. */
+enum { CTIP_LK_NCMP = 10 };
+struct ctip_link_explain {
+	const char *name[CTIP_LK_NCMP];  /* comparison */
+	const char *level[CTIP_LK_NCMP]; /* its level for the pair */
+	double weight[CTIP_LK_NCMP];     /* log2(m/u), with the name-frequency adjustment */
+	double full_name; /* the full name's frequency instead of its two names' (0 unless both
+	                     agree) */
+	double prior, total, probability, threshold;
+	int swapped;  /* family and given names read crossed */
+	int linked;   /* the last run put both in one person */
+	int decision; /* a reviewer's: 1 same, 0 different, -1 none */
+	char key_a[24], key_b[24];
+};
+
+/* Explains records a and b under the model of the last run. */
+int ctip_link_explain(ctip_store *s, int64_t a, int64_t b, struct ctip_link_explain *x,
+                      ctip_err *e);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * link_prep.h - person records prepared for linkage (link.c): each record's
+ * folded names as ids in one dictionary of name strings (so that most
+ * comparisons are integer compares, and the frequency of each name is at
+ * hand for the term-frequency adjustment), its parsed birth date, gender,
+ * 2025 province code, normalised documents and phones, and the comparison
+ * of two prepared records.
+ */
+#ifndef CTIP_LINK_PREP_H
+#define CTIP_LINK_PREP_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "link_compare.h"
+#include "store.h"
+
+enum { LK_MAXDOC = 3, LK_MAXPH = 2 };
+
+/* The comparisons, in the order of a pattern's 3-bit fields. */
+enum {
+	C_FAMILY,
+	C_GIVEN,
+	C_MIDDLE,
+	C_BIRTH,
+	C_DOC,
+	C_PHONE,
+	C_PROV,
+	C_GENDER,
+	C_PLACE,
+	C_PERIOD,
+	C_N
+};
+
+struct lk_rec {
+	int64_t id;
+	uint32_t fam, mid, giv; /* dictionary ids, 0: missing */
+	uint32_t org;           /* index in the organisation dictionary */
+	uint32_t district,
+	        commune; /* dictionary ids of the folded names without "huyen", "xa"... */
+	const char *src; /* source record id (in the arena) */
+	struct ctip_lk_date bd;
+	int32_t ex_start, ex_end; /* period of exploitation (ctip_lk_ordinal), 0 unknown */
+	uint8_t gender, ndoc, nph;
+	uint16_t prov;
+	struct ctip_lk_doc doc[LK_MAXDOC];
+	uint64_t ph[LK_MAXPH];
+};
+
+struct lk_dict {
+	const char **str;
+	uint32_t *len, *cnt_fam, *cnt_giv;
+	uint32_t n, cap; /* ids 1..n-1; 0 is "missing" */
+	uint32_t *slot;
+	uint32_t nslot;
+};
+
+struct lk_arena {
+	char *block;
+	size_t used, size;
+	char **blocks;
+	int nblocks;
+};
+
+struct lk_data {
+	struct lk_rec *r;
+	long n, cap;
+	struct lk_dict names, orgs;
+	struct lk_arena arena;
+	long n_fam, n_giv; /* records with a family, a given name */
+	/* records by full name (family and given, unordered): keys and counts, open addressing */
+	uint64_t *pair_key;
+	uint32_t *pair_cnt;
+	size_t npair_slot;
+	long n_pair;
+	char fold[1024];
+};
+
+void lk_data_init(struct lk_data *d);
+void lk_data_free(struct lk_data *d);
+/* The callback for the store's link_input: prepares one record. */
+int lk_data_add(void *ctx, const struct ctip_link_input *in);
+
+/* Counts the records of each full name (after every lk_data_add); -1 when out of memory. */
+int lk_data_count_names(struct lk_data *d);
+/* How many records hold r's full name (family and given, either order); 0 when r lacks one. */
+uint32_t lk_name_count(const struct lk_data *d, const struct lk_rec *r);
+
+/* Compares two prepared records: levels of the C_N comparisons packed 3 bits each, and
+ * bit 31 set when family and given names were read crossed. */
+uint32_t lk_compare(const struct lk_data *d, const struct lk_rec *a, const struct lk_rec *b);
+
+static inline int lk_level(uint32_t pattern, int c)
+{
+	return (int)((pattern >> (3 * c)) & 7);
+}
+
+#endif

@@ -1,0 +1,412 @@
+/*
+ * store_sqlite_link.c - record linkage's storage on SQLite: streaming what
+ * linkage compares of every person record (its sealed identity opened into
+ * one reused buffer, without a string allocated per field), and the tables
+ * of migration 0006 (link_run, link_person, link_pair).
+ */
+#include "store_sqlite_link.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+
+sqlite3 *ctip_store_sqlite_db(ctip_store *base);
+
+/* The order of the fields in a sealed identity (store_sqlite.c, identity_fields, then the
+ * name's sort key). */
+enum {
+	ID_FAMILY,
+	ID_MIDDLE,
+	ID_GIVEN,
+	ID_COMMUNE = 4,
+	ID_DISTRICT = 6,
+	ID_DOCS = 8,
+	ID_MOBILE,
+	ID_HOME,
+	ID_N = 12
+};
+
+static int fail(ctip_store *s, ctip_err *e, const char *what)
+{
+	return ctip_err_set(e, CTIP_EDB, "%s: %s (%s)", s->path,
+	                    sqlite3_errmsg(ctip_store_sqlite_db(s)), what);
+}
+
+static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+		fail(s, e, sql);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Unpacks m[0..len) (crypto.h's packing) in place into v: each value is moved one byte
+ * back over its length and NUL-terminated, which fits because a length takes a byte at
+ * least. -1 when malformed. */
+static int unpack_inplace(unsigned char *m, size_t len, const char **v, int n)
+{
+	size_t at = 0;
+	unsigned char *w = m;
+	for (int i = 0; i < n; i++) {
+		size_t x = 0;
+		int shift = 0;
+		for (;;) {
+			if (at >= len || shift > 28)
+				return -1;
+			unsigned char b = m[at++];
+			x |= (size_t)(b & 0x7f) << shift;
+			shift += 7;
+			if (!(b & 0x80))
+				break;
+		}
+		v[i] = NULL;
+		if (x == 0)
+			continue;
+		if (x - 1 > len - at)
+			return -1;
+		memmove(w, m + at, x - 1);
+		v[i] = (const char *)w;
+		w[x - 1] = 0;
+		w += x;
+		at += x - 1;
+	}
+	return at == len ? 0 : -1;
+}
+
+/* Every record: the periods of exploitation grouped once; one record: looked up for it. */
+static const char *input_all_sql =
+        "SELECT p.id, o.name, p.src_record_id, p.birth_date, p.gender, p.province_2025, "
+        "p.identity, x.s, x.e FROM person p JOIN organisation o ON o.id = p.org_id "
+        "LEFT JOIN (SELECT cp.person_id AS pid, min(x.start_date) AS s, "
+        "max(coalesce(x.end_date, x.start_date)) AS e FROM case_person cp "
+        "JOIN exploitation x ON x.case_person_id = cp.id GROUP BY cp.person_id) x "
+        "ON x.pid = p.id ORDER BY p.id";
+static const char *input_one_sql =
+        "SELECT p.id, o.name, p.src_record_id, p.birth_date, p.gender, p.province_2025, "
+        "p.identity, (SELECT min(x.start_date) FROM case_person cp JOIN exploitation x ON "
+        "x.case_person_id = cp.id WHERE cp.person_id = p.id), (SELECT "
+        "max(coalesce(x.end_date, x.start_date)) FROM case_person cp JOIN exploitation x ON "
+        "x.case_person_id = cp.id WHERE cp.person_id = p.id) FROM person p JOIN organisation o "
+        "ON o.id = p.org_id WHERE p.id = ?";
+
+int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
+                       int (*cb)(void *ctx, const struct ctip_link_input *r), void *ctx,
+                       ctip_err *e)
+{
+	if (!s->crypto)
+		return ctip_err_set(e, CTIP_EINVAL,
+		                    "%s: no key loaded: identities cannot be opened", s->path);
+	sqlite3_stmt *st = prep(s, n ? input_one_sql : input_all_sql, e);
+	if (!st)
+		return CTIP_EDB;
+	unsigned char *m = NULL;
+	size_t cap = 0;
+	int rc = CTIP_OK;
+	for (int k = 0; k < (n ? n : 1) && !rc; k++) {
+		sqlite3_reset(st);
+		if (n)
+			sqlite3_bind_int64(st, 1, ids[k]);
+		int step;
+		while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+			struct ctip_link_input r;
+			memset(&r, 0, sizeof(r));
+			r.id = sqlite3_column_int64(st, 0);
+			r.org = (const char *)sqlite3_column_text(st, 1);
+			r.src_record_id = (const char *)sqlite3_column_text(st, 2);
+			r.birth = (const char *)sqlite3_column_text(st, 3);
+			r.gender = (const char *)sqlite3_column_text(st, 4);
+			r.province_2025 = (const char *)sqlite3_column_text(st, 5);
+			r.expl_start = (const char *)sqlite3_column_text(st, 7);
+			r.expl_end = (const char *)sqlite3_column_text(st, 8);
+			const unsigned char *b = sqlite3_column_blob(st, 6);
+			size_t bn = (size_t)sqlite3_column_bytes(st, 6);
+			if (b) {
+				if (bn < CTIP_SEAL_OVERHEAD) {
+					rc = ctip_err_set(e, CTIP_EDB,
+					                  "%s: identity of P%lld is damaged",
+					                  s->path, (long long)r.id);
+					break;
+				}
+				size_t ml = bn - CTIP_SEAL_OVERHEAD;
+				if (ml + 1 > cap) {
+					unsigned char *t =
+					        realloc(m, ml + 1 > 4096 ? ml + 1 : 4096);
+					if (!t) {
+						rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+						break;
+					}
+					m = t;
+					cap = ml + 1 > 4096 ? ml + 1 : 4096;
+				}
+				char ad[64];
+				int an = snprintf(ad, sizeof(ad), "person.identity:%lld",
+				                  (long long)r.id);
+				const char *v[ID_N];
+				if (ctip_unseal(s->crypto, b, bn, ad, (size_t)an, m) ||
+				    unpack_inplace(m, ml, v, ID_N)) {
+					rc = ctip_err_set(
+					        e, CTIP_EDB,
+					        "%s: the identity of record P%lld does not open: "
+					        "it was altered or moved, or the key is not the "
+					        "one it was sealed with",
+					        s->path, (long long)r.id);
+					break;
+				}
+				r.family = v[ID_FAMILY];
+				r.middle = v[ID_MIDDLE];
+				r.given = v[ID_GIVEN];
+				r.docs = v[ID_DOCS];
+				r.mobiles = v[ID_MOBILE];
+				r.homephones = v[ID_HOME];
+				r.district = v[ID_DISTRICT];
+				r.commune = v[ID_COMMUNE];
+			}
+			rc = cb(ctx, &r);
+		}
+		if (!rc && step != SQLITE_DONE)
+			rc = fail(s, e, "link input");
+	}
+	if (m && cap)
+		sodium_memzero(m, cap);
+	free(m);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int exec(ctip_store *s, const char *sql, ctip_err *e)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(ctip_store_sqlite_db(s), sql, NULL, NULL, &msg) != SQLITE_OK) {
+		ctip_err_set(e, CTIP_EDB, "%s: %s (%s)", s->path, msg ? msg : "?", sql);
+		sqlite3_free(msg);
+		return CTIP_EDB;
+	}
+	return CTIP_OK;
+}
+
+int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_err *e)
+{
+	int rc;
+	if ((rc = exec(s, "DELETE FROM link_pair; DELETE FROM link_person;", e)))
+		return rc;
+	sqlite3_stmt *st =
+	        prep(s, "INSERT INTO link_person(person_id, person_key) VALUES (?, ?)", e);
+	if (!st)
+		return CTIP_EDB;
+	for (long i = 0; i < res->n && !rc; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, res->ids[i]);
+		sqlite3_bind_text(st, 2, res->keys[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = fail(s, e, "link_person");
+	}
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+	if (!(st = prep(s,
+	                "INSERT INTO link_pair(a, b, weight, probability, linked) VALUES "
+	                "(?, ?, ?, ?, ?)",
+	                e)))
+		return CTIP_EDB;
+	for (long i = 0; i < res->npairs && !rc; i++) {
+		const struct ctip_link_pair *p = &res->pairs[i];
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, p->a);
+		sqlite3_bind_int64(st, 2, p->b);
+		sqlite3_bind_double(st, 3, (double)p->weight);
+		sqlite3_bind_double(st, 4, (double)p->probability);
+		sqlite3_bind_int(st, 5, p->linked);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = fail(s, e, "link_pair");
+	}
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+	if (!(st = prep(s,
+	                "INSERT INTO link_run(at, records, pairs, persons, params) VALUES "
+	                "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?, ?, ?)",
+	                e)))
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, res->n);
+	sqlite3_bind_int64(st, 2, res->npairs);
+	sqlite3_bind_int64(st, 3, res->persons);
+	sqlite3_bind_text(st, 4, res->params, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = fail(s, e, "link_run");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_persons(ctip_store *s,
+                         int (*cb)(void *ctx, int64_t id, const char *org, const char *src,
+                                   const char *key),
+                         void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT p.id, o.name, p.src_record_id, l.person_key FROM person p "
+	                        "JOIN organisation o ON o.id = p.org_id "
+	                        "LEFT JOIN link_person l ON l.person_id = p.id "
+	                        "ORDER BY o.name, p.src_record_id",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+		        (const char *)sqlite3_column_text(st, 2),
+		        (const char *)sqlite3_column_text(st, 3));
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "link persons");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_pairs(ctip_store *s, int (*cb)(void *ctx, const struct ctip_link_pair_out *p),
+                       void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s,
+	        "SELECT x.a, x.b, oa.name, pa.src_record_id, ob.name, pb.src_record_id, "
+	        "la.person_key, lb.person_key, x.weight, x.probability, x.linked FROM link_pair x "
+	        "JOIN person pa ON pa.id = x.a JOIN organisation oa ON oa.id = pa.org_id "
+	        "JOIN person pb ON pb.id = x.b JOIN organisation ob ON ob.id = pb.org_id "
+	        "LEFT JOIN link_person la ON la.person_id = x.a "
+	        "LEFT JOIN link_person lb ON lb.person_id = x.b ORDER BY x.a, x.b",
+	        e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_link_pair_out p = {
+		        .a = sqlite3_column_int64(st, 0),
+		        .b = sqlite3_column_int64(st, 1),
+		        .a_org = (const char *)sqlite3_column_text(st, 2),
+		        .a_src = (const char *)sqlite3_column_text(st, 3),
+		        .b_org = (const char *)sqlite3_column_text(st, 4),
+		        .b_src = (const char *)sqlite3_column_text(st, 5),
+		        .a_key = (const char *)sqlite3_column_text(st, 6),
+		        .b_key = (const char *)sqlite3_column_text(st, 7),
+		        .weight = sqlite3_column_double(st, 8),
+		        .probability = sqlite3_column_double(st, 9),
+		        .linked = sqlite3_column_int(st, 10),
+		};
+		rc = cb(ctx, &p);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "link pairs");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_params(ctip_store *s, char **json, ctip_err *e)
+{
+	*json = NULL;
+	sqlite3_stmt *st = prep(s, "SELECT params FROM link_run ORDER BY id DESC LIMIT 1", e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(st, 0);
+		if (!(*json = strdup(v ? v : "{}")))
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	} else if (step == SQLITE_DONE) {
+		rc = ctip_err_set(e, CTIP_ENOTFOUND, "no linkage yet: run `ctip link run`");
+	} else {
+		rc = fail(s, e, "link params");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_decide(ctip_store *s, int64_t a, int64_t b, int same, const char *actor,
+                        ctip_err *e)
+{
+	if (a == b)
+		return ctip_err_set(e, CTIP_EINVAL, "a record is always its own person");
+	if (a > b) {
+		int64_t t = a;
+		a = b;
+		b = t;
+	}
+	sqlite3_stmt *st = prep(s, "SELECT count(*) FROM person WHERE id IN (?, ?)", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (n < 0)
+		return fail(s, e, "link decide");
+	if (n != 2)
+		return ctip_err_set(e, CTIP_ENOTFOUND, "no person record P%lld",
+		                    (long long)(n == 1 ? b : a));
+	if (!(st = prep(s,
+	                "INSERT OR REPLACE INTO link_decision(a, b, same, decided_by, decided_at) "
+	                "VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+	                e)))
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	sqlite3_bind_int(st, 3, same ? 1 : 0);
+	sqlite3_bind_text(st, 4, actor ? actor : "", -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : fail(s, e, "link decide");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_decisions(ctip_store *s, int (*cb)(void *ctx, int64_t a, int64_t b, int same),
+                           void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT a, b, same FROM link_decision ORDER BY a, b", e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		        sqlite3_column_int(st, 2));
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "link decisions");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_victim_cases(ctip_store *s, int (*cb)(void *ctx, const struct ctip_victim_case *v),
+                              void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s,
+	        "SELECT l.person_key, cp.person_id, c.id, o.name, c.src_case_id, "
+	        "min(x.start_date), max(coalesce(x.end_date, x.start_date)) FROM case_person cp "
+	        "JOIN link_person l ON l.person_id = cp.person_id JOIN cases c ON c.id = "
+	        "cp.case_id "
+	        "JOIN organisation o ON o.id = c.org_id "
+	        "LEFT JOIN exploitation x ON x.case_person_id = cp.id "
+	        "WHERE cp.role = 'Victim' GROUP BY cp.id ORDER BY l.person_key, 6, c.id",
+	        e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_victim_case v = {
+		        .person_key = (const char *)sqlite3_column_text(st, 0),
+		        .person_id = sqlite3_column_int64(st, 1),
+		        .case_id = sqlite3_column_int64(st, 2),
+		        .org = (const char *)sqlite3_column_text(st, 3),
+		        .src_case_id = (const char *)sqlite3_column_text(st, 4),
+		        .start = (const char *)sqlite3_column_text(st, 5),
+		        .end = (const char *)sqlite3_column_text(st, 6),
+		};
+		rc = cb(ctx, &v);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "victim cases");
+	sqlite3_finalize(st);
+	return rc;
+}

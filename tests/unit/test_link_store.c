@@ -1,0 +1,180 @@
+/*
+ * test_link_store.c - linkage through the SQLite store: link_input opens the
+ * sealed identity and gives the period of exploitation, for every record and
+ * for one; a run links two records of one person, keeps a third apart, and
+ * respects a reviewer's decision; re-trafficking from disjoint periods.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "crypto.h"
+#include "link.h"
+#include "link_retraffic.h"
+#include "refdata.h"
+#include "store.h"
+
+static ctip_store *open_store(char *dir, size_t n)
+{
+	char path[96];
+	snprintf(dir, n, "/tmp/ctip-link-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	ctip_err e = {0};
+	ctip_store *s;
+	int from, to;
+	assert_int_equal(ctip_store_open(path, 1, &s, &e), CTIP_OK);
+	assert_int_equal(s->ops->migrate(s, &from, &to, &e), CTIP_OK);
+	assert_non_null(s->ref = ctip_ref_new());
+	assert_int_equal(ctip_ref_load_embedded(s->ref, &e), CTIP_OK);
+	unsigned char k[CTIP_KEY_BYTES];
+	memset(k, 3, sizeof(k));
+	assert_int_equal(s->ops->key_bind(s, ctip_crypto_from_key(k), 1, &e), CTIP_OK);
+	return s;
+}
+
+/* One synthetic victim record of org in case src_case. */
+static int64_t add(ctip_store *s, const char *org, const char *src_case, const char *rec,
+                   const char *fam, const char *giv, const char *birth, const char *doc,
+                   const char *start, const char *end)
+{
+	ctip_err e = {0};
+	ctip_row r;
+	ctip_row_init(&r);
+
+	ctip_row_set(&r, CF_SRC_ORG, org);
+	ctip_row_set(&r, CF_SRC_CASE, src_case);
+	ctip_row_set(&r, CF_SRC_RECORD, rec);
+	ctip_row_set(&r, CF_ROLE, "Victim");
+	ctip_row_set(&r, CF_FAMILY, fam);
+	ctip_row_set(&r, CF_GIVEN, giv);
+	ctip_row_set(&r, CF_BIRTH, birth);
+	ctip_row_set(&r, CF_GENDER, "Feminine");
+	ctip_row_set(&r, CF_DOC_TYPE, "CCCD");
+	ctip_row_set(&r, CF_DOC_NUMBER, doc);
+	ctip_row_set(&r, CF_EXPL_START, start);
+	ctip_row_set(&r, CF_EXPL_END, end);
+	int64_t oid, cid, pid;
+	if (s->ops->org_find(s, org, &oid, NULL, &e) == CTIP_ENOTFOUND)
+		assert_int_equal(s->ops->org_add(s, org, NULL, &oid, &e), CTIP_OK);
+	assert_int_equal(s->ops->case_add(s, oid, &r, &cid, &e), CTIP_OK);
+	assert_int_equal(s->ops->person_add(s, oid, &r, &pid, &e), CTIP_OK);
+	assert_int_equal(s->ops->link_add(s, cid, pid, &r, &e), CTIP_OK);
+	ctip_row_clear(&r);
+	return pid;
+}
+
+struct seen {
+	int n;
+	char fam[4][32], doc[4][32], start[4][16];
+};
+
+static int collect(void *ctx, const struct ctip_link_input *in)
+{
+	struct seen *v = ctx;
+	if (v->n < 4) {
+		snprintf(v->fam[v->n], 32, "%s", in->family ? in->family : "");
+		snprintf(v->doc[v->n], 32, "%s", in->docs ? in->docs : "");
+		snprintf(v->start[v->n], 16, "%s", in->expl_start ? in->expl_start : "");
+	}
+	v->n++;
+	return 0;
+}
+
+struct keys {
+	char k[4][24];
+};
+
+static int get_keys(void *ctx, int64_t id, const char *org, const char *src, const char *key)
+{
+	struct keys *k = ctx;
+	if (id >= 1 && id <= 4)
+		snprintf(k->k[id - 1], 24, "%s", key ? key : "");
+	return 0;
+}
+
+static int count_rt(void *ctx, const char *key, int episodes, const struct ctip_victim_case *v,
+                    int n)
+{
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_link_through_store(void **state)
+{
+	(void)state;
+	char dir[64];
+	ctip_store *s = open_store(dir, sizeof(dir));
+	ctip_err e = {0};
+	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
+	int64_t a = add(s, "Org A", "A-1", "a1", "Khuất", "Khuê", "2001-05-07", "079301004321",
+	                "2020-01-02", "2020-06-30");
+	int64_t b = add(s, "Org B", "B-1", "b1", "KHUAT", "KHUE", "2001-07-05", "079301004312",
+	                "2020-01-02", NULL);
+	int64_t c =
+	        add(s, "Org C", "C-1", "c1", "Lò", "Mai", "1990", "012190000111", "2023-03", NULL);
+	int64_t d = add(s, "Org D", "D-1", "d1", "Khuất", "Khuê", "2001", "079301004321",
+	                "2024-05-01", "2024-08-01");
+	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
+
+	struct seen all = {0}, one = {0};
+	assert_int_equal(s->ops->link_input(s, NULL, 0, collect, &all, &e), CTIP_OK);
+	assert_int_equal(all.n, 4);
+	assert_string_equal(all.fam[0], "Khuất");
+	assert_string_equal(all.doc[0], "079301004321");
+	assert_string_equal(all.start[0], "2020-01-02");
+	int64_t ids[1] = {b};
+	assert_int_equal(s->ops->link_input(s, ids, 1, collect, &one, &e), CTIP_OK);
+	assert_int_equal(one.n, 1);
+	assert_string_equal(one.fam[0], "KHUAT");
+	assert_string_equal(one.start[0], "2020-01-02");
+
+	struct ctip_link_stats st;
+	assert_int_equal(ctip_link_run(s, NULL, &st, &e), CTIP_OK);
+	assert_int_equal(st.records, 4);
+	struct keys k;
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(s->ops->link_persons(s, get_keys, &k, &e), CTIP_OK);
+	/* same name, transposed CCCD, swapped day and month, same episode: one person */
+	assert_string_equal(k.k[a - 1], k.k[b - 1]);
+	assert_string_not_equal(k.k[a - 1], k.k[c - 1]);
+	/* the key comes from the first record by (organisation, record id), so it is stable */
+	char first[24];
+	snprintf(first, sizeof(first), "%s", k.k[a - 1]);
+
+	/* d is the same person, trafficked again later: re-trafficking once linked */
+	struct ctip_link_explain x;
+	assert_int_equal(ctip_link_explain(s, a, d, &x, &e), CTIP_OK);
+	assert_string_equal(x.level[4], "exact"); /* document */
+	assert_string_equal(x.level[9], "disjoint");
+	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
+	assert_int_equal(s->ops->link_decide(s, a, d, 1, "test", &e), CTIP_OK);
+	assert_int_equal(s->ops->link_decide(s, a, c, 0, "test", &e), CTIP_OK);
+	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
+	assert_int_equal(ctip_link_run(s, NULL, &st, &e), CTIP_OK);
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(s->ops->link_persons(s, get_keys, &k, &e), CTIP_OK);
+	assert_string_equal(k.k[a - 1], k.k[d - 1]);
+	assert_string_equal(k.k[a - 1], first);
+	assert_string_not_equal(k.k[a - 1], k.k[c - 1]);
+	int rt = 0;
+	assert_int_equal(ctip_link_retrafficked(s, count_rt, &rt, &e), CTIP_OK);
+	assert_int_equal(rt, 1);
+	/* a decision on a missing record is refused */
+	assert_int_equal(s->ops->link_decide(s, a, 99, 1, "test", &e), CTIP_ENOTFOUND);
+	ctip_store_close(s);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_link_through_store)};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
