@@ -83,7 +83,8 @@ check "... and creates no file" test ! -e "$A"
 restore
 to_v5() { # DB: put the log back into the registry's file, as schema 5 had it
 	sqlite3 "$1" "attach '$1.audit' as l; $(sed -n '/^CREATE TABLE audit/,$p' lib/sql/0002_accounts_audit.sql)
-		insert into main.audit select * from l.audit; pragma user_version = 5;"
+		insert into main.audit select * from l.audit; pragma user_version = 5;
+		drop table link_run; drop table link_person; drop table link_pair; drop table link_decision;"
 }
 cp "$CTIP_DB" "$T/v5.db"
 cp "$CTIP_DB.key" "$T/v5.db.key"

@@ -73,8 +73,8 @@ check "export: only csv" test $? -ne 0
 # nothing identifying is printed: no family name of the data in explain's output
 fam=$(python3 -c "import csv; print(next(r['prs_SecondName'] for r in csv.DictReader(open('$T/d.csv')) if r['prs_SecondName']))")
 check "explain prints no name" lacks "$T/x" "$fam"
-check "linkage is in the audit log" test "$(sqlite3 "$CTIP_DB" "select count(*) from audit where action = 'link_run'")" = "3"
-check "explain is in the audit log" test "$(sqlite3 "$CTIP_DB" "select count(*) from audit where action = 'link_explain'")" -ge 2
+check "linkage is in the audit log" test "$(sqlite3 "$CTIP_DB.audit" "select count(*) from audit where action = 'link_run'")" = "3"
+check "explain is in the audit log" test "$(sqlite3 "$CTIP_DB.audit" "select count(*) from audit where action = 'link_explain'")" -ge 2
 
 # clerical review: the uncertain band, decisions kept and respected by later runs
 "$CTIP" link review --min 0.05 --limit 1000 >"$T/r" 2>"$T/re"
@@ -107,7 +107,7 @@ rb=$(grep '^P' "$T/r2" | head -n1 | awk '{print $2}')
 "$CTIP" link review --min 0.05 --limit 1000 >"$T/r3" 2>/dev/null
 check "a decided pair leaves the review queue" \
 	test "$(grep -c "^$ra  *$rb " "$T/r2")" = 1 -a "$(grep -c "^$ra  *$rb " "$T/r3")" = 0
-check "decisions are in the audit log" test "$(sqlite3 "$CTIP_DB" "select count(*) from audit where action = 'link_decide'")" = "3"
+check "decisions are in the audit log" test "$(sqlite3 "$CTIP_DB.audit" "select count(*) from audit where action = 'link_decide'")" = "3"
 check "decisions are stored" test "$(sqlite3 "$CTIP_DB" "select count(*) from link_decision")" = "3"
 
 # re-trafficking: linked persons victims in cases whose exploitation periods do not overlap
@@ -117,4 +117,4 @@ n=$(sed -n 's/^\([0-9]*\) persons trafficked more than once$/\1/p' "$T/rte")
 check "retrafficked finds some persons in the generated data ($n)" test "${n:-0}" -ge 1
 check "one header line per person, with its episodes" test "$(grep -c '^L[0-9a-f]* *[0-9]* episodes$' "$T/rt")" = "$n"
 check "retrafficked prints no name" lacks "$T/rt" "$fam"
-check "retrafficked is in the audit log" test "$(sqlite3 "$CTIP_DB" "select count(*) from audit where action = 'link_retrafficked'")" = "1"
+check "retrafficked is in the audit log" test "$(sqlite3 "$CTIP_DB.audit" "select count(*) from audit where action = 'link_retrafficked'")" = "1"

@@ -469,6 +469,9 @@ static void test_store_search_scope(void **st)
 	assert_int_equal(sqlite3_exec(db,
 	                              "INSERT INTO person_name(person_name) VALUES ('delete-all'); "
 	                              "DROP TABLE person_referred; PRAGMA user_version = 4; "
+	                              /* nor the tables of record linkage (0006) */
+	                              "DROP TABLE link_run; DROP TABLE link_person; "
+	                              "DROP TABLE link_pair; DROP TABLE link_decision; "
 	                              /* schema 4 kept the audit log in the registry's file */
 	                              "CREATE TABLE main.audit AS SELECT * FROM auditlog.audit",
 	                              NULL, NULL, NULL),
