@@ -6,6 +6,8 @@
 #ifndef CTIP_CLI_H
 #define CTIP_CLI_H
 
+#include <stdio.h>
+
 #include "error.h"
 #include "store.h"
 
@@ -36,6 +38,17 @@ const char *cli_key_path(struct cli *c);
 int cli_fail(const ctip_err *e);
 /* Prints the usage of the command and returns 2. */
 int cli_usage(const char *name);
+
+/* A command's output (cli_out.c): standard output, or FILE written as FILE.tmp and renamed
+ * into place only on success. open_file 0 leaves f NULL for writers that take the path (tmp)
+ * themselves. cli_out_close returns rc, or the write error when rc was 0. */
+struct cli_out {
+	FILE *f;
+	const char *path;
+	char tmp[1100];
+};
+int cli_out_open(struct cli_out *o, const char *path, int open_file, ctip_err *e);
+int cli_out_close(struct cli_out *o, int rc, ctip_err *e);
 
 int cmd_init(int argc, char **argv, struct cli *c);
 int cmd_import(int argc, char **argv, struct cli *c);

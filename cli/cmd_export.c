@@ -29,36 +29,21 @@ int cmd_export(int argc, char **argv, struct cli *c)
 	int rc = cli_open(c, &s);
 	if (rc)
 		return rc;
-	/* write to FILE.tmp and rename, so a failed export never leaves half a file */
-	char tmp[1100];
-	FILE *out = stdout;
-	if (path) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-		if (!(out = fopen(tmp, "wb"))) {
-			perror(tmp);
-			ctip_store_close(s);
-			return 3;
-		}
-	}
 	ctip_err e = {0};
 	long n = 0;
+	struct cli_out out;
+	if ((rc = cli_out_open(&out, path, 1, &e))) {
+		ctip_store_close(s);
+		return cli_fail(&e);
+	}
 	/* logged first: an export that fails half-way has still shown data */
 	rc = ctip_audit(s, NULL, "export", path ? path : "-", fmt, &e);
 	if (!rc)
-		rc = ctip_export(s, strcmp(fmt, "csv") ? CTIP_FMT_JSON : CTIP_FMT_CSV, out, NULL,
+		rc = ctip_export(s, strcmp(fmt, "csv") ? CTIP_FMT_JSON : CTIP_FMT_CSV, out.f, NULL,
 		                 &n, &e);
-	if (path) {
-		if (fclose(out) && !rc)
-			rc = ctip_err_set(&e, CTIP_EIO, "%s: write error", tmp);
-		if (!rc && rename(tmp, path)) {
-			perror(path);
-			rc = CTIP_EIO;
-		}
-		if (rc)
-			remove(tmp);
-		else
-			fprintf(stderr, "%s: %ld rows exported\n", path, n);
-	}
+	rc = cli_out_close(&out, rc, &e);
+	if (!rc && path)
+		fprintf(stderr, "%s: %ld rows exported\n", path, n);
 	ctip_store_close(s);
 	return rc ? cli_fail(&e) : 0;
 }

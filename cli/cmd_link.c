@@ -124,17 +124,13 @@ static int link_export(int argc, char **argv, struct cli *c)
 	int rc = cli_open_meta(c, &s);
 	if (rc)
 		return rc;
-	char tmp[1100];
-	FILE *out = stdout;
-	if (path) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-		if (!(out = fopen(tmp, "wb"))) {
-			perror(tmp);
-			ctip_store_close(s);
-			return 3;
-		}
-	}
 	ctip_err e = {0};
+	struct cli_out o;
+	if ((rc = cli_out_open(&o, path, 1, &e))) {
+		ctip_store_close(s);
+		return cli_fail(&e);
+	}
+	FILE *out = o.f;
 	rc = ctip_audit(s, NULL, "link_export", path ? path : "-", pairs ? "pairs" : "persons", &e);
 	if (!rc && pairs) {
 		static const char *const head[8] = {"a_Organisation",   "a_RecordId",
@@ -149,16 +145,7 @@ static int link_export(int argc, char **argv, struct cli *c)
 		ctip_csv_row(out, head, 3);
 		rc = s->ops->link_persons(s, put_person, out, &e);
 	}
-	if (path) {
-		if (fclose(out) && !rc)
-			rc = ctip_err_set(&e, CTIP_EIO, "%s: write error", tmp);
-		if (!rc && rename(tmp, path))
-			rc = ctip_err_set(&e, CTIP_EIO, "%s: cannot write", path);
-		if (rc)
-			remove(tmp);
-	} else if (fflush(out) && !rc) {
-		rc = ctip_err_set(&e, CTIP_EIO, "write error");
-	}
+	rc = cli_out_close(&o, rc, &e);
 	ctip_store_close(s);
 	return rc ? cli_fail(&e) : 0;
 }

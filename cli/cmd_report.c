@@ -79,15 +79,13 @@ int cmd_report(int argc, char **argv, struct cli *c)
 		rc = ctip_report_build(f, s->ref, name, year, raw, threshold, &r, &e);
 	if (!rc && raw)
 		rc = ctip_audit(s, NULL, "stats-raw", name, "--no-suppress", &e);
-	char tmp[1100];
-	FILE *out = stdout;
-	if (path)
-		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (!rc && path && !xlsx && !(out = fopen(tmp, "wb")))
-		rc = ctip_err_set(&e, CTIP_EIO, "%s: cannot write", tmp);
+	struct cli_out o = {stdout, NULL, ""};
+	if (!rc)
+		rc = cli_out_open(&o, path, !xlsx, &e);
+	FILE *out = o.f;
 	if (!rc) {
 		if (xlsx)
-			rc = ctip_report_xlsx(tmp, r, s->ref, &e);
+			rc = ctip_report_xlsx(o.tmp, r, s->ref, &e);
 		else if (!strcmp(fmt, "csv"))
 			rc = ctip_report_csv(out, r, &e);
 		else if (!strcmp(fmt, "json"))
@@ -97,14 +95,7 @@ int cmd_report(int argc, char **argv, struct cli *c)
 		else
 			rc = ctip_report_text(out, r, s->ref, &e);
 	}
-	if (path) {
-		if (out && out != stdout && fclose(out) && !rc)
-			rc = ctip_err_set(&e, CTIP_EIO, "%s: write error", tmp);
-		if (!rc && rename(tmp, path))
-			rc = ctip_err_set(&e, CTIP_EIO, "%s: cannot rename", path);
-		if (rc)
-			remove(tmp);
-	}
+	rc = cli_out_close(&o, rc, &e);
 	ctip_report_free(r);
 	ctip_facts_free(f);
 	ctip_store_close(s);

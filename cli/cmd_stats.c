@@ -176,25 +176,15 @@ int cmd_stats(int argc, char **argv, struct cli *c)
 	/* raw counts are logged: they may single people out */
 	if (!rc && raw)
 		rc = ctip_audit(s, NULL, "stats-raw", ctip_unit_name(q.unit), "--no-suppress", &e);
-	FILE *out = stdout;
-	char tmp[1100];
-	if (!rc && path) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-		if (!(out = fopen(tmp, "wb")))
-			rc = ctip_err_set(&e, CTIP_EIO, "%s: cannot write", tmp);
-	}
+	struct cli_out o = {stdout, NULL, ""};
+	if (!rc)
+		rc = cli_out_open(&o, path, 1, &e);
+	FILE *out = o.f;
 	if (!rc)
 		rc = !strcmp(fmt, "json")  ? ctip_stats_write_json(out, t, &q, &e)
 		     : !strcmp(fmt, "csv") ? ctip_stats_write_csv(out, t, &q, &e)
 		                           : ctip_stats_write_text(out, t, &q, s->ref, &e);
-	if (path && out && out != stdout) {
-		if (fclose(out) && !rc)
-			rc = ctip_err_set(&e, CTIP_EIO, "%s: write error", tmp);
-		if (!rc && rename(tmp, path))
-			rc = ctip_err_set(&e, CTIP_EIO, "%s: cannot rename", path);
-		if (rc)
-			remove(tmp);
-	}
+	rc = cli_out_close(&o, rc, &e);
 	ctip_stats_free(t);
 	ctip_facts_free(f);
 	ctip_store_close(s);
