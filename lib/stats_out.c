@@ -43,7 +43,8 @@ void ctip_stats_notes(const struct ctip_stats_table *t, char *buf, size_t n)
 			                       ctip_unit_name(t->unit));
 	if (t->unit == CTIP_U_VICTIMS && at < n)
 		snprintf(buf + at, n - at,
-		         "%sVictims are distinct persons (person records until record linkage): a "
+		         "%sVictims are distinct persons (linked persons after `ctip link run`, "
+		         "else person records): a "
 		         "person in several cases counts once in each cell and total.",
 		         at ? " " : "");
 }

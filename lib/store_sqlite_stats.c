@@ -19,9 +19,9 @@
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 
 /* Tables whose rows statistics read. */
-static const char *const watched[] = {"organisation", "cases",      "person",
-                                      "case_person",  "victim",     "exploitation",
-                                      "assistance",   "proceeding", "referral"};
+static const char *const watched[] = {"organisation", "cases",        "person",     "case_person",
+                                      "victim",       "exploitation", "assistance", "proceeding",
+                                      "referral",     "link_person"};
 
 static int fail(ctip_store *s, ctip_err *e, const char *what)
 {
@@ -77,6 +77,11 @@ static int ensure_schema(ctip_store *s, ctip_err *e)
 			         watched[t], ops[o][0], ops[o], watched[t]);
 			rc = exec(s, sql, e);
 		}
+	/* a trigger that was missing (a table watched since) may have let a write through
+	 * unnoticed: the cached snapshot can no longer be trusted */
+	if (!rc)
+		rc = exec(s, "UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1",
+		          e);
 	if (rc) {
 		exec(s, "ROLLBACK", NULL);
 		return rc;
@@ -269,10 +274,13 @@ static int proc_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	return CTIP_OK;
 }
 
-/* The key that makes victims distinct. Today a person record; record linkage (issue 5) will
- * put the linked person's id here, and nothing else changes. */
+/* The key that makes victims distinct: the linked person (`ctip link run`; represented by the
+ * smallest record id of its cluster), or the person record while it is not linked. */
 static const char *const victims_sql =
-        "SELECT cp.person_id, cp.case_id, o.name, o.type, c.opened, p.gender, p.birth_date, "
+        "WITH lk AS (SELECT person_id, min(person_id) OVER (PARTITION BY person_key) AS k "
+        "FROM link_person) "
+        "SELECT coalesce(lk.k, cp.person_id), cp.case_id, o.name, o.type, c.opened, p.gender, "
+        "p.birth_date, "
         "p.ethnicity, p.citizenship, p.province_2025, v.status, v.status_date, "
         "v.age_when_trafficked, v.labour_industry, v.recruitment_methods, v.control_methods, "
         "v.exploitation_types, "
@@ -281,7 +289,8 @@ static const char *const victims_sql =
         "FROM case_person cp JOIN person p ON p.id = cp.person_id "
         "JOIN cases c ON c.id = cp.case_id JOIN organisation o ON o.id = c.org_id "
         "LEFT JOIN victim v ON v.case_person_id = cp.id "
-        "WHERE cp.role = 'Victim' ORDER BY cp.person_id";
+        "LEFT JOIN lk ON lk.person_id = cp.person_id "
+        "WHERE cp.role = 'Victim' ORDER BY 1";
 
 static int victim_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 {

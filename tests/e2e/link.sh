@@ -118,3 +118,16 @@ check "retrafficked finds some persons in the generated data ($n)" test "${n:-0}
 check "one header line per person, with its episodes" test "$(grep -c '^L[0-9a-f]* *[0-9]* episodes$' "$T/rt")" = "$n"
 check "retrafficked prints no name" lacks "$T/rt" "$fam"
 check "retrafficked is in the audit log" test "$(sqlite3 "$CTIP_DB.audit" "select count(*) from audit where action = 'link_retrafficked'")" = "1"
+
+# counts of people: after linkage, `ctip stats victims` counts linked persons, not records
+persons=$(sqlite3 "$CTIP_DB" "select count(distinct coalesce(lp.person_key, 'P' || cp.person_id)) from case_person cp left join link_person lp on lp.person_id = cp.person_id where cp.role = 'Victim'")
+records=$(sqlite3 "$CTIP_DB" "select count(distinct person_id) from case_person where role = 'Victim'")
+"$CTIP" stats victims --by gender --no-suppress --format json >"$T/sv" 2>&1
+check "stats victims counts linked persons ($persons of $records victim records)" \
+	test "$(python3 -c "import json; print(json.load(open('$T/sv'))['total'])")" = "$persons"
+check "... which are fewer than the records" test "$persons" -lt "$records"
+# the cached statistics follow the linkage: without it, victims are records again
+sqlite3 "$CTIP_DB" "delete from link_person"
+"$CTIP" stats victims --by gender --no-suppress --format json >"$T/sv2" 2>&1
+check "a change of the linkage is counted at once ($persons -> $records)" \
+	test "$(python3 -c "import json; print(json.load(open('$T/sv2'))['total'])")" = "$records"
