@@ -140,6 +140,26 @@ static int run(ctip_store *s, sqlite3_stmt *st, ctip_err *e)
 	return rc;
 }
 
+/* The one integer that sql (one or two integer parameters, a and b) selects, or
+ * CTIP_ENOTFOUND when it selects no row; what names the thing in an error. */
+static int one_id(ctip_store *s, const char *sql, int64_t a, int64_t b, int64_t *out,
+                  const char *what, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, sql, e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, a);
+	if (sqlite3_bind_parameter_count(st) > 1)
+		sqlite3_bind_int64(st, 2, b);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	done(st);
+	return step == SQLITE_ROW    ? CTIP_OK
+	       : step == SQLITE_DONE ? CTIP_ENOTFOUND
+	                             : fail(s, e, what);
+}
+
 static int account_get(ctip_store *s, const char *username, struct ctip_account *a, ctip_err *e)
 {
 	sqlite3_stmt *st = prep(s,
@@ -469,17 +489,8 @@ static int referral_set_status(ctip_store *s, int64_t id, const char *status, ct
 
 static int person_org(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s, "SELECT org_id FROM person WHERE id = ?", e);
-	if (!st)
-		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, person_id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*org_id = sqlite3_column_int64(st, 0);
-	done(st);
-	return rc == SQLITE_ROW    ? CTIP_OK
-	       : rc == SQLITE_DONE ? CTIP_ENOTFOUND
-	                           : fail(s, e, "person");
+	return one_id(s, "SELECT org_id FROM person WHERE id = ?", person_id, 0, org_id, "person",
+	              e);
 }
 
 /* An organisation's id by name, registering it when new (as the importer does). */
@@ -516,22 +527,20 @@ static void item_bind(sqlite3_stmt *st, int assist, int64_t link, int seq, const
 	}
 }
 
+static int link_find(ctip_store *s, int64_t case_id, int64_t person_id, int64_t *link, ctip_err *e)
+{
+	return one_id(s, "SELECT id FROM case_person WHERE case_id = ? AND person_id = ?", case_id,
+	              person_id, link, "link", e);
+}
+
 static int item_add(ctip_store *s, int assist, int64_t case_id, int64_t person_id,
                     const ctip_row *r, int *seq, ctip_err *e)
 {
-	sqlite3_stmt *st =
-	        prep(s, "SELECT id FROM case_person WHERE case_id = ? AND person_id = ?", e);
 	int64_t cp = 0, org = 0;
-	if (!st)
-		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, case_id);
-	sqlite3_bind_int64(st, 2, person_id);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		cp = sqlite3_column_int64(st, 0);
-	done(st);
-	if (step != SQLITE_ROW)
-		return step == SQLITE_DONE ? CTIP_ENOTFOUND : fail(s, e, "link");
+	int rc = link_find(s, case_id, person_id, &cp, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st;
 	if (!(st = prep(s,
 	                assist ? "SELECT coalesce(max(seq) + 1, 0) FROM assistance WHERE "
 	                         "case_person_id = ?"
@@ -542,7 +551,6 @@ static int item_add(ctip_store *s, int assist, int64_t case_id, int64_t person_i
 	sqlite3_bind_int64(st, 1, cp);
 	*seq = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	done(st);
-	int rc;
 	if (assist && ctip_row_get(r, CF_AS_PROVIDER) &&
 	    (rc = org_ensure(s, r->v[CF_AS_PROVIDER], &org, e)))
 		return rc;
@@ -556,23 +564,6 @@ static int item_add(ctip_store *s, int assist, int64_t case_id, int64_t person_i
 		return CTIP_EDB;
 	item_bind(st, assist, cp, *seq, r, org);
 	return run(s, st, e);
-}
-
-static int link_find(ctip_store *s, int64_t case_id, int64_t person_id, int64_t *link, ctip_err *e)
-{
-	sqlite3_stmt *st =
-	        prep(s, "SELECT id FROM case_person WHERE case_id = ? AND person_id = ?", e);
-	if (!st)
-		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, case_id);
-	sqlite3_bind_int64(st, 2, person_id);
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*link = sqlite3_column_int64(st, 0);
-	done(st);
-	return step == SQLITE_ROW    ? CTIP_OK
-	       : step == SQLITE_DONE ? CTIP_ENOTFOUND
-	                             : fail(s, e, "link");
 }
 
 static int link_get(ctip_store *s, int64_t link, int64_t *case_id, int64_t *person_id, ctip_err *e)
