@@ -1,5 +1,6 @@
 /*
- * cmd_audit.c - `ctip audit verify` and `ctip audit log [--person ID]`.
+ * cmd_audit.c - `ctip audit verify [--head ID:HASH]`, `ctip audit head` and
+ * `ctip audit log [--person ID]`.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -24,19 +25,40 @@ int cmd_audit(int argc, char **argv, struct cli *c)
 	ctip_store *s;
 	ctip_err e = {0};
 	int rc;
-	if (!strcmp(argv[1], "verify") && argc == 2) {
+	int verify = !strcmp(argv[1], "verify"), head = !strcmp(argv[1], "head");
+	if ((verify && (argc == 2 || (argc == 4 && !strcmp(argv[2], "--head")))) ||
+	    (head && argc == 2)) {
+		struct ctip_audit_head want, last;
+		if (argc == 4 && ctip_audit_head_parse(argv[3], &want)) {
+			fprintf(stderr,
+			        "ctip: audit verify: --head %s: expected ID:HASH as printed "
+			        "by `ctip audit head`\n",
+			        argv[3]);
+			return 2;
+		}
 		if ((rc = cli_open_meta(c, &s)))
 			return rc;
 		int64_t bad;
 		long n;
-		rc = ctip_audit_verify(s, &bad, &n, &e);
+		rc = ctip_audit_verify_head(s, argc == 4 ? &want : NULL, &bad, &n, &last, &e);
 		ctip_store_close(s);
 		if (rc) {
 			fprintf(stderr, "ctip: audit log BROKEN at entry %lld: %s\n",
 			        (long long)bad, e.msg);
 			return 1;
 		}
-		printf("audit log intact: %ld entries\n", n);
+		if (head) {
+			if (!last.id) {
+				fprintf(stderr, "ctip: audit head: the audit log is empty\n");
+				return 1;
+			}
+			printf("%lld:%s\n", (long long)last.id, last.hash);
+			return 0;
+		}
+		printf("audit log intact: %ld entries", n);
+		if (argc == 4)
+			printf(", entry %lld is the recorded head", (long long)want.id);
+		printf("\n");
 		return 0;
 	}
 	if (!strcmp(argv[1], "log")) {

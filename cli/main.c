@@ -44,8 +44,10 @@ const struct cli_command cli_commands[] = {
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",
          "create an account: caseworker, supervisor, analyst, auditor or admin"},
-        {"audit", cmd_audit, "ctip audit verify | ctip audit log [--person ID]",
-         "check the hash chain of the audit log; show who saw what"},
+        {"audit", cmd_audit,
+         "ctip audit verify [--head ID:HASH] | ctip audit head | ctip audit log [--person ID]",
+         "check the hash chain of the audit log (and that a head recorded elsewhere is still "
+         "in it); print the head to record; show who saw what"},
         {"serve", cmd_serve,
          "ctip serve [--listen ADDRESS:PORT] [--web DIR] [--threads N] [--tls-cert PEM "
          "--tls-key PEM]",

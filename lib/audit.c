@@ -69,6 +69,8 @@ struct verify {
 	int64_t prev_id, bad_id;
 	char prev_hash[129];
 	long n;
+	const struct ctip_audit_head *want; /* a head recorded earlier, outside the log */
+	int want_seen;
 	ctip_err *e;
 };
 
@@ -95,6 +97,17 @@ static int check_entry(void *ctx, const struct ctip_audit_entry *a)
 		v->bad_id = a->id;
 		return ctip_err_set(v->e, CTIP_EINVAL, "entry %lld was altered", (long long)a->id);
 	}
+	if (v->want && a->id == v->want->id) {
+		v->want_seen = 1;
+		if (strcmp(a->hash, v->want->hash) != 0) {
+			v->bad_id = a->id;
+			return ctip_err_set(
+			        v->e, CTIP_EINVAL,
+			        "entry %lld is not the one recorded as the head: the log "
+			        "was rewritten up to there",
+			        (long long)a->id);
+		}
+	}
 	v->prev_id = a->id;
 	snprintf(v->prev_hash, sizeof(v->prev_hash), "%s", a->hash);
 	return CTIP_OK;
@@ -102,13 +115,49 @@ static int check_entry(void *ctx, const struct ctip_audit_entry *a)
 
 int ctip_audit_verify(ctip_store *s, int64_t *bad_id, long *n, ctip_err *e)
 {
-	struct verify v = {.e = e};
+	return ctip_audit_verify_head(s, NULL, bad_id, n, NULL, e);
+}
+
+int ctip_audit_verify_head(ctip_store *s, const struct ctip_audit_head *want, int64_t *bad_id,
+                           long *n, struct ctip_audit_head *head, ctip_err *e)
+{
+	struct verify v = {.e = e, .want = want};
 	if (sodium_init() < 0)
 		return ctip_err_set(e, CTIP_EINVAL, "libsodium failed to initialise");
 	int rc = s->ops->audit_each(s, NULL, check_entry, &v, e);
 	*bad_id = v.bad_id;
 	*n = v.n;
+	if (!rc && want && !v.want_seen) {
+		/* the chain that is left is intact, but shorter than it once was */
+		*bad_id = v.prev_id + 1;
+		rc = ctip_err_set(e, CTIP_EINVAL,
+		                  "the log ends at entry %lld, but entry %lld was recorded as the "
+		                  "head: entries were removed from the end",
+		                  (long long)v.prev_id, (long long)want->id);
+	}
+	if (!rc && head) {
+		head->id = v.prev_id;
+		snprintf(head->hash, sizeof(head->hash), "%s", v.prev_hash);
+	}
 	return rc;
+}
+
+int ctip_audit_head_parse(const char *text, struct ctip_audit_head *h)
+{
+	char *end;
+	long long id = strtoll(text, &end, 10);
+	if (end == text || *end != ':' || id < 1)
+		return -1;
+	const char *x = end + 1;
+	size_t len = strlen(x);
+	if (len != 64)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if (!strchr("0123456789abcdef", x[i]))
+			return -1;
+	h->id = id;
+	memcpy(h->hash, x, len + 1);
+	return 0;
 }
 
 int ctip_audit_batch(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_err *e)

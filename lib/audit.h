@@ -32,6 +32,19 @@ int ctip_audit_batch(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_
  * that was altered, removed or inserted, and the reason in e. *n counts the entries read. */
 int ctip_audit_verify(ctip_store *s, int64_t *bad_id, long *n, ctip_err *e);
 
+/* The last entry of an intact log, recorded outside it (printed by `ctip audit head`): a
+ * chain checked against it also shows entries removed from the end, or a log rewritten and
+ * re-hashed by someone who could write the file. Text form: ID:HASH. */
+struct ctip_audit_head {
+	int64_t id;
+	char hash[129];
+};
+/* ctip_audit_verify, and also: want (may be NULL) must still be in the log, unchanged. On
+ * success head (may be NULL) gets the log's last entry. */
+int ctip_audit_verify_head(ctip_store *s, const struct ctip_audit_head *want, int64_t *bad_id,
+                           long *n, struct ctip_audit_head *head, ctip_err *e);
+/* Parses ID:HASH (64 lower-case hex digits); 0, or -1 if malformed. */
+int ctip_audit_head_parse(const char *text, struct ctip_audit_head *h);
 /* The hash of an entry given its fields and the previous hash, as lower-case hex (129 bytes). */
 void ctip_audit_hash(const struct ctip_audit_entry *a, char out[129]);
 

@@ -49,6 +49,54 @@ asql "update audit set hash = 'x' where id = $n"
 "$CTIP" audit verify >"$T/v4" 2>&1
 check "rewriting the last hash is found too" contains "$T/v4" "entry $n was altered"
 
+# a head recorded elsewhere (`ctip audit head`) also shows entries cut from the end, and a log
+# rewritten and re-hashed from some entry on by someone who can write the file
+restore
+"$CTIP" audit head >"$T/head" 2>&1
+check "audit head prints ID:HASH of the last entry" grep -qE "^$n:[0-9a-f]{64}$" "$T/head"
+head=$(cat "$T/head")
+"$CTIP" audit verify --head "$head" >"$T/h0" 2>&1
+check "the log verifies against its head" test $? -eq 0
+check "... and says so" contains "$T/h0" "entry $n is the recorded head"
+"$CTIP" show "P$pid" >/dev/null
+"$CTIP" audit verify --head "$head" >/dev/null 2>&1
+check "... and still does after more entries" test $? -eq 0
+restore
+asql "delete from audit where id >= $((n - 1))"
+"$CTIP" audit verify >/dev/null 2>&1
+check "entries cut from the end leave a chain that verifies alone" test $? -eq 0
+"$CTIP" audit verify --head "$head" >"$T/h1" 2>&1
+check "... but not against the recorded head" test $? -ne 0
+check "... which says entries were removed from the end" contains "$T/h1" "the log ends at entry $((n - 2)), but entry $n was recorded as the head"
+restore
+# rewrite entry 3 and re-hash the chain after it (BLAKE2b-256 of length-prefixed fields)
+python3 - "$A" <<'PY'
+import hashlib, sqlite3, struct, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("select id, at, actor, action, object, detail, prev_hash from audit order by id").fetchall()
+prev = None
+for (i, at, actor, action, obj, detail, ph) in rows:
+    if i == 3:
+        detail = "nothing to see"
+    if prev is not None:
+        ph = prev
+    h = hashlib.blake2b(digest_size=32)
+    for f in (ph, str(i), at, actor, action, obj, detail):
+        b = (f or "").encode()
+        h.update(struct.pack("<Q", len(b)) + b)
+    prev = h.hexdigest()
+    db.execute("update audit set detail = ?, prev_hash = ?, hash = ? where id = ?", (detail, ph, prev, i))
+db.commit()
+PY
+"$CTIP" audit verify >/dev/null 2>&1
+check "a log rewritten and re-hashed verifies alone" test $? -eq 0
+"$CTIP" audit verify --head "$head" >"$T/h2" 2>&1
+check "... but not against the recorded head" test $? -ne 0
+check "... which names the head" contains "$T/h2" "entry $n is not the one recorded as the head"
+"$CTIP" audit verify --head "12:zz" >"$T/h3" 2>&1
+check "a malformed head is a usage error" test $? -eq 2
+check "... which says what is expected" contains "$T/h3" "expected ID:HASH"
+
 # the index by person (kept in arrears) must match the log: a row removed from it would hide
 # a view from `audit log --person`
 restore
