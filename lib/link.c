@@ -278,23 +278,71 @@ static void pairs_free(struct pairs *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* The keys of a rule held by the new records of an incremental run: open addressing. */
+struct keyset {
+	uint64_t *k;
+	size_t mask;
+};
+
+static int keyset_fill(struct keyset *ks, const struct lk_data *d, const unsigned char *isnew,
+                       long nnew, int rule)
+{
+	size_t cap = 64;
+	while (cap < (size_t)nnew * MAXKEYS * 2)
+		cap *= 2;
+	free(ks->k);
+	if (!(ks->k = calloc(cap, sizeof(*ks->k))))
+		return -1;
+	ks->mask = cap - 1;
+	for (long i = 0; i < d->n; i++) {
+		if (!isnew[i])
+			continue;
+		uint64_t k[MAXKEYS];
+		int nk = rule_keys(d, &d->r[i], rule, k);
+		for (int j = 0; j < nk; j++) {
+			size_t h = (size_t)(k[j] * 0x9E3779B97F4A7C15ull) & ks->mask;
+			while (ks->k[h] && ks->k[h] != k[j])
+				h = (h + 1) & ks->mask;
+			ks->k[h] = k[j]; /* keys are odd: never 0 */
+		}
+	}
+	return 0;
+}
+
+static int keyset_has(const struct keyset *ks, uint64_t key)
+{
+	size_t h = (size_t)(key * 0x9E3779B97F4A7C15ull) & ks->mask;
+	while (ks->k[h] && ks->k[h] != key)
+		h = (h + 1) & ks->mask;
+	return ks->k[h] == key;
+}
+
 /* Candidate pairs: the union of the rules' blocks, each pair once (a pair is kept by the
- * first rule that blocks it). */
-static int block(const struct lk_data *d, struct pairs *out, ctip_err *e)
+ * first rule that blocks it). With isnew (an incremental run), only the pairs holding a new
+ * record: only the blocks holding one are gathered, whole, so that a block is skipped as too
+ * large exactly when a full run would skip it. */
+static int block(const struct lk_data *d, const unsigned char *isnew, long nnew, struct pairs *out,
+                 ctip_err *e)
 {
 	struct entry *v = malloc((size_t)d->n * MAXKEYS * sizeof(*v) + 1);
 	struct skipped sk[R_N];
+	struct keyset ks = {0};
 	memset(sk, 0, sizeof(sk));
 	int rc = CTIP_OK;
 	if (!v)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	for (int rule = 0; rule < R_N; rule++) {
 		size_t n = 0;
+		if (isnew && keyset_fill(&ks, d, isnew, nnew, rule)) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto done;
+		}
 		for (long i = 0; i < d->n; i++) {
 			uint64_t k[MAXKEYS];
 			int nk = rule_keys(d, &d->r[i], rule, k);
 			for (int j = 0; j < nk; j++)
-				v[n++] = (struct entry){k[j], (uint32_t)i};
+				if (!isnew || keyset_has(&ks, k[j]))
+					v[n++] = (struct entry){k[j], (uint32_t)i};
 		}
 		if (sort_entries(&v, n)) {
 			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
@@ -324,7 +372,8 @@ static int block(const struct lk_data *d, struct pairs *out, ctip_err *e)
 				for (size_t y = x + 1; y < j; y++) {
 					const struct lk_rec *a = &d->r[v[x].rec],
 					                    *b = &d->r[v[y].rec];
-					if (v[x].rec == v[y].rec)
+					if (v[x].rec == v[y].rec ||
+					    (isnew && !isnew[v[x].rec] && !isnew[v[y].rec]))
 						continue;
 					/* formed by an earlier rule, or in another block of this
 					 * one */
@@ -349,6 +398,7 @@ static int block(const struct lk_data *d, struct pairs *out, ctip_err *e)
 done:
 	for (int r = 0; r < R_N; r++)
 		free(sk[r].k);
+	free(ks.k);
 	free(v);
 	return rc;
 }
@@ -1009,8 +1059,10 @@ static int rec_before(const struct lk_data *d, uint32_t a, uint32_t b)
 }
 
 /* The person key of a cluster: from its first record by (organisation, record id), so it
- * stays while that record stays in the cluster. */
-static void person_key(const struct lk_data *d, uint32_t rec, char out[24])
+ * stays while that record stays in the cluster. salt > 0 gives another key from the same
+ * record (an incremental run's new cluster whose first record once began a cluster that
+ * keeps its key). */
+static void person_key(const struct lk_data *d, uint32_t rec, int salt, char out[24])
 {
 	uint64_t h = 14695981039346656037ull;
 	const char *parts[2] = {d->orgs.str[d->r[rec].org], d->r[rec].src};
@@ -1019,10 +1071,209 @@ static void person_key(const struct lk_data *d, uint32_t rec, char out[24])
 			h = (h ^ (unsigned char)*p) * 1099511628211ull;
 		h = (h ^ 0x1F) * 1099511628211ull;
 	}
+	if (salt)
+		h = (h ^ (uint64_t)salt) * 1099511628211ull;
 	snprintf(out, 24, "L%016llx", (unsigned long long)h);
 }
 
+/* ---- incremental runs ------------------------------------------------------------------- */
+
+/* What an incremental run takes from the last one: each record's person key ("" when the
+ * record is new) and whether the run links it (new, changed since, or parted from its
+ * cluster by a reviewer's later "different"). */
+struct prev {
+	const struct lk_data *d;
+	char (*key)[24];
+	unsigned char *isnew;
+	long nnew;
+};
+
+static int prev_key(void *ctx, int64_t id, const char *org, const char *src, const char *key)
+{
+	struct prev *p = ctx;
+	long i = rec_index(p->d, id);
+	if (i >= 0 && key)
+		snprintf(p->key[i], 24, "%s", key);
+	return 0;
+}
+
+static int prev_changed(void *ctx, int64_t id)
+{
+	struct prev *p = ctx;
+	long i = rec_index(p->d, id);
+	if (i >= 0)
+		p->isnew[i] = 1;
+	return 0;
+}
+
+static uint64_t key_hash(const char *k)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ull;
+	return h;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+static int u64_has(const uint64_t *v, size_t n, uint64_t k)
+{
+	return n && bsearch(&k, v, n, sizeof(*v), cmp_u64) != NULL;
+}
+
+/* Reads the last run's clusters into u (the decisions loaded): the records of one stored
+ * person key are joined, whatever the cluster's size; the records to link are marked. */
+static int prev_load(ctip_store *s, struct prev *p, struct uf *u, ctip_err *e)
+{
+	size_t n = (size_t)p->d->n;
+	p->key = calloc(n + 1, sizeof(*p->key));
+	p->isnew = calloc(n + 1, 1);
+	if (!p->key || !p->isnew)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	int rc = s->ops->link_persons(s, prev_key, p, e);
+	if (!rc)
+		rc = s->ops->link_changed(s, prev_changed, p, e);
+	if (rc)
+		return rc;
+	/* a "different" decided since within one stored cluster: both records are relinked,
+	 * and the decision keeps them apart */
+	for (size_t k = 0; k < u->nd; k++) {
+		uint32_t x = u->dx[k], y = u->dy[k];
+		if (!u->dsame[k] && p->key[x][0] && !strcmp(p->key[x], p->key[y]))
+			p->isnew[x] = p->isnew[y] = 1;
+	}
+	struct entry *v = malloc(n * sizeof(*v) + 1);
+	if (!v)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!p->key[i][0])
+			p->isnew[i] = 1;
+		if (p->isnew[i])
+			p->nnew++;
+		else
+			v[m++] = (struct entry){key_hash(p->key[i]), (uint32_t)i};
+	}
+	if (sort_entries(&v, m)) {
+		free(v);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	for (size_t i = 1; i < m; i++)
+		if (v[i].key == v[i - 1].key)
+			uf_join(u, v[i - 1].rec, v[i].rec, 0);
+	free(v);
+	return CTIP_OK;
+}
+
+static void prev_free(struct prev *p)
+{
+	free(p->key);
+	free(p->isnew);
+}
+
+/* The person keys of an incremental run's clusters (keys: 24 bytes by root): a cluster
+ * holding records of stored clusters keeps the key of the one with the first record; a
+ * cluster of new records only gets its first record's key, unless a kept key has it. */
+static int prev_keys(const struct lk_data *d, const struct prev *p, uint32_t *parent,
+                     const uint32_t *first, char *keys)
+{
+	size_t n = (size_t)d->n, nused = 0;
+	uint32_t *kf = malloc(n * sizeof(*kf) + 1);
+	uint64_t *used = malloc(n * sizeof(*used) + 1);
+	if (!kf || !used) {
+		free(kf);
+		free(used);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		kf[i] = UINT32_MAX;
+	for (size_t i = 0; i < n; i++) {
+		if (p->isnew[i] || !p->key[i][0])
+			continue;
+		uint32_t r = find(parent, (uint32_t)i);
+		if (kf[r] == UINT32_MAX || rec_before(d, (uint32_t)i, kf[r]))
+			kf[r] = (uint32_t)i;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (find(parent, (uint32_t)i) == i && kf[i] != UINT32_MAX) {
+			memcpy(keys + i * 24, p->key[kf[i]], 24);
+			used[nused++] = key_hash(p->key[kf[i]]);
+		}
+	qsort(used, nused, sizeof(*used), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		if (find(parent, (uint32_t)i) == i && kf[i] == UINT32_MAX) {
+			int salt = 0;
+			do
+				person_key(d, first[i], salt++, keys + i * 24);
+			while (u64_has(used, nused, key_hash(keys + i * 24)));
+		}
+	free(kf);
+	free(used);
+	return 0;
+}
+
+/* The records an incremental run stores (new key or changed) and those whose stored pairs'
+ * "linked" may change: every member of a cluster holding a changed record, and every record
+ * of a stored cluster that lost one. */
+static int prev_changes(const struct lk_data *d, const struct prev *p, uint32_t *parent,
+                        const char *const *keyp, int64_t *ids, const char **kout, long *nout,
+                        int64_t **touched, long *ntouched)
+{
+	size_t n = (size_t)d->n, nk = 0;
+	unsigned char *rt = calloc(n + 1, 1);
+	uint64_t *lost = malloc(n * sizeof(*lost) + 1);
+	int64_t *t = malloc(n * sizeof(*t) + 1);
+	if (!rt || !lost || !t) {
+		free(rt);
+		free(lost);
+		free(t);
+		return -1;
+	}
+	long m = 0, mt = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!p->isnew[i] && !strcmp(keyp[i], p->key[i]))
+			continue;
+		ids[m] = d->r[i].id;
+		kout[m++] = keyp[i];
+		rt[find(parent, (uint32_t)i)] = 1;
+		if (p->key[i][0])
+			lost[nk++] = key_hash(p->key[i]);
+	}
+	qsort(lost, nk, sizeof(*lost), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		if (rt[find(parent, (uint32_t)i)] ||
+		    (p->key[i][0] && u64_has(lost, nk, key_hash(p->key[i]))))
+			t[mt++] = d->r[i].id;
+	free(rt);
+	free(lost);
+	*nout = m;
+	*touched = t;
+	*ntouched = mt;
+	return 0;
+}
+
 /* ---- the run ---------------------------------------------------------------------------- */
+
+/* The model of the last run; -1 when there was none. */
+static int last_model(ctip_store *s, struct model *md, double *threshold, ctip_err *e)
+{
+	char *params = NULL;
+	int rc = s->ops->link_params(s, &params, e);
+	if (rc == CTIP_ENOTFOUND)
+		return -1;
+	if (rc)
+		return rc;
+	int bad = model_parse(params, md, threshold);
+	free(params);
+	if (bad)
+		return ctip_err_set(e, CTIP_EDB, "%s: the stored linkage model is damaged",
+		                    s->path);
+	return CTIP_OK;
+}
 
 int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_link_stats *st,
                   ctip_err *e)
@@ -1036,15 +1287,36 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	struct pairs P = {0};
 	struct model md;
 	memset(&md, 0, sizeof(md));
+	struct prev pv = {0};
+	struct uf u = {0};
 	uint32_t *parent = NULL, *size = NULL, *order = NULL, *first = NULL;
 	float *w = NULL;
+	unsigned char *linked = NULL;
 	char *keys = NULL, *params = NULL;
-	const char **keyp = NULL;
-	int64_t *ids = NULL;
+	const char **keyp = NULL, **kout = NULL;
+	int64_t *ids = NULL, *touched = NULL;
+	long nchanged = 0, ntouched = 0;
 	struct ctip_link_pair *out = NULL;
-	int rc;
+	int rc, have_model = 0, incr = 0;
 
 	double t0 = now();
+	/* the last run's model: an incremental run weighs with it (so its weights and review
+	 * band stay), as does --reuse-model; --full or another threshold recomputes all */
+	if (!(o && o->full) || (o && o->reuse_model)) {
+		double old_threshold = 0;
+		rc = last_model(s, &md, &old_threshold, e);
+		if (rc < 0 && o && o->reuse_model)
+			rc = ctip_err_set(e, CTIP_ENOTFOUND, "no linkage yet: run `ctip link run`");
+		if (rc > 0)
+			goto done;
+		have_model = rc == 0;
+		incr = have_model && !(o && (o->full || o->reuse_model)) &&
+		       !(o && o->threshold > 0 && fabs(o->threshold - old_threshold) > 1e-9);
+		if (incr)
+			threshold = old_threshold;
+		if (!have_model)
+			memset(&md, 0, sizeof(md));
+	}
 	if ((rc = s->ops->link_input(s, NULL, 0, lk_data_add, &d, e))) {
 		if (rc == CTIP_ENOMEM)
 			ctip_err_set(e, rc, "out of memory");
@@ -1059,9 +1331,29 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto done;
 	}
+	size_t n = (size_t)d.n;
+	parent = malloc(n * sizeof(*parent) + 1);
+	size = malloc(n * sizeof(*size) + 1);
+	first = malloc(n * sizeof(*first) + 1);
+	if (!parent || !size || !first) {
+		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++)
+		parent[i] = first[i] = (uint32_t)i, size[i] = 1;
+	u = (struct uf){.parent = parent, .size = size, .first = first, .d = &d};
+	if ((rc = decisions_load(s, &u, e)))
+		goto done;
+	if (incr) {
+		pv.d = &d;
+		if ((rc = prev_load(s, &pv, &u, e)))
+			goto done;
+		st->incremental = 1;
+		st->new_records = pv.nnew;
+	}
 	double t1 = now();
 	st->t_read = t1 - t0;
-	if ((rc = block(&d, &P, e)))
+	if ((rc = block(&d, incr ? pv.isnew : NULL, pv.nnew, &P, e)))
 		goto done;
 	st->pairs = (long)P.n;
 	double t2 = now();
@@ -1073,19 +1365,7 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	score(&d, P.a, P.b, P.pat, P.n, threads);
 	double t3 = now();
 	st->t_score = t3 - t2;
-	if (o && o->reuse_model) {
-		double old_threshold;
-		if ((rc = s->ops->link_params(s, &params, e)))
-			goto done;
-		int bad = model_parse(params, &md, &old_threshold);
-		free(params);
-		params = NULL;
-		if (bad) {
-			rc = ctip_err_set(e, CTIP_EDB, "%s: the stored linkage model is damaged",
-			                  s->path);
-			goto done;
-		}
-	} else {
+	if (!have_model) {
 		model_init_m(&md);
 		estimate_u(&d, &md, threads);
 		if (estimate_m(&md, P.pat, P.n, d.n, &st->em_iterations)) {
@@ -1098,13 +1378,10 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	st->t_em = t4 - t3;
 
 	/* weights, then clustering from the strongest link down */
-	size_t n = (size_t)d.n;
 	w = malloc(P.n * sizeof(*w) + 1);
 	order = malloc(P.n * sizeof(*order) + 1);
-	parent = malloc(n * sizeof(*parent) + 1);
-	size = malloc(n * sizeof(*size) + 1);
-	first = malloc(n * sizeof(*first) + 1);
-	if (!w || !order || !parent || !size || !first) {
+	linked = calloc(P.n + 1, 1);
+	if (!w || !order || !linked) {
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -1125,23 +1402,13 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	wtab_free(&wt);
 	sort_w = w;
 	qsort(order, nl, sizeof(*order), cmp_weight_desc);
-	for (size_t i = 0; i < n; i++)
-		parent[i] = first[i] = (uint32_t)i, size[i] = 1;
-	unsigned char *linked = calloc(P.n + 1, 1);
-	struct uf u = {.parent = parent, .size = size, .first = first, .d = &d};
-	if (!linked || (rc = decisions_load(s, &u, e))) {
-		free(linked);
-		if (!rc)
-			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-		uf_free(&u);
-		goto done;
-	}
 	/* reviewers' decisions first: "same" links whatever the score or the cluster's size */
 	for (size_t k = 0; k < u.nd; k++)
 		if (u.dsame[k]) {
-			if (uf_join(&u, u.dx[k], u.dy[k], 0))
+			int r = uf_join(&u, u.dx[k], u.dy[k], 0);
+			if (r == 1)
 				st->decided++;
-			else
+			else if (r == 0)
 				st->refused++;
 		}
 	for (size_t k = 0; k < nl; k++) {
@@ -1152,7 +1419,6 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 		else if (r == 0)
 			st->refused++;
 	}
-	uf_free(&u);
 	for (size_t i = 0; i < P.n; i++)
 		linked[i] = find(parent, P.a[i]) == find(parent, P.b[i]);
 	keys = malloc(n * 24 + 1);
@@ -1160,15 +1426,19 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	ids = malloc(n * sizeof(*ids) + 1);
 	out = malloc(nout * sizeof(*out) + 1);
 	if (!keys || !keyp || !ids || !out) {
-		free(linked);
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (find(parent, (uint32_t)i) == i) {
-			person_key(&d, first[i], keys + i * 24);
+			if (!incr)
+				person_key(&d, first[i], 0, keys + i * 24);
 			st->persons++;
 		}
+	if (incr && prev_keys(&d, &pv, parent, first, keys)) {
+		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		goto done;
+	}
 	for (size_t i = 0; i < n; i++) {
 		keyp[i] = keys + (size_t)find(parent, (uint32_t)i) * 24;
 		ids[i] = d.r[i].id;
@@ -1182,14 +1452,34 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 		out[nout++] = (struct ctip_link_pair){a < b ? a : b, a < b ? b : a, w[i], (float)p,
 		                                      linked[i]};
 	}
-	free(linked);
+	struct ctip_link_result res = {.ids = ids,
+	                               .keys = keyp,
+	                               .n = d.n,
+	                               .pairs = out,
+	                               .npairs = (long)nout,
+	                               .persons = st->persons};
+	if (incr) {
+		if (!(kout = malloc(n * sizeof(*kout) + 1)) ||
+		    prev_changes(&d, &pv, parent, keyp, ids, kout, &nchanged, &touched,
+		                 &ntouched)) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto done;
+		}
+		res.keys = kout;
+		res.n = nchanged;
+		res.incremental = 1;
+		res.records = d.n;
+		res.touched = touched;
+		res.ntouched = ntouched;
+		st->changed = nchanged;
+	}
 	double t5 = now();
 	st->t_cluster = t5 - t4;
 	if (!(params = model_json(&md, threshold))) {
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto done;
 	}
-	struct ctip_link_result res = {ids, keyp, d.n, out, (long)nout, st->persons, params};
+	res.params = params;
 	if ((rc = s->ops->begin(s, e)))
 		goto done;
 	if ((rc = s->ops->link_save(s, &res, e))) {
@@ -1200,13 +1490,18 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 		goto done;
 	st->t_save = now() - t5;
 done:
+	uf_free(&u);
+	prev_free(&pv);
 	free(params);
 	free(keys);
 	free(keyp);
+	free(kout);
 	free(ids);
+	free(touched);
 	free(out);
 	free(w);
 	free(order);
+	free(linked);
 	free(parent);
 	free(size);
 	free(first);

@@ -2430,6 +2430,7 @@ static const struct ctip_store_ops sqlite_ops = {
         .link_input = ctip_sq_link_input,
         .link_save = ctip_sq_link_save,
         .link_persons = ctip_sq_link_persons,
+        .link_changed = ctip_sq_link_changed,
         .link_pairs = ctip_sq_link_pairs,
         .link_params = ctip_sq_link_params,
         .link_decide = ctip_sq_link_decide,

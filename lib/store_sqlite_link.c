@@ -2,7 +2,7 @@
  * store_sqlite_link.c - record linkage's storage on SQLite: streaming what
  * linkage compares of every person record (its sealed identity opened into
  * one reused buffer, without a string allocated per field), and the tables
- * of migration 0006 (link_run, link_person, link_pair).
+ * of migrations 0006 (link_run, link_person, link_pair) and 0009 (link_changed).
  */
 #include "store_sqlite_link.h"
 
@@ -191,13 +191,50 @@ static int exec(ctip_store *s, const char *sql, ctip_err *e)
 	return CTIP_OK;
 }
 
+/* An incremental run's flags of the stored pairs: a pair of records is linked when both
+ * have one person key. Every pair whose flag may change has a touched record as its a (the
+ * smaller id), because the run touches every member of a cluster that changed, so the
+ * primary key finds them. */
+static int relink_touched(ctip_store *s, const struct ctip_link_result *res, ctip_err *e)
+{
+	int rc;
+	if ((rc = exec(s,
+	               "CREATE TEMP TABLE IF NOT EXISTS link_touched(id INTEGER PRIMARY KEY); "
+	               "DELETE FROM temp.link_touched;",
+	               e)))
+		return rc;
+	sqlite3_stmt *st = prep(s, "INSERT OR IGNORE INTO temp.link_touched(id) VALUES (?)", e);
+	if (!st)
+		return CTIP_EDB;
+	for (long i = 0; i < res->ntouched && !rc; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, res->touched[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = fail(s, e, "link_touched");
+	}
+	sqlite3_finalize(st);
+	if (!rc)
+		rc = exec(s,
+		          "UPDATE link_pair SET linked = coalesce((SELECT la.person_key = "
+		          "lb.person_key FROM link_person la, link_person lb WHERE la.person_id = "
+		          "link_pair.a AND lb.person_id = link_pair.b), 0) "
+		          "WHERE a IN (SELECT id FROM temp.link_touched); "
+		          "DELETE FROM temp.link_touched;",
+		          e);
+	return rc;
+}
+
 int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_err *e)
 {
 	int rc;
-	if ((rc = exec(s, "DELETE FROM link_pair; DELETE FROM link_person;", e)))
+	if ((rc = exec(s,
+	               res->incremental ? "DELETE FROM link_changed;"
+	                                : "DELETE FROM link_pair; DELETE FROM link_person; "
+	                                  "DELETE FROM link_changed;",
+	               e)))
 		return rc;
-	sqlite3_stmt *st =
-	        prep(s, "INSERT INTO link_person(person_id, person_key) VALUES (?, ?)", e);
+	sqlite3_stmt *st = prep(
+	        s, "INSERT OR REPLACE INTO link_person(person_id, person_key) VALUES (?, ?)", e);
 	if (!st)
 		return CTIP_EDB;
 	for (long i = 0; i < res->n && !rc; i++) {
@@ -211,8 +248,8 @@ int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_er
 	if (rc)
 		return rc;
 	if (!(st = prep(s,
-	                "INSERT INTO link_pair(a, b, weight, probability, linked) VALUES "
-	                "(?, ?, ?, ?, ?)",
+	                "INSERT OR REPLACE INTO link_pair(a, b, weight, probability, linked) "
+	                "VALUES (?, ?, ?, ?, ?)",
 	                e)))
 		return CTIP_EDB;
 	for (long i = 0; i < res->npairs && !rc; i++) {
@@ -229,17 +266,36 @@ int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_er
 	sqlite3_finalize(st);
 	if (rc)
 		return rc;
+	if (res->incremental && (rc = relink_touched(s, res, e)))
+		return rc;
+	/* an incremental run's pairs are those it added to the last run's */
 	if (!(st = prep(s,
 	                "INSERT INTO link_run(at, records, pairs, persons, params) VALUES "
-	                "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?, ?, ?)",
+	                "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2 + coalesce((SELECT pairs "
+	                "FROM link_run WHERE ?5 ORDER BY id DESC LIMIT 1), 0), ?3, ?4)",
 	                e)))
 		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, res->n);
+	sqlite3_bind_int64(st, 1, res->incremental ? res->records : res->n);
 	sqlite3_bind_int64(st, 2, res->npairs);
+	sqlite3_bind_int(st, 5, res->incremental);
 	sqlite3_bind_int64(st, 3, res->persons);
 	sqlite3_bind_text(st, 4, res->params, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		rc = fail(s, e, "link_run");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_changed(ctip_store *s, int (*cb)(void *ctx, int64_t id), void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT person_id FROM link_changed ORDER BY person_id", e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, sqlite3_column_int64(st, 0));
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "link changed");
 	sqlite3_finalize(st);
 	return rc;
 }
