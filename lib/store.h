@@ -210,6 +210,11 @@ struct ctip_store_ops {
 	 * (replacing an earlier decision on them); CTIP_ENOTFOUND when a record is missing. */
 	int (*link_decide)(ctip_store *s, int64_t a, int64_t b, int same, const char *actor,
 	                   ctip_err *e);
+	/* The undecided pairs whose probability is in [lo, hi), most probable first; cb returns
+	 * non-zero to stop (CTIP_OK is then returned unless it is an error code). */
+	int (*link_uncertain)(ctip_store *s, double lo, double hi,
+	                      int (*cb)(void *ctx, const struct ctip_link_pair *p), void *ctx,
+	                      ctip_err *e);
 	/* Every decision (a < b). */
 	int (*link_decisions)(ctip_store *s, int (*cb)(void *ctx, int64_t a, int64_t b, int same),
 	                      void *ctx, ctip_err *e);

@@ -286,6 +286,35 @@ int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_er
 	return rc;
 }
 
+int ctip_sq_link_uncertain(ctip_store *s, double lo, double hi,
+                           int (*cb)(void *ctx, const struct ctip_link_pair *p), void *ctx,
+                           ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s,
+	             "SELECT x.a, x.b, x.weight, x.probability, x.linked FROM link_pair x "
+	             "WHERE x.probability >= ?1 AND x.probability < ?2 AND NOT EXISTS "
+	             "(SELECT 1 FROM link_decision d WHERE d.a = x.a AND d.b = x.b) "
+	             "ORDER BY x.probability DESC, x.a, x.b",
+	             e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_double(st, 1, lo);
+	sqlite3_bind_double(st, 2, hi);
+	int rc = CTIP_OK, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_link_pair p = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		                           (float)sqlite3_column_double(st, 2),
+		                           (float)sqlite3_column_double(st, 3),
+		                           sqlite3_column_int(st, 4)};
+		rc = cb(ctx, &p);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "link uncertain");
+	sqlite3_finalize(st);
+	return rc > CTIP_ENOTFOUND ? CTIP_OK : rc;
+}
+
 int ctip_sq_link_changed(ctip_store *s, int (*cb)(void *ctx, int64_t id), void *ctx, ctip_err *e)
 {
 	sqlite3_stmt *st = prep(s, "SELECT person_id FROM link_changed ORDER BY person_id", e);
