@@ -66,6 +66,13 @@ if [ "${INCR:-0}" -gt 0 ]; then
 	cat "$W/out"
 	$CTIP --db "$I/i.db" link export --format csv -o "$I/inc.csv"
 	python3 bench/link_eval.py "$W/truth.csv" "$I/inc.csv" | sed 's/^/incremental: /'
+	$CTIP --db "$I/base.db" link export --format csv -o "$I/base.csv"
+	python3 -c "
+import csv, sys
+a = {(r['src_Organisation'], r['src_RecordId']): r['person_key'] for r in csv.DictReader(open(sys.argv[1]))}
+b = {(r['src_Organisation'], r['src_RecordId']): r['person_key'] for r in csv.DictReader(open(sys.argv[2]))}
+print('incremental: records linked before keeping their person key: %d of %d' % (sum(a[k] == b[k] for k in a), len(a)))
+" "$I/base.csv" "$I/inc.csv"
 	run "full link run" $CTIP --db "$I/i.db" link run --full --timing
 	cat "$W/out"
 	$CTIP --db "$I/i.db" link export --format csv -o "$I/full.csv"

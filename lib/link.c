@@ -1088,7 +1088,7 @@ struct prev {
 	long nnew;
 };
 
-static int prev_key(void *ctx, int64_t id, const char *org, const char *src, const char *key)
+static int prev_key(void *ctx, int64_t id, const char *key)
 {
 	struct prev *p = ctx;
 	long i = rec_index(p->d, id);
@@ -1134,7 +1134,7 @@ static int prev_load(ctip_store *s, struct prev *p, struct uf *u, ctip_err *e)
 	p->isnew = calloc(n + 1, 1);
 	if (!p->key || !p->isnew)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	int rc = s->ops->link_persons(s, prev_key, p, e);
+	int rc = s->ops->link_keys(s, prev_key, p, e);
 	if (!rc)
 		rc = s->ops->link_changed(s, prev_changed, p, e);
 	if (rc)

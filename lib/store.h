@@ -192,6 +192,9 @@ struct ctip_store_ops {
 	/* Replaces the stored linkage by a run's, or adds an incremental run's to it (inside the
 	 * caller's transaction); either way the list of changed records is emptied. */
 	int (*link_save)(ctip_store *s, const struct ctip_link_result *res, ctip_err *e);
+	/* The stored person key of every linked record, in no order. */
+	int (*link_keys)(ctip_store *s, int (*cb)(void *ctx, int64_t id, const char *key),
+	                 void *ctx, ctip_err *e);
 	/* The linked records changed since the last run (migration 0009). */
 	int (*link_changed)(ctip_store *s, int (*cb)(void *ctx, int64_t id), void *ctx,
 	                    ctip_err *e);

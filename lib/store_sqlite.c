@@ -2431,6 +2431,7 @@ static const struct ctip_store_ops sqlite_ops = {
         .link_save = ctip_sq_link_save,
         .link_persons = ctip_sq_link_persons,
         .link_changed = ctip_sq_link_changed,
+        .link_keys = ctip_sq_link_keys,
         .link_uncertain = ctip_sq_link_uncertain,
         .link_pairs = ctip_sq_link_pairs,
         .link_params = ctip_sq_link_params,

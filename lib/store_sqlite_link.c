@@ -315,6 +315,21 @@ int ctip_sq_link_uncertain(ctip_store *s, double lo, double hi,
 	return rc > CTIP_ENOTFOUND ? CTIP_OK : rc;
 }
 
+int ctip_sq_link_keys(ctip_store *s, int (*cb)(void *ctx, int64_t id, const char *key), void *ctx,
+                      ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT person_id, person_key FROM link_person", e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "link keys");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int ctip_sq_link_changed(ctip_store *s, int (*cb)(void *ctx, int64_t id), void *ctx, ctip_err *e)
 {
 	sqlite3_stmt *st = prep(s, "SELECT person_id FROM link_changed ORDER BY person_id", e);
