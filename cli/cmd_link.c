@@ -1,5 +1,6 @@
 /*
- * cmd_link.c - `ctip link run | export | explain`: record linkage (lib/link.h).
+ * cmd_link.c - `ctip link run | export | explain | review | decide | retrafficked`: record
+ * linkage (lib/link.h).
  * Nothing here prints an identity: person keys, record ids, levels and weights.
  */
 #include <jansson.h>
