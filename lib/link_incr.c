@@ -15,9 +15,16 @@
 static int prev_key(void *ctx, int64_t id, const char *key)
 {
 	struct lk_prev *p = ctx;
-	long i = lk_rec_index(p->d, id);
-	if (i >= 0 && key)
-		snprintf(p->key[i], 24, "%s", key);
+	long i = p->at + 1 < p->d->n && p->d->r[p->at + 1].id == id ? p->at + 1
+	                                                            : lk_rec_index(p->d, id);
+	if (i < 0 || !key)
+		return 0;
+	size_t n = strlen(key);
+	if (n > 23)
+		n = 23;
+	memcpy(p->key[i], key, n);
+	p->key[i][n] = 0;
+	p->at = i;
 	return 0;
 }
 
@@ -58,6 +65,7 @@ int lk_prev_load(ctip_store *s, struct lk_prev *p, struct lk_uf *u, ctip_err *e)
 	p->isnew = calloc(n + 1, 1);
 	if (!p->key || !p->isnew)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	p->at = -1;
 	int rc = s->ops->link_keys(s, prev_key, p, e);
 	if (!rc)
 		rc = s->ops->link_changed(s, prev_changed, p, e);

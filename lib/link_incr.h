@@ -18,6 +18,7 @@ struct lk_prev {
 	char (*key)[24];
 	unsigned char *isnew;
 	long nnew;
+	long at; /* where the last stored key went (they come by id, as the records) */
 };
 
 /* Reads the last run's clusters into u (the decisions loaded): the records of one stored
