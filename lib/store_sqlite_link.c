@@ -80,14 +80,17 @@ static int unpack_inplace(unsigned char *m, size_t len, const char **v, int n)
 	return at == len ? 0 : -1;
 }
 
-/* Every record: the periods of exploitation grouped once; one record: looked up for it. */
+/* Every record, and beside it every record's period of exploitation, both by id and merged
+ * while reading (a join would build an index of the periods first: 0.6 s a million); one
+ * record: looked up for it. */
 static const char *input_all_sql =
         "SELECT p.id, o.name, p.src_record_id, p.birth_date, p.gender, p.province_2025, "
-        "p.identity, x.s, x.e FROM person p JOIN organisation o ON o.id = p.org_id "
-        "LEFT JOIN (SELECT cp.person_id AS pid, min(x.start_date) AS s, "
-        "max(coalesce(x.end_date, x.start_date)) AS e FROM case_person cp "
-        "JOIN exploitation x ON x.case_person_id = cp.id GROUP BY cp.person_id) x "
-        "ON x.pid = p.id ORDER BY p.id";
+        "p.identity, NULL, NULL FROM person p JOIN organisation o ON o.id = p.org_id "
+        "ORDER BY p.id";
+static const char *periods_sql =
+        "SELECT cp.person_id, min(x.start_date), max(coalesce(x.end_date, x.start_date)) "
+        "FROM case_person cp JOIN exploitation x ON x.case_person_id = cp.id "
+        "GROUP BY cp.person_id ORDER BY cp.person_id";
 static const char *input_one_sql =
         "SELECT p.id, o.name, p.src_record_id, p.birth_date, p.gender, p.province_2025, "
         "p.identity, (SELECT min(x.start_date) FROM case_person cp JOIN exploitation x ON "
@@ -103,9 +106,12 @@ int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
 	if (!s->crypto)
 		return ctip_err_set(e, CTIP_EINVAL,
 		                    "%s: no key loaded: identities cannot be opened", s->path);
-	sqlite3_stmt *st = prep(s, n ? input_one_sql : input_all_sql, e);
-	if (!st)
+	sqlite3_stmt *st = prep(s, n ? input_one_sql : input_all_sql, e), *per = NULL;
+	if (!st || (!n && !(per = prep(s, periods_sql, e)))) {
+		sqlite3_finalize(st);
 		return CTIP_EDB;
+	}
+	int per_step = per ? sqlite3_step(per) : SQLITE_DONE;
 	unsigned char *m = NULL;
 	size_t cap = 0;
 	int rc = CTIP_OK;
@@ -125,6 +131,12 @@ int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
 			r.province_2025 = (const char *)sqlite3_column_text(st, 5);
 			r.expl_start = (const char *)sqlite3_column_text(st, 7);
 			r.expl_end = (const char *)sqlite3_column_text(st, 8);
+			while (per_step == SQLITE_ROW && sqlite3_column_int64(per, 0) < r.id)
+				per_step = sqlite3_step(per);
+			if (per_step == SQLITE_ROW && sqlite3_column_int64(per, 0) == r.id) {
+				r.expl_start = (const char *)sqlite3_column_text(per, 1);
+				r.expl_end = (const char *)sqlite3_column_text(per, 2);
+			}
 			const unsigned char *b = sqlite3_column_blob(st, 6);
 			size_t bn = (size_t)sqlite3_column_bytes(st, 6);
 			if (b) {
@@ -173,6 +185,9 @@ int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
 		if (!rc && step != SQLITE_DONE)
 			rc = fail(s, e, "link input");
 	}
+	if (!rc && per_step != SQLITE_ROW && per_step != SQLITE_DONE)
+		rc = fail(s, e, "link input: periods");
+	sqlite3_finalize(per);
 	if (m && cap)
 		sodium_memzero(m, cap);
 	free(m);
