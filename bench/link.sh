@@ -32,7 +32,7 @@ if [ ! -f "$W/db-$N.done" ] || [ "${BENCH_FRESH:-0}" = 1 ]; then
 	$CTIP --db "$DB" import "$W/data.csv" >/dev/null
 	touch "$W/db-$N.done"
 fi
-run "link run" $CTIP --db "$DB" link run --timing ${LINK_ARGS:-}
+run "link run" $CTIP --db "$DB" link run --full --timing ${LINK_ARGS:-}
 cat "$W/out"
 run "link export" $CTIP --db "$DB" link export --format csv -o "$W/keys.csv"
 python3 bench/link_eval.py "$W/truth.csv" "$W/keys.csv"
