@@ -67,13 +67,16 @@ static int take_pair(void *ctx, const struct ctip_link_pair *p)
 	return b->n == REVIEW_SCAN ? 100 : 0;
 }
 
-/* Whether the requester sees record id at all (1), and with its identity (2); 0 neither. */
-static int sees(struct req *r, int64_t id, ctip_err *e, int *rc)
+/* Whether the requester sees record id at all (1), and with its identity (2, asked only
+ * when identity is); 0 neither. */
+static int sees(struct req *r, int64_t id, int identity, ctip_err *e, int *rc)
 {
 	int64_t case_id;
 	int access;
 	if ((*rc = srv_person_access(r, id, &case_id, &access, 0, e)) || !case_id)
 		return 0;
+	if (!identity)
+		return 1;
 	int64_t c2;
 	if ((*rc = srv_person_access(r, id, &c2, &access, 1, e)))
 		return 0;
@@ -101,8 +104,8 @@ int h_link_review(struct req *r)
 	int rc = r->s->ops->link_uncertain(r->s, lo, thr, take_pair, &b, &e);
 	for (size_t i = 0; !rc && i < b.n && json_array_size(out) < (size_t)limit; i++) {
 		const struct ctip_link_pair *p = &b.p[i];
-		int va = sees(r, p->a, &e, &rc);
-		int vb = rc ? 0 : sees(r, p->b, &e, &rc);
+		int va = sees(r, p->a, 0, &e, &rc);
+		int vb = rc ? 0 : sees(r, p->b, 0, &e, &rc);
 		if (rc || (!va && !vb))
 			continue;
 		json_array_append_new(
@@ -162,9 +165,9 @@ static int pair_args(struct req *r, json_t *body, int64_t *a, int64_t *b, int *v
 		return srv_error(r, 400, "b", "a record is always its own person");
 	ctip_err e = {0};
 	int rc = CTIP_OK;
-	*va = sees(r, *a, &e, &rc);
+	*va = sees(r, *a, 1, &e, &rc);
 	if (!rc)
-		*vb = sees(r, *b, &e, &rc);
+		*vb = sees(r, *b, 1, &e, &rc);
 	if (rc)
 		return srv_fail(r, &e);
 	if (!*va && !*vb)
