@@ -584,6 +584,11 @@ mine = [p for p in js["pairs"] if {p["a"], p["b"]} == {la, ba}]
 report("link review: B's supervisor finds the pair of B's record and A's referred one",
        st == 200 and len(mine) == 1 and js["threshold"] > 0.5 and
        all(p["a_visible"] or p["b_visible"] for p in js["pairs"]), text[:400])
+for q, field in (("min=1", "min"), ("min=x", "min"), ("limit=0", "limit"), ("limit=101", "limit")):
+    st, js, text, _ = sup["B"].req("GET", "/api/link/review?" + q)
+    report(f"link review ?{q}: 400 naming {field}", st == 400 and js.get("field") == field, (st, text[:200]))
+st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}")
+report("link pair without b: 400", st == 400 and js.get("field") == "b", (st, text[:200]))
 st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}&b={ba}")
 report("link pair: both records side by side where identity may be shown (B: own + consented referral)",
        st == 200 and js["a"]["record"]["prs_FirstName"] == "Thu" and js["b"]["record"]["prs_FirstName"] == "Thu"
