@@ -4,6 +4,7 @@
 # true against the estimated number of distinct persons; wall time and peak memory of
 # `ctip link run` (and of reading the identities alone).
 #   sh bench/link.sh [N]      (default 100000)
+#   INCR=10000 sh bench/link.sh N   also: N - 10000 linked, then 10000 more incrementally
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-100000}
@@ -31,10 +32,49 @@ if [ ! -f "$W/db-$N.done" ] || [ "${BENCH_FRESH:-0}" = 1 ]; then
 	$CTIP --db "$DB" import "$W/data.csv" >/dev/null
 	touch "$W/db-$N.done"
 fi
-run "link run" $CTIP --db "$DB" link run --timing ${LINK_ARGS:-}
+run "link run" $CTIP --db "$DB" link run --full --timing ${LINK_ARGS:-}
 cat "$W/out"
 run "link export" $CTIP --db "$DB" link export --format csv -o "$W/keys.csv"
 python3 bench/link_eval.py "$W/truth.csv" "$W/keys.csv"
 # re-trafficking: persons victims in cases whose exploitation periods do not overlap
 $CTIP --db "$DB" link retrafficked 2>&1 >/dev/null | sed 's/^/found: /'
 python3 bench/retraffic_truth.py "$W/data.csv" "$W/truth.csv"
+
+# incremental (INCR=10000 sh bench/link.sh N): the records of about INCR persons' cases held
+# back, the rest imported and linked, then the held-back ones imported and linked by an
+# incremental run; compared with a full run over the same records
+if [ "${INCR:-0}" -gt 0 ]; then
+	I="$W/incr"
+	mkdir -p "$I"
+	if [ ! -f "$I/db-$N-$INCR.done" ] || [ "${BENCH_FRESH:-0}" = 1 ]; then
+		rm -f "$I"/*
+		frac=$(echo "1 - $INCR / $N" | bc -l)
+		python3 tests/e2e/link_split.py "$W/data.csv" "$frac" "$I/p1.csv" "$I/p2.csv"
+		$CTIP --db "$I/i.db" init >/dev/null
+		$CTIP --db "$I/i.db" import "$I/p1.csv" >/dev/null
+		$CTIP --db "$I/i.db" link run >/dev/null
+		cp "$I/i.db" "$I/base.db"
+		cp "$I/i.db.key" "$I/base.db.key"
+		cp "$I/i.db.audit" "$I/base.db.audit"
+		touch "$I/db-$N-$INCR.done"
+	fi
+	for f in i.db i.db.key i.db.audit; do cp "$I/base${f#i}" "$I/$f"; done
+	rm -f "$I/i.db-wal" "$I/i.db-shm"
+	run "import held back" $CTIP --db "$I/i.db" import "$I/p2.csv"
+	cat "$W/out"
+	run "incremental link run" $CTIP --db "$I/i.db" link run --timing
+	cat "$W/out"
+	$CTIP --db "$I/i.db" link export --format csv -o "$I/inc.csv"
+	python3 bench/link_eval.py "$W/truth.csv" "$I/inc.csv" | sed 's/^/incremental: /'
+	$CTIP --db "$I/base.db" link export --format csv -o "$I/base.csv"
+	python3 -c "
+import csv, sys
+a = {(r['src_Organisation'], r['src_RecordId']): r['person_key'] for r in csv.DictReader(open(sys.argv[1]))}
+b = {(r['src_Organisation'], r['src_RecordId']): r['person_key'] for r in csv.DictReader(open(sys.argv[2]))}
+print('incremental: records linked before keeping their person key: %d of %d' % (sum(a[k] == b[k] for k in a), len(a)))
+" "$I/base.csv" "$I/inc.csv"
+	run "full link run" $CTIP --db "$I/i.db" link run --full --timing
+	cat "$W/out"
+	$CTIP --db "$I/i.db" link export --format csv -o "$I/full.csv"
+	python3 bench/link_eval.py "$W/truth.csv" "$I/full.csv" | sed 's/^/full: /'
+fi

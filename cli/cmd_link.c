@@ -1,5 +1,6 @@
 /*
- * cmd_link.c - `ctip link run | export | explain`: record linkage (lib/link.h).
+ * cmd_link.c - `ctip link run | export | explain | review | decide | retrafficked`: record
+ * linkage (lib/link.h).
  * Nothing here prints an identity: person keys, record ids, levels and weights.
  */
 #include <jansson.h>
@@ -35,6 +36,8 @@ static int link_run(int argc, char **argv, struct cli *c)
 			timing = 1;
 		} else if (!strcmp(argv[i], "--reuse-model")) {
 			o.reuse_model = 1;
+		} else if (!strcmp(argv[i], "--full")) {
+			o.full = 1;
 		} else {
 			return cli_usage("link");
 		}
@@ -52,8 +55,11 @@ static int link_run(int argc, char **argv, struct cli *c)
 	ctip_store_close(s);
 	if (rc)
 		return cli_fail(&e);
-	printf("linked %ld records into %ld persons (%ld candidate pairs, %ld links", st.records,
-	       st.persons, st.pairs, st.links);
+	printf("linked %ld records into %ld persons (", st.records, st.persons);
+	if (st.incremental)
+		printf("incremental: %ld new or changed records, %ld person keys stored anew, ",
+		       st.new_records, st.changed);
+	printf("%ld candidate pairs, %ld links", st.pairs, st.links);
 	if (st.decided)
 		printf(", %ld decided the same by review", st.decided);
 	if (st.refused)

@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "cli.h"
 #include "report.h"
+#include "report_link.h"
 #include "suppress.h"
 
 int cmd_report(int argc, char **argv, struct cli *c)
@@ -77,6 +78,8 @@ int cmd_report(int argc, char **argv, struct cli *c)
 	rc = s->ops->stats_facts(s, -1, NULL, &f, &e);
 	if (!rc)
 		rc = ctip_report_build(f, s->ref, name, year, raw, threshold, &r, &e);
+	if (!rc && !strcmp(name, "annual")) /* re-trafficking, from the linkage */
+		rc = ctip_report_add_retrafficked(r, f, s, &e);
 	if (!rc && raw)
 		rc = ctip_audit(s, NULL, "stats-raw", name, "--no-suppress", &e);
 	struct cli_out o = {stdout, NULL, ""};

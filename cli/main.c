@@ -34,7 +34,8 @@ const struct cli_command cli_commands[] = {
          "ctip figures import FILE.csv | ctip figures check [--format json]",
          "the ledger of published figures: where they contradict each other or the registry"},
         {"link", cmd_link,
-         "ctip link run [--threshold P] [--threads N] [--reuse-model] [--timing] | ctip link "
+         "ctip link run [--full] [--threshold P] [--threads N] [--reuse-model] [--timing] | ctip "
+         "link "
          "export --format csv "
          "[--pairs] [-o FILE] | ctip link explain A B | ctip link review [--min P] [--limit N] | "
          "ctip link decide A B same|different | ctip link retrafficked",

@@ -22,19 +22,27 @@ struct ctip_link_opts {
 	double threshold; /* match probability at or above which a pair is linked (0: 0.9) */
 	int threads;      /* 0: 2 */
 	int max_cluster;  /* a link that would make a larger cluster is refused (0: 40) */
-	int reuse_model;  /* weigh with the last run's model instead of estimating one (the
-	                   * weights, and so the review band, stay as they were) */
+	int reuse_model;  /* recompute every link with the last run's model instead of
+	                   * estimating one (the weights, and so the review band, stay) */
+	int full;         /* recompute everything even when a run was made before */
 };
 
 struct ctip_link_stats {
 	long records, pairs, links, persons, refused;
-	long decided; /* reviewers' "same" decisions applied */
+	long decided;     /* reviewers' "same" decisions applied */
+	int incremental;  /* only the records new or changed since the last run were linked */
+	long new_records; /* incremental: how many (changed ones included) */
+	long changed;     /* incremental: records whose person key was stored anew */
 	int em_iterations;
 	double lambda;
 	double t_read, t_prepare, t_block, t_score, t_em, t_cluster, t_save;
 };
 
-/* Links every record and stores the result (in one transaction). */
+/* Links the records and stores the result (in one transaction). After a first run, a run is
+ * incremental unless o->full, o->reuse_model or another threshold: it reuses the stored
+ * model, blocks and compares only the records new or changed since (against all), and adds
+ * them to the stored clusters, whose person keys stay (when two merge, the key of the one
+ * with the first record stays). */
 int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_link_stats *st,
                   ctip_err *e);
 

@@ -57,7 +57,10 @@ static int dict_grow(struct lk_dict *d)
 	uint32_t *cg = realloc(d->cnt_giv, cap * sizeof(*cg));
 	if (cg)
 		d->cnt_giv = cg;
-	if (!str || !len || !cf || !cg)
+	uint32_t *val = realloc(d->val, cap * sizeof(*val));
+	if (val)
+		d->val = val;
+	if (!str || !len || !cf || !cg || !val)
 		return -1;
 	memset(d->cnt_fam + d->cap, 0, (cap - d->cap) * sizeof(*cf));
 	memset(d->cnt_giv + d->cap, 0, (cap - d->cap) * sizeof(*cg));
@@ -109,6 +112,7 @@ static void dict_free(struct lk_dict *d)
 	free(d->len);
 	free(d->cnt_fam);
 	free(d->cnt_giv);
+	free(d->val);
 	free(d->slot);
 	memset(d, 0, sizeof(*d));
 }
@@ -125,10 +129,33 @@ void lk_data_free(struct lk_data *d)
 	free(d->pair_cnt);
 	dict_free(&d->names);
 	dict_free(&d->orgs);
+	dict_free(&d->raw);
 	for (int i = 0; i < d->arena.nblocks; i++)
 		free(d->arena.blocks[i]);
 	free(d->arena.blocks);
 	memset(d, 0, sizeof(*d));
+}
+
+static uint32_t name_id_fold(struct lk_data *d, const char *s, int *oom);
+static uint32_t place_id_fold(struct lk_data *d, const char *s, int *oom);
+
+/* The folded id of s, a name (tag 'n') or a place ('p'), through the raw dictionary. */
+static uint32_t cached_id(struct lk_data *d, char tag, const char *s, int *oom)
+{
+	char key[256];
+	size_t n = strlen(s);
+	if (n + 1 >= sizeof(key)) /* too long to be common: folded each time */
+		return tag == 'n' ? name_id_fold(d, s, oom) : place_id_fold(d, s, oom);
+	key[0] = tag;
+	memcpy(key + 1, s, n);
+	uint32_t before = d->raw.n, rid = dict_id(&d->raw, &d->arena, key, n + 1);
+	if (!rid) {
+		*oom = 1;
+		return 0;
+	}
+	if (d->raw.n > (before ? before : 1)) /* a new spelling: folded once */
+		d->raw.val[rid] = tag == 'n' ? name_id_fold(d, s, oom) : place_id_fold(d, s, oom);
+	return d->raw.val[rid];
 }
 
 /* The id of a name part after folding; 0 when missing. *oom set when out of memory. */
@@ -136,6 +163,11 @@ static uint32_t name_id(struct lk_data *d, const char *s, int *oom)
 {
 	if (!s || !*s)
 		return 0;
+	return cached_id(d, 'n', s, oom);
+}
+
+static uint32_t name_id_fold(struct lk_data *d, const char *s, int *oom)
+{
 	long n = ctip_text_fold_buf(s, d->fold, sizeof(d->fold));
 	if (n <= 0)
 		return 0;
@@ -149,10 +181,15 @@ static uint32_t name_id(struct lk_data *d, const char *s, int *oom)
  * "Quan Son" are one place); 0 when missing. */
 static uint32_t place_id(struct lk_data *d, const char *s, int *oom)
 {
-	static const char *const kinds[] = {"huyen ", "quan ",   "thi xa ",   "thanh pho ", "tp ",
-	                                    "xa ",    "phuong ", "thi tran ", "tt "};
 	if (!s || !*s)
 		return 0;
+	return cached_id(d, 'p', s, oom);
+}
+
+static uint32_t place_id_fold(struct lk_data *d, const char *s, int *oom)
+{
+	static const char *const kinds[] = {"huyen ", "quan ",   "thi xa ",   "thanh pho ", "tp ",
+	                                    "xa ",    "phuong ", "thi tran ", "tt "};
 	long n = ctip_text_fold_buf(s, d->fold, sizeof(d->fold));
 	if (n <= 0)
 		return 0;

@@ -50,6 +50,7 @@ struct lk_rec {
 struct lk_dict {
 	const char **str;
 	uint32_t *len, *cnt_fam, *cnt_giv;
+	uint32_t *val;   /* the raw dictionary's: the id of the string folded */
 	uint32_t n, cap; /* ids 1..n-1; 0 is "missing" */
 	uint32_t *slot;
 	uint32_t nslot;
@@ -66,6 +67,9 @@ struct lk_data {
 	struct lk_rec *r;
 	long n, cap;
 	struct lk_dict names, orgs;
+	/* names and places as written (a tag byte, then the bytes) -> their folded id: a
+	 * spelling is folded once, not once per record */
+	struct lk_dict raw;
 	struct lk_arena arena;
 	long n_fam, n_giv; /* records with a family, a given name */
 	/* records by full name (family and given, unordered): keys and counts, open addressing */

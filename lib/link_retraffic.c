@@ -131,3 +131,45 @@ int ctip_link_retrafficked(ctip_store *s,
 	free(g.v);
 	return rc;
 }
+
+struct in_year {
+	int year;
+	long persons, records;
+};
+
+/* Whether a later episode of v[0..n) starts in the year (the merge of ctip_link_episodes). */
+static int count_in_year(void *ctx, const char *person_key, int episodes,
+                         const struct ctip_victim_case *v, int n)
+{
+	struct in_year *y = ctx;
+	int ep = 0, hit = 0;
+	char cur_end[11] = "";
+	for (int i = 0; i < n && !hit; i++) {
+		if (!v[i].start || !*v[i].start)
+			continue;
+		char st[11], en[11];
+		widen(v[i].start, 0, st);
+		widen(v[i].end && *v[i].end ? v[i].end : v[i].start, 1, en);
+		if (!ep || strcmp(st, cur_end) > 0) {
+			if (++ep >= 2 && atoi(st) == y->year)
+				hit = 1;
+			memcpy(cur_end, en, sizeof(en));
+		} else if (strcmp(en, cur_end) > 0) {
+			memcpy(cur_end, en, sizeof(en));
+		}
+	}
+	if (hit) {
+		y->persons++;
+		y->records += n;
+	}
+	return 0;
+}
+
+int ctip_link_retrafficked_in(ctip_store *s, int year, long *persons, long *records, ctip_err *e)
+{
+	struct in_year y = {year, 0, 0};
+	int rc = ctip_link_retrafficked(s, count_in_year, &y, e);
+	*persons = y.persons;
+	*records = y.records;
+	return rc;
+}

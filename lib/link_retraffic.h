@@ -22,4 +22,9 @@ int ctip_link_retrafficked(ctip_store *s,
  * are taken at their widest: a start of "2021" is 2021-01-01, an end of "2021" 2021-12-31). */
 int ctip_link_episodes(const struct ctip_victim_case *v, int n);
 
+/* The linked persons re-trafficked in year: a later episode (a period of exploitation apart
+ * from the earlier ones) starts in that year; *records: their victim records (case_person
+ * rows) counted. */
+int ctip_link_retrafficked_in(ctip_store *s, int year, long *persons, long *records, ctip_err *e);
+
 #endif

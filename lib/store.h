@@ -65,7 +65,9 @@ struct ctip_link_pair {
 };
 
 /* A linkage run to store: the key of each record (ids[i] -> keys[i]), the pairs and the
- * model. */
+ * model. An incremental run gives only the records whose key is new or changed and the pairs
+ * it scored, which are added to the stored ones, and the records (touched) whose stored pairs
+ * may have changed from linked to not or back. */
 struct ctip_link_result {
 	const int64_t *ids;
 	const char *const *keys;
@@ -74,6 +76,10 @@ struct ctip_link_result {
 	long npairs;
 	long persons;
 	const char *params; /* JSON */
+	int incremental;
+	long records; /* incremental: every record */
+	const int64_t *touched;
+	long ntouched;
 };
 
 struct ctip_link_pair_out {
@@ -183,8 +189,15 @@ struct ctip_store_ops {
 	int (*link_input)(ctip_store *s, const int64_t *ids, int n,
 	                  int (*cb)(void *ctx, const struct ctip_link_input *r), void *ctx,
 	                  ctip_err *e);
-	/* Replaces the stored linkage by a run's (inside the caller's transaction). */
+	/* Replaces the stored linkage by a run's, or adds an incremental run's to it (inside the
+	 * caller's transaction); either way the list of changed records is emptied. */
 	int (*link_save)(ctip_store *s, const struct ctip_link_result *res, ctip_err *e);
+	/* The stored person key of every linked record, in no order. */
+	int (*link_keys)(ctip_store *s, int (*cb)(void *ctx, int64_t id, const char *key),
+	                 void *ctx, ctip_err *e);
+	/* The linked records changed since the last run (migration 0009). */
+	int (*link_changed)(ctip_store *s, int (*cb)(void *ctx, int64_t id), void *ctx,
+	                    ctip_err *e);
 	/* The linked person of every record, by organisation and record id; the records not
 	 * yet linked have key NULL. */
 	int (*link_persons)(ctip_store *s,
@@ -200,6 +213,11 @@ struct ctip_store_ops {
 	 * (replacing an earlier decision on them); CTIP_ENOTFOUND when a record is missing. */
 	int (*link_decide)(ctip_store *s, int64_t a, int64_t b, int same, const char *actor,
 	                   ctip_err *e);
+	/* The undecided pairs whose probability is in [lo, hi), most probable first; cb returns
+	 * non-zero to stop (CTIP_OK is then returned unless it is an error code). */
+	int (*link_uncertain)(ctip_store *s, double lo, double hi,
+	                      int (*cb)(void *ctx, const struct ctip_link_pair *p), void *ctx,
+	                      ctip_err *e);
 	/* Every decision (a < b). */
 	int (*link_decisions)(ctip_store *s, int (*cb)(void *ctx, int64_t a, int64_t b, int same),
 	                      void *ctx, ctip_err *e);

@@ -11,6 +11,12 @@ int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
                        int (*cb)(void *ctx, const struct ctip_link_input *r), void *ctx,
                        ctip_err *e);
 int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_err *e);
+int ctip_sq_link_uncertain(ctip_store *s, double lo, double hi,
+                           int (*cb)(void *ctx, const struct ctip_link_pair *p), void *ctx,
+                           ctip_err *e);
+int ctip_sq_link_keys(ctip_store *s, int (*cb)(void *ctx, int64_t id, const char *key), void *ctx,
+                      ctip_err *e);
+int ctip_sq_link_changed(ctip_store *s, int (*cb)(void *ctx, int64_t id), void *ctx, ctip_err *e);
 int ctip_sq_link_persons(ctip_store *s,
                          int (*cb)(void *ctx, int64_t id, const char *org, const char *src,
                                    const char *key),

@@ -43,6 +43,9 @@ static const struct route routes[] = {
         {"GET", "/api/search", h_search, ROLES_CASE},
         {"GET", "/api/audit", h_audit, ROLE_AUDITOR | ROLE_SUPERVISOR},
         {"GET", "/api/stats", h_stats, ROLE_ANALYST | ROLE_SUPERVISOR | ROLE_ADMIN},
+        {"GET", "/api/link/review", h_link_review, ROLE_SUPERVISOR},
+        {"GET", "/api/link/pair", h_link_pair, ROLE_SUPERVISOR},
+        {"POST", "/api/link/decide", h_link_decide, ROLE_SUPERVISOR},
         {NULL, NULL, NULL, 0},
 };
 

@@ -153,6 +153,9 @@ int h_proceeding_patch(struct req *r);
 int h_search(struct req *r);
 int h_audit(struct req *r);
 int h_stats(struct req *r);
+int h_link_review(struct req *r);
+int h_link_pair(struct req *r);
+int h_link_decide(struct req *r);
 /* Frees the statistics snapshot kept between requests (at shutdown). */
 void srv_stats_free(void);
 

@@ -16,6 +16,7 @@ import { accountView } from './views/account.js';
 import { messageView } from './views/message.js';
 import { auditView } from './views/audit.js';
 import { statsView } from './views/stats.js';
+import { linkReviewView, linkPairView } from './views/link.js';
 
 const ROUTES = [
 	[/^\/login$/, loginView, false],
@@ -28,6 +29,8 @@ const ROUTES = [
 	[/^\/account$/, accountView, true],
 	[/^\/audit$/, auditView, true],
 	[/^\/stats$/, statsView, true],
+	[/^\/link$/, linkReviewView, true],
+	[/^\/link\/(\d+)\/(\d+)$/, linkPairView, true],
 ];
 
 const NAV = [
@@ -37,6 +40,7 @@ const NAV = [
 	['#/inbox', 'nav.inbox', true],
 	['#/audit', 'nav.audit', 'audit'],
 	['#/stats', 'nav.stats', 'stats'],
+	['#/link', 'nav.link', 'link'],
 	['#/account', 'nav.account', false],
 ];
 // Roles that work on cases; the others (analyst, auditor, admin) get 403 from every case endpoint.
@@ -108,7 +112,8 @@ function renderChrome() {
 		if (cases === true && !worksOnCases()) continue;
 		if (cases === 'audit' && !(state.me && AUDIT_ROLES.includes(state.me.role))) continue;
 		if (cases === 'stats' && !(state.me && STATS_ROLES.includes(state.me.role))) continue;
-		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path));
+		if (cases === 'link' && !(state.me && state.me.role === 'supervisor')) continue;
+		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path));
 		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key))));
 	}
 	ul.append(h('li', { class: 'who' }, h('span', {}, t('nav.who', { user: state.me.username, org: state.me.org }))));

@@ -486,6 +486,38 @@ async function main() {
 		expect(r === 403, 'a supervisor got raw counts: ' + r);
 		await S.context.close();
 	});
+	await step("linkage review: A's supervisor sees two records side by side and decides Same from the keyboard", async () => {
+		const twin = { role: 'victim', prs_SecondName: 'Hồ', prs_MiddleName: 'Thị', prs_FirstName: 'Giả Định', prs_Birthdate: '1995-02-20', prs_Gender: 'Female' };
+		const ids = [];
+		for (const phone of ['0912 000 111', '0913 000 222']) {
+			const r = await apiFrom(pa, 'POST', '/cases', { cas_Status: 'Active', persons: [{ ...twin, prs_MobilePhone: phone }] });
+			expect(r.status === 201, 'create: ' + r.status + ' ' + JSON.stringify(r.body));
+			ids.push((await apiFrom(pa, 'GET', `/cases/${r.body.id}`)).body.persons[0].id);
+		}
+		ctip(['link', 'run']);
+		const S = await newUser(base);
+		await login(S.page, base, 'supervisor_a');
+		await S.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Linkage review' }).click();
+		await S.page.getByRole('heading', { level: 1, name: 'Review of record linkage' }).waitFor();
+		await a11y(S.page, 'linkage review list');
+		const [a, b] = ids;
+		await S.page.goto(`${base}/#/link/${a}/${b}`);
+		await S.page.getByRole('heading', { level: 1, name: `Are P${a} and P${b} one person?` }).waitFor();
+		const row = S.page.getByRole('row', { name: /^Given name/ });
+		expect(/Giả Định.*Giả Định.*exact/.test(await row.innerText()), 'given names not side by side: ' + (await row.innerText()));
+		const phone = await S.page.getByRole('row', { name: /^Phone/ }).innerText();
+		expect(/^Phone\s+\S*912\s?000\s?111\s+\S*913\s?000\s?222\s+different\s+[−+]/.test(phone), 'phones not compared: ' + phone);
+		await a11y(S.page, 'linkage pair');
+		await shot(S.page, 'link-review', { fullPage: true });
+		await tabTo(S.page, /^Same person$/);
+		await S.page.keyboard.press('Enter');
+		await S.page.getByText(`Decided: P${a} and P${b} are the same person.`).waitFor();
+		const x = ctip(['link', 'explain', `P${a}`, `P${b}`]);
+		expect(/a reviewer decided: same person/.test(x), 'decision not stored: ' + x);
+		const log = ctip(['audit', 'log', '--person', `P${a}`]);
+		expect(/supervisor_a.*link_explain/.test(log), 'the comparison is not audited: ' + log);
+		await S.context.close();
+	});
 	await step('account page: who, organisation, role; sign out', async () => {
 		await pa.goto(`${base}/#/account`);
 		await pa.getByRole('heading', { level: 1, name: 'Account' }).waitFor();

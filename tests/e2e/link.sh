@@ -119,6 +119,32 @@ check "one header line per person, with its episodes" test "$(grep -c '^L[0-9a-f
 check "retrafficked prints no name" lacks "$T/rt" "$fam"
 check "retrafficked is in the audit log" test "$(sqlite3 "$CTIP_DB.audit" "select count(*) from audit where action = 'link_retrafficked'")" = "1"
 
+# the annual report counts them: per year, the persons whose later episode starts in it
+sum=0
+best=0
+y=2020
+for yr in $(seq 2010 2026); do
+	"$CTIP" report annual --year "$yr" --format json --no-suppress >"$T/ar" 2>/dev/null
+	c=$(python3 -c "
+import json
+d = json.load(open('$T/ar'))
+print([s['table']['total'] for s in d['sections'] if s['title'].startswith('Persons re-trafficked')][0])")
+	check "annual report $yr: persons re-trafficked ($c) at most those listed ($n)" test "$c" -le "$n"
+	sum=$((sum + c))
+	[ "$c" -gt "$best" ] && best=$c && y=$yr
+done
+check "over the years every listed person is counted at least once ($sum >= $n)" test "$sum" -ge "$n"
+for f in table csv html; do
+	"$CTIP" report annual --year "$y" --format $f -o "$T/ar.$f" >/dev/null 2>&1
+	check "annual report ($f) has the line of persons re-trafficked" contains "$T/ar.$f" "Persons re-trafficked"
+done
+"$CTIP" report annual --year "$y" --format json --threshold 1000 >"$T/arx" 2>/dev/null
+check "... suppressed like any cell (threshold 1000: withheld)" python3 -c "
+import json, sys
+d = json.load(open('$T/arx'))
+s = [s for s in d['sections'] if s['title'].startswith('Persons re-trafficked')][0]
+sys.exit(0 if s['table']['total'] is None and s['table']['suppression']['cells_withheld'] == 1 else 1)"
+
 # counts of people: after linkage, `ctip stats victims` counts linked persons, not records
 persons=$(sqlite3 "$CTIP_DB" "select count(distinct coalesce(lp.person_key, 'P' || cp.person_id)) from case_person cp left join link_person lp on lp.person_id = cp.person_id where cp.role = 'Victim'")
 records=$(sqlite3 "$CTIP_DB" "select count(distinct person_id) from case_person where role = 'Victim'")

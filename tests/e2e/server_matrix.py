@@ -538,6 +538,112 @@ st, js, text, _ = a.req("POST", "/api/cases", body)
 report("... and refuses the same src_CaseId again (400, field src_CaseId)",
        st == 400 and js.get("field") == "src_CaseId", (st, text))
 
+# ---- record linkage review (issue 5): supervisors only, values only where identity shows --
+# A's victims: Đặng Thị Thu (shares identity with referral organisations) and Võ Thị Bích
+# (does not), both referred to B; B records a woman of the same name and birth date for each
+LA = {"role": "victim", "prs_FirstName": "Thu", "prs_SecondName": "Đặng", "prs_MiddleName": "Thị",
+      "prs_Birthdate": "1998-04-12", "prs_Gender": "Female", "prs_MobilePhone": "0911 222 333",
+      "con_Consent": True, "ctip_ConsentScope": ["ShareWithReferralOrgs", "ShareIdentity"]}
+LN = {"role": "victim", "prs_FirstName": "Bích", "prs_SecondName": "Võ", "prs_MiddleName": "Thị",
+      "prs_Birthdate": "1997-09-03", "prs_Gender": "Female", "prs_MobilePhone": "0933 444 555",
+      "con_Consent": True, "ctip_ConsentScope": ["ShareWithReferralOrgs"]}
+lc1 = a.req("POST", "/api/cases", {"persons": [LA]})[1]["id"]
+lc2 = a.req("POST", "/api/cases", {"persons": [LN]})[1]["id"]
+a.req("POST", "/api/referrals", {"case_id": lc1, "to_org": ORGS["B"][0]})
+a.req("POST", "/api/referrals", {"case_id": lc2, "to_org": ORGS["B"][0]})
+la = a.req("GET", f"/api/cases/{lc1}")[1]["persons"][0]["id"]
+ln = a.req("GET", f"/api/cases/{lc2}")[1]["persons"][0]["id"]
+lb1 = b.req("POST", "/api/cases", {"persons": [dict(LA, prs_MobilePhone="0977 888 999")]})[1]["id"]
+lb2 = b.req("POST", "/api/cases", {"persons": [dict(LN, prs_MobilePhone="0966 777 111")]})[1]["id"]
+ba = b.req("GET", f"/api/cases/{lb1}")[1]["persons"][0]["id"]
+bn = b.req("GET", f"/api/cases/{lb2}")[1]["persons"][0]["id"]
+sup = {k: users[(k, "supervisor")] for k in ORGS}
+st, js, text, _ = sup["A"].req("GET", "/api/link/review")
+report("link review before any run: 200, no pairs, not linked",
+       st == 200 and js["pairs"] == [] and js["linked"] is False, (st, text[:300]))
+r = ctip("link", "run")
+report("ctip link run beside the running server", r.returncode == 0, r.stderr)
+for k in ORGS:
+    for role in ROLES:
+        c = users[(k, role)]
+        for ep, fn in (("review", lambda c: c.req("GET", "/api/link/review?min=0.01")),
+                       ("pair", lambda c: c.req("GET", f"/api/link/pair?a={la}&b={ba}")),
+                       ("decide", lambda c: c.req("POST", "/api/link/decide",
+                                                  {"a": ln, "b": bn, "decision": "different"}))):
+            want = 403 if role != "supervisor" else (404 if k == "C" and ep != "review" else 200)
+            st, js, text, _ = fn(c)
+            good = st == want and (st < 400 or "error" in js) and \
+                not any(n in text for n in ["Đặng", "Thu", "Võ", "Bích", "911222333", "977888999"]
+                        if role != "supervisor" or k == "C")
+            report(f"matrix {k}.{role} link {ep} -> {want}", good, (st, text[:300]))
+st, js, text, _ = sup["C"].req("GET", "/api/link/review?min=0.01")
+report("link review: C's supervisor sees no pair of records C cannot see", st == 200 and js["pairs"] == [],
+       text[:300])
+st, js, text, _ = sup["B"].req("GET", "/api/link/review?min=0.01&limit=100")
+mine = [p for p in js["pairs"] if {p["a"], p["b"]} == {la, ba}]
+report("link review: B's supervisor finds the pair of B's record and A's referred one",
+       st == 200 and len(mine) == 1 and js["threshold"] > 0.5 and
+       all(p["a_visible"] or p["b_visible"] for p in js["pairs"]), text[:400])
+for q, field in (("min=1", "min"), ("min=x", "min"), ("limit=0", "limit"), ("limit=101", "limit")):
+    st, js, text, _ = sup["B"].req("GET", "/api/link/review?" + q)
+    report(f"link review ?{q}: 400 naming {field}", st == 400 and js.get("field") == field, (st, text[:200]))
+st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}")
+report("link pair without b: 400", st == 400 and js.get("field") == "b", (st, text[:200]))
+st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}&b={ba}")
+report("link pair: both records side by side where identity may be shown (B: own + consented referral)",
+       st == 200 and js["a"]["record"]["prs_FirstName"] == "Thu" and js["b"]["record"]["prs_FirstName"] == "Thu"
+       and len(js["comparisons"]) == 10 and
+       abs(js["total"] - js["prior"] - js["full_name"] - sum(c["weight"] for c in js["comparisons"])) < 1e-6,
+       text[:400])
+report("... with the level of each comparison", {c["name"]: c["level"] for c in js["comparisons"]}.get(
+    "birth_date") == "exact" and any(c["name"] == "phone" and c["level"] == "different"
+                                     for c in js["comparisons"]), text[:400])
+st, js, text, _ = sup["A"].req("GET", f"/api/link/pair?a={la}&b={ba}")
+report("link pair: A sees its own record, and of B's only how it compares (no value)",
+       st == 200 and js["a"]["identity"] is True and js["b"]["identity"] is False and "record" not in js["b"]
+       and "977888999" not in text, text[:400])
+st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={ln}&b={bn}")
+report("link pair: a referred record without consent to share identity shows no value",
+       st == 200 and js["a"]["visible"] is True and js["a"]["identity"] is False and "record" not in js["a"] and
+       js["b"]["record"]["prs_FirstName"] == "Bích" and "933444555" not in text and "0933" not in text,
+       text[:400])
+st, js, text, _ = sup["C"].req("GET", f"/api/link/pair?a={la}&b=987654")
+report("link pair: records C cannot see, or that do not exist, are 404", st == 404, (st, text[:200]))
+st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}&b={la}")
+report("link pair: a record with itself is 400", st == 400, (st, text[:200]))
+st, js, text, _ = sup["B"].req("POST", "/api/link/decide", {"a": la, "b": ba, "decision": "same"}, csrf=False)
+report("link decide without the CSRF token is 403", st == 403, (st, text[:200]))
+for body, field in (({"a": la, "b": ba, "decision": "maybe"}, "decision"),
+                    ({"a": la, "b": ba}, "decision"),
+                    ({"a": la, "b": ba, "decision": "same", "x": 1}, "x"),
+                    ({"a": "1", "b": ba, "decision": "same"}, "a")):
+    st, js, text, _ = sup["B"].req("POST", "/api/link/decide", body)
+    report(f"link decide {json.dumps(body)[:40]}...: 400 naming {field}",
+           st == 400 and js.get("field") == field, (st, text[:200]))
+st, js, text, _ = sup["B"].req("POST", "/api/link/decide", {"a": ba, "b": la, "decision": "same"})
+report("link decide: 200, the pair in order", st == 200 and js == {"a": min(la, ba), "b": max(la, ba),
+                                                                   "decision": "same"}, (st, text[:200]))
+r = subprocess.run(["sqlite3", DB, f"SELECT same, decided_by FROM link_decision WHERE a = {min(la, ba)} "
+                    f"AND b = {max(la, ba)}"], capture_output=True, text=True)
+report("... stored as `ctip link decide` stores it, by the account", r.stdout.strip() == "1|b.supervisor",
+       r.stdout)
+st, js, text, _ = sup["B"].req("GET", "/api/link/review?min=0.01&limit=100")
+report("... and the pair leaves the review queue",
+       st == 200 and not [p for p in js["pairs"] if {p["a"], p["b"]} == {la, ba}], text[:300])
+st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}&b={ba}")
+report("... the pair shows the decision", st == 200 and js["decision"] == "same", text[:200])
+st, js, text, _ = users[("A", "auditor")].req("GET", f"/api/audit?person={la}")
+report("the decision and the side-by-side view are in the audit log",
+       st == 200 and any(x["action"] == "link_explain" and x["actor"] == "b.supervisor" for x in js["entries"]),
+       text[:400])
+r = subprocess.run(["sqlite3", DB + ".audit", "SELECT count(*) FROM audit WHERE action = 'link_decide' AND "
+                    f"actor = 'b.supervisor' AND object = 'P{min(la, ba)},P{max(la, ba)}' AND detail = 'same'"],
+                   capture_output=True, text=True)
+report("... link_decide audited with the pair and the decision", r.stdout.strip() == "1", r.stdout)
+r = ctip("link", "run")
+r2 = ctip("link", "explain", f"P{la}", f"P{ba}")
+report("the next `ctip link run` applies the web decision", "linked, one person" in r2.stdout, r2.stdout)
+
 # ---- logout, rate limit -------------------------------------------------------------------
 lo = users[("C", "admin")]
 st, _, _, h = lo.req("POST", "/api/logout")

@@ -1,0 +1,344 @@
+/*
+ * link_block.c - blocking (link_block.h): the rules' keys of each record, the blocks, and
+ * the candidate pairs, each once, in time close to linear in the number of records.
+ */
+#include "link_block.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- blocking ------------------------------------------------------------------------ */
+
+/* The blocking rules: a pair is a candidate when some rule gives both records one key.
+ * Names are taken unordered (family and given read either way), years by their last two
+ * digits (two-digit years block with four-digit ones). */
+enum {
+	R_NAME_YEAR,  /* family, given and middle names, birth year */
+	R_NAME_PROV,  /* family, given and middle names, province (no birth date needed) */
+	R_DOC,        /* an identity-document number */
+	R_PHONE,      /* a phone */
+	R_GIVEN_DAY,  /* given name, day and month of birth, province (family name or year
+	               * differ) */
+	R_INIT_DATE,  /* family name, given name's initial, full birth date (given name typo) */
+	R_INIT_YPROV, /* family name, given name's initial, middle name, birth year, province */
+	R_NAME_DIST,  /* family and given names, district (full name and province is too common
+	               * in a large registry) */
+	R_N
+};
+/* A block larger than this is too common a value to say anything: it is skipped (its pairs
+ * are found, if at all, by the other rules). */
+enum { BLOCK_MAX = 200, LK_MAXKEYS = 3 };
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+	h ^= h >> 31;
+	h *= 0xBF58476D1CE4E5B9ull;
+	h ^= h >> 29;
+	return h;
+}
+
+static uint64_t key3(int rule, uint64_t a, uint64_t b, uint64_t c)
+{
+	return mix(mix(mix(mix(0x1234567ull, (uint64_t)rule), a), b), c) | 1;
+}
+
+static uint64_t initial(const struct lk_data *d, uint32_t id)
+{
+	return (unsigned char)d->names.str[id][0];
+}
+
+static int rule_keys_raw(const struct lk_data *d, const struct lk_rec *r, int rule,
+                         uint64_t k[LK_MAXKEYS]);
+
+/* The distinct blocking keys of record r under rule; returns how many (0: not blocked). */
+static int rule_keys(const struct lk_data *d, const struct lk_rec *r, int rule,
+                     uint64_t k[LK_MAXKEYS])
+{
+	int n = rule_keys_raw(d, r, rule, k), m = 0;
+	for (int i = 0; i < n; i++) {
+		int dup = 0;
+		for (int j = 0; j < m && !dup; j++)
+			dup = k[j] == k[i];
+		if (!dup)
+			k[m++] = k[i];
+	}
+	return m;
+}
+
+static int rule_keys_raw(const struct lk_data *d, const struct lk_rec *r, int rule,
+                         uint64_t k[LK_MAXKEYS])
+{
+	uint64_t by = (uint64_t)(r->bd.y % 100), lo = r->fam < r->giv ? r->fam : r->giv,
+	         hi = r->fam < r->giv ? r->giv : r->fam;
+	int full = r->bd.y && r->bd.m && r->bd.d;
+	switch (rule) {
+	case R_NAME_YEAR:
+		if (!r->fam || !r->giv || !r->bd.y)
+			return 0;
+		k[0] = key3(rule, lo, hi, by << 32 | r->mid);
+		return 1;
+	case R_NAME_PROV:
+		if (!r->fam || !r->giv || !r->prov)
+			return 0;
+		k[0] = key3(rule, lo, hi, (uint64_t)r->prov << 32 | r->mid);
+		return 1;
+	case R_DOC:
+		for (int i = 0; i < r->ndoc; i++) {
+			uint64_t h = 0;
+			for (int j = 0; j < r->doc[i].len; j++)
+				h = mix(h, (unsigned char)r->doc[i].s[j]);
+			k[i] = key3(rule, h, 0, 0);
+		}
+		return r->ndoc;
+	case R_PHONE:
+		for (int i = 0; i < r->nph; i++)
+			k[i] = key3(rule, r->ph[i], 0, 0);
+		return r->nph;
+	case R_GIVEN_DAY:
+		if (!r->giv || !full)
+			return 0;
+		k[0] = key3(rule, r->giv, (uint64_t)r->bd.m << 8 | (uint64_t)r->bd.d, r->prov);
+		return 1;
+	case R_INIT_DATE: /* both ways round */
+		if (!r->fam || !r->giv || !full)
+			return 0;
+		k[0] = key3(rule, r->fam, initial(d, r->giv),
+		            by * 10000u + (uint64_t)r->bd.m * 100u + (uint64_t)r->bd.d);
+		k[1] = key3(rule, r->giv, initial(d, r->fam),
+		            by * 10000u + (uint64_t)r->bd.m * 100u + (uint64_t)r->bd.d);
+		return 2;
+	case R_INIT_YPROV:
+		if (!r->fam || !r->giv || !r->bd.y || !r->prov)
+			return 0;
+		k[0] = key3(rule, r->fam, initial(d, r->giv) << 32 | r->mid, by * 1000u + r->prov);
+		k[1] = key3(rule, r->giv, initial(d, r->fam) << 32 | r->mid, by * 1000u + r->prov);
+		return 2;
+	case R_NAME_DIST:
+		if (!r->fam || !r->giv || !r->district)
+			return 0;
+		k[0] = key3(rule, lo, hi, r->district);
+		return 1;
+	default: return 0;
+	}
+}
+
+/* The keys of the blocks a rule skipped as too large, in order. */
+struct skipped {
+	uint64_t *k;
+	size_t n, cap;
+};
+
+static int skipped_has(const struct skipped *sk, uint64_t key)
+{
+	size_t lo = 0, hi = sk->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (sk->k[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < sk->n && sk->k[lo] == key;
+}
+
+/* The smallest key of a block of rule holding both a and b that the rule did not skip (the
+ * pair is formed there), or 0 when none. */
+static uint64_t shared_block(const struct lk_data *d, const struct lk_rec *a,
+                             const struct lk_rec *b, int rule, const struct skipped *sk)
+{
+	uint64_t ka[LK_MAXKEYS], kb[LK_MAXKEYS], best = 0;
+	int na = rule_keys(d, a, rule, ka), nb = rule_keys(d, b, rule, kb);
+	for (int i = 0; i < na; i++)
+		for (int j = 0; j < nb; j++)
+			if (ka[i] == kb[j] && (!best || ka[i] < best) && !skipped_has(sk, ka[i]))
+				best = ka[i];
+	return best;
+}
+
+int lk_sort_entries(struct lk_entry **v, size_t n)
+{
+	struct lk_entry *tmp = malloc(n * sizeof(*tmp) + 1), *a = *v, *b = tmp;
+	size_t *cnt = malloc(65536 * sizeof(*cnt));
+	if (!tmp || !cnt) {
+		free(tmp);
+		free(cnt);
+		return -1;
+	}
+	for (int pass = 0; pass < 4; pass++) {
+		int sh = pass * 16;
+		memset(cnt, 0, 65536 * sizeof(*cnt));
+		for (size_t i = 0; i < n; i++)
+			cnt[(a[i].key >> sh) & 0xFFFF]++;
+		size_t sum = 0;
+		for (size_t i = 0; i < 65536; i++) {
+			size_t c = cnt[i];
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[cnt[(a[i].key >> sh) & 0xFFFF]++] = a[i];
+		struct lk_entry *t = a;
+		a = b;
+		b = t;
+	}
+	/* four passes: the sorted data is back in the original array */
+	free(cnt);
+	free(b == *v ? tmp : b);
+	*v = a;
+	return 0;
+}
+
+static int pairs_push(struct lk_pairs *p, uint32_t a, uint32_t b)
+{
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 1 << 16;
+		uint32_t *na = realloc(p->a, cap * sizeof(*na));
+		if (na)
+			p->a = na;
+		uint32_t *nb = realloc(p->b, cap * sizeof(*nb));
+		if (nb)
+			p->b = nb;
+		if (!na || !nb)
+			return -1;
+		p->cap = cap;
+	}
+	p->a[p->n] = a < b ? a : b;
+	p->b[p->n] = a < b ? b : a;
+	p->n++;
+	return 0;
+}
+
+void lk_pairs_free(struct lk_pairs *p)
+{
+	free(p->a);
+	free(p->b);
+	free(p->pat);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The keys of a rule held by the new records of an incremental run: open addressing. */
+struct keyset {
+	uint64_t *k;
+	size_t mask;
+};
+
+static int keyset_fill(struct keyset *ks, const struct lk_data *d, const unsigned char *isnew,
+                       long nnew, int rule)
+{
+	size_t cap = 64;
+	while (cap < (size_t)nnew * LK_MAXKEYS * 2)
+		cap *= 2;
+	free(ks->k);
+	if (!(ks->k = calloc(cap, sizeof(*ks->k))))
+		return -1;
+	ks->mask = cap - 1;
+	for (long i = 0; i < d->n; i++) {
+		if (!isnew[i])
+			continue;
+		uint64_t k[LK_MAXKEYS];
+		int nk = rule_keys(d, &d->r[i], rule, k);
+		for (int j = 0; j < nk; j++) {
+			size_t h = (size_t)(k[j] * 0x9E3779B97F4A7C15ull) & ks->mask;
+			while (ks->k[h] && ks->k[h] != k[j])
+				h = (h + 1) & ks->mask;
+			ks->k[h] = k[j]; /* keys are odd: never 0 */
+		}
+	}
+	return 0;
+}
+
+static int keyset_has(const struct keyset *ks, uint64_t key)
+{
+	size_t h = (size_t)(key * 0x9E3779B97F4A7C15ull) & ks->mask;
+	while (ks->k[h] && ks->k[h] != key)
+		h = (h + 1) & ks->mask;
+	return ks->k[h] == key;
+}
+
+/* Candidate pairs: the union of the rules' blocks, each pair once (a pair is kept by the
+ * first rule that blocks it). With isnew (an incremental run), only the pairs holding a new
+ * record: only the blocks holding one are gathered, whole, so that a block is skipped as too
+ * large exactly when a full run would skip it. */
+int lk_block(const struct lk_data *d, const unsigned char *isnew, long nnew, struct lk_pairs *out,
+             ctip_err *e)
+{
+	struct lk_entry *v = malloc((size_t)d->n * LK_MAXKEYS * sizeof(*v) + 1);
+	struct skipped sk[R_N];
+	struct keyset ks = {0};
+	memset(sk, 0, sizeof(sk));
+	int rc = CTIP_OK;
+	if (!v)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	for (int rule = 0; rule < R_N; rule++) {
+		size_t n = 0;
+		if (isnew && keyset_fill(&ks, d, isnew, nnew, rule)) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (long i = 0; i < d->n; i++) {
+			uint64_t k[LK_MAXKEYS];
+			int nk = rule_keys(d, &d->r[i], rule, k);
+			for (int j = 0; j < nk; j++)
+				if (!isnew || keyset_has(&ks, k[j]))
+					v[n++] = (struct lk_entry){k[j], (uint32_t)i};
+		}
+		if (lk_sort_entries(&v, n)) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (size_t i = 0; i < n;) {
+			size_t j = i + 1;
+			while (j < n && v[j].key == v[i].key)
+				j++;
+			if (j - i > BLOCK_MAX) {
+				struct skipped *q = &sk[rule];
+				if (q->n == q->cap) {
+					size_t cap = q->cap ? q->cap * 2 : 64;
+					uint64_t *k = realloc(q->k, cap * sizeof(*k));
+					if (!k) {
+						rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+						goto done;
+					}
+					q->k = k;
+					q->cap = cap;
+				}
+				q->k[q->n++] = v[i].key;
+				i = j;
+				continue;
+			}
+			for (size_t x = i; x < j; x++)
+				for (size_t y = x + 1; y < j; y++) {
+					const struct lk_rec *a = &d->r[v[x].rec],
+					                    *b = &d->r[v[y].rec];
+					if (v[x].rec == v[y].rec ||
+					    (isnew && !isnew[v[x].rec] && !isnew[v[y].rec]))
+						continue;
+					/* formed by an earlier rule, or in another block of this
+					 * one */
+					int seen = 0;
+					for (int r0 = 0; r0 < rule && !seen; r0++)
+						seen = shared_block(d, a, b, r0, &sk[r0]) != 0;
+					if (!seen && (rule == R_DOC || rule == R_PHONE ||
+					              rule == R_INIT_DATE || rule == R_INIT_YPROV))
+						seen = shared_block(d, a, b, rule, &sk[rule]) !=
+						       v[i].key;
+					if (!seen && pairs_push(out, v[x].rec, v[y].rec)) {
+						rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+						goto done;
+					}
+				}
+			i = j;
+		}
+		if (getenv("CTIP_LINK_DEBUG"))
+			fprintf(stderr, "rule %d: %zu keys, %zu blocks skipped, %zu pairs so far\n",
+			        rule, n, sk[rule].n, out->n);
+	}
+done:
+	for (int r = 0; r < R_N; r++)
+		free(sk[r].k);
+	free(ks.k);
+	free(v);
+	return rc;
+}

@@ -1,0 +1,256 @@
+/*
+ * routes_link.c - clerical review of record linkage in the web UI (issue 5):
+ *   GET  /api/link/review[?min=P&limit=N]  the undecided pairs of the uncertain band
+ *   GET  /api/link/pair?a=ID&b=ID          two records side by side with each comparison's
+ *                                          level and weight (as `ctip link explain`)
+ *   POST /api/link/decide {"a","b","decision": "same"|"different"}  (as `ctip link decide`)
+ *
+ * Supervisors only (routes.c): a decision merges or parts persons across organisations, so
+ * it is a supervisor's. A supervisor reviews the pairs of which it may see at least one
+ * record (its organisation's cases, or referred ones: access.c); any other pair is 404, as
+ * for records that do not exist. A record's values are shown only when the existing rules
+ * let this supervisor see its identity (and the view is audited as any other); otherwise
+ * only how the two compare (levels and weights), never a value.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "link.h"
+#include "server.h"
+
+enum { REVIEW_SCAN = 5000, REVIEW_MAX = 100 };
+
+/* A probability query argument in [0, 1): 0 ok, else a 400 was set. */
+static int arg_prob(struct req *r, const char *name, double def, double *v)
+{
+	const char *a = srv_arg(r, name);
+	*v = def;
+	if (!a)
+		return 0;
+	char *end;
+	double x = strtod(a, &end);
+	if (!*a || *end || !(x >= 0 && x < 1))
+		return srv_error(r, 400, name, "%s must be a probability from 0 to below 1", name);
+	*v = x;
+	return 0;
+}
+
+/* The threshold of the last run; 0 when linkage never ran. */
+static int last_threshold(struct req *r, double *thr, ctip_err *e)
+{
+	char *params = NULL;
+	*thr = 0;
+	int rc = r->s->ops->link_params(r->s, &params, e);
+	if (rc == CTIP_ENOTFOUND)
+		return CTIP_OK;
+	if (rc)
+		return rc;
+	json_t *o = json_loads(params, 0, NULL);
+	free(params);
+	*thr = o ? json_real_value(json_object_get(o, "threshold")) : 0;
+	json_decref(o);
+	if (*thr <= 0 || *thr >= 1)
+		return ctip_err_set(e, CTIP_EDB, "the stored linkage model is damaged");
+	return CTIP_OK;
+}
+
+struct band {
+	struct ctip_link_pair *p;
+	size_t n;
+};
+
+static int take_pair(void *ctx, const struct ctip_link_pair *p)
+{
+	struct band *b = ctx;
+	b->p[b->n++] = *p;
+	return b->n == REVIEW_SCAN ? 100 : 0;
+}
+
+/* Whether the requester sees record id at all (1), and with its identity (2, asked only
+ * when identity is); 0 neither. */
+static int sees(struct req *r, int64_t id, int identity, ctip_err *e, int *rc)
+{
+	int64_t case_id;
+	int access;
+	if ((*rc = srv_person_access(r, id, &case_id, &access, 0, e)) || !case_id)
+		return 0;
+	if (!identity)
+		return 1;
+	int64_t c2;
+	if ((*rc = srv_person_access(r, id, &c2, &access, 1, e)))
+		return 0;
+	return c2 ? 2 : 1;
+}
+
+int h_link_review(struct req *r)
+{
+	double lo, thr;
+	int64_t limit;
+	if (arg_prob(r, "min", 0.5, &lo) || srv_arg_int(r, "limit", 20, REVIEW_MAX, &limit))
+		return 400;
+	ctip_err e = {0};
+	if (last_threshold(r, &thr, &e))
+		return srv_fail(r, &e);
+	json_t *out = json_array();
+	r->out = json_pack("{s:o,s:f,s:f,s:b}", "pairs", out, "min", lo, "threshold", thr, "linked",
+	                   thr > 0);
+	if (thr <= 0 || lo >= thr)
+		return 200;
+	/* the band is read first, then each pair's visibility looked up */
+	struct band b = {malloc(REVIEW_SCAN * sizeof(*b.p)), 0};
+	if (!b.p)
+		return srv_error(r, 500, NULL, "out of memory");
+	int rc = r->s->ops->link_uncertain(r->s, lo, thr, take_pair, &b, &e);
+	for (size_t i = 0; !rc && i < b.n && json_array_size(out) < (size_t)limit; i++) {
+		const struct ctip_link_pair *p = &b.p[i];
+		int va = sees(r, p->a, 0, &e, &rc);
+		int vb = rc ? 0 : sees(r, p->b, 0, &e, &rc);
+		if (rc || (!va && !vb))
+			continue;
+		json_array_append_new(
+		        out, json_pack("{s:I,s:I,s:f,s:f,s:b,s:b,s:b}", "a", (json_int_t)p->a, "b",
+		                       (json_int_t)p->b, "probability", (double)p->probability,
+		                       "weight", (double)p->weight, "linked", p->linked,
+		                       "a_visible", va > 0, "b_visible", vb > 0));
+	}
+	free(b.p);
+	if (rc)
+		return srv_fail(r, &e);
+	json_object_set_new(r->out, "more", json_boolean(b.n == REVIEW_SCAN));
+	return 200;
+}
+
+/* One side of a pair: the record as GET /api/persons/{id} gives it when its identity may be
+ * shown (audited as a view), else only its id. */
+static int side(struct req *r, int64_t id, int vis, json_t **out)
+{
+	*out = json_pack("{s:I,s:b,s:b}", "id", (json_int_t)id, "visible", vis > 0, "identity",
+	                 vis == 2);
+	if (vis != 2)
+		return 0;
+	int64_t case_id;
+	int access, st;
+	ctip_err e = {0};
+	if (srv_person_access(r, id, &case_id, &access, 1, &e))
+		return srv_fail(r, &e);
+	json_t *c = NULL;
+	if ((st = srv_case_body(r, case_id, access, id, &c)))
+		return st;
+	json_t *p = json_array_get(json_object_get(c, "persons"), 0);
+	if (p && !json_is_true(json_object_get(p, "redacted")))
+		json_object_set(*out, "record", p);
+	else
+		json_object_set_new(*out, "identity", json_false());
+	json_decref(c);
+	return 0;
+}
+
+/* The pair's records: 0 ok, else an error status set (404 unless one is visible). */
+static int pair_args(struct req *r, json_t *body, int64_t *a, int64_t *b, int *va, int *vb)
+{
+	if (body) {
+		if (srv_get_int(r, body, "a", 1, a) || srv_get_int(r, body, "b", 1, b))
+			return 400;
+	} else {
+		if (srv_arg_int(r, "a", 0, INT64_MAX / 2, a) ||
+		    srv_arg_int(r, "b", 0, INT64_MAX / 2, b))
+			return 400;
+		if (!*a || !*b)
+			return srv_error(r, 400, *a ? "b" : "a", "a and b are required");
+	}
+	if (*a <= 0 || *b <= 0)
+		return srv_error(r, 400, *a <= 0 ? "a" : "b", "a record id is a positive integer");
+	if (*a == *b)
+		return srv_error(r, 400, "b", "a record is always its own person");
+	ctip_err e = {0};
+	int rc = CTIP_OK;
+	*va = sees(r, *a, 1, &e, &rc);
+	if (!rc)
+		*vb = sees(r, *b, 1, &e, &rc);
+	if (rc)
+		return srv_fail(r, &e);
+	if (!*va && !*vb)
+		return srv_error(r, 404, NULL, "no such pair");
+	return 0;
+}
+
+static const char *decision_name(int d)
+{
+	return d == 1 ? "same" : d == 0 ? "different" : NULL;
+}
+
+int h_link_pair(struct req *r)
+{
+	int64_t a, b;
+	int va = 0, vb = 0, st;
+	if ((st = pair_args(r, NULL, &a, &b, &va, &vb)))
+		return st;
+	ctip_err e = {0};
+	struct ctip_link_explain x;
+	int rc = ctip_link_explain(r->s, a, b, &x, &e);
+	if (rc == CTIP_ENOTFOUND)
+		return srv_error(r, 404, NULL, "no linkage yet, or no such pair");
+	if (rc)
+		return srv_fail(r, &e);
+	/* the levels say how two identities compare: a view of both, as the command line's */
+	char oa[24], ob[24];
+	snprintf(oa, sizeof(oa), "P%lld", (long long)a);
+	snprintf(ob, sizeof(ob), "P%lld", (long long)b);
+	const char *objs[2] = {oa, ob};
+	if (srv_audit(r->sess.username, "link_explain", objs, 2, ""))
+		return srv_error(r, 500, NULL, "the audit log cannot be written");
+	json_t *cmp = json_array();
+	for (int i = 0; i < CTIP_LK_NCMP; i++)
+		json_array_append_new(cmp, json_pack("{s:s,s:s,s:f}", "name", x.name[i], "level",
+		                                     x.level[i], "weight", x.weight[i]));
+	json_t *ja = NULL, *jb = NULL;
+	if ((st = side(r, a, va, &ja)) || (st = side(r, b, vb, &jb))) {
+		json_decref(ja);
+		json_decref(jb);
+		json_decref(cmp);
+		return st;
+	}
+	const char *dec = decision_name(x.decision);
+	r->out = json_pack("{s:o,s:o,s:o,s:f,s:f,s:f,s:f,s:f,s:b,s:b,s:o}", "a", ja, "b", jb,
+	                   "comparisons", cmp, "prior", x.prior, "full_name", x.full_name, "total",
+	                   x.total, "probability", x.probability, "threshold", x.threshold,
+	                   "swapped", x.swapped, "linked", x.linked, "decision",
+	                   dec ? json_string(dec) : json_null());
+	return 200;
+}
+
+int h_link_decide(struct req *r)
+{
+	static const char *const keys[] = {"a", "b", "decision", NULL};
+	int64_t a, b;
+	int va = 0, vb = 0, st;
+	const char *d;
+	if (srv_only_keys(r, r->in, keys) || srv_get_str(r, r->in, "decision", 1, 16, &d))
+		return 400;
+	if (strcmp(d, "same") && strcmp(d, "different"))
+		return srv_error(r, 400, "decision", "decision is \"same\" or \"different\"");
+	if ((st = pair_args(r, r->in, &a, &b, &va, &vb)))
+		return st;
+	int same = !strcmp(d, "same");
+	ctip_err e = {0};
+	/* stored exactly as `ctip link decide` stores it, the account as who decided */
+	int rc = r->s->ops->begin(r->s, &e);
+	if (!rc && (rc = r->s->ops->link_decide(r->s, a, b, same, r->sess.username, &e)))
+		r->s->ops->rollback(r->s);
+	else if (!rc)
+		rc = r->s->ops->commit(r->s, &e);
+	if (rc == CTIP_ENOTFOUND)
+		return srv_error(r, 404, NULL, "no such pair");
+	if (rc)
+		return srv_fail(r, &e);
+	char obj[64];
+	const char *o = obj;
+	snprintf(obj, sizeof(obj), "P%lld,P%lld", (long long)(a < b ? a : b),
+	         (long long)(a < b ? b : a));
+	if (srv_audit(r->sess.username, "link_decide", &o, 1, d))
+		return srv_error(r, 500, NULL, "the audit log cannot be written");
+	r->out = json_pack("{s:I,s:I,s:s}", "a", (json_int_t)(a < b ? a : b), "b",
+	                   (json_int_t)(a < b ? b : a), "decision", d);
+	return 200;
+}
