@@ -3,9 +3,8 @@
  * registry's clear columns in a handful of scans, saved in table stats_state, and rebuilt
  * only after a write. Every write to a table statistics read sets stats_state.stale through
  * a trigger (the WHEN clause makes it one UPDATE per transaction, not one per row; about
- * 0.2 us per inserted row otherwise, docs/BENCHMARKS.md). The table and triggers are created
- * the first time statistics are asked for, so no migration is needed and a registry that
- * never computes statistics pays nothing.
+ * 0.2 us per inserted row otherwise, docs/BENCHMARKS.md). The tables and triggers are
+ * migration 0008's (lib/sql/0008_stats.sql).
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -17,11 +16,6 @@
 #include "store.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
-
-/* Tables whose rows statistics read. */
-static const char *const watched[] = {"organisation", "cases",        "person",     "case_person",
-                                      "victim",       "exploitation", "assistance", "proceeding",
-                                      "referral",     "link_person"};
 
 static int fail(ctip_store *s, ctip_err *e, const char *what)
 {
@@ -36,57 +30,31 @@ static int exec(ctip_store *s, const char *sql, ctip_err *e)
 	return CTIP_OK;
 }
 
+/* The tables are created by migration 0008 (lib/sql/0008_stats.sql, with the triggers that
+ * mark the snapshot stale); a database older than that is told to run `ctip init`. */
+static int ensure_table(ctip_store *s, const char *table, ctip_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+	if (sqlite3_prepare_v2(
+	            ctip_store_sqlite_db(s),
+	            "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?1", -1, &st,
+	            NULL) != SQLITE_OK)
+		return fail(s, e, "statistics schema");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!found)
+		return ctip_err_set(e, CTIP_EINVAL,
+		                    "%s has no table %s (a schema older than version 8): run `ctip "
+		                    "init` to migrate it",
+		                    s->path, table);
+	return CTIP_OK;
+}
+
 static int ensure_schema(ctip_store *s, ctip_err *e)
 {
-	sqlite3 *db = ctip_store_sqlite_db(s);
-	sqlite3_stmt *st;
-	int n = 0;
-	if (sqlite3_prepare_v2(
-	            db,
-	            "SELECT count(*) FROM sqlite_master WHERE (type = 'trigger' AND name "
-	            "LIKE 'stats_stale_%') OR (type = 'table' AND name IN "
-	            "('stats_state', 'stats_part'))",
-	            -1, &st, NULL) != SQLITE_OK)
-		return fail(s, e, "statistics schema");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	int want = (int)(sizeof(watched) / sizeof(watched[0])) * 3 + 2;
-	if (n == want)
-		return CTIP_OK;
-	int rc = exec(s, "BEGIN IMMEDIATE", e);
-	if (rc)
-		return rc;
-	rc = exec(s,
-	          "CREATE TABLE IF NOT EXISTS stats_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
-	          "version INTEGER NOT NULL, stale INTEGER NOT NULL); "
-	          "INSERT OR IGNORE INTO stats_state (id, version, stale) VALUES (1, 1, 1); "
-	          "CREATE TABLE IF NOT EXISTS stats_part (unit INTEGER NOT NULL, part INTEGER NOT "
-	          "NULL, data BLOB NOT NULL, UNIQUE (unit, part));",
-	          e);
-	static const char *const ops[] = {"INSERT", "UPDATE", "DELETE"};
-	for (size_t t = 0; !rc && t < sizeof(watched) / sizeof(watched[0]); t++)
-		for (int o = 0; !rc && o < 3; o++) {
-			char sql[512];
-			snprintf(sql, sizeof(sql),
-			         "CREATE TRIGGER IF NOT EXISTS stats_stale_%s_%c AFTER %s ON %s "
-			         "WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN "
-			         "UPDATE stats_state SET stale = 1, version = version + 1 WHERE id "
-			         "= 1; "
-			         "END;",
-			         watched[t], ops[o][0], ops[o], watched[t]);
-			rc = exec(s, sql, e);
-		}
-	/* a trigger that was missing (a table watched since) may have let a write through
-	 * unnoticed: the cached snapshot can no longer be trusted */
-	if (!rc)
-		rc = exec(s, "UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1",
-		          e);
-	if (rc) {
-		exec(s, "ROLLBACK", NULL);
-		return rc;
-	}
-	return exec(s, "COMMIT", e);
+	return ensure_table(s, "stats_state", e);
 }
 
 /* --- building ------------------------------------------------------------------------ */
@@ -704,13 +672,7 @@ int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need, 
 
 static int ensure_figures(ctip_store *s, ctip_err *e)
 {
-	return exec(
-	        s,
-	        "CREATE TABLE IF NOT EXISTS figure (id INTEGER PRIMARY KEY, source TEXT NOT NULL, "
-	        "citation TEXT NOT NULL, published TEXT NOT NULL, measure TEXT NOT NULL, "
-	        "period TEXT NOT NULL, breakdown TEXT NOT NULL, value INTEGER NOT NULL, "
-	        "note TEXT NOT NULL, UNIQUE (source, citation, measure, period, breakdown))",
-	        e);
+	return ensure_table(s, "figure", e);
 }
 
 int ctip_sqlite_figures_add(ctip_store *s, const struct ctip_figure *v, size_t n, ctip_err *e)

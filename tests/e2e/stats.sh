@@ -77,3 +77,29 @@ check "an unknown dimension is refused, listing the dimensions" contains "$T/e2"
 check "bands with a gap are refused" test $? -eq 2
 "$CTIP" stats victims --no-suppress >/dev/null 2>&1
 check "raw counts are audited" test "$(sqlite3 "$CTIP_DB.audit" "select count(*) from audit where action='stats-raw'")" -ge 1
+
+# migration 0008: the statistics tables and their triggers come with `ctip init`
+"$CTIP" --db "$T/m8.db" init >/dev/null 2>&1
+check "init creates the statistics cache, stale until first use" \
+	test "$(sqlite3 "$T/m8.db" "select stale from stats_state")" = "1"
+check "... with three triggers per table statistics read" \
+	test "$(sqlite3 "$T/m8.db" "select count(*) from sqlite_master where type='trigger' and name like 'stats_stale_%'")" = "30"
+check "... and the ledger of figures" \
+	test "$(sqlite3 "$T/m8.db" "select count(*) from figure")" = "0"
+# a database of version 7, whose statistics tables were made on first use (one trigger short,
+# a figure recorded): init migrates it, keeping the figure and dropping the cached snapshot
+sqlite3 "$T/m8.db" "drop trigger stats_stale_link_person_D; delete from stats_part;
+	insert into stats_part values (0, -1, x'00');
+	update stats_state set stale = 0, version = 41;
+	insert into figure (source, citation, published, measure, period, breakdown, value, note)
+	values ('S', 'p. 1', '2024', 'victims', '2023', '', 7, '');
+	pragma user_version = 7"
+"$CTIP" --db "$T/m8.db" stats cases >"$T/m8.err" 2>&1
+check "a database of version 7 is told to run init" contains "$T/m8.err" "run \`ctip init\`"
+"$CTIP" --db "$T/m8.db" init >/dev/null 2>&1
+check "init migrates it to version 8 or later" test "$(sqlite3 "$T/m8.db" "pragma user_version")" -ge 8
+check "... the figures kept" test "$(sqlite3 "$T/m8.db" "select count(*) from figure")" = "1"
+check "... the old snapshot dropped" test "$(sqlite3 "$T/m8.db" "select (select count(*) from stats_part) || (select stale from stats_state)")" = "01"
+check "... every trigger back" \
+	test "$(sqlite3 "$T/m8.db" "select count(*) from sqlite_master where type='trigger' and name like 'stats_stale_%'")" = "30"
+check "statistics work after the migration" "$CTIP" --db "$T/m8.db" stats cases --no-suppress

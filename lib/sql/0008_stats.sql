@@ -1,0 +1,195 @@
+-- 0008: the statistics snapshot's cache (lib/store_sqlite_stats.c) and the ledger of published
+-- figures (lib/figures.c). Until this migration they were created the first time statistics
+-- or figures were asked for; a database that has them already keeps its figures and its
+-- data version, and its cached snapshot is dropped (the next statistics query rebuilds it).
+--
+-- stats_state holds the data version the cached snapshot was built from and whether it is
+-- stale; stats_part the snapshot itself, as arrays (facts.h, "the cache's parts"). Every write
+-- to a table the snapshot is built from makes it stale through the triggers below; the WHEN
+-- clause makes that one UPDATE per transaction rather than one per row (an import writes
+-- millions of rows: docs/BENCHMARKS.md). A table added later that statistics read must get
+-- the same three triggers in its own migration.
+
+DROP TRIGGER IF EXISTS stats_stale_organisation_I;
+DROP TRIGGER IF EXISTS stats_stale_organisation_U;
+DROP TRIGGER IF EXISTS stats_stale_organisation_D;
+DROP TRIGGER IF EXISTS stats_stale_cases_I;
+DROP TRIGGER IF EXISTS stats_stale_cases_U;
+DROP TRIGGER IF EXISTS stats_stale_cases_D;
+DROP TRIGGER IF EXISTS stats_stale_person_I;
+DROP TRIGGER IF EXISTS stats_stale_person_U;
+DROP TRIGGER IF EXISTS stats_stale_person_D;
+DROP TRIGGER IF EXISTS stats_stale_case_person_I;
+DROP TRIGGER IF EXISTS stats_stale_case_person_U;
+DROP TRIGGER IF EXISTS stats_stale_case_person_D;
+DROP TRIGGER IF EXISTS stats_stale_victim_I;
+DROP TRIGGER IF EXISTS stats_stale_victim_U;
+DROP TRIGGER IF EXISTS stats_stale_victim_D;
+DROP TRIGGER IF EXISTS stats_stale_exploitation_I;
+DROP TRIGGER IF EXISTS stats_stale_exploitation_U;
+DROP TRIGGER IF EXISTS stats_stale_exploitation_D;
+DROP TRIGGER IF EXISTS stats_stale_assistance_I;
+DROP TRIGGER IF EXISTS stats_stale_assistance_U;
+DROP TRIGGER IF EXISTS stats_stale_assistance_D;
+DROP TRIGGER IF EXISTS stats_stale_proceeding_I;
+DROP TRIGGER IF EXISTS stats_stale_proceeding_U;
+DROP TRIGGER IF EXISTS stats_stale_proceeding_D;
+DROP TRIGGER IF EXISTS stats_stale_referral_I;
+DROP TRIGGER IF EXISTS stats_stale_referral_U;
+DROP TRIGGER IF EXISTS stats_stale_referral_D;
+DROP TRIGGER IF EXISTS stats_stale_link_person_I;
+DROP TRIGGER IF EXISTS stats_stale_link_person_U;
+DROP TRIGGER IF EXISTS stats_stale_link_person_D;
+
+CREATE TABLE IF NOT EXISTS stats_state (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL,
+  stale   INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO stats_state (id, version, stale) VALUES (1, 1, 1);
+-- made on first use before: the version goes on (a server compares it), the cache is dropped
+UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+
+CREATE TABLE IF NOT EXISTS stats_part (
+  unit INTEGER NOT NULL,
+  part INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (unit, part)
+);
+DELETE FROM stats_part;
+
+-- The ledger of published figures (`ctip figures import`): one figure per source, citation,
+-- measure, period and breakdown.
+CREATE TABLE IF NOT EXISTS figure (
+  id        INTEGER PRIMARY KEY,
+  source    TEXT NOT NULL,
+  citation  TEXT NOT NULL,
+  published TEXT NOT NULL,
+  measure   TEXT NOT NULL,
+  period    TEXT NOT NULL,
+  breakdown TEXT NOT NULL,
+  value     INTEGER NOT NULL,
+  note      TEXT NOT NULL,
+  UNIQUE (source, citation, measure, period, breakdown)
+);
+
+CREATE TRIGGER stats_stale_organisation_I AFTER INSERT ON organisation
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_organisation_U AFTER UPDATE ON organisation
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_organisation_D AFTER DELETE ON organisation
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_cases_I AFTER INSERT ON cases
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_cases_U AFTER UPDATE ON cases
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_cases_D AFTER DELETE ON cases
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_person_I AFTER INSERT ON person
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_person_U AFTER UPDATE ON person
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_person_D AFTER DELETE ON person
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_case_person_I AFTER INSERT ON case_person
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_case_person_U AFTER UPDATE ON case_person
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_case_person_D AFTER DELETE ON case_person
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_victim_I AFTER INSERT ON victim
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_victim_U AFTER UPDATE ON victim
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_victim_D AFTER DELETE ON victim
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_exploitation_I AFTER INSERT ON exploitation
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_exploitation_U AFTER UPDATE ON exploitation
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_exploitation_D AFTER DELETE ON exploitation
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_assistance_I AFTER INSERT ON assistance
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_assistance_U AFTER UPDATE ON assistance
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_assistance_D AFTER DELETE ON assistance
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_proceeding_I AFTER INSERT ON proceeding
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_proceeding_U AFTER UPDATE ON proceeding
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_proceeding_D AFTER DELETE ON proceeding
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_referral_I AFTER INSERT ON referral
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_referral_U AFTER UPDATE ON referral
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_referral_D AFTER DELETE ON referral
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_link_person_I AFTER INSERT ON link_person
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_link_person_U AFTER UPDATE ON link_person
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_link_person_D AFTER DELETE ON link_person
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
