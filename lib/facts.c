@@ -125,6 +125,7 @@ void ctip_facts_free(ctip_facts *f)
 		for (int d = 0; d < CTIP_D_N; d++) {
 			free(fu->col[d].off);
 			free(fu->col[d].val);
+			free(fu->col[d].vdate);
 		}
 	}
 	free(f);
@@ -277,11 +278,15 @@ int ctip_facts_add(ctip_facts *f, int unit, const struct ctip_frow *r, ctip_err 
 				continue;
 			size_t need = (size_t)base + k + 1;
 			if (need > c->nval || !c->val) {
-				uint32_t vc = c->nval;
-				if (grow((void **)&c->val, sizeof(uint16_t), &vc, need + 1))
+				uint32_t vc = c->nval, dc = c->nval;
+				if (grow((void **)&c->val, sizeof(uint16_t), &vc, need + 1) ||
+				    (d == CTIP_D_STAGE &&
+				     grow((void **)&c->vdate, sizeof(int32_t), &dc, need + 1)))
 					return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 				c->nval = vc;
 			}
+			if (d == CTIP_D_STAGE)
+				c->vdate[base + k] = r->stage_date[j];
 			c->val[base + k++] = code;
 		}
 		c->off[i + 1] = base + k;
@@ -290,7 +295,7 @@ int ctip_facts_add(ctip_facts *f, int unit, const struct ctip_frow *r, ctip_err 
 	return CTIP_OK;
 }
 
-#define FACTS_FORMAT 2
+#define FACTS_FORMAT 3
 
 /* --- the cache's parts ------------------------------------------------------------
  * The snapshot is cached as separate arrays (parts), so that a table reads only the columns
@@ -315,6 +320,8 @@ int ctip_facts_parts(const ctip_facts *f,
 			if (!rc && fu->multi[d])
 				rc = cb(ctx, u, CTIP_PART_OFF + d, c->off,
 				        fu->n ? ((size_t)fu->n + 1) * 4 : 0);
+			if (!rc && d == CTIP_D_STAGE)
+				rc = cb(ctx, u, CTIP_PART_VDATE + d, c->vdate, nv * 4);
 		}
 	}
 	return rc;
@@ -412,6 +419,13 @@ int ctip_facts_attach(ctip_facts *f, int unit, int part, void *data, size_t len,
 		fu->date = data;
 		return CTIP_OK;
 	}
+	if (part == CTIP_PART_VDATE + CTIP_D_STAGE) { /* after the offsets */
+		struct ctip_fcol *c = &fu->col[CTIP_D_STAGE];
+		if (!fu->has[CTIP_D_STAGE] || !c->off || len != (size_t)c->nval * 4)
+			goto bad;
+		c->vdate = data;
+		return CTIP_OK;
+	}
 	int d = part >= CTIP_PART_OFF ? part - CTIP_PART_OFF : part;
 	if (d < 0 || d >= CTIP_D_N || !fu->has[d] || d == CTIP_D_YEAR)
 		goto bad;
@@ -451,5 +465,6 @@ int ctip_facts_ready(const ctip_facts *f, int unit, int dim)
 		return 0;
 	if (dim < 0 || dim == CTIP_D_YEAR)
 		return 1;
-	return fu->n == 0 || (fu->col[dim].val && (!fu->multi[dim] || fu->col[dim].off));
+	return fu->n == 0 || (fu->col[dim].val && (!fu->multi[dim] || fu->col[dim].off) &&
+	                      (dim != CTIP_D_STAGE || !fu->col[dim].nval || fu->col[dim].vdate));
 }

@@ -247,8 +247,16 @@ static int year_levels(const struct ctip_funit *fu, const struct ctip_stats_quer
                        struct ctip_stats_table *t, int k, struct dimmap *m)
 {
 	int ymin = 0, ymax = -1;
-	for (uint32_t i = 0; i < fu->n; i++) {
-		int32_t dt = fu->date[i];
+	/* with stages, the years their proceedings reached them too */
+	int staged = 0;
+	for (int i = 0; i < q->ndim; i++)
+		staged |= q->dim[i] == CTIP_D_STAGE;
+	for (int i = 0; i < q->nwhere; i++)
+		staged |= q->where_dim[i] == CTIP_D_STAGE;
+	const struct ctip_fcol *sc = &fu->col[CTIP_D_STAGE];
+	uint32_t nd = staged && fu->has[CTIP_D_STAGE] && sc->vdate ? sc->nval : 0;
+	for (uint32_t i = 0; i < fu->n + nd; i++) {
+		int32_t dt = i < fu->n ? fu->date[i] : sc->vdate[i - fu->n];
 		if (!dt || (q->from && dt < q->from) || (q->to && dt > q->to))
 			continue;
 		int y = dt / 10000;
@@ -435,7 +443,47 @@ struct range {
 	const size_t *stride;
 	uint32_t lo, hi;
 	int64_t *count, records;
+	int stage_m;        /* index in m of the stage dimension when stages are dated, else -1 */
+	int year_k;         /* the year's position among the table's dimensions, else -1 */
+	int64_t stage_rows; /* rows counted by a stage's date */
+	int64_t fallback;   /* of these, stages without a date, counted by the row's date */
 };
+
+static int in_period(const struct ctip_stats_query *q, int32_t dt)
+{
+	return !(q->from || q->to) ||
+	       (dt && (!q->from || dt >= q->from) && (!q->to || dt <= q->to));
+}
+
+/* The stages of row i that pass the period (by their own date, else the row's) and a stage
+ * filter: code and date of each, *fb those without a date. n 0 and *none 1: the row has no
+ * stage (Unknown, dated by the row). Returns the number kept. */
+static int dated_stages(const struct range *p, uint32_t i, uint16_t *code, int32_t *date, int *fb,
+                        int *none)
+{
+	const struct ctip_fcol *c = &p->fu->col[CTIP_D_STAGE];
+	const struct dimmap *dm = &p->m[p->stage_m];
+	int32_t dt = p->fu->date[i];
+	int n = 0;
+	*fb = 0;
+	*none = c->off[i] == c->off[i + 1];
+	if (*none) {
+		if (!in_period(p->q, dt) || (dm->allow && !dm->allow[0]))
+			return 0;
+		code[0] = 0;
+		date[0] = dt;
+		return 1;
+	}
+	for (uint32_t j = c->off[i]; j < c->off[i + 1] && n < CTIP_FACT_MAXV; j++) {
+		int32_t d = c->vdate[j] ? c->vdate[j] : dt;
+		if (!in_period(p->q, d) || (dm->allow && !dm->allow[c->val[j]]))
+			continue;
+		*fb += !c->vdate[j];
+		code[n] = c->val[j];
+		date[n++] = d;
+	}
+	return n;
+}
 
 static void *count_range(void *arg)
 {
@@ -446,11 +494,11 @@ static void *count_range(void *arg)
 	int64_t *count = p->count;
 	struct scan sc = {0};
 	int64_t cur_key = 0;
-	int group_rows = 0;
+	int group_rows = 0, split = 0;
 	for (uint32_t i = p->lo; i <= p->hi; i++) {
 		if (i == p->hi || (group_rows && fu->key[i] != cur_key)) {
 			/* flush the key's cells: once per distinct cell */
-			if (group_rows > 1 && sc.n > 1) {
+			if ((group_rows > 1 || split) && sc.n > 1) {
 				qsort(sc.buf, sc.n, sizeof(size_t), cmp_size);
 				size_t u = 0;
 				for (size_t j = 0; j < sc.n; j++)
@@ -462,18 +510,25 @@ static void *count_range(void *arg)
 				count[sc.buf[j]]++;
 			sc.n = 0;
 			group_rows = 0;
+			split = 0;
 			if (i == p->hi)
 				break;
 		}
 		int32_t dt = fu->date[i];
-		if ((q->from || q->to) &&
-		    (!dt || (q->from && dt < q->from) || (q->to && dt > q->to)))
+		/* stages dated: the period applies to each stage's date instead of the row's */
+		uint16_t scode[CTIP_FACT_MAXV];
+		int32_t sdate[CTIP_FACT_MAXV];
+		int ns = 0, sfb = 0, snone = 0;
+		if (p->stage_m >= 0) {
+			if (!(ns = dated_stages(p, i, scode, sdate, &sfb, &snone)))
+				continue;
+		} else if (!in_period(q, dt))
 			continue;
 		/* filters */
 		int pass = 1;
 		for (int k = 0; k < p->nm && pass; k++) {
 			const struct dimmap *dm = &m[k];
-			if (!dm->allow)
+			if (!dm->allow || k == p->stage_m)
 				continue;
 			const struct ctip_fcol *c = &fu->col[dm->dim];
 			if (!dm->multi) {
@@ -489,6 +544,10 @@ static void *count_range(void *arg)
 		if (!pass)
 			continue;
 		p->records++;
+		if (p->stage_m >= 0 && !snone) {
+			p->stage_rows++;
+			p->fallback += sfb > 0;
+		}
 		/* levels of each dimension (deduplicated), plus its total */
 		int lv[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2], nl[CTIP_STATS_MAXDIM] = {0};
 		for (int k = 0; k < q->ndim; k++) {
@@ -497,6 +556,8 @@ static void *count_range(void *arg)
 			nl[k] = 0;
 			if (dm->dim == CTIP_D_YEAR)
 				lv[k][nl[k]++] = dm->map[year_index(dm, dt)];
+			else if (k == p->stage_m)
+				; /* per year of the stages' dates, below */
 			else if (!dm->multi)
 				lv[k][nl[k]++] = dm->map[c->val[i] < dm->n ? c->val[i] : 0];
 			else {
@@ -513,35 +574,69 @@ static void *count_range(void *arg)
 			}
 			lv[k][nl[k]++] = dm->nlev; /* the total */
 		}
-		/* a key on one row only (most): its cells are distinct, count them at once */
-		int alone = !(group_rows && fu->key[i] == cur_key) &&
-		            !(i + 1 < p->hi && fu->key[i + 1] == fu->key[i]);
-		/* every combination, as offsets summed in nested loops (dimensions beyond ndim
-		 * have the single offset 0) */
-		size_t off[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2];
-		int no[CTIP_STATS_MAXDIM];
-		for (int k = 0; k < CTIP_STATS_MAXDIM; k++) {
-			no[k] = k < q->ndim ? nl[k] : 1;
-			for (int j = 0; j < no[k]; j++)
-				off[k][j] = k < q->ndim ? (size_t)lv[k][j] * p->stride[k] : 0;
+		/* Dated stages: one pass per year the kept stages fall in (all at once without a
+		 * year dimension), the year and the stage levels those of that year's stages. */
+		int years[CTIP_FACT_MAXV], ny = 1;
+		years[0] = 0;
+		if (p->stage_m >= 0 && p->year_k >= 0) {
+			ny = 0;
+			for (int j = 0; j < ns; j++) {
+				int y = sdate[j] / 10000, dup = 0;
+				for (int x = 0; x < ny; x++)
+					dup |= years[x] == y;
+				if (!dup)
+					years[ny++] = y;
+			}
 		}
-		for (int a = 0; a < no[0]; a++)
-			for (int b = 0; b < no[1]; b++) {
-				size_t ab = off[0][a] + off[1][b];
-				for (int c2 = 0; c2 < no[2]; c2++) {
-					size_t abc = ab + off[2][c2];
-					for (int d2 = 0; d2 < no[3]; d2++) {
-						size_t cell = abc + off[3][d2];
-						if (alone)
-							count[cell]++;
-						else if (buf_push(&sc, cell)) {
-							p->oom = 1;
-							free(sc.buf);
-							return NULL;
+		/* a key on one row only (most): its cells are distinct, count them at once */
+		int alone = ny == 1 && !(group_rows && fu->key[i] == cur_key) &&
+		            !(i + 1 < p->hi && fu->key[i + 1] == fu->key[i]);
+		split |= ny > 1;
+		for (int yi = 0; yi < ny; yi++) {
+			if (p->stage_m >= 0 && p->year_k >= 0) {
+				const struct dimmap *ym = &m[p->year_k];
+				lv[p->year_k][0] = ym->map[year_index(ym, years[yi] * 10000)];
+			}
+			if (p->stage_m >= 0 && p->stage_m < q->ndim) {
+				const struct dimmap *dm = &m[p->stage_m];
+				int k = p->stage_m;
+				nl[k] = 0;
+				for (int j = 0; j < ns; j++)
+					if (p->year_k < 0 || sdate[j] / 10000 == years[yi])
+						lv[k][nl[k]++] =
+						        dm->map[scode[j] < dm->n ? scode[j] : 0];
+				if (snone)
+					lv[k][0] = dm->nlev - 1;
+				lv[k][nl[k]++] = dm->nlev;
+			}
+			/* every combination, as offsets summed in nested loops (dimensions beyond
+			 * ndim have the single offset 0) */
+			size_t off[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2];
+			int no[CTIP_STATS_MAXDIM];
+			for (int k = 0; k < CTIP_STATS_MAXDIM; k++) {
+				no[k] = k < q->ndim ? nl[k] : 1;
+				for (int j = 0; j < no[k]; j++)
+					off[k][j] =
+					        k < q->ndim ? (size_t)lv[k][j] * p->stride[k] : 0;
+			}
+			for (int a = 0; a < no[0]; a++)
+				for (int b = 0; b < no[1]; b++) {
+					size_t ab = off[0][a] + off[1][b];
+					for (int c2 = 0; c2 < no[2]; c2++) {
+						size_t abc = ab + off[2][c2];
+						for (int d2 = 0; d2 < no[3]; d2++) {
+							size_t cell = abc + off[3][d2];
+							if (alone)
+								count[cell]++;
+							else if (buf_push(&sc, cell)) {
+								p->oom = 1;
+								free(sc.buf);
+								return NULL;
+							}
 						}
 					}
 				}
-			}
+		}
 		cur_key = fu->key[i];
 		group_rows++;
 	}
@@ -620,6 +715,18 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 		if (!m[have].allow && (rc = where_allow(f, &q, t, &m[have], d, e)))
 			goto done;
 	}
+	/* Stages are counted in the year the proceedings reached them: with a period or by year,
+	 * a stage's own date replaces the row's (store_sqlite_stats.c dates them). */
+	int stage_m = -1, year_k = -1;
+	for (int i = 0; i < nm; i++)
+		if (m[i].dim == CTIP_D_STAGE)
+			stage_m = i;
+	for (int k = 0; k < q.ndim; k++)
+		if (q.dim[k] == CTIP_D_YEAR)
+			year_k = k;
+	if (stage_m >= 0 && !q.from && !q.to && year_k < 0)
+		stage_m = -1;
+	t->stage_dated = stage_m >= 0;
 	t->ncell = 1;
 	for (int k = q.ndim - 1; k >= 0; k--) {
 		t->stride[k] = t->ncell;
@@ -642,8 +749,11 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 	uint32_t mid = fu->n / 2;
 	while (mid > 0 && mid < fu->n && fu->key[mid] == fu->key[mid - 1])
 		mid++;
-	rg[0] = (struct range){fu, &q, m, nm, 0, t->stride, 0, nr == 2 ? mid : fu->n, t->count, 0};
-	rg[1] = (struct range){fu, &q, m, nm, 0, t->stride, mid, fu->n, NULL, 0};
+	rg[0] = (struct range){
+	        fu,       &q, m,       nm,     0, t->stride, 0, nr == 2 ? mid : fu->n,
+	        t->count, 0,  stage_m, year_k, 0, 0};
+	rg[1] = (struct range){fu,    &q,   m, nm,      0,      t->stride, mid,
+	                       fu->n, NULL, 0, stage_m, year_k, 0,         0};
 	pthread_t th;
 	int threaded = 0;
 	if (nr == 2) {
@@ -664,6 +774,8 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 	}
 	for (int r = 0; r < nr; r++) {
 		t->records += rg[r].records;
+		t->stage_rows += rg[r].stage_rows;
+		t->stage_fallback += rg[r].fallback;
 		if (rg[r].oom)
 			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}

@@ -151,6 +151,26 @@ static void mask_values(struct ctip_frow *r, int d, uint32_t mask, const struct 
 			r->v[d][r->nv[d]++] = cs->code[i];
 }
 
+/* A stage's date: the earliest dated proceeding at that stage (of the case, or of the
+ * defendant). Dates are kept for the first STAGE_DATES stage codes met (the vocabulary has 8);
+ * a stage beyond, or never dated, has 0 and counts by the row's date. */
+#define STAGE_DATES 8
+
+static void mask_stages(struct ctip_frow *r, uint32_t mask, const struct codeset *cs,
+                        const int32_t *dates)
+{
+	mask_values(r, CTIP_D_STAGE, mask, cs);
+	for (int i = 0, k = 0; i < cs->n && k < r->nv[CTIP_D_STAGE]; i++)
+		if (mask & (1u << i))
+			r->stage_date[k++] = i < STAGE_DATES ? dates[i] : 0;
+}
+
+static void earliest(int32_t *dates, int bit, int32_t d)
+{
+	if (bit >= 0 && bit < STAGE_DATES && d && (!dates[bit] || d < dates[bit]))
+		dates[bit] = d;
+}
+
 static const char *const sentence_bands[] = {
         NULL,         "Fine",        "NonCustodialReform", "SuspendedSentence", "Prison<3y",
         "Prison3-7y", "Prison7-15y", "Prison15-20y",       "LifeImprisonment",  "Death"};
@@ -185,6 +205,7 @@ struct build {
 	int64_t ncases, nlinks;
 	uint32_t *case_stage, *case_art, *case_expl; /* by case id */
 	uint32_t *cp_stage, *cp_art;                 /* by case_person id */
+	int32_t *case_sdate, *cp_sdate;              /* STAGE_DATES per case, per case_person */
 	unsigned char *cp_sent;
 	struct codeset stages, arts, expls;
 	char buf[CTIP_D_N][2048];
@@ -226,13 +247,16 @@ static int proc_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	int sb = code_bit(&b->stages, txt(st, 3)), ab = code_bit(&b->arts, txt(st, 4));
 	if (cid < 0 || cid > b->ncases || cp < 0 || cp > b->nlinks)
 		return CTIP_OK;
+	int32_t date = ctip_facts_date(txt(st, 7));
 	if (sb >= 0)
 		b->case_stage[cid] |= 1u << sb;
+	earliest(b->case_sdate + (size_t)cid * STAGE_DATES, sb, date);
 	if (ab >= 0)
 		b->case_art[cid] |= 1u << ab;
 	if (perp) {
 		if (sb >= 0)
 			b->cp_stage[cp] |= 1u << sb;
+		earliest(b->cp_sdate + (size_t)cp * STAGE_DATES, sb, date);
 		if (ab >= 0)
 			b->cp_art[cp] |= 1u << ab;
 		int band = sentence_band(txt(st, 5), st, 6);
@@ -289,7 +313,8 @@ static int victim_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	json_codes(&r, CTIP_D_EXPLOIT, txt(st, 16), b->buf[CTIP_D_EXPLOIT], 2048);
 	semi_codes(&r, CTIP_D_DEST, txt(st, 17), b->buf[CTIP_D_DEST], 2048);
 	if (cid >= 0 && cid <= b->ncases) {
-		mask_values(&r, CTIP_D_STAGE, b->case_stage[cid], &b->stages);
+		mask_stages(&r, b->case_stage[cid], &b->stages,
+		            b->case_sdate + (size_t)cid * STAGE_DATES);
 		mask_values(&r, CTIP_D_ARTICLE, b->case_art[cid], &b->arts);
 		for (int i = 0; i < r.nv[CTIP_D_EXPLOIT]; i++) {
 			int bit = code_bit(&b->expls, r.v[CTIP_D_EXPLOIT][i]);
@@ -310,7 +335,8 @@ static int case_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	one(&r, CTIP_D_ORG, txt(st, 1));
 	one(&r, CTIP_D_ORG_TYPE, txt(st, 2));
 	if (r.key >= 0 && r.key <= b->ncases) {
-		mask_values(&r, CTIP_D_STAGE, b->case_stage[r.key], &b->stages);
+		mask_stages(&r, b->case_stage[r.key], &b->stages,
+		            b->case_sdate + (size_t)r.key * STAGE_DATES);
 		mask_values(&r, CTIP_D_ARTICLE, b->case_art[r.key], &b->arts);
 		mask_values(&r, CTIP_D_EXPLOIT, b->case_expl[r.key], &b->expls);
 	}
@@ -335,7 +361,8 @@ static int offender_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	json_codes(&r, CTIP_D_CITIZENSHIP, txt(st, 7), b->buf[CTIP_D_CITIZENSHIP], 2048);
 	one(&r, CTIP_D_ORIGIN, txt(st, 8));
 	if (r.key >= 0 && r.key <= b->nlinks) {
-		mask_values(&r, CTIP_D_STAGE, b->cp_stage[r.key], &b->stages);
+		mask_stages(&r, b->cp_stage[r.key], &b->stages,
+		            b->cp_sdate + (size_t)r.key * STAGE_DATES);
 		mask_values(&r, CTIP_D_ARTICLE, b->cp_art[r.key], &b->arts);
 		one(&r, CTIP_D_SENTENCE, sentence_bands[b->cp_sent[r.key]]);
 	}
@@ -414,8 +441,10 @@ static int build(ctip_store *s, ctip_facts *f, ctip_err *e)
 		b->cp_stage = calloc(nl, 4);
 		b->cp_art = calloc(nl, 4);
 		b->cp_sent = calloc(nl, 1);
+		b->case_sdate = calloc(nc, 4 * STAGE_DATES);
+		b->cp_sdate = calloc(nl, 4 * STAGE_DATES);
 		if (!b->case_stage || !b->case_art || !b->case_expl || !b->cp_stage || !b->cp_art ||
-		    !b->cp_sent)
+		    !b->cp_sent || !b->case_sdate || !b->cp_sdate)
 			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}
 	struct {
@@ -423,7 +452,7 @@ static int build(ctip_store *s, ctip_facts *f, ctip_err *e)
 		int (*row)(struct build *, sqlite3_stmt *, ctip_err *);
 	} scans[] = {
 	        {"SELECT cp.case_id, cp.id, cp.role = 'Perpetrator', pr.stage, pr.article, "
-	         "pr.sentence_kind, pr.sentence_months FROM proceeding pr "
+	         "pr.sentence_kind, pr.sentence_months, pr.date FROM proceeding pr "
 	         "JOIN case_person cp ON cp.id = pr.case_person_id",
 	         proc_row},
 	        {victims_sql, victim_row},
@@ -448,6 +477,8 @@ static int build(ctip_store *s, ctip_facts *f, ctip_err *e)
 	free(b->cp_stage);
 	free(b->cp_art);
 	free(b->cp_sent);
+	free(b->case_sdate);
+	free(b->cp_sdate);
 	free(b);
 	return rc;
 }
@@ -547,6 +578,9 @@ static int cached(ctip_store *s, int unit, const unsigned char *need, ctip_facts
 			if (!rc && d >= 0 && f->u[u].multi[d] &&
 			    !(rc = read_part(s, q, u, CTIP_PART_OFF + d, &data, &len, &ign)))
 				rc = ctip_facts_attach(f, u, CTIP_PART_OFF + d, data, len, &ign);
+			if (!rc && d == CTIP_D_STAGE &&
+			    !(rc = read_part(s, q, u, CTIP_PART_VDATE + d, &data, &len, &ign)))
+				rc = ctip_facts_attach(f, u, CTIP_PART_VDATE + d, data, len, &ign);
 		}
 	}
 	sqlite3_finalize(q);

@@ -102,4 +102,5 @@ check "... the figures kept" test "$(sqlite3 "$T/m8.db" "select count(*) from fi
 check "... the old snapshot dropped" test "$(sqlite3 "$T/m8.db" "select (select count(*) from stats_part) || (select stale from stats_state)")" = "01"
 check "... every trigger back" \
 	test "$(sqlite3 "$T/m8.db" "select count(*) from sqlite_master where type='trigger' and name like 'stats_stale_%'")" = "30"
-check "statistics work after the migration" "$CTIP" --db "$T/m8.db" stats cases --no-suppress
+"$CTIP" --db "$T/m8.db" stats cases --no-suppress >"$T/m8.out" 2>&1
+check "statistics work after the migration" test $? -eq 0
