@@ -447,7 +447,128 @@ struct range {
 	int year_k;         /* the year's position among the table's dimensions, else -1 */
 	int64_t stage_rows; /* rows counted by a stage's date */
 	int64_t fallback;   /* of these, stages without a date, counted by the row's date */
+	int fast;           /* rows alone under their key go through a histogram (below) */
+	int dense;          /* its dense dimension */
 };
+
+/* The histogram of combinations, for rows alone under their key. One dimension, the one with
+ * the most values per row, is kept dense: a row is reduced to the tokens of the other
+ * dimensions (the level of a single-valued one, the bit set of the levels of a multi-valued
+ * one), which find a line of counters by hash, and the row adds one to that line's counter of
+ * each of its levels of the dense dimension and of its total. At the end every line is spread
+ * over its cells and margins. Rows share few token tuples: a million victims by control
+ * method x recruitment method x exploitation type have 2,719 tuples of the last two, and a row
+ * costs one probe and ~7 counters instead of a cell per combination of its values (~50). */
+struct hist {
+	int dense;      /* the dense dimension's position among the table's, -1 none */
+	int width;      /* its levels + 1 (the total) */
+	uint32_t *slot; /* hash slots: line + 1, 0 empty */
+	size_t cap;     /* slots, a power of two */
+	uint64_t (*key)[CTIP_STATS_MAXDIM];
+	uint32_t *n; /* lines x width counters */
+	size_t lines, lcap;
+};
+
+static uint64_t hist_hash(const uint64_t *k)
+{
+	uint64_t h = 0x9E3779B97F4A7C15u;
+	for (int i = 0; i < CTIP_STATS_MAXDIM; i++) {
+		h ^= k[i] + 0x9E3779B97F4A7C15u + (h << 6) + (h >> 2);
+		h *= 0xFF51AFD7ED558CCDu;
+	}
+	return h ^ (h >> 29);
+}
+
+static int hist_grow(struct hist *h)
+{
+	size_t nc = h->cap ? h->cap * 2 : 4096;
+	uint32_t *ns = calloc(nc, sizeof(uint32_t));
+	if (!ns)
+		return -1;
+	for (size_t l = 0; l < h->lines; l++) {
+		size_t j = hist_hash(h->key[l]) & (nc - 1);
+		while (ns[j])
+			j = (j + 1) & (nc - 1);
+		ns[j] = (uint32_t)l + 1;
+	}
+	free(h->slot);
+	h->slot = ns;
+	h->cap = nc;
+	return 0;
+}
+
+/* The counters of the line of tokens k, made when new; NULL out of memory. */
+static uint32_t *hist_line(struct hist *h, const uint64_t *k)
+{
+	if (2 * (h->lines + 1) > h->cap && hist_grow(h))
+		return NULL;
+	size_t j = hist_hash(k) & (h->cap - 1);
+	for (; h->slot[j]; j = (j + 1) & (h->cap - 1))
+		if (!memcmp(h->key[h->slot[j] - 1], k, sizeof(h->key[0])))
+			return h->n + (size_t)(h->slot[j] - 1) * (size_t)h->width;
+	if (h->lines == h->lcap) {
+		size_t nl = h->lcap ? h->lcap * 2 : 1024;
+		void *nk = realloc(h->key, nl * sizeof(h->key[0]));
+		if (!nk)
+			return NULL;
+		h->key = nk;
+		uint32_t *nn = realloc(h->n, nl * (size_t)h->width * sizeof(uint32_t));
+		if (!nn)
+			return NULL;
+		h->n = nn;
+		h->lcap = nl;
+	}
+	size_t l = h->lines++;
+	memcpy(h->key[l], k, sizeof(h->key[0]));
+	memset(h->n + l * (size_t)h->width, 0, (size_t)h->width * sizeof(uint32_t));
+	h->slot[j] = (uint32_t)l + 1;
+	return h->n + l * (size_t)h->width;
+}
+
+static void hist_free(struct hist *h)
+{
+	free(h->slot);
+	free(h->key);
+	free(h->n);
+}
+
+/* Adds each line's counters to all their cells. */
+static void hist_spread(const struct hist *h, const struct range *p)
+{
+	const struct dimmap *m = p->m;
+	int ndim = p->q->ndim;
+	for (size_t e = 0; e < h->lines; e++) {
+		size_t off[CTIP_STATS_MAXDIM][66];
+		int no[CTIP_STATS_MAXDIM];
+		for (int k = 0; k < CTIP_STATS_MAXDIM; k++) {
+			no[k] = 0;
+			if (k >= ndim || k == h->dense) {
+				off[k][no[k]++] = 0;
+				continue;
+			}
+			uint64_t t = h->key[e][k];
+			if (!m[k].multi)
+				off[k][no[k]++] = (size_t)t * p->stride[k];
+			else
+				for (; t; t &= t - 1)
+					off[k][no[k]++] = (size_t)__builtin_ctzll(t) * p->stride[k];
+			off[k][no[k]++] = (size_t)m[k].nlev * p->stride[k];
+		}
+		const uint32_t *line = h->n + e * (size_t)h->width;
+		for (int l = 0; l < h->width; l++) {
+			int64_t c = line[l];
+			if (!c)
+				continue;
+			size_t base = h->dense >= 0 ? (size_t)l * p->stride[h->dense] : 0;
+			for (int a = 0; a < no[0]; a++)
+				for (int b = 0; b < no[1]; b++)
+					for (int c2 = 0; c2 < no[2]; c2++)
+						for (int d2 = 0; d2 < no[3]; d2++)
+							p->count[base + off[0][a] + off[1][b] +
+							         off[2][c2] + off[3][d2]] += c;
+		}
+	}
+}
 
 static int in_period(const struct ctip_stats_query *q, int32_t dt)
 {
@@ -493,6 +614,7 @@ static void *count_range(void *arg)
 	const struct dimmap *m = p->m;
 	int64_t *count = p->count;
 	struct scan sc = {0};
+	struct hist hist = {.dense = p->dense, .width = p->dense >= 0 ? m[p->dense].nlev + 1 : 1};
 	int64_t cur_key = 0;
 	int group_rows = 0, split = 0;
 	for (uint32_t i = p->lo; i <= p->hi; i++) {
@@ -547,6 +669,51 @@ static void *count_range(void *arg)
 		if (p->stage_m >= 0 && !snone) {
 			p->stage_rows++;
 			p->fallback += sfb > 0;
+		}
+		if (p->fast && !(group_rows && fu->key[i] == cur_key) &&
+		    !(i + 1 < p->hi && fu->key[i + 1] == fu->key[i])) {
+			uint64_t tk[CTIP_STATS_MAXDIM] = {0};
+			for (int k = 0; k < q->ndim; k++) {
+				const struct dimmap *dm = &m[k];
+				const struct ctip_fcol *c = &fu->col[dm->dim];
+				if (k == hist.dense)
+					continue;
+				if (dm->dim == CTIP_D_YEAR)
+					tk[k] = (uint64_t)dm->map[year_index(dm, dt)];
+				else if (!dm->multi)
+					tk[k] = (uint64_t)
+					                dm->map[c->val[i] < dm->n ? c->val[i] : 0];
+				else {
+					uint64_t mask = 0;
+					for (uint32_t j = c->off[i]; j < c->off[i + 1]; j++)
+						mask |= 1ull
+						        << dm->map[c->val[j] < dm->n ? c->val[j]
+						                                     : 0];
+					tk[k] = mask ? mask : 1ull << (dm->nlev - 1);
+				}
+			}
+			uint32_t *line = hist_line(&hist, tk);
+			if (!line) {
+				p->oom = 1;
+				break;
+			}
+			line[hist.width - 1]++; /* the total */
+			if (hist.dense >= 0) {
+				const struct dimmap *dm = &m[hist.dense];
+				const struct ctip_fcol *c = &fu->col[dm->dim];
+				if (dm->dim == CTIP_D_YEAR)
+					line[dm->map[year_index(dm, dt)]]++;
+				else if (!dm->multi)
+					line[dm->map[c->val[i] < dm->n ? c->val[i] : 0]]++;
+				else if (c->off[i] == c->off[i + 1])
+					line[dm->nlev - 1]++;
+				else /* codes of a row are distinct, and so their levels */
+					for (uint32_t j = c->off[i]; j < c->off[i + 1]; j++)
+						line[dm->map[c->val[j] < dm->n ? c->val[j] : 0]]++;
+			}
+			cur_key = fu->key[i];
+			group_rows++;
+			continue;
 		}
 		/* levels of each dimension (deduplicated), plus its total */
 		int lv[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2], nl[CTIP_STATS_MAXDIM] = {0};
@@ -630,8 +797,7 @@ static void *count_range(void *arg)
 								count[cell]++;
 							else if (buf_push(&sc, cell)) {
 								p->oom = 1;
-								free(sc.buf);
-								return NULL;
+								goto out;
 							}
 						}
 					}
@@ -640,7 +806,11 @@ static void *count_range(void *arg)
 		cur_key = fu->key[i];
 		group_rows++;
 	}
+	if (!p->oom)
+		hist_spread(&hist, p);
+out:
 	free(sc.buf);
+	hist_free(&hist);
 	return NULL;
 }
 
@@ -727,6 +897,21 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 	if (stage_m >= 0 && !q.from && !q.to && year_k < 0)
 		stage_m = -1;
 	t->stage_dated = stage_m >= 0;
+	/* the histogram: without dated stages, and levels of multi-valued dimensions as bits */
+	int fast = stage_m < 0, dense = -1;
+	double most = 0;
+	for (int k = 0; k < q.ndim; k++) {
+		const struct ctip_fcol *c = &fu->col[m[k].dim];
+		/* many values a row, else many levels; more than 64 levels never in a token */
+		double per_row = m[k].multi && fu->n ? (double)c->nval / fu->n : 1;
+		if (m[k].multi && m[k].nlev > 64)
+			per_row += 1000;
+		if (dense < 0 || per_row > most || (per_row == most && m[k].nlev > m[dense].nlev))
+			dense = k, most = per_row;
+	}
+	for (int k = 0; k < q.ndim; k++)
+		if (k != dense && m[k].multi && m[k].nlev > 64)
+			fast = 0;
 	t->ncell = 1;
 	for (int k = q.ndim - 1; k >= 0; k--) {
 		t->stride[k] = t->ncell;
@@ -749,11 +934,20 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 	uint32_t mid = fu->n / 2;
 	while (mid > 0 && mid < fu->n && fu->key[mid] == fu->key[mid - 1])
 		mid++;
-	rg[0] = (struct range){
-	        fu,       &q, m,       nm,     0, t->stride, 0, nr == 2 ? mid : fu->n,
-	        t->count, 0,  stage_m, year_k, 0, 0};
-	rg[1] = (struct range){fu,    &q,   m, nm,      0,      t->stride, mid,
-	                       fu->n, NULL, 0, stage_m, year_k, 0,         0};
+	struct range r0 = {.fu = fu,
+	                   .q = &q,
+	                   .m = m,
+	                   .nm = nm,
+	                   .stride = t->stride,
+	                   .stage_m = stage_m,
+	                   .year_k = year_k,
+	                   .fast = fast,
+	                   .dense = dense};
+	rg[0] = rg[1] = r0;
+	rg[0].hi = nr == 2 ? mid : fu->n;
+	rg[0].count = t->count;
+	rg[1].lo = mid;
+	rg[1].hi = fu->n;
 	pthread_t th;
 	int threaded = 0;
 	if (nr == 2) {
