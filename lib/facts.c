@@ -122,6 +122,7 @@ void ctip_facts_free(ctip_facts *f)
 		struct ctip_funit *fu = &f->u[u];
 		free(fu->key);
 		free(fu->date);
+		free(fu->cid);
 		for (int d = 0; d < CTIP_D_N; d++) {
 			free(fu->col[d].off);
 			free(fu->col[d].val);
@@ -226,8 +227,10 @@ int ctip_facts_add(ctip_facts *f, int unit, const struct ctip_frow *r, ctip_err 
 		return ctip_err_set(e, CTIP_EINVAL, "statistics: too many rows");
 	if (fu->n == fu->cap) {
 		uint32_t c1 = cap, c2 = cap;
+		uint32_t c0 = cap;
 		if (grow((void **)&fu->key, sizeof(int64_t), &c1, fu->n + 1) ||
-		    grow((void **)&fu->date, sizeof(int32_t), &c2, fu->n + 1))
+		    grow((void **)&fu->date, sizeof(int32_t), &c2, fu->n + 1) ||
+		    grow((void **)&fu->cid, sizeof(uint32_t), &c0, fu->n + 1))
 			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		for (int d = 0; d < CTIP_D_N; d++) {
 			uint32_t c3 = cap;
@@ -248,6 +251,7 @@ int ctip_facts_add(ctip_facts *f, int unit, const struct ctip_frow *r, ctip_err 
 	uint32_t i = fu->n;
 	fu->key[i] = r->key;
 	fu->date[i] = r->date;
+	fu->cid[i] = r->case_id > 0 && r->case_id <= UINT32_MAX ? (uint32_t)r->case_id : 0;
 	for (int d = 0; d < CTIP_D_N; d++) {
 		struct ctip_fcol *c = &f->u[unit].col[d];
 		if (!fu->has[d] || d == CTIP_D_YEAR)
@@ -295,7 +299,7 @@ int ctip_facts_add(ctip_facts *f, int unit, const struct ctip_frow *r, ctip_err 
 	return CTIP_OK;
 }
 
-#define FACTS_FORMAT 3
+#define FACTS_FORMAT 4
 
 /* --- the cache's parts ------------------------------------------------------------
  * The snapshot is cached as separate arrays (parts), so that a table reads only the columns
@@ -311,6 +315,8 @@ int ctip_facts_parts(const ctip_facts *f,
 		rc = cb(ctx, u, CTIP_PART_KEY, fu->key, (size_t)fu->n * 8);
 		if (!rc)
 			rc = cb(ctx, u, CTIP_PART_DATE, fu->date, (size_t)fu->n * 4);
+		if (!rc)
+			rc = cb(ctx, u, CTIP_PART_CASE, fu->cid, (size_t)fu->n * 4);
 		for (int d = 0; d < CTIP_D_N && !rc; d++) {
 			const struct ctip_fcol *c = &fu->col[d];
 			if (!fu->has[d] || d == CTIP_D_YEAR)
@@ -419,6 +425,13 @@ int ctip_facts_attach(ctip_facts *f, int unit, int part, void *data, size_t len,
 		fu->date = data;
 		return CTIP_OK;
 	}
+	if (part == CTIP_PART_CASE) {
+		if (len != (size_t)fu->n * 4)
+			goto bad;
+		free(fu->cid);
+		fu->cid = data;
+		return CTIP_OK;
+	}
 	if (part == CTIP_PART_VDATE + CTIP_D_STAGE) { /* after the offsets */
 		struct ctip_fcol *c = &fu->col[CTIP_D_STAGE];
 		if (!fu->has[CTIP_D_STAGE] || !c->off || len != (size_t)c->nval * 4)
@@ -467,4 +480,143 @@ int ctip_facts_ready(const ctip_facts *f, int unit, int dim)
 		return 1;
 	return fu->n == 0 || (fu->col[dim].val && (!fu->multi[dim] || fu->col[dim].off) &&
 	                      (dim != CTIP_D_STAGE || !fu->col[dim].nval || fu->col[dim].vdate));
+}
+
+int ctip_facts_dicts_index(ctip_facts *f, ctip_err *e)
+{
+	for (int d = 0; d < CTIP_D_N; d++) {
+		struct ctip_dict *dc = &f->dict[d];
+		struct dict_item *h = dc->index;
+		for (uint32_t i = 1; i < dc->n; i++) {
+			struct dict_item *it = NULL;
+			HASH_FIND_STR(h, dc->s[i], it);
+			if (it)
+				continue;
+			size_t len = strlen(dc->s[i]);
+			if (!(it = malloc(sizeof(*it) + len + 1))) {
+				dc->index = h;
+				return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			}
+			memcpy(it->s, dc->s[i], len + 1);
+			it->code = (uint16_t)i;
+			HASH_ADD_STR(h, s, it);
+		}
+		dc->index = h;
+	}
+	return CTIP_OK;
+}
+
+#define DEAD(dead, i) ((dead) && ((dead)[(i) >> 3] >> ((i)&7) & 1))
+
+/* The rows of a not marked dead, then those of b, of one array of fixed-size elements. */
+static void *merge_fixed(const void *a, uint32_t na, const unsigned char *dead, const void *b,
+                         uint32_t nb, size_t elem, uint32_t *nout)
+{
+	char *out = malloc(((size_t)na + nb + 1) * elem);
+	if (!out)
+		return NULL;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < na; i++)
+		if (!DEAD(dead, i))
+			memcpy(out + (size_t)k++ * elem, (const char *)a + (size_t)i * elem, elem);
+	if (nb)
+		memcpy(out + (size_t)k * elem, b, (size_t)nb * elem);
+	*nout = k + nb;
+	return out;
+}
+
+static int merge_multi(struct ctip_fcol *c, uint32_t na, const unsigned char *dead,
+                       const struct ctip_fcol *gc, uint32_t nb, int stage, uint32_t n)
+{
+	size_t nv = (size_t)(na ? c->off[na] : 0) + (nb ? gc->off[nb] : 0);
+	uint32_t *off = malloc(((size_t)n + 1) * 4);
+	uint16_t *val = malloc((nv + 1) * 2);
+	int32_t *vd = stage ? malloc((nv + 1) * 4) : NULL;
+	if (!off || !val || (stage && !vd)) {
+		free(off);
+		free(val);
+		free(vd);
+		return -1;
+	}
+	uint32_t r = 0, at = 0;
+	off[0] = 0;
+	for (int side = 0; side < 2; side++) {
+		const struct ctip_fcol *sc = side ? gc : c;
+		uint32_t sn = side ? nb : na;
+		for (uint32_t i = 0; i < sn; i++) {
+			if (!side && DEAD(dead, i))
+				continue;
+			for (uint32_t j = sc->off[i]; j < sc->off[i + 1]; j++) {
+				val[at] = sc->val[j];
+				if (vd)
+					vd[at] = sc->vdate ? sc->vdate[j] : 0;
+				at++;
+			}
+			off[++r] = at;
+		}
+	}
+	free(c->off);
+	free(c->val);
+	free(c->vdate);
+	c->off = off;
+	c->val = val;
+	c->vdate = vd;
+	c->nval = at;
+	return 0;
+}
+
+int ctip_facts_merge(ctip_facts *f, int unit, const unsigned char *dead, const ctip_facts *g,
+                     ctip_err *e)
+{
+	struct ctip_funit *fu = &f->u[unit];
+	const struct ctip_funit *gu = &g->u[unit];
+	uint32_t n = 0, k;
+	if ((fu->n && (!fu->key || !fu->date)) || (gu->n && (!gu->key || !gu->date)))
+		return ctip_err_set(e, CTIP_EINVAL, "statistics cache: delta without its rows");
+	for (int d = 0; d < CTIP_D_N; d++) {
+		const struct ctip_fcol *c = &fu->col[d], *gc = &gu->col[d];
+		if (!fu->has[d] || d == CTIP_D_YEAR || !c->val)
+			continue;
+		if ((gu->n && !gc->val) ||
+		    (fu->multi[d] && ((fu->n && !c->off) || (gu->n && !gc->off))))
+			return ctip_err_set(e, CTIP_EINVAL,
+			                    "statistics cache: delta without a column");
+	}
+	int64_t *key = merge_fixed(fu->key, fu->n, dead, gu->key, gu->n, 8, &n);
+	int32_t *date = merge_fixed(fu->date, fu->n, dead, gu->date, gu->n, 4, &k);
+	uint32_t *cid = fu->cid && (gu->cid || !gu->n)
+	                        ? merge_fixed(fu->cid, fu->n, dead, gu->cid, gu->n, 4, &k)
+	                        : NULL;
+	if (!key || !date || (fu->cid && (gu->cid || !gu->n) && !cid))
+		goto oom;
+	for (int d = 0; d < CTIP_D_N; d++) {
+		struct ctip_fcol *c = &fu->col[d];
+		const struct ctip_fcol *gc = &gu->col[d];
+		if (!fu->has[d] || d == CTIP_D_YEAR || !c->val)
+			continue;
+		if (fu->multi[d]) {
+			if (merge_multi(c, fu->n, dead, gc, gu->n, d == CTIP_D_STAGE, n))
+				goto oom;
+			continue;
+		}
+		uint16_t *v = merge_fixed(c->val, fu->n, dead, gc->val, gu->n, 2, &k);
+		if (!v)
+			goto oom;
+		free(c->val);
+		c->val = v;
+		c->nval = k;
+	}
+	free(fu->key);
+	free(fu->date);
+	free(fu->cid);
+	fu->key = key;
+	fu->date = date;
+	fu->cid = cid;
+	fu->n = fu->cap = n;
+	return CTIP_OK;
+oom:
+	free(key);
+	free(date);
+	free(cid);
+	return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 }

@@ -65,6 +65,7 @@ struct ctip_funit {
 	uint32_t n, cap;
 	int64_t *key;  /* distinct-count key; rows with equal keys are adjacent */
 	int32_t *date; /* YYYYMMDD of the reference date (MM, DD 00 when not known); 0 unknown */
+	uint32_t *cid; /* the case of each row (to patch the snapshot; loaded only for that) */
 	unsigned char has[CTIP_D_N], multi[CTIP_D_N];
 	struct ctip_fcol col[CTIP_D_N];
 };
@@ -86,7 +87,7 @@ typedef struct ctip_facts {
 /* One row being added: key, date, and per dimension its values (strings; NULL or "" is
  * unknown). For CTIP_D_AGE, age (-1 unknown). */
 struct ctip_frow {
-	int64_t key;
+	int64_t key, case_id;
 	int32_t date;
 	int age;
 	int nv[CTIP_D_N];
@@ -120,6 +121,8 @@ int32_t ctip_facts_date(const char *s);
  * build time) are one more part, saved and loaded on their own. */
 #define CTIP_PART_KEY   (-1)
 #define CTIP_PART_DATE  (-2)
+#define CTIP_PART_CASE  (-3) /* the rows' case ids */
+#define CTIP_PART_DEAD  (-4) /* a bit per row replaced by the delta (store_sqlite_stats.c) */
 #define CTIP_PART_OFF   100
 #define CTIP_PART_VDATE 200 /* + CTIP_D_STAGE: the stages' dates, after the offsets */
 int ctip_facts_parts(const ctip_facts *f,
@@ -130,6 +133,13 @@ int ctip_facts_dicts_load(ctip_facts *f, const unsigned char *buf, size_t len, c
 /* Takes over data (malloc'd) as the part, after checking it: keys first, then dates, a
  * dimension's values before its offsets. Frees data when it refuses it. */
 int ctip_facts_attach(ctip_facts *f, int unit, int part, void *data, size_t len, ctip_err *e);
+/* Makes loaded dictionaries extensible by ctip_facts_add (their lookup index). */
+int ctip_facts_dicts_index(ctip_facts *f, ctip_err *e);
+/* Replaces f's rows of the unit by those not marked in dead (a bit per row, NULL none)
+ * followed by g's rows of the unit; g's codes are f's (the same dictionaries). Every array
+ * loaded in f must be loaded in g. */
+int ctip_facts_merge(ctip_facts *f, int unit, const unsigned char *dead, const ctip_facts *g,
+                     ctip_err *e);
 /* Whether the unit's rows and the dimension (-1: none) are in memory. */
 int ctip_facts_ready(const ctip_facts *f, int unit, int dim);
 

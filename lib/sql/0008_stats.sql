@@ -4,11 +4,18 @@
 -- data version, and its cached snapshot is dropped (the next statistics query rebuilds it).
 --
 -- stats_state holds the data version the cached snapshot was built from and whether it is
--- stale; stats_part the snapshot itself, as arrays (facts.h, "the cache's parts"). Every write
--- to a table the snapshot is built from makes it stale through the triggers below; the WHEN
--- clause makes that one UPDATE per transaction rather than one per row (an import writes
--- millions of rows: docs/BENCHMARKS.md). A table added later that statistics read must get
--- the same three triggers in its own migration.
+-- stale; stats_part the snapshot itself, as arrays (facts.h, "the cache's parts"). A write to
+-- a table the snapshot is built from goes through the triggers below:
+--  - one that touches cases (a case, a person in it, a victim's details, exploitation,
+--    assistance, a proceeding, a referral, a person's own columns) records the cases in
+--    stats_dirty, and the next statistics query recomputes the rows of those cases only
+--    (store_sqlite_stats.c, "patching"); after STATS_DIRTY_MAX (20,000) such writes the
+--    snapshot is marked stale instead, for one rebuild (an import of millions of rows);
+--  - one that may change every case (an organisation renamed or retyped, the linkage of
+--    persons) marks the snapshot stale.
+-- Each bumps version (a server keeps its snapshot in memory while the version holds). The WHEN
+-- clause makes a stale snapshot cost one read of one row per written row.
+-- A table added later that statistics read must get its three triggers in its own migration.
 
 DROP TRIGGER IF EXISTS stats_stale_organisation_I;
 DROP TRIGGER IF EXISTS stats_stale_organisation_U;
@@ -41,14 +48,23 @@ DROP TRIGGER IF EXISTS stats_stale_link_person_I;
 DROP TRIGGER IF EXISTS stats_stale_link_person_U;
 DROP TRIGGER IF EXISTS stats_stale_link_person_D;
 
+-- made on first use before: its version goes on (a server compares it), the cache is dropped
 CREATE TABLE IF NOT EXISTS stats_state (
   id      INTEGER PRIMARY KEY CHECK (id = 1),
   version INTEGER NOT NULL,
   stale   INTEGER NOT NULL
 );
-INSERT OR IGNORE INTO stats_state (id, version, stale) VALUES (1, 1, 1);
--- made on first use before: the version goes on (a server compares it), the cache is dropped
-UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+INSERT OR IGNORE INTO stats_state (id, version, stale) VALUES (1, 0, 1);
+CREATE TABLE stats_state_8 (
+  id      INTEGER PRIMARY KEY CHECK (id = 1),
+  version INTEGER NOT NULL,
+  stale   INTEGER NOT NULL,
+  ndirty  INTEGER NOT NULL DEFAULT 0  -- writes recorded in stats_dirty since the last save
+);
+INSERT INTO stats_state_8 (id, version, stale, ndirty)
+  SELECT 1, version + 1, 1, 0 FROM stats_state WHERE id = 1;
+DROP TABLE stats_state;
+ALTER TABLE stats_state_8 RENAME TO stats_state;
 
 CREATE TABLE IF NOT EXISTS stats_part (
   unit INTEGER NOT NULL,
@@ -57,6 +73,16 @@ CREATE TABLE IF NOT EXISTS stats_part (
   UNIQUE (unit, part)
 );
 DELETE FROM stats_part;
+
+-- Cases written since the snapshot was saved.
+CREATE TABLE IF NOT EXISTS stats_dirty (case_id INTEGER PRIMARY KEY);
+-- What the snapshot's delta holds (store_sqlite_stats.c, "patching"): the rows of these cases,
+-- and for victims every row of these victim keys; the saved rows they replace are marked dead.
+CREATE TABLE IF NOT EXISTS stats_delta (case_id INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS stats_delta_key (key INTEGER PRIMARY KEY);
+DELETE FROM stats_dirty;
+DELETE FROM stats_delta;
+DELETE FROM stats_delta_key;
 
 -- The ledger of published figures (`ctip figures import`): one figure per source, citation,
 -- measure, period and breakdown.
@@ -75,7 +101,7 @@ CREATE TABLE IF NOT EXISTS figure (
 
 CREATE TRIGGER stats_stale_organisation_I AFTER INSERT ON organisation
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  UPDATE stats_state SET version = version + 1 WHERE id = 1; -- no case has it yet
 END;
 CREATE TRIGGER stats_stale_organisation_U AFTER UPDATE ON organisation
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
@@ -87,99 +113,154 @@ WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
 END;
 CREATE TRIGGER stats_stale_cases_I AFTER INSERT ON cases
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (NEW.id);
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_cases_U AFTER UPDATE ON cases
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (OLD.id);
+  INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (NEW.id);
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_cases_D AFTER DELETE ON cases
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (OLD.id);
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_person_I AFTER INSERT ON person
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE person_id = NEW.id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_person_U AFTER UPDATE ON person
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE person_id = NEW.id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_person_D AFTER DELETE ON person
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE person_id = OLD.id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_case_person_I AFTER INSERT ON case_person
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (NEW.case_id);
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_case_person_U AFTER UPDATE ON case_person
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (OLD.case_id);
+  INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (NEW.case_id);
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_case_person_D AFTER DELETE ON case_person
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (OLD.case_id);
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_victim_I AFTER INSERT ON victim
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_victim_U AFTER UPDATE ON victim
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_victim_D AFTER DELETE ON victim
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_exploitation_I AFTER INSERT ON exploitation
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_exploitation_U AFTER UPDATE ON exploitation
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_exploitation_D AFTER DELETE ON exploitation
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_assistance_I AFTER INSERT ON assistance
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_assistance_U AFTER UPDATE ON assistance
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_assistance_D AFTER DELETE ON assistance
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_proceeding_I AFTER INSERT ON proceeding
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_proceeding_U AFTER UPDATE ON proceeding
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_proceeding_D AFTER DELETE ON proceeding
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_referral_I AFTER INSERT ON referral
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (NEW.case_id);
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_referral_U AFTER UPDATE ON referral
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (OLD.case_id);
+  INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (NEW.case_id);
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_referral_D AFTER DELETE ON referral
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
-  UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+  INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (OLD.case_id);
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;
 CREATE TRIGGER stats_stale_link_person_I AFTER INSERT ON link_person
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
