@@ -29,16 +29,18 @@ static const char *const dim_names[CTIP_D_N] = {"year",
                                                 "org_type",
                                                 "sentence",
                                                 "assistance_kind",
-                                                "referral_reason"};
+                                                "referral_reason",
+                                                "event"};
 
 /* Per unit: 0 absent, 1 single-valued, 2 multi-valued; in the order of enum ctip_dim. */
 static const unsigned char unit_dims[CTIP_U_N][CTIP_D_N] = {
-        /*           yr gen age eth cit ori dst exp ind rec con art stg sts org oty snt ast rsn */
-        [CTIP_U_VICTIMS] = {1, 1, 1, 1, 2, 1, 2, 2, 1, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0},
-        [CTIP_U_CASES] = {1, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 2, 0, 1, 1, 0, 0, 0},
-        [CTIP_U_OFFENDERS] = {1, 1, 1, 1, 2, 1, 0, 0, 0, 0, 0, 2, 2, 0, 1, 1, 1, 0, 0},
-        [CTIP_U_REFERRALS] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1},
-        [CTIP_U_ASSISTANCE] = {1, 1, 1, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0},
+        /*           yr gen age eth cit ori dst exp ind rec con art stg sts org oty snt ast rsn evt
+         */
+        [CTIP_U_VICTIMS] = {1, 1, 1, 1, 2, 1, 2, 2, 1, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0, 2},
+        [CTIP_U_CASES] = {1, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 2, 0, 1, 1, 0, 0, 0, 0},
+        [CTIP_U_OFFENDERS] = {1, 1, 1, 1, 2, 1, 0, 0, 0, 0, 0, 2, 2, 0, 1, 1, 1, 0, 0, 0},
+        [CTIP_U_REFERRALS] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0},
+        [CTIP_U_ASSISTANCE] = {1, 1, 1, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 0},
 };
 
 const char *ctip_unit_name(int unit)
@@ -107,6 +109,8 @@ static void dict_index_free(struct ctip_dict *dc)
 	dc->index = NULL;
 }
 
+static void funit_free(struct ctip_funit *fu);
+
 void ctip_facts_free(ctip_facts *f)
 {
 	if (!f)
@@ -118,17 +122,8 @@ void ctip_facts_free(ctip_facts *f)
 			free(dc->s[i]);
 		free(dc->s);
 	}
-	for (int u = 0; u < CTIP_U_N; u++) {
-		struct ctip_funit *fu = &f->u[u];
-		free(fu->key);
-		free(fu->date);
-		free(fu->cid);
-		for (int d = 0; d < CTIP_D_N; d++) {
-			free(fu->col[d].off);
-			free(fu->col[d].val);
-			free(fu->col[d].vdate);
-		}
-	}
+	for (int u = 0; u < CTIP_U_N; u++)
+		funit_free(&f->u[u]);
 	free(f);
 }
 
@@ -471,9 +466,16 @@ bad:
 	                    ctip_unit_name(unit));
 }
 
+static int funit_ready(const struct ctip_funit *fu, int dim);
+
 int ctip_facts_ready(const ctip_facts *f, int unit, int dim)
 {
 	const struct ctip_funit *fu = &f->u[unit];
+	return funit_ready(fu, dim) && (!fu->delta || funit_ready(fu->delta, dim));
+}
+
+static int funit_ready(const struct ctip_funit *fu, int dim)
+{
 	if (!fu->date && fu->n)
 		return 0;
 	if (dim < 0 || dim == CTIP_D_YEAR)
@@ -506,117 +508,47 @@ int ctip_facts_dicts_index(ctip_facts *f, ctip_err *e)
 	return CTIP_OK;
 }
 
-#define DEAD(dead, i) ((dead) && ((dead)[(i) >> 3] >> ((i)&7) & 1))
-
-/* The rows of a not marked dead, then those of b, of one array of fixed-size elements. */
-static void *merge_fixed(const void *a, uint32_t na, const unsigned char *dead, const void *b,
-                         uint32_t nb, size_t elem, uint32_t *nout)
+int ctip_facts_set_delta(ctip_facts *f, int unit, unsigned char *dead, ctip_facts *g, ctip_err *e)
 {
-	char *out = malloc(((size_t)na + nb + 1) * elem);
-	if (!out)
-		return NULL;
-	uint32_t k = 0;
-	for (uint32_t i = 0; i < na; i++)
-		if (!DEAD(dead, i))
-			memcpy(out + (size_t)k++ * elem, (const char *)a + (size_t)i * elem, elem);
-	if (nb)
-		memcpy(out + (size_t)k * elem, b, (size_t)nb * elem);
-	*nout = k + nb;
-	return out;
-}
-
-static int merge_multi(struct ctip_fcol *c, uint32_t na, const unsigned char *dead,
-                       const struct ctip_fcol *gc, uint32_t nb, int stage, uint32_t n)
-{
-	size_t nv = (size_t)(na ? c->off[na] : 0) + (nb ? gc->off[nb] : 0);
-	uint32_t *off = malloc(((size_t)n + 1) * 4);
-	uint16_t *val = malloc((nv + 1) * 2);
-	int32_t *vd = stage ? malloc((nv + 1) * 4) : NULL;
-	if (!off || !val || (stage && !vd)) {
-		free(off);
-		free(val);
-		free(vd);
-		return -1;
-	}
-	uint32_t r = 0, at = 0;
-	off[0] = 0;
-	for (int side = 0; side < 2; side++) {
-		const struct ctip_fcol *sc = side ? gc : c;
-		uint32_t sn = side ? nb : na;
-		for (uint32_t i = 0; i < sn; i++) {
-			if (!side && DEAD(dead, i))
-				continue;
-			for (uint32_t j = sc->off[i]; j < sc->off[i + 1]; j++) {
-				val[at] = sc->val[j];
-				if (vd)
-					vd[at] = sc->vdate ? sc->vdate[j] : 0;
-				at++;
-			}
-			off[++r] = at;
-		}
-	}
-	free(c->off);
-	free(c->val);
-	free(c->vdate);
-	c->off = off;
-	c->val = val;
-	c->vdate = vd;
-	c->nval = at;
-	return 0;
-}
-
-int ctip_facts_merge(ctip_facts *f, int unit, const unsigned char *dead, const ctip_facts *g,
-                     ctip_err *e)
-{
-	struct ctip_funit *fu = &f->u[unit];
-	const struct ctip_funit *gu = &g->u[unit];
-	uint32_t n = 0, k;
-	if ((fu->n && (!fu->key || !fu->date)) || (gu->n && (!gu->key || !gu->date)))
-		return ctip_err_set(e, CTIP_EINVAL, "statistics cache: delta without its rows");
-	for (int d = 0; d < CTIP_D_N; d++) {
+	struct ctip_funit *fu = &f->u[unit], *gu = &g->u[unit];
+	int ok = !gu->n || (gu->key && gu->date);
+	for (int d = 0; d < CTIP_D_N && ok; d++) {
 		const struct ctip_fcol *c = &fu->col[d], *gc = &gu->col[d];
-		if (!fu->has[d] || d == CTIP_D_YEAR || !c->val)
+		if (!fu->has[d] || d == CTIP_D_YEAR || !c->val || !gu->n)
 			continue;
-		if ((gu->n && !gc->val) ||
-		    (fu->multi[d] && ((fu->n && !c->off) || (gu->n && !gc->off))))
-			return ctip_err_set(e, CTIP_EINVAL,
-			                    "statistics cache: delta without a column");
+		ok = gc->val && (!fu->multi[d] || gc->off) &&
+		     (d != CTIP_D_STAGE || !gc->nval || gc->vdate);
 	}
-	int64_t *key = merge_fixed(fu->key, fu->n, dead, gu->key, gu->n, 8, &n);
-	int32_t *date = merge_fixed(fu->date, fu->n, dead, gu->date, gu->n, 4, &k);
-	uint32_t *cid = fu->cid && (gu->cid || !gu->n)
-	                        ? merge_fixed(fu->cid, fu->n, dead, gu->cid, gu->n, 4, &k)
-	                        : NULL;
-	if (!key || !date || (fu->cid && (gu->cid || !gu->n) && !cid))
-		goto oom;
-	for (int d = 0; d < CTIP_D_N; d++) {
-		struct ctip_fcol *c = &fu->col[d];
-		const struct ctip_fcol *gc = &gu->col[d];
-		if (!fu->has[d] || d == CTIP_D_YEAR || !c->val)
-			continue;
-		if (fu->multi[d]) {
-			if (merge_multi(c, fu->n, dead, gc, gu->n, d == CTIP_D_STAGE, n))
-				goto oom;
-			continue;
-		}
-		uint16_t *v = merge_fixed(c->val, fu->n, dead, gc->val, gu->n, 2, &k);
-		if (!v)
-			goto oom;
-		free(c->val);
-		c->val = v;
-		c->nval = k;
+	struct ctip_funit *dl = ok ? malloc(sizeof(*dl)) : NULL;
+	if (!dl) {
+		free(dead);
+		return ok ? ctip_err_set(e, CTIP_ENOMEM, "out of memory")
+		          : ctip_err_set(e, CTIP_EINVAL,
+		                         "statistics cache: delta without a column");
 	}
+	*dl = *gu;
+	memset(gu, 0, sizeof(*gu));
+	dl->dead = NULL;
+	dl->delta = NULL;
+	free(fu->dead);
+	fu->dead = dead;
+	fu->delta = dl;
+	return CTIP_OK;
+}
+
+static void funit_free(struct ctip_funit *fu)
+{
 	free(fu->key);
 	free(fu->date);
 	free(fu->cid);
-	fu->key = key;
-	fu->date = date;
-	fu->cid = cid;
-	fu->n = fu->cap = n;
-	return CTIP_OK;
-oom:
-	free(key);
-	free(date);
-	free(cid);
-	return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	free(fu->dead);
+	for (int d = 0; d < CTIP_D_N; d++) {
+		free(fu->col[d].off);
+		free(fu->col[d].val);
+		free(fu->col[d].vdate);
+	}
+	if (fu->delta) {
+		funit_free(fu->delta);
+		free(fu->delta);
+	}
 }

@@ -45,6 +45,7 @@ enum ctip_dim {
 	CTIP_D_SENTENCE,    /* sentence band of a defendant */
 	CTIP_D_ASSIST_KIND, /* kind of assistance */
 	CTIP_D_REF_REASON,  /* reason of a referral */
+	CTIP_D_EVENT,       /* kinds of trafficking events recorded (return or repatriation...) */
 	CTIP_D_N
 };
 
@@ -68,6 +69,11 @@ struct ctip_funit {
 	uint32_t *cid; /* the case of each row (to patch the snapshot; loaded only for that) */
 	unsigned char has[CTIP_D_N], multi[CTIP_D_N];
 	struct ctip_fcol col[CTIP_D_N];
+	/* After a patch (store_sqlite_stats.c): the saved rows replaced (a bit per row; NULL
+	 * none), and the rows that replace them, with the same columns; counted after the saved
+	 * rows alive. A victim key's rows are all saved or all in the delta. */
+	unsigned char *dead;
+	struct ctip_funit *delta;
 };
 
 /* Values of a dimension: s[0] is NULL (unknown); codes are indexes. */
@@ -135,11 +141,9 @@ int ctip_facts_dicts_load(ctip_facts *f, const unsigned char *buf, size_t len, c
 int ctip_facts_attach(ctip_facts *f, int unit, int part, void *data, size_t len, ctip_err *e);
 /* Makes loaded dictionaries extensible by ctip_facts_add (their lookup index). */
 int ctip_facts_dicts_index(ctip_facts *f, ctip_err *e);
-/* Replaces f's rows of the unit by those not marked in dead (a bit per row, NULL none)
- * followed by g's rows of the unit; g's codes are f's (the same dictionaries). Every array
- * loaded in f must be loaded in g. */
-int ctip_facts_merge(ctip_facts *f, int unit, const unsigned char *dead, const ctip_facts *g,
-                     ctip_err *e);
+/* Gives f's unit the delta: g's rows of the unit (moved out of g; its codes are f's, the same
+ * dictionaries, and it has every column f has) and dead, which f takes over. */
+int ctip_facts_set_delta(ctip_facts *f, int unit, unsigned char *dead, ctip_facts *g, ctip_err *e);
 /* Whether the unit's rows and the dimension (-1: none) are in memory. */
 int ctip_facts_ready(const ctip_facts *f, int unit, int dim);
 

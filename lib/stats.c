@@ -150,6 +150,7 @@ const char *ctip_stats_dim_vocab(int dim)
 	case CTIP_D_ORG_TYPE: return "org_type";
 	case CTIP_D_ASSIST_KIND: return "assistance_kind";
 	case CTIP_D_REF_REASON: return "referral_reason";
+	case CTIP_D_EVENT: return "event_type";
 	default: return NULL;
 	}
 }
@@ -242,6 +243,26 @@ static int age_levels(const struct ctip_stats_query *q, struct ctip_stats_table 
 	return (t->label[k][nb] = dupe("Unknown")) ? 0 : -1;
 }
 
+/* Widens [*ymin, *ymax] to the years of row i in the period: its date and, with stages, the
+ * dates its stages were reached (a dead row too: a year more, never one less). */
+static void year_span(const struct ctip_funit *fu, uint32_t i, int staged,
+                      const struct ctip_stats_query *q, int *ymin, int *ymax)
+{
+	const struct ctip_fcol *sc = &fu->col[CTIP_D_STAGE];
+	int with_stages = staged && fu->has[CTIP_D_STAGE] && sc->vdate && sc->off;
+	uint32_t j0 = with_stages ? sc->off[i] : 0, j1 = with_stages ? sc->off[i + 1] : 0;
+	for (uint32_t j = j0; j <= j1; j++) {
+		int32_t dt = j == j1 ? fu->date[i] : sc->vdate[j];
+		if (!dt || (q->from && dt < q->from) || (q->to && dt > q->to))
+			continue;
+		int y = dt / 10000;
+		if (*ymax < 0 || y < *ymin)
+			*ymin = y;
+		if (y > *ymax)
+			*ymax = y;
+	}
+}
+
 /* Years: every year from the first to the last in the period that has a row, then Unknown. */
 static int year_levels(const struct ctip_funit *fu, const struct ctip_stats_query *q,
                        struct ctip_stats_table *t, int k, struct dimmap *m)
@@ -253,18 +274,9 @@ static int year_levels(const struct ctip_funit *fu, const struct ctip_stats_quer
 		staged |= q->dim[i] == CTIP_D_STAGE;
 	for (int i = 0; i < q->nwhere; i++)
 		staged |= q->where_dim[i] == CTIP_D_STAGE;
-	const struct ctip_fcol *sc = &fu->col[CTIP_D_STAGE];
-	uint32_t nd = staged && fu->has[CTIP_D_STAGE] && sc->vdate ? sc->nval : 0;
-	for (uint32_t i = 0; i < fu->n + nd; i++) {
-		int32_t dt = i < fu->n ? fu->date[i] : sc->vdate[i - fu->n];
-		if (!dt || (q->from && dt < q->from) || (q->to && dt > q->to))
-			continue;
-		int y = dt / 10000;
-		if (ymax < 0 || y < ymin)
-			ymin = y;
-		if (y > ymax)
-			ymax = y;
-	}
+	for (const struct ctip_funit *part = fu; part; part = part == fu ? fu->delta : NULL)
+		for (uint32_t i = 0; i < part->n; i++)
+			year_span(part, i, staged, q, &ymin, &ymax);
 	int n = ymax < 0 ? 0 : ymax - ymin + 1;
 	m->ymin = ymin;
 	m->n = n + 1;
@@ -636,6 +648,8 @@ static void *count_range(void *arg)
 			if (i == p->hi)
 				break;
 		}
+		if (fu->dead && (fu->dead[i >> 3] >> (i & 7) & 1))
+			continue; /* replaced by the delta */
 		int32_t dt = fu->date[i];
 		/* stages dated: the period applies to each stage's date instead of the row's */
 		uint16_t scode[CTIP_FACT_MAXV];
@@ -928,8 +942,9 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto done;
 	}
-	/* the scan: two threads over halves split at a key boundary, when it is worth it */
-	struct range rg[2];
+	/* the scan: two threads over halves split at a key boundary, when it is worth it; the
+	 * delta after the first half */
+	struct range rg[3];
 	int nr = fu->n >= 100000 && t->ncell <= 4000000 ? 2 : 1;
 	uint32_t mid = fu->n / 2;
 	while (mid > 0 && mid < fu->n && fu->key[mid] == fu->key[mid - 1])
@@ -943,7 +958,7 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 	                   .year_k = year_k,
 	                   .fast = fast,
 	                   .dense = dense};
-	rg[0] = rg[1] = r0;
+	rg[0] = rg[1] = rg[2] = r0;
 	rg[0].hi = nr == 2 ? mid : fu->n;
 	rg[0].count = t->count;
 	rg[1].lo = mid;
@@ -960,13 +975,21 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 		}
 	}
 	count_range(&rg[0]);
+	if (fu->delta) {
+		rg[2].fu = fu->delta;
+		rg[2].hi = fu->delta->n;
+		rg[2].count = t->count;
+		count_range(&rg[2]);
+	}
 	if (threaded) {
 		pthread_join(th, NULL);
 		for (size_t c = 0; c < t->ncell; c++)
 			t->count[c] += rg[1].count[c];
 		free(rg[1].count);
 	}
-	for (int r = 0; r < nr; r++) {
+	for (int r = 0; r < 3; r++) {
+		if (r == 1 && nr < 2)
+			continue;
 		t->records += rg[r].records;
 		t->stage_rows += rg[r].stage_rows;
 		t->stage_fallback += rg[r].fallback;

@@ -274,7 +274,8 @@ static int proc_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	"v.labour_industry, v.recruitment_methods, v.control_methods, v.exploitation_types, "      \
 	"(SELECT group_concat(x.country, ';') FROM exploitation x WHERE x.case_person_id = "       \
 	"cp.id), "                                                                                 \
-	"(SELECT min(x.start_date) FROM exploitation x WHERE x.case_person_id = cp.id) "           \
+	"(SELECT min(x.start_date) FROM exploitation x WHERE x.case_person_id = cp.id), "          \
+	"(SELECT group_concat(ev.type, ';') FROM event ev WHERE ev.case_person_id = cp.id) "       \
 	"FROM case_person cp JOIN person p ON p.id = cp.person_id "                                \
 	"JOIN cases c ON c.id = cp.case_id JOIN organisation o ON o.id = c.org_id "                \
 	"LEFT JOIN victim v ON v.case_person_id = cp.id "
@@ -328,6 +329,7 @@ static int victim_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	json_codes(&r, CTIP_D_CONTROL, txt(st, 15), b->buf[CTIP_D_CONTROL], 2048);
 	json_codes(&r, CTIP_D_EXPLOIT, txt(st, 16), b->buf[CTIP_D_EXPLOIT], 2048);
 	semi_codes(&r, CTIP_D_DEST, txt(st, 17), b->buf[CTIP_D_DEST], 2048);
+	semi_codes(&r, CTIP_D_EVENT, txt(st, 19), b->buf[CTIP_D_EVENT], 2048);
 	if (cid >= 0 && cid <= b->ncases) {
 		mask_stages(&r, b->case_stage[cid], &b->stages,
 		            b->case_sdate + (size_t)cid * STAGE_DATES);
@@ -681,8 +683,9 @@ static int cached(ctip_store *s, int unit, const unsigned char *need, ctip_facts
 		if (!rc && len < ((size_t)f->u[u].n + 7) / 8)
 			rc = CTIP_EINVAL;
 		if (!rc)
-			rc = ctip_facts_merge(f, u, data, g, &ign);
-		free(data);
+			rc = ctip_facts_set_delta(f, u, data, g, &ign);
+		else
+			free(data);
 		data = NULL;
 		ctip_facts_free(g);
 		g = NULL;

@@ -7,9 +7,9 @@
 -- stale; stats_part the snapshot itself, as arrays (facts.h, "the cache's parts"). A write to
 -- a table the snapshot is built from goes through the triggers below:
 --  - one that touches cases (a case, a person in it, a victim's details, exploitation,
---    assistance, a proceeding, a referral, a person's own columns) records the cases in
+--    assistance, an event, a proceeding, a referral, a person's own columns) records the cases in
 --    stats_dirty, and the next statistics query recomputes the rows of those cases only
---    (store_sqlite_stats.c, "patching"); after STATS_DIRTY_MAX (20,000) such writes the
+--    (store_sqlite_stats.c, "patching"); after 20,000 such writes the
 --    snapshot is marked stale instead, for one rebuild (an import of millions of rows);
 --  - one that may change every case (an organisation renamed or retyped, the linkage of
 --    persons) marks the snapshot stale.
@@ -47,6 +47,9 @@ DROP TRIGGER IF EXISTS stats_stale_referral_D;
 DROP TRIGGER IF EXISTS stats_stale_link_person_I;
 DROP TRIGGER IF EXISTS stats_stale_link_person_U;
 DROP TRIGGER IF EXISTS stats_stale_link_person_D;
+DROP TRIGGER IF EXISTS stats_stale_event_I;
+DROP TRIGGER IF EXISTS stats_stale_event_U;
+DROP TRIGGER IF EXISTS stats_stale_event_D;
 
 -- made on first use before: its version goes on (a server compares it), the cache is dropped
 CREATE TABLE IF NOT EXISTS stats_state (
@@ -273,4 +276,23 @@ END;
 CREATE TRIGGER stats_stale_link_person_D AFTER DELETE ON link_person
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_event_I AFTER INSERT ON event
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_event_U AFTER UPDATE ON event
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
+END;
+CREATE TRIGGER stats_stale_event_D AFTER DELETE ON event
+WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
+  INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
+  UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
+    stale = ndirty >= 20000 WHERE id = 1;
 END;

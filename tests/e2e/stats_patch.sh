@@ -9,7 +9,7 @@
 # every table below, as JSON without the provenance's times
 tables() {
 	for q in "victims --by gender,age_group" "victims --by exploitation_type,trafficking_status" \
-		"victims --by year,origin_province" "cases --by org,stage" "cases --by stage --year 2023" \
+		"victims --by year,origin_province" "victims --by event,citizenship" "cases --by org,stage" "cases --by stage --year 2023" \
 		"offenders --by article,stage,sentence" "offenders --by gender,year" \
 		"referrals --by referral_reason" "assistance --by assistance_kind,gender"; do
 		# shellcheck disable=SC2086
@@ -45,6 +45,11 @@ cp=$(sql "select id from case_person where role = 'Perpetrator' order by id desc
 sql "insert into proceeding (case_person_id, seq, stage, date, article, sentence_kind, sentence_months)
 	values ($cp, 99, 'Convicted', '2023-06-30', 'Art151', 'Imprisonment', 100)"
 same "an added proceeding"
+
+# a return recorded for a victim (an event)
+cpv=$(sql "select id from case_person where role = 'Victim' order by id limit 1 offset 3")
+sql "insert into event (case_person_id, seq, type, date, country) values ($cpv, 99, 'ReturnOrRepatriation', '2023-05-05', 'VN')"
+same "an added return event"
 
 # a record removed: a victim taken out of a case, and a whole case deleted
 sql "pragma foreign_keys = on; delete from case_person where id = (select id from case_person where role = 'Victim' order by id desc limit 1)"
