@@ -139,7 +139,8 @@ static int dict_code(struct ctip_dict *dc, const char *s, uint16_t *code, ctip_e
 		*code = it->code;
 		return CTIP_OK;
 	}
-	if (dc->n == 0) { /* slot 0: unknown */
+	if (dc->n == 0) { /* slot 0: unknown (an empty loaded dictionary has an array too) */
+		free(dc->s);
 		dc->s = calloc(16, sizeof(char *));
 		if (!dc->s)
 			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
