@@ -14,7 +14,9 @@
 --  - one that may change every case (an organisation renamed or retyped, the linkage of
 --    persons) marks the snapshot stale.
 -- Each bumps version (a server keeps its snapshot in memory while the version holds). The WHEN
--- clause makes a stale snapshot cost one read of one row per written row.
+-- clause makes a stale snapshot cost one read of one row per written row. An UPDATE trigger
+-- names the columns statistics read (store_sqlite_stats.c): sealing identities again (a new
+-- key) or writing a comment leaves the snapshot alone.
 -- A table added later that statistics read must get its three triggers in its own migration.
 
 DROP TRIGGER IF EXISTS stats_stale_organisation_I;
@@ -106,7 +108,8 @@ CREATE TRIGGER stats_stale_organisation_I AFTER INSERT ON organisation
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   UPDATE stats_state SET version = version + 1 WHERE id = 1; -- no case has it yet
 END;
-CREATE TRIGGER stats_stale_organisation_U AFTER UPDATE ON organisation
+CREATE TRIGGER stats_stale_organisation_U AFTER UPDATE OF id, name, type
+  ON organisation
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1;
 END;
@@ -120,7 +123,8 @@ WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
     stale = ndirty >= 20000 WHERE id = 1;
 END;
-CREATE TRIGGER stats_stale_cases_U AFTER UPDATE ON cases
+CREATE TRIGGER stats_stale_cases_U AFTER UPDATE OF id, org_id, opened
+  ON cases
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (OLD.id);
   INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (NEW.id);
@@ -139,7 +143,8 @@ WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
     stale = ndirty >= 20000 WHERE id = 1;
 END;
-CREATE TRIGGER stats_stale_person_U AFTER UPDATE ON person
+CREATE TRIGGER stats_stale_person_U AFTER UPDATE OF id, gender, birth_date, ethnicity, citizenship, province_2025
+  ON person
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE person_id = NEW.id;
   UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
@@ -157,7 +162,8 @@ WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
     stale = ndirty >= 20000 WHERE id = 1;
 END;
-CREATE TRIGGER stats_stale_case_person_U AFTER UPDATE ON case_person
+CREATE TRIGGER stats_stale_case_person_U AFTER UPDATE OF id, case_id, person_id, role
+  ON case_person
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (OLD.case_id);
   INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (NEW.case_id);
@@ -176,7 +182,9 @@ WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
     stale = ndirty >= 20000 WHERE id = 1;
 END;
-CREATE TRIGGER stats_stale_victim_U AFTER UPDATE ON victim
+CREATE TRIGGER stats_stale_victim_U AFTER UPDATE OF case_person_id, status, status_date, age_when_trafficked, labour_industry,
+  recruitment_methods, control_methods, exploitation_types
+  ON victim
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
   INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
@@ -195,7 +203,8 @@ WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
     stale = ndirty >= 20000 WHERE id = 1;
 END;
-CREATE TRIGGER stats_stale_exploitation_U AFTER UPDATE ON exploitation
+CREATE TRIGGER stats_stale_exploitation_U AFTER UPDATE OF case_person_id, country, start_date
+  ON exploitation
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
   INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
@@ -214,7 +223,8 @@ WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
     stale = ndirty >= 20000 WHERE id = 1;
 END;
-CREATE TRIGGER stats_stale_assistance_U AFTER UPDATE ON assistance
+CREATE TRIGGER stats_stale_assistance_U AFTER UPDATE OF case_person_id, seq, date, kind, provider_org_id
+  ON assistance
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
   INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
@@ -233,7 +243,8 @@ WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
     stale = ndirty >= 20000 WHERE id = 1;
 END;
-CREATE TRIGGER stats_stale_proceeding_U AFTER UPDATE ON proceeding
+CREATE TRIGGER stats_stale_proceeding_U AFTER UPDATE OF case_person_id, stage, date, article, sentence_kind, sentence_months
+  ON proceeding
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
   INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;
@@ -252,7 +263,8 @@ WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
     stale = ndirty >= 20000 WHERE id = 1;
 END;
-CREATE TRIGGER stats_stale_referral_U AFTER UPDATE ON referral
+CREATE TRIGGER stats_stale_referral_U AFTER UPDATE OF case_id, direction, seq, date, reason
+  ON referral
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (OLD.case_id);
   INSERT OR IGNORE INTO stats_dirty (case_id) VALUES (NEW.case_id);
@@ -283,7 +295,8 @@ WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   UPDATE stats_state SET version = version + 1, ndirty = ndirty + 1,
     stale = ndirty >= 20000 WHERE id = 1;
 END;
-CREATE TRIGGER stats_stale_event_U AFTER UPDATE ON event
+CREATE TRIGGER stats_stale_event_U AFTER UPDATE OF case_person_id, type
+  ON event
 WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN
   INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = OLD.case_person_id;
   INSERT OR IGNORE INTO stats_dirty (case_id) SELECT case_id FROM case_person WHERE id = NEW.case_person_id;

@@ -85,6 +85,13 @@ else
 	notok "the demo data has a linked victim"
 fi
 
+# identities sealed again (a new key) or a closure reason written: not columns statistics read
+n0=$(sql "select ndirty from stats_state")
+sql "update person set identity = identity where id in (select person_id from case_person limit 50);
+	update cases set closure_sealed = closure_sealed where id < 20"
+check "re-sealing identities leaves the snapshot alone" \
+	test "$(sql "select ndirty || stale || (select count(*) from stats_dirty) from stats_state")" = "${n0}00"
+
 # many writes: a rebuild, not a patch
 sql "update stats_state set ndirty = 19999"
 sql "update person set ethnicity = ethnicity where id in (select person_id from case_person limit 5)"
