@@ -588,7 +588,7 @@ static int has_part(ctip_store *s, int unit, int part)
 }
 
 /* Loads into f's unit u the parts stored as unit `stored`: keys, dates, the dimensions asked
- * for (need NULL: all), with case ids when `cases`. */
+ * for (need NULL: all), with case ids when `cases` (2: keys and case ids only). */
 static int load_unit(ctip_store *s, sqlite3_stmt *q, ctip_facts *f, int u, int stored,
                      const unsigned char *need, int cases, ctip_err *e)
 {
@@ -601,7 +601,7 @@ static int load_unit(ctip_store *s, sqlite3_stmt *q, ctip_facts *f, int u, int s
 			d = CTIP_PART_KEY; /* keys first */
 		else if (p == CTIP_PART_KEY)
 			d = CTIP_PART_CASE;
-		if (d == CTIP_PART_CASE && !cases)
+		if ((d == CTIP_PART_CASE && !cases) || (d == CTIP_PART_DATE && cases == 2))
 			continue;
 		if (d >= 0 && (d == CTIP_D_YEAR || !f->u[u].has[d] || (need && !need[d])))
 			continue;
@@ -850,7 +850,7 @@ static int patch(ctip_store *s, int64_t version, int *patched, ctip_err *e)
 		rc = CTIP_EINVAL;
 	unsigned char none[CTIP_D_N] = {0};
 	if (!rc && (ctip_facts_dicts_load(base, dicts, dlen, e) ||
-	            load_unit(s, q, base, CTIP_U_VICTIMS, CTIP_U_VICTIMS, none, 1, e)))
+	            load_unit(s, q, base, CTIP_U_VICTIMS, CTIP_U_VICTIMS, none, 2, e)))
 		rc = CTIP_EINVAL;
 	if (!rc && sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO stats_delta_key (key) VALUES (?1)",
 	                              -1, &ins, NULL) != SQLITE_OK)
@@ -913,11 +913,13 @@ static int patch(ctip_store *s, int64_t version, int *patched, ctip_err *e)
 		rc = save_as(s, g, CTIP_U_N, e);
 	/* the saved rows replaced: of the delta's keys (victims), of its cases (the rest) */
 	for (int u = 0; u < CTIP_U_N && !rc; u++) {
-		ctip_facts *b = ctip_facts_new();
-		if (!b || ctip_facts_dicts_load(b, dicts, dlen, e) ||
-		    load_unit(s, q, b, u, u, none, 1, e)) {
+		/* the victims' keys and case ids are loaded already */
+		ctip_facts *b = u == CTIP_U_VICTIMS ? base : ctip_facts_new();
+		if (!b || (b != base && (ctip_facts_dicts_load(b, dicts, dlen, e) ||
+		                         load_unit(s, q, b, u, u, none, 2, e)))) {
 			rc = b ? CTIP_EINVAL : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-			ctip_facts_free(b);
+			if (b != base)
+				ctip_facts_free(b);
 			break;
 		}
 		free(bits);
@@ -950,7 +952,8 @@ static int patch(ctip_store *s, int64_t version, int *patched, ctip_err *e)
 			}
 			sqlite3_finalize(st);
 		}
-		ctip_facts_free(b);
+		if (b != base)
+			ctip_facts_free(b);
 	}
 	if (!rc)
 		*patched = 1;
