@@ -34,6 +34,7 @@ once() {
 	printf '%-62s %6.1f s wall %6.1f s cpu %6.0f MB peak\n' "$label" "$wall" "$(echo "$u + $s" | bc)" "$(echo "$kb / 1024" | bc)"
 }
 
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) (the machine may be shared)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n1)"
 if [ "${REBUILD:-0}" = 1 ] || [ ! -f "$DB" ] || [ "$(sqlite3 "$DB" 'select count(*) from case_person' 2>/dev/null)" != "$N" ]; then
 	rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.audit" "$DB.audit-wal" "$DB.audit-shm"
@@ -51,6 +52,9 @@ for q in "victims --by gender,age_group,exploitation_type" \
 	"victims --by year,gender,origin_province" \
 	"victims --by origin_province,destination_country,exploitation_type" \
 	"victims --by control_method,recruitment_method,exploitation_type" \
+	"victims --by destination_country,citizenship,control_method" \
+	"assistance --by assistance_kind,gender,year" \
+	"offenders --by stage,gender --year 2023" \
 	"cases --by year,org,stage" \
 	"offenders --by article,stage,sentence"; do
 	# shellcheck disable=SC2086
@@ -66,3 +70,22 @@ median "sqlite3 GROUP BY victims gender x age group x exploitation type" sqlite3
 	"SELECT p.gender, CASE WHEN v.age_when_trafficked IS NULL THEN 'Unknown' WHEN v.age_when_trafficked < 16 THEN '0-15' WHEN v.age_when_trafficked < 18 THEN '16-17' ELSE '18+' END, j.value, count(DISTINCT cp.person_id) FROM case_person cp JOIN person p ON p.id = cp.person_id LEFT JOIN victim v ON v.case_person_id = cp.id LEFT JOIN json_each(v.exploitation_types) j WHERE cp.role = 'Victim' GROUP BY 1, 2, 3"
 median "sqlite3 GROUP BY victims year x gender x origin province" sqlite3 "$DB" \
 	"SELECT substr(coalesce(v.status_date, c.opened), 1, 4), p.gender, p.province_2025, count(DISTINCT cp.person_id) FROM case_person cp JOIN person p ON p.id = cp.person_id JOIN cases c ON c.id = cp.case_id LEFT JOIN victim v ON v.case_person_id = cp.id WHERE cp.role = 'Victim' GROUP BY 1, 2, 3"
+
+# After a write to one case: the next query patches the snapshot (the case's rows and those of
+# its victims' other cases, beside the saved snapshot), then the queries after it read the
+# saved rows and the delta.
+# five rounds: edit one victim of another case, time the next query; the median
+: >"$W/times"
+for r in 1 2 3 4 5; do
+	vp=$(sqlite3 "$DB" "select person_id from case_person where role = 'Victim' and case_id >= (select max(id) / 2 + $r * 1000 from cases) limit 1")
+	sqlite3 "$DB" "update person set gender = case gender when 'Masculine' then 'Feminine' else 'Masculine' end where id = $vp"
+	/usr/bin/time -f "%e %U %S" -o "$W/t1" "$CTIP" --db "$DB" stats victims --by gender,age_group,exploitation_type >"$W/out" 2>"$W/err" || { cat "$W/err"; exit 1; }
+	awk '{printf "%.3f %.3f\n", $1, $2 + $3}' "$W/t1" >>"$W/times"
+done
+printf '%-62s %6.0f ms wall %6.0f ms cpu\n' "stats after a one-case edit (patch; median of 5)" \
+	"$(cut -d' ' -f1 "$W/times" | sort -n | sed -n 3p | awk '{print $1 * 1000}')" \
+	"$(cut -d' ' -f2 "$W/times" | sort -n | sed -n 3p | awk '{print $1 * 1000}')"
+echo "delta: $(sqlite3 "$DB" 'select count(*) from stats_delta') cases, $(sqlite3 "$DB" 'select count(*) from stats_delta_key') victim keys"
+median "the same query again (saved rows + delta)" "$CTIP" --db "$DB" stats victims --by gender,age_group,exploitation_type
+median "victims --by control_method,recruitment_method,exploitation_type (+ delta)" "$CTIP" --db "$DB" stats victims --by control_method,recruitment_method,exploitation_type
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -29,16 +29,18 @@ static const char *const dim_names[CTIP_D_N] = {"year",
                                                 "org_type",
                                                 "sentence",
                                                 "assistance_kind",
-                                                "referral_reason"};
+                                                "referral_reason",
+                                                "event"};
 
 /* Per unit: 0 absent, 1 single-valued, 2 multi-valued; in the order of enum ctip_dim. */
 static const unsigned char unit_dims[CTIP_U_N][CTIP_D_N] = {
-        /*           yr gen age eth cit ori dst exp ind rec con art stg sts org oty snt ast rsn */
-        [CTIP_U_VICTIMS] = {1, 1, 1, 1, 2, 1, 2, 2, 1, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0},
-        [CTIP_U_CASES] = {1, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 2, 0, 1, 1, 0, 0, 0},
-        [CTIP_U_OFFENDERS] = {1, 1, 1, 1, 2, 1, 0, 0, 0, 0, 0, 2, 2, 0, 1, 1, 1, 0, 0},
-        [CTIP_U_REFERRALS] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1},
-        [CTIP_U_ASSISTANCE] = {1, 1, 1, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0},
+        /*           yr gen age eth cit ori dst exp ind rec con art stg sts org oty snt ast rsn evt
+         */
+        [CTIP_U_VICTIMS] = {1, 1, 1, 1, 2, 1, 2, 2, 1, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0, 2},
+        [CTIP_U_CASES] = {1, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 2, 0, 1, 1, 0, 0, 0, 0},
+        [CTIP_U_OFFENDERS] = {1, 1, 1, 1, 2, 1, 0, 0, 0, 0, 0, 2, 2, 0, 1, 1, 1, 0, 0, 0},
+        [CTIP_U_REFERRALS] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0},
+        [CTIP_U_ASSISTANCE] = {1, 1, 1, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 0},
 };
 
 const char *ctip_unit_name(int unit)
@@ -107,6 +109,8 @@ static void dict_index_free(struct ctip_dict *dc)
 	dc->index = NULL;
 }
 
+static void funit_free(struct ctip_funit *fu);
+
 void ctip_facts_free(ctip_facts *f)
 {
 	if (!f)
@@ -118,15 +122,8 @@ void ctip_facts_free(ctip_facts *f)
 			free(dc->s[i]);
 		free(dc->s);
 	}
-	for (int u = 0; u < CTIP_U_N; u++) {
-		struct ctip_funit *fu = &f->u[u];
-		free(fu->key);
-		free(fu->date);
-		for (int d = 0; d < CTIP_D_N; d++) {
-			free(fu->col[d].off);
-			free(fu->col[d].val);
-		}
-	}
+	for (int u = 0; u < CTIP_U_N; u++)
+		funit_free(&f->u[u]);
 	free(f);
 }
 
@@ -142,7 +139,8 @@ static int dict_code(struct ctip_dict *dc, const char *s, uint16_t *code, ctip_e
 		*code = it->code;
 		return CTIP_OK;
 	}
-	if (dc->n == 0) { /* slot 0: unknown */
+	if (dc->n == 0) { /* slot 0: unknown (an empty loaded dictionary has an array too) */
+		free(dc->s);
 		dc->s = calloc(16, sizeof(char *));
 		if (!dc->s)
 			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
@@ -225,8 +223,10 @@ int ctip_facts_add(ctip_facts *f, int unit, const struct ctip_frow *r, ctip_err 
 		return ctip_err_set(e, CTIP_EINVAL, "statistics: too many rows");
 	if (fu->n == fu->cap) {
 		uint32_t c1 = cap, c2 = cap;
+		uint32_t c0 = cap;
 		if (grow((void **)&fu->key, sizeof(int64_t), &c1, fu->n + 1) ||
-		    grow((void **)&fu->date, sizeof(int32_t), &c2, fu->n + 1))
+		    grow((void **)&fu->date, sizeof(int32_t), &c2, fu->n + 1) ||
+		    grow((void **)&fu->cid, sizeof(uint32_t), &c0, fu->n + 1))
 			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		for (int d = 0; d < CTIP_D_N; d++) {
 			uint32_t c3 = cap;
@@ -247,6 +247,7 @@ int ctip_facts_add(ctip_facts *f, int unit, const struct ctip_frow *r, ctip_err 
 	uint32_t i = fu->n;
 	fu->key[i] = r->key;
 	fu->date[i] = r->date;
+	fu->cid[i] = r->case_id > 0 && r->case_id <= UINT32_MAX ? (uint32_t)r->case_id : 0;
 	for (int d = 0; d < CTIP_D_N; d++) {
 		struct ctip_fcol *c = &f->u[unit].col[d];
 		if (!fu->has[d] || d == CTIP_D_YEAR)
@@ -277,11 +278,15 @@ int ctip_facts_add(ctip_facts *f, int unit, const struct ctip_frow *r, ctip_err 
 				continue;
 			size_t need = (size_t)base + k + 1;
 			if (need > c->nval || !c->val) {
-				uint32_t vc = c->nval;
-				if (grow((void **)&c->val, sizeof(uint16_t), &vc, need + 1))
+				uint32_t vc = c->nval, dc = c->nval;
+				if (grow((void **)&c->val, sizeof(uint16_t), &vc, need + 1) ||
+				    (d == CTIP_D_STAGE &&
+				     grow((void **)&c->vdate, sizeof(int32_t), &dc, need + 1)))
 					return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 				c->nval = vc;
 			}
+			if (d == CTIP_D_STAGE)
+				c->vdate[base + k] = r->stage_date[j];
 			c->val[base + k++] = code;
 		}
 		c->off[i + 1] = base + k;
@@ -290,7 +295,7 @@ int ctip_facts_add(ctip_facts *f, int unit, const struct ctip_frow *r, ctip_err 
 	return CTIP_OK;
 }
 
-#define FACTS_FORMAT 2
+#define FACTS_FORMAT 4
 
 /* --- the cache's parts ------------------------------------------------------------
  * The snapshot is cached as separate arrays (parts), so that a table reads only the columns
@@ -306,6 +311,8 @@ int ctip_facts_parts(const ctip_facts *f,
 		rc = cb(ctx, u, CTIP_PART_KEY, fu->key, (size_t)fu->n * 8);
 		if (!rc)
 			rc = cb(ctx, u, CTIP_PART_DATE, fu->date, (size_t)fu->n * 4);
+		if (!rc)
+			rc = cb(ctx, u, CTIP_PART_CASE, fu->cid, (size_t)fu->n * 4);
 		for (int d = 0; d < CTIP_D_N && !rc; d++) {
 			const struct ctip_fcol *c = &fu->col[d];
 			if (!fu->has[d] || d == CTIP_D_YEAR)
@@ -315,6 +322,8 @@ int ctip_facts_parts(const ctip_facts *f,
 			if (!rc && fu->multi[d])
 				rc = cb(ctx, u, CTIP_PART_OFF + d, c->off,
 				        fu->n ? ((size_t)fu->n + 1) * 4 : 0);
+			if (!rc && d == CTIP_D_STAGE)
+				rc = cb(ctx, u, CTIP_PART_VDATE + d, c->vdate, nv * 4);
 		}
 	}
 	return rc;
@@ -412,6 +421,20 @@ int ctip_facts_attach(ctip_facts *f, int unit, int part, void *data, size_t len,
 		fu->date = data;
 		return CTIP_OK;
 	}
+	if (part == CTIP_PART_CASE) {
+		if (len != (size_t)fu->n * 4)
+			goto bad;
+		free(fu->cid);
+		fu->cid = data;
+		return CTIP_OK;
+	}
+	if (part == CTIP_PART_VDATE + CTIP_D_STAGE) { /* after the offsets */
+		struct ctip_fcol *c = &fu->col[CTIP_D_STAGE];
+		if (!fu->has[CTIP_D_STAGE] || !c->off || len != (size_t)c->nval * 4)
+			goto bad;
+		c->vdate = data;
+		return CTIP_OK;
+	}
 	int d = part >= CTIP_PART_OFF ? part - CTIP_PART_OFF : part;
 	if (d < 0 || d >= CTIP_D_N || !fu->has[d] || d == CTIP_D_YEAR)
 		goto bad;
@@ -444,12 +467,89 @@ bad:
 	                    ctip_unit_name(unit));
 }
 
+static int funit_ready(const struct ctip_funit *fu, int dim);
+
 int ctip_facts_ready(const ctip_facts *f, int unit, int dim)
 {
 	const struct ctip_funit *fu = &f->u[unit];
+	return funit_ready(fu, dim) && (!fu->delta || funit_ready(fu->delta, dim));
+}
+
+static int funit_ready(const struct ctip_funit *fu, int dim)
+{
 	if (!fu->date && fu->n)
 		return 0;
 	if (dim < 0 || dim == CTIP_D_YEAR)
 		return 1;
-	return fu->n == 0 || (fu->col[dim].val && (!fu->multi[dim] || fu->col[dim].off));
+	return fu->n == 0 || (fu->col[dim].val && (!fu->multi[dim] || fu->col[dim].off) &&
+	                      (dim != CTIP_D_STAGE || !fu->col[dim].nval || fu->col[dim].vdate));
+}
+
+int ctip_facts_dicts_index(ctip_facts *f, ctip_err *e)
+{
+	for (int d = 0; d < CTIP_D_N; d++) {
+		struct ctip_dict *dc = &f->dict[d];
+		struct dict_item *h = dc->index;
+		for (uint32_t i = 1; i < dc->n; i++) {
+			struct dict_item *it = NULL;
+			HASH_FIND_STR(h, dc->s[i], it);
+			if (it)
+				continue;
+			size_t len = strlen(dc->s[i]);
+			if (!(it = malloc(sizeof(*it) + len + 1))) {
+				dc->index = h;
+				return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			}
+			memcpy(it->s, dc->s[i], len + 1);
+			it->code = (uint16_t)i;
+			HASH_ADD_STR(h, s, it);
+		}
+		dc->index = h;
+	}
+	return CTIP_OK;
+}
+
+int ctip_facts_set_delta(ctip_facts *f, int unit, unsigned char *dead, ctip_facts *g, ctip_err *e)
+{
+	struct ctip_funit *fu = &f->u[unit], *gu = &g->u[unit];
+	int ok = !gu->n || (gu->key && gu->date);
+	for (int d = 0; d < CTIP_D_N && ok; d++) {
+		const struct ctip_fcol *c = &fu->col[d], *gc = &gu->col[d];
+		if (!fu->has[d] || d == CTIP_D_YEAR || !c->val || !gu->n)
+			continue;
+		ok = gc->val && (!fu->multi[d] || gc->off) &&
+		     (d != CTIP_D_STAGE || !gc->nval || gc->vdate);
+	}
+	struct ctip_funit *dl = ok ? malloc(sizeof(*dl)) : NULL;
+	if (!dl) {
+		free(dead);
+		return ok ? ctip_err_set(e, CTIP_ENOMEM, "out of memory")
+		          : ctip_err_set(e, CTIP_EINVAL,
+		                         "statistics cache: delta without a column");
+	}
+	*dl = *gu;
+	memset(gu, 0, sizeof(*gu));
+	dl->dead = NULL;
+	dl->delta = NULL;
+	free(fu->dead);
+	fu->dead = dead;
+	fu->delta = dl;
+	return CTIP_OK;
+}
+
+static void funit_free(struct ctip_funit *fu)
+{
+	free(fu->key);
+	free(fu->date);
+	free(fu->cid);
+	free(fu->dead);
+	for (int d = 0; d < CTIP_D_N; d++) {
+		free(fu->col[d].off);
+		free(fu->col[d].val);
+		free(fu->col[d].vdate);
+	}
+	if (fu->delta) {
+		funit_free(fu->delta);
+		free(fu->delta);
+	}
 }

@@ -45,6 +45,7 @@ enum ctip_dim {
 	CTIP_D_SENTENCE,    /* sentence band of a defendant */
 	CTIP_D_ASSIST_KIND, /* kind of assistance */
 	CTIP_D_REF_REASON,  /* reason of a referral */
+	CTIP_D_EVENT,       /* kinds of trafficking events recorded (return or repatriation...) */
 	CTIP_D_N
 };
 
@@ -56,14 +57,23 @@ struct ctip_fcol {
 	uint32_t *off;
 	uint16_t *val;
 	uint32_t nval;
+	/* CTIP_D_STAGE only: beside each value, the date (YYYYMMDD, 0 unknown) the proceedings
+	 * reached that stage, which a period or the year dimension then counts it by */
+	int32_t *vdate;
 };
 
 struct ctip_funit {
 	uint32_t n, cap;
 	int64_t *key;  /* distinct-count key; rows with equal keys are adjacent */
 	int32_t *date; /* YYYYMMDD of the reference date (MM, DD 00 when not known); 0 unknown */
+	uint32_t *cid; /* the case of each row (to patch the snapshot; loaded only for that) */
 	unsigned char has[CTIP_D_N], multi[CTIP_D_N];
 	struct ctip_fcol col[CTIP_D_N];
+	/* After a patch (store_sqlite_stats.c): the saved rows replaced (a bit per row; NULL
+	 * none), and the rows that replace them, with the same columns; counted after the saved
+	 * rows alive. A victim key's rows are all saved or all in the delta. */
+	unsigned char *dead;
+	struct ctip_funit *delta;
 };
 
 /* Values of a dimension: s[0] is NULL (unknown); codes are indexes. */
@@ -83,11 +93,12 @@ typedef struct ctip_facts {
 /* One row being added: key, date, and per dimension its values (strings; NULL or "" is
  * unknown). For CTIP_D_AGE, age (-1 unknown). */
 struct ctip_frow {
-	int64_t key;
+	int64_t key, case_id;
 	int32_t date;
 	int age;
 	int nv[CTIP_D_N];
 	const char *v[CTIP_D_N][CTIP_FACT_MAXV];
+	int32_t stage_date[CTIP_FACT_MAXV]; /* of v[CTIP_D_STAGE][i]; 0 unknown */
 };
 
 const char *ctip_unit_name(int unit);
@@ -111,11 +122,15 @@ int32_t ctip_facts_date(const char *s);
 
 /* The cache: the snapshot as parts (arrays), so that a table reads only what it needs.
  * A part of a unit is its keys, its dates, a dimension's values (part = dim) or a
- * multi-valued dimension's offsets (CTIP_PART_OFF + dim). The dictionaries (with version and
+ * multi-valued dimension's offsets (CTIP_PART_OFF + dim), or the stages' dates
+ * (CTIP_PART_VDATE + CTIP_D_STAGE). The dictionaries (with version and
  * build time) are one more part, saved and loaded on their own. */
-#define CTIP_PART_KEY  (-1)
-#define CTIP_PART_DATE (-2)
-#define CTIP_PART_OFF  100
+#define CTIP_PART_KEY   (-1)
+#define CTIP_PART_DATE  (-2)
+#define CTIP_PART_CASE  (-3) /* the rows' case ids */
+#define CTIP_PART_DEAD  (-4) /* a bit per row replaced by the delta (store_sqlite_stats.c) */
+#define CTIP_PART_OFF   100
+#define CTIP_PART_VDATE 200 /* + CTIP_D_STAGE: the stages' dates, after the offsets */
 int ctip_facts_parts(const ctip_facts *f,
                      int (*cb)(void *ctx, int unit, int part, const void *data, size_t len),
                      void *ctx);
@@ -124,6 +139,11 @@ int ctip_facts_dicts_load(ctip_facts *f, const unsigned char *buf, size_t len, c
 /* Takes over data (malloc'd) as the part, after checking it: keys first, then dates, a
  * dimension's values before its offsets. Frees data when it refuses it. */
 int ctip_facts_attach(ctip_facts *f, int unit, int part, void *data, size_t len, ctip_err *e);
+/* Makes loaded dictionaries extensible by ctip_facts_add (their lookup index). */
+int ctip_facts_dicts_index(ctip_facts *f, ctip_err *e);
+/* Gives f's unit the delta: g's rows of the unit (moved out of g; its codes are f's, the same
+ * dictionaries, and it has every column f has) and dead, which f takes over. */
+int ctip_facts_set_delta(ctip_facts *f, int unit, unsigned char *dead, ctip_facts *g, ctip_err *e);
 /* Whether the unit's rows and the dimension (-1: none) are in memory. */
 int ctip_facts_ready(const ctip_facts *f, int unit, int dim);
 

@@ -74,6 +74,8 @@ static const struct def tip[] = {
          "stage=Acquitted"},
         {"II.4 Hotline: cases recorded by hotlines, by year", SERIES, 1, C, "year",
          "org_type=Hotline"},
+        {"II.4 Hotline: referrals out of cases recorded by hotlines, by reason", 0, 0, R,
+         "referral_reason", "org_type=Hotline"},
         {"II.5 Identification: victims by status and sex", 0, 0, V, "trafficking_status,gender",
          NULL},
         {"II.5 Identification: victims by form of exploitation and age group", 0, 0, V,
@@ -84,8 +86,14 @@ static const struct def tip[] = {
         {"II.5 Referral: referrals by reason", BARS, 0, R, "referral_reason", NULL},
         {"II.5 Services: assistance given, by kind and sex of the victim", 0, 0, A,
          "assistance_kind,gender", NULL},
-        {"II.5 Repatriation: victims exploited abroad, by country", BARS, 0, V,
-         "destination_country", NULL},
+        {"II.5 Repatriation: victims with a return or repatriation recorded, by citizenship", 0, 0,
+         V, "citizenship", "event=ReturnOrRepatriation"},
+        {"II.5 Repatriation: victims with a return or repatriation recorded, by form of "
+         "exploitation",
+         0, 0, V, "exploitation_type", "event=ReturnOrRepatriation"},
+        {"II.5 Repatriation: victims with a return or repatriation recorded, by country of "
+         "exploitation",
+         BARS, 0, V, "destination_country", "event=ReturnOrRepatriation"},
         {NULL, 0, 0, 0, NULL, NULL},
 };
 

@@ -150,6 +150,7 @@ const char *ctip_stats_dim_vocab(int dim)
 	case CTIP_D_ORG_TYPE: return "org_type";
 	case CTIP_D_ASSIST_KIND: return "assistance_kind";
 	case CTIP_D_REF_REASON: return "referral_reason";
+	case CTIP_D_EVENT: return "event_type";
 	default: return NULL;
 	}
 }
@@ -242,21 +243,40 @@ static int age_levels(const struct ctip_stats_query *q, struct ctip_stats_table 
 	return (t->label[k][nb] = dupe("Unknown")) ? 0 : -1;
 }
 
+/* Widens [*ymin, *ymax] to the years of row i in the period: its date and, with stages, the
+ * dates its stages were reached (a dead row too: a year more, never one less). */
+static void year_span(const struct ctip_funit *fu, uint32_t i, int staged,
+                      const struct ctip_stats_query *q, int *ymin, int *ymax)
+{
+	const struct ctip_fcol *sc = &fu->col[CTIP_D_STAGE];
+	int with_stages = staged && fu->has[CTIP_D_STAGE] && sc->vdate && sc->off;
+	uint32_t j0 = with_stages ? sc->off[i] : 0, j1 = with_stages ? sc->off[i + 1] : 0;
+	for (uint32_t j = j0; j <= j1; j++) {
+		int32_t dt = j == j1 ? fu->date[i] : sc->vdate[j];
+		if (!dt || (q->from && dt < q->from) || (q->to && dt > q->to))
+			continue;
+		int y = dt / 10000;
+		if (*ymax < 0 || y < *ymin)
+			*ymin = y;
+		if (y > *ymax)
+			*ymax = y;
+	}
+}
+
 /* Years: every year from the first to the last in the period that has a row, then Unknown. */
 static int year_levels(const struct ctip_funit *fu, const struct ctip_stats_query *q,
                        struct ctip_stats_table *t, int k, struct dimmap *m)
 {
 	int ymin = 0, ymax = -1;
-	for (uint32_t i = 0; i < fu->n; i++) {
-		int32_t dt = fu->date[i];
-		if (!dt || (q->from && dt < q->from) || (q->to && dt > q->to))
-			continue;
-		int y = dt / 10000;
-		if (ymax < 0 || y < ymin)
-			ymin = y;
-		if (y > ymax)
-			ymax = y;
-	}
+	/* with stages, the years their proceedings reached them too */
+	int staged = 0;
+	for (int i = 0; i < q->ndim; i++)
+		staged |= q->dim[i] == CTIP_D_STAGE;
+	for (int i = 0; i < q->nwhere; i++)
+		staged |= q->where_dim[i] == CTIP_D_STAGE;
+	for (const struct ctip_funit *part = fu; part; part = part == fu ? fu->delta : NULL)
+		for (uint32_t i = 0; i < part->n; i++)
+			year_span(part, i, staged, q, &ymin, &ymax);
 	int n = ymax < 0 ? 0 : ymax - ymin + 1;
 	m->ymin = ymin;
 	m->n = n + 1;
@@ -435,7 +455,168 @@ struct range {
 	const size_t *stride;
 	uint32_t lo, hi;
 	int64_t *count, records;
+	int stage_m;        /* index in m of the stage dimension when stages are dated, else -1 */
+	int year_k;         /* the year's position among the table's dimensions, else -1 */
+	int64_t stage_rows; /* rows counted by a stage's date */
+	int64_t fallback;   /* of these, stages without a date, counted by the row's date */
+	int fast;           /* rows alone under their key go through a histogram (below) */
+	int dense;          /* its dense dimension */
 };
+
+/* The histogram of combinations, for rows alone under their key. One dimension, the one with
+ * the most values per row, is kept dense: a row is reduced to the tokens of the other
+ * dimensions (the level of a single-valued one, the bit set of the levels of a multi-valued
+ * one), which find a line of counters by hash, and the row adds one to that line's counter of
+ * each of its levels of the dense dimension and of its total. At the end every line is spread
+ * over its cells and margins. Rows share few token tuples: a million victims by control
+ * method x recruitment method x exploitation type have 2,719 tuples of the last two, and a row
+ * costs one probe and ~7 counters instead of a cell per combination of its values (~50). */
+struct hist {
+	int dense;      /* the dense dimension's position among the table's, -1 none */
+	int width;      /* its levels + 1 (the total) */
+	uint32_t *slot; /* hash slots: line + 1, 0 empty */
+	size_t cap;     /* slots, a power of two */
+	uint64_t (*key)[CTIP_STATS_MAXDIM];
+	uint32_t *n; /* lines x width counters */
+	size_t lines, lcap;
+};
+
+static uint64_t hist_hash(const uint64_t *k)
+{
+	uint64_t h = 0x9E3779B97F4A7C15u;
+	for (int i = 0; i < CTIP_STATS_MAXDIM; i++) {
+		h ^= k[i] + 0x9E3779B97F4A7C15u + (h << 6) + (h >> 2);
+		h *= 0xFF51AFD7ED558CCDu;
+	}
+	return h ^ (h >> 29);
+}
+
+static int hist_grow(struct hist *h)
+{
+	size_t nc = h->cap ? h->cap * 2 : 4096;
+	uint32_t *ns = calloc(nc, sizeof(uint32_t));
+	if (!ns)
+		return -1;
+	for (size_t l = 0; l < h->lines; l++) {
+		size_t j = hist_hash(h->key[l]) & (nc - 1);
+		while (ns[j])
+			j = (j + 1) & (nc - 1);
+		ns[j] = (uint32_t)l + 1;
+	}
+	free(h->slot);
+	h->slot = ns;
+	h->cap = nc;
+	return 0;
+}
+
+/* The counters of the line of tokens k, made when new; NULL out of memory. */
+static uint32_t *hist_line(struct hist *h, const uint64_t *k)
+{
+	if (2 * (h->lines + 1) > h->cap && hist_grow(h))
+		return NULL;
+	size_t j = hist_hash(k) & (h->cap - 1);
+	for (; h->slot[j]; j = (j + 1) & (h->cap - 1))
+		if (!memcmp(h->key[h->slot[j] - 1], k, sizeof(h->key[0])))
+			return h->n + (size_t)(h->slot[j] - 1) * (size_t)h->width;
+	if (h->lines == h->lcap) {
+		size_t nl = h->lcap ? h->lcap * 2 : 1024;
+		void *nk = realloc(h->key, nl * sizeof(h->key[0]));
+		if (!nk)
+			return NULL;
+		h->key = nk;
+		uint32_t *nn = realloc(h->n, nl * (size_t)h->width * sizeof(uint32_t));
+		if (!nn)
+			return NULL;
+		h->n = nn;
+		h->lcap = nl;
+	}
+	size_t l = h->lines++;
+	memcpy(h->key[l], k, sizeof(h->key[0]));
+	memset(h->n + l * (size_t)h->width, 0, (size_t)h->width * sizeof(uint32_t));
+	h->slot[j] = (uint32_t)l + 1;
+	return h->n + l * (size_t)h->width;
+}
+
+static void hist_free(struct hist *h)
+{
+	free(h->slot);
+	free(h->key);
+	free(h->n);
+}
+
+/* Adds each line's counters to all their cells. */
+static void hist_spread(const struct hist *h, const struct range *p)
+{
+	const struct dimmap *m = p->m;
+	int ndim = p->q->ndim;
+	for (size_t e = 0; e < h->lines; e++) {
+		size_t off[CTIP_STATS_MAXDIM][66];
+		int no[CTIP_STATS_MAXDIM];
+		for (int k = 0; k < CTIP_STATS_MAXDIM; k++) {
+			no[k] = 0;
+			if (k >= ndim || k == h->dense) {
+				off[k][no[k]++] = 0;
+				continue;
+			}
+			uint64_t t = h->key[e][k];
+			if (!m[k].multi)
+				off[k][no[k]++] = (size_t)t * p->stride[k];
+			else
+				for (; t; t &= t - 1)
+					off[k][no[k]++] = (size_t)__builtin_ctzll(t) * p->stride[k];
+			off[k][no[k]++] = (size_t)m[k].nlev * p->stride[k];
+		}
+		const uint32_t *line = h->n + e * (size_t)h->width;
+		for (int l = 0; l < h->width; l++) {
+			int64_t c = line[l];
+			if (!c)
+				continue;
+			size_t base = h->dense >= 0 ? (size_t)l * p->stride[h->dense] : 0;
+			for (int a = 0; a < no[0]; a++)
+				for (int b = 0; b < no[1]; b++)
+					for (int c2 = 0; c2 < no[2]; c2++)
+						for (int d2 = 0; d2 < no[3]; d2++)
+							p->count[base + off[0][a] + off[1][b] +
+							         off[2][c2] + off[3][d2]] += c;
+		}
+	}
+}
+
+static int in_period(const struct ctip_stats_query *q, int32_t dt)
+{
+	return !(q->from || q->to) ||
+	       (dt && (!q->from || dt >= q->from) && (!q->to || dt <= q->to));
+}
+
+/* The stages of row i that pass the period (by their own date, else the row's) and a stage
+ * filter: code and date of each, *fb those without a date. n 0 and *none 1: the row has no
+ * stage (Unknown, dated by the row). Returns the number kept. */
+static int dated_stages(const struct range *p, uint32_t i, uint16_t *code, int32_t *date, int *fb,
+                        int *none)
+{
+	const struct ctip_fcol *c = &p->fu->col[CTIP_D_STAGE];
+	const struct dimmap *dm = &p->m[p->stage_m];
+	int32_t dt = p->fu->date[i];
+	int n = 0;
+	*fb = 0;
+	*none = c->off[i] == c->off[i + 1];
+	if (*none) {
+		if (!in_period(p->q, dt) || (dm->allow && !dm->allow[0]))
+			return 0;
+		code[0] = 0;
+		date[0] = dt;
+		return 1;
+	}
+	for (uint32_t j = c->off[i]; j < c->off[i + 1] && n < CTIP_FACT_MAXV; j++) {
+		int32_t d = c->vdate[j] ? c->vdate[j] : dt;
+		if (!in_period(p->q, d) || (dm->allow && !dm->allow[c->val[j]]))
+			continue;
+		*fb += !c->vdate[j];
+		code[n] = c->val[j];
+		date[n++] = d;
+	}
+	return n;
+}
 
 static void *count_range(void *arg)
 {
@@ -445,12 +626,13 @@ static void *count_range(void *arg)
 	const struct dimmap *m = p->m;
 	int64_t *count = p->count;
 	struct scan sc = {0};
+	struct hist hist = {.dense = p->dense, .width = p->dense >= 0 ? m[p->dense].nlev + 1 : 1};
 	int64_t cur_key = 0;
-	int group_rows = 0;
+	int group_rows = 0, split = 0;
 	for (uint32_t i = p->lo; i <= p->hi; i++) {
 		if (i == p->hi || (group_rows && fu->key[i] != cur_key)) {
 			/* flush the key's cells: once per distinct cell */
-			if (group_rows > 1 && sc.n > 1) {
+			if ((group_rows > 1 || split) && sc.n > 1) {
 				qsort(sc.buf, sc.n, sizeof(size_t), cmp_size);
 				size_t u = 0;
 				for (size_t j = 0; j < sc.n; j++)
@@ -462,18 +644,27 @@ static void *count_range(void *arg)
 				count[sc.buf[j]]++;
 			sc.n = 0;
 			group_rows = 0;
+			split = 0;
 			if (i == p->hi)
 				break;
 		}
+		if (fu->dead && (fu->dead[i >> 3] >> (i & 7) & 1))
+			continue; /* replaced by the delta */
 		int32_t dt = fu->date[i];
-		if ((q->from || q->to) &&
-		    (!dt || (q->from && dt < q->from) || (q->to && dt > q->to)))
+		/* stages dated: the period applies to each stage's date instead of the row's */
+		uint16_t scode[CTIP_FACT_MAXV];
+		int32_t sdate[CTIP_FACT_MAXV];
+		int ns = 0, sfb = 0, snone = 0;
+		if (p->stage_m >= 0) {
+			if (!(ns = dated_stages(p, i, scode, sdate, &sfb, &snone)))
+				continue;
+		} else if (!in_period(q, dt))
 			continue;
 		/* filters */
 		int pass = 1;
 		for (int k = 0; k < p->nm && pass; k++) {
 			const struct dimmap *dm = &m[k];
-			if (!dm->allow)
+			if (!dm->allow || k == p->stage_m)
 				continue;
 			const struct ctip_fcol *c = &fu->col[dm->dim];
 			if (!dm->multi) {
@@ -489,6 +680,55 @@ static void *count_range(void *arg)
 		if (!pass)
 			continue;
 		p->records++;
+		if (p->stage_m >= 0 && !snone) {
+			p->stage_rows++;
+			p->fallback += sfb > 0;
+		}
+		if (p->fast && !(group_rows && fu->key[i] == cur_key) &&
+		    !(i + 1 < p->hi && fu->key[i + 1] == fu->key[i])) {
+			uint64_t tk[CTIP_STATS_MAXDIM] = {0};
+			for (int k = 0; k < q->ndim; k++) {
+				const struct dimmap *dm = &m[k];
+				const struct ctip_fcol *c = &fu->col[dm->dim];
+				if (k == hist.dense)
+					continue;
+				if (dm->dim == CTIP_D_YEAR)
+					tk[k] = (uint64_t)dm->map[year_index(dm, dt)];
+				else if (!dm->multi)
+					tk[k] = (uint64_t)
+					                dm->map[c->val[i] < dm->n ? c->val[i] : 0];
+				else {
+					uint64_t mask = 0;
+					for (uint32_t j = c->off[i]; j < c->off[i + 1]; j++)
+						mask |= 1ull
+						        << dm->map[c->val[j] < dm->n ? c->val[j]
+						                                     : 0];
+					tk[k] = mask ? mask : 1ull << (dm->nlev - 1);
+				}
+			}
+			uint32_t *line = hist_line(&hist, tk);
+			if (!line) {
+				p->oom = 1;
+				break;
+			}
+			line[hist.width - 1]++; /* the total */
+			if (hist.dense >= 0) {
+				const struct dimmap *dm = &m[hist.dense];
+				const struct ctip_fcol *c = &fu->col[dm->dim];
+				if (dm->dim == CTIP_D_YEAR)
+					line[dm->map[year_index(dm, dt)]]++;
+				else if (!dm->multi)
+					line[dm->map[c->val[i] < dm->n ? c->val[i] : 0]]++;
+				else if (c->off[i] == c->off[i + 1])
+					line[dm->nlev - 1]++;
+				else /* codes of a row are distinct, and so their levels */
+					for (uint32_t j = c->off[i]; j < c->off[i + 1]; j++)
+						line[dm->map[c->val[j] < dm->n ? c->val[j] : 0]]++;
+			}
+			cur_key = fu->key[i];
+			group_rows++;
+			continue;
+		}
 		/* levels of each dimension (deduplicated), plus its total */
 		int lv[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2], nl[CTIP_STATS_MAXDIM] = {0};
 		for (int k = 0; k < q->ndim; k++) {
@@ -497,6 +737,8 @@ static void *count_range(void *arg)
 			nl[k] = 0;
 			if (dm->dim == CTIP_D_YEAR)
 				lv[k][nl[k]++] = dm->map[year_index(dm, dt)];
+			else if (k == p->stage_m)
+				; /* per year of the stages' dates, below */
 			else if (!dm->multi)
 				lv[k][nl[k]++] = dm->map[c->val[i] < dm->n ? c->val[i] : 0];
 			else {
@@ -513,39 +755,76 @@ static void *count_range(void *arg)
 			}
 			lv[k][nl[k]++] = dm->nlev; /* the total */
 		}
-		/* a key on one row only (most): its cells are distinct, count them at once */
-		int alone = !(group_rows && fu->key[i] == cur_key) &&
-		            !(i + 1 < p->hi && fu->key[i + 1] == fu->key[i]);
-		/* every combination, as offsets summed in nested loops (dimensions beyond ndim
-		 * have the single offset 0) */
-		size_t off[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2];
-		int no[CTIP_STATS_MAXDIM];
-		for (int k = 0; k < CTIP_STATS_MAXDIM; k++) {
-			no[k] = k < q->ndim ? nl[k] : 1;
-			for (int j = 0; j < no[k]; j++)
-				off[k][j] = k < q->ndim ? (size_t)lv[k][j] * p->stride[k] : 0;
+		/* Dated stages: one pass per year the kept stages fall in (all at once without a
+		 * year dimension), the year and the stage levels those of that year's stages. */
+		int years[CTIP_FACT_MAXV], ny = 1;
+		years[0] = 0;
+		if (p->stage_m >= 0 && p->year_k >= 0) {
+			ny = 0;
+			for (int j = 0; j < ns; j++) {
+				int y = sdate[j] / 10000, dup = 0;
+				for (int x = 0; x < ny; x++)
+					dup |= years[x] == y;
+				if (!dup)
+					years[ny++] = y;
+			}
 		}
-		for (int a = 0; a < no[0]; a++)
-			for (int b = 0; b < no[1]; b++) {
-				size_t ab = off[0][a] + off[1][b];
-				for (int c2 = 0; c2 < no[2]; c2++) {
-					size_t abc = ab + off[2][c2];
-					for (int d2 = 0; d2 < no[3]; d2++) {
-						size_t cell = abc + off[3][d2];
-						if (alone)
-							count[cell]++;
-						else if (buf_push(&sc, cell)) {
-							p->oom = 1;
-							free(sc.buf);
-							return NULL;
+		/* a key on one row only (most): its cells are distinct, count them at once */
+		int alone = ny == 1 && !(group_rows && fu->key[i] == cur_key) &&
+		            !(i + 1 < p->hi && fu->key[i + 1] == fu->key[i]);
+		split |= ny > 1;
+		for (int yi = 0; yi < ny; yi++) {
+			if (p->stage_m >= 0 && p->year_k >= 0) {
+				const struct dimmap *ym = &m[p->year_k];
+				lv[p->year_k][0] = ym->map[year_index(ym, years[yi] * 10000)];
+			}
+			if (p->stage_m >= 0 && p->stage_m < q->ndim) {
+				const struct dimmap *dm = &m[p->stage_m];
+				int k = p->stage_m;
+				nl[k] = 0;
+				for (int j = 0; j < ns; j++)
+					if (p->year_k < 0 || sdate[j] / 10000 == years[yi])
+						lv[k][nl[k]++] =
+						        dm->map[scode[j] < dm->n ? scode[j] : 0];
+				if (snone)
+					lv[k][0] = dm->nlev - 1;
+				lv[k][nl[k]++] = dm->nlev;
+			}
+			/* every combination, as offsets summed in nested loops (dimensions beyond
+			 * ndim have the single offset 0) */
+			size_t off[CTIP_STATS_MAXDIM][CTIP_FACT_MAXV + 2];
+			int no[CTIP_STATS_MAXDIM];
+			for (int k = 0; k < CTIP_STATS_MAXDIM; k++) {
+				no[k] = k < q->ndim ? nl[k] : 1;
+				for (int j = 0; j < no[k]; j++)
+					off[k][j] =
+					        k < q->ndim ? (size_t)lv[k][j] * p->stride[k] : 0;
+			}
+			for (int a = 0; a < no[0]; a++)
+				for (int b = 0; b < no[1]; b++) {
+					size_t ab = off[0][a] + off[1][b];
+					for (int c2 = 0; c2 < no[2]; c2++) {
+						size_t abc = ab + off[2][c2];
+						for (int d2 = 0; d2 < no[3]; d2++) {
+							size_t cell = abc + off[3][d2];
+							if (alone)
+								count[cell]++;
+							else if (buf_push(&sc, cell)) {
+								p->oom = 1;
+								goto out;
+							}
 						}
 					}
 				}
-			}
+		}
 		cur_key = fu->key[i];
 		group_rows++;
 	}
+	if (!p->oom)
+		hist_spread(&hist, p);
+out:
 	free(sc.buf);
+	hist_free(&hist);
 	return NULL;
 }
 
@@ -620,6 +899,33 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 		if (!m[have].allow && (rc = where_allow(f, &q, t, &m[have], d, e)))
 			goto done;
 	}
+	/* Stages are counted in the year the proceedings reached them: with a period or by year,
+	 * a stage's own date replaces the row's (store_sqlite_stats.c dates them). */
+	int stage_m = -1, year_k = -1;
+	for (int i = 0; i < nm; i++)
+		if (m[i].dim == CTIP_D_STAGE)
+			stage_m = i;
+	for (int k = 0; k < q.ndim; k++)
+		if (q.dim[k] == CTIP_D_YEAR)
+			year_k = k;
+	if (stage_m >= 0 && !q.from && !q.to && year_k < 0)
+		stage_m = -1;
+	t->stage_dated = stage_m >= 0;
+	/* the histogram: without dated stages, and levels of multi-valued dimensions as bits */
+	int fast = stage_m < 0, dense = -1;
+	double most = 0;
+	for (int k = 0; k < q.ndim; k++) {
+		const struct ctip_fcol *c = &fu->col[m[k].dim];
+		/* many values a row, else many levels; more than 64 levels never in a token */
+		double per_row = m[k].multi && fu->n ? (double)c->nval / fu->n : 1;
+		if (m[k].multi && m[k].nlev > 64)
+			per_row += 1000;
+		if (dense < 0 || per_row > most || (per_row == most && m[k].nlev > m[dense].nlev))
+			dense = k, most = per_row;
+	}
+	for (int k = 0; k < q.ndim; k++)
+		if (k != dense && m[k].multi && m[k].nlev > 64)
+			fast = 0;
 	t->ncell = 1;
 	for (int k = q.ndim - 1; k >= 0; k--) {
 		t->stride[k] = t->ncell;
@@ -636,14 +942,27 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto done;
 	}
-	/* the scan: two threads over halves split at a key boundary, when it is worth it */
-	struct range rg[2];
+	/* the scan: two threads over halves split at a key boundary, when it is worth it; the
+	 * delta after the first half */
+	struct range rg[3];
 	int nr = fu->n >= 100000 && t->ncell <= 4000000 ? 2 : 1;
 	uint32_t mid = fu->n / 2;
 	while (mid > 0 && mid < fu->n && fu->key[mid] == fu->key[mid - 1])
 		mid++;
-	rg[0] = (struct range){fu, &q, m, nm, 0, t->stride, 0, nr == 2 ? mid : fu->n, t->count, 0};
-	rg[1] = (struct range){fu, &q, m, nm, 0, t->stride, mid, fu->n, NULL, 0};
+	struct range r0 = {.fu = fu,
+	                   .q = &q,
+	                   .m = m,
+	                   .nm = nm,
+	                   .stride = t->stride,
+	                   .stage_m = stage_m,
+	                   .year_k = year_k,
+	                   .fast = fast,
+	                   .dense = dense};
+	rg[0] = rg[1] = rg[2] = r0;
+	rg[0].hi = nr == 2 ? mid : fu->n;
+	rg[0].count = t->count;
+	rg[1].lo = mid;
+	rg[1].hi = fu->n;
 	pthread_t th;
 	int threaded = 0;
 	if (nr == 2) {
@@ -656,14 +975,24 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 		}
 	}
 	count_range(&rg[0]);
+	if (fu->delta) {
+		rg[2].fu = fu->delta;
+		rg[2].hi = fu->delta->n;
+		rg[2].count = t->count;
+		count_range(&rg[2]);
+	}
 	if (threaded) {
 		pthread_join(th, NULL);
 		for (size_t c = 0; c < t->ncell; c++)
 			t->count[c] += rg[1].count[c];
 		free(rg[1].count);
 	}
-	for (int r = 0; r < nr; r++) {
+	for (int r = 0; r < 3; r++) {
+		if (r == 1 && nr < 2)
+			continue;
 		t->records += rg[r].records;
+		t->stage_rows += rg[r].stage_rows;
+		t->stage_fallback += rg[r].fallback;
 		if (rg[r].oom)
 			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}

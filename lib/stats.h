@@ -46,6 +46,11 @@ struct ctip_stats_table {
 	int suppressed;      /* ctip_suppress ran */
 	int threshold;
 	int64_t records; /* fact rows the table rests on (after filters) */
+	/* Stages in the query with a period or by year: each stage counts in the year the
+	 * proceedings reached it; stage_rows rows were so counted, stage_fallback of them with a
+	 * stage whose proceedings have no date, counted by the row's date (a case's opening). */
+	int stage_dated;
+	int64_t stage_rows, stage_fallback;
 	int64_t data_version;
 	char snapshot_at[24], computed_at[24];
 };

@@ -41,6 +41,17 @@ void ctip_stats_notes(const struct ctip_stats_table *t, char *buf, size_t n)
 			                       at ? " " : "", ctip_dim_name(t->dim[k]),
 			                       ctip_unit_name(t->unit), ctip_dim_name(t->dim[k]),
 			                       ctip_unit_name(t->unit));
+	if (t->stage_dated && at < n)
+		at += (size_t)snprintf(
+		        buf + at, n - at,
+		        "%sStages count in the year the proceedings reached them (the date of the "
+		        "earliest proceeding at that stage), not the year the case was opened; "
+		        "%" PRId64 " of the %" PRId64
+		        " %s counted at a stage had a stage without a proceeding "
+		        "date, counted by %s instead.",
+		        at ? " " : "", t->stage_fallback, t->stage_rows, ctip_unit_name(t->unit),
+		        t->unit == CTIP_U_VICTIMS ? "the year of identification, else of the case"
+		                                  : "the year the case was opened");
 	if (t->unit == CTIP_U_VICTIMS && at < n)
 		snprintf(buf + at, n - at,
 		         "%sVictims are distinct persons (linked persons after `ctip link run`, "
@@ -80,6 +91,17 @@ json_t *ctip_stats_provenance(const struct ctip_stats_table *t, const struct cti
 	json_object_set_new(p, "data_version", json_integer(t->data_version));
 	json_object_set_new(p, "snapshot_built_at", json_string(t->snapshot_at));
 	json_object_set_new(p, "ctip_version", json_string(CTIP_VERSION));
+	if (t->stage_dated) {
+		json_t *sd = json_object();
+		json_object_set_new(sd, "counted_by", json_string("proceeding date"));
+		json_object_set_new(sd, "rows", json_integer(t->stage_rows));
+		json_object_set_new(sd, "without_proceeding_date", json_integer(t->stage_fallback));
+		json_object_set_new(sd, "fallback",
+		                    json_string(t->unit == CTIP_U_VICTIMS
+		                                        ? "victim's reference date"
+		                                        : "case opening date"));
+		json_object_set_new(p, "stage_dates", sd);
+	}
 	return p;
 }
 

@@ -3,9 +3,8 @@
  * registry's clear columns in a handful of scans, saved in table stats_state, and rebuilt
  * only after a write. Every write to a table statistics read sets stats_state.stale through
  * a trigger (the WHEN clause makes it one UPDATE per transaction, not one per row; about
- * 0.2 us per inserted row otherwise, docs/BENCHMARKS.md). The table and triggers are created
- * the first time statistics are asked for, so no migration is needed and a registry that
- * never computes statistics pays nothing.
+ * 0.2 us per inserted row otherwise, docs/BENCHMARKS.md). The tables and triggers are
+ * migration 0008's (lib/sql/0008_stats.sql).
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -17,11 +16,6 @@
 #include "store.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
-
-/* Tables whose rows statistics read. */
-static const char *const watched[] = {"organisation", "cases",        "person",     "case_person",
-                                      "victim",       "exploitation", "assistance", "proceeding",
-                                      "referral",     "link_person"};
 
 static int fail(ctip_store *s, ctip_err *e, const char *what)
 {
@@ -36,57 +30,31 @@ static int exec(ctip_store *s, const char *sql, ctip_err *e)
 	return CTIP_OK;
 }
 
+/* The tables are created by migration 0008 (lib/sql/0008_stats.sql, with the triggers that
+ * mark the snapshot stale); a database older than that is told to run `ctip init`. */
+static int ensure_table(ctip_store *s, const char *table, ctip_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+	if (sqlite3_prepare_v2(
+	            ctip_store_sqlite_db(s),
+	            "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?1", -1, &st,
+	            NULL) != SQLITE_OK)
+		return fail(s, e, "statistics schema");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!found)
+		return ctip_err_set(e, CTIP_EINVAL,
+		                    "%s has no table %s (a schema older than version 8): run `ctip "
+		                    "init` to migrate it",
+		                    s->path, table);
+	return CTIP_OK;
+}
+
 static int ensure_schema(ctip_store *s, ctip_err *e)
 {
-	sqlite3 *db = ctip_store_sqlite_db(s);
-	sqlite3_stmt *st;
-	int n = 0;
-	if (sqlite3_prepare_v2(
-	            db,
-	            "SELECT count(*) FROM sqlite_master WHERE (type = 'trigger' AND name "
-	            "LIKE 'stats_stale_%') OR (type = 'table' AND name IN "
-	            "('stats_state', 'stats_part'))",
-	            -1, &st, NULL) != SQLITE_OK)
-		return fail(s, e, "statistics schema");
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	int want = (int)(sizeof(watched) / sizeof(watched[0])) * 3 + 2;
-	if (n == want)
-		return CTIP_OK;
-	int rc = exec(s, "BEGIN IMMEDIATE", e);
-	if (rc)
-		return rc;
-	rc = exec(s,
-	          "CREATE TABLE IF NOT EXISTS stats_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
-	          "version INTEGER NOT NULL, stale INTEGER NOT NULL); "
-	          "INSERT OR IGNORE INTO stats_state (id, version, stale) VALUES (1, 1, 1); "
-	          "CREATE TABLE IF NOT EXISTS stats_part (unit INTEGER NOT NULL, part INTEGER NOT "
-	          "NULL, data BLOB NOT NULL, UNIQUE (unit, part));",
-	          e);
-	static const char *const ops[] = {"INSERT", "UPDATE", "DELETE"};
-	for (size_t t = 0; !rc && t < sizeof(watched) / sizeof(watched[0]); t++)
-		for (int o = 0; !rc && o < 3; o++) {
-			char sql[512];
-			snprintf(sql, sizeof(sql),
-			         "CREATE TRIGGER IF NOT EXISTS stats_stale_%s_%c AFTER %s ON %s "
-			         "WHEN (SELECT stale FROM stats_state WHERE id = 1) = 0 BEGIN "
-			         "UPDATE stats_state SET stale = 1, version = version + 1 WHERE id "
-			         "= 1; "
-			         "END;",
-			         watched[t], ops[o][0], ops[o], watched[t]);
-			rc = exec(s, sql, e);
-		}
-	/* a trigger that was missing (a table watched since) may have let a write through
-	 * unnoticed: the cached snapshot can no longer be trusted */
-	if (!rc)
-		rc = exec(s, "UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1",
-		          e);
-	if (rc) {
-		exec(s, "ROLLBACK", NULL);
-		return rc;
-	}
-	return exec(s, "COMMIT", e);
+	return ensure_table(s, "stats_state", e);
 }
 
 /* --- building ------------------------------------------------------------------------ */
@@ -183,6 +151,26 @@ static void mask_values(struct ctip_frow *r, int d, uint32_t mask, const struct 
 			r->v[d][r->nv[d]++] = cs->code[i];
 }
 
+/* A stage's date: the earliest dated proceeding at that stage (of the case, or of the
+ * defendant). Dates are kept for the first STAGE_DATES stage codes met (the vocabulary has 8);
+ * a stage beyond, or never dated, has 0 and counts by the row's date. */
+#define STAGE_DATES 8
+
+static void mask_stages(struct ctip_frow *r, uint32_t mask, const struct codeset *cs,
+                        const int32_t *dates)
+{
+	mask_values(r, CTIP_D_STAGE, mask, cs);
+	for (int i = 0, k = 0; i < cs->n && k < r->nv[CTIP_D_STAGE]; i++)
+		if (mask & (1u << i))
+			r->stage_date[k++] = i < STAGE_DATES ? dates[i] : 0;
+}
+
+static void earliest(int32_t *dates, int bit, int32_t d)
+{
+	if (bit >= 0 && bit < STAGE_DATES && d && (!dates[bit] || d < dates[bit]))
+		dates[bit] = d;
+}
+
 static const char *const sentence_bands[] = {
         NULL,         "Fine",        "NonCustodialReform", "SuspendedSentence", "Prison<3y",
         "Prison3-7y", "Prison7-15y", "Prison15-20y",       "LifeImprisonment",  "Death"};
@@ -217,6 +205,7 @@ struct build {
 	int64_t ncases, nlinks;
 	uint32_t *case_stage, *case_art, *case_expl; /* by case id */
 	uint32_t *cp_stage, *cp_art;                 /* by case_person id */
+	int32_t *case_sdate, *cp_sdate;              /* STAGE_DATES per case, per case_person */
 	unsigned char *cp_sent;
 	struct codeset stages, arts, expls;
 	char buf[CTIP_D_N][2048];
@@ -258,13 +247,16 @@ static int proc_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	int sb = code_bit(&b->stages, txt(st, 3)), ab = code_bit(&b->arts, txt(st, 4));
 	if (cid < 0 || cid > b->ncases || cp < 0 || cp > b->nlinks)
 		return CTIP_OK;
+	int32_t date = ctip_facts_date(txt(st, 7));
 	if (sb >= 0)
 		b->case_stage[cid] |= 1u << sb;
+	earliest(b->case_sdate + (size_t)cid * STAGE_DATES, sb, date);
 	if (ab >= 0)
 		b->case_art[cid] |= 1u << ab;
 	if (perp) {
 		if (sb >= 0)
 			b->cp_stage[cp] |= 1u << sb;
+		earliest(b->cp_sdate + (size_t)cp * STAGE_DATES, sb, date);
 		if (ab >= 0)
 			b->cp_art[cp] |= 1u << ab;
 		int band = sentence_band(txt(st, 5), st, 6);
@@ -276,27 +268,44 @@ static int proc_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 
 /* The key that makes victims distinct: the linked person (`ctip link run`; represented by the
  * smallest record id of its cluster), or the person record while it is not linked. */
+#define VICTIM_COLS                                                                                \
+	"cp.case_id, o.name, o.type, c.opened, p.gender, p.birth_date, p.ethnicity, "              \
+	"p.citizenship, p.province_2025, v.status, v.status_date, v.age_when_trafficked, "         \
+	"v.labour_industry, v.recruitment_methods, v.control_methods, v.exploitation_types, "      \
+	"(SELECT group_concat(x.country, ';') FROM exploitation x WHERE x.case_person_id = "       \
+	"cp.id), "                                                                                 \
+	"(SELECT min(x.start_date) FROM exploitation x WHERE x.case_person_id = cp.id), "          \
+	"(SELECT group_concat(ev.type, ';') FROM event ev WHERE ev.case_person_id = cp.id) "       \
+	"FROM case_person cp JOIN person p ON p.id = cp.person_id "                                \
+	"JOIN cases c ON c.id = cp.case_id JOIN organisation o ON o.id = c.org_id "                \
+	"LEFT JOIN victim v ON v.case_person_id = cp.id "
+
+/* The key that makes victims distinct: the linked person (`ctip link run`; represented by the
+ * smallest record id of its cluster), or the person record while it is not linked. */
 static const char *const victims_sql =
         "WITH lk AS (SELECT person_id, min(person_id) OVER (PARTITION BY person_key) AS k "
         "FROM link_person) "
-        "SELECT coalesce(lk.k, cp.person_id), cp.case_id, o.name, o.type, c.opened, p.gender, "
-        "p.birth_date, "
-        "p.ethnicity, p.citizenship, p.province_2025, v.status, v.status_date, "
-        "v.age_when_trafficked, v.labour_industry, v.recruitment_methods, v.control_methods, "
-        "v.exploitation_types, "
-        "(SELECT group_concat(x.country, ';') FROM exploitation x WHERE x.case_person_id = cp.id), "
-        "(SELECT min(x.start_date) FROM exploitation x WHERE x.case_person_id = cp.id) "
-        "FROM case_person cp JOIN person p ON p.id = cp.person_id "
-        "JOIN cases c ON c.id = cp.case_id JOIN organisation o ON o.id = c.org_id "
-        "LEFT JOIN victim v ON v.case_person_id = cp.id "
+        "SELECT coalesce(lk.k, cp.person_id), " VICTIM_COLS
         "LEFT JOIN lk ON lk.person_id = cp.person_id "
         "WHERE cp.role = 'Victim' ORDER BY 1";
+
+/* The same key, of one record (a patch reads few). */
+#define VICTIM_KEY                                                                                 \
+	"coalesce((SELECT min(l2.person_id) FROM link_person l1 JOIN link_person l2 ON "           \
+	"l2.person_key = l1.person_key WHERE l1.person_id = cp.person_id), cp.person_id)"
+
+/* A patch's victims: every row of the victim keys in the delta. */
+static const char *const victims_delta_sql =
+        "SELECT " VICTIM_KEY ", " VICTIM_COLS
+        "WHERE cp.role = 'Victim' AND cp.person_id IN (SELECT person_id FROM "
+        "temp.stats_need_person) ORDER BY 1";
 
 static int victim_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 {
 	struct ctip_frow r = {.key = sqlite3_column_int64(st, 0)};
 	int64_t cid = sqlite3_column_int64(st, 1);
 	int32_t opened = ctip_facts_date(txt(st, 4));
+	r.case_id = cid;
 	int32_t status_date = ctip_facts_date(txt(st, 11));
 	/* identified (status decided) that year; else the year the case was opened */
 	r.date = status_date ? status_date : opened;
@@ -320,8 +329,10 @@ static int victim_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	json_codes(&r, CTIP_D_CONTROL, txt(st, 15), b->buf[CTIP_D_CONTROL], 2048);
 	json_codes(&r, CTIP_D_EXPLOIT, txt(st, 16), b->buf[CTIP_D_EXPLOIT], 2048);
 	semi_codes(&r, CTIP_D_DEST, txt(st, 17), b->buf[CTIP_D_DEST], 2048);
+	semi_codes(&r, CTIP_D_EVENT, txt(st, 19), b->buf[CTIP_D_EVENT], 2048);
 	if (cid >= 0 && cid <= b->ncases) {
-		mask_values(&r, CTIP_D_STAGE, b->case_stage[cid], &b->stages);
+		mask_stages(&r, b->case_stage[cid], &b->stages,
+		            b->case_sdate + (size_t)cid * STAGE_DATES);
 		mask_values(&r, CTIP_D_ARTICLE, b->case_art[cid], &b->arts);
 		for (int i = 0; i < r.nv[CTIP_D_EXPLOIT]; i++) {
 			int bit = code_bit(&b->expls, r.v[CTIP_D_EXPLOIT][i]);
@@ -332,28 +343,32 @@ static int victim_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	return ctip_facts_add(b->f, CTIP_U_VICTIMS, &r, e);
 }
 
-static const char *const cases_sql = "SELECT c.id, o.name, o.type, c.opened FROM cases c "
-                                     "JOIN organisation o ON o.id = c.org_id ORDER BY c.id";
+#define CASES_SQL(where)                                                                           \
+	"SELECT c.id, o.name, o.type, c.opened FROM cases c JOIN organisation o ON o.id = "        \
+	"c.org_id " where " ORDER BY c.id"
 
 static int case_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 {
 	struct ctip_frow r = {.key = sqlite3_column_int64(st, 0)};
+	r.case_id = r.key;
 	r.date = ctip_facts_date(txt(st, 3));
 	one(&r, CTIP_D_ORG, txt(st, 1));
 	one(&r, CTIP_D_ORG_TYPE, txt(st, 2));
 	if (r.key >= 0 && r.key <= b->ncases) {
-		mask_values(&r, CTIP_D_STAGE, b->case_stage[r.key], &b->stages);
+		mask_stages(&r, b->case_stage[r.key], &b->stages,
+		            b->case_sdate + (size_t)r.key * STAGE_DATES);
 		mask_values(&r, CTIP_D_ARTICLE, b->case_art[r.key], &b->arts);
 		mask_values(&r, CTIP_D_EXPLOIT, b->case_expl[r.key], &b->expls);
 	}
 	return ctip_facts_add(b->f, CTIP_U_CASES, &r, e);
 }
 
-static const char *const offenders_sql =
-        "SELECT cp.id, o.name, o.type, c.opened, p.gender, p.birth_date, p.ethnicity, "
-        "p.citizenship, p.province_2025 FROM case_person cp JOIN person p ON p.id = cp.person_id "
-        "JOIN cases c ON c.id = cp.case_id JOIN organisation o ON o.id = c.org_id "
-        "WHERE cp.role = 'Perpetrator' ORDER BY cp.id";
+#define OFFENDERS_SQL(and)                                                                         \
+	"SELECT cp.id, o.name, o.type, c.opened, p.gender, p.birth_date, p.ethnicity, "            \
+	"p.citizenship, p.province_2025, c.id FROM case_person cp JOIN person p ON p.id = "        \
+	"cp.person_id JOIN cases c ON c.id = cp.case_id JOIN organisation o ON o.id = c.org_id "   \
+	"WHERE cp.role = 'Perpetrator' " and                                                       \
+	        " ORDER BY cp.id"
 
 static int offender_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 {
@@ -366,18 +381,20 @@ static int offender_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	one(&r, CTIP_D_ETHNICITY, txt(st, 6));
 	json_codes(&r, CTIP_D_CITIZENSHIP, txt(st, 7), b->buf[CTIP_D_CITIZENSHIP], 2048);
 	one(&r, CTIP_D_ORIGIN, txt(st, 8));
+	r.case_id = sqlite3_column_int64(st, 9);
 	if (r.key >= 0 && r.key <= b->nlinks) {
-		mask_values(&r, CTIP_D_STAGE, b->cp_stage[r.key], &b->stages);
+		mask_stages(&r, b->cp_stage[r.key], &b->stages,
+		            b->cp_sdate + (size_t)r.key * STAGE_DATES);
 		mask_values(&r, CTIP_D_ARTICLE, b->cp_art[r.key], &b->arts);
 		one(&r, CTIP_D_SENTENCE, sentence_bands[b->cp_sent[r.key]]);
 	}
 	return ctip_facts_add(b->f, CTIP_U_OFFENDERS, &r, e);
 }
 
-static const char *const referrals_sql =
-        "SELECT r.date, o.name, o.type, r.reason FROM referral r JOIN cases c ON c.id = r.case_id "
-        "JOIN organisation o ON o.id = c.org_id WHERE r.direction = 'out' "
-        "ORDER BY r.case_id, r.seq";
+#define REFERRALS_SQL(and)                                                                         \
+	"SELECT r.date, o.name, o.type, r.reason, r.case_id FROM referral r JOIN cases c ON c.id " \
+	"= r.case_id JOIN organisation o ON o.id = c.org_id WHERE r.direction = 'out' " and        \
+	        " ORDER BY r.case_id, r.seq"
 
 static int referral_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 {
@@ -386,24 +403,27 @@ static int referral_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	one(&r, CTIP_D_ORG, txt(st, 1));
 	one(&r, CTIP_D_ORG_TYPE, txt(st, 2));
 	one(&r, CTIP_D_REF_REASON, txt(st, 3));
+	r.case_id = sqlite3_column_int64(st, 4);
 	return ctip_facts_add(b->f, CTIP_U_REFERRALS, &r, e);
 }
 
 /* Assistance counts by the providing organisation when recorded, else the case's. */
-static const char *const assistance_sql =
-        "SELECT a.date, a.kind, coalesce(po.name, o.name), coalesce(po.type, o.type), p.gender, "
-        "p.birth_date, p.province_2025, v.status, v.exploitation_types, v.age_when_trafficked, "
-        "c.opened FROM assistance a JOIN case_person cp ON cp.id = a.case_person_id "
-        "JOIN person p ON p.id = cp.person_id JOIN cases c ON c.id = cp.case_id "
-        "JOIN organisation o ON o.id = c.org_id "
-        "LEFT JOIN organisation po ON po.id = a.provider_org_id "
-        "LEFT JOIN victim v ON v.case_person_id = cp.id ORDER BY a.case_person_id, a.seq";
+#define ASSISTANCE_SQL(where)                                                                      \
+	"SELECT a.date, a.kind, coalesce(po.name, o.name), coalesce(po.type, o.type), p.gender, "  \
+	"p.birth_date, p.province_2025, v.status, v.exploitation_types, v.age_when_trafficked, "   \
+	"c.opened, cp.case_id FROM assistance a JOIN case_person cp ON cp.id = a.case_person_id "  \
+	"JOIN person p ON p.id = cp.person_id JOIN cases c ON c.id = cp.case_id "                  \
+	"JOIN organisation o ON o.id = c.org_id "                                                  \
+	"LEFT JOIN organisation po ON po.id = a.provider_org_id "                                  \
+	"LEFT JOIN victim v ON v.case_person_id = cp.id " where                                    \
+	" ORDER BY a.case_person_id, a.seq"
 
 static int assistance_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 {
 	struct ctip_frow r = {.key = b->f->u[CTIP_U_ASSISTANCE].n};
 	r.date = ctip_facts_date(txt(st, 0));
 	one(&r, CTIP_D_ASSIST_KIND, txt(st, 1));
+	r.case_id = sqlite3_column_int64(st, 11);
 	one(&r, CTIP_D_ORG, txt(st, 2));
 	one(&r, CTIP_D_ORG_TYPE, txt(st, 3));
 	one(&r, CTIP_D_GENDER, txt(st, 4));
@@ -428,7 +448,9 @@ static int max_id(struct build *b, const char *sql, int64_t *out, ctip_err *e)
 	return CTIP_OK;
 }
 
-static int build(ctip_store *s, ctip_facts *f, ctip_err *e)
+/* The snapshot's rows: all of them, or (delta) those of the cases in stats_delta and, for
+ * victims, of the persons in temp.stats_need_person (patching, below). */
+static int build(ctip_store *s, ctip_facts *f, int delta, ctip_err *e)
 {
 	struct build *b = calloc(1, sizeof(*b));
 	if (!b)
@@ -446,25 +468,43 @@ static int build(ctip_store *s, ctip_facts *f, ctip_err *e)
 		b->cp_stage = calloc(nl, 4);
 		b->cp_art = calloc(nl, 4);
 		b->cp_sent = calloc(nl, 1);
+		b->case_sdate = calloc(nc, 4 * STAGE_DATES);
+		b->cp_sdate = calloc(nl, 4 * STAGE_DATES);
 		if (!b->case_stage || !b->case_art || !b->case_expl || !b->cp_stage || !b->cp_art ||
-		    !b->cp_sent)
+		    !b->cp_sent || !b->case_sdate || !b->cp_sdate)
 			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}
+#define PROC_SQL                                                                                   \
+	"SELECT cp.case_id, cp.id, cp.role = 'Perpetrator', pr.stage, pr.article, "                \
+	"pr.sentence_kind, pr.sentence_months, pr.date FROM proceeding pr "                        \
+	"JOIN case_person cp ON cp.id = pr.case_person_id "
+#define IN_DELTA "cp.case_id IN (SELECT case_id FROM main.stats_delta)"
 	struct {
 		const char *sql;
 		int (*row)(struct build *, sqlite3_stmt *, ctip_err *);
-	} scans[] = {
-	        {"SELECT cp.case_id, cp.id, cp.role = 'Perpetrator', pr.stage, pr.article, "
-	         "pr.sentence_kind, pr.sentence_months FROM proceeding pr "
-	         "JOIN case_person cp ON cp.id = pr.case_person_id",
-	         proc_row},
-	        {victims_sql, victim_row},
-	        {cases_sql, case_row},
-	        {offenders_sql, offender_row},
-	        {referrals_sql, referral_row},
-	        {assistance_sql, assistance_row},
-	};
-	for (size_t i = 0; !rc && i < sizeof(scans) / sizeof(scans[0]); i++) {
+	} all[] =
+	        {
+	                {PROC_SQL, proc_row},
+	                {victims_sql, victim_row},
+	                {CASES_SQL(""), case_row},
+	                {OFFENDERS_SQL(""), offender_row},
+	                {REFERRALS_SQL(""), referral_row},
+	                {ASSISTANCE_SQL(""), assistance_row},
+	        },
+	  part[] =
+	          {
+	                  {PROC_SQL "WHERE cp.case_id IN (SELECT case_id FROM temp.stats_need)",
+	                   proc_row},
+	                  {victims_delta_sql, victim_row},
+	                  {CASES_SQL("WHERE c.id IN (SELECT case_id FROM main.stats_delta)"),
+	                   case_row},
+	                  {OFFENDERS_SQL("AND " IN_DELTA), offender_row},
+	                  {REFERRALS_SQL("AND r.case_id IN (SELECT case_id FROM main.stats_delta)"),
+	                   referral_row},
+	                  {ASSISTANCE_SQL("WHERE " IN_DELTA), assistance_row},
+	          },
+	  *scans = delta ? part : all;
+	for (size_t i = 0; !rc && i < sizeof(all) / sizeof(all[0]); i++) {
 		sqlite3_stmt *st = prep(b, scans[i].sql, e);
 		rc = st ? step_rows(b, st, scans[i].row, e) : e->code;
 	}
@@ -480,6 +520,8 @@ static int build(ctip_store *s, ctip_facts *f, ctip_err *e)
 	free(b->cp_stage);
 	free(b->cp_art);
 	free(b->cp_sent);
+	free(b->case_sdate);
+	free(b->cp_sdate);
 	free(b);
 	return rc;
 }
@@ -529,65 +571,134 @@ static int read_part(ctip_store *s, sqlite3_stmt *q, int unit, int part, void **
 	return CTIP_OK;
 }
 
-/* The cached snapshot when it is current, with the parts asked for; *f NULL otherwise. */
-static int cached(ctip_store *s, int unit, const unsigned char *need, ctip_facts **out,
-                  int64_t *version, ctip_err *e)
+/* Whether a part is stored. */
+static int has_part(ctip_store *s, int unit, int part)
 {
-	sqlite3 *db = ctip_store_sqlite_db(s);
-	sqlite3_stmt *st = NULL, *q = NULL;
-	*out = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT version, stale FROM stats_state WHERE id = 1", -1, &st,
-	                       NULL) != SQLITE_OK)
-		return fail(s, e, "statistics cache");
-	int fresh = 0;
-	/* read the parts through a memory map: no copy into SQLite's page cache */
-	sqlite3_exec(db, "PRAGMA mmap_size = 17179869184", NULL, NULL, NULL);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*version = sqlite3_column_int64(st, 0);
-		fresh = sqlite3_column_int(st, 1) == 0;
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s),
+	                       "SELECT 1 FROM stats_part WHERE unit = ?1 AND part = ?2", -1, &st,
+	                       NULL) == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, unit);
+		sqlite3_bind_int(st, 2, part);
+		found = sqlite3_step(st) == SQLITE_ROW;
 	}
 	sqlite3_finalize(st);
-	if (!fresh)
-		return CTIP_OK;
+	return found;
+}
+
+/* Loads into f's unit u the parts stored as unit `stored`: keys, dates, the dimensions asked
+ * for (need NULL: all), with case ids when `cases` (2: keys and case ids only). */
+static int load_unit(ctip_store *s, sqlite3_stmt *q, ctip_facts *f, int u, int stored,
+                     const unsigned char *need, int cases, ctip_err *e)
+{
+	void *data = NULL;
+	size_t len = 0;
+	int rc = 0;
+	for (int p = CTIP_PART_CASE; p < CTIP_D_N && !rc; p++) {
+		int d = p;
+		if (p == CTIP_PART_CASE)
+			d = CTIP_PART_KEY; /* keys first */
+		else if (p == CTIP_PART_KEY)
+			d = CTIP_PART_CASE;
+		if ((d == CTIP_PART_CASE && !cases) || (d == CTIP_PART_DATE && cases == 2))
+			continue;
+		if (d >= 0 && (d == CTIP_D_YEAR || !f->u[u].has[d] || (need && !need[d])))
+			continue;
+		if (!(rc = read_part(s, q, stored, d, &data, &len, e)))
+			rc = ctip_facts_attach(f, u, d, data, len, e);
+		if (!rc && d >= 0 && f->u[u].multi[d] &&
+		    !(rc = read_part(s, q, stored, CTIP_PART_OFF + d, &data, &len, e)))
+			rc = ctip_facts_attach(f, u, CTIP_PART_OFF + d, data, len, e);
+		if (!rc && d == CTIP_D_STAGE &&
+		    !(rc = read_part(s, q, stored, CTIP_PART_VDATE + d, &data, &len, e)))
+			rc = ctip_facts_attach(f, u, CTIP_PART_VDATE + d, data, len, e);
+	}
+	return rc;
+}
+
+enum { SNAP_FRESH, SNAP_STALE, SNAP_DIRTY };
+
+/* The snapshot's state: saved and current, stale (to rebuild), or saved with writes since
+ * (to patch). */
+static int snap_state(ctip_store *s, int *state, int64_t *version, ctip_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s),
+	                       "SELECT version, stale, EXISTS (SELECT 1 FROM stats_dirty) FROM "
+	                       "stats_state WHERE id = 1",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return fail(s, e, "statistics cache");
+	*state = SNAP_STALE;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*version = sqlite3_column_int64(st, 0);
+		*state = sqlite3_column_int(st, 1)   ? SNAP_STALE
+		         : sqlite3_column_int(st, 2) ? SNAP_DIRTY
+		                                     : SNAP_FRESH;
+	}
+	sqlite3_finalize(st);
+	return CTIP_OK;
+}
+
+/* The cached snapshot when it is current, with the parts asked for (need NULL: all; unit -1:
+ * every unit); *out NULL otherwise. The saved rows of a unit are followed by its delta (the
+ * rows of the cases written since the last rebuild), less those the delta replaces. */
+static int cached(ctip_store *s, int unit, const unsigned char *need, ctip_facts **out,
+                  int64_t *version, int *state, ctip_err *e)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	sqlite3_stmt *q = NULL;
+	*out = NULL;
+	int rc = snap_state(s, state, version, e);
+	if (rc || *state != SNAP_FRESH)
+		return rc;
+	/* read the parts through a memory map: no copy into SQLite's page cache */
+	sqlite3_exec(db, "PRAGMA mmap_size = 17179869184", NULL, NULL, NULL);
 	if (sqlite3_prepare_v2(db,
 	                       "SELECT rowid, length(data) FROM stats_part WHERE unit = ?1 AND "
 	                       "part = ?2",
 	                       -1, &q, NULL) != SQLITE_OK)
 		return fail(s, e, "statistics cache");
-	ctip_facts *f = ctip_facts_new();
-	void *data = NULL;
-	size_t len = 0;
+	ctip_facts *f = ctip_facts_new(), *g = NULL;
+	void *dicts = NULL, *data = NULL;
+	size_t dlen = 0, len = 0;
 	ctip_err ign = {0};
-	int rc = f ? read_part(s, q, -1, 0, &data, &len, &ign) : CTIP_ENOMEM;
-	if (!rc) {
-		rc = ctip_facts_dicts_load(f, data, len, &ign);
-		free(data);
-	}
+	rc = f ? read_part(s, q, -1, 0, &dicts, &dlen, &ign) : CTIP_ENOMEM;
+	if (!rc)
+		rc = ctip_facts_dicts_load(f, dicts, dlen, &ign);
 	for (int u = 0; u < CTIP_U_N && !rc; u++) {
 		if (unit >= 0 && u != unit)
 			continue;
-		for (int p = CTIP_PART_DATE; p < CTIP_D_N && !rc; p++) {
-			int d = p;
-			if (p == CTIP_PART_KEY)
-				d = CTIP_PART_DATE; /* keys first */
-			else if (p == CTIP_PART_DATE)
-				d = CTIP_PART_KEY;
-			if (d >= 0 && (d == CTIP_D_YEAR || !f->u[u].has[d] || (need && !need[d])))
-				continue;
-			if (!(rc = read_part(s, q, u, d, &data, &len, &ign)))
-				rc = ctip_facts_attach(f, u, d, data, len, &ign);
-			if (!rc && d >= 0 && f->u[u].multi[d] &&
-			    !(rc = read_part(s, q, u, CTIP_PART_OFF + d, &data, &len, &ign)))
-				rc = ctip_facts_attach(f, u, CTIP_PART_OFF + d, data, len, &ign);
-		}
+		rc = load_unit(s, q, f, u, u, need, 0, &ign);
+		if (rc || !has_part(s, u + CTIP_U_N, CTIP_PART_KEY))
+			continue;
+		if (!(g = ctip_facts_new()))
+			rc = CTIP_ENOMEM;
+		if (!rc)
+			rc = ctip_facts_dicts_load(g, dicts, dlen, &ign);
+		if (!rc)
+			rc = load_unit(s, q, g, u, u + CTIP_U_N, need, 0, &ign);
+		if (!rc)
+			rc = read_part(s, q, u, CTIP_PART_DEAD, &data, &len, &ign);
+		if (!rc && len < ((size_t)f->u[u].n + 7) / 8)
+			rc = CTIP_EINVAL;
+		if (!rc)
+			rc = ctip_facts_set_delta(f, u, data, g, &ign);
+		else
+			free(data);
+		data = NULL;
+		ctip_facts_free(g);
+		g = NULL;
 	}
+	free(dicts);
 	sqlite3_finalize(q);
-	if (rc == CTIP_ENOMEM) {
+	if (rc == CTIP_ENOMEM || ign.code == CTIP_ENOMEM) {
 		ctip_facts_free(f);
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}
 	if (rc) { /* a damaged cache is rebuilt, not fatal */
 		ctip_facts_free(f);
+		*state = SNAP_STALE;
 		return CTIP_OK;
 	}
 	*out = f;
@@ -598,6 +709,7 @@ struct saver {
 	ctip_store *s;
 	sqlite3_stmt *ins;
 	ctip_err *e;
+	int unit_offset; /* CTIP_U_N for a delta */
 };
 
 static int save_part(void *ctx, int unit, int part, const void *data, size_t len)
@@ -606,7 +718,7 @@ static int save_part(void *ctx, int unit, int part, const void *data, size_t len
 	if (len > 2000000000u)
 		return ctip_err_set(sv->e, CTIP_EINVAL, "statistics snapshot too large to cache");
 	sqlite3_reset(sv->ins);
-	sqlite3_bind_int(sv->ins, 1, unit);
+	sqlite3_bind_int(sv->ins, 1, unit < 0 ? unit : unit + sv->unit_offset);
 	sqlite3_bind_int(sv->ins, 2, part);
 	sqlite3_bind_blob(sv->ins, 3, len ? data : "", (int)len, SQLITE_STATIC);
 	if (sqlite3_step(sv->ins) != SQLITE_DONE)
@@ -614,13 +726,18 @@ static int save_part(void *ctx, int unit, int part, const void *data, size_t len
 	return CTIP_OK;
 }
 
-static int save(ctip_store *s, const ctip_facts *f, ctip_err *e)
+/* Saves f whole (offset 0, after a rebuild) or as the delta (offset CTIP_U_N), and the
+ * dictionaries with f's version. */
+static int save_as(ctip_store *s, const ctip_facts *f, int offset, ctip_err *e)
 {
 	sqlite3 *db = ctip_store_sqlite_db(s);
-	struct saver sv = {s, NULL, e};
+	struct saver sv = {s, NULL, e, offset};
 	unsigned char *buf = NULL;
 	size_t len = 0;
-	int rc = exec(s, "DELETE FROM stats_part", e);
+	char del[128];
+	snprintf(del, sizeof(del), "DELETE FROM stats_part WHERE %s",
+	         offset ? "unit >= 5 OR unit = -1" : "1");
+	int rc = exec(s, del, e);
 	if (!rc &&
 	    sqlite3_prepare_v2(db, "INSERT INTO stats_part (unit, part, data) VALUES (?1, ?2, ?3)",
 	                       -1, &sv.ins, NULL) != SQLITE_OK)
@@ -634,12 +751,225 @@ static int save(ctip_store *s, const ctip_facts *f, ctip_err *e)
 		rc = ctip_facts_parts(f, save_part, &sv);
 	sqlite3_finalize(sv.ins);
 	if (!rc) {
-		char sql[128];
-		snprintf(sql, sizeof(sql),
-		         "UPDATE stats_state SET version = %lld, stale = 0 WHERE id = 1",
-		         (long long)f->version);
+		char sql[200];
+		snprintf(
+		        sql, sizeof(sql),
+		        "UPDATE stats_state SET version = %lld, stale = 0, ndirty = 0 WHERE id = 1",
+		        (long long)f->version);
 		rc = exec(s, sql, e);
 	}
+	if (!rc)
+		rc = exec(s, "DELETE FROM stats_dirty", e);
+	if (!rc && !offset)
+		rc = exec(s, "DELETE FROM stats_delta; DELETE FROM stats_delta_key", e);
+	return rc;
+}
+
+/* --- patching -------------------------------------------------------------------------
+ * After writes to a few cases (stats_dirty), the saved snapshot is kept and a delta is
+ * computed beside it: the rows of every case written since the last rebuild (stats_delta,
+ * cumulative) and, for victims, every row of every victim key (linked person) those cases
+ * had or have (stats_delta_key), since a person is counted once over all their rows, which
+ * must then all be on one side. The saved rows these replace are marked in a bit set per
+ * unit (part CTIP_PART_DEAD); a query reads the saved rows alive and then the delta
+ * (cached()). When the delta would pass PATCH_MAX cases (or a twentieth of the registry) the
+ * snapshot is rebuilt whole instead. */
+#define PATCH_MAX 20000
+
+/* A bit set over the values of a query (ids), sized by the largest. */
+static int id_bits(ctip_store *s, const char *sql, unsigned char **bits, size_t *nbits, ctip_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	*bits = NULL;
+	*nbits = 0;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(s, e, "statistics patch");
+	int rc = 0;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		int64_t v = sqlite3_column_int64(st, 0);
+		if (v < 0 || v > 200000000)
+			continue;
+		if ((size_t)v >= *nbits) {
+			size_t nb = (size_t)v + 1 + (size_t)v / 2 + 1024;
+			unsigned char *b = realloc(*bits, (nb + 7) / 8);
+			if (!b) {
+				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+				break;
+			}
+			memset(b + (*nbits + 7) / 8, 0, (nb + 7) / 8 - (*nbits + 7) / 8);
+			*bits = b;
+			*nbits = nb;
+		}
+		(*bits)[v >> 3] |= (unsigned char)(1u << (v & 7));
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int bit_of(const unsigned char *bits, size_t nbits, int64_t v)
+{
+	return v >= 0 && (size_t)v < nbits && (bits[v >> 3] >> (v & 7) & 1);
+}
+
+static int count_of(ctip_store *s, const char *sql, int64_t *n, ctip_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(s, e, "statistics patch");
+	*n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return CTIP_OK;
+}
+
+/* Patches the saved snapshot (inside the caller's write transaction); *patched 0 when the
+ * delta would be too large (the caller rebuilds). */
+static int patch(ctip_store *s, int64_t version, int *patched, ctip_err *e)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	sqlite3_stmt *q = NULL, *ins = NULL;
+	ctip_facts *base = NULL, *g = NULL;
+	unsigned char *dirty = NULL, *bits = NULL, *dead = NULL;
+	size_t ndirty = 0, nbits = 0;
+	void *dicts = NULL;
+	size_t dlen = 0;
+	int64_t ncase = 0, nkey = 0, total = 0;
+	*patched = 0;
+	int rc = sqlite3_prepare_v2(db,
+	                            "SELECT rowid, length(data) FROM stats_part WHERE unit = ?1 "
+	                            "AND part = ?2",
+	                            -1, &q, NULL) != SQLITE_OK
+	                 ? fail(s, e, "statistics patch")
+	                 : 0;
+	/* the victim keys the written cases had: from the saved rows of those cases */
+	if (!rc)
+		rc = id_bits(s, "SELECT case_id FROM stats_dirty", &dirty, &ndirty, e);
+	if (!rc && !(base = ctip_facts_new()))
+		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (!rc && read_part(s, q, -1, 0, &dicts, &dlen, e))
+		rc = CTIP_EINVAL;
+	unsigned char none[CTIP_D_N] = {0};
+	if (!rc && (ctip_facts_dicts_load(base, dicts, dlen, e) ||
+	            load_unit(s, q, base, CTIP_U_VICTIMS, CTIP_U_VICTIMS, none, 2, e)))
+		rc = CTIP_EINVAL;
+	if (!rc && sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO stats_delta_key (key) VALUES (?1)",
+	                              -1, &ins, NULL) != SQLITE_OK)
+		rc = fail(s, e, "statistics patch");
+	const struct ctip_funit *bv = base ? &base->u[CTIP_U_VICTIMS] : NULL;
+	for (uint32_t i = 0; !rc && bv && i < bv->n; i++)
+		if (bit_of(dirty, ndirty, bv->cid[i])) {
+			sqlite3_reset(ins);
+			sqlite3_bind_int64(ins, 1, bv->key[i]);
+			if (sqlite3_step(ins) != SQLITE_DONE)
+				rc = fail(s, e, "statistics patch");
+		}
+	sqlite3_finalize(ins);
+	/* ... and have now; the cases join the delta */
+	if (!rc)
+		rc = exec(s,
+		          "INSERT OR IGNORE INTO stats_delta_key (key) SELECT " VICTIM_KEY
+		          " FROM case_person cp WHERE cp.role = 'Victim' AND cp.case_id IN (SELECT "
+		          "case_id FROM stats_dirty); "
+		          "INSERT OR IGNORE INTO stats_delta (case_id) SELECT case_id FROM "
+		          "stats_dirty; DELETE FROM stats_dirty",
+		          e);
+	if (!rc)
+		rc = count_of(s, "SELECT count(*) FROM stats_delta", &ncase, e);
+	if (!rc)
+		rc = count_of(s, "SELECT count(*) FROM stats_delta_key", &nkey, e);
+	if (!rc)
+		rc = count_of(s, "SELECT count(*) FROM cases", &total, e);
+	if (rc || ncase > PATCH_MAX || nkey > PATCH_MAX || ncase > total / 20 + 100 ||
+	    nkey > total / 20 + 100)
+		goto done;
+	/* the persons of those keys (a linked person is several records), the cases to read
+	 * proceedings of */
+	rc = exec(
+	        s,
+	        "CREATE TEMP TABLE IF NOT EXISTS stats_need_person (person_id INTEGER PRIMARY "
+	        "KEY); CREATE TEMP TABLE IF NOT EXISTS stats_need (case_id INTEGER PRIMARY KEY); "
+	        "DELETE FROM temp.stats_need_person; DELETE FROM temp.stats_need; "
+	        "INSERT OR IGNORE INTO temp.stats_need_person SELECT key FROM stats_delta_key; "
+	        "INSERT OR IGNORE INTO temp.stats_need_person SELECT l2.person_id FROM "
+	        "stats_delta_key d JOIN link_person l1 ON l1.person_id = d.key JOIN link_person l2 "
+	        "ON l2.person_key = l1.person_key; "
+	        "INSERT OR IGNORE INTO temp.stats_need SELECT case_id FROM stats_delta; "
+	        "INSERT OR IGNORE INTO temp.stats_need SELECT cp.case_id FROM case_person cp WHERE "
+	        "cp.role = 'Victim' AND cp.person_id IN (SELECT person_id FROM "
+	        "temp.stats_need_person)",
+	        e);
+	if (!rc && (!(g = ctip_facts_new()) || ctip_facts_dicts_load(g, dicts, dlen, e) ||
+	            ctip_facts_dicts_index(g, e)))
+		rc = g ? CTIP_EINVAL : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (!rc) {
+		g->version = version;
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(g->built_at, sizeof(g->built_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		rc = build(s, g, 1, e);
+	}
+	if (!rc)
+		rc = save_as(s, g, CTIP_U_N, e);
+	/* the saved rows replaced: of the delta's keys (victims), of its cases (the rest) */
+	for (int u = 0; u < CTIP_U_N && !rc; u++) {
+		/* the victims' keys and case ids are loaded already */
+		ctip_facts *b = u == CTIP_U_VICTIMS ? base : ctip_facts_new();
+		if (!b || (b != base && (ctip_facts_dicts_load(b, dicts, dlen, e) ||
+		                         load_unit(s, q, b, u, u, none, 2, e)))) {
+			rc = b ? CTIP_EINVAL : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			if (b != base)
+				ctip_facts_free(b);
+			break;
+		}
+		free(bits);
+		rc = id_bits(s,
+		             u == CTIP_U_VICTIMS ? "SELECT key FROM stats_delta_key"
+		                                 : "SELECT case_id FROM stats_delta",
+		             &bits, &nbits, e);
+		const struct ctip_funit *bu = &b->u[u];
+		size_t nd = ((size_t)bu->n + 7) / 8;
+		free(dead);
+		if (!rc && !(dead = calloc(nd + 1, 1)))
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		for (uint32_t i = 0; !rc && i < bu->n; i++)
+			if (bit_of(bits, nbits, u == CTIP_U_VICTIMS ? bu->key[i] : bu->cid[i]))
+				dead[i >> 3] |= (unsigned char)(1u << (i & 7));
+		if (!rc) {
+			sqlite3_stmt *st = NULL;
+			if (sqlite3_prepare_v2(
+			            db,
+			            "INSERT OR REPLACE INTO stats_part (unit, part, data) "
+			            "VALUES (?1, ?2, ?3)",
+			            -1, &st, NULL) != SQLITE_OK)
+				rc = fail(s, e, "statistics patch");
+			else {
+				sqlite3_bind_int(st, 1, u);
+				sqlite3_bind_int(st, 2, CTIP_PART_DEAD);
+				sqlite3_bind_blob(st, 3, dead, (int)nd, SQLITE_STATIC);
+				if (sqlite3_step(st) != SQLITE_DONE)
+					rc = fail(s, e, "statistics patch");
+			}
+			sqlite3_finalize(st);
+		}
+		if (b != base)
+			ctip_facts_free(b);
+	}
+	if (!rc)
+		*patched = 1;
+done:
+	if (e->code == CTIP_EINVAL && !*patched && rc == CTIP_EINVAL) {
+		/* a damaged cache: rebuilt by the caller */
+		memset(e, 0, sizeof(*e));
+		rc = 0;
+	}
+	sqlite3_finalize(q);
+	ctip_facts_free(base);
+	ctip_facts_free(g);
+	free(dirty);
+	free(bits);
+	free(dead);
+	free(dicts);
 	return rc;
 }
 
@@ -647,12 +977,13 @@ int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need, 
                             ctip_err *e)
 {
 	int64_t version = 0;
+	int state = SNAP_STALE;
 	/* inside the caller's transaction: build from what it sees, without the cache */
 	if (!sqlite3_get_autocommit(ctip_store_sqlite_db(s))) {
 		ctip_facts *f = ctip_facts_new();
 		if (!f)
 			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-		int rc = build(s, f, e);
+		int rc = build(s, f, 0, e);
 		if (rc) {
 			ctip_facts_free(f);
 			return rc;
@@ -662,17 +993,35 @@ int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need, 
 	}
 	int rc = ensure_schema(s, e);
 	if (!rc)
-		rc = cached(s, unit, need, out, &version, e);
+		rc = cached(s, unit, need, out, &version, &state, e);
 	if (rc || *out)
 		return rc;
-	/* Rebuild under the write lock, so no write slips between the scans and the save. A
-	 * read-only database still gets its statistics, just not cached. */
+	/* Patch or rebuild under the write lock, so no write slips between the scans and the
+	 * save. A read-only database still gets its statistics, just not cached. */
 	int locked = exec(s, "BEGIN IMMEDIATE", NULL) == CTIP_OK;
 	if (!locked && (rc = exec(s, "BEGIN", e)))
 		return rc;
-	if ((rc = cached(s, unit, need, out, &version, e)) || *out) { /* built meanwhile */
+	if ((rc = cached(s, unit, need, out, &version, &state, e)) || *out) { /* built meanwhile */
 		exec(s, "ROLLBACK", NULL);
 		return rc;
+	}
+	if (locked && state == SNAP_DIRTY) {
+		int patched = 0;
+		rc = patch(s, version, &patched, e);
+		if (!rc && patched) {
+			if ((rc = exec(s, "COMMIT", e)))
+				return rc;
+			if ((rc = cached(s, unit, need, out, &version, &state, e)) || *out)
+				return rc;
+			/* written meanwhile: rebuild below */
+			if (exec(s, "BEGIN IMMEDIATE", NULL))
+				locked = 0, rc = exec(s, "BEGIN", e);
+			if (rc)
+				return rc;
+		} else if (rc) {
+			exec(s, "ROLLBACK", NULL);
+			return rc;
+		}
 	}
 	ctip_facts *f = ctip_facts_new();
 	if (!f) {
@@ -684,9 +1033,9 @@ int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need, 
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(f->built_at, sizeof(f->built_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	rc = build(s, f, e);
+	rc = build(s, f, 0, e);
 	if (!rc && locked)
-		rc = save(s, f, e);
+		rc = save_as(s, f, 0, e);
 	if (rc) {
 		exec(s, "ROLLBACK", NULL);
 		ctip_facts_free(f);
@@ -704,13 +1053,7 @@ int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need, 
 
 static int ensure_figures(ctip_store *s, ctip_err *e)
 {
-	return exec(
-	        s,
-	        "CREATE TABLE IF NOT EXISTS figure (id INTEGER PRIMARY KEY, source TEXT NOT NULL, "
-	        "citation TEXT NOT NULL, published TEXT NOT NULL, measure TEXT NOT NULL, "
-	        "period TEXT NOT NULL, breakdown TEXT NOT NULL, value INTEGER NOT NULL, "
-	        "note TEXT NOT NULL, UNIQUE (source, citation, measure, period, breakdown))",
-	        e);
+	return ensure_table(s, "figure", e);
 }
 
 int ctip_sqlite_figures_add(ctip_store *s, const struct ctip_figure *v, size_t n, ctip_err *e)

@@ -49,11 +49,22 @@ check "--where on a multi-valued dimension" \
 	test "$("$CTIP" stats victims --where exploitation_type=ForcedLabour --no-suppress --format json | jq .total)" = \
 	"$(sql "select count(distinct cp.person_id) from case_person cp join victim v on v.case_person_id=cp.id where cp.role='Victim' and v.exploitation_types like '%\"ForcedLabour\"%'")"
 
+# trafficking events: victims with a return or repatriation recorded (TIP II.5)
+check "--where event=ReturnOrRepatriation counts the victims with such an event" \
+	test "$("$CTIP" stats victims --where event=ReturnOrRepatriation --no-suppress --format json | jq .total)" = \
+	"$(sql "select count(distinct cp.person_id) from case_person cp join event ev on ev.case_person_id = cp.id where cp.role = 'Victim' and ev.type = 'ReturnOrRepatriation'")"
+"$CTIP" report tip --year 2024 --format json --no-suppress >"$T/tip.json"
+check "the TIP report's repatriation tables count returned victims" \
+	test "$(jq '[.sections[] | select(.title | startswith("II.5 Repatriation")) | .table.total] | unique | length' "$T/tip.json")" = 1
+check "... and the hotline's referrals are a table" \
+	test "$(jq '[.sections[] | select(.title | startswith("II.4 Hotline: referrals"))] | length' "$T/tip.json")" = 1
+
 # the snapshot: cached, and rebuilt after a write
 check "the snapshot is cached in the database" test "$(sql "select stale from stats_state")" = "0"
 v1=$(sql "select version from stats_state")
 "$CTIP" import "$FIX/basic.csv" >/dev/null 2>&1
-check "an import marks the snapshot stale" test "$(sql "select stale from stats_state")" = "1"
+check "a small import records its cases for a patch, the snapshot not stale" \
+	test "$(sql "select stale, count(*) > 0 from stats_state, stats_dirty")" = "0|1"
 "$CTIP" stats cases --no-suppress --format json >"$T/c2.json"
 check "the next stats sees the new cases" test "$(jq .total "$T/c2.json")" = "$(sql "select count(*) from cases")"
 check "... from a new data version" test "$(sql "select version from stats_state")" -gt "$v1"
@@ -77,3 +88,30 @@ check "an unknown dimension is refused, listing the dimensions" contains "$T/e2"
 check "bands with a gap are refused" test $? -eq 2
 "$CTIP" stats victims --no-suppress >/dev/null 2>&1
 check "raw counts are audited" test "$(sqlite3 "$CTIP_DB.audit" "select count(*) from audit where action='stats-raw'")" -ge 1
+
+# migration 0008: the statistics tables and their triggers come with `ctip init`
+"$CTIP" --db "$T/m8.db" init >/dev/null 2>&1
+check "init creates the statistics cache, stale until first use" \
+	test "$(sqlite3 "$T/m8.db" "select stale from stats_state")" = "1"
+check "... with three triggers per table statistics read" \
+	test "$(sqlite3 "$T/m8.db" "select count(*) from sqlite_master where type='trigger' and name like 'stats_stale_%'")" = "33"
+check "... and the ledger of figures" \
+	test "$(sqlite3 "$T/m8.db" "select count(*) from figure")" = "0"
+# a database of version 7, whose statistics tables were made on first use (one trigger short,
+# a figure recorded): init migrates it, keeping the figure and dropping the cached snapshot
+sqlite3 "$T/m8.db" "drop trigger stats_stale_link_person_D; delete from stats_part;
+	insert into stats_part values (0, -1, x'00');
+	update stats_state set stale = 0, version = 41;
+	insert into figure (source, citation, published, measure, period, breakdown, value, note)
+	values ('S', 'p. 1', '2024', 'victims', '2023', '', 7, '');
+	pragma user_version = 7"
+"$CTIP" --db "$T/m8.db" stats cases >"$T/m8.err" 2>&1
+check "a database of version 7 is told to run init" contains "$T/m8.err" "run \`ctip init\`"
+"$CTIP" --db "$T/m8.db" init >/dev/null 2>&1
+check "init migrates it to version 8 or later" test "$(sqlite3 "$T/m8.db" "pragma user_version")" -ge 8
+check "... the figures kept" test "$(sqlite3 "$T/m8.db" "select count(*) from figure")" = "1"
+check "... the old snapshot dropped" test "$(sqlite3 "$T/m8.db" "select (select count(*) from stats_part) || (select stale from stats_state)")" = "01"
+check "... every trigger back" \
+	test "$(sqlite3 "$T/m8.db" "select count(*) from sqlite_master where type='trigger' and name like 'stats_stale_%'")" = "33"
+"$CTIP" --db "$T/m8.db" stats cases --no-suppress >"$T/m8.out" 2>&1
+check "statistics work after the migration" test $? -eq 0

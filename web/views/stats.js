@@ -9,7 +9,7 @@ import { Form, errorText } from '../forms.js';
 const COUNTS = ['victims', 'cases', 'offenders', 'referrals', 'assistance'];
 // Dimensions each count has (as in lib/facts.c), and the vocabulary that labels a dimension.
 const DIMS = {
-	victims: ['year', 'gender', 'age_group', 'ethnicity', 'citizenship', 'origin_province', 'destination_country', 'exploitation_type', 'labour_industry', 'recruitment_method', 'control_method', 'article', 'stage', 'trafficking_status', 'org', 'org_type'],
+	victims: ['year', 'gender', 'age_group', 'ethnicity', 'citizenship', 'origin_province', 'destination_country', 'exploitation_type', 'labour_industry', 'recruitment_method', 'control_method', 'article', 'stage', 'trafficking_status', 'org', 'org_type', 'event'],
 	cases: ['year', 'exploitation_type', 'article', 'stage', 'org', 'org_type'],
 	offenders: ['year', 'gender', 'age_group', 'ethnicity', 'citizenship', 'origin_province', 'article', 'stage', 'org', 'org_type', 'sentence'],
 	referrals: ['year', 'org', 'org_type', 'referral_reason'],
@@ -20,7 +20,7 @@ const VOCAB = {
 	recruitment_method: 'recruitment_method', control_method: 'control_method', article: 'criminal_article',
 	stage: 'proceeding_stage', trafficking_status: 'trafficking_status', org_type: 'org_type',
 	assistance_kind: 'assistance_kind', referral_reason: 'referral_reason', citizenship: 'country',
-	destination_country: 'country', origin_province: 'province_2025',
+	destination_country: 'country', origin_province: 'province_2025', event: 'event_type',
 };
 
 function valueLabel(dim, code) {
