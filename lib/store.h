@@ -297,6 +297,12 @@ struct ctip_srv_ops {
 	                            int (*cb)(void *ctx, int64_t case_id, int access, int consent,
 	                                      const char *scope),
 	                            void *ctx, ctip_err *e);
+	/* The same for n person records at once (one query per 50 records), in no order. */
+	int (*persons_visible_cases)(ctip_store *s, const int64_t *person_ids, int n,
+	                             int64_t org_id,
+	                             int (*cb)(void *ctx, int64_t person_id, int64_t case_id,
+	                                       int access, int consent, const char *scope),
+	                             void *ctx, ctip_err *e);
 };
 
 extern const struct ctip_srv_ops ctip_sqlite_srv_ops;

@@ -32,18 +32,9 @@ void srv_headers(void *response, int api)
 		MHD_add_response_header(rs, "Cache-Control", "no-store");
 }
 
-int srv_send_json(void *conn, int status, json_t *body, const char *cookie)
+int srv_send_text(void *conn, int status, char *text, const char *cookie)
 {
-	char *text = NULL;
-	size_t len = 0;
-	if (body && status != 204) {
-		text = json_dumps(body, JSON_COMPACT);
-		if (!text) {
-			status = 500;
-			text = strdup("{\"error\":\"out of memory\"}");
-		}
-		len = text ? strlen(text) : 0;
-	}
+	size_t len = text ? strlen(text) : 0;
 	struct MHD_Response *rs = MHD_create_response_from_buffer(len, text ? text : (void *)"",
 	                                                          text ? MHD_RESPMEM_MUST_FREE
 	                                                               : MHD_RESPMEM_PERSISTENT);
@@ -59,6 +50,19 @@ int srv_send_json(void *conn, int status, json_t *body, const char *cookie)
 	int ret = MHD_queue_response(conn, (unsigned)status, rs);
 	MHD_destroy_response(rs);
 	return ret;
+}
+
+int srv_send_json(void *conn, int status, json_t *body, const char *cookie)
+{
+	char *text = NULL;
+	if (body && status != 204) {
+		text = json_dumps(body, JSON_COMPACT);
+		if (!text) {
+			status = 500;
+			text = strdup("{\"error\":\"out of memory\"}");
+		}
+	}
+	return srv_send_text(conn, status, text, cookie);
 }
 
 int srv_error(struct req *r, int status, const char *field, const char *fmt, ...)
