@@ -687,6 +687,35 @@ static int persons_visible_cases(ctip_store *s, const int64_t *ids, int n, int64
 	return rc;
 }
 
+static const char own_cases[] = "SELECT person_id, case_id FROM case_person WHERE person_id IN ("
+                                "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                                "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, "
+                                "?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, "
+                                "?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, "
+                                "?50"
+                                ")";
+
+static int persons_own_cases(ctip_store *s, const int64_t *ids, int n,
+                             int (*cb)(void *ctx, int64_t person_id, int64_t case_id), void *ctx,
+                             ctip_err *e)
+{
+	int rc = CTIP_OK, step = SQLITE_DONE;
+	for (int at = 0; rc == CTIP_OK && at < n; at += VISIBLE_BATCH) {
+		sqlite3_stmt *st = prep(s, own_cases, e);
+		if (!st)
+			return CTIP_EDB;
+		for (int i = 0; i < VISIBLE_BATCH && at + i < n; i++)
+			sqlite3_bind_int64(st, 1 + i,
+			                   ids[at + i]); /* the rest stay NULL: no match */
+		while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+			rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+		if (rc == CTIP_OK && step != SQLITE_DONE)
+			rc = fail(s, e, "person cases");
+		done(st);
+	}
+	return rc;
+}
+
 struct one_person {
 	int (*cb)(void *ctx, int64_t case_id, int access, int consent, const char *scope);
 	void *ctx;
@@ -715,6 +744,7 @@ const struct ctip_srv_ops ctip_sqlite_srv_ops = {
         .read_end = read_end,
         .person_visible_cases = person_visible_cases,
         .persons_visible_cases = persons_visible_cases,
+        .persons_own_cases = persons_own_cases,
         .link_find = link_find,
         .link_get = link_get,
         .item_set = item_set,

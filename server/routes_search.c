@@ -5,8 +5,10 @@
  * consent to share identity is not matched by its identity either. The store
  * matches only within what the organisation owns or was referred with consent
  * (inside the name index: docs/DESIGN.md, Search); each hit is still checked
- * here, case by case. Each record shown is audited (search_hit), never the
- * query, which may be a name.
+ * here: the organisation's own records show in all their cases, the others
+ * case by case with the consent given in each, a page of hits in one query.
+ * The records shown are audited in one entry (search_hit, naming them all),
+ * never the query, which may be a name. The answer is written as JSON text.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 /* A match waiting for its check: the checks of up to SEARCH_SHOWN matches are one query. */
 struct cand {
 	int64_t id;
+	int own; /* the record belongs to the user's organisation */
 	char *name, *birth, *province, *org;
 	int64_t *cases; /* the cases showing its identity to the user; none: not shown */
 	int ncases, capcases;
@@ -46,12 +49,9 @@ static void cand_free(struct cand *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static int on_case(void *ctx, int64_t person_id, int64_t case_id, int access, int consent,
-                   const char *scope)
+/* A case showing the identity of pending record person_id. */
+static int shows_in(struct hits *x, int64_t person_id, int64_t case_id)
 {
-	struct hits *x = ctx;
-	if (!srv_identity_shown(access, consent, scope))
-		return 0;
 	for (int i = 0; i < x->np; i++)
 		if (x->pend[i].id == person_id) {
 			struct cand *c = &x->pend[i];
@@ -70,6 +70,17 @@ static int on_case(void *ctx, int64_t person_id, int64_t case_id, int access, in
 			break;
 		}
 	return 0;
+}
+
+static int on_case(void *ctx, int64_t person_id, int64_t case_id, int access, int consent,
+                   const char *scope)
+{
+	return srv_identity_shown(access, consent, scope) ? shows_in(ctx, person_id, case_id) : 0;
+}
+
+static int on_own_case(void *ctx, int64_t person_id, int64_t case_id)
+{
+	return shows_in(ctx, person_id, case_id);
 }
 
 static void hit_json(struct srv_jtext *j, const struct cand *c, int first)
@@ -97,13 +108,21 @@ static void hit_json(struct srv_jtext *j, const struct cand *c, int first)
  * the order of the search); stops the search (100) when the page is full. */
 static int flush(struct hits *x)
 {
-	int64_t ids[SEARCH_SHOWN];
-	int rc = 0;
+	int64_t own[SEARCH_SHOWN], other[SEARCH_SHOWN];
+	int rc = 0, nown = 0, nother = 0;
+	/* the records of the user's organisation show in all their cases (store.h,
+	 * persons_own_cases); the others are checked case by case, consent included */
 	for (int i = 0; i < x->np; i++)
-		ids[i] = x->pend[i].id;
-	if (x->np)
-		rc = x->r->s->srv->persons_visible_cases(x->r->s, ids, x->np, x->r->sess.org_id,
-		                                         on_case, x, x->e);
+		if (x->pend[i].own)
+			own[nown++] = x->pend[i].id;
+		else
+			other[nother++] = x->pend[i].id;
+	ctip_store *s = x->r->s;
+	if (nown)
+		rc = s->srv->persons_own_cases(s, own, nown, on_own_case, x, x->e);
+	if (!rc && nother)
+		rc = s->srv->persons_visible_cases(s, other, nother, x->r->sess.org_id, on_case, x,
+		                                   x->e);
 	for (int i = 0; i < x->np; i++) {
 		struct cand *c = &x->pend[i];
 		char obj[32];
@@ -136,6 +155,7 @@ static int on_hit(void *ctx, const struct ctip_person_hit *h)
 	snprintf(name, sizeof(name), "%s%s%s%s%s", h->family ? h->family : "", h->middle ? " " : "",
 	         h->middle ? h->middle : "", h->given ? " " : "", h->given ? h->given : "");
 	c->id = h->id;
+	c->own = h->org_id == x->r->sess.org_id;
 	c->name = strdup(name[0] == ' ' ? name + 1 : name);
 	c->birth = dup_or_null(h->birth);
 	c->province = dup_or_null(h->province);
@@ -144,6 +164,17 @@ static int on_hit(void *ctx, const struct ctip_person_hit *h)
 		return ctip_err_set(x->e, CTIP_ENOMEM, "out of memory");
 	/* enough matches to fill the page if all show: check them */
 	return x->np >= SEARCH_SHOWN - x->n ? flush(x) : 0;
+}
+
+/* One audit entry naming every record shown, separated by spaces (store.h, audit_each). */
+static int audit_hits(struct req *r, const struct hits *x)
+{
+	char list[SEARCH_SHOWN * 24];
+	size_t w = 0;
+	for (int i = 0; i < x->n; i++)
+		w += (size_t)snprintf(list + w, sizeof(list) - w, "%s%s", i ? " " : "", x->objs[i]);
+	const char *obj = list;
+	return srv_audit(r->sess.username, "search_hit", &obj, 1, "api");
 }
 
 int h_search(struct req *r)
@@ -174,8 +205,7 @@ int h_search(struct req *r)
 		st = e.code == CTIP_EINVAL ? srv_error(r, 400, "q", "%s", e.msg) : srv_fail(r, &e);
 	} else if (x.out.oom) {
 		st = srv_error(r, 500, NULL, "out of memory");
-	} else if (srv_audit(r->sess.username, "search_hit", (const char *const *)x.objs, x.n,
-	                     "api")) {
+	} else if (x.n && audit_hits(r, &x)) {
 		st = srv_error(r, 500, NULL, "the audit log cannot be written");
 	} else {
 		r->out_text = x.out.b; /* sent only now: every hit shown is audited */

@@ -466,6 +466,15 @@ st, ids, js, text = search_ids(a, "PHAM%20HOA")
 report("search: and A finds only its own", st == 200 and ids == [pa3], text[:300])
 st, ids, js, text = search_ids(cc, "pham%20hoa")
 report("search: C finds neither", st == 200 and ids == [], text[:300])
+# a page of several records is one audit entry naming them all (checked after SIGTERM)
+st, js, t, _ = a.req("POST", "/api/cases", {"persons": [
+    {"role": "victim", "prs_FirstName": "Khôi", "prs_SecondName": "Vũ"},
+    {"role": "victim", "prs_FirstName": "Khôi", "prs_MiddleName": "Minh", "prs_SecondName": "Vũ"}]})
+ck = js["id"]
+khoi = [x["id"] for x in a.req("GET", f"/api/cases/{ck}")[1]["persons"]]
+st, khoi_shown, js, text = search_ids(a, "vu%20khoi")
+report("search: two records of one name, sorted by name", st == 200 and sorted(khoi_shown or []) == sorted(khoi)
+       and [x["name"] for x in js["results"]] == ["Vũ Khôi", "Vũ Minh Khôi"], text[:300])
 st, ids, js, text = search_ids(b, "tran%20thi%20lanh")
 report("search: B finds A's record referred with consent to share identity, with the referred case",
        st == 200 and ids == [p1] and js["results"][0]["cases"] == [c1], text[:300])
@@ -560,6 +569,22 @@ err = srv.stderr.read()
 report("SIGTERM: the server exits 0 (and ASan finds no leak)", rc == 0, err[-1500:])
 r = ctip("audit", "verify")
 report("the audit log verifies after the server stopped", r.returncode == 0, r.stdout + r.stderr)
+r = subprocess.run(["sqlite3", DB + ".audit", "SELECT object FROM audit WHERE action = 'search_hit' AND "
+                    "actor = 'a.caseworker' AND object LIKE '% %'"], capture_output=True, text=True)
+want = " ".join(f"P{i}" for i in khoi_shown)
+report("a search is one audit entry naming every record shown, in the order shown",
+       r.stdout.split("\n")[0] == want, (want, r.stdout[-300:]))
+for i in khoi_shown:
+    r = ctip("audit", "log", "--person", f"P{i}")
+    report(f"audit log --person finds the search that showed P{i}",
+           any(" a.caseworker " in l and l.rstrip().endswith(f"search_hit  P{i}  api") or
+               (" a.caseworker " in l and " search_hit " in l and f" P{i} " in l + " ") for l in r.stdout.splitlines()),
+           r.stdout[-600:])
+r = subprocess.run(["sqlite3", DB + ".audit", "SELECT count(*) FROM audit_by_object b JOIN audit a ON a.id = b.id "
+                    f"WHERE a.action = 'search_hit' AND b.object IN ('P{khoi[0]}', 'P{khoi[1]}') AND a.object LIKE '% %'"],
+                   capture_output=True, text=True)
+report("... through the index by person, one row per record named (built when the server stopped)",
+       r.stdout.strip() == "2", (r.stdout, r.stderr))
 r = ctip("audit", "log", "--person", f"P{p1}")
 report("audit log --person shows B's view", any(" b.caseworker " in l and " view " in l for l in r.stdout.splitlines()),
        r.stdout[-800:])
