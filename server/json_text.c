@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "server.h"
 
@@ -37,10 +36,41 @@ void srv_jt_raw(struct srv_jtext *j, const char *s)
 	put(j, s, strlen(s));
 }
 
+size_t srv_fmt_int(char out[24], long long v)
+{
+	char b[24], *w = b + sizeof(b);
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--w = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--w = '-';
+	size_t n = (size_t)(b + sizeof(b) - w);
+	memcpy(out, w, n);
+	out[n] = 0;
+	return n;
+}
+
 void srv_jt_int(struct srv_jtext *j, long long v)
 {
 	char b[24];
-	put(j, b, (size_t)snprintf(b, sizeof(b), "%lld", v));
+	put(j, b, srv_fmt_int(b, v));
+}
+
+/* The length of the valid UTF-8 sequence at p (1 to 4), or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
+	if (!n || *p > 0xf4)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	/* overlong forms, surrogates and code points above U+10FFFF */
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+		return 0;
+	return n;
 }
 
 void srv_jt_str(struct srv_jtext *j, const char *s)
@@ -63,10 +93,9 @@ void srv_jt_str(struct srv_jtext *j, const char *s)
 			snprintf(u, sizeof(u), "\\u%04x", *p);
 			esc = u;
 		} else if (*p >= 0x80) {
-			utf8proc_int32_t c;
-			utf8proc_ssize_t k = utf8proc_iterate(p, -1, &c);
-			if (k > 0)
-				skip = (size_t)k;
+			size_t k = utf8_len(p);
+			if (k)
+				skip = k;
 			else
 				esc = "\\ufffd";
 		}

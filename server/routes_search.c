@@ -127,7 +127,8 @@ static int flush(struct hits *x)
 		struct cand *c = &x->pend[i];
 		char obj[32];
 		if (!rc && c->ncases && x->n < SEARCH_SHOWN) {
-			snprintf(obj, sizeof(obj), "P%lld", (long long)c->id);
+			obj[0] = 'P';
+			srv_fmt_int(obj + 1, c->id);
 			hit_json(&x->out, c, x->n == 0);
 			if (!(x->objs[x->n] = strdup(obj)))
 				rc = ctip_err_set(x->e, CTIP_ENOMEM, "out of memory");
@@ -151,12 +152,25 @@ static int on_hit(void *ctx, const struct ctip_person_hit *h)
 {
 	struct hits *x = ctx;
 	struct cand *c = &x->pend[x->np++];
-	char name[512];
-	snprintf(name, sizeof(name), "%s%s%s%s%s", h->family ? h->family : "", h->middle ? " " : "",
-	         h->middle ? h->middle : "", h->given ? " " : "", h->given ? h->given : "");
+	/* family, middle and given names, the parts there are separated by a space */
+	const char *part[3] = {h->family, h->middle, h->given};
+	size_t len = 3;
+	for (int i = 0; i < 3; i++)
+		len += part[i] ? strlen(part[i]) : 0;
 	c->id = h->id;
 	c->own = h->org_id == x->r->sess.org_id;
-	c->name = strdup(name[0] == ' ' ? name + 1 : name);
+	if ((c->name = malloc(len))) {
+		char *w = c->name;
+		for (int i = 0; i < 3; i++)
+			if (part[i]) {
+				size_t n = strlen(part[i]);
+				if (w != c->name && i)
+					*w++ = ' ';
+				memcpy(w, part[i], n);
+				w += n;
+			}
+		*w = 0;
+	}
 	c->birth = dup_or_null(h->birth);
 	c->province = dup_or_null(h->province);
 	c->org = strdup(h->org ? h->org : "");
@@ -171,8 +185,14 @@ static int audit_hits(struct req *r, const struct hits *x)
 {
 	char list[SEARCH_SHOWN * 24];
 	size_t w = 0;
-	for (int i = 0; i < x->n; i++)
-		w += (size_t)snprintf(list + w, sizeof(list) - w, "%s%s", i ? " " : "", x->objs[i]);
+	for (int i = 0; i < x->n; i++) {
+		size_t n = strlen(x->objs[i]);
+		if (i)
+			list[w++] = ' ';
+		memcpy(list + w, x->objs[i], n); /* "P" and up to 20 digits */
+		w += n;
+	}
+	list[w] = 0;
 	const char *obj = list;
 	return srv_audit(r->sess.username, "search_hit", &obj, 1, "api");
 }

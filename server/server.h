@@ -106,6 +106,8 @@ struct srv_jtext {
 void srv_jt_raw(struct srv_jtext *j, const char *s);
 void srv_jt_int(struct srv_jtext *j, long long v);
 void srv_jt_str(struct srv_jtext *j, const char *s); /* NULL: null */
+/* v in decimal into out, NUL-terminated; returns the length (no printf: the hot path). */
+size_t srv_fmt_int(char out[24], long long v);
 
 /* Sets req->out to {"error": msg, "field": field} and returns status. */
 int srv_error(struct req *r, int status, const char *field, const char *fmt, ...)
