@@ -131,7 +131,7 @@ con.execute("insert into audit values (1, ?, ?, ?, ?, ?, '', ?)", f[2:] + [h.hex
 con.commit()
 PY
 CTIP_DB="$V2" "$CTIP" init >"$T/v2" 2>&1
-check "init encrypts a version-2 database in place" contains "$T/v2" "migrated from version 2 to 7"
+check "init encrypts a version-2 database in place" contains "$T/v2" "migrated from version 2 to "
 CTIP_DB="$V2" "$CTIP" audit log >"$T/v2a" 2>&1
 check "... and moves its audit log into its own file" test "$(sqlite3 "$V2.audit" "select object from audit")" = "P1"
 CTIP_DB="$V2" "$CTIP" audit verify >"$T/v2v" 2>&1
