@@ -171,6 +171,14 @@ struct ctip_store_ops {
 	 * value; when the database has none, create stores it, else it is an error. */
 	int (*key_needed)(ctip_store *s, int *has, ctip_err *e);
 	int (*key_bind)(ctip_store *s, ctip_crypto *c, int create, ctip_err *e);
+	/* Key rotation: in one transaction, re-seals every sealed value under next and
+	 * recomputes every blind index, name-index token and the key check value (deleted and
+	 * overwritten content is zeroed). On success the store uses next (it takes it); on
+	 * failure nothing changed and next stays the caller's. */
+	int (*key_rotate)(ctip_store *s, ctip_crypto *next, ctip_err *e);
+	/* Rewrites the database without its free pages (after a key rotation: nothing made under
+	 * the old key stays in the file or its WAL). */
+	int (*compact)(ctip_store *s, ctip_err *e);
 	/* Statistics (facts.h): the snapshot of the current data, from the cache or rebuilt (free
 	 * it with ctip_facts_free). From the cache it holds only the unit asked for (-1: all) and
 	 * the dimensions flagged in need (CTIP_D_N flags; NULL: all); rebuilt, everything. And the
