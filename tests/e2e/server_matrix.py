@@ -303,7 +303,8 @@ report("PATCH added the comment", "seen" in json.dumps(js.get("comments", [])), 
 # ---- CSRF -----------------------------------------------------------------------------
 before = a.req("GET", f"/api/cases/{c3}")[2]
 st, js, text, _ = a.req("PATCH", f"/api/cases/{c3}", {"cas_Status": "Closed"}, csrf=False)
-report("CSRF: a PATCH without X-CSRF-Token is 403", st == 403 and "error" in js, (st, text))
+report("CSRF: a PATCH without X-CSRF-Token is 403", st == 403 and "error" in js and js.get("code") == "csrf",
+       (st, text))
 st, js, text, _ = a.req("POST", "/api/cases", {"persons": [SHARE]}, csrf=False,
                         headers={"X-CSRF-Token": "0" * 64})
 report("CSRF: a POST with a wrong token is 403", st == 403, (st, text))
@@ -316,22 +317,26 @@ report("... and nothing changed", a.req("GET", f"/api/cases/{c3}")[2] == before)
 ncases = a.req("GET", "/api/cases")[1]["total"]
 
 
-def bad(name, st_want, method, path, body=None, raw=None, field=None):
+def bad(name, st_want, method, path, body=None, raw=None, field=None, code=None):
     st, js, text, _ = a.req(method, path, body=body, raw=raw)
     good = st == st_want and js is not None and "error" in js
     if field is not None:
         good = good and js.get("field") == field
+    # every error carries a machine code (docs/API.md, Errors): a lower-case word
+    good = good and isinstance(js.get("code"), str) and js["code"].replace("_", "").isalpha()
+    if code is not None:
+        good = good and js.get("code") == code
     report(name, good, (st, text[:300]))
 
 
-bad("malformed JSON: 400", 400, "POST", "/api/cases", raw=b'{"persons": [')
+bad("malformed JSON: 400", 400, "POST", "/api/cases", raw=b'{"persons": [', code="malformed_json")
 bad("JSON that is not an object: 400", 400, "POST", "/api/cases", raw=b'[1,2]')
 bad("duplicate keys: 400", 400, "POST", "/api/cases", raw=b'{"cas_Status":"Active","cas_Status":"Closed","persons":[{}]}')
 bad("persons of the wrong type: 400 naming the field", 400, "POST", "/api/cases", {"persons": "Lan"}, field="persons")
 bad("a name of the wrong type: 400 naming the field", 400, "POST", "/api/cases",
     {"persons": [{"prs_FirstName": {"x": 1}}]}, field="prs_FirstName")
 bad("an unknown field: 400 naming it", 400, "POST", "/api/cases",
-    {"persons": [{"prs_FirstName": "X"}], "drop_table": 1}, field="drop_table")
+    {"persons": [{"prs_FirstName": "X"}], "drop_table": 1}, field="drop_table", code="unknown_field")
 bad("an invalid value: 400 naming the field", 400, "POST", "/api/cases",
     {"persons": [{"prs_FirstName": "X", "prs_Birthdate": "1999-13-45"}]}, field="prs_Birthdate")
 bad("SQL in a picklist field: 400", 400, "POST", "/api/cases",
@@ -343,10 +348,12 @@ bad("case_id as a string: 400", 400, "POST", "/api/referrals", {"case_id": "1 OR
 bad("referral to an unknown organisation: 400", 400, "POST", "/api/referrals",
     {"case_id": c3, "to_org": "x' OR '1'='1"}, field="to_org")
 bad("SQL in a status filter: 400", 400, "GET", "/api/cases?status=Active'%20OR%20'1'='1", field="status")
-bad("SQL in the search text: 400", 400, "GET", "/api/search?q=x'%3B%20DROP%20TABLE%20person%3B--", field="q")
+bad("SQL in the search text: 400", 400, "GET", "/api/search?q=x'%3B%20DROP%20TABLE%20person%3B--", field="q",
+    code="bad_search_text")
 bad("a page that is not a number: 400", 400, "GET", "/api/cases?page=1;2", field="page")
 bad("PATCH of an unknown field: 400", 400, "PATCH", f"/api/cases/{c3}", {"org_id": 2}, field="org_id")
-bad("wrong method: 405", 405, "DELETE", f"/api/cases/{c3}")
+bad("wrong method: 405", 405, "DELETE", f"/api/cases/{c3}", code="method_not_allowed")
+bad("a missing case: 404 with its code", 404, "GET", "/api/cases/999999", code="no_such_case")
 
 
 def raw_http(data):
