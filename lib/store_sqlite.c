@@ -1304,18 +1304,29 @@ static char *name_doc(sqlite_store *s, const char *key, int64_t org, int global)
 			*p = ' ';
 	char *g = global ? ctip_bidx_tokens(s->base.crypto, t) : NULL;
 	char *o = ctip_bidx_org_tokens(s->base.crypto, org, t);
+	char *q = ctip_bidx_org_pairs(s->base.crypto, org, t);
 	free(t);
 	char *doc = NULL;
-	if (o && (!global || g)) {
-		size_t gn = g ? strlen(g) : 0, on = strlen(o);
-		if ((doc = malloc(gn + on + 2))) {
-			memcpy(doc, g ? g : "", gn);
-			doc[gn] = gn && on ? ' ' : 0;
-			memcpy(doc + gn + (gn && on), o, on + 1);
+	if (o && q && (!global || g)) {
+		size_t gn = g ? strlen(g) : 0, on = strlen(o), qn = strlen(q);
+		if ((doc = malloc(gn + on + qn + 3))) {
+			char *w = doc;
+			const char *part[3] = {g ? g : "", o, q};
+			size_t len[3] = {gn, on, qn};
+			for (int i = 0; i < 3; i++) {
+				if (!len[i])
+					continue;
+				if (w != doc)
+					*w++ = ' ';
+				memcpy(w, part[i], len[i]);
+				w += len[i];
+			}
+			*w = 0;
 		}
 	}
 	free(g);
 	free(o);
+	free(q);
 	return doc;
 }
 
@@ -2334,7 +2345,7 @@ static int sq_search(ctip_store *base, const char *query, int64_t org, int limit
 	/* within what an organisation sees: the tokens scoped to it, which person_name holds for
 	 * its own records and person_referred for those referred to it with consent */
 	char *tokens = !fold     ? NULL
-	               : org > 0 ? ctip_bidx_org_tokens(s->base.crypto, org, fold)
+	               : org > 0 ? ctip_bidx_org_query(s->base.crypto, org, fold)
 	                         : ctip_bidx_tokens(s->base.crypto, fold);
 	if (!fold || !docno || !tokens) {
 		free(fold);
