@@ -228,8 +228,8 @@ typedef struct sqlite_store {
 	/* the next ids of person and cases in the current transaction (0: ask the table) */
 	int64_t next_person, next_case;
 	/* objects named by the entries this connection appended since it last indexed the log
-	 * (a search_hit entry names up to 50): indexing also starts after AUDIT_INDEX_EVERY of
-	 * them, so that a segment stays the size it had with one entry per object */
+	 * (a search_hit entry names up to 50): indexing also starts after AUDIT_INDEX_CHUNK of
+	 * them, so that a chunk stays the size it had with one entry per object */
 	long audit_objects;
 } sqlite_store;
 
@@ -518,6 +518,7 @@ static int sq_key_bind(ctip_store *base, ctip_crypto *c, int create, ctip_err *e
  * scans the entries after audit_indexed.last. audit verify checks that the index matches the
  * log (a row deleted from it would hide a view from --person). */
 #define AUDIT_INDEX_EVERY 8192
+#define AUDIT_INDEX_CHUNK 1024 /* indexed at a time, into the open segment (audit_catch_up) */
 /* One index row per object an entry names: an entry of action search_hit names every record
  * a page of search results showed, separated by spaces (one entry per search, not per record:
  * the server's audit cost a quarter of its CPU per search before). */
@@ -2614,24 +2615,50 @@ static int audit_row_cmp(const void *a, const void *b)
 }
 
 /* AUDIT_CATCH_UP, with the lists of search_hit entries split in C (splitting them in SQL took
- * three times as long): the entries after audit_indexed.last become one segment of
- * audit_by_object, written in order of object and id. Inside the appender's transaction. */
-static int audit_catch_up(sqlite_store *s, ctip_err *e)
+ * three times as long), and in chunks: the entries after audit_indexed.last naming up to
+ * `chunk` objects (0: all) go into the open segment of audit_by_object, in order of object and
+ * id; a segment is closed at AUDIT_INDEX_EVERY rows. Writing 8,192 rows at once held every
+ * request waiting for its audit for 25 ms or more, several times a second under load; 1,024
+ * at a time take a few. Inside the appender's transaction. */
+static int audit_catch_up(sqlite_store *s, long chunk, ctip_err *e)
 {
 	sqlite3_stmt *st = NULL;
 	struct audit_row *v = NULL;
 	char *text = NULL; /* the objects, NUL-separated */
 	size_t n = 0, cap = 0, tn = 0, tcap = 0;
-	int64_t last = 0, seg = 0;
-	int rc = CTIP_OK, step;
-	if (sqlite3_prepare_v2(s->db, "SELECT last FROM auditlog.audit_indexed", -1, &st, NULL) ||
+	int64_t last = 0, seg = 0, seg_rows = AUDIT_INDEX_EVERY;
+	int rc = CTIP_OK, step = SQLITE_DONE;
+	if (sqlite3_prepare_v2(s->db,
+	                       "SELECT last, (SELECT max(seg) FROM auditlog.audit_segment) FROM "
+	                       "auditlog.audit_indexed",
+	                       -1, &st, NULL) ||
 	    sqlite3_step(st) != SQLITE_ROW) {
 		rc = db_err(s, e, "audit index");
 		goto out;
 	}
 	last = sqlite3_column_int64(st, 0);
-	seg = last + 1;
+	seg = sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
+	st = NULL;
+	if (seg) { /* the rows of the last segment: below AUDIT_INDEX_EVERY it is still open */
+		if (sqlite3_prepare_v2(
+		            s->db, "SELECT count(*) FROM auditlog.audit_by_object WHERE seg = ?",
+		            -1, &st, NULL)) {
+			rc = db_err(s, e, "audit index");
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, seg);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			rc = db_err(s, e, "audit index");
+			goto out;
+		}
+		seg_rows = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	int fresh = seg_rows >= AUDIT_INDEX_EVERY;
+	if (fresh)
+		seg = last + 1;
 	if (sqlite3_prepare_v2(s->db,
 	                       "SELECT id, action = 'search_hit', object FROM auditlog.audit WHERE "
 	                       "id > ? ORDER BY id",
@@ -2640,7 +2667,7 @@ static int audit_catch_up(sqlite_store *s, ctip_err *e)
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, last);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((!chunk || (long)n < chunk) && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *o = col(st, 2) ? col(st, 2) : "";
 		size_t on = strlen(o) + 1;
 		int list = sqlite3_column_int(st, 1);
@@ -2678,7 +2705,7 @@ static int audit_catch_up(sqlite_store *s, ctip_err *e)
 			t = sp + 1;
 		}
 	}
-	if (step != SQLITE_DONE) {
+	if (step != SQLITE_DONE && step != SQLITE_ROW) {
 		rc = db_err(s, e, "audit index");
 		goto out;
 	}
@@ -2689,11 +2716,20 @@ static int audit_catch_up(sqlite_store *s, ctip_err *e)
 	for (size_t i = 0; i < n; i++)
 		v[i].object = text + v[i].off;
 	qsort(v, n, sizeof(*v), audit_row_cmp);
-	if ((rc = exec_sql(s,
-	                   "INSERT INTO auditlog.audit_segment SELECT last + 1 FROM "
-	                   "auditlog.audit_indexed",
-	                   e)))
-		goto out;
+	if (fresh) {
+		if (sqlite3_prepare_v2(s->db, "INSERT INTO auditlog.audit_segment VALUES (?)", -1,
+		                       &st, NULL)) {
+			rc = db_err(s, e, "audit index");
+			goto out;
+		}
+		sqlite3_bind_int64(st, 1, seg);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = db_err(s, e, "audit index");
+			goto out;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
 	if (sqlite3_prepare_v2(s->db,
 	                       "INSERT OR IGNORE INTO auditlog.audit_by_object VALUES (?, ?, ?)",
 	                       -1, &st, NULL)) {
@@ -2735,7 +2771,7 @@ static int sq_audit_index(ctip_store *base, ctip_err *e)
 	sqlite_store *s = (sqlite_store *)base;
 	int rc = sq_audit_begin(base, e);
 	s->audit_objects = 0;
-	if (rc == CTIP_OK && (rc = audit_catch_up(s, e)) == CTIP_OK)
+	if (rc == CTIP_OK && (rc = audit_catch_up(s, 0, e)) == CTIP_OK)
 		rc = sq_commit(base, e);
 	if (rc)
 		sq_rollback(base);
@@ -2766,10 +2802,10 @@ static int sq_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return db_err(s, e, "audit");
-	if (*id - indexed < AUDIT_INDEX_EVERY && s->audit_objects < AUDIT_INDEX_EVERY)
+	if (*id - indexed < AUDIT_INDEX_CHUNK && s->audit_objects < AUDIT_INDEX_CHUNK)
 		return CTIP_OK;
 	s->audit_objects = 0;
-	return audit_catch_up(s, e);
+	return audit_catch_up(s, AUDIT_INDEX_CHUNK, e);
 }
 
 /* ---- key rotation ---------------------------------------------------------------------- */
