@@ -512,9 +512,10 @@ static int sq_key_bind(ctip_store *base, ctip_crypto *c, int create, ctip_err *e
  * index on object kept up to date entry by entry dirtied a random leaf per entry, so every
  * group commit wrote about one page per entry (0.3 ms of the server's CPU per search of 20
  * hits); sorting larger batches into one index does not help for long, as the index outgrows
- * the batch. So every AUDIT_INDEX_EVERY entries the appender indexes the new ones as one
- * segment (audit_by_object keyed by segment, object, id: a segment is written at the end of
- * the B-tree, sequentially); a lookup seeks the object in each segment (audit_segment) and
+ * the batch. So the appender indexes the new entries in chunks (AUDIT_INDEX_CHUNK objects)
+ * into the open segment, closed at AUDIT_INDEX_EVERY rows (audit_by_object keyed by segment,
+ * object, id: a segment is written near the end of the B-tree); a lookup seeks the object in
+ * each segment (audit_segment) and
  * scans the entries after audit_indexed.last. audit verify checks that the index matches the
  * log (a row deleted from it would hide a view from --person). */
 #define AUDIT_INDEX_EVERY 8192
