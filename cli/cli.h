@@ -58,6 +58,7 @@ int cmd_show(int argc, char **argv, struct cli *c);
 int cmd_demo(int argc, char **argv, struct cli *c);
 int cmd_help(int argc, char **argv, struct cli *c);
 int cmd_org(int argc, char **argv, struct cli *c);
+int cmd_key(int argc, char **argv, struct cli *c);
 int cmd_user(int argc, char **argv, struct cli *c);
 int cmd_audit(int argc, char **argv, struct cli *c);
 int cmd_serve(int argc, char **argv, struct cli *c);

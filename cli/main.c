@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -49,6 +50,9 @@ const struct cli_command cli_commands[] = {
          "ctip audit verify [--head ID:HASH] | ctip audit head | ctip audit log [--person ID]",
          "check the hash chain of the audit log (and that a head recorded elsewhere is still "
          "in it); print the head to record; show who saw what"},
+        {"key", cmd_key, "ctip key rotate [--new-key PATH] [--keep-old]",
+         "move every sealed value and keyed index to a new key (generated, or the key file "
+         "PATH), which then replaces the key file; --keep-old keeps the old one as KEY.old"},
         {"serve", cmd_serve,
          "ctip serve [--listen ADDRESS:PORT] [--web DIR] [--threads N] [--tls-cert PEM "
          "--tls-key PEM]",
@@ -94,6 +98,23 @@ int cli_fail(const ctip_err *e)
 	return e->code == CTIP_EINVAL || e->code == CTIP_ENOTFOUND ? 1 : 3;
 }
 
+/* A key rotation interrupted between its commit and the renaming of KEY.new over KEY
+ * (cmd_key.c): when KEY.new is the database's key, it is moved into place. 0 when done (the
+ * store then uses it). */
+static int finish_rotation(struct cli *c, ctip_store *s, const char *kp)
+{
+	char fresh[1110];
+	ctip_crypto *k = NULL;
+	ctip_err e = {0};
+	snprintf(fresh, sizeof(fresh), "%s.new", kp);
+	if (access(fresh, F_OK) || ctip_crypto_load(fresh, &k, &e) ||
+	    s->ops->key_bind(s, k, 0, &e) || rename(fresh, kp))
+		return -1;
+	fprintf(stderr, "ctip: finished an interrupted key rotation: %s now holds the key of %s\n",
+	        kp, c->db);
+	return 0;
+}
+
 static int open_store(struct cli *c, ctip_store **s, int with_key)
 {
 	ctip_err e = {0};
@@ -128,6 +149,8 @@ static int open_store(struct cli *c, ctip_store **s, int with_key)
 		             "not open them)",
 		             kp, c->db);
 	if (rc || (rc = (*s)->ops->key_bind(*s, k, 0, &e))) {
+		if (rc == CTIP_EINVAL && !finish_rotation(c, *s, kp))
+			return 0;
 		ctip_store_close(*s);
 		*s = NULL;
 		return cli_fail(&e);

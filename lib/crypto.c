@@ -314,6 +314,122 @@ char *ctip_bidx_org_tokens(const ctip_crypto *c, int64_t org_id, const char *fol
 	return bidx_tokens(c, CTIP_BIDX_ORG, org_id, folded);
 }
 
+/* The distinct tokens of folded (space-separated), in order of first appearance: malloc'd
+ * copies in *tok (free with tokens_free); -1 when out of memory. */
+static int tokens_distinct(const char *folded, char ***tok, int *n)
+{
+	int cap = 8;
+	*n = 0;
+	if (!(*tok = malloc((size_t)cap * sizeof(**tok))))
+		return -1;
+	for (const char *p = folded; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *t = p;
+		while (*p && *p != ' ')
+			p++;
+		size_t len = (size_t)(p - t);
+		int dup = !len;
+		for (int i = 0; i < *n && !dup; i++)
+			dup = strlen((*tok)[i]) == len && !memcmp((*tok)[i], t, len);
+		if (dup)
+			continue;
+		if (*n == cap) {
+			char **g = realloc(*tok, (size_t)(cap *= 2) * sizeof(**tok));
+			if (!g)
+				goto oom;
+			*tok = g;
+		}
+		if (!((*tok)[*n] = malloc(len + 1)))
+			goto oom;
+		memcpy((*tok)[*n], t, len);
+		(*tok)[(*n)++][len] = 0;
+	}
+	return 0;
+oom:
+	while (*n)
+		free((*tok)[--*n]);
+	free(*tok);
+	*tok = NULL;
+	return -1;
+}
+
+static void tokens_free(char **tok, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(tok[i]);
+	free(tok);
+}
+
+/* The pair token of a and b for an organisation: one hash of both, in either order. */
+static void pair_token(const ctip_crypto *c, int64_t org_id, const char *a, const char *b,
+                       char out[CTIP_BIDX_TOKEN])
+{
+	if (strcmp(a, b) > 0) {
+		const char *x = a;
+		a = b;
+		b = x;
+	}
+	char buf[512];
+	int n = snprintf(buf, sizeof(buf), "%lld\x1f%s\x1f%s", (long long)org_id, a, b);
+	if (n < 0 || (size_t)n >= sizeof(buf)) { /* names of over 500 bytes: hashed apart */
+		size_t la = strlen(a), lb = strlen(b);
+		char *m = malloc(la + lb + 48);
+		if (!m) {
+			memset(out, 'a',
+			       CTIP_BIDX_TOKEN - 1); /* out of memory: matches nothing real */
+			out[CTIP_BIDX_TOKEN - 1] = 0;
+			return;
+		}
+		int k = snprintf(m, la + lb + 48, "%lld\x1f%s\x1f%s", (long long)org_id, a, b);
+		bidx_token(c, CTIP_BIDX_PAIR, m, (size_t)k, out);
+		free(m);
+		return;
+	}
+	bidx_token(c, CTIP_BIDX_PAIR, buf, (size_t)n, out);
+}
+
+/* Space-separated tokens of the given pairs of tok (i < j when all, else i and i + 1). */
+static char *pair_tokens(const ctip_crypto *c, int64_t org_id, char **tok, int n, int all)
+{
+	size_t np = n < 2 ? 0 : all ? (size_t)n * (size_t)(n - 1) / 2 : (size_t)n - 1;
+	char *out = malloc(np * CTIP_BIDX_TOKEN + 1), *w = out;
+	if (!out)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n && (all || j == i + 1); j++) {
+			if (w != out)
+				*w++ = ' ';
+			pair_token(c, org_id, tok[i], tok[j], w);
+			w += CTIP_BIDX_TOKEN - 1;
+		}
+	*w = 0;
+	return out;
+}
+
+char *ctip_bidx_org_pairs(const ctip_crypto *c, int64_t org_id, const char *folded)
+{
+	char **tok;
+	int n;
+	if (tokens_distinct(folded, &tok, &n))
+		return NULL;
+	char *out = pair_tokens(c, org_id, tok, n, 1);
+	tokens_free(tok, n);
+	return out;
+}
+
+char *ctip_bidx_org_query(const ctip_crypto *c, int64_t org_id, const char *folded)
+{
+	char **tok;
+	int n;
+	if (tokens_distinct(folded, &tok, &n))
+		return NULL;
+	char *out = n == 1 ? ctip_bidx_org_tokens(c, org_id, tok[0])
+	                   : pair_tokens(c, org_id, tok, n, 0);
+	tokens_free(tok, n);
+	return out;
+}
+
 /* ---- packing --------------------------------------------------------------------- */
 
 static size_t varint_len(size_t v)

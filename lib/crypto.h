@@ -32,7 +32,8 @@ enum ctip_bidx_domain {
 	CTIP_BIDX_NAME = 'n',
 	CTIP_BIDX_DOCNO = 'd',
 	CTIP_BIDX_PHONE = 'p',
-	CTIP_BIDX_ORG = 'o', /* name tokens scoped to an organisation */
+	CTIP_BIDX_ORG = 'o',  /* name tokens scoped to an organisation */
+	CTIP_BIDX_PAIR = 'q', /* two name tokens of one record, scoped to an organisation */
 };
 
 typedef struct ctip_crypto ctip_crypto;
@@ -74,6 +75,15 @@ char *ctip_bidx_tokens(const ctip_crypto *c, const char *folded);
  * organisations that may see it, so that a search within what one organisation sees reads
  * only that organisation's doclists. malloc'd; NULL when out of memory. */
 char *ctip_bidx_org_tokens(const ctip_crypto *c, int64_t org_id, const char *folded);
+/* Pair tokens, scoped to an organisation: one per two distinct tokens of a name (either
+ * order), in a record's name-index document next to its scoped tokens. A search of two or
+ * more tokens then reads the doclists of pairs (a few dozen records) instead of a frequent
+ * family name's (thousands). malloc'd ("" for fewer than two distinct tokens). */
+char *ctip_bidx_org_pairs(const ctip_crypto *c, int64_t org_id, const char *folded);
+/* The tokens a search of organisation org_id requires, all of them: the scoped token of a
+ * one-token query, else the pair tokens of its consecutive distinct tokens (which together
+ * require every token). malloc'd; NULL when out of memory. */
+char *ctip_bidx_org_query(const ctip_crypto *c, int64_t org_id, const char *folded);
 
 /* Packing several optional text values into one message: each is a varint of its length
  * plus one (0 for NULL) and its bytes. */

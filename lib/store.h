@@ -28,6 +28,7 @@ struct ctip_person_hit {
 	const char *org, *src_record_id;
 	const char *family, *middle, *given; /* as written */
 	const char *birth, *province;
+	int64_t org_id; /* the organisation owning the record */
 };
 
 /* Which rows to read back: all (0, 0), one case, or one person record. */
@@ -153,7 +154,9 @@ struct ctip_store_ops {
 	int (*account_add)(ctip_store *s, const char *username, int64_t org_id, const char *role,
 	                   const char *pw_hash, ctip_err *e);
 	/* Audit log: append an entry (fields already hashed by audit.c), read it in order of id
-	 * (object NULL: all), and the last entry's id and hash ("" when empty). */
+	 * (object NULL: all; else the entries naming object, where an entry of action search_hit
+	 * names the records listed in its object, separated by spaces, and is read with object
+	 * set to the one asked for), and the last entry's id and hash ("" when empty). */
 	int (*audit_add)(ctip_store *s, const struct ctip_audit_entry *a, ctip_err *e);
 	/* Begins the transaction of an append (end it with commit or rollback): it locks the
 	 * audit log only, so appending never waits for a write to the registry (an import). */
@@ -162,6 +165,9 @@ struct ctip_store_ops {
 	                  int (*cb)(void *ctx, const struct ctip_audit_entry *a), void *ctx,
 	                  ctip_err *e);
 	int (*audit_last)(ctip_store *s, int64_t *id, char hash[129], ctip_err *e);
+	/* Indexes the entries not yet indexed by object now (the appender does so every few
+	 * thousand entries; the server when it stops). */
+	int (*audit_index)(ctip_store *s, ctip_err *e);
 	/* Cases a person record appears in, for show. */
 	int (*person_cases)(ctip_store *s, int64_t person_id, int64_t **case_ids, int *n,
 	                    ctip_err *e);
@@ -171,6 +177,14 @@ struct ctip_store_ops {
 	 * value; when the database has none, create stores it, else it is an error. */
 	int (*key_needed)(ctip_store *s, int *has, ctip_err *e);
 	int (*key_bind)(ctip_store *s, ctip_crypto *c, int create, ctip_err *e);
+	/* Key rotation: in one transaction, re-seals every sealed value under next and
+	 * recomputes every blind index, name-index token and the key check value (deleted and
+	 * overwritten content is zeroed). On success the store uses next (it takes it); on
+	 * failure nothing changed and next stays the caller's. */
+	int (*key_rotate)(ctip_store *s, ctip_crypto *next, ctip_err *e);
+	/* Rewrites the database without its free pages (after a key rotation: nothing made under
+	 * the old key stays in the file or its WAL). */
+	int (*compact)(ctip_store *s, ctip_err *e);
 	/* Statistics (facts.h): the snapshot of the current data, from the cache or rebuilt (free
 	 * it with ctip_facts_free). From the cache it holds only the unit asked for (-1: all) and
 	 * the dimensions flagged in need (CTIP_D_N flags; NULL: all); rebuilt, everything. And the
@@ -315,6 +329,20 @@ struct ctip_srv_ops {
 	                            int (*cb)(void *ctx, int64_t case_id, int access, int consent,
 	                                      const char *scope),
 	                            void *ctx, ctip_err *e);
+	/* The cases of n person records owned by the caller's organisation (one query per 50),
+	 * in no order: all their cases, since a record always belongs to the organisation of the
+	 * cases it is in (the importer keys both by the row's organisation, the API by the
+	 * session's), so no access check is needed. */
+	int (*persons_own_cases)(ctip_store *s, const int64_t *person_ids, int n,
+	                         int (*cb)(void *ctx, int64_t person_id, int64_t case_id),
+	                         void *ctx, ctip_err *e);
+	/* The same as person_visible_cases for n person records at once (one query per 50), in
+	 * no order. */
+	int (*persons_visible_cases)(ctip_store *s, const int64_t *person_ids, int n,
+	                             int64_t org_id,
+	                             int (*cb)(void *ctx, int64_t person_id, int64_t case_id,
+	                                       int access, int consent, const char *scope),
+	                             void *ctx, ctip_err *e);
 };
 
 extern const struct ctip_srv_ops ctip_sqlite_srv_ops;

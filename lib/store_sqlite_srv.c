@@ -619,30 +619,45 @@ static int proceeding_add(ctip_store *s, int64_t case_id, int64_t person_id, con
 	return item_add(s, 0, case_id, person_id, r, seq, e);
 }
 
-static int person_visible_cases(ctip_store *s, int64_t person_id, int64_t org_id,
-                                int (*cb)(void *ctx, int64_t case_id, int access, int consent,
-                                          const char *scope),
-                                void *ctx, ctip_err *e)
+/* Which cases of a person record an organisation sees (access.c decides what it shows): the
+ * organisation owns the case, or the case was referred to it (through the API, table
+ * case_referral, or in imported data, an outgoing referral) and the referral not declined. */
+#define VISIBLE_CASES(persons)                                                                     \
+	"SELECT cp.person_id, c.id, c.org_id = ?1, coalesce(cp.consent, -1), cp.consent_scope "    \
+	"FROM case_person cp JOIN cases c ON c.id = cp.case_id WHERE cp.person_id " persons        \
+	" AND (c.org_id = ?1 OR EXISTS (SELECT 1 FROM case_referral WHERE case_id = c.id AND "     \
+	"to_org_id = ?1 AND status <> 'Declined') OR EXISTS (SELECT 1 FROM referral WHERE "        \
+	"case_id = c.id AND direction = 'out' AND other_org_id = ?1 AND coalesce(status, '') <> "  \
+	"'Declined'))"
+
+#define VISIBLE_BATCH 50
+static const char visible_one[] = VISIBLE_CASES("= ?2") " ORDER BY c.id";
+/* unordered (the caller orders: sorting cost a sixth of the query) */
+static const char visible_many[] =
+        VISIBLE_CASES("IN ("
+                      "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                      "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+                      "?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, "
+                      "?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50, "
+                      "?51"
+                      ")");
+
+static int visible_cases(ctip_store *s, const int64_t *ids, int n, int64_t org_id,
+                         int (*cb)(void *ctx, int64_t person_id, int64_t case_id, int access,
+                                   int consent, const char *scope),
+                         void *ctx, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "SELECT c.id, c.org_id = ?1, coalesce(cp.consent, -1), "
-	                        "cp.consent_scope FROM case_person cp JOIN cases c ON c.id = "
-	                        "cp.case_id WHERE cp.person_id = ?2 AND (c.org_id = ?1 OR "
-	                        "EXISTS (SELECT 1 FROM case_referral WHERE case_id = c.id AND "
-	                        "to_org_id = ?1 AND status <> 'Declined') OR EXISTS (SELECT 1 FROM "
-	                        "referral WHERE case_id = c.id AND direction = 'out' AND "
-	                        "other_org_id = ?1 AND coalesce(status, '') <> 'Declined')) ORDER "
-	                        "BY c.id",
-	                        e);
+	sqlite3_stmt *st = prep(s, n == 1 ? visible_one : visible_many, e);
 	int rc = CTIP_OK, step;
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, org_id);
-	sqlite3_bind_int64(st, 2, person_id);
+	for (int i = 0; i < n; i++)
+		sqlite3_bind_int64(st, 2 + i, ids[i]); /* the rest stay NULL: no match */
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		/* the scope is a JSON array of codes without quotes or separators inside */
 		char scope[512] = "";
-		const char *j = col(st, 3);
+		const char *j = col(st, 4);
 		size_t w = 0;
 		for (; j && *j && w + 1 < sizeof(scope); j++)
 			if (*j == ',')
@@ -650,14 +665,76 @@ static int person_visible_cases(ctip_store *s, int64_t person_id, int64_t org_id
 			else if (*j != '[' && *j != ']' && *j != '"')
 				scope[w++] = *j;
 		scope[w] = 0;
-		rc = cb(ctx, sqlite3_column_int64(st, 0),
-		        sqlite3_column_int(st, 1) ? CTIP_ACCESS_OWN : CTIP_ACCESS_REFERRAL,
-		        sqlite3_column_int(st, 2), w ? scope : NULL);
+		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		        sqlite3_column_int(st, 2) ? CTIP_ACCESS_OWN : CTIP_ACCESS_REFERRAL,
+		        sqlite3_column_int(st, 3), w ? scope : NULL);
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
 		rc = fail(s, e, "person cases");
 	done(st);
 	return rc;
+}
+
+static int persons_visible_cases(ctip_store *s, const int64_t *ids, int n, int64_t org_id,
+                                 int (*cb)(void *ctx, int64_t person_id, int64_t case_id,
+                                           int access, int consent, const char *scope),
+                                 void *ctx, ctip_err *e)
+{
+	int rc = CTIP_OK;
+	for (int at = 0; rc == CTIP_OK && at < n; at += VISIBLE_BATCH)
+		rc = visible_cases(s, ids + at, n - at < VISIBLE_BATCH ? n - at : VISIBLE_BATCH,
+		                   org_id, cb, ctx, e);
+	return rc;
+}
+
+static const char own_cases[] = "SELECT person_id, case_id FROM case_person WHERE person_id IN ("
+                                "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                                "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, "
+                                "?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, "
+                                "?38, ?39, ?40, ?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, "
+                                "?50"
+                                ")";
+
+static int persons_own_cases(ctip_store *s, const int64_t *ids, int n,
+                             int (*cb)(void *ctx, int64_t person_id, int64_t case_id), void *ctx,
+                             ctip_err *e)
+{
+	int rc = CTIP_OK, step = SQLITE_DONE;
+	for (int at = 0; rc == CTIP_OK && at < n; at += VISIBLE_BATCH) {
+		sqlite3_stmt *st = prep(s, own_cases, e);
+		if (!st)
+			return CTIP_EDB;
+		for (int i = 0; i < VISIBLE_BATCH && at + i < n; i++)
+			sqlite3_bind_int64(st, 1 + i,
+			                   ids[at + i]); /* the rest stay NULL: no match */
+		while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
+			rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
+		if (rc == CTIP_OK && step != SQLITE_DONE)
+			rc = fail(s, e, "person cases");
+		done(st);
+	}
+	return rc;
+}
+
+struct one_person {
+	int (*cb)(void *ctx, int64_t case_id, int access, int consent, const char *scope);
+	void *ctx;
+};
+
+static int one_case(void *ctx, int64_t person_id, int64_t case_id, int access, int consent,
+                    const char *scope)
+{
+	struct one_person *o = ctx;
+	return o->cb(o->ctx, case_id, access, consent, scope);
+}
+
+static int person_visible_cases(ctip_store *s, int64_t person_id, int64_t org_id,
+                                int (*cb)(void *ctx, int64_t case_id, int access, int consent,
+                                          const char *scope),
+                                void *ctx, ctip_err *e)
+{
+	struct one_person o = {cb, ctx};
+	return visible_cases(s, &person_id, 1, org_id, one_case, &o, e);
 }
 
 const struct ctip_srv_ops ctip_sqlite_srv_ops = {
@@ -666,6 +743,8 @@ const struct ctip_srv_ops ctip_sqlite_srv_ops = {
         .read_begin = read_begin,
         .read_end = read_end,
         .person_visible_cases = person_visible_cases,
+        .persons_visible_cases = persons_visible_cases,
+        .persons_own_cases = persons_own_cases,
         .link_find = link_find,
         .link_get = link_get,
         .item_set = item_set,

@@ -39,6 +39,12 @@ static int consent_shares_identity(int consent, const char *scope)
 	       scope_has(scope, "ShareIdentity");
 }
 
+int srv_identity_shown(int access, int consent, const char *scope)
+{
+	return access == CTIP_ACCESS_OWN ||
+	       (access == CTIP_ACCESS_REFERRAL && consent_shares_identity(consent, scope));
+}
+
 int srv_identity_visible(int access, const ctip_row *rw)
 {
 	if (access == CTIP_ACCESS_OWN)

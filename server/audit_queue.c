@@ -105,6 +105,12 @@ void srv_audit_stop(void)
 	pthread_mutex_unlock(&mu);
 	pthread_join(writer, NULL);
 	running = 0;
+	/* index what is not yet indexed by object, so that lookups by person seek it */
+	ctip_err e = {0};
+	if (!broken && store->ops->audit_index(store, &e)) {
+		fprintf(stderr, "ctip serve: audit log: ");
+		ctip_err_print(&e, stderr);
+	}
 	ctip_store_close(store);
 	store = NULL;
 }

@@ -32,18 +32,9 @@ void srv_headers(void *response, int api)
 		MHD_add_response_header(rs, "Cache-Control", "no-store");
 }
 
-int srv_send_json(void *conn, int status, json_t *body, const char *cookie)
+int srv_send_text(void *conn, int status, char *text, const char *cookie)
 {
-	char *text = NULL;
-	size_t len = 0;
-	if (body && status != 204) {
-		text = json_dumps(body, JSON_COMPACT);
-		if (!text) {
-			status = 500;
-			text = strdup("{\"error\":\"out of memory\"}");
-		}
-		len = text ? strlen(text) : 0;
-	}
+	size_t len = text ? strlen(text) : 0;
 	struct MHD_Response *rs = MHD_create_response_from_buffer(len, text ? text : (void *)"",
 	                                                          text ? MHD_RESPMEM_MUST_FREE
 	                                                               : MHD_RESPMEM_PERSISTENT);
@@ -61,6 +52,106 @@ int srv_send_json(void *conn, int status, json_t *body, const char *cookie)
 	return ret;
 }
 
+int srv_send_json(void *conn, int status, json_t *body, const char *cookie)
+{
+	char *text = NULL;
+	if (body && status != 204) {
+		text = json_dumps(body, JSON_COMPACT);
+		if (!text) {
+			status = 500;
+			text = strdup("{\"error\":\"out of memory\",\"code\":\"out_of_memory\"}");
+		}
+	}
+	return srv_send_text(conn, status, text, cookie);
+}
+
+/* The stable machine code of each error message (docs/API.md, Errors), by the message's
+ * format: the web UI shows its own translation of the code (web/i18n), the English message
+ * when it has none. A format not listed gets the code of its status. */
+static const struct {
+	const char *fmt, *code;
+} error_codes[] = {
+        {"unknown field", "unknown_field"},
+        {"%s holds ';'", "semicolon"},
+        {"%s holds a NUL character", "nul_character"},
+        {"%s is longer than %zu bytes", "too_long"},
+        {"%s is required", "required"},
+        {"%s must be a positive integer", "not_positive_integer"},
+        {"%s must be a string", "not_string"},
+        {"%s must be between 1 and %lld", "out_of_range"},
+        {"'%s' is not a field of a person record", "unknown_field"},
+        {"a case can only be created for your own organisation", "own_organisation_only"},
+        {"a case cannot be referred to its own organisation", "referral_to_self"},
+        {"box is in or out", "bad_box"},
+        {"by: up to %d dimensions among those of ctip stats", "bad_dimension"},
+        {"case_id is required", "required"},
+        {"count: victims, cases, offenders, referrals or assistance", "bad_count"},
+        {"date must be YYYY-MM-DD", "bad_date"},
+        {"from: a date YYYY, YYYY-MM or YYYY-MM-DD", "bad_date"},
+        {"give role or ctip_Role, not both", "role_twice"},
+        {"internal error", "server_error"},
+        {"malformed JSON: %s (line %d, column %d)", "malformed_json"},
+        {"method not allowed", "method_not_allowed"},
+        {"missing or wrong CSRF token", "csrf"},
+        {"no organisation of that name is registered", "unknown_organisation"},
+        {"no such case", "no_such_case"},
+        {"no such endpoint", "no_such_endpoint"},
+        {"no such item", "no_such_item"},
+        {"no such person", "no_such_person"},
+        {"no such person in this case", "person_not_in_case"},
+        {"no such referral", "no_such_referral"},
+        {"no such vocabulary", "no_such_vocabulary"},
+        {"not logged in", "not_logged_in"},
+        {"only the organisation that owns a case changes it", "not_owner"},
+        {"only the organisation that owns a case refers it", "not_owner"},
+        {"only the organisation that owns a record changes it", "not_owner"},
+        {"only the receiving organisation answers a referral", "not_receiver"},
+        {"out of memory", "out_of_memory"},
+        {"person is required", "required"},
+        {"q is longer than 200 bytes", "too_long"},
+        {"q is not valid UTF-8", "not_utf8"},
+        {"q is required", "required"},
+        {"raw counts are for analysts only", "analysts_only"},
+        {"refer a case with POST /api/referrals once it exists", "refer_after_create"},
+        {"search for letters, digits, spaces and . , ' - + / only", "bad_search_text"},
+        {"status is Accepted, Declined or Completed", "unknown_status"},
+        {"the audit log cannot be written", "audit_unavailable"},
+        {"the audit log could not be written", "audit_unavailable"},
+        {"the body must be a JSON object", "not_object"},
+        {"the comment is not valid UTF-8", "not_utf8"},
+        {"the request body is larger than 1 MiB", "too_large"},
+        {"the server is out of memory", "out_of_memory"},
+        {"threshold: 1 to 1000", "out_of_range"},
+        {"to: a date YYYY, YYYY-MM or YYYY-MM-DD", "bad_date"},
+        {"too many failed logins: try again in 15 minutes", "too_many_logins"},
+        {"unknown case status", "unknown_status"},
+        {"unknown field '%s'", "unknown_field"},
+        {"where: DIM=VALUE with a dimension of ctip stats", "bad_where"},
+        {"wrong user name or password", "bad_login"},
+        {"year: like 2023", "bad_year"},
+        {"your role (%s) may not do this", "role_forbidden"},
+};
+
+static const char *error_code(int status, const char *fmt, const char *msg)
+{
+	/* "%s": a message of the library's validation, itself looked up */
+	const char *key = strcmp(fmt, "%s") ? fmt : msg;
+	for (size_t i = 0; i < sizeof(error_codes) / sizeof(*error_codes); i++)
+		if (!strcmp(error_codes[i].fmt, key))
+			return error_codes[i].code;
+	if (!strcmp(fmt, "%s") && status == 400)
+		return "invalid_value";
+	switch (status) {
+	case 401: return "not_logged_in";
+	case 403: return "forbidden";
+	case 404: return "not_found";
+	case 405: return "method_not_allowed";
+	case 413: return "too_large";
+	case 429: return "too_many_requests";
+	default: return status >= 500 ? "server_error" : "bad_request";
+	}
+}
+
 int srv_error(struct req *r, int status, const char *field, const char *fmt, ...)
 {
 	char msg[512];
@@ -71,6 +162,7 @@ int srv_error(struct req *r, int status, const char *field, const char *fmt, ...
 	json_decref(r->out);
 	r->out = json_object();
 	json_object_set_new(r->out, "error", json_string(msg));
+	json_object_set_new(r->out, "code", json_string(error_code(status, fmt, msg)));
 	if (field && *field)
 		json_object_set_new(r->out, "field", json_string(field));
 	return status;

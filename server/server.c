@@ -82,6 +82,11 @@ static enum MHD_Result api(struct req *r)
 		status = srv_fail(r, &e);
 	else
 		status = srv_route(r);
+	if (r->out_text && !r->out && status != 204) {
+		char *t = r->out_text;
+		r->out_text = NULL;
+		return (enum MHD_Result)srv_send_text(r->conn, status, t, r->cookie);
+	}
 	if (!r->out && status != 204)
 		srv_error(r, status, NULL, "error");
 	return (enum MHD_Result)srv_send_json(r->conn, status, r->out, r->cookie);
@@ -154,6 +159,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		flight(-1);
 	json_decref(r->in);
 	json_decref(r->out);
+	free(r->out_text);
 	free(r->body);
 	free(r);
 	*con_cls = NULL;

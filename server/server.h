@@ -90,10 +90,24 @@ struct req {
 	char client[64];
 	ctip_store *s;
 	json_t *out;
+	char *out_text;   /* or the body as JSON text (srv_jtext), sent when set; malloc'd */
 	char cookie[256]; /* Set-Cookie to send, "" if none */
 	int tls;
 	int started; /* counted as in flight */
 };
+
+/* JSON written as text (json_text.c): append with srv_jt_*; b is malloc'd, oom set when an
+ * append failed. */
+struct srv_jtext {
+	char *b;
+	size_t n, cap;
+	int oom;
+};
+void srv_jt_raw(struct srv_jtext *j, const char *s);
+void srv_jt_int(struct srv_jtext *j, long long v);
+void srv_jt_str(struct srv_jtext *j, const char *s); /* NULL: null */
+/* v in decimal into out, NUL-terminated; returns the length (no printf: the hot path). */
+size_t srv_fmt_int(char out[24], long long v);
 
 /* Sets req->out to {"error": msg, "field": field} and returns status. */
 int srv_error(struct req *r, int status, const char *field, const char *fmt, ...)
@@ -164,6 +178,9 @@ void srv_stats_free(void);
 /* The requester's access to case id: CTIP_ACCESS_*; 0 ok, else an error status was set
  * (404 for a case the requester may not see, as for one that does not exist). */
 int srv_case_access(struct req *r, int64_t case_id, int *access);
+/* Whether a person's identity shows through one case: access to the case and the consent
+ * given in it (person_visible_cases). */
+int srv_identity_shown(int access, int consent, const char *scope);
 /* Whether the identifying fields of the person in row rw may be shown with this access. */
 int srv_identity_visible(int access, const ctip_row *rw);
 /* Removes the identifying fields from a person object and marks it "redacted". */
@@ -199,6 +216,8 @@ int srv_static(void *conn, const char *path, const char *web_dir);
 /* ---- responses (http.c) ---- */
 
 int srv_send_json(void *conn, int status, json_t *body, const char *cookie);
+/* The same with a body already written (NULL: none); takes text (malloc'd). */
+int srv_send_text(void *conn, int status, char *text, const char *cookie);
 /* Security headers on every response; no-store on the API's; HSTS over TLS. */
 void srv_headers(void *response, int api);
 /* Whether the server speaks TLS (set once at start). */

@@ -1,5 +1,5 @@
 // api.js - the one place that talks to the server: JSON in and out, the CSRF token on every
-// state-changing request, and errors as ApiError {status, message, field}.
+// state-changing request, and errors as ApiError {status, message, field, code}.
 
 let csrfToken = null;
 let onUnauthorized = () => {};
@@ -9,6 +9,7 @@ export class ApiError extends Error {
 		super((body && body.error) || `HTTP ${status}`);
 		this.status = status;
 		this.field = (body && body.field) || null;
+		this.code = (body && body.code) || null; // stable machine code (docs/API.md, Errors)
 	}
 }
 

@@ -1,7 +1,7 @@
 // forms.js - labelled form fields with a hint and an error slot tied to the control through
 // aria-describedby, and the placing of a server error {"error", "field"} next to its field.
 import { h } from './dom.js';
-import { t } from './i18n.js';
+import { has, t } from './i18n.js';
 
 let seq = 0;
 
@@ -130,12 +130,18 @@ export function fieldName(field) {
 	return last.replace(/\[\d+\]$/, '');
 }
 
-/* A message for a failed request: the server's own words, or one for the status. */
+/* A message for a failed request: one for the status, else the translation of the server's
+   error code (web/i18n, error.code.*), else the server's own (English) words. */
 export function errorText(err) {
 	if (!err || err.status === 0) return t('error.network');
 	if (err.status === 403 && !err.field) return t('error.forbidden');
 	if (err.status === 404) return t('error.notfound');
 	if (err.status >= 500) return t('error.server');
+	if (err.code && has('error.code.' + err.code)) {
+		// the library's validation is one code for many rules: its words say which
+		if (err.code === 'invalid_value' && err.message) return `${t('error.code.invalid_value')} (${err.message})`;
+		return t('error.code.' + err.code);
+	}
 	return err.message;
 }
 

@@ -376,7 +376,7 @@ async function main() {
 		await shot(pa, 'search');
 		await a11y(pa, 'search');
 	});
-	await step('the language switch shows Vietnamese labels and is remembered', async () => {
+	await step('the language switch shows Vietnamese labels and messages, and is remembered', async () => {
 		await pa.goto(`${base}/#/cases/${caseId}`);
 		await pa.getByRole('heading', { level: 1 }).waitFor();
 		await pa.getByLabel('Language').selectOption('vi');
@@ -389,6 +389,14 @@ async function main() {
 		await pa.getByRole('link', { name: 'Hồ sơ vụ việc' }).waitFor();
 		await shot(pa, 'case-vi', { fullPage: true });
 		await a11y(pa, 'case page in Vietnamese');
+		// a server error is shown in the interface's language, by its code (docs/API.md, Errors)
+		await pa.goto(`${base}/#/search?q=a%3Cb`);
+		const qerr = pa.locator('#search-q-error:not([hidden])');
+		await qerr.waitFor({ timeout: 5000 });
+		const msg = await qerr.textContent();
+		expect(msg.includes('Chỉ tìm theo chữ, số'), 'the search error is not in Vietnamese: ' + msg);
+		await pa.goto(`${base}/#/cases/${caseId}`);
+		await pa.getByRole('heading', { level: 2, name: 'Bối cảnh của nạn nhân' }).waitFor();
 		await pa.getByLabel('Ngôn ngữ').selectOption('en');
 		await pa.getByRole('heading', { level: 2, name: 'Victim context' }).waitFor();
 	});

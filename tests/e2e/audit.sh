@@ -201,3 +201,22 @@ con.execute("ROLLBACK")
 print(r.returncode, "fast" if time.time() - t < 5 else "slow")
 PY
 check "a search is audited while another process holds the registry's write lock" contains "$T/lk" "0 fast"
+
+# the index by person is written in chunks of about 1,024 records named, into a segment that
+# closes at 8,192 rows: searches that showed 2,000 records leave it indexed, and it verifies
+B="$T/big.db"
+"$CTIP" --db "$B" init >/dev/null 2>&1
+"$CTIP" demo generate --persons 3000 --seed 7 -o "$T/big.csv" >/dev/null 2>&1
+"$CTIP" --db "$B" import "$T/big.csv" >/dev/null 2>&1
+for q in nguyen tran le pham hoang vu dang; do "$CTIP" --db "$B" search --limit 400 "$q" >/dev/null 2>&1; done
+bsql() { sqlite3 "$B.audit" "$1"; }
+n=$(bsql "select count(*) from audit where action = 'search_hit'")
+ix=$(bsql "select last from audit_indexed")
+check "a chunk of the log was indexed while searches were audited" test "$n" -gt 1100 -a "$ix" -ge 1024
+check "... not all of it at once" test "$ix" -lt "$(bsql "select max(id) from audit")"
+check "... into one open segment" test "$(bsql "select count(*) from audit_segment")" = "1"
+p=$(bsql "select object from audit where action = 'search_hit' and id <= $ix limit 1 offset 7")
+"$CTIP" --db "$B" audit log --person "$p" >"$T/bp" 2>&1
+check "... where audit log --person finds it" grep -q " search_hit  *$p" "$T/bp"
+"$CTIP" --db "$B" audit verify >"$T/bv" 2>&1
+check "... and the log with its index verifies" test $? -eq 0

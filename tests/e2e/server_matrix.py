@@ -303,7 +303,8 @@ report("PATCH added the comment", "seen" in json.dumps(js.get("comments", [])), 
 # ---- CSRF -----------------------------------------------------------------------------
 before = a.req("GET", f"/api/cases/{c3}")[2]
 st, js, text, _ = a.req("PATCH", f"/api/cases/{c3}", {"cas_Status": "Closed"}, csrf=False)
-report("CSRF: a PATCH without X-CSRF-Token is 403", st == 403 and "error" in js, (st, text))
+report("CSRF: a PATCH without X-CSRF-Token is 403", st == 403 and "error" in js and js.get("code") == "csrf",
+       (st, text))
 st, js, text, _ = a.req("POST", "/api/cases", {"persons": [SHARE]}, csrf=False,
                         headers={"X-CSRF-Token": "0" * 64})
 report("CSRF: a POST with a wrong token is 403", st == 403, (st, text))
@@ -316,22 +317,26 @@ report("... and nothing changed", a.req("GET", f"/api/cases/{c3}")[2] == before)
 ncases = a.req("GET", "/api/cases")[1]["total"]
 
 
-def bad(name, st_want, method, path, body=None, raw=None, field=None):
+def bad(name, st_want, method, path, body=None, raw=None, field=None, code=None):
     st, js, text, _ = a.req(method, path, body=body, raw=raw)
     good = st == st_want and js is not None and "error" in js
     if field is not None:
         good = good and js.get("field") == field
+    # every error carries a machine code (docs/API.md, Errors): a lower-case word
+    good = good and isinstance(js.get("code"), str) and js["code"].replace("_", "").isalpha()
+    if code is not None:
+        good = good and js.get("code") == code
     report(name, good, (st, text[:300]))
 
 
-bad("malformed JSON: 400", 400, "POST", "/api/cases", raw=b'{"persons": [')
+bad("malformed JSON: 400", 400, "POST", "/api/cases", raw=b'{"persons": [', code="malformed_json")
 bad("JSON that is not an object: 400", 400, "POST", "/api/cases", raw=b'[1,2]')
 bad("duplicate keys: 400", 400, "POST", "/api/cases", raw=b'{"cas_Status":"Active","cas_Status":"Closed","persons":[{}]}')
 bad("persons of the wrong type: 400 naming the field", 400, "POST", "/api/cases", {"persons": "Lan"}, field="persons")
 bad("a name of the wrong type: 400 naming the field", 400, "POST", "/api/cases",
     {"persons": [{"prs_FirstName": {"x": 1}}]}, field="prs_FirstName")
 bad("an unknown field: 400 naming it", 400, "POST", "/api/cases",
-    {"persons": [{"prs_FirstName": "X"}], "drop_table": 1}, field="drop_table")
+    {"persons": [{"prs_FirstName": "X"}], "drop_table": 1}, field="drop_table", code="unknown_field")
 bad("an invalid value: 400 naming the field", 400, "POST", "/api/cases",
     {"persons": [{"prs_FirstName": "X", "prs_Birthdate": "1999-13-45"}]}, field="prs_Birthdate")
 bad("SQL in a picklist field: 400", 400, "POST", "/api/cases",
@@ -343,10 +348,12 @@ bad("case_id as a string: 400", 400, "POST", "/api/referrals", {"case_id": "1 OR
 bad("referral to an unknown organisation: 400", 400, "POST", "/api/referrals",
     {"case_id": c3, "to_org": "x' OR '1'='1"}, field="to_org")
 bad("SQL in a status filter: 400", 400, "GET", "/api/cases?status=Active'%20OR%20'1'='1", field="status")
-bad("SQL in the search text: 400", 400, "GET", "/api/search?q=x'%3B%20DROP%20TABLE%20person%3B--", field="q")
+bad("SQL in the search text: 400", 400, "GET", "/api/search?q=x'%3B%20DROP%20TABLE%20person%3B--", field="q",
+    code="bad_search_text")
 bad("a page that is not a number: 400", 400, "GET", "/api/cases?page=1;2", field="page")
 bad("PATCH of an unknown field: 400", 400, "PATCH", f"/api/cases/{c3}", {"org_id": 2}, field="org_id")
-bad("wrong method: 405", 405, "DELETE", f"/api/cases/{c3}")
+bad("wrong method: 405", 405, "DELETE", f"/api/cases/{c3}", code="method_not_allowed")
+bad("a missing case: 404 with its code", 404, "GET", "/api/cases/999999", code="no_such_case")
 
 
 def raw_http(data):
@@ -466,6 +473,21 @@ st, ids, js, text = search_ids(a, "PHAM%20HOA")
 report("search: and A finds only its own", st == 200 and ids == [pa3], text[:300])
 st, ids, js, text = search_ids(cc, "pham%20hoa")
 report("search: C finds neither", st == 200 and ids == [], text[:300])
+# a page of several records is one audit entry naming them all (checked after SIGTERM)
+st, js, t, _ = a.req("POST", "/api/cases", {"persons": [
+    {"role": "victim", "prs_FirstName": "Khôi", "prs_SecondName": "Vũ"},
+    {"role": "victim", "prs_FirstName": "Khôi", "prs_MiddleName": "Minh", "prs_SecondName": "Vũ"}]})
+ck = js["id"]
+khoi = [x["id"] for x in a.req("GET", f"/api/cases/{ck}")[1]["persons"]]
+st, khoi_shown, js, text = search_ids(a, "vu%20khoi")
+report("search: two records of one name, sorted by name", st == 200 and sorted(khoi_shown or []) == sorted(khoi)
+       and [x["name"] for x in js["results"]] == ["Vũ Khôi", "Vũ Minh Khôi"], text[:300])
+# the index holds a pair token per two tokens of a name: any two, in any order, repeated or not
+minh = [i for i, x in zip(khoi_shown, js["results"]) if x["name"] == "Vũ Minh Khôi"]
+for q, want in [("khoi%20vu", sorted(khoi)), ("minh%20khoi", minh), ("KHOI%20MINH", minh), ("vu%20minh", minh),
+                ("khoi%20minh%20vu", minh), ("vu%20vu%20khoi%20khoi", sorted(khoi)), ("minh%20khoi%20lan", [])]:
+    st, ids, js2, text = search_ids(a, q)
+    report(f"search: '{q}' finds {len(want)} of them", st == 200 and sorted(ids or []) == want, text[:300])
 st, ids, js, text = search_ids(b, "tran%20thi%20lanh")
 report("search: B finds A's record referred with consent to share identity, with the referred case",
        st == 200 and ids == [p1] and js["results"][0]["cases"] == [c1], text[:300])
@@ -666,6 +688,25 @@ err = srv.stderr.read()
 report("SIGTERM: the server exits 0 (and ASan finds no leak)", rc == 0, err[-1500:])
 r = ctip("audit", "verify")
 report("the audit log verifies after the server stopped", r.returncode == 0, r.stdout + r.stderr)
+r = subprocess.run(["sqlite3", DB + ".audit", "SELECT object FROM audit WHERE action = 'search_hit' AND "
+                    "actor = 'a.caseworker' AND object LIKE '% %'"], capture_output=True, text=True)
+want = " ".join(f"P{i}" for i in khoi_shown)
+report("a search is one audit entry naming every record shown, in the order shown",
+       r.stdout.split("\n")[0] == want, (want, r.stdout[-300:]))
+for i in khoi_shown:
+    r = ctip("audit", "log", "--person", f"P{i}")
+    report(f"audit log --person finds the search that showed P{i}",
+           any(" a.caseworker " in l and l.rstrip().endswith(f"search_hit  P{i}  api") or
+               (" a.caseworker " in l and " search_hit " in l and f" P{i} " in l + " ") for l in r.stdout.splitlines()),
+           r.stdout[-600:])
+r = subprocess.run(["sqlite3", DB + ".audit", "SELECT count(*) FROM audit_by_object b JOIN audit a ON a.id = b.id "
+                    f"WHERE a.action = 'search_hit' AND b.object IN ('P{khoi[0]}', 'P{khoi[1]}') AND a.object LIKE '% %'; "
+                    "SELECT object FROM audit WHERE action = 'search_hit' AND object LIKE '% %'"],
+                   capture_output=True, text=True)
+lines = r.stdout.split("\n")
+named = sum(1 for l in lines[1:] for o in l.split() if o in (f"P{khoi[0]}", f"P{khoi[1]}"))
+report("... through the index by person, one row per record named (built when the server stopped)",
+       r.returncode == 0 and named >= 2 and lines[0] == str(named), (r.stdout, r.stderr))
 r = ctip("audit", "log", "--person", f"P{p1}")
 report("audit log --person shows B's view", any(" b.caseworker " in l and " view " in l for l in r.stdout.splitlines()),
        r.stdout[-800:])
