@@ -3090,7 +3090,20 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 		s->st[i] = NULL;
 	}
 	ctip_crypto_check_value(next, check);
+	/* re-sealing rewrites every identity, which the trigger of 0009 takes for a change that
+	 * linkage must look at again: keep only the changes it had listed before */
+	if ((rc = exec_sql(s,
+	                   "CREATE TEMP TABLE rotate_changed AS SELECT person_id FROM "
+	                   "link_changed",
+	                   e))) {
+		exec_sql(s, "ROLLBACK", NULL);
+		goto done;
+	}
 	if ((rc = rekey_identities(s, next, &n, e)) ||
+	    (rc = exec_sql(s,
+	                   "DELETE FROM link_changed WHERE person_id NOT IN (SELECT person_id "
+	                   "FROM temp.rotate_changed); DROP TABLE temp.rotate_changed",
+	                   e)) ||
 	    (rc = reseal_column(s, next,
 	                        "SELECT id, 0, closure_sealed FROM cases WHERE (id, 0) > (?1, ?2) "
 	                        "AND closure_sealed IS NOT NULL ORDER BY id LIMIT 256",
