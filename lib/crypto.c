@@ -407,27 +407,28 @@ static char *pair_tokens(const ctip_crypto *c, int64_t org_id, char **tok, int n
 	return out;
 }
 
-char *ctip_bidx_org_pairs(const ctip_crypto *c, int64_t org_id, const char *folded)
+/* The pair tokens of a name (index: every pair) or of a query (adjacent pairs; one word: its
+ * own token). */
+static char *org_pairs(const ctip_crypto *c, int64_t org_id, const char *folded, int query)
 {
 	char **tok;
 	int n;
 	if (tokens_distinct(folded, &tok, &n))
 		return NULL;
-	char *out = pair_tokens(c, org_id, tok, n, 1);
+	char *out = query && n == 1 ? ctip_bidx_org_tokens(c, org_id, tok[0])
+	                            : pair_tokens(c, org_id, tok, n, !query);
 	tokens_free(tok, n);
 	return out;
 }
 
+char *ctip_bidx_org_pairs(const ctip_crypto *c, int64_t org_id, const char *folded)
+{
+	return org_pairs(c, org_id, folded, 0);
+}
+
 char *ctip_bidx_org_query(const ctip_crypto *c, int64_t org_id, const char *folded)
 {
-	char **tok;
-	int n;
-	if (tokens_distinct(folded, &tok, &n))
-		return NULL;
-	char *out = n == 1 ? ctip_bidx_org_tokens(c, org_id, tok[0])
-	                   : pair_tokens(c, org_id, tok, n, 0);
-	tokens_free(tok, n);
-	return out;
+	return org_pairs(c, org_id, folded, 1);
 }
 
 /* ---- packing --------------------------------------------------------------------- */
