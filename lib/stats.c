@@ -243,16 +243,29 @@ static int age_levels(const struct ctip_stats_query *q, struct ctip_stats_table 
 	return (t->label[k][nb] = dupe("Unknown")) ? 0 : -1;
 }
 
-/* Widens [*ymin, *ymax] to the years of row i in the period: its date and, with stages, the
- * dates its stages were reached (a dead row too: a year more, never one less). */
+/* Widens [*ymin, *ymax] to the years row i is counted in within the period: its date, or with
+ * stages dated, the dates of its stages that pass the stage filter (allow) and its own date only
+ * where the counting uses it (no stage, or a stage without a date). Dead rows are skipped: the
+ * delta holds what replaced them. */
 static void year_span(const struct ctip_funit *fu, uint32_t i, int staged,
-                      const struct ctip_stats_query *q, int *ymin, int *ymax)
+                      const unsigned char *allow, const struct ctip_stats_query *q, int *ymin,
+                      int *ymax)
 {
+	if (fu->dead && (fu->dead[i >> 3] >> (i & 7) & 1))
+		return;
 	const struct ctip_fcol *sc = &fu->col[CTIP_D_STAGE];
 	int with_stages = staged && fu->has[CTIP_D_STAGE] && sc->vdate && sc->off;
 	uint32_t j0 = with_stages ? sc->off[i] : 0, j1 = with_stages ? sc->off[i + 1] : 0;
 	for (uint32_t j = j0; j <= j1; j++) {
-		int32_t dt = j == j1 ? fu->date[i] : sc->vdate[j];
+		int32_t dt;
+		if (j < j1) { /* a stage: its date, else the row's */
+			if (allow && !allow[sc->val[j]])
+				continue;
+			dt = sc->vdate[j] ? sc->vdate[j] : fu->date[i];
+		} else if (j0 == j1 && (!with_stages || !allow || allow[0]))
+			dt = fu->date[i]; /* no stage (Unknown), or stages not dated */
+		else
+			continue;
 		if (!dt || (q->from && dt < q->from) || (q->to && dt > q->to))
 			continue;
 		int y = dt / 10000;
@@ -263,12 +276,14 @@ static void year_span(const struct ctip_funit *fu, uint32_t i, int staged,
 	}
 }
 
-/* Years: every year from the first to the last in the period that has a row, then Unknown. */
+/* Years: every year from the first to the last in the period that has a row (counted there),
+ * then Unknown. stage_allow: the stage filter, NULL none. */
 static int year_levels(const struct ctip_funit *fu, const struct ctip_stats_query *q,
-                       struct ctip_stats_table *t, int k, struct dimmap *m)
+                       const unsigned char *stage_allow, struct ctip_stats_table *t, int k,
+                       struct dimmap *m)
 {
 	int ymin = 0, ymax = -1;
-	/* with stages, the years their proceedings reached them too */
+	/* with stages, the years their proceedings reached them instead */
 	int staged = 0;
 	for (int i = 0; i < q->ndim; i++)
 		staged |= q->dim[i] == CTIP_D_STAGE;
@@ -276,7 +291,7 @@ static int year_levels(const struct ctip_funit *fu, const struct ctip_stats_quer
 		staged |= q->where_dim[i] == CTIP_D_STAGE;
 	for (const struct ctip_funit *part = fu; part; part = part == fu ? fu->delta : NULL)
 		for (uint32_t i = 0; i < part->n; i++)
-			year_span(part, i, staged, q, &ymin, &ymax);
+			year_span(part, i, staged, staged ? stage_allow : NULL, q, &ymin, &ymax);
 	int n = ymax < 0 ? 0 : ymax - ymin + 1;
 	m->ymin = ymin;
 	m->n = n + 1;
@@ -877,7 +892,7 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 		dm->multi = ctip_unit_dim_multi(q.unit, dm->dim);
 		if (dm->multi)
 			t->additive = 0;
-		int r2 = dm->dim == CTIP_D_YEAR  ? year_levels(fu, &q, t, k, dm)
+		int r2 = dm->dim == CTIP_D_YEAR  ? 0 /* after the filters, below */
 		         : dm->dim == CTIP_D_AGE ? age_levels(&q, t, k, dm)
 		                                 : dict_levels(f, &q, t, k, dm);
 		if (r2) {
@@ -898,6 +913,20 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 		}
 		if (!m[have].allow && (rc = where_allow(f, &q, t, &m[have], d, e)))
 			goto done;
+	}
+	/* The years, once the stage filter is known: the years stages are counted in */
+	for (int k = 0; k < q.ndim; k++) {
+		if (m[k].dim != CTIP_D_YEAR)
+			continue;
+		const unsigned char *sallow = NULL;
+		for (int i = 0; i < nm; i++)
+			if (m[i].dim == CTIP_D_STAGE)
+				sallow = m[i].allow;
+		if (year_levels(fu, &q, sallow, t, k, &m[k])) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto done;
+		}
+		t->nlev[k] = m[k].nlev;
 	}
 	/* Stages are counted in the year the proceedings reached them: with a period or by year,
 	 * a stage's own date replaces the row's (store_sqlite_stats.c dates them). */
