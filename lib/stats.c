@@ -253,8 +253,8 @@ static void year_span(const struct ctip_funit *fu, uint32_t i, int staged,
 {
 	if (fu->dead && (fu->dead[i >> 3] >> (i & 7) & 1))
 		return;
-	const struct ctip_fcol *sc = &fu->col[CTIP_D_STAGE];
-	int with_stages = staged && fu->has[CTIP_D_STAGE] && sc->vdate && sc->off;
+	const struct ctip_fcol *sc = &fu->col[staged > 0 ? staged : CTIP_D_STAGE];
+	int with_stages = staged > 0 && fu->has[staged] && sc->vdate && sc->off;
 	uint32_t j0 = with_stages ? sc->off[i] : 0, j1 = with_stages ? sc->off[i + 1] : 0;
 	for (uint32_t j = j0; j <= j1; j++) {
 		int32_t dt;
@@ -277,21 +277,16 @@ static void year_span(const struct ctip_funit *fu, uint32_t i, int staged,
 }
 
 /* Years: every year from the first to the last in the period that has a row (counted there),
- * then Unknown. stage_allow: the stage filter, NULL none. */
-static int year_levels(const struct ctip_funit *fu, const struct ctip_stats_query *q,
+ * then Unknown. staged: the dated dimension (stage, event) counted by its dates, else -1;
+ * stage_allow its filter, NULL none. */
+static int year_levels(const struct ctip_funit *fu, const struct ctip_stats_query *q, int staged,
                        const unsigned char *stage_allow, struct ctip_stats_table *t, int k,
                        struct dimmap *m)
 {
 	int ymin = 0, ymax = -1;
-	/* with stages, the years their proceedings reached them instead */
-	int staged = 0;
-	for (int i = 0; i < q->ndim; i++)
-		staged |= q->dim[i] == CTIP_D_STAGE;
-	for (int i = 0; i < q->nwhere; i++)
-		staged |= q->where_dim[i] == CTIP_D_STAGE;
 	for (const struct ctip_funit *part = fu; part; part = part == fu ? fu->delta : NULL)
 		for (uint32_t i = 0; i < part->n; i++)
-			year_span(part, i, staged, staged ? stage_allow : NULL, q, &ymin, &ymax);
+			year_span(part, i, staged, stage_allow, q, &ymin, &ymax);
 	int n = ymax < 0 ? 0 : ymax - ymin + 1;
 	m->ymin = ymin;
 	m->n = n + 1;
@@ -609,8 +604,8 @@ static int in_period(const struct ctip_stats_query *q, int32_t dt)
 static int dated_stages(const struct range *p, uint32_t i, uint16_t *code, int32_t *date, int *fb,
                         int *none)
 {
-	const struct ctip_fcol *c = &p->fu->col[CTIP_D_STAGE];
 	const struct dimmap *dm = &p->m[p->stage_m];
+	const struct ctip_fcol *c = &p->fu->col[dm->dim];
 	int32_t dt = p->fu->date[i];
 	int n = 0;
 	*fb = 0;
@@ -914,32 +909,30 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 		if (!m[have].allow && (rc = where_allow(f, &q, t, &m[have], d, e)))
 			goto done;
 	}
-	/* The years, once the stage filter is known: the years stages are counted in */
-	for (int k = 0; k < q.ndim; k++) {
-		if (m[k].dim != CTIP_D_YEAR)
-			continue;
-		const unsigned char *sallow = NULL;
-		for (int i = 0; i < nm; i++)
-			if (m[i].dim == CTIP_D_STAGE)
-				sallow = m[i].allow;
-		if (year_levels(fu, &q, sallow, t, k, &m[k])) {
-			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-			goto done;
-		}
-		t->nlev[k] = m[k].nlev;
-	}
-	/* Stages are counted in the year the proceedings reached them: with a period or by year,
-	 * a stage's own date replaces the row's (store_sqlite_stats.c dates them). */
+	/* Stages are counted in the year the proceedings reached them, events in the year they
+	 * happened: with a period or by year, the value's own date replaces the row's
+	 * (store_sqlite_stats.c dates them). One dated dimension a table: the stage if there is
+	 * one, else the event. */
 	int stage_m = -1, year_k = -1;
 	for (int i = 0; i < nm; i++)
-		if (m[i].dim == CTIP_D_STAGE)
+		if (m[i].dim == CTIP_D_STAGE || (m[i].dim == CTIP_D_EVENT && stage_m < 0))
 			stage_m = i;
 	for (int k = 0; k < q.ndim; k++)
 		if (q.dim[k] == CTIP_D_YEAR)
 			year_k = k;
+	/* the years, once the filter is known: those the dated values are counted in */
+	if (year_k >= 0) {
+		if (year_levels(fu, &q, stage_m >= 0 ? m[stage_m].dim : -1,
+		                stage_m >= 0 ? m[stage_m].allow : NULL, t, year_k, &m[year_k])) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto done;
+		}
+		t->nlev[year_k] = m[year_k].nlev;
+	}
 	if (stage_m >= 0 && !q.from && !q.to && year_k < 0)
 		stage_m = -1;
 	t->stage_dated = stage_m >= 0;
+	t->dated_dim = stage_m >= 0 ? m[stage_m].dim : -1;
 	/* the histogram: without dated stages, and levels of multi-valued dimensions as bits */
 	int fast = stage_m < 0, dense = -1;
 	double most = 0;

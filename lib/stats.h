@@ -50,6 +50,8 @@ struct ctip_stats_table {
 	 * proceedings reached it; stage_rows rows were so counted, stage_fallback of them with a
 	 * stage whose proceedings have no date, counted by the row's date (a case's opening). */
 	int stage_dated;
+	int dated_dim; /* CTIP_D_STAGE or CTIP_D_EVENT when stage_dated (the counters then
+	                  count rows with an event of the kind, and undated events) */
 	int64_t stage_rows, stage_fallback;
 	int64_t data_version;
 	char snapshot_at[24], computed_at[24];

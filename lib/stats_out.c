@@ -41,7 +41,16 @@ void ctip_stats_notes(const struct ctip_stats_table *t, char *buf, size_t n)
 			                       at ? " " : "", ctip_dim_name(t->dim[k]),
 			                       ctip_unit_name(t->unit), ctip_dim_name(t->dim[k]),
 			                       ctip_unit_name(t->unit));
-	if (t->stage_dated && at < n)
+	if (t->stage_dated && t->dated_dim == CTIP_D_EVENT && at < n)
+		at += (size_t)snprintf(
+		        buf + at, n - at,
+		        "%sEvents count in the year they happened (the earliest event of each "
+		        "kind), "
+		        "not the year of identification; %" PRId64 " of the %" PRId64
+		        " %s counted by an event had an event without a date, counted by the year "
+		        "of identification, else of the case, instead.",
+		        at ? " " : "", t->stage_fallback, t->stage_rows, ctip_unit_name(t->unit));
+	else if (t->stage_dated && at < n)
 		at += (size_t)snprintf(
 		        buf + at, n - at,
 		        "%sStages count in the year the proceedings reached them (the date of the "
@@ -91,7 +100,14 @@ json_t *ctip_stats_provenance(const struct ctip_stats_table *t, const struct cti
 	json_object_set_new(p, "data_version", json_integer(t->data_version));
 	json_object_set_new(p, "snapshot_built_at", json_string(t->snapshot_at));
 	json_object_set_new(p, "ctip_version", json_string(CTIP_VERSION));
-	if (t->stage_dated) {
+	if (t->stage_dated && t->dated_dim == CTIP_D_EVENT) {
+		json_t *ed = json_object();
+		json_object_set_new(ed, "counted_by", json_string("event date"));
+		json_object_set_new(ed, "rows", json_integer(t->stage_rows));
+		json_object_set_new(ed, "without_event_date", json_integer(t->stage_fallback));
+		json_object_set_new(ed, "fallback", json_string("victim's reference date"));
+		json_object_set_new(p, "event_dates", ed);
+	} else if (t->stage_dated) {
 		json_t *sd = json_object();
 		json_object_set_new(sd, "counted_by", json_string("proceeding date"));
 		json_object_set_new(sd, "rows", json_integer(t->stage_rows));
