@@ -415,6 +415,66 @@ void ctip_stats_free(struct ctip_stats_table *t)
 	free(t);
 }
 
+int ctip_stats_drop_empty(struct ctip_stats_table *t, int k, ctip_err *e)
+{
+	if (k < 0 || k >= t->ndim || t->suppressed)
+		return ctip_err_set(e, CTIP_EINVAL, "statistics: no dimension %d to compact", k);
+	/* a level is empty when its margin (the other dimensions at their totals) is 0 */
+	int lev[CTIP_STATS_MAXDIM], n = t->nlev[k], keep = 0;
+	int *to = malloc(((size_t)n + 1) * sizeof(int));
+	if (!to)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	for (int j = 0; j < t->ndim; j++)
+		lev[j] = t->nlev[j];
+	for (int l = 0; l <= n; l++) {
+		lev[k] = l;
+		/* Unknown (n - 1) and the total (n) always stay */
+		to[l] = l >= n - 1 || t->count[ctip_stats_cell(t, lev)] ? keep++ : -1;
+	}
+	size_t stride[CTIP_STATS_MAXDIM], ncell = 1;
+	for (int j = t->ndim - 1; j >= 0; j--) {
+		stride[j] = ncell;
+		ncell *= (size_t)(j == k ? keep : t->nlev[j] + 1);
+	}
+	int64_t *count = calloc(ncell, sizeof(int64_t));
+	if (!count) {
+		free(to);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	for (size_t c = 0; c < t->ncell; c++) {
+		size_t rest = c, nc = 0;
+		int drop = 0;
+		for (int j = 0; j < t->ndim; j++) {
+			int l = (int)(rest / t->stride[j]);
+			rest %= t->stride[j];
+			if (j == k && to[l] < 0)
+				drop = 1;
+			nc += (size_t)(j == k ? to[l] : l) * stride[j];
+		}
+		if (!drop)
+			count[nc] = t->count[c];
+	}
+	for (int l = 0; l < n; l++) {
+		if (to[l] < 0)
+			free(t->label[k][l]);
+		else
+			t->label[k][to[l]] = t->label[k][l];
+	}
+	free(t->count);
+	memset(t->supp, 0, ncell); /* not suppressed yet: all published */
+	t->count = count;
+	t->ncell = ncell;
+	for (int j = 0; j < t->ndim; j++)
+		t->stride[j] = stride[j];
+	if (n > keep - 1) {
+		t->dropped += n - (keep - 1);
+		t->dropped_k = k;
+	}
+	t->nlev[k] = keep - 1;
+	free(to);
+	return CTIP_OK;
+}
+
 size_t ctip_stats_cell(const struct ctip_stats_table *t, const int *lev)
 {
 	size_t c = 0;

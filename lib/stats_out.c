@@ -12,8 +12,25 @@
 #define CTIP_VERSION "unknown"
 #endif
 
+/* Sentence bands have no vocabulary: their labels (store_sqlite_stats.c's codes). */
+static const char *const sentence_label[][2] = {
+        {"Fine", "Fine"},
+        {"NonCustodialReform", "Non-custodial reform"},
+        {"SuspendedSentence", "Suspended sentence"},
+        {"Prison<3y", "Prison under 3 years"},
+        {"Prison3-7y", "Prison 3 to 7 years"},
+        {"Prison7-15y", "Prison 7 to 15 years"},
+        {"Prison15-20y", "Prison 15 to 20 years"},
+        {"LifeImprisonment", "Life imprisonment"},
+        {"Death", "Death penalty"},
+};
+
 const char *ctip_stats_label(const ctip_ref *ref, int dim, const char *code)
 {
+	if (ref && dim == CTIP_D_SENTENCE && code)
+		for (size_t i = 0; i < sizeof(sentence_label) / sizeof(sentence_label[0]); i++)
+			if (!strcmp(code, sentence_label[i][0]))
+				return sentence_label[i][1];
 	const char *v = ctip_stats_dim_vocab(dim);
 	if (!ref || !v || !code || !strcmp(code, "Unknown"))
 		return code;
@@ -61,6 +78,11 @@ void ctip_stats_notes(const struct ctip_stats_table *t, char *buf, size_t n)
 		        at ? " " : "", t->stage_fallback, t->stage_rows, ctip_unit_name(t->unit),
 		        t->unit == CTIP_U_VICTIMS ? "the year of identification, else of the case"
 		                                  : "the year the case was opened");
+	if (t->dropped && at < n)
+		at += (size_t)snprintf(
+		        buf + at, n - at, "%s%d values of %s with no %s are not listed.",
+		        at ? " " : "", t->dropped, ctip_dim_name(t->dim[t->dropped_k]),
+		        ctip_unit_name(t->unit));
 	if (t->unit == CTIP_U_VICTIMS && at < n)
 		snprintf(buf + at, n - at,
 		         "%sVictims are distinct persons (linked persons after `ctip link run`, "
