@@ -72,6 +72,6 @@ check "... and says the others are not listed" \
 	test "$(jq -r '[.sections[] | select(.title | startswith("Hotline")) | .table.notes] | .[0]' "$T/raw.json" | grep -c 'values of org with no cases are not listed')" = 1
 check "annual HTML: sentence bands by name" contains "$T/annual.html" "Prison 7 to 15 years"
 check "annual HTML: a label too long for the chart is cut, whole in its tooltip" \
-	grep -q '<title>Forced criminality, e.g. online scam compounds, cannabis farms (ctip extension, not an HTCDS value)</title>Forced criminality, e.g. online scam compounds, ca…' "$T/annual.html"
+	grep -q '<title>Forced criminality, e.g. online scam compounds, cannabis farms (ctip extension, not an HTCDS value)</title>Forced criminality, e.g. online scam compound…' "$T/annual.html"
 check "annual: persons re-trafficked with the victims' tables, before the series over every year" \
 	test "$(printf '%s\n' "$titles" | grep -n -e '^Persons re-trafficked' -e '^Victims by year' | cut -d: -f2 | cut -c1-7 | tr '\n' ' ')" = "Persons Victims "
