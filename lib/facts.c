@@ -485,14 +485,27 @@ int ctip_facts_ready(const ctip_facts *f, int unit, int dim)
 	return funit_ready(fu, dim) && (!fu->delta || funit_ready(fu->delta, dim));
 }
 
+/* Whether column d of a unit of n > 0 rows can be read: a multi-valued one needs its offsets,
+ * and its values and dates only when some row has a value (a unit built in memory whose rows
+ * have none, e.g. cases without proceedings, never allocated them). */
+static int col_ready(const struct ctip_funit *fu, int d)
+{
+	const struct ctip_fcol *c = &fu->col[d];
+	if (!fu->multi[d])
+		return c->val != NULL;
+	if (!c->off)
+		return 0;
+	uint32_t nv = c->off[fu->n];
+	return !nv || (c->val && (!CTIP_DIM_DATED(d) || c->vdate));
+}
+
 static int funit_ready(const struct ctip_funit *fu, int dim)
 {
 	if (!fu->date && fu->n)
 		return 0;
 	if (dim < 0 || dim == CTIP_D_YEAR)
 		return 1;
-	return fu->n == 0 || (fu->col[dim].val && (!fu->multi[dim] || fu->col[dim].off) &&
-	                      (!CTIP_DIM_DATED(dim) || !fu->col[dim].nval || fu->col[dim].vdate));
+	return fu->n == 0 || col_ready(fu, dim);
 }
 
 int ctip_facts_dicts_index(ctip_facts *f, ctip_err *e)
@@ -524,11 +537,10 @@ int ctip_facts_set_delta(ctip_facts *f, int unit, unsigned char *dead, ctip_fact
 	struct ctip_funit *fu = &f->u[unit], *gu = &g->u[unit];
 	int ok = !gu->n || (gu->key && gu->date);
 	for (int d = 0; d < CTIP_D_N && ok; d++) {
-		const struct ctip_fcol *c = &fu->col[d], *gc = &gu->col[d];
-		if (!fu->has[d] || d == CTIP_D_YEAR || !c->val || !gu->n)
-			continue;
-		ok = gc->val && (!fu->multi[d] || gc->off) &&
-		     (!CTIP_DIM_DATED(d) || !gc->nval || gc->vdate);
+		const struct ctip_fcol *c = &fu->col[d];
+		if (!fu->has[d] || d == CTIP_D_YEAR || !gu->n || (!c->val && !c->off))
+			continue; /* not loaded in the snapshot: not needed of the delta */
+		ok = col_ready(gu, d);
 	}
 	struct ctip_funit *dl = ok ? malloc(sizeof(*dl)) : NULL;
 	if (!dl) {

@@ -253,8 +253,10 @@ static void year_span(const struct ctip_funit *fu, uint32_t i, int staged,
 {
 	if (fu->dead && (fu->dead[i >> 3] >> (i & 7) & 1))
 		return;
-	const struct ctip_fcol *sc = &fu->col[staged > 0 ? staged : CTIP_D_STAGE];
-	int with_stages = staged > 0 && fu->has[staged] && sc->vdate && sc->off;
+	const struct ctip_fcol *sc =
+	        &fu->col[staged > 0 && staged < CTIP_D_N ? staged : CTIP_D_STAGE];
+	int with_stages =
+	        staged > 0 && staged < CTIP_D_N && fu->has[staged] && sc->vdate && sc->off;
 	uint32_t j0 = with_stages ? sc->off[i] : 0, j1 = with_stages ? sc->off[i + 1] : 0;
 	for (uint32_t j = j0; j <= j1; j++) {
 		int32_t dt;

@@ -58,6 +58,9 @@ void ctip_stats_notes(const struct ctip_stats_table *t, char *buf, size_t n)
 			                       at ? " " : "", ctip_dim_name(t->dim[k]),
 			                       ctip_unit_name(t->unit), ctip_dim_name(t->dim[k]),
 			                       ctip_unit_name(t->unit));
+	/* dated values are counted per record: a victim's records, not distinct victims */
+	const char *rows_of =
+	        t->unit == CTIP_U_VICTIMS ? "victim records" : ctip_unit_name(t->unit);
 	if (t->stage_dated && t->dated_dim == CTIP_D_EVENT && at < n)
 		at += (size_t)snprintf(
 		        buf + at, n - at,
@@ -66,7 +69,7 @@ void ctip_stats_notes(const struct ctip_stats_table *t, char *buf, size_t n)
 		        "not the year of identification; %" PRId64 " of the %" PRId64
 		        " %s counted by an event had an event without a date, counted by the year "
 		        "of identification, else of the case, instead.",
-		        at ? " " : "", t->stage_fallback, t->stage_rows, ctip_unit_name(t->unit));
+		        at ? " " : "", t->stage_fallback, t->stage_rows, rows_of);
 	else if (t->stage_dated && at < n)
 		at += (size_t)snprintf(
 		        buf + at, n - at,
@@ -75,7 +78,7 @@ void ctip_stats_notes(const struct ctip_stats_table *t, char *buf, size_t n)
 		        "%" PRId64 " of the %" PRId64
 		        " %s counted at a stage had a stage without a proceeding "
 		        "date, counted by %s instead.",
-		        at ? " " : "", t->stage_fallback, t->stage_rows, ctip_unit_name(t->unit),
+		        at ? " " : "", t->stage_fallback, t->stage_rows, rows_of,
 		        t->unit == CTIP_U_VICTIMS ? "the year of identification, else of the case"
 		                                  : "the year the case was opened");
 	if (t->dropped && at < n)

@@ -31,7 +31,7 @@ ret --year 2022 >"$T/r22.json"
 check "the provenance says events are dated" \
 	test "$(jq -r '.provenance.event_dates | "\(.counted_by) \(.rows) \(.without_event_date)"' "$T/r22.json")" = "event date 2 1"
 check "... and the notes say how many fell back" \
-	test "$(jq -r .notes "$T/r22.json" | grep -c '1 of the 2 victims counted by an event had an event without a date')" = 1
+	test "$(jq -r .notes "$T/r22.json" | grep -c '1 of the 2 victim records counted by an event had an event without a date')" = 1
 st victims --by year --where event=ReturnOrRepatriation >"$T/y.json"
 check "by year: each victim in the year of their first return, no empty years" \
 	test "$(jq -c '[.rows[] | "\(.year)=\(.count)"]' "$T/y.json")" = '["2022=2","2023=0","2024=1","Unknown=0"]'
