@@ -94,12 +94,12 @@ static const struct def tip[] = {
         {"II.5 Referral: referrals by reason", BARS, 0, R, "referral_reason", NULL},
         {"II.5 Services: assistance given, by kind and sex of the victim", 0, 0, A,
          "assistance_kind,gender", NULL},
-        {"II.5 Repatriation: victims with a return or repatriation recorded, by citizenship", 0, 0,
-         V, "citizenship", "event=ReturnOrRepatriation"},
-        {"II.5 Repatriation: victims with a return or repatriation recorded, by form of "
+        {"II.5 Repatriation: victims returned or repatriated in the year, by citizenship", 0, 0, V,
+         "citizenship", "event=ReturnOrRepatriation"},
+        {"II.5 Repatriation: victims returned or repatriated in the year, by form of "
          "exploitation",
          0, 0, V, "exploitation_type", "event=ReturnOrRepatriation"},
-        {"II.5 Repatriation: victims with a return or repatriation recorded, by country of "
+        {"II.5 Repatriation: victims returned or repatriated in the year, by country of "
          "exploitation",
          BARS, 0, V, "destination_country", "event=ReturnOrRepatriation"},
         {NULL, 0, 0, 0, NULL, NULL},
