@@ -80,6 +80,8 @@ int cmd_report(int argc, char **argv, struct cli *c)
 		rc = ctip_report_build(f, s->ref, name, year, raw, threshold, &r, &e);
 	if (!rc && !strcmp(name, "annual")) /* re-trafficking, from the linkage */
 		rc = ctip_report_add_retrafficked(r, f, s, &e);
+	if (!rc)
+		ctip_report_settle(r); /* with the victims' tables, not after the series */
 	if (!rc && raw)
 		rc = ctip_audit(s, NULL, "stats-raw", name, "--no-suppress", &e);
 	struct cli_out o = {stdout, NULL, ""};

@@ -271,22 +271,30 @@ int ctip_facts_add(ctip_facts *f, int unit, const struct ctip_frow *r, ctip_err 
 				return e->code;
 			if (!code)
 				continue;
+			const int32_t *vd = d == CTIP_D_STAGE   ? r->stage_date
+			                    : d == CTIP_D_EVENT ? r->event_date
+			                                        : NULL;
 			int dup = 0;
 			for (uint32_t q = base; q < base + k; q++)
-				dup |= c->val[q] == code;
+				if (c->val[q] == code) {
+					dup = 1; /* an event of a kind met again: the earliest date
+					          */
+					if (vd && vd[j] && (!c->vdate[q] || vd[j] < c->vdate[q]))
+						c->vdate[q] = vd[j];
+				}
 			if (dup)
 				continue;
 			size_t need = (size_t)base + k + 1;
 			if (need > c->nval || !c->val) {
 				uint32_t vc = c->nval, dc = c->nval;
 				if (grow((void **)&c->val, sizeof(uint16_t), &vc, need + 1) ||
-				    (d == CTIP_D_STAGE &&
+				    (vd &&
 				     grow((void **)&c->vdate, sizeof(int32_t), &dc, need + 1)))
 					return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 				c->nval = vc;
 			}
-			if (d == CTIP_D_STAGE)
-				c->vdate[base + k] = r->stage_date[j];
+			if (vd)
+				c->vdate[base + k] = vd[j];
 			c->val[base + k++] = code;
 		}
 		c->off[i + 1] = base + k;
@@ -295,7 +303,7 @@ int ctip_facts_add(ctip_facts *f, int unit, const struct ctip_frow *r, ctip_err 
 	return CTIP_OK;
 }
 
-#define FACTS_FORMAT 4
+#define FACTS_FORMAT 5 /* 5: events dated */
 
 /* --- the cache's parts ------------------------------------------------------------
  * The snapshot is cached as separate arrays (parts), so that a table reads only the columns
@@ -322,7 +330,7 @@ int ctip_facts_parts(const ctip_facts *f,
 			if (!rc && fu->multi[d])
 				rc = cb(ctx, u, CTIP_PART_OFF + d, c->off,
 				        fu->n ? ((size_t)fu->n + 1) * 4 : 0);
-			if (!rc && d == CTIP_D_STAGE)
+			if (!rc && CTIP_DIM_DATED(d))
 				rc = cb(ctx, u, CTIP_PART_VDATE + d, c->vdate, nv * 4);
 		}
 	}
@@ -428,9 +436,11 @@ int ctip_facts_attach(ctip_facts *f, int unit, int part, void *data, size_t len,
 		fu->cid = data;
 		return CTIP_OK;
 	}
-	if (part == CTIP_PART_VDATE + CTIP_D_STAGE) { /* after the offsets */
-		struct ctip_fcol *c = &fu->col[CTIP_D_STAGE];
-		if (!fu->has[CTIP_D_STAGE] || !c->off || len != (size_t)c->nval * 4)
+	if (part >= CTIP_PART_VDATE && part < CTIP_PART_VDATE + CTIP_D_N &&
+	    CTIP_DIM_DATED(part - CTIP_PART_VDATE)) { /* after the offsets */
+		int vd = part - CTIP_PART_VDATE;
+		struct ctip_fcol *c = &fu->col[vd];
+		if (!fu->has[vd] || !c->off || len != (size_t)c->nval * 4)
 			goto bad;
 		c->vdate = data;
 		return CTIP_OK;
@@ -475,14 +485,27 @@ int ctip_facts_ready(const ctip_facts *f, int unit, int dim)
 	return funit_ready(fu, dim) && (!fu->delta || funit_ready(fu->delta, dim));
 }
 
+/* Whether column d of a unit of n > 0 rows can be read: a multi-valued one needs its offsets,
+ * and its values and dates only when some row has a value (a unit built in memory whose rows
+ * have none, e.g. cases without proceedings, never allocated them). */
+static int col_ready(const struct ctip_funit *fu, int d)
+{
+	const struct ctip_fcol *c = &fu->col[d];
+	if (!fu->multi[d])
+		return c->val != NULL;
+	if (!c->off)
+		return 0;
+	uint32_t nv = c->off[fu->n];
+	return !nv || (c->val && (!CTIP_DIM_DATED(d) || c->vdate));
+}
+
 static int funit_ready(const struct ctip_funit *fu, int dim)
 {
 	if (!fu->date && fu->n)
 		return 0;
 	if (dim < 0 || dim == CTIP_D_YEAR)
 		return 1;
-	return fu->n == 0 || (fu->col[dim].val && (!fu->multi[dim] || fu->col[dim].off) &&
-	                      (dim != CTIP_D_STAGE || !fu->col[dim].nval || fu->col[dim].vdate));
+	return fu->n == 0 || col_ready(fu, dim);
 }
 
 int ctip_facts_dicts_index(ctip_facts *f, ctip_err *e)
@@ -514,11 +537,10 @@ int ctip_facts_set_delta(ctip_facts *f, int unit, unsigned char *dead, ctip_fact
 	struct ctip_funit *fu = &f->u[unit], *gu = &g->u[unit];
 	int ok = !gu->n || (gu->key && gu->date);
 	for (int d = 0; d < CTIP_D_N && ok; d++) {
-		const struct ctip_fcol *c = &fu->col[d], *gc = &gu->col[d];
-		if (!fu->has[d] || d == CTIP_D_YEAR || !c->val || !gu->n)
-			continue;
-		ok = gc->val && (!fu->multi[d] || gc->off) &&
-		     (d != CTIP_D_STAGE || !gc->nval || gc->vdate);
+		const struct ctip_fcol *c = &fu->col[d];
+		if (!fu->has[d] || d == CTIP_D_YEAR || !gu->n || (!c->val && !c->off))
+			continue; /* not loaded in the snapshot: not needed of the delta */
+		ok = col_ready(gu, d);
 	}
 	struct ctip_funit *dl = ok ? malloc(sizeof(*dl)) : NULL;
 	if (!dl) {

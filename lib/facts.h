@@ -57,10 +57,14 @@ struct ctip_fcol {
 	uint32_t *off;
 	uint16_t *val;
 	uint32_t nval;
-	/* CTIP_D_STAGE only: beside each value, the date (YYYYMMDD, 0 unknown) the proceedings
-	 * reached that stage, which a period or the year dimension then counts it by */
+	/* Dated dimensions only (CTIP_DIM_DATED): beside each value its date (YYYYMMDD, 0
+	 * unknown), which a period or the year dimension then counts it by: for a stage, when the
+	 * proceedings reached it; for an event, the event's date (the earliest of that kind) */
 	int32_t *vdate;
 };
+
+/* The dimensions whose values carry their own date: stages and events. */
+#define CTIP_DIM_DATED(d) ((d) == CTIP_D_STAGE || (d) == CTIP_D_EVENT)
 
 struct ctip_funit {
 	uint32_t n, cap;
@@ -99,6 +103,7 @@ struct ctip_frow {
 	int nv[CTIP_D_N];
 	const char *v[CTIP_D_N][CTIP_FACT_MAXV];
 	int32_t stage_date[CTIP_FACT_MAXV]; /* of v[CTIP_D_STAGE][i]; 0 unknown */
+	int32_t event_date[CTIP_FACT_MAXV]; /* of v[CTIP_D_EVENT][i]; 0 unknown */
 };
 
 const char *ctip_unit_name(int unit);
@@ -123,14 +128,14 @@ int32_t ctip_facts_date(const char *s);
 /* The cache: the snapshot as parts (arrays), so that a table reads only what it needs.
  * A part of a unit is its keys, its dates, a dimension's values (part = dim) or a
  * multi-valued dimension's offsets (CTIP_PART_OFF + dim), or the stages' dates
- * (CTIP_PART_VDATE + CTIP_D_STAGE). The dictionaries (with version and
+ * (CTIP_PART_VDATE + a dated dimension). The dictionaries (with version and
  * build time) are one more part, saved and loaded on their own. */
 #define CTIP_PART_KEY   (-1)
 #define CTIP_PART_DATE  (-2)
 #define CTIP_PART_CASE  (-3) /* the rows' case ids */
 #define CTIP_PART_DEAD  (-4) /* a bit per row replaced by the delta (store_sqlite_stats.c) */
 #define CTIP_PART_OFF   100
-#define CTIP_PART_VDATE 200 /* + CTIP_D_STAGE: the stages' dates, after the offsets */
+#define CTIP_PART_VDATE 200 /* + a dated dimension: its values' dates, after the offsets */
 int ctip_facts_parts(const ctip_facts *f,
                      int (*cb)(void *ctx, int unit, int part, const void *data, size_t len),
                      void *ctx);

@@ -20,9 +20,13 @@
 
 struct def {
 	const char *title;
-	int chart, all_years, unit;
+	int chart, flags, unit; /* unit SLOT: the place of a section added later */
 	const char *by, *where; /* "dim,dim"; "dim=value;dim=value" */
 };
+
+#define ALL_YEARS 1 /* a series over every year, not the report's */
+#define LISTED    2 /* only the levels of the first dimension with a count */
+#define SLOT      (-1)
 
 #define V      CTIP_U_VICTIMS
 #define C      CTIP_U_CASES
@@ -38,21 +42,25 @@ struct def {
 static const struct def annual[] = {
         {"Cases by stage of proceedings", BARS, 0, C, "stage", NULL},
         {"Offenders (defendants) by stage of proceedings", BARS, 0, O, "stage", NULL},
+        {"Victims by stage of proceedings of their cases", BARS, 0, V, "stage", NULL},
         {"Victims by sex", BARS, 0, V, "gender", NULL},
         {"Victims by age at exploitation (under 16, 16-17, 18 and over)", BARS, 0, V, "age_group",
          NULL},
         {"Victims by sex and age group", 0, 0, V, "gender,age_group", NULL},
+        {"Offenders (defendants) by sex, in cases opened in the year", BARS, 0, O, "gender", NULL},
         {"Cases by Criminal Code article (150 and 151 apart)", BARS, 0, C, "article", NULL},
         {"Offenders by article and stage", 0, 0, O, "article,stage", NULL},
         {"Cases verified", 0, 0, C, "", "stage=Verified"},
         {"Victims by trafficking status (confirmed against possible)", BARS, 0, V,
          "trafficking_status", NULL},
         {"Convicted defendants by sentence", BARS, 0, O, "sentence", "stage=Convicted"},
-        {"Hotline contacts (cases recorded by hotlines)", 0, 0, C, "org", "org_type=Hotline"},
+        {"Hotline contacts (cases recorded by hotlines)", 0, LISTED, C, "org", "org_type=Hotline"},
         {"Victims by form of exploitation", BARS, 0, V, "exploitation_type", NULL},
         {"Victims by country of exploitation", BARS, 0, V, "destination_country", NULL},
         {"Victims from province of origin to country of exploitation", FLOW, 0, V,
          "origin_province,destination_country", NULL},
+        /* persons re-trafficked (report_link.c), with the victims, before the series */
+        {"Persons re-trafficked", 0, 0, SLOT, NULL, NULL},
         {"Victims by year, every year recorded", SERIES, 1, V, "year", NULL},
         {"Cases by year, every year recorded", SERIES, 1, C, "year", NULL},
         {NULL, 0, 0, 0, NULL, NULL},
@@ -86,12 +94,12 @@ static const struct def tip[] = {
         {"II.5 Referral: referrals by reason", BARS, 0, R, "referral_reason", NULL},
         {"II.5 Services: assistance given, by kind and sex of the victim", 0, 0, A,
          "assistance_kind,gender", NULL},
-        {"II.5 Repatriation: victims with a return or repatriation recorded, by citizenship", 0, 0,
-         V, "citizenship", "event=ReturnOrRepatriation"},
-        {"II.5 Repatriation: victims with a return or repatriation recorded, by form of "
+        {"II.5 Repatriation: victims returned or repatriated in the year, by citizenship", 0, 0, V,
+         "citizenship", "event=ReturnOrRepatriation"},
+        {"II.5 Repatriation: victims returned or repatriated in the year, by form of "
          "exploitation",
          0, 0, V, "exploitation_type", "event=ReturnOrRepatriation"},
-        {"II.5 Repatriation: victims with a return or repatriation recorded, by country of "
+        {"II.5 Repatriation: victims returned or repatriated in the year, by country of "
          "exploitation",
          BARS, 0, V, "destination_country", "event=ReturnOrRepatriation"},
         {NULL, 0, 0, 0, NULL, NULL},
@@ -135,7 +143,7 @@ static int parse_def(const struct def *d, int year, struct ctip_stats_query *q, 
 			break;
 		}
 	}
-	if (!d->all_years && year) {
+	if (!(d->flags & ALL_YEARS) && year) {
 		q->from = year * 10000;
 		q->to = year * 10000 + 1231;
 	}
@@ -281,6 +289,7 @@ int ctip_report_build(const ctip_facts *f, const ctip_ref *ref, const char *name
 	r->year = year;
 	r->raw = raw;
 	r->threshold = threshold;
+	r->slot = -1;
 	r->data_version = f->version;
 	snprintf(r->snapshot_at, sizeof(r->snapshot_at), "%s", f->built_at);
 	stamp(r->computed_at, sizeof(r->computed_at));
@@ -296,28 +305,49 @@ int ctip_report_build(const ctip_facts *f, const ctip_ref *ref, const char *name
 			rc = completeness(f, units[i], year, raw, threshold, &r->s[r->n++], e);
 	}
 	for (int i = 0; defs && defs[i].title && !rc && r->n < CTIP_REPORT_MAX; i++) {
+		if (defs[i].unit == SLOT) {
+			r->slot = r->n;
+			continue;
+		}
 		struct ctip_report_section *s = &r->s[r->n++];
 		snprintf(s->title, sizeof(s->title), "%s", defs[i].title);
 		s->chart = defs[i].chart;
-		s->all_years = defs[i].all_years;
+		s->all_years = (defs[i].flags & ALL_YEARS);
 		if ((rc = parse_def(&defs[i], year, &s->q, e)))
 			break;
 		s->q.ref = ref;
 		if ((rc = ctip_stats_compute(f, &s->q, &s->t, e)))
 			break;
+		if ((defs[i].flags & LISTED) && (rc = ctip_stats_drop_empty(s->t, 0, e)))
+			break;
 		if (!raw)
 			ctip_suppress(s->t, threshold);
-		if (!defs[i].all_years)
+		if (!(defs[i].flags & ALL_YEARS))
 			r->records += s->t->records;
 	}
 	if (!rc && !raw)
 		suppress_together(r);
+	r->nbuilt = r->n;
 	if (rc) {
 		ctip_report_free(r);
 		return rc;
 	}
 	*out = r;
 	return CTIP_OK;
+}
+
+void ctip_report_settle(struct ctip_report *r)
+{
+	if (r->slot < 0 || r->slot > r->nbuilt)
+		return;
+	for (int j = r->nbuilt; j < r->n; j++) { /* each added section to the slot, in order */
+		struct ctip_report_section tmp = r->s[j];
+		int at = r->slot + (j - r->nbuilt);
+		memmove(&r->s[at + 1], &r->s[at], (size_t)(j - at) * sizeof(r->s[0]));
+		r->s[at] = tmp;
+	}
+	r->slot = -1;
+	r->nbuilt = r->n;
 }
 
 void ctip_report_provenance(const struct ctip_report *r, char *buf, size_t n)

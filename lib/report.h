@@ -38,6 +38,9 @@ struct ctip_report {
 	char name[16], title[200];
 	int year, raw, threshold;
 	int n;
+	/* sections added after ctip_report_build (report_link.c) go to s[slot] (-1: at the end)
+	 * when ctip_report_settle moves them; nbuilt: the sections the build made */
+	int slot, nbuilt;
 	struct ctip_report_section s[CTIP_REPORT_MAX];
 	char computed_at[24], snapshot_at[24];
 	int64_t data_version, records;
@@ -57,6 +60,8 @@ int ctip_report_html(FILE *out, const struct ctip_report *r, const ctip_ref *ref
 int ctip_report_xlsx(const char *path, const struct ctip_report *r, const ctip_ref *ref,
                      ctip_err *e);
 
+/* Moves the sections added after the build to the place the report keeps for them. */
+void ctip_report_settle(struct ctip_report *r);
 /* The provenance line of a report. */
 void ctip_report_provenance(const struct ctip_report *r, char *buf, size_t n);
 

@@ -23,6 +23,32 @@ static void esc(FILE *out, const char *s)
 		}
 }
 
+/* A chart label in at most max characters (UTF-8 code points): a longer one is cut with an
+ * ellipsis and given whole as the element's tooltip (title), so it never runs off the chart. */
+static void esc_fit(FILE *out, const char *s, int max)
+{
+	int n = 0;
+	const char *cut = NULL;
+	for (const char *p = s; p && *p; p++)
+		if ((*p & 0xC0) != 0x80 && ++n == max)
+			cut = p;
+	if (n <= max) {
+		esc(out, s);
+		return;
+	}
+	fputs("<title>", out);
+	esc(out, s);
+	fputs("</title>", out);
+	char buf[512];
+	size_t len = (size_t)(cut - s);
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	esc(out, buf);
+	fputs("\xe2\x80\xa6", out); /* ... */
+}
+
 static const char *lab(const struct ctip_stats_table *t, const ctip_ref *ref, int k, int l)
 {
 	return l == t->nlev[k] ? "Total" : ctip_stats_label(ref, t->dim[k], t->label[k][l]);
@@ -59,14 +85,14 @@ static void bars(FILE *out, const struct ctip_stats_table *t, const ctip_ref *re
 	for (int i = 0; i < m; i++)
 		if (val1(t, order[i]) > max)
 			max = val1(t, order[i]);
-	int rowh = 22, w = 720, lw = 260, bw = w - lw - 70;
+	int rowh = 22, w = 720, lw = 300, bw = w - lw - 70;
 	fprintf(out, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\">\n", w, m * rowh + 6);
 	for (int i = 0; i < m; i++) {
 		int64_t v = val1(t, order[i]);
 		int y = i * rowh + 3;
 		fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"lab\" text-anchor=\"end\">", lw - 8,
 		        y + 15);
-		esc(out, lab(t, ref, 0, order[i]));
+		esc_fit(out, lab(t, ref, 0, order[i]), 46);
 		fputs("</text>", out);
 		if (v < 0)
 			fprintf(out,
@@ -188,13 +214,13 @@ static void flow(FILE *out, const struct ctip_stats_table *t, const ctip_ref *re
 	for (int i = 0; i < nl; i++) {
 		fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"lab\" text-anchor=\"end\">", xl - 6,
 		        10 + i * rowh + rowh / 2 + 4);
-		esc(out, lab(t, ref, 0, left[i]));
+		esc_fit(out, lab(t, ref, 0, left[i]), 30);
 		fputs("</text>\n", out);
 	}
 	for (int j = 0; j < nr; j++) {
 		fprintf(out, "<text x=\"%d\" y=\"%d\" class=\"lab\">", xr + 6,
 		        10 + j * rowh + rowh / 2 + 4);
-		esc(out, lab(t, ref, 1, right[j]));
+		esc_fit(out, lab(t, ref, 1, right[j]), 30);
 		fputs("</text>\n", out);
 	}
 	fputs("</svg>\n<p class=\"note\">The ten largest origins and destinations; withheld "
@@ -303,6 +329,7 @@ static const char css[] =
         "table{border-collapse:collapse;margin:.4em 0;font-size:9.5pt}"
         "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
         "th{background:#f2f2f2;text-align:left;font-weight:normal}"
+        "tr>th:first-child{min-width:12em}tr:first-child>th{vertical-align:bottom}"
         ".tot,tr.tot th{font-weight:bold}td.x{color:#999;background:"
         "repeating-linear-gradient(45deg,#fff,#fff 3px,#eee 3px,#eee 6px)}"
         "svg.chart{width:100%;max-width:720px;display:block;margin:.3em 0}"

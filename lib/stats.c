@@ -243,16 +243,31 @@ static int age_levels(const struct ctip_stats_query *q, struct ctip_stats_table 
 	return (t->label[k][nb] = dupe("Unknown")) ? 0 : -1;
 }
 
-/* Widens [*ymin, *ymax] to the years of row i in the period: its date and, with stages, the
- * dates its stages were reached (a dead row too: a year more, never one less). */
+/* Widens [*ymin, *ymax] to the years row i is counted in within the period: its date, or with
+ * stages dated, the dates of its stages that pass the stage filter (allow) and its own date only
+ * where the counting uses it (no stage, or a stage without a date). Dead rows are skipped: the
+ * delta holds what replaced them. */
 static void year_span(const struct ctip_funit *fu, uint32_t i, int staged,
-                      const struct ctip_stats_query *q, int *ymin, int *ymax)
+                      const unsigned char *allow, const struct ctip_stats_query *q, int *ymin,
+                      int *ymax)
 {
-	const struct ctip_fcol *sc = &fu->col[CTIP_D_STAGE];
-	int with_stages = staged && fu->has[CTIP_D_STAGE] && sc->vdate && sc->off;
+	if (fu->dead && (fu->dead[i >> 3] >> (i & 7) & 1))
+		return;
+	const struct ctip_fcol *sc =
+	        &fu->col[staged > 0 && staged < CTIP_D_N ? staged : CTIP_D_STAGE];
+	int with_stages =
+	        staged > 0 && staged < CTIP_D_N && fu->has[staged] && sc->vdate && sc->off;
 	uint32_t j0 = with_stages ? sc->off[i] : 0, j1 = with_stages ? sc->off[i + 1] : 0;
 	for (uint32_t j = j0; j <= j1; j++) {
-		int32_t dt = j == j1 ? fu->date[i] : sc->vdate[j];
+		int32_t dt;
+		if (j < j1) { /* a stage: its date, else the row's */
+			if (allow && !allow[sc->val[j]])
+				continue;
+			dt = sc->vdate[j] ? sc->vdate[j] : fu->date[i];
+		} else if (j0 == j1 && (!with_stages || !allow || allow[0]))
+			dt = fu->date[i]; /* no stage (Unknown), or stages not dated */
+		else
+			continue;
 		if (!dt || (q->from && dt < q->from) || (q->to && dt > q->to))
 			continue;
 		int y = dt / 10000;
@@ -263,20 +278,17 @@ static void year_span(const struct ctip_funit *fu, uint32_t i, int staged,
 	}
 }
 
-/* Years: every year from the first to the last in the period that has a row, then Unknown. */
-static int year_levels(const struct ctip_funit *fu, const struct ctip_stats_query *q,
-                       struct ctip_stats_table *t, int k, struct dimmap *m)
+/* Years: every year from the first to the last in the period that has a row (counted there),
+ * then Unknown. staged: the dated dimension (stage, event) counted by its dates, else -1;
+ * stage_allow its filter, NULL none. */
+static int year_levels(const struct ctip_funit *fu, const struct ctip_stats_query *q, int staged,
+                       const unsigned char *stage_allow, struct ctip_stats_table *t, int k,
+                       struct dimmap *m)
 {
 	int ymin = 0, ymax = -1;
-	/* with stages, the years their proceedings reached them too */
-	int staged = 0;
-	for (int i = 0; i < q->ndim; i++)
-		staged |= q->dim[i] == CTIP_D_STAGE;
-	for (int i = 0; i < q->nwhere; i++)
-		staged |= q->where_dim[i] == CTIP_D_STAGE;
 	for (const struct ctip_funit *part = fu; part; part = part == fu ? fu->delta : NULL)
 		for (uint32_t i = 0; i < part->n; i++)
-			year_span(part, i, staged, q, &ymin, &ymax);
+			year_span(part, i, staged, stage_allow, q, &ymin, &ymax);
 	int n = ymax < 0 ? 0 : ymax - ymin + 1;
 	m->ymin = ymin;
 	m->n = n + 1;
@@ -403,6 +415,66 @@ void ctip_stats_free(struct ctip_stats_table *t)
 	free(t->count);
 	free(t->supp);
 	free(t);
+}
+
+int ctip_stats_drop_empty(struct ctip_stats_table *t, int k, ctip_err *e)
+{
+	if (k < 0 || k >= t->ndim || t->suppressed)
+		return ctip_err_set(e, CTIP_EINVAL, "statistics: no dimension %d to compact", k);
+	/* a level is empty when its margin (the other dimensions at their totals) is 0 */
+	int lev[CTIP_STATS_MAXDIM], n = t->nlev[k], keep = 0;
+	int *to = malloc(((size_t)n + 1) * sizeof(int));
+	if (!to)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	for (int j = 0; j < t->ndim; j++)
+		lev[j] = t->nlev[j];
+	for (int l = 0; l <= n; l++) {
+		lev[k] = l;
+		/* Unknown (n - 1) and the total (n) always stay */
+		to[l] = l >= n - 1 || t->count[ctip_stats_cell(t, lev)] ? keep++ : -1;
+	}
+	size_t stride[CTIP_STATS_MAXDIM], ncell = 1;
+	for (int j = t->ndim - 1; j >= 0; j--) {
+		stride[j] = ncell;
+		ncell *= (size_t)(j == k ? keep : t->nlev[j] + 1);
+	}
+	int64_t *count = calloc(ncell, sizeof(int64_t));
+	if (!count) {
+		free(to);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	for (size_t c = 0; c < t->ncell; c++) {
+		size_t rest = c, nc = 0;
+		int drop = 0;
+		for (int j = 0; j < t->ndim; j++) {
+			int l = (int)(rest / t->stride[j]);
+			rest %= t->stride[j];
+			if (j == k && to[l] < 0)
+				drop = 1;
+			nc += (size_t)(j == k ? to[l] : l) * stride[j];
+		}
+		if (!drop)
+			count[nc] = t->count[c];
+	}
+	for (int l = 0; l < n; l++) {
+		if (to[l] < 0)
+			free(t->label[k][l]);
+		else
+			t->label[k][to[l]] = t->label[k][l];
+	}
+	free(t->count);
+	memset(t->supp, 0, ncell); /* not suppressed yet: all published */
+	t->count = count;
+	t->ncell = ncell;
+	for (int j = 0; j < t->ndim; j++)
+		t->stride[j] = stride[j];
+	if (n > keep - 1) {
+		t->dropped += n - (keep - 1);
+		t->dropped_k = k;
+	}
+	t->nlev[k] = keep - 1;
+	free(to);
+	return CTIP_OK;
 }
 
 size_t ctip_stats_cell(const struct ctip_stats_table *t, const int *lev)
@@ -594,8 +666,8 @@ static int in_period(const struct ctip_stats_query *q, int32_t dt)
 static int dated_stages(const struct range *p, uint32_t i, uint16_t *code, int32_t *date, int *fb,
                         int *none)
 {
-	const struct ctip_fcol *c = &p->fu->col[CTIP_D_STAGE];
 	const struct dimmap *dm = &p->m[p->stage_m];
+	const struct ctip_fcol *c = &p->fu->col[dm->dim];
 	int32_t dt = p->fu->date[i];
 	int n = 0;
 	*fb = 0;
@@ -877,7 +949,7 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 		dm->multi = ctip_unit_dim_multi(q.unit, dm->dim);
 		if (dm->multi)
 			t->additive = 0;
-		int r2 = dm->dim == CTIP_D_YEAR  ? year_levels(fu, &q, t, k, dm)
+		int r2 = dm->dim == CTIP_D_YEAR  ? 0 /* after the filters, below */
 		         : dm->dim == CTIP_D_AGE ? age_levels(&q, t, k, dm)
 		                                 : dict_levels(f, &q, t, k, dm);
 		if (r2) {
@@ -899,18 +971,30 @@ int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q0,
 		if (!m[have].allow && (rc = where_allow(f, &q, t, &m[have], d, e)))
 			goto done;
 	}
-	/* Stages are counted in the year the proceedings reached them: with a period or by year,
-	 * a stage's own date replaces the row's (store_sqlite_stats.c dates them). */
+	/* Stages are counted in the year the proceedings reached them, events in the year they
+	 * happened: with a period or by year, the value's own date replaces the row's
+	 * (store_sqlite_stats.c dates them). One dated dimension a table: the stage if there is
+	 * one, else the event. */
 	int stage_m = -1, year_k = -1;
 	for (int i = 0; i < nm; i++)
-		if (m[i].dim == CTIP_D_STAGE)
+		if (m[i].dim == CTIP_D_STAGE || (m[i].dim == CTIP_D_EVENT && stage_m < 0))
 			stage_m = i;
 	for (int k = 0; k < q.ndim; k++)
 		if (q.dim[k] == CTIP_D_YEAR)
 			year_k = k;
+	/* the years, once the filter is known: those the dated values are counted in */
+	if (year_k >= 0) {
+		if (year_levels(fu, &q, stage_m >= 0 ? m[stage_m].dim : -1,
+		                stage_m >= 0 ? m[stage_m].allow : NULL, t, year_k, &m[year_k])) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto done;
+		}
+		t->nlev[year_k] = m[year_k].nlev;
+	}
 	if (stage_m >= 0 && !q.from && !q.to && year_k < 0)
 		stage_m = -1;
 	t->stage_dated = stage_m >= 0;
+	t->dated_dim = stage_m >= 0 ? m[stage_m].dim : -1;
 	/* the histogram: without dated stages, and levels of multi-valued dimensions as bits */
 	int fast = stage_m < 0, dense = -1;
 	double most = 0;

@@ -50,7 +50,11 @@ struct ctip_stats_table {
 	 * proceedings reached it; stage_rows rows were so counted, stage_fallback of them with a
 	 * stage whose proceedings have no date, counted by the row's date (a case's opening). */
 	int stage_dated;
+	int dated_dim; /* CTIP_D_STAGE or CTIP_D_EVENT when stage_dated (the counters then
+	                  count rows with an event of the kind, and undated events) */
 	int64_t stage_rows, stage_fallback;
+	int dropped, dropped_k; /* levels of dimension dropped_k without any count, left out
+	                           (ctip_stats_drop_empty) */
 	int64_t data_version;
 	char snapshot_at[24], computed_at[24];
 };
@@ -68,6 +72,10 @@ void ctip_stats_need(const struct ctip_stats_query *q, unsigned char need[CTIP_D
 int ctip_stats_compute(const ctip_facts *f, const struct ctip_stats_query *q,
                        struct ctip_stats_table **out, ctip_err *e);
 size_t ctip_stats_cell(const struct ctip_stats_table *t, const int *lev);
+/* Leaves out the levels of dimension k (not Unknown) whose margin is 0: a table by
+ * organisation filtered to hotlines lists the hotlines, not every organisation at 0. Before
+ * suppression; t->dropped counts them, and the notes say so. */
+int ctip_stats_drop_empty(struct ctip_stats_table *t, int k, ctip_err *e);
 /* The grand total's cell. */
 size_t ctip_stats_total_cell(const struct ctip_stats_table *t);
 void ctip_stats_free(struct ctip_stats_table *t);

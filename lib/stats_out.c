@@ -12,8 +12,25 @@
 #define CTIP_VERSION "unknown"
 #endif
 
+/* Sentence bands have no vocabulary: their labels (store_sqlite_stats.c's codes). */
+static const char *const sentence_label[][2] = {
+        {"Fine", "Fine"},
+        {"NonCustodialReform", "Non-custodial reform"},
+        {"SuspendedSentence", "Suspended sentence"},
+        {"Prison<3y", "Prison under 3 years"},
+        {"Prison3-7y", "Prison 3 to 7 years"},
+        {"Prison7-15y", "Prison 7 to 15 years"},
+        {"Prison15-20y", "Prison 15 to 20 years"},
+        {"LifeImprisonment", "Life imprisonment"},
+        {"Death", "Death penalty"},
+};
+
 const char *ctip_stats_label(const ctip_ref *ref, int dim, const char *code)
 {
+	if (ref && dim == CTIP_D_SENTENCE && code)
+		for (size_t i = 0; i < sizeof(sentence_label) / sizeof(sentence_label[0]); i++)
+			if (!strcmp(code, sentence_label[i][0]))
+				return sentence_label[i][1];
 	const char *v = ctip_stats_dim_vocab(dim);
 	if (!ref || !v || !code || !strcmp(code, "Unknown"))
 		return code;
@@ -41,7 +58,19 @@ void ctip_stats_notes(const struct ctip_stats_table *t, char *buf, size_t n)
 			                       at ? " " : "", ctip_dim_name(t->dim[k]),
 			                       ctip_unit_name(t->unit), ctip_dim_name(t->dim[k]),
 			                       ctip_unit_name(t->unit));
-	if (t->stage_dated && at < n)
+	/* dated values are counted per record: a victim's records, not distinct victims */
+	const char *rows_of =
+	        t->unit == CTIP_U_VICTIMS ? "victim records" : ctip_unit_name(t->unit);
+	if (t->stage_dated && t->dated_dim == CTIP_D_EVENT && at < n)
+		at += (size_t)snprintf(
+		        buf + at, n - at,
+		        "%sEvents count in the year they happened (the earliest event of each "
+		        "kind), "
+		        "not the year of identification; %" PRId64 " of the %" PRId64
+		        " %s counted by an event had an event without a date, counted by the year "
+		        "of identification, else of the case, instead.",
+		        at ? " " : "", t->stage_fallback, t->stage_rows, rows_of);
+	else if (t->stage_dated && at < n)
 		at += (size_t)snprintf(
 		        buf + at, n - at,
 		        "%sStages count in the year the proceedings reached them (the date of the "
@@ -49,9 +78,14 @@ void ctip_stats_notes(const struct ctip_stats_table *t, char *buf, size_t n)
 		        "%" PRId64 " of the %" PRId64
 		        " %s counted at a stage had a stage without a proceeding "
 		        "date, counted by %s instead.",
-		        at ? " " : "", t->stage_fallback, t->stage_rows, ctip_unit_name(t->unit),
+		        at ? " " : "", t->stage_fallback, t->stage_rows, rows_of,
 		        t->unit == CTIP_U_VICTIMS ? "the year of identification, else of the case"
 		                                  : "the year the case was opened");
+	if (t->dropped && at < n)
+		at += (size_t)snprintf(
+		        buf + at, n - at, "%s%d values of %s with no %s are not listed.",
+		        at ? " " : "", t->dropped, ctip_dim_name(t->dim[t->dropped_k]),
+		        ctip_unit_name(t->unit));
 	if (t->unit == CTIP_U_VICTIMS && at < n)
 		snprintf(buf + at, n - at,
 		         "%sVictims are distinct persons (linked persons after `ctip link run`, "
@@ -91,7 +125,14 @@ json_t *ctip_stats_provenance(const struct ctip_stats_table *t, const struct cti
 	json_object_set_new(p, "data_version", json_integer(t->data_version));
 	json_object_set_new(p, "snapshot_built_at", json_string(t->snapshot_at));
 	json_object_set_new(p, "ctip_version", json_string(CTIP_VERSION));
-	if (t->stage_dated) {
+	if (t->stage_dated && t->dated_dim == CTIP_D_EVENT) {
+		json_t *ed = json_object();
+		json_object_set_new(ed, "counted_by", json_string("event date"));
+		json_object_set_new(ed, "rows", json_integer(t->stage_rows));
+		json_object_set_new(ed, "without_event_date", json_integer(t->stage_fallback));
+		json_object_set_new(ed, "fallback", json_string("victim's reference date"));
+		json_object_set_new(p, "event_dates", ed);
+	} else if (t->stage_dated) {
 		json_t *sd = json_object();
 		json_object_set_new(sd, "counted_by", json_string("proceeding date"));
 		json_object_set_new(sd, "rows", json_integer(t->stage_rows));

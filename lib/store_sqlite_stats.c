@@ -275,7 +275,8 @@ static int proc_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	"(SELECT group_concat(x.country, ';') FROM exploitation x WHERE x.case_person_id = "       \
 	"cp.id), "                                                                                 \
 	"(SELECT min(x.start_date) FROM exploitation x WHERE x.case_person_id = cp.id), "          \
-	"(SELECT group_concat(ev.type, ';') FROM event ev WHERE ev.case_person_id = cp.id) "       \
+	"(SELECT group_concat(ev.type || '|' || coalesce(ev.date, ''), ';') FROM event ev "        \
+	"WHERE ev.case_person_id = cp.id) "                                                        \
 	"FROM case_person cp JOIN person p ON p.id = cp.person_id "                                \
 	"JOIN cases c ON c.id = cp.case_id JOIN organisation o ON o.id = c.org_id "                \
 	"LEFT JOIN victim v ON v.case_person_id = cp.id "
@@ -330,6 +331,12 @@ static int victim_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	json_codes(&r, CTIP_D_EXPLOIT, txt(st, 16), b->buf[CTIP_D_EXPLOIT], 2048);
 	semi_codes(&r, CTIP_D_DEST, txt(st, 17), b->buf[CTIP_D_DEST], 2048);
 	semi_codes(&r, CTIP_D_EVENT, txt(st, 19), b->buf[CTIP_D_EVENT], 2048);
+	for (int i = 0; i < r.nv[CTIP_D_EVENT]; i++) { /* "type|date" */
+		char *bar = strchr(r.v[CTIP_D_EVENT][i], '|');
+		r.event_date[i] = bar ? ctip_facts_date(bar + 1) : 0;
+		if (bar)
+			*bar = 0;
+	}
 	if (cid >= 0 && cid <= b->ncases) {
 		mask_stages(&r, b->case_stage[cid], &b->stages,
 		            b->case_sdate + (size_t)cid * STAGE_DATES);
@@ -610,7 +617,7 @@ static int load_unit(ctip_store *s, sqlite3_stmt *q, ctip_facts *f, int u, int s
 		if (!rc && d >= 0 && f->u[u].multi[d] &&
 		    !(rc = read_part(s, q, stored, CTIP_PART_OFF + d, &data, &len, e)))
 			rc = ctip_facts_attach(f, u, CTIP_PART_OFF + d, data, len, e);
-		if (!rc && d == CTIP_D_STAGE &&
+		if (!rc && CTIP_DIM_DATED(d) &&
 		    !(rc = read_part(s, q, stored, CTIP_PART_VDATE + d, &data, &len, e)))
 			rc = ctip_facts_attach(f, u, CTIP_PART_VDATE + d, data, len, e);
 	}

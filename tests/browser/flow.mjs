@@ -492,6 +492,16 @@ async function main() {
 		await shot(S.page, 'stats');
 		const r = await S.page.evaluate(async () => (await fetch('/api/stats?count=victims&raw=1')).status);
 		expect(r === 403, 'a supervisor got raw counts: ' + r);
+		// stages by year: the column header names the breakdown, the notes say how stages are dated
+		// (wait for this table's own text: the last page's rows may still be on screen)
+		await S.page.goto(`${base}/#/stats?count=cases&by1=stage&by2=year`);
+		await S.page.getByText(/Stages count in the year the proceedings reached them|not loaded/).first().waitFor();
+		const notes = await S.page.locator('main').innerText();
+		expect(!/not loaded/.test(notes), 'the table failed: ' + notes.slice(0, 600));
+		await S.page.getByRole('columnheader', { name: 'Stage of proceedings' }).waitFor();
+		// victims can be broken down by the trafficking events recorded
+		await S.page.goto(`${base}/#/stats?count=victims&by1=event`);
+		await S.page.getByRole('columnheader', { name: 'Trafficking events recorded' }).waitFor();
 		await S.context.close();
 	});
 	await step("linkage review: A's supervisor sees two records side by side and decides Same from the keyboard", async () => {

@@ -54,3 +54,24 @@ check "a report without --year is refused" test $? -eq 2
 check "an unknown report is refused" test $? -eq 2
 "$CTIP" report annual --year 2024 --format xlsx >/dev/null 2>&1
 check "xlsx without -o is refused" test $? -eq 2
+
+# what the issue asks of the annual report: cases, offenders and victims by stage; offenders
+# by sex; sentence bands by their names; hotlines alone in the hotline table
+titles=$(jq -r '.sections[].title' "$T/annual.json")
+check "annual: victims by stage of their cases' proceedings" \
+	test "$(jq '[.sections[] | select(.title | startswith("Victims by stage"))] | length' "$T/annual.json")" = 1
+check "annual: offenders by sex" \
+	test "$(jq '[.sections[] | select(.title | startswith("Offenders (defendants) by sex")) | .table.rows[].gender] | length > 1' "$T/annual.json")" = true
+hot=$(sql "select count(*) from organisation where type = 'Hotline'")
+check "annual: the hotline table lists hotlines (and Unknown), not every organisation at 0" \
+	test "$(jq '[.sections[] | select(.title | startswith("Hotline")) | .table.rows[]] | length' "$T/raw.json")" -le "$((hot + 1))"
+check "... with the hotline's cases" \
+	test "$(jq '[.sections[] | select(.title | startswith("Hotline")) | .table.total] | .[0]' "$T/raw.json")" = \
+	"$(sql "select count(*) from cases c join organisation o on o.id = c.org_id where o.type = 'Hotline' and c.opened like '$Y%'")"
+check "... and says the others are not listed" \
+	test "$(jq -r '[.sections[] | select(.title | startswith("Hotline")) | .table.notes] | .[0]' "$T/raw.json" | grep -c 'values of org with no cases are not listed')" = 1
+check "annual HTML: sentence bands by name" contains "$T/annual.html" "Prison 7 to 15 years"
+check "annual HTML: a label too long for the chart is cut, whole in its tooltip" \
+	grep -q '<title>Forced criminality, e.g. online scam compounds, cannabis farms (ctip extension, not an HTCDS value)</title>Forced criminality, e.g. online scam compound…' "$T/annual.html"
+check "annual: persons re-trafficked with the victims' tables, before the series over every year" \
+	test "$(printf '%s\n' "$titles" | grep -n -e '^Persons re-trafficked' -e '^Victims by year' | cut -d: -f2 | cut -c1-7 | tr '\n' ' ')" = "Persons Victims "

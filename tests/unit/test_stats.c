@@ -447,6 +447,59 @@ static void test_facts_roundtrip(void **st)
 	ctip_facts_free(f);
 }
 
+/* A snapshot built in memory whose rows have no value of a multi-valued dimension (victims
+ * without proceedings or events: the server's snapshot of a new registry) still counts by it:
+ * every row Unknown, not "not loaded". */
+static void test_engine_dimension_without_values(void **st)
+{
+	(void)st;
+	ctip_facts *f = sample();
+	ctip_err e = {0};
+	int dims[] = {CTIP_D_STAGE, CTIP_D_EVENT, CTIP_D_CONTROL};
+	for (int i = 0; i < 3; i++) {
+		struct ctip_stats_query q = {
+		        .unit = CTIP_U_VICTIMS, .ndim = 2, .dim = {dims[i], CTIP_D_YEAR}};
+		struct ctip_stats_table *t = NULL;
+		assert_int_equal(ctip_stats_compute(f, &q, &t, &e), 0);
+		int unk[2] = {t->nlev[0] - 1, t->nlev[1]};
+		assert_int_equal(t->count[ctip_stats_cell(t, unk)], 4);
+		assert_int_equal(t->count[ctip_stats_total_cell(t)], 4);
+		ctip_stats_free(t);
+	}
+	ctip_facts_free(f);
+}
+
+/* Levels without any count are left out, Unknown stays even at 0 (here 1), the cells keep
+ * their values and the labels follow them. */
+static void test_drop_empty_levels(void **st)
+{
+	(void)st;
+	const int64_t v[] = {3, 4, 0, 0, 5, 6, 0, 1}; /* L0, L1 (empty), L2, Unknown */
+	struct ctip_stats_table *t = table2(4, 2, v);
+	ctip_err e = {0};
+	assert_int_equal(ctip_stats_drop_empty(t, 0, &e), 0);
+	assert_int_equal(t->nlev[0], 3);
+	assert_int_equal(t->nlev[1], 2);
+	assert_int_equal(t->dropped, 1);
+	assert_string_equal(t->label[0][0], "L0");
+	assert_string_equal(t->label[0][1], "L2");
+	assert_string_equal(t->label[0][2], "Unknown");
+	int a[2] = {1, 1}, b[2] = {2, 1}, tot[2] = {3, 2}, col[2] = {3, 0};
+	assert_int_equal(t->count[ctip_stats_cell(t, a)], 6);
+	assert_int_equal(t->count[ctip_stats_cell(t, b)], 1);
+	assert_int_equal(t->count[ctip_stats_cell(t, tot)], 19);
+	assert_int_equal(t->count[ctip_stats_cell(t, col)], 8);
+	assert_int_equal(t->ncell, (size_t)4 * 3);
+	/* the second dimension: nothing empty, nothing dropped; a bad one refused */
+	assert_int_equal(ctip_stats_drop_empty(t, 1, &e), 0);
+	assert_int_equal(t->nlev[1], 2);
+	assert_int_equal(t->dropped, 1);
+	assert_int_not_equal(ctip_stats_drop_empty(t, 2, &e), 0);
+	ctip_suppress(t, 5);
+	assert_int_not_equal(ctip_stats_drop_empty(t, 0, &e), 0); /* after suppression: no */
+	ctip_stats_free(t);
+}
+
 static void test_json_has_null_for_withheld(void **st)
 {
 	ctip_facts *f = sample();
@@ -487,6 +540,8 @@ int main(void)
 	        cmocka_unit_test(test_engine_two_threads),
 	        cmocka_unit_test(test_facts_roundtrip),
 	        cmocka_unit_test(test_json_has_null_for_withheld),
+	        cmocka_unit_test(test_drop_empty_levels),
+	        cmocka_unit_test(test_engine_dimension_without_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,7 +66,8 @@ function table(data) {
 	const levels = (d) => [...new Set(data.rows.map((r) => r[d]))];
 	const find = (a, b) => all.find((r) => r[d0] === a && (d1 ? r[d1] === b : true) && (b === undefined ? !(d1 in r) : true) && (a === undefined ? !(d0 in r) : true));
 	const rows0 = levels(d0), cols = d1 ? levels(d1) : [];
-	const head = h('tr', {}, h('th', { scope: 'col' }, d0), ...(d1 ? cols.map((c) => h('th', { scope: 'col' }, valueLabel(d1, c))) : [h('th', { scope: 'col' }, data.count)]), d1 ? h('th', { scope: 'col' }, t('stats.total')) : null);
+	// the first header names the breakdown (the rows' labels sit under it, left-aligned)
+	const head = h('tr', {}, h('th', { scope: 'col', class: 'dim' }, t('stats.dim.' + d0)), ...(d1 ? cols.map((c) => h('th', { scope: 'col' }, valueLabel(d1, c))) : [h('th', { scope: 'col' }, t('stats.unit.' + data.count))]), d1 ? h('th', { scope: 'col' }, t('stats.total')) : null);
 	const body = rows0.map((a) => {
 		const cells = d1 ? cols.map((b) => h('td', {}, num((find(a, b) || {}).count))) : [h('td', {}, num((data.rows.find((r) => r[d0] === a) || {}).count))];
 		if (d1) cells.push(h('td', { class: 'tot' }, num((find(a, undefined) || {}).count)));
