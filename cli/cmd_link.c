@@ -266,7 +266,9 @@ static int decided(const struct review *rv, int64_t a, int64_t b)
 static int put_review(void *ctx, const struct ctip_link_pair_out *p)
 {
 	struct review *rv = ctx;
-	if (p->probability < rv->lo || p->probability >= rv->hi || decided(rv, p->a, p->b))
+	/* a pair of a record changed since the run is scored again by the next one */
+	if (p->probability < rv->lo || p->probability >= rv->hi || p->changed ||
+	    decided(rv, p->a, p->b))
 		return 0;
 	if (rv->n++ >= rv->limit)
 		return 0;

@@ -400,6 +400,7 @@ int lk_data_count_names(struct lk_data *d)
 		return -1;
 	d->npair_slot = n;
 	d->n_pair = 0;
+	d->n_freq = d->n;
 	for (long i = 0; i < d->n; i++) {
 		const struct lk_rec *r = &d->r[i];
 		if (!r->fam || !r->giv)
@@ -419,4 +420,12 @@ uint32_t lk_name_count(const struct lk_data *d, const struct lk_rec *r)
 		return 0;
 	size_t j = pair_slot(d, name_pair(r));
 	return d->pair_key[j] ? d->pair_cnt[j] : 0;
+}
+
+long lk_name_slot(const struct lk_data *d, const struct lk_rec *r)
+{
+	if (!r->fam || !r->giv || !d->npair_slot)
+		return -1;
+	size_t j = pair_slot(d, name_pair(r));
+	return d->pair_key[j] ? (long)j : -1;
 }

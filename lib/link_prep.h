@@ -77,6 +77,8 @@ struct lk_data {
 	uint32_t *pair_cnt;
 	size_t npair_slot;
 	long n_pair;
+	/* the records the frequencies are of (n, or the stored run's: link.c's explain) */
+	long n_freq;
 	char fold[1024];
 };
 
@@ -89,6 +91,8 @@ int lk_data_add(void *ctx, const struct ctip_link_input *in);
 int lk_data_count_names(struct lk_data *d);
 /* How many records hold r's full name (family and given, either order); 0 when r lacks one. */
 uint32_t lk_name_count(const struct lk_data *d, const struct lk_rec *r);
+/* The slot of r's full name in the counts (pair_key, pair_cnt); -1 when r lacks one. */
+long lk_name_slot(const struct lk_data *d, const struct lk_rec *r);
 
 /* Compares two prepared records: levels of the C_N comparisons packed 3 bits each, and
  * bit 31 set when family and given names were read crossed. */
