@@ -72,6 +72,9 @@ static int link_run(int argc, char **argv, struct cli *c)
 		        "%.3g), clustering %.3f s, saving %.3f s\n",
 		        st.t_read, st.t_block, st.t_score, st.t_em, st.em_iterations, st.lambda,
 		        st.t_cluster, st.t_save);
+	if (timing && st.incremental)
+		fprintf(stderr, "%ld records from the cache of prepared records, %ld read\n",
+		        st.cached, st.records - st.cached);
 	return 0;
 }
 

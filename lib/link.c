@@ -14,6 +14,7 @@
 
 #include "crypto.h"
 #include "link_block.h"
+#include "link_cache.h"
 #include "link_cluster.h"
 #include "link_incr.h"
 #include "link_model.h"
@@ -85,6 +86,17 @@ static void pair_ids(const struct lk_data *d, size_t j, uint32_t *lo, uint32_t *
 	*hi = (uint32_t)d->pair_key[j];
 }
 
+struct hc {
+	int64_t h;
+	uint32_t n;
+};
+
+static int cmp_hc(const void *x, const void *y)
+{
+	int64_t a = ((const struct hc *)x)->h, b = ((const struct hc *)y)->h;
+	return a < b ? -1 : a > b;
+}
+
 /* The frequencies to store (names and full names of two records or more; *n of them). */
 static int freq_collect(const ctip_crypto *c, const struct lk_data *d, int64_t **h, uint32_t **cnt,
                         long *n)
@@ -111,6 +123,16 @@ static int freq_collect(const ctip_crypto *c, const struct lk_data *d, int64_t *
 		(*h)[*n] = freq_hash(c, 'p', nd->str[lo], nd->len[lo], nd->str[hi], nd->len[hi]);
 		(*cnt)[(*n)++] = d->pair_cnt[j];
 	}
+	/* in hash order: appended to the table's b-tree, not inserted at random */
+	struct hc *v = malloc((size_t)*n * sizeof(*v) + 1);
+	if (!v)
+		return -1;
+	for (long i = 0; i < *n; i++)
+		v[i] = (struct hc){(*h)[i], (*cnt)[i]};
+	qsort(v, (size_t)*n, sizeof(*v), cmp_hc);
+	for (long i = 0; i < *n; i++)
+		(*h)[i] = v[i].h, (*cnt)[i] = v[i].n;
+	free(v);
 	return 0;
 }
 
@@ -278,7 +300,19 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 		if (!have_model)
 			memset(&md, 0, sizeof(md));
 	}
-	if ((rc = s->ops->link_input(s, NULL, 0, lk_data_add, &d, e))) {
+	/* an incremental run opens the cache of prepared records, not every identity */
+	int from_cache = 0, cache_save = !incr;
+	if (incr) {
+		long ncached = 0, nread = 0;
+		rc = lk_cache_load(s, &d, &ncached, &nread, e);
+		if (rc > 1)
+			goto done;
+		from_cache = rc == 0;
+		st->cached = ncached;
+		/* rebuilt when unusable, or when the records read again outgrow it */
+		cache_save = !from_cache || nread * 8 > ncached;
+	}
+	if (!from_cache && (rc = s->ops->link_input(s, NULL, 0, lk_data_add, &d, e))) {
 		if (rc == CTIP_ENOMEM)
 			ctip_err_set(e, rc, "out of memory");
 		goto done;
@@ -478,7 +512,8 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	res.params = params;
 	if ((rc = s->ops->begin(s, e)))
 		goto done;
-	if ((rc = s->ops->link_save(s, &res, e))) {
+	if ((rc = s->ops->link_save(s, &res, e)) ||
+	    (cache_save && (rc = lk_cache_save(s, &d, e)))) {
 		s->ops->rollback(s);
 		goto done;
 	}

@@ -117,6 +117,21 @@ static void dict_free(struct lk_dict *d)
 	memset(d, 0, sizeof(*d));
 }
 
+uint32_t lk_dict_intern(struct lk_dict *d, struct lk_arena *a, const char *s, size_t n)
+{
+	return dict_id(d, a, s, n);
+}
+
+int lk_arena_adopt(struct lk_arena *a, char *block)
+{
+	char **bl = realloc(a->blocks, (size_t)(a->nblocks + 1) * sizeof(*bl));
+	if (!bl)
+		return -1;
+	a->blocks = bl;
+	a->blocks[a->nblocks++] = block;
+	return 0;
+}
+
 void lk_data_init(struct lk_data *d)
 {
 	memset(d, 0, sizeof(*d));

@@ -87,6 +87,12 @@ void lk_data_free(struct lk_data *d);
 /* The callback for the store's link_input: prepares one record. */
 int lk_data_add(void *ctx, const struct ctip_link_input *in);
 
+/* The id of s[0..n) in a dictionary (added, copied into the arena, when new); 0 when out of
+ * memory. */
+uint32_t lk_dict_intern(struct lk_dict *d, struct lk_arena *a, const char *s, size_t n);
+/* The arena frees block (malloc'd) with the others; -1 when out of memory. */
+int lk_arena_adopt(struct lk_arena *a, char *block);
+
 /* Counts the records of each full name (after every lk_data_add); -1 when out of memory. */
 int lk_data_count_names(struct lk_data *d);
 /* How many records hold r's full name (family and given, either order); 0 when r lacks one. */

@@ -228,6 +228,17 @@ struct ctip_store_ops {
 	 * reviewer's decision on them (1 same, 0 different, -1 none). */
 	int (*link_pair_state)(ctip_store *s, int64_t a, int64_t b, char *key_a, char *key_b,
 	                       int *decision, ctip_err *e);
+	/* The sealed cache of prepared records (link_cache.c): replaced by n chunks (0: dropped,
+	 * with the list of records changed since), and read back chunk by chunk in order. */
+	int (*link_cache_put)(ctip_store *s, const unsigned char *const *chunk, const size_t *len,
+	                      int n, ctip_err *e);
+	int (*link_cache_get)(ctip_store *s,
+	                      int (*cb)(void *ctx, const unsigned char *chunk, size_t len),
+	                      void *ctx, ctip_err *e);
+	/* Every person record's id, in order, and whether it was changed since the cache was
+	 * made or since the last run (stale = 1). */
+	int (*link_cache_ids)(ctip_store *s, int (*cb)(void *ctx, int64_t id, int stale), void *ctx,
+	                      ctip_err *e);
 	/* The model of the last run (malloc'd JSON); CTIP_ENOTFOUND when linkage never ran. */
 	int (*link_params)(ctip_store *s, char **json, ctip_err *e);
 	/* Records a reviewer's decision that records a and b are (same) or are not one person

@@ -346,6 +346,61 @@ int ctip_sq_link_freq_total(ctip_store *s, long total[4], char *check, ctip_err 
 	return rc;
 }
 
+int ctip_sq_link_cache_put(ctip_store *s, const unsigned char *const *chunk, const size_t *len,
+                           int n, ctip_err *e)
+{
+	int rc = exec(s, "DELETE FROM link_cache; DELETE FROM link_cache_extra;", e);
+	if (rc || !n)
+		return rc;
+	sqlite3_stmt *st = prep(s, "INSERT INTO link_cache(seq, data) VALUES (?, ?)", e);
+	if (!st)
+		return CTIP_EDB;
+	for (int i = 0; i < n && !rc; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int(st, 1, i);
+		sqlite3_bind_blob64(st, 2, chunk[i], len[i], SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = fail(s, e, "link_cache");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_cache_get(ctip_store *s,
+                           int (*cb)(void *ctx, const unsigned char *chunk, size_t len), void *ctx,
+                           ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT data FROM link_cache ORDER BY seq", e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "link_cache");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_cache_ids(ctip_store *s, int (*cb)(void *ctx, int64_t id, int stale), void *ctx,
+                           ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT p.id, EXISTS (SELECT 1 FROM link_changed c WHERE "
+	                        "c.person_id = p.id) OR EXISTS (SELECT 1 FROM link_cache_extra x "
+	                        "WHERE x.person_id = p.id) FROM person p ORDER BY p.id",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1));
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "link cache ids");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int ctip_sq_link_pair_state(ctip_store *s, int64_t a, int64_t b, char *key_a, char *key_b,
                             int *decision, ctip_err *e)
 {
@@ -378,8 +433,12 @@ int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_er
 {
 	int rc;
 	if ((rc = exec(s,
-	               res->incremental ? "DELETE FROM link_changed;"
-	                                : "DELETE FROM link_pair; DELETE FROM link_person; "
+	               res->incremental ? "INSERT OR IGNORE INTO link_cache_extra(person_id) "
+	                                  "SELECT person_id FROM link_changed; "
+	                                  "DELETE FROM link_changed;"
+	                                /* the index by b is built once, after the pairs */
+	                                : "DROP INDEX IF EXISTS link_pair_b; "
+	                                  "DELETE FROM link_pair; DELETE FROM link_person; "
 	                                  "DELETE FROM link_changed;",
 	               e)))
 		return rc;
@@ -421,6 +480,9 @@ int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_er
 	if (rc)
 		return rc;
 	if (res->incremental && (rc = relink_touched(s, res, e)))
+		return rc;
+	if (!res->incremental &&
+	    (rc = exec(s, "CREATE INDEX IF NOT EXISTS link_pair_b ON link_pair(b)", e)))
 		return rc;
 	/* an incremental run's pairs are those it added to the last run's */
 	if (!(st = prep(s,

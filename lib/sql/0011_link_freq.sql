@@ -23,3 +23,36 @@ CREATE TABLE IF NOT EXISTS link_freq_total (
   full      INTEGER NOT NULL,
   key_check TEXT NOT NULL
 );
+
+-- A disposable cache of the records as a full run prepared them (lib/link_cache.c), sealed
+-- with the database's key in chunks, so that an incremental run opens one cache instead of
+-- every sealed identity; link_cache_extra lists the records changed since it was made (read
+-- again from the registry, like those added since). When it does not open (another key,
+-- another build) it is rebuilt by the next run.
+CREATE TABLE IF NOT EXISTS link_cache (
+  seq  INTEGER PRIMARY KEY,
+  data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS link_cache_extra (
+  person_id INTEGER PRIMARY KEY
+);
+
+-- The period of exploitation is compared too: a change to it marks the record changed.
+CREATE TRIGGER IF NOT EXISTS link_changed_expl_ins AFTER INSERT ON exploitation
+BEGIN
+  INSERT OR IGNORE INTO link_changed(person_id) SELECT cp.person_id FROM case_person cp
+  WHERE cp.id = NEW.case_person_id AND EXISTS (SELECT 1 FROM link_person l
+  WHERE l.person_id = cp.person_id);
+END;
+CREATE TRIGGER IF NOT EXISTS link_changed_expl_upd AFTER UPDATE ON exploitation
+BEGIN
+  INSERT OR IGNORE INTO link_changed(person_id) SELECT cp.person_id FROM case_person cp
+  WHERE cp.id IN (OLD.case_person_id, NEW.case_person_id) AND EXISTS (SELECT 1 FROM
+  link_person l WHERE l.person_id = cp.person_id);
+END;
+CREATE TRIGGER IF NOT EXISTS link_changed_expl_del AFTER DELETE ON exploitation
+BEGIN
+  INSERT OR IGNORE INTO link_changed(person_id) SELECT cp.person_id FROM case_person cp
+  WHERE cp.id = OLD.case_person_id AND EXISTS (SELECT 1 FROM link_person l
+  WHERE l.person_id = cp.person_id);
+END;
