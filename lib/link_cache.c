@@ -138,31 +138,35 @@ out:
 
 /* ---- loading ---------------------------------------------------------------------------- */
 
-struct sealed {
-	unsigned char **p;
-	size_t *len, n, cap;
-	int oom;
+/* Each chunk is opened into one buffer as it comes, bound to its index and to the number of
+ * chunks (one missing, added or moved does not open). */
+struct opening {
+	const ctip_crypto *c;
+	struct buf b;
+	int bad;
 };
 
-static int get_chunk(void *ctx, const unsigned char *chunk, size_t len)
+static int open_chunk(void *ctx, const unsigned char *chunk, size_t len, int index, int count)
 {
-	struct sealed *sc = ctx;
-	if (sc->n == sc->cap) {
-		size_t cap = sc->cap ? sc->cap * 2 : 16;
-		unsigned char **p = realloc(sc->p, cap * sizeof(*p));
-		if (p)
-			sc->p = p;
-		size_t *l = realloc(sc->len, cap * sizeof(*l));
-		if (l)
-			sc->len = l;
-		if (!p || !l)
-			return sc->oom = 1, CTIP_ENOMEM;
-		sc->cap = cap;
+	struct opening *o = ctx;
+	if (o->bad || len < CTIP_SEAL_OVERHEAD)
+		return o->bad = 1, 0;
+	size_t m = len - CTIP_SEAL_OVERHEAD;
+	if (o->b.n + m > o->b.cap) {
+		size_t cap = o->b.cap ? o->b.cap : (size_t)count * CACHE_CHUNK;
+		while (cap < o->b.n + m)
+			cap *= 2;
+		unsigned char *t = realloc(o->b.p, cap);
+		if (!t)
+			return o->b.oom = 1, CTIP_ENOMEM;
+		o->b.p = t;
+		o->b.cap = cap;
 	}
-	if (!(sc->p[sc->n] = malloc(len + 1)))
-		return sc->oom = 1, CTIP_ENOMEM;
-	memcpy(sc->p[sc->n], chunk, len);
-	sc->len[sc->n++] = len;
+	char ad[64];
+	int an = chunk_ad(ad, sizeof(ad), (size_t)index, (size_t)count);
+	if (ctip_unseal(o->c, chunk, len, ad, (size_t)an, o->b.p + o->b.n))
+		return o->bad = 1, 0; /* another key, altered: disposable */
+	o->b.n += m;
 	return 0;
 }
 
@@ -284,32 +288,14 @@ int lk_cache_load(ctip_store *s, struct lk_data *d, long *ncached, long *nread, 
 	*ncached = *nread = 0;
 	if (!s->crypto)
 		return 1;
-	/* the sealed chunks, then each opened into one buffer (bound to its index and to the
-	 * number of chunks: one missing, added or moved does not open) */
-	struct sealed sc = {0};
-	struct buf b = {0};
-	struct lk_rec *base = NULL;
+	struct opening o = {.c = s->crypto};
 	struct ids x = {0};
-	int rc = 1;
-	rc = s->ops->link_cache_get(s, get_chunk, &sc, e);
-	if (rc || sc.oom || !sc.n) {
-		rc = rc ? rc : sc.oom ? ctip_err_set(e, CTIP_ENOMEM, "out of memory") : 1;
+	struct lk_rec *fresh = NULL;
+	int rc = s->ops->link_cache_get(s, open_chunk, &o, e);
+	struct buf b = o.b;
+	if (rc || b.oom || o.bad || !b.n) {
+		rc = rc ? rc : b.oom ? ctip_err_set(e, CTIP_ENOMEM, "out of memory") : 1;
 		goto out;
-	}
-	for (size_t i = 0; i < sc.n; i++) {
-		char ad[64];
-		int an = chunk_ad(ad, sizeof(ad), i, sc.n);
-		size_t m = sc.len[i] < CTIP_SEAL_OVERHEAD ? 0 : sc.len[i] - CTIP_SEAL_OVERHEAD;
-		put(&b, sc.p[i], m);
-		if (b.oom) {
-			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-			goto out;
-		}
-		if (sc.len[i] < CTIP_SEAL_OVERHEAD ||
-		    ctip_unseal(s->crypto, sc.p[i], sc.len[i], ad, (size_t)an, b.p + b.n - m)) {
-			rc = 1; /* another key, altered: disposable */
-			goto out;
-		}
 	}
 	struct rd r = {b.p, b.p + b.n, 0};
 	uint32_t magic, version;
@@ -323,27 +309,30 @@ int lk_cache_load(ctip_store *s, struct lk_data *d, long *ncached, long *nread, 
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto out;
 	}
-	if (r.bad || !(base = malloc((size_t)n * sizeof(*base) + 1)) ||
+	if (r.bad || !(d->r = malloc((size_t)(n + 1024) * sizeof(*d->r))) ||
 	    !(x.keep = calloc((size_t)n + 1, 1))) {
 		rc = r.bad ? 1 : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto out;
 	}
+	d->cap = (long)n + 1024;
 	uint32_t nnames = d->names.n ? d->names.n : 1, norgs = d->orgs.n ? d->orgs.n : 1;
 	for (int64_t i = 0; i < n && !r.bad; i++) {
-		get_rec(&r, &base[i], nnames, norgs);
-		if (i && base[i].id <= base[i - 1].id)
+		get_rec(&r, &d->r[i], nnames, norgs);
+		if (i && d->r[i].id <= d->r[i - 1].id)
 			r.bad = 1;
 	}
 	if (r.bad || r.p != r.end)
 		goto out;
+	d->n = (long)n;
 	/* which records stay, which are read again (added or changed since) */
-	x.base = base;
+	x.base = d->r;
 	x.nbase = (long)n;
 	if ((rc = s->ops->link_cache_ids(s, take_id, &x, e))) {
 		if (x.oom)
 			ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto out;
 	}
+	/* the records read again are appended, then merged by id with those kept */
 	for (long i = 0; i < x.nread; i += 4096) {
 		int m = (int)(x.nread - i < 4096 ? x.nread - i : 4096);
 		if ((rc = s->ops->link_input(s, x.read + i, m, lk_data_add, d, e))) {
@@ -352,27 +341,19 @@ int lk_cache_load(ctip_store *s, struct lk_data *d, long *ncached, long *nread, 
 			goto out;
 		}
 	}
-	/* merged by id: the cached records kept and those read */
-	long kept = 0;
-	for (long i = 0; i < x.nbase; i++)
-		kept += x.keep[i];
-	struct lk_rec *all = malloc((size_t)(kept + d->n) * sizeof(*all) + 1);
-	if (!all) {
+	long nf = d->n - (long)n, kept = 0;
+	if (!(fresh = malloc((size_t)nf * sizeof(*fresh) + 1))) {
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto out;
 	}
-	long i = 0, j = 0, k = 0;
-	while (i < x.nbase || j < d->n) {
-		while (i < x.nbase && !x.keep[i])
-			i++;
-		if (i < x.nbase && (j >= d->n || base[i].id < d->r[j].id))
-			all[k++] = base[i++];
-		else if (j < d->n)
-			all[k++] = d->r[j++];
-	}
-	free(d->r);
-	d->r = all;
-	d->n = d->cap = k;
+	memcpy(fresh, d->r + n, (size_t)nf * sizeof(*fresh));
+	for (long i = 0; i < (long)n; i++)
+		if (x.keep[i])
+			d->r[kept++] = d->r[i];
+	long i = kept - 1, j = nf - 1, k = kept + nf - 1;
+	while (j >= 0) /* from the back: the kept ones move up at most nf places */
+		d->r[k--] = i >= 0 && d->r[i].id > fresh[j].id ? d->r[i--] : fresh[j--];
+	d->n = kept + nf;
 	/* the opened buffer holds the cached records' source ids: the arena keeps it */
 	if (lk_arena_adopt(&d->arena, (char *)b.p)) {
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
@@ -400,15 +381,11 @@ out:
 		lk_data_free(d);
 		lk_data_init(d);
 	}
-	for (size_t q = 0; q < sc.n; q++)
-		free(sc.p[q]);
-	free(sc.p);
-	free(sc.len);
 	if (b.p) {
 		sodium_memzero(b.p, b.cap);
 		free(b.p);
 	}
-	free(base);
+	free(fresh);
 	free(x.keep);
 	free(x.read);
 	return rc;

@@ -233,7 +233,8 @@ struct ctip_store_ops {
 	int (*link_cache_put)(ctip_store *s, const unsigned char *const *chunk, const size_t *len,
 	                      int n, ctip_err *e);
 	int (*link_cache_get)(ctip_store *s,
-	                      int (*cb)(void *ctx, const unsigned char *chunk, size_t len),
+	                      int (*cb)(void *ctx, const unsigned char *chunk, size_t len,
+	                                int index, int count),
 	                      void *ctx, ctip_err *e);
 	/* Every person record's id, in order, and whether it was changed since the cache was
 	 * made or since the last run (stale = 1). */

@@ -367,15 +367,19 @@ int ctip_sq_link_cache_put(ctip_store *s, const unsigned char *const *chunk, con
 }
 
 int ctip_sq_link_cache_get(ctip_store *s,
-                           int (*cb)(void *ctx, const unsigned char *chunk, size_t len), void *ctx,
-                           ctip_err *e)
+                           int (*cb)(void *ctx, const unsigned char *chunk, size_t len, int index,
+                                     int count),
+                           void *ctx, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s, "SELECT data FROM link_cache ORDER BY seq", e);
+	sqlite3_stmt *st = prep(
+	        s, "SELECT data, (SELECT count(*) FROM link_cache) FROM link_cache ORDER BY seq",
+	        e);
 	if (!st)
 		return CTIP_EDB;
-	int rc = CTIP_OK, step;
+	int rc = CTIP_OK, step, i = 0;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = cb(ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+		rc = cb(ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), i++,
+		        sqlite3_column_int(st, 1));
 	if (!rc && step != SQLITE_DONE)
 		rc = fail(s, e, "link_cache");
 	sqlite3_finalize(st);

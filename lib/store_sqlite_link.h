@@ -30,8 +30,9 @@ int ctip_sq_link_pair_state(ctip_store *s, int64_t a, int64_t b, char *key_a, ch
 int ctip_sq_link_cache_put(ctip_store *s, const unsigned char *const *chunk, const size_t *len,
                            int n, ctip_err *e);
 int ctip_sq_link_cache_get(ctip_store *s,
-                           int (*cb)(void *ctx, const unsigned char *chunk, size_t len), void *ctx,
-                           ctip_err *e);
+                           int (*cb)(void *ctx, const unsigned char *chunk, size_t len, int index,
+                                     int count),
+                           void *ctx, ctip_err *e);
 int ctip_sq_link_cache_ids(ctip_store *s, int (*cb)(void *ctx, int64_t id, int stale), void *ctx,
                            ctip_err *e);
 int ctip_sq_link_params(ctip_store *s, char **json, ctip_err *e);
