@@ -441,17 +441,22 @@ int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_er
 	                                  "SELECT person_id FROM link_changed; "
 	                                  "DELETE FROM link_changed;"
 	                                /* the index by b is built once, after the pairs */
+	                                /* every record gets its key below: the keys that
+	                                 * stay are not written again */
 	                                : "DROP INDEX IF EXISTS link_pair_b; "
-	                                  "DELETE FROM link_pair; DELETE FROM link_person; "
-	                                  "DELETE FROM link_changed;",
+	                                  "DELETE FROM link_pair; DELETE FROM link_changed;",
 	               e)))
 		return rc;
 	if (res->incremental && (rc = drop_relinked(s, res, e)))
 		return rc;
 	if ((rc = save_freq(s, res, e)))
 		return rc;
-	sqlite3_stmt *st = prep(
-	        s, "INSERT OR REPLACE INTO link_person(person_id, person_key) VALUES (?, ?)", e);
+	sqlite3_stmt *st =
+	        prep(s,
+	             "INSERT INTO link_person(person_id, person_key) VALUES (?, ?) ON "
+	             "CONFLICT(person_id) DO UPDATE SET person_key = excluded.person_key "
+	             "WHERE person_key != excluded.person_key",
+	             e);
 	if (!st)
 		return CTIP_EDB;
 	for (long i = 0; i < res->n && !rc; i++) {
