@@ -72,6 +72,9 @@ static int link_run(int argc, char **argv, struct cli *c)
 		        "%.3g), clustering %.3f s, saving %.3f s\n",
 		        st.t_read, st.t_block, st.t_score, st.t_em, st.em_iterations, st.lambda,
 		        st.t_cluster, st.t_save);
+	if (timing && st.incremental)
+		fprintf(stderr, "%ld records from the cache of prepared records, %ld read\n",
+		        st.cached, st.records - st.cached);
 	return 0;
 }
 
@@ -266,7 +269,9 @@ static int decided(const struct review *rv, int64_t a, int64_t b)
 static int put_review(void *ctx, const struct ctip_link_pair_out *p)
 {
 	struct review *rv = ctx;
-	if (p->probability < rv->lo || p->probability >= rv->hi || decided(rv, p->a, p->b))
+	/* a pair of a record changed since the run is scored again by the next one */
+	if (p->probability < rv->lo || p->probability >= rv->hi || p->changed ||
+	    decided(rv, p->a, p->b))
 		return 0;
 	if (rv->n++ >= rv->limit)
 		return 0;

@@ -5,13 +5,16 @@
  */
 #include "link.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "crypto.h"
 #include "link_block.h"
+#include "link_cache.h"
 #include "link_cluster.h"
 #include "link_incr.h"
 #include "link_model.h"
@@ -29,6 +32,209 @@ static int cmp_weight_desc(const void *x, const void *y)
 {
 	float a = sort_w[*(const uint32_t *)x], b = sort_w[*(const uint32_t *)y];
 	return a > b ? -1 : a < b;
+}
+
+/* ---- the name frequencies of a run, stored for explain ------------------------------------ */
+
+/* The keyed hash under which a name's (kind 'n') or a full name's (kind 'p': the two names in
+ * byte order, so that it does not depend on a run's dictionary ids) frequency is stored: the
+ * blind index of a value no name token can be (it starts with a control byte). */
+static int64_t freq_hash(const ctip_crypto *c, char kind, const char *x, size_t nx, const char *y,
+                         size_t ny)
+{
+	char buf[1024];
+	if (y) { /* byte order, shorter first on a common prefix */
+		int o = memcmp(x, y, nx < ny ? nx : ny);
+		if (o > 0 || (o == 0 && nx > ny)) {
+			const char *t = x;
+			size_t tn = nx;
+			x = y, nx = ny, y = t, ny = tn;
+		}
+	}
+	size_t n = 0;
+	buf[n++] = 1;
+	buf[n++] = kind;
+	size_t room = sizeof(buf) - 3;
+	size_t cx = nx < room ? nx : room;
+	memcpy(buf + n, x, cx);
+	n += cx;
+	if (y) {
+		buf[n++] = 0x1f;
+		size_t cy = ny < sizeof(buf) - n ? ny : sizeof(buf) - n;
+		memcpy(buf + n, y, cy);
+		n += cy;
+	}
+	unsigned char h[CTIP_BIDX_BYTES];
+	ctip_bidx(c, CTIP_BIDX_NAME, buf, n, h);
+	uint64_t v = 0;
+	for (int i = 0; i < CTIP_BIDX_BYTES; i++)
+		v = v << 8 | h[i];
+	return (int64_t)v;
+}
+
+/* Which key the stored hashes are under: explain trusts them only under the same key (after
+ * a key rotation they no longer match until the next run). */
+static void freq_check(const ctip_crypto *c, char out[17])
+{
+	int64_t h = freq_hash(c, 'k', "link_freq", 9, NULL, 0);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static void pair_ids(const struct lk_data *d, size_t j, uint32_t *lo, uint32_t *hi)
+{
+	*lo = (uint32_t)(d->pair_key[j] >> 32);
+	*hi = (uint32_t)d->pair_key[j];
+}
+
+struct hc {
+	int64_t h;
+	uint32_t n;
+};
+
+static int cmp_hc(const void *x, const void *y)
+{
+	int64_t a = ((const struct hc *)x)->h, b = ((const struct hc *)y)->h;
+	return a < b ? -1 : a > b;
+}
+
+/* The frequencies to store (names and full names of two records or more; *n of them). */
+static int freq_collect(const ctip_crypto *c, const struct lk_data *d, int64_t **h, uint32_t **cnt,
+                        long *n)
+{
+	const struct lk_dict *nd = &d->names;
+	size_t cap = nd->n + d->npair_slot + 1;
+	*h = malloc(cap * sizeof(**h));
+	*cnt = malloc(cap * sizeof(**cnt));
+	*n = 0;
+	if (!*h || !*cnt)
+		return -1;
+	for (uint32_t id = 1; id < nd->n; id++) {
+		uint32_t k = nd->cnt_fam[id] + nd->cnt_giv[id];
+		if (k < 2)
+			continue;
+		(*h)[*n] = freq_hash(c, 'n', nd->str[id], nd->len[id], NULL, 0);
+		(*cnt)[(*n)++] = k;
+	}
+	for (size_t j = 0; j < d->npair_slot; j++) {
+		if (!d->pair_key[j] || d->pair_cnt[j] < 2)
+			continue;
+		uint32_t lo, hi;
+		pair_ids(d, j, &lo, &hi);
+		(*h)[*n] = freq_hash(c, 'p', nd->str[lo], nd->len[lo], nd->str[hi], nd->len[hi]);
+		(*cnt)[(*n)++] = d->pair_cnt[j];
+	}
+	/* in hash order: appended to the table's b-tree, not inserted at random */
+	struct hc *v = malloc((size_t)*n * sizeof(*v) + 1);
+	if (!v)
+		return -1;
+	for (long i = 0; i < *n; i++)
+		v[i] = (struct hc){(*h)[i], (*cnt)[i]};
+	qsort(v, (size_t)*n, sizeof(*v), cmp_hc);
+	for (long i = 0; i < *n; i++)
+		(*h)[i] = v[i].h, (*cnt)[i] = v[i].n;
+	free(v);
+	return 0;
+}
+
+/* An incremental run weighs with the frequencies the last full run stored (as it does with its
+ * model), so that every stored pair keeps the weight explain gives it: the names of the
+ * records it links (only pairs with one of them are weighed, and agreeing on a name means
+ * both hold it) take their stored counts; those with none stored that two records or more
+ * now hold are added (*h, *cnt: *n of them), and never changed later. 1 when nothing usable
+ * is stored (the run then stores its own), -1 on error (e set). */
+static int freq_freeze(ctip_store *s, struct lk_data *d, const unsigned char *isnew, int64_t **h,
+                       uint32_t **cnt, long *nh, long total[4], ctip_err *e)
+{
+	char check[17], want[17];
+	int rc = s->ops->link_freq_total(s, total, check, e);
+	if (rc == CTIP_ENOTFOUND)
+		return 1;
+	if (rc)
+		return -1;
+	freq_check(s->crypto, want);
+	if (strcmp(check, want))
+		return 1;
+	struct lk_dict *nd = &d->names;
+	size_t cap = 1024, n = 0;
+	unsigned char *seen = calloc(nd->n + 1, 1), *seen_p = calloc(d->npair_slot + 1, 1);
+	int64_t *hh = malloc(cap * sizeof(*hh));
+	long *what = malloc(cap * sizeof(*what)); /* name id, or -1 - pair slot */
+	uint32_t *got = NULL;
+	int ret = -1;
+	if (!seen || !seen_p || !hh || !what)
+		goto oom;
+	for (long i = 0; i < d->n; i++) {
+		if (!isnew[i])
+			continue;
+		const struct lk_rec *r = &d->r[i];
+		long ws[3] = {r->fam, r->giv, 0};
+		long slot = lk_name_slot(d, r);
+		ws[2] = slot >= 0 ? -1 - slot : 0;
+		for (int k = 0; k < 3; k++) {
+			long w = ws[k];
+			if (!w || (w > 0 ? seen[w] : seen_p[-1 - w]))
+				continue;
+			if (n == cap) {
+				cap *= 2;
+				int64_t *t1 = realloc(hh, cap * sizeof(*hh));
+				if (t1)
+					hh = t1;
+				long *t2 = realloc(what, cap * sizeof(*what));
+				if (t2)
+					what = t2;
+				if (!t1 || !t2)
+					goto oom;
+			}
+			if (w > 0) {
+				seen[w] = 1;
+				hh[n] = freq_hash(s->crypto, 'n', nd->str[w], nd->len[w], NULL, 0);
+			} else {
+				uint32_t lo, hi;
+				seen_p[-1 - w] = 1;
+				pair_ids(d, (size_t)(-1 - w), &lo, &hi);
+				hh[n] = freq_hash(s->crypto, 'p', nd->str[lo], nd->len[lo],
+				                  nd->str[hi], nd->len[hi]);
+			}
+			what[n++] = w;
+		}
+	}
+	if (!(got = malloc(n * sizeof(*got) + 1)) || !(*h = malloc(n * sizeof(**h) + 1)) ||
+	    !(*cnt = malloc(n * sizeof(**cnt) + 1)))
+		goto oom;
+	*nh = 0;
+	for (size_t k = 0; k < n; k += 1 << 16) {
+		size_t m = n - k < (1u << 16) ? n - k : 1u << 16;
+		if (s->ops->link_freq(s, hh + k, (int)m, got + k, e))
+			goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		long w = what[k];
+		uint32_t now = w > 0 ? nd->cnt_fam[w] + nd->cnt_giv[w] : d->pair_cnt[-1 - w];
+		if (!got[k] && now >= 2) {
+			(*h)[*nh] = hh[k];
+			(*cnt)[(*nh)++] = now;
+		}
+		uint32_t use = got[k] ? got[k] : now;
+		if (w > 0)
+			nd->cnt_fam[w] = use, nd->cnt_giv[w] = 0;
+		else
+			d->pair_cnt[-1 - w] = use;
+	}
+	d->n_freq = total[0];
+	d->n_fam = total[1];
+	d->n_giv = total[2];
+	d->n_pair = total[3];
+	ret = 0;
+	goto out;
+oom:
+	ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+out:
+	free(seen);
+	free(seen_p);
+	free(hh);
+	free(what);
+	free(got);
+	return ret;
 }
 
 /* ---- the run ---------------------------------------------------------------------------- */
@@ -69,8 +275,10 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	unsigned char *linked = NULL;
 	char *keys = NULL, *params = NULL;
 	const char **keyp = NULL, **kout = NULL;
-	int64_t *ids = NULL, *touched = NULL;
-	long nchanged = 0, ntouched = 0;
+	int64_t *ids = NULL, *touched = NULL, *relinked = NULL, *freq_h = NULL;
+	uint32_t *freq_n = NULL;
+	long nchanged = 0, ntouched = 0, nrelinked = 0, nfreq = 0, freq_total[4];
+	int frozen = 0;
 	struct ctip_link_pair *out = NULL;
 	int rc, have_model = 0, incr = 0;
 
@@ -92,7 +300,19 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 		if (!have_model)
 			memset(&md, 0, sizeof(md));
 	}
-	if ((rc = s->ops->link_input(s, NULL, 0, lk_data_add, &d, e))) {
+	/* an incremental run opens the cache of prepared records, not every identity */
+	int from_cache = 0, cache_save = !incr;
+	if (incr) {
+		long ncached = 0, nread = 0;
+		rc = lk_cache_load(s, &d, &ncached, &nread, e);
+		if (rc > 1)
+			goto done;
+		from_cache = rc == 0;
+		st->cached = ncached;
+		/* rebuilt when unusable, or when the records read again outgrow it */
+		cache_save = !from_cache || nread * 8 > ncached;
+	}
+	if (!from_cache && (rc = s->ops->link_input(s, NULL, 0, lk_data_add, &d, e))) {
 		if (rc == CTIP_ENOMEM)
 			ctip_err_set(e, rc, "out of memory");
 		goto done;
@@ -125,6 +345,15 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 			goto done;
 		st->incremental = 1;
 		st->new_records = pv.nnew;
+		if (s->crypto) {
+			int r = freq_freeze(s, &d, pv.isnew, &freq_h, &freq_n, &nfreq, freq_total,
+			                    e);
+			if (r < 0) {
+				rc = e->code;
+				goto done;
+			}
+			frozen = r == 0;
+		}
 	}
 	double t1 = now();
 	st->t_read = t1 - t0;
@@ -247,7 +476,33 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 		res.touched = touched;
 		res.ntouched = ntouched;
 		st->changed = nchanged;
+		/* the changed records' stored pairs are replaced by the ones scored now */
+		if (!(relinked = malloc((size_t)pv.nnew * sizeof(*relinked) + 1))) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (pv.isnew[i] && pv.key[i][0])
+				relinked[nrelinked++] = d.r[i].id;
+		res.relinked = relinked;
+		res.nrelinked = nrelinked;
 	}
+	if (s->crypto && !frozen && freq_collect(s->crypto, &d, &freq_h, &freq_n, &nfreq)) {
+		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		goto done;
+	}
+	res.freq_h = freq_h;
+	res.freq_n = freq_n;
+	res.nfreq = nfreq;
+	res.freq_add = frozen;
+	res.freq_total[0] = d.n_freq;
+	res.freq_total[1] = d.n_fam;
+	res.freq_total[2] = d.n_giv;
+	res.freq_total[3] = d.n_pair;
+	char check[17] = "";
+	if (s->crypto)
+		freq_check(s->crypto, check);
+	res.freq_check = check;
 	double t5 = now();
 	st->t_cluster = t5 - t4;
 	if (!(params = lk_model_json(&md, threshold))) {
@@ -257,7 +512,8 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	res.params = params;
 	if ((rc = s->ops->begin(s, e)))
 		goto done;
-	if ((rc = s->ops->link_save(s, &res, e))) {
+	if ((rc = s->ops->link_save(s, &res, e)) ||
+	    (cache_save && (rc = lk_cache_save(s, &d, e)))) {
 		s->ops->rollback(s);
 		goto done;
 	}
@@ -268,6 +524,9 @@ done:
 	lk_uf_free(&u);
 	lk_prev_free(&pv);
 	free(params);
+	free(relinked);
+	free(freq_h);
+	free(freq_n);
 	free(keys);
 	free(keyp);
 	free(kout);
@@ -287,28 +546,76 @@ done:
 
 /* ---- explain ---------------------------------------------------------------------------- */
 
-struct key_find {
-	int64_t a, b;
-	char *ka, *kb;
-	int decision;
-};
-
-static int find_decision(void *ctx, int64_t a, int64_t b, int same)
+/* Gives the two records of d (only they were read) the name frequencies the last run stored:
+ * 1 when it stored none (a name held by one record is not stored). 1 when none are stored
+ * under this key (explain then reads every record), -1 on error. */
+static int stored_freq(ctip_store *s, struct lk_data *d, ctip_err *e)
 {
-	struct key_find *k = ctx;
-	if ((a == k->a && b == k->b) || (a == k->b && b == k->a))
-		k->decision = same;
+	long total[4];
+	char check[17], want[17];
+	int rc = s->ops->link_freq_total(s, total, check, e);
+	if (rc == CTIP_ENOTFOUND)
+		return 1;
+	if (rc)
+		return -1;
+	freq_check(s->crypto, want);
+	if (strcmp(check, want))
+		return 1;
+	struct lk_dict *nd = &d->names;
+	int64_t h[64];
+	uint32_t cnt[64], id[64];
+	size_t slot[64];
+	int n = 0;
+	for (uint32_t i = 1; i < nd->n && n < 60; i++)
+		if (nd->cnt_fam[i] + nd->cnt_giv[i]) {
+			h[n] = freq_hash(s->crypto, 'n', nd->str[i], nd->len[i], NULL, 0);
+			id[n++] = i;
+		}
+	int nn = n;
+	for (size_t j = 0; j < d->npair_slot && n < 64; j++)
+		if (d->pair_key[j]) {
+			uint32_t lo, hi;
+			pair_ids(d, j, &lo, &hi);
+			h[n] = freq_hash(s->crypto, 'p', nd->str[lo], nd->len[lo], nd->str[hi],
+			                 nd->len[hi]);
+			slot[n++] = j;
+		}
+	if (s->ops->link_freq(s, h, n, cnt, e))
+		return -1;
+	for (int k = 0; k < nn; k++) {
+		nd->cnt_fam[id[k]] = cnt[k] ? cnt[k] : 1;
+		nd->cnt_giv[id[k]] = 0;
+	}
+	for (int k = nn; k < n; k++)
+		d->pair_cnt[slot[k]] = cnt[k] ? cnt[k] : 1;
+	d->n_freq = total[0];
+	d->n_fam = total[1];
+	d->n_giv = total[2];
+	d->n_pair = total[3];
 	return 0;
 }
 
-static int find_keys(void *ctx, int64_t id, const char *org, const char *src, const char *key)
+/* Reads the two records with the last run's frequencies, or when those are not at hand (no
+ * run since they were stored, another key), every record. */
+static int explain_data(ctip_store *s, int64_t a, int64_t b, struct lk_data *d, ctip_err *e)
 {
-	struct key_find *k = ctx;
-	if (id == k->a)
-		snprintf(k->ka, 24, "%s", key ? key : "");
-	if (id == k->b)
-		snprintf(k->kb, 24, "%s", key ? key : "");
-	return 0;
+	int64_t ids[2] = {a, b};
+	int rc = s->ops->link_input(s, ids, 2, lk_data_add, d, e);
+	if (!rc && lk_data_count_names(d))
+		rc = CTIP_ENOMEM;
+	if (!rc) {
+		int r = stored_freq(s, d, e);
+		if (r <= 0)
+			return r ? e->code : CTIP_OK;
+		lk_data_free(d);
+		lk_data_init(d);
+		rc = s->ops->link_input(s, NULL, 0, lk_data_add, d, e);
+		if (!rc && lk_data_count_names(d))
+			rc = CTIP_ENOMEM;
+	}
+	if (rc == CTIP_ENOMEM)
+		ctip_err_set(e, rc, "out of memory");
+	return rc;
 }
 
 int ctip_link_explain(ctip_store *s, int64_t a, int64_t b, struct ctip_link_explain *x, ctip_err *e)
@@ -326,16 +633,9 @@ int ctip_link_explain(ctip_store *s, int64_t a, int64_t b, struct ctip_link_expl
 		                    s->path);
 	struct lk_data d;
 	lk_data_init(&d);
-	/* every record: the name frequencies weigh exact agreement */
-	if ((rc = s->ops->link_input(s, NULL, 0, lk_data_add, &d, e))) {
-		if (rc == CTIP_ENOMEM)
-			ctip_err_set(e, rc, "out of memory");
+	if ((rc = explain_data(s, a, b, &d, e))) {
 		lk_data_free(&d);
 		return rc;
-	}
-	if (lk_data_count_names(&d)) {
-		lk_data_free(&d);
-		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}
 	const struct lk_rec *ra = NULL, *rb = NULL;
 	for (long i = 0; i < d.n; i++) {
@@ -348,6 +648,12 @@ int ctip_link_explain(ctip_store *s, int64_t a, int64_t b, struct ctip_link_expl
 		lk_data_free(&d);
 		return ctip_err_set(e, CTIP_ENOTFOUND, "no person record P%lld",
 		                    (long long)(ra ? b : a));
+	}
+	/* as the run compares them: the record of the smaller id first */
+	if (a > b) {
+		const struct lk_rec *t = ra;
+		ra = rb;
+		rb = t;
 	}
 	uint32_t pat = lk_compare(&d, ra, rb);
 	x->swapped = (int)(pat >> 31);
@@ -364,11 +670,8 @@ int ctip_link_explain(ctip_store *s, int64_t a, int64_t b, struct ctip_link_expl
 	x->total += x->full_name;
 	x->probability = lk_prob(x->total);
 	lk_data_free(&d);
-	struct key_find kf = {a, b, x->key_a, x->key_b, -1};
-	if ((rc = s->ops->link_persons(s, find_keys, &kf, e)) ||
-	    (rc = s->ops->link_decisions(s, find_decision, &kf, e)))
+	if ((rc = s->ops->link_pair_state(s, a, b, x->key_a, x->key_b, &x->decision, e)))
 		return rc;
-	x->decision = kf.decision;
 	x->linked = x->key_a[0] && !strcmp(x->key_a, x->key_b);
 	return CTIP_OK;
 }

@@ -33,6 +33,7 @@ struct ctip_link_stats {
 	int incremental;  /* only the records new or changed since the last run were linked */
 	long new_records; /* incremental: how many (changed ones included) */
 	long changed;     /* incremental: records whose person key was stored anew */
+	long cached;      /* incremental: records taken from the cache of prepared records */
 	int em_iterations;
 	double lambda;
 	double t_read, t_prepare, t_block, t_score, t_em, t_cluster, t_save;

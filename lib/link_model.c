@@ -370,7 +370,7 @@ double lk_level_weight(const struct lk_model *md, const struct lk_data *d, const
 		/* the share of records holding the name in either place (names may be crossed) */
 		long nn = d->n_fam > d->n_giv ? d->n_fam : d->n_giv;
 		double f = (double)(nd->cnt_fam[id] + nd->cnt_giv[id]) / (double)(nn > 0 ? nn : 1);
-		double floor = 1.0 / (double)(d->n > 0 ? d->n : 1);
+		double floor = 1.0 / (double)(d->n_freq > 0 ? d->n_freq : 1);
 		w += log2(md->ur[c][l] / (f > floor ? f : floor));
 	}
 	return w;
@@ -440,7 +440,7 @@ double lk_full_name_adjust(const struct lk_model *md, const struct lk_data *d,
 	double ff = (double)(nd->cnt_fam[a->fam] + nd->cnt_giv[a->fam]) / (double)nn;
 	double fg = (double)(nd->cnt_fam[a->giv] + nd->cnt_giv[a->giv]) / (double)nn;
 	double fp = (double)n / (double)d->n_pair;
-	double floor = 1.0 / (double)(d->n > 0 ? d->n : 1);
+	double floor = 1.0 / (double)(d->n_freq > 0 ? d->n_freq : 1);
 	ff = ff > floor ? ff : floor;
 	fg = fg > floor ? fg : floor;
 	fp = fp > floor ? fp : floor;

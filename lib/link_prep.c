@@ -117,6 +117,21 @@ static void dict_free(struct lk_dict *d)
 	memset(d, 0, sizeof(*d));
 }
 
+uint32_t lk_dict_intern(struct lk_dict *d, struct lk_arena *a, const char *s, size_t n)
+{
+	return dict_id(d, a, s, n);
+}
+
+int lk_arena_adopt(struct lk_arena *a, char *block)
+{
+	char **bl = realloc(a->blocks, (size_t)(a->nblocks + 1) * sizeof(*bl));
+	if (!bl)
+		return -1;
+	a->blocks = bl;
+	a->blocks[a->nblocks++] = block;
+	return 0;
+}
+
 void lk_data_init(struct lk_data *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -400,6 +415,7 @@ int lk_data_count_names(struct lk_data *d)
 		return -1;
 	d->npair_slot = n;
 	d->n_pair = 0;
+	d->n_freq = d->n;
 	for (long i = 0; i < d->n; i++) {
 		const struct lk_rec *r = &d->r[i];
 		if (!r->fam || !r->giv)
@@ -419,4 +435,12 @@ uint32_t lk_name_count(const struct lk_data *d, const struct lk_rec *r)
 		return 0;
 	size_t j = pair_slot(d, name_pair(r));
 	return d->pair_key[j] ? d->pair_cnt[j] : 0;
+}
+
+long lk_name_slot(const struct lk_data *d, const struct lk_rec *r)
+{
+	if (!r->fam || !r->giv || !d->npair_slot)
+		return -1;
+	size_t j = pair_slot(d, name_pair(r));
+	return d->pair_key[j] ? (long)j : -1;
 }

@@ -77,6 +77,8 @@ struct lk_data {
 	uint32_t *pair_cnt;
 	size_t npair_slot;
 	long n_pair;
+	/* the records the frequencies are of (n, or the stored run's: link.c's explain) */
+	long n_freq;
 	char fold[1024];
 };
 
@@ -85,10 +87,18 @@ void lk_data_free(struct lk_data *d);
 /* The callback for the store's link_input: prepares one record. */
 int lk_data_add(void *ctx, const struct ctip_link_input *in);
 
+/* The id of s[0..n) in a dictionary (added, copied into the arena, when new); 0 when out of
+ * memory. */
+uint32_t lk_dict_intern(struct lk_dict *d, struct lk_arena *a, const char *s, size_t n);
+/* The arena frees block (malloc'd) with the others; -1 when out of memory. */
+int lk_arena_adopt(struct lk_arena *a, char *block);
+
 /* Counts the records of each full name (after every lk_data_add); -1 when out of memory. */
 int lk_data_count_names(struct lk_data *d);
 /* How many records hold r's full name (family and given, either order); 0 when r lacks one. */
 uint32_t lk_name_count(const struct lk_data *d, const struct lk_rec *r);
+/* The slot of r's full name in the counts (pair_key, pair_cnt); -1 when r lacks one. */
+long lk_name_slot(const struct lk_data *d, const struct lk_rec *r);
 
 /* Compares two prepared records: levels of the C_N comparisons packed 3 bits each, and
  * bit 31 set when family and given names were read crossed. */

@@ -81,6 +81,16 @@ struct ctip_link_result {
 	long records; /* incremental: every record */
 	const int64_t *touched;
 	long ntouched;
+	/* incremental: the records relinked, whose stored pairs this run's replace */
+	const int64_t *relinked;
+	long nrelinked;
+	/* the name frequencies of the run (replacing the stored ones): keyed hashes and counts */
+	const int64_t *freq_h;
+	const uint32_t *freq_n;
+	long nfreq;
+	int freq_add;           /* the frequencies are added to the stored ones (which stay) */
+	long freq_total[4];     /* records, with a family name, a given name, both */
+	const char *freq_check; /* which key the hashes are under ("": none stored) */
 };
 
 struct ctip_link_pair_out {
@@ -88,6 +98,7 @@ struct ctip_link_pair_out {
 	const char *a_org, *a_src, *b_org, *b_src, *a_key, *b_key;
 	double weight, probability;
 	int linked;
+	int changed; /* a or b was changed since the run (link_changed): the pair is stale */
 };
 
 /* A linked person's part in one case as a victim (link_victim_cases). */
@@ -221,6 +232,28 @@ struct ctip_store_ops {
 	/* The scored pairs of the last run, by a then b. */
 	int (*link_pairs)(ctip_store *s, int (*cb)(void *ctx, const struct ctip_link_pair_out *p),
 	                  void *ctx, ctip_err *e);
+	/* The stored name frequencies of the last run: cnt[i] for keyed hash h[i] (0 when none
+	 * is stored). */
+	int (*link_freq)(ctip_store *s, const int64_t *h, int n, uint32_t *cnt, ctip_err *e);
+	/* The totals of those frequencies (ctip_link_result.freq_total) and the check of the
+	 * key they are under (17 bytes); CTIP_ENOTFOUND when none are stored. */
+	int (*link_freq_total)(ctip_store *s, long total[4], char *check, ctip_err *e);
+	/* Records a and b: their person keys ("" when not linked; 24 bytes each) and a
+	 * reviewer's decision on them (1 same, 0 different, -1 none). */
+	int (*link_pair_state)(ctip_store *s, int64_t a, int64_t b, char *key_a, char *key_b,
+	                       int *decision, ctip_err *e);
+	/* The sealed cache of prepared records (link_cache.c): replaced by n chunks (0: dropped,
+	 * with the list of records changed since), and read back chunk by chunk in order. */
+	int (*link_cache_put)(ctip_store *s, const unsigned char *const *chunk, const size_t *len,
+	                      int n, ctip_err *e);
+	int (*link_cache_get)(ctip_store *s,
+	                      int (*cb)(void *ctx, const unsigned char *chunk, size_t len,
+	                                int index, int count),
+	                      void *ctx, ctip_err *e);
+	/* Every person record's id, in order, and whether it was changed since the cache was
+	 * made or since the last run (stale = 1). */
+	int (*link_cache_ids)(ctip_store *s, int (*cb)(void *ctx, int64_t id, int stale), void *ctx,
+	                      ctip_err *e);
 	/* The model of the last run (malloc'd JSON); CTIP_ENOTFOUND when linkage never ran. */
 	int (*link_params)(ctip_store *s, char **json, ctip_err *e);
 	/* Records a reviewer's decision that records a and b are (same) or are not one person

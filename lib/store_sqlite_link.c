@@ -2,7 +2,8 @@
  * store_sqlite_link.c - record linkage's storage on SQLite: streaming what
  * linkage compares of every person record (its sealed identity opened into
  * one reused buffer, without a string allocated per field), and the tables
- * of migrations 0006 (link_run, link_person, link_pair) and 0009 (link_changed).
+ * of migrations 0006 (link_run, link_person, link_pair), 0009 (link_changed) and 0011
+ * (link_freq, the index of pairs by b).
  */
 #include "store_sqlite_link.h"
 
@@ -239,17 +240,223 @@ static int relink_touched(ctip_store *s, const struct ctip_link_result *res, cti
 	return rc;
 }
 
+/* An incremental run scores again every pair of the records it relinks: their stored pairs
+ * (where they are a or b) go, so that a changed record's old pairs are neither kept nor
+ * offered for review. */
+static int drop_relinked(ctip_store *s, const struct ctip_link_result *res, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "DELETE FROM link_pair WHERE a = ?1", e);
+	sqlite3_stmt *st2 = NULL;
+	if (st)
+		st2 = prep(s, "DELETE FROM link_pair WHERE b = ?1", e);
+	if (!st || !st2) {
+		sqlite3_finalize(st);
+		return CTIP_EDB;
+	}
+	int rc = CTIP_OK;
+	for (long i = 0; i < res->nrelinked && !rc; i++) {
+		sqlite3_reset(st);
+		sqlite3_reset(st2);
+		sqlite3_bind_int64(st, 1, res->relinked[i]);
+		sqlite3_bind_int64(st2, 1, res->relinked[i]);
+		if (sqlite3_step(st) != SQLITE_DONE || sqlite3_step(st2) != SQLITE_DONE)
+			rc = fail(s, e, "link_pair of relinked records");
+	}
+	sqlite3_finalize(st);
+	sqlite3_finalize(st2);
+	return rc;
+}
+
+/* The run's name frequencies replace the stored ones, or (an incremental run's) are added to
+ * them. */
+static int save_freq(ctip_store *s, const struct ctip_link_result *res, ctip_err *e)
+{
+	int rc = CTIP_OK;
+	sqlite3_stmt *st;
+	if (res->freq_add)
+		goto add;
+	if ((rc = exec(s, "DELETE FROM link_freq; DELETE FROM link_freq_total;", e)) ||
+	    !res->freq_check || !res->freq_check[0])
+		return rc;
+	st = prep(s,
+	          "INSERT INTO link_freq_total(records, family, given, full, "
+	          "key_check) VALUES (?, ?, ?, ?, ?)",
+	          e);
+	if (!st)
+		return CTIP_EDB;
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_int64(st, i + 1, res->freq_total[i]);
+	sqlite3_bind_text(st, 5, res->freq_check, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = fail(s, e, "link_freq_total");
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+add:
+	if (!(st = prep(s, "INSERT OR IGNORE INTO link_freq(h, n) VALUES (?, ?)", e)))
+		return CTIP_EDB;
+	for (long i = 0; i < res->nfreq && !rc; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, res->freq_h[i]);
+		sqlite3_bind_int64(st, 2, res->freq_n[i]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = fail(s, e, "link_freq");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_freq(ctip_store *s, const int64_t *h, int n, uint32_t *cnt, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "SELECT n FROM link_freq WHERE h = ?", e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK;
+	for (int i = 0; i < n && !rc; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, h[i]);
+		int step = sqlite3_step(st);
+		cnt[i] = step == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(st, 0) : 0;
+		if (step != SQLITE_ROW && step != SQLITE_DONE)
+			rc = fail(s, e, "link_freq");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_freq_total(ctip_store *s, long total[4], char *check, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s, "SELECT records, family, given, full, key_check FROM link_freq_total LIMIT 1",
+	        e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		for (int i = 0; i < 4; i++)
+			total[i] = (long)sqlite3_column_int64(st, i);
+		const char *k = (const char *)sqlite3_column_text(st, 4);
+		snprintf(check, 17, "%s", k ? k : "");
+	} else if (step == SQLITE_DONE) {
+		rc = ctip_err_set(e, CTIP_ENOTFOUND, "no stored name frequencies");
+	} else {
+		rc = fail(s, e, "link_freq_total");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_cache_put(ctip_store *s, const unsigned char *const *chunk, const size_t *len,
+                           int n, ctip_err *e)
+{
+	int rc = exec(s, "DELETE FROM link_cache; DELETE FROM link_cache_extra;", e);
+	if (rc || !n)
+		return rc;
+	sqlite3_stmt *st = prep(s, "INSERT INTO link_cache(seq, data) VALUES (?, ?)", e);
+	if (!st)
+		return CTIP_EDB;
+	for (int i = 0; i < n && !rc; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int(st, 1, i);
+		sqlite3_bind_blob64(st, 2, chunk[i], len[i], SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = fail(s, e, "link_cache");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_cache_get(ctip_store *s,
+                           int (*cb)(void *ctx, const unsigned char *chunk, size_t len, int index,
+                                     int count),
+                           void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s, "SELECT data, (SELECT count(*) FROM link_cache) FROM link_cache ORDER BY seq",
+	        e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step, i = 0;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), i++,
+		        sqlite3_column_int(st, 1));
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "link_cache");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_cache_ids(ctip_store *s, int (*cb)(void *ctx, int64_t id, int stale), void *ctx,
+                           ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT p.id, EXISTS (SELECT 1 FROM link_changed c WHERE "
+	                        "c.person_id = p.id) OR EXISTS (SELECT 1 FROM link_cache_extra x "
+	                        "WHERE x.person_id = p.id) FROM person p ORDER BY p.id",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = cb(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1));
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "link cache ids");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ctip_sq_link_pair_state(ctip_store *s, int64_t a, int64_t b, char *key_a, char *key_b,
+                            int *decision, ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s,
+	             "SELECT (SELECT person_key FROM link_person WHERE person_id = ?1), (SELECT "
+	             "person_key FROM link_person WHERE person_id = ?2), (SELECT same FROM "
+	             "link_decision WHERE a = min(?1, ?2) AND b = max(?1, ?2))",
+	             e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	int rc = CTIP_OK;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *ka = (const char *)sqlite3_column_text(st, 0);
+		const char *kb = (const char *)sqlite3_column_text(st, 1);
+		snprintf(key_a, 24, "%s", ka ? ka : "");
+		snprintf(key_b, 24, "%s", kb ? kb : "");
+		*decision =
+		        sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
+	} else {
+		rc = fail(s, e, "link pair state");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_err *e)
 {
 	int rc;
 	if ((rc = exec(s,
-	               res->incremental ? "DELETE FROM link_changed;"
-	                                : "DELETE FROM link_pair; DELETE FROM link_person; "
-	                                  "DELETE FROM link_changed;",
+	               res->incremental ? "INSERT OR IGNORE INTO link_cache_extra(person_id) "
+	                                  "SELECT person_id FROM link_changed; "
+	                                  "DELETE FROM link_changed;"
+	                                /* the index by b is built once, after the pairs */
+	                                /* every record gets its key below: the keys that
+	                                 * stay are not written again */
+	                                : "DROP INDEX IF EXISTS link_pair_b; "
+	                                  "DELETE FROM link_pair; DELETE FROM link_changed;",
 	               e)))
 		return rc;
-	sqlite3_stmt *st = prep(
-	        s, "INSERT OR REPLACE INTO link_person(person_id, person_key) VALUES (?, ?)", e);
+	if (res->incremental && (rc = drop_relinked(s, res, e)))
+		return rc;
+	if ((rc = save_freq(s, res, e)))
+		return rc;
+	sqlite3_stmt *st =
+	        prep(s,
+	             "INSERT INTO link_person(person_id, person_key) VALUES (?, ?) ON "
+	             "CONFLICT(person_id) DO UPDATE SET person_key = excluded.person_key "
+	             "WHERE person_key != excluded.person_key",
+	             e);
 	if (!st)
 		return CTIP_EDB;
 	for (long i = 0; i < res->n && !rc; i++) {
@@ -283,6 +490,9 @@ int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_er
 		return rc;
 	if (res->incremental && (rc = relink_touched(s, res, e)))
 		return rc;
+	if (!res->incremental &&
+	    (rc = exec(s, "CREATE INDEX IF NOT EXISTS link_pair_b ON link_pair(b)", e)))
+		return rc;
 	/* an incremental run's pairs are those it added to the last run's */
 	if (!(st = prep(s,
 	                "INSERT INTO link_run(at, records, pairs, persons, params) VALUES "
@@ -310,7 +520,8 @@ int ctip_sq_link_uncertain(ctip_store *s, double lo, double hi,
 	             "SELECT x.a, x.b, x.weight, x.probability, x.linked FROM link_pair x "
 	             "WHERE x.probability >= ?1 AND x.probability < ?2 AND NOT EXISTS "
 	             "(SELECT 1 FROM link_decision d WHERE d.a = x.a AND d.b = x.b) "
-	             "ORDER BY x.probability DESC, x.a, x.b",
+	             "AND NOT EXISTS (SELECT 1 FROM link_changed c WHERE c.person_id IN "
+	             "(x.a, x.b)) ORDER BY x.probability DESC, x.a, x.b",
 	             e);
 	if (!st)
 		return CTIP_EDB;
@@ -386,15 +597,17 @@ int ctip_sq_link_persons(ctip_store *s,
 int ctip_sq_link_pairs(ctip_store *s, int (*cb)(void *ctx, const struct ctip_link_pair_out *p),
                        void *ctx, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(
-	        s,
-	        "SELECT x.a, x.b, oa.name, pa.src_record_id, ob.name, pb.src_record_id, "
-	        "la.person_key, lb.person_key, x.weight, x.probability, x.linked FROM link_pair x "
-	        "JOIN person pa ON pa.id = x.a JOIN organisation oa ON oa.id = pa.org_id "
-	        "JOIN person pb ON pb.id = x.b JOIN organisation ob ON ob.id = pb.org_id "
-	        "LEFT JOIN link_person la ON la.person_id = x.a "
-	        "LEFT JOIN link_person lb ON lb.person_id = x.b ORDER BY x.a, x.b",
-	        e);
+	sqlite3_stmt *st =
+	        prep(s,
+	             "SELECT x.a, x.b, oa.name, pa.src_record_id, ob.name, pb.src_record_id, "
+	             "la.person_key, lb.person_key, x.weight, x.probability, x.linked, "
+	             "EXISTS (SELECT 1 FROM link_changed c WHERE c.person_id IN (x.a, x.b)) "
+	             "FROM link_pair x "
+	             "JOIN person pa ON pa.id = x.a JOIN organisation oa ON oa.id = pa.org_id "
+	             "JOIN person pb ON pb.id = x.b JOIN organisation ob ON ob.id = pb.org_id "
+	             "LEFT JOIN link_person la ON la.person_id = x.a "
+	             "LEFT JOIN link_person lb ON lb.person_id = x.b ORDER BY x.a, x.b",
+	             e);
 	if (!st)
 		return CTIP_EDB;
 	int rc = CTIP_OK, step;
@@ -411,6 +624,7 @@ int ctip_sq_link_pairs(ctip_store *s, int (*cb)(void *ctx, const struct ctip_lin
 		        .weight = sqlite3_column_double(st, 8),
 		        .probability = sqlite3_column_double(st, 9),
 		        .linked = sqlite3_column_int(st, 10),
+		        .changed = sqlite3_column_int(st, 11),
 		};
 		rc = cb(ctx, &p);
 	}

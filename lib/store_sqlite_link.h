@@ -23,6 +23,18 @@ int ctip_sq_link_persons(ctip_store *s,
                          void *ctx, ctip_err *e);
 int ctip_sq_link_pairs(ctip_store *s, int (*cb)(void *ctx, const struct ctip_link_pair_out *p),
                        void *ctx, ctip_err *e);
+int ctip_sq_link_freq(ctip_store *s, const int64_t *h, int n, uint32_t *cnt, ctip_err *e);
+int ctip_sq_link_freq_total(ctip_store *s, long total[4], char *check, ctip_err *e);
+int ctip_sq_link_pair_state(ctip_store *s, int64_t a, int64_t b, char *key_a, char *key_b,
+                            int *decision, ctip_err *e);
+int ctip_sq_link_cache_put(ctip_store *s, const unsigned char *const *chunk, const size_t *len,
+                           int n, ctip_err *e);
+int ctip_sq_link_cache_get(ctip_store *s,
+                           int (*cb)(void *ctx, const unsigned char *chunk, size_t len, int index,
+                                     int count),
+                           void *ctx, ctip_err *e);
+int ctip_sq_link_cache_ids(ctip_store *s, int (*cb)(void *ctx, int64_t id, int stale), void *ctx,
+                           ctip_err *e);
 int ctip_sq_link_params(ctip_store *s, char **json, ctip_err *e);
 int ctip_sq_link_decide(ctip_store *s, int64_t a, int64_t b, int same, const char *actor,
                         ctip_err *e);

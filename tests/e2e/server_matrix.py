@@ -606,6 +606,12 @@ mine = [p for p in js["pairs"] if {p["a"], p["b"]} == {la, ba}]
 report("link review: B's supervisor finds the pair of B's record and A's referred one",
        st == 200 and len(mine) == 1 and js["threshold"] > 0.5 and
        all(p["a_visible"] or p["b_visible"] for p in js["pairs"]), text[:400])
+# a record changed since the run: its pairs are stale until the next run scores them again
+subprocess.run(["sqlite3", DB, f"INSERT INTO link_changed(person_id) VALUES ({ba})"], check=True)
+st, js, text, _ = sup["B"].req("GET", "/api/link/review?min=0.01&limit=100")
+report("link review: the pairs of a record changed since the run leave the queue",
+       st == 200 and not [p for p in js["pairs"] if {p["a"], p["b"]} == {la, ba}], text[:300])
+subprocess.run(["sqlite3", DB, f"DELETE FROM link_changed WHERE person_id = {ba}"], check=True)
 for q, field in (("min=1", "min"), ("min=x", "min"), ("limit=0", "limit"), ("limit=101", "limit")):
     st, js, text, _ = sup["B"].req("GET", "/api/link/review?" + q)
     report(f"link review ?{q}: 400 naming {field}", st == 400 and js.get("field") == field, (st, text[:200]))
