@@ -3100,10 +3100,6 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 		goto done;
 	}
 	if ((rc = rekey_identities(s, next, &n, e)) ||
-	    (rc = exec_sql(s,
-	                   "DELETE FROM link_changed WHERE person_id NOT IN (SELECT person_id "
-	                   "FROM temp.rotate_changed); DROP TABLE temp.rotate_changed",
-	                   e)) ||
 	    (rc = reseal_column(s, next,
 	                        "SELECT id, 0, closure_sealed FROM cases WHERE (id, 0) > (?1, ?2) "
 	                        "AND closure_sealed IS NOT NULL ORDER BY id LIMIT 256",
@@ -3123,7 +3119,15 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	                        "ORDER BY case_person_id, seq LIMIT 256",
 	                        "UPDATE exploitation SET place_sealed = ?3 WHERE case_person_id = "
 	                        "?1 AND seq = ?2",
-	                        "exploitation.place", 1, &n, e))) {
+	                        "exploitation.place", 1, &n, e)) ||
+	    (rc = exec_sql(s,
+	                   "DELETE FROM link_changed WHERE person_id NOT IN (SELECT person_id "
+	                   "FROM temp.rotate_changed); DROP TABLE temp.rotate_changed; "
+	                   /* what linkage keeps under the key (0011): sealed or keyed by it,
+	                    * and rebuilt by the next run; nothing of the old key stays */
+	                   "DELETE FROM link_cache; DELETE FROM link_cache_extra; "
+	                   "DELETE FROM link_freq; DELETE FROM link_freq_total",
+	                   e))) {
 		exec_sql(s, "ROLLBACK", NULL);
 		goto done;
 	}

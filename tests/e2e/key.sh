@@ -133,3 +133,8 @@ sql "update person set birth_date = '1990-01-01' where id = $pid1"
 check "an edit of a linked record lists it for relinking" test "$(sql "select group_concat(person_id) from link_changed")" = "$pid1"
 "$CTIP" key rotate >/dev/null 2>&1
 check "a rotation keeps that list as it was" test "$(sql "select group_concat(person_id) from link_changed")" = "$pid1"
+check "... and drops what linkage kept under the old key (cache, name frequencies)" \
+	test "$(sql "select (select count(*) from link_cache) + (select count(*) from link_freq) + (select count(*) from link_freq_total)")" = "0"
+"$CTIP" link run >"$T/lr" 2>&1
+check "the next link run works under the new key" test $? -eq 0
+check "... and stores them again" test "$(sql "select count(*) from link_freq_total")" = "1" -a "$(sql "select count(*) from link_changed")" = "0"
