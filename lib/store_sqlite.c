@@ -220,7 +220,7 @@ typedef struct sqlite_store {
 	struct org_alias *org_names;
 	int in_tx;
 	int audit_attached; /* DB.audit is attached as `auditlog` (schema 7 on) */
-	char **bulk_sql;    /* CREATE INDEX statements dropped by load_begin */
+	char **bulk_sql;    /* CREATE INDEX and TRIGGER statements dropped by load_begin */
 	int bulk_n;
 	int journal_switched; /* load_begin left WAL for a rollback journal */
 	int fk_off;           /* load_begin turned foreign-key checks off */
@@ -776,25 +776,44 @@ static int sq_load_begin(ctip_store *base, int *active, ctip_err *e)
 		goto fail;
 	if (!empty)
 		return CTIP_OK;
-	/* every explicit index of the registry tables; the vocabulary keeps its own */
-	if (sqlite3_prepare_v2(
-	            s->db,
-	            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS "
-	            "NOT NULL AND tbl_name <> 'vocab' ORDER BY name",
-	            -1, &st, NULL) != SQLITE_OK) {
+	/* every explicit index of the registry tables (the vocabulary keeps its own), rebuilt at
+	 * the end in one pass each; and every trigger: those of statistics and linkage look after
+	 * later edits, and cost a program run per row written (a first load of a million records
+	 * took 65 s with them instead of 28 s). The load marks statistics stale once instead. */
+	if (sqlite3_prepare_v2(s->db,
+	                       "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', "
+	                       "'trigger') AND sql IS NOT NULL AND tbl_name <> 'vocab' ORDER BY "
+	                       "type, name",
+	                       -1, &st, NULL) != SQLITE_OK) {
 		rc = db_err(s, e, "bulk");
 		goto fail;
 	}
+	char **drop = NULL;
+	int ndrop = 0;
 	while (rc == CTIP_OK && sqlite3_step(st) == SQLITE_ROW) {
 		char **g = realloc(s->bulk_sql, (size_t)(s->bulk_n + 1) * sizeof(*g));
-		if (!g || !(g[s->bulk_n] = strdup((const char *)sqlite3_column_text(st, 1)))) {
-			if (g)
-				s->bulk_sql = g;
+		char **d = g ? realloc(drop, (size_t)(ndrop + 1) * sizeof(*d)) : NULL;
+		if (g)
+			s->bulk_sql = g;
+		if (d)
+			drop = d;
+		if (!g || !d ||
+		    !(g[s->bulk_n] = strdup((const char *)sqlite3_column_text(st, 2)))) {
 			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 			break;
 		}
-		s->bulk_sql = g;
 		s->bulk_n++;
+		/* names are the schema's own (lib/sql), plain identifiers */
+		d[ndrop] = sqlite3_mprintf(
+		        "DROP %s %s",
+		        !strcmp((const char *)sqlite3_column_text(st, 0), "index") ? "INDEX"
+		                                                                   : "TRIGGER",
+		        (const char *)sqlite3_column_text(st, 1));
+		if (!d[ndrop]) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			break;
+		}
+		ndrop++;
 	}
 	sqlite3_finalize(st);
 	/* the statements of the store may hold plans that use the indexes */
@@ -802,17 +821,16 @@ static int sq_load_begin(ctip_store *base, int *active, ctip_err *e)
 		sqlite3_finalize(s->st[i]);
 		s->st[i] = NULL;
 	}
-	for (int i = 0; i < s->bulk_n && rc == CTIP_OK; i++) {
-		/* "CREATE [UNIQUE] INDEX name ON ..." -> DROP INDEX name */
-		char drop[300], name[256];
-		const char *p = strstr(s->bulk_sql[i], "INDEX ");
-		if (!p || sscanf(p + 6, "%255s", name) != 1) {
-			rc = ctip_err_set(e, CTIP_EDB, "cannot read index definition");
-			break;
-		}
-		snprintf(drop, sizeof(drop), "DROP INDEX %s", name);
-		rc = exec_sql(s, drop, e);
+	if (rc == CTIP_OK)
+		rc = exec_sql(
+		        s, "UPDATE stats_state SET stale = 1, version = version + 1 WHERE id = 1",
+		        e);
+	for (int i = 0; i < ndrop; i++) {
+		if (rc == CTIP_OK)
+			rc = exec_sql(s, drop[i], e);
+		sqlite3_free(drop[i]);
 	}
+	free(drop);
 	if (rc)
 		goto fail;
 	*active = 1;
