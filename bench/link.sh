@@ -26,7 +26,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}'
 echo "records: $N"
 # the data is made once per N (BENCH_FRESH=1 to remake it)
 if [ ! -f "$W/db-$N.done" ] || [ "${BENCH_FRESH:-0}" = 1 ]; then
-	rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.key" "$W"/db-*.done
+	rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.key" "$DB.audit" "$DB.audit-wal" "$DB.audit-shm" "$W"/db-*.done
 	$CTIP demo generate --persons "$N" --seed 1 -o "$W/data.csv" --truth "$W/truth.csv" >/dev/null
 	$CTIP --db "$DB" init >/dev/null
 	$CTIP --db "$DB" import "$W/data.csv" >/dev/null
