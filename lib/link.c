@@ -80,6 +80,20 @@ static void freq_check(const ctip_crypto *c, char out[17])
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
+/* The totals of the stored frequencies: 0, or 1 when none are stored under this key, -1 on
+ * error (e set). */
+static int stored_totals(ctip_store *s, long total[4], ctip_err *e)
+{
+	char check[17], want[17];
+	int rc = s->ops->link_freq_total(s, total, check, e);
+	if (rc == CTIP_ENOTFOUND)
+		return 1;
+	if (rc)
+		return -1;
+	freq_check(s->crypto, want);
+	return strcmp(check, want) ? 1 : 0;
+}
+
 static void pair_ids(const struct lk_data *d, size_t j, uint32_t *lo, uint32_t *hi)
 {
 	*lo = (uint32_t)(d->pair_key[j] >> 32);
@@ -145,15 +159,9 @@ static int freq_collect(const ctip_crypto *c, const struct lk_data *d, int64_t *
 static int freq_freeze(ctip_store *s, struct lk_data *d, const unsigned char *isnew, int64_t **h,
                        uint32_t **cnt, long *nh, long total[4], ctip_err *e)
 {
-	char check[17], want[17];
-	int rc = s->ops->link_freq_total(s, total, check, e);
-	if (rc == CTIP_ENOTFOUND)
-		return 1;
-	if (rc)
-		return -1;
-	freq_check(s->crypto, want);
-	if (strcmp(check, want))
-		return 1;
+	int stored = stored_totals(s, total, e);
+	if (stored)
+		return stored;
 	struct lk_dict *nd = &d->names;
 	size_t cap = 1024, n = 0;
 	unsigned char *seen = calloc(nd->n + 1, 1), *seen_p = calloc(d->npair_slot + 1, 1);
@@ -552,15 +560,9 @@ done:
 static int stored_freq(ctip_store *s, struct lk_data *d, ctip_err *e)
 {
 	long total[4];
-	char check[17], want[17];
-	int rc = s->ops->link_freq_total(s, total, check, e);
-	if (rc == CTIP_ENOTFOUND)
-		return 1;
-	if (rc)
-		return -1;
-	freq_check(s->crypto, want);
-	if (strcmp(check, want))
-		return 1;
+	int stored = stored_totals(s, total, e);
+	if (stored)
+		return stored;
 	struct lk_dict *nd = &d->names;
 	int64_t h[64];
 	uint32_t cnt[64], id[64];
