@@ -433,6 +433,68 @@ int ctip_sq_link_pair_state(ctip_store *s, int64_t a, int64_t b, char *key_a, ch
 	return rc;
 }
 
+/* The statistics triggers of link_person (0008) run a program per key written, a third of a
+ * million-record run's save; while the keys are written they are set aside (their SQL kept in
+ * *sql, n of them) and the snapshot is marked stale once, if any key changed. */
+static int stats_triggers_off(ctip_store *s, char ***sql, int *n, ctip_err *e)
+{
+	*sql = NULL;
+	*n = 0;
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND "
+	                        "tbl_name = 'link_person' AND name LIKE 'stats_stale_%'",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	char **v = NULL, **names = NULL;
+	int rc = CTIP_OK, k = 0;
+	while (rc == CTIP_OK && sqlite3_step(st) == SQLITE_ROW) {
+		char **g = realloc(v, (size_t)(k + 1) * sizeof(*g));
+		char **h = g ? realloc(names, (size_t)(k + 1) * sizeof(*h)) : NULL;
+		if (g)
+			v = g;
+		if (h)
+			names = h;
+		if (!g || !h ||
+		    !(v[k] = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 1))) ||
+		    !(names[k] = sqlite3_mprintf("DROP TRIGGER \"%w\"",
+		                                 (const char *)sqlite3_column_text(st, 0)))) {
+			if (g && h)
+				sqlite3_free(v[k]); /* the trigger whose DROP could not be made */
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			break;
+		}
+		k++;
+	}
+	sqlite3_finalize(st);
+	for (int i = 0; i < k; i++) {
+		if (rc == CTIP_OK)
+			rc = exec(s, names[i], e);
+		sqlite3_free(names[i]);
+	}
+	free(names);
+	*sql = v;
+	*n = k;
+	return rc;
+}
+
+/* Puts the triggers back; changed: whether any key was written. */
+static int stats_triggers_on(ctip_store *s, char **sql, int n, int changed, ctip_err *e)
+{
+	int rc = changed ? exec(s,
+	                        "UPDATE stats_state SET stale = 1, version = version + 1 WHERE "
+	                        "id = 1",
+	                        e)
+	                 : CTIP_OK;
+	for (int i = 0; i < n; i++) {
+		if (rc == CTIP_OK)
+			rc = exec(s, sql[i], e);
+		sqlite3_free(sql[i]);
+	}
+	free(sql);
+	return rc;
+}
+
 int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_err *e)
 {
 	int rc;
@@ -451,6 +513,13 @@ int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_er
 		return rc;
 	if ((rc = save_freq(s, res, e)))
 		return rc;
+	char **trig;
+	int ntrig, changed = 0;
+	if ((rc = stats_triggers_off(s, &trig, &ntrig, e))) {
+		stats_triggers_on(s, trig, ntrig, 0, NULL);
+		return rc;
+	}
+	sqlite3 *db = ctip_store_sqlite_db(s);
 	sqlite3_stmt *st =
 	        prep(s,
 	             "INSERT INTO link_person(person_id, person_key) VALUES (?, ?) ON "
@@ -458,16 +527,19 @@ int ctip_sq_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_er
 	             "WHERE person_key != excluded.person_key",
 	             e);
 	if (!st)
-		return CTIP_EDB;
+		rc = CTIP_EDB;
 	for (long i = 0; i < res->n && !rc; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, res->ids[i]);
 		sqlite3_bind_text(st, 2, res->keys[i], -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = fail(s, e, "link_person");
+		else if (sqlite3_changes(db))
+			changed = 1;
 	}
 	sqlite3_finalize(st);
-	if (rc)
+	int rc2 = stats_triggers_on(s, trig, ntrig, changed, rc ? NULL : e);
+	if (rc || (rc = rc2))
 		return rc;
 	if (!(st = prep(s,
 	                "INSERT OR REPLACE INTO link_pair(a, b, weight, probability, linked) "

@@ -78,3 +78,12 @@ v2=$(sql "select version from stats_state where id = 1")
 k2=$(sql "select count(*), group_concat(person_key) from (select person_key from link_person order by person_id)" | md5sum)
 check "a full run with the same result keeps every key" test "$k1" = "$k2"
 check "... and does not make the statistics stale (version $v1 = $v2)" test -n "$v1" -a "$v1" = "$v2"
+# the run sets the statistics triggers of link_person aside while it writes the keys: they are
+# back afterwards, and a run that writes a key marks the statistics stale once
+check "the statistics triggers of link_person are back after the runs" \
+	test "$(sql "select count(*) from sqlite_master where type = 'trigger' and tbl_name = 'link_person'")" = 3
+sql "delete from link_person where person_id = (select min(person_id) from link_person)"
+check "... and fire: a key removed makes the statistics stale" test "$(sql "select stale from stats_state where id = 1")" = 1
+"$CTIP" stats victims >/dev/null 2>&1
+"$CTIP" link run >/dev/null 2>&1
+check "a run that writes a key makes the statistics stale" test "$(sql "select stale from stats_state where id = 1")" = 1
