@@ -56,25 +56,18 @@ static void put_dict(struct buf *b, const struct lk_dict *d)
 	}
 }
 
+/* The fixed fields of a prepared record, in their order in the cache (written and read by the
+ * same list, so the two cannot drift apart). */
+#define REC_FIELDS(F)                                                                              \
+	F(id)                                                                                      \
+	F(fam) F(mid) F(giv) F(org) F(district) F(commune) F(bd.y) F(bd.m) F(bd.d) F(bd.yy)        \
+	        F(ex_start) F(ex_end) F(gender) F(ndoc) F(nph) F(prov)
+
 static void put_rec(struct buf *b, const struct lk_rec *r)
 {
-	PUT(b, r->id);
-	PUT(b, r->fam);
-	PUT(b, r->mid);
-	PUT(b, r->giv);
-	PUT(b, r->org);
-	PUT(b, r->district);
-	PUT(b, r->commune);
-	PUT(b, r->bd.y);
-	PUT(b, r->bd.m);
-	PUT(b, r->bd.d);
-	PUT(b, r->bd.yy);
-	PUT(b, r->ex_start);
-	PUT(b, r->ex_end);
-	PUT(b, r->gender);
-	PUT(b, r->ndoc);
-	PUT(b, r->nph);
-	PUT(b, r->prov);
+#define PUT_FIELD(f) PUT(b, r->f);
+	REC_FIELDS(PUT_FIELD)
+#undef PUT_FIELD
 	for (int i = 0; i < r->ndoc; i++) {
 		PUT(b, r->doc[i].len);
 		put(b, r->doc[i].s, r->doc[i].len);
@@ -210,23 +203,9 @@ static int get_dict(struct rd *r, struct lk_dict *d, struct lk_arena *a)
 static void get_rec(struct rd *r, struct lk_rec *x, uint32_t nnames, uint32_t norgs)
 {
 	memset(x, 0, sizeof(*x));
-	GET(r, x->id);
-	GET(r, x->fam);
-	GET(r, x->mid);
-	GET(r, x->giv);
-	GET(r, x->org);
-	GET(r, x->district);
-	GET(r, x->commune);
-	GET(r, x->bd.y);
-	GET(r, x->bd.m);
-	GET(r, x->bd.d);
-	GET(r, x->bd.yy);
-	GET(r, x->ex_start);
-	GET(r, x->ex_end);
-	GET(r, x->gender);
-	GET(r, x->ndoc);
-	GET(r, x->nph);
-	GET(r, x->prov);
+#define GET_FIELD(f) GET(r, x->f);
+	REC_FIELDS(GET_FIELD)
+#undef GET_FIELD
 	if (x->ndoc > LK_MAXDOC || x->nph > LK_MAXPH || x->fam >= nnames || x->mid >= nnames ||
 	    x->giv >= nnames || x->district >= nnames || x->commune >= nnames || !x->org ||
 	    x->org >= norgs) {
