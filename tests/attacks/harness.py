@@ -1,0 +1,151 @@
+"""Shared set-up of the attack tests (tests/attacks/attack_*.py, run by tests/e2e/attacks.sh):
+a scratch registry with three organisations and one account per role in each, a running
+`ctip serve` on a free loopback port, and an HTTP client that keeps its session.
+Each attack file imports this, plays one attacker (an insider of another organisation, an
+analyst, a crowd of connections, a crash) and prints "ok NAME" / "not ok NAME" lines.
+Synthetic people only. Standard library only."""
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+
+CTIP = os.environ.get("CTIP", "build/asan/ctip")
+FAILS = 0
+ROLES = ["caseworker", "supervisor", "analyst", "auditor", "admin"]
+ORGS = {"A": ("Tổ chức Thử nghiệm A", "NGO"), "B": ("Công an Thử nghiệm B", "Police"),
+        "C": ("Tòa án Thử nghiệm C", "Court")}
+PW = "a long test password 1"
+
+
+def report(name, cond, detail=""):
+    """Prints ok/not ok for one check; the detail says what was seen instead."""
+    global FAILS
+    if cond:
+        print("ok " + name)
+    else:
+        FAILS += 1
+        print("not ok " + name)
+        if detail:
+            print("  " + str(detail)[:600])
+    sys.stdout.flush()
+    return cond
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Registry:
+    """A scratch database with ORGS and an account per role (username k.role, e.g. a.supervisor)."""
+
+    def __init__(self, orgs=ORGS, roles=ROLES):
+        self.dir = tempfile.mkdtemp(prefix="ctip-attack.")
+        self.db = os.path.join(self.dir, "ctip.db")
+        self.env = dict(os.environ, CTIP_DB=self.db)
+        self.orgs = orgs
+        r = self.ctip("init")
+        if r.returncode:
+            raise SystemExit("not ok attack set-up: init\n  " + r.stderr)
+        for k, (name, typ) in orgs.items():
+            self.ctip("org", "add", name, "--type", typ)
+            for role in roles:
+                r = self.ctip("user", "add", f"{k.lower()}.{role}", "--org", name, "--role", role,
+                              stdin=PW + "\n")
+                if r.returncode:
+                    raise SystemExit(f"not ok attack set-up: user {k}.{role}\n  " + r.stderr)
+        self.srv = None
+        self.port = None
+
+    def ctip(self, *args, stdin=None):
+        return subprocess.run([CTIP, *args], input=stdin, capture_output=True, text=True,
+                              env=self.env)
+
+    def serve(self, *extra):
+        """Starts ctip serve on a free port; returns the port."""
+        self.port = free_port()
+        self.srv = subprocess.Popen([CTIP, "serve", "--listen", f"127.0.0.1:{self.port}", *extra],
+                                    env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True)
+        banner = self.srv.stdout.readline()
+        if f"127.0.0.1:{self.port}" not in banner:
+            raise SystemExit("not ok attack set-up: serve\n  " + banner + self.srv.stderr.read())
+        return self.port
+
+    def stop(self):
+        """SIGTERM, then the exit status (0 expected)."""
+        if not self.srv:
+            return 0
+        self.srv.send_signal(signal.SIGTERM)
+        try:
+            rc = self.srv.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.srv.kill()
+            rc = -9
+        self.srv = None
+        return rc
+
+    def client(self, user=None):
+        c = Client(self.port)
+        if user:
+            st, js, _ = c.login(user, PW)
+            if st != 200:
+                raise SystemExit(f"not ok attack set-up: login {user}: {st} {js}")
+        return c
+
+
+class Client:
+    """One user's session against the server (cookie and CSRF token kept)."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookie = None
+        self.csrf = None
+
+    def req(self, method, path, body=None, raw=None, csrf=True, headers=None, timeout=60):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        h = dict(headers or {})
+        if self.cookie:
+            h["Cookie"] = self.cookie
+        if csrf and self.csrf and method not in ("GET", "HEAD"):
+            h["X-CSRF-Token"] = self.csrf
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        if data is not None:
+            h["Content-Type"] = "application/json"
+        c.request(method, path, body=data, headers=h)
+        r = c.getresponse()
+        text = r.read().decode("utf-8", "replace")
+        hdrs = {k.lower(): v for k, v in r.getheaders()}
+        c.close()
+        try:
+            js = json.loads(text) if text else None
+        except ValueError:
+            js = None
+        return r.status, js, text, hdrs
+
+    def get(self, path, **kw):
+        st, js, _, _ = self.req("GET", path, **kw)
+        return st, js
+
+    def post(self, path, body=None, **kw):
+        st, js, _, _ = self.req("POST", path, body, **kw)
+        return st, js
+
+    def login(self, user, pw):
+        st, js, text, h = self.req("POST", "/api/login", {"username": user, "password": pw})
+        if st == 200:
+            self.cookie = h["set-cookie"].split(";")[0]
+            self.csrf = js["csrf_token"]
+        return st, js, h
+
+
+def finish():
+    """Exit status of an attack file: non-zero when a check failed."""
+    sys.exit(1 if FAILS else 0)

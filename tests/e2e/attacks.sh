@@ -1,0 +1,26 @@
+#!/bin/sh
+# The attacker's test suite: every attack on ctip that was found or imagined, one file each in
+# tests/attacks/ (attack_*.py or attack_*.sh), each playing one attacker from docs/SECURITY.md's
+# threat model (the stolen database file, the snooping insider with a valid account, the crowd of
+# connections, the crash). New endpoints add their attacks there. Each file prints "ok NAME" /
+# "not ok NAME"; a file that dies without saying "not ok" is counted as one failure here.
+set -u
+cd "$(dirname "$0")/../.."
+: "${CTIP:=$(pwd)/build/asan/ctip}"
+export CTIP
+for f in tests/attacks/attack_*; do
+	[ -f "$f" ] || continue
+	out=$(mktemp)
+	case "$f" in
+	*.py) python3 "$f" >"$out" 2>&1 ;;
+	*.sh) sh "$f" >"$out" 2>&1 ;;
+	*) continue ;;
+	esac
+	rc=$?
+	cat "$out"
+	if [ $rc -ne 0 ] && ! grep -q '^not ok ' "$out"; then
+		echo "not ok attacks: $(basename "$f") ended with status $rc"
+		tail -n 15 "$out" | sed 's/^/  /'
+	fi
+	rm -f "$out"
+done
