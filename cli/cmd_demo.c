@@ -54,7 +54,8 @@ int cmd_demo(int argc, char **argv, struct cli *c)
 			quality = argv[++i];
 			if (ctip_demo_quality(&o, quality)) {
 				fprintf(stderr,
-				        "ctip: --quality %s: not a profile (good, typical or poor)\n",
+				        "ctip: --quality %s: not a profile (good, typical or "
+				        "poor)\n",
 				        quality);
 				return 2;
 			}

@@ -1425,7 +1425,7 @@ const char *const ctip_demo_dq_name[CTIP_DQ_N] = {
  * dropped middle names, swapped order). */
 static const unsigned short dq_good[CTIP_DQ_N] = {10, 20, 10, 950, 900, 900, 990,
                                                   50, 50, 10, 10,  20,  0};
-static const unsigned short dq_poor[CTIP_DQ_N] = {150, 200, 200, 0,  280, 380, 0,
+static const unsigned short dq_poor[CTIP_DQ_N] = {150, 200, 200, 0,   280, 380, 0,
                                                   500, 300, 50,  100, 250, 20};
 
 int ctip_demo_quality(struct ctip_demo_opts *o, const char *profile)
@@ -2483,8 +2483,7 @@ static void put_victim_link(struct gen *g, struct row *R, const struct incident 
 		int known_end = end <= opened || chance(r, 300);
 		cadd(R, COL_EXCOUNTRY, country_code[I->country]);
 		cadd(R, COL_EXPLACE, chance(r, 200) ? "" : I->place);
-		if (g->o->dq_set[CTIP_DQ_EXPL_DATES] &&
-		    !chance(r, g->o->dq[CTIP_DQ_EXPL_DATES]))
+		if (g->o->dq_set[CTIP_DQ_EXPL_DATES] && !chance(r, g->o->dq[CTIP_DQ_EXPL_DATES]))
 			known_end = -1; /* neither date written */
 		if (known_end >= 0)
 			cadd_date(R, COL_EXSTART, I->start, prec);

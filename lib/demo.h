@@ -41,8 +41,8 @@ enum {
 extern const char *const ctip_demo_dq_name[CTIP_DQ_N];
 
 struct ctip_demo_opts {
-	long persons;                 /* rows to write, exactly */
-	unsigned long long seed;      /* same seed and persons => byte-identical output */
+	long persons;                    /* rows to write, exactly */
+	unsigned long long seed;         /* same seed and persons => byte-identical output */
 	unsigned char dq_set[CTIP_DQ_N]; /* which rates replace the organisations' */
 	unsigned short dq[CTIP_DQ_N];    /* per mille */
 };
