@@ -2828,6 +2828,7 @@ static const struct ctip_store_ops sqlite_ops = {
         .link_cache_ids = ctip_sq_link_cache_ids,
         .link_freq_total = ctip_sq_link_freq_total,
         .link_pair_state = ctip_sq_link_pair_state,
+        .link_current = ctip_sq_link_current,
         .link_decide = ctip_sq_link_decide,
         .link_decisions = ctip_sq_link_decisions,
         .link_victim_cases = ctip_sq_link_victim_cases,
