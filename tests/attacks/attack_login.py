@@ -47,7 +47,7 @@ report("login: X-Real-IP is taken when X-Forwarded-For is absent",
        login("c.admin", PW, real="10.0.0.66") == 429 and login("c.admin", PW, real="10.0.0.67") == 200)
 report("login: a header that holds no address leaves the proxy's own address",
        login("c.admin", PW, xff="not-an-address") == 200)
-report("login: the server stops cleanly", reg.stop() == 0)
+report("login: the server stops cleanly", reg.stop() == 0, reg.last_err)
 
 a = reg.ctip("audit", "log")
 report("login: the account's lockout is audited", "login_lockout" in a.stdout and "a.caseworker" in a.stdout,
@@ -61,7 +61,7 @@ codes = [login(names[i % len(names)], f"guess {i}", xff=f"10.3.0.{i + 1}", real=
          for i in range(21)]
 report("login: from an untrusted peer X-Forwarded-For and X-Real-IP are ignored (the peer is locked)",
        codes[:20] == [401] * 20 and codes[20] == 429, codes)
-report("login: the server stops cleanly (2)", reg.stop() == 0)
+report("login: the server stops cleanly (2)", reg.stop() == 0, reg.last_err)
 r = reg.ctip("serve", "--trusted-proxy", "proxy.example")
 report("login: --trusted-proxy with no IP address is refused with a hint",
        r.returncode == 2 and "not an IP address" in r.stderr, (r.returncode, r.stderr))
