@@ -1,7 +1,22 @@
 /*
- * cmd_serve.c - `ctip serve [--listen ADDRESS:PORT] [--web DIR] ...`: the
- * multi-agency server (server/), on the database of --db, with its limits on
- * connections (--max-conns, --max-conns-per-ip, --timeout, --request-timeout).
+                else if (!strcmp(argv[i], "--trusted-proxy") && i + 1 < argc) {
+                        char err[256];
+                        if (srv_trusted_proxies(argv[++i], err, sizeof(err))) {
+                                fprintf(stderr, "ctip serve: %s\n", err);
+                                return 2;
+                        }
+                } else {
+                        size_t k = 0;
+                        while (k < sizeof(nums) / sizeof(nums[0]) &&
+                               (strcmp(argv[i], nums[k].name) || i + 1 >= argc))
+                                k++;
+                        if (k == sizeof(nums) / sizeof(nums[0]))
+                                return cli_usage("serve");
+                        long n = number(nums[k].name, argv[++i], nums[k].lo, nums[k].hi);
+                        if (n < 0)
+                                return 2;
+                        *(unsigned *)(void *)((char *)&cfg + nums[k].off) = (unsigned)n;
+                }
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -61,6 +76,7 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 			cfg.tls_key = argv[++i];
 		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
 			cfg.threads = atoi(argv[++i]);
+<<<<<<< HEAD
 		else {
 			size_t k = 0;
 			while (k < sizeof(nums) / sizeof(nums[0]) &&
@@ -73,6 +89,16 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 				return 2;
 			*(unsigned *)(void *)((char *)&cfg + nums[k].off) = (unsigned)n;
 		}
+=======
+		else if (!strcmp(argv[i], "--trusted-proxy") && i + 1 < argc) {
+			char err[256];
+			if (srv_trusted_proxies(argv[++i], err, sizeof(err))) {
+				fprintf(stderr, "ctip serve: %s\n", err);
+				return 2;
+			}
+		} else
+			return cli_usage("serve");
+>>>>>>> main
 	}
 	if (cfg.max_conns_per_ip > cfg.max_conns)
 		cfg.max_conns_per_ip = cfg.max_conns;
