@@ -4,7 +4,8 @@
 -- SHA-256 of the file, and the privacy loss (epsilon, delta) it spent from its data set.
 -- A differentially private release that would take a data set past its budget is refused
 -- (release_budget; a data set without a row has the default budget of cli/cmd_release.c).
-CREATE TABLE release (
+-- IF NOT EXISTS: tests put a database back to an older version with the later tables in place.
+CREATE TABLE IF NOT EXISTS release (
   id           INTEGER PRIMARY KEY,
   at           TEXT NOT NULL,
   actor        TEXT NOT NULL,
@@ -20,8 +21,8 @@ CREATE TABLE release (
   delta        REAL NOT NULL DEFAULT 0,
   summary      TEXT NOT NULL         -- what it did (JSON): levels, suppression, loss, risks
 );
-CREATE INDEX release_dataset ON release (dataset);
-CREATE TABLE release_budget (
+CREATE INDEX IF NOT EXISTS release_dataset ON release (dataset);
+CREATE TABLE IF NOT EXISTS release_budget (
   dataset TEXT PRIMARY KEY,
   epsilon REAL NOT NULL CHECK (epsilon >= 0)
 );
