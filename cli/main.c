@@ -12,8 +12,10 @@
 const struct cli_command cli_commands[] = {
         {"init", cmd_init, "ctip init",
          "create the database, or migrate it to this version; load the vocabularies"},
-        {"import", cmd_import, "ctip import [--timing] [--org NAME] FILE...",
-         "import HTCDS flat CSV (.csv) or ctip JSON (.json) files, each all-or-nothing"},
+        {"import", cmd_import,
+         "ctip import [--timing] [--org NAME] [--map MAP.json] [--sheet NAME] [--dry-run] FILE...",
+         "import HTCDS flat CSV (.csv), ctip JSON (.json), or an agency's own CSV or XLSX "
+         "file through a mapping, each all-or-nothing"},
         {"export", cmd_export, "ctip export --format csv|json [-o FILE]",
          "write every record in the import format"},
         {"search", cmd_search, "ctip search [--limit N] TEXT",
