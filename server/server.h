@@ -30,7 +30,16 @@ struct srv_config {
 	const char *web;    /* serve the web UI from this directory instead of the binary */
 	const char *tls_cert, *tls_key; /* PEM files: serve HTTPS (cookies then Secure) */
 	int threads;                    /* 0: twice the processors */
+	/* The crowd of connections (docs/SECURITY.md): at most max_conns connections, and
+	 * max_conns_per_ip from one address (0: no limit per address, behind a reverse proxy);
+	 * a connection silent for idle_timeout seconds is closed, and one whose request's
+	 * headers and body have not all arrived request_timeout seconds after it began is cut. */
+	unsigned max_conns, max_conns_per_ip, idle_timeout, request_timeout;
 };
+#define SRV_MAX_CONNS        1000
+#define SRV_MAX_CONNS_PER_IP 32
+#define SRV_IDLE_TIMEOUT     15
+#define SRV_REQUEST_TIMEOUT  20
 
 int srv_run(const struct srv_config *c);
 
