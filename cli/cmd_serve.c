@@ -76,8 +76,13 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 			cfg.tls_key = argv[++i];
 		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
 			cfg.threads = atoi(argv[++i]);
-<<<<<<< HEAD
-		else {
+		else if (!strcmp(argv[i], "--trusted-proxy") && i + 1 < argc) {
+			char err[256];
+			if (srv_trusted_proxies(argv[++i], err, sizeof(err))) {
+				fprintf(stderr, "ctip serve: %s\n", err);
+				return 2;
+			}
+		} else {
 			size_t k = 0;
 			while (k < sizeof(nums) / sizeof(nums[0]) &&
 			       (strcmp(argv[i], nums[k].name) || i + 1 >= argc))
@@ -89,16 +94,6 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 				return 2;
 			*(unsigned *)(void *)((char *)&cfg + nums[k].off) = (unsigned)n;
 		}
-=======
-		else if (!strcmp(argv[i], "--trusted-proxy") && i + 1 < argc) {
-			char err[256];
-			if (srv_trusted_proxies(argv[++i], err, sizeof(err))) {
-				fprintf(stderr, "ctip serve: %s\n", err);
-				return 2;
-			}
-		} else
-			return cli_usage("serve");
->>>>>>> main
 	}
 	if (cfg.max_conns_per_ip > cfg.max_conns)
 		cfg.max_conns_per_ip = cfg.max_conns;
