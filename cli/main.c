@@ -62,7 +62,8 @@ const struct cli_command cli_commands[] = {
          "PATH), which then replaces the key file; --keep-old keeps the old one as KEY.old"},
         {"serve", cmd_serve,
          "ctip serve [--listen ADDRESS:PORT] [--web DIR] [--threads N] [--tls-cert PEM "
-         "--tls-key PEM]",
+         "--tls-key PEM] [--trusted-proxy ADDR[,ADDR...]] [--max-conns N] "
+         "[--max-conns-per-ip N] [--timeout S] [--request-timeout S]",
          "run the multi-agency server: JSON API under /api/, web UI at / (default "
          "127.0.0.1:8080)"},
         {"help", cmd_help, "ctip help [COMMAND | columns | vocab [NAME]]",
