@@ -107,7 +107,8 @@ json_t *lk_quality(const struct lk_quality_in *q)
 	 * more); two persons joined by candidate pairs below the threshold are one with the
 	 * largest of those pairs' probabilities (one person less) */
 	double expected = (double)q->persons;
-	long upper = q->persons, lower = q->persons;
+	long upper = q->persons;
+	long lower = upper;
 	for (size_t k = 0; k < q->njoin; k++) {
 		expected += 1 - q->jp[k];
 		if (q->jp[k] < bhi)
