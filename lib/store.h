@@ -341,7 +341,10 @@ struct ctip_srv_ops {
 	int (*referral_list)(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
 	                     int (*cb)(void *ctx, const struct ctip_referral *r), void *ctx,
 	                     ctip_err *e);
-	int (*referral_set_status)(ctip_store *s, int64_t id, const char *status, ctip_err *e);
+	/* Moves referral id from status from to status (only if it is still from: a move that
+	 * lost a race is CTIP_ENOTFOUND); the name index follows (who finds the case's records). */
+	int (*referral_set_status)(ctip_store *s, int64_t id, const char *from, const char *status,
+	                           ctip_err *e);
 	/* The organisation a person record belongs to (CTIP_ENOTFOUND when none). */
 	int (*person_org)(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_err *e);
 	/* Appends one assistance item or one proceeding (the group's columns of r, first item)
