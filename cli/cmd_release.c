@@ -1,6 +1,6 @@
 /*
  * cmd_release.c - `ctip release microdata|aggregates|list|reproduce|budget`: privacy-safe
- * releases (lib/release*.c), each recorded in the ledger (migration 0012) with the SHA-256 of
+ * releases (lib/release*.c), each recorded in the ledger (migration 0014) with the SHA-256 of
  * its file and audited. A file whose release cannot be recorded is removed: nothing leaves
  * unrecorded. docs/RELEASE.md.
  */

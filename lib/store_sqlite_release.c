@@ -1,5 +1,5 @@
 /*
- * store_sqlite_release.c - the ledger of releases in a SQLite store (migration 0012): the
+ * store_sqlite_release.c - the ledger of releases in a SQLite store (migration 0014): the
  * budget check and the insert in one immediate transaction, so two releases at once cannot
  * both spend the last of a data set's epsilon.
  */

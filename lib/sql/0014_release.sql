@@ -1,4 +1,4 @@
--- 0012: the ledger of releases (issue 16; lib/release*.c, cli/cmd_release.c). Every file that
+-- 0014: the ledger of releases (issue 16; lib/release*.c, cli/cmd_release.c). Every file that
 -- `ctip release` writes is recorded: who, when, what (kind and the options, canonical, so that
 -- `ctip release reproduce ID` can run it again), from which data version, with which seed, the
 -- SHA-256 of the file, and the privacy loss (epsilon, delta) it spent from its data set.
