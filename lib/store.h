@@ -341,6 +341,7 @@ struct ctip_srv_ops {
 	/* CTIP_ENOTFOUND when there is no such account. */
 	int (*account_get)(ctip_store *s, const char *username, struct ctip_account *a,
 	                   ctip_err *e);
+	/* The organisations that have an account (that use ctip), by name. */
 	int (*org_list)(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o),
 	                void *ctx, ctip_err *e);
 	/* The organisation's access to a case (CTIP_ACCESS_NONE also when there is no such case).
