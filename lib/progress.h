@@ -25,4 +25,10 @@ void ctip_progress_total(ctip_progress *p, long long total);
 /* Clears the bar's line and frees p. */
 void ctip_progress_end(ctip_progress *p);
 
+/* For library code deep under a command (the statistics snapshot, a link run, key rotation,
+ * export): one process-wide bar, opened by the first report of a label (or a new label),
+ * closed by ctip_progress_finish. Safe from any thread. */
+void ctip_progress_report(const char *label, long long done, long long total, const char *what);
+void ctip_progress_finish(void);
+
 #endif
