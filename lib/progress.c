@@ -144,7 +144,9 @@ void ctip_progress_report(const char *label, long long done, long long total, co
 			global = NULL;
 		}
 		if (!global)
-			global = ctip_progress_start(label, total, what, CTIP_PROGRESS_ITEMS);
+			global = ctip_progress_start(label, total, what,
+			                             what ? CTIP_PROGRESS_ITEMS
+			                                  : CTIP_PROGRESS_BYTES);
 		if (global) {
 			global->total = total;
 			ctip_progress_set(global, done);
@@ -158,5 +160,16 @@ void ctip_progress_finish(void)
 	pthread_mutex_lock(&global_mu);
 	ctip_progress_end(global);
 	global = NULL;
+	pthread_mutex_unlock(&global_mu);
+}
+
+void ctip_progress_interrupt(void)
+{
+	pthread_mutex_lock(&global_mu);
+	if (global && global->last > 0) {
+		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
+		global->last = 1e-9; /* drawn again at the next report */
+	}
 	pthread_mutex_unlock(&global_mu);
 }

@@ -58,3 +58,18 @@ check "a link run on a terminal draws its steps" grep -qa 'link run \[#*\.*\] *[
 CI= on_pty env -u CI "$CTIP" key rotate
 check "key rotate on a terminal draws its bar" grep -qa 'rotating the key \[#*\.*\] *[0-9]*%  [0-9]* values of [0-9]* values' "$T/pty.out"
 check "... and rotates" grep -qa 'rotated to a new key' "$T/pty.out"
+
+# a rejected row reported while the bar is drawn starts on a line of its own
+python3 - "$T/demo.csv" "$T/bad.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+i = rows[0].index("prs_Birthdate")
+rows[-1][i] = "31/12/1990"
+csv.writer(open(sys.argv[2], "w", newline="")).writerows(rows)
+PY
+rm -f "$CTIP_DB" "$CTIP_DB-wal" "$CTIP_DB-shm" "$CTIP_DB.key" "$CTIP_DB.audit"
+"$CTIP" init >/dev/null
+CI= on_pty env -u CI "$CTIP" import --org "Progress Org" "$T/bad.csv"
+check "a rejected row on a terminal: the import fails" test "$(cat "$T/pty.rc")" = 1
+check "... the bar was drawn" grep -qa 'importing bad.csv \[' "$T/pty.out"
+check "... and cleared before the row's error" grep -qa "$(printf '\r\033\\[K')$T/bad.csv:[0-9]*: prs_Birthdate" "$T/pty.out"
