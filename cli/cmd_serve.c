@@ -1,6 +1,6 @@
 /*
- * cmd_serve.c - `ctip serve [--listen ADDRESS:PORT] [--web DIR]`: the
- * multi-agency server (server/), on the database of --db.
+ * cmd_serve.c - `ctip serve [--listen ADDRESS:PORT] [--web DIR] [--trusted-proxy ADDR,...]`:
+ * the multi-agency server (server/), on the database of --db.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +30,13 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 			cfg.tls_key = argv[++i];
 		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
 			cfg.threads = atoi(argv[++i]);
-		else
+		else if (!strcmp(argv[i], "--trusted-proxy") && i + 1 < argc) {
+			char err[256];
+			if (srv_trusted_proxies(argv[++i], err, sizeof(err))) {
+				fprintf(stderr, "ctip serve: %s\n", err);
+				return 2;
+			}
+		} else
 			return cli_usage("serve");
 	}
 	return srv_run(&cfg);

@@ -108,6 +108,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		flight(1);
 		*con_cls = r;
 		client_addr(conn, r->client, sizeof(r->client));
+		srv_client_from_proxy(conn, r->client, sizeof(r->client));
 		const char *cl =
 		        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > SRV_MAX_BODY) {

@@ -66,10 +66,24 @@ int srv_session_new(const struct ctip_account *a, char token[65], struct srv_ses
 int srv_session_get(const char *token, struct srv_session *out);
 void srv_session_end(const char *token);
 int srv_role_bit(const char *role);
-/* Failed logins: 1 when username or address is locked out now. */
-int srv_login_blocked(const char *username, const char *addr);
-void srv_login_failed(const char *username, const char *addr);
+/* Failed logins, counted per account and per client address separately (session.c): the
+ * seconds left of a lockout of username or of addr (0: none). */
+long srv_login_blocked(const char *username, const char *addr);
+/* Counts a failure; returns the lockouts it started (SRV_LOCK_* bits), the seconds of each in
+ * secs[0] (account) and secs[1] (address) when not NULL. */
+#define SRV_LOCK_ACCOUNT 1
+#define SRV_LOCK_ADDRESS 2
+int srv_login_failed(const char *username, const char *addr, long secs[2]);
 void srv_login_ok(const char *username);
+
+/* ---- the client's address (client.c) ---- */
+
+/* Sets the proxies whose X-Forwarded-For / X-Real-IP are believed ("127.0.0.1,::1");
+ * 0 ok, else -1 with a message in err. */
+int srv_trusted_proxies(const char *list, char *err, size_t errlen);
+/* client holds the peer's address; when that is a trusted proxy, replaces it with the
+ * address the proxy reports (if valid). */
+void srv_client_from_proxy(void *conn, char *client, size_t n);
 
 #define SESSION_MAX_AGE 28800 /* 8 h */
 #define SESSION_IDLE    1800  /* 30 min */

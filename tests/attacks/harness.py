@@ -89,6 +89,10 @@ class Registry:
         except subprocess.TimeoutExpired:
             self.srv.kill()
             rc = -9
+        try:
+            self.last_err = self.srv.stderr.read()[-1500:]  # what it said, for a failed check
+        except (OSError, ValueError):
+            self.last_err = ""
         self.srv = None
         return rc
 
