@@ -132,7 +132,8 @@ int cmd_estimate(int argc, char **argv, struct cli *c)
 		if (rc < 0) {
 			if (!strcmp(argv[i], "--lists") || !strcmp(argv[i], "--year") ||
 			    !strcmp(argv[i], "--from") || !strcmp(argv[i], "--to") ||
-			    !strcmp(argv[i], "--by") || !strcmp(argv[i], "--sensitivity")) {
+			    !strcmp(argv[i], "--by") || !strcmp(argv[i], "--review-min") ||
+			    !strcmp(argv[i], "--sensitivity")) {
 				registry = 1;
 				if (strcmp(argv[i], "--sensitivity"))
 					i++;

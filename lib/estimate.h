@@ -62,6 +62,8 @@ enum { CTIP_MSE_INFINITE = 1, CTIP_MSE_UNIDENTIFIABLE = 2 };
  * deficient. Answers are cached by the data's support and the model (they depend on
  * nothing else); the cache is shared by threads. */
 int ctip_mse_check(const struct ctip_mse_data *d, uint64_t model);
+/* The same by the primal LP (SparseMSE's form), uncached: slower; for the tests. */
+int ctip_mse_check_primal(const struct ctip_mse_data *d, uint64_t model);
 /* Frees the calling thread's LP environment (GLPK's is per thread). */
 void ctip_mse_check_thread_done(void);
 /* LPs solved and answers taken from the cache (for the benchmarks). */
@@ -153,6 +155,7 @@ long ctip_rng_negbin(struct ctip_rng *r, double size, double p);
 /* --- estimate_run.c: one estimate with its checks, as the command reports it ---------- */
 
 #define CTIP_MSE_MIN_PERSONS 20
+#define CTIP_MSE_MIN_LIST    5
 
 struct ctip_mse_opts {
 	int stepwise, bic, lcm; /* methods asked for */
@@ -173,13 +176,42 @@ struct ctip_mse_result {
 	struct ctip_mse_boot bstep, bbic;
 	struct ctip_mse_lcm lcm;
 	int has_step, has_bic, has_lcm;
+	/* the stepwise estimate with persons merged along the pairs linked at probability >=
+	 * sens_min (the lower end of the review band): -1 when none */
+	int has_sens;
+	double sens_min, sens_nobs, sens_total;
 	int nwarn;
-	char warn[16][256];
+	char warn[16][400];
 };
 /* Runs the methods of o on d; the result holds warnings where a number cannot be given. */
 int ctip_mse_run(const struct ctip_mse_data *d, const char *stratum, const struct ctip_mse_opts *o,
                  struct ctip_mse_result *r, ctip_err *e);
 void ctip_mse_result_free(struct ctip_mse_result *r);
+
+/* --- estimate_reg.c: capture histories from the registry's linked victims ------------ */
+
+struct ctip_facts;
+enum { CTIP_MSE_LISTS_ORG, CTIP_MSE_LISTS_ORG_TYPE, CTIP_MSE_LISTS_FILE };
+struct ctip_mse_reg {
+	int lists; /* one list per organisation, type, or file group */
+	int nmap;  /* FILE: organisation map_org[k] is on list map_list[k] */
+	char **map_org, **map_list;
+	int32_t from, to; /* YYYYMMDD of the victims' reference dates; 0 open */
+	int nby, by[2];   /* facts.h dimensions */
+	int64_t (*remap)(void *ctx, int64_t key); /* NULL, or merges persons */
+	void *remap_ctx;
+};
+struct ctip_mse_reg_out {
+	int n, cap; /* strata */
+	struct ctip_mse_data *data;
+	char (*label)[160];
+	int m; /* lists, shared by the strata */
+	char names[CTIP_MSE_MAX_LISTS][CTIP_MSE_NAME];
+	long rows, rows_undated, rows_unmapped, persons;
+};
+int ctip_mse_histories(const struct ctip_facts *f, const struct ctip_mse_reg *q,
+                       struct ctip_mse_reg_out *o, ctip_err *e);
+void ctip_mse_reg_out_free(struct ctip_mse_reg_out *o);
 
 /* --- estimate_out.c ------------------------------------------------------------------- */
 

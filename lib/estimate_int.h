@@ -19,10 +19,13 @@ struct mse_design {
 	int pi[MSE_MAX_PAR], pj[MSE_MAX_PAR]; /* the lists of an interaction column */
 	uint64_t empty;
 	unsigned char x[CTIP_MSE_MAX_CELLS][MSE_MAX_PAR];
+	/* the same by rows, sparse: row r has ones in columns idx[r][0 .. nnz[r]) */
+	unsigned char nnz[CTIP_MSE_MAX_CELLS], idx[CTIP_MSE_MAX_CELLS][MSE_MAX_PAR];
 };
 
 void mse_design_build(const struct ctip_mse_data *d, uint64_t model, struct mse_design *X);
-/* Rank of the design by Gram-Schmidt with R's qr tolerance (1e-7). */
+/* Rank of the design: of X'X by Gaussian elimination with full pivoting (X'X has small
+ * integer entries, so the pivots of a singular matrix vanish to rounding). */
 int mse_design_rank(const struct mse_design *X);
 
 #endif

@@ -48,40 +48,48 @@ void mse_design_build(const struct ctip_mse_data *d, uint64_t model, struct mse_
 			X->x[r][1 + i] = (unsigned char)(c >> i & 1);
 		for (int k = 1 + m; k < X->npar; k++)
 			X->x[r][k] = (unsigned char)((c >> X->pi[k] & 1) && (c >> X->pj[k] & 1));
+		int nz = 0;
+		for (int k = 0; k < X->npar; k++)
+			if (X->x[r][k])
+				X->idx[r][nz++] = (unsigned char)k;
+		X->nnz[r] = (unsigned char)nz;
 	}
 }
 
 int mse_design_rank(const struct mse_design *X)
 {
-	int n = X->nrow, rank = 0;
-	double *q = malloc(sizeof(double) * (size_t)n * (size_t)X->npar);
-	if (!q)
-		return -1;
-	for (int k = 0; k < X->npar; k++) {
-		double *v = q + (size_t)rank * (size_t)n, norm0 = 0, norm = 0;
-		for (int r = 0; r < n; r++) {
-			v[r] = X->x[r][k];
-			norm0 += v[r] * v[r];
-		}
-		for (int pass = 0; pass < 2; pass++) /* twice: Gram-Schmidt loses orthogonality */
-			for (int l = 0; l < rank; l++) {
-				const double *u = q + (size_t)l * (size_t)n;
-				double dot = 0;
-				for (int r = 0; r < n; r++)
-					dot += u[r] * v[r];
-				for (int r = 0; r < n; r++)
-					v[r] -= dot * u[r];
-			}
-		for (int r = 0; r < n; r++)
-			norm += v[r] * v[r];
-		if (norm0 > 0 && sqrt(norm) > 1e-7 * sqrt(norm0)) {
-			double s = 1 / sqrt(norm);
-			for (int r = 0; r < n; r++)
-				v[r] *= s;
-			rank++;
+	int p = X->npar, rank = 0;
+	double a[MSE_MAX_PAR * MSE_MAX_PAR] = {0};
+	for (int r = 0; r < X->nrow; r++)
+		for (int u = 0; u < X->nnz[r]; u++)
+			for (int v = 0; v < X->nnz[r]; v++)
+				a[X->idx[r][u] * p + X->idx[r][v]] += 1;
+	double scale = 0;
+	for (int k = 0; k < p; k++)
+		scale = fmax(scale, a[k * p + k]);
+	int done[MSE_MAX_PAR] = {0};
+	for (int step = 0; step < p; step++) {
+		int bi = -1, bj = -1;
+		double best = 0;
+		for (int i = 0; i < p; i++)
+			for (int j = 0; j < p && !done[i]; j++)
+				if (fabs(a[i * p + j]) > best) {
+					best = fabs(a[i * p + j]);
+					bi = i;
+					bj = j;
+				}
+		if (bi < 0 || best <= 1e-9 * (scale > 1 ? scale : 1))
+			break;
+		rank++;
+		done[bi] = 1;
+		for (int i = 0; i < p; i++) {
+			if (done[i] || a[i * p + bj] == 0)
+				continue;
+			double f = a[i * p + bj] / a[bi * p + bj];
+			for (int j = 0; j < p; j++)
+				a[i * p + j] -= f * a[bi * p + j];
 		}
 	}
-	free(q);
 	return rank;
 }
 
@@ -159,14 +167,12 @@ int ctip_mse_fit_model(const struct ctip_mse_data *d, uint64_t model, double alp
 		memset(b, 0, sizeof(double) * (size_t)p);
 		for (int r = 0; r < n; r++) {
 			double w = mu[r], z = eta[r] + (y[r] - mu[r]) / mu[r];
-			const unsigned char *x = X->x[r];
-			for (int k = 0; k < p; k++) {
-				if (!x[k])
-					continue;
+			const unsigned char *ix = X->idx[r];
+			for (int u = 0; u < X->nnz[r]; u++) { /* ix ascending: l <= k */
+				int k = ix[u];
 				b[k] += w * z;
-				for (int l = 0; l <= k; l++)
-					if (x[l])
-						a[k * p + l] += w;
+				for (int v = 0; v <= u; v++)
+					a[k * p + ix[v]] += w;
 			}
 		}
 		for (int k = 0; k < p; k++)
@@ -182,9 +188,8 @@ int ctip_mse_fit_model(const struct ctip_mse_data *d, uint64_t model, double alp
 		chol_solve(a, p, beta);
 		for (int r = 0; r < n; r++) {
 			double e = 0;
-			for (int k = 0; k < p; k++)
-				if (X->x[r][k])
-					e += beta[k];
+			for (int u = 0; u < X->nnz[r]; u++)
+				e += beta[X->idx[r][u]];
 			eta[r] = e;
 			mu[r] = exp(e);
 		}
@@ -207,11 +212,9 @@ int ctip_mse_fit_model(const struct ctip_mse_data *d, uint64_t model, double alp
 	/* the information matrix at the fitted values, for the sd of the intercept */
 	memset(a, 0, sizeof(double) * (size_t)(p * p));
 	for (int r = 0; r < n; r++)
-		for (int k = 0; k < p; k++)
-			if (X->x[r][k])
-				for (int l = 0; l <= k; l++)
-					if (X->x[r][l])
-						a[k * p + l] += mu[r];
+		for (int u = 0; u < X->nnz[r]; u++)
+			for (int v = 0; v <= u; v++)
+				a[X->idx[r][u] * p + X->idx[r][v]] += mu[r];
 	for (int k = 0; k < p; k++)
 		for (int l = 0; l < k; l++)
 			a[l * p + k] = a[k * p + l];

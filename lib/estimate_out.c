@@ -170,6 +170,19 @@ json_t *ctip_mse_json(const struct ctip_mse_result *r, int n, const struct ctip_
 		if (x->has_lcm)
 			json_array_append_new(methods, lcm_json(&x->lcm, o));
 		json_object_set_new(e, "methods", methods);
+		if (x->has_sens) {
+			json_t *sj = json_object();
+			json_object_set_new(sj, "method", json_string("stepwise"));
+			json_object_set_new(sj, "at_threshold",
+			                    x->has_step && x->step.ok ? num(x->step.total)
+			                                              : json_null());
+			json_object_set_new(sj, "observed_at_threshold", json_real(x->nobs));
+			json_object_set_new(sj, "review_min", json_real(x->sens_min));
+			json_object_set_new(sj, "at_review_min",
+			                    x->sens_total >= 0 ? num(x->sens_total) : json_null());
+			json_object_set_new(sj, "observed_at_review_min", json_real(x->sens_nobs));
+			json_object_set_new(e, "linkage_sensitivity", sj);
+		}
 		for (int w = 0; w < x->nwarn; w++)
 			json_array_append_new(warn, json_string(x->warn[w]));
 		json_object_set_new(e, "warnings", warn);
@@ -294,8 +307,15 @@ static void write_text(FILE *out, const struct ctip_mse_result *r, int n,
 			if (x->has_step && x->step.ok) {
 				fprintf(out, "\nFitted against observed (stepwise):\n");
 				fprintf(out, "  %-40s %9s %9s\n", "lists", "observed", "fitted");
+				if (x->data.m > 5)
+					fprintf(out,
+					        "  (the histories with persons; the JSON has all "
+					        "%d)\n",
+					        (1 << x->data.m) - 1);
 				for (int c = 1; c < (1 << x->data.m); c++) {
 					double mu = x->step.mu[c];
+					if (x->data.m > 5 && !(x->data.y[c] > 0))
+						continue;
 					char fb[32];
 					if (mu < 0)
 						snprintf(fb, sizeof fb, "(left out)");
@@ -310,6 +330,21 @@ static void write_text(FILE *out, const struct ctip_mse_result *r, int n,
 			}
 		} else {
 			fprintf(out, "No estimate.\n");
+		}
+		if (x->has_sens) {
+			fprintf(out,
+			        "\nSensitivity to linkage (stepwise): %s persons observed, "
+			        "estimate %s "
+			        "with the links of the last run; ",
+			        fmt_n(x->nobs, b1, sizeof b1),
+			        x->has_step && x->step.ok ? fmt_n(x->step.total, b2, sizeof b2)
+			                                  : "-");
+			fprintf(out,
+			        "%s observed, estimate %s with pairs of probability >= %.2f linked "
+			        "too\n",
+			        fmt_n(x->sens_nobs, b1, sizeof b1),
+			        x->sens_total >= 0 ? fmt_n(x->sens_total, b2, sizeof b2) : "-",
+			        x->sens_min);
 		}
 		if (x->nwarn) {
 			fprintf(out, "\nWarnings:\n");
@@ -329,7 +364,7 @@ static void write_csv(FILE *out, const struct ctip_mse_result *r, int n,
 		const struct ctip_mse_result *x = &r[k];
 		struct row rw[3];
 		int nr = rows_of(x, o, rw);
-		char w[16 * 260] = "";
+		char w[16 * 404] = "";
 		for (int i = 0; i < x->nwarn; i++) {
 			size_t l = strlen(w);
 			snprintf(w + l, sizeof w - l, "%s%s", i ? "; " : "", x->warn[i]);

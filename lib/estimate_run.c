@@ -4,6 +4,9 @@
  *
  * The checks, each a warning with its reason rather than a number:
  *   - too few persons (CTIP_MSE_MIN_PERSONS) or fewer than two lists: no estimate;
+ *   - a list of fewer than CTIP_MSE_MIN_LIST persons: its overlaps are noise (the literature
+ *     merges such lists with similar ones, as the UK analysis merged PF and NCA); left out,
+ *     its persons counted as observed;
  *   - a list holding nobody or everybody says nothing about the unseen (SparseMSE's
  *     removenoninformativelists): left out;
  *   - a list overlapping no other list: under any log-linear model its persons could be
@@ -77,6 +80,19 @@ int ctip_mse_run(const struct ctip_mse_data *d, const char *stratum, const struc
 	char why[512];
 	if (ctip_mse_drop_uninformative(&r->data, why, sizeof why))
 		warn(r, "%s", why);
+	for (int i = 0; i < r->data.m && r->data.m > 2;) {
+		double t = ctip_mse_list_total(&r->data, i);
+		if (t >= CTIP_MSE_MIN_LIST) {
+			i++;
+			continue;
+		}
+		warn(r,
+		     "list %s is too small (%.0f persons, fewer than %d): its overlaps would be "
+		     "noise, so it is left out of the model (merge it with a similar list with "
+		     "--lists FILE to use it); its persons count as observed",
+		     r->data.names[i], t, CTIP_MSE_MIN_LIST);
+		ctip_mse_drop_list(&r->data, i);
+	}
 	for (int i = 0; i < r->data.m && r->data.m > 2;) {
 		if (!isolated(&r->data, i)) {
 			i++;

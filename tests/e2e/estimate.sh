@@ -57,3 +57,45 @@ check "an unknown method is refused" contains "$T/m.err" "--method stepwise, bic
 check "a negative bootstrap is refused" contains "$T/b.err" "--bootstrap: a number"
 "$CTIP" estimate --histories "$UK" --year 2023 2>"$T/y.err"
 check "--histories with registry options is refused" contains "$T/y.err" "are for the registry"
+
+# --- from the registry: linked victims, one list per organisation type -------------------
+"$CTIP" init >/dev/null
+"$CTIP" demo generate --persons 1500 --seed 11 -o "$T/demo.csv" >/dev/null 2>&1
+"$CTIP" import "$T/demo.csv" >/dev/null 2>&1
+"$CTIP" estimate --bootstrap 0 >"$T/r0.txt" 2>&1
+check "before linkage: records are persons of their own (and an estimate is made)" contains "$T/r0.txt" "Persons observed"
+"$CTIP" link run >/dev/null 2>&1
+"$CTIP" estimate --bootstrap 20 --sensitivity --format json >"$T/r.json" 2>"$T/r.err"
+"$CTIP" stats victims --by year --no-suppress --format json >"$T/s.json" 2>/dev/null
+check "registry: the persons observed are the victims ctip stats counts" \
+	test "$(jq '.estimates[0].observed' "$T/r.json")" = "$(jq '.total' "$T/s.json")"
+check "registry: an estimate above the number observed" \
+	test "$(jq '.estimates[0] | .methods[0].estimate > .observed' "$T/r.json")" = "true"
+check "registry: provenance names the linkage run and its threshold" \
+	test "$(jq '.provenance.linkage | has("threshold") and .run == "the last `ctip link run`"' "$T/r.json")" = "true"
+check "registry: provenance counts records and persons" \
+	test "$(jq '.provenance | .records > .persons and .persons > 0' "$T/r.json")" = "true"
+check "registry: sensitivity at the lower end of the review band" \
+	test "$(jq '.estimates[0].linkage_sensitivity | .review_min == 0.5 and .observed_at_review_min < .observed_at_threshold and .at_review_min > 0' "$T/r.json")" = "true"
+check "registry: lists too small are left out, and said so" \
+	test "$(jq '[.estimates[0].warnings[] | select(test("is too small"))] | length > 0' "$T/r.json")" = "true"
+"$CTIP" audit log >"$T/audit.txt" 2>&1
+check "registry: the estimate is audited" contains "$T/audit.txt" "estimate      victims    lists=org_type"
+
+"$CTIP" estimate --bootstrap 0 --by gender,age_group --format csv >"$T/by.csv"
+check "--by: one row per stratum" test "$(lines "$T/by.csv")" -gt 4
+check "--by: a stratum with too few persons gets the reason, not a number" contains "$T/by.csv" "too few persons to estimate"
+"$CTIP" estimate --bootstrap 0 --by year --year 2024 --format json >"$T/y.json"
+check "--year with --by year: one stratum, 2024" test "$(jq -c '[.estimates[].stratum]' "$T/y.json")" = '["year=2024"]'
+"$CTIP" estimate --bootstrap 0 --by name 2>"$T/byerr"
+check "--by an unknown dimension is refused" contains "$T/byerr" "is not a dimension of victims"
+"$CTIP" estimate --lists org 2>"$T/org.err"
+check "--lists org with more than 10 organisations: refused with the way out" contains "$T/org.err" "with --lists FILE"
+printf 'organisation,list\n' >"$T/map.csv"
+sqlite3 "$CTIP_DB" "select name from organisation" | head -4 | awk '{print "\"" $0 "\",group" (NR % 2)}' >>"$T/map.csv"
+sqlite3 "$CTIP_DB" "select name from organisation" | sed -n 5,7p | awk '{print "\"" $0 "\",group2"}' >>"$T/map.csv"
+"$CTIP" estimate --lists "$T/map.csv" --bootstrap 0 --format json >"$T/m.json" 2>"$T/m.err"
+check "--lists FILE: the groups of the file are the lists" \
+	test "$(jq -c '[.estimates[0].lists[].name] | sort' "$T/m.json")" = '["group0","group1","group2"]'
+check "--lists FILE: records of organisations on no list are counted in the provenance" \
+	test "$(jq '.provenance.records_of_organisations_on_no_list > 0' "$T/m.json")" = "true"

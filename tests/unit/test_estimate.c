@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "estimate.h"
+#include "facts.h"
 
 /* ../shared/reference/mse/UKdat_5.csv (public, published with SparseMSE) */
 static const char *ukdat5 = "\"LA\",\"NG\",\"PFNCA\",\"GO\",\"GP\",\"count\"\n"
@@ -221,6 +222,91 @@ static void test_csv_errors(void **state)
 	assert_true(d.y[1] == 8 && d.y[3] == 2);
 }
 
+/* The dual LP (used) and SparseMSE's primal agree on random sparse tables and models. */
+static void test_lp_dual_agrees_with_primal(void **state)
+{
+	(void)state;
+	struct ctip_rng g;
+	ctip_rng_seed(&g, 42, 0);
+	int disagree = 0, infinite = 0;
+	for (int t = 0; t < 300; t++) {
+		struct ctip_mse_data d = {.m = 3 + t % 3};
+		for (int c = 1; c < (1 << d.m); c++)
+			d.y[c] = ctip_rng_unif(&g) < 0.45 ? 1 + (int)(ctip_rng_unif(&g) * 5) : 0;
+		uint64_t model = 0;
+		for (int p = 0; p < ctip_mse_npairs(d.m); p++)
+			if (ctip_rng_unif(&g) < 0.5)
+				model |= 1ULL << p;
+		int a = ctip_mse_check(&d, model), b = ctip_mse_check_primal(&d, model);
+		disagree += a != b;
+		infinite += (a & CTIP_MSE_INFINITE) != 0;
+	}
+	assert_int_equal(disagree, 0);
+	assert_true(infinite > 20 && infinite < 280); /* both answers were exercised */
+}
+
+static void add_row(ctip_facts *f, int64_t key, const char *date, const char *org,
+                    const char *gender)
+{
+	struct ctip_frow r = {.key = key, .date = ctip_facts_date(date), .age = 30};
+	ctip_err e = {0};
+	r.v[CTIP_D_ORG_TYPE][0] = org;
+	r.nv[CTIP_D_ORG_TYPE] = 1;
+	r.v[CTIP_D_ORG][0] = org;
+	r.nv[CTIP_D_ORG] = 1;
+	r.v[CTIP_D_GENDER][0] = gender;
+	r.nv[CTIP_D_GENDER] = gender ? 1 : 0;
+	assert_int_equal(ctip_facts_add(f, CTIP_U_VICTIMS, &r, &e), 0);
+}
+
+/* Histories from the statistics snapshot: a person's rows make one history; strata by the
+ * person's gender; a period leaves rows out; a stratum with few persons gets no number. */
+static void test_histories_from_facts(void **state)
+{
+	(void)state;
+	ctip_facts *f = ctip_facts_new();
+	const char *orgs[] = {"Police", "NGO", "BorderGuard"};
+	int64_t key = 1;
+	for (int i = 0; i < 60; i++, key++) { /* 60 women on varied lists */
+		int pat = 1 + i % 7;
+		for (int l = 0; l < 3; l++)
+			if (pat >> l & 1)
+				add_row(f, key, l == 2 ? "2022-03-01" : "2023-05-01", orgs[l],
+				        "Feminine");
+	}
+	for (int i = 0; i < 8; i++, key++) /* 8 men */
+		add_row(f, key, "2023-01-01", orgs[i % 2], "Masculine");
+	struct ctip_mse_reg q = {.lists = CTIP_MSE_LISTS_ORG_TYPE, .nby = 1, .by = {CTIP_D_GENDER}};
+	struct ctip_mse_reg_out o;
+	ctip_err e = {0};
+	assert_int_equal(ctip_mse_histories(f, &q, &o, &e), 0);
+	assert_int_equal(o.m, 3);
+	assert_int_equal(o.n, 2);
+	assert_string_equal(o.label[0], "gender=Feminine");
+	assert_int_equal((int)ctip_mse_nobs(&o.data[0]), 60);
+	assert_int_equal((int)o.data[0].y[7], 8); /* on all three: i % 7 == 6 */
+	assert_int_equal((int)ctip_mse_nobs(&o.data[1]), 8);
+	struct ctip_mse_opts opt;
+	ctip_mse_opts_default(&opt);
+	opt.nboot = 0;
+	struct ctip_mse_result *r = malloc(sizeof *r);
+	assert_int_equal(ctip_mse_run(&o.data[1], o.label[1], &opt, r, &e), 0);
+	assert_false(r->estimated);
+	assert_non_null(strstr(r->warn[0], "too few persons"));
+	ctip_mse_result_free(r);
+	free(r);
+	ctip_mse_reg_out_free(&o);
+	/* 2023 only: the border guard's rows (2022) are outside */
+	struct ctip_mse_reg q2 = {
+	        .lists = CTIP_MSE_LISTS_ORG_TYPE, .from = 20230101, .to = 20231231};
+	assert_int_equal(ctip_mse_histories(f, &q2, &o, &e), 0);
+	assert_int_equal(o.n, 1);
+	assert_int_equal(o.m, 2);
+	assert_int_equal(o.persons, 8 + 60 - 60 / 7 - (60 % 7 >= 4 ? 1 : 0));
+	ctip_mse_reg_out_free(&o);
+	ctip_facts_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +319,8 @@ int main(void)
 	        cmocka_unit_test(test_bootstrap_threads_and_range),
 	        cmocka_unit_test(test_distributions),
 	        cmocka_unit_test(test_csv_errors),
+	        cmocka_unit_test(test_lp_dual_agrees_with_primal),
+	        cmocka_unit_test(test_histories_from_facts),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	ctip_mse_check_thread_done();
