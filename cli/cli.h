@@ -68,6 +68,7 @@ int cmd_report(int argc, char **argv, struct cli *c);
 int cmd_link(int argc, char **argv, struct cli *c);
 int cmd_release(int argc, char **argv, struct cli *c);
 int cmd_link_report(int argc, char **argv, struct cli *c);
+int cmd_estimate(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
 
 #endif
