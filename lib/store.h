@@ -179,7 +179,7 @@ struct ctip_store_ops {
 	/* Indexes the entries not yet indexed by object now (the appender does so every few
 	 * thousand entries; the server when it stops). */
 	int (*audit_index)(ctip_store *s, ctip_err *e);
-	/* Audit entries written ahead (schema 12; NULL for a back end whose registry and log
+	/* Audit entries written ahead (schema 13; NULL for a back end whose registry and log
 	 * commit as one): inside a write transaction, audit_pend keeps entry a (at, actor,
 	 * action, object, detail) in the registry's own file and gives its number; audit_pend_mark
 	 * lists numbers first..last as chained, in the audit file; audit_pend_forget drops the
@@ -356,7 +356,10 @@ struct ctip_srv_ops {
 	int (*referral_list)(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
 	                     int (*cb)(void *ctx, const struct ctip_referral *r), void *ctx,
 	                     ctip_err *e);
-	int (*referral_set_status)(ctip_store *s, int64_t id, const char *status, ctip_err *e);
+	/* Moves referral id from status from to status (only if it is still from: a move that
+	 * lost a race is CTIP_ENOTFOUND); the name index follows (who finds the case's records). */
+	int (*referral_set_status)(ctip_store *s, int64_t id, const char *from, const char *status,
+	                           ctip_err *e);
 	/* The organisation a person record belongs to (CTIP_ENOTFOUND when none). */
 	int (*person_org)(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_err *e);
 	/* Appends one assistance item or one proceeding (the group's columns of r, first item)

@@ -21,24 +21,27 @@
 #include "search_top.h"
 #include "store.h"
 #include "store_sqlite_link.h"
+#include "store_sqlite_referral.h"
 #include "text.h"
 
 /* The organisations that may see a record's identity through a referral: those a case of the
- * record was referred to (through the API or in imported data; not declined) where the
- * person consented to sharing with referral organisations and to sharing the identity.
- * Columns person_id, org; a caller adds conditions on cp. Organisation ids below 2^20
- * (person_referred's rowids are person id * 2^20 + organisation id). */
+ * record was referred to (through the API or in imported data; not declined nor withdrawn) where
+ * the person consented to sharing with referral organisations and to sharing the identity. Columns
+ * person_id, org; a caller adds conditions on cp. Organisation ids below 2^20 (person_referred's
+ * rowids are person id * 2^20 + organisation id). */
 #define VIEWERS_CONSENT                                                                            \
 	"cp.consent = 1 AND cp.consent_scope LIKE '%\"ShareWithReferralOrgs\"%' AND "              \
 	"cp.consent_scope LIKE '%\"ShareIdentity\"%'"
 #define REFERRED_VIEWERS(cond)                                                                     \
 	"SELECT cp.person_id, cr.to_org_id AS org FROM case_person cp JOIN case_referral cr ON "   \
-	"cr.case_id = cp.case_id WHERE cr.status <> 'Declined' AND cr.to_org_id < 1048576 "        \
-	"AND " VIEWERS_CONSENT cond                                                                \
-	" UNION SELECT cp.person_id, rf.other_org_id FROM case_person cp "                         \
-	"JOIN referral rf ON rf.case_id = cp.case_id AND rf.direction = 'out' WHERE "              \
-	"coalesce(rf.status, '') <> 'Declined' AND rf.other_org_id < 1048576 AND " VIEWERS_CONSENT \
-	        cond
+	"cr.case_id = cp.case_id WHERE " SQL_REFERRAL_LIVE(                                        \
+	        "cr.status") " AND cr.to_org_id < "                                                \
+	                     "1048576 AND " VIEWERS_CONSENT cond                                   \
+	                     " UNION SELECT cp.person_id, rf.other_org_id FROM case_person cp "    \
+	                     "JOIN referral rf ON rf.case_id = cp.case_id AND rf.direction = "     \
+	                     "'out' WHERE " SQL_REFERRAL_LIVE_OR_NULL(                             \
+	                             "rf.status") " AND rf.other_org_id < 1048576 "                \
+	                                          "AND " VIEWERS_CONSENT cond
 
 /* The matches of a search, unsorted: sq_search opens each identity once, keeps the first by
  * name and unpacks only those. */
@@ -2372,7 +2375,7 @@ static int sq_audit_index(ctip_store *base, ctip_err *e)
 	return rc;
 }
 
-/* ---- audit entries written ahead (migration 0012) ---- */
+/* ---- audit entries written ahead (migration 0013) ---- */
 
 static int sq_audit_pend(ctip_store *base, const struct ctip_audit_entry *a, int64_t *pid,
                          ctip_err *e)
