@@ -148,6 +148,8 @@ struct ctip_store_ops {
 	/* Writes the person-in-case columns (role, victim context, events, ...). */
 	int (*link_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
 	                ctip_err *e);
+	/* Persons in cases kept with the data-quality flag named flag (NULL: with any flag). */
+	int (*quality_count)(ctip_store *s, const char *flag, long *n, ctip_err *e);
 	/* Reads rows back in canonical form, ordered by organisation, case id, record id. The
 	 * callback returns non-zero to stop (that value is returned). */
 	int (*rows)(ctip_store *s, const struct ctip_row_filter *flt,
@@ -335,6 +337,7 @@ struct ctip_srv_ops {
 	/* CTIP_ENOTFOUND when there is no such account. */
 	int (*account_get)(ctip_store *s, const char *username, struct ctip_account *a,
 	                   ctip_err *e);
+	/* The organisations that have an account (that use ctip), by name. */
 	int (*org_list)(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o),
 	                void *ctx, ctip_err *e);
 	/* The organisation's access to a case (CTIP_ACCESS_NONE also when there is no such case).
