@@ -42,6 +42,28 @@ const struct cli_command cli_commands[] = {
          "ctip link decide A B same|different | ctip link retrafficked",
          "link the records of one person across organisations; export person keys; explain a "
          "pair; review the uncertain pairs and decide; list persons trafficked again"},
+        {"case", cmd_case,
+         "ctip case show ID [--json] | ctip case assign ID USER | ctip case stage ID STAGE "
+         "[--comment TEXT] | ctip case approve APPROVAL [--reject] [--comment TEXT] | ctip "
+         "case approvals [--org NAME]  (changes: --as USER)",
+         "the workflow of a case: its stage, assigned caseworker and supervisors' approvals "
+         "(docs/CASEWORK.md)"},
+        {"assess", cmd_assess,
+         "ctip assess add ID QUESTION=ANSWER... [--date DATE] --as USER | ctip assess list ID "
+         "| ctip assess instrument",
+         "re-trafficking risk assessments of a case: score, level and trend"},
+        {"followup", cmd_followup,
+         "ctip followup plan ID [--from DATE] [--months 1,3,6,12,24] --as USER | ctip followup "
+         "record ID --mode MODE --outcome OUTCOME [--date DATE] [--who NAME] [--notes TEXT] "
+         "--as USER | ctip followup list ID | ctip followup due [--org NAME] [--overdue] | ctip "
+         "followup config --org NAME [--months LIST] [--lost-after N]",
+         "the follow-up plan of a case after return, its contacts, what is due and overdue"},
+        {"contact", cmd_contact,
+         "ctip contact add --channel CHANNEL [--at YYYY-MM-DDTHH:MM] [--caller-type T] "
+         "[--reason R] [--province P] [--caller NAME] [--notes TEXT] --as USER | ctip contact "
+         "list [--org NAME] [--limit N] | ctip contact convert ID [--case CASE] --as USER",
+         "hotline contacts (calls, messages, chats, web forms, walk-ins); a contact becomes a "
+         "case or is attached to one"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",
@@ -95,7 +117,8 @@ int cli_fail(const ctip_err *e)
 {
 	fputs("ctip: ", stderr);
 	ctip_err_print(e, stderr);
-	return e->code == CTIP_EINVAL || e->code == CTIP_ENOTFOUND ? 1 : 3;
+	return e->code == CTIP_EINVAL || e->code == CTIP_ENOTFOUND || e->code == CTIP_EDENIED ? 1
+	                                                                                      : 3;
 }
 
 /* A key rotation interrupted between its commit and the renaming of KEY.new over KEY
