@@ -137,7 +137,7 @@ try:
     report("contact: a named caller is not anonymous", st == 201 and js["anonymous"] is False, (st, js))
     st, js = a.post("/api/contacts", {"channel": "pigeon"})
     report("contact: an unknown channel is 400 naming it", st == 400 and js.get("field") == "channel", (st, js))
-    st, js = a.post("/api/contacts", {"channel": "call", "at": "2999-01-01T00:00"})
+    st, js = a.post("/api/contacts", {"channel": "call", "at": "2030-01-01T00:00"})
     report("contact: a time in the future is 400", st == 400 and js.get("field") == "at", (st, js))
     st, js = a.post("/api/contacts", {"channel": "call", "anonymous": True, "caller": "X"})
     report("contact: anonymous with a caller is 400", st == 400, (st, js))
@@ -219,7 +219,7 @@ try:
         (f"/api/cases/{ca}/assessments", {"answers": {"debt": "lots"}}, "debt"),
         (f"/api/cases/{ca}/assessments", {"answers": {"nosuch": "x"}}, "answers"),
         (f"/api/cases/{ca}/assessments", {"date": "2026-13-40", "answers": {}}, "date"),
-        (f"/api/cases/{ca}/assessments", {"date": "2999-01-01", "answers": {}}, "date"),
+        (f"/api/cases/{ca}/assessments", {"date": "2030-01-01", "answers": {}}, "date"),
         (f"/api/cases/{ca}/followups", {"mode": "telepathy", "outcome": "not_reached"}, "mode"),
         (f"/api/cases/{ca}/followups", {"mode": "phone", "outcome": "fine"}, "outcome"),
         (f"/api/cases/{ca}/followups", {"mode": "phone"}, "outcome"),
