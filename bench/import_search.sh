@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
-CTIP=build/ctip
+CTIP=${CTIP:-build/ctip} # CTIP=path: compare two builds on the same data
 W=${BENCH_DIR:-build/bench}
 mkdir -p "$W"
 DB="$W/bench.db"

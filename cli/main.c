@@ -20,7 +20,12 @@ const struct cli_command cli_commands[] = {
          "find persons by name (any case, with or without diacritics) or document number"},
         {"show", cmd_show, "ctip show [--json] ID",
          "show a person (P12) or a case (C7) with everything linked to it"},
-        {"demo", cmd_demo, "ctip demo generate --persons N [--seed S] -o FILE [--truth FILE]",
+        {"demo", cmd_demo,
+         "ctip demo generate --persons N [--seed S] [--quality good|typical|poor] "
+         "[--missing-birth R] [--partial-birth R] [--missing-province R] "
+         "[--address-below-province R] [--docs R] [--phones R] [--expl-dates R] "
+         "[--no-diacritics R] [--capitals R] [--typos R] [--swap-order R] [--drop-middle R] "
+         "[--namesakes R] -o FILE [--truth FILE]",
          "write a synthetic, realistic data set in the import format"},
         {"stats", cmd_stats,
          "ctip stats victims|cases|offenders|referrals|assistance --by DIM[,DIM...] "
@@ -77,7 +82,8 @@ const struct cli_command cli_commands[] = {
          "PATH), which then replaces the key file; --keep-old keeps the old one as KEY.old"},
         {"serve", cmd_serve,
          "ctip serve [--listen ADDRESS:PORT] [--web DIR] [--threads N] [--tls-cert PEM "
-         "--tls-key PEM]",
+         "--tls-key PEM] [--trusted-proxy ADDR[,ADDR...]] [--max-conns N] "
+         "[--max-conns-per-ip N] [--timeout S] [--request-timeout S]",
          "run the multi-agency server: JSON API under /api/, web UI at / (default "
          "127.0.0.1:8080)"},
         {"help", cmd_help, "ctip help [COMMAND | columns | vocab [NAME]]",

@@ -1400,9 +1400,83 @@ struct gen {
 	struct incident inc;
 	struct row row;
 	int oom;
+	const struct ctip_demo_opts *o; /* the data-quality rates that replace the profiles' */
+	struct {
+		uint8_t ns, female;
+		uint16_t fam, mid, giv;
+	} names[4096]; /* the names of recent persons, for namesakes */
+	uint32_t nnames;
 };
 
 static const int32_t DAY_CAP = 20269; /* 2025-06-30 */
+
+/* ---- data quality (`--quality`, the knobs) ---- */
+
+const char *const ctip_demo_dq_name[CTIP_DQ_N] = {
+        "missing-birth", "partial-birth", "missing-province", "address-below-province",
+        "docs",          "phones",        "expl-dates",       "no-diacritics",
+        "capitals",      "typos",         "swap-order",       "drop-middle",
+        "namesakes"};
+
+/* Per mille, in the order of CTIP_DQ_*. "good": a registry that checks documents; "poor":
+ * the plain data of issue 12 (birth date missing in 15 %, year only in 20 %, province
+ * missing in 20 %, nothing below the province, no exploitation dates, documents on fewer
+ * than half the records, phones on about a third, names folded or in capitals, typos,
+ * dropped middle names, swapped order). */
+static const unsigned short dq_good[CTIP_DQ_N] = {10, 20, 10, 950, 900, 900, 990,
+                                                  50, 50, 10, 10,  20,  0};
+static const unsigned short dq_poor[CTIP_DQ_N] = {150, 200, 200, 0,   280, 380, 0,
+                                                  500, 300, 50,  100, 250, 20};
+
+int ctip_demo_quality(struct ctip_demo_opts *o, const char *profile)
+{
+	const unsigned short *v = NULL;
+	if (!strcmp(profile, "good"))
+		v = dq_good;
+	else if (!strcmp(profile, "poor"))
+		v = dq_poor;
+	else if (strcmp(profile, "typical"))
+		return -1;
+	for (int i = 0; i < CTIP_DQ_N; i++) {
+		o->dq_set[i] = v != NULL;
+		o->dq[i] = v ? v[i] : 0;
+	}
+	return 0;
+}
+
+/* The rate k if set, else the organisation's own. */
+static unsigned dq(const struct gen *g, int k, unsigned own)
+{
+	return g->o->dq_set[k] ? g->o->dq[k] : own;
+}
+
+/* The complement (a "present" rate as the profiles' "missing" one). */
+static unsigned dq_not(const struct gen *g, int k, unsigned own_missing)
+{
+	return g->o->dq_set[k] ? 1000u - g->o->dq[k] : own_missing;
+}
+
+/* A new person: remembered, and (--namesakes) given the full name of an earlier one of the
+ * same naming system and sex. Draws nothing unless the rate is set. */
+static void namesake(struct gen *g, struct person *p)
+{
+	if (g->o->dq_set[CTIP_DQ_NAMESAKES] && g->nnames &&
+	    chance(&g->r, g->o->dq[CTIP_DQ_NAMESAKES])) {
+		uint32_t n = g->nnames < NELEM(g->names) ? g->nnames : (uint32_t)NELEM(g->names);
+		uint32_t i = rnd(&g->r, n);
+		if (g->names[i].ns == p->ns && g->names[i].female == p->female) {
+			p->fam = g->names[i].fam;
+			p->mid = g->names[i].mid;
+			p->giv = g->names[i].giv;
+		}
+	}
+	uint32_t j = g->nnames++ % NELEM(g->names);
+	g->names[j].ns = p->ns;
+	g->names[j].female = p->female;
+	g->names[j].fam = p->fam;
+	g->names[j].mid = p->mid;
+	g->names[j].giv = p->giv;
+}
 
 static int recmap_grow(struct recmap *m)
 {
@@ -1857,6 +1931,7 @@ static void incident_build(struct gen *g)
 			int prov = chance(r, 600) ? group_prov : pattern_prov(r, pt);
 			person_new(r, &v->p, female, birth_for_age(r, v->recruited, age), prov,
 			           v->recruited, passport, 0);
+			namesake(g, &v->p);
 			if (pt == PT_SERBIA || pt == PT_SAUDI) /* sent abroad legally */
 				if (!v->p.pass[0]) {
 					v->p.pass[0] = 'C';
@@ -1957,6 +2032,7 @@ static void incident_build(struct gen *g)
 				int prov = chance(r, 700) ? hp : general_prov(r);
 				person_new(r, &P->p, female, birth_for_age(r, I->recruited, age),
 				           prov, I->recruited, 300, chinese);
+				namesake(g, &P->p);
 			}
 			static const uint16_t role_p[PT_N][8] = {
 			        [PT_SERBIA] = {900, 100, 400, 100, 0, 0, 0, 50},
@@ -2051,6 +2127,7 @@ static void incident_build(struct gen *g)
 			int female = chance(r, 500);
 			int32_t b = add_years(v0->birth, -rrange(r, 20, 32));
 			person_new(r, &o->p, female, b, v0->prov, I->ret, 50, 0);
+			namesake(g, &o->p);
 			if (!female && v0->ns == o->p.ns) { /* the father carries the family name */
 				o->p.fam = v0->fam;
 			}
@@ -2099,25 +2176,30 @@ static void put_person(struct gen *g, struct row *R, const struct person *p, int
 	const char *fam = ft[p->fam % n].s;
 	const struct wname *mt = ns_mid(p->ns, p->female, &n);
 	const char *mid = mt[p->mid % n].s;
-	if (chance(r, pf->nomid))
+	if (chance(r, dq(g, CTIP_DQ_DROP_MIDDLE, pf->nomid)))
 		mid = "";
 	else if (chance(r, pf->othermid))
 		mid = mt[pick_wname(r, mt, n)].s;
 	const char *const *gt = ns_giv(p->ns, p->female, &n);
 	const char *giv = gt[p->giv % n];
-	if (chance(r, pf->typo)) {
+	if (chance(r, dq(g, CTIP_DQ_TYPOS, pf->typo))) {
 		typo(r, buf[3], sizeof buf[3], giv);
 		giv = buf[3];
 	}
-	if (chance(r, pf->swap)) {
+	char famt[128];
+	if (g->o->dq_set[CTIP_DQ_TYPOS] && chance(r, g->o->dq[CTIP_DQ_TYPOS])) {
+		typo(r, famt, sizeof famt, fam);
+		fam = famt;
+	}
+	if (chance(r, dq(g, CTIP_DQ_SWAP_ORDER, pf->swap))) {
 		const char *t = fam;
 		fam = giv;
 		giv = t;
 	}
 	int how = 0;
-	if (p->ns == NS_CN || chance(r, pf->ascii))
+	if (p->ns == NS_CN || chance(r, dq(g, CTIP_DQ_NO_DIACRITICS, pf->ascii)))
 		how |= TX_FOLD;
-	if (chance(r, pf->upper))
+	if (chance(r, dq(g, CTIP_DQ_CAPITALS, pf->upper)))
 		how |= TX_UPPER;
 	text_tx(buf[0], sizeof buf[0], fam, how);
 	text_tx(buf[1], sizeof buf[1], mid, how);
@@ -2127,16 +2209,18 @@ static void put_person(struct gen *g, struct row *R, const struct person *p, int
 	cadd(R, COL_GIVEN, buf[2]);
 
 	/* Birth date. */
-	unsigned x = rnd(r, 1000);
+	unsigned x = rnd(r, 1000), bmiss = dq(g, CTIP_DQ_MISSING_BIRTH, pf->bmiss),
+	         byear = dq(g, CTIP_DQ_PARTIAL_BIRTH, pf->byear),
+	         bmonth = g->o->dq_set[CTIP_DQ_PARTIAL_BIRTH] ? 0 : pf->bmonth;
 	int y, m, d;
 	civil_from_days(p->birth, &y, &m, &d);
-	if (x < pf->bmiss) {
+	if (x < bmiss) {
 		cadd(R, COL_BIRTH, "");
-	} else if ((x -= pf->bmiss) < pf->byear) {
+	} else if ((x -= bmiss) < byear) {
 		cadd_date(R, COL_BIRTH, p->birth, 1);
-	} else if ((x -= pf->byear) < pf->bmonth) {
+	} else if ((x -= byear) < bmonth) {
 		cadd_date(R, COL_BIRTH, p->birth, 2);
-	} else if ((x -= pf->bmonth) < pf->bswap && d <= 12 && d != m) {
+	} else if ((x -= bmonth) < pf->bswap && d <= 12 && d != m) {
 		cadd_date(R, COL_BIRTH, ymd(y, d, m), 3);
 	} else if ((x -= pf->bswap) < pf->boff) {
 		int dy = chance(r, 500) ? 1 : -1;
@@ -2174,7 +2258,7 @@ static void put_person(struct gen *g, struct row *R, const struct person *p, int
 	int ndoc = 0;
 	for (int i = 0; i < 3; i++) {
 		int t = order[i];
-		if (!docs[t][0] || chance(r, pf->idmiss))
+		if (!docs[t][0] || chance(r, dq_not(g, CTIP_DQ_DOCS, pf->idmiss)))
 			continue;
 		if (ndoc &&
 		    !(kind == K_COMPANY || kind == K_POLICE || kind == K_PROC || kind == K_COURT))
@@ -2211,7 +2295,7 @@ static void put_person(struct gen *g, struct row *R, const struct person *p, int
 	}
 
 	/* Phone. */
-	if (p->phone[0] && !chance(r, pf->phmiss)) {
+	if (p->phone[0] && !chance(r, dq_not(g, CTIP_DQ_PHONES, pf->phmiss))) {
 		const char *s = p->phone;
 		char ph[24];
 		switch (rnd(r, 6)) {
@@ -2253,7 +2337,7 @@ static void put_person(struct gen *g, struct row *R, const struct person *p, int
 	}
 
 	/* Address. */
-	if (!chance(r, pf->provmiss)) {
+	if (!chance(r, dq(g, CTIP_DQ_MISSING_PROVINCE, pf->provmiss))) {
 		int ph = how & TX_FOLD;
 		if (chance(r, pf->provascii))
 			ph |= TX_FOLD;
@@ -2267,7 +2351,7 @@ static void put_person(struct gen *g, struct row *R, const struct person *p, int
 		text_tx(buf[0], sizeof buf[0], provs[p->prov].name, ph);
 		cadd(R, COL_PROV, buf[0]);
 	}
-	if (!chance(r, pf->distmiss)) {
+	if (!chance(r, dq_not(g, CTIP_DQ_ADDRESS_BELOW, pf->distmiss))) {
 		char t[96];
 		const char *dn = district_name(p);
 		if (chance(r, 300)) {
@@ -2278,7 +2362,7 @@ static void put_person(struct gen *g, struct row *R, const struct person *p, int
 		text_tx(buf[1], sizeof buf[1], dn, how);
 		cadd(R, COL_DISTRICT, buf[1]);
 	}
-	if (!chance(r, pf->commmiss)) {
+	if (!chance(r, dq_not(g, CTIP_DQ_ADDRESS_BELOW, pf->commmiss))) {
 		char t[96];
 		const char *cn = communes[p->commune % NELEM(communes)];
 		if (chance(r, 400)) {
@@ -2399,8 +2483,13 @@ static void put_victim_link(struct gen *g, struct row *R, const struct incident 
 		int known_end = end <= opened || chance(r, 300);
 		cadd(R, COL_EXCOUNTRY, country_code[I->country]);
 		cadd(R, COL_EXPLACE, chance(r, 200) ? "" : I->place);
-		cadd_date(R, COL_EXSTART, I->start, prec);
-		if (known_end)
+		if (g->o->dq_set[CTIP_DQ_EXPL_DATES] && !chance(r, g->o->dq[CTIP_DQ_EXPL_DATES]))
+			known_end = -1; /* neither date written */
+		if (known_end >= 0)
+			cadd_date(R, COL_EXSTART, I->start, prec);
+		else
+			cadd(R, COL_EXSTART, ""); /* items stay aligned with the country's */
+		if (known_end > 0)
 			cadd_date(R, COL_EXEND, end, prec);
 		else
 			cadd(R, COL_EXEND, "");
@@ -2746,6 +2835,7 @@ int ctip_demo_generate(const struct ctip_demo_opts *o, FILE *out, FILE *truth, c
 	g->out = out;
 	g->truth = truth;
 	g->target = o->persons;
+	g->o = o;
 
 	for (int c = 0; c < NCOL; c++)
 		ctip_csv_field(out, col_names[c], c == 0);

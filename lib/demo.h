@@ -19,10 +19,37 @@
 
 #include "error.h"
 
-struct ctip_demo_opts {
-	long persons;            /* rows to write, exactly */
-	unsigned long long seed; /* same seed and persons => byte-identical output */
+/* Data-quality rates that replace every organisation's own (`--quality`, and one knob per
+ * rate): rates are per mille; a rate not set leaves each organisation its own writing. */
+enum {
+	CTIP_DQ_MISSING_BIRTH,    /* birth date left out */
+	CTIP_DQ_PARTIAL_BIRTH,    /* birth year only */
+	CTIP_DQ_MISSING_PROVINCE, /* province left out */
+	CTIP_DQ_ADDRESS_BELOW,    /* district and commune written */
+	CTIP_DQ_DOCS,             /* each document the person holds written */
+	CTIP_DQ_PHONES,           /* the person's phone (if any) written */
+	CTIP_DQ_EXPL_DATES,       /* dates of exploitation written */
+	CTIP_DQ_NO_DIACRITICS,    /* names without diacritics */
+	CTIP_DQ_CAPITALS,         /* names in capitals */
+	CTIP_DQ_TYPOS,            /* family and given name each mistyped */
+	CTIP_DQ_SWAP_ORDER,       /* family and given name swapped */
+	CTIP_DQ_DROP_MIDDLE,      /* middle name dropped */
+	CTIP_DQ_NAMESAKES,        /* a new person takes the full name of an earlier one */
+	CTIP_DQ_N
 };
+/* The knobs' option names without "--" ("missing-birth", ...), in the order above. */
+extern const char *const ctip_demo_dq_name[CTIP_DQ_N];
+
+struct ctip_demo_opts {
+	long persons;                    /* rows to write, exactly */
+	unsigned long long seed;         /* same seed and persons => byte-identical output */
+	unsigned char dq_set[CTIP_DQ_N]; /* which rates replace the organisations' */
+	unsigned short dq[CTIP_DQ_N];    /* per mille */
+};
+
+/* Sets the rates of a profile ("good", "typical": every organisation its own, "poor");
+ * -1 when unknown. */
+int ctip_demo_quality(struct ctip_demo_opts *o, const char *profile);
 
 /* Writes `persons` person records (CSV rows, header first) in ctip's import
  * format to out and, when truth is not NULL, the CSV

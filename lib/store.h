@@ -242,6 +242,9 @@ struct ctip_store_ops {
 	 * reviewer's decision on them (1 same, 0 different, -1 none). */
 	int (*link_pair_state)(ctip_store *s, int64_t a, int64_t b, char *key_a, char *key_b,
 	                       int *decision, ctip_err *e);
+	/* Whether both records a and b were linked by the last run and neither changed since
+	 * (*current 1): the server compares only such records (routes_link.c). */
+	int (*link_current)(ctip_store *s, int64_t a, int64_t b, int *current, ctip_err *e);
 	/* The sealed cache of prepared records (link_cache.c): replaced by n chunks (0: dropped,
 	 * with the list of records changed since), and read back chunk by chunk in order. */
 	int (*link_cache_put)(ctip_store *s, const unsigned char *const *chunk, const size_t *len,

@@ -18,6 +18,8 @@
 #include "crypto.h"
 #include "store_casework.h"
 #include "embedded.h"
+#include "identity.h"
+#include "search_top.h"
 #include "store.h"
 #include "store_sqlite_link.h"
 #include "text.h"
@@ -1054,67 +1056,33 @@ static int org_id(sqlite_store *s, const char *name, int64_t *id, ctip_err *e)
 
 /* ---- sealed values ------------------------------------------------------------------ */
 
-/* The fields sealed together as a person's identity, in the order of the message: names,
- * address below the province, identity-document numbers and phones (as `;` lists). One
- * message per record: a seal per document or phone would cost 40 bytes and 0.6 us each. */
-static const int identity_fields[] = {CF_FAMILY,     CF_MIDDLE,       CF_GIVEN,    CF_STREET,
-                                      CF_COMMUNE,    CF_COMMUNE_CODE, CF_DISTRICT, CF_DISTRICT_CODE,
-                                      CF_DOC_NUMBER, CF_MOBILE,       CF_HOMEPHONE};
-#define N_IDENTITY ((int)(sizeof(identity_fields) / sizeof(*identity_fields)))
+/* The policy (what is sealed, how, the blind indexes and name tokens) is identity.c's, shared
+ * by every back end; these bind it to this store's key, path and statements. */
+#define N_IDENTITY      CTIP_IDENTITY_N
+#define identity_fields ctip_identity_fields
+#define place_of        ctip_seal_place
+#define name_sortkey    ctip_name_sortkey
+#define identity_key    ctip_identity_key
+#define identity_free   ctip_identity_free
 
 static int no_key(sqlite_store *s, ctip_err *e)
 {
-	return ctip_err_set(e, CTIP_EINVAL,
-	                    "%s: no key loaded: identities cannot be sealed or opened",
-	                    s->base.path);
-}
-
-/* Where a sealed value belongs: "table.column:owner[:seq]" (its associated data). */
-static int place_of(char *buf, size_t n, const char *what, int64_t owner, int seq)
-{
-	/* "what:owner" or "what:owner:seq", without snprintf: a search opens ~50 identities */
-	char num[48], *w = num + sizeof(num);
-	size_t wl = strlen(what);
-	if (seq >= 0)
-		for (unsigned v = (unsigned)seq, first = 1; first || v; v /= 10, first = 0)
-			*--w = (char)('0' + v % 10);
-	if (seq >= 0)
-		*--w = ':';
-	unsigned long long o =
-	        owner < 0 ? 0 - (unsigned long long)owner : (unsigned long long)owner;
-	for (int first = 1; first || o; o /= 10, first = 0)
-		*--w = (char)('0' + o % 10);
-	if (owner < 0)
-		*--w = '-';
-	size_t nl = (size_t)(num + sizeof(num) - w);
-	if (wl + 1 + nl + 1 > n)
-		return seq < 0 ? snprintf(buf, n, "%s:%lld", what, (long long)owner)
-		               : snprintf(buf, n, "%s:%lld:%d", what, (long long)owner, seq);
-	memcpy(buf, what, wl);
-	buf[wl] = ':';
-	memcpy(buf + wl + 1, w, nl);
-	buf[wl + 1 + nl] = 0;
-	return (int)(wl + 1 + nl);
+	return ctip_no_key(s->base.path, e);
 }
 
 /* Binds v sealed for its place (NULL when v is empty). */
 static int bind_sealed(sqlite_store *s, sqlite3_stmt *st, int i, const char *v, const char *what,
                        int64_t owner, int seq, ctip_err *e)
 {
-	if (!v || !*v) {
+	unsigned char *b;
+	size_t n;
+	int rc = ctip_value_seal(s->base.crypto, s->base.path, v, what, owner, seq, &b, &n, e);
+	if (rc)
+		return rc;
+	if (b)
+		sqlite3_bind_blob(st, i, b, (int)n, free);
+	else
 		sqlite3_bind_null(st, i);
-		return CTIP_OK;
-	}
-	if (!s->base.crypto)
-		return no_key(s, e);
-	char ad[96];
-	int an = place_of(ad, sizeof(ad), what, owner, seq);
-	size_t n = strlen(v);
-	unsigned char *b = malloc(n + CTIP_SEAL_OVERHEAD);
-	if (!b)
-		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	ctip_seal(s->base.crypto, v, n, ad, (size_t)an, b);
-	sqlite3_bind_blob(st, i, b, (int)(n + CTIP_SEAL_OVERHEAD), free);
 	return CTIP_OK;
 }
 
@@ -1122,243 +1090,41 @@ static int bind_sealed(sqlite_store *s, sqlite3_stmt *st, int i, const char *v, 
 static int col_unsealed(sqlite_store *s, sqlite3_stmt *st, int i, const char *what, int64_t owner,
                         int seq, char **out, ctip_err *e)
 {
-	const unsigned char *b = sqlite3_column_blob(st, i);
-	int n = sqlite3_column_bytes(st, i);
-	*out = NULL;
-	if (!b)
-		return CTIP_OK;
-	if (!s->base.crypto)
-		return no_key(s, e);
-	char ad[96];
-	int an = place_of(ad, sizeof(ad), what, owner, seq);
-	char *m = n >= CTIP_SEAL_OVERHEAD ? malloc((size_t)n - CTIP_SEAL_OVERHEAD + 1) : NULL;
-	if (!m && n >= CTIP_SEAL_OVERHEAD)
-		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	if (!m || ctip_unseal(s->base.crypto, b, (size_t)n, ad, (size_t)an, (unsigned char *)m)) {
-		free(m);
-		return ctip_err_set(
-		        e, CTIP_EDB,
-		        "%s: the sealed value %s does not open: it was altered or moved, "
-		        "or the key is not the one it was sealed with",
-		        s->base.path, ad);
-	}
-	m[n - CTIP_SEAL_OVERHEAD] = 0;
-	*out = m;
-	return CTIP_OK;
+	const void *b = sqlite3_column_blob(st, i);
+	return ctip_value_open(s->base.crypto, s->base.path, b, (size_t)sqlite3_column_bytes(st, i),
+	                       what, owner, seq, out, e);
 }
 
-/* The sort key of a name: the folded family, given and middle names, each followed by \x01,
- * so that results sort as users read them (Đặng with Dang, not after Z). malloc'd. */
-static char *name_sortkey(const char *family, const char *middle, const char *given)
-{
-	const char *parts[3] = {family, given, middle};
-	char *f[3] = {NULL, NULL, NULL}, *key = NULL;
-	size_t len = 4;
-	for (int i = 0; i < 3; i++) {
-		if (parts[i] && *parts[i] && !(f[i] = ctip_text_fold(parts[i])))
-			goto out;
-		len += f[i] ? strlen(f[i]) : 0;
-	}
-	if (!(key = malloc(len)))
-		goto out;
-	char *w = key;
-	for (int i = 0; i < 3; i++) {
-		size_t n = f[i] ? strlen(f[i]) : 0;
-		memcpy(w, f[i] ? f[i] : "", n);
-		w += n;
-		*w++ = '\x01';
-	}
-	*w = 0;
-out:
-	for (int i = 0; i < 3; i++)
-		free(f[i]);
-	return key;
-}
-
-/* A person's identity as one sealed message, malloc'd into *blob: the values of
- * identity_fields, then the name's sort key (so that search sorts its matches without
- * folding them), returned in *sortkey (malloc'd) when sortkey is not NULL. */
 static int identity_seal(sqlite_store *s, int64_t pid, const ctip_row *r, unsigned char **blob,
                          int *len, char **sortkey, ctip_err *e)
 {
-	const char *v[N_IDENTITY + 1];
-	char ad[64];
-	if (!s->base.crypto)
-		return no_key(s, e);
-	for (int i = 0; i < N_IDENTITY; i++)
-		v[i] = ctip_row_get(r, identity_fields[i]);
-	char *key = name_sortkey(v[0], v[1], v[2]);
-	if (!key)
-		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	v[N_IDENTITY] = key;
-	size_t n = ctip_pack_size(v, N_IDENTITY + 1);
-	unsigned char *m = malloc(n + 1), *b = malloc(n + CTIP_SEAL_OVERHEAD);
-	if (!m || !b) {
-		free(m);
-		free(b);
-		free(key);
-		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	}
-	ctip_pack(v, N_IDENTITY + 1, m);
-	int an = place_of(ad, sizeof(ad), "person.identity", pid, -1);
-	ctip_seal(s->base.crypto, m, n, ad, (size_t)an, b);
-	sodium_memzero(m, n);
-	free(m);
-	if (sortkey)
-		*sortkey = key;
-	else
-		free(key);
-	*blob = b;
-	*len = (int)(n + CTIP_SEAL_OVERHEAD);
-	return CTIP_OK;
+	return ctip_identity_seal(s->base.crypto, s->base.path, pid, r, blob, len, sortkey, e);
 }
 
-/* Opens a sealed identity into m (n - CTIP_SEAL_OVERHEAD bytes); -1 when it does not open. */
 static int identity_unseal(sqlite_store *s, int64_t pid, const void *b, int n, unsigned char *m)
 {
-	char ad[64];
-	int an = place_of(ad, sizeof(ad), "person.identity", pid, -1);
-	return n < CTIP_SEAL_OVERHEAD ||
-	                       ctip_unseal(s->base.crypto, b, (size_t)n, ad, (size_t)an, m)
-	               ? -1
-	               : 0;
-}
-
-/* The name's sort key in an opened identity m (the field after identity_fields: each field a
- * varint of its length + 1, then its bytes); -1 when m is malformed. */
-static int identity_key(const unsigned char *m, size_t mlen, const unsigned char **key,
-                        size_t *klen)
-{
-	size_t at = 0, x = 0;
-	for (int i = 0; i <= N_IDENTITY; i++) {
-		int shift = 0;
-		x = 0;
-		for (;;) {
-			if (at >= mlen || shift > 28)
-				return -1;
-			x |= (size_t)(m[at] & 0x7f) << shift;
-			shift += 7;
-			if (!(m[at++] & 0x80))
-				break;
-		}
-		if (x == 0) { /* a NULL field; the sort key is never NULL */
-			if (i == N_IDENTITY)
-				return -1;
-		} else if (x - 1 > mlen - at) {
-			return -1;
-		} else if (i < N_IDENTITY) {
-			at += x - 1;
-		}
-	}
-	*key = m + at;
-	*klen = x - 1;
-	return 0;
+	return ctip_identity_unseal(s->base.crypto, pid, b, n, m);
 }
 
 static int identity_error(sqlite_store *s, int64_t pid, ctip_err *e)
 {
-	return ctip_err_set(e, CTIP_EDB,
-	                    "%s: the identity of record P%lld does not open: it was altered or "
-	                    "moved, or the key is not the one it was sealed with",
-	                    s->base.path, (long long)pid);
+	return ctip_identity_error(s->base.path, pid, e);
 }
 
-/* The one reader of a person's identity: opens the sealed blob b of record pid into
- * v[N_IDENTITY] (malloc'd strings, NULL where unknown). */
 static int identity_open(sqlite_store *s, int64_t pid, const void *b, int n, char **v, ctip_err *e)
 {
-	char *all[N_IDENTITY + 1];
-	for (int i = 0; i < N_IDENTITY; i++)
-		v[i] = NULL;
-	if (!b)
-		return CTIP_OK;
-	if (!s->base.crypto)
-		return no_key(s, e);
-	size_t mlen = n >= CTIP_SEAL_OVERHEAD ? (size_t)n - CTIP_SEAL_OVERHEAD : 0;
-	unsigned char *m = malloc(mlen + 1);
-	if (!m)
-		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	int bad = identity_unseal(s, pid, b, n, m) || ctip_unpack(m, mlen, all, N_IDENTITY + 1);
-	sodium_memzero(m, mlen);
-	free(m);
-	if (bad)
-		return identity_error(s, pid, e);
-	memcpy(v, all, N_IDENTITY * sizeof(*v));
-	free(all[N_IDENTITY]);
-	return CTIP_OK;
+	return ctip_identity_open(s->base.crypto, s->base.path, pid, b, n, v, e);
 }
 
-static void identity_free(char **v)
-{
-	for (int i = 0; i < N_IDENTITY; i++)
-		free(v[i]);
-}
-
-/* The blind-index tokens of a name's sort key (its folded parts: the same tokens as the
- * folded name), malloc'd. */
-static char *sortkey_tokens(sqlite_store *s, const char *key)
-{
-	char *t = strdup(key);
-	if (!t)
-		return NULL;
-	for (char *p = t; *p; p++)
-		if (*p == '\x01')
-			*p = ' ';
-	char *tok = ctip_bidx_tokens(s->base.crypto, t);
-	free(t);
-	return tok;
-}
-
-/* A record's document in a name index for organisation org: the blind-index tokens of its
- * name (from its sort key; when global) followed by the same tokens scoped to org, so that a
- * search within what org sees reads only org's doclists (docs/DESIGN.md, Search); "" for a
- * record without a name. person_name holds both for the owning organisation, person_referred
- * the scoped ones for each organisation a case was referred to. malloc'd; NULL when out of
- * memory. */
 static char *name_doc(sqlite_store *s, const char *key, int64_t org, int global)
 {
-	char *t = strdup(key);
-	if (!t)
-		return NULL;
-	for (char *p = t; *p; p++)
-		if (*p == '\x01')
-			*p = ' ';
-	char *g = global ? ctip_bidx_tokens(s->base.crypto, t) : NULL;
-	char *o = ctip_bidx_org_tokens(s->base.crypto, org, t);
-	char *q = ctip_bidx_org_pairs(s->base.crypto, org, t);
-	free(t);
-	char *doc = NULL;
-	if (o && q && (!global || g)) {
-		size_t gn = g ? strlen(g) : 0, on = strlen(o), qn = strlen(q);
-		if ((doc = malloc(gn + on + qn + 3))) {
-			char *w = doc;
-			const char *part[3] = {g ? g : "", o, q};
-			size_t len[3] = {gn, on, qn};
-			for (int i = 0; i < 3; i++) {
-				if (!len[i])
-					continue;
-				if (w != doc)
-					*w++ = ' ';
-				memcpy(w, part[i], len[i]);
-				w += len[i];
-			}
-			*w = 0;
-		}
-	}
-	free(g);
-	free(o);
-	free(q);
-	return doc;
+	return ctip_name_doc(s->base.crypto, key, org, global);
 }
 
-/* The blind-index tokens of a name, malloc'd. */
 static char *identity_tokens(sqlite_store *s, const char *family, const char *middle,
                              const char *given)
 {
-	char *key = name_sortkey(family, middle, given);
-	char *tok = key ? sortkey_tokens(s, key) : NULL;
-	free(key);
-	return tok;
+	return ctip_identity_tokens(s->base.crypto, family, middle, given);
 }
 
 /* ---- writing rows ------------------------------------------------------------------- */
@@ -1543,7 +1309,7 @@ static int add_phones(sqlite_store *s, int64_t pid, const char *kind, const char
 		sqlite3_bind_int64(st, 1, pid);
 		sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 3, i);
-		ctip_bidx(s->base.crypto, CTIP_BIDX_PHONE, it[i], strlen(it[i]), bidx);
+		ctip_phone_bidx(s->base.crypto, it[i], bidx);
 		sqlite3_bind_blob(st, 4, bidx, sizeof(bidx), SQLITE_TRANSIENT);
 		rc = exec_done(s, st, e);
 	}
@@ -1564,17 +1330,15 @@ static int add_docs(sqlite_store *s, int64_t pid, const ctip_row *r, ctip_err *e
 	}
 	for (int i = 0; i < g.n && !rc; i++) {
 		sqlite3_stmt *st;
-		const char *num = group_item(&g, 1, i);
-		char *norm = ctip_text_alnum_upper(num ? num : "");
-		if (!norm || !(st = stmt(s, S_DOC_ADD, e))) {
-			free(norm);
-			rc = norm ? CTIP_EDB : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		unsigned char bidx[CTIP_BIDX_BYTES];
+		if (ctip_docno_bidx(s->base.crypto, group_item(&g, 1, i), bidx)) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 			break;
 		}
-		unsigned char bidx[CTIP_BIDX_BYTES];
-		ctip_bidx(s->base.crypto, CTIP_BIDX_DOCNO, norm, strlen(norm), bidx);
-		sodium_memzero(norm, strlen(norm));
-		free(norm);
+		if (!(st = stmt(s, S_DOC_ADD, e))) {
+			rc = CTIP_EDB;
+			break;
+		}
 		sqlite3_bind_int64(st, 1, pid);
 		sqlite3_bind_int(st, 2, i);
 		bind_text(st, 3, group_item(&g, 0, i));
@@ -1704,18 +1468,8 @@ static int person_write(sqlite_store *s, int64_t org, const ctip_row *r, int fre
 	sqlite3_stmt *st = stmt(s, fresh ? S_PERSON_ADD : S_PERSON_UPDATE, e);
 	if (!st)
 		return CTIP_EDB;
-	const char *era = r->v[CF_PROVINCE_ERA], *pcode = r->aux[AUX_PROVINCE_CODE],
-	           *p2025 = r->aux[AUX_PROVINCE_2025];
-	if (ctip_row_get(r, CF_PROVINCE) && era && !pcode) {
-		char vocab[32];
-		snprintf(vocab, sizeof(vocab), "province_%s", era);
-		const struct ctip_ref_entry *en =
-		        ctip_ref_find(s->base.ref, vocab, r->v[CF_PROVINCE]);
-		if (en) {
-			pcode = en->code;
-			p2025 = strcmp(era, "2008") == 0 ? en->extra : en->code;
-		}
-	}
+	const char *era, *pcode, *p2025;
+	ctip_province_codes(s->base.ref, r, &era, &pcode, &p2025);
 	unsigned char *identity = NULL;
 	int ilen = 0;
 	char *sortkey = NULL;
@@ -1726,7 +1480,7 @@ static int person_write(sqlite_store *s, int64_t org, const ctip_row *r, int fre
 	bind_text(st, 3, r->v[CF_BIRTH]);
 	bind_text(st, 4, r->v[CF_GENDER]);
 	bind_text(st, 5, r->v[CF_ETHNICITY]);
-	bind_text(st, 6, pcode ? era : NULL);
+	bind_text(st, 6, era);
 	bind_text(st, 7, pcode);
 	bind_text(st, 8, p2025);
 	bind_text(st, 9, r->v[CF_HOME_COUNTRY]);
@@ -2183,13 +1937,8 @@ static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
 				ctip_row_take(&r, scalar[c], json_list(v));
 				continue;
 			}
-			if (scalar[c] == CF_PROVINCE) {
-				char vocab[32];
-				snprintf(vocab, sizeof(vocab), "province_%s", col(st, c - 1));
-				const struct ctip_ref_entry *en =
-				        ctip_ref_get(s->base.ref, vocab, v);
-				v = en ? en->label_vi : v;
-			}
+			if (scalar[c] == CF_PROVINCE)
+				v = ctip_province_label(s->base.ref, col(st, c - 1), v);
 			if (ctip_row_set(&r, scalar[c], v)) {
 				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 				break;
@@ -2215,194 +1964,32 @@ static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
 
 /* ---- search ------------------------------------------------------------------------- */
 
-/* A match of a search: its identity opened (m, the sort key inside it) and its columns, in
- * one allocation. Matches sort by folded family, given and middle name, then id. */
-struct match {
-	int64_t pid, org_id;
-	const unsigned char *key;
-	size_t klen, mlen;
-	const char *org, *src, *birth, *era, *code;
-	unsigned char m[];
-};
-
-static int match_cmp1(const struct match *a, const struct match *b)
-{
-	size_t n = a->klen < b->klen ? a->klen : b->klen;
-	int c = memcmp(a->key, b->key, n);
-	if (c)
-		return c;
-	if (a->klen != b->klen)
-		return a->klen < b->klen ? -1 : 1;
-	return a->pid < b->pid ? -1 : a->pid > b->pid;
-}
-
-static void match_free(struct match *x)
-{
-	if (x) {
-		sodium_memzero(x->m, x->mlen);
-		free(x);
-	}
-}
-
-/* The first cap matches by name: a max-heap, its last-by-name at the root. Every match is
- * opened once (to read its sort key); only those kept are unpacked. */
-struct top {
-	struct match **v;
-	int n, cap;
-};
-
-static void top_down(struct top *t, int i)
-{
-	for (;;) {
-		int l = 2 * i + 1, r = l + 1, m = i;
-		if (l < t->n && match_cmp1(t->v[l], t->v[m]) > 0)
-			m = l;
-		if (r < t->n && match_cmp1(t->v[r], t->v[m]) > 0)
-			m = r;
-		if (m == i)
-			return;
-		struct match *x = t->v[i];
-		t->v[i] = t->v[m];
-		t->v[m] = x;
-		i = m;
-	}
-}
-
-static int top_add(sqlite_store *s, struct top *t, sqlite3_stmt *st, ctip_err *e)
-{
-	static const unsigned char nokey[] = "\x01\x01\x01";
-	int64_t pid = sqlite3_column_int64(st, 0);
-	const void *b = sqlite3_column_blob(st, 3);
-	int n = sqlite3_column_bytes(st, 3);
-	size_t mlen = b && n >= CTIP_SEAL_OVERHEAD ? (size_t)n - CTIP_SEAL_OVERHEAD : 0, cl[5],
-	       all = mlen;
-	static const int cols[5] = {1, 2, 4, 5, 6};
-	for (int i = 0; i < 5; i++) {
-		const char *c = col(st, cols[i]);
-		cl[i] = c ? strlen(c) + 1 : 0;
-		all += cl[i];
-	}
-	struct match *x = malloc(sizeof(*x) + all);
-	if (!x)
-		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	x->pid = pid;
-	x->org_id = sqlite3_column_int64(st, 7);
-	x->mlen = mlen;
-	x->key = nokey;
-	x->klen = 3;
-	if (b &&
-	    (identity_unseal(s, pid, b, n, x->m) || identity_key(x->m, mlen, &x->key, &x->klen))) {
-		match_free(x);
-		return identity_error(s, pid, e);
-	}
-	const char **dst[5] = {&x->org, &x->src, &x->birth, &x->era, &x->code};
-	unsigned char *w = x->m + mlen;
-	for (int i = 0; i < 5; i++) {
-		*dst[i] = cl[i] ? (const char *)w : NULL;
-		if (cl[i])
-			memcpy(w, col(st, cols[i]), cl[i]);
-		w += cl[i];
-	}
-	if (t->n < t->cap) { /* sift up */
-		int i = t->n++;
-		t->v[i] = x;
-		while (i && match_cmp1(t->v[(i - 1) / 2], t->v[i]) < 0) {
-			struct match *p = t->v[(i - 1) / 2];
-			t->v[(i - 1) / 2] = t->v[i];
-			t->v[i] = p;
-			i = (i - 1) / 2;
-		}
-	} else if (match_cmp1(x, t->v[0]) < 0) {
-		match_free(t->v[0]);
-		t->v[0] = x;
-		top_down(t, 0);
-	} else {
-		match_free(x);
-	}
-	return CTIP_OK;
-}
-
-/* Unpacks a kept match and hands it to the caller. */
-static int match_emit(sqlite_store *s, const struct match *x,
-                      int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e)
-{
-	char *all[N_IDENTITY + 1] = {NULL}, *v[N_IDENTITY] = {NULL};
-	const char *prov = NULL;
-	if (x->mlen && ctip_unpack(x->m, x->mlen, all, N_IDENTITY + 1))
-		return identity_error(s, x->pid, e);
-	memcpy(v, all, sizeof(v));
-	free(all[N_IDENTITY]);
-	if (x->era && x->code) {
-		char vocab[32];
-		snprintf(vocab, sizeof(vocab), "province_%s", x->era);
-		const struct ctip_ref_entry *en = ctip_ref_get(s->base.ref, vocab, x->code);
-		prov = en ? en->label_vi : x->code;
-	}
-	struct ctip_person_hit h = {
-	        .id = x->pid,
-	        .org = x->org,
-	        .src_record_id = x->src,
-	        .family = v[0],
-	        .middle = v[1],
-	        .given = v[2],
-	        .birth = x->birth,
-	        .province = prov,
-	        .org_id = x->org_id,
-	};
-	int rc = cb(ctx, &h);
-	identity_free(v);
-	return rc;
-}
-
+/* The query's tokens and blind indexes and the ranking of the matches are search_top.c's
+ * (every back end's); this finds the candidates. */
 static int sq_search(ctip_store *base, const char *query, int64_t org, int limit,
                      int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
-	if (!s->base.crypto)
-		return no_key(s, e);
-	char *fold = ctip_text_fold(query);
-	char *docno = ctip_text_alnum_upper(query);
-	char phone[20] = "";
-	/* within what an organisation sees: the tokens scoped to it, which person_name holds for
-	 * its own records and person_referred for those referred to it with consent */
-	char *tokens = !fold     ? NULL
-	               : org > 0 ? ctip_bidx_org_query(s->base.crypto, org, fold)
-	                         : ctip_bidx_tokens(s->base.crypto, fold);
-	if (!fold || !docno || !tokens) {
-		free(fold);
-		free(docno);
-		free(tokens);
-		return ctip_err_set(e, fold && docno ? CTIP_ENOMEM : CTIP_EINVAL, "%s",
-		                    fold && docno ? "out of memory"
-		                                  : "search text is not valid UTF-8");
-	}
-	if (!*fold) {
-		free(fold);
-		free(docno);
-		free(tokens);
-		return ctip_err_set(e, CTIP_EINVAL, "nothing to search for");
-	}
+	struct ctip_search_q q;
+	int rc = ctip_search_q_make(s->base.crypto, s->base.path, query, org, &q, e);
+	if (rc)
+		return rc;
 	/* FTS5 query: every blind-index token required (base32: never an operator) */
-	size_t cap = strlen(tokens) * 2 + 16, w = 0;
+	size_t cap = strlen(q.tokens) * 2 + 16, w = 0;
 	char *match = malloc(cap);
 	if (!match) {
-		free(fold);
-		free(docno);
-		free(tokens);
+		ctip_search_q_free(&q);
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}
 	match[0] = 0;
-	for (char *save = NULL, *t = strtok_r(tokens, " ", &save); t;
+	for (char *save = NULL, *t = strtok_r(q.tokens, " ", &save); t;
 	     t = strtok_r(NULL, " ", &save))
 		w += (size_t)snprintf(match + w, cap - w, "%s\"%s\"", w ? " AND " : "", t);
-	ctip_phone_e164(query, phone);
-	unsigned char doc_bidx[CTIP_BIDX_BYTES], phone_bidx[CTIP_BIDX_BYTES];
-	ctip_bidx(s->base.crypto, CTIP_BIDX_DOCNO, docno, strlen(docno), doc_bidx);
-	ctip_bidx(s->base.crypto, CTIP_BIDX_PHONE, phone, strlen(phone), phone_bidx);
 
 	/* prepared once per connection: preparing it took about as long as running it */
 	sqlite3_stmt *st = stmt(s, org > 0 ? S_SEARCH_ORG : S_SEARCH, e);
-	int rc = CTIP_OK, step = SQLITE_DONE;
+	int step = SQLITE_DONE;
+	struct ctip_search_top t;
 	if (!st) {
 		rc = CTIP_EDB;
 		goto out;
@@ -2410,38 +1997,26 @@ static int sq_search(ctip_store *base, const char *query, int64_t org, int limit
 	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
 	if (org > 0)
 		sqlite3_bind_int64(st, 4, org);
-	if (strlen(docno) >= 5)
-		sqlite3_bind_blob(st, 2, doc_bidx, sizeof(doc_bidx), SQLITE_STATIC);
-	if (*phone)
-		sqlite3_bind_blob(st, 3, phone_bidx, sizeof(phone_bidx), SQLITE_STATIC);
-	struct top t = {.cap = limit > 0 ? limit : 100};
-	if (!(t.v = malloc((size_t)t.cap * sizeof(*t.v)))) {
-		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (q.has_doc)
+		sqlite3_bind_blob(st, 2, q.doc_bidx, sizeof(q.doc_bidx), SQLITE_STATIC);
+	if (q.has_phone)
+		sqlite3_bind_blob(st, 3, q.phone_bidx, sizeof(q.phone_bidx), SQLITE_STATIC);
+	if ((rc = ctip_search_top_init(&t, s->base.crypto, s->base.ref, s->base.path, limit, e)))
 		goto out;
-	}
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = top_add(s, &t, st, e);
+		rc = ctip_search_top_add(&t, sqlite3_column_int64(st, 0),
+		                         sqlite3_column_int64(st, 7), sqlite3_column_blob(st, 3),
+		                         sqlite3_column_bytes(st, 3), col(st, 1), col(st, 2),
+		                         col(st, 4), col(st, 5), col(st, 6), e);
 	if (rc == CTIP_OK && step != SQLITE_DONE)
 		rc = db_err(s, e, "search");
 	sqlite3_reset(st); /* no read left open */
-	int kept = t.n;
-	while (t.n > 1) { /* heap sort: the last by name to the end */
-		struct match *x = t.v[0];
-		t.v[0] = t.v[--t.n];
-		t.v[t.n] = x;
-		top_down(&t, 0);
-	}
-	t.n = kept;
-	for (int i = 0; rc == CTIP_OK && i < t.n; i++)
-		rc = match_emit(s, t.v[i], cb, ctx, e);
-	for (int i = 0; i < t.n; i++)
-		match_free(t.v[i]);
-	free(t.v);
+	if (rc == CTIP_OK)
+		rc = ctip_search_top_emit(&t, cb, ctx, e);
+	ctip_search_top_free(&t);
 out:
 	free(match);
-	free(fold);
-	free(docno);
-	free(tokens);
+	ctip_search_q_free(&q);
 	return rc;
 }
 
@@ -3256,6 +2831,7 @@ static const struct ctip_store_ops sqlite_ops = {
         .link_cache_ids = ctip_sq_link_cache_ids,
         .link_freq_total = ctip_sq_link_freq_total,
         .link_pair_state = ctip_sq_link_pair_state,
+        .link_current = ctip_sq_link_current,
         .link_decide = ctip_sq_link_decide,
         .link_decisions = ctip_sq_link_decisions,
         .link_victim_cases = ctip_sq_link_victim_cases,

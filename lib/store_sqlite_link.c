@@ -433,6 +433,27 @@ int ctip_sq_link_pair_state(ctip_store *s, int64_t a, int64_t b, char *key_a, ch
 	return rc;
 }
 
+int ctip_sq_link_current(ctip_store *s, int64_t a, int64_t b, int *current, ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s,
+	             "SELECT (SELECT count(*) FROM link_person WHERE person_id IN (?1, ?2)) "
+	             "= 2 AND NOT EXISTS (SELECT 1 FROM link_changed WHERE person_id IN "
+	             "(?1, ?2))",
+	             e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	int rc = CTIP_OK;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*current = sqlite3_column_int(st, 0) && a != b;
+	else
+		rc = fail(s, e, "link current");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* The statistics triggers of link_person (0008) run a program per key written, a third of a
  * million-record run's save; while the keys are written they are set aside (their SQL kept in
  * *sql, n of them) and the snapshot is marked stale once, if any key changed. */

@@ -27,6 +27,7 @@ int ctip_sq_link_freq(ctip_store *s, const int64_t *h, int n, uint32_t *cnt, cti
 int ctip_sq_link_freq_total(ctip_store *s, long total[4], char *check, ctip_err *e);
 int ctip_sq_link_pair_state(ctip_store *s, int64_t a, int64_t b, char *key_a, char *key_b,
                             int *decision, ctip_err *e);
+int ctip_sq_link_current(ctip_store *s, int64_t a, int64_t b, int *current, ctip_err *e);
 int ctip_sq_link_cache_put(ctip_store *s, const unsigned char *const *chunk, const size_t *len,
                            int n, ctip_err *e);
 int ctip_sq_link_cache_get(ctip_store *s,

@@ -27,26 +27,37 @@ static int fail(ctip_store *s, ctip_err *e, const char *what)
 }
 
 /* Prepared statements, kept per connection (a connection is used by one thread at a time,
- * so a statement is never in use twice). Found by connection and SQL text address. */
+ * so a statement is never in use twice). Found by connection and SQL text address. A
+ * statement is in use from prep() to done(); when the cache is full, a statement of the same
+ * connection that is not in use is finalised to make room (never another connection's: its
+ * thread may be using that connection). CTIP_STMT_CACHE (tests) makes the cache smaller. */
 struct cached {
 	sqlite3 *db;
 	const char *sql;
 	sqlite3_stmt *st;
+	int in_use;
 };
 
 #define CACHE_MAX 1024
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct cached cache[CACHE_MAX];
-static int ncache;
+static int ncache, cache_max;
 
 static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
 {
 	sqlite3 *db = ctip_store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
 	pthread_mutex_lock(&cache_mu);
+	if (!cache_max) {
+		const char *v = getenv("CTIP_STMT_CACHE");
+		long n = v ? strtol(v, NULL, 10) : 0;
+		cache_max = n > 0 && n < CACHE_MAX ? (int)n : CACHE_MAX;
+	}
 	for (int i = 0; i < ncache && !st; i++)
-		if (cache[i].db == db && cache[i].sql == sql)
+		if (cache[i].db == db && cache[i].sql == sql) {
 			st = cache[i].st;
+			cache[i].in_use = 1;
+		}
 	pthread_mutex_unlock(&cache_mu);
 	if (st) {
 		sqlite3_reset(st);
@@ -59,20 +70,37 @@ static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
 		return NULL;
 	}
 	pthread_mutex_lock(&cache_mu);
-	if (ncache < CACHE_MAX)
-		cache[ncache++] = (struct cached){db, sql, st};
-	else
-		st = NULL; /* full: should not happen (a few statements per connection) */
+	int slot = ncache < cache_max ? ncache++ : -1;
+	for (int i = 0; slot < 0 && i < ncache; i++)
+		if (cache[i].db == db && !cache[i].in_use) {
+			sqlite3_finalize(cache[i].st);
+			slot = i;
+		}
+	if (slot >= 0)
+		cache[slot] = (struct cached){db, sql, st, 1};
 	pthread_mutex_unlock(&cache_mu);
-	if (!st)
-		ctip_err_set(e, CTIP_EDB, "too many prepared statements");
+	if (slot < 0) {
+		/* every cached statement of this connection is in use and the rest belong to
+		 * other connections: give up this one rather than keep it unfinalised */
+		sqlite3_finalize(st);
+		ctip_err_set(e, CTIP_EDB, "too many prepared statements in use at once");
+		return NULL;
+	}
 	return st;
 }
 
-/* Done with a statement of the cache: reset it, so it holds no read lock. */
+/* Done with a statement of the cache: reset it, so it holds no read lock, and let the cache
+ * reuse its place. */
 static void done(sqlite3_stmt *st)
 {
 	sqlite3_reset(st);
+	pthread_mutex_lock(&cache_mu);
+	for (int i = 0; i < ncache; i++)
+		if (cache[i].st == st) {
+			cache[i].in_use = 0;
+			break;
+		}
+	pthread_mutex_unlock(&cache_mu);
 }
 
 static void release(ctip_store *s)
@@ -335,8 +363,10 @@ static int case_update(ctip_store *s, int64_t case_id, const ctip_row *r, ctip_e
 		return CTIP_EDB;
 	bind_opt(st, 1, r->v[CF_CAS_STATUS]);
 	if ((rc = bind_sealed(s, st, 2, r->v[CF_CAS_CLOSURE], "cases.closure_reason", case_id, -1,
-	                      e)))
+	                      e))) {
+		done(st);
 		return rc;
+	}
 	bind_opt(st, 3, r->v[CF_CAS_OPENED]);
 	bind_opt(st, 4, r->v[CF_CAS_CLOSED]);
 	bind_opt(st, 5, r->v[CF_CAS_REOPENED]);
@@ -364,8 +394,10 @@ static int comment_add(ctip_store *s, int64_t case_id, const char *date, const c
 	sqlite3_bind_int64(st, 1, case_id);
 	sqlite3_bind_int(st, 2, seq);
 	bind_opt(st, 3, date);
-	if ((rc = bind_sealed(s, st, 4, body, "case_comment.body", case_id, seq, e)))
+	if ((rc = bind_sealed(s, st, 4, body, "case_comment.body", case_id, seq, e))) {
+		done(st);
 		return rc;
+	}
 	return run(s, st, e);
 }
 

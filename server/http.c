@@ -123,7 +123,7 @@ static const struct {
         {"the server is out of memory", "out_of_memory"},
         {"threshold: 1 to 1000", "out_of_range"},
         {"to: a date YYYY, YYYY-MM or YYYY-MM-DD", "bad_date"},
-        {"too many failed logins: try again in 15 minutes", "too_many_logins"},
+        {"too many failed logins: try again in %ld s", "too_many_logins"},
         {"unknown case status", "unknown_status"},
         {"unknown field '%s'", "unknown_field"},
         {"where: DIM=VALUE with a dimension of ctip stats", "bad_where"},

@@ -217,8 +217,9 @@ static int item_of(struct req *r, const struct kind *k, int64_t *case_id, int64_
 		return srv_error(r, 404, NULL, "no such item");
 	if (rc)
 		return srv_fail(r, &e);
+	/* another organisation's item is answered as a missing one: no existence oracle */
 	if ((st = srv_case_access(r, *case_id, access)))
-		return st;
+		return st == 404 ? srv_error(r, 404, NULL, "no such item") : st;
 	struct lister l = {k, r->s, NULL, row, *person_id};
 	struct ctip_row_filter flt = {*case_id, 0};
 	rc = r->s->ops->rows(r->s, &flt, on_row, &l, &e);

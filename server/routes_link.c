@@ -6,11 +6,13 @@
  *   POST /api/link/decide {"a","b","decision": "same"|"different"}  (as `ctip link decide`)
  *
  * Supervisors only (routes.c): a decision merges or parts persons across organisations, so
- * it is a supervisor's. A supervisor reviews the pairs of which it may see at least one
- * record (its organisation's cases, or referred ones: access.c); any other pair is 404, as
- * for records that do not exist. A record's values are shown only when the existing rules
- * let this supervisor see its identity (and the view is audited as any other); otherwise
- * only how the two compare (levels and weights), never a value.
+ * it is a supervisor's. How two records compare tells about both (a probe record of one's
+ * own compared with a hidden one recovers its name in a few requests: issue 10), so a
+ * supervisor reviews, explains and decides only pairs of which it may see both records'
+ * identities (access.c: its organisation's cases, or referred ones with the consent to
+ * share identity); and the server compares only records that the last run linked and that
+ * did not change since (never a record made after it, scored on demand). Any other pair is
+ * 404 with the body of a pair that does not exist, so that an answer reveals nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,20 +69,19 @@ static int take_pair(void *ctx, const struct ctip_link_pair *p)
 	return b->n == REVIEW_SCAN ? 100 : 0;
 }
 
-/* Whether the requester sees record id at all (1), and with its identity (2, asked only
- * when identity is); 0 neither. */
-static int sees(struct req *r, int64_t id, int identity, ctip_err *e, int *rc)
+/* Whether the requester may see record id with its identity (access.c). */
+static int sees(struct req *r, int64_t id, ctip_err *e, int *rc)
 {
-	int64_t case_id;
+	int64_t case_id = 0;
 	int access;
-	if ((*rc = srv_person_access(r, id, &case_id, &access, 0, e)) || !case_id)
-		return 0;
-	if (!identity)
-		return 1;
-	int64_t c2;
-	if ((*rc = srv_person_access(r, id, &c2, &access, 1, e)))
-		return 0;
-	return c2 ? 2 : 1;
+	*rc = srv_person_access(r, id, &case_id, &access, 1, e);
+	return !*rc && case_id;
+}
+
+/* The one answer for a pair the requester may not review and for one that does not exist. */
+static int no_pair(struct req *r)
+{
+	return srv_error(r, 404, NULL, "no such pair");
 }
 
 int h_link_review(struct req *r)
@@ -104,15 +105,13 @@ int h_link_review(struct req *r)
 	int rc = r->s->ops->link_uncertain(r->s, lo, thr, take_pair, &b, &e);
 	for (size_t i = 0; !rc && i < b.n && json_array_size(out) < (size_t)limit; i++) {
 		const struct ctip_link_pair *p = &b.p[i];
-		int va = sees(r, p->a, 0, &e, &rc);
-		int vb = rc ? 0 : sees(r, p->b, 0, &e, &rc);
-		if (rc || (!va && !vb))
+		if (!sees(r, p->a, &e, &rc) || !sees(r, p->b, &e, &rc))
 			continue;
-		json_array_append_new(
-		        out, json_pack("{s:I,s:I,s:f,s:f,s:b,s:b,s:b}", "a", (json_int_t)p->a, "b",
-		                       (json_int_t)p->b, "probability", (double)p->probability,
-		                       "weight", (double)p->weight, "linked", p->linked,
-		                       "a_visible", va > 0, "b_visible", vb > 0));
+		json_array_append_new(out, json_pack("{s:I,s:I,s:f,s:f,s:b,s:b,s:b}", "a",
+		                                     (json_int_t)p->a, "b", (json_int_t)p->b,
+		                                     "probability", (double)p->probability,
+		                                     "weight", (double)p->weight, "linked",
+		                                     p->linked, "a_visible", 1, "b_visible", 1));
 	}
 	free(b.p);
 	if (rc)
@@ -121,33 +120,33 @@ int h_link_review(struct req *r)
 	return 200;
 }
 
-/* One side of a pair: the record as GET /api/persons/{id} gives it when its identity may be
- * shown (audited as a view), else only its id. */
-static int side(struct req *r, int64_t id, int vis, json_t **out)
+/* One side of a pair: the record as GET /api/persons/{id} gives it (audited as a view). */
+static int side(struct req *r, int64_t id, json_t **out)
 {
-	*out = json_pack("{s:I,s:b,s:b}", "id", (json_int_t)id, "visible", vis > 0, "identity",
-	                 vis == 2);
-	if (vis != 2)
-		return 0;
+	*out = json_pack("{s:I,s:b,s:b}", "id", (json_int_t)id, "visible", 1, "identity", 1);
 	int64_t case_id;
 	int access, st;
 	ctip_err e = {0};
 	if (srv_person_access(r, id, &case_id, &access, 1, &e))
 		return srv_fail(r, &e);
+	if (!case_id) /* changed meanwhile: nothing shown */
+		return no_pair(r);
 	json_t *c = NULL;
 	if ((st = srv_case_body(r, case_id, access, id, &c)))
 		return st;
 	json_t *p = json_array_get(json_object_get(c, "persons"), 0);
-	if (p && !json_is_true(json_object_get(p, "redacted")))
-		json_object_set(*out, "record", p);
-	else
-		json_object_set_new(*out, "identity", json_false());
+	if (!p || json_is_true(json_object_get(p, "redacted"))) {
+		json_decref(c);
+		return no_pair(r);
+	}
+	json_object_set(*out, "record", p);
 	json_decref(c);
 	return 0;
 }
 
-/* The pair's records: 0 ok, else an error status set (404 unless one is visible). */
-static int pair_args(struct req *r, json_t *body, int64_t *a, int64_t *b, int *va, int *vb)
+/* The pair's records: 0 ok, else an error status set (404 unless the requester may see both
+ * identities, and, when compare, both were linked by the last run unchanged since). */
+static int pair_args(struct req *r, json_t *body, int compare, int64_t *a, int64_t *b)
 {
 	if (body) {
 		if (srv_get_int(r, body, "a", 1, a) || srv_get_int(r, body, "b", 1, b))
@@ -164,14 +163,14 @@ static int pair_args(struct req *r, json_t *body, int64_t *a, int64_t *b, int *v
 	if (*a == *b)
 		return srv_error(r, 400, "b", "a record is always its own person");
 	ctip_err e = {0};
-	int rc = CTIP_OK;
-	*va = sees(r, *a, 1, &e, &rc);
-	if (!rc)
-		*vb = sees(r, *b, 1, &e, &rc);
+	int rc = CTIP_OK, ok = sees(r, *a, &e, &rc) && sees(r, *b, &e, &rc), current = 0;
+	if (!rc && ok && compare)
+		rc = r->s->ops->link_current ? r->s->ops->link_current(r->s, *a, *b, &current, &e)
+		                             : CTIP_OK;
 	if (rc)
 		return srv_fail(r, &e);
-	if (!*va && !*vb)
-		return srv_error(r, 404, NULL, "no such pair");
+	if (!ok || (compare && !current))
+		return no_pair(r);
 	return 0;
 }
 
@@ -183,14 +182,14 @@ static const char *decision_name(int d)
 int h_link_pair(struct req *r)
 {
 	int64_t a, b;
-	int va = 0, vb = 0, st;
-	if ((st = pair_args(r, NULL, &a, &b, &va, &vb)))
+	int st;
+	if ((st = pair_args(r, NULL, 1, &a, &b)))
 		return st;
 	ctip_err e = {0};
 	struct ctip_link_explain x;
 	int rc = ctip_link_explain(r->s, a, b, &x, &e);
 	if (rc == CTIP_ENOTFOUND)
-		return srv_error(r, 404, NULL, "no linkage yet, or no such pair");
+		return no_pair(r);
 	if (rc)
 		return srv_fail(r, &e);
 	/* the levels say how two identities compare: a view of both, as the command line's */
@@ -205,7 +204,7 @@ int h_link_pair(struct req *r)
 		json_array_append_new(cmp, json_pack("{s:s,s:s,s:f}", "name", x.name[i], "level",
 		                                     x.level[i], "weight", x.weight[i]));
 	json_t *ja = NULL, *jb = NULL;
-	if ((st = side(r, a, va, &ja)) || (st = side(r, b, vb, &jb))) {
+	if ((st = side(r, a, &ja)) || (st = side(r, b, &jb))) {
 		json_decref(ja);
 		json_decref(jb);
 		json_decref(cmp);
@@ -224,13 +223,13 @@ int h_link_decide(struct req *r)
 {
 	static const char *const keys[] = {"a", "b", "decision", NULL};
 	int64_t a, b;
-	int va = 0, vb = 0, st;
+	int st;
 	const char *d;
 	if (srv_only_keys(r, r->in, keys) || srv_get_str(r, r->in, "decision", 1, 16, &d))
 		return 400;
 	if (strcmp(d, "same") && strcmp(d, "different"))
 		return srv_error(r, 400, "decision", "decision is \"same\" or \"different\"");
-	if ((st = pair_args(r, r->in, &a, &b, &va, &vb)))
+	if ((st = pair_args(r, r->in, 0, &a, &b)))
 		return st;
 	int same = !strcmp(d, "same");
 	ctip_err e = {0};
@@ -241,7 +240,7 @@ int h_link_decide(struct req *r)
 	else if (!rc)
 		rc = r->s->ops->commit(r->s, &e);
 	if (rc == CTIP_ENOTFOUND)
-		return srv_error(r, 404, NULL, "no such pair");
+		return no_pair(r);
 	if (rc)
 		return srv_fail(r, &e);
 	char obj[64];

@@ -33,6 +33,20 @@ for t in build/asan/tests/test_*; do
 	fi
 done
 
+# PostgreSQL: a throwaway cluster under build/pg (scripts/pg-cluster.sh, a Unix socket, no
+# system service) for the tests of the PostgreSQL back end (tests/e2e/pg*.sh), stopped when
+# the run ends, also on failure or interruption. CTIP_PG_URL is its maintenance URL; each test
+# makes its own database.
+trap 'sh scripts/pg-cluster.sh stop >/dev/null 2>&1 || true' EXIT
+trap 'exit 130' INT TERM
+if CTIP_PG_URL=$(sh scripts/pg-cluster.sh start 2>"$log/pg-cluster.log"); then
+	export CTIP_PG_URL
+	echo "ok   PostgreSQL cluster started ($CTIP_PG_URL)"
+else
+	unset CTIP_PG_URL
+	echo "SKIP PostgreSQL: no throwaway cluster ($(tail -n 1 "$log/pg-cluster.log")); the pg tests skip"
+fi
+
 # End-to-end tests: each script prints "ok NAME" / "not ok NAME" lines.
 CTIP="$(pwd)/build/asan/ctip"
 export CTIP

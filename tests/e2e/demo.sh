@@ -17,3 +17,37 @@ check "some true persons have several records" \
 	test "$(cut -d, -f3 "$T/a.truth" | sort | uniq -d | wc -l)" -gt 10
 check "referrals, assistance and proceedings present" \
 	test "$(sql "select (select count(*) from referral)>0 and (select count(*) from assistance)>0 and (select count(*) from proceeding)>0")" = "1"
+
+# data-quality profiles and knobs (issue 12)
+"$CTIP" demo generate --persons 500 --seed 42 --quality typical -o "$T/t.csv" 2>/dev/null
+check "--quality typical is the default writing" cmp -s "$T/a.csv" "$T/t.csv"
+"$CTIP" demo generate --persons 3000 --seed 42 --quality poor -o "$T/p.csv" 2>/dev/null
+"$CTIP" demo generate --persons 3000 --seed 42 --quality good -o "$T/g.csv" 2>/dev/null
+# the share (percent) of rows whose column $2 is empty (-v e=1) or not, in file $1
+share() {
+	python3 -c "
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding='utf-8')))
+f = lambda v: v.strip(';') == '' if sys.argv[3] == 'empty' else v.strip(';') != ''
+print(round(100 * sum(1 for r in rows if f(r[sys.argv[2]])) / len(rows)))" "$1" "$2" "$3"
+}
+b=$(share "$T/p.csv" prs_Birthdate empty)
+check "poor: birth date missing in about 15 % ($b)" test "$b" -ge 12 -a "$b" -le 18
+b=$(share "$T/p.csv" prs_MailingState empty)
+check "poor: province missing in about 20 % ($b)" test "$b" -ge 16 -a "$b" -le 24
+check "poor: nothing below the province" test "$(share "$T/p.csv" prs_MailingCity set)" = 0
+check "poor: no dates of exploitation" test "$(share "$T/p.csv" ctip_ExploitationStart set)" = 0
+b=$(share "$T/p.csv" prs_IdentityNumber set)
+check "poor: documents on fewer than half the records ($b)" test "$b" -lt 50 -a "$b" -ge 30
+b=$(share "$T/p.csv" prs_MobilePhone set)
+check "poor: phones on about a third ($b)" test "$b" -ge 27 -a "$b" -le 40
+b=$(share "$T/g.csv" prs_Birthdate empty)
+check "good: birth date rarely missing ($b)" test "$b" -le 3
+"$CTIP" demo generate --persons 3000 --seed 42 --quality poor --missing-birth 0 -o "$T/k.csv" 2>/dev/null
+check "a knob overrides the profile" test "$(share "$T/k.csv" prs_Birthdate empty)" = 0
+"$CTIP" demo generate --persons 10 --typos 1.5 -o "$T/x.csv" 2>"$T/err"
+check "a rate above 1 is refused" test $? -eq 2
+check "the refusal says what is expected" grep -q "a rate from 0 to 1" "$T/err"
+"$CTIP" demo generate --persons 10 --quality awful -o "$T/x.csv" 2>"$T/err"
+check "an unknown profile is refused with the known ones" grep -q "good, typical or poor" "$T/err"
+check "nothing written on refusal" test ! -e "$T/x.csv"
