@@ -12,8 +12,10 @@
 const struct cli_command cli_commands[] = {
         {"init", cmd_init, "ctip init",
          "create the database, or migrate it to this version; load the vocabularies"},
-        {"import", cmd_import, "ctip import [--timing] [--org NAME] FILE...",
-         "import HTCDS flat CSV (.csv) or ctip JSON (.json) files, each all-or-nothing"},
+        {"import", cmd_import,
+         "ctip import [--timing] [--org NAME] [--map MAP.json] [--sheet NAME] [--dry-run] FILE...",
+         "import HTCDS flat CSV (.csv), ctip JSON (.json), or an agency's own CSV or XLSX "
+         "file through a mapping, each all-or-nothing"},
         {"export", cmd_export, "ctip export --format csv|json [-o FILE]",
          "write every record in the import format"},
         {"search", cmd_search, "ctip search [--limit N] TEXT",
@@ -44,9 +46,11 @@ const struct cli_command cli_commands[] = {
          "link "
          "export --format csv "
          "[--pairs] [-o FILE] | ctip link explain A B | ctip link review [--min P] [--limit N] | "
-         "ctip link decide A B same|different | ctip link retrafficked",
+         "ctip link decide A B same|different | ctip link retrafficked | ctip link report "
+         "[--json]",
          "link the records of one person across organisations; export person keys; explain a "
-         "pair; review the uncertain pairs and decide; list persons trafficked again"},
+         "pair; review the uncertain pairs and decide; list persons trafficked again; report "
+         "the linkage's own estimate of its quality and of the number of persons"},
         {"case", cmd_case,
          "ctip case show ID [--json] | ctip case assign ID USER | ctip case stage ID STAGE "
          "[--comment TEXT] | ctip case approve APPROVAL [--reject] [--comment TEXT] | ctip "

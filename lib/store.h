@@ -148,6 +148,8 @@ struct ctip_store_ops {
 	/* Writes the person-in-case columns (role, victim context, events, ...). */
 	int (*link_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
 	                ctip_err *e);
+	/* Persons in cases kept with the data-quality flag named flag (NULL: with any flag). */
+	int (*quality_count)(ctip_store *s, const char *flag, long *n, ctip_err *e);
 	/* Reads rows back in canonical form, ordered by organisation, case id, record id. The
 	 * callback returns non-zero to stop (that value is returned). */
 	int (*rows)(ctip_store *s, const struct ctip_row_filter *flt,
@@ -341,7 +343,10 @@ struct ctip_srv_ops {
 	int (*referral_list)(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
 	                     int (*cb)(void *ctx, const struct ctip_referral *r), void *ctx,
 	                     ctip_err *e);
-	int (*referral_set_status)(ctip_store *s, int64_t id, const char *status, ctip_err *e);
+	/* Moves referral id from status from to status (only if it is still from: a move that
+	 * lost a race is CTIP_ENOTFOUND); the name index follows (who finds the case's records). */
+	int (*referral_set_status)(ctip_store *s, int64_t id, const char *from, const char *status,
+	                           ctip_err *e);
 	/* The organisation a person record belongs to (CTIP_ENOTFOUND when none). */
 	int (*person_org)(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_err *e);
 	/* Appends one assistance item or one proceeding (the group's columns of r, first item)

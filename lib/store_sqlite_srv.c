@@ -16,6 +16,7 @@
 
 #include "crypto.h"
 #include "store.h"
+#include "store_sqlite_referral.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 int ctip_store_sqlite_referred_case(ctip_store *base, int64_t case_id, ctip_err *e);
@@ -233,18 +234,20 @@ static int org_list(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_it
 
 /* Case ids an organisation sees through referrals (?1: the organisation). */
 #define REFERRED_TO                                                                                \
-	"SELECT case_id FROM case_referral WHERE to_org_id = ?1 AND status <> 'Declined' "         \
-	"UNION SELECT case_id FROM referral WHERE other_org_id = ?1 AND direction = 'out' AND "    \
-	"coalesce(status, '') <> 'Declined'"
+	"SELECT case_id FROM case_referral WHERE to_org_id = ?1 AND " SQL_REFERRAL_LIVE(           \
+	        "status") " UNION SELECT case_id FROM referral WHERE other_org_id = ?1 AND "       \
+	                  "direction = 'out' AND " SQL_REFERRAL_LIVE_OR_NULL("status")
 
 static int case_access(ctip_store *s, int64_t case_id, int64_t org_id, int *access, ctip_err *e)
 {
 	sqlite3_stmt *st = prep(
 	        s,
 	        "SELECT org_id = ?1, EXISTS (SELECT 1 FROM case_referral WHERE case_id = ?2 AND "
-	        "to_org_id = ?1 AND status <> 'Declined') OR EXISTS (SELECT 1 FROM referral WHERE "
-	        "case_id = ?2 AND direction = 'out' AND other_org_id = ?1 AND coalesce(status, '') "
-	        "<> 'Declined') FROM cases WHERE id = ?2",
+	        "to_org_id = ?1 AND " SQL_REFERRAL_LIVE(
+	                "status") ") OR EXISTS (SELECT 1 FROM "
+	                          "referral WHERE case_id = ?2 AND direction = 'out' AND "
+	                          "other_org_id = ?1 AND " SQL_REFERRAL_LIVE_OR_NULL(
+	                                  "status") ") FROM cases WHERE id = ?2",
 	        e);
 	if (!st)
 		return CTIP_EDB;
@@ -496,22 +499,27 @@ static int referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org
 	return rc;
 }
 
-static int referral_set_status(ctip_store *s, int64_t id, const char *status, ctip_err *e)
+static int referral_set_status(ctip_store *s, int64_t id, const char *from, const char *status,
+                               ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s, "UPDATE case_referral SET status = ? WHERE id = ?", e);
+	sqlite3_stmt *st =
+	        prep(s, "UPDATE case_referral SET status = ? WHERE id = ? AND status = ?", e);
 	int rc;
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
 	if ((rc = referral_begin(s, e))) {
 		done(st);
 		return rc;
 	}
-	if ((rc = run(s, st, e)) ||
-	    !(st = prep(s, "SELECT case_id FROM case_referral WHERE id = ?", e)))
+	if (!(rc = run(s, st, e)) && !sqlite3_changes(ctip_store_sqlite_db(s)))
+		rc = ctip_err_set(e, CTIP_ENOTFOUND, "referral %lld is no longer %s", (long long)id,
+		                  from);
+	if (rc || !(st = prep(s, "SELECT case_id FROM case_referral WHERE id = ?", e)))
 		return referral_end(s, rc ? rc : CTIP_EDB, e);
-	/* declined (or no longer): who finds the case's records by name changes */
+	/* declined, withdrawn (or no longer): who finds the case's records by name changes */
 	sqlite3_bind_int64(st, 1, id);
 	int64_t case_id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	done(st);
@@ -653,14 +661,16 @@ static int proceeding_add(ctip_store *s, int64_t case_id, int64_t person_id, con
 
 /* Which cases of a person record an organisation sees (access.c decides what it shows): the
  * organisation owns the case, or the case was referred to it (through the API, table
- * case_referral, or in imported data, an outgoing referral) and the referral not declined. */
+ * case_referral, or in imported data, an outgoing referral) and the referral neither declined
+ * nor withdrawn (store_sqlite_referral.h). */
 #define VISIBLE_CASES(persons)                                                                     \
 	"SELECT cp.person_id, c.id, c.org_id = ?1, coalesce(cp.consent, -1), cp.consent_scope "    \
 	"FROM case_person cp JOIN cases c ON c.id = cp.case_id WHERE cp.person_id " persons        \
 	" AND (c.org_id = ?1 OR EXISTS (SELECT 1 FROM case_referral WHERE case_id = c.id AND "     \
-	"to_org_id = ?1 AND status <> 'Declined') OR EXISTS (SELECT 1 FROM referral WHERE "        \
-	"case_id = c.id AND direction = 'out' AND other_org_id = ?1 AND coalesce(status, '') <> "  \
-	"'Declined'))"
+	"to_org_id = ?1 AND " SQL_REFERRAL_LIVE(                                                   \
+	        "status") ") OR EXISTS (SELECT 1 FROM referral "                                   \
+	                  "WHERE case_id = c.id AND direction = 'out' AND other_org_id = ?1 "      \
+	                  "AND " SQL_REFERRAL_LIVE_OR_NULL("status") "))"
 
 #define VISIBLE_BATCH 50
 static const char visible_one[] = VISIBLE_CASES("= ?2") " ORDER BY c.id";

@@ -2,7 +2,7 @@
  * access.c - the one place that decides what an account sees.
  *
  * A case belongs to the organisation that created it. Another organisation
- * sees it only through a referral that was not declined, and then only the
+ * sees it only through a referral that is live (neither declined nor withdrawn), and then only the
  * identifying fields of persons who consented to sharing with referral
  * organisations and to sharing their identity; the rest of such a person is
  * shown with "redacted": true. Anything else is 404, exactly as for a case
