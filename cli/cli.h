@@ -85,6 +85,7 @@ int cmd_stats(int argc, char **argv, struct cli *c);
 int cmd_figures(int argc, char **argv, struct cli *c);
 int cmd_report(int argc, char **argv, struct cli *c);
 int cmd_link(int argc, char **argv, struct cli *c);
+int cmd_release(int argc, char **argv, struct cli *c);
 int cmd_link_report(int argc, char **argv, struct cli *c);
 int cmd_case(int argc, char **argv, struct cli *c);
 int cmd_assess(int argc, char **argv, struct cli *c);

@@ -73,6 +73,14 @@ const struct cli_command cli_commands[] = {
          "list [--org NAME] [--limit N] | ctip contact convert ID [--case CASE] --as USER",
          "hotline contacts (calls, messages, chats, web forms, walk-ins); a contact becomes a "
          "case or is attached to one"},
+        {"release", cmd_release,
+         "ctip release microdata [--k 11] [--quasi COLS] [--sensitive COLS] [--l N] [--year Y] "
+         "[--max-suppress F] [--seed N] -o FILE | ctip release aggregates --by COLS [--mode "
+         "k|dp] [--threshold N] [--epsilon E] [--year Y] [--format csv|json|xlsx] -o FILE | "
+         "ctip release list [--format json] | ctip release reproduce ID | ctip release budget "
+         "[--epsilon E] [--dataset NAME]",
+         "privacy-safe releases: k-anonymous microdata in CTDC's layout, protected tables; "
+         "the ledger of releases"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",

@@ -40,6 +40,13 @@ struct ctip_counts {
 	long orgs, cases, persons, links, victims;
 };
 
+/* A release in the ledger (release.h, store op release_add). */
+struct ctip_release_rec {
+	int64_t id, data_version, records;
+	const char *at, *actor, *kind, *params, *seed, *file, *sha256, *dataset, *summary;
+	double epsilon, delta;
+};
+
 struct ctip_audit_entry {
 	int64_t id;
 	const char *at, *actor, *action, *object, *detail, *prev_hash, *hash;
@@ -210,6 +217,18 @@ struct ctip_store_ops {
 	 * same source, citation, measure, period and breakdown is replaced), and read all. */
 	int (*figures_add)(ctip_store *s, const struct ctip_figure *v, size_t n, ctip_err *e);
 	int (*figures_load)(ctip_store *s, struct ctip_figure **out, size_t *n, ctip_err *e);
+	/* The ledger of releases (release.h): add one (its id set; refused with CTIP_EINVAL,
+	 * nothing added, when its epsilon would take its data set's spending past the data set's
+	 * budget, default_budget when none is set), read one (id > 0) or all in order, and set (eps
+	 * >= 0) or read a data set's budget and what was spent of it. NULL in a store without them.
+	 */
+	int (*release_add)(ctip_store *s, struct ctip_release_rec *r, double default_budget,
+	                   ctip_err *e);
+	int (*release_each)(ctip_store *s, int64_t id,
+	                    int (*cb)(void *ctx, const struct ctip_release_rec *r), void *ctx,
+	                    ctip_err *e);
+	int (*release_budget)(ctip_store *s, const char *dataset, double set_eps, double *budget,
+	                      double *spent, ctip_err *e);
 	/* ---- record linkage (store_sqlite_link.c) ---- */
 	/* Streams what linkage compares of person records: all (n == 0) or those of ids[0..n),
 	 * ordered by id. */
@@ -322,6 +341,7 @@ struct ctip_srv_ops {
 	/* CTIP_ENOTFOUND when there is no such account. */
 	int (*account_get)(ctip_store *s, const char *username, struct ctip_account *a,
 	                   ctip_err *e);
+	/* The organisations that have an account (that use ctip), by name. */
 	int (*org_list)(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o),
 	                void *ctx, ctip_err *e);
 	/* The organisation's access to a case (CTIP_ACCESS_NONE also when there is no such case).
@@ -410,5 +430,12 @@ int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need,
 int ctip_sqlite_stats_version(ctip_store *s, int64_t *version, ctip_err *e);
 int ctip_sqlite_figures_add(ctip_store *s, const struct ctip_figure *v, size_t n, ctip_err *e);
 int ctip_sqlite_figures_load(ctip_store *s, struct ctip_figure **out, size_t *n, ctip_err *e);
+int ctip_sqlite_release_add(ctip_store *s, struct ctip_release_rec *r, double default_budget,
+                            ctip_err *e);
+int ctip_sqlite_release_each(ctip_store *s, int64_t id,
+                             int (*cb)(void *ctx, const struct ctip_release_rec *r), void *ctx,
+                             ctip_err *e);
+int ctip_sqlite_release_budget(ctip_store *s, const char *dataset, double set_eps, double *budget,
+                               double *spent, ctip_err *e);
 
 #endif

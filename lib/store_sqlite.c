@@ -2748,7 +2748,7 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	                        "UPDATE exploitation SET place_sealed = ?3 WHERE case_person_id = "
 	                        "?1 AND seq = ?2",
 	                        "exploitation.place", 1, &n, e)) ||
-	    /* casework's free text (0014) */
+	    /* casework's free text (0015) */
 	    (rc = ctip_sqlite_cw_ops.reseal(base, next, &n, e)) ||
 	    (rc = exec_sql(s,
 	                   "DELETE FROM link_changed WHERE person_id NOT IN (SELECT person_id "
@@ -2852,6 +2852,9 @@ static const struct ctip_store_ops sqlite_ops = {
         .stats_version = ctip_sqlite_stats_version,
         .figures_add = ctip_sqlite_figures_add,
         .figures_load = ctip_sqlite_figures_load,
+        .release_add = ctip_sqlite_release_add,
+        .release_each = ctip_sqlite_release_each,
+        .release_budget = ctip_sqlite_release_budget,
         .link_input = ctip_sq_link_input,
         .link_save = ctip_sq_link_save,
         .link_persons = ctip_sq_link_persons,

@@ -220,7 +220,12 @@ static int account_get(ctip_store *s, const char *username, struct ctip_account 
 static int org_list(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o), void *ctx,
                     ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s, "SELECT id, name, type FROM organisation ORDER BY name_fold", e);
+	/* the organisations that use ctip (have an account): the others are names found in the
+	 * data (recruiters, providers, deciders), case content that not every user may see */
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT id, name, type FROM organisation o WHERE EXISTS (SELECT 1 "
+	                        "FROM account a WHERE a.org_id = o.id) ORDER BY name_fold",
+	                        e);
 	int rc = CTIP_OK;
 	if (!st)
 		return CTIP_EDB;

@@ -30,6 +30,18 @@ static int add_ref(void *ctx, const struct ctip_referral *f)
 	return 0;
 }
 
+struct user_org {
+	int64_t id;
+	int found;
+};
+
+static int has_org(void *ctx, const struct ctip_org_item *o)
+{
+	struct user_org *u = ctx;
+	u->found |= o->id == u->id;
+	return 0;
+}
+
 int h_referral_create(struct req *r)
 {
 	static const char *const keys[] = {"case_id", "to_org", "reason", "date", NULL};
@@ -56,7 +68,12 @@ int h_referral_create(struct req *r)
 		date = day;
 	}
 	int rc = r->s->ops->org_find(r->s, to_org, &to, NULL, &e);
-	if (rc == CTIP_ENOTFOUND)
+	struct user_org uo = {to, 0};
+	/* only to an organisation that uses ctip (GET /api/orgs): the other names in the table
+	 * are the data's (recruiters, providers) */
+	if (!rc)
+		rc = r->s->srv->org_list(r->s, has_org, &uo, &e);
+	if (rc == CTIP_ENOTFOUND || (!rc && !uo.found))
 		return srv_error(r, 400, "to_org", "no organisation of that name is registered");
 	if (rc)
 		return srv_fail(r, &e);

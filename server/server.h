@@ -206,8 +206,15 @@ int srv_case_access(struct req *r, int64_t case_id, int *access);
 int srv_identity_shown(int access, int consent, const char *scope);
 /* Whether the identifying fields of the person in row rw may be shown with this access. */
 int srv_identity_visible(int access, const ctip_row *rw);
-/* Removes the identifying fields from a person object and marks it "redacted". */
+/* Removes the identifying fields, and the free text about the person, from a person object
+ * and marks it "redacted". */
 void srv_redact(json_t *person);
+/* The same for an assistance item or proceeding of such a person (the provider). */
+void srv_redact_item(json_t *item);
+/* Removes from a case object what an organisation seeing it with access may not see: for a
+ * referral, the comments, the closure reason unless all_identities (every person of the case
+ * shows their identity to it), and the referrals made to other organisations than org. */
+void srv_case_redact(json_t *c, int access, int all_identities, const char *org);
 /* The person's cases the requester sees, with the best access; 0 when none (or none that
  * shows identity when need_identity). */
 int srv_person_access(struct req *r, int64_t person_id, int64_t *case_id, int *access,
