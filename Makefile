@@ -18,7 +18,8 @@ BASE    := -std=c17 -pthread -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib -Ise
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # jemalloc: an import allocates and frees tens of millions of small strings across two threads;
 # with glibc's allocator that was a quarter of the reader's time (docs/BENCHMARKS.md).
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
+# GLPK (the LP of the MLE-existence test of ctip estimate) ships no pkg-config file
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lglpk -lm -pthread
 REL_LIBS   = $(PKG_LIBS) -ljemalloc
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 

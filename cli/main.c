@@ -81,6 +81,13 @@ const struct cli_command cli_commands[] = {
          "[--epsilon E] [--dataset NAME]",
          "privacy-safe releases: k-anonymous microdata in CTDC's layout, protected tables; "
          "the ledger of releases"},
+        {"estimate", cmd_estimate,
+         "ctip estimate [--histories FILE.csv | [--lists org|org_type|FILE] [--year Y | --from "
+         "DATE --to DATE] [--by DIM[,DIM]] [--sensitivity]] [--method stepwise|bic|lcm|all] "
+         "[--bootstrap N] [--seed S] [--alpha A] [--pthresh P] [--threads N] [--iterations N] "
+         "[--format table|csv|json|html] [-o FILE]",
+         "multiple systems estimation: how many victims no agency saw (the dark figure), "
+         "from the overlaps of the agencies' lists"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",
