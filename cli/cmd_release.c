@@ -164,8 +164,7 @@ static int parse_micro(int argc, char **argv, struct micro_args *a, FILE *err)
 		} else if (!strcmp(o, "--l")) {
 			long l = strtol(v, &end, 10);
 			if (*end || l < 1 || l > 1000) {
-				fprintf(err,
-				        "ctip: release: --l: a whole number from 1 to 1000\n");
+				fprintf(err, "ctip: release: --l: a whole number from 1 to 1000\n");
 				return 2;
 			}
 			a->o.l = (int)l;
@@ -212,7 +211,7 @@ static int parse_micro(int argc, char **argv, struct micro_args *a, FILE *err)
 	}
 	if (a->o.l > 1 && !a->o.sens) {
 		fprintf(err, "ctip: release: --l needs --sensitive COLS (the columns that must "
-		                "vary within each class)\n");
+		             "vary within each class)\n");
 		return 2;
 	}
 	char q[256], s[256];
@@ -468,8 +467,8 @@ static int parse_syn(int argc, char **argv, struct syn_args *a, FILE *err)
 		} else if (!strcmp(o, "--epsilon") || !strcmp(o, "--delta")) {
 			double x = strtod(v, &end);
 			if (*end || !(x > 0) || x > 100 || (o[2] == 'd' && x >= 1)) {
-				fprintf(err, "ctip: release synthetic: %s: a number above 0%s\n",
-				        o, o[2] == 'd' ? " and under 1 (1e-6 is usual)" : "");
+				fprintf(err, "ctip: release synthetic: %s: a number above 0%s\n", o,
+				        o[2] == 'd' ? " and under 1 (1e-6 is usual)" : "");
 				return 2;
 			}
 			if (o[2] == 'e')
@@ -479,8 +478,7 @@ static int parse_syn(int argc, char **argv, struct syn_args *a, FILE *err)
 		} else if (!strcmp(o, "--year")) {
 			long y = strtol(v, &end, 10);
 			if (*end || y < 1900 || y > 2200) {
-				fprintf(err,
-				        "ctip: release synthetic: --year: a year like 2023\n");
+				fprintf(err, "ctip: release synthetic: --year: a year like 2023\n");
 				return 2;
 			}
 			a->o.year = (int)y;
@@ -489,8 +487,7 @@ static int parse_syn(int argc, char **argv, struct syn_args *a, FILE *err)
 		} else if (!strcmp(o, "--seed")) {
 			unsigned long long sd = strtoull(v, &end, 10);
 			if (*end || !*v || sd > INT64_MAX) {
-				fprintf(err,
-				        "ctip: release synthetic: --seed: a whole number\n");
+				fprintf(err, "ctip: release synthetic: --seed: a whole number\n");
 				return 2;
 			}
 			a->o.seed = sd;
@@ -509,8 +506,7 @@ static int parse_syn(int argc, char **argv, struct syn_args *a, FILE *err)
 		return 2;
 	}
 	if (!a->o.dp && (a->o.epsilon > 0 || a->o.delta > 0)) {
-		fprintf(err,
-		        "ctip: release synthetic: --epsilon and --delta go with --mode dp\n");
+		fprintf(err, "ctip: release synthetic: --epsilon and --delta go with --mode dp\n");
 		return 2;
 	}
 	char y[32] = "";
@@ -570,8 +566,7 @@ static int budget_check(ctip_store *s, double eps, ctip_err *e)
 	return rc;
 }
 
-static int make_syn(ctip_store *s, struct syn_args *a, const char *who, struct made *m,
-                    ctip_err *e)
+static int make_syn(ctip_store *s, struct syn_args *a, const char *who, struct made *m, ctip_err *e)
 {
 	if (!a->seed_given)
 		a->o.seed = fresh_seed();

@@ -108,8 +108,7 @@ int ctip_agg_parse(int argc, char **argv, struct ctip_agg_args *a, FILE *err)
 		} else if (!strcmp(o, "--seed")) {
 			unsigned long long sd = strtoull(v, &end, 10);
 			if (*end || !*v || sd > INT64_MAX) {
-				fprintf(err,
-				        "ctip: release aggregates: --seed: a whole number\n");
+				fprintf(err, "ctip: release aggregates: --seed: a whole number\n");
 				return 2;
 			}
 			a->seed = sd;
@@ -124,13 +123,12 @@ int ctip_agg_parse(int argc, char **argv, struct ctip_agg_args *a, FILE *err)
 	a->dp = !strcmp(mode, "dp");
 	if (!a->ndim) {
 		fprintf(err, "ctip: release aggregates: --by COLS is required (e.g. --by "
-		                "yearOfRegistration,gender)\n");
+		             "yearOfRegistration,gender)\n");
 		return 2;
 	}
 	if (a->dp != (a->epsilon > 0)) {
-		fprintf(err,
-		        a->dp ? "ctip: release aggregates: --mode dp needs --epsilon E\n"
-		              : "ctip: release aggregates: --epsilon goes with --mode dp\n");
+		fprintf(err, a->dp ? "ctip: release aggregates: --mode dp needs --epsilon E\n"
+		                   : "ctip: release aggregates: --epsilon goes with --mode dp\n");
 		return 2;
 	}
 	size_t len = (size_t)snprintf(a->params, sizeof(a->params), "--by ");
