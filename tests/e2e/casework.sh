@@ -141,6 +141,10 @@ check "stats contacts: small cells withheld by default" contains "$T/st5" "withh
 check "stats contacts --by gender: refused, naming why" contains "$T/st6" "contacts cannot be broken down by gender"
 "$CTIP" stats contacts --by channel --year 2025 --no-suppress --format csv >"$T/st7" 2>&1
 check "stats contacts --year: the period filters by the contact's date" test -n "$(grep '^Total,0$' "$T/st7")"
+"$CTIP" report tip --year 2026 --no-suppress >"$T/tip" 2>&1
+check "report tip: the II.4 hotline tables from contacts, before II.5" \
+	test "$(grep '^== II' "$T/tip" | sed -n 3p)" = "== II.4 Hotline: contacts (calls, messages, chats, web forms, walk-ins), by channel ==" \
+	-a -n "$(grep -A4 'contacts by reason' "$T/tip" | grep 'Request for help by a victim  *1')"
 
 # ---- key rotation keeps casework's sealed text readable ---------------------------------------
 "$CTIP" key rotate >/dev/null 2>&1
