@@ -55,9 +55,12 @@ const struct cli_command cli_commands[] = {
          "ctip release microdata [--k 11] [--quasi COLS] [--sensitive COLS] [--l N] [--year Y] "
          "[--max-suppress F] [--seed N] -o FILE | ctip release aggregates --by COLS [--mode "
          "k|dp] [--threshold N] [--epsilon E] [--year Y] [--format csv|json|xlsx] -o FILE | "
+         "ctip release synthetic [--mode k|dp] [--k 10] [--length 4] [--epsilon E --delta D] "
+         "[--year Y] -o FILE | "
          "ctip release list [--format json] | ctip release reproduce ID | ctip release budget "
          "[--epsilon E] [--dataset NAME]",
-         "privacy-safe releases: k-anonymous microdata in CTDC's layout, protected tables; "
+         "privacy-safe releases: k-anonymous microdata in CTDC's layout, protected tables, "
+         "synthetic records from protected aggregates; "
          "the ledger of releases"},
         {"estimate", cmd_estimate,
          "ctip estimate [--histories FILE.csv | [--lists org|org_type|FILE] [--year Y | --from "
