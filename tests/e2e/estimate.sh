@@ -26,6 +26,18 @@ check "CSV: the same interval as JSON (same seed)" \
 "$CTIP" estimate --histories "$UK" --bootstrap 0 --format html -o "$T/e.html"
 check "HTML: a page with the estimate" contains "$T/e.html" "<td>11,313</td>"
 
+# --method all: the three methods side by side
+"$CTIP" estimate --histories "$UK" --method all --bootstrap 50 --iterations 2000 --format json >"$T/all.json"
+check "--method all: stepwise, bic and lcm" \
+	test "$(jq -c '[.estimates[0].methods[].method]' "$T/all.json")" = '["stepwise","bic","lcm"]'
+check "--method all: each with an estimate and an interval around it" \
+	test "$(jq '[.estimates[0].methods[] | .interval.lower < .estimate and .estimate < .interval.upper] | all' "$T/all.json")" = "true"
+check "lcm: posterior quantiles over 1,600 kept samples" \
+	test "$(jq '.estimates[0].methods[2] | .interval.method == "posterior quantiles" and .samples == 1600' "$T/all.json")" = "true"
+"$CTIP" estimate --histories "$FIX/mse/Korea.csv" --method bic --bootstrap 0 --format json >"$T/k.json"
+check "bic on Korea: MultipleSystemsEstimation's [12,23], 157.17" \
+	test "$(jq -c '.estimates[0].methods[0] | [.interactions, (.estimate * 100 | round)]' "$T/k.json")" = '[["b:c","c:d"],15717]'
+
 # the same seed gives the same interval with any number of threads
 "$CTIP" estimate --histories "$UK" --bootstrap 100 --seed 9 --threads 1 --format csv >"$T/a.csv"
 "$CTIP" estimate --histories "$UK" --bootstrap 100 --seed 9 --threads 2 --format csv >"$T/b.csv"
@@ -99,3 +111,21 @@ check "--lists FILE: the groups of the file are the lists" \
 	test "$(jq -c '[.estimates[0].lists[].name] | sort' "$T/m.json")" = '["group0","group1","group2"]'
 check "--lists FILE: records of organisations on no list are counted in the provenance" \
 	test "$(jq '.provenance.records_of_organisations_on_no_list > 0' "$T/m.json")" = "true"
+
+# --- a simulated population of known size: only the detected are written -----------------
+"$CTIP" demo generate --population 4000 --lists 4 --seed 2 -o "$T/pop.csv" --truth "$T/pop.truth" 2>"$T/pop.err"
+check "demo generate --population: the true total in the truth file" \
+	test "$(sed -n 1p "$T/pop.truth" | cut -d' ' -f2)" = "population=4000"
+check "... and fewer persons detected than the population" \
+	test "$(tail -n +3 "$T/pop.truth" | cut -d, -f3 | sort -u | wc -l)" -lt 4000
+"$CTIP" demo generate --population 4000 --lists 12 -o "$T/bad.csv" 2>"$T/pop12.err"
+check "demo generate --population: more than 10 agencies refused" contains "$T/pop12.err" "--lists: from 2 to 10"
+export CTIP_DB="$T/pop.db"
+"$CTIP" init >/dev/null
+"$CTIP" import "$T/pop.csv" >/dev/null 2>&1
+"$CTIP" link run >/dev/null 2>&1
+"$CTIP" estimate --bootstrap 100 --format json >"$T/pop.json"
+check "the population: linkage finds the persons detected" \
+	test "$(jq '.estimates[0].observed' "$T/pop.json")" = "$(tail -n +3 "$T/pop.truth" | cut -d, -f3 | sort -u | wc -l)"
+check "the population: four lists, an estimate above the persons observed" \
+	test "$(jq '.estimates[0] | (.lists | length) == 4 and .methods[0].estimate > .observed' "$T/pop.json")" = "true"
