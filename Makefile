@@ -34,7 +34,7 @@ SRV_SRC   := $(sort $(wildcard server/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 # the web UI (web/, without npm's working files) is served from the binary
 WEB_IN    := $(sort $(shell find web -type f -not -path '*/node_modules/*' -not -name 'package*.json' 2>/dev/null))
-EMBED_IN  := $(sort $(wildcard lib/sql/*.sql data/vocab/*.csv data/geo/*.csv) $(WEB_IN))
+EMBED_IN  := $(sort $(wildcard lib/sql/*.sql data/vocab/*.csv data/geo/*.csv data/risk/*.csv) $(WEB_IN))
 GEN       := build/gen/embedded.c
 
 .PHONY: all run test deps fuzz bench format format-check clean check-clang cppcheck valgrind

@@ -51,13 +51,38 @@ const struct cli_command cli_commands[] = {
          "link the records of one person across organisations; export person keys; explain a "
          "pair; review the uncertain pairs and decide; list persons trafficked again; report "
          "the linkage's own estimate of its quality and of the number of persons"},
+        {"case", cmd_case,
+         "ctip case show ID [--json] | ctip case assign ID USER | ctip case stage ID STAGE "
+         "[--comment TEXT] | ctip case approve APPROVAL [--reject] [--comment TEXT] | ctip "
+         "case approvals [--org NAME]  (changes: --as USER)",
+         "the workflow of a case: its stage, assigned caseworker and supervisors' approvals "
+         "(docs/CASEWORK.md)"},
+        {"assess", cmd_assess,
+         "ctip assess add ID QUESTION=ANSWER... [--date DATE] --as USER | ctip assess list ID "
+         "| ctip assess instrument",
+         "re-trafficking risk assessments of a case: score, level and trend"},
+        {"followup", cmd_followup,
+         "ctip followup plan ID [--from DATE] [--months 1,3,6,12,24] --as USER | ctip followup "
+         "record ID --mode MODE --outcome OUTCOME [--date DATE] [--who NAME] [--notes TEXT] "
+         "--as USER | ctip followup list ID | ctip followup due [--org NAME] [--overdue] | ctip "
+         "followup config --org NAME [--months LIST] [--lost-after N]",
+         "the follow-up plan of a case after return, its contacts, what is due and overdue"},
+        {"contact", cmd_contact,
+         "ctip contact add --channel CHANNEL [--at YYYY-MM-DDTHH:MM] [--caller-type T] "
+         "[--reason R] [--province P] [--caller NAME] [--notes TEXT] --as USER | ctip contact "
+         "list [--org NAME] [--limit N] | ctip contact convert ID [--case CASE] --as USER",
+         "hotline contacts (calls, messages, chats, web forms, walk-ins); a contact becomes a "
+         "case or is attached to one"},
         {"release", cmd_release,
          "ctip release microdata [--k 11] [--quasi COLS] [--sensitive COLS] [--l N] [--year Y] "
          "[--max-suppress F] [--seed N] -o FILE | ctip release aggregates --by COLS [--mode "
          "k|dp] [--threshold N] [--epsilon E] [--year Y] [--format csv|json|xlsx] -o FILE | "
+         "ctip release synthetic [--mode k|dp] [--k 10] [--length 4] [--epsilon E --delta D] "
+         "[--year Y] -o FILE | "
          "ctip release list [--format json] | ctip release reproduce ID | ctip release budget "
          "[--epsilon E] [--dataset NAME]",
-         "privacy-safe releases: k-anonymous microdata in CTDC's layout, protected tables; "
+         "privacy-safe releases: k-anonymous microdata in CTDC's layout, protected tables, "
+         "synthetic records from protected aggregates; "
          "the ledger of releases"},
         {"estimate", cmd_estimate,
          "ctip estimate [--histories FILE.csv | [--lists org|org_type|FILE] [--year Y | --from "
@@ -120,7 +145,8 @@ int cli_fail(const ctip_err *e)
 {
 	fputs("ctip: ", stderr);
 	ctip_err_print(e, stderr);
-	return e->code == CTIP_EINVAL || e->code == CTIP_ENOTFOUND ? 1 : 3;
+	return e->code == CTIP_EINVAL || e->code == CTIP_ENOTFOUND || e->code == CTIP_EDENIED ? 1
+	                                                                                      : 3;
 }
 
 /* A key rotation interrupted between its commit and the renaming of KEY.new over KEY

@@ -16,8 +16,10 @@
 #include <uthash.h>
 
 #include "crypto.h"
+#include "store_casework.h"
 #include "embedded.h"
 #include "identity.h"
+#include "progress.h"
 #include "search_top.h"
 #include "store.h"
 #include "store_sqlite_link.h"
@@ -2458,7 +2460,7 @@ static int reseal(const ctip_crypto *old, const ctip_crypto *next, const void *b
  * k1, k2, the blob after (?1, ?2) in key order, upd writes ?3 at key (?1, ?2). what names the
  * place (what:k1 or what:k1:k2 when seq). */
 static int reseal_column(sqlite_store *s, const ctip_crypto *next, const char *sel, const char *upd,
-                         const char *what, int seq, long *count, ctip_err *e)
+                         const char *what, int seq, long *count, long total, ctip_err *e)
 {
 	sqlite3_stmt *rd = NULL, *wr = NULL;
 	int rc = CTIP_OK, step, more = 1;
@@ -2523,6 +2525,7 @@ static int reseal_column(sqlite_store *s, const ctip_crypto *next, const char *s
 			k1 = batch[i].k1;
 			k2 = batch[i].k2;
 		}
+		ctip_progress_report("rotating the key", *count, total, "values");
 	}
 out:
 	sqlite3_finalize(rd);
@@ -2631,7 +2634,8 @@ static int rekey_numbers(sqlite_store *s, const ctip_crypto *next, int64_t pid, 
 }
 
 /* Every identity resealed, and its numbers' blind indexes recomputed. */
-static int rekey_identities(sqlite_store *s, const ctip_crypto *next, long *count, ctip_err *e)
+static int rekey_identities(sqlite_store *s, const ctip_crypto *next, long *count, long total,
+                            ctip_err *e)
 {
 	sqlite3_stmt *rd = NULL, *wr = NULL;
 	int rc = CTIP_OK, more = 1;
@@ -2691,6 +2695,7 @@ static int rekey_identities(sqlite_store *s, const ctip_crypto *next, long *coun
 			free(blobs[i]);
 			after = ids[i];
 		}
+		ctip_progress_report("rotating the key", *count, total, "values");
 	}
 out:
 	sqlite3_finalize(rd);
@@ -2726,12 +2731,25 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 		exec_sql(s, "ROLLBACK", NULL);
 		goto done;
 	}
-	if ((rc = rekey_identities(s, next, &n, e)) ||
+	/* the values to reseal, for the progress bar */
+	long total = 0;
+	sqlite3_stmt *cnt;
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "SELECT (SELECT count(*) FROM person WHERE identity IS NOT NULL) + "
+	            "(SELECT count(*) FROM cases WHERE closure_sealed IS NOT NULL) + "
+	            "(SELECT count(*) FROM case_comment WHERE body_sealed IS NOT NULL) + "
+	            "(SELECT count(*) FROM exploitation WHERE place_sealed IS NOT NULL)",
+	            -1, &cnt, NULL) == SQLITE_OK &&
+	    sqlite3_step(cnt) == SQLITE_ROW)
+		total = (long)sqlite3_column_int64(cnt, 0);
+	sqlite3_finalize(cnt);
+	if ((rc = rekey_identities(s, next, &n, total, e)) ||
 	    (rc = reseal_column(s, next,
 	                        "SELECT id, 0, closure_sealed FROM cases WHERE (id, 0) > (?1, ?2) "
 	                        "AND closure_sealed IS NOT NULL ORDER BY id LIMIT 256",
 	                        "UPDATE cases SET closure_sealed = ?3 WHERE id = ?1 AND ?2 = 0",
-	                        "cases.closure_reason", 0, &n, e)) ||
+	                        "cases.closure_reason", 0, &n, total, e)) ||
 	    (rc = reseal_column(
 	             s, next,
 	             "SELECT case_id, seq, body_sealed FROM case_comment WHERE (case_id, "
@@ -2739,14 +2757,16 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	             "LIMIT 256",
 	             "UPDATE case_comment SET body_sealed = ?3 WHERE case_id = ?1 AND "
 	             "seq = ?2",
-	             "case_comment.body", 1, &n, e)) ||
+	             "case_comment.body", 1, &n, total, e)) ||
 	    (rc = reseal_column(s, next,
 	                        "SELECT case_person_id, seq, place_sealed FROM exploitation WHERE "
 	                        "(case_person_id, seq) > (?1, ?2) AND place_sealed IS NOT NULL "
 	                        "ORDER BY case_person_id, seq LIMIT 256",
 	                        "UPDATE exploitation SET place_sealed = ?3 WHERE case_person_id = "
 	                        "?1 AND seq = ?2",
-	                        "exploitation.place", 1, &n, e)) ||
+	                        "exploitation.place", 1, &n, total, e)) ||
+	    /* casework's free text (0015) */
+	    (rc = ctip_sqlite_cw_ops.reseal(base, next, &n, e)) ||
 	    (rc = exec_sql(s,
 	                   "DELETE FROM link_changed WHERE person_id NOT IN (SELECT person_id "
 	                   "FROM temp.rotate_changed); DROP TABLE temp.rotate_changed; "
@@ -2791,6 +2811,7 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	}
 	ctip_crypto_free(old);
 done:
+	ctip_progress_finish();
 	exec_sql(s, "PRAGMA secure_delete = OFF; PRAGMA synchronous = NORMAL", NULL);
 	return rc;
 }

@@ -220,6 +220,34 @@ void srv_case_redact(json_t *c, int access, int all_identities, const char *org)
 int srv_person_access(struct req *r, int64_t person_id, int64_t *case_id, int *access,
                       int need_identity, ctip_err *e);
 
+/* The requester's organisation owns case id: 0, else 404 (no access) or 403 (a referral) set
+ * (casework is the owner's alone). */
+int srv_case_owned(struct req *r, int64_t case_id);
+
+/* ---- casework (routes_workflow.c, routes_assess.c, routes_followup.c, routes_contacts.c) */
+
+int h_cw_workflow(struct req *r);
+int h_cw_assign(struct req *r);
+int h_cw_stage(struct req *r);
+int h_cw_approvals(struct req *r);
+int h_cw_approval_decide(struct req *r);
+int h_cw_alerts(struct req *r);
+int h_cw_instrument(struct req *r);
+int h_cw_assessments(struct req *r);
+int h_cw_assess(struct req *r);
+int h_cw_followups(struct req *r);
+int h_cw_followup_plan(struct req *r);
+int h_cw_followup_record(struct req *r);
+int h_cw_followups_due(struct req *r);
+int h_cw_contacts(struct req *r);
+int h_cw_contact_add(struct req *r);
+int h_cw_contact_get(struct req *r);
+int h_cw_contact_convert(struct req *r);
+/* The session's account (username, organisation, role) for casework.h. */
+void srv_cw_actor(struct req *r, struct ctip_account *a);
+/* A casework error as its status: 400 (with the field), 403, 404, or 500. */
+int srv_cw_error(struct req *r, const ctip_err *e);
+
 /* ---- cases as JSON (routes_cases.c) ---- */
 
 /* The case as the requester may see it (access from srv_case_access), with its persons
