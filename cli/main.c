@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cli.h"
 
 const struct cli_command cli_commands[] = {
@@ -188,6 +189,20 @@ static int open_store(struct cli *c, ctip_store **s, int with_key)
 		*s = NULL;
 		return 1;
 	}
+	/* audit entries that a crash left written ahead but not chained (lib/audit.c) */
+	long recovered = 0;
+	if (ctip_audit_recover(*s, &recovered, &e)) {
+		fprintf(stderr,
+		        "ctip: %s: audit entries left by a crash could not be recovered: ", c->db);
+		ctip_err_print(&e, stderr);
+		ctip_store_close(*s);
+		*s = NULL;
+		return 1;
+	} else if (recovered)
+		fprintf(stderr,
+		        "ctip: %s: %ld audit entr%s of changes committed just before a crash "
+		        "appended to the audit log\n",
+		        c->db, recovered, recovered == 1 ? "y" : "ies");
 	if (!with_key)
 		return 0;
 	const char *kp = cli_key_path(c);

@@ -2408,6 +2408,97 @@ static int sq_audit_index(ctip_store *base, ctip_err *e)
 	return rc;
 }
 
+/* ---- audit entries written ahead (migration 0015) ---- */
+
+static int sq_audit_pend(ctip_store *base, const struct ctip_audit_entry *a, int64_t *pid,
+                         ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+	                       "INSERT INTO main.audit_pending(at, actor, action, object, detail) "
+	                       "VALUES (?, ?, ?, ?, ?)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit pending");
+	sqlite3_bind_text(st, 1, a->at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, a->detail, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : db_err(s, e, "audit pending");
+	sqlite3_finalize(st);
+	*pid = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static int sq_audit_pend_mark(ctip_store *base, int64_t first, int64_t last, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "WITH RECURSIVE n(p) AS (SELECT ?1 UNION ALL SELECT p + 1 FROM n "
+	            "WHERE p < ?2) INSERT INTO auditlog.audit_from_pending SELECT p FROM n",
+	            -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit pending");
+	sqlite3_bind_int64(st, 1, first);
+	sqlite3_bind_int64(st, 2, last);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : db_err(s, e, "audit pending");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_audit_pend_forget(ctip_store *base, int64_t before, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	/* the registry's copies first: committed before the audit file's list, they are never
+	 * dropped while the list that vouches for them could still be lost */
+	static const char *const sql[] = {
+	        "DELETE FROM main.audit_pending WHERE pid < ?1 AND pid IN (SELECT pid FROM "
+	        "auditlog.audit_from_pending)",
+	        "DELETE FROM auditlog.audit_from_pending WHERE pid < ?1 AND pid NOT IN (SELECT pid "
+	        "FROM main.audit_pending)"};
+	for (int i = 0; i < 2; i++) {
+		if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK)
+			return db_err(s, e, "audit pending");
+		sqlite3_bind_int64(st, 1, before);
+		int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : db_err(s, e, "audit pending");
+		sqlite3_finalize(st);
+		if (rc)
+			return rc;
+	}
+	return CTIP_OK;
+}
+
+static int sq_audit_pend_each(ctip_store *base,
+                              int (*cb)(void *ctx, int64_t pid, const struct ctip_audit_entry *a),
+                              void *ctx, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "SELECT pid, at, actor, action, object, detail FROM main.audit_pending "
+	            "WHERE pid NOT IN (SELECT pid FROM auditlog.audit_from_pending) ORDER "
+	            "BY pid",
+	            -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit pending");
+	int rc = CTIP_OK, step;
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_audit_entry a = {.at = col(st, 1),
+		                             .actor = col(st, 2),
+		                             .action = col(st, 3),
+		                             .object = col(st, 4),
+		                             .detail = col(st, 5)};
+		rc = cb(ctx, sqlite3_column_int64(st, 0), &a);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = db_err(s, e, "audit pending");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int sq_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
@@ -2862,6 +2953,10 @@ static const struct ctip_store_ops sqlite_ops = {
         .audit_each = sq_audit_each,
         .audit_last = sq_audit_last,
         .audit_index = sq_audit_index,
+        .audit_pend = sq_audit_pend,
+        .audit_pend_mark = sq_audit_pend_mark,
+        .audit_pend_forget = sq_audit_pend_forget,
+        .audit_pend_each = sq_audit_pend_each,
         .key_needed = sq_key_needed,
         .key_bind = sq_key_bind,
         .key_rotate = sq_key_rotate,

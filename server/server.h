@@ -132,6 +132,17 @@ void srv_jt_str(struct srv_jtext *j, const char *s); /* NULL: null */
 /* v in decimal into out, NUL-terminated; returns the length (no printf: the hot path). */
 size_t srv_fmt_int(char out[24], long long v);
 
+/* Appends the audit entries of a change inside the request's write transaction (begun with
+ * ops->begin), so that the change and its entries commit together or not at all
+ * (ctip_audit_in_tx); 0, or an error in e (its message begins with SRV_AUDIT_FAILED, which
+ * srv_fail answers as such) after which the caller rolls back. */
+int srv_audit_tx(struct req *r, const char *action, const char *const *objects, int n,
+                 const char *detail, ctip_err *e);
+#define SRV_AUDIT_FAILED "the audit log cannot be written"
+/* One object: kind and id ("C", 12: C12). */
+int srv_audit_tx1(struct req *r, const char *action, const char *kind, int64_t id,
+                  const char *detail, ctip_err *e);
+
 /* Sets req->out to {"error": msg, "field": field} and returns status. */
 int srv_error(struct req *r, int status, const char *field, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
