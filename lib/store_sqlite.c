@@ -2408,7 +2408,7 @@ static int sq_audit_index(ctip_store *base, ctip_err *e)
 	return rc;
 }
 
-/* ---- audit entries written ahead (migration 0015) ---- */
+/* ---- audit entries written ahead (migration 0016) ---- */
 
 static int sq_audit_pend(ctip_store *base, const struct ctip_audit_entry *a, int64_t *pid,
                          ctip_err *e)
