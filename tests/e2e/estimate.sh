@@ -26,6 +26,13 @@ check "CSV: the same interval as JSON (same seed)" \
 "$CTIP" estimate --histories "$UK" --bootstrap 0 --format html -o "$T/e.html"
 check "HTML: a page with the estimate" contains "$T/e.html" "<td>11,313</td>"
 
+# the other published data sets: the point estimates of MultipleSystemsEstimation's tests
+for d in Western:2483 NewOrl:1184 NewOrl_5:1034; do
+	"$CTIP" estimate --histories "$FIX/mse/${d%%:*}.csv" --bootstrap 0 --format json >"$T/p.json"
+	check "${d%%:*}: the published stepwise estimate ${d##*:}" \
+		test "$(jq '.estimates[0].methods[0].estimate | round' "$T/p.json")" = "${d##*:}"
+done
+
 # --method all: the three methods side by side
 "$CTIP" estimate --histories "$UK" --method all --bootstrap 50 --iterations 2000 --format json >"$T/all.json"
 check "--method all: stepwise, bic and lcm" \
