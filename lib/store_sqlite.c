@@ -2856,7 +2856,7 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	                        "UPDATE exploitation SET place_sealed = ?3 WHERE case_person_id = "
 	                        "?1 AND seq = ?2",
 	                        "exploitation.place", 1, &n, total, e)) ||
-	    /* casework's free text (0015) */
+	    /* casework's free text (0017) */
 	    (rc = ctip_sqlite_cw_ops.reseal(base, next, &n, e)) ||
 	    (rc = exec_sql(s,
 	                   "DELETE FROM link_changed WHERE person_id NOT IN (SELECT person_id "
