@@ -126,7 +126,7 @@ int ctip_mse_lcm(const struct ctip_mse_data *d, uint64_t seed, double alpha, str
 		for (int k = 0; k < K; k++) {
 			rest -= nk[k];
 			V[k] = k == K - 1 ? 1 : rbeta(&g, 1 + nk[k], a + rest);
-			if (V[k] > 1 - 1e-12 && k < K - 1)
+			if (k < K - 1 && V[k] > 1 - 1e-12)
 				V[k] = 1 - 1e-12;
 			pi[k] = V[k] * stick;
 			stick *= 1 - V[k];
