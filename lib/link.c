@@ -66,6 +66,54 @@ static int conflict(void *ctx, uint32_t x, uint32_t y)
 }
 
 static const float *sort_w;
+static int cmp_weight_desc(const void *x, const void *y);
+
+/* After clustering at the threshold of weight *wthr: the persons expected from the match
+ * probabilities; while there are more, the pairs below *wthr (down to LK_TFLOOR) are joined,
+ * strongest first, and *wthr lowered to the last one joined. */
+#define LK_TFLOOR 0.2
+static int count_to_expected(const struct lk_data *d, const struct lk_pairs *P, const float *w,
+                             unsigned char *linked, float *jp, size_t *njoin, struct lk_uf *u,
+                             const struct lk_block_stats *bs, double threshold, long max_cluster,
+                             double *wthr, struct ctip_link_stats *st)
+{
+	long persons = 0;
+	for (long i = 0; i < d->n; i++)
+		persons += lk_find(u->parent, (uint32_t)i) == (uint32_t)i;
+	for (size_t i = 0; i < P->n; i++)
+		linked[i] = lk_find(u->parent, P->a[i]) == lk_find(u->parent, P->b[i]);
+	struct lk_quality_in qi = {P->a,   P->b,      w,    linked,  P->n,      jp,
+	                           *njoin, u->parent, d->n, persons, threshold, bs};
+	json_t *q = lk_quality(&qi);
+	if (!q)
+		return -1;
+	double expected = json_real_value(json_object_get(q, "persons_expected"));
+	json_decref(q);
+	if (persons <= expected + 0.5)
+		return 0;
+	double wfloor = log2(LK_TFLOOR / (1 - LK_TFLOOR));
+	size_t nb = 0;
+	uint32_t *below = malloc(P->n * sizeof(*below) + 1);
+	if (!below)
+		return -1;
+	for (size_t i = 0; i < P->n; i++)
+		if (w[i] < *wthr && w[i] >= wfloor)
+			below[nb++] = (uint32_t)i;
+	qsort(below, nb, sizeof(*below), cmp_weight_desc);
+	for (size_t k = 0; k < nb && persons > expected + 0.5; k++) {
+		uint32_t i = below[k];
+		int r = lk_uf_join(u, P->a[i], P->b[i], max_cluster);
+		if (r == 1) {
+			st->links++, jp[(*njoin)++] = (float)lk_prob(w[i]);
+			persons--;
+			*wthr = w[i];
+		} else if (r == 0) {
+			st->refused++;
+		}
+	}
+	free(below);
+	return 0;
+}
 static int cmp_weight_desc(const void *x, const void *y)
 {
 	float a = sort_w[*(const uint32_t *)x], b = sort_w[*(const uint32_t *)y];
@@ -499,6 +547,19 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 			st->links++, jp[njoin++] = (float)lk_prob(w[i]);
 		else if (r == 0)
 			st->refused++;
+	}
+	/* a threshold chosen by the model: while the persons outnumber those the match
+	 * probabilities expect, the next pairs below it are linked too (strongest first, under
+	 * the same guards), so that counts of persons rest on what the model believes */
+	if (!(o && o->threshold > 0) && !incr) {
+		double wnew = wthr;
+		if (count_to_expected(&d, &P, w, linked, jp, &njoin, &u, &bstats, threshold,
+		                      max_cluster, &wnew, st)) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			lk_wtab_free(&wt);
+			goto done;
+		}
+		threshold = st->threshold = lk_prob(wnew);
 	}
 	lk_wtab_free(&wt);
 	u.conflict = NULL;
