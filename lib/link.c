@@ -21,11 +21,31 @@
 #include "link_prep.h"
 #include "link_quality.h"
 
+static json_t *last_quality(ctip_store *s);
+
 static double now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void ctip_link_provenance(ctip_store *s, char *buf, size_t n)
+{
+	json_t *q = last_quality(s);
+	*buf = 0;
+	if (!q)
+		return;
+	const char *at = json_string_value(json_object_get(q, "run_at"));
+	snprintf(buf, n,
+	         "linkage: full run of %s (threshold %.3f): all records into %lld persons, "
+	         "expected %.0f (%lld to %lld)",
+	         at ? at : "?", json_real_value(json_object_get(q, "threshold")),
+	         (long long)json_integer_value(json_object_get(q, "persons")),
+	         json_real_value(json_object_get(q, "persons_expected")),
+	         (long long)json_integer_value(json_object_get(q, "persons_low")),
+	         (long long)json_integer_value(json_object_get(q, "persons_high")));
+	json_decref(q);
 }
 
 /* The quality object of the last run's stored model, or NULL. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "facts.h"
+#include "link.h"
 #include "server.h"
 #include "stats.h"
 #include "stats_out.h"
@@ -176,6 +177,8 @@ int h_stats(struct req *r)
 		return e.code == CTIP_EINVAL ? srv_error(r, 400, NULL, "%s", e.msg)
 		                             : srv_fail(r, &e);
 	}
+	if (q.unit == CTIP_U_VICTIMS)
+		ctip_link_provenance(r->s, t->linkage, sizeof(t->linkage));
 	if (raw) {
 		const char *obj = ctip_unit_name(q.unit);
 		if (srv_audit(r->sess.username, "stats-raw", &obj, 1, by ? by : "")) {

@@ -85,3 +85,14 @@ check "... and counts the records and persons as they are now" \
 	test "$(grep '^now:' "$T/rep2")" != "$(grep '^now:' "$T/rep")"
 check "report is in the audit log" \
 	test "$(sqlite3 "$CTIP_DB.audit" "select count(*) from audit where action = 'link_report'")" -ge 3
+
+# statistics that count persons say which linkage they rest on
+"$CTIP" stats victims --by gender >"$T/st" 2>&1
+check "stats of victims name the linkage run they rest on" \
+	grep -Eq "^linkage: full run of 20[0-9-]+T[0-9:]+Z \(threshold 0\.[0-9]+\): all records into [0-9]+ persons, expected [0-9]+" "$T/st"
+"$CTIP" stats victims --by gender --format json >"$T/st.json" 2>/dev/null
+check "... in the JSON provenance too" python3 -c "
+import json, sys
+sys.exit(0 if json.load(open(sys.argv[1]))['provenance']['linkage'].startswith('linkage: full run of') else 1)" "$T/st.json"
+"$CTIP" stats cases --by year >"$T/sc" 2>&1
+check "stats of cases do not (they count cases)" lacks "$T/sc" "linkage: full run"
