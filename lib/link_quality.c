@@ -79,7 +79,7 @@ json_t *lk_quality(const struct lk_quality_in *q)
 		return NULL;
 	/* the review band holds the threshold: linked pairs that may be wrong, unlinked ones that
 	 * may be right */
-	double blo = q->threshold > LK_REVIEW_LO ? LK_REVIEW_LO : q->threshold / 2,
+	double blo = q->threshold >= LK_REVIEW_LO ? LK_REVIEW_LO : q->threshold / 2,
 	       bhi = q->threshold < LK_REVIEW_HI ? LK_REVIEW_HI : q->threshold;
 	memcpy(par, q->parent, (size_t)q->nrec * sizeof(*par));
 	for (size_t i = 0; i < q->n; i++) {
