@@ -11,14 +11,15 @@
 CC      ?= gcc
 # `make V=1` shows the full commands
 Q       := $(if $(V),,@)
-PKGS    := sqlite3 libutf8proc jansson libsodium libmicrohttpd xlsxwriter
+PKGS    := sqlite3 libutf8proc jansson libsodium libmicrohttpd xlsxwriter libzip expat
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wno-unused-parameter
 BASE    := -std=c17 -pthread -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib -Iserver -Ibuild/gen
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # jemalloc: an import allocates and frees tens of millions of small strings across two threads;
 # with glibc's allocator that was a quarter of the reader's time (docs/BENCHMARKS.md).
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
+# GLPK (the LP of the MLE-existence test of ctip estimate) ships no pkg-config file
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lglpk -lm -pthread
 REL_LIBS   = $(PKG_LIBS) -ljemalloc
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -33,7 +34,7 @@ SRV_SRC   := $(sort $(wildcard server/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 # the web UI (web/, without npm's working files) is served from the binary
 WEB_IN    := $(sort $(shell find web -type f -not -path '*/node_modules/*' -not -name 'package*.json' 2>/dev/null))
-EMBED_IN  := $(sort $(wildcard lib/sql/*.sql data/vocab/*.csv data/geo/*.csv) $(WEB_IN))
+EMBED_IN  := $(sort $(wildcard lib/sql/*.sql data/vocab/*.csv data/geo/*.csv data/risk/*.csv) $(WEB_IN))
 GEN       := build/gen/embedded.c
 
 .PHONY: all run test deps fuzz bench format format-check clean check-clang cppcheck valgrind
@@ -49,6 +50,11 @@ build/tools/embed: tools/embed.c
 $(GEN): build/tools/embed $(EMBED_IN)
 	@mkdir -p $(@D)
 	$(Q)build/tools/embed $(EMBED_IN) > $@.tmp && mv $@.tmp $@
+
+# a converter of CSV to XLSX for the import tests and benchmarks (tools/csv2xlsx.c)
+build/tools/csv2xlsx: tools/csv2xlsx.c lib/csv_read.c lib/error.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BASE) $(WARN) -O2 $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # --- release build --------------------------------------------------------------
 REL_OBJ := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(GEN:build/%=%) $(CLI_SRC) $(SRV_SRC))

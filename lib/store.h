@@ -40,6 +40,13 @@ struct ctip_counts {
 	long orgs, cases, persons, links, victims;
 };
 
+/* A release in the ledger (release.h, store op release_add). */
+struct ctip_release_rec {
+	int64_t id, data_version, records;
+	const char *at, *actor, *kind, *params, *seed, *file, *sha256, *dataset, *summary;
+	double epsilon, delta;
+};
+
 struct ctip_audit_entry {
 	int64_t id;
 	const char *at, *actor, *action, *object, *detail, *prev_hash, *hash;
@@ -148,6 +155,8 @@ struct ctip_store_ops {
 	/* Writes the person-in-case columns (role, victim context, events, ...). */
 	int (*link_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
 	                ctip_err *e);
+	/* Persons in cases kept with the data-quality flag named flag (NULL: with any flag). */
+	int (*quality_count)(ctip_store *s, const char *flag, long *n, ctip_err *e);
 	/* Reads rows back in canonical form, ordered by organisation, case id, record id. The
 	 * callback returns non-zero to stop (that value is returned). */
 	int (*rows)(ctip_store *s, const struct ctip_row_filter *flt,
@@ -179,6 +188,21 @@ struct ctip_store_ops {
 	/* Indexes the entries not yet indexed by object now (the appender does so every few
 	 * thousand entries; the server when it stops). */
 	int (*audit_index)(ctip_store *s, ctip_err *e);
+	/* Audit entries written ahead (schema 16; NULL for a back end whose registry and log
+	 * commit as one): inside a write transaction, audit_pend keeps entry a (at, actor,
+	 * action, object, detail) in the registry's own file and gives its number; audit_pend_mark
+	 * lists numbers first..last as chained, in the audit file; audit_pend_forget drops the
+	 * entries before `before` that the audit file lists as chained (INT64_MAX: all).
+	 * audit_pend_each reads, in order, the kept entries the audit file does not list (a crash
+	 * came between the two files' commits). lib/audit.c, ctip_audit_in_tx and
+	 * ctip_audit_recover, use them. */
+	int (*audit_pend)(ctip_store *s, const struct ctip_audit_entry *a, int64_t *pid,
+	                  ctip_err *e);
+	int (*audit_pend_mark)(ctip_store *s, int64_t first, int64_t last, ctip_err *e);
+	int (*audit_pend_forget)(ctip_store *s, int64_t before, ctip_err *e);
+	int (*audit_pend_each)(ctip_store *s,
+	                       int (*cb)(void *ctx, int64_t pid, const struct ctip_audit_entry *a),
+	                       void *ctx, ctip_err *e);
 	/* Cases a person record appears in, for show. */
 	int (*person_cases)(ctip_store *s, int64_t person_id, int64_t **case_ids, int *n,
 	                    ctip_err *e);
@@ -208,6 +232,18 @@ struct ctip_store_ops {
 	 * same source, citation, measure, period and breakdown is replaced), and read all. */
 	int (*figures_add)(ctip_store *s, const struct ctip_figure *v, size_t n, ctip_err *e);
 	int (*figures_load)(ctip_store *s, struct ctip_figure **out, size_t *n, ctip_err *e);
+	/* The ledger of releases (release.h): add one (its id set; refused with CTIP_EINVAL,
+	 * nothing added, when its epsilon would take its data set's spending past the data set's
+	 * budget, default_budget when none is set), read one (id > 0) or all in order, and set (eps
+	 * >= 0) or read a data set's budget and what was spent of it. NULL in a store without them.
+	 */
+	int (*release_add)(ctip_store *s, struct ctip_release_rec *r, double default_budget,
+	                   ctip_err *e);
+	int (*release_each)(ctip_store *s, int64_t id,
+	                    int (*cb)(void *ctx, const struct ctip_release_rec *r), void *ctx,
+	                    ctip_err *e);
+	int (*release_budget)(ctip_store *s, const char *dataset, double set_eps, double *budget,
+	                      double *spent, ctip_err *e);
 	/* ---- record linkage (store_sqlite_link.c) ---- */
 	/* Streams what linkage compares of person records: all (n == 0) or those of ids[0..n),
 	 * ordered by id. */
@@ -320,6 +356,7 @@ struct ctip_srv_ops {
 	/* CTIP_ENOTFOUND when there is no such account. */
 	int (*account_get)(ctip_store *s, const char *username, struct ctip_account *a,
 	                   ctip_err *e);
+	/* The organisations that have an account (that use ctip), by name. */
 	int (*org_list)(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o),
 	                void *ctx, ctip_err *e);
 	/* The organisation's access to a case (CTIP_ACCESS_NONE also when there is no such case).
@@ -408,5 +445,12 @@ int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need,
 int ctip_sqlite_stats_version(ctip_store *s, int64_t *version, ctip_err *e);
 int ctip_sqlite_figures_add(ctip_store *s, const struct ctip_figure *v, size_t n, ctip_err *e);
 int ctip_sqlite_figures_load(ctip_store *s, struct ctip_figure **out, size_t *n, ctip_err *e);
+int ctip_sqlite_release_add(ctip_store *s, struct ctip_release_rec *r, double default_budget,
+                            ctip_err *e);
+int ctip_sqlite_release_each(ctip_store *s, int64_t id,
+                             int (*cb)(void *ctx, const struct ctip_release_rec *r), void *ctx,
+                             ctip_err *e);
+int ctip_sqlite_release_budget(ctip_store *s, const char *dataset, double set_eps, double *budget,
+                               double *spent, ctip_err *e);
 
 #endif

@@ -16,8 +16,10 @@
 #include <uthash.h>
 
 #include "crypto.h"
+#include "store_casework.h"
 #include "embedded.h"
 #include "identity.h"
+#include "progress.h"
 #include "search_top.h"
 #include "store.h"
 #include "store_sqlite_link.h"
@@ -78,6 +80,7 @@ enum stmt_id {
 	S_PHONE_ADD,
 	S_NAME_ADD,
 	S_LINK_ADD,
+	S_QUALITY_ADD,
 	S_REFD_DEL,
 	S_REFD_ADD,
 	S_SEARCH,
@@ -159,6 +162,7 @@ static const char *const stmt_sql[S_COUNT] = {
                 "1048576 + ?4))"),
         [S_LINK_ADD] = "INSERT INTO case_person(case_id, person_id, role, consent, consent_date, "
                        "consent_scope, perpetrator_roles) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [S_QUALITY_ADD] = "INSERT OR IGNORE INTO quality_flag(case_person_id, flag) VALUES (?, ?)",
         [S_VICTIM_ADD] =
                 "INSERT INTO victim(case_person_id, status, decision_org_type, "
                 "decided_by_org_id, status_date, certificate_kind, age_when_trafficked, "
@@ -1581,6 +1585,22 @@ static int add_group(sqlite_store *s, enum stmt_id sid, int64_t owner, const cti
 static const int victim_lists[6] = {CF_RECRUIT_METHOD, CF_RECRUIT_APPS, CF_CONTROL,
                                     CF_EXPLOITATION,   CF_SEX_TYPE,     CF_VULNERABILITY};
 
+static int sq_quality_count(ctip_store *base, const char *flag, long *n, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	const char *sql = flag ? "SELECT count(*) FROM quality_flag WHERE flag = ?"
+	                       : "SELECT count(DISTINCT case_person_id) FROM quality_flag";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, sql);
+	if (flag)
+		sqlite3_bind_text(st, 1, flag, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? CTIP_OK : db_err(s, e, sql);
+}
+
 static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, const ctip_row *r,
                        ctip_err *e)
 {
@@ -1601,6 +1621,19 @@ static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, con
 	if ((rc = exec_done(s, st, e)))
 		return rc;
 	int64_t cp = sqlite3_last_insert_rowid(s->db);
+	/* data-quality flags (CTIP_Q_* of import_map.h: bit i is quality_names[i]) */
+	static const char *const quality_names[] = {"expiry_before_issue",
+	                                            "birth_after_exploitation", "age_out_of_range"};
+	for (unsigned i = 0; i < 3; i++) {
+		if (!(r->quality & (1u << i)))
+			continue;
+		if (!(st = stmt(s, S_QUALITY_ADD, e)))
+			return CTIP_EDB;
+		sqlite3_bind_int64(st, 1, cp);
+		sqlite3_bind_text(st, 2, quality_names[i], -1, SQLITE_STATIC);
+		if ((rc = exec_done(s, st, e)))
+			return rc;
+	}
 
 	if (!strcmp(r->v[CF_ROLE], "Victim")) {
 		if (!(st = stmt(s, S_VICTIM_ADD, e)))
@@ -2375,6 +2408,97 @@ static int sq_audit_index(ctip_store *base, ctip_err *e)
 	return rc;
 }
 
+/* ---- audit entries written ahead (migration 0016) ---- */
+
+static int sq_audit_pend(ctip_store *base, const struct ctip_audit_entry *a, int64_t *pid,
+                         ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+	                       "INSERT INTO main.audit_pending(at, actor, action, object, detail) "
+	                       "VALUES (?, ?, ?, ?, ?)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit pending");
+	sqlite3_bind_text(st, 1, a->at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, a->detail, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : db_err(s, e, "audit pending");
+	sqlite3_finalize(st);
+	*pid = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static int sq_audit_pend_mark(ctip_store *base, int64_t first, int64_t last, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "WITH RECURSIVE n(p) AS (SELECT ?1 UNION ALL SELECT p + 1 FROM n "
+	            "WHERE p < ?2) INSERT INTO auditlog.audit_from_pending SELECT p FROM n",
+	            -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit pending");
+	sqlite3_bind_int64(st, 1, first);
+	sqlite3_bind_int64(st, 2, last);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : db_err(s, e, "audit pending");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_audit_pend_forget(ctip_store *base, int64_t before, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	/* the registry's copies first: committed before the audit file's list, they are never
+	 * dropped while the list that vouches for them could still be lost */
+	static const char *const sql[] = {
+	        "DELETE FROM main.audit_pending WHERE pid < ?1 AND pid IN (SELECT pid FROM "
+	        "auditlog.audit_from_pending)",
+	        "DELETE FROM auditlog.audit_from_pending WHERE pid < ?1 AND pid NOT IN (SELECT pid "
+	        "FROM main.audit_pending)"};
+	for (int i = 0; i < 2; i++) {
+		if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK)
+			return db_err(s, e, "audit pending");
+		sqlite3_bind_int64(st, 1, before);
+		int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : db_err(s, e, "audit pending");
+		sqlite3_finalize(st);
+		if (rc)
+			return rc;
+	}
+	return CTIP_OK;
+}
+
+static int sq_audit_pend_each(ctip_store *base,
+                              int (*cb)(void *ctx, int64_t pid, const struct ctip_audit_entry *a),
+                              void *ctx, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "SELECT pid, at, actor, action, object, detail FROM main.audit_pending "
+	            "WHERE pid NOT IN (SELECT pid FROM auditlog.audit_from_pending) ORDER "
+	            "BY pid",
+	            -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit pending");
+	int rc = CTIP_OK, step;
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_audit_entry a = {.at = col(st, 1),
+		                             .actor = col(st, 2),
+		                             .action = col(st, 3),
+		                             .object = col(st, 4),
+		                             .detail = col(st, 5)};
+		rc = cb(ctx, sqlite3_column_int64(st, 0), &a);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = db_err(s, e, "audit pending");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int sq_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
@@ -2427,7 +2551,7 @@ static int reseal(const ctip_crypto *old, const ctip_crypto *next, const void *b
  * k1, k2, the blob after (?1, ?2) in key order, upd writes ?3 at key (?1, ?2). what names the
  * place (what:k1 or what:k1:k2 when seq). */
 static int reseal_column(sqlite_store *s, const ctip_crypto *next, const char *sel, const char *upd,
-                         const char *what, int seq, long *count, ctip_err *e)
+                         const char *what, int seq, long *count, long total, ctip_err *e)
 {
 	sqlite3_stmt *rd = NULL, *wr = NULL;
 	int rc = CTIP_OK, step, more = 1;
@@ -2492,6 +2616,7 @@ static int reseal_column(sqlite_store *s, const ctip_crypto *next, const char *s
 			k1 = batch[i].k1;
 			k2 = batch[i].k2;
 		}
+		ctip_progress_report("rotating the key", *count, total, "values");
 	}
 out:
 	sqlite3_finalize(rd);
@@ -2600,7 +2725,8 @@ static int rekey_numbers(sqlite_store *s, const ctip_crypto *next, int64_t pid, 
 }
 
 /* Every identity resealed, and its numbers' blind indexes recomputed. */
-static int rekey_identities(sqlite_store *s, const ctip_crypto *next, long *count, ctip_err *e)
+static int rekey_identities(sqlite_store *s, const ctip_crypto *next, long *count, long total,
+                            ctip_err *e)
 {
 	sqlite3_stmt *rd = NULL, *wr = NULL;
 	int rc = CTIP_OK, more = 1;
@@ -2660,6 +2786,7 @@ static int rekey_identities(sqlite_store *s, const ctip_crypto *next, long *coun
 			free(blobs[i]);
 			after = ids[i];
 		}
+		ctip_progress_report("rotating the key", *count, total, "values");
 	}
 out:
 	sqlite3_finalize(rd);
@@ -2695,12 +2822,25 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 		exec_sql(s, "ROLLBACK", NULL);
 		goto done;
 	}
-	if ((rc = rekey_identities(s, next, &n, e)) ||
+	/* the values to reseal, for the progress bar */
+	long total = 0;
+	sqlite3_stmt *cnt;
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "SELECT (SELECT count(*) FROM person WHERE identity IS NOT NULL) + "
+	            "(SELECT count(*) FROM cases WHERE closure_sealed IS NOT NULL) + "
+	            "(SELECT count(*) FROM case_comment WHERE body_sealed IS NOT NULL) + "
+	            "(SELECT count(*) FROM exploitation WHERE place_sealed IS NOT NULL)",
+	            -1, &cnt, NULL) == SQLITE_OK &&
+	    sqlite3_step(cnt) == SQLITE_ROW)
+		total = (long)sqlite3_column_int64(cnt, 0);
+	sqlite3_finalize(cnt);
+	if ((rc = rekey_identities(s, next, &n, total, e)) ||
 	    (rc = reseal_column(s, next,
 	                        "SELECT id, 0, closure_sealed FROM cases WHERE (id, 0) > (?1, ?2) "
 	                        "AND closure_sealed IS NOT NULL ORDER BY id LIMIT 256",
 	                        "UPDATE cases SET closure_sealed = ?3 WHERE id = ?1 AND ?2 = 0",
-	                        "cases.closure_reason", 0, &n, e)) ||
+	                        "cases.closure_reason", 0, &n, total, e)) ||
 	    (rc = reseal_column(
 	             s, next,
 	             "SELECT case_id, seq, body_sealed FROM case_comment WHERE (case_id, "
@@ -2708,14 +2848,16 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	             "LIMIT 256",
 	             "UPDATE case_comment SET body_sealed = ?3 WHERE case_id = ?1 AND "
 	             "seq = ?2",
-	             "case_comment.body", 1, &n, e)) ||
+	             "case_comment.body", 1, &n, total, e)) ||
 	    (rc = reseal_column(s, next,
 	                        "SELECT case_person_id, seq, place_sealed FROM exploitation WHERE "
 	                        "(case_person_id, seq) > (?1, ?2) AND place_sealed IS NOT NULL "
 	                        "ORDER BY case_person_id, seq LIMIT 256",
 	                        "UPDATE exploitation SET place_sealed = ?3 WHERE case_person_id = "
 	                        "?1 AND seq = ?2",
-	                        "exploitation.place", 1, &n, e)) ||
+	                        "exploitation.place", 1, &n, total, e)) ||
+	    /* casework's free text (0017) */
+	    (rc = ctip_sqlite_cw_ops.reseal(base, next, &n, e)) ||
 	    (rc = exec_sql(s,
 	                   "DELETE FROM link_changed WHERE person_id NOT IN (SELECT person_id "
 	                   "FROM temp.rotate_changed); DROP TABLE temp.rotate_changed; "
@@ -2760,6 +2902,7 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	}
 	ctip_crypto_free(old);
 done:
+	ctip_progress_finish();
 	exec_sql(s, "PRAGMA secure_delete = OFF; PRAGMA synchronous = NORMAL", NULL);
 	return rc;
 }
@@ -2799,6 +2942,7 @@ static const struct ctip_store_ops sqlite_ops = {
         .person_add = sq_person_add,
         .person_update = sq_person_update,
         .link_add = sq_link_add,
+        .quality_count = sq_quality_count,
         .rows = sq_rows,
         .search = sq_search,
         .counts = sq_counts,
@@ -2809,6 +2953,10 @@ static const struct ctip_store_ops sqlite_ops = {
         .audit_each = sq_audit_each,
         .audit_last = sq_audit_last,
         .audit_index = sq_audit_index,
+        .audit_pend = sq_audit_pend,
+        .audit_pend_mark = sq_audit_pend_mark,
+        .audit_pend_forget = sq_audit_pend_forget,
+        .audit_pend_each = sq_audit_pend_each,
         .key_needed = sq_key_needed,
         .key_bind = sq_key_bind,
         .key_rotate = sq_key_rotate,
@@ -2817,6 +2965,9 @@ static const struct ctip_store_ops sqlite_ops = {
         .stats_version = ctip_sqlite_stats_version,
         .figures_add = ctip_sqlite_figures_add,
         .figures_load = ctip_sqlite_figures_load,
+        .release_add = ctip_sqlite_release_add,
+        .release_each = ctip_sqlite_release_each,
+        .release_budget = ctip_sqlite_release_budget,
         .link_input = ctip_sq_link_input,
         .link_save = ctip_sq_link_save,
         .link_persons = ctip_sq_link_persons,

@@ -31,6 +31,7 @@ struct lister {
 	json_t *a;
 	ctip_row *keep; /* when set: copy of the matching person's row */
 	int64_t person_id;
+	int access; /* the requester's, for srv_redact_item */
 };
 
 static int on_row(void *ctx, const ctip_row *rw)
@@ -63,6 +64,8 @@ static int on_row(void *ctx, const ctip_row *rw)
 			if (j < counts[i] && items[i][j][0])
 				json_object_set_new(o, ctip_fields[l->k->fields[i]].name,
 				                    json_string(items[i][j]));
+		if (!srv_identity_visible(l->access, rw))
+			srv_redact_item(o);
 		json_array_append_new(l->a, o);
 	}
 	for (int i = 0; i < l->k->n; i++)
@@ -81,7 +84,7 @@ static int list(struct req *r, const struct kind *k)
 		return srv_error(r, 400, "case_id", "case_id is required");
 	if ((st = srv_case_access(r, case_id, &access)))
 		return st;
-	struct lister l = {k, r->s, json_array(), NULL, 0};
+	struct lister l = {k, r->s, json_array(), NULL, 0, access};
 	struct ctip_row_filter flt = {case_id, 0};
 	ctip_err e = {0};
 	int rc = r->s->ops->rows(r->s, &flt, on_row, &l, &e);
@@ -111,7 +114,7 @@ static int create(struct req *r, const struct kind *k)
 		return srv_error(r, 403, NULL, "only the organisation that owns a case changes it");
 	ctip_row row;
 	ctip_row_init(&row);
-	struct lister l = {k, r->s, NULL, &row, person_id};
+	struct lister l = {k, r->s, NULL, &row, person_id, CTIP_ACCESS_OWN};
 	struct ctip_row_filter flt = {case_id, 0};
 	ctip_err e = {0};
 	int rc = r->s->ops->rows(r->s, &flt, on_row, &l, &e);
@@ -155,11 +158,15 @@ static int create(struct req *r, const struct kind *k)
 		return srv_error(r, 400, d.first_field, "%s", d.first_msg);
 	}
 	int seq = 0;
+	char detail[64];
 	rc = r->s->ops->begin(r->s, &e);
 	if (!rc)
 		rc = k == &assist
 		             ? r->s->srv->assistance_add(r->s, case_id, person_id, &row, &seq, &e)
 		             : r->s->srv->proceeding_add(r->s, case_id, person_id, &row, &seq, &e);
+	snprintf(detail, sizeof(detail), "C%lld %s %d", (long long)case_id, k->name, seq);
+	if (!rc)
+		rc = srv_audit_tx1(r, "update", "P", person_id, detail, &e);
 	if (!rc)
 		rc = r->s->ops->commit(r->s, &e);
 	ctip_row_clear(&row);
@@ -167,12 +174,6 @@ static int create(struct req *r, const struct kind *k)
 		r->s->ops->rollback(r->s);
 		return srv_fail(r, &e);
 	}
-	char obj[32], detail[64];
-	const char *o = obj;
-	snprintf(obj, sizeof(obj), "P%lld", (long long)person_id);
-	snprintf(detail, sizeof(detail), "C%lld %s %d", (long long)case_id, k->name, seq);
-	if (srv_audit(r->sess.username, "update", &o, 1, detail))
-		return srv_error(r, 500, NULL, "the audit log cannot be written");
 	int64_t link = 0;
 	r->s->srv->link_find(r->s, case_id, person_id, &link, NULL);
 	r->out = json_pack("{s:I, s:I, s:I, s:i}", "id", (json_int_t)ITEM_ID(link, seq), "case_id",
@@ -220,7 +221,7 @@ static int item_of(struct req *r, const struct kind *k, int64_t *case_id, int64_
 	/* another organisation's item is answered as a missing one: no existence oracle */
 	if ((st = srv_case_access(r, *case_id, access)))
 		return st == 404 ? srv_error(r, 404, NULL, "no such item") : st;
-	struct lister l = {k, r->s, NULL, row, *person_id};
+	struct lister l = {k, r->s, NULL, row, *person_id, CTIP_ACCESS_OWN};
 	struct ctip_row_filter flt = {*case_id, 0};
 	rc = r->s->ops->rows(r->s, &flt, on_row, &l, &e);
 	if (rc != 100)
@@ -259,6 +260,8 @@ static int get_item(struct req *r, const struct kind *k)
 	ctip_row_init(&row);
 	if (!(st = item_of(r, k, &case_id, &person_id, &seq, &access, &row))) {
 		r->out = item_json(k, r->id, case_id, person_id, seq, &row);
+		if (!srv_identity_visible(access, &row))
+			srv_redact_item(r->out);
 		st = 200;
 	}
 	ctip_row_clear(&row);
@@ -321,9 +324,13 @@ static int patch_item(struct req *r, const struct kind *k)
 		ctip_row_set(&one, k->fields[i], x ? json_string_value(x) : NULL);
 	}
 	ctip_err e = {0};
+	char detail[64];
+	snprintf(detail, sizeof(detail), "C%lld %s %d", (long long)case_id, k->name, seq);
 	int rc = r->s->ops->begin(r->s, &e);
 	if (!rc)
 		rc = r->s->srv->item_set(r->s, k == &assist, r->id / 65536, seq, &one, &e);
+	if (!rc)
+		rc = srv_audit_tx1(r, "update", "P", person_id, detail, &e);
 	if (!rc)
 		rc = r->s->ops->commit(r->s, &e);
 	if (rc) {
@@ -331,15 +338,6 @@ static int patch_item(struct req *r, const struct kind *k)
 		json_decref(item);
 		st = rc == CTIP_ENOTFOUND ? srv_error(r, 404, NULL, "no such item")
 		                          : srv_fail(r, &e);
-		goto out;
-	}
-	char obj[32], detail[64];
-	const char *o = obj;
-	snprintf(obj, sizeof(obj), "P%lld", (long long)person_id);
-	snprintf(detail, sizeof(detail), "C%lld %s %d", (long long)case_id, k->name, seq);
-	if (srv_audit(r->sess.username, "update", &o, 1, detail)) {
-		json_decref(item);
-		st = srv_error(r, 500, NULL, "the audit log cannot be written");
 		goto out;
 	}
 	r->out = item;

@@ -24,6 +24,7 @@ struct body {
 	json_t *c, *persons;
 	char **seen; /* "P12" of persons whose identity is shown */
 	int nseen;
+	int all_identities; /* every person of the case shows their identity */
 };
 
 static int on_row(void *ctx, const ctip_row *rw)
@@ -33,6 +34,8 @@ static int on_row(void *ctx, const ctip_row *rw)
 		b->c = ctip_case_json(rw);
 		b->persons = json_array();
 	}
+	if (!srv_identity_visible(b->access, rw))
+		b->all_identities = 0;
 	if (b->only_person && rw->person_id != b->only_person)
 		return 0;
 	json_t *p = ctip_person_json(rw);
@@ -71,7 +74,7 @@ static int add_referral(void *ctx, const struct ctip_referral *f)
 
 int srv_case_body(struct req *r, int64_t case_id, int access, int64_t person_id, json_t **out)
 {
-	struct body b = {.r = r, .only_person = person_id, .access = access};
+	struct body b = {.r = r, .only_person = person_id, .access = access, .all_identities = 1};
 	struct ctip_row_filter flt = {case_id, 0};
 	ctip_err e = {0};
 	int rc = r->s->ops->rows(r->s, &flt, on_row, &b, &e), status = 0;
@@ -106,11 +109,7 @@ int srv_case_body(struct req *r, int64_t case_id, int access, int64_t person_id,
 		goto out;
 	}
 	json_object_set_new(b.c, "referrals", refs);
-	if (access != CTIP_ACCESS_OWN) {
-		/* comments are the owner's working notes, free text that may name anyone */
-		json_object_del(b.c, "comments");
-		json_object_set_new(b.c, "comments_redacted", json_true());
-	}
+	srv_case_redact(b.c, access, b.all_identities, r->sess.org);
 	json_object_set_new(b.c, "id", json_integer(case_id));
 	json_object_set_new(b.c, "org", json_string(org ? org : ""));
 	json_object_set_new(b.c, "access",
@@ -230,15 +229,6 @@ static int write_failed(struct req *r, const ctip_err *e)
 	return srv_fail(r, e);
 }
 
-static int audit_write(struct req *r, const char *action, const char *kind, int64_t id,
-                       const char *detail)
-{
-	char obj[32];
-	const char *o = obj;
-	snprintf(obj, sizeof(obj), "%s%lld", kind, (long long)id);
-	return srv_audit(r->sess.username, action, &o, 1, detail);
-}
-
 int h_case_create(struct req *r)
 {
 	json_t *c = r->in;
@@ -287,15 +277,16 @@ int h_case_create(struct req *r)
 		return srv_fail(r, &e);
 	if (ctip_import_case(r->s, c, r->sess.org, &case_id, pids, MAX_PERSONS, &e))
 		return write_failed(r, &e);
-	if (r->s->ops->commit(r->s, &e))
-		return write_failed(r, &e);
+	/* the case, its persons and their audit entries: one transaction */
 	char detail[32];
 	snprintf(detail, sizeof(detail), "C%lld", (long long)case_id);
-	if (audit_write(r, "create", "C", case_id, ""))
-		return srv_error(r, 500, NULL, "the audit log cannot be written");
+	if (srv_audit_tx1(r, "create", "C", case_id, "", &e))
+		return write_failed(r, &e);
 	for (size_t k = 0; k < json_array_size(persons) && k < MAX_PERSONS; k++)
-		if (pids[k] && audit_write(r, "create", "P", pids[k], detail))
-			return srv_error(r, 500, NULL, "the audit log cannot be written");
+		if (pids[k] && srv_audit_tx1(r, "create", "P", pids[k], detail, &e))
+			return write_failed(r, &e);
+	if (r->s->ops->commit(r->s, &e))
+		return write_failed(r, &e);
 	r->out = json_pack("{s:I}", "id", (json_int_t)case_id);
 	return 201;
 }
@@ -358,18 +349,18 @@ int h_case_patch(struct req *r)
 		rc = r->s->srv->case_update(r->s, r->id, &row, &e);
 	if (!rc && clean && *clean)
 		rc = r->s->srv->comment_add(r->s, r->id, day, clean, &e);
+	if (clean && *clean && strlen(changed) + 9 < sizeof(changed))
+		strcat(changed, *changed ? ",comment" : "comment");
+	if (!rc)
+		rc = srv_audit_tx1(r, "update", "C", r->id, changed, &e);
 	if (!rc)
 		rc = r->s->ops->commit(r->s, &e);
 	if (rc) {
 		st = write_failed(r, &e);
 		goto out;
 	}
-	if (clean && *clean && strlen(changed) + 9 < sizeof(changed))
-		strcat(changed, *changed ? ",comment" : "comment");
 	ctip_row_clear(&row);
 	free(clean);
-	if (audit_write(r, "update", "C", r->id, changed))
-		return srv_error(r, 500, NULL, "the audit log cannot be written");
 	if ((st = srv_case_body(r, r->id, access, 0, &r->out)))
 		return st;
 	return 200;
