@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "crypto.h"
-#include "store.h"
+#include "store_sqlite.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 int ctip_store_sqlite_referred_case(ctip_store *base, int64_t case_id, ctip_err *e);

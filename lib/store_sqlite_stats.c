@@ -13,7 +13,7 @@
 
 #include "facts.h"
 #include "figures.h"
-#include "store.h"
+#include "store_sqlite.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 
