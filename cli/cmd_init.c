@@ -42,10 +42,11 @@ static int open_key(struct cli *c, ctip_store *s, ctip_err *e)
 {
 	const char *kp = cli_key_path(c);
 	if (!*kp)
-		return ctip_err_set(e, CTIP_EINVAL,
-		                    "%s: a database server keeps no key file beside it: give the key "
-		                    "file with --key PATH or CTIP_KEY (init creates it when missing)",
-		                    c->db);
+		return ctip_err_set(
+		        e, CTIP_EINVAL,
+		        "%s: a database server keeps no key file beside it: give the key "
+		        "file with --key PATH or CTIP_KEY (init creates it when missing)",
+		        c->db);
 	int rc = ctip_crypto_load(kp, &key, e);
 	if (rc == CTIP_ENOTFOUND) {
 		int needed;
@@ -99,8 +100,7 @@ int cmd_init(int argc, char **argv, struct cli *c)
 	}
 	if (!(rc = ctip_store_open(c->db, 1, &s, &e)))
 		s->command = c->command;
-	if (rc || (rc = open_key(c, s, &e)) ||
-	    (rc = s->ops->migrate(s, &from, &to, &e)))
+	if (rc || (rc = open_key(c, s, &e)) || (rc = s->ops->migrate(s, &from, &to, &e)))
 		goto fail;
 	if (!(ref = ctip_ref_new())) {
 		rc = ctip_err_set(&e, CTIP_ENOMEM, "out of memory");

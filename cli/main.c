@@ -148,8 +148,9 @@ static int open_store(struct cli *c, ctip_store **s, int with_key)
 	const char *kp = cli_key_path(c);
 	ctip_crypto *k = NULL;
 	if (!*kp) {
-		fprintf(stderr, "ctip: %s: a database server keeps no key file beside it: give the "
-		                "key file with --key PATH or CTIP_KEY\n",
+		fprintf(stderr,
+		        "ctip: %s: a database server keeps no key file beside it: give the "
+		        "key file with --key PATH or CTIP_KEY\n",
 		        c->db);
 		ctip_store_close(*s);
 		*s = NULL;

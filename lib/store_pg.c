@@ -42,7 +42,8 @@ int pg_exec(pg_store *s, const char *sql, ctip_err *e)
 {
 	PGresult *r = PQexec(s->db, sql);
 	ExecStatusType st = PQresultStatus(r);
-	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? CTIP_OK : pg_fail(s, r, e, "query");
+	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? CTIP_OK
+	                                                         : pg_fail(s, r, e, "query");
 	PQclear(r);
 	return rc;
 }
@@ -66,8 +67,8 @@ int pg_query_bin(pg_store *s, const char *sql, int n, const char *const *v, cons
 	return CTIP_OK;
 }
 
-int pg_query(pg_store *s, const char *sql, int n, const char *const *v, PGresult **out,
-             ctip_err *e, const char *what)
+int pg_query(pg_store *s, const char *sql, int n, const char *const *v, PGresult **out, ctip_err *e,
+             const char *what)
 {
 	return pg_query_bin(s, sql, n, v, NULL, NULL, out, e, what);
 }
@@ -93,12 +94,15 @@ int pg_col_bytea(const PGresult *r, int i, int c, unsigned char **b, size_t *n)
 	return *b ? CTIP_OK : CTIP_ENOMEM;
 }
 
+static void org_cache_clear(pg_store *s);
+
 static void pg_close(ctip_store *base)
 {
 	pg_store *s = (pg_store *)base;
 	if (!s)
 		return;
 	pg_buf_reset(s);
+	org_cache_clear(s);
 	if (s->db)
 		PQfinish(s->db);
 	ctip_ref_free(s->base.ref);
@@ -152,7 +156,8 @@ static int pg_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 		return rc;
 	*from = *to = cur;
 	for (;;) {
-		snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%d)", PG_MIGRATE_LOCK);
+		snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%d)",
+		         PG_MIGRATE_LOCK);
 		if ((rc = pg_exec(s, sql, e)) || (rc = pg_schema_version(base, &cur, e))) {
 			pg_exec(s, "ROLLBACK", NULL);
 			return rc;
@@ -161,7 +166,8 @@ static int pg_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 		int next_v = 0;
 		for (const struct ctip_embedded *f = ctip_embedded; f->path; f++) {
 			int v;
-			if (strncmp(f->path, "lib/sql/pg/", 11) || sscanf(f->path + 11, "%4d", &v) != 1)
+			if (strncmp(f->path, "lib/sql/pg/", 11) ||
+			    sscanf(f->path + 11, "%4d", &v) != 1)
 				continue;
 			if (v > cur && (!next || v < next_v))
 				next = f, next_v = v;
@@ -201,6 +207,7 @@ static void pg_rollback(ctip_store *base)
 {
 	pg_store *s = (pg_store *)base;
 	pg_buf_reset(s);
+	org_cache_clear(s); /* organisations added in the transaction are gone */
 	s->ids_locked = 0;
 	if (s->in_tx)
 		pg_exec(s, "ROLLBACK", NULL);
@@ -252,8 +259,13 @@ static int pg_ref_save(ctip_store *base, const ctip_ref *ref, ctip_err *e)
 	for (int i = 0; i < n && rc == CTIP_OK; i++) {
 		char sort[16];
 		snprintf(sort, sizeof(sort), "%d", all[i]->sort);
-		const char *v[7] = {all[i]->vocab,   all[i]->code,  all[i]->label_en, all[i]->label_vi,
-		                    all[i]->aliases, all[i]->extra, sort};
+		const char *v[7] = {all[i]->vocab,
+		                    all[i]->code,
+		                    all[i]->label_en,
+		                    all[i]->label_vi,
+		                    all[i]->aliases,
+		                    all[i]->extra,
+		                    sort};
 		rc = pg_query(s,
 		              "INSERT INTO vocab(vocab, code, label_en, label_vi, aliases, extra, "
 		              "sort) VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -289,9 +301,51 @@ static int pg_ref_load(ctip_store *base, ctip_ref *ref, ctip_err *e)
 
 /* ---- organisations --------------------------------------------------------------------- */
 
+static void org_cache_clear(pg_store *s)
+{
+	while (s->orgs) {
+		struct pg_org *o = s->orgs;
+		s->orgs = o->next;
+		free(o->name);
+		free(o->type);
+		free(o);
+	}
+}
+
+/* A short list: a registry has tens of organisations, an import names a handful. */
+static struct pg_org *org_cached(pg_store *s, const char *name)
+{
+	for (struct pg_org *o = s->orgs; o; o = o->next)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+static void org_cache_add(pg_store *s, const char *name, int64_t id, const char *type)
+{
+	struct pg_org *o = calloc(1, sizeof(*o));
+	if (!o || !(o->name = strdup(name)) || (type && !(o->type = strdup(type)))) {
+		if (o)
+			free(o->name);
+		free(o);
+		return; /* not cached: asked again */
+	}
+	o->id = id;
+	o->next = s->orgs;
+	s->orgs = o;
+}
+
+/* *type, when asked for, is the store's (valid until the next write of organisations). */
 static int pg_org_find(ctip_store *base, const char *name, int64_t *id, char **type, ctip_err *e)
 {
 	pg_store *s = (pg_store *)base;
+	struct pg_org *o = org_cached(s, name);
+	if (o) {
+		*id = o->id;
+		if (type)
+			*type = o->type;
+		return CTIP_OK;
+	}
 	char *fold = ctip_text_fold(name);
 	PGresult *r;
 	if (!fold)
@@ -307,11 +361,10 @@ static int pg_org_find(ctip_store *base, const char *name, int64_t *id, char **t
 		return CTIP_ENOTFOUND;
 	}
 	*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	if (type) {
-		const char *t = pg_col(r, 0, 1);
-		*type = t ? strdup(t) : NULL;
-	}
+	org_cache_add(s, name, *id, pg_col(r, 0, 1));
 	PQclear(r);
+	if (type)
+		*type = (o = org_cached(s, name)) ? o->type : NULL;
 	return CTIP_OK;
 }
 
@@ -341,11 +394,13 @@ static int pg_org_add(ctip_store *base, const char *name, const char *type, int6
 		return rc;
 	*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
+	org_cache_add(s, name, *id, type);
 	return CTIP_OK;
 }
 
 static int pg_org_set_type(ctip_store *base, int64_t id, const char *type, ctip_err *e)
 {
+	org_cache_clear((pg_store *)base);
 	char ids[24];
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
 	const char *v[2] = {type, ids};
@@ -388,8 +443,9 @@ static int find_src(pg_store *s, const char *sql, int64_t org, const char *src, 
 
 static int pg_case_find(ctip_store *b, int64_t org, const char *src, int64_t *id, ctip_err *e)
 {
-	return find_src((pg_store *)b, "SELECT id FROM cases WHERE org_id = $1 AND src_case_id = $2",
-	                org, src, id, e);
+	return find_src((pg_store *)b,
+	                "SELECT id FROM cases WHERE org_id = $1 AND src_case_id = $2", org, src, id,
+	                e);
 }
 
 static int pg_person_find(ctip_store *b, int64_t org, const char *src, int64_t *id, ctip_err *e)
@@ -407,20 +463,22 @@ static int pg_account_add(ctip_store *base, const char *username, int64_t org_id
 	char ids[24];
 	snprintf(ids, sizeof(ids), "%lld", (long long)org_id);
 	const char *v[4] = {username, ids, role, pw_hash};
-	return pg_query((pg_store *)base,
-	                "INSERT INTO account(username, org_id, role, pw_hash) VALUES ($1, $2, $3, $4)",
-	                4, v, NULL, e, "account");
+	return pg_query(
+	        (pg_store *)base,
+	        "INSERT INTO account(username, org_id, role, pw_hash) VALUES ($1, $2, $3, $4)", 4,
+	        v, NULL, e, "account");
 }
 
 static int pg_counts(ctip_store *base, struct ctip_counts *c, ctip_err *e)
 {
 	pg_store *s = (pg_store *)base;
 	PGresult *r;
-	int rc = pg_query(s,
-	                  "SELECT (SELECT count(*) FROM organisation), (SELECT count(*) FROM cases), "
-	                  "(SELECT count(*) FROM person), (SELECT count(*) FROM case_person), "
-	                  "(SELECT count(*) FROM victim)",
-	                  0, NULL, &r, e, "counts");
+	int rc = pg_query(
+	        s,
+	        "SELECT (SELECT count(*) FROM organisation), (SELECT count(*) FROM cases), "
+	        "(SELECT count(*) FROM person), (SELECT count(*) FROM case_person), "
+	        "(SELECT count(*) FROM victim)",
+	        0, NULL, &r, e, "counts");
 	if (rc)
 		return rc;
 	c->orgs = atol(PQgetvalue(r, 0, 0));
@@ -439,8 +497,9 @@ static int pg_person_cases(ctip_store *base, int64_t pid, int64_t **ids, int *n,
 	PGresult *r;
 	snprintf(p, sizeof(p), "%lld", (long long)pid);
 	const char *v[1] = {p};
-	int rc = pg_query(s, "SELECT case_id FROM case_person WHERE person_id = $1 ORDER BY case_id",
-	                  1, v, &r, e, "cases of a record");
+	int rc =
+	        pg_query(s, "SELECT case_id FROM case_person WHERE person_id = $1 ORDER BY case_id",
+	                 1, v, &r, e, "cases of a record");
 	if (rc)
 		return rc;
 	*n = PQntuples(r);
@@ -533,8 +592,8 @@ static int pg_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip
 {
 	char id[24];
 	snprintf(id, sizeof(id), "%lld", (long long)a->id);
-	const char *v[8] = {id, a->at, a->actor, a->action, a->object, a->detail, a->prev_hash,
-	                    a->hash};
+	const char *v[8] = {id,        a->at,     a->actor,     a->action,
+	                    a->object, a->detail, a->prev_hash, a->hash};
 	return pg_query((pg_store *)base,
 	                "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, hash) "
 	                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -544,8 +603,8 @@ static int pg_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip
 static int pg_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err *e)
 {
 	PGresult *r;
-	int rc = pg_query((pg_store *)base, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", 0,
-	                  NULL, &r, e, "audit");
+	int rc = pg_query((pg_store *)base, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+	                  0, NULL, &r, e, "audit");
 	if (rc)
 		return rc;
 	*id = 0;
@@ -570,14 +629,15 @@ static int pg_audit_each(ctip_store *base, const char *object,
 	for (;;) {
 		PGresult *r;
 		const char *v[2] = {after, object};
-		rc = pg_query(s,
-		              object ? "SELECT id, at, actor, action, object, detail, prev_hash, hash "
-		                       "FROM audit WHERE id > $1 AND (object = $2 OR (action = "
-		                       "'search_hit' AND $2 = ANY (string_to_array(object, ' ')))) "
-		                       "ORDER BY id LIMIT 10000"
-		                     : "SELECT id, at, actor, action, object, detail, prev_hash, hash "
-		                       "FROM audit WHERE id > $1 ORDER BY id LIMIT 10000",
-		              object ? 2 : 1, v, &r, e, "audit");
+		rc = pg_query(
+		        s,
+		        object ? "SELECT id, at, actor, action, object, detail, prev_hash, hash "
+		                 "FROM audit WHERE id > $1 AND (object = $2 OR (action = "
+		                 "'search_hit' AND $2 = ANY (string_to_array(object, ' ')))) "
+		                 "ORDER BY id LIMIT 10000"
+		               : "SELECT id, at, actor, action, object, detail, prev_hash, hash "
+		                 "FROM audit WHERE id > $1 ORDER BY id LIMIT 10000",
+		        object ? 2 : 1, v, &r, e, "audit");
 		if (rc)
 			return rc;
 		int n = PQntuples(r);
@@ -679,10 +739,11 @@ int ctip_store_pg_open(const char *url, int create, ctip_store **out, ctip_err *
 		size_t n = strlen(msg);
 		while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 			msg[--n] = 0;
-		ctip_err_set(e, CTIP_EDB,
-		             "%s: cannot connect to PostgreSQL: %s (is the server running, does the "
-		             "database exist (createdb), may this user connect?)",
-		             s->base.path, msg);
+		ctip_err_set(
+		        e, CTIP_EDB,
+		        "%s: cannot connect to PostgreSQL: %s (is the server running, does the "
+		        "database exist (createdb), may this user connect?)",
+		        s->base.path, msg);
 		pg_close(&s->base);
 		return CTIP_EDB;
 	}

@@ -37,9 +37,17 @@ struct pg_buf {
 	long rows;
 };
 
+/* An organisation as last read, by the spelling asked for. */
+struct pg_org {
+	char *name, *type;
+	int64_t id;
+	struct pg_org *next;
+};
+
 typedef struct pg_store {
 	ctip_store base;
 	PGconn *db;
+	struct pg_org *orgs; /* cache of org_find (an import asks for each row) */
 	int in_tx;
 	/* rows written since the transaction began, sent with COPY when it commits (or when
 	 * they pass PG_FLUSH_BYTES): the ids are given here, under a lock on the tables */
@@ -57,8 +65,8 @@ int pg_fail(pg_store *s, PGresult *r, ctip_err *e, const char *what);
 int pg_exec(pg_store *s, const char *sql, ctip_err *e);
 /* Runs sql with n text parameters (NULL: SQL NULL); *out gets the result (PQclear it) when
  * it succeeded with or without rows. */
-int pg_query(pg_store *s, const char *sql, int n, const char *const *v, PGresult **out,
-             ctip_err *e, const char *what);
+int pg_query(pg_store *s, const char *sql, int n, const char *const *v, PGresult **out, ctip_err *e,
+             const char *what);
 /* The same with binary parameters where bin[i] (lengths len[i]). */
 int pg_query_bin(pg_store *s, const char *sql, int n, const char *const *v, const int *len,
                  const int *bin, PGresult **out, ctip_err *e, const char *what);

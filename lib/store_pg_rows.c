@@ -70,8 +70,8 @@ static int put(struct pg_buf *b, const char *v, size_t n)
 	return CTIP_OK;
 }
 
-/* A field: first (no tab before it) or not; NULL (and "", as on SQLite) is \N; backslash, tab, newline and
- * carriage return escaped. */
+/* A field: first (no tab before it) or not; NULL (and "", as on SQLite) is \N; backslash, tab,
+ * newline and carriage return escaped. */
 static int put_text(struct pg_buf *b, int first, const char *v)
 {
 	if (!first && put(b, "\t", 1))
@@ -80,7 +80,7 @@ static int put_text(struct pg_buf *b, int first, const char *v)
 		return put(b, "\\N", 2);
 	const char *run = v;
 	for (const char *p = v; *p; p++) {
-		const char *esc = *p == '\\' ? "\\\\"
+		const char *esc = *p == '\\'   ? "\\\\"
 		                  : *p == '\t' ? "\\t"
 		                  : *p == '\n' ? "\\n"
 		                  : *p == '\r' ? "\\r"
@@ -210,8 +210,8 @@ static int nomem(ctip_err *e)
 }
 
 /* A sealed field (NULL when v is empty). */
-static int put_sealed(pg_store *s, struct pg_buf *b, const char *v, const char *what,
-                      int64_t owner, int seq, ctip_err *e)
+static int put_sealed(pg_store *s, struct pg_buf *b, const char *v, const char *what, int64_t owner,
+                      int seq, ctip_err *e)
 {
 	unsigned char *x;
 	size_t n;
@@ -293,8 +293,8 @@ int pg_case_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t *id, c
 			if (put_int(b, 1, *id) || put_int(b, 0, i) ||
 			    put_text(b, 0, ctip_group_item(&g, 1, i)))
 				rc = nomem(e);
-			else if (!(rc = put_sealed(s, b, ctip_group_item(&g, 0, i), "case_comment.body",
-			                           *id, i, e)) &&
+			else if (!(rc = put_sealed(s, b, ctip_group_item(&g, 0, i),
+			                           "case_comment.body", *id, i, e)) &&
 			         put_end(s, b))
 				rc = nomem(e);
 		}
@@ -337,8 +337,9 @@ static int add_docs(pg_store *s, int64_t pid, const ctip_row *r, ctip_err *e)
 	for (int i = 0; i < g.n && !rc; i++) {
 		unsigned char bidx[CTIP_BIDX_BYTES];
 		if (ctip_docno_bidx(s->base.crypto, ctip_group_item(&g, 1, i), bidx) ||
-		    put_int(b, 1, pid) || put_int(b, 0, i) || put_text(b, 0, ctip_group_item(&g, 0, i)) ||
-		    put_bytea(b, bidx, sizeof(bidx)) || put_text(b, 0, ctip_group_item(&g, 2, i)) ||
+		    put_int(b, 1, pid) || put_int(b, 0, i) ||
+		    put_text(b, 0, ctip_group_item(&g, 0, i)) || put_bytea(b, bidx, sizeof(bidx)) ||
+		    put_text(b, 0, ctip_group_item(&g, 2, i)) ||
 		    put_text(b, 0, ctip_group_item(&g, 3, i)) || put_end(s, b))
 			rc = nomem(e);
 	}
@@ -469,7 +470,8 @@ int pg_link_add(ctip_store *base, int64_t case_id, int64_t person_id, const ctip
 		if (put_text(b, 0, r->v[CF_TR_DATE]) || put_text(b, 0, r->v[CF_CERTIFICATE]) ||
 		    put_text(b, 0, ctip_row_get(r, CF_AGE_TRAFFICKED) ? age : NULL) ||
 		    put_text(b, 0, r->v[CF_RECRUIT_COUNTRY]) ||
-		    put_text(b, 0, r->v[CF_RECRUIT_PROVINCE]) || put_text(b, 0, r->v[CF_RELATIONSHIP]))
+		    put_text(b, 0, r->v[CF_RECRUIT_PROVINCE]) ||
+		    put_text(b, 0, r->v[CF_RELATIONSHIP]))
 			return nomem(e);
 		if ((rc = put_org(s, b, r->v[CF_RECRUITER], e)))
 			return rc;
@@ -528,8 +530,8 @@ static int read_group(pg_store *s, const char *sql, int64_t owner, ctip_row *r, 
 					rc = nomem(e);
 					break;
 				}
-				rc = ctip_value_open(s->base.crypto, s->base.path, b, bn, what, owner,
-				                     atoi(PQgetvalue(q, i, nf)), &open, e);
+				rc = ctip_value_open(s->base.crypto, s->base.path, b, bn, what,
+				                     owner, atoi(PQgetvalue(q, i, nf)), &open, e);
 				free(b);
 				if (rc)
 					break;
@@ -550,8 +552,7 @@ static int read_group(pg_store *s, const char *sql, int64_t owner, ctip_row *r, 
 	return CTIP_OK;
 }
 
-static int read_lists(pg_store *s, int64_t cid, int64_t pid, int64_t cp, ctip_row *r,
-                      ctip_err *e)
+static int read_lists(pg_store *s, int64_t cid, int64_t pid, int64_t cp, ctip_row *r, ctip_err *e)
 {
 	static const int com[] = {CF_COMMENT, CF_COMMENT_DATE};
 	static const int docs[] = {CF_DOC_TYPE, -1, CF_DOC_ISSUED, CF_DOC_EXPIRES};
@@ -628,17 +629,46 @@ static int read_lists(pg_store *s, int64_t cid, int64_t pid, int64_t cp, ctip_ro
 }
 
 /* The columns of rows_sql, in order, as fields (-1: not a field). */
-static const int scalar[] = {
-        -1,              -1,                 CF_SRC_ORG,          CF_ORG_TYPE,
-        CF_SRC_CASE,     CF_CAS_STATUS,      CF_CAS_OPENED,       CF_CAS_CLOSED,
-        CF_CAS_REOPENED, -1,                 CF_SRC_RECORD,       CF_ROLE,
-        CF_BIRTH,        CF_GENDER,          CF_ETHNICITY,        CF_PROVINCE_ERA,
-        CF_PROVINCE,     CF_HOME_COUNTRY,    CF_TR_STATUS,        CF_TR_DECIDER_TYPE,
-        CF_TR_DECIDED_BY, CF_TR_DATE,        CF_CERTIFICATE,      CF_AGE_TRAFFICKED,
-        CF_RECRUIT_COUNTRY, CF_RECRUIT_PROVINCE, CF_RELATIONSHIP, CF_RECRUITER,
-        CF_INDUSTRY,     CF_CONSENT,         CF_CONSENT_DATE,     CF_CITIZENSHIP,
-        CF_CONSENT_SCOPE, CF_PERP_ROLE,      CF_RECRUIT_METHOD,   CF_RECRUIT_APPS,
-        CF_CONTROL,      CF_EXPLOITATION,    CF_SEX_TYPE,         CF_VULNERABILITY};
+static const int scalar[] = {-1,
+                             -1,
+                             CF_SRC_ORG,
+                             CF_ORG_TYPE,
+                             CF_SRC_CASE,
+                             CF_CAS_STATUS,
+                             CF_CAS_OPENED,
+                             CF_CAS_CLOSED,
+                             CF_CAS_REOPENED,
+                             -1,
+                             CF_SRC_RECORD,
+                             CF_ROLE,
+                             CF_BIRTH,
+                             CF_GENDER,
+                             CF_ETHNICITY,
+                             CF_PROVINCE_ERA,
+                             CF_PROVINCE,
+                             CF_HOME_COUNTRY,
+                             CF_TR_STATUS,
+                             CF_TR_DECIDER_TYPE,
+                             CF_TR_DECIDED_BY,
+                             CF_TR_DATE,
+                             CF_CERTIFICATE,
+                             CF_AGE_TRAFFICKED,
+                             CF_RECRUIT_COUNTRY,
+                             CF_RECRUIT_PROVINCE,
+                             CF_RELATIONSHIP,
+                             CF_RECRUITER,
+                             CF_INDUSTRY,
+                             CF_CONSENT,
+                             CF_CONSENT_DATE,
+                             CF_CITIZENSHIP,
+                             CF_CONSENT_SCOPE,
+                             CF_PERP_ROLE,
+                             CF_RECRUIT_METHOD,
+                             CF_RECRUIT_APPS,
+                             CF_CONTROL,
+                             CF_EXPLOITATION,
+                             CF_SEX_TYPE,
+                             CF_VULNERABILITY};
 #define N_SCALAR ((int)(sizeof(scalar) / sizeof(*scalar)))
 
 static const char *const rows_sql =
@@ -677,7 +707,8 @@ static int read_row(pg_store *s, PGresult *q, int i, ctip_row *r, ctip_err *e)
 		if (ctip_row_set(r, scalar[c], v))
 			return nomem(e);
 	}
-	int64_t cid = strtoll(PQgetvalue(q, i, 1), NULL, 10), pid = strtoll(PQgetvalue(q, i, 9), NULL, 10);
+	int64_t cid = strtoll(PQgetvalue(q, i, 1), NULL, 10),
+	        pid = strtoll(PQgetvalue(q, i, 9), NULL, 10);
 	r->case_id = cid;
 	r->person_id = pid;
 	unsigned char *b;

@@ -91,12 +91,14 @@ static int un_org_has_cases(ctip_store *s, int64_t org_id, int *has, ctip_err *e
 	return ctip_store_unavail(s, "org_has_cases", e);
 }
 
-static int un_case_find(ctip_store *s, int64_t org_id, const char *src_case_id, int64_t *id, ctip_err *e)
+static int un_case_find(ctip_store *s, int64_t org_id, const char *src_case_id, int64_t *id,
+                        ctip_err *e)
 {
 	return ctip_store_unavail(s, "case_find", e);
 }
 
-static int un_person_find(ctip_store *s, int64_t org_id, const char *src_record_id, int64_t *id, ctip_err *e)
+static int un_person_find(ctip_store *s, int64_t org_id, const char *src_record_id, int64_t *id,
+                          ctip_err *e)
 {
 	return ctip_store_unavail(s, "person_find", e);
 }
@@ -116,12 +118,14 @@ static int un_person_update(ctip_store *s, int64_t id, const ctip_row *r, ctip_e
 	return ctip_store_unavail(s, "person_update", e);
 }
 
-static int un_link_add(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r, ctip_err *e)
+static int un_link_add(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+                       ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_add", e);
 }
 
-static int un_rows(ctip_store *s, const struct ctip_row_filter *flt, int (*cb)(void *ctx, const ctip_row *r), void *ctx, ctip_err *e)
+static int un_rows(ctip_store *s, const struct ctip_row_filter *flt,
+                   int (*cb)(void *ctx, const ctip_row *r), void *ctx, ctip_err *e)
 {
 	return ctip_store_unavail(s, "rows", e);
 }
@@ -131,12 +135,14 @@ static int un_counts(ctip_store *s, struct ctip_counts *c, ctip_err *e)
 	return ctip_store_unavail(s, "counts", e);
 }
 
-static int un_account_add(ctip_store *s, const char *username, int64_t org_id, const char *role, const char *pw_hash, ctip_err *e)
+static int un_account_add(ctip_store *s, const char *username, int64_t org_id, const char *role,
+                          const char *pw_hash, ctip_err *e)
 {
 	return ctip_store_unavail(s, "account_add", e);
 }
 
-static int un_person_cases(ctip_store *s, int64_t person_id, int64_t **case_ids, int *n, ctip_err *e)
+static int un_person_cases(ctip_store *s, int64_t person_id, int64_t **case_ids, int *n,
+                           ctip_err *e)
 {
 	return ctip_store_unavail(s, "person_cases", e);
 }
@@ -161,7 +167,8 @@ static int un_compact(ctip_store *s, ctip_err *e)
 	return ctip_store_unavail(s, "compact", e);
 }
 
-static int un_search(ctip_store *s, const char *query, int64_t org_id, int limit, int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e)
+static int un_search(ctip_store *s, const char *query, int64_t org_id, int limit,
+                     int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e)
 {
 	return ctip_store_unavail(s, "search", e);
 }
@@ -176,7 +183,9 @@ static int un_audit_begin(ctip_store *s, ctip_err *e)
 	return ctip_store_unavail(s, "audit_begin", e);
 }
 
-static int un_audit_each(ctip_store *s, const char *object, int (*cb)(void *ctx, const struct ctip_audit_entry *a), void *ctx, ctip_err *e)
+static int un_audit_each(ctip_store *s, const char *object,
+                         int (*cb)(void *ctx, const struct ctip_audit_entry *a), void *ctx,
+                         ctip_err *e)
 {
 	return ctip_store_unavail(s, "audit_each", e);
 }
@@ -191,7 +200,8 @@ static int un_audit_index(ctip_store *s, ctip_err *e)
 	return ctip_store_unavail(s, "audit_index", e);
 }
 
-static int un_stats_facts(ctip_store *s, int unit, const unsigned char *need, struct ctip_facts **out, ctip_err *e)
+static int un_stats_facts(ctip_store *s, int unit, const unsigned char *need,
+                          struct ctip_facts **out, ctip_err *e)
 {
 	return ctip_store_unavail(s, "stats_facts", e);
 }
@@ -211,7 +221,9 @@ static int un_figures_load(ctip_store *s, struct ctip_figure **out, size_t *n, c
 	return ctip_store_unavail(s, "figures_load", e);
 }
 
-static int un_link_input(ctip_store *s, const int64_t *ids, int n, int (*cb)(void *ctx, const struct ctip_link_input *r), void *ctx, ctip_err *e)
+static int un_link_input(ctip_store *s, const int64_t *ids, int n,
+                         int (*cb)(void *ctx, const struct ctip_link_input *r), void *ctx,
+                         ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_input", e);
 }
@@ -221,7 +233,8 @@ static int un_link_save(ctip_store *s, const struct ctip_link_result *res, ctip_
 	return ctip_store_unavail(s, "link_save", e);
 }
 
-static int un_link_keys(ctip_store *s, int (*cb)(void *ctx, int64_t id, const char *key), void *ctx, ctip_err *e)
+static int un_link_keys(ctip_store *s, int (*cb)(void *ctx, int64_t id, const char *key), void *ctx,
+                        ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_keys", e);
 }
@@ -231,12 +244,16 @@ static int un_link_changed(ctip_store *s, int (*cb)(void *ctx, int64_t id), void
 	return ctip_store_unavail(s, "link_changed", e);
 }
 
-static int un_link_persons(ctip_store *s, int (*cb)(void *ctx, int64_t id, const char *org, const char *src, const char *key), void *ctx, ctip_err *e)
+static int un_link_persons(ctip_store *s,
+                           int (*cb)(void *ctx, int64_t id, const char *org, const char *src,
+                                     const char *key),
+                           void *ctx, ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_persons", e);
 }
 
-static int un_link_pairs(ctip_store *s, int (*cb)(void *ctx, const struct ctip_link_pair_out *p), void *ctx, ctip_err *e)
+static int un_link_pairs(ctip_store *s, int (*cb)(void *ctx, const struct ctip_link_pair_out *p),
+                         void *ctx, ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_pairs", e);
 }
@@ -251,7 +268,8 @@ static int un_link_freq_total(ctip_store *s, long total[4], char *check, ctip_er
 	return ctip_store_unavail(s, "link_freq_total", e);
 }
 
-static int un_link_pair_state(ctip_store *s, int64_t a, int64_t b, char *key_a, char *key_b, int *decision, ctip_err *e)
+static int un_link_pair_state(ctip_store *s, int64_t a, int64_t b, char *key_a, char *key_b,
+                              int *decision, ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_pair_state", e);
 }
@@ -261,17 +279,22 @@ static int un_link_current(ctip_store *s, int64_t a, int64_t b, int *current, ct
 	return ctip_store_unavail(s, "link_current", e);
 }
 
-static int un_link_cache_put(ctip_store *s, const unsigned char *const *chunk, const size_t *len, int n, ctip_err *e)
+static int un_link_cache_put(ctip_store *s, const unsigned char *const *chunk, const size_t *len,
+                             int n, ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_cache_put", e);
 }
 
-static int un_link_cache_get(ctip_store *s, int (*cb)(void *ctx, const unsigned char *chunk, size_t len, int index, int count), void *ctx, ctip_err *e)
+static int un_link_cache_get(ctip_store *s,
+                             int (*cb)(void *ctx, const unsigned char *chunk, size_t len, int index,
+                                       int count),
+                             void *ctx, ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_cache_get", e);
 }
 
-static int un_link_cache_ids(ctip_store *s, int (*cb)(void *ctx, int64_t id, int stale), void *ctx, ctip_err *e)
+static int un_link_cache_ids(ctip_store *s, int (*cb)(void *ctx, int64_t id, int stale), void *ctx,
+                             ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_cache_ids", e);
 }
@@ -281,22 +304,28 @@ static int un_link_params(ctip_store *s, char **json, ctip_err *e)
 	return ctip_store_unavail(s, "link_params", e);
 }
 
-static int un_link_decide(ctip_store *s, int64_t a, int64_t b, int same, const char *actor, ctip_err *e)
+static int un_link_decide(ctip_store *s, int64_t a, int64_t b, int same, const char *actor,
+                          ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_decide", e);
 }
 
-static int un_link_uncertain(ctip_store *s, double lo, double hi, int (*cb)(void *ctx, const struct ctip_link_pair *p), void *ctx, ctip_err *e)
+static int un_link_uncertain(ctip_store *s, double lo, double hi,
+                             int (*cb)(void *ctx, const struct ctip_link_pair *p), void *ctx,
+                             ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_uncertain", e);
 }
 
-static int un_link_decisions(ctip_store *s, int (*cb)(void *ctx, int64_t a, int64_t b, int same), void *ctx, ctip_err *e)
+static int un_link_decisions(ctip_store *s, int (*cb)(void *ctx, int64_t a, int64_t b, int same),
+                             void *ctx, ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_decisions", e);
 }
 
-static int un_link_victim_cases(ctip_store *s, int (*cb)(void *ctx, const struct ctip_victim_case *v), void *ctx, ctip_err *e)
+static int un_link_victim_cases(ctip_store *s,
+                                int (*cb)(void *ctx, const struct ctip_victim_case *v), void *ctx,
+                                ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_victim_cases", e);
 }
@@ -319,22 +348,28 @@ static void un_srv_read_end(ctip_store *s)
 {
 }
 
-static int un_srv_account_get(ctip_store *s, const char *username, struct ctip_account *a, ctip_err *e)
+static int un_srv_account_get(ctip_store *s, const char *username, struct ctip_account *a,
+                              ctip_err *e)
 {
 	return ctip_store_unavail(s, "account_get", e);
 }
 
-static int un_srv_org_list(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o), void *ctx, ctip_err *e)
+static int un_srv_org_list(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o),
+                           void *ctx, ctip_err *e)
 {
 	return ctip_store_unavail(s, "org_list", e);
 }
 
-static int un_srv_case_access(ctip_store *s, int64_t case_id, int64_t org_id, int *access, ctip_err *e)
+static int un_srv_case_access(ctip_store *s, int64_t case_id, int64_t org_id, int *access,
+                              ctip_err *e)
 {
 	return ctip_store_unavail(s, "case_access", e);
 }
 
-static int un_srv_cases_visible(ctip_store *s, int64_t org_id, const char *status, const char *text, long offset, long limit, long *total, int (*cb)(void *ctx, const struct ctip_case_item *c), void *ctx, ctip_err *e)
+static int un_srv_cases_visible(ctip_store *s, int64_t org_id, const char *status, const char *text,
+                                long offset, long limit, long *total,
+                                int (*cb)(void *ctx, const struct ctip_case_item *c), void *ctx,
+                                ctip_err *e)
 {
 	return ctip_store_unavail(s, "cases_visible", e);
 }
@@ -344,17 +379,21 @@ static int un_srv_case_update(ctip_store *s, int64_t case_id, const ctip_row *r,
 	return ctip_store_unavail(s, "case_update", e);
 }
 
-static int un_srv_comment_add(ctip_store *s, int64_t case_id, const char *date, const char *body, ctip_err *e)
+static int un_srv_comment_add(ctip_store *s, int64_t case_id, const char *date, const char *body,
+                              ctip_err *e)
 {
 	return ctip_store_unavail(s, "comment_add", e);
 }
 
-static int un_srv_referral_add(ctip_store *s, const struct ctip_referral *r, int64_t *id, ctip_err *e)
+static int un_srv_referral_add(ctip_store *s, const struct ctip_referral *r, int64_t *id,
+                               ctip_err *e)
 {
 	return ctip_store_unavail(s, "referral_add", e);
 }
 
-static int un_srv_referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in, int (*cb)(void *ctx, const struct ctip_referral *r), void *ctx, ctip_err *e)
+static int un_srv_referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
+                                int (*cb)(void *ctx, const struct ctip_referral *r), void *ctx,
+                                ctip_err *e)
 {
 	return ctip_store_unavail(s, "referral_list", e);
 }
@@ -369,42 +408,56 @@ static int un_srv_person_org(ctip_store *s, int64_t person_id, int64_t *org_id, 
 	return ctip_store_unavail(s, "person_org", e);
 }
 
-static int un_srv_assistance_add(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r, int *seq, ctip_err *e)
+static int un_srv_assistance_add(ctip_store *s, int64_t case_id, int64_t person_id,
+                                 const ctip_row *r, int *seq, ctip_err *e)
 {
 	return ctip_store_unavail(s, "assistance_add", e);
 }
 
-static int un_srv_proceeding_add(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r, int *seq, ctip_err *e)
+static int un_srv_proceeding_add(ctip_store *s, int64_t case_id, int64_t person_id,
+                                 const ctip_row *r, int *seq, ctip_err *e)
 {
 	return ctip_store_unavail(s, "proceeding_add", e);
 }
 
-static int un_srv_link_find(ctip_store *s, int64_t case_id, int64_t person_id, int64_t *link, ctip_err *e)
+static int un_srv_link_find(ctip_store *s, int64_t case_id, int64_t person_id, int64_t *link,
+                            ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_find", e);
 }
 
-static int un_srv_link_get(ctip_store *s, int64_t link, int64_t *case_id, int64_t *person_id, ctip_err *e)
+static int un_srv_link_get(ctip_store *s, int64_t link, int64_t *case_id, int64_t *person_id,
+                           ctip_err *e)
 {
 	return ctip_store_unavail(s, "link_get", e);
 }
 
-static int un_srv_item_set(ctip_store *s, int assist, int64_t link, int seq, const ctip_row *r, ctip_err *e)
+static int un_srv_item_set(ctip_store *s, int assist, int64_t link, int seq, const ctip_row *r,
+                           ctip_err *e)
 {
 	return ctip_store_unavail(s, "item_set", e);
 }
 
-static int un_srv_person_visible_cases(ctip_store *s, int64_t person_id, int64_t org_id, int (*cb)(void *ctx, int64_t case_id, int access, int consent, const char *scope), void *ctx, ctip_err *e)
+static int un_srv_person_visible_cases(ctip_store *s, int64_t person_id, int64_t org_id,
+                                       int (*cb)(void *ctx, int64_t case_id, int access,
+                                                 int consent, const char *scope),
+                                       void *ctx, ctip_err *e)
 {
 	return ctip_store_unavail(s, "person_visible_cases", e);
 }
 
-static int un_srv_persons_own_cases(ctip_store *s, const int64_t *person_ids, int n, int (*cb)(void *ctx, int64_t person_id, int64_t case_id), void *ctx, ctip_err *e)
+static int un_srv_persons_own_cases(ctip_store *s, const int64_t *person_ids, int n,
+                                    int (*cb)(void *ctx, int64_t person_id, int64_t case_id),
+                                    void *ctx, ctip_err *e)
 {
 	return ctip_store_unavail(s, "persons_own_cases", e);
 }
 
-static int un_srv_persons_visible_cases(ctip_store *s, const int64_t *person_ids, int n, int64_t org_id, int (*cb)(void *ctx, int64_t person_id, int64_t case_id, int access, int consent, const char *scope), void *ctx, ctip_err *e)
+static int un_srv_persons_visible_cases(ctip_store *s, const int64_t *person_ids, int n,
+                                        int64_t org_id,
+                                        int (*cb)(void *ctx, int64_t person_id, int64_t case_id,
+                                                  int access, int consent, const char *scope),
+                                        void *ctx, ctip_err *e)
 {
 	return ctip_store_unavail(s, "persons_visible_cases", e);
 }
