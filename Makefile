@@ -11,7 +11,7 @@
 CC      ?= gcc
 # `make V=1` shows the full commands
 Q       := $(if $(V),,@)
-PKGS    := sqlite3 libutf8proc jansson libsodium libmicrohttpd xlsxwriter libpq
+PKGS    := sqlite3 libutf8proc jansson libsodium libmicrohttpd xlsxwriter libzip expat libpq
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wno-unused-parameter
 BASE    := -std=c17 -pthread -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib -Iserver -Ibuild/gen
@@ -49,6 +49,11 @@ build/tools/embed: tools/embed.c
 $(GEN): build/tools/embed $(EMBED_IN)
 	@mkdir -p $(@D)
 	$(Q)build/tools/embed $(EMBED_IN) > $@.tmp && mv $@.tmp $@
+
+# a converter of CSV to XLSX for the import tests and benchmarks (tools/csv2xlsx.c)
+build/tools/csv2xlsx: tools/csv2xlsx.c lib/csv_read.c lib/error.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BASE) $(WARN) -O2 $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # --- release build --------------------------------------------------------------
 REL_OBJ := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(GEN:build/%=%) $(CLI_SRC) $(SRV_SRC))

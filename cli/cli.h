@@ -67,6 +67,8 @@ int cmd_stats(int argc, char **argv, struct cli *c);
 int cmd_figures(int argc, char **argv, struct cli *c);
 int cmd_report(int argc, char **argv, struct cli *c);
 int cmd_link(int argc, char **argv, struct cli *c);
+int cmd_release(int argc, char **argv, struct cli *c);
+int cmd_link_report(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
 
 #endif

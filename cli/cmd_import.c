@@ -1,5 +1,8 @@
 /*
- * cmd_import.c - `ctip import FILE...`: each file is one transaction.
+ * cmd_import.c - `ctip import [--map MAP.json] [--sheet NAME] [--dry-run] FILE...`: each file
+ * is one transaction. With a mapping (or an .xlsx file) the agency's own layout is read
+ * (import_map.h); a dry run shows how each column is mapped, a sample of converted rows and
+ * every row that would be rejected, and writes nothing.
  */
 #include <stdio.h>
 #include <string.h>
@@ -7,42 +10,83 @@
 #include "audit.h"
 #include "cli.h"
 #include "import.h"
+#include "import_map.h"
 
 int cmd_import(int argc, char **argv, struct cli *c)
 {
 	ctip_store *s;
-	int rc, failed = 0, timing = 0, first = 1;
-	const char *org = NULL;
+	int rc, failed = 0, timing = 0, first = 1, dry = 0;
+	const char *org = NULL, *map_path = NULL, *sheet = NULL;
 	for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
 		if (!strcmp(argv[first], "--timing"))
 			timing = 1;
+		else if (!strcmp(argv[first], "--dry-run"))
+			dry = 1;
 		else if (!strcmp(argv[first], "--org") && first + 1 < argc)
 			org = argv[++first];
+		else if (!strcmp(argv[first], "--map") && first + 1 < argc)
+			map_path = argv[++first];
+		else if (!strcmp(argv[first], "--sheet") && first + 1 < argc)
+			sheet = argv[++first];
 		else
 			return cli_usage("import");
 	}
 	if (argc <= first)
 		return cli_usage("import");
-	if ((rc = cli_open(c, &s)))
+	ctip_map *map = NULL;
+	if (map_path) {
+		ctip_err e = {0};
+		if (ctip_map_load(map_path, &map, &e)) {
+			cli_fail(&e);
+			return e.code == CTIP_EINVAL ? 1 : 3;
+		}
+	}
+	if ((rc = cli_open(c, &s))) {
+		ctip_map_free(map);
 		return rc;
-	struct ctip_import_opts o = {.diag = stderr, .info = stdout, .max_print = 200, .org = org};
+	}
+	struct ctip_import_opts o = {.diag = stderr,
+	                             .info = stdout,
+	                             .max_print = dry ? 0 : 200,
+	                             .org = org,
+	                             .map = map,
+	                             .sheet = sheet,
+	                             .dry_run = dry,
+	                             .progress = 1};
 	for (int i = first; i < argc; i++) {
 		struct ctip_import_stats st;
 		ctip_err e = {0};
+		if (dry)
+			printf("%s: dry run: nothing will be written\n", argv[i]);
 		if (ctip_import_file(s, argv[i], &o, &st, &e)) {
-			if (st.errors > o.max_print)
+			if (o.max_print && st.errors > o.max_print)
 				fprintf(stderr, "%s: ... %ld more errors not shown\n", argv[i],
 				        st.errors - o.max_print);
+			if (dry && e.code == CTIP_EINVAL)
+				printf("%s: dry run: %ld rows read, %ld rejected (listed on "
+				       "standard "
+				       "error); nothing was written\n",
+				       argv[i], st.rows, st.errors);
 			cli_fail(&e);
 			failed = e.code == CTIP_EINVAL ? 1 : 3;
 			continue;
 		}
+		if (dry) {
+			printf("%s: dry run: %ld rows would be imported (%ld with a data-quality "
+			       "flag): %ld cases, %ld person records; nothing was written\n",
+			       argv[i], st.rows, st.flagged, st.cases, st.persons);
+			continue;
+		}
 		printf("%s: imported %ld rows: %ld cases, %ld person records, %ld new "
-		       "organisations\n",
+		       "organisations",
 		       argv[i], st.rows, st.cases, st.persons, st.orgs_created);
-		char detail[96];
-		snprintf(detail, sizeof(detail), "%ld rows, %ld cases, %ld records", st.rows,
-		         st.cases, st.persons);
+		if (st.flagged)
+			printf(", %ld rows with a data-quality flag", st.flagged);
+		printf("\n");
+		char detail[128];
+		snprintf(detail, sizeof(detail), "%ld rows, %ld cases, %ld records%s%s", st.rows,
+		         st.cases, st.persons, map_path ? ", mapping " : "",
+		         map_path ? map_path : "");
 		if (ctip_audit(s, NULL, "import", argv[i], detail, &e)) {
 			cli_fail(&e);
 			failed = 3;
@@ -54,5 +98,6 @@ int cmd_import(int argc, char **argv, struct cli *c)
 			       st.bulk ? "rebuild the indexes and " : "");
 	}
 	ctip_store_close(s);
+	ctip_map_free(map);
 	return failed;
 }

@@ -1,5 +1,6 @@
 /*
- * cmd_link.c - `ctip link run | export | explain | review | decide | retrafficked`: record
+ * cmd_link.c - `ctip link run | export | explain | review | decide | retrafficked` (and
+ * `report`, cmd_link_report.c): record
  * linkage (lib/link.h).
  * Nothing here prints an identity: person keys, record ids, levels and weights.
  */
@@ -59,11 +60,13 @@ static int link_run(int argc, char **argv, struct cli *c)
 	if (st.incremental)
 		printf("incremental: %ld new or changed records, %ld person keys stored anew, ",
 		       st.new_records, st.changed);
-	printf("%ld candidate pairs, %ld links", st.pairs, st.links);
+	printf("%ld candidate pairs, %ld links at probability %.3g%s", st.pairs, st.links,
+	       st.threshold, o.threshold > 0 || st.incremental ? "" : " (chosen by the model)");
 	if (st.decided)
 		printf(", %ld decided the same by review", st.decided);
 	if (st.refused)
-		printf(", %ld refused by review or to keep clusters small", st.refused);
+		printf(", %ld refused by review, to keep clusters small or as two persons in one",
+		       st.refused);
 	printf(")\n");
 	if (timing)
 		fprintf(stderr,
@@ -282,13 +285,15 @@ static int put_review(void *ctx, const struct ctip_link_pair_out *p)
 }
 
 /* `ctip link review [--min P] [--limit N]`: the undecided pairs of the last run whose
- * probability is in the uncertain band [min, threshold), by record ids. */
+ * probability is in the uncertain band [min, max) (the run's: 0.2 to 0.9, so linked and
+ * unlinked pairs near the threshold), by record ids. */
 static int link_review(int argc, char **argv, struct cli *c)
 {
 	struct review rv = {.lo = 0.5, .limit = 50};
+	int min_given = 0;
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--min") && i + 1 < argc)
-			rv.lo = atof(argv[++i]);
+			rv.lo = atof(argv[++i]), min_given = 1;
 		else if (!strcmp(argv[i], "--limit") && i + 1 < argc)
 			rv.limit = atoi(argv[++i]);
 		else
@@ -305,6 +310,14 @@ static int link_review(int argc, char **argv, struct cli *c)
 	if (!(rc = s->ops->link_params(s, &params, &e))) {
 		json_t *o = json_loads(params, 0, NULL);
 		rv.hi = o ? json_real_value(json_object_get(o, "threshold")) : 0;
+		/* the run's review band, when it stored one (before issue 12: up to the threshold)
+		 */
+		json_t *band = json_object_get(json_object_get(o, "quality"), "review");
+		if (band) {
+			rv.hi = json_real_value(json_object_get(band, "max"));
+			if (!min_given)
+				rv.lo = json_real_value(json_object_get(band, "min"));
+		}
 		json_decref(o);
 		if (rv.hi <= 0)
 			rc = ctip_err_set(&e, CTIP_EDB, "the stored linkage model is damaged");
@@ -420,5 +433,7 @@ int cmd_link(int argc, char **argv, struct cli *c)
 		return link_review(argc, argv, c);
 	if (!strcmp(argv[1], "decide"))
 		return link_decide(argc, argv, c);
+	if (!strcmp(argv[1], "report"))
+		return cmd_link_report(argc, argv, c);
 	return cli_usage("link");
 }

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "report.h"
 #include "report_link.h"
+#include "report_quality.h"
 #include "suppress.h"
 
 int cmd_report(int argc, char **argv, struct cli *c)
@@ -80,6 +81,8 @@ int cmd_report(int argc, char **argv, struct cli *c)
 		rc = ctip_report_build(f, s->ref, name, year, raw, threshold, &r, &e);
 	if (!rc && !strcmp(name, "annual")) /* re-trafficking, from the linkage */
 		rc = ctip_report_add_retrafficked(r, f, s, &e);
+	if (!rc && !strcmp(name, "completeness")) /* rows kept with a data-quality flag */
+		rc = ctip_report_add_quality(r, f, s, &e);
 	if (!rc)
 		ctip_report_settle(r); /* with the victims' tables, not after the series */
 	if (!rc && raw)

@@ -1,7 +1,24 @@
 /*
- * cmd_serve.c - `ctip serve [--listen ADDRESS:PORT] [--web DIR]`: the
- * multi-agency server (server/), on the database of --db.
+                else if (!strcmp(argv[i], "--trusted-proxy") && i + 1 < argc) {
+                        char err[256];
+                        if (srv_trusted_proxies(argv[++i], err, sizeof(err))) {
+                                fprintf(stderr, "ctip serve: %s\n", err);
+                                return 2;
+                        }
+                } else {
+                        size_t k = 0;
+                        while (k < sizeof(nums) / sizeof(nums[0]) &&
+                               (strcmp(argv[i], nums[k].name) || i + 1 >= argc))
+                                k++;
+                        if (k == sizeof(nums) / sizeof(nums[0]))
+                                return cli_usage("serve");
+                        long n = number(nums[k].name, argv[++i], nums[k].lo, nums[k].hi);
+                        if (n < 0)
+                                return 2;
+                        *(unsigned *)(void *)((char *)&cfg + nums[k].off) = (unsigned)n;
+                }
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +33,39 @@ static int open_store(void *ctx, ctip_store **s)
 	return cli_open(ctx, s);
 }
 
+/* A whole number in [lo, hi] for option name; -1 (and a message) otherwise. */
+static long number(const char *name, const char *v, long lo, long hi)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (!*v || *end || n < lo || n > hi) {
+		fprintf(stderr, "ctip serve: %s %s: expected a whole number from %ld to %ld\n",
+		        name, v, lo, hi);
+		return -1;
+	}
+	return n;
+}
+
 int cmd_serve(int argc, char **argv, struct cli *c)
 {
-	struct srv_config cfg = {
-	        .db = c->db, .open = open_store, .open_ctx = c, .listen = "127.0.0.1:8080"};
+	struct srv_config cfg = {.db = c->db,
+	                         .open = open_store,
+	                         .open_ctx = c,
+	                         .listen = "127.0.0.1:8080",
+	                         .max_conns = SRV_MAX_CONNS,
+	                         .max_conns_per_ip = SRV_MAX_CONNS_PER_IP,
+	                         .idle_timeout = SRV_IDLE_TIMEOUT,
+	                         .request_timeout = SRV_REQUEST_TIMEOUT};
+	static const struct {
+		const char *name;
+		long lo, hi;
+		size_t off;
+	} nums[] = {
+	        {"--max-conns", 1, 100000, offsetof(struct srv_config, max_conns)},
+	        {"--max-conns-per-ip", 0, 100000, offsetof(struct srv_config, max_conns_per_ip)},
+	        {"--timeout", 1, 3600, offsetof(struct srv_config, idle_timeout)},
+	        {"--request-timeout", 1, 3600, offsetof(struct srv_config, request_timeout)},
+	};
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--listen") && i + 1 < argc)
 			cfg.listen = argv[++i];
@@ -31,9 +77,27 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 			cfg.tls_key = argv[++i];
 		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
 			cfg.threads = atoi(argv[++i]);
-		else
-			return cli_usage("serve");
+		else if (!strcmp(argv[i], "--trusted-proxy") && i + 1 < argc) {
+			char err[256];
+			if (srv_trusted_proxies(argv[++i], err, sizeof(err))) {
+				fprintf(stderr, "ctip serve: %s\n", err);
+				return 2;
+			}
+		} else {
+			size_t k = 0;
+			while (k < sizeof(nums) / sizeof(nums[0]) &&
+			       (strcmp(argv[i], nums[k].name) || i + 1 >= argc))
+				k++;
+			if (k == sizeof(nums) / sizeof(nums[0]))
+				return cli_usage("serve");
+			long n = number(nums[k].name, argv[++i], nums[k].lo, nums[k].hi);
+			if (n < 0)
+				return 2;
+			*(unsigned *)(void *)((char *)&cfg + nums[k].off) = (unsigned)n;
+		}
 	}
+	if (cfg.max_conns_per_ip > cfg.max_conns)
+		cfg.max_conns_per_ip = cfg.max_conns;
 	/* a back end without the server's operations yet cannot serve */
 	ctip_store *s = NULL;
 	int rc = cli_open(c, &s);

@@ -12,8 +12,10 @@
 const struct cli_command cli_commands[] = {
         {"init", cmd_init, "ctip init",
          "create the database, or migrate it to this version; load the vocabularies"},
-        {"import", cmd_import, "ctip import [--timing] [--org NAME] FILE...",
-         "import HTCDS flat CSV (.csv) or ctip JSON (.json) files, each all-or-nothing"},
+        {"import", cmd_import,
+         "ctip import [--timing] [--org NAME] [--map MAP.json] [--sheet NAME] [--dry-run] FILE...",
+         "import HTCDS flat CSV (.csv), ctip JSON (.json), or an agency's own CSV or XLSX "
+         "file through a mapping, each all-or-nothing"},
         {"export", cmd_export, "ctip export --format csv|json [-o FILE]",
          "write every record in the import format"},
         {"search", cmd_search, "ctip search [--limit N] TEXT",
@@ -44,9 +46,19 @@ const struct cli_command cli_commands[] = {
          "link "
          "export --format csv "
          "[--pairs] [-o FILE] | ctip link explain A B | ctip link review [--min P] [--limit N] | "
-         "ctip link decide A B same|different | ctip link retrafficked",
+         "ctip link decide A B same|different | ctip link retrafficked | ctip link report "
+         "[--json]",
          "link the records of one person across organisations; export person keys; explain a "
-         "pair; review the uncertain pairs and decide; list persons trafficked again"},
+         "pair; review the uncertain pairs and decide; list persons trafficked again; report "
+         "the linkage's own estimate of its quality and of the number of persons"},
+        {"release", cmd_release,
+         "ctip release microdata [--k 11] [--quasi COLS] [--sensitive COLS] [--l N] [--year Y] "
+         "[--max-suppress F] [--seed N] -o FILE | ctip release aggregates --by COLS [--mode "
+         "k|dp] [--threshold N] [--epsilon E] [--year Y] [--format csv|json|xlsx] -o FILE | "
+         "ctip release list [--format json] | ctip release reproduce ID | ctip release budget "
+         "[--epsilon E] [--dataset NAME]",
+         "privacy-safe releases: k-anonymous microdata in CTDC's layout, protected tables; "
+         "the ledger of releases"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",
@@ -60,7 +72,8 @@ const struct cli_command cli_commands[] = {
          "PATH), which then replaces the key file; --keep-old keeps the old one as KEY.old"},
         {"serve", cmd_serve,
          "ctip serve [--listen ADDRESS:PORT] [--web DIR] [--threads N] [--tls-cert PEM "
-         "--tls-key PEM]",
+         "--tls-key PEM] [--trusted-proxy ADDR[,ADDR...]] [--max-conns N] "
+         "[--max-conns-per-ip N] [--timeout S] [--request-timeout S]",
          "run the multi-agency server: JSON API under /api/, web UI at / (default "
          "127.0.0.1:8080)"},
         {"help", cmd_help, "ctip help [COMMAND | columns | vocab [NAME]]",

@@ -109,6 +109,18 @@ ctip_csv *ctip_csv_open(FILE *f, const char *name)
 	return c;
 }
 
+static int only_space(unsigned char ch)
+{
+	return ch == ' ';
+}
+
+void ctip_csv_set_delim(ctip_csv *c, char delim)
+{
+	csv_set_delim(&c->p, (unsigned char)delim);
+	if (delim == '\t')
+		csv_set_space_func(&c->p, only_space);
+}
+
 void ctip_csv_close(ctip_csv *c)
 {
 	if (!c)

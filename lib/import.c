@@ -24,6 +24,7 @@
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
+#include <sys/stat.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,9 @@
 #include <uthash.h>
 
 #include "csv_read.h"
+#include "import_map.h"
+#include "import_src.h"
+#include "progress.h"
 #include "text.h"
 
 struct seen {
@@ -97,6 +101,12 @@ struct importer {
 	struct seen *fresh_orgs; /* organisations with no case in the database before this file */
 	int fatal;               /* a store error: stop */
 	ctip_err *e;
+	/* reader: the progress bar (NULL: none), the stream whose position it shows, the
+	 * position given by the mapped reader, and the rows shown in a dry run's sample */
+	ctip_progress *pg;
+	FILE *pf;
+	long long pdone;
+	int sampled;
 };
 
 static uint32_t fnv1a(const char *s)
@@ -525,12 +535,25 @@ static int take_row(struct importer *im, ctip_row *r)
 		im->st->errors++;
 		return 0;
 	}
+	if (im->o->map && ctip_map_quality(im->o->map, r, &im->d)) {
+		im->st->errors++;
+		return 0;
+	}
 	if (classify(im, r)) {
 		if (im->fatal)
 			return im->fatal;
 		im->st->errors++;
 		return 0;
 	}
+	if (r->quality)
+		im->st->flagged++;
+	if (im->o->dry_run && im->o->info && im->sampled < 5) {
+		if (!im->sampled++)
+			fprintf(im->o->info, "sample of converted rows:\n");
+		ctip_map_print_row(im->o->info, r);
+	}
+	if (im->pg && !(im->st->rows & 255))
+		ctip_progress_set(im->pg, im->pf ? (long long)ftello(im->pf) : im->pdone);
 	if (!im->cur && !(im->cur = new_batch(im)))
 		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
 	im->cur->rows[im->cur->n++] = *r;
@@ -596,7 +619,31 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 	for (int i = 0; i < n; i++) {
 		char *clean = ctip_text_clean(fl[i] ? fl[i] : "");
 		map[i] = clean ? ctip_field_find(clean) : -1;
-		if (map[i] < 0) {
+		const char *sep = n == 1 && fl[i] ? strpbrk(fl[i], ";\t|") : NULL;
+		if (!clean && fl[i]) {
+			const char *g = ctip_src_guess_encoding((const unsigned char *)fl[i],
+			                                        strlen(fl[i]), strlen(fl[i]));
+			ctip_diag(&im->d, &hdr, NULL,
+			          "not UTF-8; it looks like %s. Fix: convert the file (iconv -f %s "
+			          "-t "
+			          "UTF-8 %s > utf8.csv), or import it through a mapping naming "
+			          "\"encoding\": \"%s\" (ctip import --map)",
+			          g, g, name, g);
+			im->st->errors++;
+		} else if (map[i] < 0 && sep) {
+			ctip_diag(
+			        &im->d, &hdr, NULL,
+			        "the header is one column holding %s: the file is separated by %s, "
+			        "not ','. Fix: import it through a mapping (ctip import --map; the "
+			        "separator is detected), or save it as comma-separated CSV",
+			        *sep == '\t'  ? "tabs"
+			        : *sep == ';' ? "';'"
+			                      : "'|'",
+			        *sep == '\t'  ? "tabs"
+			        : *sep == ';' ? "';'"
+			                      : "'|'");
+			im->st->errors++;
+		} else if (map[i] < 0) {
 			ctip_diag(&im->d, &hdr,
 			          clean ? (*clean ? clean : "(empty)") : "(invalid UTF-8)",
 			          "unknown column (see `ctip help columns`)");
@@ -664,6 +711,42 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 	}
 	free(map);
 	ctip_csv_close(c);
+	return im->fatal;
+}
+
+/* ---- an agency's CSV or XLSX file, through a mapping ------------------------------------ */
+
+static int take_mapped(void *ctx, ctip_row *r)
+{
+	struct importer *im = ctx;
+	int rc = take_row(im, r);
+	ctip_row_clear(r);
+	return rc || im->fatal;
+}
+
+static void mapped_progress(void *ctx, long long done, long long total)
+{
+	struct importer *im = ctx;
+	im->pdone = done;
+	ctip_progress_total(im->pg, total);
+}
+
+static int read_mapped(struct importer *im, FILE *f, const char *name)
+{
+	struct ctip_map_read_opts mo = {.map = im->o->map,
+	                                .org = im->o->org,
+	                                .sheet = im->o->sheet,
+	                                .describe = im->o->dry_run ? im->o->info : NULL,
+	                                .d = &im->d,
+	                                .rows = &im->st->rows,
+	                                .errors = &im->st->errors,
+	                                .take = take_mapped,
+	                                .ctx = im,
+	                                .progress = mapped_progress};
+	im->pf = NULL;
+	int rc = ctip_map_read(f, name, &mo, im->e);
+	if (rc && !im->fatal)
+		im->fatal = rc;
 	return im->fatal;
 }
 
@@ -961,7 +1044,7 @@ struct reader_args {
 	struct importer *im;
 	FILE *f;
 	const char *name;
-	int json;
+	int json, mapped;
 	int rc;
 	double cpu;
 };
@@ -980,7 +1063,22 @@ static void *reader_main(void *arg)
 #ifdef __linux__
 	prctl(PR_SET_NAME, "ctip-reader", 0, 0, 0); /* for top and perf */
 #endif
-	a->rc = a->json ? read_json(im, a->f, a->name) : read_csv(im, a->f, a->name);
+	if (im->o->progress) {
+		char label[64];
+		const char *b = strrchr(a->name, '/');
+		snprintf(label, sizeof(label), "importing %.40s", b ? b + 1 : a->name);
+		struct stat sb;
+		long long total = fstat(fileno(a->f), &sb) == 0 && S_ISREG(sb.st_mode)
+		                          ? (long long)sb.st_size
+		                          : 0;
+		im->pg = ctip_progress_start(label, total, NULL, CTIP_PROGRESS_BYTES);
+		im->pf = a->f;
+	}
+	a->rc = a->mapped ? read_mapped(im, a->f, a->name)
+	        : a->json ? read_json(im, a->f, a->name)
+	                  : read_csv(im, a->f, a->name);
+	ctip_progress_end(im->pg);
+	im->pg = NULL;
 	a->cpu = clock_of(CLOCK_THREAD_CPUTIME_ID);
 	if (im->cur && !im->fatal && push_batch(im))
 		a->rc = CTIP_EDB;
@@ -1050,7 +1148,10 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 	double t0 = clock_of(CLOCK_MONOTONIC), cpu0 = clock_of(CLOCK_THREAD_CPUTIME_ID);
 	if ((rc = s->ops->load_begin(s, &bulk, e)))
 		return rc;
-	struct reader_args ra = {.im = &rim, .f = f, .name = name, .json = json};
+	size_t nl = strlen(name);
+	int mapped = o->map || (nl > 5 && !strcasecmp(name + nl - 5, ".xlsx"));
+	struct reader_args ra = {
+	        .im = &rim, .f = f, .name = name, .json = json && !mapped, .mapped = mapped};
 	pthread_t reader;
 	if (pthread_create(&reader, NULL, reader_main, &ra) != 0) {
 		s->ops->load_end(s, 0, NULL);
@@ -1063,6 +1164,7 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 	st->bulk = bulk;
 	st->rows = rst.rows;
 	st->errors += rst.errors;
+	st->flagged = rst.flagged;
 	if (!rc && ra.rc) { /* a reading failure (I/O, memory) */
 		*e = rerr;
 		rc = ra.rc;
@@ -1076,13 +1178,16 @@ int ctip_import_stream(ctip_store *s, FILE *f, const char *name, int json,
 	free(im.person_ids);
 	while (q.nspent)
 		free_batch(q.spent[--q.nspent]);
-	if (rc || st->errors) {
+	if (rc || st->errors || o->dry_run) {
 		s->ops->load_end(s, 0, NULL);
 		if (rc)
 			return rc;
+		if (o->dry_run && !st->errors)
+			return CTIP_OK;
 		return ctip_err_set(e, CTIP_EINVAL,
-		                    "%s: %ld row%s rejected; nothing was imported from this file",
-		                    name, st->errors, st->errors == 1 ? "" : "s");
+		                    "%s: %ld row%s %s; nothing was imported from this file", name,
+		                    st->errors, st->errors == 1 ? "" : "s",
+		                    o->dry_run ? "would be rejected" : "rejected");
 	}
 	double t1 = clock_of(CLOCK_MONOTONIC);
 	rc = s->ops->load_end(s, 1, e);

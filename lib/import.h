@@ -24,17 +24,25 @@ struct ctip_import_opts {
 	FILE *info;      /* notes such as organisations created (NULL: not printed) */
 	long max_print;  /* print at most this many errors (0: all) */
 	const char *org; /* reporting organisation of files without src_Organisation */
+	/* an agency's own file (import_map.h): read through this mapping (NULL: an XLSX file
+	 * whose header names ctip columns, or HTCDS CSV / ctip JSON) */
+	const struct ctip_map *map;
+	const char *sheet; /* XLSX sheet (NULL: the mapping's, else the first) */
+	int dry_run;       /* check everything, show a sample on info, write nothing */
+	int progress;      /* a progress bar on standard error when it is a terminal */
 };
 
 struct ctip_import_stats {
 	long rows, cases, persons, orgs_created, errors;
+	long flagged;             /* rows kept with a data-quality flag (import_map.h) */
 	int bulk;                 /* loaded into an empty registry, indexes rebuilt at the end */
 	double read_cpu;          /* CPU seconds of the reader thread (parse + validate) */
 	double write_cpu;         /* CPU seconds of the writer thread (checks + inserts) */
 	double wall, finish_wall; /* seconds in all, and in the index rebuild + commit */
 };
 
-/* Format by extension (.csv, .json), else by the first byte. Returns CTIP_OK, or CTIP_EINVAL
+/* Format by extension (.csv, .json, .xlsx), else by the first bytes; with o->map, an agency's
+ * CSV or XLSX file. Returns CTIP_OK, or CTIP_EINVAL
  * when rows were rejected (stats->errors of them; nothing written), or another code. */
 int ctip_import_file(ctip_store *s, const char *path, const struct ctip_import_opts *o,
                      struct ctip_import_stats *st, ctip_err *e);

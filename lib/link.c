@@ -19,12 +19,48 @@
 #include "link_incr.h"
 #include "link_model.h"
 #include "link_prep.h"
+#include "link_quality.h"
 
 static double now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The quality object of the last run's stored model, or NULL. */
+static json_t *last_quality(ctip_store *s)
+{
+	char *params = NULL;
+	ctip_err e = {0};
+	json_t *q = NULL;
+	if (!s->ops->link_params(s, &params, &e) && params) {
+		json_t *o = json_loads(params, 0, NULL);
+		q = json_deep_copy(json_object_get(o, "quality"));
+		json_decref(o);
+	}
+	free(params);
+	return q;
+}
+
+/* Two records are two persons when their own comparison gives them a probability below
+ * CONFLICT_P: a scored link never joins clusters holding such a pair (namesakes chained by
+ * records that each lack the field telling them apart). */
+struct conflict_ctx {
+	const struct lk_data *d;
+	const struct lk_model *md;
+	const struct lk_wtab *wt;
+	double wmin;
+};
+
+enum { LK_CONFLICT_W = -5 }; /* bits: a probability under 1/33 */
+
+static int conflict(void *ctx, uint32_t x, uint32_t y)
+{
+	const struct conflict_ctx *c = ctx;
+	uint32_t a = x < y ? x : y, b = x < y ? y : x;
+	uint32_t pat = lk_compare(c->d, &c->d->r[a], &c->d->r[b]);
+	return lk_pair_weight(c->wt, c->md, c->d, &c->d->r[a], pat) < c->wmin;
 }
 
 static const float *sort_w;
@@ -264,10 +300,29 @@ static int last_model(ctip_store *s, struct lk_model *md, double *threshold, cti
 	return CTIP_OK;
 }
 
+/* For the benchmark's blocking recall (bench/link.sh): with CTIP_LINK_CANDIDATES=FILE, every
+ * candidate pair as organisation and source record id of each record (no identity), its weight
+ * and its comparison pattern. */
+static void candidates_dump(const struct lk_data *d, const struct lk_pairs *P, const float *w)
+{
+	const char *path = getenv("CTIP_LINK_CANDIDATES");
+	FILE *f = path && *path ? fopen(path, "w") : NULL;
+	if (!f)
+		return;
+	fputs("org_a\trec_a\torg_b\trec_b\tweight\tpattern\n", f);
+	for (size_t i = 0; i < P->n; i++) {
+		const struct lk_rec *a = &d->r[P->a[i]], *b = &d->r[P->b[i]];
+		fprintf(f, "%s\t%s\t%s\t%s\t%.3f\t%u\n", d->orgs.str[a->org], a->src,
+		        d->orgs.str[b->org], b->src, w[i], P->pat[i]);
+	}
+	fclose(f);
+}
+
 int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_link_stats *st,
                   ctip_err *e)
 {
-	double threshold = o && o->threshold > 0 ? o->threshold : 0.97;
+	/* 0: chosen by the model (lk_auto_threshold) on a full run */
+	double threshold = o && o->threshold > 0 ? o->threshold : 0;
 	int threads = o && o->threads > 0 ? o->threads : 2;
 	long max_cluster = o && o->max_cluster > 0 ? o->max_cluster : 40;
 	memset(st, 0, sizeof(*st));
@@ -278,8 +333,11 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	memset(&md, 0, sizeof(md));
 	struct lk_prev pv = {0};
 	struct lk_uf u = {0};
-	uint32_t *parent = NULL, *size = NULL, *order = NULL, *first = NULL;
-	float *w = NULL;
+	uint32_t *parent = NULL, *size = NULL, *order = NULL, *first = NULL, *next = NULL;
+	float *w = NULL, *jp = NULL;
+	size_t njoin = 0;
+	struct lk_block_stats bstats;
+	json_t *quality = NULL;
 	unsigned char *linked = NULL;
 	char *keys = NULL, *params = NULL;
 	const char **keyp = NULL, **kout = NULL;
@@ -338,13 +396,14 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	parent = malloc(n * sizeof(*parent) + 1);
 	size = malloc(n * sizeof(*size) + 1);
 	first = malloc(n * sizeof(*first) + 1);
-	if (!parent || !size || !first) {
+	next = malloc(n * sizeof(*next) + 1);
+	if (!parent || !size || !first || !next) {
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++)
-		parent[i] = first[i] = (uint32_t)i, size[i] = 1;
-	u = (struct lk_uf){.parent = parent, .size = size, .first = first, .d = &d};
+		parent[i] = first[i] = next[i] = (uint32_t)i, size[i] = 1;
+	u = (struct lk_uf){.parent = parent, .size = size, .first = first, .next = next, .d = &d};
 	if ((rc = lk_decisions_load(s, &u, e)))
 		goto done;
 	if (incr) {
@@ -365,7 +424,7 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	}
 	double t1 = now();
 	st->t_read = t1 - t0;
-	if ((rc = lk_block(&d, incr ? pv.isnew : NULL, pv.nnew, &P, e)))
+	if ((rc = lk_block(&d, incr ? pv.isnew : NULL, pv.nnew, &P, &bstats, e)))
 		goto done;
 	st->pairs = (long)P.n;
 	double t2 = now();
@@ -393,25 +452,30 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	w = malloc(P.n * sizeof(*w) + 1);
 	order = malloc(P.n * sizeof(*order) + 1);
 	linked = calloc(P.n + 1, 1);
-	if (!w || !order || !linked) {
+	jp = malloc(n * sizeof(*jp) + 1);
+	if (!w || !order || !linked || !jp) {
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto done;
 	}
-	double wthr = log2(threshold / (1 - threshold));
 	size_t nl = 0, nout = 0;
 	struct lk_wtab wt;
 	if (lk_wtab_init(&wt, &md, &d)) {
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto done;
 	}
-	for (size_t i = 0; i < P.n; i++) {
+	for (size_t i = 0; i < P.n; i++)
 		w[i] = (float)lk_pair_weight(&wt, &md, &d, &d.r[P.a[i]], P.pat[i]);
+	if (threshold <= 0)
+		threshold = lk_auto_threshold(w, P.n);
+	st->threshold = threshold;
+	double wthr = log2(threshold / (1 - threshold));
+	for (size_t i = 0; i < P.n; i++) {
 		if (w[i] >= wthr)
 			order[nl++] = (uint32_t)i;
 		if (lk_prob(w[i]) >= 0.05)
 			nout++;
 	}
-	lk_wtab_free(&wt);
+	candidates_dump(&d, &P, w);
 	sort_w = w;
 	qsort(order, nl, sizeof(*order), cmp_weight_desc);
 	/* reviewers' decisions first: "same" links whatever the score or the cluster's size */
@@ -419,18 +483,23 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 		if (u.dsame[k]) {
 			int r = lk_uf_join(&u, u.dx[k], u.dy[k], 0);
 			if (r == 1)
-				st->decided++;
+				st->decided++, jp[njoin++] = 1;
 			else if (r == 0)
 				st->refused++;
 		}
+	struct conflict_ctx cc = {&d, &md, &wt, LK_CONFLICT_W};
+	u.conflict = conflict;
+	u.cctx = &cc;
 	for (size_t k = 0; k < nl; k++) {
 		uint32_t i = order[k];
 		int r = lk_uf_join(&u, P.a[i], P.b[i], max_cluster);
 		if (r == 1)
-			st->links++;
+			st->links++, jp[njoin++] = (float)lk_prob(w[i]);
 		else if (r == 0)
 			st->refused++;
 	}
+	lk_wtab_free(&wt);
+	u.conflict = NULL;
 	for (size_t i = 0; i < P.n; i++)
 		linked[i] = lk_find(parent, P.a[i]) == lk_find(parent, P.b[i]);
 	keys = malloc(n * 24 + 1);
@@ -517,6 +586,34 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto done;
 	}
+	/* the run's own estimate of its quality (a full run's; an incremental run keeps the
+	 * last full run's with its model) */
+	if (!incr) {
+		struct lk_quality_in qi = {P.a,   P.b,    w,   linked,      P.n,       jp,
+		                           njoin, parent, d.n, st->persons, threshold, &bstats};
+		quality = lk_quality(&qi);
+		char at[32];
+		time_t tnow = time(NULL);
+		struct tm tm;
+		strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&tnow, &tm));
+		if (quality) {
+			json_object_set_new(quality, "run_at", json_string(at));
+			json_object_set_new(quality, "records", json_integer(d.n));
+		}
+	} else {
+		quality = last_quality(s); /* the model stays as stored, so does this */
+	}
+	if (quality) {
+		json_t *po = json_loads(params, 0, NULL);
+		char *np = NULL;
+		if (po && !json_object_set(po, "quality", quality))
+			np = json_dumps(po, JSON_COMPACT);
+		json_decref(po);
+		if (np) {
+			free(params);
+			params = np;
+		}
+	}
 	res.params = params;
 	if ((rc = s->ops->begin(s, e)))
 		goto done;
@@ -547,6 +644,9 @@ done:
 	free(parent);
 	free(size);
 	free(first);
+	free(next);
+	free(jp);
+	json_decref(quality);
 	lk_pairs_free(&P);
 	lk_data_free(&d);
 	return rc;

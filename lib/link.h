@@ -19,7 +19,8 @@
 #include "store.h"
 
 struct ctip_link_opts {
-	double threshold; /* match probability at or above which a pair is linked (0: 0.9) */
+	double threshold; /* match probability at or above which a pair is linked (0: the one
+	                   * that maximises the F1 the model expects, link_quality.h) */
 	int threads;      /* 0: 2 */
 	int max_cluster;  /* a link that would make a larger cluster is refused (0: 40) */
 	int reuse_model;  /* recompute every link with the last run's model instead of
@@ -36,6 +37,7 @@ struct ctip_link_stats {
 	long cached;      /* incremental: records taken from the cache of prepared records */
 	int em_iterations;
 	double lambda;
+	double threshold; /* the one used: given, stored (incremental), or chosen by the model */
 	double t_read, t_prepare, t_block, t_score, t_em, t_cluster, t_save;
 };
 

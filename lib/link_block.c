@@ -24,8 +24,33 @@ enum {
 	R_INIT_YPROV, /* family name, given name's initial, middle name, birth year, province */
 	R_NAME_DIST,  /* family and given names, district (full name and province is too common
 	               * in a large registry) */
+	/* Rules that need no middle name, birth date, province or document (issue 12): plain
+	 * registries drop the middle name and leave out birth date or province */
+	R_FG_YEAR,    /* family and given names, birth year */
+	R_FG_PROV,    /* family and given names, province */
+	R_FG,         /* family and given names alone, in blocks no larger than the registry's
+	               * name-frequency cap (name_cap) */
+	R_ONE_YPROV,  /* one name (either), birth year, province: a typo in the other name */
+	R_ONE_INIT_Y, /* one name, the other's initial and length, birth year (no province) */
+	R_ONE_INIT_P, /* one name, the other's initial and length, province (no birth date) */
 	R_N
 };
+const int lk_block_bin_max[LK_BLOCK_BINS] = {1, 2, 5, 10, 20, 50, 100, 200};
+const char *const lk_rule_name[LK_RULES] = {"names+middle+year",
+                                            "names+middle+province",
+                                            "document",
+                                            "phone",
+                                            "given+day+province",
+                                            "family+initial+date",
+                                            "family+initial+middle+year+province",
+                                            "names+district",
+                                            "names+year",
+                                            "names+province",
+                                            "names alone",
+                                            "one name+year+province",
+                                            "one name+initial+year",
+                                            "one name+initial+province"};
+
 /* A block larger than this is too common a value to say anything: it is skipped (its pairs
  * are found, if at all, by the other rules). */
 enum { BLOCK_MAX = 200, LK_MAXKEYS = 3 };
@@ -47,6 +72,12 @@ static uint64_t key3(int rule, uint64_t a, uint64_t b, uint64_t c)
 static uint64_t initial(const struct lk_data *d, uint32_t id)
 {
 	return (unsigned char)d->names.str[id][0];
+}
+
+/* What is kept of the other name when one may be mistyped: its initial. */
+static uint64_t shape(const struct lk_data *d, uint32_t id)
+{
+	return initial(d, id);
 }
 
 static int rule_keys_raw(const struct lk_data *d, const struct lk_rec *r, int rule,
@@ -120,6 +151,39 @@ static int rule_keys_raw(const struct lk_data *d, const struct lk_rec *r, int ru
 			return 0;
 		k[0] = key3(rule, lo, hi, r->district);
 		return 1;
+	case R_FG_YEAR:
+		if (!r->fam || !r->giv || !r->bd.y)
+			return 0;
+		k[0] = key3(rule, lo, hi, by);
+		return 1;
+	case R_FG_PROV:
+		if (!r->fam || !r->giv || !r->prov)
+			return 0;
+		k[0] = key3(rule, lo, hi, r->prov);
+		return 1;
+	case R_FG:
+		if (!r->fam || !r->giv)
+			return 0;
+		k[0] = key3(rule, lo, hi, 0);
+		return 1;
+	case R_ONE_YPROV:
+		if (!r->fam || !r->giv || !r->bd.y || !r->prov)
+			return 0;
+		k[0] = key3(rule, r->fam, by, r->prov);
+		k[1] = key3(rule, r->giv, by, r->prov);
+		return 2;
+	case R_ONE_INIT_Y:
+		if (!r->fam || !r->giv || !r->bd.y)
+			return 0;
+		k[0] = key3(rule, r->fam, shape(d, r->giv), by);
+		k[1] = key3(rule, r->giv, shape(d, r->fam), by);
+		return 2;
+	case R_ONE_INIT_P:
+		if (!r->fam || !r->giv || !r->prov)
+			return 0;
+		k[0] = key3(rule, r->fam, shape(d, r->giv), r->prov);
+		k[1] = key3(rule, r->giv, shape(d, r->fam), r->prov);
+		return 2;
 	default: return 0;
 	}
 }
@@ -257,13 +321,50 @@ static int keyset_has(const struct keyset *ks, uint64_t key)
 	return ks->k[h] == key;
 }
 
+/* Whether a record may have several keys under rule (a pair may share two blocks). */
+static int multi_key(int rule)
+{
+	return rule == R_DOC || rule == R_PHONE || rule == R_INIT_DATE || rule == R_INIT_YPROV ||
+	       rule == R_ONE_YPROV || rule == R_ONE_INIT_Y || rule == R_ONE_INIT_P;
+}
+
+/* The largest block of the name-only rule: blocks of a full name are taken from the rarest
+ * up while their pairs stay within NAME_PAIRS per record, so that the rule costs linear work
+ * whatever the registry's names (a rare full name is evidence by itself; a common one needs
+ * another field, left to the other rules). From the counts of full names (link_prep.c). */
+enum { NAME_PAIRS = 1 };
+static size_t name_cap(const struct lk_data *d)
+{
+	enum { H = 256 };
+	double pairs[H] = {0}, budget = (double)d->n * NAME_PAIRS;
+	for (size_t j = 0; j < d->npair_slot; j++)
+		if (d->pair_key[j]) {
+			uint32_t c = d->pair_cnt[j];
+			pairs[c < H ? c : H - 1] += (double)c * (c - 1) / 2;
+		}
+	double sum = 0;
+	size_t cap = 1;
+	for (size_t c = 2; c < H - 1; c++) {
+		sum += pairs[c];
+		if (sum > budget)
+			break;
+		cap = c;
+	}
+	return cap < BLOCK_MAX ? cap : BLOCK_MAX;
+}
+
 /* Candidate pairs: the union of the rules' blocks, each pair once (a pair is kept by the
  * first rule that blocks it). With isnew (an incremental run), only the pairs holding a new
  * record: only the blocks holding one are gathered, whole, so that a block is skipped as too
  * large exactly when a full run would skip it. */
 int lk_block(const struct lk_data *d, const unsigned char *isnew, long nnew, struct lk_pairs *out,
-             ctip_err *e)
+             struct lk_block_stats *bs, ctip_err *e)
 {
+	_Static_assert((int)R_N == (int)LK_RULES, "a name and statistics for each rule");
+	struct lk_block_stats bs0;
+	if (!bs)
+		bs = &bs0;
+	memset(bs, 0, sizeof(*bs));
 	struct lk_entry *v = malloc((size_t)d->n * LK_MAXKEYS * sizeof(*v) + 1);
 	struct skipped sk[R_N];
 	struct keyset ks = {0};
@@ -271,8 +372,10 @@ int lk_block(const struct lk_data *d, const unsigned char *isnew, long nnew, str
 	int rc = CTIP_OK;
 	if (!v)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	size_t cap_fg = name_cap(d);
+	bs->name_cap = (long)cap_fg;
 	for (int rule = 0; rule < R_N; rule++) {
-		size_t n = 0;
+		size_t n = 0, before = out->n;
 		if (isnew && keyset_fill(&ks, d, isnew, nnew, rule)) {
 			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 			goto done;
@@ -292,7 +395,7 @@ int lk_block(const struct lk_data *d, const unsigned char *isnew, long nnew, str
 			size_t j = i + 1;
 			while (j < n && v[j].key == v[i].key)
 				j++;
-			if (j - i > BLOCK_MAX) {
+			if (j - i > (rule == R_FG ? cap_fg : BLOCK_MAX)) {
 				struct skipped *q = &sk[rule];
 				if (q->n == q->cap) {
 					size_t cap = q->cap ? q->cap * 2 : 64;
@@ -305,9 +408,14 @@ int lk_block(const struct lk_data *d, const unsigned char *isnew, long nnew, str
 					q->cap = cap;
 				}
 				q->k[q->n++] = v[i].key;
+				bs->skipped++;
 				i = j;
 				continue;
 			}
+			int bin = 0;
+			while (bin < LK_BLOCK_BINS - 1 && (int)(j - i) > lk_block_bin_max[bin])
+				bin++;
+			bs->blocks[bin]++;
 			for (size_t x = i; x < j; x++)
 				for (size_t y = x + 1; y < j; y++) {
 					const struct lk_rec *a = &d->r[v[x].rec],
@@ -320,8 +428,7 @@ int lk_block(const struct lk_data *d, const unsigned char *isnew, long nnew, str
 					int seen = 0;
 					for (int r0 = 0; r0 < rule && !seen; r0++)
 						seen = shared_block(d, a, b, r0, &sk[r0]) != 0;
-					if (!seen && (rule == R_DOC || rule == R_PHONE ||
-					              rule == R_INIT_DATE || rule == R_INIT_YPROV))
+					if (!seen && multi_key(rule))
 						seen = shared_block(d, a, b, rule, &sk[rule]) !=
 						       v[i].key;
 					if (!seen && pairs_push(out, v[x].rec, v[y].rec)) {
@@ -331,6 +438,7 @@ int lk_block(const struct lk_data *d, const unsigned char *isnew, long nnew, str
 				}
 			i = j;
 		}
+		bs->rule_pairs[rule] = (long)(out->n - before);
 		if (getenv("CTIP_LINK_DEBUG"))
 			fprintf(stderr, "rule %d: %zu keys, %zu blocks skipped, %zu pairs so far\n",
 			        rule, n, sk[rule].n, out->n);

@@ -29,9 +29,21 @@ struct lk_pairs {
 
 void lk_pairs_free(struct lk_pairs *p);
 
+/* What blocking did, for `ctip link report`: blocks by size (1, 2, 3-5, 6-10, 11-20, 21-50,
+ * 51-100, 101-200 records) and the blocks skipped as too common, over all rules; the pairs
+ * each rule added; the largest block of the name-only rule. */
+enum { LK_BLOCK_BINS = 8, LK_RULES = 14 };
+struct lk_block_stats {
+	long blocks[LK_BLOCK_BINS], skipped;
+	long rule_pairs[LK_RULES];
+	long name_cap;
+};
+extern const int lk_block_bin_max[LK_BLOCK_BINS];
+extern const char *const lk_rule_name[LK_RULES];
+
 /* The candidate pairs of d into out; with isnew (nnew records marked), only those holding a
- * new record. */
+ * new record; bs (may be NULL) gets the statistics. */
 int lk_block(const struct lk_data *d, const unsigned char *isnew, long nnew, struct lk_pairs *out,
-             ctip_err *e);
+             struct lk_block_stats *bs, ctip_err *e);
 
 #endif

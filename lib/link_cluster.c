@@ -43,6 +43,22 @@ int lk_uf_join(struct lk_uf *u, uint32_t x, uint32_t y, long max)
 		for (int32_t k = u->cl_head[ra]; k >= 0; k = u->cl_next[k])
 			if (lk_find(u->parent, u->cl_other[k]) == rb)
 				return 0;
+	if (max > 0 && u->conflict && u->next) {
+		uint32_t a0 = ra, b0 = rb;
+		do {
+			do {
+				if (u->conflict(u->cctx, a0, b0))
+					return 0;
+				b0 = u->next[b0];
+			} while (b0 != rb);
+			a0 = u->next[a0];
+		} while (a0 != ra);
+	}
+	if (u->next) { /* splice the two circular lists */
+		uint32_t t = u->next[ra];
+		u->next[ra] = u->next[rb];
+		u->next[rb] = t;
+	}
 	if (u->size[ra] < u->size[rb]) {
 		uint32_t t = ra;
 		ra = rb;

@@ -26,11 +26,18 @@ struct lk_uf {
 	size_t ncl;
 	int32_t *cl_head, *cl_next;
 	uint32_t *cl_other;
+	/* optional: the members of each cluster as a circular list (next[i] = i alone), and a
+	 * test of two records that refuses a scored link (max > 0) joining clusters holding a
+	 * pair it says are two persons (a chain of namesakes) */
+	uint32_t *next;
+	int (*conflict)(void *ctx, uint32_t a, uint32_t b);
+	void *cctx;
 };
 
 uint32_t lk_find(uint32_t *parent, uint32_t x);
 /* Joins the clusters of records x and y: 1 joined, 2 already one, 0 refused (a decision
- * says they differ, or the cluster would pass max records when max > 0). */
+ * says they differ, or, when max > 0, the cluster would pass max records or u->conflict
+ * finds two of its records to be two persons). */
 int lk_uf_join(struct lk_uf *u, uint32_t x, uint32_t y, long max);
 void lk_uf_free(struct lk_uf *u);
 /* Loads the reviewers' decisions into u (its records and parent set up). */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "embedded.h"
 #include "text.h"
 
 /* ---- arena: the strings live as long as the run ---- */
@@ -135,6 +136,20 @@ int lk_arena_adopt(struct lk_arena *a, char *block)
 void lk_data_init(struct lk_data *d)
 {
 	memset(d, 0, sizeof(*d));
+	/* the 2008 province codes (a CCCD's 2nd and 3rd digits) in the 2025 list: the first
+	 * and last fields of data/geo/provinces_2008.csv */
+	const struct ctip_embedded *f = ctip_embedded_find("data/geo/provinces_2008.csv");
+	const char *p = f ? strchr(f->data, '\n') : NULL;
+	while (p && *++p) {
+		const char *eol = strchr(p, '\n'), *last = eol ? eol : p + strlen(p);
+		const char *c = last;
+		while (c > p && c[-1] != ',')
+			c--;
+		int code = atoi(p), c25 = atoi(c);
+		if (code > 0 && code < 100 && c25 > 0)
+			d->cccd_prov[code] = (uint8_t)c25;
+		p = eol;
+	}
 }
 
 void lk_data_free(struct lk_data *d)
@@ -263,10 +278,12 @@ static void add_phone(struct lk_rec *r, const char *s, size_t n)
 		r->ph[r->nph++] = p;
 }
 
-/* The 12-digit citizen card (CCCD) says the holder's sex and century (its 4th digit: 0/1
- * man/woman born in the 1900s, 2/3 in the 2000s) and year of birth (5th and 6th digits):
- * a record without them takes them from there, the year as a year-only date. */
-static void infer_from_cccd(struct lk_rec *r)
+/* The 12-digit citizen card (CCCD) says the province where the birth was registered (its
+ * first three digits: 0 and the 2008 province code), the holder's sex and century (its 4th
+ * digit: 0/1 man/woman born in the 1900s, 2/3 in the 2000s) and year of birth (5th and 6th
+ * digits): a record without them takes them from there, the year as a year-only date, the
+ * province as its 2025 province. */
+static void infer_from_cccd(const struct lk_data *d, struct lk_rec *r)
 {
 	for (int i = 0; i < r->ndoc; i++) {
 		const char *s = r->doc[i].s;
@@ -283,6 +300,8 @@ static void infer_from_cccd(struct lk_rec *r)
 			                    (s[5] - '0'));
 		if (!r->gender)
 			r->gender = (uint8_t)(sc % 2 ? 1 : 2);
+		if (!r->prov && s[0] == '0')
+			r->prov = d->cccd_prov[(s[1] - '0') * 10 + (s[2] - '0')];
 		return;
 	}
 }
@@ -329,7 +348,7 @@ int lk_data_add(void *ctx, const struct ctip_link_input *in)
 	r->gender = (uint8_t)ctip_lk_gender(in->gender);
 	r->prov = in->province_2025 ? (uint16_t)atoi(in->province_2025) : 0;
 	each_item(in->docs, add_doc, r);
-	infer_from_cccd(r);
+	infer_from_cccd(d, r);
 	each_item(in->mobiles, add_phone, r);
 	each_item(in->homephones, add_phone, r);
 	d->n++;

@@ -80,6 +80,7 @@ struct lk_data {
 	/* the records the frequencies are of (n, or the stored run's: link.c's explain) */
 	long n_freq;
 	char fold[1024];
+	uint8_t cccd_prov[100]; /* 2008 province code (a CCCD's) -> 2025 code, 0 unknown */
 };
 
 void lk_data_init(struct lk_data *d);

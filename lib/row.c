@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "import_src.h"
 #include "text.h"
 
 void ctip_row_init(ctip_row *r)
@@ -275,8 +276,14 @@ static char *canon_value(const ctip_row *r, int f, const char *raw, const ctip_r
 	ctip_date dt;
 
 	if (!ctip_utf8_valid(raw, strlen(raw))) {
-		snprintf(why, whylen, "invalid UTF-8 (byte %ld)",
-		         ctip_utf8_invalid_at(raw, strlen(raw)) + 1);
+		/* name the encoding the file is most likely in, and the fix */
+		const char *g = ctip_src_guess_encoding((const unsigned char *)raw, strlen(raw),
+		                                        strlen(raw));
+		snprintf(why, whylen,
+		         "invalid UTF-8 (byte %ld): the file looks like %s. Fix: convert it (iconv "
+		         "-f %s -t UTF-8), or import it through a mapping naming \"encoding\": "
+		         "\"%s\"",
+		         ctip_utf8_invalid_at(raw, strlen(raw)) + 1, g, g, g);
 		return NULL;
 	}
 	switch (fd->type) {
@@ -616,7 +623,14 @@ int ctip_row_canon(ctip_row *r, const ctip_ref *ref, ctip_diags *d)
 	if (!errs) {
 		errs += date_order(r, d, CF_CAS_OPENED, CF_CAS_CLOSED, -1, r->v[CF_CAS_OPENED],
 		                   r->v[CF_CAS_CLOSED], "closed");
-		errs += check_group_pair(r, d, CF_DOC_ISSUED, CF_DOC_EXPIRES, "expiry");
+		if (r->quality_allow & 1u) {
+			/* the mapping imports such a row with a data-quality flag instead */
+			ctip_diags quiet = {0};
+			if (check_group_pair(r, &quiet, CF_DOC_ISSUED, CF_DOC_EXPIRES, "expiry"))
+				r->quality |= 1u;
+		} else {
+			errs += check_group_pair(r, d, CF_DOC_ISSUED, CF_DOC_EXPIRES, "expiry");
+		}
 		errs += check_group_pair(r, d, CF_EXPL_START, CF_EXPL_END, "end");
 	}
 	if (!r->v[CF_SRC_CASE] && r->v[CF_SRC_RECORD])

@@ -37,6 +37,9 @@ typedef struct ctip_row {
 	 * they first appear in the file (from 1), and whether this row is their first */
 	long case_lid, person_lid;
 	unsigned char case_new, person_new;
+	/* data-quality flags (CTIP_Q_* of import_map.h) found on the row, and those the mapping
+	 * lets through flagged rather than rejected */
+	unsigned quality, quality_allow;
 } ctip_row;
 
 void ctip_row_init(ctip_row *r);

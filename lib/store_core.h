@@ -69,6 +69,8 @@ struct ctip_counts {
 	/* Writes the person-in-case columns (role, victim context, events, ...). */                 \
 	int (*link_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,        \
 	                ctip_err *e);                                                                \
+	/* Persons in cases kept with the data-quality flag named flag (NULL: with any flag). */   \
+	int (*quality_count)(ctip_store *s, const char *flag, long *n, ctip_err *e);               \
 	/* Reads rows back in canonical form, ordered by organisation, case id, record id. The       \
 	 * callback returns non-zero to stop (that value is returned). */                            \
 	int (*rows)(ctip_store *s, const struct ctip_row_filter *flt,                                \

@@ -53,6 +53,7 @@ struct ctip_srv_ops {
 	/* CTIP_ENOTFOUND when there is no such account. */
 	int (*account_get)(ctip_store *s, const char *username, struct ctip_account *a,
 	                   ctip_err *e);
+	/* The organisations that have an account (that use ctip), by name. */
 	int (*org_list)(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o),
 	                void *ctx, ctip_err *e);
 	/* The organisation's access to a case (CTIP_ACCESS_NONE also when there is no such case).
@@ -74,7 +75,10 @@ struct ctip_srv_ops {
 	int (*referral_list)(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
 	                     int (*cb)(void *ctx, const struct ctip_referral *r), void *ctx,
 	                     ctip_err *e);
-	int (*referral_set_status)(ctip_store *s, int64_t id, const char *status, ctip_err *e);
+	/* Moves referral id from status from to status (only if it is still from: a move that
+	 * lost a race is CTIP_ENOTFOUND); the name index follows (who finds the case's records). */
+	int (*referral_set_status)(ctip_store *s, int64_t id, const char *from, const char *status,
+	                           ctip_err *e);
 	/* The organisation a person record belongs to (CTIP_ENOTFOUND when none). */
 	int (*person_org)(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_err *e);
 	/* Appends one assistance item or one proceeding (the group's columns of r, first item)

@@ -22,24 +22,27 @@
 #include "search_top.h"
 #include "store_sqlite.h"
 #include "store_sqlite_link.h"
+#include "store_sqlite_referral.h"
 #include "text.h"
 
 /* The organisations that may see a record's identity through a referral: those a case of the
- * record was referred to (through the API or in imported data; not declined) where the
- * person consented to sharing with referral organisations and to sharing the identity.
- * Columns person_id, org; a caller adds conditions on cp. Organisation ids below 2^20
- * (person_referred's rowids are person id * 2^20 + organisation id). */
+ * record was referred to (through the API or in imported data; not declined nor withdrawn) where
+ * the person consented to sharing with referral organisations and to sharing the identity. Columns
+ * person_id, org; a caller adds conditions on cp. Organisation ids below 2^20 (person_referred's
+ * rowids are person id * 2^20 + organisation id). */
 #define VIEWERS_CONSENT                                                                            \
 	"cp.consent = 1 AND cp.consent_scope LIKE '%\"ShareWithReferralOrgs\"%' AND "              \
 	"cp.consent_scope LIKE '%\"ShareIdentity\"%'"
 #define REFERRED_VIEWERS(cond)                                                                     \
 	"SELECT cp.person_id, cr.to_org_id AS org FROM case_person cp JOIN case_referral cr ON "   \
-	"cr.case_id = cp.case_id WHERE cr.status <> 'Declined' AND cr.to_org_id < 1048576 "        \
-	"AND " VIEWERS_CONSENT cond                                                                \
-	" UNION SELECT cp.person_id, rf.other_org_id FROM case_person cp "                         \
-	"JOIN referral rf ON rf.case_id = cp.case_id AND rf.direction = 'out' WHERE "              \
-	"coalesce(rf.status, '') <> 'Declined' AND rf.other_org_id < 1048576 AND " VIEWERS_CONSENT \
-	        cond
+	"cr.case_id = cp.case_id WHERE " SQL_REFERRAL_LIVE(                                        \
+	        "cr.status") " AND cr.to_org_id < "                                                \
+	                     "1048576 AND " VIEWERS_CONSENT cond                                   \
+	                     " UNION SELECT cp.person_id, rf.other_org_id FROM case_person cp "    \
+	                     "JOIN referral rf ON rf.case_id = cp.case_id AND rf.direction = "     \
+	                     "'out' WHERE " SQL_REFERRAL_LIVE_OR_NULL(                             \
+	                             "rf.status") " AND rf.other_org_id < 1048576 "                \
+	                                          "AND " VIEWERS_CONSENT cond
 
 /* The matches of a search, unsorted: sq_search opens each identity once, keeps the first by
  * name and unpacks only those. */
@@ -76,6 +79,7 @@ enum stmt_id {
 	S_PHONE_ADD,
 	S_NAME_ADD,
 	S_LINK_ADD,
+	S_QUALITY_ADD,
 	S_REFD_DEL,
 	S_REFD_ADD,
 	S_SEARCH,
@@ -157,6 +161,7 @@ static const char *const stmt_sql[S_COUNT] = {
                 "1048576 + ?4))"),
         [S_LINK_ADD] = "INSERT INTO case_person(case_id, person_id, role, consent, consent_date, "
                        "consent_scope, perpetrator_roles) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [S_QUALITY_ADD] = "INSERT OR IGNORE INTO quality_flag(case_person_id, flag) VALUES (?, ?)",
         [S_VICTIM_ADD] =
                 "INSERT INTO victim(case_person_id, status, decision_org_type, "
                 "decided_by_org_id, status_date, certificate_kind, age_when_trafficked, "
@@ -1497,6 +1502,22 @@ static int add_group(sqlite_store *s, enum stmt_id sid, int64_t owner, const cti
 static const int victim_lists[6] = {CF_RECRUIT_METHOD, CF_RECRUIT_APPS, CF_CONTROL,
                                     CF_EXPLOITATION,   CF_SEX_TYPE,     CF_VULNERABILITY};
 
+static int sq_quality_count(ctip_store *base, const char *flag, long *n, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	const char *sql = flag ? "SELECT count(*) FROM quality_flag WHERE flag = ?"
+	                       : "SELECT count(DISTINCT case_person_id) FROM quality_flag";
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, sql);
+	if (flag)
+		sqlite3_bind_text(st, 1, flag, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? CTIP_OK : db_err(s, e, sql);
+}
+
 static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, const ctip_row *r,
                        ctip_err *e)
 {
@@ -1517,6 +1538,19 @@ static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, con
 	if ((rc = exec_done(s, st, e)))
 		return rc;
 	int64_t cp = sqlite3_last_insert_rowid(s->db);
+	/* data-quality flags (CTIP_Q_* of import_map.h: bit i is quality_names[i]) */
+	static const char *const quality_names[] = {"expiry_before_issue",
+	                                            "birth_after_exploitation", "age_out_of_range"};
+	for (unsigned i = 0; i < 3; i++) {
+		if (!(r->quality & (1u << i)))
+			continue;
+		if (!(st = stmt(s, S_QUALITY_ADD, e)))
+			return CTIP_EDB;
+		sqlite3_bind_int64(st, 1, cp);
+		sqlite3_bind_text(st, 2, quality_names[i], -1, SQLITE_STATIC);
+		if ((rc = exec_done(s, st, e)))
+			return rc;
+	}
 
 	if (!strcmp(r->v[CF_ROLE], "Victim")) {
 		if (!(st = stmt(s, S_VICTIM_ADD, e)))
@@ -2694,6 +2728,7 @@ static const struct ctip_store_ops sqlite_ops = {
         .person_add = sq_person_add,
         .person_update = sq_person_update,
         .link_add = sq_link_add,
+        .quality_count = sq_quality_count,
         .rows = sq_rows,
         .search = sq_search,
         .counts = sq_counts,
@@ -2712,6 +2747,9 @@ static const struct ctip_store_ops sqlite_ops = {
         .stats_version = ctip_sqlite_stats_version,
         .figures_add = ctip_sqlite_figures_add,
         .figures_load = ctip_sqlite_figures_load,
+        .release_add = ctip_sqlite_release_add,
+        .release_each = ctip_sqlite_release_each,
+        .release_budget = ctip_sqlite_release_budget,
         .link_input = ctip_sq_link_input,
         .link_save = ctip_sq_link_save,
         .link_persons = ctip_sq_link_persons,

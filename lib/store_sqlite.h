@@ -16,5 +16,12 @@ int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need,
 int ctip_sqlite_stats_version(ctip_store *s, int64_t *version, ctip_err *e);
 int ctip_sqlite_figures_add(ctip_store *s, const struct ctip_figure *v, size_t n, ctip_err *e);
 int ctip_sqlite_figures_load(ctip_store *s, struct ctip_figure **out, size_t *n, ctip_err *e);
+int ctip_sqlite_release_add(ctip_store *s, struct ctip_release_rec *r, double default_budget,
+                            ctip_err *e);
+int ctip_sqlite_release_each(ctip_store *s, int64_t id,
+                             int (*cb)(void *ctx, const struct ctip_release_rec *r), void *ctx,
+                             ctip_err *e);
+int ctip_sqlite_release_budget(ctip_store *s, const char *dataset, double set_eps, double *budget,
+                               double *spent, ctip_err *e);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "crypto.h"
 #include "store_sqlite.h"
+#include "store_sqlite_referral.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 int ctip_store_sqlite_referred_case(ctip_store *base, int64_t case_id, ctip_err *e);
@@ -27,26 +28,37 @@ static int fail(ctip_store *s, ctip_err *e, const char *what)
 }
 
 /* Prepared statements, kept per connection (a connection is used by one thread at a time,
- * so a statement is never in use twice). Found by connection and SQL text address. */
+ * so a statement is never in use twice). Found by connection and SQL text address. A
+ * statement is in use from prep() to done(); when the cache is full, a statement of the same
+ * connection that is not in use is finalised to make room (never another connection's: its
+ * thread may be using that connection). CTIP_STMT_CACHE (tests) makes the cache smaller. */
 struct cached {
 	sqlite3 *db;
 	const char *sql;
 	sqlite3_stmt *st;
+	int in_use;
 };
 
 #define CACHE_MAX 1024
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct cached cache[CACHE_MAX];
-static int ncache;
+static int ncache, cache_max;
 
 static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
 {
 	sqlite3 *db = ctip_store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
 	pthread_mutex_lock(&cache_mu);
+	if (!cache_max) {
+		const char *v = getenv("CTIP_STMT_CACHE");
+		long n = v ? strtol(v, NULL, 10) : 0;
+		cache_max = n > 0 && n < CACHE_MAX ? (int)n : CACHE_MAX;
+	}
 	for (int i = 0; i < ncache && !st; i++)
-		if (cache[i].db == db && cache[i].sql == sql)
+		if (cache[i].db == db && cache[i].sql == sql) {
 			st = cache[i].st;
+			cache[i].in_use = 1;
+		}
 	pthread_mutex_unlock(&cache_mu);
 	if (st) {
 		sqlite3_reset(st);
@@ -59,20 +71,37 @@ static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
 		return NULL;
 	}
 	pthread_mutex_lock(&cache_mu);
-	if (ncache < CACHE_MAX)
-		cache[ncache++] = (struct cached){db, sql, st};
-	else
-		st = NULL; /* full: should not happen (a few statements per connection) */
+	int slot = ncache < cache_max ? ncache++ : -1;
+	for (int i = 0; slot < 0 && i < ncache; i++)
+		if (cache[i].db == db && !cache[i].in_use) {
+			sqlite3_finalize(cache[i].st);
+			slot = i;
+		}
+	if (slot >= 0)
+		cache[slot] = (struct cached){db, sql, st, 1};
 	pthread_mutex_unlock(&cache_mu);
-	if (!st)
-		ctip_err_set(e, CTIP_EDB, "too many prepared statements");
+	if (slot < 0) {
+		/* every cached statement of this connection is in use and the rest belong to
+		 * other connections: give up this one rather than keep it unfinalised */
+		sqlite3_finalize(st);
+		ctip_err_set(e, CTIP_EDB, "too many prepared statements in use at once");
+		return NULL;
+	}
 	return st;
 }
 
-/* Done with a statement of the cache: reset it, so it holds no read lock. */
+/* Done with a statement of the cache: reset it, so it holds no read lock, and let the cache
+ * reuse its place. */
 static void done(sqlite3_stmt *st)
 {
 	sqlite3_reset(st);
+	pthread_mutex_lock(&cache_mu);
+	for (int i = 0; i < ncache; i++)
+		if (cache[i].st == st) {
+			cache[i].in_use = 0;
+			break;
+		}
+	pthread_mutex_unlock(&cache_mu);
 }
 
 static void release(ctip_store *s)
@@ -191,7 +220,12 @@ static int account_get(ctip_store *s, const char *username, struct ctip_account 
 static int org_list(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o), void *ctx,
                     ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s, "SELECT id, name, type FROM organisation ORDER BY name_fold", e);
+	/* the organisations that use ctip (have an account): the others are names found in the
+	 * data (recruiters, providers, deciders), case content that not every user may see */
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT id, name, type FROM organisation o WHERE EXISTS (SELECT 1 "
+	                        "FROM account a WHERE a.org_id = o.id) ORDER BY name_fold",
+	                        e);
 	int rc = CTIP_OK;
 	if (!st)
 		return CTIP_EDB;
@@ -205,18 +239,20 @@ static int org_list(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_it
 
 /* Case ids an organisation sees through referrals (?1: the organisation). */
 #define REFERRED_TO                                                                                \
-	"SELECT case_id FROM case_referral WHERE to_org_id = ?1 AND status <> 'Declined' "         \
-	"UNION SELECT case_id FROM referral WHERE other_org_id = ?1 AND direction = 'out' AND "    \
-	"coalesce(status, '') <> 'Declined'"
+	"SELECT case_id FROM case_referral WHERE to_org_id = ?1 AND " SQL_REFERRAL_LIVE(           \
+	        "status") " UNION SELECT case_id FROM referral WHERE other_org_id = ?1 AND "       \
+	                  "direction = 'out' AND " SQL_REFERRAL_LIVE_OR_NULL("status")
 
 static int case_access(ctip_store *s, int64_t case_id, int64_t org_id, int *access, ctip_err *e)
 {
 	sqlite3_stmt *st = prep(
 	        s,
 	        "SELECT org_id = ?1, EXISTS (SELECT 1 FROM case_referral WHERE case_id = ?2 AND "
-	        "to_org_id = ?1 AND status <> 'Declined') OR EXISTS (SELECT 1 FROM referral WHERE "
-	        "case_id = ?2 AND direction = 'out' AND other_org_id = ?1 AND coalesce(status, '') "
-	        "<> 'Declined') FROM cases WHERE id = ?2",
+	        "to_org_id = ?1 AND " SQL_REFERRAL_LIVE(
+	                "status") ") OR EXISTS (SELECT 1 FROM "
+	                          "referral WHERE case_id = ?2 AND direction = 'out' AND "
+	                          "other_org_id = ?1 AND " SQL_REFERRAL_LIVE_OR_NULL(
+	                                  "status") ") FROM cases WHERE id = ?2",
 	        e);
 	if (!st)
 		return CTIP_EDB;
@@ -335,8 +371,10 @@ static int case_update(ctip_store *s, int64_t case_id, const ctip_row *r, ctip_e
 		return CTIP_EDB;
 	bind_opt(st, 1, r->v[CF_CAS_STATUS]);
 	if ((rc = bind_sealed(s, st, 2, r->v[CF_CAS_CLOSURE], "cases.closure_reason", case_id, -1,
-	                      e)))
+	                      e))) {
+		done(st);
 		return rc;
+	}
 	bind_opt(st, 3, r->v[CF_CAS_OPENED]);
 	bind_opt(st, 4, r->v[CF_CAS_CLOSED]);
 	bind_opt(st, 5, r->v[CF_CAS_REOPENED]);
@@ -364,8 +402,10 @@ static int comment_add(ctip_store *s, int64_t case_id, const char *date, const c
 	sqlite3_bind_int64(st, 1, case_id);
 	sqlite3_bind_int(st, 2, seq);
 	bind_opt(st, 3, date);
-	if ((rc = bind_sealed(s, st, 4, body, "case_comment.body", case_id, seq, e)))
+	if ((rc = bind_sealed(s, st, 4, body, "case_comment.body", case_id, seq, e))) {
+		done(st);
 		return rc;
+	}
 	return run(s, st, e);
 }
 
@@ -464,22 +504,27 @@ static int referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org
 	return rc;
 }
 
-static int referral_set_status(ctip_store *s, int64_t id, const char *status, ctip_err *e)
+static int referral_set_status(ctip_store *s, int64_t id, const char *from, const char *status,
+                               ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s, "UPDATE case_referral SET status = ? WHERE id = ?", e);
+	sqlite3_stmt *st =
+	        prep(s, "UPDATE case_referral SET status = ? WHERE id = ? AND status = ?", e);
 	int rc;
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_text(st, 3, from, -1, SQLITE_STATIC);
 	if ((rc = referral_begin(s, e))) {
 		done(st);
 		return rc;
 	}
-	if ((rc = run(s, st, e)) ||
-	    !(st = prep(s, "SELECT case_id FROM case_referral WHERE id = ?", e)))
+	if (!(rc = run(s, st, e)) && !sqlite3_changes(ctip_store_sqlite_db(s)))
+		rc = ctip_err_set(e, CTIP_ENOTFOUND, "referral %lld is no longer %s", (long long)id,
+		                  from);
+	if (rc || !(st = prep(s, "SELECT case_id FROM case_referral WHERE id = ?", e)))
 		return referral_end(s, rc ? rc : CTIP_EDB, e);
-	/* declined (or no longer): who finds the case's records by name changes */
+	/* declined, withdrawn (or no longer): who finds the case's records by name changes */
 	sqlite3_bind_int64(st, 1, id);
 	int64_t case_id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	done(st);
@@ -621,14 +666,16 @@ static int proceeding_add(ctip_store *s, int64_t case_id, int64_t person_id, con
 
 /* Which cases of a person record an organisation sees (access.c decides what it shows): the
  * organisation owns the case, or the case was referred to it (through the API, table
- * case_referral, or in imported data, an outgoing referral) and the referral not declined. */
+ * case_referral, or in imported data, an outgoing referral) and the referral neither declined
+ * nor withdrawn (store_sqlite_referral.h). */
 #define VISIBLE_CASES(persons)                                                                     \
 	"SELECT cp.person_id, c.id, c.org_id = ?1, coalesce(cp.consent, -1), cp.consent_scope "    \
 	"FROM case_person cp JOIN cases c ON c.id = cp.case_id WHERE cp.person_id " persons        \
 	" AND (c.org_id = ?1 OR EXISTS (SELECT 1 FROM case_referral WHERE case_id = c.id AND "     \
-	"to_org_id = ?1 AND status <> 'Declined') OR EXISTS (SELECT 1 FROM referral WHERE "        \
-	"case_id = c.id AND direction = 'out' AND other_org_id = ?1 AND coalesce(status, '') <> "  \
-	"'Declined'))"
+	"to_org_id = ?1 AND " SQL_REFERRAL_LIVE(                                                   \
+	        "status") ") OR EXISTS (SELECT 1 FROM referral "                                   \
+	                  "WHERE case_id = c.id AND direction = 'out' AND other_org_id = ?1 "      \
+	                  "AND " SQL_REFERRAL_LIVE_OR_NULL("status") "))"
 
 #define VISIBLE_BATCH 50
 static const char visible_one[] = VISIBLE_CASES("= ?2") " ORDER BY c.id";

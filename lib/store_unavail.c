@@ -124,6 +124,11 @@ static int un_link_add(ctip_store *s, int64_t case_id, int64_t person_id, const 
 	return ctip_store_unavail(s, "link_add", e);
 }
 
+static int un_quality_count(ctip_store *s, const char *flag, long *n, ctip_err *e)
+{
+	return ctip_store_unavail(s, "quality_count", e);
+}
+
 static int un_rows(ctip_store *s, const struct ctip_row_filter *flt,
                    int (*cb)(void *ctx, const ctip_row *r), void *ctx, ctip_err *e)
 {
@@ -219,6 +224,25 @@ static int un_figures_add(ctip_store *s, const struct ctip_figure *v, size_t n, 
 static int un_figures_load(ctip_store *s, struct ctip_figure **out, size_t *n, ctip_err *e)
 {
 	return ctip_store_unavail(s, "figures_load", e);
+}
+
+static int un_release_add(ctip_store *s, struct ctip_release_rec *r, double default_budget,
+                          ctip_err *e)
+{
+	return ctip_store_unavail(s, "release_add", e);
+}
+
+static int un_release_each(ctip_store *s, int64_t id,
+                           int (*cb)(void *ctx, const struct ctip_release_rec *r), void *ctx,
+                           ctip_err *e)
+{
+	return ctip_store_unavail(s, "release_each", e);
+}
+
+static int un_release_budget(ctip_store *s, const char *dataset, double set_eps, double *budget,
+                             double *spent, ctip_err *e)
+{
+	return ctip_store_unavail(s, "release_budget", e);
 }
 
 static int un_link_input(ctip_store *s, const int64_t *ids, int n,
@@ -398,7 +422,8 @@ static int un_srv_referral_list(ctip_store *s, int64_t id, int64_t case_id, int6
 	return ctip_store_unavail(s, "referral_list", e);
 }
 
-static int un_srv_referral_set_status(ctip_store *s, int64_t id, const char *status, ctip_err *e)
+static int un_srv_referral_set_status(ctip_store *s, int64_t id, const char *from,
+                                      const char *status, ctip_err *e)
 {
 	return ctip_store_unavail(s, "referral_set_status", e);
 }
@@ -484,6 +509,7 @@ const struct ctip_store_ops ctip_store_unavail_ops = {
         .person_add = un_person_add,
         .person_update = un_person_update,
         .link_add = un_link_add,
+        .quality_count = un_quality_count,
         .rows = un_rows,
         .counts = un_counts,
         .account_add = un_account_add,
@@ -502,6 +528,9 @@ const struct ctip_store_ops ctip_store_unavail_ops = {
         .stats_version = un_stats_version,
         .figures_add = un_figures_add,
         .figures_load = un_figures_load,
+        .release_add = un_release_add,
+        .release_each = un_release_each,
+        .release_budget = un_release_budget,
         .link_input = un_link_input,
         .link_save = un_link_save,
         .link_keys = un_link_keys,

@@ -31,6 +31,7 @@ struct lister {
 	json_t *a;
 	ctip_row *keep; /* when set: copy of the matching person's row */
 	int64_t person_id;
+	int access; /* the requester's, for srv_redact_item */
 };
 
 static int on_row(void *ctx, const ctip_row *rw)
@@ -63,6 +64,8 @@ static int on_row(void *ctx, const ctip_row *rw)
 			if (j < counts[i] && items[i][j][0])
 				json_object_set_new(o, ctip_fields[l->k->fields[i]].name,
 				                    json_string(items[i][j]));
+		if (!srv_identity_visible(l->access, rw))
+			srv_redact_item(o);
 		json_array_append_new(l->a, o);
 	}
 	for (int i = 0; i < l->k->n; i++)
@@ -81,7 +84,7 @@ static int list(struct req *r, const struct kind *k)
 		return srv_error(r, 400, "case_id", "case_id is required");
 	if ((st = srv_case_access(r, case_id, &access)))
 		return st;
-	struct lister l = {k, r->s, json_array(), NULL, 0};
+	struct lister l = {k, r->s, json_array(), NULL, 0, access};
 	struct ctip_row_filter flt = {case_id, 0};
 	ctip_err e = {0};
 	int rc = r->s->ops->rows(r->s, &flt, on_row, &l, &e);
@@ -111,7 +114,7 @@ static int create(struct req *r, const struct kind *k)
 		return srv_error(r, 403, NULL, "only the organisation that owns a case changes it");
 	ctip_row row;
 	ctip_row_init(&row);
-	struct lister l = {k, r->s, NULL, &row, person_id};
+	struct lister l = {k, r->s, NULL, &row, person_id, CTIP_ACCESS_OWN};
 	struct ctip_row_filter flt = {case_id, 0};
 	ctip_err e = {0};
 	int rc = r->s->ops->rows(r->s, &flt, on_row, &l, &e);
@@ -220,7 +223,7 @@ static int item_of(struct req *r, const struct kind *k, int64_t *case_id, int64_
 	/* another organisation's item is answered as a missing one: no existence oracle */
 	if ((st = srv_case_access(r, *case_id, access)))
 		return st == 404 ? srv_error(r, 404, NULL, "no such item") : st;
-	struct lister l = {k, r->s, NULL, row, *person_id};
+	struct lister l = {k, r->s, NULL, row, *person_id, CTIP_ACCESS_OWN};
 	struct ctip_row_filter flt = {*case_id, 0};
 	rc = r->s->ops->rows(r->s, &flt, on_row, &l, &e);
 	if (rc != 100)
@@ -259,6 +262,8 @@ static int get_item(struct req *r, const struct kind *k)
 	ctip_row_init(&row);
 	if (!(st = item_of(r, k, &case_id, &person_id, &seq, &access, &row))) {
 		r->out = item_json(k, r->id, case_id, person_id, seq, &row);
+		if (!srv_identity_visible(access, &row))
+			srv_redact_item(r->out);
 		st = 200;
 	}
 	ctip_row_clear(&row);

@@ -3,8 +3,9 @@
  *
  * A login checks the Argon2id hash (libsodium); an unknown user name costs
  * the same as a wrong password, so timing does not tell which names exist.
- * Every login and failed login is audited; 5 failures lock the name or the
- * client address out (session.c).
+ * Every login and failed login is audited; failures lock the account (with
+ * backoff) or the client address out, separately (session.c), and each lockout
+ * is audited (`login_lockout`, object the account or the address).
  */
 #include <microhttpd.h>
 #include <pthread.h>
@@ -41,8 +42,9 @@ int h_login(struct req *r)
 	if (srv_only_keys(r, r->in, keys) || srv_get_str(r, r->in, "username", 1, 64, &user) ||
 	    srv_get_str(r, r->in, "password", 1, 1024, &pw))
 		return 400;
-	if (srv_login_blocked(user, r->client))
-		return srv_error(r, 429, NULL, "too many failed logins: try again in 15 minutes");
+	long left = srv_login_blocked(user, r->client);
+	if (left)
+		return srv_error(r, 429, NULL, "too many failed logins: try again in %ld s", left);
 	struct ctip_account a;
 	ctip_err e = {0};
 	int rc = r->s->srv->account_get(r->s, user, &a, &e);
@@ -55,8 +57,20 @@ int h_login(struct req *r)
 	         !a.disabled;
 	const char *obj = user;
 	if (!ok) {
-		srv_login_failed(user, r->client);
+		long secs[2];
+		int locked = srv_login_failed(user, r->client, secs);
 		srv_audit(user, "login_failed", &obj, 1, r->client);
+		char detail[128];
+		if (locked & SRV_LOCK_ACCOUNT) {
+			snprintf(detail, sizeof(detail), "account for %ld s (from %s)", secs[0],
+			         r->client);
+			srv_audit(user, "login_lockout", &obj, 1, detail);
+		}
+		if (locked & SRV_LOCK_ADDRESS) {
+			const char *ao = r->client;
+			snprintf(detail, sizeof(detail), "address for %ld s", secs[1]);
+			srv_audit(user, "login_lockout", &ao, 1, detail);
+		}
 		return srv_error(r, 401, NULL, "wrong user name or password");
 	}
 	srv_login_ok(user);

@@ -24,6 +24,7 @@ struct body {
 	json_t *c, *persons;
 	char **seen; /* "P12" of persons whose identity is shown */
 	int nseen;
+	int all_identities; /* every person of the case shows their identity */
 };
 
 static int on_row(void *ctx, const ctip_row *rw)
@@ -33,6 +34,8 @@ static int on_row(void *ctx, const ctip_row *rw)
 		b->c = ctip_case_json(rw);
 		b->persons = json_array();
 	}
+	if (!srv_identity_visible(b->access, rw))
+		b->all_identities = 0;
 	if (b->only_person && rw->person_id != b->only_person)
 		return 0;
 	json_t *p = ctip_person_json(rw);
@@ -71,7 +74,7 @@ static int add_referral(void *ctx, const struct ctip_referral *f)
 
 int srv_case_body(struct req *r, int64_t case_id, int access, int64_t person_id, json_t **out)
 {
-	struct body b = {.r = r, .only_person = person_id, .access = access};
+	struct body b = {.r = r, .only_person = person_id, .access = access, .all_identities = 1};
 	struct ctip_row_filter flt = {case_id, 0};
 	ctip_err e = {0};
 	int rc = r->s->ops->rows(r->s, &flt, on_row, &b, &e), status = 0;
@@ -106,11 +109,7 @@ int srv_case_body(struct req *r, int64_t case_id, int access, int64_t person_id,
 		goto out;
 	}
 	json_object_set_new(b.c, "referrals", refs);
-	if (access != CTIP_ACCESS_OWN) {
-		/* comments are the owner's working notes, free text that may name anyone */
-		json_object_del(b.c, "comments");
-		json_object_set_new(b.c, "comments_redacted", json_true());
-	}
+	srv_case_redact(b.c, access, b.all_identities, r->sess.org);
 	json_object_set_new(b.c, "id", json_integer(case_id));
 	json_object_set_new(b.c, "org", json_string(org ? org : ""));
 	json_object_set_new(b.c, "access",

@@ -38,11 +38,13 @@ static int arg_prob(struct req *r, const char *name, double def, double *v)
 	return 0;
 }
 
-/* The threshold of the last run; 0 when linkage never ran. */
-static int last_threshold(struct req *r, double *thr, ctip_err *e)
+/* The threshold of the last run and its review band ([bmin, bmax): the run's quality
+ * estimate's, or the threshold's for a run before it); 0 when linkage never ran. */
+static int last_threshold(struct req *r, double *thr, double *bmin, double *bmax, ctip_err *e)
 {
 	char *params = NULL;
 	*thr = 0;
+	*bmin = 0.5;
 	int rc = r->s->ops->link_params(r->s, &params, e);
 	if (rc == CTIP_ENOTFOUND)
 		return CTIP_OK;
@@ -51,6 +53,10 @@ static int last_threshold(struct req *r, double *thr, ctip_err *e)
 	json_t *o = json_loads(params, 0, NULL);
 	free(params);
 	*thr = o ? json_real_value(json_object_get(o, "threshold")) : 0;
+	json_t *band = json_object_get(json_object_get(o, "quality"), "review");
+	*bmax = band ? json_real_value(json_object_get(band, "max")) : *thr;
+	if (band)
+		*bmin = json_real_value(json_object_get(band, "min"));
 	json_decref(o);
 	if (*thr <= 0 || *thr >= 1)
 		return ctip_err_set(e, CTIP_EDB, "the stored linkage model is damaged");
@@ -86,23 +92,23 @@ static int no_pair(struct req *r)
 
 int h_link_review(struct req *r)
 {
-	double lo, thr;
+	double lo, thr, bmin = 0.5, bmax = 0;
 	int64_t limit;
-	if (arg_prob(r, "min", 0.5, &lo) || srv_arg_int(r, "limit", 20, REVIEW_MAX, &limit))
-		return 400;
 	ctip_err e = {0};
-	if (last_threshold(r, &thr, &e))
+	if (last_threshold(r, &thr, &bmin, &bmax, &e))
 		return srv_fail(r, &e);
+	if (arg_prob(r, "min", bmin, &lo) || srv_arg_int(r, "limit", 20, REVIEW_MAX, &limit))
+		return 400;
 	json_t *out = json_array();
-	r->out = json_pack("{s:o,s:f,s:f,s:b}", "pairs", out, "min", lo, "threshold", thr, "linked",
-	                   thr > 0);
-	if (thr <= 0 || lo >= thr)
+	r->out = json_pack("{s:o,s:f,s:f,s:f,s:b}", "pairs", out, "min", lo, "max", bmax,
+	                   "threshold", thr, "linked", thr > 0);
+	if (thr <= 0 || lo >= bmax)
 		return 200;
 	/* the band is read first, then each pair's visibility looked up */
 	struct band b = {malloc(REVIEW_SCAN * sizeof(*b.p)), 0};
 	if (!b.p)
 		return srv_error(r, 500, NULL, "out of memory");
-	int rc = r->s->ops->link_uncertain(r->s, lo, thr, take_pair, &b, &e);
+	int rc = r->s->ops->link_uncertain(r->s, lo, bmax, take_pair, &b, &e);
 	for (size_t i = 0; !rc && i < b.n && json_array_size(out) < (size_t)limit; i++) {
 		const struct ctip_link_pair *p = &b.p[i];
 		if (!sees(r, p->a, &e, &rc) || !sees(r, p->b, &e, &rc))

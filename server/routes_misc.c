@@ -1,5 +1,6 @@
 /*
- * routes_misc.c - GET /api/orgs (for the referral form) and
+ * routes_misc.c - GET /api/orgs (for the referral form: the organisations that have an
+ * account, not every name the data registered, such as recruiters) and
  * GET /api/vocab/NAME (a vocabulary with its English and Vietnamese labels).
  */
 #include <stdlib.h>

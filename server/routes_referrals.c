@@ -1,9 +1,17 @@
 /*
  * routes_referrals.c - /api/referrals: the owner of a case refers it to
  * another registered organisation, which then sees the case (the parts the
- * victims consented to share) until it declines. The inbox (box=in) and the
- * outbox (box=out) of the user's organisation; the receiver accepts or
- * declines.
+ * victims consented to share) while the referral is live. The inbox (box=in)
+ * and the outbox (box=out) of the user's organisation.
+ *
+ * A referral's states and who moves it (issue 10), in one table (moves):
+ *   Pending (sent)  -> Accepted, Declined   by the receiver
+ *   Accepted        -> Completed            by the receiver (it did what it was asked)
+ *   Pending, Accepted, Completed -> Withdrawn  by the referring organisation
+ * Declined and Withdrawn are final and end the receiver's view of the case;
+ * the store changes the state only if it is still the one read (a move that
+ * lost a race is 409), the name index follows in the same transaction, and
+ * each move is audited (`referral_status`).
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +27,18 @@ static int add_ref(void *ctx, const struct ctip_referral *f)
 	                                     f->date, "reason", f->reason ? f->reason : "",
 	                                     "status", f->status, "created_at",
 	                                     f->created_at ? f->created_at : ""));
+	return 0;
+}
+
+struct user_org {
+	int64_t id;
+	int found;
+};
+
+static int has_org(void *ctx, const struct ctip_org_item *o)
+{
+	struct user_org *u = ctx;
+	u->found |= o->id == u->id;
 	return 0;
 }
 
@@ -48,7 +68,12 @@ int h_referral_create(struct req *r)
 		date = day;
 	}
 	int rc = r->s->ops->org_find(r->s, to_org, &to, NULL, &e);
-	if (rc == CTIP_ENOTFOUND)
+	struct user_org uo = {to, 0};
+	/* only to an organisation that uses ctip (GET /api/orgs): the other names in the table
+	 * are the data's (recruiters, providers) */
+	if (!rc)
+		rc = r->s->srv->org_list(r->s, has_org, &uo, &e);
+	if (rc == CTIP_ENOTFOUND || (!rc && !uo.found))
 		return srv_error(r, 400, "to_org", "no organisation of that name is registered");
 	if (rc)
 		return srv_fail(r, &e);
@@ -134,6 +159,17 @@ int h_referral_get(struct req *r)
 	return 200;
 }
 
+enum mover { RECEIVER, SENDER };
+
+static const struct move {
+	const char *from, *to;
+	enum mover who;
+} moves[] = {
+        {"Pending", "Accepted", RECEIVER},   {"Pending", "Declined", RECEIVER},
+        {"Accepted", "Completed", RECEIVER}, {"Pending", "Withdrawn", SENDER},
+        {"Accepted", "Withdrawn", SENDER},   {"Completed", "Withdrawn", SENDER},
+};
+
 int h_referral_patch(struct req *r)
 {
 	static const char *const keys[] = {"status", NULL};
@@ -142,21 +178,51 @@ int h_referral_patch(struct req *r)
 	int st;
 	if (srv_only_keys(r, r->in, keys) || srv_get_str(r, r->in, "status", 1, 32, &status))
 		return 400;
-	if (strcmp(status, "Accepted") && strcmp(status, "Declined") && strcmp(status, "Completed"))
-		return srv_error(r, 400, "status", "status is Accepted, Declined or Completed");
+	if (strcmp(status, "Accepted") && strcmp(status, "Declined") &&
+	    strcmp(status, "Completed") && strcmp(status, "Withdrawn"))
+		return srv_error(r, 400, "status",
+		                 "status is Accepted, Declined, Completed or Withdrawn");
 	if ((st = find(r, &o)))
 		return st;
+	char from[16];
+	snprintf(from, sizeof(from), "%s",
+	         json_string_value(json_object_get(json_array_get(o.j, 0), "status")));
 	json_decref(o.j);
-	if (o.f.to_org_id != r->sess.org_id)
-		return srv_error(r, 403, NULL,
-		                 "only the receiving organisation answers a referral");
+	const struct move *m = NULL;
+	for (size_t i = 0; i < sizeof(moves) / sizeof(*moves) && !m; i++)
+		if (!strcmp(moves[i].from, from) && !strcmp(moves[i].to, status))
+			m = &moves[i];
+	int receiver = o.f.to_org_id == r->sess.org_id;
+	if (!m) {
+		/* who may make the move is said first: the state is not the business of others */
+		int sender_move = !strcmp(status, "Withdrawn");
+		if (sender_move && receiver)
+			return srv_error(r, 403, "status",
+			                 "only the referring organisation withdraws a referral");
+		if (!sender_move && !receiver)
+			return srv_error(r, 403, "status",
+			                 "only the receiving organisation answers a referral");
+		return srv_error(r, 409, "status", "a referral that is %s cannot become %s", from,
+		                 status);
+	}
+	if ((m->who == RECEIVER) != receiver)
+		return m->who == RECEIVER
+		               ? srv_error(r, 403, "status",
+		                           "only the receiving organisation answers a referral")
+		               : srv_error(r, 403, "status",
+		                           "only the referring organisation withdraws a referral");
 	ctip_err e = {0};
-	if (r->s->srv->referral_set_status(r->s, r->id, status, &e))
+	int rc = r->s->srv->referral_set_status(r->s, r->id, from, status, &e);
+	if (rc == CTIP_ENOTFOUND)
+		return srv_error(r, 409, "status",
+		                 "the referral changed meanwhile: read it again and retry");
+	if (rc)
 		return srv_fail(r, &e);
-	char obj[32], detail[64];
+	char obj[32], detail[96];
 	const char *ob = obj;
 	snprintf(obj, sizeof(obj), "C%lld", (long long)o.f.case_id);
-	snprintf(detail, sizeof(detail), "referral %lld %s", (long long)r->id, status);
+	snprintf(detail, sizeof(detail), "referral %lld %s (was %s)", (long long)r->id, status,
+	         from);
 	if (srv_audit(r->sess.username, "referral_status", &ob, 1, detail))
 		return srv_error(r, 500, NULL, "the audit log cannot be written");
 	return h_referral_get(r);

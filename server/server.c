@@ -4,6 +4,16 @@
  * is gathered up to 1 MiB (beyond: 413), then /api/ goes to the route table
  * and everything else to the static files of the web UI.
  *
+ * The crowd of connections: libmicrohttpd's thread pool polls its sockets with
+ * epoll, so a slow or silent client costs a socket, not a thread; it bounds
+ * connections in total and per address and closes idle ones. What it lacks,
+ * a deadline for a request's headers and body (a client that trickles a
+ * header line every few seconds is never idle), is kept here: every
+ * connection is watched from its start, and from the end of each request
+ * on a kept-alive one, until its request has arrived whole; the reaper thread
+ * shuts down the socket of one that is late, and libmicrohttpd, reading the
+ * end of the stream, closes it.
+ *
  * SIGTERM or SIGINT: stop accepting connections (MHD_quiesce_daemon), wait
  * for the requests in flight, stop the daemon, let the audit writer commit
  * what is queued, close the database, exit 0.
@@ -13,10 +23,12 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +43,124 @@ static int nstores;
 static __thread ctip_store *my_store;
 static pthread_mutex_t flight_mu = PTHREAD_MUTEX_INITIALIZER;
 static long in_flight;
+
+/* ---- the request deadline ---- */
+
+struct watch {
+	struct watch *prev, *next;
+	int fd;
+	int receiving;  /* headers or body still to come */
+	double started; /* of the request being received (monotonic seconds) */
+};
+static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watch_cv = PTHREAD_COND_INITIALIZER;
+static struct watch watched = {&watched, &watched, -1, 0, 0};
+static int reaper_stop;
+static unsigned long long reaped;
+static unsigned request_timeout; /* seconds */
+
+static double now_mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+	struct watch *w = *socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+		        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (!ci || !(w = calloc(1, sizeof(*w))))
+			return; /* not watched: the idle timeout still applies */
+		w->fd = ci->connect_fd;
+		w->receiving = 1;
+		w->started = now_mono();
+		pthread_mutex_lock(&watch_mu);
+		w->next = &watched;
+		w->prev = watched.prev;
+		watched.prev->next = w;
+		watched.prev = w;
+		pthread_mutex_unlock(&watch_mu);
+		*socket_context = w;
+	} else if (w) {
+		/* called before libmicrohttpd closes the socket: the reaper, which holds
+		 * watch_mu while it shuts sockets down, never touches a number reused since */
+		pthread_mutex_lock(&watch_mu);
+		w->prev->next = w->next;
+		w->next->prev = w->prev;
+		pthread_mutex_unlock(&watch_mu);
+		free(w);
+		*socket_context = NULL;
+	}
+}
+
+/* Marks the connection's request as received whole (received 0) or a new one as begun. */
+static void watch_mark(struct MHD_Connection *conn, int receiving)
+{
+	const union MHD_ConnectionInfo *ci =
+	        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct watch *w = ci ? ci->socket_context : NULL;
+	if (!w)
+		return;
+	pthread_mutex_lock(&watch_mu);
+	w->receiving = receiving;
+	if (receiving)
+		w->started = now_mono();
+	pthread_mutex_unlock(&watch_mu);
+}
+
+/* libmicrohttpd's messages, at most 5 a minute: a crowd refused at the limits would
+ * otherwise write a line per connection (and fill the log, or block on a full pipe). */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	static double window;
+	static unsigned shown, dropped;
+	(void)cls;
+	double t = now_mono();
+	pthread_mutex_lock(&mu);
+	if (t - window >= 60) {
+		if (dropped)
+			fprintf(stderr,
+			        "ctip serve: %u more libmicrohttpd message(s) in the last "
+			        "minute not shown (connections refused at the limits?)\n",
+			        dropped);
+		window = t;
+		shown = dropped = 0;
+	}
+	if (shown < 5) {
+		shown++;
+		fputs("ctip serve: ", stderr);
+		vfprintf(stderr, fmt, ap);
+	} else {
+		dropped++;
+	}
+	pthread_mutex_unlock(&mu);
+}
+
+static void *reaper_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&watch_mu);
+	while (!reaper_stop) {
+		struct timeval tv;
+		gettimeofday(&tv, NULL);
+		struct timespec until = {tv.tv_sec + 1, (long)tv.tv_usec * 1000};
+		pthread_cond_timedwait(&watch_cv, &watch_mu, &until);
+		double late = now_mono() - (double)request_timeout;
+		for (struct watch *w = watched.next; w != &watched; w = w->next)
+			if (w->receiving && w->started < late) {
+				shutdown(w->fd, SHUT_RDWR);
+				w->receiving = 0;
+				reaped++;
+			}
+	}
+	pthread_mutex_unlock(&watch_mu);
+	return NULL;
+}
 
 /* This thread's connection, opened on first use. */
 static ctip_store *thread_store(ctip_err *e)
@@ -108,9 +238,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		flight(1);
 		*con_cls = r;
 		client_addr(conn, r->client, sizeof(r->client));
+		srv_client_from_proxy(conn, r->client, sizeof(r->client));
 		const char *cl =
 		        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > SRV_MAX_BODY) {
+			watch_mark(conn, 0);
 			r->too_big = 1;
 			srv_error(r, 413, NULL, "the request body is larger than 1 MiB");
 			return (enum MHD_Result)srv_send_json(conn, 413, r->out, NULL);
@@ -136,6 +268,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	watch_mark(conn, 0); /* the request has arrived whole */
 	if (r->too_big) {
 		srv_error(r, 413, NULL, "the request body is larger than 1 MiB");
 		return (enum MHD_Result)srv_send_json(conn, 413, r->out, NULL);
@@ -153,6 +286,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
 	struct req *r = *con_cls;
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		watch_mark(conn, 1); /* kept alive: the next request's deadline runs from now */
 	if (!r)
 		return;
 	if (r->started)
@@ -231,6 +366,18 @@ static int parse_listen(const char *s, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, *host ? host : "0.0.0.0", &sa->sin_addr) == 1 ? 0 : -1;
 }
 
+static void stop_reaper(pthread_t t)
+{
+	pthread_mutex_lock(&watch_mu);
+	reaper_stop = 1;
+	pthread_cond_signal(&watch_cv);
+	pthread_mutex_unlock(&watch_mu);
+	pthread_join(t, NULL);
+	if (reaped)
+		fprintf(stderr, "ctip: %llu connection(s) cut at the request deadline (%u s)\n",
+		        reaped, request_timeout);
+}
+
 int srv_run(const struct srv_config *c)
 {
 	struct sockaddr_in sa;
@@ -277,17 +424,33 @@ int srv_run(const struct srv_config *c)
 	unsigned threads = c->threads > 0
 	                           ? (unsigned)c->threads
 	                           : (unsigned)(ncpu > 0 ? (ncpu * 2 < 4 ? 4 : ncpu * 2) : 4);
+	pthread_t reaper;
+	reaper_stop = 0;
+	request_timeout = c->request_timeout ? c->request_timeout : SRV_REQUEST_TIMEOUT;
+	if (pthread_create(&reaper, NULL, reaper_main, NULL)) {
+		fprintf(stderr, "ctip: cannot start a thread\n");
+		free(cert);
+		free(key);
+		srv_audit_stop();
+		return 1;
+	}
+	/* the pool's threads poll with epoll (MHD_USE_AUTO): a silent connection costs a
+	 * socket, not a thread; the limits are the crowd's bounds (srv_config) */
 	struct MHD_Daemon *d = MHD_start_daemon(
 	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 	                (srv_tls ? MHD_USE_TLS : 0),
 	        0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_NOTIFY_COMPLETED,
-	        on_completed, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+	        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+	        c->idle_timeout ? c->idle_timeout : SRV_IDLE_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
+	        c->max_conns ? c->max_conns : SRV_MAX_CONNS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	        c->max_conns_per_ip, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
+	        unescape, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	        /* the certificate options only over TLS (else the list ends here) */
 	        srv_tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 	        MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);
 	if (!d) {
+		stop_reaper(reaper);
 		fprintf(stderr, "ctip: cannot listen on %s (in use? a bad certificate?)\n",
 		        c->listen);
 		free(cert);
@@ -315,6 +478,7 @@ int srv_run(const struct srv_config *c)
 	MHD_stop_daemon(d);
 	if (lsock != MHD_INVALID_SOCKET)
 		close(lsock);
+	stop_reaper(reaper);
 	srv_audit_stop();
 	for (int i = 0; i < nstores; i++) {
 		stores[i]->srv->release(stores[i]);

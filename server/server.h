@@ -30,7 +30,16 @@ struct srv_config {
 	const char *web;    /* serve the web UI from this directory instead of the binary */
 	const char *tls_cert, *tls_key; /* PEM files: serve HTTPS (cookies then Secure) */
 	int threads;                    /* 0: twice the processors */
+	/* The crowd of connections (docs/SECURITY.md): at most max_conns connections, and
+	 * max_conns_per_ip from one address (0: no limit per address, behind a reverse proxy);
+	 * a connection silent for idle_timeout seconds is closed, and one whose request's
+	 * headers and body have not all arrived request_timeout seconds after it began is cut. */
+	unsigned max_conns, max_conns_per_ip, idle_timeout, request_timeout;
 };
+#define SRV_MAX_CONNS        1000
+#define SRV_MAX_CONNS_PER_IP 32
+#define SRV_IDLE_TIMEOUT     15
+#define SRV_REQUEST_TIMEOUT  20
 
 int srv_run(const struct srv_config *c);
 
@@ -66,10 +75,24 @@ int srv_session_new(const struct ctip_account *a, char token[65], struct srv_ses
 int srv_session_get(const char *token, struct srv_session *out);
 void srv_session_end(const char *token);
 int srv_role_bit(const char *role);
-/* Failed logins: 1 when username or address is locked out now. */
-int srv_login_blocked(const char *username, const char *addr);
-void srv_login_failed(const char *username, const char *addr);
+/* Failed logins, counted per account and per client address separately (session.c): the
+ * seconds left of a lockout of username or of addr (0: none). */
+long srv_login_blocked(const char *username, const char *addr);
+/* Counts a failure; returns the lockouts it started (SRV_LOCK_* bits), the seconds of each in
+ * secs[0] (account) and secs[1] (address) when not NULL. */
+#define SRV_LOCK_ACCOUNT 1
+#define SRV_LOCK_ADDRESS 2
+int srv_login_failed(const char *username, const char *addr, long secs[2]);
 void srv_login_ok(const char *username);
+
+/* ---- the client's address (client.c) ---- */
+
+/* Sets the proxies whose X-Forwarded-For / X-Real-IP are believed ("127.0.0.1,::1");
+ * 0 ok, else -1 with a message in err. */
+int srv_trusted_proxies(const char *list, char *err, size_t errlen);
+/* client holds the peer's address; when that is a trusted proxy, replaces it with the
+ * address the proxy reports (if valid). */
+void srv_client_from_proxy(void *conn, char *client, size_t n);
 
 #define SESSION_MAX_AGE 28800 /* 8 h */
 #define SESSION_IDLE    1800  /* 30 min */
@@ -183,8 +206,15 @@ int srv_case_access(struct req *r, int64_t case_id, int *access);
 int srv_identity_shown(int access, int consent, const char *scope);
 /* Whether the identifying fields of the person in row rw may be shown with this access. */
 int srv_identity_visible(int access, const ctip_row *rw);
-/* Removes the identifying fields from a person object and marks it "redacted". */
+/* Removes the identifying fields, and the free text about the person, from a person object
+ * and marks it "redacted". */
 void srv_redact(json_t *person);
+/* The same for an assistance item or proceeding of such a person (the provider). */
+void srv_redact_item(json_t *item);
+/* Removes from a case object what an organisation seeing it with access may not see: for a
+ * referral, the comments, the closure reason unless all_identities (every person of the case
+ * shows their identity to it), and the referrals made to other organisations than org. */
+void srv_case_redact(json_t *c, int access, int all_identities, const char *org);
 /* The person's cases the requester sees, with the best access; 0 when none (or none that
  * shows identity when need_identity). */
 int srv_person_access(struct req *r, int64_t person_id, int64_t *case_id, int *access,

@@ -7,9 +7,17 @@
  * expires 30 minutes after its last use and 8 hours after login, and ends on
  * logout. Restarting the server ends every session.
  *
- * Failed logins are counted per user name and per client address: 5 within
- * 15 minutes lock that name or address out for 15 minutes (429).
+ * Failed logins are counted per user name and per client address, separately
+ * (issue 10): an account is throttled with backoff - its 5th failure in a row
+ * locks it for 1 minute, and each failure after a lockout locks it again for
+ * twice as long (2, 4, 8 minutes, at most 15) until a login succeeds or it is
+ * left alone for 15 minutes; an address is locked for 15 minutes after 20
+ * failures within 15 minutes (whatever the names tried). So a crowd of wrong
+ * passwords against one account from many addresses locks that account only,
+ * and one address trying many accounts locks that address only; behind a
+ * reverse proxy the address is the proxy's report of it (client.c).
  */
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -25,14 +33,17 @@ struct sess_node {
 
 struct fail_node {
 	char key[300]; /* "u:" + user name or "a:" + address */
-	time_t first, blocked_until;
+	time_t first, last, blocked_until;
 	int count;
+	int level; /* an account's lockouts since its last success: the next lasts 60 s << level */
 	UT_hash_handle hh;
 };
 
-#define FAIL_MAX    5
-#define FAIL_WINDOW 900
-#define FAIL_BLOCK  900
+#define ACCOUNT_FREE  5   /* failures in a row before an account's first lockout */
+#define ACCOUNT_BLOCK 60  /* its first lockout, s; doubled by each further one */
+#define ADDR_MAX      20  /* failures from one address within FAIL_WINDOW */
+#define FAIL_WINDOW   900 /* s; also how long an account is left alone to be forgiven */
+#define FAIL_BLOCK    900 /* an address's lockout, and the longest of an account, s */
 
 /* The clock (tests set their own). */
 time_t (*srv_clock)(time_t *) = time;
@@ -105,7 +116,7 @@ static void sweep(time_t now)
 	}
 	struct fail_node *f, *ft;
 	HASH_ITER(hh, fails, f, ft)
-	if (now - f->first > FAIL_WINDOW && now >= f->blocked_until) {
+	if (now - f->last > FAIL_WINDOW && now >= f->blocked_until) {
 		HASH_DEL(fails, f);
 		free(f);
 	}
@@ -175,8 +186,8 @@ void srv_session_end(const char *token)
 	pthread_mutex_unlock(&mu);
 }
 
-/* Bounds the table against a flood of made-up user names; addresses still count (a flood
- * from one address is locked out after 5 tries anyway). */
+/* Bounds the table against a flood of made-up user names or addresses (a name or address
+ * beyond it is not counted; the other limit still holds). */
 #define FAIL_NODES_MAX 200000
 
 static struct fail_node *fail_find(const char *kind, const char *v, int create)
@@ -185,7 +196,7 @@ static struct fail_node *fail_find(const char *kind, const char *v, int create)
 	struct fail_node *f;
 	snprintf(key, sizeof(key), "%s%s", kind, v);
 	HASH_FIND_STR(fails, key, f);
-	if (!f && create && (kind[0] == 'a' || HASH_COUNT(fails) < FAIL_NODES_MAX) &&
+	if (!f && create && HASH_COUNT(fails) < (kind[0] == 'a' ? 2 : 1) * FAIL_NODES_MAX &&
 	    (f = calloc(1, sizeof(*f)))) {
 		memcpy(f->key, key, sizeof(key));
 		HASH_ADD_STR(fails, key, f);
@@ -193,39 +204,86 @@ static struct fail_node *fail_find(const char *kind, const char *v, int create)
 	return f;
 }
 
-int srv_login_blocked(const char *username, const char *addr)
+/* The key of an address: an IPv6 address counts by its /64 (one subscriber's network
+ * hands out as many addresses as it likes), IPv4 by itself. */
+static const char *addr_key(const char *addr, char out[INET6_ADDRSTRLEN])
 {
+	struct in6_addr a;
+	if (!strchr(addr, ':') || inet_pton(AF_INET6, addr, &a) != 1)
+		return addr;
+	memset(a.s6_addr + 8, 0, 8);
+	return inet_ntop(AF_INET6, &a, out, INET6_ADDRSTRLEN) ? out : addr;
+}
+
+long srv_login_blocked(const char *username, const char *addr)
+{
+	char k[INET6_ADDRSTRLEN];
+	addr = addr_key(addr, k);
 	time_t now = srv_clock(NULL);
 	pthread_mutex_lock(&mu);
 	struct fail_node *u = fail_find("u:", username, 0), *a = fail_find("a:", addr, 0);
-	int blocked = (u && now < u->blocked_until) || (a && now < a->blocked_until);
+	long left = 0;
+	if (u && now < u->blocked_until)
+		left = (long)(u->blocked_until - now);
+	if (a && now < a->blocked_until && (long)(a->blocked_until - now) > left)
+		left = (long)(a->blocked_until - now);
 	pthread_mutex_unlock(&mu);
-	return blocked;
+	return left;
 }
 
-static void count_failure(struct fail_node *f, time_t now)
+/* An account: free failures, then a lockout per failure, each twice the last. */
+static long account_failure(struct fail_node *f, time_t now)
 {
 	if (!f)
-		return;
+		return 0;
+	if (f->last && now - f->last > FAIL_WINDOW && now >= f->blocked_until) {
+		f->count = 0; /* left alone long enough: forgiven */
+		f->level = 0;
+	}
+	f->last = now;
+	if (++f->count < ACCOUNT_FREE)
+		return 0;
+	long secs = (long)ACCOUNT_BLOCK << (f->level < 5 ? f->level : 5);
+	if (secs > FAIL_BLOCK)
+		secs = FAIL_BLOCK;
+	f->level++;
+	f->blocked_until = now + secs;
+	return secs;
+}
+
+/* An address: ADDR_MAX failures within FAIL_WINDOW lock it for FAIL_BLOCK. */
+static long address_failure(struct fail_node *f, time_t now)
+{
+	if (!f)
+		return 0;
 	if (now - f->first > FAIL_WINDOW) {
 		f->first = now;
 		f->count = 0;
 	}
-	if (++f->count >= FAIL_MAX) {
-		f->blocked_until = now + FAIL_BLOCK;
-		f->count = 0;
-		f->first = now;
-	}
+	f->last = now;
+	if (++f->count < ADDR_MAX)
+		return 0;
+	f->blocked_until = now + FAIL_BLOCK;
+	f->count = 0;
+	f->first = now;
+	return FAIL_BLOCK;
 }
 
-void srv_login_failed(const char *username, const char *addr)
+int srv_login_failed(const char *username, const char *addr, long secs[2])
 {
+	char k[INET6_ADDRSTRLEN];
+	addr = addr_key(addr, k);
 	time_t now = srv_clock(NULL);
 	pthread_mutex_lock(&mu);
 	sweep(now);
-	count_failure(fail_find("u:", username, 1), now);
-	count_failure(fail_find("a:", addr, 1), now);
+	long su = account_failure(fail_find("u:", username, 1), now);
+	long sa = address_failure(fail_find("a:", addr, 1), now);
 	pthread_mutex_unlock(&mu);
+	if (secs) {
+		secs[0] = su;
+		secs[1] = sa;
+	}
+	return (su ? SRV_LOCK_ACCOUNT : 0) | (sa ? SRV_LOCK_ADDRESS : 0);
 }
 
 void srv_login_ok(const char *username)

@@ -99,5 +99,5 @@ r = reg.ctip("link", "run")
 r2 = reg.ctip("link", "explain", f"P{probe}", f"P{hidden}")
 report("link: the probe and the hidden record stay apart unless the model links them",
        r.returncode == 0 and "decided" not in r2.stdout, r2.stdout[-300:])
-report("link: the server stops cleanly", reg.stop() == 0)
+report("link: the server stops cleanly", reg.stop() == 0, reg.last_err)
 finish()

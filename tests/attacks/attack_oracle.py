@@ -60,5 +60,5 @@ for name, method, theirs, missing, body in checks:
 # the owner still reads them (so the 404s above are about access, not broken ids)
 report("oracle (control): A reads its item and proceeding",
        a.get(f"/api/assistance/{item}")[0] == 200 and a.get(f"/api/proceedings/{proc}")[0] == 200)
-report("oracle: the server stops cleanly", reg.stop() == 0)
+report("oracle: the server stops cleanly", reg.stop() == 0, reg.last_err)
 finish()

@@ -89,11 +89,15 @@ class Registry:
         except subprocess.TimeoutExpired:
             self.srv.kill()
             rc = -9
+        try:
+            self.last_err = self.srv.stderr.read()[-1500:]  # what it said, for a failed check
+        except (OSError, ValueError):
+            self.last_err = ""
         self.srv = None
         return rc
 
-    def client(self, user=None):
-        c = Client(self.port)
+    def client(self, user=None, source=None):
+        c = Client(self.port, source)
         if user:
             st, js, _ = c.login(user, PW)
             if st != 200:
@@ -104,13 +108,15 @@ class Registry:
 class Client:
     """One user's session against the server (cookie and CSRF token kept)."""
 
-    def __init__(self, port):
+    def __init__(self, port, source=None):
         self.port = port
+        self.source = source  # another loopback address (127.0.0.2 ...): another client address
         self.cookie = None
         self.csrf = None
 
     def req(self, method, path, body=None, raw=None, csrf=True, headers=None, timeout=60):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                       source_address=(self.source, 0) if self.source else None)
         h = dict(headers or {})
         if self.cookie:
             h["Cookie"] = self.cookie

@@ -35,7 +35,13 @@ m1=$(sqlite3 "$CTIP_DB" "select params from link_run order by id desc limit 1")
 "$CTIP" link run --reuse-model >/dev/null 2>&1
 "$CTIP" link export --format csv -o "$T/k2r.csv" 2>/dev/null
 check "a run reusing the model gives the same keys" cmp -s "$T/k.csv" "$T/k2r.csv"
-check "... and keeps the model" test "$(sqlite3 "$CTIP_DB" "select params from link_run order by id desc limit 1")" = "$m1"
+m2=$(sqlite3 "$CTIP_DB" "select params from link_run order by id desc limit 1")
+# the model (m, u, prior, threshold); its quality estimate is the run's own (issue 12)
+check "... and keeps the model" python3 -c "
+import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+a.pop('quality', None); b.pop('quality', None)
+sys.exit(0 if a == b else 1)" "$m1" "$m2"
 "$CTIP" export --format csv -o "$T/after.csv" >/dev/null 2>&1
 check "linking leaves the source records as they were" cmp -s "$T/before.csv" "$T/after.csv"
 

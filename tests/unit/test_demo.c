@@ -30,7 +30,7 @@ static struct outbuf run(long persons, unsigned long long seed, int with_truth)
 	FILE *out = open_memstream(&b.data, &b.len);
 	FILE *truth = with_truth ? open_memstream(&b.truth, &b.tlen) : NULL;
 	assert_non_null(out);
-	struct ctip_demo_opts o = {persons, seed};
+	struct ctip_demo_opts o = {.persons = persons, .seed = seed};
 	ctip_err err;
 	ctip_err_clear(&err);
 	b.rc = ctip_demo_generate(&o, out, truth, &err);
@@ -190,7 +190,7 @@ static void test_invalid_arguments(void **state)
 	ctip_err err;
 	ctip_err_clear(&err);
 	assert_int_equal(ctip_demo_generate(NULL, stdout, NULL, &err), CTIP_EINVAL);
-	struct ctip_demo_opts o = {-1, 1};
+	struct ctip_demo_opts o = {.persons = -1, .seed = 1};
 	assert_int_equal(ctip_demo_generate(&o, stdout, NULL, &err), CTIP_EINVAL);
 	assert_true(err.msg[0] != 0);
 	o.persons = 1;

@@ -1,8 +1,8 @@
 /*
  * test_session.c - the server's sessions and failed-login limiter
  * (server/session.c) against a clock the test moves: idle and absolute
- * expiry, logout, tokens kept only hashed, and lockouts per user name and
- * per client address that end after 15 minutes.
+ * expiry, logout, tokens kept only hashed, lockouts of an account with
+ * backoff, and of a client address, counted separately (issue 10).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -86,38 +86,60 @@ static void test_session_idle_and_logout(void **st)
 
 static void test_login_lockout(void **st)
 {
-	/* 4 failures: not yet; the 5th locks the name out for 15 minutes */
+	long secs[2];
+	/* 4 failures: not yet; the 5th locks the account for a minute, from anywhere */
 	for (int i = 0; i < 4; i++)
-		srv_login_failed("bob", "10.0.0.1");
+		assert_int_equal(srv_login_failed("bob", "10.0.0.1", secs), 0);
 	assert_false(srv_login_blocked("bob", "10.0.0.9"));
-	srv_login_failed("bob", "10.0.0.2");
-	assert_true(srv_login_blocked("bob", "10.0.0.9"));
-	/* the first address failed 4 times, the second once: neither is locked out */
-	assert_false(srv_login_blocked("carol", "10.0.0.2"));
-	now += 14 * 60;
-	assert_true(srv_login_blocked("bob", "10.0.0.9"));
-	now += 2 * 60;
+	assert_int_equal(srv_login_failed("bob", "10.0.0.2", secs), SRV_LOCK_ACCOUNT);
+	assert_int_equal(secs[0], 60);
+	assert_int_equal(srv_login_blocked("bob", "10.0.0.9"), 60);
+	/* the addresses are not locked, nor is another account */
+	assert_false(srv_login_blocked("carol", "10.0.0.1"));
+	now += 61;
 	assert_false(srv_login_blocked("bob", "10.0.0.9"));
-	/* 5 failures from one address lock that address out, whatever the name */
+	/* backoff: each failure after a lockout locks again, twice as long, at most 15 min */
+	long want[] = {120, 240, 480, 900, 900};
 	for (int i = 0; i < 5; i++) {
+		assert_int_equal(srv_login_failed("bob", "10.0.3.1", secs), SRV_LOCK_ACCOUNT);
+		assert_int_equal(secs[0], want[i]);
+		now += want[i];
+	}
+	/* left alone for 15 minutes: forgiven (4 free failures again) */
+	now += 16 * 60;
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(srv_login_failed("bob", "10.0.3.2", secs), 0);
+	/* a success forgives too */
+	srv_login_ok("bob");
+	assert_int_equal(srv_login_failed("bob", "10.0.3.2", secs), 0);
+	/* 20 failures from one address within 15 min lock that address, whatever the names */
+	for (int i = 0; i < 19; i++) {
 		char name[16];
 		snprintf(name, sizeof(name), "user%d", i);
-		srv_login_failed(name, "10.0.0.3");
+		assert_int_equal(srv_login_failed(name, "10.0.0.3", secs), 0);
 	}
+	assert_false(srv_login_blocked("dave", "10.0.0.3"));
+	assert_int_equal(srv_login_failed("user19", "10.0.0.3", secs), SRV_LOCK_ADDRESS);
+	assert_int_equal(secs[1], 900);
 	assert_true(srv_login_blocked("dave", "10.0.0.3"));
 	assert_false(srv_login_blocked("dave", "10.0.0.4"));
-	/* failures spread over more than 15 minutes do not add up */
-	for (int i = 0; i < 8; i++) {
-		srv_login_failed("erin", "10.0.1.1");
-		now += 4 * 60;
+	/* IPv6: one /64 is one address */
+	for (int i = 0; i < 20; i++) {
+		char a[64], name[24];
+		snprintf(a, sizeof(a), "2001:db8:1:2::%x", i + 1);
+		snprintf(name, sizeof(name), "v6user%d", i);
+		srv_login_failed(name, a, NULL);
 	}
-	assert_false(srv_login_blocked("erin", "10.0.1.1"));
-	/* a successful login clears the name's count */
-	for (int i = 0; i < 4; i++)
-		srv_login_failed("frank", "10.0.2.1");
-	srv_login_ok("frank");
-	srv_login_failed("frank", "10.0.2.2");
-	assert_false(srv_login_blocked("frank", "10.0.2.3"));
+	assert_true(srv_login_blocked("dave", "2001:db8:1:2:ffff::1"));
+	assert_false(srv_login_blocked("dave", "2001:db8:1:3::1"));
+	/* failures of an address spread over more than 15 minutes do not add up */
+	for (int i = 0; i < 30; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "erin%d", i);
+		srv_login_failed(name, "10.0.1.1", NULL);
+		now += 60;
+	}
+	assert_false(srv_login_blocked("nobody", "10.0.1.1"));
 }
 
 int main(void)

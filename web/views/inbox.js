@@ -1,5 +1,6 @@
 // views/inbox.js - referrals sent to the user's organisation (GET /api/referrals?box=in), to open,
-// accept, decline or mark completed (PATCH /api/referrals/{id}); and those it sent (box=out).
+// accept, decline or mark completed (PATCH /api/referrals/{id}); and those it sent (box=out), to
+// withdraw (the states and who moves them: docs/API.md, Referrals).
 import { h } from '../dom.js';
 import { t, loadVocabs, label } from '../i18n.js';
 import { api } from '../api.js';
@@ -12,6 +13,12 @@ const NEXT = {
 		['Declined', 'inbox.decline'],
 	],
 	Accepted: [['Completed', 'inbox.complete']],
+};
+// What the referring organisation may do: withdraw a referral that is not final.
+const NEXT_OUT = {
+	Pending: [['Withdrawn', 'inbox.withdraw']],
+	Accepted: [['Withdrawn', 'inbox.withdraw']],
+	Completed: [['Withdrawn', 'inbox.withdraw']],
 };
 
 export async function inboxView(root, params, query, ctx) {
@@ -39,12 +46,12 @@ export async function inboxView(root, params, query, ctx) {
 			'button',
 			{
 				type: 'button',
-				class: next === 'Declined' ? 'secondary' : null,
+				class: next === 'Declined' || next === 'Withdrawn' ? 'secondary' : null,
 				'aria-label': t(key + 'Case', { id: r.case_id }),
 				onclick: async () => {
 					try {
 						await api('PATCH', `/referrals/${r.id}`, { status: next });
-						ctx.navigate('#/inbox', t('inbox.changed', { id: r.case_id, status: label('referral_status', next) }));
+						ctx.navigate(box === 'in' ? '#/inbox' : '#/inbox?box=out', t('inbox.changed', { id: r.case_id, status: label('referral_status', next) }));
 					} catch (err) {
 						status.textContent = errorText(err);
 						status.hidden = false;
@@ -56,7 +63,7 @@ export async function inboxView(root, params, query, ctx) {
 		);
 
 	const cols = ['inbox.col.case', box === 'in' ? 'inbox.col.from' : 'inbox.col.to', 'inbox.col.date', 'inbox.col.reason', 'inbox.col.status'];
-	if (box === 'in') cols.push('inbox.col.action');
+	cols.push('inbox.col.action');
 	root.append(
 		h(
 			'table',
@@ -66,8 +73,9 @@ export async function inboxView(root, params, query, ctx) {
 				'tbody',
 				{},
 				refs.map((r) => {
-					// a declined referral no longer shows the case to the receiver
-					const open = !(box === 'in' && r.status === 'Declined');
+					// a declined or withdrawn referral no longer shows the case to the receiver
+					const open = !(box === 'in' && (r.status === 'Declined' || r.status === 'Withdrawn'));
+					const next = ((box === 'in' ? NEXT : NEXT_OUT)[r.status || 'Pending'] || []);
 					return h(
 						'tr',
 						{},
@@ -76,7 +84,7 @@ export async function inboxView(root, params, query, ctx) {
 						h('td', {}, r.date || ''),
 						h('td', {}, r.reason ? label('referral_reason', r.reason) : ''),
 						h('td', {}, r.status ? label('referral_status', r.status) : ''),
-						box === 'in' && r.id ? h('td', { class: 'row-actions' }, (NEXT[r.status || 'Pending'] || []).map(([next, key]) => answer(r, next, key))) : box === 'in' ? h('td') : null
+						r.id ? h('td', { class: 'row-actions' }, next.map(([to, key]) => answer(r, to, key))) : h('td')
 					);
 				})
 			)

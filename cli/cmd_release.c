@@ -1,0 +1,608 @@
+/*
+ * cmd_release.c - `ctip release microdata|aggregates|list|reproduce|budget`: privacy-safe
+ * releases (lib/release*.c), each recorded in the ledger (migration 0014) with the SHA-256 of
+ * its file and audited. A file whose release cannot be recorded is removed: nothing leaves
+ * unrecorded. docs/RELEASE.md.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <math.h>
+#include <pwd.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "cli.h"
+#include "facts.h"
+#include "release.h"
+#include "release_agg.h"
+
+/* The budget of a data set no administrator has set (`ctip release budget`). */
+#define DEFAULT_BUDGET 1.0
+
+/* ---- shared -------------------------------------------------------------------------- */
+
+static int file_sha256(const char *path, char hex[65], ctip_err *e)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return ctip_err_set(e, CTIP_EIO, "%s: cannot read: %s", path, strerror(errno));
+	crypto_hash_sha256_state st;
+	crypto_hash_sha256_init(&st);
+	unsigned char buf[65536], out[crypto_hash_sha256_BYTES];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		crypto_hash_sha256_update(&st, buf, n);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad)
+		return ctip_err_set(e, CTIP_EIO, "%s: read error", path);
+	crypto_hash_sha256_final(&st, out);
+	sodium_bin2hex(hex, 65, out, sizeof(out));
+	return CTIP_OK;
+}
+
+static uint64_t fresh_seed(void)
+{
+	uint64_t s;
+	randombytes_buf(&s, sizeof(s));
+	return s >> 1; /* printable as a signed 64-bit number in SQLite too */
+}
+
+static void now_iso(char *buf, size_t n)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void actor_name(char *buf, size_t n)
+{
+	/* as the audit log names the command line's user (audit.c) */
+	struct passwd *pw = getpwuid(getuid());
+	snprintf(buf, n, "cli:%s", pw ? pw->pw_name : "unknown");
+}
+
+/* Records the release and audits it; on failure removes the file. */
+static int record(ctip_store *s, struct ctip_release_rec *r, const char *path, char sha[65],
+                  ctip_err *e)
+{
+	char at[32], actor[96];
+	int rc = file_sha256(path, sha, e);
+	if (!rc && !s->ops->release_add)
+		rc = ctip_err_set(e, CTIP_EINVAL, "this store has no ledger of releases");
+	if (!rc) {
+		now_iso(at, sizeof(at));
+		actor_name(actor, sizeof(actor));
+		r->at = at;
+		r->actor = actor;
+		r->sha256 = sha;
+		r->file = path;
+		rc = s->ops->release_add(s, r, DEFAULT_BUDGET, e);
+	}
+	if (!rc) {
+		char obj[32], detail[256];
+		snprintf(obj, sizeof(obj), "R%" PRId64, r->id);
+		snprintf(detail, sizeof(detail), "%s %s sha256=%s epsilon=%g", r->kind, r->params,
+		         sha, r->epsilon);
+		rc = ctip_audit(s, NULL, "release", obj, detail, e);
+	}
+	if (rc)
+		remove(path);
+	return rc;
+}
+
+/* ---- microdata ------------------------------------------------------------------------ */
+
+struct micro_args {
+	struct ctip_rel_opts o;
+	const char *out;
+	int seed_given;
+	char params[1024]; /* canonical options, without -o and --seed */
+};
+
+static int parse_groups(const char *v, unsigned *mask, const char *opt)
+{
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s", v);
+	*mask = 0;
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int g = ctip_rel_group_parse(t);
+		if (g < 0) {
+			fprintf(stderr, "ctip: release: %s: no column '%s'; columns:", opt, t);
+			for (int k = 0; k < CTIP_RG_N; k++)
+				fprintf(stderr, " %s", ctip_rel_group_name(k));
+			fputc('\n', stderr);
+			return 2;
+		}
+		*mask |= 1u << g;
+	}
+	return 0;
+}
+
+static void mask_text(unsigned m, char *buf, size_t n)
+{
+	buf[0] = 0;
+	size_t len = 0;
+	for (int g = 0; g < CTIP_RG_N; g++)
+		if (m >> g & 1)
+			len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s",
+			                        len ? "," : "", ctip_rel_group_name(g));
+}
+
+static int parse_micro(int argc, char **argv, struct micro_args *a)
+{
+	a->o.k = 11;
+	a->o.l = 0;
+	a->o.max_supp = 0.1;
+	for (int i = 0; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end = NULL;
+		if (!v)
+			return cli_usage("release");
+		i++;
+		if (!strcmp(o, "--k")) {
+			long k = strtol(v, &end, 10);
+			if (*end || k < 2 || k > 100000) {
+				fprintf(stderr,
+				        "ctip: release: --k: a whole number from 2 to 100000\n");
+				return 2;
+			}
+			a->o.k = (int)k;
+		} else if (!strcmp(o, "--l")) {
+			long l = strtol(v, &end, 10);
+			if (*end || l < 1 || l > 1000) {
+				fprintf(stderr,
+				        "ctip: release: --l: a whole number from 1 to 1000\n");
+				return 2;
+			}
+			a->o.l = (int)l;
+		} else if (!strcmp(o, "--quasi")) {
+			if (parse_groups(v, &a->o.quasi, o))
+				return 2;
+		} else if (!strcmp(o, "--sensitive")) {
+			if (parse_groups(v, &a->o.sens, o))
+				return 2;
+		} else if (!strcmp(o, "--year")) {
+			long y = strtol(v, &end, 10);
+			if (*end || y < 1900 || y > 2200) {
+				fprintf(stderr, "ctip: release: --year: a year like 2023\n");
+				return 2;
+			}
+			a->o.year = (int)y;
+		} else if (!strcmp(o, "--max-suppress")) {
+			double f = strtod(v, &end);
+			if (*end || !(f >= 0 && f <= 1)) {
+				fprintf(stderr,
+				        "ctip: release: --max-suppress: a fraction from 0 to 1 "
+				        "(0.1: a tenth of the records)\n");
+				return 2;
+			}
+			a->o.max_supp = f;
+		} else if (!strcmp(o, "--seed")) {
+			unsigned long long sd = strtoull(v, &end, 10);
+			if (*end || !*v || sd > INT64_MAX) {
+				fprintf(stderr, "ctip: release: --seed: a whole number\n");
+				return 2;
+			}
+			a->o.seed = sd;
+			a->seed_given = 1;
+		} else if (!strcmp(o, "-o") || !strcmp(o, "--output")) {
+			a->out = v;
+		} else {
+			fprintf(stderr, "ctip: release microdata: unknown option '%s'\n", o);
+			return cli_usage("release");
+		}
+	}
+	if (a->o.quasi & a->o.sens) {
+		fprintf(stderr, "ctip: release: a column cannot be both --quasi and --sensitive\n");
+		return 2;
+	}
+	if (a->o.l > 1 && !a->o.sens) {
+		fprintf(stderr, "ctip: release: --l needs --sensitive COLS (the columns that must "
+		                "vary within each class)\n");
+		return 2;
+	}
+	char q[256], s[256];
+	mask_text(a->o.quasi, q, sizeof(q));
+	mask_text(a->o.sens, s, sizeof(s));
+	char l[32] = "", y[32] = "";
+	if (a->o.l > 1)
+		snprintf(l, sizeof(l), " --l %d", a->o.l);
+	if (a->o.year)
+		snprintf(y, sizeof(y), " --year %d", a->o.year);
+	snprintf(a->params, sizeof(a->params), "--k %d%s%s%s%s%s%s --max-suppress %.17g", a->o.k,
+	         *q ? " --quasi " : "", q, *s ? " --sensitive " : "", s, l, y, a->o.max_supp);
+	return 0;
+}
+
+static void report_json(const struct ctip_rel_report *r, int k, char *buf, size_t n)
+{
+	size_t len = (size_t)snprintf(
+	        buf, n,
+	        "{\"source\":%ld,\"records\":%ld,\"records_suppressed\":%ld,"
+	        "\"cells_suppressed\":%ld,\"k\":%d,\"loss\":%.6f,\"loss_generalisation\":%.6f,"
+	        "\"nodes\":%ld,\"lattice\":%ld,\"classes\":%ld,\"min_class\":%ld,"
+	        "\"risk\":{\"prosecutor_max\":%.6f,\"prosecutor_avg\":%.6f,\"journalist_max\":%.6f,"
+	        "\"journalist_avg\":%.6f,\"marketer\":%.6f},\"levels\":{",
+	        r->source, r->records, r->records_supp, r->cells_supp, k, r->loss, r->loss_gen,
+	        r->nodes, r->lattice, r->classes, r->min_class, r->pros_max, r->pros_avg,
+	        r->jour_max, r->jour_avg, r->marketer);
+	int first = 1;
+	for (int g = 0; g < CTIP_RG_N && len < n; g++)
+		if (r->quasi >> g & 1) {
+			len += (size_t)snprintf(buf + len, n - len, "%s\"%s\":\"%s\"",
+			                        first ? "" : ",", ctip_rel_group_name(g),
+			                        ctip_rel_level_name(g, r->level[g]));
+			first = 0;
+		}
+	if (len < n)
+		snprintf(buf + len, n - len, "}}");
+}
+
+static void report_text(FILE *f, const struct ctip_rel_report *r, const struct ctip_rel_opts *o)
+{
+	fprintf(f, "persons in scope        %ld (data version %" PRId64 ")\n", r->source,
+	        r->data_version);
+	fprintf(f, "records released        %ld\n", r->records);
+	fprintf(f, "records suppressed      %ld (%.1f%%)\n", r->records_supp,
+	        r->source ? 100.0 * (double)r->records_supp / (double)r->source : 0.0);
+	fprintf(f, "cells suppressed        %ld (quasi-identifier cells set to *)\n",
+	        r->cells_supp);
+	fprintf(f, "k                       %d%s", o->k, o->l > 1 ? "" : "\n");
+	if (o->l > 1)
+		fprintf(f, ", l = %d (distinct)\n", o->l);
+	fprintf(f, "levels chosen          ");
+	for (int g = 0; g < CTIP_RG_N; g++)
+		if (r->quasi >> g & 1)
+			fprintf(f, " %s=%s;", ctip_rel_group_name(g),
+			        ctip_rel_level_name(g, r->level[g]));
+	fputc('\n', f);
+	fprintf(f, "search                  %ld of %ld lattice nodes evaluated (greedy descent)\n",
+	        r->nodes, r->lattice);
+	fprintf(f,
+	        "information loss        %.4f (generalisation %.4f; precision with suppression, "
+	        "0 none .. 1 all)\n",
+	        r->loss, r->loss_gen);
+	fprintf(f, "classes                 %ld, smallest %ld\n", r->classes, r->min_class);
+	fprintf(f, "prosecutor risk         highest %.4f, average %.4f\n", r->pros_max,
+	        r->pros_avg);
+	fprintf(f,
+	        "journalist risk         highest %.4f, average %.4f (population: the registry)\n",
+	        r->jour_max, r->jour_avg);
+	fprintf(f, "marketer risk           %.4f\n", r->marketer);
+}
+
+/* Runs a microdata release into path; fills r and the summary. */
+static int run_micro(ctip_store *s, const struct micro_args *a, const char *path,
+                     struct ctip_rel_report *r, ctip_err *e)
+{
+	unsigned char need[CTIP_D_N];
+	ctip_rel_need(need);
+	ctip_facts *f = NULL;
+	int rc = s->ops->stats_facts(s, CTIP_U_VICTIMS, need, &f, e);
+	struct cli_out o = {stdout, NULL, ""};
+	if (!rc)
+		rc = cli_out_open(&o, path, 1, e);
+	if (!rc)
+		rc = ctip_rel_microdata(f, &a->o, o.f, r, e);
+	if (o.f && o.f != stdout)
+		rc = cli_out_close(&o, rc, e);
+	ctip_facts_free(f);
+	return rc;
+}
+
+static int cmd_microdata(int argc, char **argv, struct cli *c)
+{
+	struct micro_args a = {0};
+	int rc = parse_micro(argc, argv, &a);
+	if (rc)
+		return rc;
+	if (!a.out) {
+		fprintf(stderr, "ctip: release microdata: -o FILE is required (the file is hashed "
+		                "into the ledger)\n");
+		return 2;
+	}
+	if (!a.seed_given)
+		a.o.seed = fresh_seed();
+	ctip_store *s;
+	if ((rc = cli_open(c, &s)))
+		return rc;
+	ctip_err e = {0};
+	struct ctip_rel_report r;
+	rc = run_micro(s, &a, a.out, &r, &e);
+	char summary[2048], seed[32], sha[65] = "";
+	report_json(&r, a.o.k, summary, sizeof(summary));
+	snprintf(seed, sizeof(seed), "%" PRIu64, a.o.seed);
+	struct ctip_release_rec rec = {.kind = "microdata",
+	                               .params = a.params,
+	                               .data_version = r.data_version,
+	                               .seed = seed,
+	                               .records = r.records,
+	                               .dataset = "victims",
+	                               .summary = summary};
+	if (!rc)
+		rc = record(s, &rec, a.out, sha, &e);
+	if (!rc) {
+		printf("release R%" PRId64 ": %s (sha256 %s)\n", rec.id, a.out, rec.sha256);
+		report_text(stdout, &r, &a.o);
+	}
+	ctip_store_close(s);
+	return rc ? cli_fail(&e) : 0;
+}
+
+/* ---- aggregates ------------------------------------------------------------------------ */
+
+static int cmd_aggregates(int argc, char **argv, struct cli *c)
+{
+	struct ctip_agg_args a;
+	int rc = ctip_agg_parse(argc, argv, &a);
+	if (rc)
+		return rc;
+	if (!a.out) {
+		fprintf(stderr, "ctip: release aggregates: -o FILE is required\n");
+		return 2;
+	}
+	if (!a.seed_given)
+		a.seed = fresh_seed();
+	ctip_store *s;
+	if ((rc = cli_open(c, &s)))
+		return rc;
+	ctip_err e = {0};
+	/* refused before any work when the budget is spent already */
+	if (a.epsilon > 0 && s->ops->release_budget) {
+		double budget = DEFAULT_BUDGET, spent = 0;
+		rc = s->ops->release_budget(s, "victims", -1, &budget, &spent, &e);
+		if (!rc && spent + a.epsilon > budget + 1e-9)
+			rc = ctip_err_set(
+			        &e, CTIP_EINVAL,
+			        "release refused: epsilon %g would take data set 'victims' past "
+			        "its budget (%g spent of %g); hint: a smaller --epsilon, or an "
+			        "administrator raises it with ctip release budget",
+			        a.epsilon, spent, budget);
+	}
+	int64_t version = 0, records = 0;
+	if (!rc)
+		rc = ctip_agg_run(s, &a, a.out, &version, &records, &e);
+	char seed[32], sha[65] = "";
+	snprintf(seed, sizeof(seed), "%" PRIu64, a.seed);
+	struct ctip_release_rec rec = {.kind = "aggregates",
+	                               .params = a.params,
+	                               .data_version = version,
+	                               .seed = seed,
+	                               .records = records,
+	                               .dataset = "victims",
+	                               .epsilon = a.epsilon,
+	                               .delta = 0,
+	                               .summary = "{}"};
+	if (!rc)
+		rc = record(s, &rec, a.out, sha, &e);
+	if (!rc)
+		printf("release R%" PRId64 ": %s (sha256 %s)%s\n", rec.id, a.out, rec.sha256,
+		       a.epsilon > 0 ? " differentially private" : "");
+	if (!rc && a.epsilon > 0)
+		printf("epsilon spent           %g of data set 'victims'\n", a.epsilon);
+	ctip_store_close(s);
+	return rc ? cli_fail(&e) : 0;
+}
+
+/* ---- the ledger -------------------------------------------------------------------------- */
+
+struct list_ctx {
+	int json;
+	json_t *arr;
+};
+
+static int list_one(void *ctx, const struct ctip_release_rec *r)
+{
+	struct list_ctx *l = ctx;
+	if (l->json) {
+		/* the seed stays in the database: with it, a dp release's noise could be removed */
+		json_t *sum = json_loads(r->summary, 0, NULL);
+		json_t *o = json_pack("{sI ss ss ss ss sI ss ss sI ss sf sf so}", "id",
+		                      (json_int_t)r->id, "at", r->at, "actor", r->actor, "kind",
+		                      r->kind, "params", r->params, "data_version",
+		                      (json_int_t)r->data_version, "file", r->file, "sha256",
+		                      r->sha256, "records", (json_int_t)r->records, "dataset",
+		                      r->dataset, "epsilon", r->epsilon, "delta", r->delta,
+		                      "summary", sum ? sum : json_object());
+		return o && !json_array_append_new(l->arr, o) ? 0 : -1;
+	}
+	printf("R%-4" PRId64 " %s  %-10s %-18s %8" PRId64 " records  eps %-5g v%-6" PRId64
+	       " %s\n      %s\n      sha256 %s\n",
+	       r->id, r->at, r->kind, r->actor, r->records, r->epsilon, r->data_version, r->file,
+	       r->params, r->sha256);
+	return 0;
+}
+
+static int cmd_list(int argc, char **argv, struct cli *c)
+{
+	int json = argc >= 2 && !strcmp(argv[0], "--format") && !strcmp(argv[1], "json");
+	if (argc && !json)
+		return cli_usage("release");
+	ctip_store *s;
+	int rc = cli_open_meta(c, &s);
+	if (rc)
+		return rc;
+	ctip_err e = {0};
+	struct list_ctx l = {json, json_array()};
+	rc = s->ops->release_each ? s->ops->release_each(s, 0, list_one, &l, &e)
+	                          : ctip_err_set(&e, CTIP_EINVAL, "this store has no ledger");
+	if (rc < 0)
+		rc = ctip_err_set(&e, CTIP_ENOMEM, "out of memory");
+	if (!rc && json) {
+		json_dumpf(l.arr, stdout, JSON_INDENT(1));
+		putchar('\n');
+	}
+	json_decref(l.arr);
+	ctip_store_close(s);
+	return rc ? cli_fail(&e) : 0;
+}
+
+struct got {
+	char kind[32], params[1024], seed[32], sha[65], file[1024];
+	int64_t version;
+	double epsilon;
+};
+
+static int get_one(void *ctx, const struct ctip_release_rec *r)
+{
+	struct got *g = ctx;
+	snprintf(g->kind, sizeof(g->kind), "%s", r->kind);
+	snprintf(g->params, sizeof(g->params), "%s", r->params);
+	snprintf(g->seed, sizeof(g->seed), "%s", r->seed);
+	snprintf(g->sha, sizeof(g->sha), "%s", r->sha256);
+	snprintf(g->file, sizeof(g->file), "%s", r->file);
+	g->version = r->data_version;
+	g->epsilon = r->epsilon;
+	return 0;
+}
+
+/* Runs release ID again from its record into a scratch file and compares the hash. */
+static int cmd_reproduce(int argc, char **argv, struct cli *c)
+{
+	if (argc != 1)
+		return cli_usage("release");
+	const char *id_s = argv[0][0] == 'R' ? argv[0] + 1 : argv[0];
+	char *end;
+	long long id = strtoll(id_s, &end, 10);
+	if (*end || id <= 0) {
+		fprintf(stderr, "ctip: release reproduce: ID is a release number like R3\n");
+		return 2;
+	}
+	ctip_store *s;
+	int rc = cli_open(c, &s);
+	if (rc)
+		return rc;
+	ctip_err e = {0};
+	struct got g = {0};
+	rc = s->ops->release_each ? s->ops->release_each(s, id, get_one, &g, &e)
+	                          : ctip_err_set(&e, CTIP_EINVAL, "this store has no ledger");
+	/* the options, split on spaces (no value holds one) */
+	char buf[1024], *av[64];
+	int ac = 0;
+	snprintf(buf, sizeof(buf), "%s", g.params);
+	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t && ac < 62;
+	     t = strtok_r(NULL, " ", &save))
+		av[ac++] = t;
+	char tmp[1100];
+	snprintf(tmp, sizeof(tmp), "%s.reproduce", s->path);
+	int64_t version = 0, records = 0;
+	if (!rc && !strcmp(g.kind, "microdata")) {
+		struct micro_args a = {0};
+		if (parse_micro(ac, av, &a)) {
+			rc = ctip_err_set(&e, CTIP_EINVAL, "R%lld: its options no longer parse",
+			                  id);
+		} else {
+			a.o.seed = strtoull(g.seed, NULL, 10);
+			struct ctip_rel_report r;
+			rc = run_micro(s, &a, tmp, &r, &e);
+			version = r.data_version;
+		}
+	} else if (!rc && !strcmp(g.kind, "aggregates")) {
+		struct ctip_agg_args a;
+		if (ctip_agg_parse(ac, av, &a)) {
+			rc = ctip_err_set(&e, CTIP_EINVAL, "R%lld: its options no longer parse",
+			                  id);
+		} else {
+			a.seed = strtoull(g.seed, NULL, 10);
+			rc = ctip_agg_run(s, &a, tmp, &version, &records, &e);
+		}
+	} else if (!rc) {
+		rc = ctip_err_set(&e, CTIP_EINVAL, "R%lld: a %s release cannot be run again", id,
+		                  g.kind);
+	}
+	char sha[65] = "";
+	if (!rc)
+		rc = file_sha256(tmp, sha, &e);
+	remove(tmp);
+	int same = !rc && !strcmp(sha, g.sha);
+	if (!rc) {
+		char obj[32];
+		snprintf(obj, sizeof(obj), "R%lld", id);
+		rc = ctip_audit(s, NULL, "release-reproduce", obj, same ? "identical" : "differs",
+		                &e);
+	}
+	if (!rc) {
+		printf("R%lld: %s %s\n  recorded sha256 %s (data version %" PRId64 ")\n"
+		       "  again    sha256 %s (data version %" PRId64 ")\n",
+		       id, g.kind, same ? "reproduced: identical file" : "NOT reproduced", g.sha,
+		       g.version, sha, version);
+		if (!same && version != g.version)
+			printf("  the registry changed since the release (data version %" PRId64
+			       " then, %" PRId64 " now)\n",
+			       g.version, version);
+	}
+	ctip_store_close(s);
+	if (rc)
+		return cli_fail(&e);
+	return same ? 0 : 1;
+}
+
+static int cmd_budget(int argc, char **argv, struct cli *c)
+{
+	const char *ds = "victims";
+	double set = -1;
+	for (int i = 0; i + 1 < argc; i += 2) {
+		char *end;
+		if (!strcmp(argv[i], "--epsilon")) {
+			set = strtod(argv[i + 1], &end);
+			if (*end || !(set >= 0) || set > 1e6) {
+				fprintf(stderr, "ctip: release budget: --epsilon: a number >= 0\n");
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--dataset")) {
+			ds = argv[i + 1];
+		} else {
+			return cli_usage("release");
+		}
+	}
+	if (argc % 2)
+		return cli_usage("release");
+	ctip_store *s;
+	int rc = cli_open_meta(c, &s);
+	if (rc)
+		return rc;
+	ctip_err e = {0};
+	double budget = DEFAULT_BUDGET, spent = 0;
+	rc = s->ops->release_budget ? s->ops->release_budget(s, ds, set, &budget, &spent, &e)
+	                            : ctip_err_set(&e, CTIP_EINVAL, "this store has no ledger");
+	if (!rc && set >= 0) {
+		char detail[128];
+		snprintf(detail, sizeof(detail), "budget epsilon=%g", set);
+		rc = ctip_audit(s, NULL, "release-budget", ds, detail, &e);
+	}
+	if (!rc)
+		printf("data set %s: epsilon budget %g, spent %g, left %g\n", ds, budget, spent,
+		       budget - spent > 0 ? budget - spent : 0);
+	ctip_store_close(s);
+	return rc ? cli_fail(&e) : 0;
+}
+
+int cmd_release(int argc, char **argv, struct cli *c)
+{
+	if (argc < 2)
+		return cli_usage("release");
+	if (sodium_init() < 0) {
+		fprintf(stderr, "ctip: libsodium failed to start\n");
+		return 1;
+	}
+	const char *sub = argv[1];
+	if (!strcmp(sub, "microdata"))
+		return cmd_microdata(argc - 2, argv + 2, c);
+	if (!strcmp(sub, "aggregates"))
+		return cmd_aggregates(argc - 2, argv + 2, c);
+	if (!strcmp(sub, "list"))
+		return cmd_list(argc - 2, argv + 2, c);
+	if (!strcmp(sub, "reproduce"))
+		return cmd_reproduce(argc - 2, argv + 2, c);
+	if (!strcmp(sub, "budget"))
+		return cmd_budget(argc - 2, argv + 2, c);
+	return cli_usage("release");
+}

@@ -1,0 +1,95 @@
+# ctip release: k-anonymous microdata (the adversary's checks: no class of quasi-identifiers under
+# k, a planted unique person absent), the ledger (hash, audit, reproduce, budget refusal),
+# protected tables, and bad input.
+. tests/e2e/lib.sh
+"$CTIP" demo generate --persons 3000 --seed 5 -o "$T/d.csv" 2>/dev/null
+"$CTIP" init >/dev/null
+"$CTIP" import "$T/d.csv" >/dev/null 2>&1
+# a synthetic person with a rare combination: transgender, 69, Icelandic, exploited in Iceland
+"$CTIP" import "$FIX/release_planted.csv" >/dev/null 2>&1
+
+# qi_min FILE COLS: the size of the smallest class of the columns COLS (cut -f list; all: -)
+qi_min() {
+	tail -n +2 "$1" | cut -d, -f"$2" | sort | uniq -c | sort -n | head -1 | awk '{print $1}'
+}
+
+"$CTIP" release microdata --k 11 --seed 7 -o "$T/m.csv" >"$T/m.out" 2>&1
+check "microdata: written" test -s "$T/m.csv"
+check "microdata: CTDC's columns" \
+	grep -q '^yearOfRegistration,gender,ageBroad,majorityStatus,citizenship,CountryOfExploitation,' "$T/m.csv"
+check "adversary: every combination of all columns (all quasi-identifiers) holds >= 11 records" \
+	test "$(qi_min "$T/m.csv" 1-)" -ge 11
+check "adversary: the planted person's citizenship is nowhere" lacks "$T/m.csv" ",IS,"
+check "adversary: nor their gender" lacks "$T/m.csv" "Trans/"
+check "adversary: no name, number or record id of the registry in the file" \
+	sh -c "! grep -qiE 'Zzplanted|PLANT-|CALL-[0-9]' '$T/m.csv'"
+check "the report: records and cells suppressed, levels, loss, the three risks" \
+	sh -c "grep -q 'records suppressed' '$T/m.out' && grep -q 'cells suppressed' '$T/m.out' &&
+	       grep -q 'levels chosen' '$T/m.out' && grep -q 'information loss' '$T/m.out' &&
+	       grep -q 'prosecutor risk' '$T/m.out' && grep -q 'journalist risk' '$T/m.out' &&
+	       grep -q 'marketer risk' '$T/m.out'"
+check "prosecutor risk at most 1/k" \
+	awk '/prosecutor risk/ {exit !($4 + 0 <= 0.0910)}' "$T/m.out"
+persons=$(awk '/persons in scope/ {print $4}' "$T/m.out")
+released=$(($(lines "$T/m.csv") - 1))
+victims=$(sql "select count(distinct cp.person_id) from case_person cp left join victim v on v.case_person_id = cp.id where cp.role = 'Victim' and coalesce(v.status, '') <> 'NotAVictimOfTrafficking'")
+check "one record per person in scope (not per case)" test "$persons" = "$victims"
+check "records released + suppressed = persons" \
+	test $((released + $(awk '/records suppressed/ {print $3}' "$T/m.out"))) = "$persons"
+
+# quasi-identifiers named: classes of those columns only (year, gender, ageBroad, majority)
+"$CTIP" release microdata --k 20 --quasi yearOfRegistration,gender,ageBroad --seed 1 -o "$T/q.csv" >/dev/null 2>&1
+check "--quasi: every class of the named columns holds >= 20" test "$(qi_min "$T/q.csv" 1-4)" -ge 20
+check "--quasi: the other columns are released as they are" grep -q ',VN,' "$T/q.csv"
+"$CTIP" release microdata --k 5 --year 2024 --seed 1 -o "$T/y.csv" >/dev/null 2>&1
+check "--year: only that year's registrations" \
+	test "$(tail -n +2 "$T/y.csv" | cut -d, -f1 | sort -u | grep -v '^\*$' | tr '\n' ' ')" = "2024 "
+
+# the ledger
+check "ledger: the release is listed" sh -c "'$CTIP' release list | grep -q 'microdata'"
+sha=$(sha256sum "$T/m.csv" | cut -d' ' -f1)
+check "ledger: the file's SHA-256 is recorded" sh -c "'$CTIP' release list | grep -q '$sha'"
+check "ledger: JSON with parameters, seed kept out, data version" \
+	test "$("$CTIP" release list --format json | jq -r '.[0] | has("params") and has("data_version") and (has("seed") | not)')" = "true"
+check "audit: the release is in the audit log" sh -c "'$CTIP' audit log | grep -q ' release .*R1'"
+"$CTIP" release reproduce R1 >"$T/r.out" 2>&1
+check "reproduce: the same file again from the ledger's record" grep -q 'identical' "$T/r.out"
+"$CTIP" import "$FIX/basic.csv" >/dev/null 2>&1
+"$CTIP" release reproduce R1 >"$T/r2.out" 2>&1
+rc=$?
+check "reproduce after the registry changed: not identical, exit 1, says why" \
+	sh -c "test $rc = 1 && grep -q 'registry changed' '$T/r2.out'"
+
+# protected tables
+"$CTIP" release aggregates --by citizenship,gender --format json -o "$T/a.json" >/dev/null 2>&1
+check "aggregates (k): no published count from 1 to 4" \
+	test "$(jq '[.rows[] | select(.count != null and .count > 0 and .count < 5)] | length' "$T/a.json")" = "0"
+check "aggregates (k): a rare country is not even named (merged into Other)" lacks "$T/a.json" '"IS"'
+"$CTIP" release aggregates --by ageBroad,gender --format xlsx -o "$T/a.xlsx" >/dev/null 2>&1
+check "aggregates: XLSX" sh -c "head -c 2 '$T/a.xlsx' | grep -q PK"
+"$CTIP" release aggregates --by ageBroad,gender --mode dp --epsilon 0.6 -o "$T/dp1.csv" >"$T/dp1.out" 2>&1
+check "aggregates (dp): written, epsilon spent" grep -q 'epsilon spent' "$T/dp1.out"
+check "aggregates (dp): every band of the public list, seen or not" test "$(grep -c '^0--8,' "$T/dp1.csv")" = 5
+n_before=$("$CTIP" release list --format json | jq length)
+"$CTIP" release aggregates --by ageBroad --mode dp --epsilon 0.6 -o "$T/dp2.csv" >"$T/dp2.out" 2>&1
+rc=$?
+check "budget: a dp release past the budget is refused" sh -c "test $rc != 0 && grep -q 'refused' '$T/dp2.out'"
+check "budget: ... and writes nothing" test ! -e "$T/dp2.csv"
+check "budget: ... and records nothing" test "$("$CTIP" release list --format json | jq length)" = "$n_before"
+"$CTIP" release budget --epsilon 2 >/dev/null 2>&1
+"$CTIP" release aggregates --by ageBroad --mode dp --epsilon 0.6 -o "$T/dp3.csv" >/dev/null 2>&1
+check "budget: raised by an administrator, the release goes through" test -s "$T/dp3.csv"
+check "budget: spent is the sum of the epsilons" sh -c "'$CTIP' release budget | grep -q 'spent 1.2'"
+check "aggregates (dp): refused for a column without a public list of values" \
+	sh -c "! '$CTIP' release aggregates --by meansOfControl --mode dp --epsilon 0.1 -o '$T/x.csv' 2>&1 | grep -q '^release R'"
+
+# bad input: exit 2 and a hint, no file
+"$CTIP" release microdata --quasi nosuch -o "$T/bad.csv" >"$T/e1" 2>&1
+check "error: unknown column named, columns listed" sh -c "test $? = 2 && grep -q \"no column 'nosuch'\" '$T/e1' && grep -q 'ageBroad' '$T/e1'"
+check "error: --l without --sensitive" sh -c "'$CTIP' release microdata --l 2 -o '$T/bad.csv' 2>&1 | grep -q 'needs --sensitive'"
+check "error: -o required" sh -c "'$CTIP' release microdata 2>&1 | grep -q 'required'"
+check "error: --k 1 refused" sh -c "'$CTIP' release microdata --k 1 -o '$T/bad.csv' 2>&1 | grep -q -- '--k'"
+"$CTIP" release microdata --k 100000 -o "$T/bad.csv" >"$T/e2" 2>&1
+check "error: fewer persons than k: refused, nothing written" \
+	sh -c "grep -q 'fewer than k' '$T/e2' && test ! -e '$T/bad.csv' && test ! -e '$T/bad.csv.tmp'"
+check "error: reproduce of no such release" sh -c "'$CTIP' release reproduce R999 2>&1 | grep -q 'no release R999'"
