@@ -18,7 +18,8 @@ BASE    := -std=c17 -pthread -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib -Ise
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # jemalloc: an import allocates and frees tens of millions of small strings across two threads;
 # with glibc's allocator that was a quarter of the reader's time (docs/BENCHMARKS.md).
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
+# GLPK (the LP of the MLE-existence test of ctip estimate) ships no pkg-config file
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lglpk -lm -pthread
 REL_LIBS   = $(PKG_LIBS) -ljemalloc
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
@@ -33,7 +34,7 @@ SRV_SRC   := $(sort $(wildcard server/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 # the web UI (web/, without npm's working files) is served from the binary
 WEB_IN    := $(sort $(shell find web -type f -not -path '*/node_modules/*' -not -name 'package*.json' 2>/dev/null))
-EMBED_IN  := $(sort $(wildcard lib/sql/*.sql lib/sql/pg/*.sql data/vocab/*.csv data/geo/*.csv) $(WEB_IN))
+EMBED_IN  := $(sort $(wildcard lib/sql/*.sql lib/sql/pg/*.sql data/vocab/*.csv data/geo/*.csv data/risk/*.csv) $(WEB_IN))
 GEN       := build/gen/embedded.c
 
 .PHONY: all run test deps fuzz bench format format-check clean check-clang cppcheck valgrind

@@ -51,6 +51,25 @@ struct cli_out {
 int cli_out_open(struct cli_out *o, const char *path, int open_file, ctip_err *e);
 int cli_out_close(struct cli_out *o, int rc, ctip_err *e);
 
+/* Casework commands' helpers (cli_casework.c). Options: each name takes a value (val) or is a
+ * flag; the rest are positional (at most npos into pos). Returns their number, or -1 after
+ * printing what is wrong. */
+struct cli_opt {
+	const char *name;
+	const char **val;
+	int *flag;
+};
+int cli_opts(int argc, char **argv, int first, const struct cli_opt *o, const char **pos, int npos);
+/* "C7" or "7" (prefix 'C'), "H3" or "3" (prefix 'H'): 0, or -1 when malformed. */
+int cli_object_id(const char *v, char prefix, int64_t *id);
+/* The account a casework command acts as: --as USER, else $CTIP_USER. */
+int cli_actor(ctip_store *s, const char *as, struct ctip_account *a, ctip_err *e);
+/* An audit entry of the command line, naming the account it acted as. */
+int cli_audit_as(ctip_store *s, const struct ctip_account *a, const char *action,
+                 const char *object, const char *detail, ctip_err *e);
+/* Closes s (when not NULL) and prints e: the exit status. */
+int cli_cw_fail(ctip_store *s, const ctip_err *e);
+
 int cmd_init(int argc, char **argv, struct cli *c);
 int cmd_import(int argc, char **argv, struct cli *c);
 int cmd_export(int argc, char **argv, struct cli *c);
@@ -69,6 +88,11 @@ int cmd_report(int argc, char **argv, struct cli *c);
 int cmd_link(int argc, char **argv, struct cli *c);
 int cmd_release(int argc, char **argv, struct cli *c);
 int cmd_link_report(int argc, char **argv, struct cli *c);
+int cmd_case(int argc, char **argv, struct cli *c);
+int cmd_assess(int argc, char **argv, struct cli *c);
+int cmd_followup(int argc, char **argv, struct cli *c);
+int cmd_contact(int argc, char **argv, struct cli *c);
+int cmd_estimate(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
 
 #endif

@@ -21,6 +21,7 @@
 #include "facts.h"
 #include "release.h"
 #include "release_agg.h"
+#include "release_synth.h"
 
 /* The budget of a data set no administrator has set (`ctip release budget`). */
 #define DEFAULT_BUDGET 1.0
@@ -339,6 +340,8 @@ static int cmd_microdata(int argc, char **argv, struct cli *c)
 
 /* ---- aggregates ------------------------------------------------------------------------ */
 
+static int budget_check(ctip_store *s, double eps, ctip_err *e);
+
 static int cmd_aggregates(int argc, char **argv, struct cli *c)
 {
 	struct ctip_agg_args a;
@@ -356,17 +359,7 @@ static int cmd_aggregates(int argc, char **argv, struct cli *c)
 		return rc;
 	ctip_err e = {0};
 	/* refused before any work when the budget is spent already */
-	if (a.epsilon > 0 && s->ops->release_budget) {
-		double budget = DEFAULT_BUDGET, spent = 0;
-		rc = s->ops->release_budget(s, "victims", -1, &budget, &spent, &e);
-		if (!rc && spent + a.epsilon > budget + 1e-9)
-			rc = ctip_err_set(
-			        &e, CTIP_EINVAL,
-			        "release refused: epsilon %g would take data set 'victims' past "
-			        "its budget (%g spent of %g); hint: a smaller --epsilon, or an "
-			        "administrator raises it with ctip release budget",
-			        a.epsilon, spent, budget);
-	}
+	rc = budget_check(s, a.epsilon, &e);
 	int64_t version = 0, records = 0;
 	if (!rc)
 		rc = ctip_agg_run(s, &a, a.out, &version, &records, &e);
@@ -388,6 +381,229 @@ static int cmd_aggregates(int argc, char **argv, struct cli *c)
 		       a.epsilon > 0 ? " differentially private" : "");
 	if (!rc && a.epsilon > 0)
 		printf("epsilon spent           %g of data set 'victims'\n", a.epsilon);
+	ctip_store_close(s);
+	return rc ? cli_fail(&e) : 0;
+}
+
+/* ---- synthetic ------------------------------------------------------------------------ */
+
+struct syn_args {
+	struct ctip_syn_opts o;
+	const char *out;
+	int seed_given;
+	char params[512];
+};
+
+static int parse_syn(int argc, char **argv, struct syn_args *a)
+{
+	const char *mode = "k";
+	a->o.k = 10;
+	a->o.length = 4;
+	a->o.threads = 2;
+	for (int i = 0; i < argc; i++) {
+		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end = NULL;
+		if (!v) {
+			fprintf(stderr, "ctip: release synthetic: %s needs a value\n", o);
+			return 2;
+		}
+		i++;
+		if (!strcmp(o, "--mode")) {
+			if (strcmp(v, "k") && strcmp(v, "dp")) {
+				fprintf(stderr, "ctip: release synthetic: --mode k or dp\n");
+				return 2;
+			}
+			mode = v;
+		} else if (!strcmp(o, "--k")) {
+			long k = strtol(v, &end, 10);
+			if (*end || k < 2 || k > 100000) {
+				fprintf(stderr, "ctip: release synthetic: --k: 2 to 100000\n");
+				return 2;
+			}
+			a->o.k = (int)k;
+		} else if (!strcmp(o, "--length")) {
+			long l = strtol(v, &end, 10);
+			if (*end || l < 1 || l > 4) {
+				fprintf(stderr, "ctip: release synthetic: --length: 1 to 4\n");
+				return 2;
+			}
+			a->o.length = (int)l;
+		} else if (!strcmp(o, "--epsilon") || !strcmp(o, "--delta")) {
+			double x = strtod(v, &end);
+			if (*end || !(x > 0) || x > 100 || (o[2] == 'd' && x >= 1)) {
+				fprintf(stderr, "ctip: release synthetic: %s: a number above 0%s\n",
+				        o, o[2] == 'd' ? " and under 1 (1e-6 is usual)" : "");
+				return 2;
+			}
+			if (o[2] == 'e')
+				a->o.epsilon = x;
+			else
+				a->o.delta = x;
+		} else if (!strcmp(o, "--year")) {
+			long y = strtol(v, &end, 10);
+			if (*end || y < 1900 || y > 2200) {
+				fprintf(stderr,
+				        "ctip: release synthetic: --year: a year like 2023\n");
+				return 2;
+			}
+			a->o.year = (int)y;
+		} else if (!strcmp(o, "--threads")) {
+			a->o.threads = atoi(v) > 1 ? 2 : 1;
+		} else if (!strcmp(o, "--seed")) {
+			unsigned long long sd = strtoull(v, &end, 10);
+			if (*end || !*v || sd > INT64_MAX) {
+				fprintf(stderr,
+				        "ctip: release synthetic: --seed: a whole number\n");
+				return 2;
+			}
+			a->o.seed = sd;
+			a->seed_given = 1;
+		} else if (!strcmp(o, "-o") || !strcmp(o, "--output")) {
+			a->out = v;
+		} else {
+			fprintf(stderr, "ctip: release synthetic: unknown option '%s'\n", o);
+			return 2;
+		}
+	}
+	a->o.dp = !strcmp(mode, "dp");
+	if (a->o.dp && !(a->o.epsilon > 0 && a->o.delta > 0)) {
+		fprintf(stderr,
+		        "ctip: release synthetic: --mode dp needs --epsilon E and --delta D\n");
+		return 2;
+	}
+	if (!a->o.dp && (a->o.epsilon > 0 || a->o.delta > 0)) {
+		fprintf(stderr,
+		        "ctip: release synthetic: --epsilon and --delta go with --mode dp\n");
+		return 2;
+	}
+	char y[32] = "";
+	if (a->o.year)
+		snprintf(y, sizeof(y), " --year %d", a->o.year);
+	if (a->o.dp)
+		snprintf(a->params, sizeof(a->params),
+		         "--mode dp --epsilon %.17g --delta %.17g --length %d%s", a->o.epsilon,
+		         a->o.delta, a->o.length, y);
+	else
+		snprintf(a->params, sizeof(a->params), "--mode k --k %d --length %d%s", a->o.k,
+		         a->o.length, y);
+	return 0;
+}
+
+/* Writes the synthetic records to path and their protected aggregates to path.aggregates.csv
+ * (both atomically). */
+static int run_syn(ctip_store *s, const struct syn_args *a, const char *path,
+                   struct ctip_syn_report *r, ctip_err *e)
+{
+	unsigned char need[CTIP_D_N];
+	ctip_rel_need(need);
+	ctip_facts *f = NULL;
+	char apath[1100];
+	snprintf(apath, sizeof(apath), "%s.aggregates.csv", path);
+	int rc = s->ops->stats_facts(s, CTIP_U_VICTIMS, need, &f, e);
+	struct cli_out o = {stdout, NULL, ""}, ag = {stdout, NULL, ""};
+	if (!rc)
+		rc = cli_out_open(&o, path, 1, e);
+	if (!rc)
+		rc = cli_out_open(&ag, apath, 1, e);
+	if (!rc)
+		rc = ctip_syn_run(f, &a->o, o.f, ag.f, r, e);
+	if (ag.f && ag.f != stdout)
+		rc = cli_out_close(&ag, rc, e);
+	if (o.f && o.f != stdout)
+		rc = cli_out_close(&o, rc, e);
+	if (rc)
+		remove(apath);
+	ctip_facts_free(f);
+	return rc;
+}
+
+static int budget_check(ctip_store *s, double eps, ctip_err *e)
+{
+	if (!(eps > 0) || !s->ops->release_budget)
+		return CTIP_OK;
+	double budget = DEFAULT_BUDGET, spent = 0;
+	int rc = s->ops->release_budget(s, "victims", -1, &budget, &spent, e);
+	if (!rc && spent + eps > budget + 1e-9)
+		rc = ctip_err_set(
+		        e, CTIP_EINVAL,
+		        "release refused: epsilon %g would take data set 'victims' past its "
+		        "budget (%g spent of %g); hint: a smaller --epsilon, or an "
+		        "administrator raises it with ctip release budget",
+		        eps, spent, budget);
+	return rc;
+}
+
+static int cmd_synthetic(int argc, char **argv, struct cli *c)
+{
+	struct syn_args a = {0};
+	int rc = parse_syn(argc, argv, &a);
+	if (rc)
+		return rc;
+	if (!a.out) {
+		fprintf(stderr, "ctip: release synthetic: -o FILE is required\n");
+		return 2;
+	}
+	if (!a.seed_given)
+		a.o.seed = fresh_seed();
+	ctip_store *s;
+	if ((rc = cli_open(c, &s)))
+		return rc;
+	ctip_err e = {0};
+	struct ctip_syn_report r = {0};
+	rc = budget_check(s, a.o.dp ? a.o.epsilon : 0, &e);
+	if (!rc)
+		rc = run_syn(s, &a, a.out, &r, &e);
+	char summary[1024], seed[32], sha[65] = "";
+	size_t len = (size_t)snprintf(
+	        summary, sizeof(summary),
+	        "{\"source\":%ld,\"records\":%ld,\"blanked\":%ld,\"combinations\":[", r.source,
+	        r.records, r.blanked);
+	for (int l = 1; l <= a.o.length && len < sizeof(summary); l++)
+		len += (size_t)snprintf(summary + len, sizeof(summary) - len,
+		                        "%s{\"length\":%d,\"source\":%ld,\"published\":%ld}",
+		                        l > 1 ? "," : "", l, r.combos[l], r.published[l]);
+	if (len < sizeof(summary))
+		snprintf(summary + len, sizeof(summary) - len, "]}");
+	snprintf(seed, sizeof(seed), "%" PRIu64, a.o.seed);
+	struct ctip_release_rec rec = {.kind = "synthetic",
+	                               .params = a.params,
+	                               .data_version = r.data_version,
+	                               .seed = seed,
+	                               .records = r.records,
+	                               .dataset = "victims",
+	                               .epsilon = a.o.dp ? a.o.epsilon : 0,
+	                               .delta = a.o.dp ? a.o.delta : 0,
+	                               .summary = summary};
+	if (!rc)
+		rc = record(s, &rec, a.out, sha, &e);
+	if (rc && a.out) { /* the aggregates go with the file */
+		char apath[1100];
+		snprintf(apath, sizeof(apath), "%s.aggregates.csv", a.out);
+		remove(apath);
+	}
+	if (!rc) {
+		printf("release R%" PRId64 ": %s (sha256 %s)\n", rec.id, a.out, rec.sha256);
+		printf("protected aggregates    %s.aggregates.csv\n", a.out);
+		printf("persons in scope        %ld (data version %" PRId64 ")\n", r.source,
+		       r.data_version);
+		printf("synthetic records       %ld\n", r.records);
+		printf("values left blank       %ld (they would have made an unpublished "
+		       "combination)\n",
+		       r.blanked);
+		for (int l = 1; l <= a.o.length; l++)
+			if (a.o.dp)
+				printf("length %d combinations   %ld in the source, %ld published "
+				       "(noisy count "
+				       ">= %.0f)\n",
+				       l, r.combos[l], r.published[l], r.tau[l]);
+			else
+				printf("length %d combinations   %ld in the source, %ld "
+				       "published\n",
+				       l, r.combos[l], r.published[l]);
+		if (a.o.dp)
+			printf("epsilon spent           %g, delta %g of data set 'victims'\n",
+			       a.o.epsilon, a.o.delta);
+	}
 	ctip_store_close(s);
 	return rc ? cli_fail(&e) : 0;
 }
@@ -514,6 +730,20 @@ static int cmd_reproduce(int argc, char **argv, struct cli *c)
 			a.seed = strtoull(g.seed, NULL, 10);
 			rc = ctip_agg_run(s, &a, tmp, &version, &records, &e);
 		}
+	} else if (!rc && !strcmp(g.kind, "synthetic")) {
+		struct syn_args a = {0};
+		if (parse_syn(ac, av, &a)) {
+			rc = ctip_err_set(&e, CTIP_EINVAL, "R%lld: its options no longer parse",
+			                  id);
+		} else {
+			a.o.seed = strtoull(g.seed, NULL, 10);
+			struct ctip_syn_report r;
+			rc = run_syn(s, &a, tmp, &r, &e);
+			version = r.data_version;
+			char apath[1200];
+			snprintf(apath, sizeof(apath), "%s.aggregates.csv", tmp);
+			remove(apath);
+		}
 	} else if (!rc) {
 		rc = ctip_err_set(&e, CTIP_EINVAL, "R%lld: a %s release cannot be run again", id,
 		                  g.kind);
@@ -598,6 +828,8 @@ int cmd_release(int argc, char **argv, struct cli *c)
 		return cmd_microdata(argc - 2, argv + 2, c);
 	if (!strcmp(sub, "aggregates"))
 		return cmd_aggregates(argc - 2, argv + 2, c);
+	if (!strcmp(sub, "synthetic"))
+		return cmd_synthetic(argc - 2, argv + 2, c);
 	if (!strcmp(sub, "list"))
 		return cmd_list(argc - 2, argv + 2, c);
 	if (!strcmp(sub, "reproduce"))

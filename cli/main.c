@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cli.h"
 
 const struct cli_command cli_commands[] = {
@@ -51,14 +52,46 @@ const struct cli_command cli_commands[] = {
          "link the records of one person across organisations; export person keys; explain a "
          "pair; review the uncertain pairs and decide; list persons trafficked again; report "
          "the linkage's own estimate of its quality and of the number of persons"},
+        {"case", cmd_case,
+         "ctip case show ID [--json] | ctip case assign ID USER | ctip case stage ID STAGE "
+         "[--comment TEXT] | ctip case approve APPROVAL [--reject] [--comment TEXT] | ctip "
+         "case approvals [--org NAME]  (changes: --as USER)",
+         "the workflow of a case: its stage, assigned caseworker and supervisors' approvals "
+         "(docs/CASEWORK.md)"},
+        {"assess", cmd_assess,
+         "ctip assess add ID QUESTION=ANSWER... [--date DATE] --as USER | ctip assess list ID "
+         "| ctip assess instrument",
+         "re-trafficking risk assessments of a case: score, level and trend"},
+        {"followup", cmd_followup,
+         "ctip followup plan ID [--from DATE] [--months 1,3,6,12,24] --as USER | ctip followup "
+         "record ID --mode MODE --outcome OUTCOME [--date DATE] [--who NAME] [--notes TEXT] "
+         "--as USER | ctip followup list ID | ctip followup due [--org NAME] [--overdue] | ctip "
+         "followup config --org NAME [--months LIST] [--lost-after N]",
+         "the follow-up plan of a case after return, its contacts, what is due and overdue"},
+        {"contact", cmd_contact,
+         "ctip contact add --channel CHANNEL [--at YYYY-MM-DDTHH:MM] [--caller-type T] "
+         "[--reason R] [--province P] [--caller NAME] [--notes TEXT] --as USER | ctip contact "
+         "list [--org NAME] [--limit N] | ctip contact convert ID [--case CASE] --as USER",
+         "hotline contacts (calls, messages, chats, web forms, walk-ins); a contact becomes a "
+         "case or is attached to one"},
         {"release", cmd_release,
          "ctip release microdata [--k 11] [--quasi COLS] [--sensitive COLS] [--l N] [--year Y] "
          "[--max-suppress F] [--seed N] -o FILE | ctip release aggregates --by COLS [--mode "
          "k|dp] [--threshold N] [--epsilon E] [--year Y] [--format csv|json|xlsx] -o FILE | "
+         "ctip release synthetic [--mode k|dp] [--k 10] [--length 4] [--epsilon E --delta D] "
+         "[--year Y] -o FILE | "
          "ctip release list [--format json] | ctip release reproduce ID | ctip release budget "
          "[--epsilon E] [--dataset NAME]",
-         "privacy-safe releases: k-anonymous microdata in CTDC's layout, protected tables; "
+         "privacy-safe releases: k-anonymous microdata in CTDC's layout, protected tables, "
+         "synthetic records from protected aggregates; "
          "the ledger of releases"},
+        {"estimate", cmd_estimate,
+         "ctip estimate [--histories FILE.csv | [--lists org|org_type|FILE] [--year Y | --from "
+         "DATE --to DATE] [--by DIM[,DIM]] [--sensitivity]] [--method stepwise|bic|lcm|all] "
+         "[--bootstrap N] [--seed S] [--alpha A] [--pthresh P] [--threads N] [--iterations N] "
+         "[--format table|csv|json|html] [-o FILE]",
+         "multiple systems estimation: how many victims no agency saw (the dark figure), "
+         "from the overlaps of the agencies' lists"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",
@@ -113,7 +146,8 @@ int cli_fail(const ctip_err *e)
 {
 	fputs("ctip: ", stderr);
 	ctip_err_print(e, stderr);
-	return e->code == CTIP_EINVAL || e->code == CTIP_ENOTFOUND ? 1 : 3;
+	return e->code == CTIP_EINVAL || e->code == CTIP_ENOTFOUND || e->code == CTIP_EDENIED ? 1
+	                                                                                      : 3;
 }
 
 /* A key rotation interrupted between its commit and the renaming of KEY.new over KEY
@@ -156,6 +190,20 @@ static int open_store(struct cli *c, ctip_store **s, int with_key)
 		*s = NULL;
 		return 1;
 	}
+	/* audit entries that a crash left written ahead but not chained (lib/audit.c) */
+	long recovered = 0;
+	if (ctip_audit_recover(*s, &recovered, &e)) {
+		fprintf(stderr,
+		        "ctip: %s: audit entries left by a crash could not be recovered: ", c->db);
+		ctip_err_print(&e, stderr);
+		ctip_store_close(*s);
+		*s = NULL;
+		return 1;
+	} else if (recovered)
+		fprintf(stderr,
+		        "ctip: %s: %ld audit entr%s of changes committed just before a crash "
+		        "appended to the audit log\n",
+		        c->db, recovered, recovered == 1 ? "y" : "ies");
 	if (!with_key)
 		return 0;
 	const char *kp = cli_key_path(c);

@@ -160,23 +160,25 @@ int ctip_audit_head_parse(const char *text, struct ctip_audit_head *h)
 	return 0;
 }
 
-int ctip_audit_batch(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_err *e)
+static void now_utc(char at[32])
 {
-	char at[32], prev[129], hash[129];
-	int64_t last;
-	int rc;
-	if (sodium_init() < 0)
-		return ctip_err_set(e, CTIP_EINVAL, "libsodium failed to initialise");
 	time_t t = time(NULL);
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if ((rc = s->ops->audit_begin(s, e)))
+	strftime(at, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Appends n entries to the chain inside the caller's transaction. With pend (the write-ahead
+ * copy of ctip_audit_in_tx), each entry is also kept in the registry's file and listed as
+ * chained in the audit file's. */
+static int append(ctip_store *s, const struct ctip_audit_new *v, int n, const char *at, int pend,
+                  ctip_err *e)
+{
+	char prev[129], hash[129];
+	int64_t last, pid = 0, first = 0;
+	int rc;
+	if ((rc = s->ops->audit_last(s, &last, prev, e)))
 		return rc;
-	if ((rc = s->ops->audit_last(s, &last, prev, e))) {
-		s->ops->rollback(s);
-		return rc;
-	}
 	for (int i = 0; i < n; i++) {
 		struct ctip_audit_entry a = {
 		        .id = last + 1 + i,
@@ -187,17 +189,118 @@ int ctip_audit_batch(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_
 		        .detail = v[i].detail ? v[i].detail : "",
 		        .prev_hash = prev,
 		};
+		if (pend && (rc = s->ops->audit_pend(s, &a, &pid, e)))
+			return rc;
+		if (!first)
+			first = pid;
 		ctip_audit_hash(&a, hash);
 		a.hash = hash;
-		if ((rc = s->ops->audit_add(s, &a, e))) {
-			s->ops->rollback(s);
+		if ((rc = s->ops->audit_add(s, &a, e)))
 			return rc;
-		}
 		memcpy(prev, hash, sizeof(prev));
 	}
-	if ((rc = s->ops->commit(s, e))) {
+	if (pend && n > 0 && (rc = s->ops->audit_pend_mark(s, first, pid, e)))
+		return rc;
+	/* the entries of earlier transactions that the chain holds are no longer needed */
+	return pend ? s->ops->audit_pend_forget(s, first, e) : CTIP_OK;
+}
+
+int ctip_audit_batch(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_err *e)
+{
+	char at[32];
+	int rc;
+	if (sodium_init() < 0)
+		return ctip_err_set(e, CTIP_EINVAL, "libsodium failed to initialise");
+	now_utc(at);
+	if ((rc = s->ops->audit_begin(s, e)))
+		return rc;
+	if ((rc = append(s, v, n, at, 0, e)) || (rc = s->ops->commit(s, e))) {
 		s->ops->rollback(s);
 		return rc;
 	}
 	return CTIP_OK;
+}
+
+int ctip_audit_in_tx(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_err *e)
+{
+	char at[32];
+	if (sodium_init() < 0)
+		return ctip_err_set(e, CTIP_EINVAL, "libsodium failed to initialise");
+	now_utc(at);
+	int pend = s->ops->audit_pend && s->ops->audit_pend_mark && s->ops->audit_pend_forget;
+	int rc = append(s, v, n, at, pend, e);
+	if (rc) {
+		char why[sizeof(e->msg)];
+		snprintf(why, sizeof(why), "%s", e->msg);
+		ctip_err_set(e, rc, "the audit log cannot be written (%s): the change is not kept",
+		             why);
+	}
+	return rc;
+}
+
+/* ---- recovery ---- */
+
+struct recover {
+	ctip_store *s;
+	int64_t last;
+	char prev[129];
+	long n;
+	ctip_err *e;
+};
+
+static int recover_one(void *ctx, int64_t pid, const struct ctip_audit_entry *p)
+{
+	struct recover *r = ctx;
+	char hash[129];
+	struct ctip_audit_entry a = *p;
+	a.id = ++r->last;
+	a.prev_hash = r->prev;
+	ctip_audit_hash(&a, hash);
+	a.hash = hash;
+	int rc = r->s->ops->audit_add(r->s, &a, r->e);
+	if (!rc)
+		rc = r->s->ops->audit_pend_mark(r->s, pid, pid, r->e);
+	memcpy(r->prev, hash, sizeof(r->prev));
+	r->n++;
+	return rc;
+}
+
+static int count_one(void *ctx, int64_t pid, const struct ctip_audit_entry *p)
+{
+	(void)pid;
+	(void)p;
+	++*(long *)ctx;
+	return CTIP_OK;
+}
+
+int ctip_audit_recover(ctip_store *s, long *n, ctip_err *e)
+{
+	struct recover r = {.s = s, .e = e};
+	long left = 0;
+	int rc;
+	*n = 0;
+	if (!s->ops->audit_pend_each || !s->ops->audit_pend_forget)
+		return CTIP_OK;
+	/* the usual case, without a lock: nothing to recover */
+	if ((rc = s->ops->audit_pend_each(s, count_one, &left, e)) || !left)
+		return rc;
+	if (sodium_init() < 0)
+		return ctip_err_set(e, CTIP_EINVAL, "libsodium failed to initialise");
+	/* first the chain, in the audit file alone: under its write lock, the list of what it
+	 * holds is final (a writer elsewhere holds that lock until both its files committed) */
+	if ((rc = s->ops->audit_begin(s, e)))
+		return rc;
+	if ((rc = s->ops->audit_last(s, &r.last, r.prev, e)) ||
+	    (rc = s->ops->audit_pend_each(s, recover_one, &r, e)) || (rc = s->ops->commit(s, e))) {
+		s->ops->rollback(s);
+		return rc;
+	}
+	*n = r.n;
+	/* then the registry's copies, in a transaction of their own: a crash between the two
+	 * leaves copies the list vouches for, forgotten next time */
+	if ((rc = s->ops->begin(s, e)))
+		return rc;
+	if ((rc = s->ops->audit_pend_forget(s, INT64_MAX, e)) || (rc = s->ops->commit(s, e)))
+		s->ops->rollback(s);
+	return rc;
 }

@@ -28,6 +28,18 @@ struct ctip_audit_new {
  * group commit: many requests' entries, one commit). */
 int ctip_audit_batch(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_err *e);
 
+/* Appends n entries inside the caller's write transaction (begun with ops->begin), so that
+ * the change and its entries commit together or not at all: the server's writes. A failure
+ * (the audit file read-only or full) is returned; the caller rolls back and keeps nothing.
+ * SQLite commits the two files one after the other, so the entries are also written ahead in
+ * the registry's file (migration 0015); see ctip_audit_recover. */
+int ctip_audit_in_tx(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_err *e);
+
+/* Appends to the chain the entries written ahead whose audit file commit a crash lost, and
+ * forgets those the chain holds; *n gets how many were appended. Run when a database is
+ * opened (cli/main.c). */
+int ctip_audit_recover(ctip_store *s, long *n, ctip_err *e);
+
 /* Checks the whole chain. Returns CTIP_OK, or CTIP_EINVAL with *bad_id set to the first entry
  * that was altered, removed or inserted, and the reason in e. *n counts the entries read. */
 int ctip_audit_verify(ctip_store *s, int64_t *bad_id, long *n, ctip_err *e);

@@ -66,6 +66,7 @@ const char *ctip_code_str(int code)
 	case CTIP_EDB: return "database error";
 	case CTIP_ENOMEM: return "out of memory";
 	case CTIP_ENOTFOUND: return "not found";
+	case CTIP_EDENIED: return "not allowed";
 	}
 	return "unknown error";
 }

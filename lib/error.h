@@ -14,11 +14,12 @@
 
 enum ctip_code {
 	CTIP_OK = 0,
-	CTIP_EINVAL,   /* bad input: the user can fix it */
-	CTIP_EIO,      /* a file could not be read or written */
-	CTIP_EDB,      /* the database refused or failed */
-	CTIP_ENOMEM,   /* out of memory */
-	CTIP_ENOTFOUND /* no such record */
+	CTIP_EINVAL,    /* bad input: the user can fix it */
+	CTIP_EIO,       /* a file could not be read or written */
+	CTIP_EDB,       /* the database refused or failed */
+	CTIP_ENOMEM,    /* out of memory */
+	CTIP_ENOTFOUND, /* no such record */
+	CTIP_EDENIED    /* the account may not do this (its role or organisation) */
 };
 
 typedef struct ctip_err {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "csv_write.h"
+#include "progress.h"
 
 static json_t *scalar_json(int f, const char *v)
 {
@@ -83,6 +84,7 @@ json_t *ctip_person_json(const ctip_row *r)
 }
 
 struct exporter {
+	long total; /* rows to write when known (0: not), for the progress bar */
 	FILE *out;
 	enum ctip_format fmt;
 	long n, flushed;
@@ -110,7 +112,8 @@ static int on_row(void *ctx, const ctip_row *r)
 		for (int f = 0; f < CTIP_NFIELDS; f++)
 			ctip_csv_field(x->out, r->v[f], f == 0);
 		ctip_csv_eol(x->out);
-		x->n++;
+		if (!(++x->n & 1023))
+			ctip_progress_report("exporting", x->n, x->total, "rows");
 		return ferror(x->out) ? CTIP_EIO : CTIP_OK;
 	}
 	if (!x->cur_case || strcmp(x->cur_org, r->v[CF_SRC_ORG]) ||
@@ -128,7 +131,8 @@ static int on_row(void *ctx, const ctip_row *r)
 			return CTIP_ENOMEM;
 	}
 	json_array_append_new(x->cur_persons, ctip_person_json(r));
-	x->n++;
+	if (!(++x->n & 1023))
+		ctip_progress_report("exporting", x->n, x->total, "rows");
 	return CTIP_OK;
 }
 
@@ -137,6 +141,9 @@ int ctip_export(ctip_store *s, enum ctip_format fmt, FILE *out, const struct cti
 {
 	struct exporter x = {.out = out, .fmt = fmt};
 	int rc;
+	struct ctip_counts cnt;
+	if (!flt && s->ops->counts && s->ops->counts(s, &cnt, NULL) == CTIP_OK)
+		x.total = cnt.links; /* one row per person in a case */
 	if (fmt == CTIP_FMT_CSV) {
 		for (int f = 0; f < CTIP_NFIELDS; f++)
 			ctip_csv_field(out, ctip_fields[f].name, f == 0);
@@ -149,6 +156,7 @@ int ctip_export(ctip_store *s, enum ctip_format fmt, FILE *out, const struct cti
 		rc = flush_case(&x);
 		fputs("\n]}\n", out);
 	}
+	ctip_progress_finish();
 	json_decref(x.cur_case);
 	json_decref(x.cur_persons);
 	free(x.cur_org);

@@ -103,9 +103,10 @@ struct importer {
 	ctip_err *e;
 	/* reader: the progress bar (NULL: none), the stream whose position it shows, the
 	 * position given by the mapped reader, and the rows shown in a dry run's sample */
-	ctip_progress *pg;
+	int pg;
+	char pg_label[64];
 	FILE *pf;
-	long long pdone;
+	long long pdone, ptotal;
 	int sampled;
 };
 
@@ -235,9 +236,12 @@ static int ensure_org(struct importer *im, const ctip_row *r, int field, const c
 		if ((rc = im->s->ops->org_add(im->s, name, type, id, im->e)))
 			return im->fatal = rc;
 		im->st->orgs_created++;
-		if (im->o->info)
-			fprintf(im->o->info, "%s: new organisation '%s'%s%s%s\n", im->d.file, name,
-			        type ? " (" : "", type ? type : "", type ? ")" : "");
+		if (im->o->info) {
+			ctip_progress_interrupt();
+			fprintf(im->o->info, "%s: new organisation '%s'%s%s%s%s\n", im->d.file,
+			        name, type ? " (" : "", type ? type : "", type ? ")" : "",
+			        im->o->dry_run ? " would be created" : "");
+		}
 		return CTIP_OK;
 	}
 	if (rc)
@@ -553,7 +557,8 @@ static int take_row(struct importer *im, ctip_row *r)
 		ctip_map_print_row(im->o->info, r);
 	}
 	if (im->pg && !(im->st->rows & 255))
-		ctip_progress_set(im->pg, im->pf ? (long long)ftello(im->pf) : im->pdone);
+		ctip_progress_report(im->pg_label, im->pf ? (long long)ftello(im->pf) : im->pdone,
+		                     im->ptotal, NULL);
 	if (!im->cur && !(im->cur = new_batch(im)))
 		return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");
 	im->cur->rows[im->cur->n++] = *r;
@@ -728,7 +733,7 @@ static void mapped_progress(void *ctx, long long done, long long total)
 {
 	struct importer *im = ctx;
 	im->pdone = done;
-	ctip_progress_total(im->pg, total);
+	im->ptotal = total;
 }
 
 static int read_mapped(struct importer *im, FILE *f, const char *name)
@@ -1071,14 +1076,17 @@ static void *reader_main(void *arg)
 		long long total = fstat(fileno(a->f), &sb) == 0 && S_ISREG(sb.st_mode)
 		                          ? (long long)sb.st_size
 		                          : 0;
-		im->pg = ctip_progress_start(label, total, NULL, CTIP_PROGRESS_BYTES);
+		im->pg = 1;
+		snprintf(im->pg_label, sizeof(im->pg_label), "%s", label);
+		im->ptotal = total;
 		im->pf = a->f;
 	}
 	a->rc = a->mapped ? read_mapped(im, a->f, a->name)
 	        : a->json ? read_json(im, a->f, a->name)
 	                  : read_csv(im, a->f, a->name);
-	ctip_progress_end(im->pg);
-	im->pg = NULL;
+	if (im->pg)
+		ctip_progress_finish();
+	im->pg = 0;
 	a->cpu = clock_of(CLOCK_THREAD_CPUTIME_ID);
 	if (im->cur && !im->fatal && push_batch(im))
 		a->rc = CTIP_EDB;

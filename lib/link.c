@@ -20,6 +20,7 @@
 #include "link_model.h"
 #include "link_prep.h"
 #include "link_quality.h"
+#include "progress.h"
 
 static double now(void)
 {
@@ -349,6 +350,7 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	int rc, have_model = 0, incr = 0;
 
 	double t0 = now();
+	ctip_progress_report("link run", 0, 6, "steps"); /* reading records */
 	/* the last run's model: an incremental run weighs with it (so its weights and review
 	 * band stay), as does --reuse-model; --full or another threshold recomputes all */
 	if (!(o && o->full) || (o && o->reuse_model)) {
@@ -423,11 +425,13 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 		}
 	}
 	double t1 = now();
+	ctip_progress_report("link run", 1, 6, "steps"); /* blocking */
 	st->t_read = t1 - t0;
 	if ((rc = lk_block(&d, incr ? pv.isnew : NULL, pv.nnew, &P, &bstats, e)))
 		goto done;
 	st->pairs = (long)P.n;
 	double t2 = now();
+	ctip_progress_report("link run", 2, 6, "steps"); /* comparing pairs */
 	st->t_block = t2 - t1;
 	if (!(P.pat = malloc(P.n * sizeof(*P.pat) + 1))) {
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
@@ -435,6 +439,7 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	}
 	lk_score(&d, P.a, P.b, P.pat, P.n, threads);
 	double t3 = now();
+	ctip_progress_report("link run", 3, 6, "steps"); /* fitting the model */
 	st->t_score = t3 - t2;
 	if (!have_model) {
 		lk_model_init_m(&md);
@@ -446,6 +451,7 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 	}
 	st->lambda = md.lambda;
 	double t4 = now();
+	ctip_progress_report("link run", 4, 6, "steps"); /* clustering */
 	st->t_em = t4 - t3;
 
 	/* weights, then clustering from the strongest link down */
@@ -581,6 +587,7 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 		freq_check(s->crypto, check);
 	res.freq_check = check;
 	double t5 = now();
+	ctip_progress_report("link run", 5, 6, "steps"); /* saving */
 	st->t_cluster = t5 - t4;
 	if (!(params = lk_model_json(&md, threshold))) {
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
@@ -649,6 +656,7 @@ done:
 	json_decref(quality);
 	lk_pairs_free(&P);
 	lk_data_free(&d);
+	ctip_progress_finish();
 	return rc;
 }
 

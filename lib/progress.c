@@ -5,6 +5,7 @@
  */
 #include "progress.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ struct ctip_progress {
 	enum ctip_progress_unit unit;
 	long long done, total;
 	double t0, last;
+	double delay; /* seconds before the first drawing */
 };
 
 static double now(void)
@@ -48,6 +50,9 @@ ctip_progress *ctip_progress_start(const char *label, long long total, const cha
 	p->unit = unit;
 	p->total = total;
 	p->t0 = now();
+	/* tests set the delay to 0 so that a bar is drawn however fast the machine */
+	const char *d = getenv("CTIP_PROGRESS_DELAY");
+	p->delay = d ? atof(d) : 0.3;
 	return p;
 }
 
@@ -96,7 +101,8 @@ void ctip_progress_set(ctip_progress *p, long long done)
 		return;
 	p->done = done;
 	double t = now();
-	if (t - p->last >= 0.1)
+	/* work done within a third of a second shows no bar at all (no flicker) */
+	if (t - p->t0 >= p->delay && t - p->last >= 0.1)
 		draw(p, t);
 }
 
@@ -121,4 +127,49 @@ void ctip_progress_end(ctip_progress *p)
 		fflush(stderr);
 	}
 	free(p);
+}
+
+static pthread_mutex_t global_mu = PTHREAD_MUTEX_INITIALIZER;
+static ctip_progress *global;
+static int global_enabled = -1;
+
+void ctip_progress_report(const char *label, long long done, long long total, const char *what)
+{
+	pthread_mutex_lock(&global_mu);
+	if (global_enabled < 0)
+		global_enabled = ctip_progress_enabled();
+	if (global_enabled) {
+		if (global && strcmp(global->label, label)) {
+			ctip_progress_end(global);
+			global = NULL;
+		}
+		if (!global)
+			global = ctip_progress_start(label, total, what,
+			                             what ? CTIP_PROGRESS_ITEMS
+			                                  : CTIP_PROGRESS_BYTES);
+		if (global) {
+			global->total = total;
+			ctip_progress_set(global, done);
+		}
+	}
+	pthread_mutex_unlock(&global_mu);
+}
+
+void ctip_progress_finish(void)
+{
+	pthread_mutex_lock(&global_mu);
+	ctip_progress_end(global);
+	global = NULL;
+	pthread_mutex_unlock(&global_mu);
+}
+
+void ctip_progress_interrupt(void)
+{
+	pthread_mutex_lock(&global_mu);
+	if (global && global->last > 0) {
+		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
+		global->last = 1e-9; /* drawn again at the next report */
+	}
+	pthread_mutex_unlock(&global_mu);
 }

@@ -25,4 +25,14 @@ void ctip_progress_total(ctip_progress *p, long long total);
 /* Clears the bar's line and frees p. */
 void ctip_progress_end(ctip_progress *p);
 
+/* For library code deep under a command (the statistics snapshot, a link run, key rotation,
+ * export): one process-wide bar, opened by the first report of a label (or a new label),
+ * closed by ctip_progress_finish. what names the items counted (NULL: bytes). Safe from any
+ * thread. */
+void ctip_progress_report(const char *label, long long done, long long total, const char *what);
+void ctip_progress_finish(void);
+/* Clears the process-wide bar's line before other output to the terminal (a rejected row, a
+ * note); the bar is drawn again at its next report. */
+void ctip_progress_interrupt(void);
+
 #endif

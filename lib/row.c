@@ -12,6 +12,7 @@
 
 #include "date.h"
 #include "import_src.h"
+#include "progress.h"
 #include "text.h"
 
 void ctip_row_init(ctip_row *r)
@@ -142,7 +143,8 @@ void ctip_diag(ctip_diags *d, const ctip_row *r, const char *column, const char 
 	}
 	if (!d->out || (d->max_print && d->count > d->max_print))
 		return;
-	flockfile(d->out); /* one whole line, even when the importer's two threads report */
+	ctip_progress_interrupt(); /* not on the line of a progress bar */
+	flockfile(d->out);         /* one whole line, even when the importer's two threads report */
 	if (d->file)
 		fprintf(d->out, "%s:", d->file);
 	if (r && r->line)

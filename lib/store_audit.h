@@ -38,7 +38,22 @@ struct ctip_audit_entry {
 	int (*audit_last)(ctip_store *s, int64_t *id, char hash[129], ctip_err *e);                \
 	/* Indexes the entries not yet indexed by object now (the appender does so every few       \
 	 * thousand entries; the server when it stops). */                                         \
-	int (*audit_index)(ctip_store *s, ctip_err *e);
+	int (*audit_index)(ctip_store *s, ctip_err *e);                                            \
+	/* Audit entries written ahead (schema 15; NULL for a back end whose registry and log      \
+	 * commit as one): inside a write transaction, audit_pend keeps entry a (at, actor,        \
+	 * action, object, detail) in the registry's own file and gives its number;                \
+	 * audit_pend_mark lists numbers first..last as chained, in the audit file;                \
+	 * audit_pend_forget drops the entries before `before` that the audit file lists as        \
+	 * chained (INT64_MAX: all). audit_pend_each reads, in order, the kept entries the audit   \
+	 * file does not list (a crash came between the two files' commits). lib/audit.c,          \
+	 * ctip_audit_in_tx and ctip_audit_recover, use them. */                                   \
+	int (*audit_pend)(ctip_store *s, const struct ctip_audit_entry *a, int64_t *pid,           \
+	                  ctip_err *e);                                                            \
+	int (*audit_pend_mark)(ctip_store *s, int64_t first, int64_t last, ctip_err *e);           \
+	int (*audit_pend_forget)(ctip_store *s, int64_t before, ctip_err *e);                      \
+	int (*audit_pend_each)(ctip_store *s,                                                      \
+	                       int (*cb)(void *ctx, int64_t pid, const struct ctip_audit_entry *a), \
+	                       void *ctx, ctip_err *e);
 /* clang-format on */
 
 #endif

@@ -16,8 +16,10 @@
 #include <uthash.h>
 
 #include "crypto.h"
+#include "store_casework.h"
 #include "embedded.h"
 #include "identity.h"
+#include "progress.h"
 #include "row_group.h"
 #include "search_top.h"
 #include "store_sqlite.h"
@@ -2304,6 +2306,97 @@ static int sq_audit_index(ctip_store *base, ctip_err *e)
 	return rc;
 }
 
+/* ---- audit entries written ahead (migration 0015) ---- */
+
+static int sq_audit_pend(ctip_store *base, const struct ctip_audit_entry *a, int64_t *pid,
+                         ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(s->db,
+	                       "INSERT INTO main.audit_pending(at, actor, action, object, detail) "
+	                       "VALUES (?, ?, ?, ?, ?)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit pending");
+	sqlite3_bind_text(st, 1, a->at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, a->detail, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : db_err(s, e, "audit pending");
+	sqlite3_finalize(st);
+	*pid = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static int sq_audit_pend_mark(ctip_store *base, int64_t first, int64_t last, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "WITH RECURSIVE n(p) AS (SELECT ?1 UNION ALL SELECT p + 1 FROM n "
+	            "WHERE p < ?2) INSERT INTO auditlog.audit_from_pending SELECT p FROM n",
+	            -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit pending");
+	sqlite3_bind_int64(st, 1, first);
+	sqlite3_bind_int64(st, 2, last);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : db_err(s, e, "audit pending");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sq_audit_pend_forget(ctip_store *base, int64_t before, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	/* the registry's copies first: committed before the audit file's list, they are never
+	 * dropped while the list that vouches for them could still be lost */
+	static const char *const sql[] = {
+	        "DELETE FROM main.audit_pending WHERE pid < ?1 AND pid IN (SELECT pid FROM "
+	        "auditlog.audit_from_pending)",
+	        "DELETE FROM auditlog.audit_from_pending WHERE pid < ?1 AND pid NOT IN (SELECT pid "
+	        "FROM main.audit_pending)"};
+	for (int i = 0; i < 2; i++) {
+		if (sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) != SQLITE_OK)
+			return db_err(s, e, "audit pending");
+		sqlite3_bind_int64(st, 1, before);
+		int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : db_err(s, e, "audit pending");
+		sqlite3_finalize(st);
+		if (rc)
+			return rc;
+	}
+	return CTIP_OK;
+}
+
+static int sq_audit_pend_each(ctip_store *base,
+                              int (*cb)(void *ctx, int64_t pid, const struct ctip_audit_entry *a),
+                              void *ctx, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "SELECT pid, at, actor, action, object, detail FROM main.audit_pending "
+	            "WHERE pid NOT IN (SELECT pid FROM auditlog.audit_from_pending) ORDER "
+	            "BY pid",
+	            -1, &st, NULL) != SQLITE_OK)
+		return db_err(s, e, "audit pending");
+	int rc = CTIP_OK, step;
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_audit_entry a = {.at = col(st, 1),
+		                             .actor = col(st, 2),
+		                             .action = col(st, 3),
+		                             .object = col(st, 4),
+		                             .detail = col(st, 5)};
+		rc = cb(ctx, sqlite3_column_int64(st, 0), &a);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = db_err(s, e, "audit pending");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int sq_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
@@ -2356,7 +2449,7 @@ static int reseal(const ctip_crypto *old, const ctip_crypto *next, const void *b
  * k1, k2, the blob after (?1, ?2) in key order, upd writes ?3 at key (?1, ?2). what names the
  * place (what:k1 or what:k1:k2 when seq). */
 static int reseal_column(sqlite_store *s, const ctip_crypto *next, const char *sel, const char *upd,
-                         const char *what, int seq, long *count, ctip_err *e)
+                         const char *what, int seq, long *count, long total, ctip_err *e)
 {
 	sqlite3_stmt *rd = NULL, *wr = NULL;
 	int rc = CTIP_OK, step, more = 1;
@@ -2421,6 +2514,7 @@ static int reseal_column(sqlite_store *s, const ctip_crypto *next, const char *s
 			k1 = batch[i].k1;
 			k2 = batch[i].k2;
 		}
+		ctip_progress_report("rotating the key", *count, total, "values");
 	}
 out:
 	sqlite3_finalize(rd);
@@ -2529,7 +2623,8 @@ static int rekey_numbers(sqlite_store *s, const ctip_crypto *next, int64_t pid, 
 }
 
 /* Every identity resealed, and its numbers' blind indexes recomputed. */
-static int rekey_identities(sqlite_store *s, const ctip_crypto *next, long *count, ctip_err *e)
+static int rekey_identities(sqlite_store *s, const ctip_crypto *next, long *count, long total,
+                            ctip_err *e)
 {
 	sqlite3_stmt *rd = NULL, *wr = NULL;
 	int rc = CTIP_OK, more = 1;
@@ -2589,6 +2684,7 @@ static int rekey_identities(sqlite_store *s, const ctip_crypto *next, long *coun
 			free(blobs[i]);
 			after = ids[i];
 		}
+		ctip_progress_report("rotating the key", *count, total, "values");
 	}
 out:
 	sqlite3_finalize(rd);
@@ -2624,12 +2720,25 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 		exec_sql(s, "ROLLBACK", NULL);
 		goto done;
 	}
-	if ((rc = rekey_identities(s, next, &n, e)) ||
+	/* the values to reseal, for the progress bar */
+	long total = 0;
+	sqlite3_stmt *cnt;
+	if (sqlite3_prepare_v2(
+	            s->db,
+	            "SELECT (SELECT count(*) FROM person WHERE identity IS NOT NULL) + "
+	            "(SELECT count(*) FROM cases WHERE closure_sealed IS NOT NULL) + "
+	            "(SELECT count(*) FROM case_comment WHERE body_sealed IS NOT NULL) + "
+	            "(SELECT count(*) FROM exploitation WHERE place_sealed IS NOT NULL)",
+	            -1, &cnt, NULL) == SQLITE_OK &&
+	    sqlite3_step(cnt) == SQLITE_ROW)
+		total = (long)sqlite3_column_int64(cnt, 0);
+	sqlite3_finalize(cnt);
+	if ((rc = rekey_identities(s, next, &n, total, e)) ||
 	    (rc = reseal_column(s, next,
 	                        "SELECT id, 0, closure_sealed FROM cases WHERE (id, 0) > (?1, ?2) "
 	                        "AND closure_sealed IS NOT NULL ORDER BY id LIMIT 256",
 	                        "UPDATE cases SET closure_sealed = ?3 WHERE id = ?1 AND ?2 = 0",
-	                        "cases.closure_reason", 0, &n, e)) ||
+	                        "cases.closure_reason", 0, &n, total, e)) ||
 	    (rc = reseal_column(
 	             s, next,
 	             "SELECT case_id, seq, body_sealed FROM case_comment WHERE (case_id, "
@@ -2637,14 +2746,16 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	             "LIMIT 256",
 	             "UPDATE case_comment SET body_sealed = ?3 WHERE case_id = ?1 AND "
 	             "seq = ?2",
-	             "case_comment.body", 1, &n, e)) ||
+	             "case_comment.body", 1, &n, total, e)) ||
 	    (rc = reseal_column(s, next,
 	                        "SELECT case_person_id, seq, place_sealed FROM exploitation WHERE "
 	                        "(case_person_id, seq) > (?1, ?2) AND place_sealed IS NOT NULL "
 	                        "ORDER BY case_person_id, seq LIMIT 256",
 	                        "UPDATE exploitation SET place_sealed = ?3 WHERE case_person_id = "
 	                        "?1 AND seq = ?2",
-	                        "exploitation.place", 1, &n, e)) ||
+	                        "exploitation.place", 1, &n, total, e)) ||
+	    /* casework's free text (0015) */
+	    (rc = ctip_sqlite_cw_ops.reseal(base, next, &n, e)) ||
 	    (rc = exec_sql(s,
 	                   "DELETE FROM link_changed WHERE person_id NOT IN (SELECT person_id "
 	                   "FROM temp.rotate_changed); DROP TABLE temp.rotate_changed; "
@@ -2689,6 +2800,7 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	}
 	ctip_crypto_free(old);
 done:
+	ctip_progress_finish();
 	exec_sql(s, "PRAGMA secure_delete = OFF; PRAGMA synchronous = NORMAL", NULL);
 	return rc;
 }
@@ -2739,6 +2851,10 @@ static const struct ctip_store_ops sqlite_ops = {
         .audit_each = sq_audit_each,
         .audit_last = sq_audit_last,
         .audit_index = sq_audit_index,
+        .audit_pend = sq_audit_pend,
+        .audit_pend_mark = sq_audit_pend_mark,
+        .audit_pend_forget = sq_audit_pend_forget,
+        .audit_pend_each = sq_audit_pend_each,
         .key_needed = sq_key_needed,
         .key_bind = sq_key_bind,
         .key_rotate = sq_key_rotate,

@@ -31,7 +31,9 @@ static int fail(ctip_store *s, ctip_err *e, const char *what)
  * so a statement is never in use twice). Found by connection and SQL text address. A
  * statement is in use from prep() to done(); when the cache is full, a statement of the same
  * connection that is not in use is finalised to make room (never another connection's: its
- * thread may be using that connection). CTIP_STMT_CACHE (tests) makes the cache smaller. */
+ * thread may be using that connection). When every one of them is in use, the new statement
+ * is lent uncached: done() finalises it (release() those never done). CTIP_STMT_CACHE (tests)
+ * makes the cache smaller. */
 struct cached {
 	sqlite3 *db;
 	const char *sql;
@@ -43,6 +45,8 @@ struct cached {
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct cached cache[CACHE_MAX];
 static int ncache, cache_max;
+static struct cached *lent; /* uncached statements in use */
+static int nlent, lent_cap;
 
 static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
 {
@@ -55,7 +59,7 @@ static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
 		cache_max = n > 0 && n < CACHE_MAX ? (int)n : CACHE_MAX;
 	}
 	for (int i = 0; i < ncache && !st; i++)
-		if (cache[i].db == db && cache[i].sql == sql) {
+		if (cache[i].db == db && cache[i].sql == sql && !cache[i].in_use) {
 			st = cache[i].st;
 			cache[i].in_use = 1;
 		}
@@ -77,21 +81,29 @@ static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
 			sqlite3_finalize(cache[i].st);
 			slot = i;
 		}
-	if (slot >= 0)
+	if (slot >= 0) {
 		cache[slot] = (struct cached){db, sql, st, 1};
-	pthread_mutex_unlock(&cache_mu);
-	if (slot < 0) {
-		/* every cached statement of this connection is in use and the rest belong to
-		 * other connections: give up this one rather than keep it unfinalised */
-		sqlite3_finalize(st);
-		ctip_err_set(e, CTIP_EDB, "too many prepared statements in use at once");
-		return NULL;
+	} else {
+		if (nlent == lent_cap) {
+			int cap = lent_cap ? lent_cap * 2 : 16;
+			struct cached *g = realloc(lent, (size_t)cap * sizeof(*g));
+			if (!g) {
+				pthread_mutex_unlock(&cache_mu);
+				sqlite3_finalize(st);
+				ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+				return NULL;
+			}
+			lent = g;
+			lent_cap = cap;
+		}
+		lent[nlent++] = (struct cached){db, sql, st, 1};
 	}
+	pthread_mutex_unlock(&cache_mu);
 	return st;
 }
 
 /* Done with a statement of the cache: reset it, so it holds no read lock, and let the cache
- * reuse its place. */
+ * reuse it (a lent one is finalised). */
 static void done(sqlite3_stmt *st)
 {
 	sqlite3_reset(st);
@@ -99,6 +111,13 @@ static void done(sqlite3_stmt *st)
 	for (int i = 0; i < ncache; i++)
 		if (cache[i].st == st) {
 			cache[i].in_use = 0;
+			pthread_mutex_unlock(&cache_mu);
+			return;
+		}
+	for (int i = 0; i < nlent; i++)
+		if (lent[i].st == st) {
+			sqlite3_finalize(st);
+			lent[i] = lent[--nlent];
 			break;
 		}
 	pthread_mutex_unlock(&cache_mu);
@@ -115,6 +134,18 @@ static void release(ctip_store *s)
 		} else {
 			i++;
 		}
+	for (int i = 0; i < nlent;)
+		if (lent[i].db == db) {
+			sqlite3_finalize(lent[i].st);
+			lent[i] = lent[--nlent];
+		} else {
+			i++;
+		}
+	if (!ncache && !nlent) {
+		free(lent);
+		lent = NULL;
+		lent_cap = 0;
+	}
 	pthread_mutex_unlock(&cache_mu);
 }
 

@@ -13,6 +13,7 @@
 
 #include "facts.h"
 #include "figures.h"
+#include "progress.h"
 #include "store_sqlite.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
@@ -203,6 +204,7 @@ struct build {
 	ctip_store *s;
 	ctip_facts *f;
 	int64_t ncases, nlinks;
+	long long scanned;                           /* rows read, for the progress bar */
 	uint32_t *case_stage, *case_art, *case_expl; /* by case id */
 	uint32_t *cp_stage, *cp_art;                 /* by case_person id */
 	int32_t *case_sdate, *cp_sdate;              /* STAGE_DATES per case, per case_person */
@@ -232,9 +234,15 @@ static int step_rows(struct build *b, sqlite3_stmt *st,
                      int (*row)(struct build *, sqlite3_stmt *, ctip_err *), ctip_err *e)
 {
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((rc = row(b, st, e)))
 			return finish(b, st, rc, e);
+		/* six scans of about one row per person in a case each */
+		if (!(++b->scanned & 4095))
+			ctip_progress_report("statistics snapshot", b->scanned,
+			                     6 * (b->nlinks > b->ncases ? b->nlinks : b->ncases),
+			                     "rows");
+	}
 	if (rc != SQLITE_DONE)
 		return finish(b, st, fail(b->s, e, "statistics snapshot"), e);
 	return finish(b, st, 0, e);
@@ -515,6 +523,7 @@ static int build(ctip_store *s, ctip_facts *f, int delta, ctip_err *e)
 		sqlite3_stmt *st = prep(b, scans[i].sql, e);
 		rc = st ? step_rows(b, st, scans[i].row, e) : e->code;
 	}
+	ctip_progress_finish();
 	for (int i = 0; i < b->stages.n; i++)
 		free(b->stages.code[i]);
 	for (int i = 0; i < b->arts.n; i++)

@@ -205,6 +205,28 @@ static int un_audit_index(ctip_store *s, ctip_err *e)
 	return ctip_store_unavail(s, "audit_index", e);
 }
 
+static int un_audit_pend(ctip_store *s, const struct ctip_audit_entry *a, int64_t *pid, ctip_err *e)
+{
+	return ctip_store_unavail(s, "audit_pend", e);
+}
+
+static int un_audit_pend_mark(ctip_store *s, int64_t first, int64_t last, ctip_err *e)
+{
+	return ctip_store_unavail(s, "audit_pend_mark", e);
+}
+
+static int un_audit_pend_forget(ctip_store *s, int64_t before, ctip_err *e)
+{
+	return ctip_store_unavail(s, "audit_pend_forget", e);
+}
+
+static int un_audit_pend_each(ctip_store *s,
+                              int (*cb)(void *ctx, int64_t pid, const struct ctip_audit_entry *a),
+                              void *ctx, ctip_err *e)
+{
+	return ctip_store_unavail(s, "audit_pend_each", e);
+}
+
 static int un_stats_facts(ctip_store *s, int unit, const unsigned char *need,
                           struct ctip_facts **out, ctip_err *e)
 {
@@ -524,6 +546,10 @@ const struct ctip_store_ops ctip_store_unavail_ops = {
         .audit_each = un_audit_each,
         .audit_last = un_audit_last,
         .audit_index = un_audit_index,
+        .audit_pend = un_audit_pend,
+        .audit_pend_mark = un_audit_pend_mark,
+        .audit_pend_forget = un_audit_pend_forget,
+        .audit_pend_each = un_audit_pend_each,
         .stats_facts = un_stats_facts,
         .stats_version = un_stats_version,
         .figures_add = un_figures_add,

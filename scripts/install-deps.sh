@@ -6,6 +6,7 @@ set -eu
 PKGS="build-essential clang clang-format libclang-rt-14-dev pkg-config sqlite3 libsqlite3-dev libutf8proc-dev
 postgresql postgresql-client libpq-dev
 libjansson-dev libsodium-dev libmicrohttpd-dev libcmocka-dev libcsv-dev uthash-dev libjemalloc-dev libxlsxwriter-dev libzip-dev libexpat1-dev valgrind cppcheck python3 openssl bc jq
+libglpk-dev
 time chromium"
 # The browser test (tests/browser/) runs playwright-core under node. A node installed some other
 # way (e.g. a vendor's nodejs package, which brings its own npm) is used as it is.

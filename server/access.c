@@ -168,3 +168,19 @@ int srv_person_access(struct req *r, int64_t person_id, int64_t *case_id, int *a
 	*access = a.case_id ? a.access : CTIP_ACCESS_NONE;
 	return rc;
 }
+
+/* Casework (routes_workflow.c, routes_assess.c, routes_followup.c): a case's workflow,
+ * assessments and follow-up are its owner's alone. An organisation a case was referred to
+ * sees the case as above, but none of its casework (403: the case itself it may see); any
+ * other gets 404 as for a case that does not exist. */
+int srv_case_owned(struct req *r, int64_t case_id)
+{
+	int access, st = srv_case_access(r, case_id, &access);
+	if (st)
+		return st;
+	if (access != CTIP_ACCESS_OWN)
+		return srv_error(r, 403, NULL,
+		                 "the casework of a case (workflow, assessments, follow-up) is its "
+		                 "organisation's alone");
+	return 0;
+}

@@ -178,6 +178,9 @@ int srv_fail(struct req *r, const ctip_err *e)
 	if (e) {
 		fprintf(stderr, "ctip serve: %s %s: ", r->method, r->path);
 		ctip_err_print(e, stderr);
+		if (!strncmp(e->msg, SRV_AUDIT_FAILED, strlen(SRV_AUDIT_FAILED)))
+			return srv_error(r, 500, NULL,
+			                 "the audit log cannot be written: nothing was changed");
 	}
 	return srv_error(r, 500, NULL, "internal error");
 }

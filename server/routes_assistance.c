@@ -158,11 +158,15 @@ static int create(struct req *r, const struct kind *k)
 		return srv_error(r, 400, d.first_field, "%s", d.first_msg);
 	}
 	int seq = 0;
+	char detail[64];
 	rc = r->s->ops->begin(r->s, &e);
 	if (!rc)
 		rc = k == &assist
 		             ? r->s->srv->assistance_add(r->s, case_id, person_id, &row, &seq, &e)
 		             : r->s->srv->proceeding_add(r->s, case_id, person_id, &row, &seq, &e);
+	snprintf(detail, sizeof(detail), "C%lld %s %d", (long long)case_id, k->name, seq);
+	if (!rc)
+		rc = srv_audit_tx1(r, "update", "P", person_id, detail, &e);
 	if (!rc)
 		rc = r->s->ops->commit(r->s, &e);
 	ctip_row_clear(&row);
@@ -170,12 +174,6 @@ static int create(struct req *r, const struct kind *k)
 		r->s->ops->rollback(r->s);
 		return srv_fail(r, &e);
 	}
-	char obj[32], detail[64];
-	const char *o = obj;
-	snprintf(obj, sizeof(obj), "P%lld", (long long)person_id);
-	snprintf(detail, sizeof(detail), "C%lld %s %d", (long long)case_id, k->name, seq);
-	if (srv_audit(r->sess.username, "update", &o, 1, detail))
-		return srv_error(r, 500, NULL, "the audit log cannot be written");
 	int64_t link = 0;
 	r->s->srv->link_find(r->s, case_id, person_id, &link, NULL);
 	r->out = json_pack("{s:I, s:I, s:I, s:i}", "id", (json_int_t)ITEM_ID(link, seq), "case_id",
@@ -326,9 +324,13 @@ static int patch_item(struct req *r, const struct kind *k)
 		ctip_row_set(&one, k->fields[i], x ? json_string_value(x) : NULL);
 	}
 	ctip_err e = {0};
+	char detail[64];
+	snprintf(detail, sizeof(detail), "C%lld %s %d", (long long)case_id, k->name, seq);
 	int rc = r->s->ops->begin(r->s, &e);
 	if (!rc)
 		rc = r->s->srv->item_set(r->s, k == &assist, r->id / 65536, seq, &one, &e);
+	if (!rc)
+		rc = srv_audit_tx1(r, "update", "P", person_id, detail, &e);
 	if (!rc)
 		rc = r->s->ops->commit(r->s, &e);
 	if (rc) {
@@ -336,15 +338,6 @@ static int patch_item(struct req *r, const struct kind *k)
 		json_decref(item);
 		st = rc == CTIP_ENOTFOUND ? srv_error(r, 404, NULL, "no such item")
 		                          : srv_fail(r, &e);
-		goto out;
-	}
-	char obj[32], detail[64];
-	const char *o = obj;
-	snprintf(obj, sizeof(obj), "P%lld", (long long)person_id);
-	snprintf(detail, sizeof(detail), "C%lld %s %d", (long long)case_id, k->name, seq);
-	if (srv_audit(r->sess.username, "update", &o, 1, detail)) {
-		json_decref(item);
-		st = srv_error(r, 500, NULL, "the audit log cannot be written");
 		goto out;
 	}
 	r->out = item;

@@ -229,15 +229,6 @@ static int write_failed(struct req *r, const ctip_err *e)
 	return srv_fail(r, e);
 }
 
-static int audit_write(struct req *r, const char *action, const char *kind, int64_t id,
-                       const char *detail)
-{
-	char obj[32];
-	const char *o = obj;
-	snprintf(obj, sizeof(obj), "%s%lld", kind, (long long)id);
-	return srv_audit(r->sess.username, action, &o, 1, detail);
-}
-
 int h_case_create(struct req *r)
 {
 	json_t *c = r->in;
@@ -286,15 +277,16 @@ int h_case_create(struct req *r)
 		return srv_fail(r, &e);
 	if (ctip_import_case(r->s, c, r->sess.org, &case_id, pids, MAX_PERSONS, &e))
 		return write_failed(r, &e);
-	if (r->s->ops->commit(r->s, &e))
-		return write_failed(r, &e);
+	/* the case, its persons and their audit entries: one transaction */
 	char detail[32];
 	snprintf(detail, sizeof(detail), "C%lld", (long long)case_id);
-	if (audit_write(r, "create", "C", case_id, ""))
-		return srv_error(r, 500, NULL, "the audit log cannot be written");
+	if (srv_audit_tx1(r, "create", "C", case_id, "", &e))
+		return write_failed(r, &e);
 	for (size_t k = 0; k < json_array_size(persons) && k < MAX_PERSONS; k++)
-		if (pids[k] && audit_write(r, "create", "P", pids[k], detail))
-			return srv_error(r, 500, NULL, "the audit log cannot be written");
+		if (pids[k] && srv_audit_tx1(r, "create", "P", pids[k], detail, &e))
+			return write_failed(r, &e);
+	if (r->s->ops->commit(r->s, &e))
+		return write_failed(r, &e);
 	r->out = json_pack("{s:I}", "id", (json_int_t)case_id);
 	return 201;
 }
@@ -357,18 +349,18 @@ int h_case_patch(struct req *r)
 		rc = r->s->srv->case_update(r->s, r->id, &row, &e);
 	if (!rc && clean && *clean)
 		rc = r->s->srv->comment_add(r->s, r->id, day, clean, &e);
+	if (clean && *clean && strlen(changed) + 9 < sizeof(changed))
+		strcat(changed, *changed ? ",comment" : "comment");
+	if (!rc)
+		rc = srv_audit_tx1(r, "update", "C", r->id, changed, &e);
 	if (!rc)
 		rc = r->s->ops->commit(r->s, &e);
 	if (rc) {
 		st = write_failed(r, &e);
 		goto out;
 	}
-	if (clean && *clean && strlen(changed) + 9 < sizeof(changed))
-		strcat(changed, *changed ? ",comment" : "comment");
 	ctip_row_clear(&row);
 	free(clean);
-	if (audit_write(r, "update", "C", r->id, changed))
-		return srv_error(r, 500, NULL, "the audit log cannot be written");
 	if ((st = srv_case_body(r, r->id, access, 0, &r->out)))
 		return st;
 	return 200;

@@ -240,8 +240,13 @@ int h_link_decide(struct req *r)
 	int same = !strcmp(d, "same");
 	ctip_err e = {0};
 	/* stored exactly as `ctip link decide` stores it, the account as who decided */
+	char obj[64];
+	const char *o = obj;
+	snprintf(obj, sizeof(obj), "P%lld,P%lld", (long long)(a < b ? a : b),
+	         (long long)(a < b ? b : a));
 	int rc = r->s->ops->begin(r->s, &e);
-	if (!rc && (rc = r->s->ops->link_decide(r->s, a, b, same, r->sess.username, &e)))
+	if (!rc && ((rc = r->s->ops->link_decide(r->s, a, b, same, r->sess.username, &e)) ||
+	            (rc = srv_audit_tx(r, "link_decide", &o, 1, d, &e))))
 		r->s->ops->rollback(r->s);
 	else if (!rc)
 		rc = r->s->ops->commit(r->s, &e);
@@ -249,12 +254,6 @@ int h_link_decide(struct req *r)
 		return no_pair(r);
 	if (rc)
 		return srv_fail(r, &e);
-	char obj[64];
-	const char *o = obj;
-	snprintf(obj, sizeof(obj), "P%lld,P%lld", (long long)(a < b ? a : b),
-	         (long long)(a < b ? b : a));
-	if (srv_audit(r->sess.username, "link_decide", &o, 1, d))
-		return srv_error(r, 500, NULL, "the audit log cannot be written");
 	r->out = json_pack("{s:I,s:I,s:s}", "a", (json_int_t)(a < b ? a : b), "b",
 	                   (json_int_t)(a < b ? b : a), "decision", d);
 	return 200;

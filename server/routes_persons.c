@@ -80,9 +80,13 @@ int h_person_create(struct req *r)
 		return st;
 	}
 	ctip_err e = {0};
+	char detail[32];
+	snprintf(detail, sizeof(detail), "C%lld", (long long)case_id);
 	int rc = r->s->ops->begin(r->s, &e);
 	if (!rc)
 		rc = ctip_import_person(r->s, &row, case_id, p, &pid, &e);
+	if (!rc)
+		rc = srv_audit_tx1(r, "create", "P", pid, detail, &e);
 	if (!rc)
 		rc = r->s->ops->commit(r->s, &e);
 	ctip_row_clear(&row);
@@ -93,12 +97,6 @@ int h_person_create(struct req *r)
 			return srv_error(r, 400, e.field, "%s", e.msg);
 		return srv_fail(r, &e);
 	}
-	char obj[32], detail[32];
-	const char *o = obj;
-	snprintf(obj, sizeof(obj), "P%lld", (long long)pid);
-	snprintf(detail, sizeof(detail), "C%lld", (long long)case_id);
-	if (srv_audit(r->sess.username, "create", &o, 1, detail))
-		return srv_error(r, 500, NULL, "the audit log cannot be written");
 	r->out = json_pack("{s:I}", "id", (json_int_t)pid);
 	return 201;
 }
@@ -157,17 +155,13 @@ int h_person_patch(struct req *r)
 		                         : srv_fail(r, &e);
 	}
 	if (!(rc = r->s->ops->begin(r->s, &e)) &&
-	    !(rc = r->s->ops->person_update(r->s, r->id, &row, &e)))
+	    !(rc = r->s->ops->person_update(r->s, r->id, &row, &e)) &&
+	    !(rc = srv_audit_tx1(r, "update", "P", r->id, "record", &e)))
 		rc = r->s->ops->commit(r->s, &e);
 	ctip_row_clear(&row);
 	if (rc) {
 		r->s->ops->rollback(r->s);
 		return srv_fail(r, &e);
 	}
-	char obj[32];
-	const char *o = obj;
-	snprintf(obj, sizeof(obj), "P%lld", (long long)r->id);
-	if (srv_audit(r->sess.username, "update", &o, 1, "record"))
-		return srv_error(r, 500, NULL, "the audit log cannot be written");
 	return h_person_get(r);
 }

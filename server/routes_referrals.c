@@ -89,15 +89,21 @@ int h_referral_create(struct req *r)
 	                          .reason = why ? why->code : reason,
 	                          .status = "Pending",
 	                          .created_by = r->sess.username};
-	int64_t id;
-	if (r->s->srv->referral_add(r->s, &f, &id, &e))
-		return srv_fail(r, &e);
-	char obj[32], detail[300];
-	const char *o = obj;
-	snprintf(obj, sizeof(obj), "C%lld", (long long)case_id);
+	int64_t id = 0;
+	char detail[300];
+	/* the referral and its audit entry: one transaction */
+	rc = r->s->ops->begin(r->s, &e);
+	if (!rc)
+		rc = r->s->srv->referral_add(r->s, &f, &id, &e);
 	snprintf(detail, sizeof(detail), "referral %lld to %s", (long long)id, to_org);
-	if (srv_audit(r->sess.username, "refer", &o, 1, detail))
-		return srv_error(r, 500, NULL, "the audit log cannot be written");
+	if (!rc)
+		rc = srv_audit_tx1(r, "refer", "C", case_id, detail, &e);
+	if (!rc)
+		rc = r->s->ops->commit(r->s, &e);
+	if (rc) {
+		r->s->ops->rollback(r->s);
+		return srv_fail(r, &e);
+	}
 	r->out = json_pack("{s:I}", "id", (json_int_t)id);
 	return 201;
 }
@@ -212,18 +218,23 @@ int h_referral_patch(struct req *r)
 		               : srv_error(r, 403, "status",
 		                           "only the referring organisation withdraws a referral");
 	ctip_err e = {0};
-	int rc = r->s->srv->referral_set_status(r->s, r->id, from, status, &e);
+	char detail[96];
+	snprintf(detail, sizeof(detail), "referral %lld %s (was %s)", (long long)r->id, status,
+	         from);
+	/* the move and its audit entry: one transaction */
+	int rc = r->s->ops->begin(r->s, &e);
+	if (!rc)
+		rc = r->s->srv->referral_set_status(r->s, r->id, from, status, &e);
+	if (!rc)
+		rc = srv_audit_tx1(r, "referral_status", "C", o.f.case_id, detail, &e);
+	if (!rc)
+		rc = r->s->ops->commit(r->s, &e);
+	if (rc)
+		r->s->ops->rollback(r->s);
 	if (rc == CTIP_ENOTFOUND)
 		return srv_error(r, 409, "status",
 		                 "the referral changed meanwhile: read it again and retry");
 	if (rc)
 		return srv_fail(r, &e);
-	char obj[32], detail[96];
-	const char *ob = obj;
-	snprintf(obj, sizeof(obj), "C%lld", (long long)o.f.case_id);
-	snprintf(detail, sizeof(detail), "referral %lld %s (was %s)", (long long)r->id, status,
-	         from);
-	if (srv_audit(r->sess.username, "referral_status", &ob, 1, detail))
-		return srv_error(r, 500, NULL, "the audit log cannot be written");
 	return h_referral_get(r);
 }

@@ -439,13 +439,13 @@ int srv_run(const struct srv_config *c)
 	struct MHD_Daemon *d = MHD_start_daemon(
 	        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 	                (srv_tls ? MHD_USE_TLS : 0),
-	        0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
-	        c->idle_timeout ? c->idle_timeout : SRV_IDLE_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
-	        c->max_conns ? c->max_conns : SRV_MAX_CONNS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	        c->max_conns_per_ip, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
-	        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_UNESCAPE_CALLBACK,
-	        unescape, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	        0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	        MHD_OPTION_CONNECTION_TIMEOUT, c->idle_timeout ? c->idle_timeout : SRV_IDLE_TIMEOUT,
+	        MHD_OPTION_CONNECTION_LIMIT, c->max_conns ? c->max_conns : SRV_MAX_CONNS,
+	        MHD_OPTION_PER_IP_CONNECTION_LIMIT, c->max_conns_per_ip,
+	        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+	        on_completed, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
 	        /* the certificate options only over TLS (else the list ends here) */
 	        srv_tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 	        MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_END);

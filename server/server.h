@@ -132,6 +132,17 @@ void srv_jt_str(struct srv_jtext *j, const char *s); /* NULL: null */
 /* v in decimal into out, NUL-terminated; returns the length (no printf: the hot path). */
 size_t srv_fmt_int(char out[24], long long v);
 
+/* Appends the audit entries of a change inside the request's write transaction (begun with
+ * ops->begin), so that the change and its entries commit together or not at all
+ * (ctip_audit_in_tx); 0, or an error in e (its message begins with SRV_AUDIT_FAILED, which
+ * srv_fail answers as such) after which the caller rolls back. */
+int srv_audit_tx(struct req *r, const char *action, const char *const *objects, int n,
+                 const char *detail, ctip_err *e);
+#define SRV_AUDIT_FAILED "the audit log cannot be written"
+/* One object: kind and id ("C", 12: C12). */
+int srv_audit_tx1(struct req *r, const char *action, const char *kind, int64_t id,
+                  const char *detail, ctip_err *e);
+
 /* Sets req->out to {"error": msg, "field": field} and returns status. */
 int srv_error(struct req *r, int status, const char *field, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
@@ -219,6 +230,34 @@ void srv_case_redact(json_t *c, int access, int all_identities, const char *org)
  * shows identity when need_identity). */
 int srv_person_access(struct req *r, int64_t person_id, int64_t *case_id, int *access,
                       int need_identity, ctip_err *e);
+
+/* The requester's organisation owns case id: 0, else 404 (no access) or 403 (a referral) set
+ * (casework is the owner's alone). */
+int srv_case_owned(struct req *r, int64_t case_id);
+
+/* ---- casework (routes_workflow.c, routes_assess.c, routes_followup.c, routes_contacts.c) */
+
+int h_cw_workflow(struct req *r);
+int h_cw_assign(struct req *r);
+int h_cw_stage(struct req *r);
+int h_cw_approvals(struct req *r);
+int h_cw_approval_decide(struct req *r);
+int h_cw_alerts(struct req *r);
+int h_cw_instrument(struct req *r);
+int h_cw_assessments(struct req *r);
+int h_cw_assess(struct req *r);
+int h_cw_followups(struct req *r);
+int h_cw_followup_plan(struct req *r);
+int h_cw_followup_record(struct req *r);
+int h_cw_followups_due(struct req *r);
+int h_cw_contacts(struct req *r);
+int h_cw_contact_add(struct req *r);
+int h_cw_contact_get(struct req *r);
+int h_cw_contact_convert(struct req *r);
+/* The session's account (username, organisation, role) for casework.h. */
+void srv_cw_actor(struct req *r, struct ctip_account *a);
+/* A casework error as its status: 400 (with the field), 403, 404, or 500. */
+int srv_cw_error(struct req *r, const ctip_err *e);
 
 /* ---- cases as JSON (routes_cases.c) ---- */
 

@@ -83,6 +83,29 @@ check "budget: spent is the sum of the epsilons" sh -c "'$CTIP' release budget |
 check "aggregates (dp): refused for a column without a public list of values" \
 	sh -c "! '$CTIP' release aggregates --by meansOfControl --mode dp --epsilon 0.1 -o '$T/x.csv' 2>&1 | grep -q '^release R'"
 
+# synthetic records from protected aggregates (k mode), as Microsoft's showcase
+"$CTIP" release synthetic --k 10 --length 4 --seed 3 -o "$T/s.csv" >"$T/s.out" 2>&1
+check "synthetic: records and their protected aggregates written" \
+	sh -c "test -s '$T/s.csv' && test -s '$T/s.csv.aggregates.csv'"
+check "synthetic: about as many records as persons" \
+	test $(($(lines "$T/s.csv") - 1)) -ge $((persons * 9 / 10))
+check "adversary: no synthetic record holds a combination (up to 4) absent from the aggregates, every count >= 10 and a multiple of 10" \
+	python3 tests/e2e/release_check.py synthetic "$T/s.csv" 10 4
+check "adversary: the planted person's country is in neither file" \
+	sh -c "! grep -q 'IS' '$T/s.csv.aggregates.csv' && ! grep -q ',IS,' '$T/s.csv'"
+check "synthetic: recorded and reproducible" sh -c "'$CTIP' release list | grep -q synthetic &&
+	'$CTIP' release reproduce \$('$CTIP' release list --format json | jq -r '[.[] | select(.kind == \"synthetic\")][0].id') | grep -q identical"
+"$CTIP" release synthetic --mode dp --epsilon 0.5 --delta 1e-6 --length 2 --seed 3 -o "$T/sd.csv" >"$T/sd.out" 2>&1
+check "synthetic (dp): written, thresholds and epsilon said" \
+	sh -c "grep -q 'noisy count >=' '$T/sd.out' && grep -q 'epsilon spent' '$T/sd.out'"
+check "adversary (dp): no combination outside the noisy aggregates" \
+	python3 tests/e2e/release_check.py dpsynthetic "$T/sd.csv" 2
+"$CTIP" release synthetic --mode dp --epsilon 0.5 --delta 1e-6 -o "$T/sd2.csv" >"$T/sd2.out" 2>&1
+check "synthetic (dp): past the budget, refused, nothing written" \
+	sh -c "grep -q refused '$T/sd2.out' && test ! -e '$T/sd2.csv' && test ! -e '$T/sd2.csv.aggregates.csv'"
+check "synthetic: dp without --delta is an error" \
+	sh -c "'$CTIP' release synthetic --mode dp --epsilon 1 -o '$T/x.csv' 2>&1 | grep -q -- '--delta'"
+
 # bad input: exit 2 and a hint, no file
 "$CTIP" release microdata --quasi nosuch -o "$T/bad.csv" >"$T/e1" 2>&1
 check "error: unknown column named, columns listed" sh -c "test $? = 2 && grep -q \"no column 'nosuch'\" '$T/e1' && grep -q 'ageBroad' '$T/e1'"

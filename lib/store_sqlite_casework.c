@@ -1,0 +1,760 @@
+/*
+ * store_sqlite_casework.c - casework's storage on SQLite (store_casework.h, migration 0015).
+ * Statements are prepared per call: casework writes a row at a time, at a caseworker's pace.
+ * Free text is sealed under the store's key, bound to "table.column:id", as store_sqlite.c
+ * seals case comments; a row is inserted first and its sealed text written once its id is
+ * known.
+ */
+#include "store_casework.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+
+sqlite3 *ctip_store_sqlite_db(ctip_store *base);
+
+static int fail(ctip_store *s, ctip_err *e, const char *what)
+{
+	return ctip_err_set(e, CTIP_EDB, "%s: %s (%s)", s->path,
+	                    sqlite3_errmsg(ctip_store_sqlite_db(s)), what);
+}
+
+static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+		fail(s, e, sql);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Steps a statement that returns no row, then finalizes it. */
+static int run(ctip_store *s, sqlite3_stmt *st, const char *what, ctip_err *e)
+{
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : fail(s, e, what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int no_key(ctip_store *s, ctip_err *e)
+{
+	return ctip_err_set(e, CTIP_EINVAL,
+	                    "%s: the key is not loaded: free text is sealed under it (give --key "
+	                    "or $CTIP_KEY)",
+	                    s->path);
+}
+
+/* Writes v sealed for "what:id" into column of table's row id (NULL when v is empty). */
+static int put_sealed(ctip_store *s, const char *table, const char *column, int64_t id,
+                      const char *v, ctip_err *e)
+{
+	if (!v || !*v)
+		return CTIP_OK;
+	if (!s->crypto)
+		return no_key(s, e);
+	char ad[96], sql[160];
+	int an = snprintf(ad, sizeof(ad), "%s.%s:%lld", table, column, (long long)id);
+	snprintf(sql, sizeof(sql), "UPDATE %s SET %s = ? WHERE id = ?", table, column);
+	size_t n = strlen(v);
+	unsigned char *b = malloc(n + CTIP_SEAL_OVERHEAD);
+	if (!b)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	ctip_seal(s->crypto, v, n, ad, (size_t)an, b);
+	sqlite3_stmt *st = prep(s, sql, e);
+	if (!st) {
+		free(b);
+		return CTIP_EDB;
+	}
+	sqlite3_bind_blob(st, 1, b, (int)(n + CTIP_SEAL_OVERHEAD), free);
+	sqlite3_bind_int64(st, 2, id);
+	return run(s, st, table, e);
+}
+
+/* Opens column i of st, sealed for "table.column:id", into *out (malloc'd; NULL for NULL). */
+static int get_sealed(ctip_store *s, sqlite3_stmt *st, int i, const char *what, int64_t id,
+                      char **out, ctip_err *e)
+{
+	const unsigned char *b = sqlite3_column_blob(st, i);
+	int n = sqlite3_column_bytes(st, i);
+	*out = NULL;
+	if (!b)
+		return CTIP_OK;
+	if (!s->crypto)
+		return no_key(s, e);
+	char ad[96];
+	int an = snprintf(ad, sizeof(ad), "%s:%lld", what, (long long)id);
+	char *m = n >= CTIP_SEAL_OVERHEAD ? malloc((size_t)n - CTIP_SEAL_OVERHEAD + 1) : NULL;
+	if (!m || ctip_unseal(s->crypto, b, (size_t)n, ad, (size_t)an, (unsigned char *)m)) {
+		free(m);
+		return ctip_err_set(
+		        e, CTIP_EDB,
+		        "%s: the sealed value %s does not open: it was altered or moved, "
+		        "or the key is not the one it was sealed with",
+		        s->path, ad);
+	}
+	m[n - CTIP_SEAL_OVERHEAD] = 0;
+	*out = m;
+	return CTIP_OK;
+}
+
+static void copy(char *dst, size_t n, const char *v)
+{
+	snprintf(dst, n, "%s", v ? v : "");
+}
+
+static int work_get(ctip_store *s, int64_t case_id, struct ctip_cw_work *w, ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s,
+	             "SELECT c.org_id, o.name, c.src_case_id, c.status, coalesce(w.stage, "
+	             "'identification'), w.assigned_to, coalesce(w.plan_approved, 0), "
+	             "coalesce(w.followup, 'none') FROM cases c JOIN organisation o ON o.id = "
+	             "c.org_id LEFT JOIN case_work w ON w.case_id = c.id WHERE c.id = ?",
+	             e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(w, 0, sizeof(*w));
+		w->case_id = case_id;
+		w->org_id = sqlite3_column_int64(st, 0);
+		copy(w->org, sizeof(w->org), col(st, 1));
+		copy(w->src_case_id, sizeof(w->src_case_id), col(st, 2));
+		copy(w->status, sizeof(w->status), col(st, 3));
+		copy(w->stage, sizeof(w->stage), col(st, 4));
+		copy(w->assigned, sizeof(w->assigned), col(st, 5));
+		w->plan_approved = sqlite3_column_int(st, 6);
+		copy(w->followup, sizeof(w->followup), col(st, 7));
+		rc = CTIP_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? ctip_err_set(e, CTIP_ENOTFOUND, "no such case C%lld",
+		                                      (long long)case_id)
+		                       : fail(s, e, "case work");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int work_set(ctip_store *s, const struct ctip_cw_work *w, ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s,
+	             "INSERT INTO case_work(case_id, stage, assigned_to, plan_approved, followup) "
+	             "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(case_id) DO UPDATE SET stage = ?2, "
+	             "assigned_to = ?3, plan_approved = ?4, followup = ?5, updated_at = "
+	             "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+	             e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, w->case_id);
+	bind_opt(st, 2, w->stage);
+	bind_opt(st, 3, w->assigned);
+	sqlite3_bind_int(st, 4, w->plan_approved);
+	bind_opt(st, 5, w->followup);
+	return run(s, st, "case work", e);
+}
+
+static int case_status_set(ctip_store *s, int64_t case_id, const char *status, const char *closed,
+                           ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "UPDATE cases SET status = ?2, closed = coalesce(?3, closed) "
+	                        "WHERE id = ?1",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	bind_opt(st, 2, status);
+	bind_opt(st, 3, closed);
+	return run(s, st, "case status", e);
+}
+
+static int approval_add(ctip_store *s, const struct ctip_cw_approval *a, int64_t *id, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "INSERT INTO case_approval(case_id, kind, requested_by, "
+	                        "requested_at) VALUES (?, ?, ?, ?)",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, a->case_id);
+	bind_opt(st, 2, a->kind);
+	bind_opt(st, 3, a->requested_by);
+	bind_opt(st, 4, a->requested_at);
+	int rc = run(s, st, "approval", e);
+	if (rc)
+		return rc;
+	*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
+	return put_sealed(s, "case_approval", "request_sealed", *id, a->request_comment, e);
+}
+
+static int approval_decide(ctip_store *s, int64_t id, const char *status, const char *by,
+                           const char *comment, ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s,
+	             "UPDATE case_approval SET status = ?2, decided_by = ?3, decided_at = "
+	             "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1 AND status = 'requested'",
+	             e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	bind_opt(st, 2, status);
+	bind_opt(st, 3, by);
+	int rc = run(s, st, "approval", e);
+	if (rc)
+		return rc;
+	if (sqlite3_changes(ctip_store_sqlite_db(s)) != 1)
+		return ctip_err_set(e, CTIP_EINVAL, "approval %lld was already decided",
+		                    (long long)id);
+	return put_sealed(s, "case_approval", "comment_sealed", id, comment, e);
+}
+
+static int approval_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id,
+                         const char *status, int (*cb)(void *ctx, const struct ctip_cw_approval *a),
+                         void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s,
+	        "SELECT a.id, a.case_id, a.kind, a.status, a.requested_by, a.requested_at, "
+	        "a.request_sealed, a.decided_by, a.decided_at, a.comment_sealed FROM case_approval "
+	        "a JOIN cases c ON c.id = a.case_id WHERE (?1 = 0 OR a.id = ?1) AND (?2 = 0 OR "
+	        "a.case_id = ?2) AND (?3 = 0 OR c.org_id = ?3) AND (?4 IS NULL OR a.status = ?4) "
+	        "ORDER BY a.id",
+	        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, case_id);
+	sqlite3_bind_int64(st, 3, org_id);
+	bind_opt(st, 4, status);
+	int rc = CTIP_OK, step;
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_cw_approval a = {
+		        .id = sqlite3_column_int64(st, 0),
+		        .case_id = sqlite3_column_int64(st, 1),
+		        .kind = col(st, 2),
+		        .status = col(st, 3),
+		        .requested_by = col(st, 4),
+		        .requested_at = col(st, 5),
+		        .decided_by = col(st, 7),
+		        .decided_at = col(st, 8),
+		};
+		char *req = NULL, *com = NULL;
+		if (!(rc = get_sealed(s, st, 6, "case_approval.request_sealed", a.id, &req, e)) &&
+		    !(rc = get_sealed(s, st, 9, "case_approval.comment_sealed", a.id, &com, e))) {
+			a.request_comment = req;
+			a.comment = com;
+			rc = cb(ctx, &a);
+		}
+		free(req);
+		free(com);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "approvals");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int assessment_add(ctip_store *s, const struct ctip_cw_assessment *a, int64_t *id,
+                          ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "INSERT INTO risk_assessment(case_id, date, answers, score, level, "
+	                        "created_by) VALUES (?, ?, ?, ?, ?, ?)",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, a->case_id);
+	bind_opt(st, 2, a->date);
+	bind_opt(st, 3, a->answers);
+	sqlite3_bind_int(st, 4, a->score);
+	bind_opt(st, 5, a->level);
+	bind_opt(st, 6, a->created_by);
+	int rc = run(s, st, "assessment", e);
+	if (rc == CTIP_OK)
+		*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
+	return rc;
+}
+
+static int assessment_list(ctip_store *s, int64_t case_id,
+                           int (*cb)(void *ctx, const struct ctip_cw_assessment *a), void *ctx,
+                           ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT id, date, answers, score, level, created_by FROM "
+	                        "risk_assessment WHERE case_id = ? ORDER BY date, id",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	int rc = CTIP_OK, step;
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_cw_assessment a = {.id = sqlite3_column_int64(st, 0),
+		                               .case_id = case_id,
+		                               .date = col(st, 1),
+		                               .answers = col(st, 2),
+		                               .score = sqlite3_column_int(st, 3),
+		                               .level = col(st, 4),
+		                               .created_by = col(st, 5)};
+		rc = cb(ctx, &a);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "assessments");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int linked_victim_elsewhere(ctip_store *s, int64_t case_id, int *yes, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s,
+	        "SELECT EXISTS (SELECT 1 FROM case_person cp JOIN link_person l ON l.person_id = "
+	        "cp.person_id JOIN link_person l2 ON l2.person_key = l.person_key JOIN "
+	        "case_person cp2 ON cp2.person_id = l2.person_id WHERE cp.case_id = ?1 AND "
+	        "cp.role = 'Victim' AND cp2.role = 'Victim' AND cp2.case_id <> ?1)",
+	        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	int rc = sqlite3_step(st) == SQLITE_ROW ? CTIP_OK : fail(s, e, "linked victims");
+	*yes = rc == CTIP_OK && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int setting_get(ctip_store *s, int64_t org_id, const char *name, char *buf, size_t n,
+                       ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s, "SELECT value FROM org_setting WHERE org_id = ? AND name = ?", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, org_id);
+	bind_opt(st, 2, name);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		copy(buf, n, col(st, 0));
+		rc = CTIP_OK;
+	} else {
+		rc = rc == SQLITE_DONE ? CTIP_ENOTFOUND : fail(s, e, "setting");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int setting_set(ctip_store *s, int64_t org_id, const char *name, const char *value,
+                       ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s, "INSERT OR REPLACE INTO org_setting(org_id, name, value) VALUES (?, ?, ?)", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, org_id);
+	bind_opt(st, 2, name);
+	bind_opt(st, 3, value);
+	return run(s, st, "setting", e);
+}
+
+static int due_add(ctip_store *s, int64_t case_id, const char *due, int months, ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s, "INSERT INTO followup_due(case_id, due, months) VALUES (?, ?, ?)", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	bind_opt(st, 2, due);
+	sqlite3_bind_int(st, 3, months);
+	return run(s, st, "follow-up plan", e);
+}
+
+static int due_clear_open(ctip_store *s, int64_t case_id, ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s, "DELETE FROM followup_due WHERE case_id = ? AND done IS NULL", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	return run(s, st, "follow-up plan", e);
+}
+
+static int due_list(ctip_store *s, int64_t case_id, int64_t org_id, const char *until,
+                    int (*cb)(void *ctx, const struct ctip_cw_due *d), void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s,
+	        "SELECT d.id, d.case_id, c.org_id, d.due, d.done, o.name, c.src_case_id, "
+	        "w.assigned_to, coalesce(w.followup, 'none'), d.months FROM followup_due d JOIN "
+	        "cases c ON c.id = d.case_id JOIN organisation o ON o.id = c.org_id LEFT JOIN "
+	        "case_work w ON w.case_id = d.case_id WHERE CASE WHEN ?1 <> 0 THEN d.case_id = ?1 "
+	        "ELSE d.done IS NULL AND w.followup = 'active' AND (?2 = 0 OR c.org_id = ?2) AND "
+	        "(?3 IS NULL OR d.due <= ?3) END ORDER BY d.due, d.id",
+	        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, org_id);
+	bind_opt(st, 3, until);
+	int rc = CTIP_OK, step;
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_cw_due d = {.id = sqlite3_column_int64(st, 0),
+		                        .case_id = sqlite3_column_int64(st, 1),
+		                        .org_id = sqlite3_column_int64(st, 2),
+		                        .due = col(st, 3),
+		                        .done = col(st, 4),
+		                        .org = col(st, 5),
+		                        .src_case_id = col(st, 6),
+		                        .assigned = col(st, 7),
+		                        .followup = col(st, 8),
+		                        .months = sqlite3_column_int(st, 9)};
+		rc = cb(ctx, &d);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "follow-up plan");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int due_set(ctip_store *s, int64_t id, const char *due, const char *done, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "UPDATE followup_due SET due = coalesce(?2, due), done = "
+	                        "coalesce(?3, done) WHERE id = ?1",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	bind_opt(st, 2, due);
+	bind_opt(st, 3, done);
+	return run(s, st, "follow-up plan", e);
+}
+
+static int fcontact_add(ctip_store *s, const struct ctip_cw_fcontact *c, int64_t *id, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "INSERT INTO followup_contact(case_id, due_id, date, mode, who, "
+	                        "outcome, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, c->case_id);
+	if (c->due_id)
+		sqlite3_bind_int64(st, 2, c->due_id);
+	else
+		sqlite3_bind_null(st, 2);
+	bind_opt(st, 3, c->date);
+	bind_opt(st, 4, c->mode);
+	bind_opt(st, 5, c->who);
+	bind_opt(st, 6, c->outcome);
+	bind_opt(st, 7, c->created_by);
+	int rc = run(s, st, "follow-up contact", e);
+	if (rc)
+		return rc;
+	*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
+	return put_sealed(s, "followup_contact", "notes_sealed", *id, c->notes, e);
+}
+
+static int fcontact_list(ctip_store *s, int64_t case_id,
+                         int (*cb)(void *ctx, const struct ctip_cw_fcontact *c), void *ctx,
+                         ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT id, coalesce(due_id, 0), date, mode, who, outcome, "
+	                        "notes_sealed, created_by FROM followup_contact WHERE case_id = ? "
+	                        "ORDER BY date, id",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	int rc = CTIP_OK, step;
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_cw_fcontact c = {.id = sqlite3_column_int64(st, 0),
+		                             .case_id = case_id,
+		                             .due_id = sqlite3_column_int64(st, 1),
+		                             .date = col(st, 2),
+		                             .mode = col(st, 3),
+		                             .who = col(st, 4),
+		                             .outcome = col(st, 5),
+		                             .created_by = col(st, 7)};
+		char *notes = NULL;
+		if (!(rc = get_sealed(s, st, 6, "followup_contact.notes_sealed", c.id, &notes,
+		                      e))) {
+			c.notes = notes;
+			rc = cb(ctx, &c);
+		}
+		free(notes);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "follow-up contacts");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int alert_add(ctip_store *s, int64_t case_id, const char *kind, const char *detail,
+                     ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        prep(s, "INSERT INTO case_alert(case_id, kind, detail) VALUES (?, ?, ?)", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	bind_opt(st, 2, kind);
+	sqlite3_bind_text(st, 3, detail ? detail : "", -1, SQLITE_TRANSIENT);
+	return run(s, st, "alert", e);
+}
+
+static int alert_list(ctip_store *s, int64_t case_id, int64_t org_id,
+                      int (*cb)(void *ctx, const struct ctip_cw_alert *a), void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT a.id, a.case_id, a.kind, a.detail, a.created_at FROM "
+	                        "case_alert a JOIN cases c ON c.id = a.case_id WHERE a.cleared_at "
+	                        "IS NULL AND (?1 = 0 OR a.case_id = ?1) AND (?2 = 0 OR c.org_id = "
+	                        "?2) ORDER BY a.id",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, org_id);
+	int rc = CTIP_OK, step;
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_cw_alert a = {.id = sqlite3_column_int64(st, 0),
+		                          .case_id = sqlite3_column_int64(st, 1),
+		                          .kind = col(st, 2),
+		                          .detail = col(st, 3),
+		                          .created_at = col(st, 4)};
+		rc = cb(ctx, &a);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "alerts");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int hotline_add(ctip_store *s, const struct ctip_cw_hotline *h, int64_t *id, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "INSERT INTO hotline_contact(org_id, channel, at, caller_type, "
+	                        "reason, province, anonymous, created_by) VALUES (?, ?, ?, ?, ?, "
+	                        "?, ?, ?)",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, h->org_id);
+	bind_opt(st, 2, h->channel);
+	bind_opt(st, 3, h->at);
+	bind_opt(st, 4, h->caller_type);
+	bind_opt(st, 5, h->reason);
+	bind_opt(st, 6, h->province);
+	sqlite3_bind_int(st, 7, h->anonymous);
+	bind_opt(st, 8, h->created_by);
+	int rc = run(s, st, "contact", e);
+	if (rc)
+		return rc;
+	*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
+	if (!h->anonymous &&
+	    (rc = put_sealed(s, "hotline_contact", "caller_sealed", *id, h->caller, e)))
+		return rc;
+	return put_sealed(s, "hotline_contact", "notes_sealed", *id, h->notes, e);
+}
+
+static int hotline_list(ctip_store *s, int64_t id, int64_t org_id, long limit,
+                        int (*cb)(void *ctx, const struct ctip_cw_hotline *h), void *ctx,
+                        ctip_err *e)
+{
+	sqlite3_stmt *st = prep(
+	        s,
+	        "SELECT h.id, h.org_id, o.name, coalesce(h.case_id, 0), h.channel, h.at, "
+	        "h.caller_type, h.reason, h.province, h.anonymous, h.caller_sealed, "
+	        "h.notes_sealed, "
+	        "h.created_by, h.created_at FROM hotline_contact h JOIN organisation o ON o.id = "
+	        "h.org_id WHERE (?1 = 0 OR h.id = ?1) AND (?2 = 0 OR h.org_id = ?2) ORDER BY h.at "
+	        "DESC, h.id DESC LIMIT ?3",
+	        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, org_id);
+	sqlite3_bind_int64(st, 3, limit > 0 ? limit : -1);
+	int rc = CTIP_OK, step;
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_cw_hotline h = {.id = sqlite3_column_int64(st, 0),
+		                            .org_id = sqlite3_column_int64(st, 1),
+		                            .org = col(st, 2),
+		                            .case_id = sqlite3_column_int64(st, 3),
+		                            .channel = col(st, 4),
+		                            .at = col(st, 5),
+		                            .caller_type = col(st, 6),
+		                            .reason = col(st, 7),
+		                            .province = col(st, 8),
+		                            .anonymous = sqlite3_column_int(st, 9),
+		                            .created_by = col(st, 12),
+		                            .created_at = col(st, 13)};
+		char *caller = NULL, *notes = NULL;
+		if (!(rc = get_sealed(s, st, 10, "hotline_contact.caller_sealed", h.id, &caller,
+		                      e)) &&
+		    !(rc = get_sealed(s, st, 11, "hotline_contact.notes_sealed", h.id, &notes,
+		                      e))) {
+			h.caller = caller;
+			h.notes = notes;
+			rc = cb(ctx, &h);
+		}
+		free(caller);
+		free(notes);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "contacts");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int hotline_set_case(ctip_store *s, int64_t id, int64_t case_id, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s, "UPDATE hotline_contact SET case_id = ? WHERE id = ?", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, id);
+	return run(s, st, "contact", e);
+}
+
+/* Re-seals column of table under next, 256 rows at a time. */
+static int reseal_one(ctip_store *s, const ctip_crypto *next, const char *table, const char *column,
+                      long *count, ctip_err *e)
+{
+	char sel[200], upd[160];
+	snprintf(sel, sizeof(sel),
+	         "SELECT id, %s FROM %s WHERE id > ? AND %s IS NOT NULL ORDER BY id LIMIT 256",
+	         column, table, column);
+	snprintf(upd, sizeof(upd), "UPDATE %s SET %s = ? WHERE id = ?", table, column);
+	int64_t after = 0;
+	for (;;) {
+		sqlite3_stmt *st = prep(s, sel, e);
+		if (!st)
+			return CTIP_EDB;
+		sqlite3_bind_int64(st, 1, after);
+		int64_t ids[256];
+		unsigned char *bl[256];
+		int len[256], n = 0, rc = CTIP_OK;
+		while (n < 256 && sqlite3_step(st) == SQLITE_ROW) {
+			ids[n] = sqlite3_column_int64(st, 0);
+			len[n] = sqlite3_column_bytes(st, 1);
+			if (!(bl[n] = malloc((size_t)len[n] + 1))) {
+				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+				break;
+			}
+			memcpy(bl[n], sqlite3_column_blob(st, 1), (size_t)len[n]);
+			n++;
+		}
+		sqlite3_finalize(st);
+		for (int i = 0; i < n; i++) {
+			char ad[96];
+			int an = snprintf(ad, sizeof(ad), "%s.%s:%lld", table, column,
+			                  (long long)ids[i]);
+			size_t ml = len[i] >= CTIP_SEAL_OVERHEAD
+			                    ? (size_t)len[i] - CTIP_SEAL_OVERHEAD
+			                    : 0;
+			unsigned char *m = malloc(ml + 1), *out = malloc((size_t)len[i] + 1);
+			if (rc == CTIP_OK && (!m || !out))
+				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			else if (rc == CTIP_OK &&
+			         (len[i] < CTIP_SEAL_OVERHEAD ||
+			          ctip_unseal(s->crypto, bl[i], (size_t)len[i], ad, (size_t)an, m)))
+				rc = ctip_err_set(e, CTIP_EDB,
+				                  "%s: the sealed value %s does not open", s->path,
+				                  ad);
+			if (rc == CTIP_OK) {
+				ctip_seal(next, m, ml, ad, (size_t)an, out);
+				sqlite3_stmt *w = prep(s, upd, e);
+				if (!w)
+					rc = CTIP_EDB;
+				else {
+					sqlite3_bind_blob(w, 1, out, len[i], SQLITE_STATIC);
+					sqlite3_bind_int64(w, 2, ids[i]);
+					rc = run(s, w, table, e);
+				}
+				(*count)++;
+			}
+			if (m)
+				sodium_memzero(m, ml);
+			free(m);
+			free(out);
+			free(bl[i]);
+		}
+		if (rc || n < 256)
+			return rc;
+		after = ids[n - 1];
+	}
+}
+
+static int reseal(ctip_store *s, const ctip_crypto *next, long *count, ctip_err *e)
+{
+	static const char *const cols[][2] = {{"case_approval", "request_sealed"},
+	                                      {"case_approval", "comment_sealed"},
+	                                      {"followup_contact", "notes_sealed"},
+	                                      {"hotline_contact", "caller_sealed"},
+	                                      {"hotline_contact", "notes_sealed"}};
+	if (!s->crypto)
+		return no_key(s, e);
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		int rc = reseal_one(s, next, cols[i][0], cols[i][1], count, e);
+		if (rc)
+			return rc;
+	}
+	return CTIP_OK;
+}
+
+const struct ctip_cw_ops ctip_sqlite_cw_ops = {
+        .work_get = work_get,
+        .work_set = work_set,
+        .case_status_set = case_status_set,
+        .approval_add = approval_add,
+        .approval_decide = approval_decide,
+        .approval_list = approval_list,
+        .assessment_add = assessment_add,
+        .assessment_list = assessment_list,
+        .linked_victim_elsewhere = linked_victim_elsewhere,
+        .setting_get = setting_get,
+        .setting_set = setting_set,
+        .due_add = due_add,
+        .due_clear_open = due_clear_open,
+        .due_list = due_list,
+        .due_set = due_set,
+        .fcontact_add = fcontact_add,
+        .fcontact_list = fcontact_list,
+        .alert_add = alert_add,
+        .alert_list = alert_list,
+        .hotline_add = hotline_add,
+        .hotline_list = hotline_list,
+        .hotline_set_case = hotline_set_case,
+        .reseal = reseal,
+};
+
+const struct ctip_cw_ops *ctip_cw_ops(ctip_store *s, ctip_err *e)
+{
+	if (s->ops && s->ops->name && !strcmp(s->ops->name, "sqlite"))
+		return &ctip_sqlite_cw_ops;
+	ctip_err_set(e, CTIP_EINVAL, "casework is not available on the %s back end yet",
+	             s->ops && s->ops->name ? s->ops->name : "unknown");
+	return NULL;
+}
