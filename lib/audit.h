@@ -32,7 +32,7 @@ int ctip_audit_batch(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_
  * the change and its entries commit together or not at all: the server's writes. A failure
  * (the audit file read-only or full) is returned; the caller rolls back and keeps nothing.
  * SQLite commits the two files one after the other, so the entries are also written ahead in
- * the registry's file (migration 0015); see ctip_audit_recover. */
+ * the registry's file (migration 0016); see ctip_audit_recover. */
 int ctip_audit_in_tx(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_err *e);
 
 /* Appends to the chain the entries written ahead whose audit file commit a crash lost, and

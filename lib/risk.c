@@ -173,7 +173,7 @@ static int parse_levels(struct ctip_risk *r, const char *text, size_t len, ctip_
 	}
 	if (rc == CTIP_OK && got < 0)
 		rc = e->code ? e->code : CTIP_EINVAL;
-	/* the stored levels are exactly these (migration 0015's CHECK) */
+	/* the stored levels are exactly these (migration 0017's CHECK) */
 	if (rc == CTIP_OK &&
 	    (r->nlv != 3 || strcmp(r->lv[0].code, "low") || strcmp(r->lv[1].code, "medium") ||
 	     strcmp(r->lv[2].code, "high") || r->lv[0].min_score != 0))

@@ -39,7 +39,7 @@ struct ctip_audit_entry {
 	/* Indexes the entries not yet indexed by object now (the appender does so every few       \
 	 * thousand entries; the server when it stops). */                                         \
 	int (*audit_index)(ctip_store *s, ctip_err *e);                                            \
-	/* Audit entries written ahead (schema 15; NULL for a back end whose registry and log      \
+	/* Audit entries written ahead (schema 16; NULL for a back end whose registry and log      \
 	 * commit as one): inside a write transaction, audit_pend keeps entry a (at, actor,        \
 	 * action, object, detail) in the registry's own file and gives its number;                \
 	 * audit_pend_mark lists numbers first..last as chained, in the audit file;                \

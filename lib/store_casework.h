@@ -1,5 +1,5 @@
 /*
- * store_casework.h - the storage of casework (migration 0015, docs/CASEWORK.md): a case's
+ * store_casework.h - the storage of casework (migration 0017, docs/CASEWORK.md): a case's
  * workflow (stage, assigned caseworker, approvals), risk assessments, the follow-up plan
  * and its contacts, alerts, hotline contacts and organisations' settings. Kept apart from
  * store.h's operations so that a back end adds them on its own; the SQLite store's are in

@@ -2306,7 +2306,7 @@ static int sq_audit_index(ctip_store *base, ctip_err *e)
 	return rc;
 }
 
-/* ---- audit entries written ahead (migration 0015) ---- */
+/* ---- audit entries written ahead (migration 0016) ---- */
 
 static int sq_audit_pend(ctip_store *base, const struct ctip_audit_entry *a, int64_t *pid,
                          ctip_err *e)
@@ -2754,7 +2754,7 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	                        "UPDATE exploitation SET place_sealed = ?3 WHERE case_person_id = "
 	                        "?1 AND seq = ?2",
 	                        "exploitation.place", 1, &n, total, e)) ||
-	    /* casework's free text (0015) */
+	    /* casework's free text (0017) */
 	    (rc = ctip_sqlite_cw_ops.reseal(base, next, &n, e)) ||
 	    (rc = exec_sql(s,
 	                   "DELETE FROM link_changed WHERE person_id NOT IN (SELECT person_id "

@@ -1,4 +1,4 @@
--- 0015: audit entries written ahead in the registry's own file (issue 10, item 7).
+-- 0016: audit entries written ahead in the registry's own file (issue 10, item 7).
 -- A change made through the server and its audit entries are one transaction over both files
 -- (the registry, and DB.audit attached as auditlog). In WAL mode SQLite commits such a
 -- transaction file by file, the registry first: a crash between the two commits would keep the

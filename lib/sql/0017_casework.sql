@@ -1,4 +1,4 @@
--- 0015: casework (docs/CASEWORK.md): the workflow of a case (stage, assigned caseworker,
+-- 0017: casework (docs/CASEWORK.md): the workflow of a case (stage, assigned caseworker,
 -- supervisors' approvals), re-trafficking risk assessments, the follow-up plan and its
 -- contacts, alerts, and hotline contacts as records of their own. Free text (comments of
 -- approvals, notes of follow-up and hotline contacts, a named caller) is sealed like the
