@@ -676,15 +676,24 @@ static void quiet(void *arg, const char *message)
 {
 }
 
-/* The URL for messages: without a password, should one be in it. */
+/* The URL for messages: without a password, should one be in it (user:PASSWORD@ or a
+ * password=... parameter). */
 static void url_for_messages(const char *url, char *out, size_t n)
 {
-	const char *at = strchr(url, '@'), *scheme = strstr(url, "://");
-	const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
-	if (at && colon && colon < at)
+	const char *scheme = strstr(url, "://"), *host = scheme ? scheme + 3 : url;
+	const char *at = strchr(host, '@'), *slash = strchr(host, '/');
+	const char *colon = strchr(host, ':');
+	if (at && (!slash || at < slash) && colon && colon < at)
 		snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
 	else
 		snprintf(out, n, "%s", url);
+	char *p = strstr(out, "password=");
+	if (p && (p == out || p[-1] == '?' || p[-1] == '&')) {
+		char *end = strchr(p, '&');
+		char rest[1024];
+		snprintf(rest, sizeof(rest), "%s", end ? end : "");
+		snprintf(p, n - (size_t)(p - out), "password=***%s", rest);
+	}
 }
 
 int ctip_store_pg_open(const char *url, int create, ctip_store **out, ctip_err *e)

@@ -47,6 +47,10 @@ check "pg: without --key or CTIP_KEY a clear error (no key file beside a server)
 rc=$?
 check "pg: a database that does not exist: a clear error" \
 	sh -c "test $rc -ne 0 && grep -q 'cannot connect to PostgreSQL' '$T/nodb'"
+"$CTIP" --db "postgresql://someone:pw-s3cr3t-1@/ctip_no_such_db_$$?host=$PGHOST_DIR&password=pw-s3cr3t-2" \
+	--key "$K" init >"$T/pw" 2>&1
+check "pg: a password in the URL never appears in a message" \
+	sh -c "grep -q 'cannot connect' '$T/pw' && ! grep -q 's3cr3t' '$T/pw'"
 CTIP_DB="$PG" CTIP_KEY="$K" "$CTIP" org add "Vietnam Women's Union" --type NGO >"$T/org" 2>&1
 check "pg: org add through CTIP_DB and CTIP_KEY" contains "$T/org" "added"
 echo 'a-long-test-password-1' | pgc user add pguser --org "Vietnam Women's Union" --role caseworker \
