@@ -29,7 +29,7 @@
  * store_audit.h, store_stats.h, store_linkage.h; the server's are struct ctip_srv_ops,
  * store_server.h). Each group is an anonymous member, so s->ops->NAME reads as before. */
 struct ctip_store_ops {
-	const char *name; /* the back end, as users know it: "SQLite", "PostgreSQL" */
+	const char *name; /* the back end, in messages: "sqlite" (compared by name), "PostgreSQL" */
 	struct {
 		CTIP_STORE_CORE_OPS
 	};

@@ -2819,7 +2819,7 @@ static int sq_compact(ctip_store *base, ctip_err *e)
 }
 
 static const struct ctip_store_ops sqlite_ops = {
-        .name = "SQLite",
+        .name = "sqlite",
         .close = sq_close,
         .migrate = sq_migrate,
         .schema_version = sq_schema_version,
