@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "cli.h"
 #include "report.h"
+#include "report_casework.h"
 #include "report_link.h"
 #include "report_quality.h"
 #include "suppress.h"
@@ -81,6 +82,8 @@ int cmd_report(int argc, char **argv, struct cli *c)
 		rc = ctip_report_build(f, s->ref, name, year, raw, threshold, &r, &e);
 	if (!rc && !strcmp(name, "annual")) /* re-trafficking, from the linkage */
 		rc = ctip_report_add_retrafficked(r, f, s, &e);
+	if (!rc && !strcmp(name, "tip")) /* II.4 from hotline contacts (docs/CASEWORK.md) */
+		rc = ctip_report_add_contacts(r, s, s->ref, &e);
 	if (!rc && !strcmp(name, "completeness")) /* rows kept with a data-quality flag */
 		rc = ctip_report_add_quality(r, f, s, &e);
 	if (!rc)

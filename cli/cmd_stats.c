@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "facts.h"
 #include "stats.h"
+#include "stats_casework.h"
 #include "stats_out.h"
 #include "suppress.h"
 
@@ -97,7 +98,7 @@ static int parse_by(const char *v, struct ctip_stats_query *q)
 		int d = ctip_dim_parse(t);
 		if (d < 0) {
 			fprintf(stderr, "ctip: --by: no dimension '%s'; dimensions:", t);
-			for (int k = 0; k < CTIP_D_N; k++)
+			for (int k = 0; k < CTIP_D_ALL; k++)
 				fprintf(stderr, " %s", ctip_dim_name(k));
 			fputc('\n', stderr);
 			return 2;
@@ -122,7 +123,7 @@ int cmd_stats(int argc, char **argv, struct cli *c)
 	if (q.unit < 0) {
 		fprintf(stderr,
 		        "ctip: stats: COUNT is one of victims, cases, offenders, referrals, "
-		        "assistance\n");
+		        "assistance, followups, assessments, contacts\n");
 		return 2;
 	}
 	for (int i = 2; i < argc; i++) {
@@ -142,7 +143,8 @@ int cmd_stats(int argc, char **argv, struct cli *c)
 		return 2;
 	}
 	ctip_err e = {0};
-	if (ctip_stats_check(&q, &e)) {
+	int casework = ctip_cw_stats_unit(q.unit);
+	if (casework ? ctip_cw_stats_check(&q, &e) : ctip_stats_check(&q, &e)) {
 		fprintf(stderr, "ctip: stats: %s\n", e.msg);
 		return 2;
 	}
@@ -159,10 +161,11 @@ int cmd_stats(int argc, char **argv, struct cli *c)
 	struct ctip_stats_table *t = NULL;
 	unsigned char need[CTIP_D_N];
 	ctip_stats_need(&q, need);
-	rc = s->ops->stats_facts(s, q.unit, need, &f, &e);
+	/* casework's counts are counted from their own tables (stats_casework.h) */
+	rc = casework ? CTIP_OK : s->ops->stats_facts(s, q.unit, need, &f, &e);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
 	if (!rc)
-		rc = ctip_stats_compute(f, &q, &t, &e);
+		rc = casework ? ctip_cw_stats(s, &q, &t, &e) : ctip_stats_compute(f, &q, &t, &e);
 	clock_gettime(CLOCK_MONOTONIC, &t3);
 	if (!rc && !raw)
 		ctip_suppress(t, threshold);
@@ -173,9 +176,16 @@ int cmd_stats(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "open %.1f ms, snapshot %.1f ms, count %.1f ms, suppress %.1f ms\n",
 		        MS(t0, t1), MS(t1, t2), MS(t2, t3), MS(t3, t4));
 #undef MS
-	/* raw counts are logged: they may single people out */
-	if (!rc && raw)
-		rc = ctip_audit(s, NULL, "stats-raw", ctip_unit_name(q.unit), "--no-suppress", &e);
+	/* raw counts are logged: they may single people out; so is a threshold below the
+	 * default, which publishes cells the server withholds from every role without raw
+	 * counts. The command line is the trusted local operator's, who holds the database and
+	 * its key: its periods and bands are not coarsened as the server's are (docs/SECURITY.md,
+	 * "Statistics"). */
+	char lowered[48];
+	snprintf(lowered, sizeof(lowered), "--threshold %d", threshold);
+	if (!rc && (raw || threshold < CTIP_SUPPRESS_DEFAULT))
+		rc = ctip_audit(s, NULL, "stats-raw", ctip_unit_name(q.unit),
+		                raw ? "--no-suppress" : lowered, &e);
 	struct cli_out o = {stdout, NULL, ""};
 	if (!rc)
 		rc = cli_out_open(&o, path, 1, &e);

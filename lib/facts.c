@@ -8,29 +8,35 @@
 #include <string.h>
 #include <uthash.h>
 
-static const char *const unit_names[CTIP_U_N] = {"victims", "cases", "offenders", "referrals",
-                                                 "assistance"};
+static const char *const unit_names[CTIP_U_ALL] = {"victims",     "cases",      "offenders",
+                                                   "referrals",   "assistance", "followups",
+                                                   "assessments", "contacts"};
 
-static const char *const dim_names[CTIP_D_N] = {"year",
-                                                "gender",
-                                                "age_group",
-                                                "ethnicity",
-                                                "citizenship",
-                                                "origin_province",
-                                                "destination_country",
-                                                "exploitation_type",
-                                                "labour_industry",
-                                                "recruitment_method",
-                                                "control_method",
-                                                "article",
-                                                "stage",
-                                                "trafficking_status",
-                                                "org",
-                                                "org_type",
-                                                "sentence",
-                                                "assistance_kind",
-                                                "referral_reason",
-                                                "event"};
+static const char *const dim_names[CTIP_D_ALL] = {"year",
+                                                  "gender",
+                                                  "age_group",
+                                                  "ethnicity",
+                                                  "citizenship",
+                                                  "origin_province",
+                                                  "destination_country",
+                                                  "exploitation_type",
+                                                  "labour_industry",
+                                                  "recruitment_method",
+                                                  "control_method",
+                                                  "article",
+                                                  "stage",
+                                                  "trafficking_status",
+                                                  "org",
+                                                  "org_type",
+                                                  "sentence",
+                                                  "assistance_kind",
+                                                  "referral_reason",
+                                                  "event",
+                                                  "risk_level",
+                                                  "followup_outcome",
+                                                  "channel",
+                                                  "caller_type",
+                                                  "contact_reason"};
 
 /* Per unit: 0 absent, 1 single-valued, 2 multi-valued; in the order of enum ctip_dim. */
 static const unsigned char unit_dims[CTIP_U_N][CTIP_D_N] = {
@@ -43,14 +49,34 @@ static const unsigned char unit_dims[CTIP_U_N][CTIP_D_N] = {
         [CTIP_U_ASSISTANCE] = {1, 1, 1, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1, 0, 0},
 };
 
+/* The casework counts' dimensions (stats_casework.c): 1 single-valued. */
+static const unsigned char cw_dims[CTIP_U_ALL - CTIP_U_N][CTIP_D_ALL] = {
+        [CTIP_U_FOLLOWUPS - CTIP_U_N] = {[CTIP_D_YEAR] = 1,
+                                         [CTIP_D_ORG] = 1,
+                                         [CTIP_D_ORG_TYPE] = 1,
+                                         [CTIP_D_RISK_LEVEL] = 1,
+                                         [CTIP_D_FOLLOWUP_OUTCOME] = 1},
+        [CTIP_U_ASSESSMENTS - CTIP_U_N] = {[CTIP_D_YEAR] = 1,
+                                           [CTIP_D_ORG] = 1,
+                                           [CTIP_D_ORG_TYPE] = 1,
+                                           [CTIP_D_RISK_LEVEL] = 1},
+        [CTIP_U_CONTACTS - CTIP_U_N] = {[CTIP_D_YEAR] = 1,
+                                        [CTIP_D_ORG] = 1,
+                                        [CTIP_D_ORG_TYPE] = 1,
+                                        [CTIP_D_ORIGIN] = 1,
+                                        [CTIP_D_CHANNEL] = 1,
+                                        [CTIP_D_CALLER_TYPE] = 1,
+                                        [CTIP_D_CONTACT_REASON] = 1},
+};
+
 const char *ctip_unit_name(int unit)
 {
-	return unit >= 0 && unit < CTIP_U_N ? unit_names[unit] : "?";
+	return unit >= 0 && unit < CTIP_U_ALL ? unit_names[unit] : "?";
 }
 
 int ctip_unit_parse(const char *name)
 {
-	for (int i = 0; i < CTIP_U_N; i++)
+	for (int i = 0; i < CTIP_U_ALL; i++)
 		if (!strcmp(name, unit_names[i]))
 			return i;
 	return -1;
@@ -58,12 +84,12 @@ int ctip_unit_parse(const char *name)
 
 const char *ctip_dim_name(int dim)
 {
-	return dim >= 0 && dim < CTIP_D_N ? dim_names[dim] : "?";
+	return dim >= 0 && dim < CTIP_D_ALL ? dim_names[dim] : "?";
 }
 
 int ctip_dim_parse(const char *name)
 {
-	for (int i = 0; i < CTIP_D_N; i++)
+	for (int i = 0; i < CTIP_D_ALL; i++)
 		if (!strcmp(name, dim_names[i]))
 			return i;
 	return -1;
@@ -71,12 +97,14 @@ int ctip_dim_parse(const char *name)
 
 int ctip_unit_has_dim(int unit, int dim)
 {
+	if (unit >= CTIP_U_N && unit < CTIP_U_ALL)
+		return dim >= 0 && dim < CTIP_D_ALL && cw_dims[unit - CTIP_U_N][dim];
 	return unit >= 0 && unit < CTIP_U_N && dim >= 0 && dim < CTIP_D_N && unit_dims[unit][dim];
 }
 
 int ctip_unit_dim_multi(int unit, int dim)
 {
-	return ctip_unit_has_dim(unit, dim) && unit_dims[unit][dim] == 2;
+	return unit < CTIP_U_N && ctip_unit_has_dim(unit, dim) && unit_dims[unit][dim] == 2;
 }
 
 struct dict_item {

@@ -21,7 +21,13 @@ enum ctip_unit {
 	CTIP_U_OFFENDERS,  /* rows: perpetrators (defendants) in cases */
 	CTIP_U_REFERRALS,  /* rows: referrals out of a case */
 	CTIP_U_ASSISTANCE, /* rows: assistance given to a victim */
-	CTIP_U_N
+	CTIP_U_N,
+	/* casework's counts (docs/CASEWORK.md), not in the snapshot: counted from their own
+	 * tables by stats_casework.c, so the snapshot's layout is unchanged */
+	CTIP_U_FOLLOWUPS = CTIP_U_N, /* rows: follow-up contacts recorded */
+	CTIP_U_ASSESSMENTS,          /* rows: risk assessments */
+	CTIP_U_CONTACTS,             /* rows: hotline contacts */
+	CTIP_U_ALL
 };
 
 /* The dimensions a table may be broken down by. */
@@ -46,7 +52,15 @@ enum ctip_dim {
 	CTIP_D_ASSIST_KIND, /* kind of assistance */
 	CTIP_D_REF_REASON,  /* reason of a referral */
 	CTIP_D_EVENT,       /* kinds of trafficking events recorded (return or repatriation...) */
-	CTIP_D_N
+	CTIP_D_N,
+	/* casework's dimensions (of the casework counts only) */
+	CTIP_D_RISK_LEVEL =
+	        CTIP_D_N, /* of an assessment; of a follow-up: the case's latest by then */
+	CTIP_D_FOLLOWUP_OUTCOME,
+	CTIP_D_CHANNEL,     /* of a hotline contact */
+	CTIP_D_CALLER_TYPE, /* of a hotline contact */
+	CTIP_D_CONTACT_REASON,
+	CTIP_D_ALL
 };
 
 #define CTIP_FACT_MAXV 32 /* values of one multi-valued dimension in one row */

@@ -151,6 +151,11 @@ const char *ctip_stats_dim_vocab(int dim)
 	case CTIP_D_ASSIST_KIND: return "assistance_kind";
 	case CTIP_D_REF_REASON: return "referral_reason";
 	case CTIP_D_EVENT: return "event_type";
+	case CTIP_D_RISK_LEVEL: return "risk_level";
+	case CTIP_D_FOLLOWUP_OUTCOME: return "followup_outcome";
+	case CTIP_D_CHANNEL: return "contact_channel";
+	case CTIP_D_CALLER_TYPE: return "caller_type";
+	case CTIP_D_CONTACT_REASON: return "contact_reason";
 	default: return NULL;
 	}
 }

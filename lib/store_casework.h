@@ -123,6 +123,12 @@ struct ctip_cw_ops {
 	                    int (*cb)(void *ctx, const struct ctip_cw_hotline *h), void *ctx,
 	                    ctip_err *e);
 	int (*hotline_set_case)(ctip_store *s, int64_t id, int64_t case_id, ctip_err *e);
+	/* Statistics (stats_casework.c): every row of a casework count (facts.h: CTIP_U_FOLLOWUPS,
+	 * CTIP_U_ASSESSMENTS, CTIP_U_CONTACTS) with its date (YYYY-MM-DD) and its value of each
+	 * dimension the count has (v[dim], indexed by enum ctip_dim; NULL unknown). */
+	int (*stats_rows)(ctip_store *s, int unit,
+	                  int (*cb)(void *ctx, const char *date, const char *const *v), void *ctx,
+	                  ctip_err *e);
 	/* Key rotation: re-seals this module's sealed columns under next (inside the caller's
 	 * transaction); *count is increased by the values re-sealed. */
 	int (*reseal)(ctip_store *s, const ctip_crypto *next, long *count, ctip_err *e);

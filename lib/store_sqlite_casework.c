@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "facts.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 
@@ -724,7 +725,61 @@ static int reseal(ctip_store *s, const ctip_crypto *next, long *count, ctip_err 
 	return CTIP_OK;
 }
 
+static int stats_rows(ctip_store *s, int unit,
+                      int (*cb)(void *ctx, const char *date, const char *const *v), void *ctx,
+                      ctip_err *e)
+{
+	/* the columns after the date, and the dimension each one is */
+	static const int fdims[] = {CTIP_D_ORG, CTIP_D_ORG_TYPE, CTIP_D_FOLLOWUP_OUTCOME,
+	                            CTIP_D_RISK_LEVEL},
+	                 adims[] = {CTIP_D_ORG, CTIP_D_ORG_TYPE, CTIP_D_RISK_LEVEL},
+	                 hdims[] = {CTIP_D_ORG,         CTIP_D_ORG_TYPE,       CTIP_D_CHANNEL,
+	                            CTIP_D_CALLER_TYPE, CTIP_D_CONTACT_REASON, CTIP_D_ORIGIN};
+	const char *sql;
+	const int *dims;
+	int nd;
+	if (unit == CTIP_U_FOLLOWUPS) {
+		/* a follow-up's risk level: the case's latest assessment by the contact's date */
+		sql = "SELECT f.date, o.name, o.type, f.outcome, (SELECT r.level FROM "
+		      "risk_assessment r WHERE r.case_id = f.case_id AND r.date <= f.date ORDER BY "
+		      "r.date DESC, r.id DESC LIMIT 1) FROM followup_contact f JOIN cases c ON "
+		      "c.id = "
+		      "f.case_id JOIN organisation o ON o.id = c.org_id";
+		dims = fdims;
+		nd = 4;
+	} else if (unit == CTIP_U_ASSESSMENTS) {
+		sql = "SELECT r.date, o.name, o.type, r.level FROM risk_assessment r JOIN cases c "
+		      "ON "
+		      "c.id = r.case_id JOIN organisation o ON o.id = c.org_id";
+		dims = adims;
+		nd = 3;
+	} else if (unit == CTIP_U_CONTACTS) {
+		sql = "SELECT substr(h.at, 1, 10), o.name, o.type, h.channel, h.caller_type, "
+		      "h.reason, h.province FROM hotline_contact h JOIN organisation o ON o.id = "
+		      "h.org_id";
+		dims = hdims;
+		nd = 6;
+	} else {
+		return ctip_err_set(e, CTIP_EINVAL, "not a casework count");
+	}
+	sqlite3_stmt *st = prep(s, sql, e);
+	if (!st)
+		return CTIP_EDB;
+	int rc = CTIP_OK, step;
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *v[CTIP_D_ALL] = {0};
+		for (int i = 0; i < nd; i++)
+			v[dims[i]] = col(st, i + 1);
+		rc = cb(ctx, col(st, 0), v);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "casework statistics");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 const struct ctip_cw_ops ctip_sqlite_cw_ops = {
+        .stats_rows = stats_rows,
         .work_get = work_get,
         .work_set = work_set,
         .case_status_set = case_status_set,

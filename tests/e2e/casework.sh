@@ -122,6 +122,30 @@ check "followup record: an unknown outcome names the outcomes" contains "$T/o4" 
 check "followup record: a date in the future is refused" contains "$T/o5" "in the future"
 check "sealed: follow-up notes are not in clear" test -z "$(cat "$CTIP_DB"* | grep -a SECRETNOTE2)"
 
+# ---- statistics ------------------------------------------------------------------------------
+"$CTIP" stats contacts --by channel --no-suppress --format csv >"$T/st1" 2>&1
+check "stats contacts: by channel (COUNT contacts)" \
+	test -n "$(grep '^call,1$' "$T/st1")" -a -n "$(grep '^message,1$' "$T/st1")" -a -n "$(grep '^Total,2$' "$T/st1")"
+"$CTIP" stats followups --by followup_outcome --no-suppress --format csv >"$T/st2" 2>&1
+check "stats followups: by followup_outcome" \
+	test -n "$(grep '^not_reached,1$' "$T/st2")" -a -n "$(grep '^moved,1$' "$T/st2")" -a -n "$(grep '^reached_stable,1$' "$T/st2")"
+"$CTIP" stats assessments --by risk_level,org --no-suppress --format csv >"$T/st3" 2>&1
+check "stats assessments: by risk_level and org" \
+	test -n "$(grep '^medium,NGO Thử A,1$' "$T/st3")" -a -n "$(grep '^high,NGO Thử A,1$' "$T/st3")"
+"$CTIP" stats followups --by followup_outcome --where risk_level=high --no-suppress --format csv >"$T/st4" 2>&1
+check "stats followups --where risk_level=high: the contacts after the high assessment" \
+	test -n "$(grep '^Total,3$' "$T/st4")"
+"$CTIP" stats contacts --by channel >"$T/st5" 2>&1
+check "stats contacts: small cells withheld by default" contains "$T/st5" "withheld"
+"$CTIP" stats contacts --by gender >"$T/st6" 2>&1
+check "stats contacts --by gender: refused, naming why" contains "$T/st6" "contacts cannot be broken down by gender"
+"$CTIP" stats contacts --by channel --year 2025 --no-suppress --format csv >"$T/st7" 2>&1
+check "stats contacts --year: the period filters by the contact's date" test -n "$(grep '^Total,0$' "$T/st7")"
+"$CTIP" report tip --year 2026 --no-suppress >"$T/tip" 2>&1
+check "report tip: the II.4 hotline tables from contacts, before II.5" \
+	test "$(grep '^== II' "$T/tip" | sed -n 3p)" = "== II.4 Hotline: contacts (calls, messages, chats, web forms, walk-ins), by channel ==" \
+	-a -n "$(grep -A4 'contacts by reason' "$T/tip" | grep 'Request for help by a victim  *1')"
+
 # ---- key rotation keeps casework's sealed text readable ---------------------------------------
 "$CTIP" key rotate >/dev/null 2>&1
 "$CTIP" followup list "$C" >"$T/k1" 2>&1
