@@ -86,6 +86,16 @@ int cmd_figures(int argc, char **argv, struct cli *c);
 int cmd_report(int argc, char **argv, struct cli *c);
 int cmd_link(int argc, char **argv, struct cli *c);
 int cmd_release(int argc, char **argv, struct cli *c);
+/* A release for the server (cmd_release.c): kind "microdata", "aggregates" or "synthetic",
+ * options as on the command line, written to path, recorded under actor and audited. Wrong
+ * options: CTIP_EINVAL with the reason. */
+struct cli_release_out {
+	int64_t id, records;
+	char sha256[65];
+	char summary[2048];
+};
+int cli_release_make(ctip_store *s, const char *kind, int argc, char **argv, const char *path,
+                     const char *actor, struct cli_release_out *out, ctip_err *e);
 int cmd_link_report(int argc, char **argv, struct cli *c);
 int cmd_case(int argc, char **argv, struct cli *c);
 int cmd_assess(int argc, char **argv, struct cli *c);

@@ -72,7 +72,7 @@ static void actor_name(char *buf, size_t n)
 
 /* Records the release and audits it; on failure removes the file. */
 static int record(ctip_store *s, struct ctip_release_rec *r, const char *path, char sha[65],
-                  ctip_err *e)
+                  const char *who, ctip_err *e)
 {
 	char at[32], actor[96];
 	int rc = file_sha256(path, sha, e);
@@ -80,7 +80,10 @@ static int record(ctip_store *s, struct ctip_release_rec *r, const char *path, c
 		rc = ctip_err_set(e, CTIP_EINVAL, "this store has no ledger of releases");
 	if (!rc) {
 		now_iso(at, sizeof(at));
-		actor_name(actor, sizeof(actor));
+		if (who)
+			snprintf(actor, sizeof(actor), "%s", who);
+		else
+			actor_name(actor, sizeof(actor));
 		r->at = at;
 		r->actor = actor;
 		r->sha256 = sha;
@@ -92,7 +95,7 @@ static int record(ctip_store *s, struct ctip_release_rec *r, const char *path, c
 		snprintf(obj, sizeof(obj), "R%" PRId64, r->id);
 		snprintf(detail, sizeof(detail), "%s %s sha256=%s epsilon=%g", r->kind, r->params,
 		         sha, r->epsilon);
-		rc = ctip_audit(s, NULL, "release", obj, detail, e);
+		rc = ctip_audit(s, who, "release", obj, detail, e);
 	}
 	if (rc)
 		remove(path);
@@ -108,7 +111,7 @@ struct micro_args {
 	char params[1024]; /* canonical options, without -o and --seed */
 };
 
-static int parse_groups(const char *v, unsigned *mask, const char *opt)
+static int parse_groups(const char *v, unsigned *mask, const char *opt, FILE *err)
 {
 	char buf[1024];
 	snprintf(buf, sizeof(buf), "%s", v);
@@ -116,10 +119,10 @@ static int parse_groups(const char *v, unsigned *mask, const char *opt)
 	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		int g = ctip_rel_group_parse(t);
 		if (g < 0) {
-			fprintf(stderr, "ctip: release: %s: no column '%s'; columns:", opt, t);
+			fprintf(err, "ctip: release: %s: no column '%s'; columns:", opt, t);
 			for (int k = 0; k < CTIP_RG_N; k++)
-				fprintf(stderr, " %s", ctip_rel_group_name(k));
-			fputc('\n', stderr);
+				fprintf(err, " %s", ctip_rel_group_name(k));
+			fputc('\n', err);
 			return 2;
 		}
 		*mask |= 1u << g;
@@ -137,7 +140,7 @@ static void mask_text(unsigned m, char *buf, size_t n)
 			                        len ? "," : "", ctip_rel_group_name(g));
 }
 
-static int parse_micro(int argc, char **argv, struct micro_args *a)
+static int parse_micro(int argc, char **argv, struct micro_args *a, FILE *err)
 {
 	a->o.k = 11;
 	a->o.l = 0;
@@ -145,13 +148,15 @@ static int parse_micro(int argc, char **argv, struct micro_args *a)
 	for (int i = 0; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		char *end = NULL;
-		if (!v)
-			return cli_usage("release");
+		if (!v) {
+			fprintf(err, "ctip: release microdata: %s needs a value\n", o);
+			return 2;
+		}
 		i++;
 		if (!strcmp(o, "--k")) {
 			long k = strtol(v, &end, 10);
 			if (*end || k < 2 || k > 100000) {
-				fprintf(stderr,
+				fprintf(err,
 				        "ctip: release: --k: a whole number from 2 to 100000\n");
 				return 2;
 			}
@@ -159,28 +164,27 @@ static int parse_micro(int argc, char **argv, struct micro_args *a)
 		} else if (!strcmp(o, "--l")) {
 			long l = strtol(v, &end, 10);
 			if (*end || l < 1 || l > 1000) {
-				fprintf(stderr,
-				        "ctip: release: --l: a whole number from 1 to 1000\n");
+				fprintf(err, "ctip: release: --l: a whole number from 1 to 1000\n");
 				return 2;
 			}
 			a->o.l = (int)l;
 		} else if (!strcmp(o, "--quasi")) {
-			if (parse_groups(v, &a->o.quasi, o))
+			if (parse_groups(v, &a->o.quasi, o, err))
 				return 2;
 		} else if (!strcmp(o, "--sensitive")) {
-			if (parse_groups(v, &a->o.sens, o))
+			if (parse_groups(v, &a->o.sens, o, err))
 				return 2;
 		} else if (!strcmp(o, "--year")) {
 			long y = strtol(v, &end, 10);
 			if (*end || y < 1900 || y > 2200) {
-				fprintf(stderr, "ctip: release: --year: a year like 2023\n");
+				fprintf(err, "ctip: release: --year: a year like 2023\n");
 				return 2;
 			}
 			a->o.year = (int)y;
 		} else if (!strcmp(o, "--max-suppress")) {
 			double f = strtod(v, &end);
 			if (*end || !(f >= 0 && f <= 1)) {
-				fprintf(stderr,
+				fprintf(err,
 				        "ctip: release: --max-suppress: a fraction from 0 to 1 "
 				        "(0.1: a tenth of the records)\n");
 				return 2;
@@ -189,7 +193,7 @@ static int parse_micro(int argc, char **argv, struct micro_args *a)
 		} else if (!strcmp(o, "--seed")) {
 			unsigned long long sd = strtoull(v, &end, 10);
 			if (*end || !*v || sd > INT64_MAX) {
-				fprintf(stderr, "ctip: release: --seed: a whole number\n");
+				fprintf(err, "ctip: release: --seed: a whole number\n");
 				return 2;
 			}
 			a->o.seed = sd;
@@ -197,17 +201,17 @@ static int parse_micro(int argc, char **argv, struct micro_args *a)
 		} else if (!strcmp(o, "-o") || !strcmp(o, "--output")) {
 			a->out = v;
 		} else {
-			fprintf(stderr, "ctip: release microdata: unknown option '%s'\n", o);
-			return cli_usage("release");
+			fprintf(err, "ctip: release microdata: unknown option '%s'\n", o);
+			return 2;
 		}
 	}
 	if (a->o.quasi & a->o.sens) {
-		fprintf(stderr, "ctip: release: a column cannot be both --quasi and --sensitive\n");
+		fprintf(err, "ctip: release: a column cannot be both --quasi and --sensitive\n");
 		return 2;
 	}
 	if (a->o.l > 1 && !a->o.sens) {
-		fprintf(stderr, "ctip: release: --l needs --sensitive COLS (the columns that must "
-		                "vary within each class)\n");
+		fprintf(err, "ctip: release: --l needs --sensitive COLS (the columns that must "
+		             "vary within each class)\n");
 		return 2;
 	}
 	char q[256], s[256];
@@ -299,10 +303,44 @@ static int run_micro(ctip_store *s, const struct micro_args *a, const char *path
 	return rc;
 }
 
+/* What a release did (the wrappers print it; the server answers it). */
+struct made {
+	int64_t id;
+	char sha[65];
+	char summary[2048];
+	int64_t records;
+	struct ctip_rel_report micro;
+	struct ctip_syn_report syn;
+};
+
+static int make_micro(ctip_store *s, struct micro_args *a, const char *who, struct made *m,
+                      ctip_err *e)
+{
+	if (!a->seed_given)
+		a->o.seed = fresh_seed();
+	struct ctip_rel_report *r = &m->micro;
+	int rc = run_micro(s, a, a->out, r, e);
+	char seed[32];
+	report_json(r, a->o.k, m->summary, sizeof(m->summary));
+	snprintf(seed, sizeof(seed), "%" PRIu64, a->o.seed);
+	struct ctip_release_rec rec = {.kind = "microdata",
+	                               .params = a->params,
+	                               .data_version = r->data_version,
+	                               .seed = seed,
+	                               .records = r->records,
+	                               .dataset = "victims",
+	                               .summary = m->summary};
+	if (!rc)
+		rc = record(s, &rec, a->out, m->sha, who, e);
+	m->id = rec.id;
+	m->records = r->records;
+	return rc;
+}
+
 static int cmd_microdata(int argc, char **argv, struct cli *c)
 {
 	struct micro_args a = {0};
-	int rc = parse_micro(argc, argv, &a);
+	int rc = parse_micro(argc, argv, &a, stderr);
 	if (rc)
 		return rc;
 	if (!a.out) {
@@ -310,29 +348,15 @@ static int cmd_microdata(int argc, char **argv, struct cli *c)
 		                "into the ledger)\n");
 		return 2;
 	}
-	if (!a.seed_given)
-		a.o.seed = fresh_seed();
 	ctip_store *s;
 	if ((rc = cli_open(c, &s)))
 		return rc;
 	ctip_err e = {0};
-	struct ctip_rel_report r;
-	rc = run_micro(s, &a, a.out, &r, &e);
-	char summary[2048], seed[32], sha[65] = "";
-	report_json(&r, a.o.k, summary, sizeof(summary));
-	snprintf(seed, sizeof(seed), "%" PRIu64, a.o.seed);
-	struct ctip_release_rec rec = {.kind = "microdata",
-	                               .params = a.params,
-	                               .data_version = r.data_version,
-	                               .seed = seed,
-	                               .records = r.records,
-	                               .dataset = "victims",
-	                               .summary = summary};
-	if (!rc)
-		rc = record(s, &rec, a.out, sha, &e);
+	struct made m = {0};
+	rc = make_micro(s, &a, NULL, &m, &e);
 	if (!rc) {
-		printf("release R%" PRId64 ": %s (sha256 %s)\n", rec.id, a.out, rec.sha256);
-		report_text(stdout, &r, &a.o);
+		printf("release R%" PRId64 ": %s (sha256 %s)\n", m.id, a.out, m.sha);
+		report_text(stdout, &m.micro, &a.o);
 	}
 	ctip_store_close(s);
 	return rc ? cli_fail(&e) : 0;
@@ -342,42 +366,54 @@ static int cmd_microdata(int argc, char **argv, struct cli *c)
 
 static int budget_check(ctip_store *s, double eps, ctip_err *e);
 
+static int make_agg(ctip_store *s, struct ctip_agg_args *a, const char *who, struct made *m,
+                    ctip_err *e)
+{
+	if (!a->seed_given)
+		a->seed = fresh_seed();
+	/* refused before any work when the budget is spent already */
+	int rc = budget_check(s, a->epsilon, e);
+	int64_t version = 0, records = 0;
+	if (!rc)
+		rc = ctip_agg_run(s, a, a->out, &version, &records, e);
+	char seed[32];
+	snprintf(seed, sizeof(seed), "%" PRIu64, a->seed);
+	snprintf(m->summary, sizeof(m->summary), "{\"persons\":%" PRId64 ",\"epsilon\":%g}",
+	         records, a->epsilon);
+	struct ctip_release_rec rec = {.kind = "aggregates",
+	                               .params = a->params,
+	                               .data_version = version,
+	                               .seed = seed,
+	                               .records = records,
+	                               .dataset = "victims",
+	                               .epsilon = a->epsilon,
+	                               .delta = 0,
+	                               .summary = m->summary};
+	if (!rc)
+		rc = record(s, &rec, a->out, m->sha, who, e);
+	m->id = rec.id;
+	m->records = records;
+	return rc;
+}
+
 static int cmd_aggregates(int argc, char **argv, struct cli *c)
 {
 	struct ctip_agg_args a;
-	int rc = ctip_agg_parse(argc, argv, &a);
+	int rc = ctip_agg_parse(argc, argv, &a, stderr);
 	if (rc)
 		return rc;
 	if (!a.out) {
 		fprintf(stderr, "ctip: release aggregates: -o FILE is required\n");
 		return 2;
 	}
-	if (!a.seed_given)
-		a.seed = fresh_seed();
 	ctip_store *s;
 	if ((rc = cli_open(c, &s)))
 		return rc;
 	ctip_err e = {0};
-	/* refused before any work when the budget is spent already */
-	rc = budget_check(s, a.epsilon, &e);
-	int64_t version = 0, records = 0;
+	struct made m = {0};
+	rc = make_agg(s, &a, NULL, &m, &e);
 	if (!rc)
-		rc = ctip_agg_run(s, &a, a.out, &version, &records, &e);
-	char seed[32], sha[65] = "";
-	snprintf(seed, sizeof(seed), "%" PRIu64, a.seed);
-	struct ctip_release_rec rec = {.kind = "aggregates",
-	                               .params = a.params,
-	                               .data_version = version,
-	                               .seed = seed,
-	                               .records = records,
-	                               .dataset = "victims",
-	                               .epsilon = a.epsilon,
-	                               .delta = 0,
-	                               .summary = "{}"};
-	if (!rc)
-		rc = record(s, &rec, a.out, sha, &e);
-	if (!rc)
-		printf("release R%" PRId64 ": %s (sha256 %s)%s\n", rec.id, a.out, rec.sha256,
+		printf("release R%" PRId64 ": %s (sha256 %s)%s\n", m.id, a.out, m.sha,
 		       a.epsilon > 0 ? " differentially private" : "");
 	if (!rc && a.epsilon > 0)
 		printf("epsilon spent           %g of data set 'victims'\n", a.epsilon);
@@ -394,7 +430,7 @@ struct syn_args {
 	char params[512];
 };
 
-static int parse_syn(int argc, char **argv, struct syn_args *a)
+static int parse_syn(int argc, char **argv, struct syn_args *a, FILE *err)
 {
 	const char *mode = "k";
 	a->o.k = 10;
@@ -404,35 +440,35 @@ static int parse_syn(int argc, char **argv, struct syn_args *a)
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		char *end = NULL;
 		if (!v) {
-			fprintf(stderr, "ctip: release synthetic: %s needs a value\n", o);
+			fprintf(err, "ctip: release synthetic: %s needs a value\n", o);
 			return 2;
 		}
 		i++;
 		if (!strcmp(o, "--mode")) {
 			if (strcmp(v, "k") && strcmp(v, "dp")) {
-				fprintf(stderr, "ctip: release synthetic: --mode k or dp\n");
+				fprintf(err, "ctip: release synthetic: --mode k or dp\n");
 				return 2;
 			}
 			mode = v;
 		} else if (!strcmp(o, "--k")) {
 			long k = strtol(v, &end, 10);
 			if (*end || k < 2 || k > 100000) {
-				fprintf(stderr, "ctip: release synthetic: --k: 2 to 100000\n");
+				fprintf(err, "ctip: release synthetic: --k: 2 to 100000\n");
 				return 2;
 			}
 			a->o.k = (int)k;
 		} else if (!strcmp(o, "--length")) {
 			long l = strtol(v, &end, 10);
 			if (*end || l < 1 || l > 4) {
-				fprintf(stderr, "ctip: release synthetic: --length: 1 to 4\n");
+				fprintf(err, "ctip: release synthetic: --length: 1 to 4\n");
 				return 2;
 			}
 			a->o.length = (int)l;
 		} else if (!strcmp(o, "--epsilon") || !strcmp(o, "--delta")) {
 			double x = strtod(v, &end);
 			if (*end || !(x > 0) || x > 100 || (o[2] == 'd' && x >= 1)) {
-				fprintf(stderr, "ctip: release synthetic: %s: a number above 0%s\n",
-				        o, o[2] == 'd' ? " and under 1 (1e-6 is usual)" : "");
+				fprintf(err, "ctip: release synthetic: %s: a number above 0%s\n", o,
+				        o[2] == 'd' ? " and under 1 (1e-6 is usual)" : "");
 				return 2;
 			}
 			if (o[2] == 'e')
@@ -442,8 +478,7 @@ static int parse_syn(int argc, char **argv, struct syn_args *a)
 		} else if (!strcmp(o, "--year")) {
 			long y = strtol(v, &end, 10);
 			if (*end || y < 1900 || y > 2200) {
-				fprintf(stderr,
-				        "ctip: release synthetic: --year: a year like 2023\n");
+				fprintf(err, "ctip: release synthetic: --year: a year like 2023\n");
 				return 2;
 			}
 			a->o.year = (int)y;
@@ -452,8 +487,7 @@ static int parse_syn(int argc, char **argv, struct syn_args *a)
 		} else if (!strcmp(o, "--seed")) {
 			unsigned long long sd = strtoull(v, &end, 10);
 			if (*end || !*v || sd > INT64_MAX) {
-				fprintf(stderr,
-				        "ctip: release synthetic: --seed: a whole number\n");
+				fprintf(err, "ctip: release synthetic: --seed: a whole number\n");
 				return 2;
 			}
 			a->o.seed = sd;
@@ -461,19 +495,18 @@ static int parse_syn(int argc, char **argv, struct syn_args *a)
 		} else if (!strcmp(o, "-o") || !strcmp(o, "--output")) {
 			a->out = v;
 		} else {
-			fprintf(stderr, "ctip: release synthetic: unknown option '%s'\n", o);
+			fprintf(err, "ctip: release synthetic: unknown option '%s'\n", o);
 			return 2;
 		}
 	}
 	a->o.dp = !strcmp(mode, "dp");
 	if (a->o.dp && !(a->o.epsilon > 0 && a->o.delta > 0)) {
-		fprintf(stderr,
+		fprintf(err,
 		        "ctip: release synthetic: --mode dp needs --epsilon E and --delta D\n");
 		return 2;
 	}
 	if (!a->o.dp && (a->o.epsilon > 0 || a->o.delta > 0)) {
-		fprintf(stderr,
-		        "ctip: release synthetic: --epsilon and --delta go with --mode dp\n");
+		fprintf(err, "ctip: release synthetic: --epsilon and --delta go with --mode dp\n");
 		return 2;
 	}
 	char y[32] = "";
@@ -533,56 +566,67 @@ static int budget_check(ctip_store *s, double eps, ctip_err *e)
 	return rc;
 }
 
+static int make_syn(ctip_store *s, struct syn_args *a, const char *who, struct made *m, ctip_err *e)
+{
+	if (!a->seed_given)
+		a->o.seed = fresh_seed();
+	struct ctip_syn_report *r = &m->syn;
+	int rc = budget_check(s, a->o.dp ? a->o.epsilon : 0, e);
+	if (!rc)
+		rc = run_syn(s, a, a->out, r, e);
+	char seed[32];
+	char *summary = m->summary;
+	size_t len = (size_t)snprintf(
+	        summary, sizeof(m->summary),
+	        "{\"source\":%ld,\"records\":%ld,\"blanked\":%ld,\"combinations\":[", r->source,
+	        r->records, r->blanked);
+	for (int l = 1; l <= a->o.length && len < sizeof(m->summary); l++)
+		len += (size_t)snprintf(summary + len, sizeof(m->summary) - len,
+		                        "%s{\"length\":%d,\"source\":%ld,\"published\":%ld}",
+		                        l > 1 ? "," : "", l, r->combos[l], r->published[l]);
+	if (len < sizeof(m->summary))
+		snprintf(summary + len, sizeof(m->summary) - len, "]}");
+	snprintf(seed, sizeof(seed), "%" PRIu64, a->o.seed);
+	struct ctip_release_rec rec = {.kind = "synthetic",
+	                               .params = a->params,
+	                               .data_version = r->data_version,
+	                               .seed = seed,
+	                               .records = r->records,
+	                               .dataset = "victims",
+	                               .epsilon = a->o.dp ? a->o.epsilon : 0,
+	                               .delta = a->o.dp ? a->o.delta : 0,
+	                               .summary = summary};
+	if (!rc)
+		rc = record(s, &rec, a->out, m->sha, who, e);
+	if (rc && a->out) { /* the aggregates go with the file */
+		char apath[1100];
+		snprintf(apath, sizeof(apath), "%s.aggregates.csv", a->out);
+		remove(apath);
+	}
+	m->id = rec.id;
+	m->records = r->records;
+	return rc;
+}
+
 static int cmd_synthetic(int argc, char **argv, struct cli *c)
 {
 	struct syn_args a = {0};
-	int rc = parse_syn(argc, argv, &a);
+	int rc = parse_syn(argc, argv, &a, stderr);
 	if (rc)
 		return rc;
 	if (!a.out) {
 		fprintf(stderr, "ctip: release synthetic: -o FILE is required\n");
 		return 2;
 	}
-	if (!a.seed_given)
-		a.o.seed = fresh_seed();
 	ctip_store *s;
 	if ((rc = cli_open(c, &s)))
 		return rc;
 	ctip_err e = {0};
-	struct ctip_syn_report r = {0};
-	rc = budget_check(s, a.o.dp ? a.o.epsilon : 0, &e);
-	if (!rc)
-		rc = run_syn(s, &a, a.out, &r, &e);
-	char summary[1024], seed[32], sha[65] = "";
-	size_t len = (size_t)snprintf(
-	        summary, sizeof(summary),
-	        "{\"source\":%ld,\"records\":%ld,\"blanked\":%ld,\"combinations\":[", r.source,
-	        r.records, r.blanked);
-	for (int l = 1; l <= a.o.length && len < sizeof(summary); l++)
-		len += (size_t)snprintf(summary + len, sizeof(summary) - len,
-		                        "%s{\"length\":%d,\"source\":%ld,\"published\":%ld}",
-		                        l > 1 ? "," : "", l, r.combos[l], r.published[l]);
-	if (len < sizeof(summary))
-		snprintf(summary + len, sizeof(summary) - len, "]}");
-	snprintf(seed, sizeof(seed), "%" PRIu64, a.o.seed);
-	struct ctip_release_rec rec = {.kind = "synthetic",
-	                               .params = a.params,
-	                               .data_version = r.data_version,
-	                               .seed = seed,
-	                               .records = r.records,
-	                               .dataset = "victims",
-	                               .epsilon = a.o.dp ? a.o.epsilon : 0,
-	                               .delta = a.o.dp ? a.o.delta : 0,
-	                               .summary = summary};
-	if (!rc)
-		rc = record(s, &rec, a.out, sha, &e);
-	if (rc && a.out) { /* the aggregates go with the file */
-		char apath[1100];
-		snprintf(apath, sizeof(apath), "%s.aggregates.csv", a.out);
-		remove(apath);
-	}
+	struct made m = {0};
+	rc = make_syn(s, &a, NULL, &m, &e);
+	const struct ctip_syn_report *rp = &m.syn, r = *rp;
 	if (!rc) {
-		printf("release R%" PRId64 ": %s (sha256 %s)\n", rec.id, a.out, rec.sha256);
+		printf("release R%" PRId64 ": %s (sha256 %s)\n", m.id, a.out, m.sha);
 		printf("protected aggregates    %s.aggregates.csv\n", a.out);
 		printf("persons in scope        %ld (data version %" PRId64 ")\n", r.source,
 		       r.data_version);
@@ -712,7 +756,7 @@ static int cmd_reproduce(int argc, char **argv, struct cli *c)
 	int64_t version = 0, records = 0;
 	if (!rc && !strcmp(g.kind, "microdata")) {
 		struct micro_args a = {0};
-		if (parse_micro(ac, av, &a)) {
+		if (parse_micro(ac, av, &a, stderr)) {
 			rc = ctip_err_set(&e, CTIP_EINVAL, "R%lld: its options no longer parse",
 			                  id);
 		} else {
@@ -723,7 +767,7 @@ static int cmd_reproduce(int argc, char **argv, struct cli *c)
 		}
 	} else if (!rc && !strcmp(g.kind, "aggregates")) {
 		struct ctip_agg_args a;
-		if (ctip_agg_parse(ac, av, &a)) {
+		if (ctip_agg_parse(ac, av, &a, stderr)) {
 			rc = ctip_err_set(&e, CTIP_EINVAL, "R%lld: its options no longer parse",
 			                  id);
 		} else {
@@ -732,7 +776,7 @@ static int cmd_reproduce(int argc, char **argv, struct cli *c)
 		}
 	} else if (!rc && !strcmp(g.kind, "synthetic")) {
 		struct syn_args a = {0};
-		if (parse_syn(ac, av, &a)) {
+		if (parse_syn(ac, av, &a, stderr)) {
 			rc = ctip_err_set(&e, CTIP_EINVAL, "R%lld: its options no longer parse",
 			                  id);
 		} else {
@@ -813,6 +857,56 @@ static int cmd_budget(int argc, char **argv, struct cli *c)
 		       budget - spent > 0 ? budget - spent : 0);
 	ctip_store_close(s);
 	return rc ? cli_fail(&e) : 0;
+}
+
+int cli_release_make(ctip_store *s, const char *kind, int argc, char **argv, const char *path,
+                     const char *actor, struct cli_release_out *out, ctip_err *e)
+{
+	char *msg = NULL;
+	size_t mlen = 0;
+	FILE *err = open_memstream(&msg, &mlen);
+	if (!err)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	struct made *m = calloc(1, sizeof(*m));
+	int rc = m ? 0 : ctip_err_set(e, CTIP_ENOMEM, "out of memory"), bad = 0;
+	if (!rc && !strcmp(kind, "microdata")) {
+		struct micro_args a = {0};
+		bad = parse_micro(argc, argv, &a, err);
+		a.out = path;
+		if (!bad)
+			rc = make_micro(s, &a, actor, m, e);
+	} else if (!rc && !strcmp(kind, "aggregates")) {
+		struct ctip_agg_args a;
+		bad = ctip_agg_parse(argc, argv, &a, err);
+		a.out = path;
+		if (!bad)
+			rc = make_agg(s, &a, actor, m, e);
+	} else if (!rc && !strcmp(kind, "synthetic")) {
+		struct syn_args a = {0};
+		bad = parse_syn(argc, argv, &a, err);
+		a.out = path;
+		if (!bad)
+			rc = make_syn(s, &a, actor, m, e);
+	} else if (!rc) {
+		fprintf(err, "kind: microdata, aggregates or synthetic");
+		bad = 2;
+	}
+	fclose(err);
+	if (bad) {
+		/* the message without "ctip: " and its newline */
+		char *t = msg && !strncmp(msg, "ctip: ", 6) ? msg + 6 : msg ? msg : "";
+		t[strcspn(t, "\n")] = 0;
+		rc = ctip_err_set(e, CTIP_EINVAL, "%s", t);
+	}
+	free(msg);
+	if (!rc && m) {
+		out->id = m->id;
+		out->records = m->records;
+		snprintf(out->sha256, sizeof(out->sha256), "%s", m->sha);
+		snprintf(out->summary, sizeof(out->summary), "%s", m->summary);
+	}
+	free(m);
+	return rc;
 }
 
 int cmd_release(int argc, char **argv, struct cli *c)

@@ -176,9 +176,16 @@ int cmd_stats(int argc, char **argv, struct cli *c)
 		fprintf(stderr, "open %.1f ms, snapshot %.1f ms, count %.1f ms, suppress %.1f ms\n",
 		        MS(t0, t1), MS(t1, t2), MS(t2, t3), MS(t3, t4));
 #undef MS
-	/* raw counts are logged: they may single people out */
-	if (!rc && raw)
-		rc = ctip_audit(s, NULL, "stats-raw", ctip_unit_name(q.unit), "--no-suppress", &e);
+	/* raw counts are logged: they may single people out; so is a threshold below the
+	 * default, which publishes cells the server withholds from every role without raw
+	 * counts. The command line is the trusted local operator's, who holds the database and
+	 * its key: its periods and bands are not coarsened as the server's are (docs/SECURITY.md,
+	 * "Statistics"). */
+	char lowered[48];
+	snprintf(lowered, sizeof(lowered), "--threshold %d", threshold);
+	if (!rc && (raw || threshold < CTIP_SUPPRESS_DEFAULT))
+		rc = ctip_audit(s, NULL, "stats-raw", ctip_unit_name(q.unit),
+		                raw ? "--no-suppress" : lowered, &e);
 	struct cli_out o = {stdout, NULL, ""};
 	if (!rc)
 		rc = cli_out_open(&o, path, 1, &e);

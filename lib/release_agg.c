@@ -37,7 +37,7 @@ int64_t ctip_dp_geometric(uint64_t *st, double epsilon)
 	return g1 - g2;
 }
 
-int ctip_agg_parse(int argc, char **argv, struct ctip_agg_args *a)
+int ctip_agg_parse(int argc, char **argv, struct ctip_agg_args *a, FILE *err)
 {
 	memset(a, 0, sizeof(*a));
 	a->threshold = CTIP_SUPPRESS_DEFAULT;
@@ -47,7 +47,7 @@ int ctip_agg_parse(int argc, char **argv, struct ctip_agg_args *a)
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		char *end = NULL;
 		if (!v) {
-			fprintf(stderr, "ctip: release aggregates: %s needs a value\n", o);
+			fprintf(err, "ctip: release aggregates: %s needs a value\n", o);
 			return 2;
 		}
 		i++;
@@ -59,7 +59,7 @@ int ctip_agg_parse(int argc, char **argv, struct ctip_agg_args *a)
 			     t = strtok_r(NULL, ",", &sv)) {
 				int g = ctip_rel_group_parse(t);
 				if (g < 0 || a->ndim == CTIP_STATS_MAXDIM) {
-					fprintf(stderr,
+					fprintf(err,
 					        g < 0 ? "ctip: release aggregates: --by: no column "
 					                "'%s'\n"
 					              : "ctip: release aggregates: --by: at most 4 "
@@ -72,35 +72,35 @@ int ctip_agg_parse(int argc, char **argv, struct ctip_agg_args *a)
 		} else if (!strcmp(o, "--year")) {
 			long y = strtol(v, &end, 10);
 			if (*end || y < 1900 || y > 2200) {
-				fprintf(stderr,
+				fprintf(err,
 				        "ctip: release aggregates: --year: a year like 2023\n");
 				return 2;
 			}
 			a->year = (int)y;
 		} else if (!strcmp(o, "--mode")) {
 			if (strcmp(v, "k") && strcmp(v, "dp")) {
-				fprintf(stderr, "ctip: release aggregates: --mode k or dp\n");
+				fprintf(err, "ctip: release aggregates: --mode k or dp\n");
 				return 2;
 			}
 			mode = v;
 		} else if (!strcmp(o, "--threshold") || !strcmp(o, "--k")) {
 			long t = strtol(v, &end, 10);
 			if (*end || t < 1 || t > 1000) {
-				fprintf(stderr, "ctip: release aggregates: %s: 1 to 1000\n", o);
+				fprintf(err, "ctip: release aggregates: %s: 1 to 1000\n", o);
 				return 2;
 			}
 			a->threshold = (int)t;
 		} else if (!strcmp(o, "--epsilon")) {
 			a->epsilon = strtod(v, &end);
 			if (*end || !(a->epsilon > 0) || a->epsilon > 100) {
-				fprintf(stderr,
+				fprintf(err,
 				        "ctip: release aggregates: --epsilon: a number above 0 "
 				        "(0.1 to 2 is usual)\n");
 				return 2;
 			}
 		} else if (!strcmp(o, "--format")) {
 			if (strcmp(v, "csv") && strcmp(v, "json") && strcmp(v, "xlsx")) {
-				fprintf(stderr,
+				fprintf(err,
 				        "ctip: release aggregates: --format csv, json or xlsx\n");
 				return 2;
 			}
@@ -108,8 +108,7 @@ int ctip_agg_parse(int argc, char **argv, struct ctip_agg_args *a)
 		} else if (!strcmp(o, "--seed")) {
 			unsigned long long sd = strtoull(v, &end, 10);
 			if (*end || !*v || sd > INT64_MAX) {
-				fprintf(stderr,
-				        "ctip: release aggregates: --seed: a whole number\n");
+				fprintf(err, "ctip: release aggregates: --seed: a whole number\n");
 				return 2;
 			}
 			a->seed = sd;
@@ -117,20 +116,19 @@ int ctip_agg_parse(int argc, char **argv, struct ctip_agg_args *a)
 		} else if (!strcmp(o, "-o") || !strcmp(o, "--output")) {
 			a->out = v;
 		} else {
-			fprintf(stderr, "ctip: release aggregates: unknown option '%s'\n", o);
+			fprintf(err, "ctip: release aggregates: unknown option '%s'\n", o);
 			return 2;
 		}
 	}
 	a->dp = !strcmp(mode, "dp");
 	if (!a->ndim) {
-		fprintf(stderr, "ctip: release aggregates: --by COLS is required (e.g. --by "
-		                "yearOfRegistration,gender)\n");
+		fprintf(err, "ctip: release aggregates: --by COLS is required (e.g. --by "
+		             "yearOfRegistration,gender)\n");
 		return 2;
 	}
 	if (a->dp != (a->epsilon > 0)) {
-		fprintf(stderr,
-		        a->dp ? "ctip: release aggregates: --mode dp needs --epsilon E\n"
-		              : "ctip: release aggregates: --epsilon goes with --mode dp\n");
+		fprintf(err, a->dp ? "ctip: release aggregates: --mode dp needs --epsilon E\n"
+		                   : "ctip: release aggregates: --epsilon goes with --mode dp\n");
 		return 2;
 	}
 	size_t len = (size_t)snprintf(a->params, sizeof(a->params), "--by ");

@@ -10,6 +10,7 @@
 #define CTIP_RELEASE_AGG_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "stats.h"
@@ -28,8 +29,8 @@ struct ctip_agg_args {
 	char params[512]; /* canonical options, without -o and --seed */
 };
 
-/* Parses the options after `aggregates`; prints what is wrong and returns 2 (or 0). */
-int ctip_agg_parse(int argc, char **argv, struct ctip_agg_args *a);
+/* Parses the options after `aggregates`; prints what is wrong to err and returns 2 (or 0). */
+int ctip_agg_parse(int argc, char **argv, struct ctip_agg_args *a, FILE *err);
 
 /* Computes, protects and writes the table to path (atomically: path.tmp renamed); the
  * snapshot's data version and the persons counted. */

@@ -125,6 +125,16 @@ static const struct {
         {"the request body is larger than 1 MiB", "too_large"},
         {"the server is out of memory", "out_of_memory"},
         {"threshold: 1 to 1000", "out_of_range"},
+        {"threshold may only raise suppression (%d to 1000); a lower one is raw counts "
+         "(analysts, raw=1, audited)",
+         "raw_only"},
+        {"age bands of one's own are raw counts (analysts, raw=1, audited): bands that differ "
+         "by a year single people out",
+         "raw_only"},
+        {"without raw counts a period is one calendar year (year=Y): for several, break them "
+         "down by=year",
+         "period_one_year"},
+        {"without raw counts up to %d dimensions besides year", "bad_dimension"},
         {"to: a date YYYY, YYYY-MM or YYYY-MM-DD", "bad_date"},
         {"too many failed logins: try again in %ld s", "too_many_logins"},
         {"unknown case status", "unknown_status"},

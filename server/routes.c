@@ -43,6 +43,10 @@ static const struct route routes[] = {
         {"GET", "/api/search", h_search, ROLES_CASE},
         {"GET", "/api/audit", h_audit, ROLE_AUDITOR | ROLE_SUPERVISOR},
         {"GET", "/api/stats", h_stats, ROLE_ANALYST | ROLE_SUPERVISOR | ROLE_ADMIN},
+        /* releases (docs/RELEASE.md): made and read by analysts; the ledger for auditors */
+        {"POST", "/api/releases", h_release_create, ROLE_ANALYST},
+        {"GET", "/api/releases", h_releases_list, ROLE_ANALYST | ROLE_AUDITOR},
+        {"GET", "/api/releases/{id}", h_release_get, ROLE_ANALYST},
         {"GET", "/api/link/review", h_link_review, ROLE_SUPERVISOR},
         {"GET", "/api/link/pair", h_link_pair, ROLE_SUPERVISOR},
         {"POST", "/api/link/decide", h_link_decide, ROLE_SUPERVISOR},

@@ -1,10 +1,23 @@
 /*
  * routes_stats.c - GET /api/stats?count=victims&by=gender,age_group[&where=DIM=VALUE...]
  * [&year=Y | &from=DATE&to=DATE][&age_bands=0-15,16-17,18-][&threshold=N][&raw=1]: the JSON
- * of `ctip stats` (stats_out.h). Small cells are always suppressed, except for an analyst who
- * asks for raw counts (raw=1), which is audited. Several where=: same dimension either value,
- * different dimensions all. The snapshot stays in memory while the data version does not
- * change (store op stats_version), so a request only counts.
+ * of `ctip stats` (stats_out.h). Several where=: same dimension either value, different
+ * dimensions all. The snapshot stays in memory while the data version does not change
+ * (store op stats_version), so a request only counts.
+ *
+ * What may leave (issue 10; docs/SECURITY.md, "Statistics"): small cells are always
+ * suppressed, except for an analyst who asks for raw counts (raw=1). Without raw counts:
+ * - threshold may only raise suppression (5 to 1000); a lower one is raw counts;
+ * - a period is whole calendar years, and one year at most: from/to are widened to the
+ *   years they fall in (so moving to= by a day changes nothing), and a span of several years
+ *   is refused (by=year breaks every year down);
+ * - the suppression pattern is not the table's own but that of the one table of all time by
+ *   the query's dimensions and year, suppressed once with its margins, taken at the query's
+ *   year or at its total over the years: every such answer for the same dimensions and
+ *   filters is part of one consistently suppressed table, and subtracting one from another
+ *   (the year from all time, one period from another) uncovers no withheld cell;
+ * - custom age bands are refused (bands that differ by a year of age are a differencing).
+ * Every query is audited with its filters (`stats`, or `stats-raw` for raw counts).
  */
 #include <microhttpd.h>
 #include <pthread.h>
@@ -113,6 +126,88 @@ void srv_stats_free(void)
 		snap_release(old);
 }
 
+/* Level of t's dimension d whose code is label, or -1. */
+static int level_of(const struct ctip_stats_table *t, int d, const char *label)
+{
+	for (int l = 0; l < t->nlev[d]; l++)
+		if (!strcmp(t->label[d][l], label))
+			return l;
+	return -1;
+}
+
+/* Sets t's suppression from the joint table (see the head comment): j is q without a period,
+ * by q's dimensions and year (at yd2), suppressed; year the query's year (0: none). Cells of t
+ * without a counterpart in j, or whose count differs, are withheld unless 0. */
+static void joint_pattern(struct ctip_stats_table *t, const struct ctip_stats_table *j, int yd,
+                          int yd2, int year, int threshold)
+{
+	int ylev = j->nlev[yd2]; /* the total over the years */
+	if (year) {
+		char ys[16];
+		snprintf(ys, sizeof(ys), "%04d", year);
+		ylev = level_of(j, yd2, ys);
+	}
+	int lev[CTIP_STATS_MAXDIM] = {0}, lev2[CTIP_STATS_MAXDIM] = {0};
+	for (size_t c = 0; c < t->ncell; c++) {
+		int ok = ylev >= 0;
+		for (int d = 0; d < t->ndim; d++)
+			lev[d] = (int)(c / t->stride[d] % ((size_t)t->nlev[d] + 1));
+		for (int d = 0; d < t->ndim && ok; d++) {
+			if (lev[d] == t->nlev[d])
+				lev2[d] = d == yd && year ? ylev : j->nlev[d];
+			else
+				ok = (lev2[d] = level_of(j, d, t->label[d][lev[d]])) >= 0;
+		}
+		if (yd < 0)
+			lev2[yd2] = ylev;
+		size_t c2 = ok ? ctip_stats_cell(j, lev2) : 0;
+		if (ok && j->count[c2] == t->count[c])
+			t->supp[c] = j->supp[c2];
+		else
+			t->supp[c] = t->count[c] ? 1 : 0;
+	}
+	t->suppressed = 1;
+	t->threshold = threshold;
+}
+
+/* The period of a role without raw counts: from and to widened to whole calendar years, one
+ * year at most; *year that year (0: no period). 0 ok, else a 400 was set. */
+static int coarse_period(struct req *r, struct ctip_stats_query *q, int *year)
+{
+	*year = 0;
+	if (!q->from && !q->to)
+		return 0;
+	int y1 = q->from / 10000, y2 = q->to / 10000;
+	if (!q->from || !q->to || y1 != y2)
+		return srv_error(r, 400, q->from ? "to" : "from",
+		                 "without raw counts a period is one calendar year (year=Y): "
+		                 "for several, break them down by=year");
+	*year = y1;
+	q->from = y1 * 10000; /* a date known to the year only counts as YYYY0000 */
+	q->to = y1 * 10000 + 1231;
+	return 0;
+}
+
+/* The audit detail of a statistics query: what was asked, and how it was answered. */
+static void query_detail(struct req *r, const struct ctip_stats_query *q, int threshold, int raw,
+                         char *out, size_t n)
+{
+	size_t k = 0;
+	const char *by = srv_arg(r, "by");
+	k += (size_t)snprintf(out + k, n - k, "by=%s", by ? by : "");
+	for (int i = 0; i < q->nwhere && k < n; i++)
+		k += (size_t)snprintf(out + k, n - k, " where=%s=%s",
+		                      ctip_dim_name(q->where_dim[i]), q->where_value[i]);
+	if (k < n && (q->from || q->to))
+		k += (size_t)snprintf(out + k, n - k, " from=%d to=%d", (int)q->from, (int)q->to);
+	const char *bands = srv_arg(r, "age_bands");
+	if (k < n && bands)
+		k += (size_t)snprintf(out + k, n - k, " age_bands=%s", bands);
+	if (k < n)
+		snprintf(out + k, n - k, raw && threshold < 1 ? " raw" : " threshold=%d",
+		         threshold);
+}
+
 int h_stats(struct req *r)
 {
 	struct ctip_stats_query q = {0};
@@ -162,6 +257,30 @@ int h_stats(struct req *r)
 	int raw = v && !strcmp(v, "1");
 	if (raw && r->sess.role_bit != ROLE_ANALYST)
 		return srv_error(r, 403, "raw", "raw counts are for analysts only");
+	/* raw=1 without a threshold: nothing suppressed; with one: suppressed at it */
+	int raw_threshold = raw && srv_arg(r, "threshold");
+	int year = 0;
+	if (!raw) {
+		if (threshold < CTIP_SUPPRESS_DEFAULT)
+			return srv_error(
+			        r, 403, "threshold",
+			        "threshold may only raise suppression (%d to 1000); a lower "
+			        "one is raw counts (analysts, raw=1, audited)",
+			        CTIP_SUPPRESS_DEFAULT);
+		if (q.nbands)
+			return srv_error(r, 403, "age_bands",
+			                 "age bands of one's own are raw counts (analysts, raw=1, "
+			                 "audited): bands that differ by a year single people out");
+		if (coarse_period(r, &q, &year))
+			return 400;
+		int has_year = 0;
+		for (int d = 0; d < q.ndim; d++)
+			has_year |= q.dim[d] == CTIP_D_YEAR;
+		if (!has_year && q.ndim == CTIP_STATS_MAXDIM)
+			return srv_error(r, 400, "by",
+			                 "without raw counts up to %d dimensions besides year",
+			                 CTIP_STATS_MAXDIM - 1);
+	}
 	if (ctip_stats_check(&q, &e))
 		return srv_error(r, 400, NULL, "%s", e.msg);
 	/* the snapshot has its own transaction (and may rebuild the cache): not the request's */
@@ -176,15 +295,38 @@ int h_stats(struct req *r)
 		return e.code == CTIP_EINVAL ? srv_error(r, 400, NULL, "%s", e.msg)
 		                             : srv_fail(r, &e);
 	}
-	if (raw) {
-		const char *obj = ctip_unit_name(q.unit);
-		if (srv_audit(r->sess.username, "stats-raw", &obj, 1, by ? by : "")) {
+	if (raw && raw_threshold) {
+		ctip_suppress(t, (int)threshold);
+	} else if (!raw) {
+		/* the pattern of the joint table (all time, by the dimensions and year) */
+		struct ctip_stats_query q2 = q;
+		struct ctip_stats_table *j = NULL;
+		int yd = -1, yd2;
+		q2.from = q2.to = 0;
+		for (int d = 0; d < q.ndim; d++)
+			if (q.dim[d] == CTIP_D_YEAR)
+				yd = d;
+		yd2 = yd;
+		if (yd < 0)
+			q2.dim[yd2 = q2.ndim++] = CTIP_D_YEAR;
+		if (ctip_stats_compute(sh->f, &q2, &j, &e)) {
 			ctip_stats_free(t);
 			snap_release(sh);
-			return srv_error(r, 500, NULL, "the audit log could not be written");
+			return srv_fail(r, &e);
 		}
-	} else {
-		ctip_suppress(t, (int)threshold);
+		ctip_suppress(j, (int)threshold);
+		joint_pattern(t, j, yd, yd2, year, (int)threshold);
+		ctip_stats_free(j);
+	}
+	/* every query, with its filters: which tables left, and how */
+	char detail[1024];
+	const char *obj = ctip_unit_name(q.unit);
+	query_detail(r, &q, raw && !raw_threshold ? 0 : (int)threshold, raw, detail,
+	             sizeof(detail));
+	if (srv_audit(r->sess.username, raw ? "stats-raw" : "stats", &obj, 1, detail)) {
+		ctip_stats_free(t);
+		snap_release(sh);
+		return srv_error(r, 500, NULL, "the audit log could not be written");
 	}
 	r->out = ctip_stats_json(t, &q);
 	ctip_stats_free(t);
