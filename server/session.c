@@ -11,7 +11,7 @@
  * (issue 10): an account is throttled with backoff - its 5th failure in a row
  * locks it for 1 minute, and each failure after a lockout locks it again for
  * twice as long (2, 4, 8 minutes, at most 15) until a login succeeds or it is
- * left alone for 15 minutes; an address is locked for 15 minutes after 20
+ * left alone for an hour; an address is locked for 15 minutes after 20
  * failures within 15 minutes (whatever the names tried). So a crowd of wrong
  * passwords against one account from many addresses locks that account only,
  * and one address trying many accounts locks that address only; behind a
@@ -39,11 +39,12 @@ struct fail_node {
 	UT_hash_handle hh;
 };
 
-#define ACCOUNT_FREE  5   /* failures in a row before an account's first lockout */
-#define ACCOUNT_BLOCK 60  /* its first lockout, s; doubled by each further one */
-#define ADDR_MAX      20  /* failures from one address within FAIL_WINDOW */
-#define FAIL_WINDOW   900 /* s; also how long an account is left alone to be forgiven */
-#define FAIL_BLOCK    900 /* an address's lockout, and the longest of an account, s */
+#define ACCOUNT_FREE  5    /* failures in a row before an account's first lockout */
+#define ACCOUNT_BLOCK 60   /* its first lockout, s; doubled by each further one */
+#define ADDR_MAX      20   /* failures from one address within FAIL_WINDOW */
+#define FAIL_WINDOW   900  /* s */
+#define FORGIVE       3600 /* s an account is left alone to be forgiven its failures */
+#define FAIL_BLOCK    900  /* an address's lockout, and the longest of an account, s */
 
 /* The clock (tests set their own). */
 time_t (*srv_clock)(time_t *) = time;
@@ -116,7 +117,7 @@ static void sweep(time_t now)
 	}
 	struct fail_node *f, *ft;
 	HASH_ITER(hh, fails, f, ft)
-	if (now - f->last > FAIL_WINDOW && now >= f->blocked_until) {
+	if (now - f->last > (f->key[0] == 'u' ? FORGIVE : FAIL_WINDOW) && now >= f->blocked_until) {
 		HASH_DEL(fails, f);
 		free(f);
 	}
@@ -236,7 +237,7 @@ static long account_failure(struct fail_node *f, time_t now)
 {
 	if (!f)
 		return 0;
-	if (f->last && now - f->last > FAIL_WINDOW && now >= f->blocked_until) {
+	if (f->last && now - f->last > FORGIVE && now >= f->blocked_until) {
 		f->count = 0; /* left alone long enough: forgiven */
 		f->level = 0;
 	}

@@ -105,8 +105,10 @@ static void test_login_lockout(void **st)
 		assert_int_equal(secs[0], want[i]);
 		now += want[i];
 	}
-	/* left alone for 15 minutes: forgiven (4 free failures again) */
+	/* left alone for 15 minutes: not yet forgiven; for an hour: 4 free failures again */
 	now += 16 * 60;
+	assert_int_equal(srv_login_failed("bob", "10.0.3.2", secs), SRV_LOCK_ACCOUNT);
+	now += 61 * 60;
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(srv_login_failed("bob", "10.0.3.2", secs), 0);
 	/* a success forgives too */
