@@ -196,10 +196,9 @@ static int read_part(ctip_xlsx *x, const char *part, long long max, char **out, 
 	return CTIP_OK;
 }
 
-/* Parses a whole part held in memory with the handlers already set on x->p. */
-static int parse_all(ctip_xlsx *x, const char *part, const char *buf, size_t len, ctip_err *e)
+/* The verdict of the parse of a part (ok: XML_Parse succeeded), and the parser freed. */
+static int parse_verdict(ctip_xlsx *x, const char *part, int ok, ctip_err *e)
 {
-	int ok = XML_Parse(x->p, buf, (int)len, XML_TRUE) == XML_STATUS_OK;
 	int rc = CTIP_OK;
 	if (x->err)
 		rc = ctip_err_at(e, !strcmp(x->errmsg, "out of memory") ? CTIP_ENOMEM : CTIP_EINVAL,
@@ -215,29 +214,69 @@ static int parse_all(ctip_xlsx *x, const char *part, const char *buf, size_t len
 	return rc;
 }
 
+/* Parses a whole part held in memory with the handlers already set on x->p. */
+static int parse_all(ctip_xlsx *x, const char *part, const char *buf, size_t len, ctip_err *e)
+{
+	return parse_verdict(x, part, XML_Parse(x->p, buf, (int)len, XML_TRUE) == XML_STATUS_OK, e);
+}
+
+/* Parses a part as it is decompressed (the shared strings of a big workbook are never held
+ * twice: once as XML, once as strings), within max bytes read. */
 static int parse_part(ctip_xlsx *x, const char *part, long long max, int required,
                       XML_StartElementHandler start, XML_EndElementHandler end,
                       XML_CharacterDataHandler text, ctip_err *e)
 {
-	char *buf;
-	size_t len;
-	int rc = read_part(x, part, max, &buf, &len, e);
-	if (rc == -1)
+	zip_stat_t st;
+	if (zip_stat(x->z, part, 0, &st) != 0)
 		return required ? ctip_err_at(e, CTIP_EINVAL, x->name, 0, NULL,
 		                              "not an XLSX workbook: it has no %s", part)
 		                : CTIP_OK;
-	if (rc)
-		return rc;
+	if ((st.valid & ZIP_STAT_SIZE) && (long long)st.size > max)
+		return ctip_err_at(
+		        e, CTIP_EINVAL, x->name, 0, NULL,
+		        "%s is %lld MiB once uncompressed, more than the %lld MiB allowed "
+		        "(a zip bomb, or a workbook to split)",
+		        part, (long long)(st.size >> 20), max >> 20);
+	zip_file_t *zf = zip_fopen(x->z, part, 0);
+	if (!zf)
+		return ctip_err_at(e, CTIP_EINVAL, x->name, 0, NULL, "%s cannot be read: %s", part,
+		                   zip_strerror(x->z));
 	if (!new_parser(x)) {
-		free(buf);
+		zip_fclose(zf);
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}
 	XML_SetElementHandler(x->p, start, end);
 	if (text)
 		XML_SetCharacterDataHandler(x->p, text);
-	rc = parse_all(x, part, buf, len, e);
-	free(buf);
-	return rc;
+	long long n = 0;
+	int rc = CTIP_OK, ok = 1;
+	for (;;) {
+		zip_int64_t r = zip_fread(zf, x->chunk, CHUNK);
+		if (r < 0) {
+			rc = ctip_err_at(e, CTIP_EINVAL, x->name, 0, NULL,
+			                 "%s cannot be read (damaged or truncated file): %s", part,
+			                 zip_file_strerror(zf));
+			break;
+		}
+		if ((n += r) > max) {
+			rc = ctip_err_at(
+			        e, CTIP_EINVAL, x->name, 0, NULL,
+			        "%s is more than the %lld MiB allowed once uncompressed (a "
+			        "zip bomb, or a workbook to split)",
+			        part, max >> 20);
+			break;
+		}
+		ok = XML_Parse(x->p, x->chunk, (int)r, r == 0) == XML_STATUS_OK;
+		if (!ok || x->err || r == 0)
+			break;
+	}
+	zip_fclose(zf);
+	if (rc) {
+		XML_ParserFree(x->p);
+		x->p = NULL;
+		return rc;
+	}
+	return parse_verdict(x, part, ok, e);
 }
 
 /* ---- workbook: sheets and the date system -------------------------------------------------- */
@@ -325,7 +364,8 @@ static void sst_end(void *ud, const XML_Char *name)
 			x->sst = g;
 			x->capsst = cap;
 		}
-		x->sst_bytes += (long long)x->text.n + 1 + (long long)sizeof(char *);
+		/* what a string costs: its bytes, the pointer and the allocator's overhead */
+		x->sst_bytes += (long long)x->text.n + 1 + (long long)sizeof(char *) + 16;
 		if (x->sst_bytes > CTIP_XLSX_MAX_SHARED) {
 			fail(x, "the shared strings take more memory than allowed");
 			return;

@@ -5,6 +5,7 @@ MAP="$FIX/agency_list.map.json"
 "$CTIP" init >/dev/null
 audit() { sqlite3 "$CTIP_DB.audit" "$1"; }
 audit0=$(audit "select count(*) from audit")
+sqlite3 "$CTIP_DB" .schema >"$T/schema0"
 
 # --- dry run: how each column is mapped, a sample, nothing written -------------------------
 "$CTIP" import --map "$MAP" --dry-run "$FIX/agency_list.csv" >"$T/dry" 2>"$T/dry.err"
@@ -23,6 +24,8 @@ check "... and counted" contains "$T/dry" "dry run: 12 rows would be imported (2
 check "... writes no person" test "$(sql "select count(*) from person")" = 0
 check "... creates no organisation" test "$(sql "select count(*) from organisation")" = 0
 check "... writes no audit entry" test "$(audit "select count(*) from audit")" = "$audit0"
+sqlite3 "$CTIP_DB" .schema >"$T/schema1"
+check "... and leaves every index and trigger of the empty registry in place" cmp -s "$T/schema0" "$T/schema1"
 
 # --- the import ----------------------------------------------------------------------------
 "$CTIP" import --map "$MAP" "$FIX/agency_list.csv" >"$T/imp" 2>&1
@@ -38,7 +41,7 @@ check "... POSITION translated to an industry" test "$(sql "select count(*) from
 check "... the expiry before issue kept with its flag" test "$(sql "select p.src_record_id from quality_flag q join case_person cp on cp.id = q.case_person_id join person p on p.id = cp.person_id where q.flag = 'expiry_before_issue'")" = "synthetic-list-2021#3"
 check "... the worker aged 15 flagged (age 18-65)" test "$(sql "select p.src_record_id from quality_flag q join case_person cp on cp.id = q.case_person_id join person p on p.id = cp.person_id where q.flag = 'age_out_of_range'")" = "synthetic-list-2021#7"
 check "... audited with its mapping" test "$(audit "select count(*) from audit where action = 'import' and detail like '%mapping %agency_list.map.json'")" = 1
-"$CTIP" export --format json -o "$T/exp.json" 2>/dev/null
+"$CTIP" export --format json --identities clear -o "$T/exp.json" 2>/dev/null
 check "... commune and district stored from the address column" python3 -c "
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -218,8 +221,31 @@ with zipfile.ZipFile(d + "/bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as zo:
                 w.write(b"</sst>")
         else:
             zo.writestr(it.filename, zi.read(it.filename))
+# the same bomb declaring a size of 1,000 bytes: refused by what is read, not what is declared
+with zipfile.ZipFile(d + "/liar.xlsx", "w", zipfile.ZIP_DEFLATED) as zo:
+    for it in zi.infolist():
+        if it.filename == "xl/sharedStrings.xml":
+            with zo.open(it.filename, "w") as w:
+                w.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+                si = b"<si><t>" + b"A" * 1000 + b"</t></si>"
+                for i in range(300000):
+                    w.write(si)
+                w.write(b"</sst>")
+        else:
+            zo.writestr(it.filename, zi.read(it.filename))
+import struct
+b = bytearray(open(d + "/liar.xlsx", "rb").read())
+name = b"xl/sharedStrings.xml"
+for sig, size_at, name_len_at, name_at in ((b"PK\x01\x02", 24, 28, 46), (b"PK\x03\x04", 22, 26, 30)):
+    i = b.find(sig)
+    while i >= 0:
+        nl = struct.unpack_from("<H", b, i + name_len_at)[0]
+        if b[i + name_at:i + name_at + nl] == name:
+            struct.pack_into("<I", b, i + size_at, 1000)
+        i = b.find(sig, i + 4)
+open(d + "/liar.xlsx", "wb").write(b)
 EOF
-for f in trunc badxml doctype badsst bomb; do
+for f in trunc badxml doctype badsst bomb liar; do
 	"$CTIP" import --map "$MAP" "$T/$f.xlsx" >"$T/$f.out" 2>&1
 	echo $? >"$T/$f.rc"
 done
@@ -231,4 +257,6 @@ check "an XLSX with a DTD (entity expansion) is refused" contains "$T/doctype.ou
 check "a cell naming a shared string that does not exist is refused" contains "$T/badsst.out" "a cell refers to a shared string that does not exist"
 check "a shared-strings zip bomb is refused with its limit" contains "$T/bomb.out" "xl/sharedStrings.xml is 290 MiB once uncompressed, more than the 256 MiB allowed"
 check "... exit 1" test "$(cat "$T/bomb.rc")" = 1
+check "a bomb that lies about its size is refused by what it holds" grep -qE "the shared strings take more memory than allowed|more than the 256 MiB allowed" "$T/liar.out"
+check "... exit 1" test "$(cat "$T/liar.rc")" = 1
 check "nothing was written by any of them" test "$(sql "select count(*) from person")" = 0
