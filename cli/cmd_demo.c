@@ -27,6 +27,8 @@ static int dq_knob(const char *name)
 	return -1;
 }
 
+int cli_demo_population(int argc, char **argv);
+
 int cmd_demo(int argc, char **argv, struct cli *c)
 {
 	struct ctip_demo_opts o = {.persons = 1000, .seed = 1};
@@ -37,6 +39,9 @@ int cmd_demo(int argc, char **argv, struct cli *c)
 	char *end;
 	if (argc < 2 || strcmp(argv[1], "generate"))
 		return cli_usage("demo");
+	for (int i = 2; i < argc; i++) /* a population for estimation: cmd_demo_population.c */
+		if (!strcmp(argv[i], "--population"))
+			return cli_demo_population(argc, argv);
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--persons") && i + 1 < argc) {
 			o.persons = strtol(argv[++i], &end, 10);

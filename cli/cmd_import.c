@@ -11,12 +11,13 @@
 #include "cli.h"
 #include "import.h"
 #include "import_map.h"
+#include "sealed_file.h"
 
 int cmd_import(int argc, char **argv, struct cli *c)
 {
 	ctip_store *s;
 	int rc, failed = 0, timing = 0, first = 1, dry = 0;
-	const char *org = NULL, *map_path = NULL, *sheet = NULL;
+	const char *org = NULL, *map_path = NULL, *sheet = NULL, *secret = NULL;
 	for (; first < argc && argv[first][0] == '-' && argv[first][1]; first++) {
 		if (!strcmp(argv[first], "--timing"))
 			timing = 1;
@@ -28,6 +29,8 @@ int cmd_import(int argc, char **argv, struct cli *c)
 			map_path = argv[++first];
 		else if (!strcmp(argv[first], "--sheet") && first + 1 < argc)
 			sheet = argv[++first];
+		else if (!strcmp(argv[first], "--secret-key") && first + 1 < argc)
+			secret = argv[++first];
 		else
 			return cli_usage("import");
 	}
@@ -58,7 +61,30 @@ int cmd_import(int argc, char **argv, struct cli *c)
 		ctip_err e = {0};
 		if (dry)
 			printf("%s: dry run: nothing will be written\n", argv[i]);
-		if (ctip_import_file(s, argv[i], &o, &st, &e)) {
+		int irc;
+		if (ctip_is_sealed(argv[i])) {
+			/* an export sealed to us: read through its decryption, never written out */
+			char fmt = 0;
+			FILE *pf = secret ? ctip_sealed_reader(argv[i], secret, &fmt, &e) : NULL;
+			if (!secret)
+				ctip_err_set(
+				        &e, CTIP_EINVAL,
+				        "%s: sealed to a recipient's public key: give the matching "
+				        "secret key with --secret-key KEY.secret",
+				        argv[i]);
+			memset(&st, 0, sizeof(st));
+			irc = pf ? ctip_import_stream(s, pf, argv[i], fmt == 'j', &o, &st, &e)
+			         : e.code;
+			if (pf && ferror(pf) && !irc)
+				irc = ctip_err_set(&e, CTIP_EINVAL,
+				                   "%s: altered or cut short: nothing imported",
+				                   argv[i]);
+			if (pf)
+				fclose(pf);
+		} else {
+			irc = ctip_import_file(s, argv[i], &o, &st, &e);
+		}
+		if (irc) {
 			if (o.max_print && st.errors > o.max_print)
 				fprintf(stderr, "%s: ... %ld more errors not shown\n", argv[i],
 				        st.errors - o.max_print);

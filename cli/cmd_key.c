@@ -21,6 +21,7 @@
 #include "audit.h"
 #include "cli.h"
 #include "crypto.h"
+#include "sealed_file.h"
 
 /* Copies the key file src to dst (created exclusively, mode 0600, synced). */
 static int key_copy(const char *src, const char *dst, ctip_err *e)
@@ -139,6 +140,19 @@ int cmd_key(int argc, char **argv, struct cli *c)
 {
 	const char *given = NULL;
 	int keep_old = 0;
+	if (argc == 3 && !strcmp(argv[1], "recipient")) {
+		/* a receiving organisation's key pair for sealed exports (sealed_file.h) */
+		ctip_err e = {0};
+		if (ctip_recipient_keygen(argv[2], &e))
+			return cli_fail(&e);
+		fprintf(stderr,
+		        "%s.pub: the public key: give it to whoever sends you exports "
+		        "(`ctip export --identities sealed --recipient %s.pub`)\n"
+		        "%s.secret: the secret key (mode 0600): keep it, and a copy apart; only it "
+		        "opens those files (`ctip import --secret-key %s.secret FILE`)\n",
+		        argv[2], argv[2], argv[2], argv[2]);
+		return 0;
+	}
 	if (argc < 2 || strcmp(argv[1], "rotate"))
 		return cli_usage("key");
 	for (int i = 2; i < argc; i++) {

@@ -97,8 +97,14 @@ static int record(ctip_store *s, struct ctip_release_rec *r, const char *path, c
 		         sha, r->epsilon);
 		rc = ctip_audit(s, who, "release", obj, detail, e);
 	}
-	if (rc)
+	if (rc) {
+		char p[1200];
 		remove(path);
+		snprintf(p, sizeof(p), "%s.evaluation.json", path);
+		remove(p);
+		snprintf(p, sizeof(p), "%s.evaluation.html", path);
+		remove(p);
+	}
 	return rc;
 }
 
@@ -107,7 +113,7 @@ static int record(ctip_store *s, struct ctip_release_rec *r, const char *path, c
 struct micro_args {
 	struct ctip_rel_opts o;
 	const char *out;
-	int seed_given;
+	int seed_given, no_eval;
 	char params[1024]; /* canonical options, without -o and --seed */
 };
 
@@ -148,6 +154,10 @@ static int parse_micro(int argc, char **argv, struct micro_args *a, FILE *err)
 	for (int i = 0; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		char *end = NULL;
+		if (!strcmp(o, "--no-evaluate")) {
+			a->no_eval = 1;
+			continue;
+		}
 		if (!v) {
 			fprintf(err, "ctip: release microdata: %s needs a value\n", o);
 			return 2;
@@ -319,6 +329,7 @@ static int make_micro(ctip_store *s, struct micro_args *a, const char *who, stru
 	if (!a->seed_given)
 		a->o.seed = fresh_seed();
 	struct ctip_rel_report *r = &m->micro;
+	a->o.eval_path = a->no_eval ? NULL : a->out;
 	int rc = run_micro(s, a, a->out, r, e);
 	char seed[32];
 	report_json(r, a->o.k, m->summary, sizeof(m->summary));
@@ -357,6 +368,11 @@ static int cmd_microdata(int argc, char **argv, struct cli *c)
 	if (!rc) {
 		printf("release R%" PRId64 ": %s (sha256 %s)\n", m.id, a.out, m.sha);
 		report_text(stdout, &m.micro, &a.o);
+		if (!a.no_eval)
+			printf("evaluation              %s.evaluation.html and .json (linkage "
+			       "attack: %.3f%% "
+			       "re-identified)\n",
+			       a.out, 100 * m.micro.attack_rate);
 	}
 	ctip_store_close(s);
 	return rc ? cli_fail(&e) : 0;
@@ -426,7 +442,7 @@ static int cmd_aggregates(int argc, char **argv, struct cli *c)
 struct syn_args {
 	struct ctip_syn_opts o;
 	const char *out;
-	int seed_given;
+	int seed_given, no_eval;
 	char params[512];
 };
 
@@ -439,6 +455,10 @@ static int parse_syn(int argc, char **argv, struct syn_args *a, FILE *err)
 	for (int i = 0; i < argc; i++) {
 		const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		char *end = NULL;
+		if (!strcmp(o, "--no-evaluate")) {
+			a->no_eval = 1;
+			continue;
+		}
 		if (!v) {
 			fprintf(err, "ctip: release synthetic: %s needs a value\n", o);
 			return 2;
@@ -571,6 +591,7 @@ static int make_syn(ctip_store *s, struct syn_args *a, const char *who, struct m
 	if (!a->seed_given)
 		a->o.seed = fresh_seed();
 	struct ctip_syn_report *r = &m->syn;
+	a->o.eval_path = a->no_eval ? NULL : a->out;
 	int rc = budget_check(s, a->o.dp ? a->o.epsilon : 0, e);
 	if (!rc)
 		rc = run_syn(s, a, a->out, r, e);
@@ -628,6 +649,11 @@ static int cmd_synthetic(int argc, char **argv, struct cli *c)
 	if (!rc) {
 		printf("release R%" PRId64 ": %s (sha256 %s)\n", m.id, a.out, m.sha);
 		printf("protected aggregates    %s.aggregates.csv\n", a.out);
+		if (!a.no_eval)
+			printf("evaluation              %s.evaluation.html and .json (linkage "
+			       "attack: %.3f%% "
+			       "of records single out one person)\n",
+			       a.out, 100 * r.attack_rate);
 		printf("persons in scope        %ld (data version %" PRId64 ")\n", r.source,
 		       r.data_version);
 		printf("synthetic records       %ld\n", r.records);

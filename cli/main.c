@@ -14,11 +14,15 @@ const struct cli_command cli_commands[] = {
         {"init", cmd_init, "ctip init",
          "create the database, or migrate it to this version; load the vocabularies"},
         {"import", cmd_import,
-         "ctip import [--timing] [--org NAME] [--map MAP.json] [--sheet NAME] [--dry-run] FILE...",
+         "ctip import [--timing] [--org NAME] [--map MAP.json] [--sheet NAME] [--dry-run] "
+         "[--secret-key KEY.secret] FILE...",
          "import HTCDS flat CSV (.csv), ctip JSON (.json), or an agency's own CSV or XLSX "
          "file through a mapping, each all-or-nothing"},
-        {"export", cmd_export, "ctip export --format csv|json [-o FILE]",
-         "write every record in the import format"},
+        {"export", cmd_export,
+         "ctip export --format csv|json [-o FILE] [--identities omit|pseudonym|clear|sealed "
+         "[--recipient KEY.pub]]",
+         "write every record in the import format; identities left out unless stated: "
+         "pseudonym (stable pseudonyms), clear, or sealed to a recipient's public key"},
         {"search", cmd_search, "ctip search [--limit N] TEXT",
          "find persons by name (any case, with or without diacritics) or document number"},
         {"show", cmd_show, "ctip show [--json] ID",
@@ -100,9 +104,11 @@ const struct cli_command cli_commands[] = {
          "ctip audit verify [--head ID:HASH] | ctip audit head | ctip audit log [--person ID]",
          "check the hash chain of the audit log (and that a head recorded elsewhere is still "
          "in it); print the head to record; show who saw what"},
-        {"key", cmd_key, "ctip key rotate [--new-key PATH] [--keep-old]",
+        {"key", cmd_key, "ctip key rotate [--new-key PATH] [--keep-old] | ctip key recipient NAME",
          "move every sealed value and keyed index to a new key (generated, or the key file "
-         "PATH), which then replaces the key file; --keep-old keeps the old one as KEY.old"},
+         "PATH), which then replaces the key file; --keep-old keeps the old one as KEY.old. "
+         "recipient: make a receiving organisation's key pair for sealed exports (NAME.pub, "
+         "NAME.secret)"},
         {"serve", cmd_serve,
          "ctip serve [--listen ADDRESS:PORT] [--web DIR] [--threads N] [--tls-cert PEM "
          "--tls-key PEM] [--trusted-proxy ADDR[,ADDR...]] [--max-conns N] "

@@ -32,8 +32,9 @@ enum ctip_bidx_domain {
 	CTIP_BIDX_NAME = 'n',
 	CTIP_BIDX_DOCNO = 'd',
 	CTIP_BIDX_PHONE = 'p',
-	CTIP_BIDX_ORG = 'o',  /* name tokens scoped to an organisation */
-	CTIP_BIDX_PAIR = 'q', /* two name tokens of one record, scoped to an organisation */
+	CTIP_BIDX_ORG = 'o',       /* name tokens scoped to an organisation */
+	CTIP_BIDX_PAIR = 'q',      /* two name tokens of one record, scoped to an organisation */
+	CTIP_BIDX_PSEUDONYM = 'x', /* a person record's id, for pseudonymised exports */
 };
 
 typedef struct ctip_crypto ctip_crypto;

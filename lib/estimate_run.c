@@ -142,6 +142,16 @@ int ctip_mse_run(const struct ctip_mse_data *d, const char *stratum, const struc
 			return e->code;
 		if (r->step.ok && r->bstep.why[0])
 			warn(r, "stepwise bootstrap: %s", r->bstep.why);
+		if (r->step.ok && o->nboot > 0 && fabs(r->bstep.z0) > 1)
+			warn(r,
+			     "stepwise bootstrap: %.0f %% of the replicates are %s the estimate "
+			     "(bias "
+			     "correction z0 = %.2f): the model chosen on the data is rarely chosen "
+			     "on "
+			     "resamples, so the BCa interval is unreliable; compare the methods "
+			     "(--method all)",
+			     100 * ctip_pnorm(fabs(r->bstep.z0)),
+			     r->bstep.z0 < 0 ? "above" : "below", r->bstep.z0);
 	}
 	if (o->bic) {
 		r->has_bic = 1;

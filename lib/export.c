@@ -1,8 +1,10 @@
 /*
- * export.c - CSV and JSON output of stored rows (see export.h).
+ * export.c - CSV and JSON output of stored rows, with the identities the user chose to
+ * include (see export.h).
  */
 #include "export.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,7 +85,20 @@ json_t *ctip_person_json(const ctip_row *r)
 	return o;
 }
 
+/* The fields OMIT and PSEUDONYM leave out (export.h). */
+static const int left_out[] = {CF_FAMILY,       CF_MIDDLE,       CF_GIVEN,       CF_STREET,
+                               CF_COMMUNE,      CF_COMMUNE_CODE, CF_DISTRICT,    CF_DISTRICT_CODE,
+                               CF_DOC_TYPE,     CF_DOC_NUMBER,   CF_DOC_ISSUED,  CF_DOC_EXPIRES,
+                               CF_MOBILE,       CF_HOMEPHONE,    CF_CAS_CLOSURE, CF_COMMENT,
+                               CF_COMMENT_DATE, CF_EXPL_PLACE,   CF_EV_STATE,    CF_EV_CITY,
+                               CF_RECRUITER};
+
 struct exporter {
+	const struct ctip_export_opts *o;
+	const ctip_crypto *key;
+	unsigned char salt[crypto_generichash_KEYBYTES]; /* OMIT: ids valid in this file only */
+	long long last_person;
+	ctip_row tmp;
 	long total; /* rows to write when known (0: not), for the progress bar */
 	FILE *out;
 	enum ctip_format fmt;
@@ -105,9 +120,49 @@ static int flush_case(struct exporter *x)
 	return rc ? CTIP_EIO : CTIP_OK;
 }
 
-static int on_row(void *ctx, const ctip_row *r)
+/* The row as the export's choice of identities has it: r itself, or x->tmp. */
+static const ctip_row *shown_row(struct exporter *x, const ctip_row *r)
+{
+	if (x->o->ids == CTIP_IDS_CLEAR)
+		return r;
+	ctip_row *t = &x->tmp;
+	for (int f = 0; f < CTIP_NFIELDS; f++)
+		if (ctip_row_set(t, f, r->v[f]))
+			return NULL;
+	for (size_t i = 0; i < sizeof(left_out) / sizeof(*left_out); i++)
+		ctip_row_set(t, left_out[i], NULL);
+	const char *b = ctip_row_get(r, CF_BIRTH);
+	if (b && strlen(b) > 4) {
+		char year[5];
+		memcpy(year, b, 4);
+		year[4] = 0;
+		ctip_row_set(t, CF_BIRTH, year);
+	}
+	char id[40], hex[2 * CTIP_BIDX_BYTES + 1];
+	unsigned char h[CTIP_BIDX_BYTES];
+	snprintf(id, sizeof(id), "person:%lld", r->person_id);
+	if (x->o->ids == CTIP_IDS_PSEUDONYM && x->key)
+		ctip_bidx(x->key, CTIP_BIDX_PSEUDONYM, id, strlen(id), h);
+	else
+		crypto_generichash(h, sizeof(h), (const unsigned char *)id, strlen(id), x->salt,
+		                   sizeof(x->salt));
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(id, sizeof(id), "%c%s", x->o->ids == CTIP_IDS_PSEUDONYM ? 'X' : 'R', hex);
+	return ctip_row_set(t, CF_SRC_RECORD, id) ? NULL : t;
+}
+
+static int on_row(void *ctx, const ctip_row *orig)
 {
 	struct exporter *x = ctx;
+	if (x->o->on_person && orig->person_id != x->last_person) {
+		int rc = x->o->on_person(x->o->ctx, orig->person_id);
+		if (rc)
+			return rc;
+		x->last_person = orig->person_id;
+	}
+	const ctip_row *r = shown_row(x, orig);
+	if (!r)
+		return CTIP_ENOMEM;
 	if (x->fmt == CTIP_FMT_CSV) {
 		for (int f = 0; f < CTIP_NFIELDS; f++)
 			ctip_csv_field(x->out, r->v[f], f == 0);
@@ -139,8 +194,25 @@ static int on_row(void *ctx, const ctip_row *r)
 int ctip_export(ctip_store *s, enum ctip_format fmt, FILE *out, const struct ctip_row_filter *flt,
                 long *nrows, ctip_err *e)
 {
-	struct exporter x = {.out = out, .fmt = fmt};
+	static const struct ctip_export_opts clear = {.ids = CTIP_IDS_CLEAR};
+	return ctip_export_with(s, fmt, out, flt, &clear, nrows, e);
+}
+
+int ctip_export_with(ctip_store *s, enum ctip_format fmt, FILE *out,
+                     const struct ctip_row_filter *flt, const struct ctip_export_opts *o,
+                     long *nrows, ctip_err *e)
+{
+	struct exporter x = {.out = out, .fmt = fmt, .o = o, .key = s->crypto, .last_person = -1};
 	int rc;
+	if (sodium_init() < 0)
+		return ctip_err_set(e, CTIP_EINVAL, "libsodium failed to initialise");
+	if (o->ids == CTIP_IDS_PSEUDONYM && !s->crypto)
+		return ctip_err_set(
+		        e, CTIP_EINVAL,
+		        "--identities pseudonym needs the registry's key (the pseudonyms "
+		        "are keyed by it)");
+	randombytes_buf(x.salt, sizeof(x.salt));
+	ctip_row_init(&x.tmp);
 	struct ctip_counts cnt;
 	if (!flt && s->ops->counts && s->ops->counts(s, &cnt, NULL) == CTIP_OK)
 		x.total = cnt.links; /* one row per person in a case */
@@ -161,6 +233,8 @@ int ctip_export(ctip_store *s, enum ctip_format fmt, FILE *out, const struct cti
 	json_decref(x.cur_persons);
 	free(x.cur_org);
 	free(x.cur_src);
+	ctip_row_clear(&x.tmp);
+	sodium_memzero(x.salt, sizeof(x.salt));
 	if (nrows)
 		*nrows = x.n;
 	if (rc == CTIP_EIO || (rc == CTIP_OK && (fflush(out) || ferror(out))))

@@ -42,13 +42,14 @@ int ctip_rel_group_levels(int g);
 const char *ctip_rel_level_name(int g, int l);
 
 struct ctip_rel_opts {
-	int k;           /* >= 2 */
-	int l;           /* distinct l-diversity of each sensitive group; <= 1 off */
-	unsigned quasi;  /* groups that are quasi-identifiers (bit g); 0: all not sensitive */
-	unsigned sens;   /* sensitive groups (bit g) */
-	int year;        /* only persons first registered that year; 0 all */
-	double max_supp; /* the search's limit: records that may be suppressed, a fraction */
-	uint64_t seed;   /* the order of the released records */
+	int k;                 /* >= 2 */
+	int l;                 /* distinct l-diversity of each sensitive group; <= 1 off */
+	unsigned quasi;        /* groups that are quasi-identifiers (bit g); 0: all not sensitive */
+	unsigned sens;         /* sensitive groups (bit g) */
+	int year;              /* only persons first registered that year; 0 all */
+	double max_supp;       /* the search's limit: records that may be suppressed, a fraction */
+	uint64_t seed;         /* the order of the released records */
+	const char *eval_path; /* the evaluation report beside it (release_eval.h); NULL none */
 };
 
 struct ctip_rel_report {
@@ -64,6 +65,7 @@ struct ctip_rel_report {
 	long classes, min_class;
 	double pros_max, pros_avg, jour_max, jour_avg, marketer;
 	int64_t data_version;
+	double attack_rate; /* the evaluation's linkage attack: share re-identified */
 };
 
 /* Writes the microdata CSV to out and fills r. Refuses (writing nothing) when the registry

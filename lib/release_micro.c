@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "release.h"
+#include "release_eval.h"
 #include "release_int.h"
 
 /* ---- interned strings ---------------------------------------------------------------- */
@@ -639,6 +640,58 @@ static int risks(struct work *w, const int *lv, const int *order, int nord,
 	return CTIP_OK;
 }
 
+/* The evaluation report: the source generalised alike against the records released. */
+static int evaluate(const struct work *w, const int *lv, unsigned quasi, const uint32_t *perm,
+                    uint32_t np, const char *path, double *rate, ctip_err *e)
+{
+	struct ctip_eval_in in = {.kind = "microdata", .ns = w->P.n, .nr = np, .length = 3};
+	uint32_t *cols[2 * CTIP_RG_N] = {0};
+	char **lab[CTIP_RG_N] = {0};
+	uint32_t *src_of = malloc(((size_t)np + 1) * sizeof(uint32_t));
+	int rc = src_of ? CTIP_OK : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	for (int g = 0; g < CTIP_RG_N && !rc; g++) {
+		int l = quasi >> g & 1 ? lv[g] : 0;
+		const struct rel_sdict *d = &w->dl[g][l];
+		cols[g] = malloc(((size_t)w->P.n + 1) * sizeof(uint32_t));
+		cols[CTIP_RG_N + g] = malloc(((size_t)np + 1) * sizeof(uint32_t));
+		lab[g] = calloc((size_t)d->n + 1, sizeof(char *));
+		if (!cols[g] || !cols[CTIP_RG_N + g] || !lab[g]) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			break;
+		}
+		for (uint32_t c = 0; c < d->n; c++) {
+			char buf[512];
+			rel_value_label(g, d->s[c], buf, sizeof(buf));
+			lab[g][c] = strdup(*buf ? buf : "(unknown)");
+		}
+		for (uint32_t i = 0; i < w->P.n; i++)
+			cols[g][i] = w->map[g][l][w->P.c0[g][i]];
+		for (uint32_t x = 0; x < np; x++) {
+			uint32_t i = perm[x];
+			cols[CTIP_RG_N + g][x] = (quasi >> g & 1) && (w->starm[i] >> g & 1)
+			                                 ? CTIP_EVAL_BLANK
+			                                 : cols[g][i];
+			src_of[x] = i;
+		}
+		in.src[g] = cols[g];
+		in.rel[g] = cols[CTIP_RG_N + g];
+		in.label[g] = lab[g];
+		in.nlabel[g] = d->n;
+	}
+	in.src_of = src_of;
+	if (!rc)
+		rc = ctip_eval_write(&in, path, rate, e);
+	for (int g = 0; g < CTIP_RG_N; g++) {
+		free(cols[g]);
+		free(cols[CTIP_RG_N + g]);
+		for (uint32_t c = 0; lab[g] && c < w->dl[g][quasi >> g & 1 ? lv[g] : 0].n; c++)
+			free(lab[g][c]);
+		free(lab[g]);
+	}
+	free(src_of);
+	return rc;
+}
+
 int ctip_rel_microdata(const ctip_facts *f, const struct ctip_rel_opts *o, FILE *out,
                        struct ctip_rel_report *r, ctip_err *e)
 {
@@ -783,6 +836,8 @@ int ctip_rel_microdata(const ctip_facts *f, const struct ctip_rel_opts *o, FILE 
 		}
 		fputc('\n', out);
 	}
+	if (o->eval_path)
+		rc = evaluate(&w, lv, quasi, perm, np, o->eval_path, &r->attack_rate, e);
 	free(perm);
 done:
 	work_free(&w);

@@ -29,6 +29,7 @@
 
 #include "release.h"
 #include "release_agg.h"
+#include "release_eval.h"
 #include "release_int.h"
 
 #define NA    CTIP_RG_N
@@ -349,6 +350,7 @@ static long draw(const struct syn *s, uint64_t st, uint32_t *v)
 
 struct gen_arg {
 	const struct syn *s;
+	uint32_t **keep; /* the records' values, for the evaluation (NULL: not kept) */
 	long lo, hi, blanked;
 	char *buf;
 	size_t len;
@@ -369,6 +371,8 @@ static void *generate(void *arg)
 		memset(v, 0xff, sizeof(v)); /* BLANK */
 		uint64_t st = s->o->seed ^ mix((uint64_t)r * 0x9e3779b97f4a7c15ull + 7);
 		g->blanked += draw(s, st, v);
+		for (int a = 0; g->keep && a < NA; a++)
+			g->keep[a][r] = v[a];
 		for (int a = 0; a < NA; a++)
 			rel_write_group(f, a, 0, v[a] == BLANK ? "" : s->P.d0[a].s[v[a]]);
 		fputc('\n', f);
@@ -404,6 +408,46 @@ static void write_aggregates(const struct syn *s, FILE *agg)
 			fprintf(agg, "\",%u\n", t->cnt[j]);
 		}
 	}
+}
+
+/* The evaluation report: the source's known values against the synthetic records. */
+static int evaluate(const struct syn *s, uint32_t *const *rel, uint32_t n, const char *path,
+                    double *rate, ctip_err *e)
+{
+	struct ctip_eval_in in = {
+	        .kind = "synthetic", .ns = s->P.n, .nr = n, .length = s->o->length};
+	uint32_t *src[NA] = {0};
+	char **lab[NA] = {0};
+	int rc = CTIP_OK;
+	for (int a = 0; a < NA && !rc; a++) {
+		const struct rel_sdict *d = &s->P.d0[a];
+		src[a] = malloc(((size_t)s->P.n + 1) * sizeof(uint32_t));
+		lab[a] = calloc((size_t)d->n + 1, sizeof(char *));
+		if (!src[a] || !lab[a]) {
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			break;
+		}
+		for (uint32_t c = 0; c < d->n; c++) {
+			char buf[512];
+			rel_value_label(a, d->s[c], buf, sizeof(buf));
+			lab[a][c] = strdup(buf);
+		}
+		for (uint32_t i = 0; i < s->P.n; i++)
+			src[a][i] = s->P.c0[a][i] == s->unk[a] ? CTIP_EVAL_BLANK : s->P.c0[a][i];
+		in.src[a] = src[a];
+		in.rel[a] = rel[a];
+		in.label[a] = lab[a];
+		in.nlabel[a] = d->n;
+	}
+	if (!rc)
+		rc = ctip_eval_write(&in, path, rate, e);
+	for (int a = 0; a < NA; a++) {
+		free(src[a]);
+		for (uint32_t c = 0; lab[a] && c < s->P.d0[a].n; c++)
+			free(lab[a][c]);
+		free(lab[a]);
+	}
+	return rc;
 }
 
 static void syn_free(struct syn *s)
@@ -499,7 +543,16 @@ int ctip_syn_run(const ctip_facts *f, const struct ctip_syn_opts *o, FILE *out, 
 		if (sum > n)
 			n = sum;
 	}
-	struct gen_arg ga[2] = {{&s, 0, n, 0, NULL, 0, 0}, {&s, n, n, 0, NULL, 0, 0}};
+	uint32_t *keep[NA] = {0};
+	for (int a = 0; o->eval_path && a < NA; a++)
+		if (!(keep[a] = malloc(((size_t)n + 1) * sizeof(uint32_t)))) {
+			for (int b = 0; b < a; b++)
+				free(keep[b]);
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			goto done;
+		}
+	uint32_t **kp = o->eval_path ? keep : NULL;
+	struct gen_arg ga[2] = {{&s, kp, 0, n, 0, NULL, 0, 0}, {&s, kp, n, n, 0, NULL, 0, 0}};
 	if (o->threads > 1 && n > 1000) {
 		ga[0].hi = ga[1].lo = n / 2;
 		two = !pthread_create(&th, NULL, generate, &ga[1]);
@@ -525,6 +578,10 @@ int ctip_syn_run(const ctip_facts *f, const struct ctip_syn_opts *o, FILE *out, 
 	}
 	free(ga[0].buf);
 	free(ga[1].buf);
+	if (!rc && o->eval_path)
+		rc = evaluate(&s, keep, (uint32_t)n, o->eval_path, &r->attack_rate, e);
+	for (int a = 0; a < NA; a++)
+		free(keep[a]);
 done:
 	syn_free(&s);
 	return rc;

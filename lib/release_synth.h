@@ -24,7 +24,8 @@ struct ctip_syn_opts {
 	double delta;   /* dp mode */
 	int year;
 	uint64_t seed;
-	int threads; /* 1 or 2 */
+	int threads;           /* 1 or 2 */
+	const char *eval_path; /* the evaluation report beside it (release_eval.h); NULL none */
 };
 
 struct ctip_syn_report {
@@ -35,6 +36,7 @@ struct ctip_syn_report {
 	long blanked;      /* attribute values left blank to avoid an unpublished combination */
 	double tau[7];     /* dp: the threshold of each length */
 	int64_t data_version;
+	double attack_rate; /* the evaluation's linkage attack: records singling out one person */
 };
 
 /* Writes the synthetic records (CTDC's columns) to out and the protected aggregates to agg

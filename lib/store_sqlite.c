@@ -532,7 +532,8 @@ static int sq_key_bind(ctip_store *base, ctip_crypto *c, int create, ctip_err *e
 /* One index row per object an entry names: an entry of action search_hit names every record
  * a page of search results showed, separated by spaces (one entry per search, not per record:
  * the server's audit cost a quarter of its CPU per search before). */
-#define AUDIT_LIST      "action = 'search_hit'"
+/* (and an export_records entry every record an export wrote: cli/cmd_export.c) */
+#define AUDIT_LIST      "action IN ('search_hit', 'export_records')"
 #define AUDIT_HAS(a, o) "instr(' ' || " a " || ' ', ' ' || " o " || ' ') > 0"
 #define AUDIT_NAMES(t)                                                                             \
 	"CASE WHEN " t "." AUDIT_LIST " THEN length(" t ".object) - length(replace(" t             \
@@ -2142,7 +2143,7 @@ static int sq_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip
 	sqlite3_bind_text(st, 7, a->prev_hash, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, a->hash, -1, SQLITE_STATIC);
 	s->audit_objects++;
-	if (!strcmp(a->action, "search_hit"))
+	if (!strcmp(a->action, "search_hit") || !strcmp(a->action, "export_records"))
 		for (const char *p = a->object; (p = strchr(p, ' ')); p++)
 			s->audit_objects++;
 	return exec_done(s, st, e);
@@ -2290,7 +2291,7 @@ static int audit_catch_up(sqlite_store *s, long chunk, ctip_err *e)
 	if (fresh)
 		seg = last + 1;
 	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT id, action = 'search_hit', object FROM auditlog.audit WHERE "
+	                       "SELECT id, " AUDIT_LIST ", object FROM auditlog.audit WHERE "
 	                       "id > ? ORDER BY id",
 	                       -1, &st, NULL)) {
 		rc = db_err(s, e, "audit index");

@@ -5,7 +5,7 @@
 pid=$(sql "select id from person where src_record_id='BG-R-1'")
 "$CTIP" show "P$pid" >/dev/null
 "$CTIP" search dinh thi anh tuyet >/dev/null
-"$CTIP" export --format csv -o "$T/x.csv" 2>/dev/null
+"$CTIP" export --format csv --identities clear -o "$T/x.csv" 2>/dev/null
 "$CTIP" audit verify >"$T/v" 2>&1
 check "a fresh log verifies" test $? -eq 0
 check "... and says how many entries" contains "$T/v" "audit log intact"
@@ -107,7 +107,13 @@ check "entries indexed by person are found through the index" grep -q " view  *P
 "$CTIP" audit verify >/dev/null 2>&1
 check "... which verify finds incomplete (only one person's entries)" test $? -ne 0
 restore
-sqlite3 "$A" "insert into audit_by_object select 0, object, id from audit;
+# (an entry listing records, search_hit or export_records, is indexed under each of them)
+sqlite3 "$A" "insert into audit_by_object select 0, object, id from audit where action not in
+	('search_hit', 'export_records');
+	with recursive split(id, rest, obj) as (select id, object || ' ', '' from audit where action in
+	('search_hit', 'export_records') union all select id, substr(rest, instr(rest, ' ') + 1),
+	substr(rest, 1, instr(rest, ' ') - 1) from split where rest <> '')
+	insert into audit_by_object select 0, obj, id from split where obj <> '';
 	insert into audit_segment values (0); update audit_indexed set last = (select max(id) from audit)"
 "$CTIP" audit verify >/dev/null 2>&1
 check "a complete index verifies" test $? -eq 0

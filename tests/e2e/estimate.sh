@@ -26,6 +26,25 @@ check "CSV: the same interval as JSON (same seed)" \
 "$CTIP" estimate --histories "$UK" --bootstrap 0 --format html -o "$T/e.html"
 check "HTML: a page with the estimate" contains "$T/e.html" "<td>11,313</td>"
 
+# the other published data sets: the point estimates of MultipleSystemsEstimation's tests
+for d in Western:2483 NewOrl:1184 NewOrl_5:1034; do
+	"$CTIP" estimate --histories "$FIX/mse/${d%%:*}.csv" --bootstrap 0 --format json >"$T/p.json"
+	check "${d%%:*}: the published stepwise estimate ${d##*:}" \
+		test "$(jq '.estimates[0].methods[0].estimate | round' "$T/p.json")" = "${d##*:}"
+done
+
+# --method all: the three methods side by side
+"$CTIP" estimate --histories "$UK" --method all --bootstrap 50 --iterations 2000 --format json >"$T/all.json"
+check "--method all: stepwise, bic and lcm" \
+	test "$(jq -c '[.estimates[0].methods[].method]' "$T/all.json")" = '["stepwise","bic","lcm"]'
+check "--method all: each with an estimate and an interval around it" \
+	test "$(jq '[.estimates[0].methods[] | .interval.lower < .estimate and .estimate < .interval.upper] | all' "$T/all.json")" = "true"
+check "lcm: posterior quantiles over 1,600 kept samples" \
+	test "$(jq '.estimates[0].methods[2] | .interval.method == "posterior quantiles" and .samples == 1600' "$T/all.json")" = "true"
+"$CTIP" estimate --histories "$FIX/mse/Korea.csv" --method bic --bootstrap 0 --format json >"$T/k.json"
+check "bic on Korea: MultipleSystemsEstimation's [12,23], 157.17" \
+	test "$(jq -c '.estimates[0].methods[0] | [.interactions, (.estimate * 100 | round)]' "$T/k.json")" = '[["b:c","c:d"],15717]'
+
 # the same seed gives the same interval with any number of threads
 "$CTIP" estimate --histories "$UK" --bootstrap 100 --seed 9 --threads 1 --format csv >"$T/a.csv"
 "$CTIP" estimate --histories "$UK" --bootstrap 100 --seed 9 --threads 2 --format csv >"$T/b.csv"
@@ -99,3 +118,42 @@ check "--lists FILE: the groups of the file are the lists" \
 	test "$(jq -c '[.estimates[0].lists[].name] | sort' "$T/m.json")" = '["group0","group1","group2"]'
 check "--lists FILE: records of organisations on no list are counted in the provenance" \
 	test "$(jq '.provenance.records_of_organisations_on_no_list > 0' "$T/m.json")" = "true"
+
+# --- a simulated population of known size: only the detected are written -----------------
+"$CTIP" demo generate --population 4000 --lists 4 --seed 2 -o "$T/pop.csv" --truth "$T/pop.truth" 2>"$T/pop.err"
+check "demo generate --population: the true total in the truth file" \
+	test "$(sed -n 1p "$T/pop.truth" | cut -d' ' -f2)" = "population=4000"
+check "... and fewer persons detected than the population" \
+	test "$(tail -n +3 "$T/pop.truth" | cut -d, -f3 | sort -u | wc -l)" -lt 4000
+"$CTIP" demo generate --population 4000 --lists 12 -o "$T/bad.csv" 2>"$T/pop12.err"
+check "demo generate --population: more than 10 agencies refused" contains "$T/pop12.err" "--lists: from 2 to 10"
+export CTIP_DB="$T/pop.db"
+"$CTIP" init >/dev/null
+"$CTIP" import "$T/pop.csv" >/dev/null 2>&1
+"$CTIP" link run >/dev/null 2>&1
+"$CTIP" estimate --bootstrap 100 --format json >"$T/pop.json"
+check "the population: linkage finds the persons detected" \
+	test "$(jq '.estimates[0].observed' "$T/pop.json")" = "$(tail -n +3 "$T/pop.truth" | cut -d, -f3 | sort -u | wc -l)"
+check "the population: four lists, an estimate above the persons observed" \
+	test "$(jq '.estimates[0] | (.lists | length) == 4 and .methods[0].estimate > .observed' "$T/pop.json")" = "true"
+
+# --- hostile input ---------------------------------------------------------------------------
+export CTIP_DB="$T/ctip.db"
+printf '"<script>alert(1)</script>",B,C,count\n1,0,0,30\n0,1,0,40\n1,1,0,10\n0,0,1,20\n1,0,1,5\n0,1,1,6\n1,1,1,2\n' >"$T/xss.csv"
+"$CTIP" estimate --histories "$T/xss.csv" --bootstrap 0 --format html -o "$T/xss.html"
+check "HTML: a list name is escaped, never markup" lacks "$T/xss.html" "<script>"
+check "... and shown escaped" contains "$T/xss.html" "&lt;script&gt;"
+printf 'A,B,C,D,E,F,G,H,I,J,K,count\n1,0,0,0,0,0,0,0,0,0,0,5\n' >"$T/wide.csv"
+"$CTIP" estimate --histories "$T/wide.csv" 2>"$T/wide.err"
+check "more than 10 lists: refused with the limit" contains "$T/wide.err" "expected 2 to 10 lists"
+printf 'A,B,count\n1,0,99999999999999999999\n' >"$T/huge.csv"
+"$CTIP" estimate --histories "$T/huge.csv" 2>"$T/huge.err"
+check "an absurd count: refused" contains "$T/huge.err" "is not a whole number of persons"
+printf 'A,B,count\n1,0,5\n1,0\n' >"$T/short.csv"
+"$CTIP" estimate --histories "$T/short.csv" 2>"$T/short.err"
+check "a short row: refused with its line" contains "$T/short.err" "short.csv:3"
+"$CTIP" estimate --histories "$UK" --bootstrap 1000000 2>"$T/boot.err"
+check "an absurd number of replicates: refused" contains "$T/boot.err" "--bootstrap: a number from 0 to 100000"
+printf 'only-one-field\n' >"$T/map1.csv"
+"$CTIP" estimate --lists "$T/map1.csv" 2>"$T/map1.err"
+check "--lists FILE of the wrong shape: refused with its line" contains "$T/map1.err" "map1.csv:1: expected two fields: organisation,list"

@@ -11,7 +11,7 @@ check "province without diacritics is recognised" test "$(sql "select province_c
 check "the 2025 province is derived" test "$(sql "select province_2025 from person where src_record_id='BG-R-2'")" = "20"
 check "country name in Vietnamese is recognised" test "$(sql "select citizenship from person where src_record_id='BG-R-2'")" = '["VN"]'
 check "gender alias is canonicalised" test "$(sql "select gender from person where src_record_id='PA-R-1'")" = "Feminine"
-"$CTIP" export --format json -o "$T/basic.json" 2>/dev/null
+"$CTIP" export --format json --identities clear -o "$T/basic.json" 2>/dev/null
 check "phone is stored as E.164" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert [p['prs_MobilePhone'] for c in d['cases'] for p in c['persons'] if p['src_RecordId']=='BG-R-1'] == [['+84912345678']]" "$T/basic.json"
 check "year-only birth date is kept at year precision" test "$(sql "select birth_date from person where src_record_id='BG-R-2'")" = "2001"
 check "multi-valued picklist stored as a JSON array of codes" test "$(sql "select group_concat(j.value,'|') from victim v join case_person cp on cp.id = v.case_person_id join person p on p.id = cp.person_id, json_each(v.control_methods) j where p.src_record_id='BG-R-1'")" = "DebtBondage|WithholdsDocuments"
@@ -39,7 +39,7 @@ cat >"$T/a.json" <<'JSON'
 JSON
 "$CTIP" import "$T/a.json" >"$T/out3" 2>&1
 check "JSON import succeeds" test $? -eq 0
-"$CTIP" export --format csv 2>/dev/null | grep -c 'Gặp lần đầu\\; ổn định' >"$T/com"
+"$CTIP" export --format csv --identities clear 2>/dev/null | grep -c 'Gặp lần đầu\\; ổn định' >"$T/com"
 check "JSON comment with ';' survives (sealed, exported escaped)" test "$(cat "$T/com")" = "1"
 check "JSON assistance array stored" test "$(sql "select count(*) from assistance where kind in ('Medical','Psychological')")" = "2"
 check "JSON integer field stored" test "$(sql "select age_when_trafficked from victim where age_when_trafficked=17")" = "17"

@@ -45,9 +45,9 @@ check "import redirected succeeds" test $? = 0
 check "... and draws nothing on standard error" test ! -s "$T/redir.err"
 check "... nor any carriage return on standard output" lacks "$T/redir.out" "$(printf '\r')"
 
-CI= on_pty env -u CI "$CTIP" export --format csv -o "$T/exp.csv"
+CI= on_pty env -u CI "$CTIP" export --format csv --identities clear -o "$T/exp.csv"
 check "export on a terminal draws its bar" grep -qa 'exporting \[#*\.*\] *[0-9]*%' "$T/pty.out"
-CI= on_pty env CI=true "$CTIP" export --format csv -o "$T/exp2.csv"
+CI= on_pty env CI=true "$CTIP" export --format csv --identities clear -o "$T/exp2.csv"
 check "with CI=true on a terminal: no bar" lacks "$T/pty.out" "exporting"
 check "... and the export still done" test "$(lines "$T/exp2.csv")" -gt 3000
 

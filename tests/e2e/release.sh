@@ -45,6 +45,27 @@ check "--quasi: the other columns are released as they are" grep -q ',VN,' "$T/q
 check "--year: only that year's registrations" \
 	test "$(tail -n +2 "$T/y.csv" | cut -d, -f1 | sort -u | grep -v '^\*$' | tr '\n' ' ')" = "2024 "
 
+# the evaluation report beside the release
+E="$T/m.csv.evaluation.json"
+check "evaluation: JSON and HTML with SVG charts beside the release" \
+	sh -c "test -s '$E' && grep -q '<svg' '$T/m.csv.evaluation.html'"
+check "evaluation: combinations by length 1-3, none fabricated by a k release" \
+	test "$(jq '[.lengths[] | .fabricated] | add' "$E")-$(jq '.lengths | length' "$E")" = "0-3"
+check "evaluation: rare combinations of the source counted as suppressed" \
+	test "$(jq '.lengths[2].suppressed' "$E")" -gt 0
+check "evaluation: the linkage attack re-identifies nobody in a k = 11 release" \
+	test "$(jq '.linkage_attack.reidentified' "$E")" = "0"
+check "evaluation: the report names no value the release withholds" \
+	sh -c "! grep -q 'Trans/' '$T/m.csv.evaluation.html' && ! grep -q '>IS<' '$T/m.csv.evaluation.html'"
+# the same attack on a release that treats only the year as a quasi-identifier: the other
+# columns, released as they are, single people out, and the attack finds them
+"$CTIP" release microdata --k 11 --quasi yearOfRegistration --seed 1 -o "$T/weak.csv" >/dev/null 2>&1
+check "evaluation: the attack re-identifies people in a release with too few quasi-identifiers" \
+	test "$(jq '.linkage_attack.reidentified' "$T/weak.csv.evaluation.json")" -gt 0
+"$CTIP" release microdata --k 11 --seed 1 --no-evaluate -o "$T/ne.csv" >/dev/null 2>&1
+check "--no-evaluate: the release without its report" \
+	sh -c "test -s '$T/ne.csv' && test ! -e '$T/ne.csv.evaluation.json'"
+
 # the ledger
 check "ledger: the release is listed" sh -c "'$CTIP' release list | grep -q 'microdata'"
 sha=$(sha256sum "$T/m.csv" | cut -d' ' -f1)
@@ -91,6 +112,8 @@ check "synthetic: about as many records as persons" \
 	test $(($(lines "$T/s.csv") - 1)) -ge $((persons * 9 / 10))
 check "adversary: no synthetic record holds a combination (up to 4) absent from the aggregates, every count >= 10 and a multiple of 10" \
 	python3 tests/e2e/release_check.py synthetic "$T/s.csv" 10 4
+check "evaluation (synthetic): no combination fabricated, lengths 1-4" \
+	test "$(jq '[.lengths[] | .fabricated] | add' "$T/s.csv.evaluation.json")-$(jq '.lengths | length' "$T/s.csv.evaluation.json")" = "0-4"
 check "adversary: the planted person's country is in neither file" \
 	sh -c "! grep -q 'IS' '$T/s.csv.aggregates.csv' && ! grep -q ',IS,' '$T/s.csv'"
 check "synthetic: recorded and reproducible" sh -c "'$CTIP' release list | grep -q synthetic &&

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "estimate.h"
+#include "demo_population.h"
 #include "facts.h"
 
 /* ../shared/reference/mse/UKdat_5.csv (public, published with SparseMSE) */
@@ -307,6 +308,87 @@ static void test_histories_from_facts(void **state)
 	ctip_facts_free(f);
 }
 
+/* MultipleSystemsEstimation's user guide, Korea (three lists): the BIC method chooses
+ * [12,23], abundance 157.1667, BIC 57.14081; the main-effects model has BIC 184.14431. */
+static void test_bic_korea(void **state)
+{
+	(void)state;
+	struct ctip_mse_data d;
+	ctip_err e = {0};
+	assert_int_equal(read_str("b,c,d,Count\n0,0,1,41\n0,1,0,5\n1,0,0,5\n1,1,0,54\n1,0,1,6\n"
+	                          "0,1,1,0\n1,1,1,12\n",
+	                          &d, &e),
+	                 0);
+	struct ctip_mse_fit *f = malloc(sizeof *f);
+	assert_int_equal(ctip_mse_bic(&d, 0.05, f), 0);
+	assert_true(f->ok);
+	assert_true(f->model == 5); /* pairs (1,2) and (2,3) */
+	assert_true(fabs(f->total - 157.1667) < 0.001);
+	assert_true(fabs(f->bic - 57.14081) < 0.0001);
+	assert_int_equal(ctip_mse_fit_model(&d, 0, 0.05, f), 0);
+	assert_true(fabs(f->bic - 184.14431) < 0.0001);
+	free(f);
+}
+
+/* Two latent classes, 5,000 persons (the counts of one draw of the model): the posterior
+ * interval holds the truth, and a seed gives the same draws. */
+static void test_lcm_recovers_latent_classes(void **state)
+{
+	(void)state;
+	struct ctip_mse_data d = {.m = 5};
+	struct ctip_rng g;
+	ctip_rng_seed(&g, 5, 1);
+	for (int i = 0; i < 5000; i++) {
+		int hi = ctip_rng_unif(&g) < 0.5;
+		const double p[2][5] = {{0.15, 0.2, 0.1, 0.25, 0.15}, {0.3, 0.3, 0.3, 0.3, 0.3}};
+		int c = 0;
+		for (int j = 0; j < 5; j++)
+			c |= (ctip_rng_unif(&g) < p[hi][j]) << j;
+		d.y[c] += c != 0;
+	}
+	struct ctip_mse_lcm r = {.K = 10, .iters = 4000, .burnin = 1000}, r2 = r;
+	ctip_err e = {0};
+	assert_int_equal(ctip_mse_lcm(&d, 3, 0.05, &r, &e), 0);
+	assert_int_equal(r.why[0], 0);
+	assert_int_equal(r.nsamples, 3000);
+	assert_true(r.lo < 5000 && r.hi > 5000);
+	assert_true(r.median > 4500 && r.median < 5600);
+	assert_int_equal(ctip_mse_lcm(&d, 3, 0.05, &r2, &e), 0);
+	assert_true(r.median == r2.median && r.lo == r2.lo && r.hi == r2.hi);
+}
+
+/* The simulated population: only the detected are written, the truth says the total. */
+static void test_demo_population(void **state)
+{
+	(void)state;
+	char *buf = NULL, *tbuf = NULL;
+	size_t len = 0, tlen = 0;
+	FILE *out = open_memstream(&buf, &len), *truth = open_memstream(&tbuf, &tlen);
+	long detected = 0, records = 0;
+	struct ctip_demo_pop_opts o = {.population = 3000,
+	                               .lists = 4,
+	                               .seed = 9,
+	                               .year = 2024,
+	                               .heterogeneity = 1,
+	                               .detected = &detected,
+	                               .records = &records};
+	ctip_err e = {0};
+	assert_int_equal(ctip_demo_population(&o, out, truth, &e), 0);
+	fclose(out);
+	fclose(truth);
+	assert_true(detected > 300 && detected < 3000);
+	assert_true(records >= detected);
+	long lines = 0;
+	for (size_t i = 0; i < len; i++)
+		lines += buf[i] == '\n';
+	assert_int_equal(lines, records + 1);
+	assert_int_equal(strncmp(tbuf, "# population=3000 lists=4", 25), 0);
+	o.lists = 11;
+	assert_int_not_equal(ctip_demo_population(&o, stdout, NULL, &e), 0);
+	free(buf);
+	free(tbuf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +403,9 @@ int main(void)
 	        cmocka_unit_test(test_csv_errors),
 	        cmocka_unit_test(test_lp_dual_agrees_with_primal),
 	        cmocka_unit_test(test_histories_from_facts),
+	        cmocka_unit_test(test_bic_korea),
+	        cmocka_unit_test(test_lcm_recovers_latent_classes),
+	        cmocka_unit_test(test_demo_population),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	ctip_mse_check_thread_done();
