@@ -11,7 +11,7 @@
 CC      ?= gcc
 # `make V=1` shows the full commands
 Q       := $(if $(V),,@)
-PKGS    := sqlite3 libutf8proc jansson libsodium libmicrohttpd xlsxwriter libzip expat
+PKGS    := sqlite3 libutf8proc jansson libsodium libmicrohttpd xlsxwriter libzip expat libpq
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wno-unused-parameter
 BASE    := -std=c17 -pthread -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib -Iserver -Ibuild/gen
@@ -34,7 +34,7 @@ SRV_SRC   := $(sort $(wildcard server/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 # the web UI (web/, without npm's working files) is served from the binary
 WEB_IN    := $(sort $(shell find web -type f -not -path '*/node_modules/*' -not -name 'package*.json' 2>/dev/null))
-EMBED_IN  := $(sort $(wildcard lib/sql/*.sql data/vocab/*.csv data/geo/*.csv data/risk/*.csv) $(WEB_IN))
+EMBED_IN  := $(sort $(wildcard lib/sql/*.sql lib/sql/pg/*.sql data/vocab/*.csv data/geo/*.csv data/risk/*.csv) $(WEB_IN))
 GEN       := build/gen/embedded.c
 
 .PHONY: all run test deps fuzz bench format format-check clean check-clang cppcheck valgrind

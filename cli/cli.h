@@ -15,6 +15,7 @@ struct cli {
 	const char *db;  /* --db, $CTIP_DB, or ./var/ctip.db */
 	const char *key; /* --key, $CTIP_KEY, or NULL: the database's path + ".key" */
 	char key_buf[1100];
+	const char *command; /* the command running, for messages */
 };
 
 struct cli_command {

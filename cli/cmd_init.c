@@ -41,6 +41,12 @@ static int make_parent(const char *path)
 static int open_key(struct cli *c, ctip_store *s, ctip_err *e)
 {
 	const char *kp = cli_key_path(c);
+	if (!*kp)
+		return ctip_err_set(
+		        e, CTIP_EINVAL,
+		        "%s: a database server keeps no key file beside it: give the key "
+		        "file with --key PATH or CTIP_KEY (init creates it when missing)",
+		        c->db);
 	int rc = ctip_crypto_load(kp, &key, e);
 	if (rc == CTIP_ENOTFOUND) {
 		int needed;
@@ -87,13 +93,14 @@ int cmd_init(int argc, char **argv, struct cli *c)
 	int from, to, rc;
 	if (argc > 1)
 		return cli_usage("init");
-	if (make_parent(c->db)) {
+	if (!ctip_store_is_url(c->db) && make_parent(c->db)) {
 		fprintf(stderr, "ctip: cannot create the directory of %s: %s\n", c->db,
 		        strerror(errno));
 		return 3;
 	}
-	if ((rc = ctip_store_open(c->db, 1, &s, &e)) || (rc = open_key(c, s, &e)) ||
-	    (rc = s->ops->migrate(s, &from, &to, &e)))
+	if (!(rc = ctip_store_open(c->db, 1, &s, &e)))
+		s->command = c->command;
+	if (rc || (rc = open_key(c, s, &e)) || (rc = s->ops->migrate(s, &from, &to, &e)))
 		goto fail;
 	if (!(ref = ctip_ref_new())) {
 		rc = ctip_err_set(&e, CTIP_ENOMEM, "out of memory");

@@ -25,6 +25,7 @@
 
 #include "cli.h"
 #include "server.h"
+#include "store_unavail.h"
 
 /* Every connection of the server is opened as the other commands open theirs. */
 static int open_store(void *ctx, ctip_store **s)
@@ -97,5 +98,20 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 	}
 	if (cfg.max_conns_per_ip > cfg.max_conns)
 		cfg.max_conns_per_ip = cfg.max_conns;
+	/* a back end without the server's operations yet cannot serve */
+	ctip_store *s = NULL;
+	int rc = cli_open(c, &s);
+	if (rc)
+		return rc;
+	int can = s->srv && s->srv != &ctip_srv_unavail_ops;
+	const char *backend = s->ops->name;
+	ctip_store_close(s);
+	if (!can) {
+		fprintf(stderr,
+		        "ctip: ctip serve: not yet available on %s (its store has no server "
+		        "operations yet); run it on a SQLite registry\n",
+		        backend);
+		return 1;
+	}
 	return srv_run(&cfg);
 }

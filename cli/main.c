@@ -184,13 +184,14 @@ static int open_store(struct cli *c, ctip_store **s, int with_key)
 		*s = NULL;
 		return 1;
 	}
-	int v = 0;
+	int v = 0, latest = (*s)->schema_latest ? (*s)->schema_latest : ctip_store_latest_version();
+	(*s)->command = c->command;
 	(*s)->ops->schema_version(*s, &v, &e);
-	if (v < ctip_store_latest_version()) {
+	if (v < latest) {
 		fprintf(stderr,
 		        "ctip: %s has schema version %d, this ctip needs %d: run `ctip init` to "
 		        "migrate it\n",
-		        c->db, v, ctip_store_latest_version());
+		        c->db, v, latest);
 		ctip_store_close(*s);
 		*s = NULL;
 		return 1;
@@ -213,6 +214,15 @@ static int open_store(struct cli *c, ctip_store **s, int with_key)
 		return 0;
 	const char *kp = cli_key_path(c);
 	ctip_crypto *k = NULL;
+	if (!*kp) {
+		fprintf(stderr,
+		        "ctip: %s: a database server keeps no key file beside it: give the "
+		        "key file with --key PATH or CTIP_KEY\n",
+		        c->db);
+		ctip_store_close(*s);
+		*s = NULL;
+		return 1;
+	}
 	int rc = ctip_crypto_load(kp, &k, &e);
 	if (rc == CTIP_ENOTFOUND)
 		ctip_err_set(&e, CTIP_EINVAL,
@@ -244,6 +254,8 @@ const char *cli_key_path(struct cli *c)
 {
 	if (c->key && *c->key)
 		return c->key;
+	if (ctip_store_is_url(c->db)) /* no file beside a server: --key or CTIP_KEY */
+		return "";
 	snprintf(c->key_buf, sizeof(c->key_buf), "%s.key", c->db);
 	return c->key_buf;
 }
@@ -285,7 +297,7 @@ int main(int argc, char **argv)
 	}
 	for (const struct cli_command *cmd = cli_commands; cmd->name; cmd++)
 		if (!strcmp(cmd->name, argv[i]))
-			return cmd->fn(argc - i, argv + i, &c);
+			return c.command = cmd->name, cmd->fn(argc - i, argv + i, &c);
 	fprintf(stderr, "ctip: '%s' is not a ctip command; see `ctip help`\n", argv[i]);
 	return 2;
 }

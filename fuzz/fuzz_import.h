@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "import.h"
+#include "store_sqlite.h"
 
 static ctip_store *fuzz_store(void)
 {

@@ -7,18 +7,27 @@
 #include <string.h>
 
 #include "embedded.h"
+#include "store_pg.h"
+#include "store_sqlite.h"
+
+int ctip_store_is_url(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0;
+}
 
 int ctip_store_open(const char *path, int create, ctip_store **out, ctip_err *e)
 {
 	int rc, version = 0;
-	if (strncmp(path, "postgresql://", 13) == 0 || strncmp(path, "postgres://", 11) == 0)
-		return ctip_err_set(
-		        e, CTIP_EINVAL,
-		        "%s: the PostgreSQL back end is not built yet; use a SQLite file", path);
-	if ((rc = ctip_store_sqlite_open(path, create, out, e)))
-		return rc;
+	*out = NULL;
+	if (ctip_store_is_url(path)) {
+		if ((rc = ctip_store_pg_open(path, create, out, e)))
+			return rc;
+	} else {
+		if ((rc = ctip_store_sqlite_open(path, create, out, e)))
+			return rc;
+		(*out)->srv = &ctip_sqlite_srv_ops;
+	}
 	ctip_store *s = *out;
-	s->srv = &ctip_sqlite_srv_ops;
 	if ((rc = s->ops->schema_version(s, &version, e)))
 		goto fail;
 	if (version > 0) {

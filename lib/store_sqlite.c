@@ -20,8 +20,9 @@
 #include "embedded.h"
 #include "identity.h"
 #include "progress.h"
+#include "row_group.h"
 #include "search_top.h"
-#include "store.h"
+#include "store_sqlite.h"
 #include "store_sqlite_link.h"
 #include "store_sqlite_referral.h"
 #include "text.h"
@@ -279,73 +280,17 @@ static const char *col(sqlite3_stmt *st, int i)
 /* A `;` list of codes as a JSON array ("A;B" -> ["A","B"]), bound as text; NULL if empty. */
 static int bind_json_list(sqlite3_stmt *st, int i, const char *list)
 {
-	char **it;
-	int n;
-	if (!list || !*list) {
+	char *json;
+	if (ctip_list_to_json(list, &json))
+		return CTIP_ENOMEM;
+	if (json)
+		sqlite3_bind_text(st, i, json, -1, free);
+	else
 		sqlite3_bind_null(st, i);
-		return CTIP_OK;
-	}
-	if (ctip_list_split(list, &it, &n))
-		return CTIP_ENOMEM;
-	size_t len = 3;
-	for (int k = 0; k < n; k++)
-		len += 2 * strlen(it[k]) + 3;
-	char *out = malloc(len), *w = out;
-	if (!out) {
-		ctip_list_free(it, n);
-		return CTIP_ENOMEM;
-	}
-	*w++ = '[';
-	for (int k = 0; k < n; k++) {
-		if (k)
-			*w++ = ',';
-		*w++ = '"';
-		for (const char *p = it[k]; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				*w++ = '\\';
-			*w++ = *p;
-		}
-		*w++ = '"';
-	}
-	*w++ = ']';
-	*w = 0;
-	ctip_list_free(it, n);
-	sqlite3_bind_text(st, i, out, (int)(w - out), free);
 	return CTIP_OK;
 }
 
-/* The inverse: a JSON array of strings as a `;` list (malloc'd); NULL for NULL or []. */
-static char *json_list(const char *j)
-{
-	if (!j || j[0] != '[')
-		return NULL;
-	size_t cap = strlen(j) * 2 + 1, w = 0;
-	char *out = malloc(cap);
-	int items = 0;
-	if (!out)
-		return NULL;
-	for (const char *p = j + 1; *p && *p != ']'; p++) {
-		if (*p != '"')
-			continue;
-		if (items++)
-			out[w++] = ';';
-		for (p++; *p && *p != '"'; p++) {
-			if (*p == '\\' && p[1])
-				p++;
-			if (*p == ';' || *p == '\\')
-				out[w++] = '\\';
-			out[w++] = *p;
-		}
-		if (!*p)
-			break;
-	}
-	out[w] = 0;
-	if (!items) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
+#define json_list ctip_json_to_list
 
 static int exec_done(sqlite_store *s, sqlite3_stmt *st, ctip_err *e)
 {
@@ -1177,37 +1122,11 @@ static int sq_person_find(ctip_store *b, int64_t org, const char *src, int64_t *
 }
 
 /* The items of the columns of one group, split once. */
-struct group {
-	int nf, n;
-	int cols[6];
-	char **items[6];
-	int counts[6];
-};
-
-static int group_open(struct group *g, const ctip_row *r, const int *cols, int nf)
-{
-	memset(g, 0, sizeof(*g));
-	g->nf = nf;
-	for (int i = 0; i < nf; i++) {
-		g->cols[i] = cols[i];
-		if (ctip_list_split(r->v[cols[i]], &g->items[i], &g->counts[i]))
-			return CTIP_ENOMEM;
-		if (g->counts[i] > g->n)
-			g->n = g->counts[i];
-	}
-	return CTIP_OK;
-}
-
-static const char *group_item(const struct group *g, int col, int i)
-{
-	return i < g->counts[col] ? g->items[col][i] : NULL;
-}
-
-static void group_close(struct group *g)
-{
-	for (int i = 0; i < g->nf; i++)
-		ctip_list_free(g->items[i], g->counts[i]);
-}
+/* a row's repeated groups of columns (row_group.c) */
+#define group       ctip_group
+#define group_open  ctip_group_open
+#define group_item  ctip_group_item
+#define group_close ctip_group_close
 
 /* The id the next row of a table will get (statement sid: max(id) + 1), so that a sealed
  * value can be bound to its row before the row is written. The write lock is held. */
@@ -1679,28 +1598,7 @@ static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, con
 
 /* ---- reading rows ------------------------------------------------------------------- */
 
-/* Appends v as the next item of the list in column f (items may be empty). */
-static int push_item(ctip_row *r, int f, const char *v, int index)
-{
-	char *esc = ctip_list_join((char *const *)&v, 1);
-	if (!esc)
-		return CTIP_ENOMEM;
-	if (index == 0) {
-		ctip_row_take(r, f, esc);
-		return CTIP_OK;
-	}
-	size_t a = r->v[f] ? strlen(r->v[f]) : 0, b = strlen(esc);
-	char *n = realloc(r->v[f], a + b + 2);
-	if (!n) {
-		free(esc);
-		return CTIP_ENOMEM;
-	}
-	n[a] = ';';
-	memcpy(n + a + 1, esc, b + 1);
-	r->v[f] = n;
-	free(esc);
-	return CTIP_OK;
-}
+#define push_item ctip_row_push_item
 
 /* Runs a per-owner query and spreads its columns over the fields in cols (-1 skips); column
  * `sealed` (-1: none) is opened for the place `what` with the row's seq, selected after the

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store.h"
+#include "store_sqlite.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "crypto.h"
-#include "store.h"
+#include "store_sqlite.h"
 #include "store_sqlite_referral.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);

@@ -14,7 +14,7 @@
 #include "facts.h"
 #include "figures.h"
 #include "progress.h"
-#include "store.h"
+#include "store_sqlite.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 

@@ -1,0 +1,778 @@
+/*
+ * store_pg.c - the PostgreSQL back end on libpq: the connection, the schema and its
+ * migrations (lib/sql/pg/NNNN_*.sql, the version kept in table ctip_schema), transactions,
+ * reference data, organisations, accounts, the key check value and the audit log.
+ * store_pg_rows.c writes and reads the records.
+ *
+ * What is sealed and how, the blind indexes and name tokens are identity.c's, the same
+ * bytes as on SQLite: the server only ever receives them sealed. An operation not written
+ * yet is store_unavail.c's: a clear "not yet available on PostgreSQL", never a crash.
+ */
+#include "store_pg.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embedded.h"
+#include "store_pg_int.h"
+#include "store_unavail.h"
+#include "text.h"
+
+/* Serialises migrations of one database (pg_advisory_xact_lock). */
+#define PG_MIGRATE_LOCK 0x63746970 /* "ctip" */
+
+int pg_fail(pg_store *s, PGresult *r, ctip_err *e, const char *what)
+{
+	const char *m = r ? PQresultErrorMessage(r) : "";
+	if (!m || !*m)
+		m = PQerrorMessage(s->db);
+	char msg[400];
+	snprintf(msg, sizeof(msg), "%s", m && *m ? m : "unknown error");
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = 0;
+	const char *hint = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_HINT) : NULL;
+	return ctip_err_set(e, CTIP_EDB, "%s: %s: %s%s%s", s->base.path, what, msg,
+	                    hint ? " (hint: " : "", hint ? ")" : "");
+}
+
+int pg_exec(pg_store *s, const char *sql, ctip_err *e)
+{
+	PGresult *r = PQexec(s->db, sql);
+	ExecStatusType st = PQresultStatus(r);
+	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? CTIP_OK
+	                                                         : pg_fail(s, r, e, "query");
+	PQclear(r);
+	return rc;
+}
+
+int pg_query_bin(pg_store *s, const char *sql, int n, const char *const *v, const int *len,
+                 const int *bin, PGresult **out, ctip_err *e, const char *what)
+{
+	PGresult *r = PQexecParams(s->db, sql, n, NULL, v, len, bin, 0);
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		int rc = pg_fail(s, r, e, what);
+		PQclear(r);
+		if (out)
+			*out = NULL;
+		return rc;
+	}
+	if (out)
+		*out = r;
+	else
+		PQclear(r);
+	return CTIP_OK;
+}
+
+int pg_query(pg_store *s, const char *sql, int n, const char *const *v, PGresult **out, ctip_err *e,
+             const char *what)
+{
+	return pg_query_bin(s, sql, n, v, NULL, NULL, out, e, what);
+}
+
+const char *pg_col(const PGresult *r, int i, int c)
+{
+	return PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c);
+}
+
+int pg_col_bytea(const PGresult *r, int i, int c, unsigned char **b, size_t *n)
+{
+	*b = NULL;
+	*n = 0;
+	if (PQgetisnull(r, i, c))
+		return CTIP_OK;
+	unsigned char *u = PQunescapeBytea((const unsigned char *)PQgetvalue(r, i, c), n);
+	if (!u)
+		return CTIP_ENOMEM;
+	/* PQfreemem'd memory is not ours to free(): copy it */
+	if ((*b = malloc(*n ? *n : 1)))
+		memcpy(*b, u, *n);
+	PQfreemem(u);
+	return *b ? CTIP_OK : CTIP_ENOMEM;
+}
+
+static void org_cache_clear(pg_store *s);
+
+static void pg_close(ctip_store *base)
+{
+	pg_store *s = (pg_store *)base;
+	if (!s)
+		return;
+	pg_buf_reset(s);
+	org_cache_clear(s);
+	if (s->db)
+		PQfinish(s->db);
+	ctip_ref_free(s->base.ref);
+	ctip_crypto_free(s->base.crypto);
+	free(s);
+}
+
+/* ---- schema ------------------------------------------------------------------------ */
+
+static int pg_latest(void)
+{
+	int latest = 0, v;
+	for (const struct ctip_embedded *f = ctip_embedded; f->path; f++)
+		if (!strncmp(f->path, "lib/sql/pg/", 11) && sscanf(f->path + 11, "%4d", &v) == 1 &&
+		    v > latest)
+			latest = v;
+	return latest;
+}
+
+static int pg_schema_version(ctip_store *base, int *version, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	PGresult *r;
+	int rc;
+	*version = 0;
+	if ((rc = pg_query(s, "SELECT to_regclass('ctip_schema') IS NOT NULL", 0, NULL, &r, e,
+	                   "schema version")))
+		return rc;
+	int has = PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	if (!has)
+		return CTIP_OK;
+	if ((rc = pg_query(s, "SELECT max(version) FROM ctip_schema", 0, NULL, &r, e,
+	                   "schema version")))
+		return rc;
+	if (PQntuples(r) == 1 && pg_col(r, 0, 0))
+		*version = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return CTIP_OK;
+}
+
+static int pg_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	int cur, rc;
+	char sql[160];
+	/* one transaction per migration, under a lock: two `ctip init` at once apply each once */
+	if ((rc = pg_exec(s, "CREATE TABLE IF NOT EXISTS ctip_schema (version integer NOT NULL)",
+	                  e)) ||
+	    (rc = pg_schema_version(base, &cur, e)))
+		return rc;
+	*from = *to = cur;
+	for (;;) {
+		snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%d)",
+		         PG_MIGRATE_LOCK);
+		if ((rc = pg_exec(s, sql, e)) || (rc = pg_schema_version(base, &cur, e))) {
+			pg_exec(s, "ROLLBACK", NULL);
+			return rc;
+		}
+		const struct ctip_embedded *next = NULL;
+		int next_v = 0;
+		for (const struct ctip_embedded *f = ctip_embedded; f->path; f++) {
+			int v;
+			if (strncmp(f->path, "lib/sql/pg/", 11) ||
+			    sscanf(f->path + 11, "%4d", &v) != 1)
+				continue;
+			if (v > cur && (!next || v < next_v))
+				next = f, next_v = v;
+		}
+		if (!next) {
+			pg_exec(s, "ROLLBACK", NULL);
+			break;
+		}
+		snprintf(sql, sizeof(sql), "INSERT INTO ctip_schema(version) VALUES (%d)", next_v);
+		if ((rc = pg_exec(s, next->data, e)) || (rc = pg_exec(s, sql, e))) {
+			char msg[sizeof(e->msg)];
+			snprintf(msg, sizeof(msg), "%s", e->msg);
+			ctip_err_set(e, rc, "migration %s failed: %s", next->path, msg);
+			pg_exec(s, "ROLLBACK", NULL);
+			return rc;
+		}
+		if ((rc = pg_exec(s, "COMMIT", e)))
+			return rc;
+		cur = next_v;
+	}
+	*to = cur;
+	return CTIP_OK;
+}
+
+/* ---- transactions ---------------------------------------------------------------------- */
+
+static int pg_begin(ctip_store *base, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	int rc = pg_exec(s, "BEGIN", e);
+	if (!rc)
+		s->in_tx = 1;
+	return rc;
+}
+
+static void pg_rollback(ctip_store *base)
+{
+	pg_store *s = (pg_store *)base;
+	pg_buf_reset(s);
+	org_cache_clear(s); /* organisations added in the transaction are gone */
+	s->ids_locked = 0;
+	if (s->in_tx)
+		pg_exec(s, "ROLLBACK", NULL);
+	s->in_tx = 0;
+}
+
+static int pg_commit(ctip_store *base, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	int rc = pg_flush(s, e);
+	if (rc)
+		return rc;
+	if ((rc = pg_exec(s, "COMMIT", e)))
+		return rc;
+	s->in_tx = 0;
+	s->ids_locked = 0;
+	return CTIP_OK;
+}
+
+/* A load is one transaction; its rows go in with COPY when it ends (store_pg_rows.c). */
+static int pg_load_begin(ctip_store *base, int *bulk, ctip_err *e)
+{
+	*bulk = 0;
+	return pg_begin(base, e);
+}
+
+static int pg_load_end(ctip_store *base, int ok, ctip_err *e)
+{
+	if (!ok) {
+		pg_rollback(base);
+		return CTIP_OK;
+	}
+	int rc = pg_commit(base, e);
+	if (rc)
+		pg_rollback(base);
+	return rc;
+}
+
+/* ---- reference data -------------------------------------------------------------------- */
+
+static int pg_ref_save(ctip_store *base, const ctip_ref *ref, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	int rc;
+	if ((rc = pg_exec(s, "DELETE FROM vocab", e)))
+		return rc;
+	const struct ctip_ref_entry **all;
+	int n = ctip_ref_list(ref, NULL, &all);
+	for (int i = 0; i < n && rc == CTIP_OK; i++) {
+		char sort[16];
+		snprintf(sort, sizeof(sort), "%d", all[i]->sort);
+		const char *v[7] = {all[i]->vocab,
+		                    all[i]->code,
+		                    all[i]->label_en,
+		                    all[i]->label_vi,
+		                    all[i]->aliases,
+		                    all[i]->extra,
+		                    sort};
+		rc = pg_query(s,
+		              "INSERT INTO vocab(vocab, code, label_en, label_vi, aliases, extra, "
+		              "sort) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		              7, v, NULL, e, "vocabulary");
+	}
+	free(all);
+	return rc;
+}
+
+static int pg_ref_load(ctip_store *base, ctip_ref *ref, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	PGresult *r;
+	int rc = pg_query(s,
+	                  "SELECT vocab, code, label_en, label_vi, aliases, extra, sort FROM vocab "
+	                  "ORDER BY vocab, sort",
+	                  0, NULL, &r, e, "vocabulary");
+	for (int i = 0; !rc && i < PQntuples(r); i++) {
+		struct ctip_ref_entry en = {
+		        .vocab = PQgetvalue(r, i, 0),
+		        .code = PQgetvalue(r, i, 1),
+		        .label_en = PQgetvalue(r, i, 2),
+		        .label_vi = PQgetvalue(r, i, 3),
+		        .aliases = PQgetvalue(r, i, 4),
+		        .extra = PQgetvalue(r, i, 5),
+		        .sort = atoi(PQgetvalue(r, i, 6)),
+		};
+		rc = ctip_ref_add(ref, &en, e);
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* ---- organisations --------------------------------------------------------------------- */
+
+static void org_cache_clear(pg_store *s)
+{
+	while (s->orgs) {
+		struct pg_org *o = s->orgs;
+		s->orgs = o->next;
+		free(o->name);
+		free(o->type);
+		free(o);
+	}
+}
+
+/* A short list: a registry has tens of organisations, an import names a handful. */
+static struct pg_org *org_cached(pg_store *s, const char *name)
+{
+	for (struct pg_org *o = s->orgs; o; o = o->next)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+static void org_cache_add(pg_store *s, const char *name, int64_t id, const char *type)
+{
+	struct pg_org *o = calloc(1, sizeof(*o));
+	if (!o || !(o->name = strdup(name)) || (type && !(o->type = strdup(type)))) {
+		if (o)
+			free(o->name);
+		free(o);
+		return; /* not cached: asked again */
+	}
+	o->id = id;
+	o->next = s->orgs;
+	s->orgs = o;
+}
+
+/* *type, when asked for, is the store's (valid until the next write of organisations). */
+static int pg_org_find(ctip_store *base, const char *name, int64_t *id, char **type, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	struct pg_org *o = org_cached(s, name);
+	if (o) {
+		*id = o->id;
+		if (type)
+			*type = o->type;
+		return CTIP_OK;
+	}
+	char *fold = ctip_text_fold(name);
+	PGresult *r;
+	if (!fold)
+		return ctip_err_set(e, CTIP_EINVAL, "organisation name is not valid UTF-8");
+	const char *v[1] = {fold};
+	int rc = pg_query(s, "SELECT id, type FROM organisation WHERE name_fold = $1", 1, v, &r, e,
+	                  "organisation");
+	free(fold);
+	if (rc)
+		return rc;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return CTIP_ENOTFOUND;
+	}
+	*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	org_cache_add(s, name, *id, pg_col(r, 0, 1));
+	PQclear(r);
+	if (type)
+		*type = (o = org_cached(s, name)) ? o->type : NULL;
+	return CTIP_OK;
+}
+
+int pg_org_id(pg_store *s, const char *name, int64_t *id, ctip_err *e)
+{
+	int rc = pg_org_find(&s->base, name, id, NULL, e);
+	if (rc == CTIP_ENOTFOUND)
+		rc = ctip_err_set(e, CTIP_EINVAL, "unknown organisation '%s'", name);
+	return rc;
+}
+
+static int pg_org_add(ctip_store *base, const char *name, const char *type, int64_t *id,
+                      ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	char *fold = ctip_text_fold(name);
+	PGresult *r;
+	if (!fold)
+		return ctip_err_set(e, CTIP_EINVAL, "organisation name is not valid UTF-8");
+	const char *v[3] = {name, fold, type};
+	int rc = pg_query(s,
+	                  "INSERT INTO organisation(name, name_fold, type) VALUES ($1, $2, $3) "
+	                  "RETURNING id",
+	                  3, v, &r, e, "organisation");
+	free(fold);
+	if (rc)
+		return rc;
+	*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	org_cache_add(s, name, *id, type);
+	return CTIP_OK;
+}
+
+static int pg_org_set_type(ctip_store *base, int64_t id, const char *type, ctip_err *e)
+{
+	org_cache_clear((pg_store *)base);
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *v[2] = {type, ids};
+	return pg_query((pg_store *)base, "UPDATE organisation SET type = $1 WHERE id = $2", 2, v,
+	                NULL, e, "organisation");
+}
+
+static int pg_org_has_cases(ctip_store *base, int64_t org, int *has, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	char ids[24];
+	PGresult *r;
+	snprintf(ids, sizeof(ids), "%lld", (long long)org);
+	const char *v[1] = {ids};
+	int rc = pg_query(s, "SELECT EXISTS (SELECT 1 FROM cases WHERE org_id = $1)", 1, v, &r, e,
+	                  "cases");
+	if (rc)
+		return rc;
+	*has = !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	return CTIP_OK;
+}
+
+static int find_src(pg_store *s, const char *sql, int64_t org, const char *src, int64_t *id,
+                    ctip_err *e)
+{
+	char ids[24];
+	PGresult *r;
+	snprintf(ids, sizeof(ids), "%lld", (long long)org);
+	const char *v[2] = {ids, src};
+	int rc = pg_query(s, sql, 2, v, &r, e, "lookup");
+	if (rc)
+		return rc;
+	rc = PQntuples(r) ? CTIP_OK : CTIP_ENOTFOUND;
+	if (!rc)
+		*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return rc;
+}
+
+static int pg_case_find(ctip_store *b, int64_t org, const char *src, int64_t *id, ctip_err *e)
+{
+	return find_src((pg_store *)b,
+	                "SELECT id FROM cases WHERE org_id = $1 AND src_case_id = $2", org, src, id,
+	                e);
+}
+
+static int pg_person_find(ctip_store *b, int64_t org, const char *src, int64_t *id, ctip_err *e)
+{
+	return find_src((pg_store *)b,
+	                "SELECT id FROM person WHERE org_id = $1 AND src_record_id = $2", org, src,
+	                id, e);
+}
+
+/* ---- accounts and counts ----------------------------------------------------------------- */
+
+static int pg_account_add(ctip_store *base, const char *username, int64_t org_id, const char *role,
+                          const char *pw_hash, ctip_err *e)
+{
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)org_id);
+	const char *v[4] = {username, ids, role, pw_hash};
+	return pg_query(
+	        (pg_store *)base,
+	        "INSERT INTO account(username, org_id, role, pw_hash) VALUES ($1, $2, $3, $4)", 4,
+	        v, NULL, e, "account");
+}
+
+static int pg_counts(ctip_store *base, struct ctip_counts *c, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	PGresult *r;
+	int rc = pg_query(
+	        s,
+	        "SELECT (SELECT count(*) FROM organisation), (SELECT count(*) FROM cases), "
+	        "(SELECT count(*) FROM person), (SELECT count(*) FROM case_person), "
+	        "(SELECT count(*) FROM victim)",
+	        0, NULL, &r, e, "counts");
+	if (rc)
+		return rc;
+	c->orgs = atol(PQgetvalue(r, 0, 0));
+	c->cases = atol(PQgetvalue(r, 0, 1));
+	c->persons = atol(PQgetvalue(r, 0, 2));
+	c->links = atol(PQgetvalue(r, 0, 3));
+	c->victims = atol(PQgetvalue(r, 0, 4));
+	PQclear(r);
+	return CTIP_OK;
+}
+
+static int pg_person_cases(ctip_store *base, int64_t pid, int64_t **ids, int *n, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	char p[24];
+	PGresult *r;
+	snprintf(p, sizeof(p), "%lld", (long long)pid);
+	const char *v[1] = {p};
+	int rc =
+	        pg_query(s, "SELECT case_id FROM case_person WHERE person_id = $1 ORDER BY case_id",
+	                 1, v, &r, e, "cases of a record");
+	if (rc)
+		return rc;
+	*n = PQntuples(r);
+	*ids = malloc(((size_t)*n + 1) * sizeof(**ids));
+	if (!*ids) {
+		PQclear(r);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	for (int i = 0; i < *n; i++)
+		(*ids)[i] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+	PQclear(r);
+	return CTIP_OK;
+}
+
+/* ---- the key ------------------------------------------------------------------------------- */
+
+static int setting_get(pg_store *s, const char *name, char *out, size_t n, ctip_err *e)
+{
+	PGresult *r;
+	const char *v[1] = {name};
+	int rc = pg_query(s, "SELECT value FROM setting WHERE name = $1", 1, v, &r, e, "setting");
+	if (rc)
+		return rc;
+	rc = PQntuples(r) ? CTIP_OK : CTIP_ENOTFOUND;
+	if (!rc)
+		snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return rc;
+}
+
+static int pg_key_needed(ctip_store *base, int *has, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	char v[CTIP_KEY_CHECK];
+	int version, rc;
+	*has = 0;
+	if ((rc = pg_schema_version(base, &version, e)) || version < 1)
+		return rc;
+	rc = setting_get(s, "key_check", v, sizeof(v), e);
+	*has = rc == CTIP_OK;
+	return rc == CTIP_ENOTFOUND ? CTIP_OK : rc;
+}
+
+static int pg_key_bind(ctip_store *base, ctip_crypto *c, int create, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	char want[CTIP_KEY_CHECK], have[CTIP_KEY_CHECK];
+	ctip_crypto_check_value(c, want);
+	int rc = setting_get(s, "key_check", have, sizeof(have), e);
+	if (rc == CTIP_ENOTFOUND && create) {
+		const char *v[2] = {"key_check", want};
+		rc = pg_query(s, "INSERT INTO setting(name, value) VALUES ($1, $2)", 2, v, NULL, e,
+		              "setting");
+	} else if (rc == CTIP_ENOTFOUND) {
+		rc = ctip_err_set(e, CTIP_EINVAL, "%s has no key check value: run `ctip init`",
+		                  s->base.path);
+	} else if (rc == CTIP_OK && sodium_memcmp(want, have, sizeof(want)) != 0) {
+		rc = ctip_err_set(e, CTIP_EINVAL,
+		                  "%s: wrong key: the key file is not the one this database was "
+		                  "encrypted with (check --key or CTIP_KEY)",
+		                  s->base.path);
+	}
+	if (rc) {
+		if (c == s->base.crypto)
+			s->base.crypto = NULL;
+		ctip_crypto_free(c);
+		return rc;
+	}
+	if (c != s->base.crypto)
+		ctip_crypto_free(s->base.crypto);
+	s->base.crypto = c;
+	return CTIP_OK;
+}
+
+/* ---- the audit log --------------------------------------------------------------------- */
+
+/* An append locks the log (not the registry): appenders queue, each chaining to the last. */
+static int pg_audit_begin(ctip_store *base, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	int rc = pg_exec(s, "BEGIN; LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE", e);
+	if (!rc)
+		s->in_tx = 1;
+	else
+		pg_exec(s, "ROLLBACK", NULL);
+	return rc;
+}
+
+static int pg_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip_err *e)
+{
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", (long long)a->id);
+	const char *v[8] = {id,        a->at,     a->actor,     a->action,
+	                    a->object, a->detail, a->prev_hash, a->hash};
+	return pg_query((pg_store *)base,
+	                "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, hash) "
+	                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	                8, v, NULL, e, "audit");
+}
+
+static int pg_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err *e)
+{
+	PGresult *r;
+	int rc = pg_query((pg_store *)base, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
+	                  0, NULL, &r, e, "audit");
+	if (rc)
+		return rc;
+	*id = 0;
+	hash[0] = 0;
+	if (PQntuples(r)) {
+		*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		snprintf(hash, 129, "%s", PQgetvalue(r, 0, 1));
+	}
+	PQclear(r);
+	return CTIP_OK;
+}
+
+/* In order of id, by pages (a log of millions is never held whole): all entries, or those
+ * naming object (an entry of a search lists the records it showed, separated by spaces). */
+static int pg_audit_each(ctip_store *base, const char *object,
+                         int (*cb)(void *ctx, const struct ctip_audit_entry *a), void *ctx,
+                         ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	char after[24] = "0";
+	int rc = CTIP_OK;
+	for (;;) {
+		PGresult *r;
+		const char *v[2] = {after, object};
+		rc = pg_query(
+		        s,
+		        object ? "SELECT id, at, actor, action, object, detail, prev_hash, hash "
+		                 "FROM audit WHERE id > $1 AND (object = $2 OR (action = "
+		                 "'search_hit' AND $2 = ANY (string_to_array(object, ' ')))) "
+		                 "ORDER BY id LIMIT 10000"
+		               : "SELECT id, at, actor, action, object, detail, prev_hash, hash "
+		                 "FROM audit WHERE id > $1 ORDER BY id LIMIT 10000",
+		        object ? 2 : 1, v, &r, e, "audit");
+		if (rc)
+			return rc;
+		int n = PQntuples(r);
+		for (int i = 0; i < n && rc == CTIP_OK; i++) {
+			struct ctip_audit_entry a = {
+			        .id = strtoll(PQgetvalue(r, i, 0), NULL, 10),
+			        .at = PQgetvalue(r, i, 1),
+			        .actor = PQgetvalue(r, i, 2),
+			        .action = PQgetvalue(r, i, 3),
+			        .object = PQgetvalue(r, i, 4),
+			        .detail = PQgetvalue(r, i, 5),
+			        .prev_hash = PQgetvalue(r, i, 6),
+			        .hash = PQgetvalue(r, i, 7),
+			};
+			rc = cb(ctx, &a);
+		}
+		if (n)
+			snprintf(after, sizeof(after), "%s", PQgetvalue(r, n - 1, 0));
+		PQclear(r);
+		if (rc || n < 10000)
+			return rc;
+	}
+}
+
+/* The index by object is PostgreSQL's own (audit_object): nothing to catch up. */
+static int pg_audit_index(ctip_store *base, ctip_err *e)
+{
+	return CTIP_OK;
+}
+
+/* ---- opening ----------------------------------------------------------------------------- */
+
+static struct ctip_store_ops pg_ops;
+
+static void quiet(void *arg, const char *message)
+{
+}
+
+/* The URL for messages: without a password, should one be in it (user:PASSWORD@ or a
+ * password=... parameter). */
+static void url_for_messages(const char *url, char *out, size_t n)
+{
+	const char *scheme = strstr(url, "://"), *host = scheme ? scheme + 3 : url;
+	const char *at = strchr(host, '@'), *slash = strchr(host, '/');
+	const char *colon = strchr(host, ':');
+	if (at && (!slash || at < slash) && colon && colon < at)
+		snprintf(out, n, "%.*s:***%s", (int)(colon - url), url, at);
+	else
+		snprintf(out, n, "%s", url);
+	char *p = strstr(out, "password=");
+	if (p && (p == out || p[-1] == '?' || p[-1] == '&')) {
+		char *end = strchr(p, '&');
+		char rest[1024];
+		snprintf(rest, sizeof(rest), "%s", end ? end : "");
+		snprintf(p, n - (size_t)(p - out), "password=***%s", rest);
+	}
+}
+
+int ctip_store_pg_open(const char *url, int create, ctip_store **out, ctip_err *e)
+{
+	*out = NULL;
+	if (!pg_ops.name) {
+		pg_ops = ctip_store_unavail_ops;
+		pg_ops.name = "PostgreSQL";
+		pg_ops.close = pg_close;
+		pg_ops.migrate = pg_migrate;
+		pg_ops.schema_version = pg_schema_version;
+		pg_ops.begin = pg_begin;
+		pg_ops.load_begin = pg_load_begin;
+		pg_ops.load_end = pg_load_end;
+		pg_ops.commit = pg_commit;
+		pg_ops.rollback = pg_rollback;
+		pg_ops.ref_save = pg_ref_save;
+		pg_ops.ref_load = pg_ref_load;
+		pg_ops.org_find = pg_org_find;
+		pg_ops.org_add = pg_org_add;
+		pg_ops.org_set_type = pg_org_set_type;
+		pg_ops.org_has_cases = pg_org_has_cases;
+		pg_ops.case_find = pg_case_find;
+		pg_ops.person_find = pg_person_find;
+		pg_ops.case_add = pg_case_add;
+		pg_ops.person_add = pg_person_add;
+		pg_ops.link_add = pg_link_add;
+		pg_ops.rows = pg_rows;
+		pg_ops.search = pg_search;
+		pg_ops.counts = pg_counts;
+		pg_ops.person_cases = pg_person_cases;
+		pg_ops.account_add = pg_account_add;
+		pg_ops.audit_add = pg_audit_add;
+		pg_ops.audit_begin = pg_audit_begin;
+		pg_ops.audit_each = pg_audit_each;
+		pg_ops.audit_last = pg_audit_last;
+		pg_ops.audit_index = pg_audit_index;
+		/* the registry and its log are one database, committed as one: nothing to write
+		 * ahead (lib/audit.c appends in the caller's transaction) */
+		pg_ops.audit_pend = NULL;
+		pg_ops.audit_pend_mark = NULL;
+		pg_ops.audit_pend_forget = NULL;
+		pg_ops.audit_pend_each = NULL;
+		pg_ops.key_needed = pg_key_needed;
+		pg_ops.key_bind = pg_key_bind;
+	}
+	pg_store *s = calloc(1, sizeof(*s));
+	if (!s)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	s->base.ops = &pg_ops;
+	s->base.srv = &ctip_srv_unavail_ops;
+	s->base.schema_latest = pg_latest();
+	url_for_messages(url, s->base.path, sizeof(s->base.path));
+	s->db = PQconnectdb(url);
+	if (PQstatus(s->db) != CONNECTION_OK) {
+		char msg[400];
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(s->db));
+		size_t n = strlen(msg);
+		while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			msg[--n] = 0;
+		ctip_err_set(
+		        e, CTIP_EDB,
+		        "%s: cannot connect to PostgreSQL: %s (is the server running, does the "
+		        "database exist (createdb), may this user connect?)",
+		        s->base.path, msg);
+		pg_close(&s->base);
+		return CTIP_EDB;
+	}
+	/* quiet notices (a migration's); dates and text as ctip writes them */
+	PQsetNoticeProcessor(s->db, quiet, NULL);
+	int rc = pg_exec(s,
+	                 "SET client_min_messages = warning; SET client_encoding = 'UTF8'; "
+	                 "SET TIME ZONE 'UTC'",
+	                 e);
+	if (rc) {
+		pg_close(&s->base);
+		return rc;
+	}
+	(void)create; /* the database is made by createdb (or the DBA), the schema by init */
+	*out = &s->base;
+	return CTIP_OK;
+}

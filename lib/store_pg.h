@@ -1,0 +1,14 @@
+/*
+ * store_pg.h - the PostgreSQL back end's entry point (store_pg*.c, on libpq). Only store.c
+ * and the back end include this; the rest of ctip sees store.h.
+ */
+#ifndef CTIP_STORE_PG_H
+#define CTIP_STORE_PG_H
+
+#include "store.h"
+
+/* Connects to the database of a "postgresql://" or "postgres://" URL (libpq's syntax). The
+ * database must exist (`createdb`); `ctip init` creates ctip's schema in it. */
+int ctip_store_pg_open(const char *url, int create, ctip_store **out, ctip_err *e);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * store_pg_int.h - what the files of the PostgreSQL back end share (store_pg.c: connection,
+ * schema, transactions, organisations, accounts, the key, the audit log; store_pg_rows.c:
+ * writing rows with COPY, reading them back, search). Not for the rest of ctip.
+ */
+#ifndef CTIP_STORE_PG_INT_H
+#define CTIP_STORE_PG_INT_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* The tables a load writes with COPY, in the order they are flushed (parents first). */
+enum pg_table {
+	PT_CASES,
+	PT_REFERRAL,
+	PT_COMMENT,
+	PT_PERSON,
+	PT_DOC,
+	PT_PHONE,
+	PT_NAME,
+	PT_CASE_PERSON,
+	PT_VICTIM,
+	PT_EXPL,
+	PT_EVENT,
+	PT_ASSIST,
+	PT_PROC,
+	PT_COUNT
+};
+
+/* One table's rows in COPY text format, waiting to be sent. */
+struct pg_buf {
+	char *p;
+	size_t len, cap;
+	long rows;
+};
+
+/* An organisation as last read, by the spelling asked for. */
+struct pg_org {
+	char *name, *type;
+	int64_t id;
+	struct pg_org *next;
+};
+
+typedef struct pg_store {
+	ctip_store base;
+	PGconn *db;
+	struct pg_org *orgs; /* cache of org_find (an import asks for each row) */
+	int in_tx;
+	/* rows written since the transaction began, sent with COPY when it commits (or when
+	 * they pass PG_FLUSH_BYTES): the ids are given here, under a lock on the tables */
+	struct pg_buf buf[PT_COUNT];
+	size_t buffered;
+	int ids_locked;
+	int64_t next_case, next_person, next_cp;
+} pg_store;
+
+#define PG_FLUSH_BYTES (64u << 20)
+
+/* An error of the connection or of result r (may be NULL), about `what`. */
+int pg_fail(pg_store *s, PGresult *r, ctip_err *e, const char *what);
+/* Runs sql (no parameters, no rows expected). */
+int pg_exec(pg_store *s, const char *sql, ctip_err *e);
+/* Runs sql with n text parameters (NULL: SQL NULL); *out gets the result (PQclear it) when
+ * it succeeded with or without rows. */
+int pg_query(pg_store *s, const char *sql, int n, const char *const *v, PGresult **out, ctip_err *e,
+             const char *what);
+/* The same with binary parameters where bin[i] (lengths len[i]). */
+int pg_query_bin(pg_store *s, const char *sql, int n, const char *const *v, const int *len,
+                 const int *bin, PGresult **out, ctip_err *e, const char *what);
+/* Column c of row i as text, NULL for SQL NULL. */
+const char *pg_col(const PGresult *r, int i, int c);
+/* A bytea column as bytes (malloc'd into *b, *n bytes; NULL for SQL NULL). */
+int pg_col_bytea(const PGresult *r, int i, int c, unsigned char **b, size_t *n);
+
+/* Sends every buffered row with COPY. */
+int pg_flush(pg_store *s, ctip_err *e);
+void pg_buf_reset(pg_store *s);
+
+/* store_pg_rows.c */
+int pg_case_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t *id, ctip_err *e);
+int pg_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t *id, ctip_err *e);
+int pg_link_add(ctip_store *base, int64_t case_id, int64_t person_id, const ctip_row *r,
+                ctip_err *e);
+int pg_rows(ctip_store *base, const struct ctip_row_filter *flt,
+            int (*cb)(void *ctx, const ctip_row *r), void *ctx, ctip_err *e);
+int pg_search(ctip_store *base, const char *query, int64_t org, int limit,
+              int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e);
+int pg_org_id(pg_store *s, const char *name, int64_t *id, ctip_err *e);
+
+#endif

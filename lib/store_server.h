@@ -1,0 +1,121 @@
+/*
+ * store_server.h - the store interface (store.h) for the server: accounts by name, which
+ * cases an organisation sees and how, referrals, case updates, assistance and proceedings.
+ * No back end is named here; store_sqlite_srv.c implements it (ctip_sqlite_srv_ops).
+ */
+#ifndef CTIP_STORE_SERVER_H
+#define CTIP_STORE_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "row.h"
+
+typedef struct ctip_store ctip_store;
+
+struct ctip_account {
+	int64_t id, org_id;
+	char username[72], org[256], role[16], pw_hash[160];
+	int disabled;
+};
+
+/* How an organisation sees a case: not at all, as its owner, or through a referral. */
+enum ctip_access { CTIP_ACCESS_NONE, CTIP_ACCESS_OWN, CTIP_ACCESS_REFERRAL };
+
+struct ctip_case_item {
+	int64_t id;
+	const char *src_case_id, *org, *status, *opened;
+	long persons;
+	int access;
+};
+
+struct ctip_referral {
+	int64_t id, case_id, from_org_id, to_org_id;
+	const char *from_org, *to_org, *date, *reason, *status, *created_by, *created_at;
+};
+
+struct ctip_org_item {
+	int64_t id;
+	const char *name, *type;
+};
+
+struct ctip_srv_ops {
+	/* Sets up a connection for serving (memory-mapped reads: the audit writer's commits
+	 * would otherwise empty every reader's page cache many times a second). */
+	int (*tune)(ctip_store *s, ctip_err *e);
+	/* Frees what the operations below cached for this connection; call before closing. */
+	void (*release)(ctip_store *s);
+	/* A read transaction: every read until read_end sees one snapshot (an access check and
+	 * the read it allows agree), and takes the WAL's read lock once, not per statement. */
+	int (*read_begin)(ctip_store *s, ctip_err *e);
+	void (*read_end)(ctip_store *s);
+	/* CTIP_ENOTFOUND when there is no such account. */
+	int (*account_get)(ctip_store *s, const char *username, struct ctip_account *a,
+	                   ctip_err *e);
+	/* The organisations that have an account (that use ctip), by name. */
+	int (*org_list)(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o),
+	                void *ctx, ctip_err *e);
+	/* The organisation's access to a case (CTIP_ACCESS_NONE also when there is no such case).
+	 */
+	int (*case_access)(ctip_store *s, int64_t case_id, int64_t org_id, int *access,
+	                   ctip_err *e);
+	/* The cases an organisation sees, newest first; status NULL: any; text (folded, NULL: any):
+	 * held in the case id or the organisation's name. */
+	int (*cases_visible)(ctip_store *s, int64_t org_id, const char *status, const char *text,
+	                     long offset, long limit, long *total,
+	                     int (*cb)(void *ctx, const struct ctip_case_item *c), void *ctx,
+	                     ctip_err *e);
+	/* Rewrites the case-level scalar columns of a case from a canonical row. */
+	int (*case_update)(ctip_store *s, int64_t case_id, const ctip_row *r, ctip_err *e);
+	int (*comment_add)(ctip_store *s, int64_t case_id, const char *date, const char *body,
+	                   ctip_err *e);
+	int (*referral_add)(ctip_store *s, const struct ctip_referral *r, int64_t *id, ctip_err *e);
+	/* Referrals by id (id != 0), of a case (case_id != 0), or to (in) / from (out) org_id. */
+	int (*referral_list)(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
+	                     int (*cb)(void *ctx, const struct ctip_referral *r), void *ctx,
+	                     ctip_err *e);
+	/* Moves referral id from status from to status (only if it is still from: a move that
+	 * lost a race is CTIP_ENOTFOUND); the name index follows (who finds the case's records). */
+	int (*referral_set_status)(ctip_store *s, int64_t id, const char *from, const char *status,
+	                           ctip_err *e);
+	/* The organisation a person record belongs to (CTIP_ENOTFOUND when none). */
+	int (*person_org)(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_err *e);
+	/* Appends one assistance item or one proceeding (the group's columns of r, first item)
+	 * to a person in a case; *seq gets its position. CTIP_ENOTFOUND: not in that case. */
+	int (*assistance_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+	                      int *seq, ctip_err *e);
+	int (*proceeding_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+	                      int *seq, ctip_err *e);
+	/* The link (person in case) of a case and a person, and back; CTIP_ENOTFOUND when none. */
+	int (*link_find)(ctip_store *s, int64_t case_id, int64_t person_id, int64_t *link,
+	                 ctip_err *e);
+	int (*link_get)(ctip_store *s, int64_t link, int64_t *case_id, int64_t *person_id,
+	                ctip_err *e);
+	/* Rewrites item seq of a link's assistance (assist) or proceedings from the group's
+	 * columns of r, first item; CTIP_ENOTFOUND when there is no such item. */
+	int (*item_set)(ctip_store *s, int assist, int64_t link, int seq, const ctip_row *r,
+	                ctip_err *e);
+	/* The cases of a person record that org_id sees, with its access and the consent given in
+	 * that case (consent: 1, 0, -1 unknown; scope: the codes as a `;` list or NULL). */
+	int (*person_visible_cases)(ctip_store *s, int64_t person_id, int64_t org_id,
+	                            int (*cb)(void *ctx, int64_t case_id, int access, int consent,
+	                                      const char *scope),
+	                            void *ctx, ctip_err *e);
+	/* The cases of n person records owned by the caller's organisation (one query per 50),
+	 * in no order: all their cases, since a record always belongs to the organisation of the
+	 * cases it is in (the importer keys both by the row's organisation, the API by the
+	 * session's), so no access check is needed. */
+	int (*persons_own_cases)(ctip_store *s, const int64_t *person_ids, int n,
+	                         int (*cb)(void *ctx, int64_t person_id, int64_t case_id),
+	                         void *ctx, ctip_err *e);
+	/* The same as person_visible_cases for n person records at once (one query per 50), in
+	 * no order. */
+	int (*persons_visible_cases)(ctip_store *s, const int64_t *person_ids, int n,
+	                             int64_t org_id,
+	                             int (*cb)(void *ctx, int64_t person_id, int64_t case_id,
+	                                       int access, int consent, const char *scope),
+	                             void *ctx, ctip_err *e);
+};
+
+#endif
