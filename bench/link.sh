@@ -1,17 +1,22 @@
 #!/bin/sh
-# Benchmark of issue 5 (record linkage): generate N person records with their truth, import
-# them, link them, and measure pairwise precision, recall and F1 against the truth and the
-# true against the estimated number of distinct persons; wall time and peak memory of
-# `ctip link run` (and of reading the identities alone).
+# Benchmark of issues 5 and 12 (record linkage): for each data-quality profile, generate N
+# person records with their truth, import them, link them, and measure pairwise precision,
+# recall and F1 against the truth, the candidate pairs and the recall of the blocking, the true
+# against the linked number of distinct persons, and the model's own estimates (`ctip link
+# report`); wall time and peak memory of `ctip link run`.
 #   sh bench/link.sh [N]      (default 100000)
-#   INCR=10000 sh bench/link.sh N   also: N - 10000 linked, then 10000 more incrementally
+#   PROFILES="good typical poor indep" (the default) SEED=1 sh bench/link.sh N
+#     good, typical, poor: `ctip demo generate --quality P`; indep: bench/indep_gen.py, a
+#     second generator with its own error model (about 1.76 records per person: N records
+#     are made from N / 1.76 persons)
+#   INCR=10000 sh bench/link.sh N   also (typical): N - 10000 linked, then 10000 more
+#     incrementally
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-100000}
 CTIP=build/ctip
 W=${BENCH_DIR:-build/bench-link}
 mkdir -p "$W"
-DB="$W/link.db"
 
 run() {
 	label=$1
@@ -24,21 +29,57 @@ run() {
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1 /proc/loadavg)"
 echo "records: $N"
-# the data is made once per N (BENCH_FRESH=1 to remake it)
-if [ ! -f "$W/db-$N.done" ] || [ "${BENCH_FRESH:-0}" = 1 ]; then
-	rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.key" "$DB.audit" "$DB.audit-wal" "$DB.audit-shm" "$W"/db-*.done
-	$CTIP demo generate --persons "$N" --seed 1 -o "$W/data.csv" --truth "$W/truth.csv" >/dev/null
-	$CTIP --db "$DB" init >/dev/null
-	$CTIP --db "$DB" import "$W/data.csv" >/dev/null
-	touch "$W/db-$N.done"
+SEED=${SEED:-1}
+for P in ${PROFILES:-good typical poor indep}; do
+	PD="$W/$P-$N-$SEED"
+	mkdir -p "$PD"
+	DB="$PD/link.db"
+	# the data is made once per profile, N and seed (BENCH_FRESH=1 to remake it)
+	if [ ! -f "$PD/done" ] || [ "${BENCH_FRESH:-0}" = 1 ]; then
+		rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.key" "$DB.audit" "$DB.audit-wal" "$DB.audit-shm" "$PD/done"
+		if [ "$P" = indep ]; then
+			python3 bench/indep_gen.py "$(echo "$N / 1.76" | bc)" "$SEED" "$PD/data.csv" "$PD/truth.csv"
+		else
+			$CTIP demo generate --persons "$N" --seed "$SEED" --quality "$P" -o "$PD/data.csv" \
+				--truth "$PD/truth.csv" 2>/dev/null
+		fi
+		$CTIP --db "$DB" init >/dev/null
+		$CTIP --db "$DB" import "$PD/data.csv" >/dev/null
+		touch "$PD/done"
+	fi
+	echo "== profile $P (seed $SEED)"
+	# the candidate pairs for the recall of the blocking (their writing is in the wall time:
+	# CAND=0 leaves it out; off by default above 200,000 records)
+	rm -f "$PD/cand.tsv"
+	if [ "${CAND:-$([ "$N" -le 200000 ] && echo 1 || echo 0)}" = 1 ]; then
+		export CTIP_LINK_CANDIDATES="$PD/cand.tsv"
+	fi
+	run "link run" $CTIP --db "$DB" link run --full --timing ${LINK_ARGS:-}
+	unset CTIP_LINK_CANDIDATES
+	cat "$W/out"
+	$CTIP --db "$DB" link export --format csv -o "$PD/keys.csv" 2>/dev/null
+	if [ -f "$PD/cand.tsv" ]; then
+		python3 bench/link_eval.py "$PD/truth.csv" "$PD/keys.csv" "$PD/cand.tsv"
+	else
+		python3 bench/link_eval.py "$PD/truth.csv" "$PD/keys.csv"
+	fi
+	rm -f "$PD/cand.tsv"
+	$CTIP --db "$DB" link report --json 2>/dev/null | python3 -c "
+import json, sys
+q = json.load(sys.stdin)
+print('model: threshold %.3f, precision %.4f recall %.4f F1 %.4f, persons %d expected %.0f in [%d, %d], review %d pairs'
+      % (q['threshold'], q['precision'], q['recall'], q['f1'], q['persons'], q['persons_expected'],
+         q['persons_low'], q['persons_high'], q['review']['pairs']))"
+done
+# the rest on the typical profile
+DB="$W/typical-$N-$SEED/link.db"
+if [ -f "$DB" ]; then
+	cp "$W/typical-$N-$SEED/data.csv" "$W/data.csv"
+	cp "$W/typical-$N-$SEED/truth.csv" "$W/truth.csv"
+	# re-trafficking: persons victims in cases whose exploitation periods do not overlap
+	$CTIP --db "$DB" link retrafficked 2>&1 >/dev/null | sed 's/^/found: /'
+	python3 bench/retraffic_truth.py "$W/data.csv" "$W/truth.csv"
 fi
-run "link run" $CTIP --db "$DB" link run --full --timing ${LINK_ARGS:-}
-cat "$W/out"
-run "link export" $CTIP --db "$DB" link export --format csv -o "$W/keys.csv"
-python3 bench/link_eval.py "$W/truth.csv" "$W/keys.csv"
-# re-trafficking: persons victims in cases whose exploitation periods do not overlap
-$CTIP --db "$DB" link retrafficked 2>&1 >/dev/null | sed 's/^/found: /'
-python3 bench/retraffic_truth.py "$W/data.csv" "$W/truth.csv"
 
 # incremental (INCR=10000 sh bench/link.sh N): the records of about INCR persons' cases held
 # back, the rest imported and linked, then the held-back ones imported and linked by an

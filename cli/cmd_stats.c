@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "cli.h"
 #include "facts.h"
+#include "link.h"
 #include "stats.h"
 #include "stats_casework.h"
 #include "stats_out.h"
@@ -169,6 +170,8 @@ int cmd_stats(int argc, char **argv, struct cli *c)
 	clock_gettime(CLOCK_MONOTONIC, &t3);
 	if (!rc && !raw)
 		ctip_suppress(t, threshold);
+	if (!rc && q.unit == CTIP_U_VICTIMS)
+		ctip_link_provenance(s, t->linkage, sizeof(t->linkage));
 	clock_gettime(CLOCK_MONOTONIC, &t4);
 #define MS(a, b)                                                                                   \
 	((double)((b).tv_sec - (a).tv_sec) * 1e3 + (double)((b).tv_nsec - (a).tv_nsec) / 1e6)

@@ -32,7 +32,9 @@ const struct cli_command cli_commands[] = {
          "[--missing-birth R] [--partial-birth R] [--missing-province R] "
          "[--address-below-province R] [--docs R] [--phones R] [--expl-dates R] "
          "[--no-diacritics R] [--capitals R] [--typos R] [--swap-order R] [--drop-middle R] "
-         "[--namesakes R] -o FILE [--truth FILE]",
+         "[--namesakes R] -o FILE [--truth FILE] | ctip demo generate --population N --lists K "
+         "[--heterogeneity H] [--seed S] "
+         "[--year Y] -o FILE [--truth FILE]",
          "write a synthetic, realistic data set in the import format"},
         {"stats", cmd_stats,
          "ctip stats victims|cases|offenders|referrals|assistance --by DIM[,DIM...] "

@@ -96,6 +96,13 @@ int ctip_mse_stepwise(const struct ctip_mse_data *d, double pthresh, double alph
                       struct ctip_mse_fit *f);
 /* The model of lowest BIC among all models whose MLE exists (m <= 6: 2^15 models). */
 int ctip_mse_bic(const struct ctip_mse_data *d, double alpha, struct ctip_mse_fit *f);
+/* The ntop (<= CTIP_MSE_BIC_TOP) best models by BIC on d, best first; and the best among given
+ * models. The bootstrap of six lists searches only the best models of the data in each
+ * replicate (Silverman, Chan and Vincent 2024's n_top), not all 32,768. */
+#define CTIP_MSE_BIC_TOP 64
+int ctip_mse_bic_top(const struct ctip_mse_data *d, int ntop, uint64_t *models, int *n);
+int ctip_mse_bic_among(const struct ctip_mse_data *d, const uint64_t *models, int n, double alpha,
+                       struct ctip_mse_fit *f);
 
 /* --- estimate_boot.c: BCa bootstrap ------------------------------------------------- */
 
@@ -103,6 +110,7 @@ enum ctip_mse_method { CTIP_MSE_STEPWISE, CTIP_MSE_BIC, CTIP_MSE_LCM };
 
 struct ctip_mse_boot {
 	int nboot, failed; /* replicates asked for, replicates with no estimate */
+	int ntop;          /* bic: models searched in each replicate (0: all) */
 	double z0, ahat;   /* bias correction, acceleration */
 	double lo, hi;     /* BCa limits */
 	double plo, phi;   /* the percentiles of the replicates they correspond to */

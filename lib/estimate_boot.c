@@ -26,17 +26,20 @@ struct job {
 	int nboot, njack, jcell[CTIP_MSE_MAX_CELLS];
 	int ncell, cell[CTIP_MSE_MAX_CELLS];
 	double *out; /* nboot replicates, then njack jackknife estimates; NAN: no estimate */
+	uint64_t top[CTIP_MSE_BIC_TOP]; /* bic on six lists or more: the models searched */
+	int ntop;
 	atomic_int next;
 };
 
 static double estimate_of(const struct ctip_mse_data *d, enum ctip_mse_method method,
-                          double pthresh)
+                          double pthresh, const uint64_t *top, int ntop)
 {
 	struct ctip_mse_fit *f = malloc(sizeof *f);
 	double v = NAN;
 	if (!f)
 		return v;
-	int rc = method == CTIP_MSE_BIC ? ctip_mse_bic(d, 0.05, f)
+	int rc = method == CTIP_MSE_BIC ? ntop ? ctip_mse_bic_among(d, top, ntop, 0.05, f)
+	                                       : ctip_mse_bic(d, 0.05, f)
 	                                : ctip_mse_stepwise(d, pthresh, 0.05, f);
 	if (!rc && f->ok)
 		v = f->total;
@@ -68,7 +71,7 @@ static void *worker(void *arg)
 		} else {
 			d->y[j->jcell[r - j->nboot]] -= 1;
 		}
-		j->out[r] = estimate_of(d, j->method, j->pthresh);
+		j->out[r] = estimate_of(d, j->method, j->pthresh, j->top, j->ntop);
 	}
 	free(d);
 	return NULL;
@@ -113,6 +116,14 @@ int ctip_mse_bootstrap(const struct ctip_mse_data *d, enum ctip_mse_method metho
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory for %d replicates", nboot);
 	}
 	atomic_init(&j->next, 0);
+	/* six lists: 32,768 models per replicate would take hours; the best of the data's */
+	if (method == CTIP_MSE_BIC && d->m >= 6 &&
+	    ctip_mse_bic_top(d, CTIP_MSE_BIC_TOP, j->top, &j->ntop)) {
+		free(j->out);
+		free(j);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory for the bootstrap");
+	}
+	b->ntop = j->ntop;
 	if (threads < 1)
 		threads = 1;
 	if (threads > 64)

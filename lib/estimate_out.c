@@ -70,6 +70,8 @@ static json_t *fit_json(const struct ctip_mse_data *d, const struct ctip_mse_fit
 	json_object_set_new(iv, "bias_correction_z0", real(b->z0));
 	json_object_set_new(iv, "acceleration", real(b->ahat));
 	json_object_set_new(iv, "seed", json_integer((json_int_t)o->seed));
+	if (b->ntop)
+		json_object_set_new(iv, "models_searched_per_replicate", json_integer(b->ntop));
 	if (b->why[0])
 		json_object_set_new(iv, "reason", json_string(b->why));
 	json_object_set_new(j, "interval", iv);

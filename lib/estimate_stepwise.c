@@ -87,20 +87,30 @@ int ctip_mse_stepwise(const struct ctip_mse_data *d, double pthresh, double alph
 	return 0;
 }
 
-int ctip_mse_bic(const struct ctip_mse_data *d, double alpha, struct ctip_mse_fit *f)
+/* The models cand[0..ncand) (NULL: every subset of the pairs) whose MLE exists, fitted; the
+ * best by BIC in f, and when top is given the ntop best models, best first, in top[0..*nout). */
+static int bic_search(const struct ctip_mse_data *d, const uint64_t *cand, int ncand, double alpha,
+                      struct ctip_mse_fit *f, uint64_t *top, int ntop, int *nout)
 {
-	int m = d->m, np = ctip_mse_npairs(m);
-	if (np > 15) {
+	int m = d->m, np = ctip_mse_npairs(m), nt = 0;
+	double topbic[CTIP_MSE_BIC_TOP];
+	if (!cand && np > 15) {
 		f->ok = 0;
 		snprintf(f->why, sizeof f->why,
 		         "%d lists: BIC over every model is for at most 6 lists (2^15 models)", m);
 		return 0;
 	}
-	struct ctip_mse_fit cur;
+	if (ntop > CTIP_MSE_BIC_TOP)
+		ntop = CTIP_MSE_BIC_TOP;
+	struct ctip_mse_fit *cur = malloc(sizeof *cur);
+	if (!cur)
+		return -1;
 	int found = 0;
 	f->ok = 0;
 	snprintf(f->why, sizeof f->why, "no model has a maximum likelihood estimate");
-	for (uint64_t model = 0; model < (1ULL << np); model++) {
+	uint64_t nmod = cand ? (uint64_t)ncand : 1ULL << np;
+	for (uint64_t k = 0; k < nmod; k++) {
+		uint64_t model = cand ? cand[k] : k;
 		/* an interaction on an empty overlap is fixed at -inf, not estimated: BIC would
 		 * reward removing cells, so such models are left out */
 		int skip = 0;
@@ -112,15 +122,30 @@ int ctip_mse_bic(const struct ctip_mse_data *d, double alpha, struct ctip_mse_fi
 			}
 		if (skip || ctip_mse_check(d, model))
 			continue;
-		if (ctip_mse_fit_model(d, model, alpha, &cur))
+		if (ctip_mse_fit_model(d, model, alpha, cur)) {
+			free(cur);
 			return -1;
-		if (!cur.ok)
+		}
+		if (!cur->ok)
 			continue;
-		if (!found || cur.bic < f->bic - 1e-9) {
-			*f = cur;
+		if (!found || cur->bic < f->bic - 1e-9) {
+			*f = *cur;
 			found = 1;
 		}
+		if (top && (nt < ntop || cur->bic < topbic[nt - 1])) {
+			int at = nt < ntop ? nt++ : nt - 1;
+			while (at > 0 && topbic[at - 1] > cur->bic) {
+				topbic[at] = topbic[at - 1];
+				top[at] = top[at - 1];
+				at--;
+			}
+			topbic[at] = cur->bic;
+			top[at] = model;
+		}
 	}
+	free(cur);
+	if (nout)
+		*nout = nt;
 	if (found) {
 		f->nadded = 0;
 		for (int p = 0; p < np; p++)
@@ -128,4 +153,25 @@ int ctip_mse_bic(const struct ctip_mse_data *d, double alpha, struct ctip_mse_fi
 				f->added[f->nadded++] = p;
 	}
 	return 0;
+}
+
+int ctip_mse_bic(const struct ctip_mse_data *d, double alpha, struct ctip_mse_fit *f)
+{
+	return bic_search(d, NULL, 0, alpha, f, NULL, 0, NULL);
+}
+
+int ctip_mse_bic_top(const struct ctip_mse_data *d, int ntop, uint64_t *models, int *n)
+{
+	struct ctip_mse_fit *f = malloc(sizeof *f);
+	if (!f)
+		return -1;
+	int rc = bic_search(d, NULL, 0, 0.05, f, models, ntop, n);
+	free(f);
+	return rc;
+}
+
+int ctip_mse_bic_among(const struct ctip_mse_data *d, const uint64_t *models, int n, double alpha,
+                       struct ctip_mse_fit *f)
+{
+	return bic_search(d, models, n, alpha, f, NULL, 0, NULL);
 }

@@ -49,6 +49,11 @@ struct ctip_link_stats {
 int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_link_stats *st,
                   ctip_err *e);
 
+/* Which linkage counts of persons rest on (issue 12), for the provenance of statistics: "full
+ * run of TIME (threshold T): P persons, expected E (L to H)" from the last run's quality
+ * estimate, or "" when linkage never ran or its run predates the estimates. */
+void ctip_link_provenance(ctip_store *s, char *buf, size_t n);
+
 /* The comparisons of a pair, as `ctip link explain` shows them. */
 enum { CTIP_LK_NCMP = 10 };
 struct ctip_link_explain {

@@ -14,7 +14,8 @@
 #include "link_cluster.h"
 #include "link_model.h"
 
-enum { NBIN = 1000 };
+enum { NBIN = 1000, TLO = 200, THI = 990 };
+#define TOL 0.005
 
 double lk_auto_threshold(const float *w, size_t n)
 {
@@ -31,17 +32,22 @@ double lk_auto_threshold(const float *w, size_t n)
 		sum[b] += p;
 		total += p;
 	}
-	double tp = 0, linked = 0;
-	for (int b = NBIN - 1; b >= 300; b--) {
+	double tp = 0, linked = 0, f1[NBIN] = {0};
+	for (int b = NBIN - 1; b >= TLO; b--) {
 		tp += sum[b];
 		linked += cnt[b];
-		double f = linked + total > 0 ? 2 * tp / (linked + total) : 0;
-		/* strictly better: among equal F1 the highest threshold (fewest links) */
-		if (b < 990 && f > best_f + 1e-9) {
-			best_f = f;
-			best_t = (double)b / NBIN;
-		}
+		f1[b] = linked + total > 0 ? 2 * tp / (linked + total) : 0;
+		if (b < THI && f1[b] > best_f)
+			best_f = f1[b];
 	}
+	/* the lowest threshold of those whose expected F1 is within TOL of the best: the curve is
+	 * flat near its top, and there the links a lower threshold adds are mostly right (the
+	 * model is cautious) while a person split in two is counted twice by every statistic */
+	for (int b = TLO; b < THI; b++)
+		if (f1[b] >= best_f - TOL) {
+			best_t = (double)b / NBIN;
+			break;
+		}
 out:
 	free(cnt);
 	free(sum);
@@ -73,7 +79,7 @@ json_t *lk_quality(const struct lk_quality_in *q)
 		return NULL;
 	/* the review band holds the threshold: linked pairs that may be wrong, unlinked ones that
 	 * may be right */
-	double blo = q->threshold > LK_REVIEW_LO ? LK_REVIEW_LO : q->threshold / 2,
+	double blo = q->threshold >= LK_REVIEW_LO ? LK_REVIEW_LO : q->threshold / 2,
 	       bhi = q->threshold < LK_REVIEW_HI ? LK_REVIEW_HI : q->threshold;
 	memcpy(par, q->parent, (size_t)q->nrec * sizeof(*par));
 	for (size_t i = 0; i < q->n; i++) {

@@ -19,9 +19,9 @@
 #define LK_REVIEW_LO 0.2
 #define LK_REVIEW_HI 0.9
 
-/* The match probability at which linking the candidate pairs of weights w[0..n) gives the
- * largest expected F1 (expected true pairs = the sum of their probabilities), between 0.3
- * and 0.99; 0.9 when there are no pairs. */
+/* The match probability from which linking the candidate pairs of weights w[0..n) gives an
+ * expected F1 (expected true pairs = the sum of their probabilities) within 0.005 of the
+ * largest, the lowest such, between 0.2 and 0.99; 0.9 when there are no pairs. */
 double lk_auto_threshold(const float *w, size_t n);
 
 /* The run as the report shows it. jp[k]: the probability of the k-th link that joined two

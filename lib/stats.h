@@ -57,6 +57,8 @@ struct ctip_stats_table {
 	                           (ctip_stats_drop_empty) */
 	int64_t data_version;
 	char snapshot_at[24], computed_at[24];
+	char linkage[160]; /* victims: the linkage the persons rest on (ctip_link_provenance),
+	                      "" none */
 };
 
 /* The vocabulary (refdata.h) of a dimension's codes, or NULL. */

@@ -124,6 +124,8 @@ json_t *ctip_stats_provenance(const struct ctip_stats_table *t, const struct cti
 	json_object_set_new(p, "records", json_integer(t->records));
 	json_object_set_new(p, "data_version", json_integer(t->data_version));
 	json_object_set_new(p, "snapshot_built_at", json_string(t->snapshot_at));
+	if (t->linkage[0])
+		json_object_set_new(p, "linkage", json_string(t->linkage));
 	json_object_set_new(p, "ctip_version", json_string(CTIP_VERSION));
 	if (t->stage_dated && t->dated_dim == CTIP_D_EVENT) {
 		json_t *ed = json_object();
@@ -231,6 +233,8 @@ static void provenance_lines(FILE *out, const char *prefix, const struct ctip_st
 	        flt ? flt : "{}");
 	free(flt);
 	json_decref(p);
+	if (t->linkage[0])
+		fprintf(out, "%s%s\n", prefix, t->linkage);
 	char notes[2048];
 	ctip_stats_notes(t, notes, sizeof(notes));
 	if (*notes)

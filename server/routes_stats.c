@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "facts.h"
+#include "link.h"
 #include "server.h"
 #include "stats.h"
 #include "stats_out.h"
@@ -295,6 +296,8 @@ int h_stats(struct req *r)
 		return e.code == CTIP_EINVAL ? srv_error(r, 400, NULL, "%s", e.msg)
 		                             : srv_fail(r, &e);
 	}
+	if (q.unit == CTIP_U_VICTIMS)
+		ctip_link_provenance(r->s, t->linkage, sizeof(t->linkage));
 	if (raw && raw_threshold) {
 		ctip_suppress(t, (int)threshold);
 	} else if (!raw) {

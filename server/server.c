@@ -114,7 +114,8 @@ static void watch_mark(struct MHD_Connection *conn, int receiving)
 
 /* libmicrohttpd's messages, at most 5 a minute: a crowd refused at the limits would
  * otherwise write a line per connection (and fill the log, or block on a full pipe). */
-__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* (fmt is libmicrohttpd's: the attribute tells clang's -Wformat-nonliteral so) */
+static void __attribute__((format(printf, 2, 0))) mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 	static double window;

@@ -17,6 +17,9 @@ import { messageView } from './views/message.js';
 import { auditView } from './views/audit.js';
 import { statsView } from './views/stats.js';
 import { linkReviewView, linkPairView } from './views/link.js';
+import { workView } from './views/work.js';
+import { followupsView } from './views/followups.js';
+import { contactsView } from './views/contacts.js';
 
 const ROUTES = [
 	[/^\/login$/, loginView, false],
@@ -24,6 +27,9 @@ const ROUTES = [
 	[/^\/cases\/new$/, caseNewView, true],
 	[/^\/cases\/(\d+)$/, caseView, true],
 	[/^\/cases\/(\d+)\/edit$/, caseEditView, true],
+	[/^\/cases\/(\d+)\/work$/, workView, true],
+	[/^\/followups$/, followupsView, true],
+	[/^\/contacts$/, contactsView, true],
 	[/^\/search$/, searchView, true],
 	[/^\/inbox$/, inboxView, true],
 	[/^\/account$/, accountView, true],
@@ -38,6 +44,8 @@ const NAV = [
 	['#/cases/new', 'nav.new', true],
 	['#/search', 'nav.search', true],
 	['#/inbox', 'nav.inbox', true],
+	['#/followups', 'nav.followups', true],
+	['#/contacts', 'nav.contacts', true],
 	['#/audit', 'nav.audit', 'audit'],
 	['#/stats', 'nav.stats', 'stats'],
 	['#/link', 'nav.link', 'link'],

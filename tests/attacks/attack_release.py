@@ -94,11 +94,11 @@ rel_dir = reg.db + ".releases"
 files = [os.path.join(rel_dir, f) for f in os.listdir(rel_dir)] if os.path.isdir(rel_dir) else []
 report("release: the server's files are in DB.releases, mode 0700",
        files and oct(os.stat(rel_dir).st_mode & 0o777) == "0o700", files)
-# the release's own file, not its evaluation report next to it (listing order is arbitrary)
-_, rel = an.get(f"/api/releases/{rid}")
-target = [f for f in files if rel and os.path.basename(f) == rel.get("name")] or files[:1]
-if target:
-    with open(target[0], "a") as f:
+name = an.get("/api/releases")[1]["releases"][0]["name"]
+target = os.path.join(rel_dir, name)
+report("release: the ledger's name is the file's in DB.releases", target in files, (name, files))
+if target in files:
+    with open(target, "a") as f:
         f.write("2020,Female,,,,,,\n")
 st, js = an.get(f"/api/releases/{rid}")
 report("release: a file changed after its release is refused (409)", st == 409, (st, js))

@@ -11,14 +11,11 @@ Now a threshold may only raise suppression unless raw counts are asked for (anal
 audited), a period without raw counts is one whole calendar year, the suppression pattern is
 that of one joint table (all time by the dimensions and year), and every query is audited."""
 import os
-import subprocess
-import tempfile
 
 from harness import Registry, finish, report
 
 reg = Registry()
-d = tempfile.mkdtemp(prefix="ctip-attack-stats.")
-csv = os.path.join(d, "demo.csv")
+csv = os.path.join(reg.dir, "demo.csv")
 r = reg.ctip("demo", "generate", "--persons", "1500", "--seed", "4", "-o", csv)
 r2 = reg.ctip("import", csv)
 report("stats: demo data imported (1,500 synthetic persons, 2014-2025)", r.returncode == 0 and r2.returncode == 0,

@@ -4,9 +4,11 @@ a scratch registry with three organisations and one account per role in each, a 
 Each attack file imports this, plays one attacker (an insider of another organisation, an
 analyst, a crowd of connections, a crash) and prints "ok NAME" / "not ok NAME" lines.
 Synthetic people only. Standard library only."""
+import atexit
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -48,6 +50,8 @@ class Registry:
 
     def __init__(self, orgs=ORGS, roles=ROLES):
         self.dir = tempfile.mkdtemp(prefix="ctip-attack.")
+        # the machine is shared: the scratch registry goes when the attack ends
+        atexit.register(shutil.rmtree, self.dir, True)
         self.db = os.path.join(self.dir, "ctip.db")
         self.env = dict(os.environ, CTIP_DB=self.db)
         self.orgs = orgs

@@ -359,6 +359,32 @@ async function main() {
 		await pa.getByText('Added to the case.').waitFor();
 		await pa.getByRole('heading', { level: 3, name: 'Lê Giả Danh (Perpetrator)' }).waitFor();
 	});
+	// --- casework (docs/CASEWORK.md): a risk assessment, a follow-up plan, a hotline contact ------
+	await step('A works the case: the casework page saves a risk assessment and plans follow-up', async () => {
+		await pa.getByRole('link', { name: 'Casework', exact: true }).click();
+		await pa.getByRole('heading', { level: 1, name: /^Casework of case/ }).waitFor();
+		await pa.getByLabel('Recruiter or trafficker living nearby').selectOption('yes');
+		await pa.getByRole('button', { name: 'Save the assessment' }).click();
+		await pa.getByText('Assessment saved: score 4, High').waitFor();
+		await pa.getByRole('button', { name: 'Plan', exact: true }).click();
+		await pa.getByText('5 contacts planned').waitFor();
+		await pa.getByText('High risk of re-trafficking', { exact: false }).first().waitFor();
+		await shot(pa, 'casework', { fullPage: true });
+		await a11y(pa, 'casework');
+	});
+	await step('A records an anonymous hotline contact and opens a case from it', async () => {
+		await pa.getByRole('link', { name: 'Hotline contacts' }).click();
+		await pa.getByRole('heading', { level: 1, name: 'Hotline contacts' }).waitFor();
+		await pa.getByLabel('Channel').selectOption('call');
+		await pa.getByRole('button', { name: 'Save the contact' }).click();
+		await pa.getByText(/^Contact H\d+ recorded$/).waitFor();
+		await a11y(pa, 'hotline contacts');
+		await pa.getByRole('button', { name: /^Open a case from contact H/ }).first().click();
+		await pa.getByRole('heading', { level: 1, name: /^Casework of case HL-/ }).waitFor();
+		await pa.getByRole('link', { name: 'Follow-up', exact: true }).click();
+		await pa.getByRole('heading', { level: 1, name: 'Follow-up and approvals' }).waitFor();
+		await a11y(pa, 'follow-up');
+	});
 	await step('the case list shows the case', async () => {
 		await pa.getByRole('link', { name: 'Cases', exact: true }).click();
 		await pa.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();

@@ -51,3 +51,9 @@ check "the refusal says what is expected" grep -q "a rate from 0 to 1" "$T/err"
 "$CTIP" demo generate --persons 10 --quality awful -o "$T/x.csv" 2>"$T/err"
 check "an unknown profile is refused with the known ones" grep -q "good, typical or poor" "$T/err"
 check "nothing written on refusal" test ! -e "$T/x.csv"
+"$CTIP" demo generate --persons 10 --typos abc -o "$T/x.csv" 2>"$T/err"
+check "a rate that is not a number is refused" test $? -eq 2
+"$CTIP" demo generate --persons 10 --docs -0.1 -o "$T/x.csv" 2>"$T/err"
+check "a negative rate is refused" test $? -eq 2
+"$CTIP" demo generate --persons 10 -o "$T/x.csv" --quality 2>"$T/err"
+check "--quality without a profile is refused" test $? -ne 0 -a ! -e "$T/x.csv"

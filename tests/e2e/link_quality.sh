@@ -85,3 +85,23 @@ check "... and counts the records and persons as they are now" \
 	test "$(grep '^now:' "$T/rep2")" != "$(grep '^now:' "$T/rep")"
 check "report is in the audit log" \
 	test "$(sqlite3 "$CTIP_DB.audit" "select count(*) from audit where action = 'link_report'")" -ge 3
+
+# statistics that count persons say which linkage they rest on
+"$CTIP" stats victims --by gender >"$T/st" 2>&1
+check "stats of victims name the linkage run they rest on" \
+	grep -Eq "^linkage: full run of 20[0-9-]+T[0-9:]+Z \(threshold 0\.[0-9]+\): all records into [0-9]+ persons, expected [0-9]+" "$T/st"
+"$CTIP" stats victims --by gender --format json >"$T/st.json" 2>/dev/null
+check "... in the JSON provenance too" python3 -c "
+import json, sys
+sys.exit(0 if json.load(open(sys.argv[1]))['provenance']['linkage'].startswith('linkage: full run of') else 1)" "$T/st.json"
+"$CTIP" stats cases --by year >"$T/sc" 2>&1
+check "stats of cases do not (they count cases)" lacks "$T/sc" "linkage: full run"
+"$CTIP" link review --limit 1 >/dev/null 2>"$T/rv0"
+check "review lists the run's band (0.20 to 0.90 or the threshold)" grep -Eq "probability 0\.20 to 0\.9" "$T/rv0"
+# a run stored before the estimates existed: the report says how to get one
+sql "UPDATE link_run SET params = json_remove(params, '\$.quality')"
+"$CTIP" link report >"$T/rq" 2>&1
+check "report of a run without estimates fails and says to run a full one" \
+	sh -c "! \"$CTIP\" link report >/dev/null 2>&1 && grep -q 'ctip link run --full' '$T/rq'"
+"$CTIP" link review --limit 1 >/dev/null 2>"$T/rv"
+check "review of such a run uses the band up to its threshold" grep -q "probability 0.50 to 0\." "$T/rv"

@@ -327,6 +327,14 @@ static void test_bic_korea(void **state)
 	assert_true(fabs(f->bic - 57.14081) < 0.0001);
 	assert_int_equal(ctip_mse_fit_model(&d, 0, 0.05, f), 0);
 	assert_true(fabs(f->bic - 184.14431) < 0.0001);
+	/* the ranking: [12,23] 57.14, [12,3] 58.97, [13,23] 91.90, [23,1] 138.06 */
+	uint64_t top[4];
+	int n = 0;
+	assert_int_equal(ctip_mse_bic_top(&d, 4, top, &n), 0);
+	assert_int_equal(n, 4);
+	assert_true(top[0] == 5 && top[1] == 1 && top[2] == 6 && top[3] == 4);
+	assert_int_equal(ctip_mse_bic_among(&d, top + 1, 3, 0.05, f), 0);
+	assert_true(f->ok && f->model == 1 && fabs(f->total - 268.7778) < 0.001);
 	free(f);
 }
 

@@ -17,7 +17,8 @@ export async function caseView(root, [id], query, ctx) {
 			'div',
 			{ class: 'title-row' },
 			h('h1', {}, t('case.title', { name: c.src_CaseId || c.id })),
-			own ? h('a', { class: 'button', href: `#/cases/${c.id}/edit` }, t('case.edit')) : null
+			own ? h('a', { class: 'button', href: `#/cases/${c.id}/edit` }, t('case.edit')) : null,
+			own ? h('a', { class: 'button secondary', href: `#/cases/${c.id}/work` }, t('case.work')) : null
 		),
 		h('p', { class: 'access ' + (own ? 'own' : 'referral') }, own ? t('case.accessOwn', { org: c.org || '' }) : t('case.accessReferral', { org: c.org || '' })),
 		dl([['org', c.org], ...CASE_FIELDS.map((f) => [f, c[f]])])

@@ -1,0 +1,192 @@
+// views/work.js - the casework of one case (docs/CASEWORK.md; GET /api/cases/{id}/workflow): its
+// stage and assigned worker, supervisors' approvals, risk assessments with their trend, the
+// follow-up plan and contacts, open alerts; forms to move the stage, assign, assess, plan and
+// record a follow-up contact. The owning organisation's alone (the server answers 403/404).
+import { h } from '../dom.js';
+import { t, loadVocabs, options, label, currentLang } from '../i18n.js';
+import { api } from '../api.js';
+import { Form, errorText, today } from '../forms.js';
+
+const VOCABS = ['case_stage', 'followup_mode', 'followup_outcome', 'risk_level', 'case_status'];
+
+export async function workView(root, [id], query, ctx) {
+	const [w, inst] = await Promise.all([api('GET', `/cases/${id}/workflow`), api('GET', '/risk/instrument'), loadVocabs(VOCABS)]);
+	const reload = (msg) => ctx.navigate(`#/cases/${id}/work?r=${Date.now()}`, msg);
+	const lang = currentLang();
+	root.append(
+		h('div', { class: 'title-row' }, h('h1', {}, t('work.title', { name: w.src_case_id || w.case_id })), h('a', { class: 'button secondary', href: `#/cases/${id}` }, t('work.toCase'))),
+		h(
+			'dl',
+			{ class: 'fields' },
+			[
+				['work.stage', label('case_stage', w.stage)],
+				['work.status', w.cas_Status ? label('case_status', w.cas_Status) : '-'],
+				['work.assigned', w.assigned_to || t('work.nobody')],
+				['work.plan', t(w.plan_approved ? 'work.planApproved' : 'work.planNot')],
+				['work.risk', w.risk.level ? `${label('risk_level', w.risk.level)} (${t('work.trend.' + w.risk.trend)})` : t('work.notAssessed')],
+				['work.followup', t('work.fu.' + w.followup)],
+			].map(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v)])
+		)
+	);
+	if ((w.alerts || []).length)
+		root.append(h('ul', { class: 'alerts', role: 'status' }, w.alerts.map((a) => h('li', { class: 'alert' }, `${t('alert.' + a.kind)}: ${a.detail}`))));
+
+	// stage and assignment
+	const sf = new Form('stage');
+	const stageForm = h(
+		'form',
+		{ class: 'card', novalidate: true, 'aria-labelledby': 'stage-title' },
+		h('h2', { id: 'stage-title' }, t('work.moveTitle')),
+		sf.summary,
+		sf.field('stage', t('work.stage'), { options: options('case_stage'), required: true, value: w.stage }),
+		sf.field('comment', t('work.comment'), { textarea: true }),
+		h('p', { class: 'hint' }, t('work.approvalHint')),
+		h('button', { type: 'submit' }, t('work.move'))
+	);
+	stageForm.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		try {
+			const r = await api('POST', `/cases/${id}/stage`, { stage: sf.value('stage'), comment: sf.value('comment') || undefined });
+			reload(r.approval ? t('work.requested', { id: r.approval }) : t('work.moved'));
+		} catch (err) {
+			sf.showError(errorText(err), err.field);
+		}
+	});
+	const af = new Form('assign');
+	const assignForm = h(
+		'form',
+		{ class: 'card', novalidate: true, 'aria-labelledby': 'assign-title' },
+		h('h2', { id: 'assign-title' }, t('work.assignTitle')),
+		af.summary,
+		af.field('to', t('work.assignTo'), { required: true, value: w.assigned_to || ctx.me.username, autocomplete: 'username' }),
+		h('button', { type: 'submit' }, t('work.assign'))
+	);
+	assignForm.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		try {
+			await api('POST', `/cases/${id}/assign`, { to: af.value('to') });
+			reload(t('work.assigned.done', { user: af.value('to') }));
+		} catch (err) {
+			af.showError(errorText(err), err.field);
+		}
+	});
+	root.append(section('work-stage', t('work.workflow'), approvals(w.approvals || []), [stageForm, assignForm]));
+
+	// risk assessments
+	const rf = new Form('assess');
+	const qLabel = (o) => (lang === 'vi' ? o.label_vi : o.label_en);
+	const assessForm = h(
+		'form',
+		{ class: 'card', novalidate: true, 'aria-labelledby': 'assess-title' },
+		h('h2', { id: 'assess-title' }, t('work.assessTitle')),
+		rf.summary,
+		rf.field('date', t('work.date'), { type: 'date', value: today() }),
+		inst.questions.map((q) => rf.field('q_' + q.code, qLabel(q), { options: q.answers.map((a) => ({ code: a.code, label: qLabel(a) })) })),
+		h('button', { type: 'submit' }, t('work.assess'))
+	);
+	assessForm.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		const answers = {};
+		for (const q of inst.questions) if (rf.value('q_' + q.code)) answers[q.code] = rf.value('q_' + q.code);
+		try {
+			const r = await api('POST', `/cases/${id}/assessments`, { date: rf.value('date') || undefined, answers });
+			reload(t('work.assessed', { score: r.score, level: label('risk_level', r.level) }));
+		} catch (err) {
+			rf.showError(errorText(err), err.field && err.field.startsWith('q_') ? err.field : err.field && 'q_' + err.field);
+		}
+	});
+	const as = w.risk.assessments || [];
+	root.append(
+		section(
+			'work-risk',
+			t('work.assessments'),
+			as.length ? list(['work.date', 'work.score', 'work.level', 'work.by'], as.map((a) => [a.date, String(a.score), label('risk_level', a.level), a.created_by])) : null,
+			assessForm
+		)
+	);
+
+	// follow-up
+	const pf = new Form('plan');
+	const planForm = h(
+		'form',
+		{ class: 'card', novalidate: true, 'aria-labelledby': 'plan-title' },
+		h('h2', { id: 'plan-title' }, t('work.planTitle')),
+		pf.summary,
+		pf.field('from', t('work.from'), { type: 'date', value: today() }),
+		pf.field('months', t('work.months'), { placeholder: '1,3,6,12,24', hint: t('work.monthsHint') }),
+		h('button', { type: 'submit' }, t('work.planSubmit'))
+	);
+	planForm.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		try {
+			const r = await api('POST', `/cases/${id}/followups/plan`, { from: pf.value('from') || undefined, months: pf.value('months') || undefined });
+			reload(t('work.planned', { n: r.planned }));
+		} catch (err) {
+			pf.showError(errorText(err), err.field);
+		}
+	});
+	const cf = new Form('contact');
+	const recordForm = h(
+		'form',
+		{ class: 'card', novalidate: true, 'aria-labelledby': 'record-title' },
+		h('h2', { id: 'record-title' }, t('work.recordTitle')),
+		cf.summary,
+		cf.field('date', t('work.date'), { type: 'date', value: today() }),
+		cf.field('mode', t('work.mode'), { options: options('followup_mode'), required: true }),
+		cf.field('outcome', t('work.outcome'), { options: options('followup_outcome'), required: true }),
+		cf.field('notes', t('work.notes'), { textarea: true }),
+		h('button', { type: 'submit' }, t('work.record'))
+	);
+	recordForm.addEventListener('submit', async (ev) => {
+		ev.preventDefault();
+		try {
+			const r = await api('POST', `/cases/${id}/followups`, { date: cf.value('date') || undefined, mode: cf.value('mode'), outcome: cf.value('outcome'), notes: cf.value('notes') || undefined });
+			reload(t('work.recorded', { state: t('work.fu.' + r.followup) }));
+		} catch (err) {
+			cf.showError(errorText(err), err.field);
+		}
+	});
+	const plan = w.followups.plan || [],
+		contacts = w.followups.contacts || [];
+	root.append(
+		section(
+			'work-followup',
+			t('work.followups'),
+			plan.length || contacts.length
+				? [
+						plan.length ? list(['work.due', 'work.monthsCol', 'work.state'], plan.map((d) => [d.due, String(d.months), d.done ? t('work.done', { date: d.done }) : d.overdue ? t('work.overdue') : t('work.open')])) : null,
+						contacts.length
+							? list(['work.date', 'work.mode', 'work.outcome', 'work.by', 'work.notes'], contacts.map((c) => [c.date, label('followup_mode', c.mode), label('followup_outcome', c.outcome), c.who, c.notes || '']))
+							: null,
+				  ]
+				: null,
+			[planForm, recordForm]
+		)
+	);
+}
+
+function approvals(list0) {
+	if (!list0.length) return null;
+	return list(
+		['work.approval', 'work.kind', 'work.state', 'work.requestedBy', 'work.comment'],
+		list0.map((a) => [String(a.id), t('work.kind.' + a.kind), t('work.ap.' + a.status), a.requested_by, [a.request_comment, a.comment].filter(Boolean).join(' / ')])
+	);
+}
+
+function section(id, title, content, extra) {
+	return h('section', { class: 'case-section', 'aria-labelledby': `sec-${id}` }, h('h2', { id: `sec-${id}` }, title), content || h('p', { class: 'empty' }, t('case.noneRecorded')), extra);
+}
+
+function list(cols, rows) {
+	// a wide table scrolls by itself, not the page (390 px phones)
+	return h(
+		'div',
+		{ class: 'table-scroll', tabindex: '0' },
+		h(
+			'table',
+			{ class: 'list' },
+			h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, t(c))))),
+			h('tbody', {}, rows.map((r) => h('tr', {}, r.map((v) => h('td', {}, v)))))
+		)
+	);
+}
