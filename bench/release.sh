@@ -45,14 +45,20 @@ echo "data: $(sqlite3 "$DB" "select count(*) from case_person where role='Victim
 
 median "peer: stats victims --by gender,age_group,exploitation_type" \
 	"$CTIP" --db "$DB" stats victims --by gender,age_group,exploitation_type
-median "release microdata --k 11 (all columns quasi-identifiers)" \
-	"$CTIP" --db "$DB" release microdata --k 11 --seed 1 -o "$W/micro.csv"
+median "release microdata --k 11 --no-evaluate (all columns quasi-identifiers)" \
+	"$CTIP" --db "$DB" release microdata --k 11 --seed 1 --no-evaluate -o "$W/micro.csv"
 grep -E 'persons in scope|records suppressed|cells suppressed|levels chosen|search|information loss' "$W/out" | sed 's/^/    /'
-median "release microdata --k 11 --sensitive meansOfControl --l 2" \
-	"$CTIP" --db "$DB" release microdata --k 11 --sensitive meansOfControl --l 2 --seed 1 -o "$W/micro_l.csv"
-median "release synthetic --k 10 --length 4" \
-	"$CTIP" --db "$DB" release synthetic --k 10 --length 4 --seed 1 -o "$W/syn.csv"
+median "release microdata --k 11 (with its evaluation report)" \
+	"$CTIP" --db "$DB" release microdata --k 11 --seed 1 -o "$W/micro.csv"
+grep -E 'evaluation' "$W/out" | sed 's/^/    /'
+median "release microdata --k 11 --sensitive meansOfControl --l 2 --no-evaluate" \
+	"$CTIP" --db "$DB" release microdata --k 11 --sensitive meansOfControl --l 2 --seed 1 --no-evaluate -o "$W/micro_l.csv"
+median "release synthetic --k 10 --length 4 --no-evaluate" \
+	"$CTIP" --db "$DB" release synthetic --k 10 --length 4 --seed 1 --no-evaluate -o "$W/syn.csv"
 grep -E 'synthetic records|left blank|length' "$W/out" | sed 's/^/    /'
+median "release synthetic --k 10 --length 4 (with its evaluation report)" \
+	"$CTIP" --db "$DB" release synthetic --k 10 --length 4 --seed 1 -o "$W/syn.csv"
+grep -E 'evaluation' "$W/out" | sed 's/^/    /'
 median "release aggregates --by yearOfRegistration,gender,ageBroad,CountryOfExploitation" \
 	"$CTIP" --db "$DB" release aggregates --by yearOfRegistration,gender,ageBroad,CountryOfExploitation -o "$W/agg.csv"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -232,7 +232,7 @@ static int parse_micro(int argc, char **argv, struct micro_args *a, FILE *err)
 		snprintf(l, sizeof(l), " --l %d", a->o.l);
 	if (a->o.year)
 		snprintf(y, sizeof(y), " --year %d", a->o.year);
-	snprintf(a->params, sizeof(a->params), "--k %d%s%s%s%s%s%s --max-suppress %.17g", a->o.k,
+	snprintf(a->params, sizeof(a->params), "--k %d%s%s%s%s%s%s --max-suppress %.15g", a->o.k,
 	         *q ? " --quasi " : "", q, *s ? " --sensitive " : "", s, l, y, a->o.max_supp);
 	return 0;
 }
@@ -534,7 +534,7 @@ static int parse_syn(int argc, char **argv, struct syn_args *a, FILE *err)
 		snprintf(y, sizeof(y), " --year %d", a->o.year);
 	if (a->o.dp)
 		snprintf(a->params, sizeof(a->params),
-		         "--mode dp --epsilon %.17g --delta %.17g --length %d%s", a->o.epsilon,
+		         "--mode dp --epsilon %.15g --delta %.15g --length %d%s", a->o.epsilon,
 		         a->o.delta, a->o.length, y);
 	else
 		snprintf(a->params, sizeof(a->params), "--mode k --k %d --length %d%s", a->o.k,

@@ -137,7 +137,7 @@ int ctip_agg_parse(int argc, char **argv, struct ctip_agg_args *a, FILE *err)
 		                        k ? "," : "", ctip_rel_group_name(a->dim[k]));
 	if (len < sizeof(a->params) && a->dp)
 		snprintf(a->params + len, sizeof(a->params) - len,
-		         "%s%.0d --mode dp --epsilon %.17g --format %s", a->year ? " --year " : "",
+		         "%s%.0d --mode dp --epsilon %.15g --format %s", a->year ? " --year " : "",
 		         a->year, a->epsilon, a->format);
 	else if (len < sizeof(a->params))
 		snprintf(a->params + len, sizeof(a->params) - len,

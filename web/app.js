@@ -16,6 +16,7 @@ import { accountView } from './views/account.js';
 import { messageView } from './views/message.js';
 import { auditView } from './views/audit.js';
 import { statsView } from './views/stats.js';
+import { releasesView } from './views/releases.js';
 import { linkReviewView, linkPairView } from './views/link.js';
 import { workView } from './views/work.js';
 import { followupsView } from './views/followups.js';
@@ -35,6 +36,7 @@ const ROUTES = [
 	[/^\/account$/, accountView, true],
 	[/^\/audit$/, auditView, true],
 	[/^\/stats$/, statsView, true],
+	[/^\/releases$/, releasesView, true],
 	[/^\/link$/, linkReviewView, true],
 	[/^\/link\/(\d+)\/(\d+)$/, linkPairView, true],
 ];
@@ -48,6 +50,7 @@ const NAV = [
 	['#/contacts', 'nav.contacts', true],
 	['#/audit', 'nav.audit', 'audit'],
 	['#/stats', 'nav.stats', 'stats'],
+	['#/releases', 'nav.releases', 'releases'],
 	['#/link', 'nav.link', 'link'],
 	['#/account', 'nav.account', false],
 ];
@@ -56,6 +59,8 @@ const CASE_ROLES = ['caseworker', 'supervisor'];
 const AUDIT_ROLES = ['auditor', 'supervisor'];
 // Statistics (GET /api/stats): suppressed tables for these roles, raw counts for analysts only.
 const STATS_ROLES = ['analyst', 'supervisor', 'admin'];
+// Releases (docs/RELEASE.md): analysts make and download them, auditors read the ledger.
+const RELEASE_ROLES = ['analyst', 'auditor'];
 
 function firstPage() {
 	if (worksOnCases()) return '#/cases';
@@ -121,6 +126,7 @@ function renderChrome() {
 		if (cases === 'audit' && !(state.me && AUDIT_ROLES.includes(state.me.role))) continue;
 		if (cases === 'stats' && !(state.me && STATS_ROLES.includes(state.me.role))) continue;
 		if (cases === 'link' && !(state.me && state.me.role === 'supervisor')) continue;
+		if (cases === 'releases' && !(state.me && RELEASE_ROLES.includes(state.me.role))) continue;
 		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path));
 		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key))));
 	}

@@ -11,7 +11,7 @@
 // docs/screenshots, the ones kept in the repository).
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import net from 'node:net';
@@ -112,7 +112,7 @@ async function shot(page, name, opts = {}) {
 const problems = []; // page errors, CSP violations, requests leaving the server
 
 async function newUser(base) {
-	const context = await browser.newContext({ viewport: { width: 1100, height: 780 }, locale: 'en-GB' });
+	const context = await browser.newContext({ viewport: { width: 1100, height: 780 }, locale: 'en-GB', acceptDownloads: true });
 	await context.route('**/*', (route) => {
 		const url = route.request().url();
 		if (url.startsWith(base + '/') || url === base) return route.continue();
@@ -128,13 +128,13 @@ async function newUser(base) {
 	return { context, page };
 }
 
-async function login(page, base, user) {
+async function login(page, base, user, landing = 'Cases') {
 	await page.goto(base + '/');
 	await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
 	await page.getByLabel('Username').fill(user);
 	await page.getByLabel('Password').fill(PASSWORD);
 	await page.getByLabel('Password').press('Enter');
-	await page.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
+	await page.getByRole('heading', { level: 1, name: landing }).waitFor();
 }
 
 /* Accessibility of the page as shown: one h1, every control labelled, unique ids, existing
@@ -224,6 +224,7 @@ async function main() {
 		])
 			ctip(['user', 'add', u, '--org', o, '--role', 'caseworker'], PASSWORD + '\n');
 		ctip(['user', 'add', 'supervisor_a', '--org', 'Org A', '--role', 'supervisor'], PASSWORD + '\n');
+		ctip(['user', 'add', 'analyst_a', '--org', 'Org A', '--role', 'analyst'], PASSWORD + '\n');
 	});
 	const base = await step('ctip serve starts on a free port and serves the UI', startServer);
 	if (!base) return;
@@ -528,6 +529,34 @@ async function main() {
 		// victims can be broken down by the trafficking events recorded
 		await S.page.goto(`${base}/#/stats?count=victims&by1=event`);
 		await S.page.getByRole('columnheader', { name: 'Trafficking events recorded' }).waitFor();
+		await S.context.close();
+	});
+	await step('releases: an analyst makes a k-anonymous release, sees it in the ledger and downloads it', async () => {
+		const S = await newUser(base);
+		await login(S.page, base, 'analyst_a', 'Statistics');
+		await S.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Releases' }).click();
+		await S.page.getByRole('heading', { level: 1, name: 'Privacy-safe releases' }).waitFor();
+		// the test registry holds a handful of victims: k = 2 so that something is released
+		await S.page.getByLabel(/^k \(smallest group/).fill('2');
+		await S.page.getByRole('button', { name: 'Make the release' }).click();
+		await S.page.getByText(/Release R\d+ made: \d+ records/).waitFor();
+		await S.page.getByRole('row', { name: /microdata/i }).first().waitFor();
+		await a11y(S.page, 'releases');
+		await shot(S.page, 'releases');
+		const [dl] = await Promise.all([S.page.waitForEvent('download'), S.page.getByRole('button', { name: /^Download R\d+/ }).first().click()]);
+		expect(/\.csv$/.test(dl.suggestedFilename()), 'download name: ' + dl.suggestedFilename());
+		const path = await dl.path();
+		const text = readFileSync(path, 'utf8');
+		expect(/^yearOfRegistration,gender,ageBroad,majorityStatus,citizenship/.test(text), 'not the microdata: ' + text.slice(0, 200));
+		expect(!text.includes(VICTIM.family) && !text.includes(VICTIM.given), 'a name in the release');
+		// a caseworker has no such page and gets 403 from the API
+		const W = await newUser(base);
+		await login(W.page, base, 'worker_a');
+		const n = await W.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Releases' }).count();
+		expect(n === 0, 'a caseworker sees the Releases link');
+		const r = await W.page.evaluate(async () => (await fetch('/api/releases')).status);
+		expect(r === 403, 'a caseworker read the ledger: ' + r);
+		await W.context.close();
 		await S.context.close();
 	});
 	await step("linkage review: A's supervisor sees two records side by side and decides Same from the keyboard", async () => {

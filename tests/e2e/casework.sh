@@ -16,7 +16,8 @@ adduser b.cw "Công an Thử B" caseworker
 adduser b.sup "Công an Thử B" supervisor
 
 # ---- hotline contacts ----------------------------------------------------------------------
-"$CTIP" contact add --channel call --reason request_help --province "Nghệ An" \
+# (a date in the year the report below is asked for, whenever the test runs)
+"$CTIP" contact add --channel call --reason request_help --province "Nghệ An" --at 2026-06-01T10:00 \
 	--notes "SECRETNOTE sister missing since May" --as a.cw >"$T/c1" 2>&1
 check "contact add: anonymous by default" contains "$T/c1" "contact H1 recorded (anonymous)"
 "$CTIP" contact add --channel "tin nhắn" --caller "Người Gọi Thử" --at 2026-01-02T08:30 --as b.cw >"$T/c2" 2>&1
@@ -118,7 +119,7 @@ check "followup record: reached again, every contact due by then is done: the pl
 	contains "$T/o3" "follow-up completed"
 "$CTIP" followup record "$C" --mode phone --outcome fine --as a.cw2 >"$T/o4" 2>&1
 check "followup record: an unknown outcome names the outcomes" contains "$T/o4" "outcome: unknown"
-"$CTIP" followup record "$C" --mode phone --outcome reached_stable --date 2030-01-01 --as a.cw2 >"$T/o5" 2>&1
+"$CTIP" followup record "$C" --mode phone --outcome reached_stable --date "$(date -u -d '+1 year' +%Y-%m-%d)" --as a.cw2 >"$T/o5" 2>&1
 check "followup record: a date in the future is refused" contains "$T/o5" "in the future"
 check "sealed: follow-up notes are not in clear" test -z "$(cat "$CTIP_DB"* | grep -a SECRETNOTE2)"
 
