@@ -56,6 +56,12 @@ build/tools/csv2xlsx: tools/csv2xlsx.c lib/csv_read.c lib/error.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BASE) $(WARN) -O2 $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# the encoding guess measured line by line (bench/encoding_guess.sh)
+build/tools/guess_encoding: tools/guess_encoding.c lib/import_src.c lib/csv_read.c lib/xlsx_read.c \
+                            lib/text.c lib/error.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BASE) $(WARN) -O2 $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # --- release build --------------------------------------------------------------
 REL_OBJ := $(patsubst %.c,build/obj/%.o,$(LIB_SRC) $(GEN:build/%=%) $(CLI_SRC) $(SRV_SRC))
 build/obj/gen/%.o: build/gen/%.c

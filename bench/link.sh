@@ -47,6 +47,7 @@ for P in ${PROFILES:-good typical poor indep}; do
 		$CTIP --db "$DB" import "$PD/data.csv" >/dev/null
 		touch "$PD/done"
 	fi
+	$CTIP --db "$DB" init >/dev/null 2>&1 # migrates a database made by an older ctip
 	echo "== profile $P (seed $SEED)"
 	# the candidate pairs for the recall of the blocking (their writing is in the wall time:
 	# CAND=0 leaves it out; off by default above 200,000 records)

@@ -168,6 +168,14 @@ int ctip_csv_next(ctip_csv *c, char ***fields, int *nfields, long *line, ctip_er
 		}
 		char *s = c->buf;
 		c->lineno++;
+		if (memchr(s, 0, (size_t)n))
+			/* libcsv would keep it, and the value would end there: "Ab\0C" stored as
+			 * "Ab" */
+			return -ctip_err_at(
+			        e, CTIP_EINVAL, c->name, c->lineno, NULL,
+			        "a NUL byte (\\0) in the line: not text. Fix: remove it "
+			        "(tr -d '\\000'), or check that the file is CSV and not "
+			        "UTF-16 or a binary file");
 		if (!c->started) {
 			c->started = 1;
 			if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)

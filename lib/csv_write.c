@@ -4,7 +4,36 @@
  */
 #include "csv_write.h"
 
+#include <ctype.h>
 #include <string.h>
+
+static int is_number(const char *s)
+{
+	int digits = 0;
+	if (*s == '+' || *s == '-')
+		s++;
+	for (; isdigit((unsigned char)*s); s++)
+		digits++;
+	if (*s == '.')
+		for (s++; isdigit((unsigned char)*s); s++)
+			digits++;
+	return digits && !*s;
+}
+
+/* Whether a spreadsheet would take s, after any leading apostrophes, for a formula. */
+static int formula(const char *s)
+{
+	while (*s == '\'')
+		s++;
+	return *s == '=' || *s == '@' || *s == '\t' || *s == '\r' ||
+	       ((*s == '+' || *s == '-') && s[1] && !is_number(s));
+}
+
+void ctip_csv_unformula(char *v)
+{
+	if (v && *v == '\'' && formula(v))
+		memmove(v, v + 1, strlen(v));
+}
 
 void ctip_csv_field(FILE *out, const char *s, int first)
 {
@@ -12,11 +41,16 @@ void ctip_csv_field(FILE *out, const char *s, int first)
 		putc(',', out);
 	if (!s || !*s)
 		return;
+	int quote_it = formula(s);
 	if (!strpbrk(s, ",\"\r\n")) {
+		if (quote_it)
+			putc('\'', out);
 		fputs(s, out);
 		return;
 	}
 	putc('"', out);
+	if (quote_it)
+		putc('\'', out);
 	for (; *s; s++) {
 		if (*s == '"')
 			putc('"', out);

@@ -32,6 +32,7 @@
 #include <uthash.h>
 
 #include "csv_read.h"
+#include "csv_write.h"
 #include "import_map.h"
 #include "import_src.h"
 #include "progress.h"
@@ -621,7 +622,24 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 	ctip_row hdr;
 	ctip_row_init(&hdr);
 	hdr.line = line;
+	/* the header is one rejected row however many of its columns are wrong, and each kind of
+	 * problem is listed for the first HDR_SHOWN columns only (a header of 100,000 unknown
+	 * columns is one error, not 100,000 lines) */
+	enum { HDR_SHOWN = 20 };
+	long hdr_bad = 0, unknown = 0;
+	unsigned char seen[CTIP_NFIELDS] = {0};
+	long errors_before = im->st->errors;
 	for (int i = 0; i < n; i++) {
+		if (hdr_bad >= HDR_SHOWN) {
+			/* only count what is left: no diagnostic, no allocation */
+			char *clean = fl[i] ? ctip_text_clean(fl[i]) : NULL;
+			int fld = clean ? ctip_field_find(clean) : -1;
+			map[i] = fld;
+			if (fld < 0 || seen[fld]++)
+				unknown++, hdr_bad++;
+			free(clean);
+			continue;
+		}
 		char *clean = ctip_text_clean(fl[i] ? fl[i] : "");
 		map[i] = clean ? ctip_field_find(clean) : -1;
 		const char *sep = n == 1 && fl[i] ? strpbrk(fl[i], ";\t|") : NULL;
@@ -654,14 +672,21 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 			          "unknown column (see `ctip help columns`)");
 			im->st->errors++;
 		}
-		for (int j = 0; j < i && map[i] >= 0; j++)
-			if (map[j] == map[i]) {
-				ctip_diag(&im->d, &hdr, clean,
-				          "column appears twice in the header");
-				im->st->errors++;
-			}
+		if (map[i] >= 0 && seen[map[i]]++) {
+			ctip_diag(&im->d, &hdr, clean, "column appears twice in the header");
+			im->st->errors++;
+		}
 		free(clean);
+		hdr_bad = im->st->errors - errors_before;
 	}
+	if (unknown)
+		ctip_diag(
+		        &im->d, &hdr, NULL,
+		        "... and %ld more unknown or repeated columns (%d columns in all): is this "
+		        "an HTCDS CSV file? (`ctip help columns`; an agency's own layout is read "
+		        "through a mapping, ctip import --map)",
+		        unknown, n);
+
 	int has_org = 0, has_record = 0;
 	for (int i = 0; i < n; i++) {
 		has_org |= map[i] == CF_SRC_ORG;
@@ -672,6 +697,8 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 		          "no such column: add it, or name the reporting organisation with --org");
 		im->st->errors++;
 	}
+	if (im->st->errors > errors_before)
+		im->st->errors = errors_before + 1; /* one rejected row: the header */
 	if (im->st->errors) {
 		free(map);
 		ctip_csv_close(c);
@@ -690,6 +717,7 @@ static int read_csv(struct importer *im, FILE *f, const char *name)
 			continue;
 		}
 		for (int i = 0; i < n; i++) {
+			ctip_csv_unformula(fl[i]); /* what the exporter guarded ('=...) */
 			r.v[map[i]] = fl[i];
 			fl[i] = NULL; /* the row owns it now */
 		}
@@ -945,6 +973,20 @@ static int json_object_into(struct importer *im, ctip_row *r, json_t *obj, int c
 static int read_json(struct importer *im, FILE *f, const char *name)
 {
 	json_error_t je;
+	/* a byte-order mark, as some editors write, is accepted as in CSV (jansson refuses it) */
+	int c1 = getc(f);
+	if (c1 == 0xEF) {
+		int c2 = getc(f), c3 = getc(f);
+		if (c2 != 0xBB || c3 != 0xBF) {
+			ctip_diag(&im->d, NULL, NULL,
+			          "invalid JSON: the file begins with byte 0xEF "
+			          "but not with a UTF-8 byte-order mark");
+			im->st->errors++;
+			return 0;
+		}
+	} else if (c1 != EOF) {
+		ungetc(c1, f);
+	}
 	json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
 	ctip_row r, base;
 	if (!root) {
@@ -1217,8 +1259,9 @@ int ctip_import_file(ctip_store *s, const char *path, const struct ctip_import_o
 	else if (n > 4 && !strcasecmp(path + n - 4, ".csv"))
 		json = 0;
 	else {
-		int c;
-		while ((c = getc(f)) == ' ' || c == '\n' || c == '\r' || c == '\t')
+		int c, bom = 0;
+		while ((c = getc(f)) == ' ' || c == '\n' || c == '\r' || c == '\t' ||
+		       (!bom && c == 0xEF && getc(f) == 0xBB && getc(f) == 0xBF && (bom = 1)))
 			;
 		json = c == '{' || c == '[';
 		if (c != EOF)

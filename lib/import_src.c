@@ -33,20 +33,20 @@ const char *ctip_src_guess_encoding(const unsigned char *buf, size_t len, size_t
 	     ((buf[0] == 0xFF && buf[1] == 0xFE) || (buf[0] == 0xFE && buf[1] == 0xFF))) ||
 	    (bad < len && buf[bad] == 0))
 		return "UTF-16";
-	/* Windows-1258 writes Vietnamese with these bytes (Ă ă Đ đ Ơ ơ Ư ư and the combining
-	 * tone marks); in Latin-1 they are letters that French, Spanish or German text rarely
-	 * uses. Bytes 0x80-0x9F are printable in the Windows code pages, controls in Latin-1. */
-	static const unsigned char vi[] = {0xC3, 0xE3, 0xD0, 0xF0, 0xD5, 0xF5, 0xDD,
-	                                   0xFD, 0xCC, 0xEC, 0xD2, 0xDE, 0xF2};
-	long high = 0, viet = 0, c1 = 0;
+	/* Windows-1258 writes Vietnamese with combining tone marks (0xCC 0xEC 0xD2 0xDE 0xF2) and
+	 * with Đ đ Ư ư (0xD0 0xF0 0xDD 0xFD): in Latin-1 these are Ì ì Ò Þ ò Ð ð Ý ý, letters that
+	 * French, Spanish, Portuguese or German text hardly uses (Ă ă Ơ ơ are not counted: they
+	 * are Ã ã Õ õ of Portuguese). Bytes 0x80-0x9F are printable in the Windows code pages,
+	 * controls in Latin-1. */
+	static const unsigned char vi[] = {0xCC, 0xEC, 0xD2, 0xDE, 0xF2, 0xD0, 0xF0, 0xDD, 0xFD};
+	long viet = 0, c1 = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] < 0x80)
 			continue;
-		high++;
 		c1 += buf[i] < 0xA0;
 		viet += memchr(vi, buf[i], sizeof(vi)) != NULL;
 	}
-	if (viet && viet * 4 >= high)
+	if (viet)
 		return "WINDOWS-1258";
 	return c1 ? "WINDOWS-1252" : "ISO-8859-1";
 }

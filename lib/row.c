@@ -544,9 +544,67 @@ char *ctip_row_name_tokens(const ctip_row *r)
 	return tokens;
 }
 
-int ctip_row_canon(ctip_row *r, const ctip_ref *ref, ctip_diags *d)
+/* The longest value of a field, in characters (of each item of a `;` list): identity fields
+ * as docs/IMPORT_FORMAT.md ("Length limits") states; every other field 1,000 (so that no
+ * field holds a megabyte). */
+static long max_chars(int f)
+{
+	switch (f) {
+	case CF_FAMILY:
+	case CF_MIDDLE:
+	case CF_GIVEN: return 100;
+	case CF_DOC_NUMBER: return 40;
+	case CF_MOBILE:
+	case CF_HOMEPHONE: return 30;
+	case CF_STREET: return 200;
+	case CF_COMMUNE:
+	case CF_DISTRICT: return 100;
+	case CF_SRC_RECORD:
+	case CF_SRC_CASE: return 100;
+	case CF_CAS_CLOSURE: return 2000;
+	case CF_COMMENT: return 20000;
+	default: return 1000;
+	}
+}
+
+/* Reports every value longer than its field allows; the number of them. */
+static int check_lengths(ctip_row *r, ctip_diags *d)
 {
 	int errs = 0;
+	for (int f = 0; f < CTIP_NFIELDS; f++) {
+		const char *p = r->v[f];
+		if (!p)
+			continue;
+		long max = max_chars(f), n = 0, worst = 0;
+		int list = (ctip_fields[f].flags & CTIP_F_LIST) != 0;
+		for (; *p; p++) {
+			if (list && *p == '\\' && p[1]) {
+				p++, n++;
+				continue;
+			}
+			if (list && *p == ';') {
+				n = 0;
+				continue;
+			}
+			if (((unsigned char)*p & 0xC0) != 0x80 && ++n > worst)
+				worst = n;
+		}
+		if (worst > max)
+			ctip_diag(d, r, ctip_fields[f].name,
+			          "is %ld characters long%s; at most %ld (docs/IMPORT_FORMAT.md, "
+			          "Length "
+			          "limits)",
+			          worst, list ? " (one item)" : "", max),
+			        errs++;
+	}
+	return errs;
+}
+
+int ctip_row_canon(ctip_row *r, const ctip_ref *ref, ctip_diags *d)
+{
+	int errs = check_lengths(r, d);
+	if (errs)
+		return errs; /* nothing more is read of values that long */
 	/* the era decides how the province is read, so it goes first */
 	errs += canon_field(r, CF_PROVINCE_ERA, ref, d);
 	for (int f = 0; f < CTIP_NFIELDS; f++)

@@ -632,8 +632,9 @@ static int pg_audit_each(ctip_store *base, const char *object,
 		rc = pg_query(
 		        s,
 		        object ? "SELECT id, at, actor, action, object, detail, prev_hash, hash "
-		                 "FROM audit WHERE id > $1 AND (object = $2 OR (action = "
-		                 "'search_hit' AND $2 = ANY (string_to_array(object, ' ')))) "
+		                 "FROM audit WHERE id > $1 AND (object = $2 OR (action IN "
+		                 "('search_hit', 'export_records') AND $2 = ANY "
+		                 "(string_to_array(object, ' ')))) "
 		                 "ORDER BY id LIMIT 10000"
 		               : "SELECT id, at, actor, action, object, detail, prev_hash, hash "
 		                 "FROM audit WHERE id > $1 ORDER BY id LIMIT 10000",

@@ -498,40 +498,120 @@ int pg_link_add(ctip_store *base, int64_t case_id, int64_t person_id, const ctip
 
 /* ---- reading ------------------------------------------------------------------------------ */
 
-static int one_id(pg_store *s, const char *sql, int64_t owner, PGresult **r, ctip_err *e)
+/* The children of a page of rows, read with one query per table for the whole page (owner =
+ * ANY of the page's ids), ordered by owner: the rows of owner x are [start, start + n). */
+enum pg_child { PC_COMMENT, PC_DOC, PC_EXPL, PC_EVENT, PC_ASSIST, PC_PROC, PC_REF, PC_COUNT };
+
+static const char *const child_sql[PC_COUNT] = {
+        [PC_COMMENT] = "SELECT case_id, body_sealed, date, seq FROM case_comment WHERE case_id = "
+                       "ANY ($1::bigint[]) ORDER BY case_id, seq",
+        [PC_DOC] = "SELECT person_id, doc_type, NULL, issued, expires FROM identity_doc WHERE "
+                   "person_id = ANY ($1::bigint[]) ORDER BY person_id, seq",
+        [PC_EXPL] = "SELECT case_person_id, country, place_sealed, start_date, end_date, seq FROM "
+                    "exploitation WHERE case_person_id = ANY ($1::bigint[]) ORDER BY "
+                    "case_person_id, seq",
+        [PC_EVENT] = "SELECT case_person_id, type, date, country, state, city FROM event WHERE "
+                     "case_person_id = ANY ($1::bigint[]) ORDER BY case_person_id, seq",
+        [PC_ASSIST] = "SELECT a.case_person_id, a.kind, a.date, o.name, a.amount FROM assistance "
+                      "a LEFT JOIN organisation o ON o.id = a.provider_org_id WHERE "
+                      "a.case_person_id = ANY ($1::bigint[]) ORDER BY a.case_person_id, a.seq",
+        [PC_PROC] = "SELECT case_person_id, stage, date, article, sentence_kind, sentence_months "
+                    "FROM proceeding WHERE case_person_id = ANY ($1::bigint[]) ORDER BY "
+                    "case_person_id, seq",
+        [PC_REF] = "SELECT r.case_id, r.direction, o.name, r.date, r.reason, r.status FROM "
+                   "referral r JOIN organisation o ON o.id = r.other_org_id WHERE r.case_id = "
+                   "ANY ($1::bigint[]) ORDER BY r.case_id, r.direction, r.seq",
+};
+
+struct pg_children {
+	PGresult *q[PC_COUNT];
+};
+
+static void children_free(struct pg_children *k)
 {
-	char id[24];
-	snprintf(id, sizeof(id), "%lld", (long long)owner);
-	const char *v[1] = {id};
-	return pg_query(s, sql, 1, v, r, e, "read");
+	for (int i = 0; i < PC_COUNT; i++)
+		PQclear(k->q[i]);
+	memset(k, 0, sizeof(*k));
 }
 
-/* A per-owner query spread over the fields in cols (-1 skips); column `sealed` (-1: none) is
- * opened for the place `what` with the row's seq, selected after the fields. A group whose
- * items are all empty in one column is reset to unknown (as on SQLite). */
-static int read_group(pg_store *s, const char *sql, int64_t owner, ctip_row *r, const int *cols,
+/* An array literal of ids: {1,2,3}. */
+static char *id_array(const int64_t *ids, int n)
+{
+	char *a = malloc((size_t)n * 21 + 3), *w = a;
+	if (!a)
+		return NULL;
+	*w++ = '{';
+	for (int i = 0; i < n; i++)
+		w += sprintf(w, i ? ",%lld" : "%lld", (long long)ids[i]);
+	*w++ = '}';
+	*w = 0;
+	return a;
+}
+
+/* Reads the children of the page's cases, records and links. */
+static int children_read(pg_store *s, const int64_t *cids, const int64_t *pids, const int64_t *cps,
+                         int n, struct pg_children *k, ctip_err *e)
+{
+	char *arr[3] = {id_array(cids, n), id_array(pids, n), id_array(cps, n)};
+	int rc = CTIP_OK;
+	memset(k, 0, sizeof(*k));
+	if (!arr[0] || !arr[1] || !arr[2])
+		rc = nomem(e);
+	for (int i = 0; i < PC_COUNT && !rc; i++) {
+		int which = i == PC_COMMENT || i == PC_REF ? 0 : i == PC_DOC ? 1 : 2;
+		const char *v[1] = {arr[which]};
+		rc = pg_query(s, child_sql[i], 1, v, &k->q[i], e, "read");
+	}
+	for (int i = 0; i < 3; i++)
+		free(arr[i]);
+	if (rc)
+		children_free(k);
+	return rc;
+}
+
+/* The rows of owner in q (ordered by owner, column 0): [*start, *start + returned). */
+static int children_of(const PGresult *q, int64_t owner, int *start)
+{
+	int lo = 0, hi = PQntuples(q);
+	while (lo < hi) { /* the first row with owner >= owner */
+		int mid = (lo + hi) / 2;
+		if (strtoll(PQgetvalue(q, mid, 0), NULL, 10) < owner)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	int end = lo;
+	while (end < PQntuples(q) && strtoll(PQgetvalue(q, end, 0), NULL, 10) == owner)
+		end++;
+	*start = lo;
+	return end - lo;
+}
+
+/* The children of owner in q spread over the fields in cols (-1 skips; the owner is column 0,
+ * field c column c + 1); column `sealed` (-1: none) is opened for the place `what` with the
+ * row's seq, selected after the fields. A group whose items are all empty in one column is
+ * reset to unknown (as on SQLite). */
+static int read_group(pg_store *s, const PGresult *q, int64_t owner, ctip_row *r, const int *cols,
                       int nf, int sealed, const char *what, ctip_err *e)
 {
-	PGresult *q;
-	int rc = one_id(s, sql, owner, &q, e), nonempty[8] = {0};
-	if (rc)
-		return rc;
-	int n = PQntuples(q);
+	int start, n = children_of(q, owner, &start), rc = CTIP_OK, nonempty[8] = {0};
 	for (int i = 0; i < n && !rc; i++) {
+		int row = start + i;
 		for (int c = 0; c < nf && !rc; c++) {
 			if (cols[c] < 0)
 				continue;
 			char *open = NULL;
-			const char *v = pg_col(q, i, c);
+			const char *v = pg_col(q, row, c + 1);
 			if (c == sealed) {
 				unsigned char *b;
 				size_t bn;
-				if (pg_col_bytea(q, i, c, &b, &bn)) {
+				if (pg_col_bytea(q, row, c + 1, &b, &bn)) {
 					rc = nomem(e);
 					break;
 				}
 				rc = ctip_value_open(s->base.crypto, s->base.path, b, bn, what,
-				                     owner, atoi(PQgetvalue(q, i, nf)), &open, e);
+				                     owner, atoi(PQgetvalue(q, row, nf + 1)), &open,
+				                     e);
 				free(b);
 				if (rc)
 					break;
@@ -543,7 +623,6 @@ static int read_group(pg_store *s, const char *sql, int64_t owner, ctip_row *r, 
 			free(open);
 		}
 	}
-	PQclear(q);
 	if (rc)
 		return rc;
 	for (int c = 0; c < nf; c++)
@@ -552,7 +631,8 @@ static int read_group(pg_store *s, const char *sql, int64_t owner, ctip_row *r, 
 	return CTIP_OK;
 }
 
-static int read_lists(pg_store *s, int64_t cid, int64_t pid, int64_t cp, ctip_row *r, ctip_err *e)
+static int read_lists(pg_store *s, const struct pg_children *k, int64_t cid, int64_t pid,
+                      int64_t cp, ctip_row *r, ctip_err *e)
 {
 	static const int com[] = {CF_COMMENT, CF_COMMENT_DATE};
 	static const int docs[] = {CF_DOC_TYPE, -1, CF_DOC_ISSUED, CF_DOC_EXPIRES};
@@ -562,59 +642,32 @@ static int read_lists(pg_store *s, int64_t cid, int64_t pid, int64_t cp, ctip_ro
 	static const int pr[] = {CF_PR_STAGE, CF_PR_DATE, CF_PR_ARTICLE, CF_PR_SENTENCE_KIND,
 	                         CF_PR_SENTENCE_MONTHS};
 	int rc;
-	if ((rc = read_group(s,
-	                     "SELECT body_sealed, date, seq FROM case_comment WHERE case_id = $1 "
-	                     "ORDER BY seq",
-	                     cid, r, com, 2, 0, "case_comment.body", e)) ||
-	    (rc = read_group(s,
-	                     "SELECT doc_type, NULL, issued, expires FROM identity_doc WHERE "
-	                     "person_id = $1 ORDER BY seq",
-	                     pid, r, docs, 4, -1, NULL, e)) ||
-	    (rc = read_group(s,
-	                     "SELECT country, place_sealed, start_date, end_date, seq FROM "
-	                     "exploitation WHERE case_person_id = $1 ORDER BY seq",
-	                     cp, r, expl, 4, 1, "exploitation.place", e)) ||
-	    (rc = read_group(s,
-	                     "SELECT type, date, country, state, city FROM event WHERE "
-	                     "case_person_id = $1 ORDER BY seq",
-	                     cp, r, ev, 5, -1, NULL, e)) ||
-	    (rc = read_group(s,
-	                     "SELECT a.kind, a.date, o.name, a.amount FROM assistance a LEFT JOIN "
-	                     "organisation o ON o.id = a.provider_org_id WHERE a.case_person_id = "
-	                     "$1 ORDER BY a.seq",
-	                     cp, r, as, 4, -1, NULL, e)) ||
-	    (rc = read_group(s,
-	                     "SELECT stage, date, article, sentence_kind, sentence_months FROM "
-	                     "proceeding WHERE case_person_id = $1 ORDER BY seq",
-	                     cp, r, pr, 5, -1, NULL, e)))
+	if ((rc = read_group(s, k->q[PC_COMMENT], cid, r, com, 2, 0, "case_comment.body", e)) ||
+	    (rc = read_group(s, k->q[PC_DOC], pid, r, docs, 4, -1, NULL, e)) ||
+	    (rc = read_group(s, k->q[PC_EXPL], cp, r, expl, 4, 1, "exploitation.place", e)) ||
+	    (rc = read_group(s, k->q[PC_EVENT], cp, r, ev, 5, -1, NULL, e)) ||
+	    (rc = read_group(s, k->q[PC_ASSIST], cp, r, as, 4, -1, NULL, e)) ||
+	    (rc = read_group(s, k->q[PC_PROC], cp, r, pr, 5, -1, NULL, e)))
 		return rc;
-	/* referrals, out then in */
-	PGresult *q;
-	if ((rc = one_id(s,
-	                 "SELECT r.direction, o.name, r.date, r.reason, r.status FROM referral r "
-	                 "JOIN organisation o ON o.id = r.other_org_id WHERE r.case_id = $1 ORDER "
-	                 "BY r.direction, r.seq",
-	                 cid, &q, e)))
-		return rc;
+	/* referrals, in then out (as SQLite orders them) */
+	const PGresult *q = k->q[PC_REF];
+	int start, n = children_of(q, cid, &start);
 	int nin = 0, nout = 0, any_status = 0, any[2][3] = {{0}};
-	for (int i = 0; i < PQntuples(q) && !rc; i++) {
-		int in = !strcmp(PQgetvalue(q, i, 0), "in");
+	for (int j = 0; j < n; j++) {
+		int i = start + j, in = !strcmp(PQgetvalue(q, i, 1), "in");
 		const int out_cols[] = {CF_REF_TO, CF_REF_DATE, CF_REF_REASON, CF_REF_STATUS};
 		const int in_cols[] = {CF_INREF_FROM, CF_INREF_DATE, CF_INREF_REASON};
-		int k = in ? nin++ : nout++;
-		for (int c = 0; c < (in ? 3 : 4) && !rc; c++) {
-			const char *v = pg_col(q, i, 1 + c);
+		int at = in ? nin++ : nout++;
+		for (int c = 0; c < (in ? 3 : 4); c++) {
+			const char *v = pg_col(q, i, 2 + c);
 			if (c == 3)
 				any_status |= v && *v;
 			else if (c > 0)
 				any[in][c] |= v && *v;
-			if (ctip_row_push_item(r, in ? in_cols[c] : out_cols[c], v ? v : "", k))
-				rc = nomem(e);
+			if (ctip_row_push_item(r, in ? in_cols[c] : out_cols[c], v ? v : "", at))
+				return nomem(e);
 		}
 	}
-	PQclear(q);
-	if (rc)
-		return rc;
 	if (!any_status)
 		ctip_row_take(r, CF_REF_STATUS, NULL);
 	if (!any[0][1])
@@ -690,7 +743,8 @@ static const char *const rows_sql =
         "ORDER BY o.name COLLATE \"C\", c.src_case_id COLLATE \"C\", p.src_record_id COLLATE \"C\"";
 
 /* One row of rows_sql into r: the clear columns, then the sealed ones opened. */
-static int read_row(pg_store *s, PGresult *q, int i, ctip_row *r, ctip_err *e)
+static int read_row(pg_store *s, PGresult *q, int i, const struct pg_children *k, ctip_row *r,
+                    ctip_err *e)
 {
 	for (int c = 0; c < N_SCALAR; c++) {
 		const char *v = pg_col(q, i, c);
@@ -720,8 +774,8 @@ static int read_row(pg_store *s, PGresult *q, int i, ctip_row *r, ctip_err *e)
 	free(b);
 	if (rc)
 		return rc;
-	for (int k = 0; k < CTIP_IDENTITY_N; k++)
-		ctip_row_take(r, ctip_identity_fields[k], v[k]);
+	for (int f = 0; f < CTIP_IDENTITY_N; f++)
+		ctip_row_take(r, ctip_identity_fields[f], v[f]);
 	if (pg_col_bytea(q, i, N_SCALAR + 1, &b, &n))
 		return nomem(e);
 	rc = ctip_value_open(s->base.crypto, s->base.path, b, n, "cases.closure_reason", cid, -1,
@@ -730,7 +784,7 @@ static int read_row(pg_store *s, PGresult *q, int i, ctip_row *r, ctip_err *e)
 	if (rc)
 		return rc;
 	ctip_row_take(r, CF_CAS_CLOSURE, closure);
-	return read_lists(s, cid, pid, strtoll(PQgetvalue(q, i, 0), NULL, 10), r, e);
+	return read_lists(s, k, cid, pid, strtoll(PQgetvalue(q, i, 0), NULL, 10), r, e);
 }
 
 int pg_rows(ctip_store *base, const struct ctip_row_filter *flt,
@@ -757,11 +811,24 @@ int pg_rows(ctip_store *base, const struct ctip_row_filter *flt,
 		if ((rc = pg_query(s, "FETCH 500 FROM ctip_rows", 0, NULL, &q, e, "rows")))
 			break;
 		int n = PQntuples(q);
+		int64_t ids[3][500];
+		struct pg_children k;
+		for (int i = 0; i < n; i++) {
+			ids[0][i] = strtoll(PQgetvalue(q, i, 1), NULL, 10); /* case */
+			ids[1][i] = strtoll(PQgetvalue(q, i, 9), NULL, 10); /* record */
+			ids[2][i] = strtoll(PQgetvalue(q, i, 0), NULL, 10); /* link */
+		}
+		if (n && (rc = children_read(s, ids[0], ids[1], ids[2], n, &k, e))) {
+			PQclear(q);
+			break;
+		}
 		for (int i = 0; i < n && !rc; i++) {
 			ctip_row_clear(&r);
-			if (!(rc = read_row(s, q, i, &r, e)))
+			if (!(rc = read_row(s, q, i, &k, &r, e)))
 				rc = cb(ctx, &r);
 		}
+		if (n)
+			children_free(&k);
 		PQclear(q);
 		if (rc || n < 500)
 			break;

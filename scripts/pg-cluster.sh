@@ -11,11 +11,18 @@
 #   sh scripts/pg-cluster.sh status       exit 0 when running
 #   sh scripts/pg-cluster.sh destroy      stop and remove build/pg
 #
-# PG_CLUSTER_DIR overrides build/pg (an absolute path).
+# PG_CLUSTER_DIR overrides build/pg (an absolute path). As root, when the postgres user cannot
+# reach build/ (a clone under /root), the cluster is made in /tmp/ctip-pg-CKSUM instead.
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 DIR=${PG_CLUSTER_DIR:-$ROOT/build/pg}
+# As root, the postgres user must reach the cluster's directory; a clone under /root (mode
+# 0700) is out of its reach, so the cluster then lives in /tmp under a name of this clone, and
+# build/pg.dir says where (stop, url and status read it).
+if [ -z "${PG_CLUSTER_DIR:-}" ] && [ -f "$ROOT/build/pg.dir" ]; then
+	DIR=$(cat "$ROOT/build/pg.dir")
+fi
 DATA=$DIR/data
 RUN=$DIR/run
 LOG=$DIR/log/postgresql.log
@@ -43,7 +50,7 @@ bindir() {
 if [ "$(id -u)" -eq 0 ]; then
 	OWNER=postgres
 	id postgres >/dev/null 2>&1 || die "no postgres user; install the postgresql package (sh scripts/install-deps.sh)"
-	as_owner() { runuser -u postgres -- "$@"; }
+	as_owner() { (cd / && runuser -u postgres -- "$@"); } # from /: our directory may be closed to it
 else
 	OWNER=$(id -un)
 	as_owner() { "$@"; }
@@ -67,7 +74,19 @@ start() {
 	mkdir -p "$DIR"
 	if [ "$(id -u)" -eq 0 ]; then
 		chown "$OWNER" "$DIR"
-		# the owner must reach the directory through every parent (a clone under /root may not)
+		if ! runuser -u postgres -- test -w "$DIR" && [ -z "${PG_CLUSTER_DIR:-}" ]; then
+			# a parent is not searchable by others: a directory of this clone's in /tmp
+			rmdir "$DIR" 2>/dev/null || true
+			DIR=/tmp/ctip-pg-$(echo "$ROOT" | cksum | cut -d' ' -f1)
+			DATA=$DIR/data
+			RUN=$DIR/run
+			LOG=$DIR/log/postgresql.log
+			mkdir -p "$DIR"
+			chmod 755 "$DIR"
+			chown "$OWNER" "$DIR"
+			mkdir -p "$ROOT/build"
+			echo "$DIR" >"$ROOT/build/pg.dir"
+		fi
 		runuser -u postgres -- test -w "$DIR" ||
 			die "$DIR: the postgres user cannot write here (a parent directory is not searchable by others?); set PG_CLUSTER_DIR to a directory it can reach, e.g. /tmp/ctip-pg"
 	fi
@@ -127,6 +146,7 @@ destroy)
 	BIN=$(bindir)
 	stop
 	rm -rf "$DIR"
+	rm -f "$ROOT/build/pg.dir"
 	;;
 *)
 	echo "usage: sh scripts/pg-cluster.sh start|stop|url|status|destroy [DB]" >&2

@@ -60,14 +60,14 @@ check "pg: the account is stored with a password hash" \
 	test "$(psql_su -d "$PGDB" -tAc "SELECT count(*) FROM account WHERE username = 'pguser' AND pw_hash LIKE '\$argon2id\$%'")" = 1
 
 # the same data into PostgreSQL and into a SQLite file: the exports must agree
-"$CTIP" demo generate --persons 300 --seed 11 -o "$T/demo.csv" 2>/dev/null
+"$CTIP" demo generate --persons 700 --seed 11 -o "$T/demo.csv" 2>/dev/null
 sq init >/dev/null 2>&1
 sq org add "Vietnam Women's Union" --type NGO >/dev/null 2>&1
 for f in "$FIX/basic.csv" "$T/demo.csv"; do sq import "$f" >/dev/null 2>&1; done
 pgc import "$FIX/basic.csv" >"$T/imp1" 2>&1
 check "pg: import of basic.csv" contains "$T/imp1" "imported 4 rows: 2 cases, 4 person records"
 pgc import "$T/demo.csv" >"$T/imp2" 2>&1
-check "pg: import of 300 synthetic persons" test $? -eq 0
+check "pg: import of 700 synthetic persons (more than a page of export)" test $? -eq 0
 pgc import "$FIX/basic.csv" >"$T/imp3" 2>&1
 rc=$?
 check "pg: importing a file again is refused (its records are already in)" \
@@ -87,7 +87,7 @@ for fmt in csv json; do
 	pgc export --format $fmt --identities clear -o "$T/pg.$fmt" >/dev/null 2>&1
 	check "pg: $fmt export equals SQLite's on the same data" cmp -s "$T/sq.$fmt" "$T/pg.$fmt"
 done
-check "pg: the export holds every row (304 and the header)" test "$(lines "$T/pg.csv")" -ge 305
+check "pg: the export holds every row (704 and the header)" test "$(lines "$T/pg.csv")" -ge 705
 psql_su -d postgres -c "CREATE DATABASE ${PGDB}_b" >/dev/null
 PG2="postgresql:///${PGDB}_b?host=$PGHOST_DIR"
 "$CTIP" --db "$PG2" --key "$K" init >/dev/null 2>&1
