@@ -69,6 +69,11 @@ int cli_audit_as(ctip_store *s, const struct ctip_account *a, const char *action
                  const char *object, const char *detail, ctip_err *e);
 /* Closes s (when not NULL) and prints e: the exit status. */
 int cli_cw_fail(ctip_store *s, const ctip_err *e);
+struct ctip_cw_ops;
+/* Opens the store of a casework listing with its casework operations and, when org is not
+ * NULL, that organisation's id (else 0). 0, or the exit status with the store closed. */
+int cli_cw_open(struct cli *c, const char *org, ctip_store **s, const struct ctip_cw_ops **ops,
+                int64_t *org_id);
 
 int cmd_init(int argc, char **argv, struct cli *c);
 int cmd_import(int argc, char **argv, struct cli *c);

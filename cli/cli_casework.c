@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "store_casework.h"
 
 int cli_opts(int argc, char **argv, int first, const struct cli_opt *o, const char **pos, int npos)
 {
@@ -78,4 +79,21 @@ int cli_cw_fail(ctip_store *s, const ctip_err *e)
 	if (s)
 		ctip_store_close(s);
 	return cli_fail(e);
+}
+
+int cli_cw_open(struct cli *c, const char *org, ctip_store **s, const struct ctip_cw_ops **ops,
+                int64_t *org_id)
+{
+	ctip_err e = {0};
+	*org_id = 0;
+	int rc = cli_open(c, s);
+	if (rc)
+		return rc;
+	if (!(*ops = ctip_cw_ops(*s, &e)))
+		return cli_cw_fail(*s, &e);
+	if (org && (*s)->ops->org_find(*s, org, org_id, NULL, &e)) {
+		ctip_err_set(&e, CTIP_EINVAL, "no organisation '%s'", org);
+		return cli_cw_fail(*s, &e);
+	}
+	return 0;
 }

@@ -92,17 +92,11 @@ static int approvals(struct cli *c, int argc, char **argv)
 		return cli_usage("case");
 	ctip_store *s;
 	ctip_err e = {0};
-	int64_t org_id = 0;
-	int rc = cli_open(c, &s);
+	int64_t org_id;
+	const struct ctip_cw_ops *ops;
+	int rc = cli_cw_open(c, org, &s, &ops, &org_id);
 	if (rc)
 		return rc;
-	const struct ctip_cw_ops *ops = ctip_cw_ops(s, &e);
-	if (!ops)
-		return cli_cw_fail(s, &e);
-	if (org && s->ops->org_find(s, org, &org_id, NULL, &e)) {
-		ctip_err_set(&e, CTIP_EINVAL, "no organisation '%s'", org);
-		return cli_cw_fail(s, &e);
-	}
 	printf("approval\tcase\tkind\trequested_by\trequested_at\tcomment\n");
 	if (ops->approval_list(s, 0, 0, org_id, "requested", add_pending, NULL, &e) ||
 	    ctip_audit(s, NULL, "view", "approvals", org ? org : "all", &e))

@@ -46,17 +46,11 @@ static int due(struct cli *c, int argc, char **argv)
 		return cli_usage("followup");
 	ctip_store *s;
 	ctip_err e = {0};
-	int64_t org_id = 0;
-	int rc = cli_open(c, &s);
+	int64_t org_id;
+	const struct ctip_cw_ops *ops;
+	int rc = cli_cw_open(c, org, &s, &ops, &org_id);
 	if (rc)
 		return rc;
-	const struct ctip_cw_ops *ops = ctip_cw_ops(s, &e);
-	if (!ops)
-		return cli_cw_fail(s, &e);
-	if (org && s->ops->org_find(s, org, &org_id, NULL, &e)) {
-		ctip_err_set(&e, CTIP_EINVAL, "no organisation '%s'", org);
-		return cli_cw_fail(s, &e);
-	}
 	char today[11], until[11];
 	ctip_cw_today(today);
 	/* overdue: due before today; otherwise also what falls due in the window */
