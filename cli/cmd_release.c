@@ -305,8 +305,18 @@ static int run_micro(ctip_store *s, const struct micro_args *a, const char *path
 	struct cli_out o = {stdout, NULL, ""};
 	if (!rc)
 		rc = cli_out_open(&o, path, 1, e);
+	/* the evaluation's attack weighs with the last linkage run's model, if any */
+	struct ctip_rel_opts ro = a->o;
+	char *model = NULL;
+	if (!rc && ro.eval_path && s->ops->link_params) {
+		ctip_err le = {0};
+		if (s->ops->link_params(s, &model, &le))
+			model = NULL; /* none (or unreadable): the documented defaults */
+		ro.link_model = model;
+	}
 	if (!rc)
-		rc = ctip_rel_microdata(f, &a->o, o.f, r, e);
+		rc = ctip_rel_microdata(f, &ro, o.f, r, e);
+	free(model);
 	if (o.f && o.f != stdout)
 		rc = cli_out_close(&o, rc, e);
 	ctip_facts_free(f);

@@ -50,6 +50,7 @@ struct ctip_rel_opts {
 	double max_supp;       /* the search's limit: records that may be suppressed, a fraction */
 	uint64_t seed;         /* the order of the released records */
 	const char *eval_path; /* the evaluation report beside it (release_eval.h); NULL none */
+	const char *link_model; /* the stored linkage model (JSON) for the attack; NULL none */
 };
 
 struct ctip_rel_report {

@@ -9,18 +9,28 @@
  * |released count x (source records / released records) - source count|, averaged by the size
  * of the source count (1-9, 10-99, 100-999, 1000+).
  *
- * The linkage attack. ctip's record linker compares names, birth dates and document numbers; a
- * release has none, so the attacker links on what it has: each released record's non-blank
- * values against every registry person generalised alike. A record that matches exactly one
- * person singles them out; for microdata (whose records come from persons) the report also
- * says whether that person is the right one. Synthetic records come from no one; a unique match
- * there is a synthetic record that happens to equal one real person's released values.
+ * The linkage attack: ctip's record linker's Fellegi-Sunter scoring on what a release keeps.
+ * Each released record is compared with every registry person (the source generalised alike)
+ * on its non-blank values; agreement on attribute a weighs log2(m_a / u_a(v)), disagreement
+ * log2((1 - m_a) / (1 - u_a(v))), with m_a from the stored linkage model where the linker has a
+ * comparison for the attribute (ctip_eval_link_m) and u_a(v) the share of registry persons with
+ * value v (the linker's frequency adjustment, applied to every value). With one true record
+ * among the candidates, a candidate's posterior is 2^W / sum of 2^W over the candidates. The
+ * block is every person agreeing on all the record's values but at most one (one who disagrees
+ * on two or more weighs at most (1 - m)^2 / m^2 of the best: noise); so the posterior of the
+ * full agreers is 1 / (N + sum_a N_a (1 - m_a) u_a / (m_a (1 - u_a))), N of them and N_a
+ * disagreeing on a only. A record is a unique match when exactly one person agrees on all
+ * (the best match is unique) with a posterior above CTIP_EVAL_POSTERIOR; for microdata (whose
+ * records come from persons) it is re-identified when that person is the right one. Synthetic
+ * records come from no one; a unique match there is a synthetic record that happens to single
+ * out one real person.
  */
 #include "release_eval.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "link_model.h"
 #include "release.h"
 
 #define NA 9
@@ -185,6 +195,34 @@ static void svg_pairs(FILE *f, const char *title, char **lab, const double *a, c
 	fprintf(f, "</svg>\n");
 }
 
+const char *ctip_eval_link_m(const char *model_json, double m[9])
+{
+	for (int a = 0; a < NA; a++)
+		m[a] = CTIP_EVAL_M_DEFAULT;
+	struct lk_model md;
+	double thr;
+	if (!model_json || lk_model_parse(model_json, &md, &thr))
+		return "defaults";
+	/* agreement among the levels that are not missing; age bands agree when birth dates agree
+	 * within a year */
+	static const struct {
+		int g, c, agree; /* agree: levels 0..agree-1 */
+	} map[] = {{CTIP_RG_GENDER, C_GENDER, 1},
+	           {CTIP_RG_ORIGIN, C_PROV, 1},
+	           {CTIP_RG_AGE, C_BIRTH, LK_DATE_DIFF}};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		double ag = 0, all = 0;
+		for (int l = 0; l < lk_cmp_levels[map[i].c]; l++) {
+			all += md.m[map[i].c][l];
+			if (l < map[i].agree)
+				ag += md.m[map[i].c][l];
+		}
+		if (all > 0) /* kept off 0 and 1: a weight must stay finite */
+			m[map[i].g] = ag / all < 0.5 ? 0.5 : ag / all > 0.999 ? 0.999 : ag / all;
+	}
+	return "linkage model";
+}
+
 /* ---- the report ---------------------------------------------------------------------- */
 
 int ctip_eval_write(const struct ctip_eval_in *in, const char *path, double *rate, ctip_err *e)
@@ -290,30 +328,57 @@ int ctip_eval_write(const struct ctip_eval_in *in, const char *path, double *rat
 		tab_free(&ts);
 		tab_free(&tr);
 	}
-	/* the linkage attack: one source table per pattern of non-blank attributes */
+	/* the linkage attack (see the header): one source table per pattern of non-blank
+	 * attributes, and per pattern less one attribute (the block's near misses) */
 	long unique = 0, correct = 0, attacked = 0;
+	double post_sum = 0;
 	uint32_t step =
 	        in->nr > 20000 && !in->src_of ? in->nr / 20000 : 1; /* synthetic: a sample */
 	int *seen = calloc(1 << NA, sizeof(int));
 	struct tab *pt = calloc(1 << NA, sizeof(struct tab));
 	if (!seen || !pt)
 		rc = rc ? rc : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	for (int a = 0; !rc && a < NA; a++) { /* u: each attribute's value shares */
+		seen[1 << a] = 1;
+		if (count(in->src, in->ns, 1 << a, &pt[1 << a]))
+			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
 	for (uint32_t i = 0; !rc && i < in->nr; i += step) {
 		int m = 0;
 		for (int a = 0; a < NA; a++)
 			m |= (in->rel[a][i] != CTIP_EVAL_BLANK) << a;
 		if (!m)
 			continue;
-		if (!seen[m]) {
-			seen[m] = 1;
-			if (count(in->src, in->ns, m, &pt[m])) {
+		for (int a = -1; a < NA && !rc; a++) {
+			int mm = a < 0 ? m : m & ~(1 << a);
+			if ((a >= 0 && !(m >> a & 1)) || seen[mm])
+				continue;
+			/* mm 0: no attribute left, every person agrees */
+			seen[mm] = 1;
+			if (mm && count(in->src, in->ns, mm, &pt[mm]))
 				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-				break;
-			}
 		}
+		if (rc)
+			break;
 		attacked++;
-		uint32_t c = tab_get(&pt[m], key_of(in->rel, i, m));
-		if (c == 1) {
+		uint32_t n = tab_get(&pt[m], key_of(in->rel, i, m));
+		if (!n)
+			continue;
+		double den = n;
+		for (int a = 0; a < NA; a++) {
+			if (!(m >> a & 1))
+				continue;
+			int mm = m & ~(1 << a);
+			uint32_t na = mm ? tab_get(&pt[mm], key_of(in->rel, i, mm)) : in->ns;
+			uint32_t nv = tab_get(&pt[1 << a], key_of(in->rel, i, 1 << a));
+			double ma = in->m[a] > 0 && in->m[a] < 1 ? in->m[a] : CTIP_EVAL_M_DEFAULT;
+			double u = in->ns ? (double)nv / in->ns : 0;
+			if (u < 1 && na > n)
+				den += (double)(na - n) * (1 - ma) * u / (ma * (1 - u));
+		}
+		double post = 1 / den;
+		post_sum += post;
+		if (n == 1 && post > CTIP_EVAL_POSTERIOR) {
 			unique++;
 			if (in->src_of) {
 				uint32_t s = in->src_of[i];
@@ -366,8 +431,14 @@ int ctip_eval_write(const struct ctip_eval_in *in, const char *path, double *rat
 			}
 		fprintf(f,
 		        "},\"linkage_attack\":{\"records_attacked\":%ld,\"unique_matches\":%ld,"
-		        "\"unique_rate\":%.6f",
-		        attacked, unique, r_unique);
+		        "\"unique_rate\":%.6f,\"mean_posterior\":%.6f,\"posterior_threshold\":%.2f,"
+		        "\"m_source\":\"%s\",\"m\":{",
+		        attacked, unique, r_unique, attacked ? post_sum / attacked : 0.0,
+		        CTIP_EVAL_POSTERIOR, in->m_source ? in->m_source : "defaults");
+		for (int a = 0; a < NA; a++)
+			fprintf(f, "%s\"%s\":%.4f", a ? "," : "", ctip_rel_group_name(a),
+			        in->m[a] > 0 && in->m[a] < 1 ? in->m[a] : CTIP_EVAL_M_DEFAULT);
+		fprintf(f, "}");
 		if (in->src_of)
 			fprintf(f, ",\"reidentified\":%ld,\"reidentification_rate\":%.6f", correct,
 			        r_correct);
@@ -448,10 +519,12 @@ int ctip_eval_write(const struct ctip_eval_in *in, const char *path, double *rat
 		}
 		fprintf(f,
 		        "<h2>Linkage attack</h2>\n<p>Each released record (a sample of %ld) "
-		        "matched "
-		        "against every registry person on its released values: %ld single out one "
-		        "person (%.3f%%)",
-		        attacked, unique, 100 * r_unique);
+		        "scored by ctip's record linker (Fellegi-Sunter, m from %s) against every "
+		        "registry person in its block on its released values: %ld single out one "
+		        "person, the best match unique with a posterior above %.2f (%.3f%%); mean "
+		        "posterior of the best %.4f",
+		        attacked, in->m_source ? in->m_source : "defaults", unique,
+		        CTIP_EVAL_POSTERIOR, 100 * r_unique, attacked ? post_sum / attacked : 0.0);
 		if (in->src_of)
 			fprintf(f, ", of which %ld the right one: re-identification rate %.3f%%",
 			        correct, 100 * r_correct);

@@ -28,7 +28,23 @@ struct ctip_eval_in {
 	char *const *label[9];
 	uint32_t nlabel[9];
 	int length; /* combinations up to this length (<= 4) */
+	/* The attack's m (docs/RELEASE.md): each attribute's probability that a true match agrees
+	 * on it, from the stored linkage model where the linker has a comparison for it (see
+	 * ctip_eval_link_m), else CTIP_EVAL_M_DEFAULT; 0 reads as the default. */
+	double m[9];
+	const char *m_source; /* "linkage model" or "defaults" (NULL: defaults) */
 };
+
+#define CTIP_EVAL_M_DEFAULT 0.95
+/* The attack's posterior threshold: a record is re-identified when its best match is the true
+ * record, unique, with a posterior above this. */
+#define CTIP_EVAL_POSTERIOR 0.5
+
+/* Fills m from a stored linkage model (the JSON of lk_model_json; NULL or damaged: defaults):
+ * gender and province of origin from the linker's gender and province comparisons, age band
+ * from its birth-date comparison (agreement within a year), the rest the default. Returns the
+ * source's name. */
+const char *ctip_eval_link_m(const char *model_json, double m[9]);
 
 /* Writes path.evaluation.json and path.evaluation.html; the attack's re-identification rate
  * in *rate (may be NULL). */

@@ -642,9 +642,10 @@ static int risks(struct work *w, const int *lv, const int *order, int nord,
 
 /* The evaluation report: the source generalised alike against the records released. */
 static int evaluate(const struct work *w, const int *lv, unsigned quasi, const uint32_t *perm,
-                    uint32_t np, const char *path, double *rate, ctip_err *e)
+                    uint32_t np, const char *model, const char *path, double *rate, ctip_err *e)
 {
 	struct ctip_eval_in in = {.kind = "microdata", .ns = w->P.n, .nr = np, .length = 3};
+	in.m_source = ctip_eval_link_m(model, in.m);
 	uint32_t *cols[2 * CTIP_RG_N] = {0};
 	char **lab[CTIP_RG_N] = {0};
 	uint32_t *src_of = malloc(((size_t)np + 1) * sizeof(uint32_t));
@@ -837,7 +838,8 @@ int ctip_rel_microdata(const ctip_facts *f, const struct ctip_rel_opts *o, FILE 
 		fputc('\n', out);
 	}
 	if (o->eval_path)
-		rc = evaluate(&w, lv, quasi, perm, np, o->eval_path, &r->attack_rate, e);
+		rc = evaluate(&w, lv, quasi, perm, np, o->link_model, o->eval_path, &r->attack_rate,
+		              e);
 	free(perm);
 done:
 	work_free(&w);

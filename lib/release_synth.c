@@ -416,6 +416,7 @@ static int evaluate(const struct syn *s, uint32_t *const *rel, uint32_t n, const
 {
 	struct ctip_eval_in in = {
 	        .kind = "synthetic", .ns = s->P.n, .nr = n, .length = s->o->length};
+	in.m_source = ctip_eval_link_m(NULL, in.m);
 	uint32_t *src[NA] = {0};
 	char **lab[NA] = {0};
 	int rc = CTIP_OK;

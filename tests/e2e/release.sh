@@ -62,6 +62,8 @@ check "evaluation: the report names no value the release withholds" \
 "$CTIP" release microdata --k 11 --quasi yearOfRegistration --seed 1 -o "$T/weak.csv" >/dev/null 2>&1
 check "evaluation: the attack re-identifies people in a release with too few quasi-identifiers" \
 	test "$(jq '.linkage_attack.reidentified' "$T/weak.csv.evaluation.json")" -gt 0
+check "evaluation: without a linkage run the attack weighs with the documented defaults" \
+	test "$(jq -r '.linkage_attack.m_source + " " + (.linkage_attack.m.gender|tostring)' "$T/weak.csv.evaluation.json")" = "defaults 0.95"
 "$CTIP" release microdata --k 11 --seed 1 --no-evaluate -o "$T/ne.csv" >/dev/null 2>&1
 check "--no-evaluate: the release without its report" \
 	sh -c "test -s '$T/ne.csv' && test ! -e '$T/ne.csv.evaluation.json'"
@@ -139,3 +141,9 @@ check "error: --k 1 refused" sh -c "'$CTIP' release microdata --k 1 -o '$T/bad.c
 check "error: fewer persons than k: refused, nothing written" \
 	sh -c "grep -q 'fewer than k' '$T/e2' && test ! -e '$T/bad.csv' && test ! -e '$T/bad.csv.tmp'"
 check "error: reproduce of no such release" sh -c "'$CTIP' release reproduce R999 2>&1 | grep -q 'no release R999'"
+
+# after a linkage run the attack weighs with the stored model's m (gender from its comparison)
+"$CTIP" link run --full >/dev/null 2>&1
+"$CTIP" release microdata --k 11 --quasi yearOfRegistration --seed 1 -o "$T/lm.csv" >/dev/null 2>&1
+check "evaluation: after a linkage run the attack weighs with the stored model" \
+	test "$(jq '.linkage_attack.m_source == "linkage model" and .linkage_attack.m.gender != 0.95 and .linkage_attack.reidentified > 0' "$T/lm.csv.evaluation.json")" = true
