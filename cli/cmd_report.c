@@ -88,7 +88,7 @@ int cmd_report(int argc, char **argv, struct cli *c)
 	if (!rc && !strcmp(name, "completeness")) /* rows kept with a data-quality flag */
 		rc = ctip_report_add_quality(r, f, s, &e);
 	if (!rc)
-		ctip_report_settle(r); /* with the victims' tables, not after the series */
+		ctip_report_settle(r);      /* with the victims' tables, not after the series */
 	if (!rc && !strcmp(name, "annual")) /* the dark figure, last (docs/ESTIMATION.md) */
 		rc = ctip_report_add_estimate(r, f, s, &e);
 	if (!rc && raw)

@@ -48,8 +48,9 @@ static int fill(struct ctip_report *r, struct ctip_report_section *sec, int link
 	}
 	if (!rc && ok) {
 		if (isfinite(x->bstep.lo) && isfinite(x->bstep.hi))
-			snprintf(buf, sizeof buf, "%.0f to %.0f (95%%, BCa bootstrap, %d replicates)",
-			         x->bstep.lo, x->bstep.hi, x->bstep.nboot);
+			snprintf(buf, sizeof buf,
+			         "%.0f to %.0f (95%%, BCa bootstrap, %d replicates)", x->bstep.lo,
+			         x->bstep.hi, x->bstep.nboot);
 		else
 			snprintf(buf, sizeof buf, "none: %s",
 			         x->bstep.why[0] ? x->bstep.why : "the bootstrap failed");
@@ -74,8 +75,7 @@ static int fill(struct ctip_report *r, struct ctip_report_section *sec, int link
 	return rc;
 }
 
-int ctip_report_add_estimate(struct ctip_report *r, const ctip_facts *f, ctip_store *s,
-                             ctip_err *e)
+int ctip_report_add_estimate(struct ctip_report *r, const ctip_facts *f, ctip_store *s, ctip_err *e)
 {
 	if (r->n >= CTIP_REPORT_MAX)
 		return ctip_err_set(e, CTIP_EINVAL, "too many sections in the report");
