@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "report.h"
 #include "report_casework.h"
+#include "report_estimate.h"
 #include "report_link.h"
 #include "report_quality.h"
 #include "suppress.h"
@@ -87,7 +88,9 @@ int cmd_report(int argc, char **argv, struct cli *c)
 	if (!rc && !strcmp(name, "completeness")) /* rows kept with a data-quality flag */
 		rc = ctip_report_add_quality(r, f, s, &e);
 	if (!rc)
-		ctip_report_settle(r); /* with the victims' tables, not after the series */
+		ctip_report_settle(r);      /* with the victims' tables, not after the series */
+	if (!rc && !strcmp(name, "annual")) /* the dark figure, last (docs/ESTIMATION.md) */
+		rc = ctip_report_add_estimate(r, f, s, &e);
 	if (!rc && raw)
 		rc = ctip_audit(s, NULL, "stats-raw", name, "--no-suppress", &e);
 	struct cli_out o = {stdout, NULL, ""};

@@ -227,6 +227,9 @@ void ctip_mse_reg_out_free(struct ctip_mse_reg_out *o);
 /* The results as JSON (provenance may be NULL; it is taken over). */
 json_t *ctip_mse_json(const struct ctip_mse_result *r, int n, const struct ctip_mse_opts *o,
                       json_t *provenance);
+/* The interactions of a fitted model, "A:B C:D", or "main effects only". */
+void ctip_mse_model_text(const struct ctip_mse_data *d, const struct ctip_mse_fit *f, char *buf,
+                         size_t n);
 int ctip_mse_write(FILE *out, const char *fmt, const struct ctip_mse_result *r, int n,
                    const struct ctip_mse_opts *o, json_t *provenance, ctip_err *e);
 

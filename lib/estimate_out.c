@@ -37,6 +37,12 @@ static void model_str(const struct ctip_mse_data *d, const struct ctip_mse_fit *
 		snprintf(buf, n, "main effects only");
 }
 
+void ctip_mse_model_text(const struct ctip_mse_data *d, const struct ctip_mse_fit *f, char *buf,
+                         size_t n)
+{
+	model_str(d, f, buf, n);
+}
+
 static json_t *num(double v)
 {
 	return isfinite(v) ? json_real(round(v * 100) / 100) : json_null();

@@ -117,6 +117,10 @@ void ctip_report_free(struct ctip_report *r)
 		free(s->org);
 		free(s->total);
 		free(s->unknown);
+		for (int k = 0; k < s->nkv; k++) {
+			free(s->kv[k][0]);
+			free(s->kv[k][1]);
+		}
 	}
 	free(r);
 }
@@ -405,6 +409,11 @@ int ctip_report_text(FILE *out, const struct ctip_report *r, const ctip_ref *ref
 			completeness_text(out, s, ref);
 			continue;
 		}
+		if (s->nkv) {
+			for (int k = 0; k < s->nkv; k++)
+				fprintf(out, "%-12s %s\n", s->kv[k][0], s->kv[k][1]);
+			continue;
+		}
 		ctip_stats_write_body(out, s->t, ref);
 		char notes[2048];
 		ctip_stats_notes(s->t, notes, sizeof(notes));
@@ -422,6 +431,17 @@ int ctip_report_csv(FILE *out, const struct ctip_report *r, ctip_err *e)
 	for (int i = 0; i < r->n; i++) {
 		const struct ctip_report_section *s = &r->s[i];
 		fprintf(out, "\n# %s\n", s->title);
+		if (s->nkv) {
+			ctip_csv_field(out, "item", 1);
+			ctip_csv_field(out, "value", 0);
+			ctip_csv_eol(out);
+			for (int k = 0; k < s->nkv; k++) {
+				ctip_csv_field(out, s->kv[k][0], 1);
+				ctip_csv_field(out, s->kv[k][1], 0);
+				ctip_csv_eol(out);
+			}
+			continue;
+		}
 		if (!s->completeness) {
 			ctip_stats_write_csv_body(out, s->t);
 			continue;
@@ -462,7 +482,17 @@ int ctip_report_json(FILE *out, const struct ctip_report *r, ctip_err *e)
 		const struct ctip_report_section *s = &r->s[i];
 		json_t *js = json_object();
 		json_object_set_new(js, "title", json_string(s->title));
-		if (s->completeness) {
+		if (s->nkv) {
+			json_t *kv = json_object(), *w = json_array();
+			for (int k = 0; k < s->nkv; k++)
+				if (!strcmp(s->kv[k][0], "warning"))
+					json_array_append_new(w, json_string(s->kv[k][1]));
+				else
+					json_object_set_new(kv, s->kv[k][0],
+					                    json_string(s->kv[k][1]));
+			json_object_set_new(kv, "warnings", w);
+			json_object_set_new(js, "dark_figure", kv);
+		} else if (s->completeness) {
 			json_t *rows = json_array();
 			for (int g = 0; g < s->norg; g++) {
 				json_t *row = json_object();

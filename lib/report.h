@@ -32,6 +32,10 @@ struct ctip_report_section {
 	int64_t *total, *unknown; /* [org * ncdim + dim] */
 	int64_t records;
 	int threshold; /* organisations with fewer records are withheld (0: none) */
+	/* rows of label and text instead of a table (t NULL): the dark figure (report_estimate.c)
+	 */
+	int nkv;
+	char *kv[24][2]; /* strdup'd */
 };
 
 struct ctip_report {

@@ -365,6 +365,18 @@ int ctip_report_html(FILE *out, const struct ctip_report *r, const ctip_ref *ref
 		fputs("<section><h2>", out);
 		esc(out, s->title);
 		fputs("</h2>\n", out);
+		if (s->nkv) { /* the dark figure: label and text */
+			fputs("<table class=\"est\">\n", out);
+			for (int k = 0; k < s->nkv; k++) {
+				fputs("<tr><th>", out);
+				esc(out, s->kv[k][0]);
+				fputs("</th><td style=\"text-align:left\">", out);
+				esc(out, s->kv[k][1]);
+				fputs("</td></tr>\n", out);
+			}
+			fputs("</table></section>\n", out);
+			continue;
+		}
 		if (s->completeness) {
 			completeness(out, s);
 			fputs("</section>\n", out);

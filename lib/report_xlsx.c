@@ -38,6 +38,12 @@ int ctip_report_xlsx(const char *path, const struct ctip_report *r, const ctip_r
 		worksheet_write_string(ws, 0, 0, s->title, bold);
 		worksheet_set_column(ws, 0, 5, 28, NULL);
 		lxw_row_t row = 2;
+		for (int k = 0; k < s->nkv; k++, row++) {
+			worksheet_write_string(ws, row, 0, s->kv[k][0], bold);
+			worksheet_write_string(ws, row, 1, s->kv[k][1], NULL);
+		}
+		if (s->nkv)
+			continue;
 		if (s->completeness) {
 			worksheet_write_string(ws, row, 0, "organisation", bold);
 			for (int k = 0; k < s->ncdim; k++)

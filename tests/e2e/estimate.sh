@@ -130,8 +130,27 @@ check "demo generate --population: more than 10 agencies refused" contains "$T/p
 export CTIP_DB="$T/pop.db"
 "$CTIP" init >/dev/null
 "$CTIP" import "$T/pop.csv" >/dev/null 2>&1
+# the annual report's dark figure (lib/report_estimate.c): a warning, not a number, before linkage
+"$CTIP" report annual --year 2024 --format json >"$T/an0.json"
+check "annual report before linkage: the dark figure says why there is no estimate" \
+	test "$(jq '[.sections[] | select(.title | startswith("The dark figure")) | .dark_figure | (has("estimate") | not) and (.warnings[0] | test("linkage never ran"))] == [true]' "$T/an0.json")" = "true"
 "$CTIP" link run >/dev/null 2>&1
 "$CTIP" estimate --bootstrap 100 --format json >"$T/pop.json"
+"$CTIP" estimate --year 2024 --method stepwise --bootstrap 200 --seed 20250101 --format json >"$T/an.est.json"
+"$CTIP" report annual --year 2024 --format json >"$T/an.json"
+check "annual report: the dark figure is ctip estimate's stepwise estimate (200 BCa, fixed seed)" \
+	test "$(jq --slurpfile x "$T/an.est.json" '[.sections[] | select(.title | startswith("The dark figure")) | .dark_figure | (.estimate | tonumber) == ($x[0].estimates[0].methods[0].estimate | round) and (.interval | test("^[0-9]+ to [0-9]+ .*200 replicates")) and (.model | startswith("stepwise")) and (.observed | startswith(($x[0].estimates[0].observed | tostring) + " persons"))] == [true]' "$T/an.json")" = "true"
+for f in table csv html; do
+	"$CTIP" report annual --year 2024 --format $f >"$T/an.$f"
+	check "annual report ($f): the dark figure with estimate, interval and model" \
+		sh -c "grep -q 'The dark figure' '$T/an.$f' && grep -q 'BCa bootstrap, 200 replicates' '$T/an.$f' && grep -q 'stepwise log-linear' '$T/an.$f'"
+done
+"$CTIP" report annual --year 2024 --format xlsx -o "$T/an.xlsx"
+check "annual report (xlsx): the dark figure with its estimate" \
+	sh -c "unzip -p '$T/an.xlsx' xl/sharedStrings.xml | grep -q 'The dark figure' && unzip -p '$T/an.xlsx' xl/sharedStrings.xml | grep -q 'BCa bootstrap, 200 replicates'"
+"$CTIP" report annual --year 2023 --format json >"$T/an23.json"
+check "annual report of a year without victims: a warning instead of a number" \
+	test "$(jq '[.sections[] | .dark_figure | select(. != null) | (has("estimate") | not) and (.warnings[0] | test("no victims"))] == [true]' "$T/an23.json")" = "true"
 det=$(tail -n +3 "$T/pop.truth" | cut -d, -f3 | sort -u | wc -l)
 check "the population: linkage finds the persons detected (within 1 %)" \
 	test "$(jq --argjson d "$det" '(.estimates[0].observed - $d) | fabs <= $d / 100' "$T/pop.json")" = "true"
