@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "identity.h"
 
 int ctip_group_open(struct ctip_group *g, const ctip_row *r, const int *cols, int nf)
 {
@@ -121,4 +122,20 @@ char *ctip_json_to_list(const char *j)
 		return NULL;
 	}
 	return out;
+}
+
+const int ctip_victim_lists[6] = {CF_RECRUIT_METHOD, CF_RECRUIT_APPS, CF_CONTROL,
+                                  CF_EXPLOITATION,   CF_SEX_TYPE,     CF_VULNERABILITY};
+
+int ctip_row_put_stored(ctip_row *r, const ctip_ref *ref, int f, const char *v, const char *era)
+{
+	if (f == CF_CONSENT)
+		v = atoi(v) ? "true" : "false";
+	if (ctip_fields[f].flags & CTIP_F_LIST) {
+		ctip_row_take(r, f, ctip_json_to_list(v));
+		return CTIP_OK;
+	}
+	if (f == CF_PROVINCE)
+		v = ctip_province_label(ref, era, v);
+	return ctip_row_set(r, f, v) ? CTIP_ENOMEM : CTIP_OK;
 }

@@ -32,4 +32,12 @@ int ctip_list_to_json(const char *list, char **out);
 /* The inverse: a JSON array of strings as a `;` list (malloc'd); NULL for NULL or []. */
 char *ctip_json_to_list(const char *j);
 
+/* The multi-valued columns of the victim table, in the order both back ends store them. */
+extern const int ctip_victim_lists[6];
+
+/* Puts the clear value v of a stored scalar column into field f of r as a row holds it:
+ * consent (stored 0/1) as true/false, a picklist's JSON array as a `;` list, a province code
+ * as its name in the list era names (the column stored before it). CTIP_ENOMEM on failure. */
+int ctip_row_put_stored(ctip_row *r, const ctip_ref *ref, int f, const char *v, const char *era);
+
 #endif

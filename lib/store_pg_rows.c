@@ -437,9 +437,6 @@ static int add_group(pg_store *s, enum pg_table t, int64_t owner, const ctip_row
 	return rc;
 }
 
-static const int victim_lists[6] = {CF_RECRUIT_METHOD, CF_RECRUIT_APPS, CF_CONTROL,
-                                    CF_EXPLOITATION,   CF_SEX_TYPE,     CF_VULNERABILITY};
-
 int pg_link_add(ctip_store *base, int64_t case_id, int64_t person_id, const ctip_row *r,
                 ctip_err *e)
 {
@@ -478,7 +475,7 @@ int pg_link_add(ctip_store *base, int64_t case_id, int64_t person_id, const ctip
 		if (put_text(b, 0, r->v[CF_INDUSTRY]))
 			return nomem(e);
 		for (int k = 0; k < 6; k++)
-			if (put_json(b, r->v[victim_lists[k]]))
+			if (put_json(b, r->v[ctip_victim_lists[k]]))
 				return nomem(e);
 		if (put_end(s, b))
 			return nomem(e);
@@ -750,15 +747,8 @@ static int read_row(pg_store *s, PGresult *q, int i, const struct pg_children *k
 		const char *v = pg_col(q, i, c);
 		if (scalar[c] < 0 || !v)
 			continue;
-		if (scalar[c] == CF_CONSENT)
-			v = atoi(v) ? "true" : "false";
-		if (ctip_fields[scalar[c]].flags & CTIP_F_LIST) {
-			ctip_row_take(r, scalar[c], ctip_json_to_list(v));
-			continue;
-		}
-		if (scalar[c] == CF_PROVINCE)
-			v = ctip_province_label(s->base.ref, pg_col(q, i, c - 1), v);
-		if (ctip_row_set(r, scalar[c], v))
+		if (ctip_row_put_stored(r, s->base.ref, scalar[c], v,
+		                        c ? pg_col(q, i, c - 1) : NULL))
 			return nomem(e);
 	}
 	int64_t cid = strtoll(PQgetvalue(q, i, 1), NULL, 10),

@@ -1501,10 +1501,6 @@ static int add_group(sqlite_store *s, enum stmt_id sid, int64_t owner, const cti
 	return rc;
 }
 
-/* The multi-valued columns of the victim table, in its order. */
-static const int victim_lists[6] = {CF_RECRUIT_METHOD, CF_RECRUIT_APPS, CF_CONTROL,
-                                    CF_EXPLOITATION,   CF_SEX_TYPE,     CF_VULNERABILITY};
-
 static int sq_quality_count(ctip_store *base, const char *flag, long *n, ctip_err *e)
 {
 	sqlite_store *s = (sqlite_store *)base;
@@ -1574,7 +1570,7 @@ static int sq_link_add(ctip_store *base, int64_t case_id, int64_t person_id, con
 			return rc;
 		bind_text(st, 12, r->v[CF_INDUSTRY]);
 		for (int k = 0; k < 6; k++)
-			if (bind_json_list(st, 13 + k, r->v[victim_lists[k]]))
+			if (bind_json_list(st, 13 + k, r->v[ctip_victim_lists[k]]))
 				return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		if ((rc = exec_done(s, st, e)))
 			return rc;
@@ -1865,15 +1861,8 @@ static int sq_rows(ctip_store *base, const struct ctip_row_filter *flt,
 			const char *v = col(st, c);
 			if (scalar[c] < 0 || !v)
 				continue;
-			if (scalar[c] == CF_CONSENT)
-				v = sqlite3_column_int(st, c) ? "true" : "false";
-			if (ctip_fields[scalar[c]].flags & CTIP_F_LIST) {
-				ctip_row_take(&r, scalar[c], json_list(v));
-				continue;
-			}
-			if (scalar[c] == CF_PROVINCE)
-				v = ctip_province_label(s->base.ref, col(st, c - 1), v);
-			if (ctip_row_set(&r, scalar[c], v)) {
+			if (ctip_row_put_stored(&r, s->base.ref, scalar[c], v,
+			                        c ? col(st, c - 1) : NULL)) {
 				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 				break;
 			}
