@@ -14,7 +14,10 @@ Q       := $(if $(V),,@)
 PKGS    := sqlite3 libutf8proc jansson libsodium libmicrohttpd xlsxwriter libzip expat libpq
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wno-unused-parameter
-BASE    := -std=c17 -pthread -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib -Iserver -Ibuild/gen
+# lib/ has a folder per subsystem (docs/DESIGN.md); headers are included by name
+LIB_DIRS := $(sort $(shell find lib -type d -not -path 'lib/sql*'))
+LIB_INC  := $(addprefix -I,$(LIB_DIRS))
+BASE    := -std=c17 -pthread -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(LIB_INC) -Iserver -Ibuild/gen
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # jemalloc: an import allocates and frees tens of millions of small strings across two threads;
 # with glibc's allocator that was a quarter of the reader's time (docs/BENCHMARKS.md).
@@ -27,7 +30,7 @@ CFLAGS_RELEASE := $(BASE) $(WARN) -O2 -g -DCTIP_VERSION=\"$(VERSION)\"
 CFLAGS_ASAN    := $(BASE) $(WARN) -O1 -g -fno-omit-frame-pointer \
                   -fsanitize=address,undefined -fno-sanitize-recover=all -DCTIP_VERSION=\"$(VERSION)\"
 
-LIB_SRC   := $(sort $(wildcard lib/*.c))
+LIB_SRC   := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 CLI_SRC   := $(sort $(wildcard cli/*.c))
 # the server (ctip serve) is linked into the command, not into the library of the unit tests
 SRV_SRC   := $(sort $(wildcard server/*.c))
@@ -52,13 +55,13 @@ $(GEN): build/tools/embed $(EMBED_IN)
 	$(Q)build/tools/embed $(EMBED_IN) > $@.tmp && mv $@.tmp $@
 
 # a converter of CSV to XLSX for the import tests and benchmarks (tools/csv2xlsx.c)
-build/tools/csv2xlsx: tools/csv2xlsx.c lib/csv_read.c lib/error.c
+build/tools/csv2xlsx: tools/csv2xlsx.c lib/io/csv_read.c lib/core/error.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BASE) $(WARN) -O2 $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # the encoding guess measured line by line (bench/encoding_guess.sh)
-build/tools/guess_encoding: tools/guess_encoding.c lib/import_src.c lib/csv_read.c lib/xlsx_read.c \
-                            lib/text.c lib/error.c
+build/tools/guess_encoding: tools/guess_encoding.c lib/io/import_src.c lib/io/csv_read.c \
+                            lib/io/xlsx_read.c lib/core/text.c lib/core/error.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BASE) $(WARN) -O2 $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -121,7 +124,7 @@ run: deps
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --std=c11 \
-	  --inline-suppr -Ilib -Iserver --suppress=missingIncludeSystem -DCTIP_VERSION='"x"' \
+	  --inline-suppr $(LIB_INC) -Iserver --suppress=missingIncludeSystem -DCTIP_VERSION='"x"' \
 	  --include=/usr/include/jansson.h $(LIB_SRC) $(CLI_SRC) $(SRV_SRC)
 
 # --- fuzzing (clang + libFuzzer) ----------------------------------------------------
@@ -145,7 +148,7 @@ fuzz: deps $(FUZZ_BIN)
 bench: build/ctip
 	@sh bench/run.sh
 
-FORMAT_SRC = $(LIB_SRC) $(CLI_SRC) $(SRV_SRC) $(UNIT_SRC) lib/*.h cli/*.h server/*.h fuzz/*.c fuzz/*.h \
+FORMAT_SRC = $(LIB_SRC) $(CLI_SRC) $(SRV_SRC) $(UNIT_SRC) $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.h)) cli/*.h server/*.h fuzz/*.c fuzz/*.h \
              tools/*.c
 format:
 	clang-format -i $(FORMAT_SRC)

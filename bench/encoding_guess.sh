@@ -1,5 +1,5 @@
 #!/bin/sh
-# How well the importer names the encoding of a file that is not UTF-8 (lib/import_src.c),
+# How well the importer names the encoding of a file that is not UTF-8 (lib/io/import_src.c),
 # measured line by line, the hardest case (a whole file has many more bytes to go by):
 #  - Vietnamese: the Vietnamese labels of the vocabularies and provinces (data/), in
 #    Windows-1258 (by iconv), each line alone;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A second generator of person records for record linkage, independent of ctip's (lib/demo.c):
+"""A second generator of person records for record linkage, independent of ctip's (lib/demo/demo.c):
 written from the description of plain registry data in issue 12, not from ctip's generator,
 with its own name lists, frequencies and error model. It writes ctip's import format and a
 truth file (src_Organisation,src_RecordId,person_id) so that `ctip link run` can be measured

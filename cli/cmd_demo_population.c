@@ -1,7 +1,7 @@
 /*
  * cmd_demo_population.c - `ctip demo generate --population N --lists K [--seed S] [--year Y]
  * [--heterogeneity H] -o FILE [--truth FILE]`: a population of victims of known size of whom
- * only the detected are written (lib/demo_population.c), for bench/estimate.sh.
+ * only the detected are written (lib/demo/demo_population.c), for bench/estimate.sh.
  */
 #include <stdio.h>
 #include <stdlib.h>

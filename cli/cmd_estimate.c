@@ -1,6 +1,6 @@
 /*
  * cmd_estimate.c - `ctip estimate`: the number of victims no agency saw, by multiple systems
- * estimation (lib/estimate.h, docs/ESTIMATION.md).
+ * estimation (lib/estimate/estimate.h, docs/ESTIMATION.md).
  *
  *   ctip estimate --histories FILE.csv [options]       capture histories given directly
  *   ctip estimate [--lists org|org_type|FILE] [--year Y | --from D --to D] [--by DIM[,DIM]]

@@ -1,6 +1,7 @@
 /*
  * cmd_estimate_registry.c - `ctip estimate` on the registry: capture histories built from the
- * linked victims of the statistics snapshot (lib/estimate_reg.c), one list per organisation
+ * linked victims of the statistics snapshot (lib/estimate/estimate_reg.c), one list per
+ * organisation
  * (--lists org), per organisation type (org_type, the default) or per group of organisations
  * named in a CSV file (organisation,list), in a period, optionally per stratum (--by). With
  * --sensitivity the estimate is redone with the records linked at probability >= the review

@@ -3,7 +3,7 @@
  * sealed --recipient KEY.pub]`. What the file holds of people is a choice the user states
  * (issue 10, item 10; docs/SECURITY.md, the stolen export file): by default identities are left
  * out; `clear` writes them as they are; `sealed` writes them encrypted to a receiving
- * organisation's public key (lib/sealed_file.h). Standard error says what the file holds, and
+ * organisation's public key (lib/core/sealed_file.h). Standard error says what the file holds, and
  * the audit log lists every record that left (export_records entries, found by `ctip audit log
  * --person`).
  */

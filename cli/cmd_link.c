@@ -1,7 +1,7 @@
 /*
  * cmd_link.c - `ctip link run | export | explain | review | decide | retrafficked` (and
  * `report`, cmd_link_report.c): record
- * linkage (lib/link.h).
+ * linkage (lib/link/link.h).
  * Nothing here prints an identity: person keys, record ids, levels and weights.
  */
 #include <jansson.h>

@@ -1,6 +1,6 @@
 /*
  * cmd_link_report.c - `ctip link report [--json]`: what the last linkage says of its own
- * quality (lib/link_quality.h): which run the counts of persons rest on, the threshold, the
+ * quality (lib/link/link_quality.h): which run the counts of persons rest on, the threshold, the
  * precision, recall and F1 expected from the match probabilities, the number of persons with
  * an interval, the clerical-review workload, block sizes and the weight histogram. Nothing
  * identifying: counts only.

@@ -198,7 +198,7 @@ static int open_store(struct cli *c, ctip_store **s, int with_key)
 		*s = NULL;
 		return 1;
 	}
-	/* audit entries that a crash left written ahead but not chained (lib/audit.c) */
+	/* audit entries that a crash left written ahead but not chained (lib/core/audit.c) */
 	long recovered = 0;
 	if (ctip_audit_recover(*s, &recovered, &e)) {
 		fprintf(stderr,

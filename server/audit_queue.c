@@ -12,7 +12,7 @@
  *
  * A change is not audited here but in its own write transaction (srv_audit_tx): the
  * change and its entries then commit together or not at all, and a change whose entry
- * cannot be written is not kept (issue 10, item 7; lib/audit.c, ctip_audit_in_tx).
+ * cannot be written is not kept (issue 10, item 7; lib/core/audit.c, ctip_audit_in_tx).
  */
 #include <pthread.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
--- 0006: record linkage (lib/link.c, docs/DESIGN.md "Linkage"). Source records are never
+-- 0006: record linkage (lib/link/link.c, docs/DESIGN.md "Linkage"). Source records are never
 -- changed: a linkage run writes, beside them, the linked person each record belongs to and
 -- the scored candidate pairs, replacing those of the previous run. No identifying value is
 -- stored here: pairs and keys refer to records by id.

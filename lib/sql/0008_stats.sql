@@ -1,5 +1,5 @@
--- 0008: the statistics snapshot's cache (lib/store_sqlite_stats.c) and the ledger of published
--- figures (lib/figures.c). Until this migration they were created the first time statistics
+-- 0008: the statistics snapshot's cache (lib/store/sqlite/store_sqlite_stats.c) and the ledger of published
+-- figures (lib/stats/figures.c). Until this migration they were created the first time statistics
 -- or figures were asked for; a database that has them already keeps its figures and its
 -- data version, and its cached snapshot is dropped (the next statistics query rebuilds it).
 --

@@ -1,4 +1,4 @@
--- 0009: incremental record linkage (lib/link_incr.c). `ctip link run` after a first run links only
+-- 0009: incremental record linkage (lib/link/link_incr.c). `ctip link run` after a first run links only
 -- the records it has not seen (no row in link_person) and those changed since it saw them,
 -- which this table lists: a change to what linkage compares (the sealed identity, birth date,
 -- gender, province) of a linked record marks it here, and the next run relinks it and empties

@@ -1,7 +1,7 @@
 -- 0011: what `ctip link explain` needs to weigh a pair as the last run did, without reading
--- every record (lib/link.c). link_freq: how many records of the last run held each folded
+-- every record (lib/link/link.c). link_freq: how many records of the last run held each folded
 -- name, and each full name (family and given, unordered), for the names held by two records
--- or more; keyed by the keyed blind index (lib/crypto.c) of the name, never the name itself.
+-- or more; keyed by the keyed blind index (lib/core/crypto.c) of the name, never the name itself.
 -- The run's totals are in link_freq_total. Both are rebuilt by every run; when the key changes
 -- the hashes no longer match and explain reads the records instead, until the next run.
 -- link_pair_b: an incremental run replaces the stored pairs of the records it relinks (on
@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS link_freq_total (
   key_check TEXT NOT NULL
 );
 
--- A disposable cache of the records as a full run prepared them (lib/link_cache.c), sealed
+-- A disposable cache of the records as a full run prepared them (lib/link/link_cache.c), sealed
 -- with the database's key in chunks, so that an incremental run opens one cache instead of
 -- every sealed identity; link_cache_extra lists the records changed since it was made (read
 -- again from the registry, like those added since). When it does not open (another key,

@@ -1,4 +1,4 @@
--- 0012: data-quality flags. A row imported through a mapping (lib/import_map.h) that passed
+-- 0012: data-quality flags. A row imported through a mapping (lib/io/import_map.h) that passed
 -- validation but looks wrong (a document expiring before it was issued, a person born after
 -- the exploitation began, an age out of the mapping's range) is kept with a flag, one row per
 -- flag of the person in the case, and `ctip report completeness` counts them.

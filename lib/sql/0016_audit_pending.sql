@@ -6,7 +6,7 @@
 -- file, which commits atomically with the change; and lists them as chained in
 -- auditlog.audit_from_pending, which commits atomically with the chain. An entry here that the
 -- audit file does not list was lost with the audit file's commit: it is appended to the chain
--- when the database is next opened (lib/audit.c, ctip_audit_recover). Both tables stay small:
+-- when the database is next opened (lib/core/audit.c, ctip_audit_recover). Both tables stay small:
 -- each write transaction forgets the entries of earlier ones that the chain holds.
 CREATE TABLE IF NOT EXISTS audit_pending (
   pid    INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -118,7 +118,7 @@ sqlite3 "$V2" "pragma user_version = 2; pragma journal_mode = wal;
 	insert into case_person(id, case_id, person_id, role) values (1, 1, 1, 'Victim');
 	insert into case_comment(case_id, seq, body) values (1, 0, 'Gặp ở bến xe Mỹ Đình');
 	insert into exploitation(case_person_id, seq, country, place) values (1, 0, 'KH', 'Khu Zartiên');" >/dev/null
-# one audit entry, hashed as lib/audit.c does (BLAKE2b-256 over length-prefixed fields)
+# one audit entry, hashed as lib/core/audit.c does (BLAKE2b-256 over length-prefixed fields)
 python3 - "$V2" <<'PY'
 import hashlib, sqlite3, struct, sys
 f = ["", "1", "2020-01-01T00:00:00Z", "cli:old", "view", "P1", ""]

@@ -130,7 +130,7 @@ check "demo generate --population: more than 10 agencies refused" contains "$T/p
 export CTIP_DB="$T/pop.db"
 "$CTIP" init >/dev/null
 "$CTIP" import "$T/pop.csv" >/dev/null 2>&1
-# the annual report's dark figure (lib/report_estimate.c): a warning, not a number, before linkage
+# the annual report's dark figure (lib/report/report_estimate.c): a warning, not a number, before linkage
 "$CTIP" report annual --year 2024 --format json >"$T/an0.json"
 check "annual report before linkage: the dark figure says why there is no estimate" \
 	test "$(jq '[.sections[] | select(.title | startswith("The dark figure")) | .dark_figure | (has("estimate") | not) and (.warnings[0] | test("linkage never ran"))] == [true]' "$T/an0.json")" = "true"

@@ -1,4 +1,4 @@
-# Progress bars (lib/progress.c): on a terminal a bar with done, total, rate and time left
+# Progress bars (lib/core/progress.c): on a terminal a bar with done, total, rate and time left
 # appears on standard error; redirected, or with CI=true, nothing does.
 . tests/e2e/lib.sh
 export CTIP_PROGRESS_DELAY=0 # a bar from the first update, however fast the machine

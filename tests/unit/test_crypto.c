@@ -1,5 +1,5 @@
 /*
- * test_crypto.c - unit tests of lib/crypto.c: sealing and opening, tamper detection (a
+ * test_crypto.c - unit tests of lib/core/crypto.c: sealing and opening, tamper detection (a
  * flipped byte, another place, another key), blind indexes (deterministic, separated by
  * key and by domain), packing, and the key file (mode 0600, refused when others may read it).
  */

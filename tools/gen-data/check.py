@@ -26,7 +26,7 @@ def err(path, msg):
     errors.append(f'{os.path.relpath(path, DATA)}: {msg}')
 
 def fold(s):
-    """Folding of ctip's matcher (lib/text.c ctip_text_fold): compatibility decomposition,
+    """Folding of ctip's matcher (lib/core/text.c ctip_text_fold): compatibility decomposition,
     case folding, combining marks stripped, đ -> d, ASCII punctuation other than the
     apostrophe -> space, apostrophes dropped (H'Mông = Hmong), whitespace squeezed."""
     s = s.replace('đ', 'd').replace('Đ', 'D')
@@ -38,7 +38,7 @@ def fold(s):
 
 def code_key(s):
     """Codes (and code-like aliases: capitals and digits only, e.g. NGA, UAE, 01) are matched
-    apart from names, exactly but for ASCII case (lib/refdata.c code_key)."""
+    apart from names, exactly but for ASCII case (lib/core/refdata.c code_key)."""
     return s.strip(' \t').translate(str.maketrans('ABCDEFGHIJKLMNOPQRSTUVWXYZ',
                                                   'abcdefghijklmnopqrstuvwxyz'))
 

@@ -108,7 +108,7 @@ def nfc(s):
     return unicodedata.normalize('NFC', s).strip()
 
 def fold(s):
-    """ctip's matcher folding (lib/text.c): case, diacritics, đ, punctuation."""
+    """ctip's matcher folding (lib/core/text.c): case, diacritics, đ, punctuation."""
     s = unicodedata.normalize('NFKD', s.replace('đ', 'd').replace('Đ', 'D'))
     s = ''.join(c for c in s if not unicodedata.combining(c)).casefold().replace("'", '')
     s = ''.join(' ' if (c < '\x80' and not c.isalnum() and not c.isspace()) else c for c in s)

@@ -7,7 +7,7 @@ import { api, qs } from '../api.js';
 import { Form, errorText } from '../forms.js';
 
 const COUNTS = ['victims', 'cases', 'offenders', 'referrals', 'assistance'];
-// Dimensions each count has (as in lib/facts.c), and the vocabulary that labels a dimension.
+// Dimensions each count has (as in lib/stats/facts.c), and the vocabulary that labels a dimension.
 const DIMS = {
 	victims: ['year', 'gender', 'age_group', 'ethnicity', 'citizenship', 'origin_province', 'destination_country', 'exploitation_type', 'labour_industry', 'recruitment_method', 'control_method', 'article', 'stage', 'trafficking_status', 'org', 'org_type', 'event'],
 	cases: ['year', 'exploitation_type', 'article', 'stage', 'org', 'org_type'],

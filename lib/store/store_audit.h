@@ -45,7 +45,7 @@ struct ctip_audit_entry {
 	 * audit_pend_mark lists numbers first..last as chained, in the audit file;                \
 	 * audit_pend_forget drops the entries before `before` that the audit file lists as        \
 	 * chained (INT64_MAX: all). audit_pend_each reads, in order, the kept entries the audit   \
-	 * file does not list (a crash came between the two files' commits). lib/audit.c,          \
+	 * file does not list (a crash came between the two files' commits). lib/core/audit.c,          \
 	 * ctip_audit_in_tx and ctip_audit_recover, use them. */                                   \
 	int (*audit_pend)(ctip_store *s, const struct ctip_audit_entry *a, int64_t *pid,           \
 	                  ctip_err *e);                                                            \

@@ -1,6 +1,6 @@
 /*
  * demo_population.h - a simulated population of victims of known size, of whom only those
- * some agency detected are written (lib/demo_population.c): the truth to measure multiple
+ * some agency detected are written (lib/demo/demo_population.c): the truth to measure multiple
  * systems estimation against.
  */
 #ifndef CTIP_DEMO_POPULATION_H

@@ -733,7 +733,7 @@ int ctip_store_pg_open(const char *url, int create, ctip_store **out, ctip_err *
 		pg_ops.audit_last = pg_audit_last;
 		pg_ops.audit_index = pg_audit_index;
 		/* the registry and its log are one database, committed as one: nothing to write
-		 * ahead (lib/audit.c appends in the caller's transaction) */
+		 * ahead (lib/core/audit.c appends in the caller's transaction) */
 		pg_ops.audit_pend = NULL;
 		pg_ops.audit_pend_mark = NULL;
 		pg_ops.audit_pend_forget = NULL;
