@@ -8,13 +8,15 @@
 #   PROFILES="good typical poor indep" (the default) SEED=1 sh bench/link.sh N
 #     good, typical, poor: `ctip demo generate --quality P`; indep: bench/indep_gen.py, a
 #     second generator with its own error model (about 1.76 records per person: N records
-#     are made from N / 1.76 persons)
+#     are made from N / 1.76 persons); indep-b: the same generator with every rate changed
+#     (bench/indep_gen.py VARIANT b: more missing, more typos, persons recorded twice by one
+#     organisation; N / 2.02 persons)
 #   INCR=10000 sh bench/link.sh N   also (typical): N - 10000 linked, then 10000 more
 #     incrementally
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-100000}
-CTIP=build/ctip
+CTIP=${CTIP:-build/ctip}
 W=${BENCH_DIR:-build/bench-link}
 mkdir -p "$W"
 
@@ -39,6 +41,8 @@ for P in ${PROFILES:-good typical poor indep}; do
 		rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.key" "$DB.audit" "$DB.audit-wal" "$DB.audit-shm" "$PD/done"
 		if [ "$P" = indep ]; then
 			python3 bench/indep_gen.py "$(echo "$N / 1.76" | bc)" "$SEED" "$PD/data.csv" "$PD/truth.csv"
+		elif [ "$P" = indep-b ]; then
+			python3 bench/indep_gen.py "$(echo "$N / 2.02" | bc)" "$SEED" "$PD/data.csv" "$PD/truth.csv" b
 		else
 			$CTIP demo generate --persons "$N" --seed "$SEED" --quality "$P" -o "$PD/data.csv" \
 				--truth "$PD/truth.csv" 2>/dev/null

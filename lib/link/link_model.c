@@ -13,9 +13,9 @@
 
 const char *const lk_cmp_name[C_N] = {"family_name", "given_name",  "middle_name", "birth_date",
                                       "document",    "phone",       "province",    "gender",
-                                      "place",       "exploitation"};
+                                      "place",       "exploitation", "organisation"};
 const int lk_cmp_levels[C_N] = {LK_NAME_N, LK_NAME_N, LK_MID_N, LK_DATE_N,  LK_ID_N,
-                                LK_ID_N,   LK_EQ_N,   LK_EQ_N,  LK_PLACE_N, LK_PER_N};
+                                LK_ID_N,   LK_EQ_N,   LK_EQ_N,  LK_PLACE_N, LK_PER_N, LK_EQ_N};
 static const char *const name_lv[] = {"exact", "close", "far", "different"};
 static const char *const mid_lv[] = {"exact", "different"};
 static const char *const date_lv[] = {"exact", "close", "partial", "within a year", "different"};
@@ -99,7 +99,10 @@ void lk_model_init_m(struct lk_model *md)
 	                                  {0.95, 0.05},
 	                                  {0.98, 0.02},
 	                                  {0.7, 0.2, 0.1},
-	                                  {0.6, 0.3, 0.1}};
+	                                  {0.6, 0.3, 0.1},
+	                                  /* organisation: no opinion to start with (EM learns
+	                                   * how often one organisation records a person twice) */
+	                                  {0.2, 0.8}};
 	for (int c = 0; c < C_N; c++)
 		for (int l = 0; l < lk_cmp_levels[c]; l++)
 			md->m[c][l] = m0[c][l];
@@ -141,7 +144,8 @@ void lk_estimate_u(const struct lk_data *d, struct lk_model *md, int threads)
 	                                  {0.1, 0.9},
 	                                  {0.5, 0.5},
 	                                  {0.005, 0.01, 0.985},
-	                                  {0.01, 0.1, 0.89}};
+	                                  {0.01, 0.1, 0.89},
+	                                  {0.2, 0.8}};
 	for (int c = 0; c < C_N; c++) {
 		double tot = 0;
 		for (int l = 0; l < lk_cmp_levels[c]; l++)
@@ -498,6 +502,12 @@ int lk_model_parse(const char *s, struct lk_model *md, double *threshold)
 		json_t *am = json_object_get(json_object_get(o, "m"), lk_cmp_name[c]);
 		json_t *au = json_object_get(json_object_get(o, "u"), lk_cmp_name[c]);
 		json_t *ar = json_object_get(json_object_get(o, "u_random"), lk_cmp_name[c]);
+		if (c == C_ORG && !am && !au && !ar) {
+			/* a model stored before the organisation was compared: it weighs nothing */
+			for (int l = 0; l < lk_cmp_levels[c]; l++)
+				md->m[c][l] = md->u[c][l] = md->ur[c][l] = 0.5;
+			continue;
+		}
 		if (json_array_size(am) != (size_t)lk_cmp_levels[c] ||
 		    json_array_size(au) != (size_t)lk_cmp_levels[c] ||
 		    json_array_size(ar) != (size_t)lk_cmp_levels[c]) {

@@ -400,8 +400,8 @@ uint32_t lk_compare(const struct lk_data *d, const struct lk_rec *a, const struc
 	else
 		lv[C_PLACE] = a->district && b->district ? LK_PLACE_DISTRICT : LK_MISSING;
 	lv[C_PERIOD] = ctip_lk_period(a->ex_start, a->ex_end, b->ex_start, b->ex_end);
-	uint32_t p = swapped << 31;
-	for (int c = 0; c < C_N; c++)
+	uint32_t p = swapped << 31 | (uint32_t)(a->org != b->org) << 30;
+	for (int c = 0; c < C_ORG; c++)
 		p |= (uint32_t)lv[c] << (3 * c);
 	return p;
 }
