@@ -11,6 +11,8 @@
 #     are made from N / 1.76 persons); indep-b: the same generator with every rate changed
 #     (bench/indep_gen.py VARIANT b: more missing, more typos, persons recorded twice by one
 #     organisation; N / 2.02 persons)
+#   LOSS=1 sh bench/link.sh N   also where the loss is (bench/link_loss.py: true pairs never
+#     candidates, below the threshold, refused by the guards; false pairs and their patterns)
 #   INCR=10000 sh bench/link.sh N   also (typical): N - 10000 linked, then 10000 more
 #     incrementally
 set -eu
@@ -65,6 +67,12 @@ for P in ${PROFILES:-good typical poor indep}; do
 	$CTIP --db "$DB" link export --format csv -o "$PD/keys.csv" 2>/dev/null
 	if [ -f "$PD/cand.tsv" ]; then
 		python3 bench/link_eval.py "$PD/truth.csv" "$PD/keys.csv" "$PD/cand.tsv"
+		# LOSS=1: where the loss is (bench/link_loss.py)
+		if [ "${LOSS:-0}" = 1 ]; then
+			python3 bench/link_loss.py "$PD/truth.csv" "$PD/keys.csv" "$PD/cand.tsv" \
+				"$($CTIP --db "$DB" link report --json 2>/dev/null |
+					python3 -c 'import json, sys; print(json.load(sys.stdin)["threshold"])')"
+		fi
 	else
 		python3 bench/link_eval.py "$PD/truth.csv" "$PD/keys.csv"
 	fi

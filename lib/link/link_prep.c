@@ -58,13 +58,17 @@ static int dict_grow(struct lk_dict *d)
 	uint32_t *cg = realloc(d->cnt_giv, cap * sizeof(*cg));
 	if (cg)
 		d->cnt_giv = cg;
+	uint32_t *cm = realloc(d->cnt_mid, cap * sizeof(*cm));
+	if (cm)
+		d->cnt_mid = cm;
 	uint32_t *val = realloc(d->val, cap * sizeof(*val));
 	if (val)
 		d->val = val;
-	if (!str || !len || !cf || !cg || !val)
+	if (!str || !len || !cf || !cg || !cm || !val)
 		return -1;
 	memset(d->cnt_fam + d->cap, 0, (cap - d->cap) * sizeof(*cf));
 	memset(d->cnt_giv + d->cap, 0, (cap - d->cap) * sizeof(*cg));
+	memset(d->cnt_mid + d->cap, 0, (cap - d->cap) * sizeof(*cm));
 	d->cap = cap;
 	/* the slots stay at most half full */
 	uint32_t nslot = cap * 2;
@@ -102,7 +106,7 @@ static uint32_t dict_id(struct lk_dict *d, struct lk_arena *a, const char *s, si
 	uint32_t id = d->n++;
 	d->str[id] = p;
 	d->len[id] = (uint32_t)n;
-	d->cnt_fam[id] = d->cnt_giv[id] = 0;
+	d->cnt_fam[id] = d->cnt_giv[id] = d->cnt_mid[id] = 0;
 	d->slot[h] = id;
 	return id;
 }
@@ -113,6 +117,7 @@ static void dict_free(struct lk_dict *d)
 	free(d->len);
 	free(d->cnt_fam);
 	free(d->cnt_giv);
+	free(d->cnt_mid);
 	free(d->val);
 	free(d->slot);
 	memset(d, 0, sizeof(*d));
@@ -337,6 +342,10 @@ int lk_data_add(void *ctx, const struct ctip_link_input *in)
 	if (r->giv) {
 		d->names.cnt_giv[r->giv]++;
 		d->n_giv++;
+	}
+	if (r->mid) {
+		d->names.cnt_mid[r->mid]++;
+		d->n_mid++;
 	}
 	r->district = place_id(d, in->district, &oom);
 	r->commune = place_id(d, in->commune, &oom);

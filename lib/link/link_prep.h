@@ -50,7 +50,7 @@ struct lk_rec {
 
 struct lk_dict {
 	const char **str;
-	uint32_t *len, *cnt_fam, *cnt_giv;
+	uint32_t *len, *cnt_fam, *cnt_giv, *cnt_mid;
 	uint32_t *val;   /* the raw dictionary's: the id of the string folded */
 	uint32_t n, cap; /* ids 1..n-1; 0 is "missing" */
 	uint32_t *slot;
@@ -72,7 +72,8 @@ struct lk_data {
 	 * spelling is folded once, not once per record */
 	struct lk_dict raw;
 	struct lk_arena arena;
-	long n_fam, n_giv; /* records with a family, a given name */
+	long n_fam, n_giv, n_mid; /* records with a family, a given, a middle name (n_mid 0:
+	                           * the middle name weighs by its average frequency) */
 	/* records by full name (family and given, unordered): keys and counts, open addressing */
 	uint64_t *pair_key;
 	uint32_t *pair_cnt;
