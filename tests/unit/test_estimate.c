@@ -384,7 +384,7 @@ static void test_triples_saturated(void **state)
 static void test_bic_three_list_terms(void **state)
 {
 	(void)state;
-	struct ctip_mse_data d = {.m = 4};
+	struct ctip_mse_data d = {.m = 4, .names = {"A", "B", "C", "D"}};
 	double lam0 = log(6000), p[4] = {-1.6, -1.9, -1.4, -2.0}, u01 = 0.6, u02 = 0.5, u12 = 0.4,
 	       u012 = 1.3;
 	for (int c = 1; c < 16; c++) {
