@@ -372,6 +372,7 @@ int h_estimate(struct req *r)
 		return srv_error(r, 503, NULL,
 		                 "another estimate is being computed: try again in a few seconds");
 	st = answer(r, &x);
+	ctip_mse_check_thread_done(); /* GLPK's environment of this connection's thread */
 	pthread_mutex_unlock(&busy);
 	return st;
 }
