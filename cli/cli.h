@@ -108,6 +108,8 @@ int cmd_assess(int argc, char **argv, struct cli *c);
 int cmd_followup(int argc, char **argv, struct cli *c);
 int cmd_contact(int argc, char **argv, struct cli *c);
 int cmd_estimate(int argc, char **argv, struct cli *c);
+int cmd_company(int argc, char **argv, struct cli *c);
+int cmd_recruiter(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
 
 #endif
