@@ -384,7 +384,7 @@ int ctip_company_write(FILE *out, const char *fmt, json_t *report, ctip_err *e)
 				if (json_is_integer(cv[n]))
 					snprintf(dst[n], 32, "%lld",
 					         (long long)json_integer_value(cv[n]));
-				else if (counts && (json_is_null(cv[n]) && cv[n]))
+				else if (counts && json_is_null(cv[n]))
 					snprintf(dst[n], 32, "x");
 				else if (counts && n == 2)
 					snprintf(dst[n], 32, "0");
