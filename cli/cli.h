@@ -111,5 +111,7 @@ int cmd_estimate(int argc, char **argv, struct cli *c);
 int cmd_company(int argc, char **argv, struct cli *c);
 int cmd_recruiter(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
+int cmd_backup(int argc, char **argv, struct cli *c);
+int cmd_restore(int argc, char **argv, struct cli *c);
 
 #endif
