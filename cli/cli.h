@@ -107,6 +107,7 @@ int cmd_case(int argc, char **argv, struct cli *c);
 int cmd_assess(int argc, char **argv, struct cli *c);
 int cmd_followup(int argc, char **argv, struct cli *c);
 int cmd_contact(int argc, char **argv, struct cli *c);
+int cmd_comms(int argc, char **argv, struct cli *c);
 int cmd_estimate(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
 
