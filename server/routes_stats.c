@@ -18,6 +18,11 @@
  *   (the year from all time, one period from another) uncovers no withheld cell;
  * - custom age bands are refused (bands that differ by a year of age are a differencing).
  * Every query is audited with its filters (`stats`, or `stats-raw` for raw counts).
+ *
+ * Casework's counts (count=followups, assessments, contacts: stats_casework.h) are counted
+ * from their own tables at each query, under the same rules (their joint table too).
+ * GET /api/estimate (routes_estimate.c) takes the snapshot and the published pattern of a
+ * victims table from here (srv_snap_get, srv_stats_published).
  */
 #include <microhttpd.h>
 #include <pthread.h>
@@ -28,6 +33,7 @@
 #include "link.h"
 #include "server.h"
 #include "stats.h"
+#include "stats_casework.h"
 #include "stats_out.h"
 #include "stats_publish.h"
 #include "suppress.h"
@@ -67,14 +73,15 @@ static enum MHD_Result each_arg(void *ctx, enum MHD_ValueKind kind, const char *
 
 /* The snapshot, kept between requests while the data version stays the same: one copy
  * shared by the threads, freed by the last request using it after a newer one came in. */
-struct shared {
+struct srv_snap {
 	ctip_facts *f;
 	int refs;
 };
+#define shared srv_snap
 static pthread_mutex_t snap_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct shared *snap;
 
-static void snap_release(struct shared *sh)
+void srv_snap_release(struct shared *sh)
 {
 	pthread_mutex_lock(&snap_mu);
 	int last = --sh->refs == 0;
@@ -86,7 +93,7 @@ static void snap_release(struct shared *sh)
 }
 
 /* The current snapshot (every unit and dimension), from memory when still current. */
-static int snap_get(ctip_store *s, struct shared **out, ctip_err *e)
+int srv_snap_get(ctip_store *s, struct shared **out, ctip_err *e)
 {
 	int64_t version = 0;
 	int rc = s->ops->stats_version(s, &version, e);
@@ -113,9 +120,14 @@ static int snap_get(ctip_store *s, struct shared **out, ctip_err *e)
 	snap = sh;
 	pthread_mutex_unlock(&snap_mu);
 	if (old)
-		snap_release(old);
+		srv_snap_release(old);
 	*out = sh;
 	return CTIP_OK;
+}
+
+const ctip_facts *srv_snap_facts(const struct shared *sh)
+{
+	return sh->f;
 }
 
 void srv_stats_free(void)
@@ -125,7 +137,7 @@ void srv_stats_free(void)
 	snap = NULL;
 	pthread_mutex_unlock(&snap_mu);
 	if (old)
-		snap_release(old);
+		srv_snap_release(old);
 }
 
 /* The period of a role without raw counts: from and to widened to whole calendar years, one
@@ -166,6 +178,21 @@ static void query_detail(struct req *r, const struct ctip_stats_query *q, int th
 		         threshold);
 }
 
+/* The table of q: from the snapshot f, or casework's own tables (f unused). */
+static int compute(ctip_store *s, const ctip_facts *f, const struct ctip_stats_query *q,
+                   struct ctip_stats_table **t, ctip_err *e)
+{
+	return ctip_cw_stats_unit(q->unit) ? ctip_cw_stats(s, q, t, e)
+	                                   : ctip_stats_compute(f, q, t, e);
+}
+
+int srv_stats_published(ctip_store *s, const ctip_facts *f, const struct ctip_stats_query *q,
+                        int year, int threshold, struct ctip_stats_table **out, ctip_err *e)
+{
+	/* one suppression for every way a table leaves (stats_publish.h) */
+	return ctip_stats_published(s, f, q, year, threshold, out, e);
+}
+
 int h_stats(struct req *r)
 {
 	struct ctip_stats_query q = {0};
@@ -174,8 +201,8 @@ int h_stats(struct req *r)
 	const char *count = srv_arg(r, "count"), *by = srv_arg(r, "by"), *v;
 	if (!count || (q.unit = ctip_unit_parse(count)) < 0)
 		return srv_error(r, 400, "count",
-		                 "count: victims, cases, offenders, referrals or "
-		                 "assistance");
+		                 "count: victims, cases, offenders, referrals, assistance, "
+		                 "followups, assessments or contacts");
 	if (by && *by) {
 		char buf[256];
 		snprintf(buf, sizeof(buf), "%s", by);
@@ -239,19 +266,23 @@ int h_stats(struct req *r)
 			                 "without raw counts up to %d dimensions besides year",
 			                 CTIP_STATS_MAXDIM - 1);
 	}
-	if (ctip_stats_check(&q, &e))
+	int casework = ctip_cw_stats_unit(q.unit);
+	if (casework ? ctip_cw_stats_check(&q, &e) : ctip_stats_check(&q, &e))
 		return srv_error(r, 400, NULL, "%s", e.msg);
 	/* the snapshot has its own transaction (and may rebuild the cache): not the request's */
 	r->s->srv->read_end(r->s);
 	q.ref = r->s->ref;
 	struct shared *sh = NULL;
 	struct ctip_stats_table *t = NULL;
-	if (snap_get(r->s, &sh, &e))
+	/* casework's counts come from their own tables at each query (stats_casework.h) */
+	if (!casework && srv_snap_get(r->s, &sh, &e))
 		return srv_fail(r, &e);
-	/* without raw counts, the joint table's pattern (stats_publish.h) */
-	if (raw ? ctip_stats_compute(sh->f, &q, &t, &e)
-	        : ctip_stats_published(sh->f, &q, year, (int)threshold, &t, &e)) {
-		snap_release(sh);
+	int rc = raw ? compute(r->s, sh ? sh->f : NULL, &q, &t, &e)
+	             : srv_stats_published(r->s, sh ? sh->f : NULL, &q, year, (int)threshold, &t,
+	                                   &e);
+	if (rc) {
+		if (sh)
+			srv_snap_release(sh);
 		return e.code == CTIP_EINVAL ? srv_error(r, 400, NULL, "%s", e.msg)
 		                             : srv_fail(r, &e);
 	}
@@ -266,11 +297,13 @@ int h_stats(struct req *r)
 	             sizeof(detail));
 	if (srv_audit(r->sess.username, raw ? "stats-raw" : "stats", &obj, 1, detail)) {
 		ctip_stats_free(t);
-		snap_release(sh);
+		if (sh)
+			srv_snap_release(sh);
 		return srv_error(r, 500, NULL, "the audit log could not be written");
 	}
 	r->out = ctip_stats_json(t, &q);
 	ctip_stats_free(t);
-	snap_release(sh);
+	if (sh)
+		srv_snap_release(sh);
 	return 200;
 }

@@ -17,6 +17,7 @@
 #include "figures.h"
 #include "figures_registry.h"
 #include "stats.h"
+#include "stats_casework.h"
 #include "store_comms.h"
 
 #define MAX_QUESTIONS 200
@@ -180,8 +181,11 @@ static int check_stats(ctip_store *s, json_t *ev, json_t *out, const char *field
 			                   "a calendar year (YYYY): tables leave by whole years");
 		json_object_set_new(out, "year", json_integer(yr));
 	}
-	if (ctip_stats_check(&q, e))
-		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, field, "%s", e->msg);
+	if (ctip_cw_stats_unit(q.unit) ? ctip_cw_stats_check(&q, e) : ctip_stats_check(&q, e)) {
+		char m[sizeof(e->msg)];
+		snprintf(m, sizeof(m), "%s", e->msg);
+		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, field, "%s", m);
+	}
 	return CTIP_OK;
 }
 

@@ -18,6 +18,7 @@
 #include "figures_registry.h"
 #include "link.h"
 #include "stats.h"
+#include "stats_casework.h"
 #include "stats_out.h"
 #include "stats_publish.h"
 #include "store_casework.h"
@@ -98,8 +99,9 @@ static int eval_stats(struct reply_ctx *x, json_t *o, ctip_err *e)
 		q.to = year * 10000 + 1231;
 	}
 	struct ctip_stats_table *t = NULL;
-	if (q.unit < 0 || ctip_stats_check(&q, e) ||
-	    ctip_stats_published(x->f, &q, year, CTIP_SUPPRESS_DEFAULT, &t, e)) {
+	int cw = q.unit >= 0 && ctip_cw_stats_unit(q.unit);
+	if (q.unit < 0 || (cw ? ctip_cw_stats_check(&q, e) : ctip_stats_check(&q, e)) ||
+	    ctip_stats_published(x->s, x->f, &q, year, CTIP_SUPPRESS_DEFAULT, &t, e)) {
 		/* a saved query the registry can no longer answer: said, not fatal */
 		json_object_set_new(o, "table", json_null());
 		set_str(o, "note", e->msg[0] ? e->msg : "this query cannot be computed");

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "stats_casework.h"
 #include "suppress.h"
 
 /* Level of t's dimension d whose code is label, or -1. */
@@ -55,11 +56,19 @@ static void joint_pattern(struct ctip_stats_table *t, const struct ctip_stats_ta
 	t->threshold = threshold;
 }
 
-int ctip_stats_published(const ctip_facts *f, const struct ctip_stats_query *q, int year,
-                         int threshold, struct ctip_stats_table **out, ctip_err *e)
+/* The table of q: from the snapshot f, or casework's own tables (f unused). */
+static int compute(ctip_store *s, const ctip_facts *f, const struct ctip_stats_query *q,
+                   struct ctip_stats_table **t, ctip_err *e)
+{
+	return ctip_cw_stats_unit(q->unit) ? ctip_cw_stats(s, q, t, e)
+	                                   : ctip_stats_compute(f, q, t, e);
+}
+
+int ctip_stats_published(ctip_store *s, const ctip_facts *f, const struct ctip_stats_query *q,
+                         int year, int threshold, struct ctip_stats_table **out, ctip_err *e)
 {
 	struct ctip_stats_table *t = NULL, *j = NULL;
-	int rc = ctip_stats_compute(f, q, &t, e);
+	int rc = compute(s, f, q, &t, e);
 	if (rc)
 		return rc;
 	/* the pattern of the joint table (all time, by the dimensions and year) */
@@ -79,7 +88,7 @@ int ctip_stats_published(const ctip_facts *f, const struct ctip_stats_query *q, 
 		}
 		q2.dim[yd2 = q2.ndim++] = CTIP_D_YEAR;
 	}
-	if ((rc = ctip_stats_compute(f, &q2, &j, e))) {
+	if ((rc = compute(s, f, &q2, &j, e))) {
 		ctip_stats_free(t);
 		return rc;
 	}

@@ -11,11 +11,13 @@
 #define CTIP_STATS_PUBLISH_H
 
 #include "stats.h"
+#include "store.h"
 
-/* Computes q on f and sets the joint table's suppression pattern at threshold. year: the
- * one calendar year q's period covers (q->from and q->to then that whole year), 0 when q has
- * no period. */
-int ctip_stats_published(const ctip_facts *f, const struct ctip_stats_query *q, int year,
-                         int threshold, struct ctip_stats_table **out, ctip_err *e);
+/* Computes q (on the snapshot f, or for casework's counts on their own tables in s:
+ * stats_casework.h) and sets the joint table's suppression pattern at threshold. year: the one
+ * calendar year q's period covers (q->from and q->to then that whole year), 0 when q has no
+ * period. */
+int ctip_stats_published(ctip_store *s, const ctip_facts *f, const struct ctip_stats_query *q,
+                         int year, int threshold, struct ctip_stats_table **out, ctip_err *e);
 
 #endif
