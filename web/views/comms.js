@@ -42,7 +42,7 @@ export async function commsView(root, params, query, ctx) {
 			.sort((a, b) => sortDir * String(a[sortKey] || '').localeCompare(String(b[sortKey] || '')));
 		count.textContent = t('comms.count', { n: rows.length, total: all.length });
 		clear(tbody).append(
-			rows.map((c) =>
+			...rows.map((c) =>
 				h(
 					'tr',
 					{ class: c.overdue ? 'overdue' : null },
