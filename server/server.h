@@ -327,6 +327,9 @@ int srv_send_download(void *conn, int status, char *body, size_t len, const char
 void srv_headers(void *response, int api);
 /* Whether the server speaks TLS (set once at start). */
 extern int srv_tls;
+/* ctip serve --read-only (set once at start): every change is refused with 403, code
+ * read_only; logging in and out still work, and every read is still audited. */
+extern int srv_read_only;
 
 /* Today as YYYY-MM-DD (UTC). */
 void srv_today(char out[11]);
