@@ -110,6 +110,19 @@ const struct cli_command cli_commands[] = {
          "[--format table|csv|json|html] [-o FILE]",
          "multiple systems estimation: how many victims no agency saw (the dark figure), "
          "from the overlaps of the agencies' lists"},
+        {"company", cmd_company,
+         "ctip company add NAME [--licence NO] [--status active|suspended|revoked|expired] "
+         "[--from DATE] [--to DATE] [--address TEXT] [--province P] [--source TEXT] --as USER | "
+         "ctip company list | ctip company show ID [--org NAME] [--raw] [--format F] | ctip "
+         "company report [--org NAME] [--raw] [--format table|csv|json|html] [-o FILE] | ctip "
+         "company sanction add ID --date DATE --authority NAME --decision TEXT --as USER",
+         "the register of labour-export companies: licences, sanctions, and per company the "
+         "cases, victims and exploitation types; companies with forced labour and no sanction"},
+        {"recruiter", cmd_recruiter,
+         "ctip recruiter add NAME [--kind person|company] [--company NAME] [--province P] "
+         "[--cases C1,C2] --as USER | ctip recruiter list [--company NAME] --as USER",
+         "recruiters and brokers (persons or companies) and the cases they recruited in; a "
+         "person's name is sealed"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",

@@ -216,6 +216,11 @@ int h_link_review(struct req *r);
 int h_link_pair(struct req *r);
 int h_link_decide(struct req *r);
 int h_estimate(struct req *r);
+/* the register of companies (routes_companies.c) */
+int h_companies_list(struct req *r);
+int h_company_get(struct req *r);
+int h_company_create(struct req *r);
+int h_company_sanction(struct req *r);
 /* Frees the statistics snapshot kept between requests (at shutdown). */
 void srv_stats_free(void);
 /* The statistics snapshot kept between requests (every unit and dimension), rebuilt when the

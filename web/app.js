@@ -22,6 +22,7 @@ import { workView } from './views/work.js';
 import { followupsView } from './views/followups.js';
 import { contactsView } from './views/contacts.js';
 import { commsView, commView } from './views/comms.js';
+import { companiesView, companyView } from './views/companies.js';
 
 const ROUTES = [
 	[/^\/login$/, loginView, false],
@@ -42,6 +43,8 @@ const ROUTES = [
 	[/^\/releases$/, releasesView, true],
 	[/^\/link$/, linkReviewView, true],
 	[/^\/link\/(\d+)\/(\d+)$/, linkPairView, true],
+	[/^\/companies$/, companiesView, true],
+	[/^\/companies\/(\d+)$/, companyView, true],
 ];
 
 const NAV = [
@@ -56,6 +59,7 @@ const NAV = [
 	['#/releases', 'nav.releases', 'releases'],
 	['#/link', 'nav.link', 'link'],
 	['#/comms', 'nav.comms', 'comms'],
+	['#/companies', 'nav.companies', false],
 	['#/account', 'nav.account', false],
 ];
 // Roles that work on cases; the others (analyst, auditor, admin) get 403 from every case endpoint.
@@ -134,7 +138,7 @@ function renderChrome() {
 		if (cases === 'link' && !(state.me && state.me.role === 'supervisor')) continue;
 		if (cases === 'releases' && !(state.me && RELEASE_ROLES.includes(state.me.role))) continue;
 		if (cases === 'comms' && !(state.me && COMMS_ROLES.includes(state.me.role))) continue;
-		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path)) || (href === '#/comms' && /^\/comms\//.test(path));
+		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path)) || (href === '#/comms' && /^\/comms\//.test(path)) || (href === '#/companies' && /^\/companies\//.test(path));
 		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key))));
 	}
 	ul.append(h('li', { class: 'who' }, h('span', {}, t('nav.who', { user: state.me.username, org: state.me.org }))));
