@@ -5,7 +5,9 @@
 -- answers and evidence are one JSON document sealed under the registry's key
 -- (communication.body:ID), since an answer is typed by hand and may name someone.
 -- version counts the saves: a save of an older version is refused (409), never overwrites.
-CREATE TABLE communication (
+-- IF NOT EXISTS: migrations after 0007 may run again on a database that has their tables
+-- (tests/e2e/stats.sh migrates a version-7 database that holds the later schema).
+CREATE TABLE IF NOT EXISTS communication (
   id          INTEGER PRIMARY KEY,
   org_id      INTEGER NOT NULL REFERENCES organisation(id),
   ref         TEXT NOT NULL,
@@ -22,5 +24,5 @@ CREATE TABLE communication (
   created_at  TEXT NOT NULL,
   updated_at  TEXT NOT NULL
 );
-CREATE UNIQUE INDEX communication_ref ON communication(org_id, ref COLLATE NOCASE);
-CREATE INDEX communication_received ON communication(org_id, received);
+CREATE UNIQUE INDEX IF NOT EXISTS communication_ref ON communication(org_id, ref COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS communication_received ON communication(org_id, received);
