@@ -47,7 +47,8 @@ struct ctip_counts {
 	/* Replaces the stored reference data with ref. */                                           \
 	int (*ref_save)(ctip_store *s, const ctip_ref *ref, ctip_err *e);                            \
 	int (*ref_load)(ctip_store *s, ctip_ref *ref, ctip_err *e);                                  \
-	/* Organisations by name (compared folded). type may be NULL. */                             \
+	/* Organisations by name (compared folded). type may be NULL; *type is the store's own  */  \
+	/* copy (its organisation cache), valid until the next call: never free it.          */     \
 	int (*org_find)(ctip_store *s, const char *name, int64_t *id, char **type, ctip_err *e);     \
 	int (*org_add)(ctip_store *s, const char *name, const char *type, int64_t *id, ctip_err *e); \
 	int (*org_set_type)(ctip_store *s, int64_t id, const char *type, ctip_err *e);               \

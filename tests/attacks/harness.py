@@ -75,12 +75,16 @@ class Registry:
     def serve(self, *extra):
         """Starts ctip serve on a free port; returns the port."""
         self.port = free_port()
+        # The server's stderr goes to a file, not a pipe: a pipe nobody reads fills at 64 KiB and
+        # blocks the server, and a file survives a crash for the report (server_err()).
+        self.err_file = tempfile.NamedTemporaryFile("w+", prefix="ctip-serve-", suffix=".err")
         self.srv = subprocess.Popen([CTIP, "serve", "--listen", f"127.0.0.1:{self.port}", *extra],
-                                    env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    env=self.env, stdout=subprocess.PIPE, stderr=self.err_file,
                                     text=True)
+        atexit.register(self._report_crash)
         banner = self.srv.stdout.readline()
         if f"127.0.0.1:{self.port}" not in banner:
-            raise SystemExit("not ok attack set-up: serve\n  " + banner + self.srv.stderr.read())
+            raise SystemExit("not ok attack set-up: serve\n  " + banner + self.server_err())
         return self.port
 
     def stop(self):
@@ -93,12 +97,22 @@ class Registry:
         except subprocess.TimeoutExpired:
             self.srv.kill()
             rc = -9
-        try:
-            self.last_err = self.srv.stderr.read()[-1500:]  # what it said, for a failed check
-        except (OSError, ValueError):
-            self.last_err = ""
+        self.last_err = self.server_err()[-1500:]  # what it said, for a failed check
         self.srv = None
         return rc
+
+    def server_err(self):
+        try:
+            with open(self.err_file.name, encoding="utf-8", errors="replace") as f:
+                return f.read()
+        except (OSError, AttributeError):
+            return ""
+
+    def _report_crash(self):
+        """At exit: a server that died under an attack says why (its stderr's tail)."""
+        if self.srv is not None and self.srv.poll() is not None:
+            print(f"  the server ended with status {self.srv.returncode}:\n" +
+                  "\n".join("  " + x for x in self.server_err()[-3000:].splitlines()))
 
     def client(self, user=None, source=None):
         c = Client(self.port, source)

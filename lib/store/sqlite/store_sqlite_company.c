@@ -50,9 +50,7 @@ static int company_add(ctip_store *s, const struct ctip_company *c, int64_t reco
                        int64_t *id, ctip_err *e)
 {
 	int64_t org = 0;
-	char *type = NULL;
-	int rc = s->ops->org_find(s, c->name, &org, &type, e);
-	free(type);
+	int rc = s->ops->org_find(s, c->name, &org, NULL, e);
 	if (rc == CTIP_ENOTFOUND) {
 		*e = (ctip_err){0};
 		rc = s->ops->org_add(s, c->name, "LabourExportCompany", &org, e);
