@@ -90,4 +90,16 @@ int pg_search(ctip_store *base, const char *query, int64_t org, int limit,
               int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e);
 int pg_org_id(pg_store *s, const char *name, int64_t *id, ctip_err *e);
 
+/* Runs sql with n text parameters and hands each row to row (a one-row result) as it comes
+ * (single-row mode: a million rows are never held at once); row returns non-zero to stop.
+ * binary: the columns in binary format (bytea as its bytes; text stays NUL-terminated). */
+int pg_stream(pg_store *s, const char *sql, int n, const char *const *v, int binary,
+              int (*row)(void *ctx, PGresult *r), void *ctx, ctip_err *e, const char *what);
+
+/* The operations of store_pg_stats.c (statistics, figures, releases, data quality),
+ * store_pg_link.c (record linkage) and store_pg_rekey.c (key rotation), set into o. */
+void pg_stats_ops(struct ctip_store_ops *o);
+void pg_link_ops(struct ctip_store_ops *o);
+void pg_rekey_ops(struct ctip_store_ops *o);
+
 #endif
