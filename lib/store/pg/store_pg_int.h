@@ -55,6 +55,7 @@ typedef struct pg_store {
 	size_t buffered;
 	int ids_locked;
 	int64_t next_case, next_person, next_cp;
+	int64_t first_cp; /* the first person-in-case id of the transaction's writes */
 } pg_store;
 
 #define PG_FLUSH_BYTES (64u << 20)
@@ -100,6 +101,8 @@ int pg_stream(pg_store *s, const char *sql, int n, const char *const *v, int bin
  * store_pg_link.c (record linkage) and store_pg_rekey.c (key rotation), set into o. */
 void pg_stats_ops(struct ctip_store_ops *o);
 void pg_link_ops(struct ctip_store_ops *o);
+/* After a load's periods of exploitation were sent: their linked records marked changed. */
+int pg_link_expl_added(pg_store *s, ctip_err *e);
 void pg_rekey_ops(struct ctip_store_ops *o);
 
 #endif
