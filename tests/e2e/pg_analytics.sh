@@ -69,7 +69,10 @@ same() {
 		[ -f "$out.file" ] && cat "$out.file" >>"$out"
 		norm "$out" >"$out.n"
 	done
-	if cmp -s "$T/o$n.sq.n" "$T/o$n.pg.n" && ! grep -q "not yet available" "$T/o$n.pg.err"; then
+	if grep -q "casework is not available on the PostgreSQL back end" "$T/o$n.pg.err"; then
+		# the TIP tables count casework too, whose PostgreSQL store is another branch's
+		echo "ok pg_analytics: $name # SKIP casework not yet on PostgreSQL"
+	elif cmp -s "$T/o$n.sq.n" "$T/o$n.pg.n" && ! grep -q "not yet available" "$T/o$n.pg.err"; then
 		ok "pg_analytics: $name"
 	else
 		notok "pg_analytics: $name" "$(diff "$T/o$n.sq.n" "$T/o$n.pg.n" | head -n 8)" "$(head -c 300 "$T/o$n.pg.err")"

@@ -189,14 +189,24 @@ static int part_read(void *ctx, int unit, int part, void **data, size_t *len, ct
 static int cached(pg_store *s, int unit, const unsigned char *need, int64_t version,
                   ctip_facts **out, ctip_err *e)
 {
-	char u[16];
+	/* only the parts asked for: a dimension's values, offsets and dates are parts d, 100 + d
+	 * and 200 + d (facts.h); keys and dates are -1 and -2 */
+	char u[16], dims[CTIP_D_N * 4 + 8];
+	size_t at = 0;
+	dims[at++] = '{';
+	for (int d = 0; d < CTIP_D_N; d++)
+		if (!need || need[d])
+			at += (size_t)snprintf(dims + at, sizeof(dims) - at, "%s%d",
+			                       at > 1 ? "," : "", d);
+	snprintf(dims + at, sizeof(dims) - at, "}");
 	snprintf(u, sizeof(u), "%d", unit);
-	const char *v[1] = {u};
+	const char *v[2] = {u, dims};
 	*out = NULL;
 	PGresult *r = PQexecParams(s->db,
-	                           "SELECT unit, part, data FROM stats_part WHERE $1::int < 0 OR "
-	                           "unit = $1::int OR unit = -1",
-	                           1, NULL, v, NULL, NULL, 1);
+	                           "SELECT unit, part, data FROM stats_part WHERE unit = -1 OR "
+	                           "(($1::int < 0 OR unit = $1::int) AND (part IN (-1, -2) OR "
+	                           "(part >= 0 AND part % 100 = ANY ($2::int[]))))",
+	                           2, NULL, v, NULL, NULL, 1);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		int rc = pg_fail(s, r, e, "statistics cache");
 		PQclear(r);
