@@ -159,7 +159,7 @@ done
 psql_su -d "$PGDB" -At -c "SELECT encode(data, 'escape') FROM link_cache" >>"$T/dump" 2>&1
 psql_su -d "$PGDB" -At -c "SELECT encode(data, 'escape') FROM stats_part" >>"$T/dump" 2>&1
 python3 - "$T/d.csv" "$T/dump" >"$T/leak" <<'PY'
-import csv, sys
+import csv, re, sys
 # full names (family, middle, given as written and in the order people write them), document
 # numbers and phones; a single given name may also be part of an organisation's name
 dump = open(sys.argv[2], encoding="utf-8", errors="replace").read()
@@ -171,8 +171,10 @@ for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
         v = v.strip()
         if len(v) >= 6:
             n += 1
-            if v in dump:
-                i = dump.index(v)
+            # a number as a whole token (not digits inside a weight's decimals)
+            m = v in dump and re.search(r"(?<![0-9])" + re.escape(v) + r"(?![0-9])", dump)
+            if m:
+                i = m.start()
                 leaks.add(repr(dump[max(0, i - 40):i + len(v) + 20]))
 print(len(leaks), n)
 for l in sorted(leaks)[:3]:
