@@ -16,7 +16,7 @@ CREATE TABLE stats_state (
   version bigint NOT NULL,
   built   boolean NOT NULL
 );
-INSERT INTO stats_state (id, version, built) VALUES (1, 0, false);
+-- (its one row is written by the first snapshot saved: a restore copies the table as it is)
 
 CREATE TABLE stats_part (
   unit integer NOT NULL,

@@ -271,11 +271,12 @@ static int save(pg_store *s, const ctip_facts *f, ctip_err *e)
 	if (!rc)
 		rc = ctip_facts_parts(f, save_part, &sv);
 	if (!rc) {
-		char sql[160];
+		char sql[256];
 		/* only the writes this snapshot saw: one committed meanwhile keeps its row */
 		snprintf(sql, sizeof(sql),
-		         "DELETE FROM stats_write; UPDATE stats_state SET version = %lld, built = "
-		         "true WHERE id = 1",
+		         "DELETE FROM stats_write; INSERT INTO stats_state (id, version, built) "
+		         "VALUES (1, %lld, true) ON CONFLICT (id) DO UPDATE SET version = "
+		         "excluded.version, built = true",
 		         (long long)f->version);
 		rc = pg_exec(s, sql, e);
 	}
