@@ -12,7 +12,7 @@
 #include "progress.h"
 
 const int ctip_fb_ncol[CTIP_FB_N] = {
-        [CTIP_FB_PROC] = 8,       [CTIP_FB_VICTIMS] = 20,  [CTIP_FB_CASES] = 4,
+        [CTIP_FB_PROC] = 8,       [CTIP_FB_VICTIMS] = 21,  [CTIP_FB_CASES] = 4,
         [CTIP_FB_OFFENDERS] = 10, [CTIP_FB_REFERRALS] = 5, [CTIP_FB_ASSISTANCE] = 12,
 };
 
@@ -275,6 +275,7 @@ static int victim_row(struct ctip_fb *b, const char *const *c, ctip_err *e)
 	json_codes(&r, CTIP_D_EXPLOIT, c[16], b->buf[CTIP_D_EXPLOIT], 2048);
 	semi_codes(&r, CTIP_D_DEST, c[17], b->buf[CTIP_D_DEST], 2048);
 	semi_codes(&r, CTIP_D_EVENT, c[19], b->buf[CTIP_D_EVENT], 2048);
+	one(&r, CTIP_D_COMPANY, c[20]);                /* the recruiting company (ctip_Recruiter) */
 	for (int i = 0; i < r.nv[CTIP_D_EVENT]; i++) { /* "type|date" */
 		char *bar = strchr(r.v[CTIP_D_EVENT][i], '|');
 		r.event_date[i] = bar ? ctip_facts_date(bar + 1) : 0;

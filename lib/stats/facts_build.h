@@ -28,7 +28,8 @@ enum ctip_fb_scan {
 	 * birth date, ethnicity, citizenship (JSON array), province 2025, status, status date,
 	 * age when trafficked, labour industry, recruitment methods, control methods,
 	 * exploitation types (JSON arrays), countries of exploitation (`;` list), earliest start
-	 * of exploitation, events (`;` list of type|date); ordered by key, then case_person id */
+	 * of exploitation, events (`;` list of type|date), the recruiting company's name; ordered
+	 * by key, then case_person id */
 	CTIP_FB_VICTIMS,
 	/* case id, organisation name, type, opened; by case id */
 	CTIP_FB_CASES,
@@ -46,7 +47,7 @@ enum ctip_fb_scan {
 
 /* Columns of each scan (the longest is CTIP_FB_MAXCOL). */
 extern const int ctip_fb_ncol[CTIP_FB_N];
-#define CTIP_FB_MAXCOL 20
+#define CTIP_FB_MAXCOL 21
 
 struct ctip_fb;
 

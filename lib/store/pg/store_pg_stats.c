@@ -41,12 +41,13 @@ static const char *const scan_sql[CTIP_FB_N] = {
                 "p.gender, p.birth_date, p.ethnicity, p.citizenship, p.province_2025, "
                 "v.status, v.status_date, v.age_when_trafficked, v.labour_industry, "
                 "v.recruitment_methods, v.control_methods, v.exploitation_types, xs.c, xs.s, "
-                "ev.t FROM case_person cp JOIN person p ON p.id = cp.person_id "
+                "ev.t, rc.name FROM case_person cp JOIN person p ON p.id = cp.person_id "
                 "JOIN cases c ON c.id = cp.case_id JOIN organisation o ON o.id = c.org_id "
                 "LEFT JOIN victim v ON v.case_person_id = cp.id "
                 "LEFT JOIN lk ON lk.person_id = cp.person_id "
                 "LEFT JOIN xs ON xs.case_person_id = cp.id "
                 "LEFT JOIN ev ON ev.case_person_id = cp.id "
+                "LEFT JOIN organisation rc ON rc.id = v.recruiter_org_id "
                 "WHERE cp.role = 'Victim' ORDER BY 1, cp.id",
         [CTIP_FB_CASES] = "SELECT c.id, o.name, o.type, c.opened FROM cases c JOIN "
                           "organisation o ON o.id = c.org_id ORDER BY c.id",

@@ -76,7 +76,8 @@ static const char *txt(sqlite3_stmt *st, int i)
 	"cp.id), "                                                                                 \
 	"(SELECT min(x.start_date) FROM exploitation x WHERE x.case_person_id = cp.id), "          \
 	"(SELECT group_concat(ev.type || '|' || coalesce(ev.date, ''), ';') FROM event ev "        \
-	"WHERE ev.case_person_id = cp.id) "                                                        \
+	"WHERE ev.case_person_id = cp.id), "                                                       \
+	"(SELECT r.name FROM organisation r WHERE r.id = v.recruiter_org_id) "                     \
 	"FROM case_person cp JOIN person p ON p.id = cp.person_id "                                \
 	"JOIN cases c ON c.id = cp.case_id JOIN organisation o ON o.id = c.org_id "                \
 	"LEFT JOIN victim v ON v.case_person_id = cp.id "
