@@ -751,6 +751,9 @@ int ctip_store_pg_open(const char *url, int create, ctip_store **out, ctip_err *
 		pg_ops.audit_pend_each = NULL;
 		pg_ops.key_needed = pg_key_needed;
 		pg_ops.key_bind = pg_key_bind;
+		pg_stats_ops(&pg_ops);
+		pg_link_ops(&pg_ops);
+		pg_rekey_ops(&pg_ops);
 	}
 	pg_store *s = calloc(1, sizeof(*s));
 	if (!s)

@@ -55,6 +55,7 @@ typedef struct pg_store {
 	size_t buffered;
 	int ids_locked;
 	int64_t next_case, next_person, next_cp;
+	int64_t first_cp; /* the first person-in-case id of the transaction's writes */
 } pg_store;
 
 #define PG_FLUSH_BYTES (64u << 20)
@@ -89,5 +90,19 @@ int pg_rows(ctip_store *base, const struct ctip_row_filter *flt,
 int pg_search(ctip_store *base, const char *query, int64_t org, int limit,
               int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e);
 int pg_org_id(pg_store *s, const char *name, int64_t *id, ctip_err *e);
+
+/* Runs sql with n text parameters and hands each row to row (a one-row result) as it comes
+ * (single-row mode: a million rows are never held at once); row returns non-zero to stop.
+ * binary: the columns in binary format (bytea as its bytes; text stays NUL-terminated). */
+int pg_stream(pg_store *s, const char *sql, int n, const char *const *v, int binary,
+              int (*row)(void *ctx, PGresult *r), void *ctx, ctip_err *e, const char *what);
+
+/* The operations of store_pg_stats.c (statistics, figures, releases, data quality),
+ * store_pg_link.c (record linkage) and store_pg_rekey.c (key rotation), set into o. */
+void pg_stats_ops(struct ctip_store_ops *o);
+void pg_link_ops(struct ctip_store_ops *o);
+/* After a load's periods of exploitation were sent: their linked records marked changed. */
+int pg_link_expl_added(pg_store *s, ctip_err *e);
+void pg_rekey_ops(struct ctip_store_ops *o);
 
 #endif

@@ -169,6 +169,10 @@ int pg_flush(pg_store *s, ctip_err *e)
 			return rc;
 		b->len = 0;
 		b->rows = 0;
+		/* a period of exploitation added to a linked record: linkage compares it, so the
+		 * next run looks at the record again (a row trigger would run per row of a COPY) */
+		if (t == PT_EXPL && (rc = pg_link_expl_added(s, e)))
+			return rc;
 	}
 	s->buffered = 0;
 	return CTIP_OK;
@@ -194,6 +198,7 @@ static int ids_lock(pg_store *s, ctip_err *e)
 	s->next_case = strtoll(PQgetvalue(r, 0, 0), NULL, 10) + 1;
 	s->next_person = strtoll(PQgetvalue(r, 0, 1), NULL, 10) + 1;
 	s->next_cp = strtoll(PQgetvalue(r, 0, 2), NULL, 10) + 1;
+	s->first_cp = s->next_cp;
 	PQclear(r);
 	s->ids_locked = 1;
 	return CTIP_OK;

@@ -14,22 +14,9 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "link_input.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
-
-/* The order of the fields in a sealed identity (identity.h, ctip_identity_fields, then the
- * name's sort key). */
-enum {
-	ID_FAMILY,
-	ID_MIDDLE,
-	ID_GIVEN,
-	ID_COMMUNE = 4,
-	ID_DISTRICT = 6,
-	ID_DOCS = 8,
-	ID_MOBILE,
-	ID_HOME,
-	ID_N = 12
-};
 
 static int fail(ctip_store *s, ctip_err *e, const char *what)
 {
@@ -46,39 +33,6 @@ static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
 		return NULL;
 	}
 	return st;
-}
-
-/* Unpacks m[0..len) (crypto.h's packing) in place into v: each value is moved one byte
- * back over its length and NUL-terminated, which fits because a length takes a byte at
- * least. -1 when malformed. */
-static int unpack_inplace(unsigned char *m, size_t len, const char **v, int n)
-{
-	size_t at = 0;
-	unsigned char *w = m;
-	for (int i = 0; i < n; i++) {
-		size_t x = 0;
-		int shift = 0;
-		for (;;) {
-			if (at >= len || shift > 28)
-				return -1;
-			unsigned char b = m[at++];
-			x |= (size_t)(b & 0x7f) << shift;
-			shift += 7;
-			if (!(b & 0x80))
-				break;
-		}
-		v[i] = NULL;
-		if (x == 0)
-			continue;
-		if (x - 1 > len - at)
-			return -1;
-		memmove(w, m + at, x - 1);
-		v[i] = (const char *)w;
-		w[x - 1] = 0;
-		w += x;
-		at += x - 1;
-	}
-	return at == len ? 0 : -1;
 }
 
 /* Every record, and beside it every record's period of exploitation, both by id and merged
@@ -139,48 +93,10 @@ int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
 				r.expl_end = (const char *)sqlite3_column_text(per, 2);
 			}
 			const unsigned char *b = sqlite3_column_blob(st, 6);
-			size_t bn = (size_t)sqlite3_column_bytes(st, 6);
-			if (b) {
-				if (bn < CTIP_SEAL_OVERHEAD) {
-					rc = ctip_err_set(e, CTIP_EDB,
-					                  "%s: identity of P%lld is damaged",
-					                  s->path, (long long)r.id);
-					break;
-				}
-				size_t ml = bn - CTIP_SEAL_OVERHEAD;
-				if (ml + 1 > cap) {
-					unsigned char *t =
-					        realloc(m, ml + 1 > 4096 ? ml + 1 : 4096);
-					if (!t) {
-						rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-						break;
-					}
-					m = t;
-					cap = ml + 1 > 4096 ? ml + 1 : 4096;
-				}
-				char ad[64];
-				int an = snprintf(ad, sizeof(ad), "person.identity:%lld",
-				                  (long long)r.id);
-				const char *v[ID_N];
-				if (ctip_unseal(s->crypto, b, bn, ad, (size_t)an, m) ||
-				    unpack_inplace(m, ml, v, ID_N)) {
-					rc = ctip_err_set(
-					        e, CTIP_EDB,
-					        "%s: the identity of record P%lld does not open: "
-					        "it was altered or moved, or the key is not the "
-					        "one it was sealed with",
-					        s->path, (long long)r.id);
-					break;
-				}
-				r.family = v[ID_FAMILY];
-				r.middle = v[ID_MIDDLE];
-				r.given = v[ID_GIVEN];
-				r.docs = v[ID_DOCS];
-				r.mobiles = v[ID_MOBILE];
-				r.homephones = v[ID_HOME];
-				r.district = v[ID_DISTRICT];
-				r.commune = v[ID_COMMUNE];
-			}
+			if (b && (rc = ctip_link_input_identity(s->crypto, s->path, b,
+			                                        (size_t)sqlite3_column_bytes(st, 6),
+			                                        &m, &cap, &r, e)))
+				break;
 			rc = cb(ctx, &r);
 		}
 		if (!rc && step != SQLITE_DONE)

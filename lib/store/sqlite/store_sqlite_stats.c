@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "facts.h"
+#include "facts_build.h"
 #include "figures.h"
 #include "progress.h"
 #include "store_sqlite.h"
@@ -58,221 +59,12 @@ static int ensure_schema(ctip_store *s, ctip_err *e)
 	return ensure_table(s, "stats_state", e);
 }
 
-/* --- building ------------------------------------------------------------------------ */
-
 static const char *txt(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-/* Splits a JSON array of codes (as the store writes them: no escapes in codes) into r's
- * values of dimension d. The strings point into a buffer owned by the caller. */
-static void json_codes(struct ctip_frow *r, int d, const char *j, char *buf, size_t cap)
-{
-	r->nv[d] = 0;
-	if (!j)
-		return;
-	size_t n = strlen(j);
-	if (n >= cap)
-		return;
-	memcpy(buf, j, n + 1);
-	char *p = buf;
-	while ((p = strchr(p, '"')) && r->nv[d] < CTIP_FACT_MAXV) {
-		char *q = strchr(p + 1, '"');
-		if (!q)
-			break;
-		*q = 0;
-		r->v[d][r->nv[d]++] = p + 1;
-		p = q + 1;
-	}
-}
-
-/* Splits a `;` list (group_concat) the same way. */
-static void semi_codes(struct ctip_frow *r, int d, const char *j, char *buf, size_t cap)
-{
-	r->nv[d] = 0;
-	if (!j)
-		return;
-	size_t n = strlen(j);
-	if (n >= cap)
-		return;
-	memcpy(buf, j, n + 1);
-	for (char *save = NULL, *t = strtok_r(buf, ";", &save); t && r->nv[d] < CTIP_FACT_MAXV;
-	     t = strtok_r(NULL, ";", &save))
-		r->v[d][r->nv[d]++] = t;
-}
-
-static void one(struct ctip_frow *r, int d, const char *v)
-{
-	r->nv[d] = v && *v ? 1 : 0;
-	r->v[d][0] = v;
-}
-
-/* Age in whole years at date `at` (YYYYMMDD) of someone born `birth` (a partial date). */
-static int age_at(const char *birth, int32_t at)
-{
-	int32_t b = ctip_facts_date(birth);
-	if (!b || !at)
-		return -1;
-	int age = at / 10000 - b / 10000;
-	/* month and day known on both sides: not yet had the birthday */
-	if (b % 10000 / 100 && at % 10000 / 100 && at % 10000 < b % 10000 && at % 100 && b % 100)
-		age--;
-	else if (b % 10000 / 100 && at % 10000 / 100 && at % 10000 / 100 < b % 10000 / 100)
-		age--;
-	return age >= 0 && age < 150 ? age : -1;
-}
-
-/* Per case and per defendant, what their proceedings say: stages and articles as bit sets
- * over small local tables of codes, and a defendant's sentence band. */
-#define MAXCODES 32
-struct codeset {
-	int n;
-	char *code[MAXCODES];
-};
-
-static int code_bit(struct codeset *cs, const char *c)
-{
-	if (!c || !*c)
-		return -1;
-	for (int i = 0; i < cs->n; i++)
-		if (!strcmp(cs->code[i], c))
-			return i;
-	if (cs->n == MAXCODES)
-		return -1;
-	cs->code[cs->n] = strdup(c);
-	return cs->code[cs->n] ? cs->n++ : -1;
-}
-
-static void mask_values(struct ctip_frow *r, int d, uint32_t mask, const struct codeset *cs)
-{
-	r->nv[d] = 0;
-	for (int i = 0; i < cs->n; i++)
-		if (mask & (1u << i))
-			r->v[d][r->nv[d]++] = cs->code[i];
-}
-
-/* A stage's date: the earliest dated proceeding at that stage (of the case, or of the
- * defendant). Dates are kept for the first STAGE_DATES stage codes met (the vocabulary has 8);
- * a stage beyond, or never dated, has 0 and counts by the row's date. */
-#define STAGE_DATES 8
-
-static void mask_stages(struct ctip_frow *r, uint32_t mask, const struct codeset *cs,
-                        const int32_t *dates)
-{
-	mask_values(r, CTIP_D_STAGE, mask, cs);
-	for (int i = 0, k = 0; i < cs->n && k < r->nv[CTIP_D_STAGE]; i++)
-		if (mask & (1u << i))
-			r->stage_date[k++] = i < STAGE_DATES ? dates[i] : 0;
-}
-
-static void earliest(int32_t *dates, int bit, int32_t d)
-{
-	if (bit >= 0 && bit < STAGE_DATES && d && (!dates[bit] || d < dates[bit]))
-		dates[bit] = d;
-}
-
-static const char *const sentence_bands[] = {
-        NULL,         "Fine",        "NonCustodialReform", "SuspendedSentence", "Prison<3y",
-        "Prison3-7y", "Prison7-15y", "Prison15-20y",       "LifeImprisonment",  "Death"};
-
-/* The band of a sentence, ordered by severity (a defendant's most severe counts). */
-static int sentence_band(const char *kind, sqlite3_stmt *st, int col)
-{
-	if (!kind)
-		return 0;
-	if (!strcmp(kind, "Fine"))
-		return 1;
-	if (!strcmp(kind, "NonCustodialReform"))
-		return 2;
-	if (!strcmp(kind, "SuspendedSentence"))
-		return 3;
-	if (!strcmp(kind, "LifeImprisonment"))
-		return 8;
-	if (!strcmp(kind, "Death"))
-		return 9;
-	if (!strcmp(kind, "Imprisonment")) {
-		if (sqlite3_column_type(st, col) == SQLITE_NULL)
-			return 0;
-		int m = sqlite3_column_int(st, col);
-		return m < 36 ? 4 : m < 84 ? 5 : m <= 180 ? 6 : 7;
-	}
-	return 0;
-}
-
-struct build {
-	ctip_store *s;
-	ctip_facts *f;
-	int64_t ncases, nlinks;
-	long long scanned;                           /* rows read, for the progress bar */
-	uint32_t *case_stage, *case_art, *case_expl; /* by case id */
-	uint32_t *cp_stage, *cp_art;                 /* by case_person id */
-	int32_t *case_sdate, *cp_sdate;              /* STAGE_DATES per case, per case_person */
-	unsigned char *cp_sent;
-	struct codeset stages, arts, expls;
-	char buf[CTIP_D_N][2048];
-};
-
-static sqlite3_stmt *prep(struct build *b, const char *sql, ctip_err *e)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(ctip_store_sqlite_db(b->s), sql, -1, &st, NULL) != SQLITE_OK) {
-		fail(b->s, e, "statistics snapshot");
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-static int finish(struct build *b, sqlite3_stmt *st, int rc, ctip_err *e)
-{
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static int step_rows(struct build *b, sqlite3_stmt *st,
-                     int (*row)(struct build *, sqlite3_stmt *, ctip_err *), ctip_err *e)
-{
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = row(b, st, e)))
-			return finish(b, st, rc, e);
-		/* six scans of about one row per person in a case each */
-		if (!(++b->scanned & 4095))
-			ctip_progress_report("statistics snapshot", b->scanned,
-			                     6 * (b->nlinks > b->ncases ? b->nlinks : b->ncases),
-			                     "rows");
-	}
-	if (rc != SQLITE_DONE)
-		return finish(b, st, fail(b->s, e, "statistics snapshot"), e);
-	return finish(b, st, 0, e);
-}
-
-static int proc_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
-{
-	int64_t cid = sqlite3_column_int64(st, 0), cp = sqlite3_column_int64(st, 1);
-	int perp = sqlite3_column_int(st, 2);
-	int sb = code_bit(&b->stages, txt(st, 3)), ab = code_bit(&b->arts, txt(st, 4));
-	if (cid < 0 || cid > b->ncases || cp < 0 || cp > b->nlinks)
-		return CTIP_OK;
-	int32_t date = ctip_facts_date(txt(st, 7));
-	if (sb >= 0)
-		b->case_stage[cid] |= 1u << sb;
-	earliest(b->case_sdate + (size_t)cid * STAGE_DATES, sb, date);
-	if (ab >= 0)
-		b->case_art[cid] |= 1u << ab;
-	if (perp) {
-		if (sb >= 0)
-			b->cp_stage[cp] |= 1u << sb;
-		earliest(b->cp_sdate + (size_t)cp * STAGE_DATES, sb, date);
-		if (ab >= 0)
-			b->cp_art[cp] |= 1u << ab;
-		int band = sentence_band(txt(st, 5), st, 6);
-		if (band > b->cp_sent[cp])
-			b->cp_sent[cp] = (unsigned char)band;
-	}
-	return CTIP_OK;
-}
+/* --- building (the rows; what they become is facts_build.c's) -------------------------- */
 
 /* The key that makes victims distinct: the linked person (`ctip link run`; represented by the
  * smallest record id of its cluster), or the person record while it is not linked. */
@@ -297,7 +89,7 @@ static const char *const victims_sql =
         "FROM link_person) "
         "SELECT coalesce(lk.k, cp.person_id), " VICTIM_COLS
         "LEFT JOIN lk ON lk.person_id = cp.person_id "
-        "WHERE cp.role = 'Victim' ORDER BY 1";
+        "WHERE cp.role = 'Victim' ORDER BY 1, cp.id";
 
 /* The same key, of one record (a patch reads few). */
 #define VICTIM_KEY                                                                                 \
@@ -308,77 +100,11 @@ static const char *const victims_sql =
 static const char *const victims_delta_sql =
         "SELECT " VICTIM_KEY ", " VICTIM_COLS
         "WHERE cp.role = 'Victim' AND cp.person_id IN (SELECT person_id FROM "
-        "temp.stats_need_person) ORDER BY 1";
-
-static int victim_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
-{
-	struct ctip_frow r = {.key = sqlite3_column_int64(st, 0)};
-	int64_t cid = sqlite3_column_int64(st, 1);
-	int32_t opened = ctip_facts_date(txt(st, 4));
-	r.case_id = cid;
-	int32_t status_date = ctip_facts_date(txt(st, 11));
-	/* identified (status decided) that year; else the year the case was opened */
-	r.date = status_date ? status_date : opened;
-	one(&r, CTIP_D_ORG, txt(st, 2));
-	one(&r, CTIP_D_ORG_TYPE, txt(st, 3));
-	one(&r, CTIP_D_GENDER, txt(st, 5));
-	one(&r, CTIP_D_ETHNICITY, txt(st, 7));
-	json_codes(&r, CTIP_D_CITIZENSHIP, txt(st, 8), b->buf[CTIP_D_CITIZENSHIP], 2048);
-	one(&r, CTIP_D_ORIGIN, txt(st, 9));
-	one(&r, CTIP_D_STATUS, txt(st, 10));
-	/* age at exploitation: as recorded, else from the birth date at the start of the first
-	 * exploitation, else when the case was opened */
-	if (sqlite3_column_type(st, 12) != SQLITE_NULL)
-		r.age = sqlite3_column_int(st, 12);
-	else {
-		int32_t at = ctip_facts_date(txt(st, 18));
-		r.age = age_at(txt(st, 6), at ? at : opened);
-	}
-	one(&r, CTIP_D_INDUSTRY, txt(st, 13));
-	json_codes(&r, CTIP_D_RECRUIT, txt(st, 14), b->buf[CTIP_D_RECRUIT], 2048);
-	json_codes(&r, CTIP_D_CONTROL, txt(st, 15), b->buf[CTIP_D_CONTROL], 2048);
-	json_codes(&r, CTIP_D_EXPLOIT, txt(st, 16), b->buf[CTIP_D_EXPLOIT], 2048);
-	semi_codes(&r, CTIP_D_DEST, txt(st, 17), b->buf[CTIP_D_DEST], 2048);
-	semi_codes(&r, CTIP_D_EVENT, txt(st, 19), b->buf[CTIP_D_EVENT], 2048);
-	one(&r, CTIP_D_COMPANY, txt(st, 20));          /* the recruiting company (ctip_Recruiter) */
-	for (int i = 0; i < r.nv[CTIP_D_EVENT]; i++) { /* "type|date" */
-		char *bar = strchr(r.v[CTIP_D_EVENT][i], '|');
-		r.event_date[i] = bar ? ctip_facts_date(bar + 1) : 0;
-		if (bar)
-			*bar = 0;
-	}
-	if (cid >= 0 && cid <= b->ncases) {
-		mask_stages(&r, b->case_stage[cid], &b->stages,
-		            b->case_sdate + (size_t)cid * STAGE_DATES);
-		mask_values(&r, CTIP_D_ARTICLE, b->case_art[cid], &b->arts);
-		for (int i = 0; i < r.nv[CTIP_D_EXPLOIT]; i++) {
-			int bit = code_bit(&b->expls, r.v[CTIP_D_EXPLOIT][i]);
-			if (bit >= 0)
-				b->case_expl[cid] |= 1u << bit;
-		}
-	}
-	return ctip_facts_add(b->f, CTIP_U_VICTIMS, &r, e);
-}
+        "temp.stats_need_person) ORDER BY 1, cp.id";
 
 #define CASES_SQL(where)                                                                           \
 	"SELECT c.id, o.name, o.type, c.opened FROM cases c JOIN organisation o ON o.id = "        \
 	"c.org_id " where " ORDER BY c.id"
-
-static int case_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
-{
-	struct ctip_frow r = {.key = sqlite3_column_int64(st, 0)};
-	r.case_id = r.key;
-	r.date = ctip_facts_date(txt(st, 3));
-	one(&r, CTIP_D_ORG, txt(st, 1));
-	one(&r, CTIP_D_ORG_TYPE, txt(st, 2));
-	if (r.key >= 0 && r.key <= b->ncases) {
-		mask_stages(&r, b->case_stage[r.key], &b->stages,
-		            b->case_sdate + (size_t)r.key * STAGE_DATES);
-		mask_values(&r, CTIP_D_ARTICLE, b->case_art[r.key], &b->arts);
-		mask_values(&r, CTIP_D_EXPLOIT, b->case_expl[r.key], &b->expls);
-	}
-	return ctip_facts_add(b->f, CTIP_U_CASES, &r, e);
-}
 
 #define OFFENDERS_SQL(and)                                                                         \
 	"SELECT cp.id, o.name, o.type, c.opened, p.gender, p.birth_date, p.ethnicity, "            \
@@ -387,44 +113,11 @@ static int case_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	"WHERE cp.role = 'Perpetrator' " and                                                       \
 	        " ORDER BY cp.id"
 
-static int offender_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
-{
-	struct ctip_frow r = {.key = sqlite3_column_int64(st, 0)};
-	r.date = ctip_facts_date(txt(st, 3));
-	one(&r, CTIP_D_ORG, txt(st, 1));
-	one(&r, CTIP_D_ORG_TYPE, txt(st, 2));
-	one(&r, CTIP_D_GENDER, txt(st, 4));
-	r.age = age_at(txt(st, 5), r.date);
-	one(&r, CTIP_D_ETHNICITY, txt(st, 6));
-	json_codes(&r, CTIP_D_CITIZENSHIP, txt(st, 7), b->buf[CTIP_D_CITIZENSHIP], 2048);
-	one(&r, CTIP_D_ORIGIN, txt(st, 8));
-	r.case_id = sqlite3_column_int64(st, 9);
-	if (r.key >= 0 && r.key <= b->nlinks) {
-		mask_stages(&r, b->cp_stage[r.key], &b->stages,
-		            b->cp_sdate + (size_t)r.key * STAGE_DATES);
-		mask_values(&r, CTIP_D_ARTICLE, b->cp_art[r.key], &b->arts);
-		one(&r, CTIP_D_SENTENCE, sentence_bands[b->cp_sent[r.key]]);
-	}
-	return ctip_facts_add(b->f, CTIP_U_OFFENDERS, &r, e);
-}
-
 #define REFERRALS_SQL(and)                                                                         \
 	"SELECT r.date, o.name, o.type, r.reason, r.case_id FROM referral r JOIN cases c ON c.id " \
 	"= r.case_id JOIN organisation o ON o.id = c.org_id WHERE r.direction = 'out' " and        \
 	        " ORDER BY r.case_id, r.seq"
 
-static int referral_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
-{
-	struct ctip_frow r = {.key = b->f->u[CTIP_U_REFERRALS].n};
-	r.date = ctip_facts_date(txt(st, 0));
-	one(&r, CTIP_D_ORG, txt(st, 1));
-	one(&r, CTIP_D_ORG_TYPE, txt(st, 2));
-	one(&r, CTIP_D_REF_REASON, txt(st, 3));
-	r.case_id = sqlite3_column_int64(st, 4);
-	return ctip_facts_add(b->f, CTIP_U_REFERRALS, &r, e);
-}
-
-/* Assistance counts by the providing organisation when recorded, else the case's. */
 #define ASSISTANCE_SQL(where)                                                                      \
 	"SELECT a.date, a.kind, coalesce(po.name, o.name), coalesce(po.type, o.type), p.gender, "  \
 	"p.birth_date, p.province_2025, v.status, v.exploitation_types, v.age_when_trafficked, "   \
@@ -435,112 +128,78 @@ static int referral_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	"LEFT JOIN victim v ON v.case_person_id = cp.id " where                                    \
 	" ORDER BY a.case_person_id, a.seq"
 
-static int assistance_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
+static int max_id(ctip_store *s, const char *sql, int64_t *out, ctip_err *e)
 {
-	struct ctip_frow r = {.key = b->f->u[CTIP_U_ASSISTANCE].n};
-	r.date = ctip_facts_date(txt(st, 0));
-	one(&r, CTIP_D_ASSIST_KIND, txt(st, 1));
-	r.case_id = sqlite3_column_int64(st, 11);
-	one(&r, CTIP_D_ORG, txt(st, 2));
-	one(&r, CTIP_D_ORG_TYPE, txt(st, 3));
-	one(&r, CTIP_D_GENDER, txt(st, 4));
-	one(&r, CTIP_D_ORIGIN, txt(st, 6));
-	one(&r, CTIP_D_STATUS, txt(st, 7));
-	json_codes(&r, CTIP_D_EXPLOIT, txt(st, 8), b->buf[CTIP_D_EXPLOIT], 2048);
-	r.age = sqlite3_column_type(st, 9) != SQLITE_NULL
-	                ? sqlite3_column_int(st, 9)
-	                : age_at(txt(st, 5), ctip_facts_date(txt(st, 10)));
-	return ctip_facts_add(b->f, CTIP_U_ASSISTANCE, &r, e);
-}
-
-static int max_id(struct build *b, const char *sql, int64_t *out, ctip_err *e)
-{
-	sqlite3_stmt *st = prep(b, sql, e);
-	if (!st)
-		return e->code;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(s, e, "statistics snapshot");
 	*out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);
-	if (*out < 0 || *out > 200000000)
-		return ctip_err_set(e, CTIP_EINVAL, "statistics: ids out of range");
 	return CTIP_OK;
+}
+
+/* Runs one scan, each row handed to the builder as text columns. */
+static int scan(ctip_store *s, struct ctip_fb *b, int which, const char *sql, ctip_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return fail(s, e, "statistics snapshot");
+	}
+	const char *col[CTIP_FB_MAXCOL];
+	int n = ctip_fb_ncol[which], rc = CTIP_OK, step;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		for (int i = 0; i < n; i++)
+			col[i] = txt(st, i);
+		rc = ctip_fb_row(b, which, col, e);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(s, e, "statistics snapshot");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 /* The snapshot's rows: all of them, or (delta) those of the cases in stats_delta and, for
  * victims, of the persons in temp.stats_need_person (patching, below). */
 static int build(ctip_store *s, ctip_facts *f, int delta, ctip_err *e)
 {
-	struct build *b = calloc(1, sizeof(*b));
-	if (!b)
-		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	b->s = s;
-	b->f = f;
-	int rc = max_id(b, "SELECT coalesce(max(id), 0) FROM cases", &b->ncases, e);
+	int64_t ncases = 0, nlinks = 0;
+	struct ctip_fb *b = NULL;
+	int rc = max_id(s, "SELECT coalesce(max(id), 0) FROM cases", &ncases, e);
 	if (!rc)
-		rc = max_id(b, "SELECT coalesce(max(id), 0) FROM case_person", &b->nlinks, e);
-	if (!rc) {
-		size_t nc = (size_t)b->ncases + 1, nl = (size_t)b->nlinks + 1;
-		b->case_stage = calloc(nc, 4);
-		b->case_art = calloc(nc, 4);
-		b->case_expl = calloc(nc, 4);
-		b->cp_stage = calloc(nl, 4);
-		b->cp_art = calloc(nl, 4);
-		b->cp_sent = calloc(nl, 1);
-		b->case_sdate = calloc(nc, 4 * STAGE_DATES);
-		b->cp_sdate = calloc(nl, 4 * STAGE_DATES);
-		if (!b->case_stage || !b->case_art || !b->case_expl || !b->cp_stage || !b->cp_art ||
-		    !b->cp_sent || !b->case_sdate || !b->cp_sdate)
-			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	}
+		rc = max_id(s, "SELECT coalesce(max(id), 0) FROM case_person", &nlinks, e);
+	if (!rc)
+		rc = ctip_fb_new(f, ncases, nlinks, &b, e);
 #define PROC_SQL                                                                                   \
 	"SELECT cp.case_id, cp.id, cp.role = 'Perpetrator', pr.stage, pr.article, "                \
 	"pr.sentence_kind, pr.sentence_months, pr.date FROM proceeding pr "                        \
 	"JOIN case_person cp ON cp.id = pr.case_person_id "
 #define IN_DELTA "cp.case_id IN (SELECT case_id FROM main.stats_delta)"
-	struct {
-		const char *sql;
-		int (*row)(struct build *, sqlite3_stmt *, ctip_err *);
-	} all[] =
+	static const char *const all[CTIP_FB_N] =
 	        {
-	                {PROC_SQL, proc_row},
-	                {victims_sql, victim_row},
-	                {CASES_SQL(""), case_row},
-	                {OFFENDERS_SQL(""), offender_row},
-	                {REFERRALS_SQL(""), referral_row},
-	                {ASSISTANCE_SQL(""), assistance_row},
+	                [CTIP_FB_PROC] = PROC_SQL,
+	                [CTIP_FB_VICTIMS] = victims_sql,
+	                [CTIP_FB_CASES] = CASES_SQL(""),
+	                [CTIP_FB_OFFENDERS] = OFFENDERS_SQL(""),
+	                [CTIP_FB_REFERRALS] = REFERRALS_SQL(""),
+	                [CTIP_FB_ASSISTANCE] = ASSISTANCE_SQL(""),
 	        },
-	  part[] =
-	          {
-	                  {PROC_SQL "WHERE cp.case_id IN (SELECT case_id FROM temp.stats_need)",
-	                   proc_row},
-	                  {victims_delta_sql, victim_row},
-	                  {CASES_SQL("WHERE c.id IN (SELECT case_id FROM main.stats_delta)"),
-	                   case_row},
-	                  {OFFENDERS_SQL("AND " IN_DELTA), offender_row},
-	                  {REFERRALS_SQL("AND r.case_id IN (SELECT case_id FROM main.stats_delta)"),
-	                   referral_row},
-	                  {ASSISTANCE_SQL("WHERE " IN_DELTA), assistance_row},
-	          },
-	  *scans = delta ? part : all;
-	for (size_t i = 0; !rc && i < sizeof(all) / sizeof(all[0]); i++) {
-		sqlite3_stmt *st = prep(b, scans[i].sql, e);
-		rc = st ? step_rows(b, st, scans[i].row, e) : e->code;
-	}
-	ctip_progress_finish();
-	for (int i = 0; i < b->stages.n; i++)
-		free(b->stages.code[i]);
-	for (int i = 0; i < b->arts.n; i++)
-		free(b->arts.code[i]);
-	for (int i = 0; i < b->expls.n; i++)
-		free(b->expls.code[i]);
-	free(b->case_stage);
-	free(b->case_art);
-	free(b->case_expl);
-	free(b->cp_stage);
-	free(b->cp_art);
-	free(b->cp_sent);
-	free(b->case_sdate);
-	free(b->cp_sdate);
-	free(b);
+	                         *const part[CTIP_FB_N] = {
+	                                 [CTIP_FB_PROC] = PROC_SQL "WHERE cp.case_id IN (SELECT "
+	                                                           "case_id FROM temp.stats_need)",
+	                                 [CTIP_FB_VICTIMS] = victims_delta_sql,
+	                                 [CTIP_FB_CASES] = CASES_SQL("WHERE c.id IN (SELECT "
+	                                                             "case_id FROM "
+	                                                             "main.stats_delta)"),
+	                                 [CTIP_FB_OFFENDERS] = OFFENDERS_SQL("AND " IN_DELTA),
+	                                 [CTIP_FB_REFERRALS] = REFERRALS_SQL(
+	                                         "AND r.case_id IN (SELECT case_id FROM "
+	                                         "main.stats_delta)"),
+	                                 [CTIP_FB_ASSISTANCE] = ASSISTANCE_SQL("WHERE " IN_DELTA),
+	                         };
+	for (int i = 0; !rc && i < CTIP_FB_N; i++)
+		rc = scan(s, b, i, delta ? part[i] : all[i], e);
+	ctip_fb_free(b);
 	return rc;
 }
 
