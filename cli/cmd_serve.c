@@ -105,6 +105,14 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 		return rc;
 	int can = s->srv && s->srv != &ctip_srv_unavail_ops;
 	const char *backend = s->ops->name;
+	ctip_err e = {0};
+	/* the role the server works as (PostgreSQL): refused here, before listening */
+	if (can && s->srv->tune(s, &e) && e.code == CTIP_EDENIED) {
+		fputs("ctip: ", stderr);
+		ctip_err_print(&e, stderr);
+		ctip_store_close(s);
+		return 1;
+	}
 	ctip_store_close(s);
 	if (!can) {
 		fprintf(stderr,

@@ -19,7 +19,9 @@ enum ctip_code {
 	CTIP_EDB,       /* the database refused or failed */
 	CTIP_ENOMEM,    /* out of memory */
 	CTIP_ENOTFOUND, /* no such record */
-	CTIP_EDENIED    /* the account may not do this (its role or organisation) */
+	CTIP_EDENIED,   /* the account may not do this (its role or organisation) */
+	CTIP_ECONFLICT, /* someone else changed the record since it was read */
+	CTIP_EUNAVAIL   /* the database server cannot be reached (for now) */
 };
 
 typedef struct ctip_err {

@@ -804,12 +804,3 @@ const struct ctip_cw_ops ctip_sqlite_cw_ops = {
         .hotline_set_case = hotline_set_case,
         .reseal = reseal,
 };
-
-const struct ctip_cw_ops *ctip_cw_ops(ctip_store *s, ctip_err *e)
-{
-	if (s->ops && s->ops->name && !strcmp(s->ops->name, "sqlite"))
-		return &ctip_sqlite_cw_ops;
-	ctip_err_set(e, CTIP_EINVAL, "casework is not available on the %s back end yet",
-	             s->ops && s->ops->name ? s->ops->name : "unknown");
-	return NULL;
-}
