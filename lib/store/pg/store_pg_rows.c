@@ -19,6 +19,7 @@
 #include "row_group.h"
 #include "search_top.h"
 #include "store_pg_int.h"
+#include "store_sqlite_referral.h"
 
 static const char *const copy_sql[PT_COUNT] = {
         [PT_CASES] = "COPY cases (id, org_id, src_case_id, status, closure_sealed, opened, "
@@ -926,31 +927,50 @@ out:
 
 /* ---- search ---------------------------------------------------------------------------------- */
 
+/* An array literal of a query's tokens ({a,b}); NULL when it has none. */
+static char *token_array(const char *tokens)
+{
+	size_t tl = strlen(tokens);
+	char *arr = tl ? malloc(tl + 3) : NULL;
+	if (!arr)
+		return NULL;
+	snprintf(arr, tl + 3, "{%s}", tokens);
+	for (char *p = arr; *p; p++)
+		if (*p == ' ')
+			*p = ',';
+	return arr;
+}
+
 int pg_search(ctip_store *base, const char *query, int64_t org, int limit,
               int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e)
 {
 	pg_store *s = (pg_store *)base;
-	struct ctip_search_q q;
+	struct ctip_search_q q, q0;
 	int rc = ctip_search_q_make(s->base.crypto, s->base.path, query, org, &q, e);
 	if (rc)
 		return rc;
-	/* every token required: the array of the record's tokens contains the query's */
-	size_t tl = strlen(q.tokens);
-	char *arr = malloc(tl + 3), orgs[24];
-	if (!arr) {
+	/* the records referred to the organisation are found by the tokens every record has
+	 * (not scoped to an organisation) */
+	if (org > 0 && (rc = ctip_search_q_make(s->base.crypto, s->base.path, query, 0, &q0, e))) {
 		ctip_search_q_free(&q);
+		return rc;
+	}
+	char *arr = token_array(q.tokens), *arr0 = org > 0 ? token_array(q0.tokens) : NULL, orgs[24];
+	if ((*q.tokens && !arr) || (org > 0 && *q0.tokens && !arr0)) {
+		free(arr);
+		free(arr0);
+		ctip_search_q_free(&q);
+		if (org > 0)
+			ctip_search_q_free(&q0);
 		return nomem(e);
 	}
-	snprintf(arr, tl + 3, "{%s}", q.tokens);
-	for (char *p = arr; *p; p++)
-		if (*p == ' ')
-			*p = ',';
 	snprintf(orgs, sizeof(orgs), "%lld", (long long)org);
-	const char *v[4] = {tl ? arr : NULL, q.has_doc ? (const char *)q.doc_bidx : NULL,
-	                    q.has_phone ? (const char *)q.phone_bidx : NULL, orgs};
-	const int len[4] = {0, CTIP_BIDX_BYTES, CTIP_BIDX_BYTES, 0}, bin[4] = {0, 1, 1, 0};
-	/* within what an organisation sees: its own records (the tokens scoped to it); the
-	 * records referred to it are not searched on PostgreSQL yet (docs/DESIGN.md) */
+	const char *v[5] = {arr, q.has_doc ? (const char *)q.doc_bidx : NULL,
+	                    q.has_phone ? (const char *)q.phone_bidx : NULL, orgs, arr0};
+	const int len[5] = {0, CTIP_BIDX_BYTES, CTIP_BIDX_BYTES, 0, 0}, bin[5] = {0, 1, 1, 0, 0};
+	/* within what an organisation sees: its own records (the tokens scoped to it), and the
+	 * records of cases referred to it by a live referral whose person consented to share
+	 * the identity with referral organisations (access.c's rule; store_sqlite_referral.h) */
 	PGresult *res;
 	rc = pg_query_bin(
 	        s,
@@ -958,10 +978,26 @@ int pg_search(ctip_store *base, const char *query, int64_t org, int limit,
 	        "p.province_code, p.org_id FROM person p JOIN organisation o ON o.id = p.org_id "
 	        "WHERE p.id IN (SELECT person_id FROM person_name WHERE tokens @> $1::text[] UNION "
 	        "SELECT person_id FROM identity_doc WHERE number_bidx = $2 UNION SELECT person_id "
-	        "FROM phone WHERE e164_bidx = $3) AND ($4::bigint = 0 OR p.org_id = $4::bigint)",
-	        4, v, len, bin, &res, e, "search");
+	        "FROM phone WHERE e164_bidx = $3) AND ($4::bigint = 0 OR p.org_id = $4::bigint) "
+	        "UNION ALL "
+	        "SELECT p.id, o.name, p.src_record_id, p.identity, p.birth_date, p.province_era, "
+	        "p.province_code, p.org_id FROM person p JOIN organisation o ON o.id = p.org_id "
+	        "WHERE $4::bigint > 0 AND p.org_id <> $4::bigint AND p.id IN (SELECT person_id "
+	        "FROM person_name WHERE tokens @> $5::text[] UNION SELECT person_id FROM "
+	        "identity_doc WHERE number_bidx = $2 UNION SELECT person_id FROM phone WHERE "
+	        "e164_bidx = $3) AND p.id IN (SELECT cp.person_id FROM case_person cp WHERE "
+	        "cp.consent = 1 AND cp.consent_scope LIKE '%\"ShareWithReferralOrgs\"%' AND "
+	        "cp.consent_scope LIKE '%\"ShareIdentity\"%' AND cp.case_id IN (SELECT case_id "
+	        "FROM case_referral WHERE to_org_id = $4::bigint AND " SQL_REFERRAL_LIVE(
+	                "status") " UNION SELECT case_id FROM referral WHERE other_org_id = "
+	                          "$4::bigint AND direction = 'out' AND " SQL_REFERRAL_LIVE_OR_NULL(
+	                                  "status") "))",
+	        5, v, len, bin, &res, e, "search");
 	free(arr);
+	free(arr0);
 	ctip_search_q_free(&q);
+	if (org > 0)
+		ctip_search_q_free(&q0);
 	if (rc)
 		return rc;
 	struct ctip_search_top t;

@@ -53,6 +53,11 @@ int pg_qf(pg_store *s, PGresult **out, ctip_err *e, const char *what, const char
 		}
 	}
 	va_end(ap);
+	/* rows a load buffered in this transaction (a case the API just made) go first: what
+	 * follows may name them */
+	int rc = s->buffered ? pg_flush(s, e) : CTIP_OK;
+	if (rc)
+		return rc;
 	return pg_query_bin(s, sql, n, v, len, bin, out, e, what);
 }
 
