@@ -62,7 +62,9 @@ def pg_database(tmpdir):
     r = pg_psql("postgres", "-c", f"CREATE DATABASE {name}")
     if r.returncode:
         raise SystemExit("not ok set-up: CREATE DATABASE on the test cluster\n  " + r.stderr)
-    atexit.register(lambda: pg_psql("postgres", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    # the server's role (ctip init makes <database>_app) is the cluster's: it goes too
+    atexit.register(lambda: pg_psql("postgres", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+                                    "-c", f"DROP ROLE IF EXISTS {name}_app"))
     return f"postgresql:///{name}?host={pg_host()}", name
 
 

@@ -19,7 +19,7 @@ PG="postgresql:///$PGDB?host=$PGHOST_DIR"
 # psql as the superuser the cluster made for us (the tests read what the server stores)
 psql_su() { psql -X -q -v ON_ERROR_STOP=1 -h "$PGHOST_DIR" "$@"; }
 cleanup() {
-	psql_su -d postgres -c "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" >/dev/null 2>&1
+	psql_su -d postgres -c "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" -c "DROP ROLE IF EXISTS ${PGDB}_app" >/dev/null 2>&1
 	[ -n "$started" ] && sh scripts/pg-cluster.sh stop >/dev/null 2>&1
 	rm -rf "$T"
 }
