@@ -107,7 +107,7 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 	const char *backend = s->ops->name;
 	ctip_err e = {0};
 	/* the role the server works as (PostgreSQL): refused here, before listening */
-	if (can && s->srv->tune(s, &e) && e.code == CTIP_EDENIED) {
+	if (can && s->srv->isolate(s, &e)) {
 		fputs("ctip: ", stderr);
 		ctip_err_print(&e, stderr);
 		ctip_store_close(s);

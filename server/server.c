@@ -175,16 +175,17 @@ static ctip_store *thread_store(ctip_err *e)
 		stores[nstores++] = my_store;
 	else
 		ctip_err_set(e, CTIP_EUNAVAIL, "%s: cannot open the database", cfg->db);
-	if (my_store && my_store->srv->tune(my_store, e)) {
+	/* a connection that cannot take the server's role must not serve */
+	if (my_store && my_store->srv->isolate(my_store, e)) {
 		fputs("ctip serve: ", stderr);
 		ctip_err_print(e, stderr);
-		/* a connection that cannot take the server's role must not serve; anything else
-		 * is slower, not wrong: carry on */
-		if (e->code == CTIP_EDENIED || e->code == CTIP_EUNAVAIL) {
-			stores[--nstores] = NULL;
-			ctip_store_close(my_store);
-			my_store = NULL;
-		}
+		stores[--nstores] = NULL;
+		ctip_store_close(my_store);
+		my_store = NULL;
+	}
+	if (my_store && my_store->srv->tune(my_store, e)) {
+		fputs("ctip serve: ", stderr);
+		ctip_err_print(e, stderr); /* slower, not wrong: carry on */
 	}
 	pthread_mutex_unlock(&stores_mu);
 	return my_store;
@@ -411,7 +412,7 @@ int srv_run(const struct srv_config *c)
 	if (c->open(c->open_ctx, &audit_store))
 		return 1;
 	/* the audit writer works as the server's role too (it may only append to the log) */
-	if (audit_store->srv->tune(audit_store, &e) && e.code == CTIP_EDENIED) {
+	if (audit_store->srv->isolate(audit_store, &e)) {
 		fputs("ctip: ", stderr);
 		ctip_err_print(&e, stderr);
 		ctip_store_close(audit_store);

@@ -44,6 +44,10 @@ struct ctip_srv_ops {
 	/* Sets up a connection for serving (memory-mapped reads: the audit writer's commits
 	 * would otherwise empty every reader's page cache many times a second). */
 	int (*tune)(ctip_store *s, ctip_err *e);
+	/* Sets a connection up to serve requests as the server's own identity: a back end that
+	 * isolates organisations itself (PostgreSQL) switches to the role that row-level security
+	 * applies to; CTIP_EDENIED when it may not (then it must not serve). */
+	int (*isolate)(ctip_store *s, ctip_err *e);
 	/* Frees what the operations below cached for this connection; call before closing. */
 	void (*release)(ctip_store *s);
 	/* A read transaction: every read until read_end sees one snapshot (an access check and

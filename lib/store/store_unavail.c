@@ -394,6 +394,11 @@ static void un_srv_read_end(ctip_store *s)
 {
 }
 
+static int un_srv_isolate(ctip_store *s, ctip_err *e)
+{
+	return ctip_store_unavail(s, "isolate", e);
+}
+
 static void un_srv_scope(ctip_store *s, int64_t org_id)
 {
 }
@@ -598,6 +603,7 @@ const struct ctip_srv_ops ctip_srv_unavail_ops = {
         .read_begin = un_srv_read_begin,
         .read_end = un_srv_read_end,
         .scope = un_srv_scope,
+        .isolate = un_srv_isolate,
         .case_version = un_srv_case_version,
         .case_bump = un_srv_case_bump,
         .account_get = un_srv_account_get,

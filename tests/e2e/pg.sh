@@ -162,8 +162,9 @@ check "pg: a wrong key is refused" \
 	sh -c "test $rc -ne 0 && test $rc -lt 128 && grep -q 'wrong key' '$T/wk' && ! grep -q Sanitizer '$T/wk'"
 
 # the commands not yet on PostgreSQL: a clear refusal naming the command, never a crash
+# (serve runs on PostgreSQL: tests/e2e/pg_serve.sh, pg_faults.sh)
 for cmd in "stats victims --by gender" "report annual --year 2023" "link run" "key rotate" \
-	"figures check" "serve --listen 127.0.0.1:0"; do
+	"figures check"; do
 	# shellcheck disable=SC2086
 	pgc $cmd >"$T/na" 2>&1
 	rc=$?

@@ -62,13 +62,63 @@ static void quiet(void *arg, const char *message)
 {
 }
 
+static void pg_stmts_forget(pg_store *s)
+{
+	for (int i = 0; i < s->nstmts; i++)
+		free(s->stmts[i].sql);
+	free(s->stmts);
+	s->stmts = NULL;
+	s->nstmts = s->capstmts = 0;
+}
+
+/* Runs a statement with parameters, prepared once per connection when it is a plain query
+ * (SELECT, INSERT, UPDATE, DELETE; not a cursor's DECLARE or FETCH, which cannot be). */
+static PGresult *pg_exec_params(pg_store *s, const char *sql, int n, const char *const *v,
+                                const int *len, const int *bin)
+{
+	int plain = !strncmp(sql, "SELECT", 6) || !strncmp(sql, "INSERT", 6) ||
+	            !strncmp(sql, "UPDATE", 6) || !strncmp(sql, "DELETE", 6);
+	const char *name = NULL;
+	for (int i = 0; plain && i < s->nstmts && !name; i++)
+		if (!strcmp(s->stmts[i].sql, sql))
+			name = s->stmts[i].name;
+	if (plain && !name && s->nstmts < 512) {
+		if (s->nstmts == s->capstmts) {
+			int cap = s->capstmts ? 2 * s->capstmts : 32;
+			struct pg_stmt *g = realloc(s->stmts, (size_t)cap * sizeof(*g));
+			if (g) {
+				s->stmts = g;
+				s->capstmts = cap;
+			}
+		}
+		char *copy = s->nstmts < s->capstmts ? strdup(sql) : NULL;
+		if (copy) {
+			struct pg_stmt *st = &s->stmts[s->nstmts];
+			snprintf(st->name, sizeof(st->name), "ctip%d", s->nstmts);
+			PGresult *r = PQprepare(s->db, st->name, sql, n, NULL);
+			if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+				st->sql = copy;
+				s->nstmts++;
+				name = st->name;
+				PQclear(r);
+			} else {
+				free(copy);
+				return r; /* the statement's own error (in a transaction: it is
+				             aborted) */
+			}
+		}
+	}
+	return name ? PQexecPrepared(s->db, name, n, v, len, bin, 0)
+	            : PQexecParams(s->db, sql, n, NULL, v, len, bin, 0);
+}
+
 /* What each new session is told: quiet notices (a migration's); dates and text as ctip writes
  * them; the role `ctip serve` works as; the organisation not yet sent. */
 static int session_setup(pg_store *s, ctip_err *e)
 {
 	PQsetNoticeProcessor(s->db, quiet, NULL);
 	PGresult *r = PQexec(s->db, "SET client_min_messages = warning; SET client_encoding = "
-	                            "'UTF8'; SET TIME ZONE 'UTC'");
+	                            "'UTF8'; SET TIME ZONE 'UTC'; DEALLOCATE ALL");
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	PQclear(r);
 	if (ok && s->role[0]) {
@@ -81,6 +131,7 @@ static int session_setup(pg_store *s, ctip_err *e)
 	}
 	s->org_sent = 0;
 	s->in_tx = 0;
+	pg_stmts_forget(s);
 	return ok ? CTIP_OK : pg_fail(s, NULL, e, "session");
 }
 
@@ -148,8 +199,7 @@ static PGresult *pg_run(pg_store *s, const char *sql, int n, const char *const *
 		if (*rc)
 			continue;
 		int was_tx = s->in_tx;
-		PGresult *r = params ? PQexecParams(s->db, sql, n, NULL, v, len, bin, 0)
-		                     : PQexec(s->db, sql);
+		PGresult *r = params ? pg_exec_params(s, sql, n, v, len, bin) : PQexec(s->db, sql);
 		if (PQstatus(s->db) == CONNECTION_OK || was_tx || attempt)
 			return r;
 		PQclear(r); /* lost before it ran in a transaction of its own: once more */
@@ -282,6 +332,7 @@ static void pg_close(ctip_store *base)
 	org_cache_clear(s);
 	if (s->db)
 		PQfinish(s->db);
+	pg_stmts_forget(s);
 	free(s->url);
 	ctip_ref_free(s->base.ref);
 	ctip_crypto_free(s->base.crypto);

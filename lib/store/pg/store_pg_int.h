@@ -63,6 +63,13 @@ typedef struct pg_store {
 	char role[80];
 	int64_t org, org_sent;
 	char *url; /* to reconnect */
+	/* statements prepared on this connection (by their text): the server runs the same few
+	 * hundred thousands of times; gone with the connection */
+	struct pg_stmt {
+		char *sql;
+		char name[16];
+	} * stmts;
+	int nstmts, capstmts;
 } pg_store;
 
 #define PG_FLUSH_BYTES (64u << 20)

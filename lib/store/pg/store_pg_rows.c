@@ -955,7 +955,8 @@ int pg_search(ctip_store *base, const char *query, int64_t org, int limit,
 		ctip_search_q_free(&q);
 		return rc;
 	}
-	char *arr = token_array(q.tokens), *arr0 = org > 0 ? token_array(q0.tokens) : NULL, orgs[24];
+	char *arr = token_array(q.tokens), *arr0 = org > 0 ? token_array(q0.tokens) : NULL,
+	     orgs[24];
 	if ((*q.tokens && !arr) || (org > 0 && *q0.tokens && !arr0)) {
 		free(arr);
 		free(arr0);

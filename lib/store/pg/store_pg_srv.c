@@ -65,6 +65,13 @@ int pg_qf(pg_store *s, PGresult **out, ctip_err *e, const char *what, const char
 
 static int tune(ctip_store *base, ctip_err *e)
 {
+	(void)base; /* PostgreSQL caches its pages itself */
+	(void)e;
+	return CTIP_OK;
+}
+
+static int isolate(ctip_store *base, ctip_err *e)
+{
 	return pg_serve_role((pg_store *)base, e);
 }
 
@@ -644,6 +651,7 @@ static int persons_own_cases(ctip_store *base, const int64_t *ids, int n,
 
 const struct ctip_srv_ops ctip_pg_srv_ops = {
         .tune = tune,
+        .isolate = isolate,
         .release = release,
         .read_begin = read_begin,
         .read_end = read_end,

@@ -413,6 +413,13 @@ static int case_update(ctip_store *s, int64_t case_id, const ctip_row *r, ctip_e
 	return run(s, st, e);
 }
 
+static int isolate(ctip_store *s, ctip_err *e)
+{
+	(void)s; /* one file, one process's connections: nothing to switch to */
+	(void)e;
+	return CTIP_OK;
+}
+
 static void scope(ctip_store *s, int64_t org_id)
 {
 	(void)s; /* the queries filter by the organisation they are given */
@@ -850,6 +857,7 @@ const struct ctip_srv_ops ctip_sqlite_srv_ops = {
         .read_begin = read_begin,
         .read_end = read_end,
         .scope = scope,
+        .isolate = isolate,
         .case_version = case_version,
         .case_bump = case_bump,
         .person_visible_cases = person_visible_cases,
