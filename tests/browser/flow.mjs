@@ -351,6 +351,8 @@ async function main() {
 		await pa.getByText('Someone else changed this case after you opened it.', { exact: false }).waitFor();
 		const c = await apiFrom(pa, 'GET', `/cases/${caseId}`);
 		expect(c.body.cas_Status === 'FollowUp', 'the stale edit was applied: ' + c.body.cas_Status);
+		await pa.goto(`${base}/#/cases/${caseId}`);
+		await pa.getByText('Changed elsewhere.').waitFor();
 	});
 	await step('A adds assistance to the victim from the case page', async () => {
 		await pa.getByText('Add assistance').click();

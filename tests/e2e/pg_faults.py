@@ -69,6 +69,12 @@ class Writer:
         self.t.start()
         return self
 
+    def until(self, n, seconds=60):
+        """Waits until n writes were acknowledged (at most seconds)."""
+        end = time.time() + seconds
+        while len(self.cases) + len(self.comments) < n and time.time() < end:
+            time.sleep(0.2)
+
     def __exit__(self, *exc):
         self.stop = True
         self.t.join(timeout=120)
@@ -97,6 +103,30 @@ def check_acknowledged(name, w, port):
     h.report(f"{name}: ctip audit verify passes", r.returncode == 0, r.stdout + r.stderr)
 
 
+def stacks():
+    """The server's threads, when it hangs (gdb, if installed): what the report shows."""
+    if not reg.srv:
+        return ""
+    r = subprocess.run(["gdb", "-p", str(reg.srv.pid), "-batch", "-ex", "thread apply all bt 12"],
+                       capture_output=True, text=True, timeout=120)
+    out = "\n".join(line for line in r.stdout.splitlines() if line.startswith(("#", "Thread")))
+    if os.environ.get("PG_FAULTS_STACKS"):  # the whole of it, for a developer
+        with open(os.environ["PG_FAULTS_STACKS"], "a") as f:
+            f.write(out + "\n----\n")
+    # the threads in libpq or ctip's store: where it waits
+    keep = [b for b in out.split("\nThread ") if "PQ" in b or "pg_" in b or "audit" in b]
+    return "\n".join(keep)[-3000:]
+
+
+def get(c, path, timeout=30):
+    """c.get, or (0, what happened) when the server does not answer in time."""
+    try:
+        st, js, _, _ = c.req("GET", path, timeout=timeout)
+        return st, js
+    except OSError as e:
+        return 0, f"{e}\n{stacks()}"
+
+
 def wait_ok(c, path, seconds):
     end = time.time() + seconds
     last = None
@@ -108,24 +138,36 @@ def wait_ok(c, path, seconds):
         except OSError as e:
             last = (0, str(e))
         time.sleep(0.2)
+    if last and last[0] == 0:
+        last = (0, f"{last[1]}\n{stacks()}")
     return last
+
+
+def drain(srv):
+    """Reads the server's stderr as it comes (a pipe nobody reads fills, and blocks it)."""
+    def run():
+        for line in srv.stderr:
+            reg.err_tail = (getattr(reg, "err_tail", "") + line)[-4000:]
+    threading.Thread(target=run, daemon=True).start()
 
 
 # ---- 1. kill -9 of ctip serve under writes --------------------------------------------------
 port = reg.serve()
+drain(reg.srv)
 with Writer(port, "s") as w:
-    time.sleep(4)
+    w.until(8)
     reg.srv.send_signal(signal.SIGKILL)
     reg.srv.wait()
     reg.srv = None
     time.sleep(0.5)
 h.report("kill -9 of ctip serve: writes were acknowledged before", len(w.cases) > 3, w.codes)
 port = reg.serve()
+drain(reg.srv)
 check_acknowledged("kill -9 of ctip serve", w, port)
 
 # ---- 2. kill -9 of the PostgreSQL postmaster under writes ------------------------------------
 with Writer(port, "p") as w:
-    time.sleep(4)
+    w.until(8)
     pid = cluster("pid").stdout.strip()
     os.kill(int(pid), signal.SIGKILL)
     time.sleep(3)  # writes fail meanwhile: 503 or refused, never acknowledged
@@ -135,9 +177,8 @@ with Writer(port, "p") as w:
     c.login("a.caseworker", h.PW)
     time.sleep(2)
 h.report("kill -9 of the postmaster: writes were acknowledged before", len(w.cases) > 3, w.codes)
-h.report("kill -9 of the postmaster: the writes during the outage were refused (503), none acknowledged wrongly",
-         w.codes.get(503, 0) + w.codes.get("refused", 0) > 0 and not any(k for k in w.codes if k not in (
-             200, 201, 503, "refused")), w.codes)
+h.report("kill -9 of the postmaster: the writes during the outage were refused (503 database_unavailable)",
+         w.codes.get(503, 0) > 0, w.codes)
 st = wait_ok(h.Client(port), "/api/me", 1)
 c = h.Client(port)
 st, js, _ = c.login("a.caseworker", h.PW)
@@ -148,25 +189,29 @@ check_acknowledged("kill -9 of the postmaster", w, port)
 # ---- 3. a PostgreSQL restart while ctip serve runs --------------------------------------------
 c = h.Client(port)
 c.login("a.caseworker", h.PW)
-st, js = c.get("/api/cases")
+st, js = get(c, "/api/cases")
 h.report("restart: the server answers before", st == 200, (st, js))
 r = cluster("stop")
-st, js = c.get("/api/cases")
+st, js = get(c, "/api/cases")
 h.report("restart: while PostgreSQL is down, 503 with a clear message (code database_unavailable)",
-         st == 503 and (js or {}).get("code") == "database_unavailable" and "database" in js.get("error", ""),
+         st == 503 and isinstance(js, dict) and js.get("code") == "database_unavailable" and
+         "database" in js.get("error", ""),
          (st, js))
 r = cluster("start")
 h.report("restart: PostgreSQL started again", r.returncode == 0, r.stderr)
 st, js = wait_ok(c, "/api/cases", 30)
 h.report("restart: the same ctip serve answers again, without being restarted", st == 200, (st, js))
 with Writer(port, "r") as w:
-    time.sleep(2)
+    w.until(6)
     r = cluster("restart")
     time.sleep(3)
 h.report("restart (pg_ctl restart) under writes: PostgreSQL restarted", r.returncode == 0, r.stderr)
 h.report("restart under writes: writes acknowledged", len(w.cases) > 3, w.codes)
 check_acknowledged("pg_ctl restart under writes", w, port)
-st, js = c.get("/api/cases")
+st, js = get(c, "/api/cases")
 h.report("restart: the session survived (sessions are the server's, not the database's)", st == 200, (st, js))
-h.report("the server stops cleanly after all that", reg.stop() == 0, getattr(reg, "last_err", ""))
+h.report("the server stops cleanly after all that", reg.stop() == 0, getattr(reg, "err_tail", ""))
+log = getattr(reg, "err_tail", "")
+h.report("the outages are in the server's log, said every 10 s, not once per refused request",
+         "PostgreSQL" in log and log.count("\n") < 80, log[-1500:])
 h.finish()
