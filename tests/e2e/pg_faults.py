@@ -80,29 +80,6 @@ class Writer:
         self.t.join(timeout=120)
 
 
-def check_acknowledged(name, w, port):
-    """Every acknowledged write of w is there (read through a server on port) with its audit
-    entry, and the audit chain verifies."""
-    c = h.Client(port)
-    c.login("a.caseworker", h.PW)
-    missing = [i for i in w.cases if c.get(f"/api/cases/{i}")[0] != 200]
-    h.report(f"{name}: every acknowledged case ({len(w.cases)}) is there", w.cases and not missing,
-             (missing[:5], w.codes))
-    st, js = c.get(f"/api/cases/{w.first}") if w.first else (0, {})
-    have = {x["cco_CaseComment"] for x in (js or {}).get("comments", [])}
-    lost = [t for t in w.comments if t not in have]
-    h.report(f"{name}: every acknowledged comment ({len(w.comments)}) is there", not lost, (lost[:5], w.codes))
-    log = reg.ctip("audit", "log").stdout
-    created = {int(tok[1:]) for line in log.splitlines() if " create " in line
-               for tok in line.split() if tok.startswith("C") and tok[1:].isdigit()}
-    unaudited = [i for i in w.cases if i not in created]
-    updates = sum(1 for line in log.splitlines() if " update " in line and f"C{w.first}" in line.split())
-    h.report(f"{name}: each has its audit entry (create C.., update C{w.first} x{len(w.comments)})",
-             not unaudited and updates >= len(w.comments), (unaudited[:5], updates, len(w.comments)))
-    r = reg.ctip("audit", "verify")
-    h.report(f"{name}: ctip audit verify passes", r.returncode == 0, r.stdout + r.stderr)
-
-
 def stacks():
     """The server's threads, when it hangs (gdb, if installed): what the report shows."""
     if not reg.srv:
@@ -141,6 +118,34 @@ def wait_ok(c, path, seconds):
     if last and last[0] == 0:
         last = (0, f"{last[1]}\n{stacks()}")
     return last
+
+
+def check_acknowledged(name, w, port):
+    """Every acknowledged write of w is there (read through a server on port) with its audit
+    entry, and the audit chain verifies."""
+    c = h.Client(port)
+    try:
+        c.login("a.caseworker", h.PW)
+    except OSError as e:
+        h.report(f"{name}: the server answers a login", False, f"{e}\n{stacks()}")
+        return
+    missing = [i for i in w.cases if get(c, f"/api/cases/{i}")[0] != 200]
+    h.report(f"{name}: every acknowledged case ({len(w.cases)}) is there", w.cases and not missing,
+             (missing[:5], w.codes))
+    st, js = get(c, f"/api/cases/{w.first}") if w.first else (0, {})
+    js = js if isinstance(js, dict) else {}
+    have = {x["cco_CaseComment"] for x in (js or {}).get("comments", [])}
+    lost = [t for t in w.comments if t not in have]
+    h.report(f"{name}: every acknowledged comment ({len(w.comments)}) is there", not lost, (lost[:5], w.codes))
+    log = reg.ctip("audit", "log").stdout
+    created = {int(tok[1:]) for line in log.splitlines() if " create " in line
+               for tok in line.split() if tok.startswith("C") and tok[1:].isdigit()}
+    unaudited = [i for i in w.cases if i not in created]
+    updates = sum(1 for line in log.splitlines() if " update " in line and f"C{w.first}" in line.split())
+    h.report(f"{name}: each has its audit entry (create C.., update C{w.first} x{len(w.comments)})",
+             not unaudited and updates >= len(w.comments), (unaudited[:5], updates, len(w.comments)))
+    r = reg.ctip("audit", "verify")
+    h.report(f"{name}: ctip audit verify passes", r.returncode == 0, r.stdout + r.stderr)
 
 
 def drain(srv):
