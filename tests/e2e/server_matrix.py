@@ -270,11 +270,19 @@ def call(c, endpoint):
 ENDPOINTS = ["me", "orgs", "vocab", "get_c1", "get_c2", "get_c3", "get_missing", "list", "search",
              "patch_c1", "patch_c3", "person_p1", "persons_c3", "refer_c4", "inbox", "assist_c1",
              "referral_get", "audit", "estimate", "estimate_org", "stats_followups"]
+# the dark figure counts through the statistics: where they are not yet available (PostgreSQL),
+# its answer to the roles that may ask is skipped, saying so (its refusals are still checked)
+EST_SKIP = PG and "not yet available on PostgreSQL" in ctip("stats", "victims", "--by", "year").stderr
+if EST_SKIP:
+    print("SKIP pg: server_matrix: GET /api/estimate for analysts and supervisors: the estimation "
+          "counts through ctip stats, not yet available on PostgreSQL")
 for k in ORGS:
     for role in ROLES:
         c = users[(k, role)]
         for ep in ENDPOINTS:
             want = expect(k, role, ep)
+            if EST_SKIP and ep == "estimate" and want == 200:
+                continue
             st, js, text, _ = call(c, ep)
             good = st == want and (st < 400 or (js is not None and "error" in js))
             if role in ("analyst", "auditor", "admin") and ep not in ("audit", "vocab", "orgs"):
