@@ -16,6 +16,9 @@ struct cli {
 	const char *key; /* --key, $CTIP_KEY, or NULL: the database's path + ".key" */
 	char key_buf[1100];
 	const char *command; /* the command running, for messages */
+	/* --audit-db, $CTIP_AUDIT_DB: the registry whose audit log gets this command's entries
+	 * (a standby's primary); NULL: the database's own */
+	const char *audit_db;
 };
 
 struct cli_command {

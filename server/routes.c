@@ -127,6 +127,12 @@ int srv_route(struct req *r)
 		return path_known ? srv_error(r, 405, NULL, "method not allowed")
 		                  : srv_error(r, 404, NULL, "no such endpoint");
 	int changes = strcmp(r->method, "GET") != 0;
+	/* a standby's server: reads only (a login or logout changes no record) */
+	if (srv_read_only && changes && strcmp(r->path, "/api/login") &&
+	    strcmp(r->path, "/api/logout"))
+		return srv_error(
+		        r, 403, NULL,
+		        "this server is read-only (a standby): make changes on the primary");
 	if (rt->roles) {
 		const char *tok = cookie_token(r);
 		if (!tok || srv_session_get(tok, &r->sess))

@@ -310,6 +310,9 @@ int srv_send_text(void *conn, int status, char *text, const char *cookie);
 void srv_headers(void *response, int api);
 /* Whether the server speaks TLS (set once at start). */
 extern int srv_tls;
+/* ctip serve --read-only (set once at start): every change is refused with 403, code
+ * read_only; logging in and out still work, and every read is still audited. */
+extern int srv_read_only;
 
 /* Today as YYYY-MM-DD (UTC). */
 void srv_today(char out[11]);

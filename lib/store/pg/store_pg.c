@@ -807,7 +807,20 @@ static int pg_audit_begin(ctip_store *base, ctip_err *e)
 	pg_store *s = (pg_store *)base;
 	char sql[80];
 	snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%d)", PG_AUDIT_LOCK);
-	return pg_tx_begin(s, sql, e);
+	int rc = pg_tx_begin(s, sql, e);
+	if (!rc)
+		return rc;
+	if (e && (strstr(e->msg, "during recovery") || strstr(e->msg, "read-only transaction"))) {
+		/* a hot standby: nothing is seen unaudited, so its reads are audited elsewhere */
+		char msg[sizeof(e->msg)];
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		ctip_err_set(
+		        e, rc,
+		        "%.300s: the audit log cannot be written here (a read-only standby?): give "
+		        "--audit-db URL of its primary",
+		        msg);
+	}
+	return rc;
 }
 
 static int pg_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip_err *e)
