@@ -80,6 +80,18 @@ const struct cli_command cli_commands[] = {
          "list [--org NAME] [--limit N] | ctip contact convert ID [--case CASE] --as USER",
          "hotline contacts (calls, messages, chats, web forms, walk-ins); a contact becomes a "
          "case or is attached to one"},
+        {"comms", cmd_comms,
+         "ctip comms import FILE.json | ctip comms add --ref REF --kind KIND --sender S "
+         "--received DATE [--due DATE] [--subject T] [--in-reply-to REF] | ctip comms list "
+         "[--status S] [--overdue] [--format table|csv|json] | ctip comms show REF [--format "
+         "json] | ctip comms question REF NUM TEXT | ctip comms answer REF NUM TEXT | ctip "
+         "comms evidence REF NUM (--figure MEASURE:PERIOD | --count COUNT [--by DIMS] [--where "
+         "DIM=VALUE] [--year Y] | --ledger SOURCE | --case C12 | --document TITLE) [--label L] "
+         "| ctip comms status REF STATUS | ctip comms reply REF [--format html|xlsx|json] [-o "
+         "FILE] [--record]  (all: --as USER)",
+         "the communications tracker: UN letters, government replies, TIP questionnaire items "
+         "and requests from other countries, their questions, answers and evidence; replies "
+         "with every figure computed from records and cited (docs/COMMS.md)"},
         {"release", cmd_release,
          "ctip release microdata [--k 11] [--quasi COLS] [--sensitive COLS] [--l N] [--year Y] "
          "[--max-suppress F] [--seed N] -o FILE | ctip release aggregates --by COLS [--mode "
@@ -98,6 +110,19 @@ const struct cli_command cli_commands[] = {
          "[--format table|csv|json|html] [-o FILE]",
          "multiple systems estimation: how many victims no agency saw (the dark figure), "
          "from the overlaps of the agencies' lists"},
+        {"company", cmd_company,
+         "ctip company add NAME [--licence NO] [--status active|suspended|revoked|expired] "
+         "[--from DATE] [--to DATE] [--address TEXT] [--province P] [--source TEXT] --as USER | "
+         "ctip company list | ctip company show ID [--org NAME] [--raw] [--format F] | ctip "
+         "company report [--org NAME] [--raw] [--format table|csv|json|html] [-o FILE] | ctip "
+         "company sanction add ID --date DATE --authority NAME --decision TEXT --as USER",
+         "the register of labour-export companies: licences, sanctions, and per company the "
+         "cases, victims and exploitation types; companies with forced labour and no sanction"},
+        {"recruiter", cmd_recruiter,
+         "ctip recruiter add NAME [--kind person|company] [--company NAME] [--province P] "
+         "[--cases C1,C2] --as USER | ctip recruiter list [--company NAME] --as USER",
+         "recruiters and brokers (persons or companies) and the cases they recruited in; a "
+         "person's name is sealed"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",

@@ -45,6 +45,11 @@ static const struct route routes[] = {
         {"GET", "/api/stats", h_stats, ROLE_ANALYST | ROLE_SUPERVISOR | ROLE_ADMIN},
         /* the dark figure (docs/ESTIMATION.md): analysts and supervisors */
         {"GET", "/api/estimate", h_estimate, ROLE_ANALYST | ROLE_SUPERVISOR},
+        /* the register of labour-export companies (docs/COMPANIES.md) */
+        {"GET", "/api/companies", h_companies_list, ROLES_ANY},
+        {"POST", "/api/companies", h_company_create, ROLE_SUPERVISOR | ROLE_ADMIN},
+        {"GET", "/api/companies/{id}", h_company_get, ROLES_ANY},
+        {"POST", "/api/companies/{id}/sanctions", h_company_sanction, ROLE_SUPERVISOR | ROLE_ADMIN},
         /* releases (docs/RELEASE.md): made and read by analysts; the ledger for auditors */
         {"POST", "/api/releases", h_release_create, ROLE_ANALYST},
         {"GET", "/api/releases", h_releases_list, ROLE_ANALYST | ROLE_AUDITOR},
@@ -70,6 +75,13 @@ static const struct route routes[] = {
         {"POST", "/api/contacts", h_cw_contact_add, ROLES_CASE},
         {"GET", "/api/contacts/{id}", h_cw_contact_get, ROLES_CASE},
         {"POST", "/api/contacts/{id}/convert", h_cw_contact_convert, ROLES_CASE},
+        /* the communications tracker (docs/COMMS.md); roles checked again in comms.c */
+        {"GET", "/api/comms", h_comms_list, ROLES_COMMS},
+        {"POST", "/api/comms", h_comms_add, ROLES_COMMS},
+        {"GET", "/api/comms/{id}", h_comms_get, ROLES_COMMS},
+        {"PATCH", "/api/comms/{id}", h_comms_save, ROLES_COMMS},
+        {"GET", "/api/comms/{id}/reply", h_comms_reply, ROLES_COMMS},
+        {"POST", "/api/comms/{id}/record", h_comms_record, ROLES_COMMS},
         {NULL, NULL, NULL, 0},
 };
 

@@ -21,6 +21,8 @@ import { linkReviewView, linkPairView } from './views/link.js';
 import { workView } from './views/work.js';
 import { followupsView } from './views/followups.js';
 import { contactsView } from './views/contacts.js';
+import { commsView, commView } from './views/comms.js';
+import { companiesView, companyView } from './views/companies.js';
 
 const ROUTES = [
 	[/^\/login$/, loginView, false],
@@ -31,6 +33,8 @@ const ROUTES = [
 	[/^\/cases\/(\d+)\/work$/, workView, true],
 	[/^\/followups$/, followupsView, true],
 	[/^\/contacts$/, contactsView, true],
+	[/^\/comms$/, commsView, true],
+	[/^\/comms\/(\d+)$/, commView, true],
 	[/^\/search$/, searchView, true],
 	[/^\/inbox$/, inboxView, true],
 	[/^\/account$/, accountView, true],
@@ -39,6 +43,8 @@ const ROUTES = [
 	[/^\/releases$/, releasesView, true],
 	[/^\/link$/, linkReviewView, true],
 	[/^\/link\/(\d+)\/(\d+)$/, linkPairView, true],
+	[/^\/companies$/, companiesView, true],
+	[/^\/companies\/(\d+)$/, companyView, true],
 ];
 
 const NAV = [
@@ -52,6 +58,8 @@ const NAV = [
 	['#/stats', 'nav.stats', 'stats'],
 	['#/releases', 'nav.releases', 'releases'],
 	['#/link', 'nav.link', 'link'],
+	['#/comms', 'nav.comms', 'comms'],
+	['#/companies', 'nav.companies', false],
 	['#/account', 'nav.account', false],
 ];
 // Roles that work on cases; the others (analyst, auditor, admin) get 403 from every case endpoint.
@@ -61,6 +69,8 @@ const AUDIT_ROLES = ['auditor', 'supervisor'];
 const STATS_ROLES = ['analyst', 'supervisor', 'admin'];
 // Releases (docs/RELEASE.md): analysts make and download them, auditors read the ledger.
 const RELEASE_ROLES = ['analyst', 'auditor'];
+// The communications tracker (docs/COMMS.md): every role but the caseworker's.
+const COMMS_ROLES = ['supervisor', 'analyst', 'admin', 'auditor'];
 
 function firstPage() {
 	if (worksOnCases()) return '#/cases';
@@ -127,7 +137,8 @@ function renderChrome() {
 		if (cases === 'stats' && !(state.me && STATS_ROLES.includes(state.me.role))) continue;
 		if (cases === 'link' && !(state.me && state.me.role === 'supervisor')) continue;
 		if (cases === 'releases' && !(state.me && RELEASE_ROLES.includes(state.me.role))) continue;
-		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path));
+		if (cases === 'comms' && !(state.me && COMMS_ROLES.includes(state.me.role))) continue;
+		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path)) || (href === '#/comms' && /^\/comms\//.test(path)) || (href === '#/companies' && /^\/companies\//.test(path));
 		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key))));
 	}
 	ul.append(h('li', { class: 'who' }, h('span', {}, t('nav.who', { user: state.me.username, org: state.me.org }))));

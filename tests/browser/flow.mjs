@@ -572,6 +572,45 @@ async function main() {
 		expect(r === 403, 'a caseworker got the dark figure: ' + r);
 		await W.context.close();
 	});
+	await step('companies: a supervisor registers a company and a sanction; the list searches and sorts; a caseworker reads only', async () => {
+		const S = await newUser(base);
+		await login(S.page, base, 'supervisor_a');
+		await S.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Companies' }).click();
+		await S.page.getByRole('heading', { level: 1, name: 'Labour-export companies' }).waitFor();
+		const add = S.page.getByRole('form', { name: 'Add a company to the register' });
+		await add.getByLabel('Name as registered').fill('Công ty Cung ứng Nhân lực Thử nghiệm Trình duyệt');
+		await add.getByLabel('Licence number').fill('909/TN-GP');
+		await add.getByLabel('Licence status').selectOption('suspended');
+		await add.getByLabel('Province').fill('Hà Nội');
+		await add.getByRole('button', { name: 'Add a company to the register' }).click();
+		await S.page.getByRole('heading', { level: 1, name: 'Công ty Cung ứng Nhân lực Thử nghiệm Trình duyệt' }).waitFor();
+		await S.page.getByText('No sanction recorded.').waitFor();
+		const sa = S.page.getByRole('form', { name: 'Record a sanction' });
+		await sa.getByLabel('Date').fill('2025-06-01');
+		await sa.getByLabel('Authority').fill('Bộ Thử nghiệm');
+		await sa.getByLabel('Decision').fill('licence suspended for 12 months');
+		await sa.getByRole('button', { name: 'Record a sanction' }).click();
+		await S.page.getByRole('cell', { name: 'licence suspended for 12 months' }).waitFor();
+		await a11y(S.page, 'company page');
+		await shot(S.page, 'company');
+		await S.page.goto(`${base}/#/companies?q=trinh%20duyet&sort=cases`);
+		await S.page.getByRole('link', { name: 'Công ty Cung ứng Nhân lực Thử nghiệm Trình duyệt' }).waitFor();
+		await S.page.getByRole('row', { name: /909\/TN-GP.*Suspended/ }).waitFor();
+		await a11y(S.page, 'companies');
+		await shot(S.page, 'companies');
+		await S.page.goto(`${base}/#/companies?q=khong%20co%20dau`);
+		await S.page.getByText('No company in the register matches.').waitFor();
+		await S.context.close();
+		const W = await newUser(base);
+		await login(W.page, base, 'worker_a');
+		await W.page.goto(`${base}/#/companies`);
+		await W.page.getByRole('heading', { level: 1, name: 'Labour-export companies' }).waitFor();
+		const n = await W.page.getByRole('form', { name: 'Add a company to the register' }).count();
+		expect(n === 0, 'a caseworker sees the form to add a company');
+		const r = await W.page.evaluate(async () => (await fetch('/api/companies', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":"x"}' })).status);
+		expect(r === 403, 'a caseworker wrote the register: ' + r);
+		await W.context.close();
+	});
 	await step('releases: an analyst makes a k-anonymous release, sees it in the ledger and downloads it', async () => {
 		const S = await newUser(base);
 		await login(S.page, base, 'analyst_a', 'Statistics');
@@ -598,6 +637,32 @@ async function main() {
 		const r = await W.page.evaluate(async () => (await fetch('/api/releases')).status);
 		expect(r === 403, 'a caseworker read the ledger: ' + r);
 		await W.context.close();
+		await S.context.close();
+	});
+	await step('communications: an analyst finds the UN letter, answers a question (saved with its version) and downloads the reply', async () => {
+		ctip(['comms', 'import', new URL('../../data/comms/al_vnm_1_2025.json', import.meta.url).pathname, '--as', 'analyst_a']);
+		const S = await newUser(base);
+		await login(S.page, base, 'analyst_a', 'Statistics');
+		await S.page.getByRole('link', { name: 'Communications' }).click();
+		await S.page.getByRole('heading', { level: 1, name: 'Communications' }).waitFor();
+		await S.page.getByLabel('Search by reference, sender or subject').fill('vnm');
+		await S.page.getByText('1 of 1 communications').waitFor();
+		await a11y(S.page, 'communications');
+		await S.page.getByRole('link', { name: 'AL VNM 1/2025' }).click();
+		await S.page.getByRole('heading', { level: 2, name: 'Question 9' }).waitFor();
+		await S.page.locator('#answer-1').fill('A test answer.');
+		await S.page.getByRole('button', { name: 'Save answers' }).click();
+		await S.page.getByText('Saved (version 2).').waitFor();
+		await a11y(S.page, 'communication');
+		await shot(S.page, 'comms');
+		const [dl] = await Promise.all([S.page.waitForEvent('download'), S.page.getByRole('link', { name: /Reply document/ }).click()]);
+		expect(/reply-M\d+\.html/.test(dl.suggestedFilename()), 'reply download: ' + dl.suggestedFilename());
+		// a save over the newer version (the page still holds version 1's copy) is refused
+		const st = await S.page.evaluate(async () => {
+			const c = await (await fetch('/api/comms/1')).json();
+			return c.version;
+		});
+		expect(st === 2, 'version after the save: ' + st);
 		await S.context.close();
 	});
 	await step("linkage review: A's supervisor sees two records side by side and decides Same from the keyboard", async () => {

@@ -200,6 +200,16 @@ for bad, hdr in (({"version": "7"}, None), ({"version": 0}, None), ({}, {"If-Mat
     report(f"PATCH version {bad} If-Match {hdr}: 400 naming version", st == 400 and js.get("field") == "version",
            (st, t[:200]))
 
+# the register of companies: one entry before the matrix reads it (GET /api/companies/1)
+r = ctip("company", "add", "Công ty Cung ứng Nhân lực Thử nghiệm", "--licence", "1/TN", "--as", "a.supervisor")
+# the register of companies is SQLite's only so far: on PostgreSQL its answers are skipped, saying so
+COMPANY_SKIP = PG and r.returncode != 0
+if COMPANY_SKIP:
+    print("SKIP pg: server_matrix: the companies' register (company add, list, get): "
+          + (r.stderr.strip().splitlines() or ["not available on PostgreSQL"])[-1])
+else:
+    report("company add (command line) for the matrix", r.returncode == 0, r.stderr)
+
 # ---- the matrix -----------------------------------------------------------------------
 NAMES = ["Trần", "Lan", "Mai", "Lê", "Hoa", "Phạm", "001199012345", "912345678", "987654321"]
 
@@ -218,6 +228,10 @@ def expect(k, role, endpoint):
         return 200 if role in ("analyst", "supervisor") else 403
     if endpoint == "estimate_org":  # one list per agency: raw counts (analysts with raw=1) only
         return 403
+    if endpoint in ("companies", "company_get"):  # the register: every role (counts by role)
+        return 200
+    if endpoint == "company_add":  # supervisors and admins record companies
+        return 201 if role in ("supervisor", "admin") else 403
     if endpoint == "stats_followups":  # casework counts, as every count of /api/stats
         return 200 if role in ("analyst", "supervisor", "admin") else 403
     if not case_role:
@@ -238,6 +252,9 @@ def expect(k, role, endpoint):
         "assist_c1": {"A": 201, "B": 403, "C": 404},
         "referral_get": {"A": 200, "B": 200, "C": 404},
     }[endpoint][k]
+
+
+SEQ = iter(range(1, 1000))
 
 
 def call(c, endpoint):
@@ -264,12 +281,16 @@ def call(c, endpoint):
         "estimate": lambda: c.req("GET", "/api/estimate?bootstrap=0"),
         "estimate_org": lambda: c.req("GET", "/api/estimate?bootstrap=0&lists=org"),
         "stats_followups": lambda: c.req("GET", "/api/stats?count=followups&by=org_type"),
+        "companies": lambda: c.req("GET", "/api/companies"),
+        "company_get": lambda: c.req("GET", "/api/companies/1"),
+        "company_add": lambda: c.req("POST", "/api/companies", {"name": "Công ty Thử nghiệm %s %s" % (c.name, next(SEQ))}),
     }[endpoint]()
 
 
 ENDPOINTS = ["me", "orgs", "vocab", "get_c1", "get_c2", "get_c3", "get_missing", "list", "search",
              "patch_c1", "patch_c3", "person_p1", "persons_c3", "refer_c4", "inbox", "assist_c1",
-             "referral_get", "audit", "estimate", "estimate_org", "stats_followups"]
+             "referral_get", "audit", "estimate", "estimate_org", "stats_followups", "company_add",
+             "companies", "company_get"]
 # the dark figure counts through the statistics: where they are not yet available (PostgreSQL),
 # its answer to the roles that may ask is skipped, saying so (its refusals are still checked)
 EST_SKIP = PG and "not yet available on PostgreSQL" in ctip("stats", "victims", "--by", "year").stderr
@@ -282,6 +303,8 @@ for k in ORGS:
         for ep in ENDPOINTS:
             want = expect(k, role, ep)
             if EST_SKIP and ep == "estimate" and want == 200:
+                continue
+            if COMPANY_SKIP and ep in ("company_add", "companies", "company_get") and want < 400:
                 continue
             st, js, text, _ = call(c, ep)
             good = st == want and (st < 400 or (js is not None and "error" in js))

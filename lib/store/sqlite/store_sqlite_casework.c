@@ -15,6 +15,7 @@
 
 #include "crypto.h"
 #include "facts.h"
+#include "store_sqlite_sealed.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 
@@ -714,7 +715,9 @@ static int reseal(ctip_store *s, const ctip_crypto *next, long *count, ctip_err 
 	                                      {"case_approval", "comment_sealed"},
 	                                      {"followup_contact", "notes_sealed"},
 	                                      {"hotline_contact", "caller_sealed"},
-	                                      {"hotline_contact", "notes_sealed"}};
+	                                      {"hotline_contact", "notes_sealed"},
+	                                      /* the register's recruiters (0026) */
+	                                      {"recruiter", "name_sealed"}};
 	if (!s->crypto)
 		return no_key(s, e);
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
@@ -804,3 +807,25 @@ const struct ctip_cw_ops ctip_sqlite_cw_ops = {
         .hotline_set_case = hotline_set_case,
         .reseal = reseal,
 };
+
+/* The sealing of free text above, for the SQLite stores of other modules (the
+ * communications tracker, store_sqlite_comms.c): one way of sealing a column, not two. */
+int ctip_sqlite_put_sealed(ctip_store *s, const char *table, const char *column, int64_t id,
+                           const char *v, ctip_err *e)
+{
+	return put_sealed(s, table, column, id, v, e);
+}
+
+int ctip_sqlite_get_sealed(ctip_store *s, sqlite3_stmt *st, int i, const char *what, int64_t id,
+                           char **out, ctip_err *e)
+{
+	return get_sealed(s, st, i, what, id, out, e);
+}
+
+int ctip_sqlite_reseal_column(ctip_store *s, const ctip_crypto *next, const char *table,
+                              const char *column, long *count, ctip_err *e)
+{
+	if (!s->crypto)
+		return no_key(s, e);
+	return reseal_one(s, next, table, column, count, e);
+}
