@@ -19,7 +19,7 @@
 #include "row_group.h"
 #include "search_top.h"
 #include "store_pg_int.h"
-#include "store_sqlite_referral.h"
+#include "access_rule.h"
 
 static const char *const copy_sql[PT_COUNT] = {
         [PT_CASES] = "COPY cases (id, org_id, src_case_id, status, closure_sealed, opened, "
@@ -989,10 +989,10 @@ int pg_search(ctip_store *base, const char *query, int64_t org, int limit,
 	        "e164_bidx = $3) AND p.id IN (SELECT cp.person_id FROM case_person cp WHERE "
 	        "cp.consent = 1 AND cp.consent_scope LIKE '%\"ShareWithReferralOrgs\"%' AND "
 	        "cp.consent_scope LIKE '%\"ShareIdentity\"%' AND cp.case_id IN (SELECT case_id "
-	        "FROM case_referral WHERE to_org_id = $4::bigint AND " SQL_REFERRAL_LIVE(
+	        "FROM case_referral WHERE to_org_id = $4::bigint AND " CTIP_SQL_REFERRAL_LIVE(
 	                "status") " UNION SELECT case_id FROM referral WHERE other_org_id = "
-	                          "$4::bigint AND direction = 'out' AND " SQL_REFERRAL_LIVE_OR_NULL(
-	                                  "status") "))",
+	                          "$4::bigint AND direction = 'out' "
+	                          "AND " CTIP_SQL_REFERRAL_LIVE_OR_NULL("status") "))",
 	        5, v, len, bin, &res, e, "search");
 	free(arr);
 	free(arr0);

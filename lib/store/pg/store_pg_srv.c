@@ -18,7 +18,7 @@
 
 #include "identity.h"
 #include "store_pg_int.h"
-#include "store_sqlite_referral.h"
+#include "access_rule.h"
 
 int pg_qf(pg_store *s, PGresult **out, ctip_err *e, const char *what, const char *sql,
           const char *fmt, ...)
@@ -152,10 +152,10 @@ static int org_list(ctip_store *base, int (*cb)(void *ctx, const struct ctip_org
 
 #define LIVE_TO(org, cas)                                                                          \
 	"(EXISTS (SELECT 1 FROM case_referral WHERE case_id = " cas " AND to_org_id = " org        \
-	" AND " SQL_REFERRAL_LIVE("status") ") OR EXISTS (SELECT 1 FROM referral WHERE case_id "   \
-	                                    "= " cas                                               \
-	                                    " AND direction = 'out' AND other_org_id = " org       \
-	                                    " AND " SQL_REFERRAL_LIVE_OR_NULL("status") "))"
+	" AND " CTIP_SQL_REFERRAL_LIVE(                                                            \
+	        "status") ") OR EXISTS (SELECT 1 FROM referral WHERE case_id "                     \
+	                  "= " cas " AND direction = 'out' AND other_org_id = " org                \
+	                  " AND " CTIP_SQL_REFERRAL_LIVE_OR_NULL("status") "))"
 
 static int case_access(ctip_store *base, int64_t case_id, int64_t org_id, int *access, ctip_err *e)
 {
@@ -184,9 +184,9 @@ static int cases_visible(ctip_store *base, int64_t org_id, const char *status, c
 	pg_store *s = (pg_store *)base;
 #define PG_VISIBLE_FROM                                                                            \
 	"FROM cases c JOIN organisation o ON o.id = c.org_id WHERE (c.org_id = $1 OR c.id IN "     \
-	"(SELECT case_id FROM case_referral WHERE to_org_id = $1 AND " SQL_REFERRAL_LIVE(          \
+	"(SELECT case_id FROM case_referral WHERE to_org_id = $1 AND " CTIP_SQL_REFERRAL_LIVE(     \
 	        "status") " UNION SELECT case_id FROM referral WHERE other_org_id = $1 AND "       \
-	                  "direction = 'out' AND " SQL_REFERRAL_LIVE_OR_NULL(                      \
+	                  "direction = 'out' AND " CTIP_SQL_REFERRAL_LIVE_OR_NULL(                 \
 	                          "status") ")) AND ($2::text IS NULL OR c.status = $2) AND "      \
 	                                    "($3::text IS NULL OR lower(c.src_case_id) LIKE $3 "   \
 	                                    "OR o.name_fold LIKE $3) "
