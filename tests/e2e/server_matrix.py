@@ -699,11 +699,11 @@ if LINK:
     report("link review: ... and not the pair of a referred record without consent to share identity",
            not [p for p in js["pairs"] if {p["a"], p["b"]} == {ln, bn}], text[:400])
     # a record changed since the run: its pairs are stale until the next run scores them again
-    sql(f"INSERT INTO link_changed(person_id) VALUES ({ba})")
+    subprocess.run(["sqlite3", DB, f"INSERT INTO link_changed(person_id) VALUES ({ba})"], check=True)
     st, js, text, _ = sup["B"].req("GET", "/api/link/review?min=0.01&limit=100")
     report("link review: the pairs of a record changed since the run leave the queue",
            st == 200 and not [p for p in js["pairs"] if {p["a"], p["b"]} == {la, ba}], text[:300])
-    sql(f"DELETE FROM link_changed WHERE person_id = {ba}")
+    subprocess.run(["sqlite3", DB, f"DELETE FROM link_changed WHERE person_id = {ba}"], check=True)
     for q, field in (("min=1", "min"), ("min=x", "min"), ("limit=0", "limit"), ("limit=101", "limit")):
         st, js, text, _ = sup["B"].req("GET", "/api/link/review?" + q)
         report(f"link review ?{q}: 400 naming {field}", st == 400 and js.get("field") == field, (st, text[:200]))
@@ -712,12 +712,17 @@ if LINK:
     st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}&b={ba}")
     report("link pair: both records side by side where identity may be shown (B: own + consented referral)",
            st == 200 and js["a"]["record"]["prs_FirstName"] == "Thu" and js["b"]["record"]["prs_FirstName"] == "Thu"
-           and len(js["comparisons"]) == 10 and
+           and len(js["comparisons"]) == 11 and
            abs(js["total"] - js["prior"] - js["full_name"] - sum(c["weight"] for c in js["comparisons"])) < 1e-6,
            text[:400])
     report("... with the level of each comparison", {c["name"]: c["level"] for c in js["comparisons"]}.get(
         "birth_date") == "exact" and any(c["name"] == "phone" and c["level"] == "different"
                                          for c in js["comparisons"]), text[:400])
+    orgcmp = {c["name"]: c["level"] for c in js["comparisons"]}.get("organisation")
+    report("... and the organisation that recorded each, compared (issue 12)",
+           isinstance(js["a"].get("organisation"), str) and js["a"]["organisation"] and
+           orgcmp == ("same" if js["a"]["organisation"] == js["b"].get("organisation") else "different"),
+           text[:400])
     st, js, nopair, _ = sup["C"].req("GET", f"/api/link/pair?a={la}&b=987654")
     report("link pair: records C cannot see, or that do not exist, are 404", st == 404, (st, nopair[:200]))
     st, js, text, _ = sup["A"].req("GET", f"/api/link/pair?a={la}&b={ba}")
@@ -740,7 +745,8 @@ if LINK:
     st, js, text, _ = sup["B"].req("POST", "/api/link/decide", {"a": ba, "b": la, "decision": "same"})
     report("link decide: 200, the pair in order", st == 200 and js == {"a": min(la, ba), "b": max(la, ba),
                                                                        "decision": "same"}, (st, text[:200]))
-    r = sql(f"SELECT same, decided_by FROM link_decision WHERE a = {min(la, ba)} AND b = {max(la, ba)}")
+    r = subprocess.run(["sqlite3", DB, f"SELECT same, decided_by FROM link_decision WHERE a = {min(la, ba)} "
+                        f"AND b = {max(la, ba)}"], capture_output=True, text=True)
     report("... stored as `ctip link decide` stores it, by the account", r.stdout.strip() == "1|b.supervisor",
            r.stdout)
     st, js, text, _ = sup["B"].req("GET", "/api/link/review?min=0.01&limit=100")
@@ -752,8 +758,9 @@ if LINK:
     report("the decision and the side-by-side view are in the audit log",
            st == 200 and any(x["action"] == "link_explain" and x["actor"] == "b.supervisor" for x in js["entries"]),
            text[:400])
-    r = sql("SELECT count(*) FROM audit WHERE action = 'link_decide' AND "
-            f"actor = 'b.supervisor' AND object = 'P{min(la, ba)},P{max(la, ba)}' AND detail = 'same'", audit=True)
+    r = subprocess.run(["sqlite3", DB + ".audit", "SELECT count(*) FROM audit WHERE action = 'link_decide' AND "
+                        f"actor = 'b.supervisor' AND object = 'P{min(la, ba)},P{max(la, ba)}' AND detail = 'same'"],
+                       capture_output=True, text=True)
     report("... link_decide audited with the pair and the decision", r.stdout.strip() == "1", r.stdout)
     r = ctip("link", "run")
     r2 = ctip("link", "explain", f"P{la}", f"P{ba}")
