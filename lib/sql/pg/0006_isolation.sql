@@ -12,7 +12,9 @@
 -- exports, statistics, key rotation) keeps seeing everything through a policy of its own.
 --
 -- The referral rule reads the referral tables as their owner (SECURITY DEFINER functions):
--- a policy of cases that read them under their own policies would recurse.
+-- a policy of cases that read them under their own policies would recurse. A child row's policy
+-- is a correlated EXISTS on its parent (an index lookup per row read), not `IN (SELECT id FROM
+-- parent)`, which PostgreSQL evaluates as the whole visible parent table for every query.
 
 CREATE FUNCTION ctip_org() RETURNS bigint LANGUAGE sql STABLE AS
 $$ SELECT nullif(current_setting('ctip.org', true), '')::bigint $$;
@@ -92,7 +94,7 @@ BEGIN
   -- identity rows: of its own records, or with the person's consent to share them
   FOREACH t IN ARRAY ARRAY['identity_doc', 'phone', 'person_name'] LOOP
     EXECUTE format($p$CREATE POLICY ctip_org ON %I TO %I
-      USING (person_id IN (SELECT id FROM person WHERE org_id = ctip_org())
+      USING (EXISTS (SELECT 1 FROM person p WHERE p.id = person_id AND p.org_id = ctip_org())
              OR person_id IN (SELECT ctip_referred_identities()))
       WITH CHECK (person_id IN (SELECT id FROM person WHERE org_id = ctip_org()))$p$, t, app);
   END LOOP;
@@ -100,12 +102,12 @@ BEGIN
   FOREACH t IN ARRAY ARRAY['case_person', 'referral', 'case_comment', 'case_work',
       'case_approval', 'risk_assessment', 'followup_due', 'followup_contact', 'case_alert'] LOOP
     EXECUTE format($p$CREATE POLICY ctip_org ON %I TO %I
-      USING (case_id IN (SELECT id FROM cases))
+      USING (EXISTS (SELECT 1 FROM cases c WHERE c.id = case_id))
       WITH CHECK (case_id IN (SELECT id FROM cases WHERE org_id = ctip_org()))$p$, t, app);
   END LOOP;
   FOREACH t IN ARRAY ARRAY['victim', 'exploitation', 'event', 'assistance', 'proceeding'] LOOP
     EXECUTE format($p$CREATE POLICY ctip_org ON %I TO %I
-      USING (case_person_id IN (SELECT id FROM case_person))
+      USING (EXISTS (SELECT 1 FROM case_person cp WHERE cp.id = case_person_id))
       WITH CHECK (case_person_id IN (SELECT cp.id FROM case_person cp JOIN cases c
                                      ON c.id = cp.case_id WHERE c.org_id = ctip_org()))$p$,
       t, app);
@@ -114,7 +116,7 @@ BEGIN
   -- moves their state, the sender makes them
   EXECUTE format($p$CREATE POLICY ctip_org ON case_referral TO %I
     USING (from_org_id = ctip_org() OR to_org_id = ctip_org()
-           OR case_id IN (SELECT id FROM cases))
+           OR EXISTS (SELECT 1 FROM cases c WHERE c.id = case_id))
     WITH CHECK (from_org_id = ctip_org() OR to_org_id = ctip_org())$p$, app);
   EXECUTE format($p$CREATE POLICY ctip_org ON hotline_contact TO %I
     USING (org_id = ctip_org()) WITH CHECK (org_id = ctip_org())$p$, app);
