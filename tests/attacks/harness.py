@@ -150,6 +150,8 @@ class Registry:
         self.srv = subprocess.Popen([CTIP, "serve", "--listen", f"127.0.0.1:{self.port}", *extra],
                                     env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     text=True)
+        # a server left running by an attack that ended early is stopped at exit
+        atexit.register(lambda srv=self.srv: srv.poll() is None and srv.kill())
         banner = self.srv.stdout.readline()
         if f"127.0.0.1:{self.port}" not in banner:
             raise SystemExit("not ok attack set-up: serve\n  " + banner + self.srv.stderr.read())
