@@ -116,9 +116,16 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 		                "server that writes audits its changes with them\n");
 		return 2;
 	}
+	ctip_err e = {0};
+	/* the role the server works as (PostgreSQL): refused here, before listening */
+	if (can && s->srv->isolate(s, &e)) {
+		fputs("ctip: ", stderr);
+		ctip_err_print(&e, stderr);
+		ctip_store_close(s);
+		return 1;
+	}
 	/* every read is audited: a read-only server (a standby's) starts only if its audit
 	 * target takes an entry, its own log or the primary's (--audit-db) */
-	ctip_err e = {0};
 	if (can && srv_read_only &&
 	    ctip_audit(s, "server", "serve_read_only", "server", cfg.listen, &e)) {
 		ctip_store_close(s);

@@ -9,6 +9,8 @@
 #   sh scripts/pg-cluster.sh stop         stop it (fast shutdown); nothing when not running
 #   sh scripts/pg-cluster.sh url [DB]     the URL of DB: postgresql:///DB?host=/abs/build/pg/run
 #   sh scripts/pg-cluster.sh status       exit 0 when running
+#   sh scripts/pg-cluster.sh restart      pg_ctl restart (fast): the fault tests' server restart
+#   sh scripts/pg-cluster.sh pid          the postmaster's process id (the fault tests kill it)
 #   sh scripts/pg-cluster.sh destroy      stop and remove build/pg
 #
 # PG_CLUSTER_DIR overrides build/pg (an absolute path). As root, when the postgres user cannot
@@ -138,6 +140,16 @@ stop)
 	stop
 	;;
 url) url "$DB" ;;
+restart)
+	BIN=$(bindir)
+	running || die "not running"
+	as_owner "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -m fast -w -t 180 restart >/dev/null ||
+		{ tail -n 20 "$LOG" >&2; die "pg_ctl restart failed (log: $LOG)"; }
+	;;
+pid)
+	[ -f "$DATA/postmaster.pid" ] || die "not running"
+	head -n 1 "$DATA/postmaster.pid"
+	;;
 status)
 	BIN=$(bindir)
 	running
@@ -149,7 +161,7 @@ destroy)
 	rm -f "$ROOT/build/pg.dir"
 	;;
 *)
-	echo "usage: sh scripts/pg-cluster.sh start|stop|url|status|destroy [DB]" >&2
+	echo "usage: sh scripts/pg-cluster.sh start|stop|restart|url|status|pid|destroy [DB]" >&2
 	exit 2
 	;;
 esac

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit.h"
 #include "server.h"
@@ -35,6 +36,18 @@ static struct aq_entry *head, **tail = &head;
 static unsigned long long queued, committed;
 static int stopping, broken, running;
 static pthread_t writer;
+/* the last batches not written for want of the database: [first, last] entry numbers */
+#define FAILED_KEPT 64
+static unsigned long long failed[FAILED_KEPT][2];
+static unsigned long nfailed;
+
+static int was_failed(unsigned long long n)
+{
+	for (unsigned long i = nfailed > FAILED_KEPT ? nfailed - FAILED_KEPT : 0; i < nfailed; i++)
+		if (failed[i % FAILED_KEPT][0] <= n && n <= failed[i % FAILED_KEPT][1])
+			return 1;
+	return 0;
+}
 static ctip_store *store;
 
 static void entry_free(struct aq_entry *x)
@@ -72,6 +85,13 @@ static void *writer_main(void *arg)
 			                                   taken[i]->object, taken[i]->detail};
 		ctip_err e = {0};
 		int rc = ctip_audit_batch(store, batch, n, &e);
+		/* the database out of reach (a restart): nothing of the batch was written; tried
+		 * again for up to 10 s, then its requests fail, and the queue goes on */
+		for (int tries = 0; rc == CTIP_EUNAVAIL && tries < 50; tries++) {
+			struct timespec ts = {0, 200 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+			rc = ctip_audit_batch(store, batch, n, &e);
+		}
 		if (rc) {
 			fprintf(stderr, "ctip serve: audit log: ");
 			ctip_err_print(&e, stderr);
@@ -79,8 +99,13 @@ static void *writer_main(void *arg)
 		for (int i = 0; i < n; i++)
 			entry_free(taken[i]);
 		pthread_mutex_lock(&mu);
+		if (rc == CTIP_EUNAVAIL) {
+			failed[nfailed % FAILED_KEPT][0] = committed + 1;
+			failed[nfailed % FAILED_KEPT][1] = committed + (unsigned long long)n;
+			nfailed++;
+		}
 		committed += (unsigned long long)n;
-		if (rc)
+		if (rc && rc != CTIP_EUNAVAIL)
 			broken = 1;
 		pthread_cond_broadcast(&done);
 		pthread_mutex_unlock(&mu);
@@ -163,7 +188,7 @@ int srv_audit(const char *actor, const char *action, const char *const *objects,
 	pthread_cond_signal(&work);
 	while (committed < mine && !broken)
 		pthread_cond_wait(&done, &mu);
-	int rc = broken ? -1 : 0;
+	int rc = broken || was_failed(mine) ? -1 : 0;
 	pthread_mutex_unlock(&mu);
 	return rc;
 }

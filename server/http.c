@@ -5,6 +5,7 @@
  * 400 naming the field).
  */
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,8 @@ static const struct {
         {"a referral that is %s cannot become %s", "referral_state"},
         {"the referral changed meanwhile: read it again and retry", "referral_state"},
         {"the audit log cannot be written", "audit_unavailable"},
+        {"the database is not reachable now: nothing was changed; try again in a moment",
+         "database_unavailable"},
         {"the audit log could not be written", "audit_unavailable"},
         {"the body must be a JSON object", "not_object"},
         {"the comment is not valid UTF-8", "not_utf8"},
@@ -205,10 +208,47 @@ int srv_error(struct req *r, int status, const char *field, const char *fmt, ...
 	return status;
 }
 
+int srv_conflict(struct req *r, const char *msg)
+{
+	json_decref(r->out);
+	r->out = json_pack("{s:s, s:s}", "error", msg, "code", "conflict");
+	return 409;
+}
+
 int srv_fail(struct req *r, const ctip_err *e)
 {
 	if (e && e->code == CTIP_ENOMEM)
 		return srv_error(r, 503, NULL, "the server is out of memory");
+	if (e && e->code == CTIP_ECONFLICT)
+		return srv_conflict(r, e->msg);
+	if (e && e->code == CTIP_EUNAVAIL) {
+		/* an outage fails every request: said once every 10 s, with how many were refused,
+		 * not once per request (a log that fills its pipe would stop the server) */
+		static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+		static time_t last;
+		static unsigned long quiet;
+		time_t now = time(NULL);
+		pthread_mutex_lock(&mu);
+		if (now - last >= 10) {
+			fprintf(stderr, "ctip serve: %s %s: ", r->method, r->path);
+			ctip_err_print(e, stderr);
+			if (quiet)
+				fprintf(stderr,
+				        "ctip serve: %lu more request(s) refused for the same "
+				        "reason "
+				        "(503) since the last message\n",
+				        quiet);
+			last = now;
+			quiet = 0;
+		} else {
+			quiet++;
+		}
+		pthread_mutex_unlock(&mu);
+		return srv_error(
+		        r, 503, NULL,
+		        "the database is not reachable now: nothing was changed; try again "
+		        "in a moment");
+	}
 	if (e) {
 		fprintf(stderr, "ctip serve: %s %s: ", r->method, r->path);
 		ctip_err_print(e, stderr);

@@ -172,6 +172,9 @@ int srv_route(struct req *r)
 		if (!json_is_object(r->in))
 			return srv_error(r, 400, NULL, "the body must be a JSON object");
 	}
+	/* the organisation this request acts for: a back end that isolates organisations itself
+	 * (PostgreSQL's row-level security) shows this connection no other's cases */
+	r->s->srv->scope(r->s, r->have_session ? r->sess.org_id : 0);
 	if (strcmp(r->method, "GET"))
 		return rt->fn(r);
 	/* a read sees one snapshot from its access check to its last row */

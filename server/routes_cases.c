@@ -5,6 +5,7 @@
  * case-level fields or adding a comment (owner organisation only).
  */
 #include <ctype.h>
+#include <microhttpd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,13 @@ int srv_case_body(struct req *r, int64_t case_id, int access, int64_t person_id,
 	                    json_string(access == CTIP_ACCESS_OWN ? "own" : "referral"));
 	json_object_set_new(b.c, "persons", b.persons);
 	b.persons = NULL;
+	int64_t version = 0;
+	if ((rc = r->s->srv->case_version(r->s, case_id, &version, &e)) && rc != CTIP_ENOTFOUND) {
+		status = srv_fail(r, &e);
+		goto out;
+	}
+	/* what an update names to be applied (If-Match or "version": docs/API.md) */
+	json_object_set_new(b.c, "version", json_integer(version));
 	char detail[32];
 	snprintf(detail, sizeof(detail), "C%lld", (long long)case_id);
 	/* the reads are done: let the snapshot go while the audit entries are committed */
@@ -291,6 +299,46 @@ int h_case_create(struct req *r)
 	return 201;
 }
 
+/* The version an update names (docs/API.md): the If-Match header ("3", 3 or W/"3") or the
+ * body's "version"; 0 when neither (the update then applies whatever the version); -1 (and
+ * the answer) when malformed or the two disagree. */
+static int64_t wanted_version(struct req *r)
+{
+	int64_t h = 0, b = 0;
+	const char *m = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-Match");
+	if (m) {
+		const char *p = m;
+		if (!strncmp(p, "W/", 2))
+			p += 2;
+		if (*p == '"')
+			p++;
+		char *end;
+		long long v = strtoll(p, &end, 10);
+		if (*end == '"')
+			end++;
+		if (p == end || *end || v < 1) {
+			srv_error(r, 400, "version",
+			          "If-Match: the version of the case read, like \"3\"");
+			return -1;
+		}
+		h = v;
+	}
+	json_t *v = json_object_get(r->in, "version");
+	if (v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1) {
+			srv_error(r, 400, "version",
+			          "version: the version of the case read (a positive integer)");
+			return -1;
+		}
+		b = json_integer_value(v);
+	}
+	if (h && b && h != b) {
+		srv_error(r, 400, "version", "If-Match and version name different versions");
+		return -1;
+	}
+	return h ? h : b;
+}
+
 int h_case_patch(struct req *r)
 {
 	static const char *const keys[] = {"cas_Status",
@@ -299,6 +347,7 @@ int h_case_patch(struct req *r)
 	                                   "ctip_CaseClosedDate",
 	                                   "ctip_CaseReopenedDate",
 	                                   "comment",
+	                                   "version",
 	                                   NULL};
 	int access, st = srv_case_access(r, r->id, &access);
 	if (st)
@@ -313,6 +362,9 @@ int h_case_patch(struct req *r)
 	for (const char *const *k = keys; strcmp(*k, "comment"); k++)
 		if (srv_get_str(r, r->in, *k, 0, 2000, &v))
 			return 400;
+	int64_t expect = wanted_version(r), version = 0;
+	if (expect < 0)
+		return 400;
 	char *clean = comment && *comment ? ctip_text_clean(comment) : NULL;
 	if (comment && *comment && !clean)
 		return srv_error(r, 400, "comment", "the comment is not valid UTF-8");
@@ -325,6 +377,12 @@ int h_case_patch(struct req *r)
 	if (r->s->ops->begin(r->s, &e)) {
 		free(clean);
 		return srv_fail(r, &e);
+	}
+	/* first the version: it holds the case against other writers (other servers too) to
+	 * the commit, and refuses an update made on a copy someone else changed since */
+	if (r->s->srv->case_bump(r->s, r->id, expect, &version, &e)) {
+		st = srv_fail(r, &e);
+		goto fail;
 	}
 	if ((st = srv_case_row(r, r->id, &row)))
 		goto fail;

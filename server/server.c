@@ -173,11 +173,20 @@ static ctip_store *thread_store(ctip_err *e)
 		ctip_err_set(e, CTIP_EDB, "too many database connections");
 	else if (cfg->open(cfg->open_ctx, &my_store) == 0)
 		stores[nstores++] = my_store;
+	else
+		ctip_err_set(e, CTIP_EUNAVAIL, "%s: cannot open the database", cfg->db);
+	/* a connection that cannot take the server's role must not serve */
+	if (my_store && my_store->srv->isolate(my_store, e)) {
+		fputs("ctip serve: ", stderr);
+		ctip_err_print(e, stderr);
+		stores[--nstores] = NULL;
+		ctip_store_close(my_store);
+		my_store = NULL;
+	}
 	if (my_store && my_store->srv->tune(my_store, e)) {
 		fputs("ctip serve: ", stderr);
 		ctip_err_print(e, stderr); /* slower, not wrong: carry on */
-	} else
-		ctip_err_set(e, CTIP_EDB, "%s: cannot open the database", cfg->db);
+	}
 	pthread_mutex_unlock(&stores_mu);
 	return my_store;
 }
@@ -410,6 +419,13 @@ int srv_run(const struct srv_config *c)
 	ctip_store *audit_store;
 	if (c->open(c->open_ctx, &audit_store))
 		return 1;
+	/* the audit writer works as the server's role too (it may only append to the log) */
+	if (audit_store->srv->isolate(audit_store, &e)) {
+		fputs("ctip: ", stderr);
+		ctip_err_print(&e, stderr);
+		ctip_store_close(audit_store);
+		return 1;
+	}
 	if (srv_audit_start(audit_store, &e)) {
 		ctip_store_close(audit_store);
 		fputs("ctip: ", stderr);

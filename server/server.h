@@ -156,6 +156,8 @@ int srv_error(struct req *r, int status, const char *field, const char *fmt, ...
         __attribute__((format(printf, 4, 5)));
 /* 500 after a store error (the detail goes to the server's log, not to the client). */
 int srv_fail(struct req *r, const ctip_err *e);
+/* 409 {"error": msg, "code": "conflict"}: someone else changed the record since it was read. */
+int srv_conflict(struct req *r, const char *msg);
 /* A query-string argument, or NULL. */
 const char *srv_arg(struct req *r, const char *name);
 /* Checks that the body has only keys from allowed (NULL-terminated); 400 otherwise (0 if ok). */

@@ -67,6 +67,8 @@ const char *ctip_code_str(int code)
 	case CTIP_ENOMEM: return "out of memory";
 	case CTIP_ENOTFOUND: return "not found";
 	case CTIP_EDENIED: return "not allowed";
+	case CTIP_ECONFLICT: return "changed by someone else";
+	case CTIP_EUNAVAIL: return "database unavailable";
 	}
 	return "unknown error";
 }

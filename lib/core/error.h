@@ -20,7 +20,8 @@ enum ctip_code {
 	CTIP_ENOMEM,    /* out of memory */
 	CTIP_ENOTFOUND, /* no such record */
 	CTIP_EDENIED,   /* the account may not do this (its role or organisation) */
-	CTIP_ECONFLICT  /* the record changed since it was read (its version): reload, redo */
+	CTIP_ECONFLICT, /* the record changed since it was read (its version): reload, redo */
+	CTIP_EUNAVAIL   /* the database server cannot be reached (for now) */
 };
 
 typedef struct ctip_err {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "embedded.h"
+#include "store_casework.h"
 #include "store_pg.h"
 #include "store_sqlite.h"
 
@@ -62,4 +63,15 @@ int ctip_store_latest_version(void)
 		    v > latest)
 			latest = v;
 	return latest;
+}
+
+const struct ctip_cw_ops *ctip_cw_ops(ctip_store *s, ctip_err *e)
+{
+	const char *name = s->ops && s->ops->name ? s->ops->name : "unknown";
+	if (!strcmp(name, "sqlite"))
+		return &ctip_sqlite_cw_ops;
+	if (!strcmp(name, "PostgreSQL"))
+		return &ctip_pg_cw_ops;
+	ctip_err_set(e, CTIP_EINVAL, "casework is not available on the %s back end yet", name);
+	return NULL;
 }

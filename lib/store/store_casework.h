@@ -137,6 +137,6 @@ struct ctip_cw_ops {
 /* The casework operations of s's back end, or NULL when it has none (then an error is set). */
 const struct ctip_cw_ops *ctip_cw_ops(ctip_store *s, ctip_err *e);
 
-extern const struct ctip_cw_ops ctip_sqlite_cw_ops;
+extern const struct ctip_cw_ops ctip_sqlite_cw_ops, ctip_pg_cw_ops;
 
 #endif

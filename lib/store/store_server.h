@@ -44,12 +44,20 @@ struct ctip_srv_ops {
 	/* Sets up a connection for serving (memory-mapped reads: the audit writer's commits
 	 * would otherwise empty every reader's page cache many times a second). */
 	int (*tune)(ctip_store *s, ctip_err *e);
+	/* Sets a connection up to serve requests as the server's own identity: a back end that
+	 * isolates organisations itself (PostgreSQL) switches to the role that row-level security
+	 * applies to; CTIP_EDENIED when it may not (then it must not serve). */
+	int (*isolate)(ctip_store *s, ctip_err *e);
 	/* Frees what the operations below cached for this connection; call before closing. */
 	void (*release)(ctip_store *s);
 	/* A read transaction: every read until read_end sees one snapshot (an access check and
 	 * the read it allows agree), and takes the WAL's read lock once, not per statement. */
 	int (*read_begin)(ctip_store *s, ctip_err *e);
 	void (*read_end)(ctip_store *s);
+	/* The organisation the requests on this connection act for, from now on (0: none, before
+	 * a login). A back end that isolates organisations itself (PostgreSQL's row-level
+	 * security) hands it to the database; the others ignore it: the queries below filter. */
+	void (*scope)(ctip_store *s, int64_t org_id);
 	/* CTIP_ENOTFOUND when there is no such account. */
 	int (*account_get)(ctip_store *s, const char *username, struct ctip_account *a,
 	                   ctip_err *e);
@@ -68,6 +76,16 @@ struct ctip_srv_ops {
 	                     ctip_err *e);
 	/* Rewrites the case-level scalar columns of a case from a canonical row. */
 	int (*case_update)(ctip_store *s, int64_t case_id, const ctip_row *r, ctip_err *e);
+	/* The version of a case: 1 when written, one more with each change made through
+	 * case_bump (CTIP_ENOTFOUND when there is no such case). */
+	int (*case_version)(ctip_store *s, int64_t case_id, int64_t *version, ctip_err *e);
+	/* Inside a write transaction, before changing a case: moves its version on by one when it
+	 * is still expect (0: whatever it is) and holds the case against other writers until the
+	 * transaction ends; *version gets the new one. CTIP_ECONFLICT (with the version now in
+	 * *version) when another writer changed it since: a stale update is refused, not applied
+	 * over theirs. */
+	int (*case_bump)(ctip_store *s, int64_t case_id, int64_t expect, int64_t *version,
+	                 ctip_err *e);
 	int (*comment_add)(ctip_store *s, int64_t case_id, const char *date, const char *body,
 	                   ctip_err *e);
 	int (*referral_add)(ctip_store *s, const struct ctip_referral *r, int64_t *id, ctip_err *e);

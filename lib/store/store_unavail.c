@@ -394,6 +394,26 @@ static void un_srv_read_end(ctip_store *s)
 {
 }
 
+static int un_srv_isolate(ctip_store *s, ctip_err *e)
+{
+	return ctip_store_unavail(s, "isolate", e);
+}
+
+static void un_srv_scope(ctip_store *s, int64_t org_id)
+{
+}
+
+static int un_srv_case_version(ctip_store *s, int64_t case_id, int64_t *version, ctip_err *e)
+{
+	return ctip_store_unavail(s, "case_version", e);
+}
+
+static int un_srv_case_bump(ctip_store *s, int64_t case_id, int64_t expect, int64_t *version,
+                            ctip_err *e)
+{
+	return ctip_store_unavail(s, "case_bump", e);
+}
+
 static int un_srv_account_get(ctip_store *s, const char *username, struct ctip_account *a,
                               ctip_err *e)
 {
@@ -582,6 +602,10 @@ const struct ctip_srv_ops ctip_srv_unavail_ops = {
         .release = un_srv_release,
         .read_begin = un_srv_read_begin,
         .read_end = un_srv_read_end,
+        .scope = un_srv_scope,
+        .isolate = un_srv_isolate,
+        .case_version = un_srv_case_version,
+        .case_bump = un_srv_case_bump,
         .account_get = un_srv_account_get,
         .org_list = un_srv_org_list,
         .case_access = un_srv_case_access,

@@ -249,11 +249,7 @@ for action in ("case_assign", "case_stage", "approval_request", "approval_approv
                "followup_plan", "followup_record", "contact_add", "contact_convert"):
     report(f"audit: {action} entries are in the log", f" {action} " in log, log[-400:])
 report("audit: the chain is intact", reg.ctip("audit", "verify").returncode == 0)
-raw = b""
-for f in os.listdir(reg.dir):
-    if f.startswith("ctip.db"):
-        with open(os.path.join(reg.dir, f), "rb") as fh:
-            raw += fh.read()
+raw = reg.raw()
 report("sealed: no note, comment or caller in clear in the database files",
        raw and b"SECRETNOTE" not in raw and b"SECRETHOTLINE" not in raw and b"good plan" not in raw
        and "Người Gọi Thử".encode() not in raw)

@@ -17,6 +17,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 
+h.only_sqlite("attack_crash", "it reads and writes the SQLite files (WAL, audit file) of a "
+              "killed server; on PostgreSQL the kill -9 tests are tests/e2e/pg_faults.sh")
 reg = h.Registry(orgs={"A": h.ORGS["A"]}, roles=["caseworker"])
 acked_cases, acked_comments = set(), set()
 lock = threading.Lock()

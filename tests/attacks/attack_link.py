@@ -14,6 +14,7 @@ import subprocess
 from harness import Registry, finish, report
 
 reg = Registry()
+reg.skip_unless("attack_link", "link", "run")
 reg.serve()
 a = reg.client("a.caseworker")
 b = reg.client("b.caseworker")

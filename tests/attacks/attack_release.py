@@ -9,9 +9,11 @@ import os
 import subprocess
 import tempfile
 
-from harness import CTIP, ROLES, Registry, finish, report
+from harness import CTIP, ROLES, Registry, finish, only_sqlite, report
 
 reg = Registry()
+only_sqlite("attack_release", "the server keeps release files in a directory beside the SQLite "
+            "file (DB.releases); a registry on PostgreSQL has none yet")
 tmp = tempfile.mkdtemp(prefix="ctip-rel.")
 demo = os.path.join(tmp, "d.csv")
 subprocess.run([CTIP, "demo", "generate", "--persons", "3000", "--seed", "5", "-o", demo],

@@ -15,6 +15,7 @@ import os
 from harness import Registry, finish, report
 
 reg = Registry()
+reg.skip_unless("attack_stats", "stats", "victims", "--by", "year")
 csv = os.path.join(reg.dir, "demo.csv")
 r = reg.ctip("demo", "generate", "--persons", "1500", "--seed", "4", "-o", csv)
 r2 = reg.ctip("import", csv)

@@ -3,7 +3,12 @@ a scratch registry with three organisations and one account per role in each, a 
 `ctip serve` on a free loopback port, and an HTTP client that keeps its session.
 Each attack file imports this, plays one attacker (an insider of another organisation, an
 analyst, a crowd of connections, a crash) and prints "ok NAME" / "not ok NAME" lines.
-Synthetic people only. Standard library only."""
+Synthetic people only. Standard library only.
+
+Back end: SQLite files by default; with CTIP_TEST_DB_URL set to a PostgreSQL URL (tests/run.sh's
+throwaway cluster: tests/e2e/attacks.sh sets it from CTIP_PG_URL for a second round), each
+Registry is a database of its own on that cluster, made here and dropped at exit, with its key
+in the scratch directory. An attack that cannot run on PostgreSQL says so (only_sqlite)."""
 import atexit
 import http.client
 import json
@@ -21,6 +26,46 @@ ROLES = ["caseworker", "supervisor", "analyst", "auditor", "admin"]
 ORGS = {"A": ("Tổ chức Thử nghiệm A", "NGO"), "B": ("Công an Thử nghiệm B", "Police"),
         "C": ("Tòa án Thử nghiệm C", "Court")}
 PW = "a long test password 1"
+PG_BASE = os.environ.get("CTIP_TEST_DB_URL", "")
+BACKEND = "pg" if PG_BASE.startswith(("postgresql://", "postgres://")) else "sqlite"
+
+
+def only_sqlite(name, why):
+    """Ends an attack file that cannot run on PostgreSQL yet, saying why (never silently)."""
+    if BACKEND == "pg":
+        print(f"SKIP pg: {name}: {why}")
+        sys.stdout.flush()
+        sys.exit(0)
+
+
+def pg_host():
+    """The socket directory of CTIP_TEST_DB_URL (host=...)."""
+    return PG_BASE.split("host=", 1)[1].split("&", 1)[0]
+
+
+def pg_psql(db, *args, user=None):
+    """psql on database db of the test cluster (as its superuser, or as user)."""
+    cmd = ["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", pg_host(), "-d", db]
+    if user:
+        cmd += ["-U", user]
+    return subprocess.run(cmd + list(args), capture_output=True, text=True)
+
+
+_pg_count = 0
+
+
+def pg_database(tmpdir):
+    """A new database on the test cluster, dropped at exit; returns (url, name)."""
+    global _pg_count
+    _pg_count += 1
+    name = f"ctip_t{os.getpid()}_{_pg_count}"
+    r = pg_psql("postgres", "-c", f"CREATE DATABASE {name}")
+    if r.returncode:
+        raise SystemExit("not ok set-up: CREATE DATABASE on the test cluster\n  " + r.stderr)
+    # the server's role (ctip init makes <database>_app) is the cluster's: it goes too
+    atexit.register(lambda: pg_psql("postgres", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+                                    "-c", f"DROP ROLE IF EXISTS {name}_app"))
+    return f"postgresql:///{name}?host={pg_host()}", name
 
 
 def report(name, cond, detail=""):
@@ -52,8 +97,12 @@ class Registry:
         self.dir = tempfile.mkdtemp(prefix="ctip-attack.")
         # the machine is shared: the scratch registry goes when the attack ends
         atexit.register(shutil.rmtree, self.dir, True)
-        self.db = os.path.join(self.dir, "ctip.db")
-        self.env = dict(os.environ, CTIP_DB=self.db)
+        if BACKEND == "pg":
+            self.db, self.dbname = pg_database(self.dir)
+            self.env = dict(os.environ, CTIP_DB=self.db, CTIP_KEY=os.path.join(self.dir, "ctip.key"))
+        else:
+            self.db = os.path.join(self.dir, "ctip.db")
+            self.env = dict(os.environ, CTIP_DB=self.db)
         self.orgs = orgs
         r = self.ctip("init")
         if r.returncode:
@@ -68,6 +117,29 @@ class Registry:
         self.srv = None
         self.port = None
 
+    def raw(self):
+        """Every byte the registry keeps: its files (SQLite), or a dump of its database
+        (PostgreSQL, as the cluster's superuser), for the checks that nothing is in clear."""
+        if BACKEND == "pg":
+            r = subprocess.run(["pg_dump", "-h", pg_host(), "--data-only", self.dbname],
+                               capture_output=True)
+            return r.stdout
+        raw = b""
+        for f in os.listdir(self.dir):
+            if f.startswith("ctip.db"):
+                with open(os.path.join(self.dir, f), "rb") as fh:
+                    raw += fh.read()
+        return raw
+
+    def skip_unless(self, name, *args):
+        """On PostgreSQL, ends the attack file (SKIP line with the reason) when the ctip
+        command args says it is not yet available there."""
+        if BACKEND != "pg":
+            return
+        r = self.ctip(*args)
+        if "not yet available on PostgreSQL" in r.stderr:
+            only_sqlite(name, r.stderr.strip().splitlines()[-1])
+
     def ctip(self, *args, stdin=None):
         return subprocess.run([CTIP, *args], input=stdin, capture_output=True, text=True,
                               env=self.env)
@@ -81,6 +153,8 @@ class Registry:
         self.srv = subprocess.Popen([CTIP, "serve", "--listen", f"127.0.0.1:{self.port}", *extra],
                                     env=self.env, stdout=subprocess.PIPE, stderr=self.err_file,
                                     text=True)
+        # a server left running by an attack that ended early is stopped at exit
+        atexit.register(lambda srv=self.srv: srv.poll() is None and srv.kill())
         atexit.register(self._report_crash)
         banner = self.srv.stdout.readline()
         if f"127.0.0.1:{self.port}" not in banner:

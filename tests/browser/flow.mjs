@@ -340,6 +340,20 @@ async function main() {
 		await pa.getByText('Follow Up', { exact: true }).waitFor();
 		await a11y(pa, 'case page after editing');
 	});
+	await step('a change made meanwhile by someone else: the edit is refused with the conflict message, nothing saved', async () => {
+		await pa.goto(`${base}/#/cases/${caseId}/edit`);
+		await pa.getByRole('heading', { level: 1, name: /^Edit case/ }).waitFor();
+		// another user (another server) changes the case after this form was opened
+		const other = await apiFrom(pa, 'PATCH', `/cases/${caseId}`, { comment: 'Changed elsewhere.' });
+		expect(other.status === 200, 'the other change: ' + other.status);
+		await pa.getByLabel('Case status').selectOption('Closed');
+		await pa.getByRole('button', { name: 'Save' }).click();
+		await pa.getByText('Someone else changed this case after you opened it.', { exact: false }).waitFor();
+		const c = await apiFrom(pa, 'GET', `/cases/${caseId}`);
+		expect(c.body.cas_Status === 'FollowUp', 'the stale edit was applied: ' + c.body.cas_Status);
+		await pa.goto(`${base}/#/cases/${caseId}`);
+		await pa.getByText('Changed elsewhere.').waitFor();
+	});
 	await step('A adds assistance to the victim from the case page', async () => {
 		await pa.getByText('Add assistance').click();
 		const form = pa.locator('details.add[open] form');

@@ -19,7 +19,7 @@ PG="postgresql:///$PGDB?host=$PGHOST_DIR"
 # psql as the superuser the cluster made for us (the tests read what the server stores)
 psql_su() { psql -X -q -v ON_ERROR_STOP=1 -h "$PGHOST_DIR" "$@"; }
 cleanup() {
-	psql_su -d postgres -c "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" >/dev/null 2>&1
+	psql_su -d postgres -c "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" -c "DROP ROLE IF EXISTS ${PGDB}_app" >/dev/null 2>&1
 	[ -n "$started" ] && sh scripts/pg-cluster.sh stop >/dev/null 2>&1
 	rm -rf "$T"
 }
@@ -162,8 +162,8 @@ check "pg: a wrong key is refused" \
 	sh -c "test $rc -ne 0 && test $rc -lt 128 && grep -q 'wrong key' '$T/wk' && ! grep -q Sanitizer '$T/wk'"
 
 # the commands not yet on PostgreSQL: a clear refusal naming the command, never a crash
-# (stats, report, link, key rotate and figures: tests/e2e/pg_analytics.sh)
-for cmd in "serve --listen 127.0.0.1:0"; do
+# (stats, report, link, key rotate and figures: tests/e2e/pg_analytics.sh; serve: pg_serve.sh)
+for cmd in "comms list" "company list"; do
 	# shellcheck disable=SC2086
 	pgc $cmd >"$T/na" 2>&1
 	rc=$?

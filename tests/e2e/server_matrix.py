@@ -14,11 +14,28 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "attacks"))
+import harness  # noqa: E402  (the back end: SQLite, or PostgreSQL with CTIP_TEST_DB_URL)
+
 CTIP = os.environ.get("CTIP", "build/asan/ctip")
 T = tempfile.mkdtemp(prefix="ctip-srv.")
-DB = os.path.join(T, "ctip.db")
-ENV = dict(os.environ, CTIP_DB=DB)
+PG = harness.BACKEND == "pg"
+if PG:
+    DB, DBNAME = harness.pg_database(T)
+    ENV = dict(os.environ, CTIP_DB=DB, CTIP_KEY=os.path.join(T, "ctip.key"))
+else:
+    DB = os.path.join(T, "ctip.db")
+    ENV = dict(os.environ, CTIP_DB=DB)
 FAILS = 0
+
+
+def sql(query, audit=False):
+    """What the registry holds, read past ctip (sqlite3 on the file or its audit file; psql as
+    the cluster's superuser on PostgreSQL, where the log is a table of the database)."""
+    if PG:
+        return harness.pg_psql(DBNAME, "-F", "|", "-c", query)
+    return subprocess.run(["sqlite3", DB + ".audit" if audit else DB, query], capture_output=True,
+                          text=True)
 
 
 def report(name, cond, detail=""):
@@ -162,9 +179,36 @@ ref1 = js["id"]
 st, js, t, _ = a.req("POST", "/api/referrals", {"case_id": c2, "to_org": ORGS["B"][0], "reason": "Legal"})
 ref2 = js["id"]
 
+# ---- versions: a stale update is refused, not applied over another's (issue 11, item 4) --
+st, js, t, h = a.req("GET", f"/api/cases/{c3}")
+v = js.get("version") if st == 200 else None
+report("GET /api/cases/{id}: the case's version", st == 200 and isinstance(v, int) and v >= 1, t[:200])
+st, js, t, _ = a.req("PATCH", f"/api/cases/{c3}", {"cas_Status": "Active", "version": v})
+report("PATCH with the version read: 200 and the next version", st == 200 and js.get("version") == v + 1,
+       (st, t[:200]))
+st, js, t, _ = a.req("PATCH", f"/api/cases/{c3}", {"cas_Status": "Closed", "version": v})
+report("PATCH with a stale version: 409 {error, code: conflict}, nothing changed",
+       st == 409 and js.get("code") == "conflict" and "error" in js and
+       a.req("GET", f"/api/cases/{c3}")[1].get("cas_Status") == "Active", (st, t[:300]))
+st, js, t, _ = a.req("PATCH", f"/api/cases/{c3}", {"comment": "x"}, headers={"If-Match": f'"{v}"'})
+report("PATCH with a stale If-Match: 409", st == 409 and js.get("code") == "conflict", (st, t[:200]))
+st, js, t, _ = a.req("PATCH", f"/api/cases/{c3}", {"comment": "x"}, headers={"If-Match": f'"{v + 1}"'})
+report("PATCH with the current If-Match: 200", st == 200 and js.get("version") == v + 2, (st, t[:200]))
+for bad, hdr in (({"version": "7"}, None), ({"version": 0}, None), ({}, {"If-Match": "*x"}),
+                 ({"version": v + 2}, {"If-Match": f'"{v + 1}"'})):
+    st, js, t, _ = a.req("PATCH", f"/api/cases/{c3}", dict(bad, comment="y"), headers=hdr)
+    report(f"PATCH version {bad} If-Match {hdr}: 400 naming version", st == 400 and js.get("field") == "version",
+           (st, t[:200]))
+
 # the register of companies: one entry before the matrix reads it (GET /api/companies/1)
 r = ctip("company", "add", "Công ty Cung ứng Nhân lực Thử nghiệm", "--licence", "1/TN", "--as", "a.supervisor")
-report("company add (command line) for the matrix", r.returncode == 0, r.stderr)
+# the register of companies is SQLite's only so far: on PostgreSQL its answers are skipped, saying so
+COMPANY_SKIP = PG and r.returncode != 0
+if COMPANY_SKIP:
+    print("SKIP pg: server_matrix: the companies' register (company add, list, get): "
+          + (r.stderr.strip().splitlines() or ["not available on PostgreSQL"])[-1])
+else:
+    report("company add (command line) for the matrix", r.returncode == 0, r.stderr)
 
 # ---- the matrix -----------------------------------------------------------------------
 NAMES = ["Trần", "Lan", "Mai", "Lê", "Hoa", "Phạm", "001199012345", "912345678", "987654321"]
@@ -247,11 +291,21 @@ ENDPOINTS = ["me", "orgs", "vocab", "get_c1", "get_c2", "get_c3", "get_missing",
              "patch_c1", "patch_c3", "person_p1", "persons_c3", "refer_c4", "inbox", "assist_c1",
              "referral_get", "audit", "estimate", "estimate_org", "stats_followups", "company_add",
              "companies", "company_get"]
+# the dark figure counts through the statistics: where they are not yet available (PostgreSQL),
+# its answer to the roles that may ask is skipped, saying so (its refusals are still checked)
+EST_SKIP = PG and "not yet available on PostgreSQL" in ctip("stats", "victims", "--by", "year").stderr
+if EST_SKIP:
+    print("SKIP pg: server_matrix: GET /api/estimate for analysts and supervisors: the estimation "
+          "counts through ctip stats, not yet available on PostgreSQL")
 for k in ORGS:
     for role in ROLES:
         c = users[(k, role)]
         for ep in ENDPOINTS:
             want = expect(k, role, ep)
+            if EST_SKIP and ep == "estimate" and want == 200:
+                continue
+            if COMPANY_SKIP and ep in ("company_add", "companies", "company_get") and want < 400:
+                continue
             st, js, text, _ = call(c, ep)
             good = st == want and (st < 400 or (js is not None and "error" in js))
             if role in ("analyst", "auditor", "admin") and ep not in ("audit", "vocab", "orgs"):
@@ -548,9 +602,9 @@ report("search: ... and no longer under the old one", st == 200 and ids == [], t
 
 # the index restricts a search to the owner's records: a record belongs to the organisation
 # of every case it is in, for records created through the API too
-r = subprocess.run(["sqlite3", DB, "SELECT count(*) FROM case_person cp JOIN cases c ON c.id = cp.case_id "
-                    "JOIN person p ON p.id = cp.person_id WHERE p.org_id <> c.org_id; "
-                    "SELECT count(*) FROM case_person"], capture_output=True, text=True)
+r = sql("SELECT count(*) FROM case_person cp JOIN cases c ON c.id = cp.case_id "
+        "JOIN person p ON p.id = cp.person_id WHERE p.org_id <> c.org_id; "
+        "SELECT count(*) FROM case_person")
 counts = r.stdout.split()
 report("every record created through the API belongs to the organisation of its cases",
        r.returncode == 0 and counts[0] == "0" and int(counts[1]) > 5, (r.stdout, r.stderr))
@@ -584,126 +638,133 @@ st, js, text, _ = a.req("POST", "/api/cases", body)
 report("... and refuses the same src_CaseId again (400, field src_CaseId)",
        st == 400 and js.get("field") == "src_CaseId", (st, text))
 
-# ---- record linkage review (issue 5): supervisors only, values only where identity shows --
-# A's victims: Đặng Thị Thu (shares identity with referral organisations) and Võ Thị Bích
-# (does not), both referred to B; B records a woman of the same name and birth date for each
-LA = {"role": "victim", "prs_FirstName": "Thu", "prs_SecondName": "Đặng", "prs_MiddleName": "Thị",
-      "prs_Birthdate": "1998-04-12", "prs_Gender": "Female", "prs_MobilePhone": "0911 222 333",
-      "con_Consent": True, "ctip_ConsentScope": ["ShareWithReferralOrgs", "ShareIdentity"]}
-LN = {"role": "victim", "prs_FirstName": "Bích", "prs_SecondName": "Võ", "prs_MiddleName": "Thị",
-      "prs_Birthdate": "1997-09-03", "prs_Gender": "Female", "prs_MobilePhone": "0933 444 555",
-      "con_Consent": True, "ctip_ConsentScope": ["ShareWithReferralOrgs"]}
-lc1 = a.req("POST", "/api/cases", {"persons": [LA]})[1]["id"]
-lc2 = a.req("POST", "/api/cases", {"persons": [LN]})[1]["id"]
-a.req("POST", "/api/referrals", {"case_id": lc1, "to_org": ORGS["B"][0]})
-a.req("POST", "/api/referrals", {"case_id": lc2, "to_org": ORGS["B"][0]})
-la = a.req("GET", f"/api/cases/{lc1}")[1]["persons"][0]["id"]
-ln = a.req("GET", f"/api/cases/{lc2}")[1]["persons"][0]["id"]
-lb1 = b.req("POST", "/api/cases", {"persons": [dict(LA, prs_MobilePhone="0977 888 999")]})[1]["id"]
-lb2 = b.req("POST", "/api/cases", {"persons": [dict(LN, prs_MobilePhone="0966 777 111")]})[1]["id"]
-ba = b.req("GET", f"/api/cases/{lb1}")[1]["persons"][0]["id"]
-bn = b.req("GET", f"/api/cases/{lb2}")[1]["persons"][0]["id"]
-sup = {k: users[(k, "supervisor")] for k in ORGS}
-st, js, text, _ = sup["A"].req("GET", "/api/link/review")
-report("link review before any run: 200, no pairs, not linked",
-       st == 200 and js["pairs"] == [] and js["linked"] is False, (st, text[:300]))
-# a threshold above the pair's probability (same name and birth date, other phones), so that
-# it is in the review band whatever threshold the model would choose on so few records
-r = ctip("link", "run", "--threshold", "0.995")
-report("ctip link run beside the running server", r.returncode == 0, r.stderr)
-for k in ORGS:
-    for role in ROLES:
-        c = users[(k, role)]
-        for ep, fn in (("review", lambda c: c.req("GET", "/api/link/review?min=0.01")),
-                       ("pair", lambda c: c.req("GET", f"/api/link/pair?a={la}&b={ba}")),
-                       ("decide", lambda c: c.req("POST", "/api/link/decide",
-                                                  {"a": ln, "b": bn, "decision": "different"}))):
-            # a pair is reviewed only by a supervisor who may see both identities (issue 10):
-            # (la, ba) by B; (ln, bn) by nobody (ln is referred to B without that consent)
-            want = 403 if role != "supervisor" else (
-                200 if ep == "review" or (ep == "pair" and k == "B") else 404)
-            st, js, text, _ = fn(c)
-            good = st == want and (st < 400 or "error" in js) and \
-                not any(n in text for n in ["Đặng", "Thu", "Võ", "Bích", "911222333", "977888999"]
-                        if role != "supervisor" or k == "C")
-            report(f"matrix {k}.{role} link {ep} -> {want}", good, (st, text[:300]))
-st, js, text, _ = sup["C"].req("GET", "/api/link/review?min=0.01")
-report("link review: C's supervisor sees no pair of records C cannot see", st == 200 and js["pairs"] == [],
-       text[:300])
-st, js, text, _ = sup["B"].req("GET", "/api/link/review?min=0.01&limit=100")
-mine = [p for p in js["pairs"] if {p["a"], p["b"]} == {la, ba}]
-report("link review: B's supervisor finds the pair of B's record and A's referred one",
-       st == 200 and len(mine) == 1 and js["threshold"] > 0.5 and
-       all(p["a_visible"] and p["b_visible"] for p in js["pairs"]), text[:400])
-report("link review: ... and not the pair of a referred record without consent to share identity",
-       not [p for p in js["pairs"] if {p["a"], p["b"]} == {ln, bn}], text[:400])
-# a record changed since the run: its pairs are stale until the next run scores them again
-subprocess.run(["sqlite3", DB, f"INSERT INTO link_changed(person_id) VALUES ({ba})"], check=True)
-st, js, text, _ = sup["B"].req("GET", "/api/link/review?min=0.01&limit=100")
-report("link review: the pairs of a record changed since the run leave the queue",
-       st == 200 and not [p for p in js["pairs"] if {p["a"], p["b"]} == {la, ba}], text[:300])
-subprocess.run(["sqlite3", DB, f"DELETE FROM link_changed WHERE person_id = {ba}"], check=True)
-for q, field in (("min=1", "min"), ("min=x", "min"), ("limit=0", "limit"), ("limit=101", "limit")):
-    st, js, text, _ = sup["B"].req("GET", "/api/link/review?" + q)
-    report(f"link review ?{q}: 400 naming {field}", st == 400 and js.get("field") == field, (st, text[:200]))
-st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}")
-report("link pair without b: 400", st == 400 and js.get("field") == "b", (st, text[:200]))
-st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}&b={ba}")
-report("link pair: both records side by side where identity may be shown (B: own + consented referral)",
-       st == 200 and js["a"]["record"]["prs_FirstName"] == "Thu" and js["b"]["record"]["prs_FirstName"] == "Thu"
-       and len(js["comparisons"]) == 11 and
-       abs(js["total"] - js["prior"] - js["full_name"] - sum(c["weight"] for c in js["comparisons"])) < 1e-6,
-       text[:400])
-report("... with the level of each comparison", {c["name"]: c["level"] for c in js["comparisons"]}.get(
-    "birth_date") == "exact" and any(c["name"] == "phone" and c["level"] == "different"
-                                     for c in js["comparisons"]), text[:400])
-orgcmp = {c["name"]: c["level"] for c in js["comparisons"]}.get("organisation")
-report("... and the organisation that recorded each, compared (issue 12)",
-       isinstance(js["a"].get("organisation"), str) and js["a"]["organisation"] and
-       orgcmp == ("same" if js["a"]["organisation"] == js["b"].get("organisation") else "different"),
-       text[:400])
-st, js, nopair, _ = sup["C"].req("GET", f"/api/link/pair?a={la}&b=987654")
-report("link pair: records C cannot see, or that do not exist, are 404", st == 404, (st, nopair[:200]))
-st, js, text, _ = sup["A"].req("GET", f"/api/link/pair?a={la}&b={ba}")
-report("link pair: A may not see B's record: the same 404 as a missing pair (how they compare tells about it)",
-       st == 404 and text == nopair and "977888999" not in text, text[:400])
-st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={ln}&b={bn}")
-report("link pair: a referred record without consent to share identity: the same 404",
-       st == 404 and text == nopair and "933444555" not in text and "0933" not in text, text[:400])
-st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}&b={la}")
-report("link pair: a record with itself is 400", st == 400, (st, text[:200]))
-st, js, text, _ = sup["B"].req("POST", "/api/link/decide", {"a": la, "b": ba, "decision": "same"}, csrf=False)
-report("link decide without the CSRF token is 403", st == 403, (st, text[:200]))
-for body, field in (({"a": la, "b": ba, "decision": "maybe"}, "decision"),
-                    ({"a": la, "b": ba}, "decision"),
-                    ({"a": la, "b": ba, "decision": "same", "x": 1}, "x"),
-                    ({"a": "1", "b": ba, "decision": "same"}, "a")):
-    st, js, text, _ = sup["B"].req("POST", "/api/link/decide", body)
-    report(f"link decide {json.dumps(body)[:40]}...: 400 naming {field}",
-           st == 400 and js.get("field") == field, (st, text[:200]))
-st, js, text, _ = sup["B"].req("POST", "/api/link/decide", {"a": ba, "b": la, "decision": "same"})
-report("link decide: 200, the pair in order", st == 200 and js == {"a": min(la, ba), "b": max(la, ba),
-                                                                   "decision": "same"}, (st, text[:200]))
-r = subprocess.run(["sqlite3", DB, f"SELECT same, decided_by FROM link_decision WHERE a = {min(la, ba)} "
-                    f"AND b = {max(la, ba)}"], capture_output=True, text=True)
-report("... stored as `ctip link decide` stores it, by the account", r.stdout.strip() == "1|b.supervisor",
-       r.stdout)
-st, js, text, _ = sup["B"].req("GET", "/api/link/review?min=0.01&limit=100")
-report("... and the pair leaves the review queue",
-       st == 200 and not [p for p in js["pairs"] if {p["a"], p["b"]} == {la, ba}], text[:300])
-st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}&b={ba}")
-report("... the pair shows the decision", st == 200 and js["decision"] == "same", text[:200])
-st, js, text, _ = users[("A", "auditor")].req("GET", f"/api/audit?person={la}")
-report("the decision and the side-by-side view are in the audit log",
-       st == 200 and any(x["action"] == "link_explain" and x["actor"] == "b.supervisor" for x in js["entries"]),
-       text[:400])
-r = subprocess.run(["sqlite3", DB + ".audit", "SELECT count(*) FROM audit WHERE action = 'link_decide' AND "
-                    f"actor = 'b.supervisor' AND object = 'P{min(la, ba)},P{max(la, ba)}' AND detail = 'same'"],
-                   capture_output=True, text=True)
-report("... link_decide audited with the pair and the decision", r.stdout.strip() == "1", r.stdout)
-r = ctip("link", "run")
-r2 = ctip("link", "explain", f"P{la}", f"P{ba}")
-report("the next `ctip link run` applies the web decision", "linked, one person" in r2.stdout, r2.stdout)
+# ---- record linkage review (issue 5) ----------------------------------------------------
+link_probe = ctip("link", "run", "--threshold", "0.995") if PG else None
+LINK = not (PG and "not yet available on PostgreSQL" in link_probe.stderr)
+if not LINK:
+    print("SKIP pg: server_matrix: the linkage review (link review, pair, decide): " +
+          link_probe.stderr.strip().splitlines()[-1])
+if LINK:
+    # ---- record linkage review (issue 5): supervisors only, values only where identity shows --
+    # A's victims: Đặng Thị Thu (shares identity with referral organisations) and Võ Thị Bích
+    # (does not), both referred to B; B records a woman of the same name and birth date for each
+    LA = {"role": "victim", "prs_FirstName": "Thu", "prs_SecondName": "Đặng", "prs_MiddleName": "Thị",
+          "prs_Birthdate": "1998-04-12", "prs_Gender": "Female", "prs_MobilePhone": "0911 222 333",
+          "con_Consent": True, "ctip_ConsentScope": ["ShareWithReferralOrgs", "ShareIdentity"]}
+    LN = {"role": "victim", "prs_FirstName": "Bích", "prs_SecondName": "Võ", "prs_MiddleName": "Thị",
+          "prs_Birthdate": "1997-09-03", "prs_Gender": "Female", "prs_MobilePhone": "0933 444 555",
+          "con_Consent": True, "ctip_ConsentScope": ["ShareWithReferralOrgs"]}
+    lc1 = a.req("POST", "/api/cases", {"persons": [LA]})[1]["id"]
+    lc2 = a.req("POST", "/api/cases", {"persons": [LN]})[1]["id"]
+    a.req("POST", "/api/referrals", {"case_id": lc1, "to_org": ORGS["B"][0]})
+    a.req("POST", "/api/referrals", {"case_id": lc2, "to_org": ORGS["B"][0]})
+    la = a.req("GET", f"/api/cases/{lc1}")[1]["persons"][0]["id"]
+    ln = a.req("GET", f"/api/cases/{lc2}")[1]["persons"][0]["id"]
+    lb1 = b.req("POST", "/api/cases", {"persons": [dict(LA, prs_MobilePhone="0977 888 999")]})[1]["id"]
+    lb2 = b.req("POST", "/api/cases", {"persons": [dict(LN, prs_MobilePhone="0966 777 111")]})[1]["id"]
+    ba = b.req("GET", f"/api/cases/{lb1}")[1]["persons"][0]["id"]
+    bn = b.req("GET", f"/api/cases/{lb2}")[1]["persons"][0]["id"]
+    sup = {k: users[(k, "supervisor")] for k in ORGS}
+    st, js, text, _ = sup["A"].req("GET", "/api/link/review")
+    report("link review before any run: 200, no pairs, not linked",
+           st == 200 and js["pairs"] == [] and js["linked"] is False, (st, text[:300]))
+    # a threshold above the pair's probability (same name and birth date, other phones), so that
+    # it is in the review band whatever threshold the model would choose on so few records
+    r = ctip("link", "run", "--threshold", "0.995")
+    report("ctip link run beside the running server", r.returncode == 0, r.stderr)
+    for k in ORGS:
+        for role in ROLES:
+            c = users[(k, role)]
+            for ep, fn in (("review", lambda c: c.req("GET", "/api/link/review?min=0.01")),
+                           ("pair", lambda c: c.req("GET", f"/api/link/pair?a={la}&b={ba}")),
+                           ("decide", lambda c: c.req("POST", "/api/link/decide",
+                                                      {"a": ln, "b": bn, "decision": "different"}))):
+                # a pair is reviewed only by a supervisor who may see both identities (issue 10):
+                # (la, ba) by B; (ln, bn) by nobody (ln is referred to B without that consent)
+                want = 403 if role != "supervisor" else (
+                    200 if ep == "review" or (ep == "pair" and k == "B") else 404)
+                st, js, text, _ = fn(c)
+                good = st == want and (st < 400 or "error" in js) and \
+                    not any(n in text for n in ["Đặng", "Thu", "Võ", "Bích", "911222333", "977888999"]
+                            if role != "supervisor" or k == "C")
+                report(f"matrix {k}.{role} link {ep} -> {want}", good, (st, text[:300]))
+    st, js, text, _ = sup["C"].req("GET", "/api/link/review?min=0.01")
+    report("link review: C's supervisor sees no pair of records C cannot see", st == 200 and js["pairs"] == [],
+           text[:300])
+    st, js, text, _ = sup["B"].req("GET", "/api/link/review?min=0.01&limit=100")
+    mine = [p for p in js["pairs"] if {p["a"], p["b"]} == {la, ba}]
+    report("link review: B's supervisor finds the pair of B's record and A's referred one",
+           st == 200 and len(mine) == 1 and js["threshold"] > 0.5 and
+           all(p["a_visible"] and p["b_visible"] for p in js["pairs"]), text[:400])
+    report("link review: ... and not the pair of a referred record without consent to share identity",
+           not [p for p in js["pairs"] if {p["a"], p["b"]} == {ln, bn}], text[:400])
+    # a record changed since the run: its pairs are stale until the next run scores them again
+    subprocess.run(["sqlite3", DB, f"INSERT INTO link_changed(person_id) VALUES ({ba})"], check=True)
+    st, js, text, _ = sup["B"].req("GET", "/api/link/review?min=0.01&limit=100")
+    report("link review: the pairs of a record changed since the run leave the queue",
+           st == 200 and not [p for p in js["pairs"] if {p["a"], p["b"]} == {la, ba}], text[:300])
+    subprocess.run(["sqlite3", DB, f"DELETE FROM link_changed WHERE person_id = {ba}"], check=True)
+    for q, field in (("min=1", "min"), ("min=x", "min"), ("limit=0", "limit"), ("limit=101", "limit")):
+        st, js, text, _ = sup["B"].req("GET", "/api/link/review?" + q)
+        report(f"link review ?{q}: 400 naming {field}", st == 400 and js.get("field") == field, (st, text[:200]))
+    st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}")
+    report("link pair without b: 400", st == 400 and js.get("field") == "b", (st, text[:200]))
+    st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}&b={ba}")
+    report("link pair: both records side by side where identity may be shown (B: own + consented referral)",
+           st == 200 and js["a"]["record"]["prs_FirstName"] == "Thu" and js["b"]["record"]["prs_FirstName"] == "Thu"
+           and len(js["comparisons"]) == 11 and
+           abs(js["total"] - js["prior"] - js["full_name"] - sum(c["weight"] for c in js["comparisons"])) < 1e-6,
+           text[:400])
+    report("... with the level of each comparison", {c["name"]: c["level"] for c in js["comparisons"]}.get(
+        "birth_date") == "exact" and any(c["name"] == "phone" and c["level"] == "different"
+                                         for c in js["comparisons"]), text[:400])
+    orgcmp = {c["name"]: c["level"] for c in js["comparisons"]}.get("organisation")
+    report("... and the organisation that recorded each, compared (issue 12)",
+           isinstance(js["a"].get("organisation"), str) and js["a"]["organisation"] and
+           orgcmp == ("same" if js["a"]["organisation"] == js["b"].get("organisation") else "different"),
+           text[:400])
+    st, js, nopair, _ = sup["C"].req("GET", f"/api/link/pair?a={la}&b=987654")
+    report("link pair: records C cannot see, or that do not exist, are 404", st == 404, (st, nopair[:200]))
+    st, js, text, _ = sup["A"].req("GET", f"/api/link/pair?a={la}&b={ba}")
+    report("link pair: A may not see B's record: the same 404 as a missing pair (how they compare tells about it)",
+           st == 404 and text == nopair and "977888999" not in text, text[:400])
+    st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={ln}&b={bn}")
+    report("link pair: a referred record without consent to share identity: the same 404",
+           st == 404 and text == nopair and "933444555" not in text and "0933" not in text, text[:400])
+    st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}&b={la}")
+    report("link pair: a record with itself is 400", st == 400, (st, text[:200]))
+    st, js, text, _ = sup["B"].req("POST", "/api/link/decide", {"a": la, "b": ba, "decision": "same"}, csrf=False)
+    report("link decide without the CSRF token is 403", st == 403, (st, text[:200]))
+    for body, field in (({"a": la, "b": ba, "decision": "maybe"}, "decision"),
+                        ({"a": la, "b": ba}, "decision"),
+                        ({"a": la, "b": ba, "decision": "same", "x": 1}, "x"),
+                        ({"a": "1", "b": ba, "decision": "same"}, "a")):
+        st, js, text, _ = sup["B"].req("POST", "/api/link/decide", body)
+        report(f"link decide {json.dumps(body)[:40]}...: 400 naming {field}",
+               st == 400 and js.get("field") == field, (st, text[:200]))
+    st, js, text, _ = sup["B"].req("POST", "/api/link/decide", {"a": ba, "b": la, "decision": "same"})
+    report("link decide: 200, the pair in order", st == 200 and js == {"a": min(la, ba), "b": max(la, ba),
+                                                                       "decision": "same"}, (st, text[:200]))
+    r = subprocess.run(["sqlite3", DB, f"SELECT same, decided_by FROM link_decision WHERE a = {min(la, ba)} "
+                        f"AND b = {max(la, ba)}"], capture_output=True, text=True)
+    report("... stored as `ctip link decide` stores it, by the account", r.stdout.strip() == "1|b.supervisor",
+           r.stdout)
+    st, js, text, _ = sup["B"].req("GET", "/api/link/review?min=0.01&limit=100")
+    report("... and the pair leaves the review queue",
+           st == 200 and not [p for p in js["pairs"] if {p["a"], p["b"]} == {la, ba}], text[:300])
+    st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}&b={ba}")
+    report("... the pair shows the decision", st == 200 and js["decision"] == "same", text[:200])
+    st, js, text, _ = users[("A", "auditor")].req("GET", f"/api/audit?person={la}")
+    report("the decision and the side-by-side view are in the audit log",
+           st == 200 and any(x["action"] == "link_explain" and x["actor"] == "b.supervisor" for x in js["entries"]),
+           text[:400])
+    r = subprocess.run(["sqlite3", DB + ".audit", "SELECT count(*) FROM audit WHERE action = 'link_decide' AND "
+                        f"actor = 'b.supervisor' AND object = 'P{min(la, ba)},P{max(la, ba)}' AND detail = 'same'"],
+                       capture_output=True, text=True)
+    report("... link_decide audited with the pair and the decision", r.stdout.strip() == "1", r.stdout)
+    r = ctip("link", "run")
+    r2 = ctip("link", "explain", f"P{la}", f"P{ba}")
+    report("the next `ctip link run` applies the web decision", "linked, one person" in r2.stdout, r2.stdout)
 
 # ---- logout, rate limit -------------------------------------------------------------------
 lo = users[("C", "admin")]
@@ -727,8 +788,8 @@ err = srv.stderr.read()
 report("SIGTERM: the server exits 0 (and ASan finds no leak)", rc == 0, err[-1500:])
 r = ctip("audit", "verify")
 report("the audit log verifies after the server stopped", r.returncode == 0, r.stdout + r.stderr)
-r = subprocess.run(["sqlite3", DB + ".audit", "SELECT object FROM audit WHERE action = 'search_hit' AND "
-                    "actor = 'a.caseworker' AND object LIKE '% %'"], capture_output=True, text=True)
+r = sql("SELECT object FROM audit WHERE action = 'search_hit' AND actor = 'a.caseworker' AND "
+        "object LIKE '% %' ORDER BY id", audit=True)
 want = " ".join(f"P{i}" for i in khoi_shown)
 report("a search is one audit entry naming every record shown, in the order shown",
        r.stdout.split("\n")[0] == want, (want, r.stdout[-300:]))
@@ -738,14 +799,18 @@ for i in khoi_shown:
            any(" a.caseworker " in l and l.rstrip().endswith(f"search_hit  P{i}  api") or
                (" a.caseworker " in l and " search_hit " in l and f" P{i} " in l + " ") for l in r.stdout.splitlines()),
            r.stdout[-600:])
-r = subprocess.run(["sqlite3", DB + ".audit", "SELECT count(*) FROM audit_by_object b JOIN audit a ON a.id = b.id "
-                    f"WHERE a.action = 'search_hit' AND b.object IN ('P{khoi[0]}', 'P{khoi[1]}') AND a.object LIKE '% %'; "
-                    "SELECT object FROM audit WHERE action = 'search_hit' AND object LIKE '% %'"],
-                   capture_output=True, text=True)
-lines = r.stdout.split("\n")
-named = sum(1 for l in lines[1:] for o in l.split() if o in (f"P{khoi[0]}", f"P{khoi[1]}"))
-report("... through the index by person, one row per record named (built when the server stopped)",
-       r.returncode == 0 and named >= 2 and lines[0] == str(named), (r.stdout, r.stderr))
+if PG:
+    print("SKIP pg: server_matrix: the index of the log by person is PostgreSQL's own index on "
+          "audit(object) (no table audit_by_object to count its rows)")
+else:
+    r = subprocess.run(["sqlite3", DB + ".audit", "SELECT count(*) FROM audit_by_object b JOIN audit a ON a.id = b.id "
+                        f"WHERE a.action = 'search_hit' AND b.object IN ('P{khoi[0]}', 'P{khoi[1]}') AND a.object LIKE '% %'; "
+                        "SELECT object FROM audit WHERE action = 'search_hit' AND object LIKE '% %'"],
+                       capture_output=True, text=True)
+    lines = r.stdout.split("\n")
+    named = sum(1 for l in lines[1:] for o in l.split() if o in (f"P{khoi[0]}", f"P{khoi[1]}"))
+    report("... through the index by person, one row per record named (built when the server stopped)",
+           r.returncode == 0 and named >= 2 and lines[0] == str(named), (r.stdout, r.stderr))
 r = ctip("audit", "log", "--person", f"P{p1}")
 report("audit log --person shows B's view", any(" b.caseworker " in l and " view " in l for l in r.stdout.splitlines()),
        r.stdout[-800:])

@@ -38,6 +38,8 @@ export async function caseEditView(root, [id], query, ctx) {
 		}
 		if (form.value('comment')) body.comment = form.value('comment');
 		if (!Object.keys(body).length) return form.showError(t('edit.nothing'));
+		// the version read: a change someone else made meanwhile is refused (409), not overwritten
+		if (c.version) body.version = c.version;
 		button.disabled = true;
 		try {
 			await api('PATCH', `/cases/${id}`, body);

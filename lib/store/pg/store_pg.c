@@ -23,6 +23,10 @@
 /* Serialises migrations of one database (pg_advisory_xact_lock). */
 #define PG_MIGRATE_LOCK 0x63746970 /* "ctip" */
 
+/* Serialises appends to the audit log across every connection, of every server and command
+ * (pg_advisory_xact_lock: the server's role may not lock the table itself). */
+#define PG_AUDIT_LOCK 0x63746961 /* "ctia" */
+
 int pg_fail(pg_store *s, PGresult *r, ctip_err *e, const char *what)
 {
 	const char *m = r ? PQresultErrorMessage(r) : "";
@@ -33,17 +37,183 @@ int pg_fail(pg_store *s, PGresult *r, ctip_err *e, const char *what)
 	size_t n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = 0;
+	for (char *p = msg; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	if (PQstatus(s->db) != CONNECTION_OK) {
+		s->in_tx = 0; /* the transaction is gone with the connection */
+		return ctip_err_set(
+		        e, CTIP_EUNAVAIL,
+		        "%s: %s: the connection to PostgreSQL was lost (%s): nothing of "
+		        "this request was kept; ctip reconnects at the next request (is "
+		        "the database server running?)",
+		        s->base.path, what, msg);
+	}
 	const char *hint = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_HINT) : NULL;
-	return ctip_err_set(e, CTIP_EDB, "%s: %s: %s%s%s", s->base.path, what, msg,
-	                    hint ? " (hint: " : "", hint ? ")" : "");
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	/* 40001 serialization failure, 40P01 deadlock: another writer won; try again */
+	int code = state && (!strcmp(state, "40001") || !strcmp(state, "40P01")) ? CTIP_ECONFLICT
+	                                                                         : CTIP_EDB;
+	return ctip_err_set(e, code, "%s: %s: %s%s%s%s", s->base.path, what, msg,
+	                    hint ? " (hint: " : "", hint ? hint : "", hint ? ")" : "");
+}
+
+static void quiet(void *arg, const char *message)
+{
+}
+
+static void pg_stmts_forget(pg_store *s)
+{
+	for (int i = 0; i < s->nstmts; i++)
+		free(s->stmts[i].sql);
+	free(s->stmts);
+	s->stmts = NULL;
+	s->nstmts = s->capstmts = 0;
+}
+
+/* Runs a statement with parameters, prepared once per connection when it is a plain query
+ * (SELECT, INSERT, UPDATE, DELETE; not a cursor's DECLARE or FETCH, which cannot be). */
+static PGresult *pg_exec_params(pg_store *s, const char *sql, int n, const char *const *v,
+                                const int *len, const int *bin)
+{
+	int plain = !strncmp(sql, "SELECT", 6) || !strncmp(sql, "INSERT", 6) ||
+	            !strncmp(sql, "UPDATE", 6) || !strncmp(sql, "DELETE", 6);
+	const char *name = NULL;
+	for (int i = 0; plain && i < s->nstmts && !name; i++)
+		if (!strcmp(s->stmts[i].sql, sql))
+			name = s->stmts[i].name;
+	if (plain && !name && s->nstmts < 512) {
+		if (s->nstmts == s->capstmts) {
+			int cap = s->capstmts ? 2 * s->capstmts : 32;
+			struct pg_stmt *g = realloc(s->stmts, (size_t)cap * sizeof(*g));
+			if (g) {
+				s->stmts = g;
+				s->capstmts = cap;
+			}
+		}
+		char *copy = s->nstmts < s->capstmts ? strdup(sql) : NULL;
+		if (copy) {
+			struct pg_stmt *st = &s->stmts[s->nstmts];
+			snprintf(st->name, sizeof(st->name), "ctip%d", s->nstmts);
+			PGresult *r = PQprepare(s->db, st->name, sql, n, NULL);
+			if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+				st->sql = copy;
+				s->nstmts++;
+				name = st->name;
+				PQclear(r);
+			} else {
+				free(copy);
+				return r; /* the statement's own error (in a transaction: it is
+				             aborted) */
+			}
+		}
+	}
+	return name ? PQexecPrepared(s->db, name, n, v, len, bin, 0)
+	            : PQexecParams(s->db, sql, n, NULL, v, len, bin, 0);
+}
+
+/* What each new session is told: quiet notices (a migration's); dates and text as ctip writes
+ * them; the role `ctip serve` works as; the organisation not yet sent. */
+static int session_setup(pg_store *s, ctip_err *e)
+{
+	PQsetNoticeProcessor(s->db, quiet, NULL);
+	PGresult *r = PQexec(s->db, "SET client_min_messages = warning; SET client_encoding = "
+	                            "'UTF8'; SET TIME ZONE 'UTC'; DEALLOCATE ALL");
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	if (ok && s->role[0]) {
+		char *id = PQescapeIdentifier(s->db, s->role, strlen(s->role)), sql[200];
+		snprintf(sql, sizeof(sql), "SET ROLE %s", id ? id : "\"\"");
+		PQfreemem(id);
+		r = PQexec(s->db, sql);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+	}
+	s->org_sent = 0;
+	s->in_tx = 0;
+	pg_stmts_forget(s);
+	return ok ? CTIP_OK : pg_fail(s, NULL, e, "session");
+}
+
+/* A connection known lost is made again, outside a transaction only (one that was open is
+ * gone: its caller is told, and the next request starts afresh). */
+static int pg_alive(pg_store *s, ctip_err *e)
+{
+	if (PQstatus(s->db) == CONNECTION_OK)
+		return CTIP_OK;
+	if (s->in_tx) {
+		s->in_tx = 0;
+		return ctip_err_set(e, CTIP_EUNAVAIL,
+		                    "%s: the connection to PostgreSQL was lost in a transaction: "
+		                    "nothing of it was kept",
+		                    s->base.path);
+	}
+	PQreset(s->db);
+	if (PQstatus(s->db) != CONNECTION_OK) {
+		char msg[300];
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(s->db));
+		for (char *p = msg; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+		return ctip_err_set(
+		        e, CTIP_EUNAVAIL,
+		        "%s: PostgreSQL is not reachable (%s): ctip tries again at each "
+		        "request; is the database server running?",
+		        s->base.path, msg);
+	}
+	s->ids_locked = 0;
+	return session_setup(s, e);
+}
+
+/* The organisation of the requests, for the session, when it changed (a statement outside a
+ * transaction is filtered by it too). */
+static int org_send(pg_store *s, ctip_err *e)
+{
+	if (s->org == s->org_sent)
+		return CTIP_OK;
+	char v[24] = "", sql[96];
+	if (s->org > 0)
+		snprintf(v, sizeof(v), "%lld", (long long)s->org);
+	snprintf(sql, sizeof(sql), "SELECT set_config('ctip.org', '%s', false)", v);
+	PGresult *r = PQexec(s->db, sql);
+	int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? CTIP_OK : pg_fail(s, r, e, "organisation");
+	PQclear(r);
+	if (!rc)
+		s->org_sent = s->org;
+	return rc;
+}
+
+/* Runs sql (PQexec when no parameters are given: sql may then hold several statements); a
+ * statement outside a transaction that finds the connection lost is run again once on a new
+ * one. NULL result: out of memory or no connection (PQstatus tells). */
+static PGresult *pg_run(pg_store *s, const char *sql, int n, const char *const *v, const int *len,
+                        const int *bin, int params, ctip_err *e, int *rc)
+{
+	for (int attempt = 0;; attempt++) {
+		*rc = pg_alive(s, e);
+		if (!*rc && !s->in_tx)
+			*rc = org_send(s, e);
+		if (*rc && !(attempt == 0 && *rc == CTIP_EUNAVAIL && !s->in_tx &&
+		             PQstatus(s->db) != CONNECTION_OK))
+			return NULL;
+		if (*rc)
+			continue;
+		int was_tx = s->in_tx;
+		PGresult *r = params ? pg_exec_params(s, sql, n, v, len, bin) : PQexec(s->db, sql);
+		if (PQstatus(s->db) == CONNECTION_OK || was_tx || attempt)
+			return r;
+		PQclear(r); /* lost before it ran in a transaction of its own: once more */
+	}
 }
 
 int pg_exec(pg_store *s, const char *sql, ctip_err *e)
 {
-	PGresult *r = PQexec(s->db, sql);
+	int rc;
+	PGresult *r = pg_run(s, sql, 0, NULL, NULL, NULL, 0, e, &rc);
+	if (rc)
+		return rc;
 	ExecStatusType st = PQresultStatus(r);
-	int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? CTIP_OK
-	                                                         : pg_fail(s, r, e, "query");
+	rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? CTIP_OK : pg_fail(s, r, e, "query");
 	PQclear(r);
 	return rc;
 }
@@ -51,13 +221,16 @@ int pg_exec(pg_store *s, const char *sql, ctip_err *e)
 int pg_query_bin(pg_store *s, const char *sql, int n, const char *const *v, const int *len,
                  const int *bin, PGresult **out, ctip_err *e, const char *what)
 {
-	PGresult *r = PQexecParams(s->db, sql, n, NULL, v, len, bin, 0);
+	int rc;
+	PGresult *r = pg_run(s, sql, n, v, len, bin, 1, e, &rc);
+	if (out)
+		*out = NULL;
+	if (rc)
+		return rc;
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		int rc = pg_fail(s, r, e, what);
+		rc = pg_fail(s, r, e, what);
 		PQclear(r);
-		if (out)
-			*out = NULL;
 		return rc;
 	}
 	if (out)
@@ -71,6 +244,60 @@ int pg_query(pg_store *s, const char *sql, int n, const char *const *v, PGresult
              const char *what)
 {
 	return pg_query_bin(s, sql, n, v, NULL, NULL, out, e, what);
+}
+
+int pg_tx_begin(pg_store *s, const char *begin, ctip_err *e)
+{
+	char sql[200], v[24] = "";
+	if (s->org > 0)
+		snprintf(v, sizeof(v), "%lld", (long long)s->org);
+	/* the organisation for this transaction (set_config local), as the brief of each
+	 * transaction: a policy never sees a value left from another request */
+	snprintf(sql, sizeof(sql), "%s; SELECT set_config('ctip.org', '%s', true)", begin, v);
+	int rc = pg_exec(s, sql, e);
+	if (!rc)
+		s->in_tx = 1;
+	else if (PQstatus(s->db) == CONNECTION_OK)
+		pg_exec(s, "ROLLBACK", NULL);
+	return rc;
+}
+
+int pg_serve_role(pg_store *s, ctip_err *e)
+{
+	PGresult *r;
+	int rc = pg_query(s,
+	                  "SELECT current_user, current_database() || '_app', EXISTS (SELECT 1 "
+	                  "FROM pg_roles WHERE rolname = current_database() || '_app')",
+	                  0, NULL, &r, e, "role");
+	if (rc)
+		return rc;
+	char user[80], app[80];
+	snprintf(user, sizeof(user), "%s", PQgetvalue(r, 0, 0));
+	snprintf(app, sizeof(app), "%s", PQgetvalue(r, 0, 1));
+	int exists = !strcmp(PQgetvalue(r, 0, 2), "t");
+	PQclear(r);
+	if (!exists)
+		return ctip_err_set(
+		        e, CTIP_EDENIED,
+		        "%s: the role %s that `ctip serve` works as does not exist: run "
+		        "`ctip init` on this database as a user that may create roles "
+		        "(docs/DEPLOYMENT.md)",
+		        s->base.path, app);
+	s->rls = 1;
+	if (!strcmp(user, app))
+		return CTIP_OK;
+	snprintf(s->role, sizeof(s->role), "%s", app);
+	if ((rc = session_setup(s, e))) {
+		s->role[0] = 0;
+		return ctip_err_set(
+		        e, CTIP_EDENIED,
+		        "%s: `ctip serve` works as the role %s (it owns no table; "
+		        "row-level security keeps each organisation to its cases), and "
+		        "%s may not switch to it: connect as it (user=%s in the URL) or "
+		        "GRANT %s TO %s",
+		        s->base.path, app, user, app, app, user);
+	}
+	return CTIP_OK;
 }
 
 const char *pg_col(const PGresult *r, int i, int c)
@@ -105,6 +332,8 @@ static void pg_close(ctip_store *base)
 	org_cache_clear(s);
 	if (s->db)
 		PQfinish(s->db);
+	pg_stmts_forget(s);
+	free(s->url);
 	ctip_ref_free(s->base.ref);
 	ctip_crypto_free(s->base.crypto);
 	free(s);
@@ -196,11 +425,7 @@ static int pg_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 
 static int pg_begin(ctip_store *base, ctip_err *e)
 {
-	pg_store *s = (pg_store *)base;
-	int rc = pg_exec(s, "BEGIN", e);
-	if (!rc)
-		s->in_tx = 1;
-	return rc;
+	return pg_tx_begin((pg_store *)base, "BEGIN", e);
 }
 
 static void pg_rollback(ctip_store *base)
@@ -580,12 +805,11 @@ static int pg_key_bind(ctip_store *base, ctip_crypto *c, int create, ctip_err *e
 static int pg_audit_begin(ctip_store *base, ctip_err *e)
 {
 	pg_store *s = (pg_store *)base;
-	int rc = pg_exec(s, "BEGIN; LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE", e);
-	if (!rc) {
-		s->in_tx = 1;
+	char sql[80];
+	snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%d)", PG_AUDIT_LOCK);
+	int rc = pg_tx_begin(s, sql, e);
+	if (!rc)
 		return rc;
-	}
-	pg_exec(s, "ROLLBACK", NULL);
 	if (e && (strstr(e->msg, "during recovery") || strstr(e->msg, "read-only transaction"))) {
 		/* a hot standby: nothing is seen unaudited, so its reads are audited elsewhere */
 		char msg[sizeof(e->msg)];
@@ -611,11 +835,18 @@ static int pg_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip
 	                8, v, NULL, e, "audit");
 }
 
+/* In a transaction, the log's lock is taken first (held to its end): a change audited in its
+ * own transaction (ctip_audit_in_tx) chains to the last entry of every other writer. */
 static int pg_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err *e)
 {
+	pg_store *s = (pg_store *)base;
 	PGresult *r;
-	int rc = pg_query((pg_store *)base, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
-	                  0, NULL, &r, e, "audit");
+	char sql[80];
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%d)", PG_AUDIT_LOCK);
+	int rc = s->in_tx ? pg_exec(s, sql, e) : CTIP_OK;
+	if (!rc)
+		rc = pg_query(s, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", 0, NULL, &r,
+		              e, "audit");
 	if (rc)
 		return rc;
 	*id = 0;
@@ -684,10 +915,6 @@ static int pg_audit_index(ctip_store *base, ctip_err *e)
 
 static struct ctip_store_ops pg_ops;
 
-static void quiet(void *arg, const char *message)
-{
-}
-
 /* The URL for messages: without a password, should one be in it (user:PASSWORD@ or a
  * password=... parameter). */
 static void url_for_messages(const char *url, char *out, size_t n)
@@ -749,6 +976,7 @@ int ctip_store_pg_open(const char *url, int create, ctip_store **out, ctip_err *
 		pg_ops.audit_pend_mark = NULL;
 		pg_ops.audit_pend_forget = NULL;
 		pg_ops.audit_pend_each = NULL;
+		pg_ops.person_update = pg_person_update;
 		pg_ops.key_needed = pg_key_needed;
 		pg_ops.key_bind = pg_key_bind;
 		pg_stats_ops(&pg_ops);
@@ -759,7 +987,7 @@ int ctip_store_pg_open(const char *url, int create, ctip_store **out, ctip_err *
 	if (!s)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	s->base.ops = &pg_ops;
-	s->base.srv = &ctip_srv_unavail_ops;
+	s->base.srv = &ctip_pg_srv_ops;
 	s->base.schema_latest = pg_latest();
 	url_for_messages(url, s->base.path, sizeof(s->base.path));
 	s->db = PQconnectdb(url);
@@ -777,16 +1005,20 @@ int ctip_store_pg_open(const char *url, int create, ctip_store **out, ctip_err *
 		pg_close(&s->base);
 		return CTIP_EDB;
 	}
-	/* quiet notices (a migration's); dates and text as ctip writes them */
-	PQsetNoticeProcessor(s->db, quiet, NULL);
-	int rc = pg_exec(s,
-	                 "SET client_min_messages = warning; SET client_encoding = 'UTF8'; "
-	                 "SET TIME ZONE 'UTC'",
-	                 e);
-	if (rc) {
+	int rc = session_setup(s, e);
+	PGresult *r = NULL;
+	if (!rc)
+		rc = pg_query(s,
+		              "SELECT NOT (rolsuper OR rolbypassrls) FROM pg_roles WHERE rolname = "
+		              "current_user",
+		              0, NULL, &r, e, "role");
+	if (rc || !(s->url = strdup(url))) {
+		PQclear(r);
 		pg_close(&s->base);
-		return rc;
+		return rc ? rc : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}
+	s->rls = PQntuples(r) != 1 || !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
 	(void)create; /* the database is made by createdb (or the DBA), the schema by init */
 	*out = &s->base;
 	return CTIP_OK;

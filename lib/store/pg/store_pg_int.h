@@ -56,6 +56,21 @@ typedef struct pg_store {
 	int ids_locked;
 	int64_t next_case, next_person, next_cp;
 	int64_t first_cp; /* the first person-in-case id of the transaction's writes */
+	/* isolation (0006_isolation.sql): whether row-level security applies to this session
+	 * (then rows go in through a temporary table: COPY cannot write such a table), the role
+	 * `ctip serve` switched to (SET ROLE; "" when none) and the organisation the requests act
+	 * for (scope; 0 none) with the one last sent to the session (-1: unknown) */
+	int rls;
+	char role[80];
+	int64_t org, org_sent;
+	char *url; /* to reconnect */
+	/* statements prepared on this connection (by their text): the server runs the same few
+	 * hundred thousands of times; gone with the connection */
+	struct pg_stmt {
+		char *sql;
+		char name[16];
+	} * stmts;
+	int nstmts, capstmts;
 } pg_store;
 
 #define PG_FLUSH_BYTES (64u << 20)
@@ -76,6 +91,17 @@ const char *pg_col(const PGresult *r, int i, int c);
 /* A bytea column as bytes (malloc'd into *b, *n bytes; NULL for SQL NULL). */
 int pg_col_bytea(const PGresult *r, int i, int c, unsigned char **b, size_t *n);
 
+/* Runs sql with the parameters that fmt describes, one character each: i int64, z int64 or
+ * NULL when 0, d int, s text or NULL when NULL or empty, S text as is, b bytes (a pointer and
+ * a size_t; NULL pointer: NULL). *out as pg_query's (NULL: not wanted). */
+int pg_qf(pg_store *s, PGresult **out, ctip_err *e, const char *what, const char *sql,
+          const char *fmt, ...);
+/* BEGIN (the statement given) with the organisation of the requests set for the transaction. */
+int pg_tx_begin(pg_store *s, const char *begin, ctip_err *e);
+/* `ctip serve`'s connections: switches to the role <database>_app unless connected as it. */
+int pg_serve_role(pg_store *s, ctip_err *e);
+extern const struct ctip_srv_ops ctip_pg_srv_ops;
+
 /* Sends every buffered row with COPY. */
 int pg_flush(pg_store *s, ctip_err *e);
 void pg_buf_reset(pg_store *s);
@@ -90,6 +116,7 @@ int pg_rows(ctip_store *base, const struct ctip_row_filter *flt,
 int pg_search(ctip_store *base, const char *query, int64_t org, int limit,
               int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e);
 int pg_org_id(pg_store *s, const char *name, int64_t *id, ctip_err *e);
+int pg_person_update(ctip_store *base, int64_t id, const ctip_row *r, ctip_err *e);
 
 /* Runs sql with n text parameters and hands each row to row (a one-row result) as it comes
  * (single-row mode: a million rows are never held at once); row returns non-zero to stop.

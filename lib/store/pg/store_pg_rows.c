@@ -19,6 +19,7 @@
 #include "row_group.h"
 #include "search_top.h"
 #include "store_pg_int.h"
+#include "access_rule.h"
 
 static const char *const copy_sql[PT_COUNT] = {
         [PT_CASES] = "COPY cases (id, org_id, src_case_id, status, closure_sealed, opened, "
@@ -137,34 +138,68 @@ void pg_buf_reset(pg_store *s)
 	s->buffered = 0;
 }
 
+/* COPY of table t's buffer into target (a table, or a temporary twin of it). */
+static int copy_into(pg_store *s, int t, const char *sql, ctip_err *e)
+{
+	struct pg_buf *b = &s->buf[t];
+	PGresult *r = PQexec(s->db, sql);
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		int rc = pg_fail(s, r, e, "COPY");
+		PQclear(r);
+		return rc;
+	}
+	PQclear(r);
+	/* in pieces: PQputCopyData takes an int length */
+	for (size_t at = 0; at < b->len;) {
+		size_t n = b->len - at > (1u << 24) ? (1u << 24) : b->len - at;
+		if (PQputCopyData(s->db, b->p + at, (int)n) != 1)
+			return pg_fail(s, NULL, e, "COPY");
+		at += n;
+	}
+	if (PQputCopyEnd(s->db, NULL) != 1)
+		return pg_fail(s, NULL, e, "COPY");
+	int rc = CTIP_OK;
+	while ((r = PQgetResult(s->db))) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc)
+			rc = pg_fail(s, r, e, sql);
+		PQclear(r);
+	}
+	return rc;
+}
+
+/* Under row-level security (the server's role; the tables' owner too, the security being
+ * forced) PostgreSQL refuses COPY into the table: the rows go into a temporary twin, then
+ * into the table with INSERT, which the policies check row by row. */
+static int copy_via_temp(pg_store *s, int t, ctip_err *e)
+{
+	const char *c = copy_sql[t] + 5, *open = strchr(c, '('), *close = strchr(c, ')');
+	char table[40], cols[600], sql[1500];
+	snprintf(table, sizeof(table), "%.*s", (int)(open - 1 - c), c);
+	snprintf(cols, sizeof(cols), "%.*s", (int)(close - open + 1), open);
+	snprintf(
+	        sql, sizeof(sql),
+	        "CREATE TEMP TABLE IF NOT EXISTS ctip_in_%s (LIKE %s INCLUDING DEFAULTS) ON COMMIT "
+	        "DELETE ROWS",
+	        table, table);
+	int rc = pg_exec(s, sql, e);
+	if (rc)
+		return rc;
+	snprintf(sql, sizeof(sql), "COPY ctip_in_%s %s FROM STDIN", table, cols);
+	if ((rc = copy_into(s, t, sql, e)))
+		return rc;
+	snprintf(sql, sizeof(sql),
+	         "INSERT INTO %s %s SELECT %.*s FROM ctip_in_%s; TRUNCATE ctip_in_%s", table, cols,
+	         (int)strlen(cols) - 2, cols + 1, table, table);
+	return pg_exec(s, sql, e);
+}
+
 int pg_flush(pg_store *s, ctip_err *e)
 {
 	for (int t = 0; t < PT_COUNT; t++) {
 		struct pg_buf *b = &s->buf[t];
 		if (!b->len)
 			continue;
-		PGresult *r = PQexec(s->db, copy_sql[t]);
-		if (PQresultStatus(r) != PGRES_COPY_IN) {
-			int rc = pg_fail(s, r, e, "COPY");
-			PQclear(r);
-			return rc;
-		}
-		PQclear(r);
-		/* in pieces: PQputCopyData takes an int length */
-		for (size_t at = 0; at < b->len;) {
-			size_t n = b->len - at > (1u << 24) ? (1u << 24) : b->len - at;
-			if (PQputCopyData(s->db, b->p + at, (int)n) != 1)
-				return pg_fail(s, NULL, e, "COPY");
-			at += n;
-		}
-		if (PQputCopyEnd(s->db, NULL) != 1)
-			return pg_fail(s, NULL, e, "COPY");
-		int rc = CTIP_OK;
-		while ((r = PQgetResult(s->db))) {
-			if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc)
-				rc = pg_fail(s, r, e, copy_sql[t]);
-			PQclear(r);
-		}
+		int rc = s->rls ? copy_via_temp(s, t, e) : copy_into(s, t, copy_sql[t], e);
 		if (rc)
 			return rc;
 		b->len = 0;
@@ -189,11 +224,8 @@ static int ids_lock(pg_store *s, ctip_err *e)
 		                    s->base.path);
 	PGresult *r;
 	int rc = pg_exec(s, "LOCK TABLE cases, person, case_person IN EXCLUSIVE MODE", e);
-	if (rc || (rc = pg_query(s,
-	                         "SELECT (SELECT coalesce(max(id), 0) FROM cases), (SELECT "
-	                         "coalesce(max(id), 0) FROM person), (SELECT coalesce(max(id), 0) "
-	                         "FROM case_person)",
-	                         0, NULL, &r, e, "ids")))
+	/* the maxima of the whole registry, past row-level security (ctip_max_ids: 0006) */
+	if (rc || (rc = pg_query(s, "SELECT * FROM ctip_max_ids()", 0, NULL, &r, e, "ids")))
 		return rc;
 	s->next_case = strtoll(PQgetvalue(r, 0, 0), NULL, 10) + 1;
 	s->next_person = strtoll(PQgetvalue(r, 0, 1), NULL, 10) + 1;
@@ -405,6 +437,66 @@ int pg_person_add(ctip_store *base, int64_t org, const ctip_row *r, int64_t *id,
 		rc = add_name(s, *id, org, sortkey, e);
 	free(sortkey);
 	return rc ? rc : after_row(s, e);
+}
+
+/* Rewrites a record's person-level columns (all but its organisation and record id): its
+ * documents, phones and name tokens are replaced (sent with the transaction's other rows). */
+int pg_person_update(ctip_store *base, int64_t id, const ctip_row *r, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	int rc;
+	if (!s->base.crypto)
+		return ctip_no_key(s->base.path, e);
+	if (!s->in_tx)
+		return ctip_err_set(e, CTIP_EINVAL, "%s: a write outside a transaction",
+		                    s->base.path);
+	PGresult *q;
+	if ((rc = pg_qf(s, &q, e, "record", "SELECT org_id FROM person WHERE id = $1 FOR UPDATE",
+	                "i", (long long)id)))
+		return rc;
+	if (!PQntuples(q)) {
+		PQclear(q);
+		return ctip_err_set(e, CTIP_ENOTFOUND, "no such record P%lld", (long long)id);
+	}
+	int64_t org = strtoll(PQgetvalue(q, 0, 0), NULL, 10);
+	PQclear(q);
+	const char *era, *pcode, *p2025;
+	ctip_province_codes(s->base.ref, r, &era, &pcode, &p2025);
+	unsigned char *identity = NULL;
+	int ilen = 0;
+	char *sortkey = NULL, *cit = NULL;
+	if ((rc = ctip_identity_seal(s->base.crypto, s->base.path, id, r, &identity, &ilen,
+	                             &sortkey, e)))
+		return rc;
+	if (ctip_list_to_json(r->v[CF_CITIZENSHIP], &cit))
+		rc = nomem(e);
+	if (!rc)
+		rc = pg_qf(s, NULL, e, "record", "DELETE FROM identity_doc WHERE person_id = $1",
+		           "i", (long long)id);
+	if (!rc)
+		rc = pg_qf(s, NULL, e, "record", "DELETE FROM phone WHERE person_id = $1", "i",
+		           (long long)id);
+	if (!rc)
+		rc = pg_qf(s, NULL, e, "record", "DELETE FROM person_name WHERE person_id = $1",
+		           "i", (long long)id);
+	if (!rc)
+		rc = pg_qf(
+		        s, NULL, e, "record",
+		        "UPDATE person SET birth_date = $2, gender = $3, ethnicity = $4, "
+		        "province_era = $5, province_code = $6, province_2025 = $7, home_country "
+		        "= $8, citizenship = $9, identity = $10, version = version + 1 WHERE id = "
+		        "$1",
+		        "issssssssb", (long long)id, r->v[CF_BIRTH], r->v[CF_GENDER],
+		        r->v[CF_ETHNICITY], era, pcode, p2025, r->v[CF_HOME_COUNTRY], cit, identity,
+		        (size_t)ilen);
+	free(identity);
+	free(cit);
+	if (!rc && !(rc = add_phones(s, id, "mobile", r->v[CF_MOBILE], e)) &&
+	    !(rc = add_phones(s, id, "home", r->v[CF_HOMEPHONE], e)) &&
+	    !(rc = add_docs(s, id, r, e)))
+		rc = add_name(s, id, org, sortkey, e);
+	free(sortkey);
+	return rc;
 }
 
 /* The items of a group into table t: owner, seq, then the columns; organisations as their
@@ -793,7 +885,7 @@ int pg_rows(ctip_store *base, const struct ctip_row_filter *flt,
 	int rc;
 	/* a cursor: the rows stream in pages rather than all at once */
 	int own_tx = !s->in_tx;
-	if (own_tx && (rc = pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e)))
+	if (own_tx && (rc = pg_tx_begin(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e)))
 		return rc;
 	char decl[2200];
 	snprintf(decl, sizeof(decl), "DECLARE ctip_rows NO SCROLL CURSOR FOR %s", rows_sql);
@@ -831,49 +923,87 @@ int pg_rows(ctip_store *base, const struct ctip_row_filter *flt,
 	ctip_row_clear(&r);
 	pg_exec(s, "CLOSE ctip_rows", NULL);
 out:
-	if (own_tx)
+	if (own_tx && s->in_tx)
 		pg_exec(s, rc ? "ROLLBACK" : "COMMIT", NULL);
+	if (own_tx)
+		s->in_tx = 0;
 	return rc;
 }
 
 /* ---- search ---------------------------------------------------------------------------------- */
 
+/* An array literal of a query's tokens ({a,b}); NULL when it has none. */
+static char *token_array(const char *tokens)
+{
+	size_t tl = strlen(tokens);
+	char *arr = tl ? malloc(tl + 3) : NULL;
+	if (!arr)
+		return NULL;
+	snprintf(arr, tl + 3, "{%s}", tokens);
+	for (char *p = arr; *p; p++)
+		if (*p == ' ')
+			*p = ',';
+	return arr;
+}
+
 int pg_search(ctip_store *base, const char *query, int64_t org, int limit,
               int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e)
 {
 	pg_store *s = (pg_store *)base;
-	struct ctip_search_q q;
+	struct ctip_search_q q, q0;
 	int rc = ctip_search_q_make(s->base.crypto, s->base.path, query, org, &q, e);
 	if (rc)
 		return rc;
-	/* every token required: the array of the record's tokens contains the query's */
-	size_t tl = strlen(q.tokens);
-	char *arr = malloc(tl + 3), orgs[24];
-	if (!arr) {
+	/* the records referred to the organisation are found by the tokens every record has
+	 * (not scoped to an organisation) */
+	if (org > 0 && (rc = ctip_search_q_make(s->base.crypto, s->base.path, query, 0, &q0, e))) {
 		ctip_search_q_free(&q);
+		return rc;
+	}
+	char *arr = token_array(q.tokens), *arr0 = org > 0 ? token_array(q0.tokens) : NULL,
+	     orgs[24];
+	if ((*q.tokens && !arr) || (org > 0 && *q0.tokens && !arr0)) {
+		free(arr);
+		free(arr0);
+		ctip_search_q_free(&q);
+		if (org > 0)
+			ctip_search_q_free(&q0);
 		return nomem(e);
 	}
-	snprintf(arr, tl + 3, "{%s}", q.tokens);
-	for (char *p = arr; *p; p++)
-		if (*p == ' ')
-			*p = ',';
 	snprintf(orgs, sizeof(orgs), "%lld", (long long)org);
-	const char *v[4] = {tl ? arr : NULL, q.has_doc ? (const char *)q.doc_bidx : NULL,
-	                    q.has_phone ? (const char *)q.phone_bidx : NULL, orgs};
-	const int len[4] = {0, CTIP_BIDX_BYTES, CTIP_BIDX_BYTES, 0}, bin[4] = {0, 1, 1, 0};
-	/* within what an organisation sees: its own records (the tokens scoped to it); the
-	 * records referred to it are not searched on PostgreSQL yet (docs/DESIGN.md) */
+	const char *v[5] = {arr, q.has_doc ? (const char *)q.doc_bidx : NULL,
+	                    q.has_phone ? (const char *)q.phone_bidx : NULL, orgs, arr0};
+	const int len[5] = {0, CTIP_BIDX_BYTES, CTIP_BIDX_BYTES, 0, 0}, bin[5] = {0, 1, 1, 0, 0};
+	/* within what an organisation sees: its own records (the tokens scoped to it), and the
+	 * records of cases referred to it by a live referral whose person consented to share
+	 * the identity with referral organisations (access.c's rule; store_sqlite_referral.h) */
 	PGresult *res;
 	rc = pg_query_bin(
 	        s,
 	        "SELECT p.id, o.name, p.src_record_id, p.identity, p.birth_date, p.province_era, "
 	        "p.province_code, p.org_id FROM person p JOIN organisation o ON o.id = p.org_id "
-	        "WHERE p.id IN (SELECT person_id FROM person_name WHERE tokens @> $1::text[] UNION "
+	        "WHERE p.id IN (SELECT ctip_name_match($1::text[]) UNION "
 	        "SELECT person_id FROM identity_doc WHERE number_bidx = $2 UNION SELECT person_id "
-	        "FROM phone WHERE e164_bidx = $3) AND ($4::bigint = 0 OR p.org_id = $4::bigint)",
-	        4, v, len, bin, &res, e, "search");
+	        "FROM phone WHERE e164_bidx = $3) AND ($4::bigint = 0 OR p.org_id = $4::bigint) "
+	        "UNION ALL "
+	        "SELECT p.id, o.name, p.src_record_id, p.identity, p.birth_date, p.province_era, "
+	        "p.province_code, p.org_id FROM person p JOIN organisation o ON o.id = p.org_id "
+	        "WHERE $4::bigint > 0 AND p.org_id <> $4::bigint AND p.id IN (SELECT "
+	        "ctip_name_match($5::text[]) UNION SELECT person_id FROM "
+	        "identity_doc WHERE number_bidx = $2 UNION SELECT person_id FROM phone WHERE "
+	        "e164_bidx = $3) AND p.id IN (SELECT cp.person_id FROM case_person cp WHERE "
+	        "cp.consent = 1 AND cp.consent_scope LIKE '%\"ShareWithReferralOrgs\"%' AND "
+	        "cp.consent_scope LIKE '%\"ShareIdentity\"%' AND cp.case_id IN (SELECT case_id "
+	        "FROM case_referral WHERE to_org_id = $4::bigint AND " CTIP_SQL_REFERRAL_LIVE(
+	                "status") " UNION SELECT case_id FROM referral WHERE other_org_id = "
+	                          "$4::bigint AND direction = 'out' "
+	                          "AND " CTIP_SQL_REFERRAL_LIVE_OR_NULL("status") "))",
+	        5, v, len, bin, &res, e, "search");
 	free(arr);
+	free(arr0);
 	ctip_search_q_free(&q);
+	if (org > 0)
+		ctip_search_q_free(&q0);
 	if (rc)
 		return rc;
 	struct ctip_search_top t;

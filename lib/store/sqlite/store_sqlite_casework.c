@@ -808,15 +808,6 @@ const struct ctip_cw_ops ctip_sqlite_cw_ops = {
         .reseal = reseal,
 };
 
-const struct ctip_cw_ops *ctip_cw_ops(ctip_store *s, ctip_err *e)
-{
-	if (s->ops && s->ops->name && !strcmp(s->ops->name, "sqlite"))
-		return &ctip_sqlite_cw_ops;
-	ctip_err_set(e, CTIP_EINVAL, "casework is not available on the %s back end yet",
-	             s->ops && s->ops->name ? s->ops->name : "unknown");
-	return NULL;
-}
-
 /* The sealing of free text above, for the SQLite stores of other modules (the
  * communications tracker, store_sqlite_comms.c): one way of sealing a column, not two. */
 int ctip_sqlite_put_sealed(ctip_store *s, const char *table, const char *column, int64_t id,

@@ -406,6 +406,42 @@ static int case_update(ctip_store *s, int64_t case_id, const ctip_row *r, ctip_e
 	return run(s, st, e);
 }
 
+static int isolate(ctip_store *s, ctip_err *e)
+{
+	(void)s; /* one file, one process's connections: nothing to switch to */
+	(void)e;
+	return CTIP_OK;
+}
+
+static void scope(ctip_store *s, int64_t org_id)
+{
+	(void)s; /* the queries filter by the organisation they are given */
+	(void)org_id;
+}
+
+static int case_version(ctip_store *s, int64_t case_id, int64_t *version, ctip_err *e)
+{
+	return one_id(s, "SELECT version FROM cases WHERE id = ?", case_id, 0, version,
+	              "case version", e);
+}
+
+/* SQLite has one writer at a time: the write transaction this runs in holds the case. */
+static int case_bump(ctip_store *s, int64_t case_id, int64_t expect, int64_t *version, ctip_err *e)
+{
+	int rc = one_id(s,
+	                "UPDATE cases SET version = version + 1 WHERE id = ?1 AND (?2 = 0 OR "
+	                "version = ?2) RETURNING version",
+	                case_id, expect, version, "case version", e);
+	if (rc != CTIP_ENOTFOUND)
+		return rc;
+	if ((rc = case_version(s, case_id, version, e)))
+		return rc;
+	return ctip_err_set(e, CTIP_ECONFLICT,
+	                    "case %lld was changed by someone else since you read it (your "
+	                    "version %lld, now %lld): reload it and make your change again",
+	                    (long long)case_id, (long long)expect, (long long)*version);
+}
+
 static int comment_add(ctip_store *s, int64_t case_id, const char *date, const char *body,
                        ctip_err *e)
 {
@@ -809,6 +845,10 @@ const struct ctip_srv_ops ctip_sqlite_srv_ops = {
         .release = release,
         .read_begin = read_begin,
         .read_end = read_end,
+        .scope = scope,
+        .isolate = isolate,
+        .case_version = case_version,
+        .case_bump = case_bump,
         .person_visible_cases = person_visible_cases,
         .persons_visible_cases = persons_visible_cases,
         .persons_own_cases = persons_own_cases,

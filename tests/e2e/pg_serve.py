@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""`ctip serve` on PostgreSQL (issue 11, items 3 and 4): isolation by the database too (the role
+<database>_app, row-level security forced, the organisation set per transaction), the audit log
+append-only for that role with its chain intact, and several servers on one database that detect
+concurrent writes of one case (409 on the stale one). Run by tests/e2e/pg_serve.sh with
+CTIP_TEST_DB_URL set to the test cluster. Prints "ok NAME" / "not ok NAME". Synthetic people."""
+import os
+import subprocess
+import sys
+import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "attacks"))
+import harness as h  # noqa: E402
+
+if h.BACKEND != "pg":
+    print("SKIP pg_serve: CTIP_TEST_DB_URL names no PostgreSQL cluster")
+    sys.exit(0)
+
+reg = h.Registry(orgs={"A": h.ORGS["A"], "B": h.ORGS["B"]}, roles=["caseworker", "auditor"])
+APP = reg.dbname + "_app"
+
+
+def psql_app(*sql):
+    """psql as the server's role, with hand-written SQL (no ctip in between)."""
+    return h.pg_psql(reg.dbname, *[a for q in sql for a in ("-c", q)], user=APP)
+
+
+def psql_su(*sql):
+    return h.pg_psql(reg.dbname, *[a for q in sql for a in ("-c", q)])
+
+
+orgs = dict(line.split("|") for line in psql_su("SELECT name, id FROM organisation").stdout.split("\n")
+            if "|" in line)
+A, B = orgs[h.ORGS["A"][0]], orgs[h.ORGS["B"][0]]
+
+port1 = reg.serve()
+srv1 = reg.srv
+reg2 = h.Registry.__new__(h.Registry)
+reg2.__dict__.update(reg.__dict__)
+port2 = reg2.serve()
+srv2 = reg2.srv
+a1, a2 = reg.client("a.caseworker"), h.Client(port2)
+a2.login("a.caseworker", h.PW)
+b1 = reg.client("b.caseworker")
+
+VICTIM = {"role": "victim", "prs_FirstName": "Lan", "prs_SecondName": "Trần", "prs_Birthdate": "1999",
+          "prs_MobilePhone": "0912 345 678"}
+st, js = a1.post("/api/cases", {"persons": [VICTIM], "cas_Status": "Active"})
+h.report("pg serve: A creates a case through server 1", st == 201, (st, js))
+ca = js["id"]
+st, js = b1.post("/api/cases", {"persons": [dict(VICTIM, prs_FirstName="Mai")], "cas_Status": "Active"})
+cb = js["id"]
+st, js = a2.post("/api/cases", {"persons": [dict(VICTIM, prs_FirstName="Hoa")]})
+h.report("pg serve: A creates a case through server 2 (ids given across servers)",
+         st == 201 and js["id"] not in (ca, cb), (st, js))
+ca2 = js["id"]
+
+# ---- isolation by the database -------------------------------------------------------------
+r = psql_app("SELECT count(*) FROM cases")
+h.report(f"rls: {APP} with no organisation set reads no case (hand-written SELECT)",
+         r.returncode == 0 and r.stdout.strip() == "0", (r.stdout, r.stderr))
+r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)",
+             f"SELECT count(*) FROM cases WHERE org_id = {B}")
+h.report("rls: set to A, a SELECT of B's cases finds nothing",
+         r.returncode == 0 and r.stdout.split() == [A, "0"], (r.stdout, r.stderr))
+r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)", "SELECT id FROM cases ORDER BY id")
+h.report("rls: set to A, every case it reads is A's (control: it reads A's)",
+         r.returncode == 0 and r.stdout.split()[1:] == [str(ca), str(ca2)], (r.stdout, r.stderr))
+r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)",
+             f"SELECT count(*) FROM person WHERE org_id = {B}",
+             f"SELECT count(*) FROM case_person WHERE case_id = {cb}",
+             f"SELECT count(*) FROM phone p JOIN person q ON q.id = p.person_id",
+             "SELECT count(*) FROM person_name")
+h.report("rls: ... nor B's records, their links, phones or name tokens (A's own: 2 each)",
+         r.returncode == 0 and r.stdout.split()[1:] == ["0", "0", "2", "2"], (r.stdout, r.stderr))
+r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)",
+             f"UPDATE cases SET status = 'Closed' WHERE id = {cb} RETURNING id")
+h.report("rls: set to A, an UPDATE of B's case changes nothing",
+         r.returncode == 0 and r.stdout.split()[1:] == [], (r.stdout, r.stderr))
+r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)",
+             f"INSERT INTO cases(id, org_id, src_case_id) VALUES (999999, {B}, 'X-1')")
+h.report("rls: set to A, inserting a case of B's is refused", r.returncode != 0 and "row-level security" in r.stderr,
+         (r.stdout, r.stderr))
+r = psql_app("ALTER TABLE cases DISABLE ROW LEVEL SECURITY")
+h.report(f"rls: {APP} may not turn the security off (it owns no table)", r.returncode != 0, r.stderr)
+st, js = b1.post("/api/referrals", {"case_id": cb, "to_org": h.ORGS["A"][0], "reason": "Shelter"})
+r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)", "SELECT id FROM cases ORDER BY id")
+h.report("rls: once B refers its case to A, A's role reads it too",
+         st == 201 and str(cb) in r.stdout.split()[1:], (st, js, r.stdout, r.stderr))
+r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)",
+             f"SELECT count(*) FROM phone WHERE person_id IN (SELECT person_id FROM case_person WHERE case_id = {cb})")
+h.report("rls: ... but not the identity rows of its person, who did not consent to share them",
+         r.returncode == 0 and r.stdout.split()[1:] == ["0"], (r.stdout, r.stderr))
+
+# ---- the audit log: append-only for the server's role, chain intact ------------------------
+for verb in ("UPDATE audit SET actor = 'x'", "DELETE FROM audit", "TRUNCATE audit"):
+    r = psql_app(verb)
+    h.report(f"audit: {APP} may not {verb.split()[0]}", r.returncode != 0 and "permission denied" in r.stderr,
+             r.stderr)
+r = psql_su("DELETE FROM audit WHERE id = 1")
+h.report("audit: not even the tables' owner deletes an entry (trigger)",
+         r.returncode != 0 and "append-only" in r.stderr, r.stderr)
+r = psql_app("SELECT count(*) FROM audit")
+h.report(f"audit: {APP} reads and appends the log", r.returncode == 0 and int(r.stdout) > 3, r.stderr)
+
+# ---- two servers, one case: the stale update is refused ----------------------------------------
+st, js = a1.get(f"/api/cases/{ca}")
+v = js["version"]
+st2, js2, t2, _ = a2.req("PATCH", f"/api/cases/{ca}", {"cas_Status": "Closed", "version": v})
+h.report("two servers: an update through server 2 with the version read on server 1: 200",
+         st2 == 200 and js2["version"] == v + 1, (st2, t2[:200]))
+st3, js3, t3, _ = a1.req("PATCH", f"/api/cases/{ca}", {"cas_Status": "Active", "version": v})
+h.report("two servers: the stale update through server 1: 409 conflict",
+         st3 == 409 and js3.get("code") == "conflict", (st3, t3[:300]))
+st, js = a1.get(f"/api/cases/{ca}")
+h.report("two servers: ... and server 2's change stands", js.get("cas_Status") == "Closed" and js["version"] == v + 1,
+         js)
+# a race: 16 writers (8 per server) with the same version; exactly one wins
+v = js["version"]
+codes = []
+lock = threading.Lock()
+
+
+def writer(c, i):
+    st, js, t, _ = c.req("PATCH", f"/api/cases/{ca}", {"comment": f"race {i}", "version": v})
+    with lock:
+        codes.append(st)
+
+
+clients = []
+for i in range(16):
+    c = h.Client(port1 if i % 2 else port2)
+    c.login("a.caseworker", h.PW)
+    clients.append(c)
+ths = [threading.Thread(target=writer, args=(c, i)) for i, c in enumerate(clients)]
+for t in ths:
+    t.start()
+for t in ths:
+    t.join()
+h.report("two servers: 16 concurrent updates of one version: one 200, fifteen 409",
+         sorted(codes) == [200] + [409] * 15, sorted(codes))
+st, js = a2.get(f"/api/cases/{ca}")
+h.report("two servers: one comment kept, the version moved on once",
+         len([c for c in js.get("comments", []) if c["cco_CaseComment"].startswith("race")]) == 1 and
+         js["version"] == v + 1, js)
+
+# ---- the role ----------------------------------------------------------------------------------
+r = psql_su("CREATE ROLE " + reg.dbname + "_other LOGIN",
+            f"GRANT SELECT ON ctip_schema, vocab, setting TO {reg.dbname}_other")
+other = dict(reg.env, CTIP_DB=reg.db + f"&user={reg.dbname}_other")
+r = subprocess.run([h.CTIP, "serve", "--listen", "127.0.0.1:1"], env=other, capture_output=True, text=True,
+                   timeout=60)
+h.report("role: serve as a user that may not become the server's role is refused, naming it",
+         r.returncode != 0 and APP in r.stderr, r.stderr)
+psql_su(f"REVOKE ALL ON ctip_schema, vocab, setting FROM {reg.dbname}_other",
+        "DROP ROLE " + reg.dbname + "_other")
+as_app = h.Registry.__new__(h.Registry)
+as_app.__dict__.update(reg.__dict__)
+as_app.env = dict(reg.env, CTIP_DB=reg.db + f"&user={APP}")
+port3 = as_app.serve()
+c3 = h.Client(port3)
+c3.login("b.caseworker", h.PW)
+st, js = c3.get(f"/api/cases/{cb}")
+st2, _ = c3.get(f"/api/cases/{ca2}")
+h.report(f"role: serve connected as {APP} itself: B reads its case, not A's (404)",
+         st == 200 and st2 == 404, (st, st2))
+h.report("serve: the third server stops cleanly", as_app.stop() == 0, getattr(as_app, "last_err", ""))
+reg2.srv = srv2
+h.report("serve: server 2 stops cleanly", reg2.stop() == 0, getattr(reg2, "last_err", ""))
+reg.srv = srv1
+h.report("serve: server 1 stops cleanly", reg.stop() == 0, getattr(reg, "last_err", ""))
+r = reg.ctip("audit", "verify")
+h.report("audit verify: the chain of three servers' entries is intact", r.returncode == 0, r.stdout + r.stderr)
+r = reg.ctip("audit", "log")
+h.report("audit: the race's one change is logged once, the 409s not at all",
+         sum(1 for line in r.stdout.splitlines() if " update " in line and f"C{ca}" in line) == 2, r.stdout[-600:])
+h.finish()
