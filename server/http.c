@@ -52,6 +52,30 @@ int srv_send_text(void *conn, int status, char *text, const char *cookie)
 	return ret;
 }
 
+int srv_send_file(void *conn, int status, char *text, const char *type, const char *name,
+                  const char *cookie)
+{
+	size_t len = text ? strlen(text) : 0;
+	struct MHD_Response *rs = MHD_create_response_from_buffer(len, text ? text : (void *)"",
+	                                                          text ? MHD_RESPMEM_MUST_FREE
+	                                                               : MHD_RESPMEM_PERSISTENT);
+	if (!rs) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(rs, "Content-Type", type);
+	char disp[128];
+	/* the name is the server's own (cases.csv, audit.csv): no quoting needed */
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", name);
+	MHD_add_response_header(rs, "Content-Disposition", disp);
+	srv_headers(rs, 1);
+	if (cookie && *cookie)
+		MHD_add_response_header(rs, "Set-Cookie", cookie);
+	int ret = MHD_queue_response(conn, (unsigned)status, rs);
+	MHD_destroy_response(rs);
+	return ret;
+}
+
 int srv_send_json(void *conn, int status, json_t *body, const char *cookie)
 {
 	char *text = NULL;

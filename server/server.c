@@ -216,6 +216,9 @@ static enum MHD_Result api(struct req *r)
 	if (r->out_text && !r->out && status != 204) {
 		char *t = r->out_text;
 		r->out_text = NULL;
+		if (*r->out_type)
+			return (enum MHD_Result)srv_send_file(r->conn, status, t, r->out_type,
+			                                      r->out_file, r->cookie);
 		return (enum MHD_Result)srv_send_text(r->conn, status, t, r->cookie);
 	}
 	if (!r->out && status != 204)

@@ -113,8 +113,10 @@ struct req {
 	char client[64];
 	ctip_store *s;
 	json_t *out;
-	char *out_text;   /* or the body as JSON text (srv_jtext), sent when set; malloc'd */
-	char cookie[256]; /* Set-Cookie to send, "" if none */
+	char *out_text;    /* or the body as JSON text (srv_jtext), sent when set; malloc'd */
+	char out_type[48]; /* out_text's Content-Type when not JSON ("" for JSON) */
+	char out_file[64]; /* and then its file name (Content-Disposition: attachment) */
+	char cookie[256];  /* Set-Cookie to send, "" if none */
 	int tls;
 	int started; /* counted as in flight */
 };
@@ -199,6 +201,7 @@ int h_proceeding_create(struct req *r);
 int h_proceeding_get(struct req *r);
 int h_proceeding_patch(struct req *r);
 int h_search(struct req *r);
+int h_home(struct req *r);
 int h_audit(struct req *r);
 int h_stats(struct req *r);
 int h_release_create(struct req *r);
@@ -290,6 +293,9 @@ int srv_static(void *conn, const char *path, const char *web_dir);
 int srv_send_json(void *conn, int status, json_t *body, const char *cookie);
 /* The same with a body already written (NULL: none); takes text (malloc'd). */
 int srv_send_text(void *conn, int status, char *text, const char *cookie);
+/* The same with a Content-Type of its own, sent as a file named name (a CSV export). */
+int srv_send_file(void *conn, int status, char *text, const char *type, const char *name,
+                  const char *cookie);
 /* Security headers on every response; no-store on the API's; HSTS over TLS. */
 void srv_headers(void *response, int api);
 /* Whether the server speaks TLS (set once at start). */
