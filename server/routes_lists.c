@@ -449,40 +449,54 @@ static void crow_json(struct srv_jtext *j, const struct crow *c, int first)
 	srv_jt_raw(j, "}");
 }
 
-/* The persons named on a list, audited in entries of up to 200 (store_audit.h: search_hit
- * and export_records entries name several records, separated by spaces). */
+static int id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* The persons named on a list, each once (a victim may be in two cases, or on two lists of
+ * the home page), audited in entries of up to 200 (store_audit.h: search_hit and
+ * export_records entries name several records, separated by spaces). */
 static int audit_names(struct req *r, const struct crow *v, size_t n, const char *action,
                        const char *detail)
 {
+	int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
+	size_t k = 0;
+	if (!ids)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].victim_id && v[i].name)
+			ids[k++] = v[i].victim_id;
+	qsort(ids, k, sizeof(*ids), id_cmp);
 	char list[200 * 22];
 	size_t w = 0;
-	int in = 0;
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && !(v[i].victim_id && v[i].name))
+	int in = 0, rc = 0;
+	for (size_t i = 0; i < k && !rc; i++) {
+		if (i && ids[i] == ids[i - 1])
 			continue;
-		if (i == n || in == 200) {
-			if (in) {
-				list[w] = 0;
-				const char *o = list;
-				if (srv_audit(r->sess.username, action, &o, 1, detail))
-					return -1;
-			}
-			w = 0;
-			in = 0;
-			if (i == n)
-				break;
-		}
 		char obj[32];
 		obj[0] = 'P';
-		srv_fmt_int(obj + 1, v[i].victim_id);
-		size_t k = strlen(obj);
+		srv_fmt_int(obj + 1, ids[i]);
+		size_t len = strlen(obj);
 		if (w)
 			list[w++] = ' ';
-		memcpy(list + w, obj, k);
-		w += k;
-		in++;
+		memcpy(list + w, obj, len);
+		w += len;
+		list[w] = 0;
+		if (++in == 200) {
+			const char *o = list;
+			rc = srv_audit(r->sess.username, action, &o, 1, detail) ? -1 : 0;
+			w = 0;
+			in = 0;
+		}
 	}
-	return 0;
+	if (!rc && in) {
+		const char *o = list;
+		rc = srv_audit(r->sess.username, action, &o, 1, detail) ? -1 : 0;
+	}
+	free(ids);
+	return rc;
 }
 
 static void csv_rows(FILE *f, struct req *r, const struct crow *v, size_t n)
@@ -678,11 +692,10 @@ static int on_appr(void *ctx, const struct ctip_cw_approval *p)
 
 /* A few cases of a query, as the list shows them (names audited with the page). */
 static int home_cases(struct req *r, const struct ctip_list_ops *o, struct ctip_case_query *q,
-                      struct rows *x, json_t **out, ctip_err *e)
+                      struct rows *x, json_t **out, long *total, ctip_err *e)
 {
-	long total;
 	size_t first = x->n;
-	int rc = o->cases(r->s, q, &total, on_row, x, e);
+	int rc = o->cases(r->s, q, total, on_row, x, e);
 	if (rc)
 		return rc;
 	struct srv_jtext j = {0};
@@ -731,11 +744,11 @@ int h_home(struct req *r)
 	                            .desc = 1,
 	                            .limit = HOME_ITEMS};
 	if (!rc)
-		rc = home_cases(r, o, &q, &x, &mine, &e);
+		rc = home_cases(r, o, &q, &x, &mine, &c.my_cases, &e);
 	if (!rc) {
 		q.assigned = NULL;
 		q.risk = "high";
-		rc = home_cases(r, o, &q, &x, &high, &e);
+		rc = home_cases(r, o, &q, &x, &high, &c.high_risk, &e);
 	}
 	if (!rc)
 		rc = o->due(r->s, r->sess.org_id, sup ? NULL : r->sess.username, horizon,

@@ -10,6 +10,12 @@
 -- Both are kept by the triggers below; nothing else writes them.
 ALTER TABLE cases ADD COLUMN activity TEXT;
 ALTER TABLE cases ADD COLUMN risk TEXT;
+-- cases.assigned: the caseworker the workflow assigns the case to (case_work.assigned_to),
+-- kept here too so that "my cases" is an index range of the case table.
+ALTER TABLE cases ADD COLUMN assigned TEXT;
+
+UPDATE cases SET assigned = (SELECT assigned_to FROM case_work w WHERE w.case_id = cases.id)
+ WHERE id IN (SELECT case_id FROM case_work WHERE assigned_to IS NOT NULL);
 
 UPDATE cases SET risk = (SELECT level FROM risk_assessment a WHERE a.case_id = cases.id
                          ORDER BY date DESC, id DESC LIMIT 1)
@@ -29,10 +35,19 @@ UPDATE cases SET activity = (SELECT max(t) FROM (
 -- other orders and filters of a large organisation's list.
 CREATE INDEX IF NOT EXISTS cases_org_activity ON cases(org_id, coalesce(activity, opened, ''), id);
 CREATE INDEX IF NOT EXISTS cases_org_opened ON cases(org_id, coalesce(opened, ''), id);
-CREATE INDEX IF NOT EXISTS cases_org_risk ON cases(org_id, risk) WHERE risk IS NOT NULL;
+CREATE INDEX IF NOT EXISTS cases_org_risk ON cases(org_id, risk, status) WHERE risk IS NOT NULL;
+CREATE INDEX IF NOT EXISTS cases_org_risk_activity ON cases(org_id, risk, coalesce(activity, opened, ''), id)
+  WHERE risk IS NOT NULL;
+CREATE INDEX IF NOT EXISTS cases_org_assigned ON cases(org_id, assigned, status) WHERE assigned IS NOT NULL;
+CREATE INDEX IF NOT EXISTS cases_org_assigned_activity
+  ON cases(org_id, assigned, coalesce(activity, opened, ''), id) WHERE assigned IS NOT NULL;
 CREATE INDEX IF NOT EXISTS cases_org_status ON cases(org_id, status);
 -- The home page: a caseworker's cases, approvals waiting.
 CREATE INDEX IF NOT EXISTS case_work_assigned_stage ON case_work(assigned_to, stage);
+CREATE INDEX IF NOT EXISTS case_work_followup_active ON case_work(assigned_to, followup)
+  WHERE followup = 'active';
+CREATE INDEX IF NOT EXISTS followup_due_case_open ON followup_due(case_id, due, done, months)
+  WHERE done IS NULL;
 CREATE INDEX IF NOT EXISTS case_approval_open ON case_approval(case_id) WHERE status = 'requested';
 CREATE INDEX IF NOT EXISTS case_referral_to_status ON case_referral(to_org_id, status);
 
@@ -47,11 +62,13 @@ BEGIN
 END;
 CREATE TRIGGER IF NOT EXISTS case_activity_work_i AFTER INSERT ON case_work
 BEGIN
-  UPDATE cases SET activity = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = NEW.case_id;
+  UPDATE cases SET activity = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+    assigned = nullif(NEW.assigned_to, '') WHERE id = NEW.case_id;
 END;
 CREATE TRIGGER IF NOT EXISTS case_activity_work_u AFTER UPDATE ON case_work
 BEGIN
-  UPDATE cases SET activity = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = NEW.case_id;
+  UPDATE cases SET activity = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+    assigned = nullif(NEW.assigned_to, '') WHERE id = NEW.case_id;
 END;
 CREATE TRIGGER IF NOT EXISTS case_activity_assess AFTER INSERT ON risk_assessment
 BEGIN

@@ -87,8 +87,9 @@ struct ctip_list_ops {
 	 * how many there are in all. */
 	int (*cases)(ctip_store *s, const struct ctip_case_query *q, long *total,
 	             int (*cb)(void *ctx, const struct ctip_case_row *r), void *ctx, ctip_err *e);
-	/* The home page's counts for user (username) of org_id; today and horizon are
-	 * YYYY-MM-DD (follow-ups due up to the horizon). supervisor: approvals of every case of
+	/* The home page's counts for user (username) of org_id, but my_cases and high_risk (the
+	 * home page counts them with cases); today and horizon are YYYY-MM-DD (follow-ups due up
+	 * to the horizon). supervisor: approvals of every case of
 	 * the organisation, else those the user requested. */
 	int (*home)(ctip_store *s, int64_t org_id, const char *user, int supervisor,
 	            const char *today, const char *horizon, struct ctip_home_counts *c,

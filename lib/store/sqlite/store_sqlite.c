@@ -346,6 +346,7 @@ static void sq_close(ctip_store *base)
 		sqlite3_finalize(s->st[i]);
 	org_cache_clear(s);
 	bulk_forget(s);
+	ctip_sqlite_lists_release(s->db); /* the counts it kept (store_sqlite_lists.c) */
 	sqlite3_close(s->db);
 	ctip_ref_free(s->base.ref);
 	ctip_crypto_free(s->base.crypto);

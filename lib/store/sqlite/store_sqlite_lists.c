@@ -9,11 +9,13 @@
  */
 #include "store_lists.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_sqlite.h"
 #include "store_sqlite_referral.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
@@ -24,15 +26,82 @@ static int fail(ctip_store *s, ctip_err *e, const char *what)
 	                    sqlite3_errmsg(ctip_store_sqlite_db(s)), what);
 }
 
+/* Prepared statements kept per connection and SQL text (a list request prepared five, a
+ * fifth of its time): a statement is lent from prep() to done(); one in use is never lent
+ * twice (a connection serves one request at a time, but a query may nest). */
+#define STMT_SLOTS 128
+struct stmt_slot {
+	sqlite3 *db;
+	char *sql;
+	sqlite3_stmt *st;
+	int in_use;
+};
+static pthread_mutex_t stmt_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct stmt_slot stmt_slots[STMT_SLOTS];
+static unsigned stmt_next;
+
 static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
 {
+	sqlite3 *db = ctip_store_sqlite_db(s);
 	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
+	pthread_mutex_lock(&stmt_mu);
+	for (int i = 0; i < STMT_SLOTS && !st; i++)
+		if (stmt_slots[i].db == db && !stmt_slots[i].in_use &&
+		    !strcmp(stmt_slots[i].sql, sql)) {
+			st = stmt_slots[i].st;
+			stmt_slots[i].in_use = 1;
+		}
+	pthread_mutex_unlock(&stmt_mu);
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		fail(s, e, sql);
 		sqlite3_finalize(st);
 		return NULL;
 	}
+	char *copy = strdup(sql);
+	pthread_mutex_lock(&stmt_mu);
+	/* a free slot, else one of this connection's not in use (never another connection's:
+	 * its thread may be using it); none: lent uncached, finalised by done() */
+	int slot = -1;
+	for (unsigned k = 0; copy && k < STMT_SLOTS && slot < 0; k++) {
+		unsigned i = (stmt_next + k) % STMT_SLOTS;
+		if (!stmt_slots[i].db || (stmt_slots[i].db == db && !stmt_slots[i].in_use))
+			slot = (int)i;
+	}
+	if (slot >= 0) {
+		stmt_next = (unsigned)slot + 1;
+		if (stmt_slots[slot].db) {
+			sqlite3_finalize(stmt_slots[slot].st);
+			free(stmt_slots[slot].sql);
+		}
+		stmt_slots[slot] = (struct stmt_slot){db, copy, st, 1};
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&stmt_mu);
+	free(copy);
 	return st;
+}
+
+/* Done with a statement: reset (no read lock held) and free for reuse, or finalised when it
+ * was lent uncached. */
+static void done(sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	sqlite3_reset(st);
+	pthread_mutex_lock(&stmt_mu);
+	for (int i = 0; i < STMT_SLOTS; i++)
+		if (stmt_slots[i].st == st) {
+			stmt_slots[i].in_use = 0;
+			pthread_mutex_unlock(&stmt_mu);
+			return;
+		}
+	pthread_mutex_unlock(&stmt_mu);
+	sqlite3_finalize(st);
 }
 
 static const char *col(sqlite3_stmt *st, int i)
@@ -75,15 +144,16 @@ static const char *sort_expr(enum ctip_case_sort s)
 		return "CASE c.risk WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE "
 		       "0 "
 		       "END";
-	case CTIP_SORT_ASSIGNED: return "coalesce(w.assigned_to, '')";
+	case CTIP_SORT_ASSIGNED: return "coalesce(c.assigned, '')";
 	case CTIP_SORT_ORG: return "o.name_fold";
 	case CTIP_SORT_ID: break;
 	}
 	return "c.id";
 }
 
-#define OPEN_CASE                                                                                  \
-	"coalesce(w.stage, 'identification') <> 'closed' AND coalesce(c.status, '') <> 'Closed'"
+/* Open: not closed by its HTCDS status, which an approved closure sets too (casework.c), so
+ * that the list's counts need no join with the workflow. */
+#define OPEN_CASE "coalesce(c.status, '') NOT IN ('Closed', 'ClosedReferred')"
 
 /* The FROM and WHERE of one part (own or referred) of q into buf. */
 static void part_sql(char *buf, size_t n, const struct ctip_case_query *q, int own)
@@ -94,8 +164,14 @@ static void part_sql(char *buf, size_t n, const struct ctip_case_query *q, int o
 		int k_ = snprintf(buf + w, n - w, __VA_ARGS__);                                    \
 		w += k_ > 0 && (size_t)k_ < n - w ? (size_t)k_ : 0;                                \
 	} while (0)
-	ADD(" FROM cases c JOIN organisation o ON o.id = c.org_id LEFT JOIN case_work w ON "
-	    "w.case_id = c.id WHERE ");
+	/* only the joins the filter and the order need: a count of an organisation's cases then
+	 * reads one index */
+	ADD(" FROM cases c");
+	if (q->text || q->sort == CTIP_SORT_ORG)
+		ADD(" JOIN organisation o ON o.id = c.org_id");
+	if (q->stage || q->sort == CTIP_SORT_STAGE)
+		ADD(" LEFT JOIN case_work w ON w.case_id = c.id");
+	ADD(" WHERE ");
 	if (own)
 		ADD("c.org_id = :org");
 	else
@@ -113,9 +189,9 @@ static void part_sql(char *buf, size_t n, const struct ctip_case_query *q, int o
 	else if (q->risk)
 		ADD(" AND c.risk = :risk");
 	if (q->assigned)
-		ADD(" AND w.assigned_to = :assigned");
+		ADD(" AND c.assigned = :assigned");
 	if (q->unassigned)
-		ADD(" AND coalesce(w.assigned_to, '') = ''");
+		ADD(" AND c.assigned IS NULL");
 	if (q->from)
 		ADD(" AND c.opened >= :from");
 	if (q->to)
@@ -204,21 +280,128 @@ static void keys_free(struct keys *k)
 	memset(k, 0, sizeof(*k));
 }
 
+/* ---- counts, remembered while the registry does not change ---------------------------------
+ *
+ * Counting an organisation's 50,000 cases reads 50,000 index entries (about 1.5 ms), on every
+ * page of the list. A count is kept per connection and query (its SQL and arguments) with the
+ * registry's version as that connection sees it: PRAGMA data_version (changed by every commit of
+ * another connection, fixed for the duration of a read transaction) and the connection's own
+ * changes (sqlite3_total_changes64). Any write to the registry makes every count be counted
+ * again; the audit log is another file, so that views do not. */
+#define COUNT_SLOTS 256
+struct count_slot {
+	sqlite3 *db;
+	uint64_t sig;
+	int64_t version, changes;
+	long n;
+};
+static pthread_mutex_t count_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct count_slot count_slots[COUNT_SLOTS];
+static unsigned count_next;
+
+static uint64_t fnv(uint64_t h, const char *v)
+{
+	for (const unsigned char *p = (const unsigned char *)(v ? v : "\x01null"); *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (h ^ 0xff) * 1099511628211ULL;
+}
+
+static uint64_t count_sig(const char *sql, const struct ctip_case_query *q, const struct bound *b)
+{
+	char org[24];
+	snprintf(org, sizeof(org), "%lld", (long long)q->org_id);
+	uint64_t h = 1469598103934665603ULL;
+	const char *parts[] = {sql,         org,     q->status, q->stage, q->risk,
+	                       q->assigned, q->from, q->to,     b->like,  b->ids};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++)
+		h = fnv(h, parts[i]);
+	return h;
+}
+
+/* The connection's version of the registry: 0 when it cannot be read (no count is kept). */
+static int db_version(ctip_store *s, int64_t *version, int64_t *changes)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	sqlite3_stmt *st = NULL;
+	*version = 0;
+	if (sqlite3_prepare_v2(db, "PRAGMA main.data_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		*version = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	*changes = sqlite3_total_changes64(db);
+	return *version != 0;
+}
+
+static int count_get(ctip_store *s, uint64_t sig, int64_t version, int64_t changes, long *n)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	int found = 0;
+	pthread_mutex_lock(&count_mu);
+	for (int i = 0; i < COUNT_SLOTS && !found; i++)
+		if (count_slots[i].db == db && count_slots[i].sig == sig &&
+		    count_slots[i].version == version && count_slots[i].changes == changes) {
+			*n = count_slots[i].n;
+			found = 1;
+		}
+	pthread_mutex_unlock(&count_mu);
+	return found;
+}
+
+static void count_put(ctip_store *s, uint64_t sig, int64_t version, int64_t changes, long n)
+{
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	pthread_mutex_lock(&count_mu);
+	int slot = -1;
+	for (int i = 0; i < COUNT_SLOTS && slot < 0; i++)
+		if (count_slots[i].db == db && count_slots[i].sig == sig)
+			slot = i;
+	if (slot < 0)
+		slot = (int)(count_next++ % COUNT_SLOTS);
+	count_slots[slot] = (struct count_slot){db, sig, version, changes, n};
+	pthread_mutex_unlock(&count_mu);
+}
+
+/* Forgets the counts of a connection that closes (its address may be reused). */
+void ctip_sqlite_lists_release(sqlite3 *db)
+{
+	pthread_mutex_lock(&count_mu);
+	for (int i = 0; i < COUNT_SLOTS; i++)
+		if (count_slots[i].db == db)
+			count_slots[i].db = NULL;
+	pthread_mutex_unlock(&count_mu);
+	pthread_mutex_lock(&stmt_mu);
+	for (int i = 0; i < STMT_SLOTS; i++)
+		if (stmt_slots[i].db == db) {
+			sqlite3_finalize(stmt_slots[i].st);
+			free(stmt_slots[i].sql);
+			stmt_slots[i] = (struct stmt_slot){0};
+		}
+	pthread_mutex_unlock(&stmt_mu);
+}
+
 static int part_read(ctip_store *s, const struct ctip_case_query *q, const struct bound *b, int own,
                      long want, long *count, struct keys *k, ctip_err *e)
 {
 	char from[2048], sql[2600];
 	part_sql(from, sizeof(from), q, own);
 	snprintf(sql, sizeof(sql), "SELECT count(*)%s", from);
-	sqlite3_stmt *st = prep(s, sql, e);
-	if (!st)
-		return CTIP_EDB;
-	bind_query(st, q, b);
-	int step = sqlite3_step(st);
-	*count = step == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	if (step != SQLITE_ROW)
-		return fail(s, e, "cases: count");
+	int64_t version, changes;
+	uint64_t sig = count_sig(sql, q, b);
+	int keep = db_version(s, &version, &changes);
+	sqlite3_stmt *st;
+	int step;
+	if (!keep || !count_get(s, sig, version, changes, count)) {
+		if (!(st = prep(s, sql, e)))
+			return CTIP_EDB;
+		bind_query(st, q, b);
+		step = sqlite3_step(st);
+		*count = step == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
+		done(st);
+		if (step != SQLITE_ROW)
+			return fail(s, e, "cases: count");
+		if (keep)
+			count_put(s, sig, version, changes, *count);
+	}
 	if (!*count || want == 0)
 		return CTIP_OK;
 	const char *dir = q->desc ? "DESC" : "ASC";
@@ -254,7 +437,7 @@ static int part_read(ctip_store *s, const struct ctip_case_query *q, const struc
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
 		rc = fail(s, e, "cases");
-	sqlite3_finalize(st);
+	done(st);
 	return rc;
 }
 
@@ -329,7 +512,7 @@ static int emit_rows(ctip_store *s, const struct ctip_case_query *q, const struc
 		};
 		rc = cb(ctx, &r);
 	}
-	sqlite3_finalize(st);
+	done(st);
 	return rc;
 }
 
@@ -394,7 +577,7 @@ static int count1(ctip_store *s, const char *sql, int64_t org, const char *user,
 		if (out2)
 			*out2 = (long)sqlite3_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	done(st);
 	return step == SQLITE_ROW ? CTIP_OK : fail(s, e, "home");
 }
 
@@ -402,11 +585,8 @@ static int home(ctip_store *s, int64_t org_id, const char *user, int supervisor,
                 const char *horizon, struct ctip_home_counts *c, ctip_err *e)
 {
 	memset(c, 0, sizeof(*c));
-	int rc = count1(s,
-	                "SELECT count(*) FROM case_work w JOIN cases c ON c.id = w.case_id WHERE "
-	                "w.assigned_to = :user AND w.stage <> 'closed' AND c.org_id = :org AND "
-	                "coalesce(c.status, '') <> 'Closed'",
-	                org_id, user, NULL, NULL, &c->my_cases, NULL, e);
+	/* my cases and high-risk cases are counted by the list (cases), whose counts are kept */
+	int rc = CTIP_OK;
 	/* follow-ups: of the user's cases (a supervisor: of the organisation's) */
 	if (!rc)
 		rc = count1(
@@ -416,12 +596,14 @@ static int home(ctip_store *s, int64_t org_id, const char *user, int supervisor,
 		                  "0) FROM followup_due d JOIN case_work w ON w.case_id = "
 		                  "d.case_id JOIN cases c ON c.id = d.case_id WHERE d.done IS NULL "
 		                  "AND d.due <= :b AND w.followup = 'active' AND c.org_id = :org"
+		                /* a caseworker's: the cases assigned to them (an account is
+		                 * assigned only cases of its organisation: casework.c), read
+		                 * through the indexes of active plans and open contacts */
 		                : "SELECT coalesce(sum(d.due < :a), 0), coalesce(sum(d.due >= :a), "
-		                  "0) FROM case_work w JOIN cases c ON c.id = w.case_id JOIN "
-		                  "followup_due d ON d.case_id = w.case_id WHERE w.assigned_to = "
-		                  ":user AND w.followup = 'active' AND c.org_id = :org AND d.done "
-		                  "IS "
-		                  "NULL AND d.due <= :b",
+		                  "0) FROM case_work w INDEXED BY case_work_followup_active JOIN "
+		                  "followup_due d INDEXED BY followup_due_case_open ON d.case_id = "
+		                  "w.case_id WHERE w.assigned_to = :user AND w.followup = 'active' "
+		                  "AND d.done IS NULL AND d.due <= :b",
 		        org_id, user, today, horizon, &c->followup_overdue, &c->followup_due, e);
 	if (!rc)
 		rc = count1(
@@ -432,18 +614,13 @@ static int home(ctip_store *s, int64_t org_id, const char *user, int supervisor,
 	if (!rc)
 		rc = count1(
 		        s,
-		        "SELECT count(*) FROM cases c LEFT JOIN case_work w ON w.case_id = c.id "
-		        "WHERE c.org_id = :org AND c.risk = 'high' AND " OPEN_CASE,
-		        org_id, user, NULL, NULL, &c->high_risk, NULL, e);
-	if (!rc)
-		rc = count1(s,
-		            supervisor
-		                    ? "SELECT count(*) FROM case_approval a JOIN cases c ON c.id = "
-		                      "a.case_id WHERE a.status = 'requested' AND c.org_id = :org"
-		                    : "SELECT count(*) FROM case_approval a JOIN cases c ON c.id = "
-		                      "a.case_id WHERE a.status = 'requested' AND c.org_id = :org "
-		                      "AND a.requested_by = :user",
-		            org_id, user, NULL, NULL, &c->approvals, NULL, e);
+		        supervisor
+		                ? "SELECT count(*) FROM case_approval a CROSS JOIN cases c ON c.id "
+		                  "= a.case_id WHERE a.status = 'requested' AND c.org_id = :org"
+		                : "SELECT count(*) FROM case_approval a CROSS JOIN cases c ON c.id "
+		                  "= a.case_id WHERE a.status = 'requested' AND c.org_id = :org "
+		                  "AND a.requested_by = :user",
+		        org_id, user, NULL, NULL, &c->approvals, NULL, e);
 	return rc;
 }
 
@@ -454,12 +631,13 @@ static int due(ctip_store *s, int64_t org_id, const char *user, const char *unti
 {
 	sqlite3_stmt *st = prep(
 	        s,
-	        user ? "SELECT d.id, c.id, c.src_case_id, d.due, d.months, w.assigned_to FROM "
-	               "case_work w JOIN cases c ON c.id = w.case_id JOIN followup_due d ON "
-	               "d.case_id = w.case_id WHERE w.assigned_to = :user AND w.followup = "
-	               "'active' "
-	               "AND c.org_id = :org AND d.done IS NULL AND d.due <= :until ORDER BY d.due, "
-	               "d.id LIMIT :lim"
+	        user ? "SELECT x.id, x.case_id, c.src_case_id, x.due, x.months, x.assigned_to FROM "
+	               "(SELECT d.id, w.case_id, d.due, d.months, w.assigned_to FROM case_work w "
+	               "INDEXED BY case_work_followup_active JOIN followup_due d INDEXED BY "
+	               "followup_due_case_open ON d.case_id = w.case_id WHERE w.assigned_to = "
+	               ":user AND w.followup = 'active' AND d.done IS NULL AND d.due <= :until "
+	               "ORDER BY d.due, d.id LIMIT :lim) x JOIN cases c ON c.id = x.case_id WHERE "
+	               "c.org_id = :org ORDER BY x.due, x.id"
 	             : "SELECT d.id, c.id, c.src_case_id, d.due, d.months, w.assigned_to FROM "
 	               "followup_due d JOIN case_work w ON w.case_id = d.case_id JOIN cases c ON "
 	               "c.id = d.case_id WHERE d.done IS NULL AND d.due <= :until AND w.followup = "
@@ -477,7 +655,7 @@ static int due(ctip_store *s, int64_t org_id, const char *user, const char *unti
 		        col(st, 3), sqlite3_column_int(st, 4), col(st, 5));
 	if (rc == CTIP_OK && step != SQLITE_DONE)
 		rc = fail(s, e, "follow-ups due");
-	sqlite3_finalize(st);
+	done(st);
 	return rc;
 }
 
@@ -515,7 +693,7 @@ static int audit(ctip_store *s, const struct ctip_audit_query *q, long *total,
 	bind_audit(st, q);
 	int step = sqlite3_step(st);
 	*total = step == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
+	done(st);
 	if (step != SQLITE_ROW)
 		return fail(s, e, "audit: count");
 	if (!(st = prep(s,
@@ -545,7 +723,7 @@ static int audit(ctip_store *s, const struct ctip_audit_query *q, long *total,
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
 		rc = fail(s, e, "audit");
-	sqlite3_finalize(st);
+	done(st);
 	return rc;
 }
 
