@@ -176,6 +176,12 @@ def expect(k, role, endpoint):
         return 403
     if endpoint in ("me", "orgs", "vocab"):
         return 200
+    if endpoint == "estimate":  # the dark figure: analysts and supervisors, any organisation
+        return 200 if role in ("analyst", "supervisor") else 403
+    if endpoint == "estimate_org":  # one list per agency: raw counts (analysts with raw=1) only
+        return 403
+    if endpoint == "stats_followups":  # casework counts, as every count of /api/stats
+        return 200 if role in ("analyst", "supervisor", "admin") else 403
     if not case_role:
         return 403
     return {
@@ -217,12 +223,15 @@ def call(c, endpoint):
                                                                 "ctip_AssistanceKind": "Medical"}),
         "referral_get": lambda: c.req("GET", f"/api/referrals/{ref1}"),
         "audit": lambda: c.req("GET", f"/api/audit?person={p1}"),
+        "estimate": lambda: c.req("GET", "/api/estimate?bootstrap=0"),
+        "estimate_org": lambda: c.req("GET", "/api/estimate?bootstrap=0&lists=org"),
+        "stats_followups": lambda: c.req("GET", "/api/stats?count=followups&by=org_type"),
     }[endpoint]()
 
 
 ENDPOINTS = ["me", "orgs", "vocab", "get_c1", "get_c2", "get_c3", "get_missing", "list", "search",
              "patch_c1", "patch_c3", "person_p1", "persons_c3", "refer_c4", "inbox", "assist_c1",
-             "referral_get", "audit"]
+             "referral_get", "audit", "estimate", "estimate_org", "stats_followups"]
 for k in ORGS:
     for role in ROLES:
         c = users[(k, role)]
