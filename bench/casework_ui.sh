@@ -6,8 +6,9 @@
 #   GET /api/cases                      (the case list, first page, default order)
 #   GET /api/cases?page=N               (random pages 1..100 of the default order)
 #   GET /api/cases?assigned=me&risk=... (a filtered list)
-# and, as the floor of the same server in the same run, GET /api/me (session check only, the
-# cheapest authenticated request). Goal: p99 <= 100 ms for the home page and the case list.
+# and, as the floor and the peer of the same server in the same run, GET /api/me (session check
+# only, the cheapest authenticated request) and GET /api/cases/{id} (one case, audited like a
+# list page that shows names). Goal: p99 <= 100 ms for the home page and the case list.
 #   sh bench/casework_ui.sh [CASES]   (default 50000)
 #   BENCH_DURATION (15s), BENCH_CONNECTIONS (32), BENCH_PORT (18701)
 set -eu
@@ -99,6 +100,12 @@ for u in /api/home /api/cases "/api/cases?assigned=me&risk=high"; do
 		"http://127.0.0.1:$PORT$u"
 	python3 -c "import json; d = json.load(open('var/bench-cwui.json')); print('total', d.get('total', d.get('counts')))"
 done
+ids=$(sqlite3 "$DB" "select group_concat(id, ',') from (select id from cases where org_id = $org_id order by random() limit 5000)")
+cat >var/bench-cwui-case.lua <<LUA
+local ids = {$ids}
+wrk.headers["Cookie"] = "$cookie"
+request = function() return wrk.format("GET", "/api/cases/" .. ids[math.random(#ids)]) end
+LUA
 cat >var/bench-cwui-pages.lua <<LUA
 wrk.headers["Cookie"] = "$cookie"
 request = function() return wrk.format("GET", "/api/cases?page=" .. math.random(100)) end
@@ -118,6 +125,9 @@ run() {
 		awk '{printf "%.2f ms", ($2 - $1) * 1000 / $4 / ($3 ? $3 : 1)}')"
 }
 run "GET /api/me (floor: session check only)" "http://127.0.0.1:$PORT/api/me"
+# the peer: one case's page (an audited view, like every list page that shows names: each
+# waits for the audit writer's group commit)
+run "GET /api/cases/{id} (peer: one audited case view)" "-s var/bench-cwui-case.lua http://127.0.0.1:$PORT"
 run "GET /api/home" "http://127.0.0.1:$PORT/api/home"
 run "GET /api/cases (first page)" "http://127.0.0.1:$PORT/api/cases"
 run "GET /api/cases?page=1..100" "-s var/bench-cwui-pages.lua http://127.0.0.1:$PORT"
