@@ -716,6 +716,9 @@ int h_home(struct req *r)
 	if (!o)
 		return srv_fail(r, &e);
 	int sup = r->sess.role_bit == ROLE_SUPERVISOR;
+	/* counts=1: the counts only (the menu's badges): no items, no names, nothing audited */
+	const char *only = srv_arg(r, "counts");
+	int counts_only = only && !strcmp(only, "1");
 	char today[11], horizon[11];
 	srv_today(today);
 	ctip_date d = ctip_date_today();
@@ -742,7 +745,7 @@ int h_home(struct req *r)
 	                            .open_only = 1,
 	                            .sort = CTIP_SORT_ACTIVITY,
 	                            .desc = 1,
-	                            .limit = HOME_ITEMS};
+	                            .limit = counts_only ? 0 : HOME_ITEMS};
 	if (!rc)
 		rc = home_cases(r, o, &q, &x, &mine, &c.my_cases, &e);
 	if (!rc) {
@@ -758,7 +761,7 @@ int h_home(struct req *r)
 	const struct ctip_cw_ops *cw = rc ? NULL : ctip_cw_ops(r->s, &e);
 	if (!rc && cw)
 		rc = cw->approval_list(r->s, 0, 0, r->sess.org_id, "requested", on_appr, &ap, &e);
-	else if (!rc)
+	else if (!rc && !counts_only)
 		rc = CTIP_EINVAL;
 	r->s->srv->read_end(r->s);
 	if (!rc && audit_names(r, x.v, x.n, "search_hit", "home"))
