@@ -23,6 +23,7 @@ import { linkReviewView, linkPairView } from './views/link.js';
 import { workView } from './views/work.js';
 import { followupsView } from './views/followups.js';
 import { contactsView } from './views/contacts.js';
+import { companiesView, companyView } from './views/companies.js';
 
 const ROUTES = [
 	[/^\/login$/, loginView, false],
@@ -42,6 +43,8 @@ const ROUTES = [
 	[/^\/releases$/, releasesView, true],
 	[/^\/link$/, linkReviewView, true],
 	[/^\/link\/(\d+)\/(\d+)$/, linkPairView, true],
+	[/^\/companies$/, companiesView, true],
+	[/^\/companies\/(\d+)$/, companyView, true],
 ];
 
 const NAV = [
@@ -56,6 +59,7 @@ const NAV = [
 	['#/stats', 'nav.stats', 'stats'],
 	['#/releases', 'nav.releases', 'releases'],
 	['#/link', 'nav.link', 'link'],
+	['#/companies', 'nav.companies', false],
 	['#/account', 'nav.account', false],
 ];
 // Roles that work on cases; the others (analyst, auditor, admin) get 403 from every case endpoint.
@@ -131,7 +135,7 @@ function renderChrome() {
 		if (cases === 'stats' && !(state.me && STATS_ROLES.includes(state.me.role))) continue;
 		if (cases === 'link' && !(state.me && state.me.role === 'supervisor')) continue;
 		if (cases === 'releases' && !(state.me && RELEASE_ROLES.includes(state.me.role))) continue;
-		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path));
+		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path)) || (href === '#/companies' && /^\/companies\//.test(path));
 		const badge = BADGES[href] ? h('span', { class: 'nav-count', 'data-count': BADGES[href].join(' '), hidden: true }) : null;
 		// the count beside the link, not in it: the link keeps its name ("Referral inbox")
 		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key)), badge));
