@@ -53,21 +53,18 @@ int srv_send_text(void *conn, int status, char *text, const char *cookie)
 	return ret;
 }
 
-int srv_send_file(void *conn, int status, char *text, const char *type, const char *name,
-                  const char *cookie)
+int srv_send_download(void *conn, int status, char *body, size_t len, const char *type,
+                      const char *name, const char *cookie)
 {
-	size_t len = text ? strlen(text) : 0;
-	struct MHD_Response *rs = MHD_create_response_from_buffer(len, text ? text : (void *)"",
-	                                                          text ? MHD_RESPMEM_MUST_FREE
-	                                                               : MHD_RESPMEM_PERSISTENT);
+	struct MHD_Response *rs = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (!rs) {
-		free(text);
+		free(body);
 		return MHD_NO;
 	}
-	MHD_add_response_header(rs, "Content-Type", type);
-	char disp[128];
-	/* the name is the server's own (cases.csv, audit.csv): no quoting needed */
+	char disp[200];
+	/* the name is ctip's own (letters, digits, '-', '.'), never the user's text */
 	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", name);
+	MHD_add_response_header(rs, "Content-Type", type);
 	MHD_add_response_header(rs, "Content-Disposition", disp);
 	srv_headers(rs, 1);
 	if (cookie && *cookie)
@@ -185,6 +182,7 @@ static const char *error_code(int status, const char *fmt, const char *msg)
 	case 403: return "forbidden";
 	case 404: return "not_found";
 	case 405: return "method_not_allowed";
+	case 409: return "conflict";
 	case 413: return "too_large";
 	case 429: return "too_many_requests";
 	default: return status >= 500 ? "server_error" : "bad_request";

@@ -123,9 +123,10 @@ static int audit_paged(struct req *r, const char *object)
 	}
 	if (csv) {
 		json_decref(p.a);
-		r->out_text = buf;
-		snprintf(r->out_type, sizeof(r->out_type), "text/csv; charset=utf-8");
-		snprintf(r->out_file, sizeof(r->out_file), "audit.csv");
+		r->out_doc = buf;
+		r->out_doc_len = len;
+		r->out_doc_type = "text/csv; charset=utf-8";
+		snprintf(r->out_doc_name, sizeof(r->out_doc_name), "audit.csv");
 		return 200;
 	}
 	r->out = json_pack("{s:o, s:I, s:I, s:I}", "entries", p.a, "total", (json_int_t)total,

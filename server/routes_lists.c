@@ -538,9 +538,10 @@ static void csv_rows(FILE *f, struct req *r, const struct crow *v, size_t n)
 /* Sends text as a file (CSV). */
 static int send_csv(struct req *r, char *text, const char *name)
 {
-	r->out_text = text;
-	snprintf(r->out_type, sizeof(r->out_type), "text/csv; charset=utf-8");
-	snprintf(r->out_file, sizeof(r->out_file), "%s", name);
+	r->out_doc = text;
+	r->out_doc_len = strlen(text);
+	r->out_doc_type = "text/csv; charset=utf-8";
+	snprintf(r->out_doc_name, sizeof(r->out_doc_name), "%s", name);
 	return 200;
 }
 

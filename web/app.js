@@ -23,6 +23,7 @@ import { linkReviewView, linkPairView } from './views/link.js';
 import { workView } from './views/work.js';
 import { followupsView } from './views/followups.js';
 import { contactsView } from './views/contacts.js';
+import { commsView, commView } from './views/comms.js';
 import { companiesView, companyView } from './views/companies.js';
 
 const ROUTES = [
@@ -35,6 +36,8 @@ const ROUTES = [
 	[/^\/cases\/(\d+)\/work$/, workView, true],
 	[/^\/followups$/, followupsView, true],
 	[/^\/contacts$/, contactsView, true],
+	[/^\/comms$/, commsView, true],
+	[/^\/comms\/(\d+)$/, commView, true],
 	[/^\/search$/, searchView, true],
 	[/^\/inbox$/, inboxView, true],
 	[/^\/account$/, accountView, true],
@@ -59,6 +62,7 @@ const NAV = [
 	['#/stats', 'nav.stats', 'stats'],
 	['#/releases', 'nav.releases', 'releases'],
 	['#/link', 'nav.link', 'link'],
+	['#/comms', 'nav.comms', 'comms'],
 	['#/companies', 'nav.companies', false],
 	['#/account', 'nav.account', false],
 ];
@@ -69,6 +73,8 @@ const AUDIT_ROLES = ['auditor', 'supervisor'];
 const STATS_ROLES = ['analyst', 'supervisor', 'admin'];
 // Releases (docs/RELEASE.md): analysts make and download them, auditors read the ledger.
 const RELEASE_ROLES = ['analyst', 'auditor'];
+// The communications tracker (docs/COMMS.md): every role but the caseworker's.
+const COMMS_ROLES = ['supervisor', 'analyst', 'admin', 'auditor'];
 
 function firstPage() {
 	if (worksOnCases()) return '#/home';
@@ -135,7 +141,8 @@ function renderChrome() {
 		if (cases === 'stats' && !(state.me && STATS_ROLES.includes(state.me.role))) continue;
 		if (cases === 'link' && !(state.me && state.me.role === 'supervisor')) continue;
 		if (cases === 'releases' && !(state.me && RELEASE_ROLES.includes(state.me.role))) continue;
-		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path)) || (href === '#/companies' && /^\/companies\//.test(path));
+		if (cases === 'comms' && !(state.me && COMMS_ROLES.includes(state.me.role))) continue;
+		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path)) || (href === '#/comms' && /^\/comms\//.test(path)) || (href === '#/companies' && /^\/companies\//.test(path));
 		const badge = BADGES[href] ? h('span', { class: 'nav-count', 'data-count': BADGES[href].join(' '), hidden: true }) : null;
 		// the count beside the link, not in it: the link keeps its name ("Referral inbox")
 		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key)), badge));

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "store_sqlite.h"
-#include "store_sqlite_referral.h"
+#include "access_rule.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 
@@ -179,7 +179,7 @@ static void part_sql(char *buf, size_t n, const struct ctip_case_query *q, int o
 		    "%s UNION SELECT case_id FROM referral WHERE other_org_id = :org AND direction "
 		    "= "
 		    "'out' AND %s) AND c.org_id <> :org",
-		    SQL_REFERRAL_LIVE("status"), SQL_REFERRAL_LIVE_OR_NULL("status"));
+		    CTIP_SQL_REFERRAL_LIVE("status"), CTIP_SQL_REFERRAL_LIVE_OR_NULL("status"));
 	if (q->status)
 		ADD(" AND c.status = :status");
 	if (q->stage)
