@@ -20,6 +20,7 @@ static const struct route routes[] = {
         {"GET", "/api/me", h_me, ROLES_ANY},
         {"GET", "/api/orgs", h_orgs, ROLES_ANY},
         {"GET", "/api/vocab/{name}", h_vocab, ROLES_ANY},
+        {"GET", "/api/home", h_home, ROLES_CASE},
         {"GET", "/api/cases", h_cases_list, ROLES_CASE},
         {"POST", "/api/cases", h_case_create, ROLES_CASE},
         {"GET", "/api/cases/{id}", h_case_get, ROLES_CASE},

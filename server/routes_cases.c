@@ -179,55 +179,6 @@ int h_case_get(struct req *r)
 	return 200;
 }
 
-static int add_item(void *ctx, const struct ctip_case_item *c)
-{
-	json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:I, s:s}", "id",
-	                                     (json_int_t)c->id, "src_CaseId", c->src_case_id, "org",
-	                                     c->org, "cas_Status", c->status, "ctip_CaseOpenedDate",
-	                                     c->opened, "persons", (json_int_t)c->persons, "access",
-	                                     c->access == CTIP_ACCESS_OWN ? "own" : "referral"));
-	return 0;
-}
-
-int h_cases_list(struct req *r)
-{
-	int64_t page, per;
-	const char *status = srv_arg(r, "status");
-	if (srv_arg_int(r, "page", 1, 1000000, &page) || srv_arg_int(r, "per_page", 50, 200, &per))
-		return 400;
-	if (status && !*status)
-		status = NULL;
-	if (status) {
-		const struct ctip_ref_entry *en = ctip_ref_find(r->s->ref, "case_status", status);
-		if (!en)
-			return srv_error(r, 400, "status", "unknown case status");
-		status = en->code;
-	}
-	/* text: held in the case id or the organisation's name, any case, any diacritics */
-	const char *q = srv_arg(r, "q");
-	char *text = NULL;
-	if (q && *q) {
-		if (strlen(q) > 200)
-			return srv_error(r, 400, "q", "q is longer than 200 bytes");
-		if (!(text = ctip_text_fold(q)))
-			return srv_error(r, 400, "q", "q is not valid UTF-8");
-	}
-	long total = 0;
-	ctip_err e = {0};
-	json_t *a = json_array();
-	int rc = r->s->srv->cases_visible(r->s, r->sess.org_id, status, text,
-	                                  (long)((page - 1) * per), (long)per, &total, add_item, a,
-	                                  &e);
-	free(text);
-	if (rc) {
-		json_decref(a);
-		return srv_fail(r, &e);
-	}
-	r->out = json_pack("{s:o, s:I, s:I, s:I}", "cases", a, "total", (json_int_t)total, "page",
-	                   (json_int_t)page, "per_page", (json_int_t)per);
-	return 200;
-}
-
 /* Rolls back and answers for a failed write: 400 with the field for bad input. */
 static int write_failed(struct req *r, const ctip_err *e)
 {

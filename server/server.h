@@ -209,6 +209,7 @@ int h_proceeding_create(struct req *r);
 int h_proceeding_get(struct req *r);
 int h_proceeding_patch(struct req *r);
 int h_search(struct req *r);
+int h_home(struct req *r);
 int h_audit(struct req *r);
 int h_stats(struct req *r);
 int h_release_create(struct req *r);

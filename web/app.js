@@ -7,6 +7,8 @@ import { h, clear } from './dom.js';
 import { t, setLang, preferredLang, currentLang } from './i18n.js';
 import { loginView } from './views/login.js';
 import { casesView } from './views/cases.js';
+import { homeView } from './views/home.js';
+import { fmtNum } from './format.js';
 import { caseView } from './views/case.js';
 import { caseNewView } from './views/case_new.js';
 import { caseEditView } from './views/case_edit.js';
@@ -26,6 +28,7 @@ import { companiesView, companyView } from './views/companies.js';
 
 const ROUTES = [
 	[/^\/login$/, loginView, false],
+	[/^\/home$/, homeView, true],
 	[/^\/cases$/, casesView, true],
 	[/^\/cases\/new$/, caseNewView, true],
 	[/^\/cases\/(\d+)$/, caseView, true],
@@ -48,6 +51,7 @@ const ROUTES = [
 ];
 
 const NAV = [
+	['#/home', 'nav.home', true],
 	['#/cases', 'nav.cases', true],
 	['#/cases/new', 'nav.new', true],
 	['#/search', 'nav.search', true],
@@ -73,7 +77,7 @@ const RELEASE_ROLES = ['analyst', 'auditor'];
 const COMMS_ROLES = ['supervisor', 'analyst', 'admin', 'auditor'];
 
 function firstPage() {
-	if (worksOnCases()) return '#/cases';
+	if (worksOnCases()) return '#/home';
 	if (state.me && state.me.role === 'analyst') return '#/stats';
 	return state.me && state.me.role === 'auditor' ? '#/audit' : '#/account';
 }
@@ -86,7 +90,7 @@ const state = { me: null, flash: null, afterLogin: null };
 let renderSeq = 0;
 
 function parseHash() {
-	const raw = location.hash.replace(/^#/, '') || '/cases';
+	const raw = location.hash.replace(/^#/, '') || '/home';
 	const [path, query] = raw.split('?');
 	return { path, query: new URLSearchParams(query || '') };
 }
@@ -139,10 +143,37 @@ function renderChrome() {
 		if (cases === 'releases' && !(state.me && RELEASE_ROLES.includes(state.me.role))) continue;
 		if (cases === 'comms' && !(state.me && COMMS_ROLES.includes(state.me.role))) continue;
 		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path)) || (href === '#/comms' && /^\/comms\//.test(path)) || (href === '#/companies' && /^\/companies\//.test(path));
-		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key))));
+		const badge = BADGES[href] ? h('span', { class: 'nav-count', 'data-count': BADGES[href].join(' '), hidden: true }) : null;
+		// the count beside the link, not in it: the link keeps its name ("Referral inbox")
+		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key)), badge));
 	}
 	ul.append(h('li', { class: 'who' }, h('span', {}, t('nav.who', { user: state.me.username, org: state.me.org }))));
 	nav.append(ul);
+	if (worksOnCases()) menuCounts(nav);
+}
+
+// The menu's counts (GET /api/home?counts=1: counts only, no names): what waits for the user.
+const BADGES = {
+	'#/home': ['followups_overdue', 'referrals_new', 'approvals'],
+	'#/inbox': ['referrals_new'],
+	'#/followups': ['followups_overdue'],
+};
+let countsSeq = 0;
+async function menuCounts(nav) {
+	const seq = ++countsSeq;
+	let data;
+	try {
+		data = await api('GET', '/home?counts=1');
+	} catch (e) {
+		return; // the menu works without its counts
+	}
+	if (seq !== countsSeq || !data || !data.counts) return;
+	for (const el of nav.querySelectorAll('.nav-count')) {
+		const n = el.dataset.count.split(' ').reduce((a, k) => a + (data.counts[k] || 0), 0);
+		el.hidden = !n;
+		el.textContent = fmtNum(n);
+		el.setAttribute('title', t('nav.countLabel', { n }));
+	}
 }
 
 async function route(keepFocus) {

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { listSteps } from './lists.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CTIP = process.env.CTIP;
@@ -128,7 +129,7 @@ async function newUser(base) {
 	return { context, page };
 }
 
-async function login(page, base, user, landing = 'Cases') {
+async function login(page, base, user, landing = /^Home of /) {
 	await page.goto(base + '/');
 	await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
 	await page.getByLabel('Username').fill(user);
@@ -718,6 +719,8 @@ async function main() {
 		});
 		expect(/solid 3px/.test(outline), 'focused element outline: ' + outline);
 	});
+	// the lists (issue 14: tests/browser/lists.mjs)
+	await listSteps({ step, expect, newUser, login, a11y, shot, apiFrom, ctip, base, caseId, victimName: VICTIM_NAME, hiddenName: HIDDEN.prs_FirstName, password: PASSWORD });
 	await step('accessibility: one h1, labelled controls, unique ids, contrast 4.5:1, on every page seen', () => {
 		expect(!a11yProblems.length, a11yProblems.join('\n'));
 	});

@@ -24,4 +24,8 @@ int ctip_sqlite_release_each(ctip_store *s, int64_t id,
 int ctip_sqlite_release_budget(ctip_store *s, const char *dataset, double set_eps, double *budget,
                                double *spent, ctip_err *e);
 
+/* Forgets what the list operations kept for a connection that closes (store_sqlite_lists.c). */
+typedef struct sqlite3 sqlite3;
+void ctip_sqlite_lists_release(sqlite3 *db);
+
 #endif

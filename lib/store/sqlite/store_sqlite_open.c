@@ -21,6 +21,7 @@ static void sq_close(ctip_store *base)
 		sqlite3_finalize(s->st[i]);
 	sq_org_cache_clear(s);
 	sq_bulk_forget(s);
+	ctip_sqlite_lists_release(s->db); /* what the lists kept (store_sqlite_lists.c) */
 	sqlite3_close(s->db);
 	ctip_ref_free(s->base.ref);
 	ctip_crypto_free(s->base.crypto);
