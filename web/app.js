@@ -21,6 +21,8 @@ import { linkReviewView, linkPairView } from './views/link.js';
 import { workView } from './views/work.js';
 import { followupsView } from './views/followups.js';
 import { contactsView } from './views/contacts.js';
+import { refreshBadges } from './badges.js';
+import { accountsView } from './views/accounts.js';
 
 const ROUTES = [
 	[/^\/login$/, loginView, false],
@@ -34,6 +36,7 @@ const ROUTES = [
 	[/^\/search$/, searchView, true],
 	[/^\/inbox$/, inboxView, true],
 	[/^\/account$/, accountView, true],
+	[/^\/admin\/accounts$/, accountsView, true],
 	[/^\/audit$/, auditView, true],
 	[/^\/stats$/, statsView, true],
 	[/^\/releases$/, releasesView, true],
@@ -52,6 +55,7 @@ const NAV = [
 	['#/stats', 'nav.stats', 'stats'],
 	['#/releases', 'nav.releases', 'releases'],
 	['#/link', 'nav.link', 'link'],
+	['#/admin/accounts', 'nav.accounts', 'admin'],
 	['#/account', 'nav.account', false],
 ];
 // Roles that work on cases; the others (analyst, auditor, admin) get 403 from every case endpoint.
@@ -65,6 +69,7 @@ const RELEASE_ROLES = ['analyst', 'auditor'];
 function firstPage() {
 	if (worksOnCases()) return '#/cases';
 	if (state.me && state.me.role === 'analyst') return '#/stats';
+	if (state.me && state.me.role === 'admin') return '#/admin/accounts';
 	return state.me && state.me.role === 'auditor' ? '#/audit' : '#/account';
 }
 
@@ -126,12 +131,14 @@ function renderChrome() {
 		if (cases === 'audit' && !(state.me && AUDIT_ROLES.includes(state.me.role))) continue;
 		if (cases === 'stats' && !(state.me && STATS_ROLES.includes(state.me.role))) continue;
 		if (cases === 'link' && !(state.me && state.me.role === 'supervisor')) continue;
+		if (cases === 'admin' && !(state.me && state.me.role === 'admin')) continue;
 		if (cases === 'releases' && !(state.me && RELEASE_ROLES.includes(state.me.role))) continue;
 		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path));
 		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key))));
 	}
 	ul.append(h('li', { class: 'who' }, h('span', {}, t('nav.who', { user: state.me.username, org: state.me.org }))));
 	nav.append(ul);
+	if (worksOnCases()) refreshBadges();
 }
 
 async function route(keepFocus) {

@@ -176,6 +176,8 @@ def expect(k, role, endpoint):
         return 403
     if endpoint in ("me", "orgs", "vocab"):
         return 200
+    if endpoint == "accounts":  # administrators only (issue 14)
+        return 200 if role == "admin" else 403
     if not case_role:
         return 403
     return {
@@ -193,6 +195,9 @@ def expect(k, role, endpoint):
         "inbox": {"A": 200, "B": 200, "C": 200},
         "assist_c1": {"A": 201, "B": 403, "C": 404},
         "referral_get": {"A": 200, "B": 200, "C": 404},
+        "unread": {"A": 200, "B": 200, "C": 200},
+        # only the receiver marks a referral read; the sender is told so, others not even that
+        "referral_read": {"A": 403, "B": 204, "C": 404},
     }[endpoint][k]
 
 
@@ -217,12 +222,15 @@ def call(c, endpoint):
                                                                 "ctip_AssistanceKind": "Medical"}),
         "referral_get": lambda: c.req("GET", f"/api/referrals/{ref1}"),
         "audit": lambda: c.req("GET", f"/api/audit?person={p1}"),
+        "accounts": lambda: c.req("GET", "/api/accounts"),
+        "unread": lambda: c.req("GET", "/api/referrals/unread"),
+        "referral_read": lambda: c.req("POST", f"/api/referrals/{ref1}/read", {}),
     }[endpoint]()
 
 
 ENDPOINTS = ["me", "orgs", "vocab", "get_c1", "get_c2", "get_c3", "get_missing", "list", "search",
              "patch_c1", "patch_c3", "person_p1", "persons_c3", "refer_c4", "inbox", "assist_c1",
-             "referral_get", "audit"]
+             "referral_get", "audit", "accounts", "unread", "referral_read"]
 for k in ORGS:
     for role in ROLES:
         c = users[(k, role)]

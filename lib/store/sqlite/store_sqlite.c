@@ -188,7 +188,8 @@ static const char *const stmt_sql[S_COUNT] = {
                      "WHERE case_person_id = ? ORDER BY seq",
         [S_Q_EVENTS] = "SELECT type, date, country, state, city FROM event WHERE "
                        "case_person_id = ? ORDER BY seq",
-        [S_Q_ASSIST] = "SELECT a.kind, a.date, o.name, a.amount FROM assistance a LEFT JOIN "
+        [S_Q_ASSIST] = "SELECT a.kind, a.date, coalesce(o.name, a.provider_text), a.amount FROM "
+                       "assistance a LEFT JOIN "
                        "organisation o ON o.id = a.provider_org_id WHERE a.case_person_id = ? "
                        "ORDER BY a.seq",
         [S_Q_PROC] = "SELECT stage, date, article, sentence_kind, sentence_months FROM proceeding "
@@ -2744,6 +2745,13 @@ static int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	                        "UPDATE exploitation SET place_sealed = ?3 WHERE case_person_id = "
 	                        "?1 AND seq = ?2",
 	                        "exploitation.place", 1, &n, total, e)) ||
+	    /* the notes of referrals (0025) */
+	    (rc = reseal_column(
+	             s, next,
+	             "SELECT id, 0, note_sealed FROM case_referral WHERE (id, 0) > "
+	             "(?1, ?2) AND note_sealed IS NOT NULL ORDER BY id LIMIT 256",
+	             "UPDATE case_referral SET note_sealed = ?3 WHERE id = ?1 AND ?2 = 0",
+	             "case_referral.note", 0, &n, total, e)) ||
 	    /* casework's free text (0017) */
 	    (rc = ctip_sqlite_cw_ops.reseal(base, next, &n, e)) ||
 	    (rc = exec_sql(s,
