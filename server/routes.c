@@ -50,6 +50,8 @@ static const struct route routes[] = {
         {"GET", "/api/search", h_search, ROLES_CASE},
         {"GET", "/api/audit", h_audit, ROLE_AUDITOR | ROLE_SUPERVISOR},
         {"GET", "/api/stats", h_stats, ROLE_ANALYST | ROLE_SUPERVISOR | ROLE_ADMIN},
+        /* the dark figure (docs/ESTIMATION.md): analysts and supervisors */
+        {"GET", "/api/estimate", h_estimate, ROLE_ANALYST | ROLE_SUPERVISOR},
         /* releases (docs/RELEASE.md): made and read by analysts; the ledger for auditors */
         {"POST", "/api/releases", h_release_create, ROLE_ANALYST},
         {"GET", "/api/releases", h_releases_list, ROLE_ANALYST | ROLE_AUDITOR},

@@ -18,6 +18,11 @@
  *   (the year from all time, one period from another) uncovers no withheld cell;
  * - custom age bands are refused (bands that differ by a year of age are a differencing).
  * Every query is audited with its filters (`stats`, or `stats-raw` for raw counts).
+ *
+ * Casework's counts (count=followups, assessments, contacts: stats_casework.h) are counted
+ * from their own tables at each query, under the same rules (their joint table too).
+ * GET /api/estimate (routes_estimate.c) takes the snapshot and the published pattern of a
+ * victims table from here (srv_snap_get, srv_stats_published).
  */
 #include <microhttpd.h>
 #include <pthread.h>
@@ -28,6 +33,7 @@
 #include "link.h"
 #include "server.h"
 #include "stats.h"
+#include "stats_casework.h"
 #include "stats_out.h"
 #include "suppress.h"
 
@@ -66,14 +72,15 @@ static enum MHD_Result each_arg(void *ctx, enum MHD_ValueKind kind, const char *
 
 /* The snapshot, kept between requests while the data version stays the same: one copy
  * shared by the threads, freed by the last request using it after a newer one came in. */
-struct shared {
+struct srv_snap {
 	ctip_facts *f;
 	int refs;
 };
+#define shared srv_snap
 static pthread_mutex_t snap_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct shared *snap;
 
-static void snap_release(struct shared *sh)
+void srv_snap_release(struct shared *sh)
 {
 	pthread_mutex_lock(&snap_mu);
 	int last = --sh->refs == 0;
@@ -85,7 +92,7 @@ static void snap_release(struct shared *sh)
 }
 
 /* The current snapshot (every unit and dimension), from memory when still current. */
-static int snap_get(ctip_store *s, struct shared **out, ctip_err *e)
+int srv_snap_get(ctip_store *s, struct shared **out, ctip_err *e)
 {
 	int64_t version = 0;
 	int rc = s->ops->stats_version(s, &version, e);
@@ -112,9 +119,14 @@ static int snap_get(ctip_store *s, struct shared **out, ctip_err *e)
 	snap = sh;
 	pthread_mutex_unlock(&snap_mu);
 	if (old)
-		snap_release(old);
+		srv_snap_release(old);
 	*out = sh;
 	return CTIP_OK;
+}
+
+const ctip_facts *srv_snap_facts(const struct shared *sh)
+{
+	return sh->f;
 }
 
 void srv_stats_free(void)
@@ -124,7 +136,7 @@ void srv_stats_free(void)
 	snap = NULL;
 	pthread_mutex_unlock(&snap_mu);
 	if (old)
-		snap_release(old);
+		srv_snap_release(old);
 }
 
 /* Level of t's dimension d whose code is label, or -1. */
@@ -209,6 +221,42 @@ static void query_detail(struct req *r, const struct ctip_stats_query *q, int th
 		         threshold);
 }
 
+/* The table of q: from the snapshot f, or casework's own tables (f unused). */
+static int compute(ctip_store *s, const ctip_facts *f, const struct ctip_stats_query *q,
+                   struct ctip_stats_table **t, ctip_err *e)
+{
+	return ctip_cw_stats_unit(q->unit) ? ctip_cw_stats(s, q, t, e)
+	                                   : ctip_stats_compute(f, q, t, e);
+}
+
+int srv_stats_published(ctip_store *s, const ctip_facts *f, const struct ctip_stats_query *q,
+                        int year, int threshold, struct ctip_stats_table **out, ctip_err *e)
+{
+	struct ctip_stats_table *t = NULL, *j = NULL;
+	int rc = compute(s, f, q, &t, e);
+	if (rc)
+		return rc;
+	/* the pattern of the joint table (all time, by the dimensions and year) */
+	struct ctip_stats_query q2 = *q;
+	int yd = -1, yd2;
+	q2.from = q2.to = 0;
+	for (int d = 0; d < q->ndim; d++)
+		if (q->dim[d] == CTIP_D_YEAR)
+			yd = d;
+	yd2 = yd;
+	if (yd < 0)
+		q2.dim[yd2 = q2.ndim++] = CTIP_D_YEAR;
+	if ((rc = compute(s, f, &q2, &j, e))) {
+		ctip_stats_free(t);
+		return rc;
+	}
+	ctip_suppress(j, threshold);
+	joint_pattern(t, j, yd, yd2, year, threshold);
+	ctip_stats_free(j);
+	*out = t;
+	return 0;
+}
+
 int h_stats(struct req *r)
 {
 	struct ctip_stats_query q = {0};
@@ -217,8 +265,8 @@ int h_stats(struct req *r)
 	const char *count = srv_arg(r, "count"), *by = srv_arg(r, "by"), *v;
 	if (!count || (q.unit = ctip_unit_parse(count)) < 0)
 		return srv_error(r, 400, "count",
-		                 "count: victims, cases, offenders, referrals or "
-		                 "assistance");
+		                 "count: victims, cases, offenders, referrals, assistance, "
+		                 "followups, assessments or contacts");
 	if (by && *by) {
 		char buf[256];
 		snprintf(buf, sizeof(buf), "%s", by);
@@ -282,45 +330,30 @@ int h_stats(struct req *r)
 			                 "without raw counts up to %d dimensions besides year",
 			                 CTIP_STATS_MAXDIM - 1);
 	}
-	if (ctip_stats_check(&q, &e))
+	int casework = ctip_cw_stats_unit(q.unit);
+	if (casework ? ctip_cw_stats_check(&q, &e) : ctip_stats_check(&q, &e))
 		return srv_error(r, 400, NULL, "%s", e.msg);
 	/* the snapshot has its own transaction (and may rebuild the cache): not the request's */
 	r->s->srv->read_end(r->s);
 	q.ref = r->s->ref;
 	struct shared *sh = NULL;
 	struct ctip_stats_table *t = NULL;
-	if (snap_get(r->s, &sh, &e))
+	/* casework's counts come from their own tables at each query (stats_casework.h) */
+	if (!casework && srv_snap_get(r->s, &sh, &e))
 		return srv_fail(r, &e);
-	if (ctip_stats_compute(sh->f, &q, &t, &e)) {
-		snap_release(sh);
+	int rc = raw ? compute(r->s, sh ? sh->f : NULL, &q, &t, &e)
+	             : srv_stats_published(r->s, sh ? sh->f : NULL, &q, year, (int)threshold, &t,
+	                                   &e);
+	if (rc) {
+		if (sh)
+			srv_snap_release(sh);
 		return e.code == CTIP_EINVAL ? srv_error(r, 400, NULL, "%s", e.msg)
 		                             : srv_fail(r, &e);
 	}
 	if (q.unit == CTIP_U_VICTIMS)
 		ctip_link_provenance(r->s, t->linkage, sizeof(t->linkage));
-	if (raw && raw_threshold) {
+	if (raw && raw_threshold)
 		ctip_suppress(t, (int)threshold);
-	} else if (!raw) {
-		/* the pattern of the joint table (all time, by the dimensions and year) */
-		struct ctip_stats_query q2 = q;
-		struct ctip_stats_table *j = NULL;
-		int yd = -1, yd2;
-		q2.from = q2.to = 0;
-		for (int d = 0; d < q.ndim; d++)
-			if (q.dim[d] == CTIP_D_YEAR)
-				yd = d;
-		yd2 = yd;
-		if (yd < 0)
-			q2.dim[yd2 = q2.ndim++] = CTIP_D_YEAR;
-		if (ctip_stats_compute(sh->f, &q2, &j, &e)) {
-			ctip_stats_free(t);
-			snap_release(sh);
-			return srv_fail(r, &e);
-		}
-		ctip_suppress(j, (int)threshold);
-		joint_pattern(t, j, yd, yd2, year, (int)threshold);
-		ctip_stats_free(j);
-	}
 	/* every query, with its filters: which tables left, and how */
 	char detail[1024];
 	const char *obj = ctip_unit_name(q.unit);
@@ -328,11 +361,13 @@ int h_stats(struct req *r)
 	             sizeof(detail));
 	if (srv_audit(r->sess.username, raw ? "stats-raw" : "stats", &obj, 1, detail)) {
 		ctip_stats_free(t);
-		snap_release(sh);
+		if (sh)
+			srv_snap_release(sh);
 		return srv_error(r, 500, NULL, "the audit log could not be written");
 	}
 	r->out = ctip_stats_json(t, &q);
 	ctip_stats_free(t);
-	snap_release(sh);
+	if (sh)
+		srv_snap_release(sh);
 	return 200;
 }

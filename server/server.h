@@ -225,8 +225,22 @@ int h_account_unlock(struct req *r);
 int h_password_change(struct req *r);
 int h_referrals_unread(struct req *r);
 int h_referral_read(struct req *r);
+int h_estimate(struct req *r);
 /* Frees the statistics snapshot kept between requests (at shutdown). */
 void srv_stats_free(void);
+/* The statistics snapshot kept between requests (every unit and dimension), rebuilt when the
+ * data version changed; each srv_snap_get is paired with a srv_snap_release. */
+struct srv_snap;
+struct ctip_stats_query;
+struct ctip_stats_table;
+int srv_snap_get(ctip_store *s, struct srv_snap **out, ctip_err *e);
+const struct ctip_facts *srv_snap_facts(const struct srv_snap *sh);
+void srv_snap_release(struct srv_snap *sh);
+/* The table of q as /api/stats publishes it to a role without raw counts: counted (from f, or
+ * casework's tables), its cells withheld as in the joint table of all time by q's dimensions
+ * and year, suppressed at threshold, taken at year (0: the total over the years). */
+int srv_stats_published(ctip_store *s, const struct ctip_facts *f, const struct ctip_stats_query *q,
+                        int year, int threshold, struct ctip_stats_table **out, ctip_err *e);
 
 /* ---- access (access.c) ---- */
 

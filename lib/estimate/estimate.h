@@ -45,6 +45,17 @@ double ctip_mse_overlap(const struct ctip_mse_data *d, int i, int j);
 /* The pairs in SparseMSE's order: (0,1), (0,2), ..., (m-2,m-1). */
 int ctip_mse_npairs(int m);
 void ctip_mse_pair(int m, int p, int *i, int *j);
+/* Three-list terms (the bic method, 4 to 6 lists): bit ctip_mse_npairs(m) + t of a model is
+ * triple t, in the order (0,1,2), (0,1,3), ..., (m-3,m-2,m-1); a model holds a triple only
+ * with its three pairs (hierarchical). 0 when m < 4 (with three lists the three-list term is
+ * confounded with the dark figure) or m > 6. */
+int ctip_mse_ntriples(int m);
+void ctip_mse_triple(int m, int t, int *i, int *j, int *k);
+/* The lists of term p of a model (a pair, or a triple when p >= the number of pairs) into
+ * l; their number (2 or 3). */
+int ctip_mse_term(int m, int p, int l[3]);
+/* Persons on all three lists. */
+double ctip_mse_overlap3(const struct ctip_mse_data *d, int i, int j, int k);
 /* Removes list k: its persons stay, on the patterns of the other lists (those on k alone
  * become unseen). */
 void ctip_mse_drop_list(struct ctip_mse_data *d, int k);
@@ -72,12 +83,12 @@ void ctip_mse_check_stats(long *solved, long *cached);
 /* --- estimate_loglin.c: Poisson log-linear fit by IRLS -------------------------------- */
 
 struct ctip_mse_fit {
-	int ok;                                /* the fit converged */
-	uint64_t model;                        /* pairs in the model */
-	int nadded, added[CTIP_MSE_MAX_PAIRS]; /* in the order they were added */
-	uint64_t empty;                        /* pairs of the model whose overlap is empty */
-	double beta0, se0;                     /* intercept = log expected dark figure, its sd */
-	double nobs, dark, total;              /* total = nobs + exp(beta0) */
+	int ok;                      /* the fit converged */
+	uint64_t model;              /* pairs in the model */
+	int nadded, added[64];       /* terms, in the order they were added */
+	uint64_t empty;              /* pairs of the model whose overlap is empty */
+	double beta0, se0;           /* intercept = log expected dark figure, its sd */
+	double nobs, dark, total;    /* total = nobs + exp(beta0) */
 	double lo_normal, hi_normal; /* SparseMSE's normal interval on the log dark figure */
 	double deviance, aic, bic;
 	int npar, ncells, df, iters;
@@ -94,7 +105,12 @@ int ctip_mse_fit_model(const struct ctip_mse_data *d, uint64_t model, double alp
  * f->why when not even the main-effects model can be fitted. */
 int ctip_mse_stepwise(const struct ctip_mse_data *d, double pthresh, double alpha,
                       struct ctip_mse_fit *f);
-/* The model of lowest BIC among all models whose MLE exists (m <= 6: 2^15 models). */
+/* The model of lowest BIC among the hierarchical models of two- and three-list interactions
+ * whose MLE exists, as MultipleSystemsEstimation searches them (maxorder 3): every one for
+ * up to five lists (113 models of four lists, 6,212 of five); for six lists every model of
+ * two-list terms (32,768), then up to two three-list terms added to the 64 best of them (the
+ * 3.7 million models of order 3 would take hours). Three-list terms with no person on all
+ * three lists are left out (their interaction would be minus infinity). */
 int ctip_mse_bic(const struct ctip_mse_data *d, double alpha, struct ctip_mse_fit *f);
 /* The ntop (<= CTIP_MSE_BIC_TOP) best models by BIC on d, best first; and the best among given
  * models. The bootstrap of six lists searches only the best models of the data in each
@@ -171,6 +187,8 @@ struct ctip_mse_opts {
 	int nboot, threads;     /* 1000 (0: no bootstrap), CPUs */
 	uint64_t seed;
 	int lcm_iters, lcm_burnin, lcm_K;
+	int coarse; /* warnings name no counts of persons (the server, to roles without raw
+	               counts: a list's or a stratum's size is a count to suppress) */
 };
 void ctip_mse_opts_default(struct ctip_mse_opts *o);
 

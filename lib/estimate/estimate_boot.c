@@ -116,8 +116,9 @@ int ctip_mse_bootstrap(const struct ctip_mse_data *d, enum ctip_mse_method metho
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory for %d replicates", nboot);
 	}
 	atomic_init(&j->next, 0);
-	/* six lists: 32,768 models per replicate would take hours; the best of the data's */
-	if (method == CTIP_MSE_BIC && d->m >= 6 &&
+	/* five lists and more: 6,212 models per replicate (five lists, with three-list terms) or
+	 * 32,768 and more (six) would take minutes to hours; the best of the data's */
+	if (method == CTIP_MSE_BIC && d->m >= 5 &&
 	    ctip_mse_bic_top(d, CTIP_MSE_BIC_TOP, j->top, &j->ntop)) {
 		free(j->out);
 		free(j);

@@ -132,6 +132,46 @@ int ctip_mse_npairs(int m)
 	return m * (m - 1) / 2;
 }
 
+int ctip_mse_ntriples(int m)
+{
+	return m >= 4 && m <= 6 ? m * (m - 1) * (m - 2) / 6 : 0;
+}
+
+void ctip_mse_triple(int m, int t, int *i, int *j, int *k)
+{
+	for (int a = 0; a < m; a++)
+		for (int b = a + 1; b < m; b++)
+			for (int c = b + 1; c < m; c++)
+				if (t-- == 0) {
+					*i = a;
+					*j = b;
+					*k = c;
+					return;
+				}
+	*i = *j = *k = -1;
+}
+
+int ctip_mse_term(int m, int p, int l[3])
+{
+	int np = ctip_mse_npairs(m);
+	if (p < np) {
+		ctip_mse_pair(m, p, &l[0], &l[1]);
+		l[2] = -1;
+		return 2;
+	}
+	ctip_mse_triple(m, p - np, &l[0], &l[1], &l[2]);
+	return 3;
+}
+
+double ctip_mse_overlap3(const struct ctip_mse_data *d, int i, int j, int k)
+{
+	double n = 0;
+	for (int c = 1; c < (1 << d->m); c++)
+		if ((c >> i & 1) && (c >> j & 1) && (c >> k & 1))
+			n += d->y[c];
+	return n;
+}
+
 void ctip_mse_pair(int m, int p, int *i, int *j)
 {
 	for (int a = 0; a < m - 1; a++) {

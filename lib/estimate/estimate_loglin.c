@@ -25,11 +25,17 @@ void mse_design_build(const struct ctip_mse_data *d, uint64_t model, struct mse_
 		if (ctip_mse_overlap(d, i, j) > 0) {
 			X->pi[X->npar] = i;
 			X->pj[X->npar] = j;
+			X->pk[X->npar] = -1;
 			X->npar++;
 		} else {
 			X->empty |= 1ULL << p;
 		}
 	}
+	for (int t = 0, nt = ctip_mse_ntriples(m); t < nt; t++)
+		if (model >> (np + t) & 1) {
+			ctip_mse_triple(m, t, &X->pi[X->npar], &X->pj[X->npar], &X->pk[X->npar]);
+			X->npar++;
+		}
 	X->nrow = 0;
 	for (int c = 1; c < (1 << m); c++) {
 		int out = 0;
@@ -47,7 +53,8 @@ void mse_design_build(const struct ctip_mse_data *d, uint64_t model, struct mse_
 		for (int i = 0; i < m; i++)
 			X->x[r][1 + i] = (unsigned char)(c >> i & 1);
 		for (int k = 1 + m; k < X->npar; k++)
-			X->x[r][k] = (unsigned char)((c >> X->pi[k] & 1) && (c >> X->pj[k] & 1));
+			X->x[r][k] = (unsigned char)((c >> X->pi[k] & 1) && (c >> X->pj[k] & 1) &&
+			                             (X->pk[k] < 0 || (c >> X->pk[k] & 1)));
 		int nz = 0;
 		for (int k = 0; k < X->npar; k++)
 			if (X->x[r][k])

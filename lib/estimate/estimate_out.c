@@ -22,16 +22,25 @@ static const char *pattern_str(const struct ctip_mse_data *d, int c, char *buf, 
 	return buf;
 }
 
+/* "A:B", or "A:B:C" for a three-list term. */
+static void term_str(const struct ctip_mse_data *d, int p, char *buf, size_t n)
+{
+	int l[3], nl = ctip_mse_term(d->m, p, l);
+	if (nl == 3)
+		snprintf(buf, n, "%s:%s:%s", d->names[l[0]], d->names[l[1]], d->names[l[2]]);
+	else
+		snprintf(buf, n, "%s:%s", d->names[l[0]], d->names[l[1]]);
+}
+
 static void model_str(const struct ctip_mse_data *d, const struct ctip_mse_fit *f, char *buf,
                       size_t n)
 {
 	size_t l = 0;
 	buf[0] = 0;
 	for (int k = 0; k < f->nadded && l + 1 < n; k++) {
-		int i, j;
-		ctip_mse_pair(d->m, f->added[k], &i, &j);
-		l += (size_t)snprintf(buf + l, n - l, "%s%s:%s", l ? " " : "", d->names[i],
-		                      d->names[j]);
+		char t[3 * CTIP_MSE_NAME + 3];
+		term_str(d, f->added[k], t, sizeof t);
+		l += (size_t)snprintf(buf + l, n - l, "%s%s", l ? " " : "", t);
 	}
 	if (!l)
 		snprintf(buf, n, "main effects only");
@@ -89,10 +98,8 @@ static json_t *fit_json(const struct ctip_mse_data *d, const struct ctip_mse_fit
 	json_object_set_new(j, "normal_interval", nv);
 	json_t *terms = json_array(), *empty = json_array();
 	for (int k = 0; k < f->nadded; k++) {
-		int i, jj;
-		char t[2 * CTIP_MSE_NAME + 2];
-		ctip_mse_pair(d->m, f->added[k], &i, &jj);
-		snprintf(t, sizeof t, "%s:%s", d->names[i], d->names[jj]);
+		char t[3 * CTIP_MSE_NAME + 3];
+		term_str(d, f->added[k], t, sizeof t);
 		json_array_append_new(terms, json_string(t));
 		if (f->empty >> f->added[k] & 1)
 			json_array_append_new(empty, json_string(t));

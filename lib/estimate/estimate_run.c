@@ -71,10 +71,16 @@ int ctip_mse_run(const struct ctip_mse_data *d, const char *stratum, const struc
 	r->data = *d;
 	r->nobs = ctip_mse_nobs(d);
 	if (r->nobs < CTIP_MSE_MIN_PERSONS) {
-		warn(r,
-		     "too few persons to estimate: %.0f observed, at least %d are needed (merge "
-		     "strata or widen the period)",
-		     r->nobs, CTIP_MSE_MIN_PERSONS);
+		if (o->coarse)
+			warn(r,
+			     "too few persons to estimate: at least %d are needed (merge strata or "
+			     "widen the period)",
+			     CTIP_MSE_MIN_PERSONS);
+		else
+			warn(r,
+			     "too few persons to estimate: %.0f observed, at least %d are needed "
+			     "(merge strata or widen the period)",
+			     r->nobs, CTIP_MSE_MIN_PERSONS);
 		return 0;
 	}
 	char why[512];
@@ -86,11 +92,17 @@ int ctip_mse_run(const struct ctip_mse_data *d, const char *stratum, const struc
 			i++;
 			continue;
 		}
+		char size[64];
+		if (o->coarse)
+			snprintf(size, sizeof size, "fewer than %d persons", CTIP_MSE_MIN_LIST);
+		else
+			snprintf(size, sizeof size, "%.0f persons, fewer than %d", t,
+			         CTIP_MSE_MIN_LIST);
 		warn(r,
-		     "list %s is too small (%.0f persons, fewer than %d): its overlaps would be "
-		     "noise, so it is left out of the model (merge it with a similar list with "
-		     "--lists FILE to use it); its persons count as observed",
-		     r->data.names[i], t, CTIP_MSE_MIN_LIST);
+		     "list %s is too small (%s): its overlaps would be noise, so it is left out "
+		     "of the model (merge it with a similar list with --lists FILE to use it); "
+		     "its persons count as observed",
+		     r->data.names[i], size);
 		ctip_mse_drop_list(&r->data, i);
 	}
 	for (int i = 0; i < r->data.m && r->data.m > 2;) {
@@ -98,11 +110,14 @@ int ctip_mse_run(const struct ctip_mse_data *d, const char *stratum, const struc
 			i++;
 			continue;
 		}
+		char size[32] = "";
+		if (!o->coarse)
+			snprintf(size, sizeof size, " %.0f", ctip_mse_list_total(&r->data, i));
 		warn(r,
 		     "list %s overlaps no other list: it cannot inform the estimate (the MLE would "
-		     "be infinite), so it is left out of the model; its %.0f persons count as "
+		     "be infinite), so it is left out of the model; its%s persons count as "
 		     "observed",
-		     r->data.names[i], ctip_mse_list_total(&r->data, i));
+		     r->data.names[i], size);
 		ctip_mse_drop_list(&r->data, i);
 	}
 	if (r->data.m < 2 || (r->data.m == 2 && ctip_mse_overlap(&r->data, 0, 1) <= 0)) {
@@ -182,11 +197,16 @@ int ctip_mse_run(const struct ctip_mse_data *d, const char *stratum, const struc
 		struct ctip_mse_fit *f[] = {&r->step, &r->bic};
 		for (int k = 0; k < 2; k++)
 			if (f[k]->ok && f[k]->total < r->nobs) {
-				warn(r,
-				     "the estimate from the overlapping lists (%.0f) is below the "
-				     "%.0f "
-				     "persons observed: the number observed is reported",
-				     f[k]->total, r->nobs);
+				if (o->coarse)
+					warn(r, "the estimate from the overlapping lists is below "
+					        "the persons observed: the number observed is "
+					        "reported");
+				else
+					warn(r,
+					     "the estimate from the overlapping lists (%.0f) is "
+					     "below the %.0f persons observed: the number "
+					     "observed is reported",
+					     f[k]->total, r->nobs);
 				f[k]->total = r->nobs;
 			}
 	}

@@ -10,10 +10,16 @@
  * overlap can join (its expected overlap being large makes an empty one improbable): its
  * interaction is then minus infinity and its cells leave the model.
  *
- * bic: every subset of the two-list interactions (m <= 6), the MLE of each checked first,
- * the one of lowest BIC kept.
+ * bic: the hierarchical models of two- and three-list interactions (MultipleSystemsEstimation
+ * with maxorder 3; Silverman, Chan and Vincent 2024): every subset of the pairs, each with
+ * every subset of the triples whose three pairs it holds (up to five lists; for six, every
+ * subset of the pairs, and up to two triples added to the 64 best of those), the MLE of each
+ * checked first, the one of lowest BIC kept. A term whose lists share no person is left out
+ * (an interaction on an empty overlap is minus infinity, not estimated: BIC would reward
+ * the cells it removes).
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "estimate.h"
@@ -120,6 +126,12 @@ static int bic_search(const struct ctip_mse_data *d, const uint64_t *cand, int n
 				ctip_mse_pair(m, p, &i, &j);
 				skip = ctip_mse_overlap(d, i, j) <= 0;
 			}
+		for (int t = 0, ntr = ctip_mse_ntriples(m); t < ntr && !skip; t++)
+			if (model >> (np + t) & 1) {
+				int i, j, l;
+				ctip_mse_triple(m, t, &i, &j, &l);
+				skip = ctip_mse_overlap3(d, i, j, l) <= 0;
+			}
 		if (skip || ctip_mse_check(d, model))
 			continue;
 		if (ctip_mse_fit_model(d, model, alpha, cur)) {
@@ -148,16 +160,129 @@ static int bic_search(const struct ctip_mse_data *d, const uint64_t *cand, int n
 		*nout = nt;
 	if (found) {
 		f->nadded = 0;
-		for (int p = 0; p < np; p++)
+		for (int p = 0; p < np + ctip_mse_ntriples(m); p++)
 			if (f->model >> p & 1)
 				f->added[f->nadded++] = p;
 	}
 	return 0;
 }
 
+struct cands {
+	uint64_t *v;
+	int n, cap;
+};
+
+static int cand_add(struct cands *c, uint64_t model)
+{
+	if (c->n == c->cap) {
+		int cap = c->cap ? c->cap * 2 : 256;
+		uint64_t *v = realloc(c->v, sizeof *v * (size_t)cap);
+		if (!v)
+			return -1;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n++] = model;
+	return 0;
+}
+
+/* The triples (as model bits) whose pairs are all in model and whose lists share a person. */
+static int triangles(const struct ctip_mse_data *d, uint64_t model, uint64_t *bits)
+{
+	int m = d->m, np = ctip_mse_npairs(m), nt = ctip_mse_ntriples(m), n = 0;
+	for (int t = 0; t < nt; t++) {
+		int l[3];
+		ctip_mse_triple(m, t, &l[0], &l[1], &l[2]);
+		int all = 1;
+		for (int p = 0; p < np && all; p++) {
+			int i, j;
+			ctip_mse_pair(m, p, &i, &j);
+			int in = (i == l[0] || i == l[1] || i == l[2]) &&
+			         (j == l[0] || j == l[1] || j == l[2]);
+			all = !in || (model >> p & 1);
+		}
+		if (all && ctip_mse_overlap3(d, l[0], l[1], l[2]) > 0)
+			bits[n++] = 1ULL << (np + t);
+	}
+	return n;
+}
+
+/* Whether a pair of the model has an empty overlap (such models are not searched). */
+static int on_empty(const struct ctip_mse_data *d, uint64_t model)
+{
+	for (int p = 0, np = ctip_mse_npairs(d->m); p < np; p++)
+		if (model >> p & 1) {
+			int i, j;
+			ctip_mse_pair(d->m, p, &i, &j);
+			if (ctip_mse_overlap(d, i, j) <= 0)
+				return 1;
+		}
+	return 0;
+}
+
+/* The candidate models of the bic method (see the head comment). */
+static int candidates(const struct ctip_mse_data *d, struct cands *c)
+{
+	int m = d->m, np = ctip_mse_npairs(m);
+	uint64_t tri[20];
+	if (m <= 5) {
+		for (uint64_t k = 0; k < 1ULL << np; k++) {
+			if (on_empty(d, k))
+				continue;
+			int nt = triangles(d, k, tri);
+			for (uint64_t s = 0; s < 1ULL << nt; s++) {
+				uint64_t model = k;
+				for (int t = 0; t < nt; t++)
+					if (s >> t & 1)
+						model |= tri[t];
+				if (cand_add(c, model))
+					return -1;
+			}
+		}
+		return 0;
+	}
+	/* six lists: the pairs' models, then up to two triples on the best 64 of them */
+	uint64_t top[CTIP_MSE_BIC_TOP];
+	int ntop = 0;
+	struct ctip_mse_fit *f = malloc(sizeof *f);
+	if (!f || bic_search(d, NULL, 0, 0.05, f, top, CTIP_MSE_BIC_TOP, &ntop)) {
+		free(f);
+		return -1;
+	}
+	free(f);
+	for (uint64_t k = 0; k < 1ULL << np; k++)
+		if (!on_empty(d, k) && cand_add(c, k))
+			return -1;
+	for (int a = 0; a < ntop; a++) {
+		int nt = triangles(d, top[a], tri);
+		for (int x = 0; x < nt; x++) {
+			if (cand_add(c, top[a] | tri[x]))
+				return -1;
+			for (int y = x + 1; y < nt; y++)
+				if (cand_add(c, top[a] | tri[x] | tri[y]))
+					return -1;
+		}
+	}
+	return 0;
+}
+
+/* bic_search over the candidates of d. */
+static int bic_all(const struct ctip_mse_data *d, double alpha, struct ctip_mse_fit *f,
+                   uint64_t *top, int ntop, int *nout)
+{
+	if (ctip_mse_npairs(d->m) > 15)
+		return bic_search(d, NULL, 0, alpha, f, top, ntop, nout); /* says why not */
+	struct cands c = {0};
+	int rc = candidates(d, &c);
+	if (!rc)
+		rc = bic_search(d, c.v, c.n, alpha, f, top, ntop, nout);
+	free(c.v);
+	return rc;
+}
+
 int ctip_mse_bic(const struct ctip_mse_data *d, double alpha, struct ctip_mse_fit *f)
 {
-	return bic_search(d, NULL, 0, alpha, f, NULL, 0, NULL);
+	return bic_all(d, alpha, f, NULL, 0, NULL);
 }
 
 int ctip_mse_bic_top(const struct ctip_mse_data *d, int ntop, uint64_t *models, int *n)
@@ -165,7 +290,7 @@ int ctip_mse_bic_top(const struct ctip_mse_data *d, int ntop, uint64_t *models, 
 	struct ctip_mse_fit *f = malloc(sizeof *f);
 	if (!f)
 		return -1;
-	int rc = bic_search(d, NULL, 0, 0.05, f, models, ntop, n);
+	int rc = bic_all(d, 0.05, f, models, ntop, n);
 	free(f);
 	return rc;
 }

@@ -543,6 +543,33 @@ async function main() {
 		await S.page.getByRole('columnheader', { name: 'Trafficking events recorded' }).waitFor();
 		await S.context.close();
 	});
+	await step('statistics page: the dark figure for a supervisor (estimate or the reason), none for a caseworker', async () => {
+		const S = await newUser(base);
+		await login(S.page, base, 'supervisor_a');
+		await S.page.goto(`${base}/#/stats?count=victims&by1=gender`);
+		const sec = S.page.getByRole('region', { name: 'The dark figure: victims no agency saw' });
+		await sec.waitFor();
+		await sec.getByLabel('Method').selectOption('all');
+		await sec.getByRole('button', { name: 'Estimate the dark figure' }).click();
+		await sec.getByText(/Estimated .* by ctip/).waitFor({ timeout: 60000 });
+		const txt = await sec.innerText();
+		// the test registry holds a handful of victims: each method says why there is no number
+		expect(/Victims observed:/.test(txt) && /Log-linear, stepwise/.test(txt) && /Latent classes/.test(txt), 'no estimate table: ' + txt.slice(0, 600));
+		expect(/too few persons to estimate|no estimate|\d/.test(txt), 'neither an estimate nor a reason: ' + txt.slice(0, 600));
+		expect(!/\d+ observed/.test(txt), 'a count of persons in a warning: ' + txt.slice(0, 600));
+		await a11y(S.page, 'statistics with the dark figure');
+		await shot(S.page, 'stats-estimate');
+		// Vietnamese labels
+		await S.page.getByLabel('Language').selectOption('vi');
+		await S.page.getByRole('heading', { level: 2, name: 'Con số ẩn: nạn nhân không cơ quan nào ghi nhận' }).waitFor();
+		await S.page.getByRole('button', { name: 'Ước tính con số ẩn' }).waitFor();
+		await S.context.close();
+		const W = await newUser(base);
+		await login(W.page, base, 'worker_a');
+		const r = await W.page.evaluate(async () => (await fetch('/api/estimate')).status);
+		expect(r === 403, 'a caseworker got the dark figure: ' + r);
+		await W.context.close();
+	});
 	await step('releases: an analyst makes a k-anonymous release, sees it in the ledger and downloads it', async () => {
 		const S = await newUser(base);
 		await login(S.page, base, 'analyst_a', 'Statistics');

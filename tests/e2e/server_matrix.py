@@ -178,6 +178,12 @@ def expect(k, role, endpoint):
         return 200
     if endpoint == "accounts":  # administrators only (issue 14)
         return 200 if role == "admin" else 403
+    if endpoint == "estimate":  # the dark figure: analysts and supervisors, any organisation
+        return 200 if role in ("analyst", "supervisor") else 403
+    if endpoint == "estimate_org":  # one list per agency: raw counts (analysts with raw=1) only
+        return 403
+    if endpoint == "stats_followups":  # casework counts, as every count of /api/stats
+        return 200 if role in ("analyst", "supervisor", "admin") else 403
     if not case_role:
         return 403
     return {
@@ -225,12 +231,16 @@ def call(c, endpoint):
         "accounts": lambda: c.req("GET", "/api/accounts"),
         "unread": lambda: c.req("GET", "/api/referrals/unread"),
         "referral_read": lambda: c.req("POST", f"/api/referrals/{ref1}/read", {}),
+        "estimate": lambda: c.req("GET", "/api/estimate?bootstrap=0"),
+        "estimate_org": lambda: c.req("GET", "/api/estimate?bootstrap=0&lists=org"),
+        "stats_followups": lambda: c.req("GET", "/api/stats?count=followups&by=org_type"),
     }[endpoint]()
 
 
 ENDPOINTS = ["me", "orgs", "vocab", "get_c1", "get_c2", "get_c3", "get_missing", "list", "search",
              "patch_c1", "patch_c3", "person_p1", "persons_c3", "refer_c4", "inbox", "assist_c1",
-             "referral_get", "audit", "accounts", "unread", "referral_read"]
+             "referral_get", "audit", "estimate", "estimate_org", "stats_followups", "accounts",
+             "unread", "referral_read"]
 for k in ORGS:
     for role in ROLES:
         c = users[(k, role)]

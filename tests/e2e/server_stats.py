@@ -112,6 +112,31 @@ try:
     st, js3, _ = u["analyst"].req("GET", "/api/stats?count=cases&raw=1")
     report("after a write the server counts the new data",
            r.returncode == 0 and js3["total"] == js1["total"] + 2, (r.stderr, js1["total"], js3["total"]))
+    # casework's counts (followups, assessments, contacts): as ctip stats counts them, suppressed
+    for i in range(9):
+        r = ctip("contact", "add", "--channel", "call" if i < 7 else "tin nhắn", "--reason", "request_help", "--at",
+                 f"2025-0{1 + i % 3}-1{i}T10:00", "--as", "s.caseworker")
+    report("casework: nine hotline contacts recorded", r.returncode == 0, r.stderr)
+    for count in ["followups", "assessments", "contacts"]:
+        st, js, _ = u["supervisor"].req("GET", f"/api/stats?count={count}&by=year")
+        report(f"count={count}: 200 for the supervisor", st == 200 and js and "total" in js, (st, js))
+    st, js, _ = u["supervisor"].req("GET", "/api/stats?count=contacts&by=channel&year=2025")
+    cli = json.loads(ctip("stats", "contacts", "--by", "channel", "--year", "2025", "--format", "json").stdout)
+    report("count=contacts: the total of ctip stats (9), published",
+           st == 200 and js["total"] == 9 == cli["total"], (st, js, cli.get("total")))
+    st, js, _ = u["supervisor"].req("GET", "/api/stats?count=contacts&by=year,channel")
+    report("count=contacts: no published cell under 5 other than 0",
+           st == 200 and not any(x["count"] is not None and 0 < x["count"] < 5 for x in js["rows"] + js["margins"]),
+           (st, js))
+    st, js, _ = u["analyst"].req("GET", "/api/stats?count=contacts&by=year,channel&raw=1")
+    report("count=contacts raw=1 (analyst): the small cells",
+           st == 200 and any(x["count"] is not None and 0 < x["count"] < 5 for x in js["rows"]), (st, js))
+    st, js, _ = u["caseworker"].req("GET", "/api/stats?count=contacts")
+    report("count=contacts: caseworker 403", st == 403, st)
+    st, js, _ = u["analyst"].req("GET", "/api/stats?count=contacts&by=gender")
+    report("count=contacts by=gender: 400 (contacts have no gender)", st == 400, (st, js))
+    a = ctip("audit", "log")
+    report("casework counts audited as stats", "contacts" in a.stdout, a.stdout[-300:])
     for bad in ["/api/stats", "/api/stats?count=people", "/api/stats?count=cases&by=gender",
                 "/api/stats?count=victims&by=colour", "/api/stats?count=victims&where=gender",
                 "/api/stats?count=victims&year=20x3", "/api/stats?count=victims&age_bands=5-9"]:

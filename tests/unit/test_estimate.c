@@ -338,6 +338,100 @@ static void test_bic_korea(void **state)
 	free(f);
 }
 
+/* Three-list terms: their numbering, and a fit with them checked against the closed form of
+ * the saturated model of four lists (every term but the four-list one: the dark figure is the
+ * product of the counts of odd patterns over that of even ones). */
+static void test_triples_saturated(void **state)
+{
+	(void)state;
+	assert_int_equal(ctip_mse_ntriples(3), 0);
+	assert_int_equal(ctip_mse_ntriples(4), 4);
+	assert_int_equal(ctip_mse_ntriples(5), 10);
+	assert_int_equal(ctip_mse_ntriples(6), 20);
+	assert_int_equal(ctip_mse_ntriples(7), 0);
+	int l[3];
+	assert_int_equal(ctip_mse_term(5, 10, l), 3); /* the first triple: (0,1,2) */
+	assert_true(l[0] == 0 && l[1] == 1 && l[2] == 2);
+	assert_int_equal(ctip_mse_term(5, 19, l), 3); /* the last: (2,3,4) */
+	assert_true(l[0] == 2 && l[1] == 3 && l[2] == 4);
+	assert_int_equal(ctip_mse_term(5, 9, l), 2);
+	assert_true(l[0] == 3 && l[1] == 4);
+	struct ctip_mse_data d = {.m = 4};
+	double odd = 1, even = 1;
+	for (int c = 1; c < 16; c++) {
+		d.y[c] = 5 + (c * 37) % 23; /* all positive: the MLE exists */
+		if (__builtin_popcount((unsigned)c) % 2)
+			odd *= d.y[c];
+		else
+			even *= d.y[c];
+	}
+	struct ctip_mse_fit *f = malloc(sizeof *f);
+	uint64_t sat = 0x3f | 0xfULL << 6;
+	assert_int_equal(ctip_mse_check(&d, sat), 0);
+	assert_int_equal(ctip_mse_fit_model(&d, sat, 0.05, f), 0);
+	assert_true(f->ok);
+	assert_int_equal(f->df, 0);
+	assert_true(fabs(f->dark - odd / even) < 1e-6 * (odd / even));
+	for (int c = 1; c < 16; c++)
+		assert_true(fabs(f->mu[c] - d.y[c]) < 1e-6);
+	free(f);
+}
+
+/* Four lists drawn from a model with a strong three-list interaction (lists 0, 1, 2: a
+ * network that refers the same persons to three agencies): BIC over two-list models alone
+ * misses it; with three-list terms it chooses the triple, with its three pairs, and the
+ * estimate comes near the truth. A triple with nobody on all three lists is never chosen. */
+static void test_bic_three_list_terms(void **state)
+{
+	(void)state;
+	struct ctip_mse_data d = {.m = 4, .names = {"A", "B", "C", "D"}};
+	double lam0 = log(6000), p[4] = {-1.6, -1.9, -1.4, -2.0}, u01 = 0.6, u02 = 0.5, u12 = 0.4,
+	       u012 = 1.3;
+	for (int c = 1; c < 16; c++) {
+		double eta = lam0;
+		for (int i = 0; i < 4; i++)
+			if (c >> i & 1)
+				eta += p[i];
+		int a = c & 1, b = c >> 1 & 1, e = c >> 2 & 1;
+		eta += u01 * a * b + u02 * a * e + u12 * b * e + u012 * a * b * e;
+		d.y[c] = round(exp(eta)); /* the expected counts: no sampling noise */
+	}
+	struct ctip_mse_fit *f = malloc(sizeof *f);
+	assert_int_equal(ctip_mse_bic(&d, 0.05, f), 0);
+	assert_true(f->ok);
+	uint64_t t012 = 1ULL << 6; /* triple 0 of four lists: (0,1,2) */
+	assert_true(f->model & t012);
+	/* its pairs (0,1) (0,2) (1,2): bits 0, 1, 3 */
+	assert_true((f->model & 1) && (f->model & 2) && (f->model & 8));
+	assert_true(fabs(f->total - (ctip_mse_nobs(&d) + 6000)) < 0.02 * 6000);
+	char txt[256];
+	ctip_mse_model_text(&d, f, txt, sizeof txt);
+	assert_non_null(strstr(txt, "A:B:C"));
+	/* nobody on lists 0, 1 and 2 together: the triple is left out */
+	d.y[7] = d.y[15] = 0;
+	assert_int_equal(ctip_mse_bic(&d, 0.05, f), 0);
+	assert_true(f->ok);
+	assert_false(f->model & t012);
+	/* every chosen triple comes with its three pairs, on the UK data as well */
+	load_uk(&d);
+	assert_int_equal(ctip_mse_bic(&d, 0.05, f), 0);
+	assert_true(f->ok);
+	for (int t = 0; t < ctip_mse_ntriples(5); t++) {
+		if (!(f->model >> (10 + t) & 1))
+			continue;
+		int l[3];
+		ctip_mse_triple(5, t, &l[0], &l[1], &l[2]);
+		for (int q = 0; q < 10; q++) {
+			int i, j;
+			ctip_mse_pair(5, q, &i, &j);
+			if ((i == l[0] || i == l[1] || i == l[2]) &&
+			    (j == l[0] || j == l[1] || j == l[2]))
+				assert_true(f->model >> q & 1);
+		}
+	}
+	free(f);
+}
+
 /* Two latent classes, 5,000 persons (the counts of one draw of the model): the posterior
  * interval holds the truth, and a seed gives the same draws. */
 static void test_lcm_recovers_latent_classes(void **state)
@@ -412,6 +506,8 @@ int main(void)
 	        cmocka_unit_test(test_lp_dual_agrees_with_primal),
 	        cmocka_unit_test(test_histories_from_facts),
 	        cmocka_unit_test(test_bic_korea),
+	        cmocka_unit_test(test_triples_saturated),
+	        cmocka_unit_test(test_bic_three_list_terms),
 	        cmocka_unit_test(test_lcm_recovers_latent_classes),
 	        cmocka_unit_test(test_demo_population),
 	};

@@ -1,12 +1,17 @@
 // views/stats.js - statistics (GET /api/stats): a count broken down by one or two dimensions,
 // with margins, a bar chart of the first dimension, and the provenance. Small cells come back
 // withheld (null) and are shown as "x", never as a value. For analysts, supervisors, admins.
+// Analysts and supervisors also get the dark figure (GET /api/estimate, docs/ESTIMATION.md):
+// the estimate of all victims, seen and unseen, from the overlaps of the agencies' lists.
 import { h } from '../dom.js';
 import { t, label, loadVocabs } from '../i18n.js';
 import { api, qs } from '../api.js';
 import { Form, errorText } from '../forms.js';
 
-const COUNTS = ['victims', 'cases', 'offenders', 'referrals', 'assistance'];
+const COUNTS = ['victims', 'cases', 'offenders', 'referrals', 'assistance', 'followups', 'assessments', 'contacts'];
+// Who sees the dark figure (server/routes.c): not caseworkers, auditors or admins.
+const ESTIMATE_ROLES = ['analyst', 'supervisor'];
+const METHODS = ['stepwise', 'bic', 'lcm', 'all'];
 // Dimensions each count has (as in lib/stats/facts.c), and the vocabulary that labels a dimension.
 const DIMS = {
 	victims: ['year', 'gender', 'age_group', 'ethnicity', 'citizenship', 'origin_province', 'destination_country', 'exploitation_type', 'labour_industry', 'recruitment_method', 'control_method', 'article', 'stage', 'trafficking_status', 'org', 'org_type', 'event'],
@@ -14,6 +19,10 @@ const DIMS = {
 	offenders: ['year', 'gender', 'age_group', 'ethnicity', 'citizenship', 'origin_province', 'article', 'stage', 'org', 'org_type', 'sentence'],
 	referrals: ['year', 'org', 'org_type', 'referral_reason'],
 	assistance: ['year', 'gender', 'age_group', 'origin_province', 'exploitation_type', 'trafficking_status', 'org', 'org_type', 'assistance_kind'],
+	// casework (lib/stats/stats_casework.c)
+	followups: ['year', 'org', 'org_type', 'followup_outcome'],
+	assessments: ['year', 'org', 'org_type', 'risk_level'],
+	contacts: ['year', 'org', 'org_type', 'channel', 'caller_type', 'contact_reason', 'origin_province'],
 };
 const VOCAB = {
 	gender: 'gender', ethnicity: 'ethnicity', exploitation_type: 'exploitation_type', labour_industry: 'labour_industry',
@@ -22,6 +31,71 @@ const VOCAB = {
 	assistance_kind: 'assistance_kind', referral_reason: 'referral_reason', citizenship: 'country',
 	destination_country: 'country', origin_province: 'province_2025', event: 'event_type',
 };
+
+function whole(v) {
+	return v === null || v === undefined ? '–' : Math.round(v).toLocaleString();
+}
+
+// The dark figure's section: a method to choose, then per stratum the estimate, its interval,
+// the number observed (null when withheld, shown "x"), the model and the warnings.
+function estimateSection(year, method) {
+	const out = h('div', { class: 'estimate-result', 'aria-live': 'polite' });
+	const sel = select('method', t('est.method'), METHODS.map((m) => [m, t('est.method.' + m)]), method);
+	const btn = h('button', { type: 'button' }, t('est.run'));
+	const run = async () => {
+		const m = sel.querySelector('select').value;
+		btn.disabled = true;
+		out.replaceChildren(h('p', { class: 'note', role: 'status' }, t('est.running')));
+		try {
+			const data = await api('GET', '/estimate' + qs({ year, method: m }));
+			out.replaceChildren(...estimateResult(data));
+		} catch (err) {
+			out.replaceChildren(h('p', { class: 'error', role: 'alert' }, errorText(err)));
+		}
+		btn.disabled = false;
+	};
+	btn.addEventListener('click', run);
+	return h(
+		'section',
+		{ class: 'estimate', 'aria-labelledby': 'est-title' },
+		h('h2', { id: 'est-title' }, t('est.title')),
+		h('p', { class: 'note' }, year ? t('est.introYear', { year }) : t('est.intro')),
+		h('div', { class: 'filters' }, sel, h('div', { class: 'actions' }, btn)),
+		out
+	);
+}
+
+function estimateResult(data) {
+	const parts = [];
+	for (const e of data.estimates || []) {
+		if (e.stratum) parts.push(h('h3', {}, e.stratum));
+		parts.push(h('p', { class: 'count' }, t('est.observed'), ' ', e.observed === null ? h('span', { class: 'withheld', title: e.observed_withheld || t('stats.withheld') }, 'x') : whole(e.observed)));
+		const rows = (e.methods || []).map((m) =>
+			h(
+				'tr',
+				{},
+				h('th', { scope: 'row' }, t('est.method.' + m.method)),
+				h('td', {}, m.estimate === null ? t('est.none') : whole(m.estimate)),
+				h('td', {}, m.interval ? `${whole(m.interval.lower)} – ${whole(m.interval.upper)}` : '–'),
+				h('td', {}, m.estimate === null ? m.reason || '' : m.interactions ? (m.interactions.length ? m.interactions.join(' ') : t('est.mainEffects')) : t('est.latentClasses'))
+			)
+		);
+		parts.push(
+			h(
+				'table',
+				{ class: 'list estimate' },
+				h('thead', {}, h('tr', {}, ...['est.col.method', 'est.col.estimate', 'est.col.interval', 'est.col.model'].map((k) => h('th', { scope: 'col' }, t(k))))),
+				h('tbody', {}, ...rows)
+			)
+		);
+		if ((e.warnings || []).length) parts.push(h('ul', { class: 'warnings', 'aria-label': t('est.warnings') }, e.warnings.map((w) => h('li', {}, w))));
+	}
+	if (!(data.estimates || []).length) parts.push(h('p', { class: 'empty' }, t('est.noVictims')));
+	const p = data.provenance || {};
+	parts.push(h('p', { class: 'note' }, data.disclosure ? t('est.disclosure') : t('stats.raw')));
+	parts.push(h('p', { class: 'note', role: 'status' }, t('est.provenance', { at: p.computed_at || '', version: p.ctip_version || '' })));
+	return parts;
+}
 
 function valueLabel(dim, code) {
 	if (code === 'Unknown') return t('stats.unknown');
@@ -121,4 +195,5 @@ export async function statsView(root, params, query, ctx) {
 		h('p', { class: 'note' }, data.suppression && data.suppression.applied ? t('stats.suppressed', { n: data.suppression.threshold }) : t('stats.raw')),
 		h('p', { class: 'note', role: 'status' }, t('stats.provenance', { at: p.computed_at || '', records: p.records || 0, version: p.ctip_version || '' }))
 	);
+	if (count === 'victims' && ctx.me && ESTIMATE_ROLES.includes(ctx.me.role)) root.append(estimateSection(year, METHODS.includes(query.get('method')) ? query.get('method') : 'stepwise'));
 }

@@ -1,6 +1,6 @@
 /*
  * store_sqlite.h - the SQLite back end's entry points (store_sqlite*.c): opening a file,
- * and the operations implemented outside store_sqlite.c. Only store.c and the back end
+ * and the operations implemented in its other files. Only store.c and the back end
  * itself include this; the rest of ctip sees store.h.
  */
 #ifndef CTIP_STORE_SQLITE_H

@@ -1,7 +1,7 @@
 /*
  * store_sqlite_casework.c - casework's storage on SQLite (store_casework.h, migration 0017).
  * Statements are prepared per call: casework writes a row at a time, at a caseworker's pace.
- * Free text is sealed under the store's key, bound to "table.column:id", as store_sqlite.c
+ * Free text is sealed under the store's key, bound to "table.column:id", as store_sqlite_seal.c
  * seals case comments; a row is inserted first and its sealed text written once its id is
  * known.
  */

@@ -17,7 +17,7 @@
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 
-/* The order of the fields in a sealed identity (store_sqlite.c, identity_fields, then the
+/* The order of the fields in a sealed identity (identity.h, ctip_identity_fields, then the
  * name's sort key). */
 enum {
 	ID_FAMILY,

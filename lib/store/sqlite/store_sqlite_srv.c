@@ -368,7 +368,7 @@ static int cases_visible(ctip_store *s, int64_t org_id, const char *status, cons
 	return rc;
 }
 
-/* Binds v sealed for its place ("what:owner[:seq]", as store_sqlite.c seals it), NULL when
+/* Binds v sealed for its place ("what:owner[:seq]", as store_sqlite_seal.c seals it), NULL when
  * empty: case comments and closure reasons are stored sealed. */
 static int bind_sealed(ctip_store *s, sqlite3_stmt *st, int i, const char *v, const char *what,
                        int64_t owner, int seq, ctip_err *e)
