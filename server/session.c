@@ -300,11 +300,11 @@ void srv_login_ok(const char *username)
 
 int srv_sessions_end_account(int64_t account_id, const char *keep_hash)
 {
-	struct sess_node *x, *tmp;
 	int n = 0;
 	pthread_mutex_lock(&mu);
-	HASH_ITER(hh, sessions, x, tmp)
-	{
+	struct sess_node *next;
+	for (struct sess_node *x = sessions; x; x = next) {
+		next = x->hh.next;
 		if (x->s.account_id != account_id ||
 		    (keep_hash && !strcmp(x->s.token_hash, keep_hash)))
 			continue;

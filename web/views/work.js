@@ -29,7 +29,7 @@ export async function workView(root, [id], query, ctx) {
 		)
 	);
 	if ((w.alerts || []).length)
-		root.append(h('ul', { class: 'alerts', role: 'status' }, w.alerts.map((a) => h('li', { class: 'alert' }, `${t('alert.' + a.kind)}: ${a.detail}`))));
+		root.append(h('div', { role: 'status' }, h('ul', { class: 'alerts' }, w.alerts.map((a) => h('li', { class: 'alert' }, `${t('alert.' + a.kind)}: ${a.detail}`)))));
 
 	// stage and assignment
 	const sf = new Form('stage');
