@@ -109,5 +109,7 @@ int cmd_followup(int argc, char **argv, struct cli *c);
 int cmd_contact(int argc, char **argv, struct cli *c);
 int cmd_estimate(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
+int cmd_backup(int argc, char **argv, struct cli *c);
+int cmd_restore(int argc, char **argv, struct cli *c);
 
 #endif

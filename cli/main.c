@@ -109,6 +109,16 @@ const struct cli_command cli_commands[] = {
          "ctip audit verify [--head ID:HASH] | ctip audit head | ctip audit log [--person ID]",
          "check the hash chain of the audit log (and that a head recorded elsewhere is still "
          "in it); print the head to record; show who saw what"},
+        {"backup", cmd_backup,
+         "ctip backup DEST [--with-key (--passphrase-file FILE | --recipient KEY.pub)] | ctip "
+         "backup --verify DEST",
+         "write a consistent, verifiable backup of the registry and its audit log (and, only "
+         "sealed, its key) into the new directory DEST; check one"},
+        {"restore", cmd_restore,
+         "ctip restore SRC [--db TARGET] [--force] [--passphrase-file FILE | --secret-key "
+         "KEY.secret] [--check]",
+         "bring a backup back (never over a registry without --force); --check only "
+         "verifies it"},
         {"key", cmd_key, "ctip key rotate [--new-key PATH] [--keep-old] | ctip key recipient NAME",
          "move every sealed value and keyed index to a new key (generated, or the key file "
          "PATH), which then replaces the key file; --keep-old keeps the old one as KEY.old. "

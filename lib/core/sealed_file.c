@@ -241,7 +241,7 @@ FILE *ctip_sealed_reader(const char *path, const char *sec_path, char *fmt, ctip
 	FILE *in = fopen(path, "rb");
 	int c = 0, ok = r && in && fread(m, 1, sizeof(m) - 1, in) == sizeof(m) - 1 &&
 	                !memcmp(m, CTIP_SEALED_MAGIC, sizeof(m) - 1) && (c = fgetc(in)) != EOF &&
-	                (c == 'c' || c == 'j') &&
+	                (c == 'c' || c == 'j' || c == 'k') &&
 	                fread(sealed, 1, sizeof(sealed), in) == sizeof(sealed) &&
 	                fread(hdr, 1, sizeof(hdr), in) == sizeof(hdr);
 	int opened = ok && !crypto_box_seal_open(key, sealed, sizeof(sealed), pk, sk) &&

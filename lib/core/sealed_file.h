@@ -6,7 +6,8 @@
  * recipient's X25519 public key (crypto_box_seal), so only the holder of the secret key opens
  * the file, and a chunk altered, removed, reordered or cut off the end is refused.
  *
- * Layout: "CTIP-SEALED-1\n", one byte for the inner format ('c' CSV, 'j' JSON), the sealed
+ * Layout: "CTIP-SEALED-1\n", one byte for the inner format ('c' CSV, 'j' JSON, 'k' a key
+ * file in a backup, backup.h), the sealed
  * stream key (80 bytes), the stream header (24 bytes), then chunks: 4 bytes big-endian
  * length, then the ciphertext; the last chunk carries the FINAL tag.
  */
