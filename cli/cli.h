@@ -16,6 +16,9 @@ struct cli {
 	const char *key; /* --key, $CTIP_KEY, or NULL: the database's path + ".key" */
 	char key_buf[1100];
 	const char *command; /* the command running, for messages */
+	/* --audit-db, $CTIP_AUDIT_DB: the registry whose audit log gets this command's entries
+	 * (a standby's primary); NULL: the database's own */
+	const char *audit_db;
 };
 
 struct cli_command {
@@ -108,6 +111,8 @@ int cmd_assess(int argc, char **argv, struct cli *c);
 int cmd_followup(int argc, char **argv, struct cli *c);
 int cmd_contact(int argc, char **argv, struct cli *c);
 int cmd_estimate(int argc, char **argv, struct cli *c);
+int cmd_company(int argc, char **argv, struct cli *c);
+int cmd_recruiter(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
 int cmd_backup(int argc, char **argv, struct cli *c);
 int cmd_restore(int argc, char **argv, struct cli *c);

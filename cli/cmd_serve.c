@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "server.h"
 #include "store_unavail.h"
@@ -75,6 +76,10 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 			cfg.tls_cert = argv[++i];
 		else if (!strcmp(argv[i], "--tls-key") && i + 1 < argc)
 			cfg.tls_key = argv[++i];
+		else if (!strcmp(argv[i], "--read-only"))
+			srv_read_only = 1;
+		else if (!strcmp(argv[i], "--audit-db") && i + 1 < argc)
+			c->audit_db = argv[++i];
 		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
 			cfg.threads = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--trusted-proxy") && i + 1 < argc) {
@@ -105,6 +110,24 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 		return rc;
 	int can = s->srv && s->srv != &ctip_srv_unavail_ops;
 	const char *backend = s->ops->name;
+	if (c->audit_db && !srv_read_only) {
+		ctip_store_close(s);
+		fprintf(stderr, "ctip serve: --audit-db is for a read-only server (--read-only): a "
+		                "server that writes audits its changes with them\n");
+		return 2;
+	}
+	/* every read is audited: a read-only server (a standby's) starts only if its audit
+	 * target takes an entry, its own log or the primary's (--audit-db) */
+	ctip_err e = {0};
+	if (can && srv_read_only &&
+	    ctip_audit(s, "server", "serve_read_only", "server", cfg.listen, &e)) {
+		ctip_store_close(s);
+		fprintf(stderr,
+		        "ctip serve --read-only: the audit log cannot be written (%s); every read "
+		        "is audited: on a standby, give --audit-db URL of its primary\n",
+		        e.msg);
+		return 1;
+	}
 	ctip_store_close(s);
 	if (!can) {
 		fprintf(stderr,

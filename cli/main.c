@@ -98,6 +98,19 @@ const struct cli_command cli_commands[] = {
          "[--format table|csv|json|html] [-o FILE]",
          "multiple systems estimation: how many victims no agency saw (the dark figure), "
          "from the overlaps of the agencies' lists"},
+        {"company", cmd_company,
+         "ctip company add NAME [--licence NO] [--status active|suspended|revoked|expired] "
+         "[--from DATE] [--to DATE] [--address TEXT] [--province P] [--source TEXT] --as USER | "
+         "ctip company list | ctip company show ID [--org NAME] [--raw] [--format F] | ctip "
+         "company report [--org NAME] [--raw] [--format table|csv|json|html] [-o FILE] | ctip "
+         "company sanction add ID --date DATE --authority NAME --decision TEXT --as USER",
+         "the register of labour-export companies: licences, sanctions, and per company the "
+         "cases, victims and exploitation types; companies with forced labour and no sanction"},
+        {"recruiter", cmd_recruiter,
+         "ctip recruiter add NAME [--kind person|company] [--company NAME] [--province P] "
+         "[--cases C1,C2] --as USER | ctip recruiter list [--company NAME] --as USER",
+         "recruiters and brokers (persons or companies) and the cases they recruited in; a "
+         "person's name is sealed"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
         {"user", cmd_user,
@@ -127,7 +140,8 @@ const struct cli_command cli_commands[] = {
         {"serve", cmd_serve,
          "ctip serve [--listen ADDRESS:PORT] [--web DIR] [--threads N] [--tls-cert PEM "
          "--tls-key PEM] [--trusted-proxy ADDR[,ADDR...]] [--max-conns N] "
-         "[--max-conns-per-ip N] [--timeout S] [--request-timeout S]",
+         "[--max-conns-per-ip N] [--timeout S] [--request-timeout S] [--read-only "
+         "[--audit-db URL]]",
          "run the multi-agency server: JSON API under /api/, web UI at / (default "
          "127.0.0.1:8080)"},
         {"help", cmd_help, "ctip help [COMMAND | columns | vocab [NAME]]",
@@ -139,13 +153,14 @@ const struct cli_command cli_commands[] = {
 static int usage_all(FILE *out)
 {
 	fprintf(out,
-	        "usage: ctip [--db PATH] [--key PATH] COMMAND [ARGS]\n\n"
+	        "usage: ctip [--db PATH] [--key PATH] [--audit-db PATH] COMMAND [ARGS]\n\n"
 	        "ctip is a counter-trafficking case and data system.\n"
 	        "The database is PATH, else $CTIP_DB, else ./var/ctip.db.\n"
 	        "Identities in it are encrypted under the key file --key PATH, else $CTIP_KEY,\n"
 	        "else the database's path + \".key\" (made by `ctip init`; keep it on another\n"
 	        "volume in production). The audit log is the database's path + \".audit\":\n"
-	        "back up all three together.\n\n"
+	        "back up all three together (ctip backup). On a read-only standby, --audit-db\n"
+	        "(or $CTIP_AUDIT_DB) names its primary, whose audit log gets the entries.\n\n"
 	        "Commands:\n");
 	for (const struct cli_command *c = cli_commands; c->name; c++)
 		fprintf(out, "  %-8s %s\n", c->name, c->summary);
@@ -188,6 +203,49 @@ static int finish_rotation(struct cli *c, ctip_store *s, const char *kp)
 	return 0;
 }
 
+static int first_entry(void *ctx, const struct ctip_audit_entry *a)
+{
+	snprintf(ctx, 129, "%s", a->hash);
+	return 1; /* only the first */
+}
+
+/* --audit-db: the registry whose log gets the audit entries of s (a standby's primary). It
+ * must be the same registry: the first entries of both logs are the same. 0, or 1 after a
+ * message. */
+static int attach_audit(struct cli *c, ctip_store *s)
+{
+	ctip_err e = {0};
+	ctip_store *a = NULL;
+	char mine[129] = "", theirs[129] = "";
+	if (ctip_store_open(c->audit_db, 0, &a, &e) || !a->ref) {
+		if (a)
+			ctip_err_set(&e, CTIP_EINVAL,
+			             "not a ctip registry (run `ctip init` there)");
+		fprintf(stderr, "ctip: --audit-db %s: ", c->audit_db);
+		ctip_err_print(&e, stderr);
+		ctip_store_close(a);
+		return 1;
+	}
+	int rc = s->ops->audit_each(s, NULL, first_entry, mine, &e);
+	if (rc == 0 || rc == 1)
+		rc = a->ops->audit_each(a, NULL, first_entry, theirs, &e);
+	if ((rc != 0 && rc != 1) || strcmp(mine, theirs)) {
+		if (rc == 1 || rc == 0)
+			fprintf(stderr,
+			        "ctip: --audit-db %s: not the audit log of %s (their first entries "
+			        "differ): name the primary of this standby\n",
+			        c->audit_db, c->db);
+		else {
+			fprintf(stderr, "ctip: --audit-db %s: ", c->audit_db);
+			ctip_err_print(&e, stderr);
+		}
+		ctip_store_close(a);
+		return 1;
+	}
+	s->audit_to = a;
+	return 0;
+}
+
 static int open_store(struct cli *c, ctip_store **s, int with_key)
 {
 	ctip_err e = {0};
@@ -225,6 +283,11 @@ static int open_store(struct cli *c, ctip_store **s, int with_key)
 		        "ctip: %s: %ld audit entr%s of changes committed just before a crash "
 		        "appended to the audit log\n",
 		        c->db, recovered, recovered == 1 ? "y" : "ies");
+	if (c->audit_db && *c->audit_db && attach_audit(c, *s)) {
+		ctip_store_close(*s);
+		*s = NULL;
+		return 1;
+	}
 	if (!with_key)
 		return 0;
 	const char *kp = cli_key_path(c);
@@ -283,7 +346,9 @@ int cmd_version(int argc, char **argv, struct cli *c)
 
 int main(int argc, char **argv)
 {
-	struct cli c = {.db = getenv("CTIP_DB"), .key = getenv("CTIP_KEY")};
+	struct cli c = {.db = getenv("CTIP_DB"),
+	                .key = getenv("CTIP_KEY"),
+	                .audit_db = getenv("CTIP_AUDIT_DB")};
 	int i = 1;
 	if (!c.db || !*c.db)
 		c.db = "./var/ctip.db";
@@ -292,6 +357,10 @@ int main(int argc, char **argv)
 			c.db = argv[++i];
 		} else if (!strncmp(argv[i], "--db=", 5)) {
 			c.db = argv[i] + 5;
+		} else if (!strcmp(argv[i], "--audit-db") && i + 1 < argc) {
+			c.audit_db = argv[++i];
+		} else if (!strncmp(argv[i], "--audit-db=", 11)) {
+			c.audit_db = argv[i] + 11;
 		} else if (!strcmp(argv[i], "--key") && i + 1 < argc) {
 			c.key = argv[++i];
 		} else if (!strncmp(argv[i], "--key=", 6)) {

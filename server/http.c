@@ -14,6 +14,7 @@
 #include "server.h"
 
 int srv_tls;
+int srv_read_only;
 
 void srv_headers(void *response, int api)
 {
@@ -137,6 +138,7 @@ static const struct {
         {"without raw counts up to %d dimensions besides year", "bad_dimension"},
         {"to: a date YYYY, YYYY-MM or YYYY-MM-DD", "bad_date"},
         {"too many failed logins: try again in %ld s", "too_many_logins"},
+        {"this server is read-only (a standby): make changes on the primary", "read_only"},
         {"unknown case status", "unknown_status"},
         {"unknown field '%s'", "unknown_field"},
         {"where: DIM=VALUE with a dimension of ctip stats", "bad_where"},

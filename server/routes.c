@@ -52,6 +52,11 @@ static const struct route routes[] = {
         {"GET", "/api/stats", h_stats, ROLE_ANALYST | ROLE_SUPERVISOR | ROLE_ADMIN},
         /* the dark figure (docs/ESTIMATION.md): analysts and supervisors */
         {"GET", "/api/estimate", h_estimate, ROLE_ANALYST | ROLE_SUPERVISOR},
+        /* the register of labour-export companies (docs/COMPANIES.md) */
+        {"GET", "/api/companies", h_companies_list, ROLES_ANY},
+        {"POST", "/api/companies", h_company_create, ROLE_SUPERVISOR | ROLE_ADMIN},
+        {"GET", "/api/companies/{id}", h_company_get, ROLES_ANY},
+        {"POST", "/api/companies/{id}/sanctions", h_company_sanction, ROLE_SUPERVISOR | ROLE_ADMIN},
         /* releases (docs/RELEASE.md): made and read by analysts; the ledger for auditors */
         {"POST", "/api/releases", h_release_create, ROLE_ANALYST},
         {"GET", "/api/releases", h_releases_list, ROLE_ANALYST | ROLE_AUDITOR},
@@ -134,6 +139,12 @@ int srv_route(struct req *r)
 		return path_known ? srv_error(r, 405, NULL, "method not allowed")
 		                  : srv_error(r, 404, NULL, "no such endpoint");
 	int changes = strcmp(r->method, "GET") != 0;
+	/* a standby's server: reads only (a login or logout changes no record) */
+	if (srv_read_only && changes && strcmp(r->path, "/api/login") &&
+	    strcmp(r->path, "/api/logout"))
+		return srv_error(
+		        r, 403, NULL,
+		        "this server is read-only (a standby): make changes on the primary");
 	if (rt->roles) {
 		const char *tok = cookie_token(r);
 		if (!tok || srv_session_get(tok, &r->sess))

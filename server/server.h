@@ -226,6 +226,11 @@ int h_password_change(struct req *r);
 int h_referrals_unread(struct req *r);
 int h_referral_read(struct req *r);
 int h_estimate(struct req *r);
+/* the register of companies (routes_companies.c) */
+int h_companies_list(struct req *r);
+int h_company_get(struct req *r);
+int h_company_create(struct req *r);
+int h_company_sanction(struct req *r);
 /* Frees the statistics snapshot kept between requests (at shutdown). */
 void srv_stats_free(void);
 /* The statistics snapshot kept between requests (every unit and dimension), rebuilt when the
@@ -326,6 +331,9 @@ int srv_send_text(void *conn, int status, char *text, const char *cookie);
 void srv_headers(void *response, int api);
 /* Whether the server speaks TLS (set once at start). */
 extern int srv_tls;
+/* ctip serve --read-only (set once at start): every change is refused with 403, code
+ * read_only; logging in and out still work, and every read is still audited. */
+extern int srv_read_only;
 
 /* Today as YYYY-MM-DD (UTC). */
 void srv_today(char out[11]);

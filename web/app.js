@@ -23,6 +23,7 @@ import { followupsView } from './views/followups.js';
 import { contactsView } from './views/contacts.js';
 import { refreshBadges } from './badges.js';
 import { accountsView } from './views/accounts.js';
+import { companiesView, companyView } from './views/companies.js';
 
 const ROUTES = [
 	[/^\/login$/, loginView, false],
@@ -42,6 +43,8 @@ const ROUTES = [
 	[/^\/releases$/, releasesView, true],
 	[/^\/link$/, linkReviewView, true],
 	[/^\/link\/(\d+)\/(\d+)$/, linkPairView, true],
+	[/^\/companies$/, companiesView, true],
+	[/^\/companies\/(\d+)$/, companyView, true],
 ];
 
 const NAV = [
@@ -56,6 +59,7 @@ const NAV = [
 	['#/releases', 'nav.releases', 'releases'],
 	['#/link', 'nav.link', 'link'],
 	['#/admin/accounts', 'nav.accounts', 'admin'],
+	['#/companies', 'nav.companies', false],
 	['#/account', 'nav.account', false],
 ];
 // Roles that work on cases; the others (analyst, auditor, admin) get 403 from every case endpoint.
@@ -133,7 +137,7 @@ function renderChrome() {
 		if (cases === 'link' && !(state.me && state.me.role === 'supervisor')) continue;
 		if (cases === 'admin' && !(state.me && state.me.role === 'admin')) continue;
 		if (cases === 'releases' && !(state.me && RELEASE_ROLES.includes(state.me.role))) continue;
-		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path));
+		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path)) || (href === '#/companies' && /^\/companies\//.test(path));
 		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key))));
 	}
 	ul.append(h('li', { class: 'who' }, h('span', {}, t('nav.who', { user: state.me.username, org: state.me.org }))));

@@ -212,6 +212,8 @@ int ctip_audit_batch(ctip_store *s, const struct ctip_audit_new *v, int n, ctip_
 	if (sodium_init() < 0)
 		return ctip_err_set(e, CTIP_EINVAL, "libsodium failed to initialise");
 	now_utc(at);
+	if (s->audit_to) /* a standby's reads, audited on its primary */
+		s = s->audit_to;
 	if ((rc = s->ops->audit_begin(s, e)))
 		return rc;
 	if ((rc = append(s, v, n, at, 0, e)) || (rc = s->ops->commit(s, e))) {

@@ -32,6 +32,7 @@ static const char *const dim_names[CTIP_D_ALL] = {"year",
                                                   "assistance_kind",
                                                   "referral_reason",
                                                   "event",
+                                                  "company",
                                                   "risk_level",
                                                   "followup_outcome",
                                                   "channel",
@@ -41,8 +42,8 @@ static const char *const dim_names[CTIP_D_ALL] = {"year",
 /* Per unit: 0 absent, 1 single-valued, 2 multi-valued; in the order of enum ctip_dim. */
 static const unsigned char unit_dims[CTIP_U_N][CTIP_D_N] = {
         /*           yr gen age eth cit ori dst exp ind rec con art stg sts org oty snt ast rsn evt
-         */
-        [CTIP_U_VICTIMS] = {1, 1, 1, 1, 2, 1, 2, 2, 1, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0, 2},
+         * cmp */
+        [CTIP_U_VICTIMS] = {1, 1, 1, 1, 2, 1, 2, 2, 1, 2, 2, 2, 2, 1, 1, 1, 0, 0, 0, 2, 1},
         [CTIP_U_CASES] = {1, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 2, 0, 1, 1, 0, 0, 0, 0},
         [CTIP_U_OFFENDERS] = {1, 1, 1, 1, 2, 1, 0, 0, 0, 0, 0, 2, 2, 0, 1, 1, 1, 0, 0, 0},
         [CTIP_U_REFERRALS] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 0},
@@ -331,7 +332,7 @@ int ctip_facts_add(ctip_facts *f, int unit, const struct ctip_frow *r, ctip_err 
 	return CTIP_OK;
 }
 
-#define FACTS_FORMAT 5 /* 5: events dated */
+#define FACTS_FORMAT 6 /* 5: events dated; 6: the recruiting company */
 
 /* --- the cache's parts ------------------------------------------------------------
  * The snapshot is cached as separate arrays (parts), so that a table reads only the columns

@@ -52,6 +52,7 @@ enum ctip_dim {
 	CTIP_D_ASSIST_KIND, /* kind of assistance */
 	CTIP_D_REF_REASON,  /* reason of a referral */
 	CTIP_D_EVENT,       /* kinds of trafficking events recorded (return or repatriation...) */
+	CTIP_D_COMPANY,     /* the recruiting company (ctip_Recruiter; docs/COMPANIES.md) */
 	CTIP_D_N,
 	/* casework's dimensions (of the casework counts only) */
 	CTIP_D_RISK_LEVEL =

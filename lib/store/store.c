@@ -47,8 +47,11 @@ fail:
 
 void ctip_store_close(ctip_store *s)
 {
-	if (s)
-		s->ops->close(s);
+	if (!s)
+		return;
+	ctip_store_close(s->audit_to);
+	s->audit_to = NULL;
+	s->ops->close(s);
 }
 
 int ctip_store_latest_version(void)

@@ -55,6 +55,9 @@ struct ctip_store {
 	char path[1024];     /* a file's path or a URL (without its password), for messages */
 	const char *command; /* the ctip command using it, for messages (NULL: none) */
 	int schema_latest;   /* the schema version its back end migrates to (0: SQLite's) */
+	/* Where audit entries are appended (NULL: to this store's own log): a read-only standby's
+	 * go to its primary (--audit-db, docs/DEPLOYMENT.md). Closed with the store. */
+	struct ctip_store *audit_to;
 };
 
 /* Opens the store at path: a PostgreSQL database for a "postgresql://" or "postgres://"

@@ -162,6 +162,10 @@ ref1 = js["id"]
 st, js, t, _ = a.req("POST", "/api/referrals", {"case_id": c2, "to_org": ORGS["B"][0], "reason": "Legal"})
 ref2 = js["id"]
 
+# the register of companies: one entry before the matrix reads it (GET /api/companies/1)
+r = ctip("company", "add", "Công ty Cung ứng Nhân lực Thử nghiệm", "--licence", "1/TN", "--as", "a.supervisor")
+report("company add (command line) for the matrix", r.returncode == 0, r.stderr)
+
 # ---- the matrix -----------------------------------------------------------------------
 NAMES = ["Trần", "Lan", "Mai", "Lê", "Hoa", "Phạm", "001199012345", "912345678", "987654321"]
 
@@ -182,6 +186,10 @@ def expect(k, role, endpoint):
         return 200 if role in ("analyst", "supervisor") else 403
     if endpoint == "estimate_org":  # one list per agency: raw counts (analysts with raw=1) only
         return 403
+    if endpoint in ("companies", "company_get"):  # the register: every role (counts by role)
+        return 200
+    if endpoint == "company_add":  # supervisors and admins record companies
+        return 201 if role in ("supervisor", "admin") else 403
     if endpoint == "stats_followups":  # casework counts, as every count of /api/stats
         return 200 if role in ("analyst", "supervisor", "admin") else 403
     if not case_role:
@@ -205,6 +213,9 @@ def expect(k, role, endpoint):
         # only the receiver marks a referral read; the sender is told so, others not even that
         "referral_read": {"A": 403, "B": 204, "C": 404},
     }[endpoint][k]
+
+
+SEQ = iter(range(1, 1000))
 
 
 def call(c, endpoint):
@@ -234,13 +245,16 @@ def call(c, endpoint):
         "estimate": lambda: c.req("GET", "/api/estimate?bootstrap=0"),
         "estimate_org": lambda: c.req("GET", "/api/estimate?bootstrap=0&lists=org"),
         "stats_followups": lambda: c.req("GET", "/api/stats?count=followups&by=org_type"),
+        "companies": lambda: c.req("GET", "/api/companies"),
+        "company_get": lambda: c.req("GET", "/api/companies/1"),
+        "company_add": lambda: c.req("POST", "/api/companies", {"name": "Công ty Thử nghiệm %s %s" % (c.name, next(SEQ))}),
     }[endpoint]()
 
 
 ENDPOINTS = ["me", "orgs", "vocab", "get_c1", "get_c2", "get_c3", "get_missing", "list", "search",
              "patch_c1", "patch_c3", "person_p1", "persons_c3", "refer_c4", "inbox", "assist_c1",
-             "referral_get", "audit", "estimate", "estimate_org", "stats_followups", "accounts",
-             "unread", "referral_read"]
+             "referral_get", "audit", "estimate", "estimate_org", "stats_followups", "company_add",
+             "companies", "company_get", "accounts", "unread", "referral_read"]
 for k in ORGS:
     for role in ROLES:
         c = users[(k, role)]

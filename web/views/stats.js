@@ -14,7 +14,7 @@ const ESTIMATE_ROLES = ['analyst', 'supervisor'];
 const METHODS = ['stepwise', 'bic', 'lcm', 'all'];
 // Dimensions each count has (as in lib/stats/facts.c), and the vocabulary that labels a dimension.
 const DIMS = {
-	victims: ['year', 'gender', 'age_group', 'ethnicity', 'citizenship', 'origin_province', 'destination_country', 'exploitation_type', 'labour_industry', 'recruitment_method', 'control_method', 'article', 'stage', 'trafficking_status', 'org', 'org_type', 'event'],
+	victims: ['year', 'gender', 'age_group', 'ethnicity', 'citizenship', 'origin_province', 'destination_country', 'exploitation_type', 'labour_industry', 'recruitment_method', 'control_method', 'article', 'stage', 'trafficking_status', 'org', 'org_type', 'event', 'company'],
 	cases: ['year', 'exploitation_type', 'article', 'stage', 'org', 'org_type'],
 	offenders: ['year', 'gender', 'age_group', 'ethnicity', 'citizenship', 'origin_province', 'article', 'stage', 'org', 'org_type', 'sentence'],
 	referrals: ['year', 'org', 'org_type', 'referral_reason'],

@@ -581,10 +581,21 @@ static int pg_audit_begin(ctip_store *base, ctip_err *e)
 {
 	pg_store *s = (pg_store *)base;
 	int rc = pg_exec(s, "BEGIN; LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE", e);
-	if (!rc)
+	if (!rc) {
 		s->in_tx = 1;
-	else
-		pg_exec(s, "ROLLBACK", NULL);
+		return rc;
+	}
+	pg_exec(s, "ROLLBACK", NULL);
+	if (e && (strstr(e->msg, "during recovery") || strstr(e->msg, "read-only transaction"))) {
+		/* a hot standby: nothing is seen unaudited, so its reads are audited elsewhere */
+		char msg[sizeof(e->msg)];
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		ctip_err_set(
+		        e, rc,
+		        "%.300s: the audit log cannot be written here (a read-only standby?): give "
+		        "--audit-db URL of its primary",
+		        msg);
+	}
 	return rc;
 }
 

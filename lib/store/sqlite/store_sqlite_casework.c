@@ -714,7 +714,9 @@ static int reseal(ctip_store *s, const ctip_crypto *next, long *count, ctip_err 
 	                                      {"case_approval", "comment_sealed"},
 	                                      {"followup_contact", "notes_sealed"},
 	                                      {"hotline_contact", "caller_sealed"},
-	                                      {"hotline_contact", "notes_sealed"}};
+	                                      {"hotline_contact", "notes_sealed"},
+	                                      /* the register's recruiters (0026) */
+	                                      {"recruiter", "name_sealed"}};
 	if (!s->crypto)
 		return no_key(s, e);
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {

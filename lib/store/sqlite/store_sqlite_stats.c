@@ -284,7 +284,8 @@ static int proc_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	"cp.id), "                                                                                 \
 	"(SELECT min(x.start_date) FROM exploitation x WHERE x.case_person_id = cp.id), "          \
 	"(SELECT group_concat(ev.type || '|' || coalesce(ev.date, ''), ';') FROM event ev "        \
-	"WHERE ev.case_person_id = cp.id) "                                                        \
+	"WHERE ev.case_person_id = cp.id), "                                                       \
+	"(SELECT r.name FROM organisation r WHERE r.id = v.recruiter_org_id) "                     \
 	"FROM case_person cp JOIN person p ON p.id = cp.person_id "                                \
 	"JOIN cases c ON c.id = cp.case_id JOIN organisation o ON o.id = c.org_id "                \
 	"LEFT JOIN victim v ON v.case_person_id = cp.id "
@@ -339,6 +340,7 @@ static int victim_row(struct build *b, sqlite3_stmt *st, ctip_err *e)
 	json_codes(&r, CTIP_D_EXPLOIT, txt(st, 16), b->buf[CTIP_D_EXPLOIT], 2048);
 	semi_codes(&r, CTIP_D_DEST, txt(st, 17), b->buf[CTIP_D_DEST], 2048);
 	semi_codes(&r, CTIP_D_EVENT, txt(st, 19), b->buf[CTIP_D_EVENT], 2048);
+	one(&r, CTIP_D_COMPANY, txt(st, 20));          /* the recruiting company (ctip_Recruiter) */
 	for (int i = 0; i < r.nv[CTIP_D_EVENT]; i++) { /* "type|date" */
 		char *bar = strchr(r.v[CTIP_D_EVENT][i], '|');
 		r.event_date[i] = bar ? ctip_facts_date(bar + 1) : 0;
