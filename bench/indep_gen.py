@@ -5,7 +5,14 @@ with its own name lists, frequencies and error model. It writes ctip's import fo
 truth file (src_Organisation,src_RecordId,person_id) so that `ctip link run` can be measured
 on data it was not tuned on (bench/link.sh runs it).
 
-    python3 bench/indep_gen.py PERSONS SEED DATA.csv TRUTH.csv
+    python3 bench/indep_gen.py PERSONS SEED DATA.csv TRUTH.csv [VARIANT]
+
+VARIANT "b" (bench/link.sh profile indep-b) changes every rate, so that a result does not rest
+on one error model: birth date missing 25 %, year only 10 %, swapped 4 %; province missing 30 %,
+moved 10 %; documents on a third of the records, mistyped 5 %; phones on a fifth, changed
+20 %; names without diacritics 60 %, capitals 10 %, typos 7 %, middle name dropped 35 %,
+replaced 5 %, order swapped 15 %; gender missing 20 %; 1 to 6 records per person (mean about
+2.2), at one organisation twice in 15 % (a shelter that records a person again).
 
 Error model (per record unless said): birth date missing 15 %, year only 20 %, day and month
 swapped 2 %; province missing 20 %, a person moved to another province 5 %, nothing below the
@@ -89,10 +96,23 @@ def typo(rng, s):
     return s[:i] + rng.choice(letters) + s[i + 1:]
 
 
+RATES = {
+    "a": dict(bd_missing=0.15, bd_year=0.20, bd_swap=0.02, prov_missing=0.20, prov_moved=0.05,
+              doc=0.45, doc_typo=0.03, phone=0.37, phone_changed=0.10, plain=0.4, caps=0.2,
+              typo=0.04, mid_drop=0.2, mid_other=0.03, swap=0.08, gender_missing=0.1,
+              recs_mean=1.6, recs_max=5, same_org=0.05),
+    "b": dict(bd_missing=0.25, bd_year=0.10, bd_swap=0.04, prov_missing=0.30, prov_moved=0.10,
+              doc=0.33, doc_typo=0.05, phone=0.22, phone_changed=0.20, plain=0.6, caps=0.1,
+              typo=0.07, mid_drop=0.35, mid_other=0.05, swap=0.15, gender_missing=0.2,
+              recs_mean=2.0, recs_max=6, same_org=0.15),
+}
+R = RATES["a"]
+
+
 def write_name(rng, s, plain, caps):
     if not s:
         return ""
-    if rng.random() < 0.04:
+    if rng.random() < R["typo"]:
         s = typo(rng, s)
     if plain:
         s = strip_marks(s)
@@ -100,7 +120,9 @@ def write_name(rng, s, plain, caps):
 
 
 def main():
+    global R
     n, seed, out, truth = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    R = RATES[sys.argv[5] if len(sys.argv) > 5 else "a"]
     rng = random.Random(seed)
     provs, pw = provinces()
     cols = ["src_Organisation", "org_Type", "src_CaseId", "ctip_CaseOpenedDate", "src_RecordId",
@@ -131,45 +153,45 @@ def main():
                 doc = ("CMND", "%09d" % rng.randrange(10 ** 9))
             phone = "0" + rng.choice("35789") + "%08d" % rng.randrange(10 ** 8) \
                 if rng.random() < 0.9 else ""
-            k = min(5, 1 + int(rng.expovariate(1 / 1.6)))
+            k = min(R["recs_max"], 1 + int(rng.expovariate(1 / R["recs_mean"])))
             orgs = rng.choices(range(len(ORGS)), ORG_W, k=k)
             seen = set()
             for o in orgs:
-                if o in seen and rng.random() > 0.05:
+                if o in seen and rng.random() > R["same_org"]:
                     continue
                 seen.add(o)
                 recno[o] += 1
                 org, otype = ORGS[o]
                 rid = "IR%d-%06d" % (o, recno[o])
-                plain, caps = rng.random() < 0.4, rng.random() < 0.2
+                plain, caps = rng.random() < R["plain"], rng.random() < R["caps"]
                 f, g = fam, giv
-                m = "" if rng.random() < 0.2 else mid
-                if m and rng.random() < 0.03:
+                m = "" if rng.random() < R["mid_drop"] else mid
+                if m and rng.random() < R["mid_other"]:
                     m = wpick(rng, MIDDLE_F if female else MIDDLE_M)
-                if rng.random() < 0.08:
+                if rng.random() < R["swap"]:
                     f, g = g, f
                 x = rng.random()
-                if x < 0.15:
+                if x < R["bd_missing"]:
                     bd = ""
-                elif x < 0.35:
+                elif x < R["bd_missing"] + R["bd_year"]:
                     bd = "%04d" % year
-                elif x < 0.37:
+                elif x < R["bd_missing"] + R["bd_year"] + R["bd_swap"]:
                     bd = "%04d-%02d-%02d" % (year, day if day <= 12 else month, month)
                 else:
                     bd = "%04d-%02d-%02d" % (year, month, day)
-                prov = "" if rng.random() < 0.2 else (home if rng.random() < 0.95 else
+                prov = "" if rng.random() < R["prov_missing"] else (home if rng.random() < 1 - R["prov_moved"] else
                                                        rng.choices(provs, pw)[0][1])
                 dt, dn = ("", "")
-                if rng.random() < 0.45:
+                if rng.random() < R["doc"]:
                     dt, dn = doc
-                    if rng.random() < 0.03:
+                    if rng.random() < R["doc_typo"]:
                         i = rng.randrange(len(dn))
                         dn = dn[:i] + str(rng.randrange(10)) + dn[i + 1:]
                 ph = ""
-                if phone and rng.random() < 0.37:
-                    ph = phone if rng.random() > 0.1 else \
+                if phone and rng.random() < R["phone"]:
+                    ph = phone if rng.random() > R["phone_changed"] else \
                         "0" + rng.choice("35789") + "%08d" % rng.randrange(10 ** 8)
-                gender = "" if rng.random() < 0.1 else ("Feminine" if female else "Masculine")
+                gender = "" if rng.random() < R["gender_missing"] else ("Feminine" if female else "Masculine")
                 w.writerow([org, otype, "IC%d-%06d" % (o, recno[o]), "2024-01-15", rid, "Victim",
                             write_name(rng, f, plain, caps), write_name(rng, m, plain, caps),
                             write_name(rng, g, plain, caps), bd, gender, dt, dn, ph,

@@ -8,13 +8,17 @@
 #   PROFILES="good typical poor indep" (the default) SEED=1 sh bench/link.sh N
 #     good, typical, poor: `ctip demo generate --quality P`; indep: bench/indep_gen.py, a
 #     second generator with its own error model (about 1.76 records per person: N records
-#     are made from N / 1.76 persons)
+#     are made from N / 1.76 persons); indep-b: the same generator with every rate changed
+#     (bench/indep_gen.py VARIANT b: more missing, more typos, persons recorded twice by one
+#     organisation; N / 2.02 persons)
+#   LOSS=1 sh bench/link.sh N   also where the loss is (bench/link_loss.py: true pairs never
+#     candidates, below the threshold, refused by the guards; false pairs and their patterns)
 #   INCR=10000 sh bench/link.sh N   also (typical): N - 10000 linked, then 10000 more
 #     incrementally
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-100000}
-CTIP=build/ctip
+CTIP=${CTIP:-build/ctip}
 W=${BENCH_DIR:-build/bench-link}
 mkdir -p "$W"
 
@@ -39,6 +43,8 @@ for P in ${PROFILES:-good typical poor indep}; do
 		rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.key" "$DB.audit" "$DB.audit-wal" "$DB.audit-shm" "$PD/done"
 		if [ "$P" = indep ]; then
 			python3 bench/indep_gen.py "$(echo "$N / 1.76" | bc)" "$SEED" "$PD/data.csv" "$PD/truth.csv"
+		elif [ "$P" = indep-b ]; then
+			python3 bench/indep_gen.py "$(echo "$N / 2.02" | bc)" "$SEED" "$PD/data.csv" "$PD/truth.csv" b
 		else
 			$CTIP demo generate --persons "$N" --seed "$SEED" --quality "$P" -o "$PD/data.csv" \
 				--truth "$PD/truth.csv" 2>/dev/null
@@ -61,6 +67,12 @@ for P in ${PROFILES:-good typical poor indep}; do
 	$CTIP --db "$DB" link export --format csv -o "$PD/keys.csv" 2>/dev/null
 	if [ -f "$PD/cand.tsv" ]; then
 		python3 bench/link_eval.py "$PD/truth.csv" "$PD/keys.csv" "$PD/cand.tsv"
+		# LOSS=1: where the loss is (bench/link_loss.py)
+		if [ "${LOSS:-0}" = 1 ]; then
+			python3 bench/link_loss.py "$PD/truth.csv" "$PD/keys.csv" "$PD/cand.tsv" \
+				"$($CTIP --db "$DB" link report --json 2>/dev/null |
+					python3 -c 'import json, sys; print(json.load(sys.stdin)["threshold"])')"
+		fi
 	else
 		python3 bench/link_eval.py "$PD/truth.csv" "$PD/keys.csv"
 	fi

@@ -110,6 +110,7 @@ int cmd_case(int argc, char **argv, struct cli *c);
 int cmd_assess(int argc, char **argv, struct cli *c);
 int cmd_followup(int argc, char **argv, struct cli *c);
 int cmd_contact(int argc, char **argv, struct cli *c);
+int cmd_comms(int argc, char **argv, struct cli *c);
 int cmd_estimate(int argc, char **argv, struct cli *c);
 int cmd_company(int argc, char **argv, struct cli *c);
 int cmd_recruiter(int argc, char **argv, struct cli *c);

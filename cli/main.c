@@ -80,6 +80,18 @@ const struct cli_command cli_commands[] = {
          "list [--org NAME] [--limit N] | ctip contact convert ID [--case CASE] --as USER",
          "hotline contacts (calls, messages, chats, web forms, walk-ins); a contact becomes a "
          "case or is attached to one"},
+        {"comms", cmd_comms,
+         "ctip comms import FILE.json | ctip comms add --ref REF --kind KIND --sender S "
+         "--received DATE [--due DATE] [--subject T] [--in-reply-to REF] | ctip comms list "
+         "[--status S] [--overdue] [--format table|csv|json] | ctip comms show REF [--format "
+         "json] | ctip comms question REF NUM TEXT | ctip comms answer REF NUM TEXT | ctip "
+         "comms evidence REF NUM (--figure MEASURE:PERIOD | --count COUNT [--by DIMS] [--where "
+         "DIM=VALUE] [--year Y] | --ledger SOURCE | --case C12 | --document TITLE) [--label L] "
+         "| ctip comms status REF STATUS | ctip comms reply REF [--format html|xlsx|json] [-o "
+         "FILE] [--record]  (all: --as USER)",
+         "the communications tracker: UN letters, government replies, TIP questionnaire items "
+         "and requests from other countries, their questions, answers and evidence; replies "
+         "with every figure computed from records and cited (docs/COMMS.md)"},
         {"release", cmd_release,
          "ctip release microdata [--k 11] [--quasi COLS] [--sensitive COLS] [--l N] [--year Y] "
          "[--max-suppress F] [--seed N] -o FILE | ctip release aggregates --by COLS [--mode "

@@ -22,6 +22,7 @@
  */
 #include <string.h>
 
+#include "access_rule.h"
 #include "server.h"
 
 int srv_case_access(struct req *r, int64_t case_id, int *access)
@@ -35,25 +36,10 @@ int srv_case_access(struct req *r, int64_t case_id, int *access)
 	return 0;
 }
 
-static int scope_has(const char *scope, const char *code)
-{
-	size_t n = strlen(code);
-	for (const char *p = scope; p && (p = strstr(p, code)); p += n)
-		if ((p == scope || p[-1] == ';') && (p[n] == 0 || p[n] == ';'))
-			return 1;
-	return 0;
-}
-
-static int consent_shares_identity(int consent, const char *scope)
-{
-	return consent == 1 && scope_has(scope, "ShareWithReferralOrgs") &&
-	       scope_has(scope, "ShareIdentity");
-}
-
+/* The consent rule is access_rule.h's (one definition for C and SQL). */
 int srv_identity_shown(int access, int consent, const char *scope)
 {
-	return access == CTIP_ACCESS_OWN ||
-	       (access == CTIP_ACCESS_REFERRAL && consent_shares_identity(consent, scope));
+	return ctip_identity_shown(access, consent, scope);
 }
 
 int srv_identity_visible(int access, const ctip_row *rw)
@@ -62,7 +48,8 @@ int srv_identity_visible(int access, const ctip_row *rw)
 		return 1;
 	const char *c = ctip_row_get(rw, CF_CONSENT);
 	return access == CTIP_ACCESS_REFERRAL &&
-	       consent_shares_identity(c && !strcmp(c, "true"), ctip_row_get(rw, CF_CONSENT_SCOPE));
+	       ctip_consent_shares_identity(c && !strcmp(c, "true"),
+	                                    ctip_row_get(rw, CF_CONSENT_SCOPE));
 }
 
 /* A person's identity: names, documents, phones, address, the organisation's record id. */
@@ -146,7 +133,7 @@ struct pacc {
 static int on_case(void *ctx, int64_t case_id, int access, int consent, const char *scope)
 {
 	struct pacc *a = ctx;
-	int shows = access == CTIP_ACCESS_OWN || consent_shares_identity(consent, scope);
+	int shows = access == CTIP_ACCESS_OWN || ctip_consent_shares_identity(consent, scope);
 	if (a->need_identity && !shows)
 		return 0;
 	/* the best view: own, then a referral showing identity, then any */

@@ -53,6 +53,27 @@ int srv_send_text(void *conn, int status, char *text, const char *cookie)
 	return ret;
 }
 
+int srv_send_download(void *conn, int status, char *body, size_t len, const char *type,
+                      const char *name, const char *cookie)
+{
+	struct MHD_Response *rs = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!rs) {
+		free(body);
+		return MHD_NO;
+	}
+	char disp[200];
+	/* the name is ctip's own (letters, digits, '-', '.'), never the user's text */
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", name);
+	MHD_add_response_header(rs, "Content-Type", type);
+	MHD_add_response_header(rs, "Content-Disposition", disp);
+	srv_headers(rs, 1);
+	if (cookie && *cookie)
+		MHD_add_response_header(rs, "Set-Cookie", cookie);
+	int ret = MHD_queue_response(conn, (unsigned)status, rs);
+	MHD_destroy_response(rs);
+	return ret;
+}
+
 int srv_send_json(void *conn, int status, json_t *body, const char *cookie)
 {
 	char *text = NULL;
@@ -175,6 +196,7 @@ static const char *error_code(int status, const char *fmt, const char *msg)
 	case 403: return "forbidden";
 	case 404: return "not_found";
 	case 405: return "method_not_allowed";
+	case 409: return "conflict";
 	case 413: return "too_large";
 	case 429: return "too_many_requests";
 	case 501: return "not_implemented";

@@ -82,6 +82,13 @@ static const struct route routes[] = {
         {"POST", "/api/contacts", h_cw_contact_add, ROLES_CASE},
         {"GET", "/api/contacts/{id}", h_cw_contact_get, ROLES_CASE},
         {"POST", "/api/contacts/{id}/convert", h_cw_contact_convert, ROLES_CASE},
+        /* the communications tracker (docs/COMMS.md); roles checked again in comms.c */
+        {"GET", "/api/comms", h_comms_list, ROLES_COMMS},
+        {"POST", "/api/comms", h_comms_add, ROLES_COMMS},
+        {"GET", "/api/comms/{id}", h_comms_get, ROLES_COMMS},
+        {"PATCH", "/api/comms/{id}", h_comms_save, ROLES_COMMS},
+        {"GET", "/api/comms/{id}/reply", h_comms_reply, ROLES_COMMS},
+        {"POST", "/api/comms/{id}/record", h_comms_record, ROLES_COMMS},
         {NULL, NULL, NULL, 0},
 };
 

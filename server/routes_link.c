@@ -146,6 +146,8 @@ static int side(struct req *r, int64_t id, json_t **out)
 		return no_pair(r);
 	}
 	json_object_set(*out, "record", p);
+	/* the organisation that recorded it (compared too: issue 12) */
+	json_object_set(*out, "organisation", json_object_get(c, "src_Organisation"));
 	json_decref(c);
 	return 0;
 }

@@ -29,6 +29,7 @@ int srv_cw_error(struct req *r, const ctip_err *e)
 	case CTIP_EINVAL: return srv_error(r, 400, e->field[0] ? e->field : NULL, "%s", e->msg);
 	case CTIP_ENOTFOUND: return srv_error(r, 404, NULL, "%s", e->msg);
 	case CTIP_EDENIED: return srv_error(r, 403, NULL, "%s", e->msg);
+	case CTIP_ECONFLICT: return srv_error(r, 409, NULL, "%s", e->msg);
 	default: return srv_fail(r, e);
 	}
 }

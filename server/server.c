@@ -213,6 +213,13 @@ static enum MHD_Result api(struct req *r)
 		status = srv_fail(r, &e);
 	else
 		status = srv_route(r);
+	if (r->out_doc && status == 200) {
+		char *d = r->out_doc;
+		r->out_doc = NULL;
+		return (enum MHD_Result)srv_send_download(r->conn, status, d, r->out_doc_len,
+		                                          r->out_doc_type, r->out_doc_name,
+		                                          r->cookie);
+	}
 	if (r->out_text && !r->out && status != 204) {
 		char *t = r->out_text;
 		r->out_text = NULL;
@@ -296,6 +303,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	json_decref(r->in);
 	json_decref(r->out);
 	free(r->out_text);
+	free(r->out_doc);
 	free(r->body);
 	free(r);
 	*con_cls = NULL;

@@ -54,6 +54,8 @@ enum srv_role {
 };
 #define ROLES_CASE (ROLE_CASEWORKER | ROLE_SUPERVISOR)
 #define ROLES_ANY  31
+/* the communications tracker: read by auditors too, written by the others (comms.c) */
+#define ROLES_COMMS (ROLE_SUPERVISOR | ROLE_ANALYST | ROLE_ADMIN | ROLE_AUDITOR)
 
 struct srv_session {
 	char token_hash[65]; /* BLAKE2b of the cookie's token, hex: the token itself is not kept */
@@ -122,7 +124,13 @@ struct req {
 	char client[64];
 	ctip_store *s;
 	json_t *out;
-	char *out_text;   /* or the body as JSON text (srv_jtext), sent when set; malloc'd */
+	char *out_text; /* or the body as JSON text (srv_jtext), sent when set; malloc'd */
+	/* or a document to download (a reply as HTML or XLSX): out_doc (malloc'd, out_doc_len
+	 * bytes) sent as an attachment of type out_doc_type named out_doc_name */
+	char *out_doc;
+	size_t out_doc_len;
+	const char *out_doc_type;
+	char out_doc_name[128];
 	char cookie[256]; /* Set-Cookie to send, "" if none */
 	int tls;
 	int started; /* counted as in flight */
@@ -291,6 +299,13 @@ int h_cw_followup_plan(struct req *r);
 int h_cw_followup_record(struct req *r);
 int h_cw_followups_due(struct req *r);
 int h_cw_contacts(struct req *r);
+/* ---- the communications tracker (routes_comms.c) ---- */
+int h_comms_list(struct req *r);
+int h_comms_add(struct req *r);
+int h_comms_get(struct req *r);
+int h_comms_save(struct req *r);
+int h_comms_reply(struct req *r);
+int h_comms_record(struct req *r);
 int h_cw_contact_add(struct req *r);
 int h_cw_contact_get(struct req *r);
 int h_cw_contact_convert(struct req *r);
@@ -327,6 +342,10 @@ int srv_static(void *conn, const char *path, const char *web_dir);
 int srv_send_json(void *conn, int status, json_t *body, const char *cookie);
 /* The same with a body already written (NULL: none); takes text (malloc'd). */
 int srv_send_text(void *conn, int status, char *text, const char *cookie);
+/* Sends body (len bytes, freed) as a download of type, named name (Content-Disposition:
+ * attachment, so that the browser saves it rather than shows it under the API's CSP). */
+int srv_send_download(void *conn, int status, char *body, size_t len, const char *type,
+                      const char *name, const char *cookie);
 /* Security headers on every response; no-store on the API's; HSTS over TLS. */
 void srv_headers(void *response, int api);
 /* Whether the server speaks TLS (set once at start). */

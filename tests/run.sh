@@ -47,6 +47,27 @@ else
 	echo "SKIP PostgreSQL: no throwaway cluster ($(tail -n 1 "$log/pg-cluster.log")); the pg tests skip"
 fi
 
+# The store conformance suite again, now on PostgreSQL too (issue 11 item 6): the same cases
+# through the store interface, in a database of its own, dropped afterwards.
+conf=build/asan/tests/test_store_conformance
+if [ -n "${CTIP_PG_URL:-}" ] && [ -x "$conf" ]; then
+	pghost=${CTIP_PG_URL#*host=}
+	pgdb=ctip_conf_$$
+	if psql -X -q -h "$pghost" -d postgres -c "CREATE DATABASE $pgdb" >"$log/pg-conf.log" 2>&1 &&
+		CTIP_TEST_PG_URL="postgresql:///$pgdb?host=$pghost" "$conf" >"$log/test_store_conformance_pg.log" 2>&1 &&
+		! grep -q '^\[  SKIPPED \]' "$log/test_store_conformance_pg.log"; then
+		n=$(grep -c '^\[       OK \]' "$log/test_store_conformance_pg.log")
+		passed=$((passed + n))
+		echo "ok   test_store_conformance on PostgreSQL ($n)"
+	else
+		failed=$((failed + 1))
+		failures="$failures test_store_conformance_pg"
+		echo "FAIL test_store_conformance on PostgreSQL"
+		tail -n 30 "$log/pg-conf.log" "$log/test_store_conformance_pg.log"
+	fi
+	psql -X -q -h "$pghost" -d postgres -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" >/dev/null 2>&1
+fi
+
 # End-to-end tests: each script prints "ok NAME" / "not ok NAME" lines.
 CTIP="$(pwd)/build/asan/ctip"
 export CTIP

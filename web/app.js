@@ -23,6 +23,7 @@ import { followupsView } from './views/followups.js';
 import { contactsView } from './views/contacts.js';
 import { refreshBadges } from './badges.js';
 import { accountsView } from './views/accounts.js';
+import { commsView, commView } from './views/comms.js';
 import { companiesView, companyView } from './views/companies.js';
 
 const ROUTES = [
@@ -34,6 +35,8 @@ const ROUTES = [
 	[/^\/cases\/(\d+)\/work$/, workView, true],
 	[/^\/followups$/, followupsView, true],
 	[/^\/contacts$/, contactsView, true],
+	[/^\/comms$/, commsView, true],
+	[/^\/comms\/(\d+)$/, commView, true],
 	[/^\/search$/, searchView, true],
 	[/^\/inbox$/, inboxView, true],
 	[/^\/account$/, accountView, true],
@@ -59,6 +62,7 @@ const NAV = [
 	['#/releases', 'nav.releases', 'releases'],
 	['#/link', 'nav.link', 'link'],
 	['#/admin/accounts', 'nav.accounts', 'admin'],
+	['#/comms', 'nav.comms', 'comms'],
 	['#/companies', 'nav.companies', false],
 	['#/account', 'nav.account', false],
 ];
@@ -69,6 +73,8 @@ const AUDIT_ROLES = ['auditor', 'supervisor'];
 const STATS_ROLES = ['analyst', 'supervisor', 'admin'];
 // Releases (docs/RELEASE.md): analysts make and download them, auditors read the ledger.
 const RELEASE_ROLES = ['analyst', 'auditor'];
+// The communications tracker (docs/COMMS.md): every role but the caseworker's.
+const COMMS_ROLES = ['supervisor', 'analyst', 'admin', 'auditor'];
 
 function firstPage() {
 	if (worksOnCases()) return '#/cases';
@@ -137,7 +143,8 @@ function renderChrome() {
 		if (cases === 'link' && !(state.me && state.me.role === 'supervisor')) continue;
 		if (cases === 'admin' && !(state.me && state.me.role === 'admin')) continue;
 		if (cases === 'releases' && !(state.me && RELEASE_ROLES.includes(state.me.role))) continue;
-		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path)) || (href === '#/companies' && /^\/companies\//.test(path));
+		if (cases === 'comms' && !(state.me && COMMS_ROLES.includes(state.me.role))) continue;
+		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path)) || (href === '#/comms' && /^\/comms\//.test(path)) || (href === '#/companies' && /^\/companies\//.test(path));
 		ul.append(h('li', {}, h('a', { href, 'aria-current': active ? 'page' : null }, t(key))));
 	}
 	ul.append(h('li', { class: 'who' }, h('span', {}, t('nav.who', { user: state.me.username, org: state.me.org }))));

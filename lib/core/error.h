@@ -19,7 +19,8 @@ enum ctip_code {
 	CTIP_EDB,       /* the database refused or failed */
 	CTIP_ENOMEM,    /* out of memory */
 	CTIP_ENOTFOUND, /* no such record */
-	CTIP_EDENIED    /* the account may not do this (its role or organisation) */
+	CTIP_EDENIED,   /* the account may not do this (its role or organisation) */
+	CTIP_ECONFLICT  /* the record changed since it was read (its version): reload, redo */
 };
 
 typedef struct ctip_err {

@@ -186,3 +186,15 @@ char *ctip_text_alnum_upper(const char *s)
 	*w = 0;
 	return out;
 }
+
+void ctip_html_escape(FILE *out, const char *s)
+{
+	for (; s && *s; s++)
+		switch (*s) {
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '&': fputs("&amp;", out); break;
+		case '"': fputs("&quot;", out); break;
+		default: fputc(*s, out);
+		}
+}

@@ -10,6 +10,7 @@
 #define CTIP_TEXT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* 1 if s[0..len) is valid UTF-8 without NUL, else 0. */
 int ctip_utf8_valid(const char *s, size_t len);
@@ -28,5 +29,8 @@ long ctip_text_fold_buf(const char *s, char *buf, size_t n);
 int ctip_blank(const char *s);
 /* Digits and letters only, upper-cased ASCII (document numbers): "c 123-456" -> "C123456". */
 char *ctip_text_alnum_upper(const char *s);
+
+/* Writes s to out escaped for HTML text and attribute values (<, >, &, "). */
+void ctip_html_escape(FILE *out, const char *s);
 
 #endif

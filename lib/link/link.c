@@ -143,9 +143,11 @@ static int cmp_weight_desc(const void *x, const void *y)
 
 /* ---- the name frequencies of a run, stored for explain ------------------------------------ */
 
-/* The keyed hash under which a name's (kind 'n') or a full name's (kind 'p': the two names in
- * byte order, so that it does not depend on a run's dictionary ids) frequency is stored: the
- * blind index of a value no name token can be (it starts with a control byte). */
+/* The keyed hash under which a name's (kind 'n'), a middle name's (kind 'm') or a full name's
+ * (kind 'p': the two names in byte order, so that it does not depend on a run's dictionary ids)
+ * frequency is stored: the blind index of a value no name token can be (it starts with a
+ * control byte). The number of records with a middle name is stored as the count of kind 'T'
+ * (the totals' table predates it): none stored, the middle name weighs by its average. */
 static int64_t freq_hash(const ctip_crypto *c, char kind, const char *x, size_t nx, const char *y,
                          size_t ny)
 {
@@ -218,12 +220,21 @@ static int cmp_hc(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-/* The frequencies to store (names and full names of two records or more; *n of them). */
+/* freq_freeze's code for a middle name: its id plus this */
+#define LK_MID_OFF (1L << 33)
+
+static int64_t mid_total_hash(const ctip_crypto *c)
+{
+	return freq_hash(c, 'T', "middle", 6, NULL, 0);
+}
+
+/* The frequencies to store (names, middle names and full names of two records or more, and
+ * the number of records with a middle name; *n of them). */
 static int freq_collect(const ctip_crypto *c, const struct lk_data *d, int64_t **h, uint32_t **cnt,
                         long *n)
 {
 	const struct lk_dict *nd = &d->names;
-	size_t cap = nd->n + d->npair_slot + 1;
+	size_t cap = 2 * (size_t)nd->n + d->npair_slot + 2;
 	*h = malloc(cap * sizeof(**h));
 	*cnt = malloc(cap * sizeof(**cnt));
 	*n = 0;
@@ -235,6 +246,16 @@ static int freq_collect(const ctip_crypto *c, const struct lk_data *d, int64_t *
 			continue;
 		(*h)[*n] = freq_hash(c, 'n', nd->str[id], nd->len[id], NULL, 0);
 		(*cnt)[(*n)++] = k;
+	}
+	for (uint32_t id = 1; id < nd->n; id++) {
+		if (nd->cnt_mid[id] < 2)
+			continue;
+		(*h)[*n] = freq_hash(c, 'm', nd->str[id], nd->len[id], NULL, 0);
+		(*cnt)[(*n)++] = nd->cnt_mid[id];
+	}
+	if (d->n_mid > 0) {
+		(*h)[*n] = mid_total_hash(c);
+		(*cnt)[(*n)++] = (uint32_t)d->n_mid;
 	}
 	for (size_t j = 0; j < d->npair_slot; j++) {
 		if (!d->pair_key[j] || d->pair_cnt[j] < 2)
@@ -271,23 +292,30 @@ static int freq_freeze(ctip_store *s, struct lk_data *d, const unsigned char *is
 		return stored;
 	struct lk_dict *nd = &d->names;
 	size_t cap = 1024, n = 0;
-	unsigned char *seen = calloc(nd->n + 1, 1), *seen_p = calloc(d->npair_slot + 1, 1);
+	unsigned char *seen = calloc(nd->n + 1, 1), *seen_p = calloc(d->npair_slot + 1, 1),
+	              *seen_m = calloc(nd->n + 1, 1);
 	int64_t *hh = malloc(cap * sizeof(*hh));
 	long *what = malloc(cap * sizeof(*what)); /* name id, or -1 - pair slot */
 	uint32_t *got = NULL;
 	int ret = -1;
-	if (!seen || !seen_p || !hh || !what)
+	if (!seen || !seen_p || !seen_m || !hh || !what)
 		goto oom;
+	/* what: a name id, LK_MID_OFF + a middle name's id, -1 - a full name's slot; first the
+	 * number of records with a middle name */
+	what[n] = 0;
+	hh[n++] = mid_total_hash(s->crypto);
 	for (long i = 0; i < d->n; i++) {
 		if (!isnew[i])
 			continue;
 		const struct lk_rec *r = &d->r[i];
-		long ws[3] = {r->fam, r->giv, 0};
+		long ws[4] = {r->fam, r->giv, 0, r->mid ? LK_MID_OFF + (long)r->mid : 0};
 		long slot = lk_name_slot(d, r);
 		ws[2] = slot >= 0 ? -1 - slot : 0;
-		for (int k = 0; k < 3; k++) {
+		for (int k = 0; k < 4; k++) {
 			long w = ws[k];
-			if (!w || (w > 0 ? seen[w] : seen_p[-1 - w]))
+			if (!w || (w >= LK_MID_OFF ? seen_m[w - LK_MID_OFF]
+			           : w > 0         ? seen[w]
+			                           : seen_p[-1 - w]))
 				continue;
 			if (n == cap) {
 				cap *= 2;
@@ -300,7 +328,12 @@ static int freq_freeze(ctip_store *s, struct lk_data *d, const unsigned char *is
 				if (!t1 || !t2)
 					goto oom;
 			}
-			if (w > 0) {
+			if (w >= LK_MID_OFF) {
+				long id = w - LK_MID_OFF;
+				seen_m[id] = 1;
+				hh[n] = freq_hash(s->crypto, 'm', nd->str[id], nd->len[id], NULL,
+				                  0);
+			} else if (w > 0) {
 				seen[w] = 1;
 				hh[n] = freq_hash(s->crypto, 'n', nd->str[w], nd->len[w], NULL, 0);
 			} else {
@@ -322,19 +355,27 @@ static int freq_freeze(ctip_store *s, struct lk_data *d, const unsigned char *is
 		if (s->ops->link_freq(s, hh + k, (int)m, got + k, e))
 			goto out;
 	}
-	for (size_t k = 0; k < n; k++) {
+	/* a run that stored no number of records with a middle name stored no middle names:
+	 * the middle name weighs by its average, as under explain */
+	long n_mid = got[0];
+	for (size_t k = 1; k < n; k++) {
 		long w = what[k];
-		uint32_t now = w > 0 ? nd->cnt_fam[w] + nd->cnt_giv[w] : d->pair_cnt[-1 - w];
-		if (!got[k] && now >= 2) {
+		uint32_t now = w >= LK_MID_OFF ? nd->cnt_mid[w - LK_MID_OFF]
+		               : w > 0         ? nd->cnt_fam[w] + nd->cnt_giv[w]
+		                               : d->pair_cnt[-1 - w];
+		if (!got[k] && now >= 2 && (w < LK_MID_OFF || n_mid > 0)) {
 			(*h)[*nh] = hh[k];
 			(*cnt)[(*nh)++] = now;
 		}
 		uint32_t use = got[k] ? got[k] : now;
-		if (w > 0)
+		if (w >= LK_MID_OFF)
+			nd->cnt_mid[w - LK_MID_OFF] = use;
+		else if (w > 0)
 			nd->cnt_fam[w] = use, nd->cnt_giv[w] = 0;
 		else
 			d->pair_cnt[-1 - w] = use;
 	}
+	d->n_mid = n_mid;
 	d->n_freq = total[0];
 	d->n_fam = total[1];
 	d->n_giv = total[2];
@@ -346,6 +387,7 @@ oom:
 out:
 	free(seen);
 	free(seen_p);
+	free(seen_m);
 	free(hh);
 	free(what);
 	free(got);
@@ -759,12 +801,19 @@ static int stored_freq(ctip_store *s, struct lk_data *d, ctip_err *e)
 	uint32_t cnt[64], id[64];
 	size_t slot[64];
 	int n = 0;
-	for (uint32_t i = 1; i < nd->n && n < 60; i++)
+	h[n++] = mid_total_hash(s->crypto);
+	for (uint32_t i = 1; i < nd->n && n < 40; i++)
 		if (nd->cnt_fam[i] + nd->cnt_giv[i]) {
 			h[n] = freq_hash(s->crypto, 'n', nd->str[i], nd->len[i], NULL, 0);
 			id[n++] = i;
 		}
 	int nn = n;
+	for (uint32_t i = 1; i < nd->n && n < 52; i++)
+		if (nd->cnt_mid[i]) {
+			h[n] = freq_hash(s->crypto, 'm', nd->str[i], nd->len[i], NULL, 0);
+			id[n++] = i;
+		}
+	int nm = n;
 	for (size_t j = 0; j < d->npair_slot && n < 64; j++)
 		if (d->pair_key[j]) {
 			uint32_t lo, hi;
@@ -775,12 +824,15 @@ static int stored_freq(ctip_store *s, struct lk_data *d, ctip_err *e)
 		}
 	if (s->ops->link_freq(s, h, n, cnt, e))
 		return -1;
-	for (int k = 0; k < nn; k++) {
+	for (int k = 1; k < nn; k++) {
 		nd->cnt_fam[id[k]] = cnt[k] ? cnt[k] : 1;
 		nd->cnt_giv[id[k]] = 0;
 	}
-	for (int k = nn; k < n; k++)
+	for (int k = nn; k < nm; k++)
+		nd->cnt_mid[id[k]] = cnt[k] ? cnt[k] : 1;
+	for (int k = nm; k < n; k++)
 		d->pair_cnt[slot[k]] = cnt[k] ? cnt[k] : 1;
+	d->n_mid = cnt[0]; /* 0: none stored, the middle name weighs by its average */
 	d->n_freq = total[0];
 	d->n_fam = total[1];
 	d->n_giv = total[2];

@@ -346,14 +346,17 @@ int lk_cache_load(ctip_store *s, struct lk_data *d, long *ncached, long *nread, 
 	if (d->names.cap) {
 		memset(d->names.cnt_fam, 0, d->names.cap * sizeof(uint32_t));
 		memset(d->names.cnt_giv, 0, d->names.cap * sizeof(uint32_t));
+		memset(d->names.cnt_mid, 0, d->names.cap * sizeof(uint32_t));
 	}
-	d->n_fam = d->n_giv = 0;
+	d->n_fam = d->n_giv = d->n_mid = 0;
 	for (long q = 0; q < d->n; q++) {
 		const struct lk_rec *t = &d->r[q];
 		if (t->fam)
 			d->names.cnt_fam[t->fam]++, d->n_fam++;
 		if (t->giv)
 			d->names.cnt_giv[t->giv]++, d->n_giv++;
+		if (t->mid)
+			d->names.cnt_mid[t->mid]++, d->n_mid++;
 	}
 	*ncached = kept;
 	*nread = x.nread;

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const lk_cmp_name[C_N] = {"family_name", "given_name",  "middle_name", "birth_date",
-                                      "document",    "phone",       "province",    "gender",
-                                      "place",       "exploitation"};
-const int lk_cmp_levels[C_N] = {LK_NAME_N, LK_NAME_N, LK_MID_N, LK_DATE_N,  LK_ID_N,
-                                LK_ID_N,   LK_EQ_N,   LK_EQ_N,  LK_PLACE_N, LK_PER_N};
+const char *const lk_cmp_name[C_N] = {"family_name", "given_name",   "middle_name", "birth_date",
+                                      "document",    "phone",        "province",    "gender",
+                                      "place",       "exploitation", "organisation"};
+const int lk_cmp_levels[C_N] = {LK_NAME_N, LK_NAME_N, LK_MID_N,   LK_DATE_N, LK_ID_N, LK_ID_N,
+                                LK_EQ_N,   LK_EQ_N,   LK_PLACE_N, LK_PER_N,  LK_EQ_N};
 static const char *const name_lv[] = {"exact", "close", "far", "different"};
 static const char *const mid_lv[] = {"exact", "different"};
 static const char *const date_lv[] = {"exact", "close", "partial", "within a year", "different"};
@@ -99,7 +99,10 @@ void lk_model_init_m(struct lk_model *md)
 	                                  {0.95, 0.05},
 	                                  {0.98, 0.02},
 	                                  {0.7, 0.2, 0.1},
-	                                  {0.6, 0.3, 0.1}};
+	                                  {0.6, 0.3, 0.1},
+	                                  /* organisation: no opinion to start with (EM learns
+	                                   * how often one organisation records a person twice) */
+	                                  {0.2, 0.8}};
 	for (int c = 0; c < C_N; c++)
 		for (int l = 0; l < lk_cmp_levels[c]; l++)
 			md->m[c][l] = m0[c][l];
@@ -141,7 +144,8 @@ void lk_estimate_u(const struct lk_data *d, struct lk_model *md, int threads)
 	                                  {0.1, 0.9},
 	                                  {0.5, 0.5},
 	                                  {0.005, 0.01, 0.985},
-	                                  {0.01, 0.1, 0.89}};
+	                                  {0.01, 0.1, 0.89},
+	                                  {0.2, 0.8}};
 	for (int c = 0; c < C_N; c++) {
 		double tot = 0;
 		for (int l = 0; l < lk_cmp_levels[c]; l++)
@@ -372,6 +376,12 @@ double lk_level_weight(const struct lk_model *md, const struct lk_data *d, const
 		double f = (double)(nd->cnt_fam[id] + nd->cnt_giv[id]) / (double)(nn > 0 ? nn : 1);
 		double floor = 1.0 / (double)(d->n_freq > 0 ? d->n_freq : 1);
 		w += log2(md->ur[c][l] / (f > floor ? f : floor));
+	} else if (l == LK_MID_EXACT && c == C_MIDDLE && d->n_mid > 0) {
+		/* agreeing on Thị (three records in five that have a middle name) says less than
+		 * on Xuân: the share of the records with a middle name that hold this one */
+		double f = (double)d->names.cnt_mid[a->mid] / (double)d->n_mid;
+		double floor = 1.0 / (double)(d->n_freq > 0 ? d->n_freq : 1);
+		w += log2(md->ur[c][l] / (f > floor ? f : floor));
 	}
 	return w;
 }
@@ -380,6 +390,7 @@ void lk_wtab_free(struct lk_wtab *t)
 {
 	free(t->tf[0]);
 	free(t->tf[1]);
+	free(t->tf[2]);
 }
 
 int lk_wtab_init(struct lk_wtab *t, const struct lk_model *md, const struct lk_data *d)
@@ -390,18 +401,18 @@ int lk_wtab_init(struct lk_wtab *t, const struct lk_model *md, const struct lk_d
 		for (int l = 0; l < lk_cmp_levels[c]; l++)
 			t->lw[c][l] = log2(md->m[c][l] / md->u[c][l]);
 	size_t n = d->names.n ? d->names.n : 1;
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		if (!(t->tf[k] = calloc(n, sizeof(double)))) {
 			lk_wtab_free(t);
 			return -1;
 		}
-		int c = k ? C_GIVEN : C_FAMILY;
+		/* LK_NAME_EXACT and LK_MID_EXACT are both level 0 */
+		int c = k == 2 ? C_MIDDLE : k ? C_GIVEN : C_FAMILY;
 		struct lk_rec probe;
 		memset(&probe, 0, sizeof(probe));
 		for (uint32_t id = 1; id < d->names.n; id++) {
-			probe.fam = probe.giv = id;
-			t->tf[k][id] =
-			        lk_level_weight(md, d, &probe, c, LK_NAME_EXACT) - t->lw[c][0];
+			probe.fam = probe.giv = probe.mid = id;
+			t->tf[k][id] = lk_level_weight(md, d, &probe, c, 0) - t->lw[c][0];
 		}
 	}
 	return 0;
@@ -420,6 +431,8 @@ double lk_pair_weight(const struct lk_wtab *t, const struct lk_model *md, const 
 			w += t->tf[0][a->fam];
 		else if (l == LK_NAME_EXACT && c == C_GIVEN)
 			w += t->tf[1][a->giv];
+		else if (l == LK_MID_EXACT && c == C_MIDDLE)
+			w += t->tf[2][a->mid];
 	}
 	return w + lk_full_name_adjust(md, d, a, pat);
 }
@@ -498,6 +511,12 @@ int lk_model_parse(const char *s, struct lk_model *md, double *threshold)
 		json_t *am = json_object_get(json_object_get(o, "m"), lk_cmp_name[c]);
 		json_t *au = json_object_get(json_object_get(o, "u"), lk_cmp_name[c]);
 		json_t *ar = json_object_get(json_object_get(o, "u_random"), lk_cmp_name[c]);
+		if (c == C_ORG && !am && !au && !ar) {
+			/* a model stored before the organisation was compared: it weighs nothing */
+			for (int l = 0; l < lk_cmp_levels[c]; l++)
+				md->m[c][l] = md->u[c][l] = md->ur[c][l] = 0.5;
+			continue;
+		}
 		if (json_array_size(am) != (size_t)lk_cmp_levels[c] ||
 		    json_array_size(au) != (size_t)lk_cmp_levels[c] ||
 		    json_array_size(ar) != (size_t)lk_cmp_levels[c]) {

@@ -28,7 +28,7 @@ struct lk_model {
  * each name (by dictionary id) its frequency adjustment. */
 struct lk_wtab {
 	double prior, lw[C_N][8];
-	double *tf[2]; /* family, given: log2(u / frequency) by name id */
+	double *tf[3]; /* family, given, middle: log2(u / frequency) by name id */
 };
 
 /* Compares the pairs (a[i], b[i]) into pat[i] on threads. */

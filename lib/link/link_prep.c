@@ -58,13 +58,17 @@ static int dict_grow(struct lk_dict *d)
 	uint32_t *cg = realloc(d->cnt_giv, cap * sizeof(*cg));
 	if (cg)
 		d->cnt_giv = cg;
+	uint32_t *cm = realloc(d->cnt_mid, cap * sizeof(*cm));
+	if (cm)
+		d->cnt_mid = cm;
 	uint32_t *val = realloc(d->val, cap * sizeof(*val));
 	if (val)
 		d->val = val;
-	if (!str || !len || !cf || !cg || !val)
+	if (!str || !len || !cf || !cg || !cm || !val)
 		return -1;
 	memset(d->cnt_fam + d->cap, 0, (cap - d->cap) * sizeof(*cf));
 	memset(d->cnt_giv + d->cap, 0, (cap - d->cap) * sizeof(*cg));
+	memset(d->cnt_mid + d->cap, 0, (cap - d->cap) * sizeof(*cm));
 	d->cap = cap;
 	/* the slots stay at most half full */
 	uint32_t nslot = cap * 2;
@@ -102,7 +106,7 @@ static uint32_t dict_id(struct lk_dict *d, struct lk_arena *a, const char *s, si
 	uint32_t id = d->n++;
 	d->str[id] = p;
 	d->len[id] = (uint32_t)n;
-	d->cnt_fam[id] = d->cnt_giv[id] = 0;
+	d->cnt_fam[id] = d->cnt_giv[id] = d->cnt_mid[id] = 0;
 	d->slot[h] = id;
 	return id;
 }
@@ -113,6 +117,7 @@ static void dict_free(struct lk_dict *d)
 	free(d->len);
 	free(d->cnt_fam);
 	free(d->cnt_giv);
+	free(d->cnt_mid);
 	free(d->val);
 	free(d->slot);
 	memset(d, 0, sizeof(*d));
@@ -338,6 +343,10 @@ int lk_data_add(void *ctx, const struct ctip_link_input *in)
 		d->names.cnt_giv[r->giv]++;
 		d->n_giv++;
 	}
+	if (r->mid) {
+		d->names.cnt_mid[r->mid]++;
+		d->n_mid++;
+	}
 	r->district = place_id(d, in->district, &oom);
 	r->commune = place_id(d, in->commune, &oom);
 	if (oom)
@@ -400,8 +409,8 @@ uint32_t lk_compare(const struct lk_data *d, const struct lk_rec *a, const struc
 	else
 		lv[C_PLACE] = a->district && b->district ? LK_PLACE_DISTRICT : LK_MISSING;
 	lv[C_PERIOD] = ctip_lk_period(a->ex_start, a->ex_end, b->ex_start, b->ex_end);
-	uint32_t p = swapped << 31;
-	for (int c = 0; c < C_N; c++)
+	uint32_t p = swapped << 31 | (uint32_t)(a->org != b->org) << 30;
+	for (int c = 0; c < C_ORG; c++)
 		p |= (uint32_t)lv[c] << (3 * c);
 	return p;
 }

@@ -29,6 +29,7 @@ enum {
 	C_GENDER,
 	C_PLACE,
 	C_PERIOD,
+	C_ORG, /* the last: one bit (30) of the pattern, never missing */
 	C_N
 };
 
@@ -49,7 +50,7 @@ struct lk_rec {
 
 struct lk_dict {
 	const char **str;
-	uint32_t *len, *cnt_fam, *cnt_giv;
+	uint32_t *len, *cnt_fam, *cnt_giv, *cnt_mid;
 	uint32_t *val;   /* the raw dictionary's: the id of the string folded */
 	uint32_t n, cap; /* ids 1..n-1; 0 is "missing" */
 	uint32_t *slot;
@@ -71,7 +72,8 @@ struct lk_data {
 	 * spelling is folded once, not once per record */
 	struct lk_dict raw;
 	struct lk_arena arena;
-	long n_fam, n_giv; /* records with a family, a given name */
+	long n_fam, n_giv, n_mid; /* records with a family, a given, a middle name (n_mid 0:
+	                           * the middle name weighs by its average frequency) */
 	/* records by full name (family and given, unordered): keys and counts, open addressing */
 	uint64_t *pair_key;
 	uint32_t *pair_cnt;
@@ -101,13 +103,14 @@ uint32_t lk_name_count(const struct lk_data *d, const struct lk_rec *r);
 /* The slot of r's full name in the counts (pair_key, pair_cnt); -1 when r lacks one. */
 long lk_name_slot(const struct lk_data *d, const struct lk_rec *r);
 
-/* Compares two prepared records: levels of the C_N comparisons packed 3 bits each, and
- * bit 31 set when family and given names were read crossed. */
+/* Compares two prepared records: levels of the first ten comparisons packed 3 bits each, the
+ * organisation's (same 0, different 1) in bit 30, and bit 31 set when family and given names
+ * were read crossed. */
 uint32_t lk_compare(const struct lk_data *d, const struct lk_rec *a, const struct lk_rec *b);
 
 static inline int lk_level(uint32_t pattern, int c)
 {
-	return (int)((pattern >> (3 * c)) & 7);
+	return c == C_ORG ? (int)((pattern >> 30) & 1) : (int)((pattern >> (3 * c)) & 7);
 }
 
 #endif

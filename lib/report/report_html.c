@@ -10,17 +10,11 @@
 
 #include "report.h"
 #include "stats_out.h"
+#include "text.h"
 
 static void esc(FILE *out, const char *s)
 {
-	for (; s && *s; s++)
-		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '"': fputs("&quot;", out); break;
-		default: fputc(*s, out);
-		}
+	ctip_html_escape(out, s);
 }
 
 /* A chart label in at most max characters (UTF-8 code points): a longer one is cut with an

@@ -18,22 +18,8 @@ INSERT INTO person_name(rowid, tokens)
 -- theirs referred to it, not declined, with the person's consent to share with referral
 -- organisations and to share the identity) get one document per such organisation: the
 -- name's tokens scoped to that organisation; rowid = record id * 2^20 + organisation id.
--- Kept up to date by the store (REFERRED_VIEWERS in store_sqlite.c, the same query as here)
--- whenever a referral, a consent or a name changes. The content is kept (not contentless) so
+-- Filled, after this migration, by the store (store_sqlite_open.c, from the one definition of
+-- the access rule in lib/store/access_rule.h: no copy of the rule here) and kept up to date by
+-- it whenever a referral, a consent or a name changes. The content is kept (not contentless) so
 -- that a record's documents can be deleted by rowid.
 CREATE VIRTUAL TABLE person_referred USING fts5(tokens, detail=none);
-INSERT INTO person_referred(rowid, tokens)
-  SELECT p.id * 1048576 + v.org, ctip_name_doc(ctip_sortkey(p.identity, p.id), v.org, 0)
-  FROM (SELECT cp.person_id, cr.to_org_id AS org FROM case_person cp
-        JOIN case_referral cr ON cr.case_id = cp.case_id
-        WHERE cr.status <> 'Declined' AND cr.to_org_id < 1048576 AND cp.consent = 1
-          AND cp.consent_scope LIKE '%"ShareWithReferralOrgs"%'
-          AND cp.consent_scope LIKE '%"ShareIdentity"%'
-        UNION
-        SELECT cp.person_id, rf.other_org_id FROM case_person cp
-        JOIN referral rf ON rf.case_id = cp.case_id AND rf.direction = 'out'
-        WHERE coalesce(rf.status, '') <> 'Declined' AND rf.other_org_id < 1048576
-          AND cp.consent = 1 AND cp.consent_scope LIKE '%"ShareWithReferralOrgs"%'
-          AND cp.consent_scope LIKE '%"ShareIdentity"%') v
-  JOIN person p ON p.id = v.person_id
-  WHERE p.identity IS NOT NULL;

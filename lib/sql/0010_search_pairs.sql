@@ -13,21 +13,6 @@ INSERT INTO person_name(rowid, tokens)
   SELECT id, doc FROM (SELECT id, ctip_name_doc(ctip_sortkey(identity, id), org_id, 1) AS doc
                        FROM person WHERE identity IS NOT NULL)
   WHERE doc <> '';
-DELETE FROM person_referred;
-INSERT INTO person_referred(rowid, tokens)
-  SELECT p.id * 1048576 + v.org, ctip_name_doc(ctip_sortkey(p.identity, p.id), v.org, 0)
-  FROM (SELECT cp.person_id, cr.to_org_id AS org FROM case_person cp
-        JOIN case_referral cr ON cr.case_id = cp.case_id
-        WHERE cr.status <> 'Declined' AND cr.to_org_id < 1048576 AND cp.consent = 1
-          AND cp.consent_scope LIKE '%"ShareWithReferralOrgs"%'
-          AND cp.consent_scope LIKE '%"ShareIdentity"%'
-        UNION
-        SELECT cp.person_id, rf.other_org_id FROM case_person cp
-        JOIN referral rf ON rf.case_id = cp.case_id AND rf.direction = 'out'
-        WHERE coalesce(rf.status, '') <> 'Declined' AND rf.other_org_id < 1048576
-          AND cp.consent = 1 AND cp.consent_scope LIKE '%"ShareWithReferralOrgs"%'
-          AND cp.consent_scope LIKE '%"ShareIdentity"%') v
-  JOIN person p ON p.id = v.person_id
-  WHERE p.identity IS NOT NULL;
+-- person_referred is rebuilt after this migration by the store (store_sqlite_open.c), from
+-- the one definition of the access rule (lib/store/access_rule.h).
 INSERT INTO person_name(person_name) VALUES ('optimize');
-INSERT INTO person_referred(person_referred) VALUES ('optimize');

@@ -35,7 +35,7 @@ static int digits(const char *s, int n)
 	return 1;
 }
 
-static int valid_period(const char *p)
+int ctip_figures_valid_period(const char *p)
 {
 	size_t n = strlen(p);
 	if (n == 4)
@@ -127,7 +127,7 @@ int ctip_figures_parse(FILE *f, const char *name, struct ctip_figure **out, size
 		else if (!valid_measure(val[C_MEASURE]))
 			bad = C_MEASURE,
 			why = "expected lower-case words joined by _ (victims_identified)";
-		else if (!valid_period(val[C_PERIOD]))
+		else if (!ctip_figures_valid_period(val[C_PERIOD]))
 			bad = C_PERIOD, why = "expected YYYY, YYYY-MM, YYYY-Qn or YYYY/YYYY";
 		else if (*val[C_BREAKDOWN] && !valid_breakdown(val[C_BREAKDOWN]))
 			bad = C_BREAKDOWN, why = "expected KEY=VALUE (key in lower case), or empty";

@@ -26,6 +26,9 @@ struct ctip_figure {
 	long line; /* in the file it was read from */
 };
 
+/* Whether p is a period of the ledger: YYYY, YYYY-MM, YYYY-Qn or YYYY/YYYY (first < last). */
+int ctip_figures_valid_period(const char *p);
+
 /* Parses a ledger file: every row valid or nothing (error with FILE:LINE: column). */
 int ctip_figures_parse(FILE *f, const char *name, struct ctip_figure **out, size_t *n, ctip_err *e);
 void ctip_figures_free(struct ctip_figure *v, size_t n);

@@ -637,6 +637,32 @@ async function main() {
 		await W.context.close();
 		await S.context.close();
 	});
+	await step('communications: an analyst finds the UN letter, answers a question (saved with its version) and downloads the reply', async () => {
+		ctip(['comms', 'import', new URL('../../data/comms/al_vnm_1_2025.json', import.meta.url).pathname, '--as', 'analyst_a']);
+		const S = await newUser(base);
+		await login(S.page, base, 'analyst_a', 'Statistics');
+		await S.page.getByRole('link', { name: 'Communications' }).click();
+		await S.page.getByRole('heading', { level: 1, name: 'Communications' }).waitFor();
+		await S.page.getByLabel('Search by reference, sender or subject').fill('vnm');
+		await S.page.getByText('1 of 1 communications').waitFor();
+		await a11y(S.page, 'communications');
+		await S.page.getByRole('link', { name: 'AL VNM 1/2025' }).click();
+		await S.page.getByRole('heading', { level: 2, name: 'Question 9' }).waitFor();
+		await S.page.locator('#answer-1').fill('A test answer.');
+		await S.page.getByRole('button', { name: 'Save answers' }).click();
+		await S.page.getByText('Saved (version 2).').waitFor();
+		await a11y(S.page, 'communication');
+		await shot(S.page, 'comms');
+		const [dl] = await Promise.all([S.page.waitForEvent('download'), S.page.getByRole('link', { name: /Reply document/ }).click()]);
+		expect(/reply-M\d+\.html/.test(dl.suggestedFilename()), 'reply download: ' + dl.suggestedFilename());
+		// a save over the newer version (the page still holds version 1's copy) is refused
+		const st = await S.page.evaluate(async () => {
+			const c = await (await fetch('/api/comms/1')).json();
+			return c.version;
+		});
+		expect(st === 2, 'version after the save: ' + st);
+		await S.context.close();
+	});
 	await step("linkage review: A's supervisor sees two records side by side and decides Same from the keyboard", async () => {
 		const twin = { role: 'victim', prs_SecondName: 'Hồ', prs_MiddleName: 'Thị', prs_FirstName: 'Giả Định', prs_Birthdate: '1995-02-20', prs_Gender: 'Female' };
 		const ids = [];

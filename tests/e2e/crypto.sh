@@ -63,7 +63,8 @@ check "... the closure reason and the exploitation place" contains "$T/e.csv" "K
 "$CTIP" audit verify >/dev/null 2>&1
 check "the audit log verifies" test $? -eq 0
 
-# tampering: a sealed identity moved to another record does not open
+# tampering: a sealed identity moved to another record does not open (an attacker's write
+# to the raw file, which no ctip command allows: the schema is queried on purpose)
 cp "$CTIP_DB" "$T/good.db"
 other=$(sql "select id from person where src_record_id = 'K-R-2'")
 sql "update person set identity = (select identity from person where id = $pid) where id = $other"

@@ -1,6 +1,9 @@
 # ctip import: HTCDS CSV and JSON, organisations created, one transaction per file.
 . tests/e2e/lib.sh
 "$CTIP" init >/dev/null
+# what was imported, read back through ctip's export (behaviour, not the schema)
+exported() { "$CTIP" export --format json --identities clear 2>/dev/null | jq -r "$1"; }
+prs() { exported "[.cases[].persons[] | select(.src_RecordId == \"$1\")][0] | $2"; }
 "$CTIP" import "$FIX/basic.csv" >"$T/out" 2>&1
 rc=$?
 check "import of a valid CSV succeeds" test $rc -eq 0
@@ -9,15 +12,15 @@ check "the referral's receiving organisation is created too" contains "$T/out" "
 check "4 rows become 2 cases and 4 person records" contains "$T/out" "imported 4 rows: 2 cases, 4 person records"
 check "province without diacritics is recognised" test "$(sql "select province_code from person where src_record_id='BG-R-1'")" = "40"
 check "the 2025 province is derived" test "$(sql "select province_2025 from person where src_record_id='BG-R-2'")" = "20"
-check "country name in Vietnamese is recognised" test "$(sql "select citizenship from person where src_record_id='BG-R-2'")" = '["VN"]'
-check "gender alias is canonicalised" test "$(sql "select gender from person where src_record_id='PA-R-1'")" = "Feminine"
+check "country name in Vietnamese is recognised" test "$(prs BG-R-2 '.prs_Citizenship | join(";")')" = "VN"
+check "gender alias is canonicalised" test "$(prs PA-R-1 .prs_Gender)" = "Feminine"
 "$CTIP" export --format json --identities clear -o "$T/basic.json" 2>/dev/null
 check "phone is stored as E.164" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert [p['prs_MobilePhone'] for c in d['cases'] for p in c['persons'] if p['src_RecordId']=='BG-R-1'] == [['+84912345678']]" "$T/basic.json"
-check "year-only birth date is kept at year precision" test "$(sql "select birth_date from person where src_record_id='BG-R-2'")" = "2001"
-check "multi-valued picklist stored as a JSON array of codes" test "$(sql "select group_concat(j.value,'|') from victim v join case_person cp on cp.id = v.case_person_id join person p on p.id = cp.person_id, json_each(v.control_methods) j where p.src_record_id='BG-R-1'")" = "DebtBondage|WithholdsDocuments"
-check "events stored as parallel lists" test "$(sql "select count(*) from event")" = "3"
-check "proceedings per defendant" test "$(sql "select count(*) from proceeding where stage='Convicted' and sentence_months=96")" = "1"
-check "referral recorded" test "$(sql "select count(*) from referral where direction='out' and status='Accepted'")" = "1"
+check "year-only birth date is kept at year precision" test "$(prs BG-R-2 .prs_Birthdate)" = "2001"
+check "multi-valued picklist kept as a list of codes" test "$(prs BG-R-1 '.vic_MethodsOfControl | join("|")')" = "DebtBondage|WithholdsDocuments"
+check "events kept as parallel lists" test "$(exported '[.cases[].persons[].events // [] | length] | add')" = "3"
+check "proceedings per defendant" test "$(exported '[.cases[].persons[].proceedings // [] | .[] | select(.ctip_ProcStage == "Convicted" and .ctip_ProcSentenceMonths == 96)] | length')" = "1"
+check "referral recorded" test "$(exported '[.cases[].referrals // [] | .[] | select(.ctip_OutgoingReferralStatus == "Accepted")] | length')" = "1"
 check "the same organisation name is one organisation" test "$(sql "select count(*) from organisation")" = "3"
 
 # the same file again: already there, nothing added
@@ -25,7 +28,7 @@ check "the same organisation name is one organisation" test "$(sql "select count
 rc=$?
 check "importing the same file twice is refused" test $rc -ne 0
 check "... naming the row" contains "$T/out2" "basic.csv:2: src_CaseId: case 'BG-2023-001'"
-check "... and nothing was added" test "$(sql "select count(*) from person")" = "4"
+check "... and nothing was added" test "$(exported '[.cases[].persons[]] | length')" = "4"
 
 # JSON import
 cat >"$T/a.json" <<'JSON'

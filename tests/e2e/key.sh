@@ -27,6 +27,8 @@ searches() { # the same searches, before and after
 searches >"$T/before"
 check "before: the searches find the records" contains "$T/before" "Khuất Nhược Khuê"
 # every value made under the key: blind indexes, name-index terms, sealed values
+# (stolen-file attack: read from the raw file, as a thief with a copy would, to show that
+# nothing made under the old key is left in it; no ctip command may show these)
 old_bidx() {
 	sqlite3 "$CTIP_DB" "select hex(number_bidx) from identity_doc where number_bidx is not null
 		union all select hex(e164_bidx) from phone where e164_bidx is not null" | LC_ALL=C sort
@@ -95,6 +97,7 @@ check "--new-key refuses a key file others may read" test $? -ne 0
 # a rotation that fails half-way (a sealed comment that does not open) changes nothing
 cp "$CTIP_DB" "$T/good.db"
 cp "$KEY" "$T/good.key"
+# (tampering with the raw file: an attacker's write, not something ctip lets a user do)
 sqlite3 "$CTIP_DB" "update case_comment set body_sealed = zeroblob(60) where case_id = $cid"
 "$CTIP" key rotate >"$T/r5" 2>&1
 check "a rotation meeting a value that does not open fails" test $? -ne 0

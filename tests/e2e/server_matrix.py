@@ -659,12 +659,17 @@ report("link pair without b: 400", st == 400 and js.get("field") == "b", (st, te
 st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}&b={ba}")
 report("link pair: both records side by side where identity may be shown (B: own + consented referral)",
        st == 200 and js["a"]["record"]["prs_FirstName"] == "Thu" and js["b"]["record"]["prs_FirstName"] == "Thu"
-       and len(js["comparisons"]) == 10 and
+       and len(js["comparisons"]) == 11 and
        abs(js["total"] - js["prior"] - js["full_name"] - sum(c["weight"] for c in js["comparisons"])) < 1e-6,
        text[:400])
 report("... with the level of each comparison", {c["name"]: c["level"] for c in js["comparisons"]}.get(
     "birth_date") == "exact" and any(c["name"] == "phone" and c["level"] == "different"
                                      for c in js["comparisons"]), text[:400])
+orgcmp = {c["name"]: c["level"] for c in js["comparisons"]}.get("organisation")
+report("... and the organisation that recorded each, compared (issue 12)",
+       isinstance(js["a"].get("organisation"), str) and js["a"]["organisation"] and
+       orgcmp == ("same" if js["a"]["organisation"] == js["b"].get("organisation") else "different"),
+       text[:400])
 st, js, nopair, _ = sup["C"].req("GET", f"/api/link/pair?a={la}&b=987654")
 report("link pair: records C cannot see, or that do not exist, are 404", st == 404, (st, nopair[:200]))
 st, js, text, _ = sup["A"].req("GET", f"/api/link/pair?a={la}&b={ba}")

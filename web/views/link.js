@@ -70,7 +70,7 @@ function sideHeading(s) {
 
 function sideValue(s, name) {
 	if (!s.record) return h('span', { class: 'hidden-value' }, t('link.hidden'));
-	const v = VALUES[name] ? VALUES[name](s.record) : '';
+	const v = name === 'organisation' ? s.organisation : VALUES[name] ? VALUES[name](s.record) : '';
 	return v || h('span', { class: 'missing' }, '—');
 }
 

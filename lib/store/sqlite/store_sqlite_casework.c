@@ -15,6 +15,7 @@
 
 #include "crypto.h"
 #include "facts.h"
+#include "store_sqlite_sealed.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 
@@ -814,4 +815,26 @@ const struct ctip_cw_ops *ctip_cw_ops(ctip_store *s, ctip_err *e)
 	ctip_err_set(e, CTIP_EINVAL, "casework is not available on the %s back end yet",
 	             s->ops && s->ops->name ? s->ops->name : "unknown");
 	return NULL;
+}
+
+/* The sealing of free text above, for the SQLite stores of other modules (the
+ * communications tracker, store_sqlite_comms.c): one way of sealing a column, not two. */
+int ctip_sqlite_put_sealed(ctip_store *s, const char *table, const char *column, int64_t id,
+                           const char *v, ctip_err *e)
+{
+	return put_sealed(s, table, column, id, v, e);
+}
+
+int ctip_sqlite_get_sealed(ctip_store *s, sqlite3_stmt *st, int i, const char *what, int64_t id,
+                           char **out, ctip_err *e)
+{
+	return get_sealed(s, st, i, what, id, out, e);
+}
+
+int ctip_sqlite_reseal_column(ctip_store *s, const ctip_crypto *next, const char *table,
+                              const char *column, long *count, ctip_err *e)
+{
+	if (!s->crypto)
+		return no_key(s, e);
+	return reseal_one(s, next, table, column, count, e);
 }

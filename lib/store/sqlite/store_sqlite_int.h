@@ -14,31 +14,15 @@
 #include <stdint.h>
 #include <uthash.h>
 
+#include "access_rule.h"
 #include "crypto.h"
 #include "identity.h"
 #include "row_group.h"
 #include "store_sqlite.h"
-#include "store_sqlite_referral.h"
 #include "text.h"
 
-/* The organisations that may see a record's identity through a referral: those a case of the
- * record was referred to (through the API or in imported data; not declined nor withdrawn) where
- * the person consented to sharing with referral organisations and to sharing the identity. Columns
- * person_id, org; a caller adds conditions on cp. Organisation ids below 2^20 (person_referred's
- * rowids are person id * 2^20 + organisation id). */
-#define VIEWERS_CONSENT                                                                            \
-	"cp.consent = 1 AND cp.consent_scope LIKE '%\"ShareWithReferralOrgs\"%' AND "              \
-	"cp.consent_scope LIKE '%\"ShareIdentity\"%'"
-#define REFERRED_VIEWERS(cond)                                                                     \
-	"SELECT cp.person_id, cr.to_org_id AS org FROM case_person cp JOIN case_referral cr ON "   \
-	"cr.case_id = cp.case_id WHERE " SQL_REFERRAL_LIVE(                                        \
-	        "cr.status") " AND cr.to_org_id < "                                                \
-	                     "1048576 AND " VIEWERS_CONSENT cond                                   \
-	                     " UNION SELECT cp.person_id, rf.other_org_id FROM case_person cp "    \
-	                     "JOIN referral rf ON rf.case_id = cp.case_id AND rf.direction = "     \
-	                     "'out' WHERE " SQL_REFERRAL_LIVE_OR_NULL(                             \
-	                             "rf.status") " AND rf.other_org_id < 1048576 "                \
-	                                          "AND " VIEWERS_CONSENT cond
+/* Who may see which record's identity through a referral: access_rule.h (the one rule). */
+#define REFERRED_VIEWERS(cond) CTIP_SQL_REFERRED_VIEWERS(cond)
 
 /* The matches of a search, unsorted: sq_search opens each identity once, keeps the first by
  * name and unpacks only those. */

@@ -10,6 +10,7 @@
 
 #include "progress.h"
 #include "store_casework.h"
+#include "store_comms.h"
 #include "store_sqlite_int.h"
 
 /* ---- the key ---------------------------------------------------------------------- */
@@ -412,6 +413,8 @@ int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	             "case_referral.note", 0, &n, total, e)) ||
 	    /* casework's free text (0017) */
 	    (rc = ctip_sqlite_cw_ops.reseal(base, next, &n, e)) ||
+	    /* the communications tracker's bodies (0030) */
+	    (rc = ctip_sqlite_comms_ops.reseal(base, next, &n, e)) ||
 	    (rc = sq_exec_sql(s,
 	                      "DELETE FROM link_changed WHERE person_id NOT IN (SELECT person_id "
 	                      "FROM temp.rotate_changed); DROP TABLE temp.rotate_changed; "

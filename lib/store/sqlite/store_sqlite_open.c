@@ -53,6 +53,13 @@ static int has_records(sqlite_store *s, int *any, ctip_err *e)
 	return CTIP_OK;
 }
 
+/* Migrations 0005 (which creates person_referred, the name index of the records referred to
+ * each organisation) and 0010 (which changes the name documents) have it rebuilt from the
+ * access rule's one definition (access_rule.h) instead of carrying a copy of the rule. */
+#define REFERRED_REBUILD                                                                           \
+	"DELETE FROM person_referred; " REFERRED_ALL "; INSERT INTO "                              \
+	"person_referred(person_referred) VALUES ('optimize')"
+
 /* Migrations are the embedded files lib/sql/NNNN_name.sql; NNNN is the version. */
 static int sq_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 {
@@ -90,7 +97,9 @@ static int sq_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", next_v);
 		if ((rc = sq_exec_sql(s, "BEGIN IMMEDIATE", e)))
 			return rc;
-		if ((rc = sq_exec_sql(s, next->data, e)) || (rc = sq_exec_sql(s, pragma, e))) {
+		if ((rc = sq_exec_sql(s, next->data, e)) ||
+		    ((next_v == 5 || next_v == 10) && (rc = sq_exec_sql(s, REFERRED_REBUILD, e))) ||
+		    (rc = sq_exec_sql(s, pragma, e))) {
 			char msg[sizeof(e->msg)];
 			snprintf(msg, sizeof(msg), "%s", e->msg);
 			ctip_err_set(e, rc, "migration %s failed: %s", next->path, msg);

@@ -7,16 +7,17 @@
  *
  * Access, in SQL: an organisation sees a case it owns, or one referred to it
  * (through the API, table case_referral, or in imported data, an outgoing
- * referral of the case) unless that referral was declined.
+ * referral of the case) unless that referral was declined or withdrawn: the
+ * SQL is access_rule.h's, the one definition of the rule.
  */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "access_rule.h"
 #include "crypto.h"
 #include "store_sqlite.h"
-#include "store_sqlite_referral.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 int ctip_store_sqlite_referred_case(ctip_store *base, int64_t case_id, ctip_err *e);
@@ -269,22 +270,14 @@ static int org_list(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_it
 }
 
 /* Case ids an organisation sees through referrals (?1: the organisation). */
-#define REFERRED_TO                                                                                \
-	"SELECT case_id FROM case_referral WHERE to_org_id = ?1 AND " SQL_REFERRAL_LIVE(           \
-	        "status") " UNION SELECT case_id FROM referral WHERE other_org_id = ?1 AND "       \
-	                  "direction = 'out' AND " SQL_REFERRAL_LIVE_OR_NULL("status")
+#define REFERRED_TO CTIP_SQL_CASES_REFERRED_TO("?1")
 
 static int case_access(ctip_store *s, int64_t case_id, int64_t org_id, int *access, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(
-	        s,
-	        "SELECT org_id = ?1, EXISTS (SELECT 1 FROM case_referral WHERE case_id = ?2 AND "
-	        "to_org_id = ?1 AND " SQL_REFERRAL_LIVE(
-	                "status") ") OR EXISTS (SELECT 1 FROM "
-	                          "referral WHERE case_id = ?2 AND direction = 'out' AND "
-	                          "other_org_id = ?1 AND " SQL_REFERRAL_LIVE_OR_NULL(
-	                                  "status") ") FROM cases WHERE id = ?2",
-	        e);
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT org_id = ?1, " CTIP_SQL_CASE_REFERRED(
+	                                "?2", "?1") " FROM cases WHERE id = ?2",
+	                        e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, org_id);
@@ -824,15 +817,11 @@ static int proceeding_add(ctip_store *s, int64_t case_id, int64_t person_id, con
 /* Which cases of a person record an organisation sees (access.c decides what it shows): the
  * organisation owns the case, or the case was referred to it (through the API, table
  * case_referral, or in imported data, an outgoing referral) and the referral neither declined
- * nor withdrawn (store_sqlite_referral.h). */
+ * nor withdrawn (access_rule.h). */
 #define VISIBLE_CASES(persons)                                                                     \
 	"SELECT cp.person_id, c.id, c.org_id = ?1, coalesce(cp.consent, -1), cp.consent_scope "    \
 	"FROM case_person cp JOIN cases c ON c.id = cp.case_id WHERE cp.person_id " persons        \
-	" AND (c.org_id = ?1 OR EXISTS (SELECT 1 FROM case_referral WHERE case_id = c.id AND "     \
-	"to_org_id = ?1 AND " SQL_REFERRAL_LIVE(                                                   \
-	        "status") ") OR EXISTS (SELECT 1 FROM referral "                                   \
-	                  "WHERE case_id = c.id AND direction = 'out' AND other_org_id = ?1 "      \
-	                  "AND " SQL_REFERRAL_LIVE_OR_NULL("status") "))"
+	" AND " CTIP_SQL_CASE_VISIBLE("c.id", "c.org_id", "?1")
 
 #define VISIBLE_BATCH 50
 static const char visible_one[] = VISIBLE_CASES("= ?2") " ORDER BY c.id";
