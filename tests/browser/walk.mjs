@@ -186,7 +186,7 @@ async function main() {
 	browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
 
 	// ---- the workflows, in English at desktop width -------------------------------------------
-	const { context: ca, page: a } = await newPage(base);
+	const { page: a } = await newPage(base);
 	let caseId = null;
 	let personId = null;
 	await step('caseworker signs in', () => login(a, base, 'worker_a'));
@@ -350,6 +350,9 @@ async function main() {
 		await au.locator('main table, main .empty').first().waitFor();
 	});
 
+	// the workflows' browsers are done with: one browser context at a time from here on
+	for (const p of [a, b, s, ad, ch, an, au]) await p.context().close();
+
 	// ---- every page, both languages, both widths: axe, overflow, screenshots -------------------
 	// [name, user, route, form page (no horizontal scroll allowed), key page (phone screenshot)]
 	const PAGES = [
@@ -388,7 +391,10 @@ async function main() {
 						await login(pg, base, user);
 						pages.set(user, pg);
 					}
-					if (!user) pg = (await newPage(base, lang, width)).page;
+					if (!user) {
+						pg = (await newPage(base, lang, width)).page;
+						pages.set('anonymous', pg);
+					}
 					await pg.goto(`${base}/${route}`);
 					await pg.locator('main h1').first().waitFor();
 					await pg.waitForFunction(() => !document.getElementById('main').hasAttribute('aria-busy'));
@@ -426,7 +432,6 @@ async function main() {
 	await step('no page errors, nothing fetched from elsewhere', () => {
 		expect(!problems.length, problems.slice(0, 5).join('\n'));
 	});
-	await ca.close();
 }
 
 try {
