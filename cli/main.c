@@ -125,8 +125,11 @@ const struct cli_command cli_commands[] = {
          "person's name is sealed"},
         {"org", cmd_org, "ctip org add NAME --type TYPE",
          "register an organisation (types: ctip help vocab org_type)"},
-        {"user", cmd_user, "ctip user add USERNAME --org NAME --role ROLE  (password on stdin)",
-         "create an account: caseworker, supervisor, analyst, auditor or admin"},
+        {"user", cmd_user,
+         "ctip user add USERNAME --org NAME --role ROLE | ctip user passwd USERNAME  (password on "
+         "stdin)",
+         "create an account (caseworker, supervisor, analyst, auditor or admin) or give it a new "
+         "password"},
         {"audit", cmd_audit,
          "ctip audit verify [--head ID:HASH] | ctip audit head | ctip audit log [--person ID]",
          "check the hash chain of the audit log (and that a head recorded elsewhere is still "

@@ -169,6 +169,20 @@ static const struct {
         {"wrong user name or password", "bad_login"},
         {"year: like 2023", "bad_year"},
         {"your role (%s) may not do this", "role_forbidden"},
+        /* accounts (routes_accounts.c) and referrals' reading (routes_referrals.c) */
+        {"a user name has 1 to 64 letters, digits, '.', '_', '-', '@'", "bad_username"},
+        {"unknown role '%s': caseworker, supervisor, analyst, auditor or admin", "unknown_role"},
+        {"the password must have at least 10 characters", "password_too_short"},
+        {"an account of that name exists", "account_exists"},
+        {"no such account", "no_such_account"},
+        {"disabled must be true or false", "not_boolean"},
+        {"give disabled or password", "nothing_to_change"},
+        {"you cannot disable your own account", "own_account"},
+        {"the last administrator account cannot be disabled", "last_admin"},
+        {"the old password is wrong", "wrong_password"},
+        {"the new password must differ from the old one", "same_password"},
+        {"this database's back end cannot manage accounts yet", "not_implemented"},
+        {"only the receiving organisation marks a referral read", "not_receiver"},
 };
 
 static const char *error_code(int status, const char *fmt, const char *msg)
@@ -188,6 +202,7 @@ static const char *error_code(int status, const char *fmt, const char *msg)
 	case 409: return "conflict";
 	case 413: return "too_large";
 	case 429: return "too_many_requests";
+	case 501: return "not_implemented";
 	default: return status >= 500 ? "server_error" : "bad_request";
 	}
 }

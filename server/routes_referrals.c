@@ -21,12 +21,13 @@
 
 static int add_ref(void *ctx, const struct ctip_referral *f)
 {
-	json_array_append_new(ctx, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-	                                     (json_int_t)f->id, "case_id", (json_int_t)f->case_id,
-	                                     "from_org", f->from_org, "to_org", f->to_org, "date",
-	                                     f->date, "reason", f->reason ? f->reason : "",
-	                                     "status", f->status, "created_at",
-	                                     f->created_at ? f->created_at : ""));
+	json_array_append_new(ctx,
+	                      json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:b}", "id",
+	                                (json_int_t)f->id, "case_id", (json_int_t)f->case_id,
+	                                "from_org", f->from_org, "to_org", f->to_org, "date",
+	                                f->date, "reason", f->reason ? f->reason : "", "status",
+	                                f->status, "created_at", f->created_at ? f->created_at : "",
+	                                "note", f->note, "unread", f->unread));
 	return 0;
 }
 
@@ -44,13 +45,14 @@ static int has_org(void *ctx, const struct ctip_org_item *o)
 
 int h_referral_create(struct req *r)
 {
-	static const char *const keys[] = {"case_id", "to_org", "reason", "date", NULL};
+	static const char *const keys[] = {"case_id", "to_org", "reason", "date", "note", NULL};
 	int64_t case_id, to;
-	const char *to_org, *reason, *date;
+	const char *to_org, *reason, *date, *note;
 	int access, st;
 	if (srv_only_keys(r, r->in, keys) || srv_get_int(r, r->in, "case_id", 1, &case_id) ||
 	    srv_get_str(r, r->in, "to_org", 1, 256, &to_org) ||
 	    srv_get_str(r, r->in, "reason", 0, 2000, &reason) ||
+	    srv_get_str(r, r->in, "note", 0, 4000, &note) ||
 	    srv_get_str(r, r->in, "date", 0, 10, &date))
 		return 400;
 	if ((st = srv_case_access(r, case_id, &access)))
@@ -88,7 +90,8 @@ int h_referral_create(struct req *r)
 	                          .date = date,
 	                          .reason = why ? why->code : reason,
 	                          .status = "Pending",
-	                          .created_by = r->sess.username};
+	                          .created_by = r->sess.username,
+	                          .note = note};
 	int64_t id = 0;
 	char detail[300];
 	/* the referral and its audit entry: one transaction */
@@ -225,6 +228,9 @@ int h_referral_patch(struct req *r)
 	int rc = r->s->ops->begin(r->s, &e);
 	if (!rc)
 		rc = r->s->srv->referral_set_status(r->s, r->id, from, status, &e);
+	/* an answer is a reading */
+	if (!rc && receiver && r->s->srv->referral_read)
+		rc = r->s->srv->referral_read(r->s, r->id, &e);
 	if (!rc)
 		rc = srv_audit_tx1(r, "referral_status", "C", o.f.case_id, detail, &e);
 	if (!rc)
@@ -237,4 +243,52 @@ int h_referral_patch(struct req *r)
 	if (rc)
 		return srv_fail(r, &e);
 	return h_referral_get(r);
+}
+
+/* GET /api/referrals/unread: the referrals sent to the user's organisation that nobody there
+ * has opened yet (the inbox's count in the menu). */
+int h_referrals_unread(struct req *r)
+{
+	long n = 0;
+	ctip_err e = {0};
+	if (r->s->srv->referral_unread && r->s->srv->referral_unread(r->s, r->sess.org_id, &n, &e))
+		return srv_fail(r, &e);
+	r->out = json_pack("{s:I}", "unread", (json_int_t)n);
+	return 200;
+}
+
+/* POST /api/referrals/{id}/read: the receiving organisation opened the referral (audited as
+ * `referral_read`, object the case). Only the receiver marks it; to the others it is 403 or,
+ * when they are not a party to it, 404 as for one that does not exist. */
+int h_referral_read(struct req *r)
+{
+	static const char *const keys[] = {NULL};
+	struct one o;
+	int st;
+	if (srv_only_keys(r, r->in, keys))
+		return 400;
+	if ((st = find(r, &o)))
+		return st;
+	int unread = json_is_true(json_object_get(json_array_get(o.j, 0), "unread"));
+	json_decref(o.j);
+	if (o.f.to_org_id != r->sess.org_id)
+		return srv_error(r, 403, NULL,
+		                 "only the receiving organisation marks a referral read");
+	if (!unread || !r->s->srv->referral_read)
+		return 204;
+	ctip_err e = {0};
+	char detail[64];
+	snprintf(detail, sizeof(detail), "referral %lld", (long long)r->id);
+	int rc = r->s->ops->begin(r->s, &e);
+	if (!rc)
+		rc = r->s->srv->referral_read(r->s, r->id, &e);
+	if (!rc)
+		rc = srv_audit_tx1(r, "referral_read", "C", o.f.case_id, detail, &e);
+	if (!rc)
+		rc = r->s->ops->commit(r->s, &e);
+	if (rc) {
+		r->s->ops->rollback(r->s);
+		return srv_fail(r, &e);
+	}
+	return 204;
 }

@@ -86,6 +86,15 @@ long srv_login_blocked(const char *username, const char *addr);
 #define SRV_LOCK_ADDRESS 2
 int srv_login_failed(const char *username, const char *addr, long secs[2]);
 void srv_login_ok(const char *username);
+/* An administrator's unlock (routes_accounts.c): forgets the account's failed logins and ends
+ * its lockout; returns the seconds the lockout still had. The lockout of a client address is
+ * left as it is (an unlock is no way round the throttle of an address trying passwords). */
+long srv_login_unlock(const char *username);
+/* The seconds left of an account's lockout (0: none). */
+long srv_login_locked(const char *username);
+/* Ends every session of an account but the one whose token hash is keep_hash (NULL: all);
+ * returns how many ended. */
+int srv_sessions_end_account(int64_t account_id, const char *keep_hash);
 
 /* ---- the client's address (client.c) ---- */
 
@@ -218,6 +227,15 @@ int h_release_get(struct req *r);
 int h_link_review(struct req *r);
 int h_link_pair(struct req *r);
 int h_link_decide(struct req *r);
+/* accounts (routes_accounts.c): administrators manage accounts; everyone changes their own
+ * password */
+int h_accounts_list(struct req *r);
+int h_account_create(struct req *r);
+int h_account_patch(struct req *r);
+int h_account_unlock(struct req *r);
+int h_password_change(struct req *r);
+int h_referrals_unread(struct req *r);
+int h_referral_read(struct req *r);
 int h_estimate(struct req *r);
 /* the register of companies (routes_companies.c) */
 int h_companies_list(struct req *r);

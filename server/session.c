@@ -297,3 +297,48 @@ void srv_login_ok(const char *username)
 	}
 	pthread_mutex_unlock(&mu);
 }
+
+int srv_sessions_end_account(int64_t account_id, const char *keep_hash)
+{
+	int n = 0;
+	pthread_mutex_lock(&mu);
+	struct sess_node *next;
+	for (struct sess_node *x = sessions; x; x = next) {
+		next = x->hh.next;
+		if (x->s.account_id != account_id ||
+		    (keep_hash && !strcmp(x->s.token_hash, keep_hash)))
+			continue;
+		HASH_DEL(sessions, x);
+		free(x);
+		n++;
+	}
+	pthread_mutex_unlock(&mu);
+	return n;
+}
+
+long srv_login_unlock(const char *username)
+{
+	long left = 0;
+	pthread_mutex_lock(&mu);
+	struct fail_node *u = fail_find("u:", username, 0);
+	if (u) {
+		time_t now = srv_clock(NULL);
+		left = now < u->blocked_until ? (long)(u->blocked_until - now) : 0;
+		HASH_DEL(fails, u);
+		free(u);
+	}
+	pthread_mutex_unlock(&mu);
+	return left;
+}
+
+long srv_login_locked(const char *username)
+{
+	long left = 0;
+	pthread_mutex_lock(&mu);
+	struct fail_node *u = fail_find("u:", username, 0);
+	time_t now = srv_clock(NULL);
+	if (u && now < u->blocked_until)
+		left = (long)(u->blocked_until - now);
+	pthread_mutex_unlock(&mu);
+	return left;
+}

@@ -23,6 +23,8 @@ import { linkReviewView, linkPairView } from './views/link.js';
 import { workView } from './views/work.js';
 import { followupsView } from './views/followups.js';
 import { contactsView } from './views/contacts.js';
+import { refreshBadges } from './badges.js';
+import { accountsView } from './views/accounts.js';
 import { commsView, commView } from './views/comms.js';
 import { companiesView, companyView } from './views/companies.js';
 
@@ -41,6 +43,7 @@ const ROUTES = [
 	[/^\/search$/, searchView, true],
 	[/^\/inbox$/, inboxView, true],
 	[/^\/account$/, accountView, true],
+	[/^\/admin\/accounts$/, accountsView, true],
 	[/^\/audit$/, auditView, true],
 	[/^\/stats$/, statsView, true],
 	[/^\/releases$/, releasesView, true],
@@ -62,6 +65,7 @@ const NAV = [
 	['#/stats', 'nav.stats', 'stats'],
 	['#/releases', 'nav.releases', 'releases'],
 	['#/link', 'nav.link', 'link'],
+	['#/admin/accounts', 'nav.accounts', 'admin'],
 	['#/comms', 'nav.comms', 'comms'],
 	['#/companies', 'nav.companies', false],
 	['#/account', 'nav.account', false],
@@ -79,6 +83,7 @@ const COMMS_ROLES = ['supervisor', 'analyst', 'admin', 'auditor'];
 function firstPage() {
 	if (worksOnCases()) return '#/home';
 	if (state.me && state.me.role === 'analyst') return '#/stats';
+	if (state.me && state.me.role === 'admin') return '#/admin/accounts';
 	return state.me && state.me.role === 'auditor' ? '#/audit' : '#/account';
 }
 
@@ -140,6 +145,7 @@ function renderChrome() {
 		if (cases === 'audit' && !(state.me && AUDIT_ROLES.includes(state.me.role))) continue;
 		if (cases === 'stats' && !(state.me && STATS_ROLES.includes(state.me.role))) continue;
 		if (cases === 'link' && !(state.me && state.me.role === 'supervisor')) continue;
+		if (cases === 'admin' && !(state.me && state.me.role === 'admin')) continue;
 		if (cases === 'releases' && !(state.me && RELEASE_ROLES.includes(state.me.role))) continue;
 		if (cases === 'comms' && !(state.me && COMMS_ROLES.includes(state.me.role))) continue;
 		const active = '#' + path === href || (href === '#/cases' && /^\/cases\/\d+/.test(path)) || (href === '#/link' && /^\/link\//.test(path)) || (href === '#/comms' && /^\/comms\//.test(path)) || (href === '#/companies' && /^\/companies\//.test(path));
@@ -149,13 +155,15 @@ function renderChrome() {
 	}
 	ul.append(h('li', { class: 'who' }, h('span', {}, t('nav.who', { user: state.me.username, org: state.me.org }))));
 	nav.append(ul);
-	if (worksOnCases()) menuCounts(nav);
+	if (worksOnCases()) {
+		menuCounts(nav);
+		refreshBadges(); // the inbox's unread referrals (badges.js)
+	}
 }
 
 // The menu's counts (GET /api/home?counts=1: counts only, no names): what waits for the user.
 const BADGES = {
 	'#/home': ['followups_overdue', 'referrals_new', 'approvals'],
-	'#/inbox': ['referrals_new'],
 	'#/followups': ['followups_overdue'],
 };
 let countsSeq = 0;

@@ -1,6 +1,7 @@
 // fields.js - what the UI knows of the HTCDS fields: which vocabulary labels a code, and which
 // fields make up each section of the case page. Labels are in i18n/*.json as "f.<field>".
-import { label, t, currentLang } from './i18n.js';
+import { label, t, options, vocabEntry } from './i18n.js';
+import { fmtDate, fmtNumber } from './format.js';
 
 export const VOCAB = {
 	org_Type: 'org_type',
@@ -34,6 +35,12 @@ export const VOCAB = {
 	ctip_SentenceKind: 'sentence_kind',
 	status: 'referral_status',
 	reason: 'referral_reason',
+	// countries are shown by name, not by their ISO 3166 code
+	prs_Citizenship: 'country',
+	prs_MailingCountry: 'country',
+	ctip_RecruitmentCountry: 'country',
+	ctip_ExploitationCountry: 'country',
+	hte_Country: 'country',
 };
 
 export const ALL_VOCABS = [...new Set(Object.values(VOCAB))];
@@ -101,6 +108,14 @@ export const GROUPS = {
 	comments: ['ctip_CommentDate', 'cco_CaseComment'],
 };
 
+/* Fields that hold a date (ISO from the API; shown as the UI's language writes dates). */
+const DATE_FIELD = /(Date|Birthdate|Start|End|^date|_at|^due|^done)$/;
+
+/* A country's name in the UI's language, from the country vocabulary when it is loaded. */
+export function countryName(code) {
+	return label('country', code);
+}
+
 /* The label of a field: the translation when there is one, else its HTCDS name. */
 export function fieldLabel(name) {
 	const key = 'f.' + name;
@@ -114,7 +129,30 @@ export function display(name, value) {
 	if (Array.isArray(value)) return value.map((v) => display(name, v)).join('; ');
 	if (typeof value === 'boolean') return value ? t('common.yes') : t('common.no');
 	if (VOCAB[name]) return label(VOCAB[name], value);
-	if (name === 'ctip_AssistanceAmount' && /^\d+(\.\d+)?$/.test(String(value)))
-		return Number(value).toLocaleString(currentLang() === 'vi' ? 'vi-VN' : 'en-GB') + ' ₫';
+	if (DATE_FIELD.test(name)) return fmtDate(value);
+	if (name === 'ctip_AssistanceAmount' && /^\d+(\.\d+)?$/.test(String(value))) return fmtNumber(value) + ' ₫';
 	return String(value);
+}
+
+/* The provinces for a picker: today's 34 (2025), then the 63 of before 2025-07-01 that are not
+   among them, marked as former; the value is the province's name (the server reads names of both
+   lists, with or without diacritics). Needs loadVocabs(['province_2025', 'province_2008']). */
+export function provinceOptions() {
+	const now = options('province_2025').map((o) => ({ code: o.code, label: vocabName('province_2025', o.code) }));
+	const names = new Set(now.map((o) => o.label));
+	const old = options('province_2008')
+		.map((o) => vocabName('province_2008', o.code))
+		.filter((n) => !names.has(n))
+		.map((n) => ({ code: n, label: n + ' ' + t('province.former') }));
+	return [...now.map((o) => ({ code: o.label, label: o.label })), ...old];
+}
+
+/* Countries for a picker: ISO code, name in the UI's language (needs loadVocabs(['country'])). */
+export function countryOptions() {
+	return options('country').sort((a, b) => a.label.localeCompare(b.label));
+}
+
+function vocabName(vocab, code) {
+	// provinces are Vietnamese proper names: shown with their diacritics in both languages
+	return vocabEntry(vocab, code).vi || code;
 }

@@ -2,6 +2,7 @@
 // aria-describedby, and the placing of a server error {"error", "field"} next to its field.
 import { h } from './dom.js';
 import { has, t } from './i18n.js';
+import { dateHint, fmtDate, parseDate, todayIso } from './format.js';
 
 let seq = 0;
 
@@ -55,6 +56,73 @@ export class Form {
 		return wrap;
 	}
 
+	/* A date: typed as the UI shows dates (dd/mm/yyyy in Vietnamese, format.js), with a button
+	   that opens the browser's own calendar (a native date input kept out of the tab order and
+	   of the accessibility tree: the text field is the control). opts.value is ISO; value()
+	   gives ISO back; validate() says what was expected when the text is not a date.
+	   opts.partial: YYYY-MM and YYYY are allowed (a birth date known only to the year). */
+	date(name, labelText, opts = {}) {
+		const wrap = this.field(name, labelText, {
+			...opts,
+			value: fmtDate(opts.value || ''),
+			hint: opts.hint || dateHint(opts.partial),
+			inputmode: 'numeric',
+		});
+		const f = this.fields.get(name);
+		f.date = opts.partial ? 'partial' : 'full';
+		const text = f.control;
+		const native = h('input', { type: 'date', class: 'date-native', tabindex: '-1', 'aria-hidden': 'true' });
+		const button = h('button', { type: 'button', class: 'date-pick', 'aria-label': t('date.pick'), title: t('date.pick') }, '📅');
+		button.addEventListener('click', () => {
+			const cur = parseDate(text.value, false);
+			native.value = cur.iso && cur.iso.length === 10 ? cur.iso : todayIso();
+			try {
+				if (native.showPicker) native.showPicker();
+				else native.focus();
+			} catch (e) {
+				native.focus();
+			}
+		});
+		native.addEventListener('change', () => {
+			if (native.value) text.value = fmtDate(native.value);
+			text.focus();
+		});
+		const row = h('div', { class: 'date-row' }, text, button, native);
+		wrap.insertBefore(row, f.error);
+		return wrap;
+	}
+
+	/* A searchable choice: a text field with the browser's suggestion list (<datalist>), so that
+	   typing a few letters of a province, a country or an organisation narrows the list (with or
+	   without diacritics the server still reads it). options: [{code, label}]; value() gives the
+	   code of the label chosen, else the text as typed (opts.free: that text is a valid answer,
+	   e.g. an assistance provider that is not a registered organisation; otherwise the server
+	   checks it and says what it expected). opts.value is a code. */
+	picker(name, labelText, opts = {}) {
+		const listId = this.id(name) + '-list';
+		const byCode = new Map((opts.options || []).map((o) => [o.code, o.label]));
+		const wrap = this.field(name, labelText, { ...opts, options: undefined, value: byCode.get(opts.value) || opts.value || '', autocomplete: 'off' });
+		const f = this.fields.get(name);
+		f.picker = new Map((opts.options || []).map((o) => [o.label.toLocaleLowerCase(), o.code]));
+		f.control.setAttribute('list', listId);
+		const list = h('datalist', { id: listId }, (opts.options || []).map((o) => h('option', { value: o.label })));
+		wrap.insertBefore(list, f.error);
+		return wrap;
+	}
+
+	/* Checks the date fields; shows the first bad one's error. true when all are dates. */
+	validate() {
+		for (const [name, f] of this.fields) {
+			if (!f.date) continue;
+			const r = parseDate(f.control.value, f.date === 'partial');
+			if (r.error) {
+				this.showError(r.error, name);
+				return false;
+			}
+		}
+		return true;
+	}
+
 	checkbox(name, labelText, opts = {}) {
 		const id = this.id(name);
 		const control = h('input', { id, name, type: 'checkbox' });
@@ -84,6 +152,14 @@ export class Form {
 		if (!f) return undefined;
 		if (f.group) return [...f.control.querySelectorAll('input:checked')].map((b) => b.value);
 		if (f.control.type === 'checkbox') return f.control.checked;
+		if (f.picker) {
+			const v = f.control.value.trim();
+			return f.picker.get(v.toLocaleLowerCase()) || v;
+		}
+		if (f.date) {
+			const r = parseDate(f.control.value, f.date === 'partial');
+			return r.error ? f.control.value.trim() : r.iso;
+		}
 		return f.control.value.trim();
 	}
 
@@ -146,7 +222,5 @@ export function errorText(err) {
 }
 
 export function today() {
-	const d = new Date();
-	const p = (n) => String(n).padStart(2, '0');
-	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+	return todayIso();
 }

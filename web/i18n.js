@@ -83,3 +83,9 @@ export function options(vocab) {
 	const v = vocabs.get(vocab);
 	return v ? [...v.values()].map((e) => ({ code: e.code, label: e[lang] || e.en || e.code })) : [];
 }
+
+/* The entry {code, en, vi} of a code in a loaded vocabulary ({} when unknown). */
+export function vocabEntry(vocab, code) {
+	const v = vocabs.get(vocab);
+	return (v && v.get(code)) || {};
+}

@@ -21,7 +21,7 @@ int ctip_role_valid(const char *role)
 int ctip_account_add(ctip_store *s, const char *username, const char *org, const char *role,
                      const char *password, ctip_err *e)
 {
-	char hash[crypto_pwhash_STRBYTES];
+	char hash[CTIP_PWHASH_LEN];
 	int64_t org_id;
 	if (!*username || strlen(username) > 64)
 		return ctip_err_set(e, CTIP_EINVAL, "a user name has 1 to 64 characters");
@@ -43,13 +43,22 @@ int ctip_account_add(ctip_store *s, const char *username, const char *org, const
 	if (rc == CTIP_ENOTFOUND)
 		return ctip_err_set(e, CTIP_ENOTFOUND,
 		                    "no organisation '%s' (add it with `ctip org add`)", org);
-	if (rc)
+	if (rc || (rc = ctip_password_hash(password, hash, e)))
 		return rc;
+	return s->ops->account_add(s, username, org_id, role, hash, e);
+}
+
+int ctip_password_hash(const char *password, char out[CTIP_PWHASH_LEN], ctip_err *e)
+{
+	_Static_assert(CTIP_PWHASH_LEN >= crypto_pwhash_STRBYTES, "room for the hash");
+	if (strlen(password) < 10)
+		return ctip_err_set(e, CTIP_EINVAL,
+		                    "the password must have at least 10 characters");
 	if (sodium_init() < 0)
 		return ctip_err_set(e, CTIP_EINVAL, "libsodium failed to initialise");
-	if (crypto_pwhash_str_alg(hash, password, strlen(password),
+	if (crypto_pwhash_str_alg(out, password, strlen(password),
 	                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	                          crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13))
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory hashing the password");
-	return s->ops->account_add(s, username, org_id, role, hash, e);
+	return CTIP_OK;
 }

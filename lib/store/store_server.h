@@ -33,6 +33,15 @@ struct ctip_case_item {
 struct ctip_referral {
 	int64_t id, case_id, from_org_id, to_org_id;
 	const char *from_org, *to_org, *date, *reason, *status, *created_by, *created_at;
+	const char *note; /* the referring caseworker's note (sealed at rest), or NULL */
+	int unread;       /* the receiving organisation has not opened it yet */
+};
+
+/* An account as the administrators' page lists it (never its password hash). */
+struct ctip_account_item {
+	int64_t id, org_id;
+	const char *username, *org, *role, *created_at;
+	int disabled;
 };
 
 struct ctip_org_item {
@@ -61,6 +70,17 @@ struct ctip_srv_ops {
 	/* CTIP_ENOTFOUND when there is no such account. */
 	int (*account_get)(ctip_store *s, const char *username, struct ctip_account *a,
 	                   ctip_err *e);
+	/* Every account, by user name (NULL in a back end without it: the API answers 501). */
+	int (*account_list)(ctip_store *s, int (*cb)(void *ctx, const struct ctip_account_item *a),
+	                    void *ctx, ctip_err *e);
+	/* Changes account id: disabled 0 or 1 (-1 keeps it), pw_hash a new Argon2id hash (NULL
+	 * keeps it). CTIP_ENOTFOUND when there is no such account. */
+	int (*account_set)(ctip_store *s, int64_t id, int disabled, const char *pw_hash,
+	                   ctip_err *e);
+	/* Referral id has been opened by the organisation it was sent to (no longer unread). */
+	int (*referral_read)(ctip_store *s, int64_t id, ctip_err *e);
+	/* The referrals sent to org_id that it has not opened yet (Pending ones only). */
+	int (*referral_unread)(ctip_store *s, int64_t org_id, long *n, ctip_err *e);
 	/* The organisations that have an account (that use ctip), by name. */
 	int (*org_list)(ctip_store *s, int (*cb)(void *ctx, const struct ctip_org_item *o),
 	                void *ctx, ctip_err *e);

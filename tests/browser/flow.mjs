@@ -147,7 +147,7 @@ async function a11y(page, where) {
 		const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
 		if (document.querySelectorAll('h1').length !== 1) out.push(`${document.querySelectorAll('h1').length} h1 elements`);
 		for (const c of document.querySelectorAll('input, select, textarea')) {
-			if (c.type === 'hidden' || !visible(c)) continue;
+			if (c.type === 'hidden' || !visible(c) || c.closest('[aria-hidden="true"]')) continue;
 			if (!(c.labels && c.labels.length) && !c.getAttribute('aria-label')) out.push(`unlabelled ${c.tagName.toLowerCase()} ${c.id || c.name}`);
 		}
 		const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
@@ -270,13 +270,13 @@ async function main() {
 		expect(focused === 'H1', 'focus is not on the heading but on ' + focused);
 	});
 	let caseId = null;
-	await step('create form: a bad birth date gets the server message next to the field', async () => {
+	await step('create form: a bad birth date is refused next to the field, saying what was expected', async () => {
 		await pa.getByRole('link', { name: 'New case' }).first().click();
 		await pa.getByRole('heading', { level: 1, name: 'New case' }).waitFor();
 		await pa.getByLabel('Family name').fill(VICTIM.family);
 		await pa.getByLabel('Middle name').fill(VICTIM.middle);
 		await pa.getByLabel('Given name').fill(VICTIM.given);
-		await pa.getByLabel('Date of birth').fill('15/03/2001');
+		await pa.getByLabel('Date of birth').fill('31/02/2001');
 		await pa.getByLabel('Gender').selectOption('Feminine');
 		await pa.getByLabel('Province').fill('Ha Giang');
 		await pa.getByLabel('Mobile phone').fill('0912 000 111');
@@ -288,6 +288,7 @@ async function main() {
 		await pa.getByRole('button', { name: 'Create case' }).click();
 		const field = pa.getByLabel('Date of birth');
 		await pa.locator('#new-prs_Birthdate-error:not([hidden])').waitFor({ timeout: 5000 });
+		expect(/31\/02\/2001.*YYYY-MM-DD/.test(await pa.locator('#new-prs_Birthdate-error').textContent()), 'the error does not say what was expected');
 		expect((await field.getAttribute('aria-invalid')) === 'true', 'field not marked invalid');
 		expect((await field.getAttribute('aria-describedby')).includes('new-prs_Birthdate-error'), 'error not linked');
 		expect(await field.evaluate((el) => el === document.activeElement), 'focus not on the field');
@@ -295,7 +296,7 @@ async function main() {
 		await a11y(pa, 'create form with an error');
 	});
 	await step('A creates the case with a consenting victim', async () => {
-		await pa.getByLabel('Date of birth').fill('2001-03-15');
+		await pa.getByLabel('Date of birth').fill('15/03/2001'); // day first is read too
 		await pa.getByRole('button', { name: 'Create case' }).click();
 		await pa.getByText('Case created.').waitFor();
 		caseId = Number(new URL(pa.url()).hash.match(/^#\/cases\/(\d+)$/)[1]);
@@ -307,9 +308,16 @@ async function main() {
 	let personId = null;
 	await step('A refers the case to B with the referral form', async () => {
 		const form = pa.getByRole('form', { name: 'Refer this case' });
+		expect((await form.getByLabel('To organisation').inputValue()) === '', 'a recipient was chosen in advance');
 		await form.getByLabel('To organisation').selectOption('Org B');
 		await form.getByLabel('Reason').selectOption('AdditionalServicesRequired');
-		await form.getByRole('button', { name: 'Refer' }).click();
+		await form.getByLabel('Note for the receiving organisation').fill('Cần chỗ ở an toàn; gọi trước khi đến.');
+		await form.getByRole('button', { name: 'Review before sending' }).click();
+		// the confirmation says what B will see before anything is sent
+		await form.getByRole('heading', { name: 'Refer this case to Org B?' }).waitFor();
+		expect(await form.getByText('with name and identity').isVisible(), 'the confirmation does not say the identity is shared');
+		expect(await form.getByText('Cần chỗ ở an toàn; gọi trước khi đến.').isVisible(), 'the note is not shown before sending');
+		await form.getByRole('button', { name: 'Confirm and send' }).click();
 		await pa.getByText('Case referred to Org B.').waitFor();
 		await pa.getByRole('cell', { name: 'Org B' }).first().waitFor();
 		await shot(pa, 'case', { fullPage: true });
@@ -328,7 +336,7 @@ async function main() {
 		await pa.goto(`${base}/#/cases/${caseId}`);
 		await pa.getByRole('link', { name: 'Edit case' }).click();
 		await pa.getByRole('heading', { level: 1, name: /^Edit case/ }).waitFor();
-		await pa.getByLabel('Case closed').fill('01/02/2020');
+		await pa.getByLabel('Case closed').fill('32/01/2020');
 		await pa.getByRole('button', { name: 'Save' }).click();
 		await pa.locator('#edit-ctip_CaseClosedDate-error:not([hidden])').waitFor();
 		expect((await pa.getByLabel('Case closed').getAttribute('aria-invalid')) === 'true', 'field not marked invalid');
@@ -452,11 +460,15 @@ async function main() {
 	const pb = B.page;
 	await step('B signs in and finds the referral in the inbox', async () => {
 		await login(pb, base, 'worker_b');
-		await tabTo(pb, /^Referral inbox$/); // from the keyboard
+		// the menu counts the referrals B has not opened yet (two: this case and the one without consent)
+		await pb.locator('#nav a[href="#/inbox"] .badge').waitFor();
+		expect((await pb.locator('#nav a[href="#/inbox"] .badge').textContent()).includes('2 unread'), 'no unread count in the menu');
+		await tabTo(pb, /^Referral inbox/); // from the keyboard
 		await pb.keyboard.press('Enter');
 		await pb.getByRole('heading', { level: 1, name: 'Referral inbox' }).waitFor();
 		await pb.getByRole('link', { name: `Open case #${caseId}` }).waitFor();
 		await pb.getByRole('cell', { name: 'Org A' }).first().waitFor();
+		await pb.getByText('Cần chỗ ở an toàn; gọi trước khi đến.').waitFor(); // A's note
 		await shot(pb, 'inbox');
 		await a11y(pb, 'inbox');
 	});

@@ -38,6 +38,25 @@ const used = new Set();
 for (const f of sources) for (const m of readFileSync(f, 'utf8').matchAll(/\bt\(\s*'([a-zA-Z.]+)'/g)) used.add(m[1]);
 check('i18n: every key the code uses is translated', [...used].filter((k) => !k.endsWith('.') && !(k in en)));
 
+// Every error code the server can answer (docs/API.md, Errors) is translated: the codes of
+// server/http.c's table (error_codes), the codes by status of error_code() and the fixed one of
+// srv_send_json, each needs error.code.<code> in both languages.
+const http = readFileSync(resolve(WEB, '../server/http.c'), 'utf8');
+const codes = new Set();
+const table = http.slice(http.indexOf('error_codes[] = {'), http.indexOf('};', http.indexOf('error_codes[] = {')));
+for (const m of table.matchAll(/,\s*"([a-z][a-z0-9_]*)"\s*\}/g)) codes.add(m[1]);
+const fn = http.slice(http.indexOf('static const char *error_code('), http.indexOf('int srv_error('));
+for (const m of fn.matchAll(/return\s+(?:[^;"]*\?\s*)?"([a-z][a-z0-9_]*)"(?:\s*:\s*"([a-z][a-z0-9_]*)")?/g)) {
+	codes.add(m[1]);
+	if (m[2]) codes.add(m[2]);
+}
+for (const m of http.matchAll(/\\"code\\":\\"([a-z_]+)\\"/g)) codes.add(m[1]);
+check(`i18n: every error code of the server (${codes.size}) has an English and a Vietnamese text`, [
+	...(codes.size < 30 ? [`only ${codes.size} codes found in server/http.c: has its table moved?`] : []),
+	...[...codes].filter((c) => !en['error.code.' + c]).map((c) => 'no en: error.code.' + c),
+	...[...codes].filter((c) => !vi['error.code.' + c]).map((c) => 'no vi: error.code.' + c),
+]);
+
 const html = readFileSync(join(WEB, 'index.html'), 'utf8');
 check('web: no inline script or event handler (CSP default-src self)', [
 	...[...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>/g)].map((m) => 'inline script: ' + m[0]),

@@ -31,4 +31,6 @@ if ! npm ci --no-audit --no-fund --loglevel=error >npm-ci.log 2>&1; then
 fi
 rm -f npm-ci.log
 node flow.mjs || rc=1
+# every workflow in both languages and at both widths, axe-core on every page (issue 14 item 6)
+node walk.mjs || rc=1
 exit $rc

@@ -224,6 +224,8 @@ def expect(k, role, endpoint):
         return 403
     if endpoint in ("me", "orgs", "vocab"):
         return 200
+    if endpoint == "accounts":  # administrators only (issue 14)
+        return 200 if role == "admin" else 403
     if endpoint == "estimate":  # the dark figure: analysts and supervisors, any organisation
         return 200 if role in ("analyst", "supervisor") else 403
     if endpoint == "estimate_org":  # one list per agency: raw counts (analysts with raw=1) only
@@ -251,6 +253,9 @@ def expect(k, role, endpoint):
         "inbox": {"A": 200, "B": 200, "C": 200},
         "assist_c1": {"A": 201, "B": 403, "C": 404},
         "referral_get": {"A": 200, "B": 200, "C": 404},
+        "unread": {"A": 200, "B": 200, "C": 200},
+        # only the receiver marks a referral read; the sender is told so, others not even that
+        "referral_read": {"A": 403, "B": 204, "C": 404},
     }[endpoint][k]
 
 
@@ -278,6 +283,9 @@ def call(c, endpoint):
                                                                 "ctip_AssistanceKind": "Medical"}),
         "referral_get": lambda: c.req("GET", f"/api/referrals/{ref1}"),
         "audit": lambda: c.req("GET", f"/api/audit?person={p1}"),
+        "accounts": lambda: c.req("GET", "/api/accounts"),
+        "unread": lambda: c.req("GET", "/api/referrals/unread"),
+        "referral_read": lambda: c.req("POST", f"/api/referrals/{ref1}/read", {}),
         "estimate": lambda: c.req("GET", "/api/estimate?bootstrap=0"),
         "estimate_org": lambda: c.req("GET", "/api/estimate?bootstrap=0&lists=org"),
         "stats_followups": lambda: c.req("GET", "/api/stats?count=followups&by=org_type"),
@@ -290,7 +298,7 @@ def call(c, endpoint):
 ENDPOINTS = ["me", "orgs", "vocab", "get_c1", "get_c2", "get_c3", "get_missing", "list", "search",
              "patch_c1", "patch_c3", "person_p1", "persons_c3", "refer_c4", "inbox", "assist_c1",
              "referral_get", "audit", "estimate", "estimate_org", "stats_followups", "company_add",
-             "companies", "company_get"]
+             "companies", "company_get", "accounts", "unread", "referral_read"]
 # the dark figure counts through the statistics: where they are not yet available (PostgreSQL),
 # its answer to the roles that may ask is skipped, saying so (its refusals are still checked)
 EST_SKIP = PG and "not yet available on PostgreSQL" in ctip("stats", "victims", "--by", "year").stderr

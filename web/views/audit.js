@@ -68,9 +68,9 @@ export async function auditView(root, params, query, ctx) {
 		if (v && !/^\d+$/.test(v)) return form.showError(t('audit.badPerson'), 'person');
 		const next = { person: v, user: form.value('user').trim(), action: form.value('action') };
 		for (const k of ['from', 'to']) {
-			const iso = parseDate(form.value(k));
-			if (iso === null) return form.showError(t('list.badDate'), k);
-			next[k] = iso;
+			const r = parseDate(form.value(k));
+			if (r.error) return form.showError(r.error, k);
+			next[k] = r.iso;
 		}
 		ctx.navigate('#/audit' + qs(next));
 	});

@@ -5,10 +5,17 @@ import { h } from '../dom.js';
 import { t, loadVocabs, options, label } from '../i18n.js';
 import { api } from '../api.js';
 import { Form, errorText, today } from '../forms.js';
-import { ALL_VOCABS, CASE_FIELDS, PERSON_FIELDS, VICTIM_FIELDS, GROUPS, fieldLabel, display } from '../fields.js';
+import { fmtDate } from '../format.js';
+import { ALL_VOCABS, CASE_FIELDS, PERSON_FIELDS, VICTIM_FIELDS, GROUPS, fieldLabel, display, countryOptions } from '../fields.js';
 
 export async function caseView(root, [id], query, ctx) {
-	const [c] = await Promise.all([api('GET', `/cases/${id}`), loadVocabs(ALL_VOCABS)]);
+	const [c, orgs] = await Promise.all([
+		api('GET', `/cases/${id}`),
+		api('GET', '/orgs')
+			.then((d) => d.orgs || [])
+			.catch(() => []),
+		loadVocabs([...ALL_VOCABS, 'province_2025', 'province_2008']),
+	]);
 	const persons = c.persons || [];
 	const own = c.access === 'own';
 
@@ -52,7 +59,7 @@ export async function caseView(root, [id], query, ctx) {
 		const rows = [];
 		persons.forEach((p, i) => (p[group] || []).forEach((r) => rows.push({ ...r, _person: personName(p, i) })));
 		for (const r of c[group] || []) rows.push(r); // a server may keep some at case level
-		const add = own && persons.length && ITEM_FIELDS[group] ? itemForm(group, c, persons, ctx) : null;
+		const add = own && persons.length && ITEM_FIELDS[group] ? itemForm(group, c, persons, ctx, orgs) : null;
 		root.append(section(group, t('case.' + group), rows.length ? table(rows, ['_person', ...GROUPS[group]]) : null, add));
 	}
 
@@ -69,7 +76,7 @@ export async function caseView(root, [id], query, ctx) {
 						incoming.length ? table(incoming, GROUPS.incoming_referrals) : null,
 				  ]
 				: null,
-			own ? await referralForm(c, ctx) : null
+			own ? referralForm(c, ctx, orgs) : null
 		)
 	);
 
@@ -159,46 +166,101 @@ function table(items, columns) {
 	);
 }
 
-async function referralForm(c, ctx) {
-	let orgs = [];
-	try {
-		orgs = ((await api('GET', '/orgs')).orgs || []).filter((o) => o.name !== c.org);
-	} catch (e) {
-		orgs = [];
-	}
+/* Whether a person's identity goes with a referral (server/access.c, consent_shares_identity):
+   consent given, with sharing with referral organisations and sharing identity in its scope. */
+export function sharesIdentity(p) {
+	const scope = Array.isArray(p.ctip_ConsentScope) ? p.ctip_ConsentScope : String(p.ctip_ConsentScope || '').split(';');
+	return (p.con_Consent === true || p.con_Consent === 'true') && scope.includes('ShareWithReferralOrgs') && scope.includes('ShareIdentity');
+}
+
+/* The referral form: no organisation chosen in advance, a note for the receiver, and a
+   confirmation step that says what the receiving organisation will see before anything is sent. */
+function referralForm(c, ctx, allOrgs) {
+	const orgs = allOrgs.filter((o) => o.name !== c.org);
 	const form = new Form('referral');
-	const done = h('p', { class: 'flash', role: 'status', hidden: true });
-	const button = h('button', { type: 'submit' }, t('referral.submit'));
-	const el = h(
-		'form',
-		{ class: 'card', 'aria-labelledby': 'referral-title', novalidate: true },
-		h('h3', { id: 'referral-title' }, t('referral.title')),
-		form.summary,
+	const button = h('button', { type: 'submit' }, t('referral.review'));
+	const fields = h(
+		'div',
+		{},
 		form.field('to_org', t('referral.to'), {
 			options: orgs.map((o) => ({ code: o.name, label: o.type ? `${o.name} (${label('org_type', o.type)})` : o.name })),
-			required: true,
+			empty: t('referral.chooseOrg'),
 		}),
 		form.field('reason', t('referral.reason'), { options: options('referral_reason') }),
-		form.field('date', t('referral.date'), { value: today(), hint: t('form.dateHint'), inputmode: 'numeric' }),
-		h('div', { class: 'actions' }, button),
-		done
+		form.date('date', t('referral.date'), { value: today() }),
+		form.field('note', t('referral.note'), { textarea: true, rows: 4, hint: t('referral.noteHint') }),
+		h('div', { class: 'actions' }, button)
 	);
-	el.addEventListener('submit', async (e) => {
+	const confirm = h('div', { class: 'confirm', hidden: true });
+	const el = h('form', { class: 'card', 'aria-labelledby': 'referral-title', novalidate: true }, h('h3', { id: 'referral-title' }, t('referral.title')), form.summary, fields, confirm);
+	let body = null;
+	const back = () => {
+		confirm.hidden = true;
+		fields.hidden = false;
+		form.control('to_org').focus();
+	};
+	const send = async (sendButton) => {
+		sendButton.disabled = true;
+		try {
+			await api('POST', '/referrals', body);
+			ctx.navigate(`#/cases/${c.id}`, t('referral.done', { org: body.to_org }));
+		} catch (err) {
+			sendButton.disabled = false;
+			back();
+			form.showError(errorText(err), err.field);
+		}
+	};
+	el.addEventListener('submit', (e) => {
 		e.preventDefault();
 		form.clearErrors();
 		const to = form.value('to_org');
 		if (!to) return form.showError(t('referral.needOrg'), 'to_org');
-		const body = { case_id: Number(c.id), to_org: to };
+		if (!form.validate()) return;
+		body = { case_id: Number(c.id), to_org: to };
 		if (form.value('reason')) body.reason = form.value('reason');
 		if (form.value('date')) body.date = form.value('date');
-		button.disabled = true;
-		try {
-			await api('POST', '/referrals', body);
-			ctx.navigate(`#/cases/${c.id}`, t('referral.done', { org: to }));
-		} catch (err) {
-			button.disabled = false;
-			form.showError(errorText(err), err.field);
-		}
+		if (form.value('note')) body.note = form.value('note');
+		const persons = c.persons || [];
+		const sendButton = h('button', { type: 'button' }, t('referral.send'));
+		sendButton.addEventListener('click', () => send(sendButton));
+		const backButton = h('button', { type: 'button', class: 'secondary' }, t('referral.back'));
+		backButton.addEventListener('click', back);
+		const allShown = persons.length && persons.every(sharesIdentity);
+		confirm.replaceChildren(
+			h('h4', { id: 'referral-confirm-title', tabindex: '-1' }, t('referral.confirmTitle', { org: to })),
+			h(
+				'dl',
+				{ class: 'fields' },
+				h('dt', {}, t('referral.to')),
+				h('dd', {}, to),
+				body.reason ? [h('dt', {}, t('referral.reason')), h('dd', {}, label('referral_reason', body.reason))] : null,
+				h('dt', {}, t('referral.date')),
+				h('dd', {}, fmtDate(body.date || today())),
+				h('dt', {}, t('referral.note')),
+				h('dd', {}, body.note || t('referral.noNote'))
+			),
+			h('p', {}, t('referral.willSee')),
+			h(
+				'ul',
+				{ class: 'shared' },
+				persons.map((p, i) =>
+					h(
+						'li',
+						{ class: sharesIdentity(p) ? 'shown' : 'hidden-identity' },
+						sharesIdentity(p)
+							? t('referral.personShown', { person: personName(p, i) })
+							: t('referral.personHidden', { person: t('case.personN', { n: i + 1, role: label('person_role', capitalise(p.ctip_Role || p.role || '')) }) })
+					)
+				),
+				h('li', {}, t('referral.itemsShared')),
+				h('li', {}, t('referral.commentsNot')),
+				allShown ? null : h('li', {}, t('referral.closureNot'))
+			),
+			h('div', { class: 'actions' }, sendButton, backButton)
+		);
+		fields.hidden = true;
+		confirm.hidden = false;
+		confirm.querySelector('h4').focus();
 	});
 	return el;
 }
@@ -210,7 +272,7 @@ const ITEM_FIELDS = {
 		['ctip_AssistanceKind', { vocab: 'assistance_kind', required: true }],
 		['ctip_AssistanceDate', { date: true }],
 		['ctip_AssistanceAmount', { number: true, hint: 'case.amountHint' }],
-		['ctip_AssistanceProvider', {}],
+		['ctip_AssistanceProvider', { org: true }],
 	],
 	proceedings: [
 		['ctip_ProcStage', { vocab: 'proceeding_stage', required: true }],
@@ -221,7 +283,7 @@ const ITEM_FIELDS = {
 	],
 };
 
-function itemForm(group, c, persons, ctx) {
+function itemForm(group, c, persons, ctx, orgs) {
 	const form = new Form('add-' + group);
 	const button = h('button', { type: 'submit' }, t('case.itemSubmit'));
 	const fields = ITEM_FIELDS[group];
@@ -235,18 +297,23 @@ function itemForm(group, c, persons, ctx) {
 			value: String(persons[0].id),
 		}),
 		fields.map(([name, o]) =>
-			form.field(name, fieldLabel(name), {
-				options: o.vocab ? options(o.vocab) : undefined,
-				required: o.required,
-				hint: o.date ? t('form.partialDateHint') : o.hint ? t(o.hint) : undefined,
-				inputmode: o.date || o.number ? 'numeric' : undefined,
-			})
+			o.date
+				? form.date(name, fieldLabel(name), { partial: true })
+				: o.org
+				? form.picker(name, fieldLabel(name), { options: orgs.map((g) => ({ code: g.name, label: g.name })), free: true, hint: t('case.providerHint') })
+				: form.field(name, fieldLabel(name), {
+						options: o.vocab ? options(o.vocab) : undefined,
+						required: o.required,
+						hint: o.hint ? t(o.hint) : undefined,
+						inputmode: o.number ? 'numeric' : undefined,
+				  })
 		),
 		h('div', { class: 'actions' }, button)
 	);
 	el.addEventListener('submit', async (e) => {
 		e.preventDefault();
 		form.clearErrors();
+		if (!form.validate()) return;
 		const body = { case_id: Number(c.id), person_id: Number(form.value('person_id')) };
 		for (const [name, o] of fields) {
 			const v = form.value(name);
@@ -277,16 +344,18 @@ function personForm(c, ctx) {
 		{ novalidate: true },
 		form.summary,
 		form.field('role', fieldLabel('ctip_Role'), { options: options('person_role'), required: true }),
-		text.map((f) => form.field(f, fieldLabel(f), f === 'prs_Birthdate' ? { hint: t('form.partialDateHint'), inputmode: 'numeric' } : {})),
+		text.map((f) => (f === 'prs_Birthdate' ? form.date(f, fieldLabel(f), { partial: true }) : form.field(f, fieldLabel(f)))),
 		form.field('prs_Gender', fieldLabel('prs_Gender'), { options: options('gender') }),
+		form.picker('prs_Citizenship', fieldLabel('prs_Citizenship'), { options: countryOptions() }),
 		h('div', { class: 'actions' }, button)
 	);
 	el.addEventListener('submit', async (e) => {
 		e.preventDefault();
 		form.clearErrors();
+		if (!form.validate()) return;
 		if (!form.value('role')) return form.showError(t('case.itemNeed', { field: fieldLabel('ctip_Role') }), 'role');
 		const body = { case_id: Number(c.id), role: form.value('role') };
-		for (const f of [...text, 'prs_Gender']) if (form.value(f)) body[f] = form.value(f);
+		for (const f of [...text, 'prs_Gender', 'prs_Citizenship']) if (form.value(f)) body[f] = form.value(f);
 		button.disabled = true;
 		try {
 			await api('POST', '/persons', body);

@@ -23,14 +23,15 @@ export async function caseEditView(root, [id], query, ctx) {
 		form.summary,
 		form.field('cas_Status', fieldLabel('cas_Status'), { options: options('case_status'), value: c.cas_Status || '' }),
 		form.field('cas_ReasonForCaseClosure', fieldLabel('cas_ReasonForCaseClosure'), { value: c.cas_ReasonForCaseClosure || '', hint: t('edit.closureHint') }),
-		form.field('ctip_CaseClosedDate', fieldLabel('ctip_CaseClosedDate'), { value: c.ctip_CaseClosedDate || '', hint: t('form.dateHint'), inputmode: 'numeric' }),
-		form.field('ctip_CaseReopenedDate', fieldLabel('ctip_CaseReopenedDate'), { value: c.ctip_CaseReopenedDate || '', hint: t('form.dateHint'), inputmode: 'numeric' }),
+		form.date('ctip_CaseClosedDate', fieldLabel('ctip_CaseClosedDate'), { value: c.ctip_CaseClosedDate || '' }),
+		form.date('ctip_CaseReopenedDate', fieldLabel('ctip_CaseReopenedDate'), { value: c.ctip_CaseReopenedDate || '' }),
 		form.field('comment', t('edit.comment'), { textarea: true, rows: 4, hint: t('edit.commentHint') }),
 		h('div', { class: 'actions' }, button, h('a', { href: `#/cases/${id}` }, t('common.cancel')))
 	);
 	el.addEventListener('submit', async (e) => {
 		e.preventDefault();
 		form.clearErrors();
+		if (!form.validate()) return;
 		const body = {};
 		for (const f of EDITABLE) {
 			const v = form.value(f);

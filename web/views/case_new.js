@@ -4,10 +4,10 @@ import { h } from '../dom.js';
 import { t, loadVocabs, options } from '../i18n.js';
 import { api } from '../api.js';
 import { Form, errorText, today } from '../forms.js';
-import { fieldLabel } from '../fields.js';
+import { fieldLabel, provinceOptions, countryOptions } from '../fields.js';
 
 export async function caseNewView(root, params, query, ctx) {
-	await loadVocabs(['gender', 'exploitation_type', 'consent_scope', 'case_status', 'identity_doc_type']);
+	await loadVocabs(['gender', 'exploitation_type', 'consent_scope', 'case_status', 'identity_doc_type', 'province_2025', 'province_2008', 'country']);
 	const form = new Form('new');
 	const button = h('button', { type: 'submit' }, t('new.submit'));
 	const consentBox = form.checkbox('con_Consent', t('new.consent'));
@@ -22,7 +22,7 @@ export async function caseNewView(root, params, query, ctx) {
 			{},
 			h('legend', {}, t('new.case')),
 			form.field('cas_Status', fieldLabel('cas_Status'), { options: options('case_status'), value: 'Active', required: true }),
-			form.field('ctip_CaseOpenedDate', fieldLabel('ctip_CaseOpenedDate'), { value: today(), hint: t('form.dateHint'), inputmode: 'numeric' }),
+			form.date('ctip_CaseOpenedDate', fieldLabel('ctip_CaseOpenedDate'), { value: today() }),
 			form.field('src_CaseId', fieldLabel('src_CaseId'), { hint: t('new.caseIdHint') })
 		),
 		h(
@@ -32,9 +32,10 @@ export async function caseNewView(root, params, query, ctx) {
 			form.field('prs_SecondName', fieldLabel('prs_SecondName'), { required: true }),
 			form.field('prs_MiddleName', fieldLabel('prs_MiddleName')),
 			form.field('prs_FirstName', fieldLabel('prs_FirstName'), { required: true }),
-			form.field('prs_Birthdate', fieldLabel('prs_Birthdate'), { hint: t('form.partialDateHint'), inputmode: 'numeric' }),
+			form.date('prs_Birthdate', fieldLabel('prs_Birthdate'), { partial: true }),
 			form.field('prs_Gender', fieldLabel('prs_Gender'), { options: options('gender') }),
-			form.field('prs_MailingState', fieldLabel('prs_MailingState'), { hint: t('new.provinceHint') }),
+			form.picker('prs_MailingState', fieldLabel('prs_MailingState'), { options: provinceOptions(), hint: t('new.provinceHint') }),
+			form.picker('prs_Citizenship', fieldLabel('prs_Citizenship'), { options: countryOptions(), hint: t('new.countryHint') }),
 			form.field('ctip_IdentityType', fieldLabel('ctip_IdentityType'), { options: options('identity_doc_type') }),
 			form.field('prs_IdentityNumber', fieldLabel('prs_IdentityNumber'), { inputmode: 'numeric' }),
 			form.field('prs_MobilePhone', fieldLabel('prs_MobilePhone'), { type: 'tel', hint: t('new.phoneHint') }),
@@ -47,7 +48,7 @@ export async function caseNewView(root, params, query, ctx) {
 			h('p', { class: 'hint' }, t('new.consentHint')),
 			consentBox,
 			scope,
-			form.field('ctip_ConsentDate', fieldLabel('ctip_ConsentDate'), { value: today(), hint: t('form.dateHint'), inputmode: 'numeric' })
+			form.date('ctip_ConsentDate', fieldLabel('ctip_ConsentDate'), { value: today() })
 		),
 		h('div', { class: 'actions' }, button, h('a', { href: '#/cases' }, t('common.cancel')))
 	);
@@ -57,12 +58,13 @@ export async function caseNewView(root, params, query, ctx) {
 		form.clearErrors();
 		if (!form.value('prs_SecondName')) return form.showError(t('new.needFamily'), 'prs_SecondName');
 		if (!form.value('prs_FirstName')) return form.showError(t('new.needGiven'), 'prs_FirstName');
+		if (!form.validate()) return;
 		const consent = form.value('con_Consent');
 		if (!consent && form.value('ctip_ConsentScope').length) return form.showError(t('new.scopeWithoutConsent'), 'ctip_ConsentScope');
 		if (form.value('prs_IdentityNumber') && !form.value('ctip_IdentityType')) return form.showError(t('new.needDocType'), 'ctip_IdentityType');
 
 		const victim = { role: 'victim' };
-		for (const f of ['prs_SecondName', 'prs_MiddleName', 'prs_FirstName', 'prs_Birthdate', 'prs_Gender', 'prs_MailingState', 'prs_MobilePhone']) {
+		for (const f of ['prs_SecondName', 'prs_MiddleName', 'prs_FirstName', 'prs_Birthdate', 'prs_Gender', 'prs_MailingState', 'prs_Citizenship', 'prs_MobilePhone']) {
 			const v = form.value(f);
 			if (v) victim[f] = v;
 		}

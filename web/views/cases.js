@@ -70,9 +70,9 @@ export async function casesView(root, params, query, ctx) {
 		const next = { sort, dir };
 		for (const k of FILTERS) next[k] = form.value(k).trim();
 		for (const k of ['from', 'to']) {
-			const iso = parseDate(next[k]);
-			if (iso === null) return form.showError(t('list.badDate'), k);
-			next[k] = iso;
+			const r = parseDate(next[k]);
+			if (r.error) return form.showError(r.error, k);
+			next[k] = r.iso;
 		}
 		ctx.navigate('#/cases' + qs(next));
 	});
@@ -137,7 +137,7 @@ export async function casesView(root, params, query, ctx) {
 			case 'stage':
 				return td(c.stage ? label('case_stage', c.stage) : '');
 			case 'risk':
-				return td(c.risk ? h('span', { class: 'risk risk-' + c.risk }, label('risk_level', c.risk)) : '', c.followup_overdue ? h('span', { class: 'badge warn' }, t('list.overdue', { n: c.followup_overdue })) : null);
+				return td(c.risk ? h('span', { class: 'risk risk-' + c.risk }, label('risk_level', c.risk)) : '', c.followup_overdue ? h('span', { class: 'tag warn' }, t('list.overdue', { n: c.followup_overdue })) : null);
 			case 'assigned':
 				return td(c.assigned || '');
 			case 'opened':
@@ -145,7 +145,7 @@ export async function casesView(root, params, query, ctx) {
 			case 'activity':
 				return td(fmtDateTime(c.activity));
 			case 'org':
-				return td(c.org || '', c.access === 'referral' ? h('span', { class: 'badge' }, t('access.referral')) : null);
+				return td(c.org || '', c.access === 'referral' ? h('span', { class: 'tag' }, t('access.referral')) : null);
 		}
 		return td('');
 	};

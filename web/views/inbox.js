@@ -5,6 +5,8 @@ import { h } from '../dom.js';
 import { t, loadVocabs, label } from '../i18n.js';
 import { api } from '../api.js';
 import { errorText } from '../forms.js';
+import { fmtDate } from '../format.js';
+import { refreshBadges } from '../badges.js';
 
 // What the receiver may answer to a referral in each status.
 const NEXT = {
@@ -79,10 +81,30 @@ export async function inboxView(root, params, query, ctx) {
 					return h(
 						'tr',
 						{},
-						h('td', {}, open ? h('a', { href: `#/cases/${r.case_id}` }, t('inbox.openCase', { id: r.case_id })) : t('case.number', { id: r.case_id })),
+						h(
+							'td',
+							{},
+							box === 'in' && r.unread ? [h('strong', { class: 'tag new' }, t('inbox.new')), ' '] : null,
+							open
+								? h(
+										'a',
+										{
+											href: `#/cases/${r.case_id}`,
+											// opening it is reading it: the inbox's count goes down (POST .../read)
+											onclick: box === 'in' && r.unread ? (ev) => markRead(ev, r, ctx) : null,
+										},
+										t('inbox.openCase', { id: r.case_id })
+								  )
+								: t('case.number', { id: r.case_id })
+						),
 						h('td', {}, box === 'in' ? r.from_org : r.to_org),
-						h('td', {}, r.date || ''),
-						h('td', {}, r.reason ? label('referral_reason', r.reason) : ''),
+						h('td', {}, fmtDate(r.date)),
+						h(
+							'td',
+							{},
+							r.reason ? label('referral_reason', r.reason) : '',
+							r.note ? h('p', { class: 'note' }, h('span', { class: 'visually-hidden' }, t('referral.note') + ': '), r.note) : null
+						),
 						h('td', {}, r.status ? label('referral_status', r.status) : ''),
 						r.id ? h('td', { class: 'row-actions' }, next.map(([to, key]) => answer(r, to, key))) : h('td')
 					);
@@ -90,4 +112,15 @@ export async function inboxView(root, params, query, ctx) {
 			)
 		)
 	);
+}
+
+async function markRead(ev, r, ctx) {
+	ev.preventDefault();
+	try {
+		await api('POST', `/referrals/${r.id}/read`, {});
+	} catch (e) {
+		/* reading the case matters more than the count */
+	}
+	refreshBadges();
+	ctx.navigate(`#/cases/${r.case_id}`);
 }

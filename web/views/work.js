@@ -29,7 +29,7 @@ export async function workView(root, [id], query, ctx) {
 		)
 	);
 	if ((w.alerts || []).length)
-		root.append(h('ul', { class: 'alerts', role: 'status' }, w.alerts.map((a) => h('li', { class: 'alert' }, `${t('alert.' + a.kind)}: ${a.detail}`))));
+		root.append(h('div', { role: 'status' }, h('ul', { class: 'alerts' }, w.alerts.map((a) => h('li', { class: 'alert' }, `${t('alert.' + a.kind)}: ${a.detail}`)))));
 
 	// stage and assignment
 	const sf = new Form('stage');
@@ -80,12 +80,13 @@ export async function workView(root, [id], query, ctx) {
 		{ class: 'card', novalidate: true, 'aria-labelledby': 'assess-title' },
 		h('h2', { id: 'assess-title' }, t('work.assessTitle')),
 		rf.summary,
-		rf.field('date', t('work.date'), { type: 'date', value: today() }),
+		rf.date('date', t('work.date'), { value: today() }),
 		inst.questions.map((q) => rf.field('q_' + q.code, qLabel(q), { options: q.answers.map((a) => ({ code: a.code, label: qLabel(a) })) })),
 		h('button', { type: 'submit' }, t('work.assess'))
 	);
 	assessForm.addEventListener('submit', async (ev) => {
 		ev.preventDefault();
+		if (!rf.validate()) return;
 		const answers = {};
 		for (const q of inst.questions) if (rf.value('q_' + q.code)) answers[q.code] = rf.value('q_' + q.code);
 		try {
@@ -112,12 +113,13 @@ export async function workView(root, [id], query, ctx) {
 		{ class: 'card', novalidate: true, 'aria-labelledby': 'plan-title' },
 		h('h2', { id: 'plan-title' }, t('work.planTitle')),
 		pf.summary,
-		pf.field('from', t('work.from'), { type: 'date', value: today() }),
+		pf.date('from', t('work.from'), { value: today() }),
 		pf.field('months', t('work.months'), { placeholder: '1,3,6,12,24', hint: t('work.monthsHint') }),
 		h('button', { type: 'submit' }, t('work.planSubmit'))
 	);
 	planForm.addEventListener('submit', async (ev) => {
 		ev.preventDefault();
+		if (!pf.validate()) return;
 		try {
 			const r = await api('POST', `/cases/${id}/followups/plan`, { from: pf.value('from') || undefined, months: pf.value('months') || undefined });
 			reload(t('work.planned', { n: r.planned }));
@@ -131,7 +133,7 @@ export async function workView(root, [id], query, ctx) {
 		{ class: 'card', novalidate: true, 'aria-labelledby': 'record-title' },
 		h('h2', { id: 'record-title' }, t('work.recordTitle')),
 		cf.summary,
-		cf.field('date', t('work.date'), { type: 'date', value: today() }),
+		cf.date('date', t('work.date'), { value: today() }),
 		cf.field('mode', t('work.mode'), { options: options('followup_mode'), required: true }),
 		cf.field('outcome', t('work.outcome'), { options: options('followup_outcome'), required: true }),
 		cf.field('notes', t('work.notes'), { textarea: true }),
@@ -139,6 +141,7 @@ export async function workView(root, [id], query, ctx) {
 	);
 	recordForm.addEventListener('submit', async (ev) => {
 		ev.preventDefault();
+		if (!cf.validate()) return;
 		try {
 			const r = await api('POST', `/cases/${id}/followups`, { date: cf.value('date') || undefined, mode: cf.value('mode'), outcome: cf.value('outcome'), notes: cf.value('notes') || undefined });
 			reload(t('work.recorded', { state: t('work.fu.' + r.followup) }));

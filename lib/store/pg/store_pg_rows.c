@@ -606,7 +606,8 @@ static const char *const child_sql[PC_COUNT] = {
                     "case_person_id, seq",
         [PC_EVENT] = "SELECT case_person_id, type, date, country, state, city FROM event WHERE "
                      "case_person_id = ANY ($1::bigint[]) ORDER BY case_person_id, seq",
-        [PC_ASSIST] = "SELECT a.case_person_id, a.kind, a.date, o.name, a.amount FROM assistance "
+        [PC_ASSIST] = "SELECT a.case_person_id, a.kind, a.date, coalesce(o.name, a.provider_text), "
+                      "a.amount FROM assistance "
                       "a LEFT JOIN organisation o ON o.id = a.provider_org_id WHERE "
                       "a.case_person_id = ANY ($1::bigint[]) ORDER BY a.case_person_id, a.seq",
         [PC_PROC] = "SELECT case_person_id, stage, date, article, sentence_kind, sentence_months "

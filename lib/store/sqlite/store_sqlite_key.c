@@ -404,6 +404,13 @@ int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	                        "UPDATE exploitation SET place_sealed = ?3 WHERE case_person_id = "
 	                        "?1 AND seq = ?2",
 	                        "exploitation.place", 1, &n, total, e)) ||
+	    /* the notes of referrals (0025) */
+	    (rc = reseal_column(
+	             s, next,
+	             "SELECT id, 0, note_sealed FROM case_referral WHERE (id, 0) > "
+	             "(?1, ?2) AND note_sealed IS NOT NULL ORDER BY id LIMIT 256",
+	             "UPDATE case_referral SET note_sealed = ?3 WHERE id = ?1 AND ?2 = 0",
+	             "case_referral.note", 0, &n, total, e)) ||
 	    /* casework's free text (0017) */
 	    (rc = ctip_sqlite_cw_ops.reseal(base, next, &n, e)) ||
 	    /* the communications tracker's bodies (0030) */

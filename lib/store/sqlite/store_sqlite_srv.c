@@ -516,10 +516,52 @@ static int referral_add(ctip_store *s, const struct ctip_referral *r, int64_t *i
 	}
 	if (!(rc = run(s, st, e))) {
 		*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
+		/* the note is sealed for its row, so it is written once the id is known */
+		if (r->note && *r->note) {
+			if (!(st = prep(s, "UPDATE case_referral SET note_sealed = ? WHERE id = ?",
+			                e)))
+				rc = CTIP_EDB;
+			else if ((rc = bind_sealed(s, st, 1, r->note, "case_referral.note", *id, -1,
+			                           e)))
+				done(st);
+			else {
+				sqlite3_bind_int64(st, 2, *id);
+				rc = run(s, st, e);
+			}
+		}
 		/* the receiving organisation may now find the case's records by name */
-		rc = ctip_store_sqlite_referred_case(s, r->case_id, e);
+		if (!rc)
+			rc = ctip_store_sqlite_referred_case(s, r->case_id, e);
 	}
 	return referral_end(s, rc, e);
+}
+
+/* Opens a sealed column i of st for place "what:owner" into *out (malloc'd; NULL when NULL). */
+static int col_open(ctip_store *s, sqlite3_stmt *st, int i, const char *what, int64_t owner,
+                    char **out, ctip_err *e)
+{
+	*out = NULL;
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return CTIP_OK;
+	const void *b = sqlite3_column_blob(st, i);
+	int n = sqlite3_column_bytes(st, i);
+	if (!s->crypto)
+		return ctip_err_set(e, CTIP_EINVAL, "%s: no key bound: cannot open %s", s->path,
+		                    what);
+	char ad[96];
+	int an = snprintf(ad, sizeof(ad), "%s:%lld", what, (long long)owner);
+	char *m = n >= CTIP_SEAL_OVERHEAD ? malloc((size_t)n - CTIP_SEAL_OVERHEAD + 1) : NULL;
+	if (!m || ctip_unseal(s->crypto, b, (size_t)n, ad, (size_t)an, (unsigned char *)m)) {
+		free(m);
+		return ctip_err_set(
+		        e, CTIP_EINVAL,
+		        "%s: the sealed value %s does not open: it was altered or moved, "
+		        "or the key is not the one it was sealed with",
+		        s->path, ad);
+	}
+	m[n - CTIP_SEAL_OVERHEAD] = 0;
+	*out = m;
+	return CTIP_OK;
 }
 
 static int referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
@@ -529,7 +571,8 @@ static int referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org
 	sqlite3_stmt *st = prep(
 	        s,
 	        "SELECT r.id, r.case_id, r.from_org_id, r.to_org_id, f.name, t.name, r.date, "
-	        "r.reason, r.status, r.created_by, r.created_at FROM case_referral r JOIN "
+	        "r.reason, r.status, r.created_by, r.created_at, r.note_sealed, r.read_at IS NULL "
+	        "FROM case_referral r JOIN "
 	        "organisation f ON f.id = r.from_org_id JOIN organisation t ON t.id = r.to_org_id "
 	        "WHERE (?1 = 0 OR r.id = ?1) AND (?2 = 0 OR r.case_id = ?2) AND (?3 = 0 OR (?4 AND "
 	        "r.to_org_id = ?3) OR (NOT ?4 AND r.from_org_id = ?3)) ORDER BY r.id DESC LIMIT "
@@ -555,8 +598,14 @@ static int referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org
 		        .status = col(st, 8),
 		        .created_by = col(st, 9),
 		        .created_at = col(st, 10),
+		        .unread = sqlite3_column_int(st, 12),
 		};
-		rc = cb(ctx, &r);
+		char *note = NULL;
+		if (!(rc = col_open(s, st, 11, "case_referral.note", r.id, &note, e))) {
+			r.note = note;
+			rc = cb(ctx, &r);
+		}
+		free(note);
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
 		rc = fail(s, e, "referrals");
@@ -592,18 +641,91 @@ static int referral_set_status(ctip_store *s, int64_t id, const char *from, cons
 	                    e);
 }
 
+static int referral_read(ctip_store *s, int64_t id, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "UPDATE case_referral SET read_at = strftime('%Y-%m-%dT%H:%M:%SZ', "
+	                        "'now') WHERE id = ? AND read_at IS NULL",
+	                        e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	return run(s, st, e);
+}
+
+static int referral_unread(ctip_store *s, int64_t org_id, long *n, ctip_err *e)
+{
+	int64_t v = 0;
+	int rc = one_id(s,
+	                "SELECT count(*) FROM case_referral WHERE to_org_id = ? AND read_at IS "
+	                "NULL AND status = 'Pending'",
+	                org_id, 0, &v, "referrals", e);
+	*n = (long)v;
+	return rc;
+}
+
+static int account_list(ctip_store *s, int (*cb)(void *ctx, const struct ctip_account_item *a),
+                        void *ctx, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "SELECT a.id, a.org_id, a.username, o.name, a.role, a.created_at, "
+	                        "a.disabled FROM account a JOIN organisation o ON o.id = a.org_id "
+	                        "ORDER BY a.username",
+	                        e);
+	int rc = CTIP_OK, step;
+	if (!st)
+		return CTIP_EDB;
+	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ctip_account_item a = {.id = sqlite3_column_int64(st, 0),
+		                              .org_id = sqlite3_column_int64(st, 1),
+		                              .username = col(st, 2),
+		                              .org = col(st, 3),
+		                              .role = col(st, 4),
+		                              .created_at = col(st, 5),
+		                              .disabled = sqlite3_column_int(st, 6)};
+		rc = cb(ctx, &a);
+	}
+	if (rc == CTIP_OK && step != SQLITE_DONE)
+		rc = fail(s, e, "accounts");
+	done(st);
+	return rc;
+}
+
+static int account_set(ctip_store *s, int64_t id, int disabled, const char *pw_hash, ctip_err *e)
+{
+	sqlite3_stmt *st = prep(s,
+	                        "UPDATE account SET disabled = CASE WHEN ?2 < 0 THEN disabled ELSE "
+	                        "?2 END, pw_hash = coalesce(?3, pw_hash) WHERE id = ?1",
+	                        e);
+	int rc;
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, disabled);
+	bind_opt(st, 3, pw_hash);
+	if ((rc = run(s, st, e)))
+		return rc;
+	return sqlite3_changes(ctip_store_sqlite_db(s))
+	               ? CTIP_OK
+	               : ctip_err_set(e, CTIP_ENOTFOUND, "no account %lld", (long long)id);
+}
+
 static int person_org(ctip_store *s, int64_t person_id, int64_t *org_id, ctip_err *e)
 {
 	return one_id(s, "SELECT org_id FROM person WHERE id = ?", person_id, 0, org_id, "person",
 	              e);
 }
 
-/* An organisation's id by name, registering it when new (as the importer does). */
-static int org_ensure(ctip_store *s, const char *name, int64_t *id, ctip_err *e)
+/* The organisation a provider names, or 0 when none is registered under that name: the
+ * provider is then kept as text (migration 0024). A form's free text never registers an
+ * organisation (issue 14: a typo used to become one). */
+static int provider_org(ctip_store *s, const char *name, int64_t *id, ctip_err *e)
 {
 	int rc = s->ops->org_find(s, name, id, NULL, e);
-	if (rc == CTIP_ENOTFOUND)
-		rc = s->ops->org_add(s, name, NULL, id, e);
+	if (rc == CTIP_ENOTFOUND) {
+		*id = 0;
+		return CTIP_OK;
+	}
 	return rc;
 }
 
@@ -621,6 +743,8 @@ static void item_bind(sqlite3_stmt *st, int assist, int64_t link, int seq, const
 		bind_opt(st, 4, r->v[CF_AS_DATE]);
 		if (org)
 			sqlite3_bind_int64(st, 5, org);
+		else
+			bind_opt(st, 7, r->v[CF_AS_PROVIDER]);
 		bind_opt(st, 6, r->v[CF_AS_AMOUNT]);
 	} else {
 		bind_opt(st, 3, r->v[CF_PR_STAGE]);
@@ -657,12 +781,13 @@ static int item_add(ctip_store *s, int assist, int64_t case_id, int64_t person_i
 	*seq = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	done(st);
 	if (assist && ctip_row_get(r, CF_AS_PROVIDER) &&
-	    (rc = org_ensure(s, r->v[CF_AS_PROVIDER], &org, e)))
+	    (rc = provider_org(s, r->v[CF_AS_PROVIDER], &org, e)))
 		return rc;
 	if (!(st = prep(
 	              s,
 	              assist ? "INSERT INTO assistance(case_person_id, seq, kind, date, "
-	                       "provider_org_id, amount) VALUES (?, ?, ?, ?, ?, ?)"
+	                       "provider_org_id, amount, provider_text) VALUES (?, ?, ?, ?, ?, ?, "
+	                       "?)"
 	                     : "INSERT INTO proceeding(case_person_id, seq, stage, date, article, "
 	                       "sentence_kind, sentence_months) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	              e)))
@@ -694,12 +819,13 @@ static int item_set(ctip_store *s, int assist, int64_t link, int seq, const ctip
 	int64_t org = 0;
 	int rc;
 	if (assist && ctip_row_get(r, CF_AS_PROVIDER) &&
-	    (rc = org_ensure(s, r->v[CF_AS_PROVIDER], &org, e)))
+	    (rc = provider_org(s, r->v[CF_AS_PROVIDER], &org, e)))
 		return rc;
 	sqlite3_stmt *st =
 	        prep(s,
 	             assist ? "UPDATE assistance SET kind = ?3, date = ?4, provider_org_id = ?5, "
-	                      "amount = ?6 WHERE case_person_id = ?1 AND seq = ?2"
+	                      "amount = ?6, provider_text = ?7 WHERE case_person_id = ?1 AND seq = "
+	                      "?2"
 	                    : "UPDATE proceeding SET stage = ?3, date = ?4, article = ?5, "
 	                      "sentence_kind = ?6, sentence_months = ?7 WHERE case_person_id = ?1 "
 	                      "AND seq = ?2",
@@ -856,6 +982,10 @@ const struct ctip_srv_ops ctip_sqlite_srv_ops = {
         .link_get = link_get,
         .item_set = item_set,
         .account_get = account_get,
+        .account_list = account_list,
+        .account_set = account_set,
+        .referral_read = referral_read,
+        .referral_unread = referral_unread,
         .org_list = org_list,
         .case_access = case_access,
         .cases_visible = cases_visible,

@@ -89,7 +89,8 @@ const char *const sq_stmt_sql[S_COUNT] = {
                      "WHERE case_person_id = ? ORDER BY seq",
         [S_Q_EVENTS] = "SELECT type, date, country, state, city FROM event WHERE "
                        "case_person_id = ? ORDER BY seq",
-        [S_Q_ASSIST] = "SELECT a.kind, a.date, o.name, a.amount FROM assistance a LEFT JOIN "
+        [S_Q_ASSIST] = "SELECT a.kind, a.date, coalesce(o.name, a.provider_text), a.amount FROM "
+                       "assistance a LEFT JOIN "
                        "organisation o ON o.id = a.provider_org_id WHERE a.case_person_id = ? "
                        "ORDER BY a.seq",
         [S_Q_PROC] = "SELECT stage, date, article, sentence_kind, sentence_months FROM proceeding "
