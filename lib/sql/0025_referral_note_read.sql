@@ -4,4 +4,4 @@
 -- that its inbox can count the referrals not yet read (issue 14 item 5).
 ALTER TABLE case_referral ADD COLUMN note_sealed BLOB;
 ALTER TABLE case_referral ADD COLUMN read_at TEXT;
-CREATE INDEX case_referral_unread ON case_referral(to_org_id) WHERE read_at IS NULL;
+CREATE INDEX IF NOT EXISTS case_referral_unread ON case_referral(to_org_id) WHERE read_at IS NULL;
