@@ -1,6 +1,7 @@
 /*
  * routes_link.c - clerical review of record linkage in the web UI (issue 5):
- *   GET  /api/link/review[?min=P&limit=N]  the undecided pairs of the uncertain band
+ *   GET  /api/link/review[?min=P&...]      the undecided pairs of the uncertain band, filtered,
+ *                                          sorted, paged with the total, or as CSV (issue 14)
  *   GET  /api/link/pair?a=ID&b=ID          two records side by side with each comparison's
  *                                          level and weight (as `ctip link explain`)
  *   POST /api/link/decide {"a","b","decision": "same"|"different"}  (as `ctip link decide`)
@@ -14,6 +15,7 @@
  * did not change since (never a record made after it, scored on demand). Any other pair is
  * 404 with the body of a pair that does not exist, so that an answer reveals nothing.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,7 @@
 #include "link.h"
 #include "server.h"
 
-enum { REVIEW_SCAN = 5000, REVIEW_MAX = 100 };
+enum { REVIEW_SCAN = 5000, REVIEW_MAX = 100, REVIEW_PER_PAGE = 200 };
 
 /* A probability query argument in [0, 1): 0 ok, else a 400 was set. */
 static int arg_prob(struct req *r, const char *name, double def, double *v)
@@ -90,29 +92,154 @@ static int no_pair(struct req *r)
 	return srv_error(r, 404, NULL, "no such pair");
 }
 
+/* Whether the requester may see record id with its identity, remembered for the request (a
+ * record is in many pairs of the band). */
+struct seen {
+	int64_t *id;
+	signed char *ok; /* 0 unknown, 1 sees, -1 does not */
+	size_t cap;      /* a power of two */
+};
+
+static int sees_cached(struct req *r, struct seen *c, int64_t id, ctip_err *e, int *rc)
+{
+	size_t i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 20) & (c->cap - 1);
+	while (c->ok[i] && c->id[i] != id)
+		i = (i + 1) & (c->cap - 1);
+	if (!c->ok[i]) {
+		c->id[i] = id;
+		c->ok[i] = sees(r, id, e, rc) ? 1 : -1;
+	}
+	return c->ok[i] > 0;
+}
+
+static _Thread_local int pair_sort, pair_desc; /* qsort has no context: per thread */
+
+static int pair_cmp(const void *pa, const void *pb)
+{
+	const struct ctip_link_pair *x = pa, *y = pb;
+	int c = 0;
+	if (pair_sort == 1)
+		c = (x->weight > y->weight) - (x->weight < y->weight);
+	else if (pair_sort == 0)
+		c = (x->probability > y->probability) - (x->probability < y->probability);
+	if (!c)
+		c = x->a != y->a ? (x->a > y->a) - (x->a < y->a) : (x->b > y->b) - (x->b < y->b);
+	return pair_desc ? -c : c;
+}
+
+/* GET /api/link/review: the band's undecided pairs the requester may review, filtered
+ * (record, linked, max), sorted (probability, weight, record) and paged with the total, or
+ * every one as CSV. Nothing identifying is listed: record ids and scores. */
 int h_link_review(struct req *r)
 {
-	double lo, thr, bmin = 0.5, bmax = 0;
-	int64_t limit;
+	double lo, hi, thr, bmin = 0.5, bmax = 0;
+	int64_t limit, page, per, record;
 	ctip_err e = {0};
 	if (last_threshold(r, &thr, &bmin, &bmax, &e))
 		return srv_fail(r, &e);
-	if (arg_prob(r, "min", bmin, &lo) || srv_arg_int(r, "limit", 20, REVIEW_MAX, &limit))
+	/* limit: the page's size before pages existed (1 to 100); per_page up to 200 */
+	if (arg_prob(r, "min", bmin, &lo) || srv_arg_int(r, "limit", 20, REVIEW_MAX, &limit) ||
+	    srv_arg_int(r, "per_page", srv_arg(r, "limit") ? limit : 50, REVIEW_PER_PAGE, &per) ||
+	    srv_arg_int(r, "page", 1, 1000000, &page) ||
+	    srv_arg_int(r, "record", 0, INT64_MAX / 2, &record))
 		return 400;
+	hi = bmax;
+	if (srv_arg(r, "max")) {
+		if (arg_prob(r, "max", bmax, &hi))
+			return 400;
+		if (hi > bmax)
+			hi = bmax; /* never beyond the band */
+	}
+	const char *ln = srv_arg(r, "linked"), *sort = srv_arg(r, "sort"), *dir = srv_arg(r, "dir"),
+	           *format = srv_arg(r, "format");
+	int want_linked = -1;
+	if (ln && *ln) {
+		if (strcmp(ln, "yes") && strcmp(ln, "no"))
+			return srv_error(r, 400, "linked", "linked: yes or no");
+		want_linked = !strcmp(ln, "yes");
+	}
+	int by = 0;
+	if (sort && *sort) {
+		by = !strcmp(sort, "probability") ? 0
+		     : !strcmp(sort, "weight")    ? 1
+		     : !strcmp(sort, "record")    ? 2
+		                                  : -1;
+		if (by < 0)
+			return srv_error(r, 400, "sort", "sort: probability, weight or record");
+	}
+	if (dir && *dir && strcmp(dir, "asc") && strcmp(dir, "desc"))
+		return srv_error(r, 400, "dir", "dir: asc or desc");
+	int desc = dir && *dir ? !strcmp(dir, "desc") : by != 2;
+	int csv = format && !strcmp(format, "csv");
+	if (format && *format && !csv && strcmp(format, "json"))
+		return srv_error(r, 400, "format", "format: json or csv");
 	json_t *out = json_array();
-	r->out = json_pack("{s:o,s:f,s:f,s:f,s:b}", "pairs", out, "min", lo, "max", bmax,
-	                   "threshold", thr, "linked", thr > 0);
-	if (thr <= 0 || lo >= bmax)
+	r->out = json_pack("{s:o,s:f,s:f,s:f,s:b,s:i,s:I,s:I,s:b}", "pairs", out, "min", lo, "max",
+	                   bmax, "threshold", thr, "linked", thr > 0, "total", 0, "page",
+	                   (json_int_t)page, "per_page", (json_int_t)per, "more", 0);
+	if (!csv && (thr <= 0 || lo >= hi))
 		return 200;
 	/* the band is read first, then each pair's visibility looked up */
 	struct band b = {malloc(REVIEW_SCAN * sizeof(*b.p)), 0};
-	if (!b.p)
-		return srv_error(r, 500, NULL, "out of memory");
-	int rc = r->s->ops->link_uncertain(r->s, lo, bmax, take_pair, &b, &e);
-	for (size_t i = 0; !rc && i < b.n && json_array_size(out) < (size_t)limit; i++) {
+	struct seen seen = {calloc(4 * REVIEW_SCAN, sizeof(int64_t)), calloc(4 * REVIEW_SCAN, 1),
+	                    4 * REVIEW_SCAN};
+	if (!b.p || !seen.id || !seen.ok) {
+		free(b.p);
+		free(seen.id);
+		free(seen.ok);
+		return srv_error(r, 503, NULL, "the server is out of memory");
+	}
+	int rc = thr > 0 && lo < hi ? r->s->ops->link_uncertain(r->s, lo, hi, take_pair, &b, &e)
+	                            : CTIP_OK;
+	if (rc == 100)
+		rc = CTIP_OK;
+	size_t n = 0; /* the pairs kept, moved to the front */
+	for (size_t i = 0; !rc && i < b.n; i++) {
 		const struct ctip_link_pair *p = &b.p[i];
-		if (!sees(r, p->a, &e, &rc) || !sees(r, p->b, &e, &rc))
+		if ((record && p->a != record && p->b != record) ||
+		    (want_linked >= 0 && !!p->linked != want_linked))
 			continue;
+		if (!sees_cached(r, &seen, p->a, &e, &rc) || !sees_cached(r, &seen, p->b, &e, &rc))
+			continue;
+		b.p[n++] = *p;
+	}
+	r->s->srv->read_end(r->s);
+	free(seen.id);
+	free(seen.ok);
+	if (rc) {
+		free(b.p);
+		return srv_fail(r, &e);
+	}
+	pair_sort = by;
+	pair_desc = desc;
+	qsort(b.p, n, sizeof(*b.p), pair_cmp);
+	if (csv) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		if (!f) {
+			free(b.p);
+			return srv_error(r, 503, NULL, "the server is out of memory");
+		}
+		fputs("a,b,probability,weight,linked\n", f);
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "P%lld,P%lld,%.6f,%.4f,%s\n", (long long)b.p[i].a,
+			        (long long)b.p[i].b, (double)b.p[i].probability,
+			        (double)b.p[i].weight, b.p[i].linked ? "yes" : "no");
+		fclose(f);
+		free(b.p);
+		json_decref(r->out);
+		r->out = NULL;
+		r->out_doc = buf;
+		r->out_doc_len = len;
+		r->out_doc_type = "text/csv; charset=utf-8";
+		snprintf(r->out_doc_name, sizeof(r->out_doc_name), "review.csv");
+		return 200;
+	}
+	size_t from = (size_t)((page - 1) * per) < n ? (size_t)((page - 1) * per) : n;
+	size_t to = from + (size_t)per < n ? from + (size_t)per : n;
+	for (size_t i = from; i < to; i++) {
+		const struct ctip_link_pair *p = &b.p[i];
 		json_array_append_new(out, json_pack("{s:I,s:I,s:f,s:f,s:b,s:b,s:b}", "a",
 		                                     (json_int_t)p->a, "b", (json_int_t)p->b,
 		                                     "probability", (double)p->probability,
@@ -120,8 +247,7 @@ int h_link_review(struct req *r)
 		                                     p->linked, "a_visible", 1, "b_visible", 1));
 	}
 	free(b.p);
-	if (rc)
-		return srv_fail(r, &e);
+	json_object_set_new(r->out, "total", json_integer((json_int_t)n));
 	json_object_set_new(r->out, "more", json_boolean(b.n == REVIEW_SCAN));
 	return 200;
 }

@@ -387,7 +387,7 @@ static int on_row(void *ctx, const struct ctip_case_row *c)
 	return 0;
 }
 
-static int desc_order;
+static _Thread_local int desc_order; /* qsort has no context: per thread (a pool of threads) */
 
 /* Names shown first, in the order of their folded form, then the hidden and nameless by id:
  * a hidden name never decides a place. */

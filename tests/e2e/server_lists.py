@@ -93,7 +93,7 @@ PW = "a long test password 1"
 ORGS = {"A": "Tổ chức Danh sách A", "B": "Công an Danh sách B", "C": "Tòa án Danh sách C"}
 USERS = [("a.cw", "A", "caseworker"), ("a.cw2", "A", "caseworker"), ("a.sup", "A", "supervisor"),
          ("a.ana", "A", "analyst"), ("a.aud", "A", "auditor"), ("b.cw", "B", "caseworker"),
-         ("c.cw", "C", "caseworker")]
+         ("c.cw", "C", "caseworker"), ("b.sup", "B", "supervisor"), ("c.sup", "C", "supervisor")]
 ctip("init")
 for k, name in ORGS.items():
     ctip("org", "add", name, "--type", "NGO")
@@ -327,6 +327,165 @@ st, js, text, _ = U["a.ana"].get("/api/home")
 report("home: an analyst gets 403", st == 403, (st, text[:200]))
 st, js, text, _ = Client().get("/api/home")
 report("home: no session 401", st == 401, (st, text[:200]))
+
+# ---- person search: a list like the case list (issue 14: paged, sorted, filtered, CSV) ----------
+def quyen(given, birth, phone, share=True):
+    return dict(victim("Lương", "Thị", given, share), prs_Birthdate=birth, prs_MobilePhone=phone)
+
+
+Q = {}
+for i, y in enumerate(range(1990, 1996)):
+    Q[y] = new_case(a, quyen("Quyên", f"{y}-04-12", f"09110000{i:02d}", share=(y != 1991)), "2024-07-01")
+Q["twin"] = new_case(a, quyen("Quyên", "1990-04-12", "0911000099"), "2024-07-02")  # A's own pair with 1990
+for y in (1990, 1991):  # 1990 shared with B, 1991 hidden from B
+    a.req("POST", "/api/referrals", {"case_id": Q[y], "to_org": ORGS["B"], "reason": "Shelter"})
+Q["b"] = new_case(b, quyen("Quyên", "1990-04-12", "0988000001"), "2024-07-03")
+Q["b2"] = new_case(b, quyen("Quyên", "1991-04-12", "0988000002"), "2024-07-04")
+P = {k: a.get(f"/api/cases/{v}")[1]["persons"][0]["id"] for k, v in Q.items() if k not in ("b", "b2")}
+P["b"] = b.get(f"/api/cases/{Q['b']}")[1]["persons"][0]["id"]
+P["b2"] = b.get(f"/api/cases/{Q['b2']}")[1]["persons"][0]["id"]
+
+
+def srch(client, **args):
+    st, js, text, _ = client.get("/api/search", **args)
+    return st, js, text
+
+
+st, js, text = srch(a, q="luong quyen")
+report("search: A's seven records, the total, page 1 of 50", st == 200 and js["total"] == 7 and
+       len(js["results"]) == 7 and js["page"] == 1 and js["per_page"] == 50 and js["more"] is False, text[:300])
+names_order = [x["id"] for x in js["results"]]
+pages = [x["id"] for pg in (1, 2, 3, 4) for x in srch(a, q="luong quyen", per_page=2, page=pg)[1]["results"]]
+st, js, text = srch(a, q="luong quyen", per_page=2, page=4)
+report("search paged: 2 a page, the total on every page, the pages together are the list once each",
+       st == 200 and js["total"] == 7 and len(js["results"]) == 1 and pages == names_order, (pages, names_order))
+st, js, text = srch(a, q="luong quyen", sort="birth")
+births = [x["birth"] for x in js["results"]]
+report("search sort=birth ascending", st == 200 and births == sorted(births) and births[0].startswith("1990"), births)
+st, js, text = srch(a, q="luong quyen", sort="birth", dir="desc")
+report("search sort=birth&dir=desc: newest first", st == 200 and [x["birth"] for x in js["results"]][0].startswith("1995"),
+       text[:300])
+st, js, text = srch(a, q="luong quyen", born_from="1992", born_to="1993")
+report("search filter born_from/born_to", st == 200 and js["total"] == 2 and
+       sorted(x["id"] for x in js["results"]) == sorted([P[1992], P[1993]]), text[:300])
+st, js, text = srch(a, q="luong quyen", org="danh sach a")
+report("search filter org (folded, part of the name)", st == 200 and js["total"] == 7, text[:200])
+st, js, text = srch(a, q="luong quyen", org="danh sach b")
+report("search filter org: A does not find B's records by naming B", st == 200 and js["total"] == 0, text[:200])
+st, js, text = srch(b, q="luong quyen")
+bids = sorted(x["id"] for x in js["results"])
+report("search for B: its own two and A's shared one, never the hidden one (total too)",
+       st == 200 and js["total"] == 3 and bids == sorted([P["b"], P["b2"], P[1990]]) and str(P[1991]) not in
+       json.dumps(js["results"]), text[:400])
+for args in ({"sort": "birth"}, {"sort": "birth", "dir": "desc"}, {"born_from": "1991", "born_to": "1991"},
+             {"per_page": "1", "page": "2"}, {"org": "danh sach a"}, {"sort": "org"}):
+    st, js, text = srch(b, q="luong quyen", **args)
+    report(f"search for B {args}: never the hidden record",
+           st == 200 and P[1991] not in [x["id"] for x in js["results"]] and
+           js["total"] <= 3 - (args.get("org") == "danh sach a") * 2, text[:300])
+st, js, text = srch(b, q="luong quyen", org="danh sach a")
+report("search for B filtered by A's name: only the shared record", st == 200 and js["total"] == 1 and
+       js["results"][0]["id"] == P[1990], text[:300])
+st, js, text = srch(cc, q="luong quyen")
+report("search for C: nothing of A's or B's", st == 200 and js["total"] == 0 and js["results"] == [], text[:200])
+st, js, text = srch(a, q="luong quyen", page="1000000")
+report("search: a page far beyond the end is empty, with the total", st == 200 and js["results"] == [] and
+       js["total"] == 7, text[:200])
+for bad, field in [({"sort": "evil"}, "sort"), ({"sort": "prs_SecondName"}, "sort"), ({"dir": "up"}, "dir"),
+                   ({"per_page": "201"}, "per_page"), ({"per_page": "0"}, "per_page"), ({"page": "0"}, "page"),
+                   ({"page": "99999999999"}, "page"), ({"page": "-1"}, "page"), ({"born_from": "1800"}, "born_from"),
+                   ({"born_to": "abc"}, "born_to"), ({"format": "xml"}, "format"), ({"org": "x" * 201}, "org")]:
+    st, js, text = srch(a, q="luong quyen", **bad)
+    report(f"search bad {str(bad)[:40]}: 400 naming {field}", st == 400 and js.get("field") == field, (st, text[:200]))
+st, js, text, h = a.get("/api/search", q="luong quyen", format="csv", per_page=2, sort="birth")
+rows = list(csv.DictReader(io.StringIO(text)))
+report("search format=csv: every page, as a file, in the order asked",
+       st == 200 and h.get("content-type", "").startswith("text/csv") and 'filename="search.csv"' in
+       h.get("content-disposition", "") and len(rows) == 7 and rows[0]["birth"].startswith("1990") and
+       rows[0]["name"] == "Lương Thị Quyên", text[:300])
+st, js, text, h = b.get("/api/search", q="luong quyen", format="csv")
+report("search format=csv for B: three rows, never the hidden record",
+       st == 200 and len(text.splitlines()) == 4 and f"{P[1991]}," not in text, text[:400])
+# the audit: a page shown names the records of that page only; an export names every record
+a2.get("/api/search", q="luong quyen", sort="birth", per_page=2)
+def audited(pid, user):
+    return {(x["action"], x["detail"]) for x in aud.get("/api/audit", person=pid, user=user)[1]["entries"]}
+report("search audit: a record on the page shown is audited (search_hit api)",
+       ("search_hit", "api") in audited(P[1990], "a.cw2"), audited(P[1990], "a.cw2"))
+report("search audit: a record on a page not shown is not (page 1 of the birth order lacks 1995)",
+       audited(P[1995], "a.cw2") == set(), audited(P[1995], "a.cw2"))
+a2.get("/api/search", q="luong quyen", sort="birth", per_page=2, page=4)
+report("search audit: ... until its page is shown", ("search_hit", "api") in audited(P[1995], "a.cw2"))
+a2.get("/api/search", q="luong quyen", format="csv")
+report("search audit: an export names every record (export_records search.csv)",
+       all(("export_records", "search.csv") in audited(P[y], "a.cw2") for y in range(1990, 1996)))
+report("search audit: B never has the hidden record audited",
+       audited(P[1991], "b.cw") == set(), audited(P[1991], "b.cw"))
+
+# ---- the linkage review queue: paged, sorted, filtered, CSV ----------------------------------
+r = ctip("link", "run", "--threshold", "0.995")
+report("set-up: ctip link run beside the server", r.returncode == 0, r.stderr[-300:])
+asup, bsup, csup = sup, U["b.sup"], U["c.sup"]
+
+
+def review(client, **args):
+    args.setdefault("min", "0.0001")
+    st, js, text, _ = client.get("/api/link/review", **args)
+    return st, js, text
+
+
+st, js, text = review(asup)
+allp = [(p["a"], p["b"]) for p in js.get("pairs", [])]
+report("review: A's queue with the total, the page and its size", st == 200 and js["total"] == len(allp) > 0 and
+       js["page"] == 1 and js["per_page"] == 50 and
+       (min(P[1990], P["twin"]), max(P[1990], P["twin"])) in allp, text[:400])
+probs = [p["probability"] for p in js["pairs"]]
+report("review: most probable first by default", probs == sorted(probs, reverse=True), probs)
+n = js["total"]
+pages = [(p["a"], p["b"]) for pg in range(1, n + 1) for p in review(asup, per_page=1, page=pg)[1]["pairs"]]
+report("review paged: one a page, the pages together are the queue", pages == allp, (pages, allp))
+st, js, text = review(asup, sort="weight", dir="asc")
+w = [p["weight"] for p in js["pairs"]]
+report("review sort=weight&dir=asc", st == 200 and w == sorted(w) and js["total"] == n, w)
+st, js, text = review(asup, sort="record")
+rec = [(p["a"], p["b"]) for p in js["pairs"]]
+report("review sort=record: by record ascending", st == 200 and rec == sorted(rec), rec)
+st, js, text = review(asup, record=P["twin"])
+report("review filter record: the pairs holding it only", st == 200 and js["total"] >= 1 and
+       all(P["twin"] in (p["a"], p["b"]) for p in js["pairs"]), text[:300])
+ny, nn = review(asup, linked="yes")[1]["total"], review(asup, linked="no")[1]["total"]
+report("review filter linked=yes/no: the two make the whole", ny + nn == n, (ny, nn, n))
+st, js, text, h = asup.get("/api/link/review", min="0.0001", format="csv")
+report("review format=csv: every pair, as a file", st == 200 and h.get("content-type", "").startswith("text/csv") and
+       text.startswith("a,b,probability,weight,linked") and len(text.splitlines()) == n + 1, text[:300])
+st, js, text = review(bsup)
+bp = {x for p in js.get("pairs", []) for x in (p["a"], p["b"])}
+report("review for B: the pair of B's own record and A's shared one", st == 200 and P[1990] in bp and P["b"] in bp,
+       text[:400])
+report("review for B: never a pair with A's hidden record, nor A's own records", P[1991] not in bp and
+       P["twin"] not in bp and P[1992] not in bp, (bp, P))
+for args in ({"record": P[1991]}, {"record": P["twin"]}, {"sort": "weight"}, {"linked": "no"}, {"linked": "yes"},
+             {"per_page": "1", "page": "2"}, {"format": "csv"}):
+    st, js, text, _ = bsup.get("/api/link/review", min="0.0001", **args)
+    report(f"review for B {args}: nothing of A's hidden or own records",
+           st == 200 and not any(f"{x}" in text.replace(",", " ").replace(":", " ").replace("P", " ").split()
+                                 for x in (P[1991], P["twin"], P[1992])) and
+           (args.get("record") not in (P[1991], P["twin"]) or js["total"] == 0), text[:300])
+st, js, text = review(asup, record=P[1991])
+report("review (control): A sees the pairs of its record hidden from B", st == 200 and js["total"] >= 1, text[:300])
+st, js, text = review(csup)
+report("review for C: nothing", st == 200 and js["total"] == 0 and js["pairs"] == [], text[:200])
+st, js, text = review(a)
+report("review for a caseworker: 403", st == 403, text[:200])
+st, js, text = review(asup, page="1000000")
+report("review: a page beyond the end is empty, with the total", st == 200 and js["pairs"] == [] and
+       js["total"] == n, text[:200])
+for bad, field in [({"sort": "evil"}, "sort"), ({"dir": "up"}, "dir"), ({"per_page": "201"}, "per_page"),
+                   ({"page": "0"}, "page"), ({"page": "99999999999"}, "page"), ({"linked": "maybe"}, "linked"),
+                   ({"record": "P1"}, "record"), ({"max": "2"}, "max"), ({"format": "xml"}, "format"),
+                   ({"limit": "101"}, "limit")]:
+    st, js, text = review(asup, **bad)
+    report(f"review bad {bad}: 400 naming {field}", st == 400 and js.get("field") == field, (st, text[:200]))
 
 srv.terminate()
 rc = srv.wait(timeout=60)

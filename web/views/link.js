@@ -6,7 +6,9 @@
 import { h } from '../dom.js';
 import { t, loadVocabs, label } from '../i18n.js';
 import { api, qs } from '../api.js';
-import { errorText } from '../forms.js';
+import { Form, errorText } from '../forms.js';
+import { fmtRange } from '../format.js';
+import { pager } from './cases.js';
 
 // The record's values each comparison looks at.
 const VALUES = {
@@ -29,23 +31,93 @@ const VALUES = {
 const pct = (p) => (100 * p).toFixed(1) + ' %';
 const signed = (w) => (w >= 0 ? '+' : '−') + Math.abs(w).toFixed(2);
 
-export async function linkReviewView(root, params, query) {
-	const min = query.get('min') || '';
-	const data = await api('GET', '/link/review' + qs({ min, limit: 50 }));
+const PER_PAGE = 50;
+// the columns: key, label, the server's sort name (null: not sortable)
+const COLUMNS = [
+	['pair', 'link.col.pair', 'record'],
+	['probability', 'link.col.probability', 'probability'],
+	['weight', 'link.col.weight', 'weight'],
+	['now', 'link.col.now', null],
+];
+
+// The review queue (issue 14: like the case list): filtered by record and by the last run's
+// decision, sorted, paged with the total, exported as CSV. Everything lives in the URL.
+export async function linkReviewView(root, params, query, ctx) {
+	const f = { min: query.get('min') || '', record: (query.get('record') || '').replace(/^P/i, ''), linked: query.get('linked') || '' };
+	const sort = query.get('sort') || '';
+	const dir = query.get('dir') || '';
+	const page = Math.max(1, parseInt(query.get('page') || '1', 10) || 1);
+	const data = await api('GET', '/link/review' + qs({ ...f, sort, dir, page: page > 1 ? page : '', per_page: PER_PAGE }));
 	root.append(h('h1', {}, t('link.title')));
 	if (!data.linked) {
 		root.append(h('p', { class: 'empty' }, t('link.notRun')));
 		return;
 	}
 	root.append(h('p', {}, t('link.intro', { min: pct(data.min), max: pct(data.threshold) })));
+	const form = new Form('review');
+	const filter = h(
+		'form',
+		{ class: 'filters', role: 'search', 'aria-label': t('link.filters'), novalidate: true },
+		form.summary,
+		form.field('record', t('link.filterRecord'), { value: f.record, inputmode: 'numeric', hint: t('link.filterRecordHint') }),
+		form.field('linked', t('link.col.now'), {
+			options: [
+				{ code: 'yes', label: t('link.linked') },
+				{ code: 'no', label: t('link.apart') },
+			],
+			empty: t('link.anyNow'),
+			value: f.linked,
+		}),
+		h('div', { class: 'actions' }, h('button', { type: 'submit' }, t('cases.apply')), h('a', { href: '#/link' }, t('list.clear')))
+	);
+	filter.addEventListener('submit', (e) => {
+		e.preventDefault();
+		const record = form.value('record').trim().replace(/^P/i, '');
+		if (record && !/^\d{1,15}$/.test(record)) return form.showError(t('link.badRecord'), 'record');
+		ctx.navigate('#/link' + qs({ min: f.min, record, linked: form.value('linked'), sort, dir }));
+	});
+	root.append(filter);
 	const pairs = data.pairs || [];
-	root.append(h('p', { role: 'status', class: 'count' }, pairs.length ? t('link.count', { n: pairs.length }) : t('link.none')));
+	const total = data.total || 0;
+	const per = data.per_page || PER_PAGE;
+	const pages = Math.max(1, Math.ceil(total / per));
+	const link = (over) => '#/link' + qs({ ...f, sort, dir, ...over });
+	const csv = '/api/link/review' + qs({ ...f, sort, dir, format: 'csv' });
+	const range = total ? fmtRange(page, per, total, pairs.length) : t('link.none');
+	root.append(
+		h(
+			'div',
+			{ class: 'list-head' },
+			h('p', { role: 'status', class: 'count' }, range, data.more ? ' ' + t('link.more') : ''),
+			total ? h('a', { class: 'button secondary', href: csv, download: 'review.csv' }, t('list.csv')) : null
+		)
+	);
 	if (!pairs.length) return;
+	const current = sort || 'probability';
+	const descFirst = (s) => s !== 'record';
+	const currentDesc = dir ? dir === 'desc' : descFirst(current);
+	const header = ([key, lab, s]) => {
+		if (!s) return h('th', { scope: 'col' }, t(lab));
+		const on = current === s;
+		const nextDir = on ? (currentDesc ? 'asc' : 'desc') : descFirst(s) ? 'desc' : 'asc';
+		return h(
+			'th',
+			{ scope: 'col', 'aria-sort': on ? (currentDesc ? 'descending' : 'ascending') : null, 'data-col': key },
+			h(
+				'a',
+				{ href: link({ sort: s, dir: nextDir, page: '' }), class: 'sort', title: t('list.sortBy', { col: t(lab) }) },
+				t(lab),
+				on ? h('span', { 'aria-hidden': 'true' }, currentDesc ? ' ▼' : ' ▲') : null
+			)
+		);
+	};
+	const td = (key, ...kids) => h('td', { 'data-label': t(COLUMNS.find((x) => x[0] === key)[1]) }, ...kids);
 	root.append(
 		h(
 			'table',
-			{ class: 'list' },
-			h('thead', {}, h('tr', {}, ['link.col.pair', 'link.col.probability', 'link.col.weight', 'link.col.now'].map((k) => h('th', { scope: 'col' }, t(k))))),
+			{ class: 'list stack review' },
+			h('caption', { class: 'visually-hidden' }, t('link.title') + ': ' + range),
+			h('thead', {}, h('tr', {}, COLUMNS.map(header))),
 			h(
 				'tbody',
 				{},
@@ -53,15 +125,16 @@ export async function linkReviewView(root, params, query) {
 					h(
 						'tr',
 						{},
-						h('td', {}, h('a', { href: `#/link/${p.a}/${p.b}` }, t('link.pairName', { a: p.a, b: p.b }))),
-						h('td', {}, pct(p.probability)),
-						h('td', {}, signed(p.weight)),
-						h('td', {}, t(p.linked ? 'link.linked' : 'link.apart'))
+						td('pair', h('a', { href: `#/link/${p.a}/${p.b}` }, t('link.pairName', { a: p.a, b: p.b }))),
+						td('probability', pct(p.probability)),
+						td('weight', signed(p.weight)),
+						td('now', t(p.linked ? 'link.linked' : 'link.apart'))
 					)
 				)
 			)
 		)
 	);
+	if (pages > 1) root.append(pager(page, pages, (p) => link({ page: p > 1 ? p : '' })));
 }
 
 function sideHeading(s) {
