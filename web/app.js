@@ -100,10 +100,19 @@ function parseHash() {
 	return { path, query: new URLSearchParams(query || '') };
 }
 
+/* Unsaved changes: a form marked data-guard that was typed in makes leaving the page (another
+   route, a reload, closing the tab) ask first; a form saved leaves through navigate(), which
+   clears the mark. */
+let dirty = false;
+let shownHash = location.hash;
+let restoring = false;
+
 export function navigate(hash, flash) {
+	dirty = false;
 	if (flash) state.flash = flash;
 	if (location.hash === hash) route();
 	else location.hash = hash;
+	shownHash = hash;
 }
 
 const ctx = {
@@ -186,6 +195,7 @@ async function menuCounts(nav) {
 
 async function route(keepFocus) {
 	const seq = ++renderSeq;
+	shownHash = location.hash;
 	const { path, query } = parseHash();
 	let view = null;
 	let params = [];
@@ -267,7 +277,33 @@ async function start() {
 	} catch (e) {
 		state.me = null;
 	}
-	window.addEventListener('hashchange', () => route());
+	document.addEventListener('input', (e) => {
+		if (e.target.closest && e.target.closest('#main form[data-guard]')) dirty = true;
+	});
+	document.addEventListener('change', (e) => {
+		if (e.target.closest && e.target.closest('#main form[data-guard]')) dirty = true;
+	});
+	// a printed case holds every stage's section, closed ones too
+	window.addEventListener('beforeprint', () => document.querySelectorAll('#main details').forEach((d) => (d.open = true)));
+	window.addEventListener('beforeunload', (e) => {
+		if (!dirty) return;
+		e.preventDefault();
+		e.returnValue = '';
+	});
+	window.addEventListener('hashchange', () => {
+		if (restoring) {
+			restoring = false;
+			return;
+		}
+		if (dirty && !window.confirm(t('common.unsaved'))) {
+			restoring = true; // back to the page with the changes, without showing it again
+			location.hash = shownHash;
+			return;
+		}
+		dirty = false;
+		shownHash = location.hash;
+		route();
+	});
 	route();
 }
 

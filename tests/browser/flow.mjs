@@ -300,8 +300,8 @@ async function main() {
 		await pa.getByRole('button', { name: 'Create case' }).click();
 		await pa.getByText('Case created.').waitFor();
 		caseId = Number(new URL(pa.url()).hash.match(/^#\/cases\/(\d+)$/)[1]);
-		await pa.getByRole('region', { name: 'Persons' }).getByRole('heading', { level: 3, name: new RegExp(VICTIM_NAME) }).waitFor();
-		expect(await pa.getByRole('heading', { level: 2, name: 'Victim context' }).isVisible(), 'no victim context');
+		await pa.getByRole('region', { name: 'Persons' }).getByRole('heading', { level: 4, name: new RegExp(VICTIM_NAME) }).waitFor();
+		expect(await pa.getByRole('heading', { level: 3, name: 'Victim context' }).isVisible(), 'no victim context');
 		expect(await pa.getByText('Forced labour').first().isVisible(), 'exploitation not labelled');
 	});
 	if (!caseId) return;
@@ -381,8 +381,88 @@ async function main() {
 		await form.getByLabel('Given name').fill('Giả Danh');
 		await form.getByRole('button', { name: 'Add' }).click();
 		await pa.getByText('Added to the case.').waitFor();
-		await pa.getByRole('heading', { level: 3, name: 'Lê Giả Danh (Perpetrator)' }).waitFor();
+		await pa.getByRole('heading', { level: 4, name: 'Lê Giả Danh (Perpetrator)' }).waitFor();
 	});
+	// --- the case page organised by workflow (issue 14 item 5) -------------------------------------
+	await step('the case page by workflow: the stages in order, the current one marked, what is due', async () => {
+		await pa.goto(`${base}/#/cases/${caseId}`);
+		const steps = pa.getByRole('list', { name: 'Stages of the case' }).getByRole('listitem');
+		await steps.first().waitFor();
+		const texts = (await steps.allTextContents()).map((x) => x.replace(/\(current stage\)/, '').trim());
+		expect(texts.join('|') === 'Identification|Assessment|Case plan|Services|Follow-up and reintegration|Closed', 'stages: ' + texts.join('|'));
+		expect((await pa.locator('ol.stages li[aria-current="step"]').textContent()).startsWith('Identification'), 'the current stage is not marked');
+		const order = await pa.locator('section.stage-block').evaluateAll((ss) => ss.map((x) => x.dataset.stage));
+		expect(order.join(',') === 'identification,assessment,case_plan,services,followup_reintegration,closed', 'sections: ' + order);
+		await pa.getByRole('heading', { level: 2, name: /Identification.*current stage/ }).waitFor();
+		await pa.getByRole('heading', { level: 3, name: 'What is due' }).waitFor();
+		await pa.getByText('Record the persons and the events, then move the case to assessment.').waitFor();
+		await shot(pa, 'case-workflow', { fullPage: true });
+		await a11y(pa, 'case page by workflow');
+	});
+	await step('the case page: a risk assessment saved from the page (explicit save), the trend shown', async () => {
+		const n0 = (await apiFrom(pa, 'GET', `/cases/${caseId}/assessments`)).body.assessments.length;
+		await pa.getByText('Record a risk assessment').click();
+		await pa.locator('#assess-q_debt').selectOption('recruiter');
+		const n1 = (await apiFrom(pa, 'GET', `/cases/${caseId}/assessments`)).body.assessments.length;
+		expect(n1 === n0, 'choosing an answer saved something');
+		await pa.locator('form:has(#assess-q_debt)').getByRole('button', { name: 'Save the assessment' }).click();
+		await pa.locator('.flash').first().waitFor();
+		const n2 = (await apiFrom(pa, 'GET', `/cases/${caseId}/assessments`)).body.assessments.length;
+		expect(n2 === n0 + 1, `assessments ${n0} -> ${n2}`);
+		await pa.locator('[data-stage="assessment"] table').first().getByRole('cell', { name: 'High' }).first().waitFor();
+	});
+	await step('the case page: a person edited (only on save), unsaved changes warned before leaving', async () => {
+		await pa.goto(`${base}/#/cases/${caseId}`);
+		await pa.waitForFunction(() => !document.getElementById('main').hasAttribute('aria-busy'));
+		await pa.locator('article.person', { hasText: 'Lê Giả Danh' }).waitFor();
+		const card = pa.locator('article.person', { hasText: 'Lê Giả Danh' });
+		await card.getByText('Edit this person').click();
+		await card.getByLabel('Mobile phone').fill('0912 345 678');
+		// leaving asks first; staying keeps the page and the typed value, nothing saved
+		let asked = null;
+		pa.once('dialog', (d) => {
+			asked = d.message();
+			d.dismiss();
+		});
+		await pa.locator('#nav a[href="#/cases"]').click();
+		await pa.waitForTimeout(300);
+		expect(asked && /not saved/.test(asked), 'no warning: ' + asked);
+		expect(new URL(pa.url()).hash.startsWith(`#/cases/${caseId}`), 'left the page: ' + pa.url());
+		expect((await card.getByLabel('Mobile phone').inputValue()) === '0912 345 678', 'the typed value was lost');
+		const before = (await apiFrom(pa, 'GET', `/cases/${caseId}`)).body.persons.find((p) => p.prs_FirstName === 'Giả Danh');
+		expect(!before.prs_MobilePhone, 'saved without asking');
+		await card.getByRole('button', { name: 'Save the changes' }).click();
+		await pa.getByText('Saved: Lê Giả Danh (Perpetrator).').waitFor();
+		const after = (await apiFrom(pa, 'GET', `/cases/${caseId}`)).body.persons.find((p) => p.prs_FirstName === 'Giả Danh');
+		expect(after.prs_MobilePhone === '+84912345678', 'phone: ' + after.prs_MobilePhone);
+		// saved: leaving asks nothing
+		let asked2 = null;
+		pa.once('dialog', (d) => {
+			asked2 = d.message();
+			d.accept();
+		});
+		await pa.locator('#nav a[href="#/cases"]').click();
+		await pa.getByRole('heading', { level: 1, name: 'Cases' }).waitFor();
+		expect(asked2 === null, 'asked after saving');
+	});
+	pa.removeAllListeners('dialog');
+	// whatever the step above left typed: the next page is left without a question
+	pa.once('dialog', (d) => d.accept());
+	await step('the case page in Vietnamese at 390 px: no horizontal scrolling, stages labelled', async () => {
+		await pa.setViewportSize({ width: 390, height: 844 });
+		await pa.goto(`${base}/#/cases/${caseId}`);
+		await pa.waitForFunction(() => !document.getElementById('main').hasAttribute('aria-busy'));
+		await pa.locator('#lang-select').selectOption('vi');
+		await pa.getByRole('list', { name: 'Các giai đoạn của hồ sơ' }).waitFor();
+		await pa.getByRole('heading', { level: 3, name: 'Việc cần làm' }).waitFor();
+		const w = await pa.evaluate(() => document.documentElement.scrollWidth);
+		expect(w <= 390, 'the page is ' + w + ' px wide');
+		await shot(pa, 'case-workflow-phone-vi', { fullPage: true });
+		await a11y(pa, 'case page by workflow, Vietnamese, 390 px');
+		await pa.locator('#lang-select').selectOption('en');
+		await pa.setViewportSize({ width: 1100, height: 780 });
+	});
+	pa.removeAllListeners('dialog');
 	// --- casework (docs/CASEWORK.md): a risk assessment, a follow-up plan, a hotline contact ------
 	await step('A works the case: the casework page saves a risk assessment and plans follow-up', async () => {
 		await pa.getByRole('link', { name: 'Casework', exact: true }).click();
@@ -430,12 +510,12 @@ async function main() {
 		await pa.goto(`${base}/#/cases/${caseId}`);
 		await pa.getByRole('heading', { level: 1 }).waitFor();
 		await pa.getByLabel('Language').selectOption('vi');
-		await pa.getByRole('heading', { level: 2, name: 'Bối cảnh của nạn nhân' }).waitFor();
+		await pa.getByRole('heading', { level: 3, name: 'Bối cảnh của nạn nhân' }).waitFor();
 		expect((await pa.getAttribute('html', 'lang')) === 'vi', 'html lang is not vi');
 		await pa.getByText('Cưỡng bức lao động').first().waitFor(); // ForcedLabour, from /api/vocab
 		await pa.getByText('Nữ', { exact: true }).first().waitFor(); // Feminine
 		await pa.reload();
-		await pa.getByRole('heading', { level: 2, name: 'Bối cảnh của nạn nhân' }).waitFor();
+		await pa.getByRole('heading', { level: 3, name: 'Bối cảnh của nạn nhân' }).waitFor();
 		await pa.getByRole('link', { name: 'Hồ sơ vụ việc' }).waitFor();
 		await shot(pa, 'case-vi', { fullPage: true });
 		await a11y(pa, 'case page in Vietnamese');
@@ -446,9 +526,9 @@ async function main() {
 		const msg = await qerr.textContent();
 		expect(msg.includes('Chỉ tìm theo chữ, số'), 'the search error is not in Vietnamese: ' + msg);
 		await pa.goto(`${base}/#/cases/${caseId}`);
-		await pa.getByRole('heading', { level: 2, name: 'Bối cảnh của nạn nhân' }).waitFor();
+		await pa.getByRole('heading', { level: 3, name: 'Bối cảnh của nạn nhân' }).waitFor();
 		await pa.getByLabel('Ngôn ngữ').selectOption('en');
-		await pa.getByRole('heading', { level: 2, name: 'Victim context' }).waitFor();
+		await pa.getByRole('heading', { level: 3, name: 'Victim context' }).waitFor();
 	});
 	await step('the audit log has no view of the person by B yet', () => {
 		const log = ctip(['audit', 'log', '--person', `P${personId}`]);
@@ -479,7 +559,7 @@ async function main() {
 	await step("B opens the case from the keyboard and sees the victim's name", async () => {
 		await tabTo(pb, new RegExp(`^Open case #${caseId}$`));
 		await pb.keyboard.press('Enter');
-		await pb.getByRole('region', { name: 'Persons' }).getByRole('heading', { level: 3, name: new RegExp(VICTIM_NAME) }).waitFor();
+		await pb.getByRole('region', { name: 'Persons' }).getByRole('heading', { level: 4, name: new RegExp(VICTIM_NAME) }).waitFor();
 		await pb.getByText('referred to your organisation').waitFor();
 		expect(!(await pb.getByRole('link', { name: 'Edit case' }).count()), 'B is offered to edit');
 	});

@@ -215,7 +215,7 @@ async function main() {
 		await a.getByText('Gọi lại tuần sau.').waitFor();
 	});
 	await step('person: a perpetrator added from the case page', async () => {
-		await a.locator('details.add summary').filter({ hasText: /person/i }).first().click();
+		await a.locator('details.add summary').filter({ hasText: /add a person|thêm người/i }).first().click();
 		await a.locator('#add-person-role').selectOption({ index: 1 });
 		await a.locator('#add-person-prs_SecondName').fill('Trịnh');
 		await a.locator('#add-person-prs_FirstName').fill('Giả Định');

@@ -6,7 +6,13 @@ import { t, loadVocabs, options, label } from '../i18n.js';
 import { api } from '../api.js';
 import { Form, errorText, today } from '../forms.js';
 import { fmtDate } from '../format.js';
+import { WORK_VOCABS, workFacts, alertList, stageParts, assessParts, followupParts } from './work.js';
 import { ALL_VOCABS, CASE_FIELDS, PERSON_FIELDS, VICTIM_FIELDS, GROUPS, fieldLabel, display, countryOptions } from '../fields.js';
+
+// The stages of a case in their order (docs/CASEWORK.md, vocabulary case_stage). The case page shows
+// its sections under them in that order, each stage a section that can be folded; the current one
+// marked (in the stepper with aria-current="step", and on its heading).
+export const STAGES = ['identification', 'assessment', 'case_plan', 'services', 'followup_reintegration', 'closed'];
 
 export async function caseView(root, [id], query, ctx) {
 	const [c, orgs] = await Promise.all([
@@ -14,10 +20,16 @@ export async function caseView(root, [id], query, ctx) {
 		api('GET', '/orgs')
 			.then((d) => d.orgs || [])
 			.catch(() => []),
-		loadVocabs([...ALL_VOCABS, 'province_2025', 'province_2008']),
+		loadVocabs([...ALL_VOCABS, 'province_2025', 'province_2008', ...WORK_VOCABS]),
 	]);
 	const persons = c.persons || [];
 	const own = c.access === 'own';
+	// the casework (the owning organisation's alone: a referral reads none of it)
+	const [w, inst] = own
+		? await Promise.all([api('GET', `/cases/${id}/workflow`).catch(() => null), api('GET', '/risk/instrument').catch(() => null)])
+		: [null, null];
+	const reload = (msg) => ctx.navigate(`#/cases/${id}?r=${Date.now()}`, msg);
+	const current = w ? w.stage : null;
 
 	root.append(
 		h(
@@ -31,77 +43,204 @@ export async function caseView(root, [id], query, ctx) {
 		dl([['org', c.org], ...CASE_FIELDS.map((f) => [f, c[f]])])
 	);
 
-	root.append(
-		section('persons', t('case.persons'), persons.length ? persons.map((p, i) => personCard(p, i, own && ctx.me.role === 'supervisor')) : null, own ? personForm(c, ctx) : null)
-	);
+	// the workflow: the stages in order, the current one marked, what is due, and the forms that
+	// move the stage and assign the case
+	const sa = w ? stageParts(w, id, ctx, reload) : null;
+	if (w) {
+		root.append(
+			h(
+				'section',
+				{ class: 'workflow', 'aria-labelledby': 'sec-workflow' },
+				h('h2', { id: 'sec-workflow' }, t('flow.title')),
+				stepper(current),
+				workFacts(w, true),
+				h('h3', {}, t('flow.due')),
+				dueList(w),
+				(w.alerts || []).length ? alertList(w) : null,
+				h('details', { class: 'add' }, h('summary', {}, t('flow.change')), sa.forms)
+			)
+		);
+	}
 
+	const block = (stage, parts) => {
+		parts = parts.filter(Boolean);
+		if (!parts.length) return null;
+		const isCurrent = stage === current;
+		const head = h('h2', { id: `stage-${stage}` }, label('case_stage', stage), isCurrent ? h('span', { class: 'tag current' }, t('flow.current')) : null);
+		return h(
+			'section',
+			{ class: 'stage-block' + (isCurrent ? ' current' : ''), 'aria-labelledby': `stage-${stage}`, 'data-stage': stage },
+			h('details', { open: true }, h('summary', {}, head), parts)
+		);
+	};
+
+	// identification: the persons (added and edited here), the victim's context, the events
 	const victims = persons.filter((p) => VICTIM_FIELDS.some((f) => has(p[f])) || (p.exploitation || []).length);
-	root.append(
-		section(
-			'victim',
-			t('case.victim'),
-			victims.length
-				? victims.map((p) =>
-						h(
-							'article',
-							{ class: 'person' },
-							h('h3', {}, personName(p, persons.indexOf(p))),
-							dl(VICTIM_FIELDS.map((f) => [f, p[f]])),
-							(p.exploitation || []).length ? h('h4', {}, t('case.exploitation')) : null,
-							(p.exploitation || []).length ? table(p.exploitation, GROUPS.exploitation) : null
-						)
-				  )
-				: null
-		)
-	);
-
-	for (const group of ['events', 'assistance', 'proceedings']) {
+	const itemSection = (group) => {
 		const rows = [];
 		persons.forEach((p, i) => (p[group] || []).forEach((r) => rows.push({ ...r, _person: personName(p, i) })));
 		for (const r of c[group] || []) rows.push(r); // a server may keep some at case level
 		const add = own && persons.length && ITEM_FIELDS[group] ? itemForm(group, c, persons, ctx, orgs) : null;
-		root.append(section(group, t('case.' + group), rows.length ? table(rows, ['_person', ...GROUPS[group]]) : null, add));
+		return section(group, t('case.' + group), rows.length ? table(rows, ['_person', ...GROUPS[group]]) : null, add);
+	};
+	root.append(
+		block('identification', [
+			section(
+				'persons',
+				t('case.persons'),
+				persons.length ? persons.map((p, i) => personCard(p, i, own && ctx.me.role === 'supervisor', own ? personEdit(p, i, reload) : null)) : null,
+				own ? personForm(c, ctx) : null
+			),
+			section(
+				'victim',
+				t('case.victim'),
+				victims.length
+					? victims.map((p) =>
+							h(
+								'article',
+								{ class: 'person' },
+								h('h4', {}, personName(p, persons.indexOf(p))),
+								dl(VICTIM_FIELDS.map((f) => [f, p[f]])),
+								(p.exploitation || []).length ? h('h5', {}, t('case.exploitation')) : null,
+								(p.exploitation || []).length ? table(p.exploitation, GROUPS.exploitation) : null
+							)
+					  )
+					: null
+			),
+			itemSection('events'),
+		])
+	);
+
+	// assessment: the risk of re-trafficking, assessed here
+	if (w && inst) {
+		const ra = assessParts(w, inst, id, reload);
+		root.append(block('assessment', [section('assessments', t('work.assessments'), ra.content, h('details', { class: 'add' }, h('summary', {}, t('flow.addAssessment')), ra.forms))]));
+	}
+	// case plan: its approval
+	if (w) {
+		root.append(
+			block('case_plan', [
+				section(
+					'plan',
+					t('flow.plan'),
+					h('div', {}, h('p', {}, t(w.plan_approved ? 'work.planApproved' : 'work.planNot')), sa.content),
+					current === 'case_plan' && !w.plan_approved ? h('p', { class: 'hint' }, t('work.approvalHint')) : null
+				),
+			])
+		);
 	}
 
+	// services: assistance, referrals, proceedings
 	const refs = [...(c.referrals || [])];
 	const incoming = c.incoming_referrals || [];
 	root.append(
-		section(
-			'referrals',
-			t('case.referrals'),
-			refs.length || incoming.length
-				? [
-						refs.length ? table(refs, ['to_org', 'from_org', 'date', 'reason', 'status', ...GROUPS.referrals]) : null,
-						incoming.length ? h('h3', {}, t('case.incoming')) : null,
-						incoming.length ? table(incoming, GROUPS.incoming_referrals) : null,
-				  ]
-				: null,
-			own ? referralForm(c, ctx, orgs) : null
-		)
+		block('services', [
+			itemSection('assistance'),
+			section(
+				'referrals',
+				t('case.referrals'),
+				refs.length || incoming.length
+					? [
+							refs.length ? table(refs, ['to_org', 'from_org', 'date', 'reason', 'status', ...GROUPS.referrals]) : null,
+							incoming.length ? h('h4', {}, t('case.incoming')) : null,
+							incoming.length ? table(incoming, GROUPS.incoming_referrals) : null,
+					  ]
+					: null,
+				own ? referralForm(c, ctx, orgs) : null
+			),
+			itemSection('proceedings'),
+		])
 	);
 
+	// follow-up and reintegration: the plan of contacts, each contact recorded here
+	if (w) {
+		const fa = followupParts(w, id, reload);
+		root.append(block('followup_reintegration', [section('followups', t('work.followups'), fa.content, h('details', { class: 'add' }, h('summary', {}, t('flow.addFollowup')), fa.forms))]));
+	}
+
+	// closed: the closure and the comments
 	const comments = c.comments || [];
 	root.append(
-		section(
-			'comments',
-			t('case.comments'),
-			comments.length
-				? h(
-						'ol',
-						{ class: 'comments' },
-						comments.map((m) =>
-							h(
-								'li',
-								{},
-								h('p', { class: 'meta' }, [m.ctip_CommentDate || m.date, m.author, m.org].filter(Boolean).join(' · ')),
-								h('p', {}, m.cco_CaseComment ?? m.text ?? '')
+		block('closed', [
+			dl([
+				['cas_ReasonForCaseClosure', c.cas_ReasonForCaseClosure],
+				['ctip_CaseClosedDate', c.ctip_CaseClosedDate],
+			]),
+			section(
+				'comments',
+				t('case.comments'),
+				comments.length
+					? h(
+							'ol',
+							{ class: 'comments' },
+							comments.map((m) =>
+								h(
+									'li',
+									{},
+									h('p', { class: 'meta' }, [m.ctip_CommentDate || m.date, m.author, m.org].filter(Boolean).join(' · ')),
+									h('p', {}, m.cco_CaseComment ?? m.text ?? '')
+								)
 							)
-						)
-				  )
-				: null,
-			own ? h('p', {}, h('a', { href: `#/cases/${c.id}/edit` }, t('case.addComment'))) : null
+					  )
+					: null,
+				own ? h('p', {}, h('a', { href: `#/cases/${c.id}/edit` }, t('case.addComment'))) : null
+			),
+		])
+	);
+}
+
+/* The stages in order: those before the current one done, the current one marked
+   (aria-current="step"). */
+function stepper(current) {
+	const at = STAGES.indexOf(current);
+	return h(
+		'ol',
+		{ class: 'stages', 'aria-label': t('flow.stages') },
+		STAGES.map((s, i) =>
+			h(
+				'li',
+				{ class: i < at ? 'done' : i === at ? 'current' : 'todo', 'aria-current': i === at ? 'step' : null },
+				h('a', { href: `#stage-${s}`, onclick: (e) => jump(e, s) }, label('case_stage', s)),
+				i === at ? h('span', { class: 'visually-hidden' }, ' (' + t('flow.current') + ')') : null
+			)
 		)
 	);
+}
+
+/* Opens a stage's section and brings it into view (the hash is the route: not changed). */
+function jump(e, stage) {
+	e.preventDefault();
+	const head = document.getElementById(`stage-${stage}`);
+	if (!head) return;
+	const d = head.closest('details');
+	if (d) d.open = true;
+	head.scrollIntoView();
+	head.setAttribute('tabindex', '-1');
+	head.focus();
+}
+
+/* What is due in this case now: overdue and next follow-up contacts, approvals waiting, what
+   the current stage asks for. */
+function dueList(w) {
+	const items = [];
+	const plan = (w.followups && w.followups.plan) || [];
+	const overdue = plan.filter((d) => !d.done && d.overdue);
+	const next = plan.find((d) => !d.done && !d.overdue);
+	if (overdue.length) items.push(h('li', { class: 'warn' }, t('flow.dueOverdue', { n: overdue.length, date: fmtDate(overdue[0].due) })));
+	if (next) items.push(h('li', {}, t('flow.dueNext', { date: fmtDate(next.due) })));
+	for (const a of (w.approvals || []).filter((x) => x.status === 'requested')) items.push(h('li', {}, t('flow.dueApproval', { kind: t('work.kind.' + a.kind), by: a.requested_by })));
+	if (!w.assigned_to && w.stage !== 'closed') items.push(h('li', {}, t('flow.dueAssign')));
+	const assessed = w.risk && (w.risk.assessments || []).length;
+	const todo = {
+		identification: 'flow.todo.identification',
+		assessment: assessed ? 'flow.todo.assessed' : 'flow.todo.assessment',
+		case_plan: w.plan_approved ? 'flow.todo.planApproved' : 'flow.todo.case_plan',
+		services: 'flow.todo.services',
+		followup_reintegration: plan.length ? null : 'flow.todo.followup',
+		closed: null,
+	}[w.stage];
+	if (todo) items.push(h('li', {}, t(todo)));
+	return items.length ? h('ul', { class: 'due' }, items) : h('p', { class: 'empty' }, t('flow.nothingDue'));
 }
 
 function has(v) {
@@ -120,19 +259,20 @@ function capitalise(s) {
 	return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function personCard(p, i, supervisor) {
+function personCard(p, i, supervisor, edit) {
 	const docs = p.identity_documents || [];
 	return h(
 		'article',
 		{ class: 'person' },
-		h('h3', {}, personName(p, i)),
+		h('h4', {}, personName(p, i)),
 		p.redacted
 			? h('p', { class: 'notice redacted', role: 'note' }, h('strong', {}, t('person.redacted')), ' ', t('person.redactedWhy'))
 			: null,
 		dl(PERSON_FIELDS.map((f) => [f, f === 'ctip_Role' ? capitalise(p.ctip_Role || p.role || '') : p[f]])),
 		supervisor && p.id ? h('p', {}, h('a', { href: `#/audit?person=${p.id}` }, t('case.whoSaw'))) : null,
-		docs.length ? h('h4', {}, t('case.documents')) : null,
-		docs.length ? table(docs, GROUPS.identity_documents) : null
+		docs.length ? h('h5', {}, t('case.documents')) : null,
+		docs.length ? table(docs, GROUPS.identity_documents) : null,
+		p.redacted ? null : edit
 	);
 }
 
@@ -140,7 +280,7 @@ function section(id, title, content, extra) {
 	return h(
 		'section',
 		{ class: 'case-section', 'aria-labelledby': `sec-${id}` },
-		h('h2', { id: `sec-${id}` }, title),
+		h('h3', { id: `sec-${id}` }, title),
 		content || h('p', { class: 'empty' }, t('case.noneRecorded')),
 		extra
 	);
@@ -192,7 +332,7 @@ function referralForm(c, ctx, allOrgs) {
 		h('div', { class: 'actions' }, button)
 	);
 	const confirm = h('div', { class: 'confirm', hidden: true });
-	const el = h('form', { class: 'card', 'aria-labelledby': 'referral-title', novalidate: true }, h('h3', { id: 'referral-title' }, t('referral.title')), form.summary, fields, confirm);
+	const el = h('form', { class: 'card', 'aria-labelledby': 'referral-title', novalidate: true, 'data-guard': '' }, h('h4', { id: 'referral-title' }, t('referral.title')), form.summary, fields, confirm);
 	let body = null;
 	const back = () => {
 		confirm.hidden = true;
@@ -227,7 +367,7 @@ function referralForm(c, ctx, allOrgs) {
 		backButton.addEventListener('click', back);
 		const allShown = persons.length && persons.every(sharesIdentity);
 		confirm.replaceChildren(
-			h('h4', { id: 'referral-confirm-title', tabindex: '-1' }, t('referral.confirmTitle', { org: to })),
+			h('h5', { id: 'referral-confirm-title', tabindex: '-1' }, t('referral.confirmTitle', { org: to })),
 			h(
 				'dl',
 				{ class: 'fields' },
@@ -260,7 +400,7 @@ function referralForm(c, ctx, allOrgs) {
 		);
 		fields.hidden = true;
 		confirm.hidden = false;
-		confirm.querySelector('h4').focus();
+		confirm.querySelector('h5').focus();
 	});
 	return el;
 }
@@ -289,7 +429,7 @@ function itemForm(group, c, persons, ctx, orgs) {
 	const fields = ITEM_FIELDS[group];
 	const el = h(
 		'form',
-		{ novalidate: true },
+		{ novalidate: true, 'data-guard': '' },
 		form.summary,
 		form.field('person_id', t('case.person'), {
 			options: persons.map((p, i) => ({ code: String(p.id), label: personName(p, i) })),
@@ -341,7 +481,7 @@ function personForm(c, ctx) {
 	const text = ['prs_SecondName', 'prs_MiddleName', 'prs_FirstName', 'prs_Birthdate'];
 	const el = h(
 		'form',
-		{ novalidate: true },
+		{ novalidate: true, 'data-guard': '' },
 		form.summary,
 		form.field('role', fieldLabel('ctip_Role'), { options: options('person_role'), required: true }),
 		text.map((f) => (f === 'prs_Birthdate' ? form.date(f, fieldLabel(f), { partial: true }) : form.field(f, fieldLabel(f)))),
@@ -366,4 +506,42 @@ function personForm(c, ctx) {
 		}
 	});
 	return h('details', { class: 'add' }, h('summary', {}, t('case.addPerson')), el);
+}
+
+/* Edits a person record's identity (PATCH /api/persons/{id}): only the fields that changed are
+   sent, on an explicit save; the owner organisation's only. */
+const EDIT_TEXT = ['prs_SecondName', 'prs_MiddleName', 'prs_FirstName', 'prs_MobilePhone', 'prs_MailingStreet', 'ctip_MailingCommune'];
+function personEdit(p, i, reload) {
+	if (!p.id) return null;
+	const form = new Form('edit-person-' + p.id);
+	const button = h('button', { type: 'submit' }, t('flow.savePerson'));
+	const el = h(
+		'form',
+		{ novalidate: true, 'data-guard': '' },
+		form.summary,
+		EDIT_TEXT.map((f) => form.field(f, fieldLabel(f), { value: p[f] || '' })),
+		form.date('prs_Birthdate', fieldLabel('prs_Birthdate'), { partial: true, value: p.prs_Birthdate || '' }),
+		form.field('prs_Gender', fieldLabel('prs_Gender'), { options: options('gender'), value: p.prs_Gender || '' }),
+		h('div', { class: 'actions' }, button)
+	);
+	el.addEventListener('submit', async (e) => {
+		e.preventDefault();
+		form.clearErrors();
+		if (!form.validate()) return;
+		const body = {};
+		for (const f of [...EDIT_TEXT, 'prs_Birthdate', 'prs_Gender']) {
+			const v = form.value(f);
+			if (v !== (p[f] || '')) body[f] = v === '' ? null : v;
+		}
+		if (!Object.keys(body).length) return form.showError(t('edit.nothing'));
+		button.disabled = true;
+		try {
+			await api('PATCH', `/persons/${p.id}`, body);
+			reload(t('flow.personSaved', { person: personName(p, i) }));
+		} catch (err) {
+			button.disabled = false;
+			form.showError(errorText(err), err.field);
+		}
+	});
+	return h('details', { class: 'add' }, h('summary', {}, t('flow.editPerson')), el);
 }

@@ -6,36 +6,58 @@ import { h } from '../dom.js';
 import { t, loadVocabs, options, label, currentLang } from '../i18n.js';
 import { api } from '../api.js';
 import { Form, errorText, today } from '../forms.js';
+import { fmtDate } from '../format.js';
 
 const VOCABS = ['case_stage', 'followup_mode', 'followup_outcome', 'risk_level', 'case_status'];
+
+export const WORK_VOCABS = VOCABS;
 
 export async function workView(root, [id], query, ctx) {
 	const [w, inst] = await Promise.all([api('GET', `/cases/${id}/workflow`), api('GET', '/risk/instrument'), loadVocabs(VOCABS)]);
 	const reload = (msg) => ctx.navigate(`#/cases/${id}/work?r=${Date.now()}`, msg);
-	const lang = currentLang();
 	root.append(
 		h('div', { class: 'title-row' }, h('h1', {}, t('work.title', { name: w.src_case_id || w.case_id })), h('a', { class: 'button secondary', href: `#/cases/${id}` }, t('work.toCase'))),
-		h(
+		workFacts(w)
+	);
+	if ((w.alerts || []).length) root.append(alertList(w));
+	const sa = stageParts(w, id, ctx, reload);
+	root.append(section('work-stage', t('work.workflow'), sa.content, sa.forms));
+	const ra = assessParts(w, inst, id, reload);
+	root.append(section('work-risk', t('work.assessments'), ra.content, ra.forms));
+	const fa = followupParts(w, id, reload);
+	root.append(section('work-followup', t('work.followups'), fa.content, fa.forms));
+}
+
+/* The case's casework in a few facts. */
+export function workFacts(w, noStatus) {
+	return h(
 			'dl',
 			{ class: 'fields' },
 			[
 				['work.stage', label('case_stage', w.stage)],
-				['work.status', w.cas_Status ? label('case_status', w.cas_Status) : '-'],
+				noStatus ? null : ['work.status', w.cas_Status ? label('case_status', w.cas_Status) : '-'],
 				['work.assigned', w.assigned_to || t('work.nobody')],
 				['work.plan', t(w.plan_approved ? 'work.planApproved' : 'work.planNot')],
 				['work.risk', w.risk.level ? `${label('risk_level', w.risk.level)} (${t('work.trend.' + w.risk.trend)})` : t('work.notAssessed')],
 				['work.followup', t('work.fu.' + w.followup)],
-			].map(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v)])
-		)
-	);
-	if ((w.alerts || []).length)
-		root.append(h('div', { role: 'status' }, h('ul', { class: 'alerts' }, w.alerts.map((a) => h('li', { class: 'alert' }, `${t('alert.' + a.kind)}: ${a.detail}`)))));
+			]
+				.filter(Boolean)
+				.map(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v)])
+		);
+}
 
+export function alertList(w) {
+	return h('div', { role: 'status' }, h('ul', { class: 'alerts' }, w.alerts.map((a) => h('li', { class: 'alert' }, `${t('alert.' + a.kind)}: ${a.detail}`))));
+}
+
+/* The stage and the assignment: the approvals, and the forms that move and assign (each an
+   explicit submit; reload(msg) shows the page again with msg). */
+export function stageParts(w, id, ctx, reload) {
 	// stage and assignment
 	const sf = new Form('stage');
 	const stageForm = h(
 		'form',
-		{ class: 'card', novalidate: true, 'aria-labelledby': 'stage-title' },
+		{ class: 'card', novalidate: true, 'data-guard': '', 'aria-labelledby': 'stage-title' },
 		h('h2', { id: 'stage-title' }, t('work.moveTitle')),
 		sf.summary,
 		sf.field('stage', t('work.stage'), { options: options('case_stage'), required: true, value: w.stage }),
@@ -55,7 +77,7 @@ export async function workView(root, [id], query, ctx) {
 	const af = new Form('assign');
 	const assignForm = h(
 		'form',
-		{ class: 'card', novalidate: true, 'aria-labelledby': 'assign-title' },
+		{ class: 'card', novalidate: true, 'data-guard': '', 'aria-labelledby': 'assign-title' },
 		h('h2', { id: 'assign-title' }, t('work.assignTitle')),
 		af.summary,
 		af.field('to', t('work.assignTo'), { required: true, value: w.assigned_to || ctx.me.username, autocomplete: 'username' }),
@@ -70,14 +92,18 @@ export async function workView(root, [id], query, ctx) {
 			af.showError(errorText(err), err.field);
 		}
 	});
-	root.append(section('work-stage', t('work.workflow'), approvals(w.approvals || []), [stageForm, assignForm]));
+	return { content: approvals(w.approvals || []), forms: [stageForm, assignForm] };
+}
 
+/* The risk assessments with their trend, and the form of a new one. */
+export function assessParts(w, inst, id, reload) {
+	const lang = currentLang();
 	// risk assessments
 	const rf = new Form('assess');
 	const qLabel = (o) => (lang === 'vi' ? o.label_vi : o.label_en);
 	const assessForm = h(
 		'form',
-		{ class: 'card', novalidate: true, 'aria-labelledby': 'assess-title' },
+		{ class: 'card', novalidate: true, 'data-guard': '', 'aria-labelledby': 'assess-title' },
 		h('h2', { id: 'assess-title' }, t('work.assessTitle')),
 		rf.summary,
 		rf.date('date', t('work.date'), { value: today() }),
@@ -97,20 +123,19 @@ export async function workView(root, [id], query, ctx) {
 		}
 	});
 	const as = w.risk.assessments || [];
-	root.append(
-		section(
-			'work-risk',
-			t('work.assessments'),
-			as.length ? list(['work.date', 'work.score', 'work.level', 'work.by'], as.map((a) => [a.date, String(a.score), label('risk_level', a.level), a.created_by])) : null,
-			assessForm
-		)
-	);
+	return {
+		content: as.length ? list(['work.date', 'work.score', 'work.level', 'work.by'], as.map((a) => [fmtDate(a.date), String(a.score), label('risk_level', a.level), a.created_by])) : null,
+		forms: assessForm,
+	};
+}
 
+/* The follow-up plan and contacts, and the forms that plan and record. */
+export function followupParts(w, id, reload) {
 	// follow-up
 	const pf = new Form('plan');
 	const planForm = h(
 		'form',
-		{ class: 'card', novalidate: true, 'aria-labelledby': 'plan-title' },
+		{ class: 'card', novalidate: true, 'data-guard': '', 'aria-labelledby': 'plan-title' },
 		h('h2', { id: 'plan-title' }, t('work.planTitle')),
 		pf.summary,
 		pf.date('from', t('work.from'), { value: today() }),
@@ -130,7 +155,7 @@ export async function workView(root, [id], query, ctx) {
 	const cf = new Form('contact');
 	const recordForm = h(
 		'form',
-		{ class: 'card', novalidate: true, 'aria-labelledby': 'record-title' },
+		{ class: 'card', novalidate: true, 'data-guard': '', 'aria-labelledby': 'record-title' },
 		h('h2', { id: 'record-title' }, t('work.recordTitle')),
 		cf.summary,
 		cf.date('date', t('work.date'), { value: today() }),
@@ -151,21 +176,18 @@ export async function workView(root, [id], query, ctx) {
 	});
 	const plan = w.followups.plan || [],
 		contacts = w.followups.contacts || [];
-	root.append(
-		section(
-			'work-followup',
-			t('work.followups'),
+	return {
+		content:
 			plan.length || contacts.length
 				? [
-						plan.length ? list(['work.due', 'work.monthsCol', 'work.state'], plan.map((d) => [d.due, String(d.months), d.done ? t('work.done', { date: d.done }) : d.overdue ? t('work.overdue') : t('work.open')])) : null,
+						plan.length ? list(['work.due', 'work.monthsCol', 'work.state'], plan.map((d) => [fmtDate(d.due), String(d.months), d.done ? t('work.done', { date: fmtDate(d.done) }) : d.overdue ? t('work.overdue') : t('work.open')])) : null,
 						contacts.length
-							? list(['work.date', 'work.mode', 'work.outcome', 'work.by', 'work.notes'], contacts.map((c) => [c.date, label('followup_mode', c.mode), label('followup_outcome', c.outcome), c.who, c.notes || '']))
+							? list(['work.date', 'work.mode', 'work.outcome', 'work.by', 'work.notes'], contacts.map((c) => [fmtDate(c.date), label('followup_mode', c.mode), label('followup_outcome', c.outcome), c.who, c.notes || '']))
 							: null,
 				  ]
 				: null,
-			[planForm, recordForm]
-		)
-	);
+		forms: [planForm, recordForm],
+	};
 }
 
 function approvals(list0) {
