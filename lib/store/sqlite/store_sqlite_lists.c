@@ -362,8 +362,11 @@ static void count_put(ctip_store *s, uint64_t sig, int64_t version, int64_t chan
 }
 
 /* Forgets the counts of a connection that closes (its address may be reused). */
+static void due_release(sqlite3 *db);
+
 void ctip_sqlite_lists_release(sqlite3 *db)
 {
+	due_release(db);
 	pthread_mutex_lock(&count_mu);
 	for (int i = 0; i < COUNT_SLOTS; i++)
 		if (count_slots[i].db == db)
@@ -561,9 +564,31 @@ static int list_cases(ctip_store *s, const struct ctip_case_query *q, long *tota
 
 /* ---- the home page ------------------------------------------------------------------ */
 
+/* The signature of a home page query: its SQL and arguments (count_sig's for the lists). */
+static uint64_t home_sig(const char *sql, int64_t org, const char *user, const char *a,
+                         const char *b)
+{
+	char o[24];
+	snprintf(o, sizeof(o), "%lld", (long long)org);
+	uint64_t h = 1469598103934665603ULL;
+	const char *parts[] = {"home", sql, o, user, a, b};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++)
+		h = fnv(h, parts[i]);
+	return h;
+}
+
+/* One or two counts of the home page, kept like the list's counts while the registry does
+ * not change (a caseworker's follow-ups due read every open contact of their plans: 1,200 at
+ * 50,000 cases, 1 ms). */
 static int count1(ctip_store *s, const char *sql, int64_t org, const char *user, const char *a,
                   const char *b, long *out, long *out2, ctip_err *e)
 {
+	int64_t version, changes;
+	int keep = db_version(s, &version, &changes);
+	uint64_t sig = home_sig(sql, org, user, a, b);
+	if (keep && count_get(s, sig, version, changes, out) &&
+	    (!out2 || count_get(s, sig ^ 1, version, changes, out2)))
+		return CTIP_OK;
 	sqlite3_stmt *st = prep(s, sql, e);
 	if (!st)
 		return CTIP_EDB;
@@ -578,7 +603,14 @@ static int count1(ctip_store *s, const char *sql, int64_t org, const char *user,
 			*out2 = (long)sqlite3_column_int64(st, 1);
 	}
 	done(st);
-	return step == SQLITE_ROW ? CTIP_OK : fail(s, e, "home");
+	if (step != SQLITE_ROW)
+		return fail(s, e, "home");
+	if (keep) {
+		count_put(s, sig, version, changes, *out);
+		if (out2)
+			count_put(s, sig ^ 1, version, changes, *out2);
+	}
+	return CTIP_OK;
 }
 
 static int home(ctip_store *s, int64_t org_id, const char *user, int supervisor, const char *today,
@@ -624,10 +656,157 @@ static int home(ctip_store *s, int64_t org_id, const char *user, int supervisor,
 	return rc;
 }
 
+/* The home page's first follow-ups due, kept per connection and query while the registry does
+ * not change, as the counts are (reading them sorts every open contact of the user's plans:
+ * 1,200 at 50,000 cases, 1.4 ms). */
+#define DUE_SLOTS 64
+#define DUE_ROWS  8
+struct due_row {
+	int64_t id, case_id;
+	char *src, *due, *assigned;
+	int months;
+};
+struct due_slot {
+	sqlite3 *db;
+	uint64_t sig;
+	int64_t version, changes;
+	int n;
+	struct due_row r[DUE_ROWS];
+};
+static pthread_mutex_t due_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct due_slot due_slots[DUE_SLOTS];
+static unsigned due_next;
+
+static void due_slot_clear(struct due_slot *d)
+{
+	for (int i = 0; i < d->n; i++) {
+		free(d->r[i].src);
+		free(d->r[i].due);
+		free(d->r[i].assigned);
+	}
+	memset(d, 0, sizeof(*d));
+}
+
+/* Copies the kept rows of sig into out (the caller frees them with due_slot_clear): 1 found. */
+static int due_get(sqlite3 *db, uint64_t sig, int64_t version, int64_t changes,
+                   struct due_slot *out)
+{
+	int found = 0, bad = 0;
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&due_mu);
+	for (int i = 0; i < DUE_SLOTS && !found; i++) {
+		struct due_slot *d = &due_slots[i];
+		if (d->db != db || d->sig != sig || d->version != version || d->changes != changes)
+			continue;
+		found = 1;
+		for (int k = 0; k < d->n; k++) {
+			struct due_row *w = &out->r[out->n++];
+			*w = d->r[k];
+			w->src = d->r[k].src ? strdup(d->r[k].src) : NULL;
+			w->due = d->r[k].due ? strdup(d->r[k].due) : NULL;
+			w->assigned = d->r[k].assigned ? strdup(d->r[k].assigned) : NULL;
+			bad |= (d->r[k].src && !w->src) || (d->r[k].due && !w->due) ||
+			       (d->r[k].assigned && !w->assigned);
+		}
+	}
+	pthread_mutex_unlock(&due_mu);
+	if (bad) {
+		due_slot_clear(out);
+		return 0;
+	}
+	return found;
+}
+
+/* Keeps rows (taken over: the caller's slot is emptied). */
+static void due_put(struct due_slot *rows)
+{
+	pthread_mutex_lock(&due_mu);
+	int slot = -1;
+	for (int i = 0; i < DUE_SLOTS && slot < 0; i++)
+		if (due_slots[i].db == rows->db && due_slots[i].sig == rows->sig)
+			slot = i;
+	if (slot < 0)
+		slot = (int)(due_next++ % DUE_SLOTS);
+	due_slot_clear(&due_slots[slot]);
+	due_slots[slot] = *rows;
+	pthread_mutex_unlock(&due_mu);
+	memset(rows, 0, sizeof(*rows));
+}
+
+static int due_query(ctip_store *s, int64_t org_id, const char *user, const char *until, long limit,
+                     int (*cb)(void *ctx, int64_t due_id, int64_t case_id, const char *src_case_id,
+                               const char *due, int months, const char *assigned),
+                     void *ctx, ctip_err *e);
+
+struct due_keep {
+	struct due_slot *slot;
+	int full;
+};
+
+static int due_take(void *ctx, int64_t due_id, int64_t case_id, const char *src, const char *due,
+                    int months, const char *assigned)
+{
+	struct due_keep *k = ctx;
+	if (k->slot->n == DUE_ROWS) {
+		k->full = 1;
+		return CTIP_OK;
+	}
+	struct due_row *w = &k->slot->r[k->slot->n++];
+	*w = (struct due_row){due_id,
+	                      case_id,
+	                      src ? strdup(src) : NULL,
+	                      due ? strdup(due) : NULL,
+	                      assigned ? strdup(assigned) : NULL,
+	                      months};
+	if ((src && !w->src) || (due && !w->due) || (assigned && !w->assigned))
+		return CTIP_ENOMEM;
+	return CTIP_OK;
+}
+
 static int due(ctip_store *s, int64_t org_id, const char *user, const char *until, long limit,
                int (*cb)(void *ctx, int64_t due_id, int64_t case_id, const char *src_case_id,
                          const char *due, int months, const char *assigned),
                void *ctx, ctip_err *e)
+{
+	int64_t version, changes;
+	if (limit < 0 || limit > DUE_ROWS || !db_version(s, &version, &changes))
+		return due_query(s, org_id, user, until, limit, cb, ctx, e);
+	char lim[24];
+	snprintf(lim, sizeof(lim), "%ld", limit);
+	sqlite3 *db = ctip_store_sqlite_db(s);
+	uint64_t sig = home_sig("due", org_id, user, until, lim);
+	struct due_slot rows;
+	if (!due_get(db, sig, version, changes, &rows)) {
+		struct due_keep k = {&rows, 0};
+		int rc = due_query(s, org_id, user, until, limit, due_take, &k, e);
+		if (rc == CTIP_ENOMEM)
+			ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		if (rc) {
+			due_slot_clear(&rows);
+			return rc;
+		}
+	} else {
+		db = NULL; /* found: not kept again */
+	}
+	int rc = CTIP_OK;
+	for (int i = 0; i < rows.n && rc == CTIP_OK; i++)
+		rc = cb(ctx, rows.r[i].id, rows.r[i].case_id, rows.r[i].src, rows.r[i].due,
+		        rows.r[i].months, rows.r[i].assigned);
+	if (db && rc == CTIP_OK) {
+		rows.db = db;
+		rows.sig = sig;
+		rows.version = version;
+		rows.changes = changes;
+		due_put(&rows);
+	}
+	due_slot_clear(&rows);
+	return rc;
+}
+
+static int due_query(ctip_store *s, int64_t org_id, const char *user, const char *until, long limit,
+                     int (*cb)(void *ctx, int64_t due_id, int64_t case_id, const char *src_case_id,
+                               const char *due, int months, const char *assigned),
+                     void *ctx, ctip_err *e)
 {
 	sqlite3_stmt *st = prep(
 	        s,
@@ -657,6 +836,15 @@ static int due(ctip_store *s, int64_t org_id, const char *user, const char *unti
 		rc = fail(s, e, "follow-ups due");
 	done(st);
 	return rc;
+}
+
+static void due_release(sqlite3 *db)
+{
+	pthread_mutex_lock(&due_mu);
+	for (int i = 0; i < DUE_SLOTS; i++)
+		if (due_slots[i].db == db)
+			due_slot_clear(&due_slots[i]);
+	pthread_mutex_unlock(&due_mu);
 }
 
 /* ---- the audit log ------------------------------------------------------------------ */
