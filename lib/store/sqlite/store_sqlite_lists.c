@@ -382,8 +382,11 @@ void ctip_sqlite_lists_release(sqlite3 *db)
 	pthread_mutex_unlock(&stmt_mu);
 }
 
+/* Counts a part (own or referred cases) and reads the keys of its first want cases after the
+ * first skip (skipped by SQLite: a page far down a list of the organisation's own cases
+ * alone reads only its own keys). */
 static int part_read(ctip_store *s, const struct ctip_case_query *q, const struct bound *b, int own,
-                     long want, long *count, struct keys *k, ctip_err *e)
+                     long skip, long want, long *count, struct keys *k, ctip_err *e)
 {
 	char from[2048], sql[2600];
 	part_sql(from, sizeof(from), q, own);
@@ -408,12 +411,14 @@ static int part_read(ctip_store *s, const struct ctip_case_query *q, const struc
 	if (!*count || want == 0)
 		return CTIP_OK;
 	const char *dir = q->desc ? "DESC" : "ASC";
-	snprintf(sql, sizeof(sql), "SELECT %s, c.id%s ORDER BY 1 %s, c.id %s LIMIT :lim",
+	snprintf(sql, sizeof(sql),
+	         "SELECT %s, c.id%s ORDER BY 1 %s, c.id %s LIMIT :lim OFFSET :skip",
 	         sort_expr(q->sort), from, dir, dir);
 	if (!(st = prep(s, sql, e)))
 		return CTIP_EDB;
 	bind_query(st, q, b);
 	bind_name_int(st, ":lim", want);
+	bind_name_int(st, ":skip", skip);
 	int rc = CTIP_OK;
 	int numeric = q->sort == CTIP_SORT_RISK || q->sort == CTIP_SORT_ID;
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -527,11 +532,15 @@ static int list_cases(ctip_store *s, const struct ctip_case_query *q, long *tota
 	long nown = 0, nref = 0;
 	*total = 0;
 	int rc = bound_make(q, &b, e);
-	long want = q->limit < 0 ? -1 : q->offset + q->limit;
-	if (!rc)
-		rc = part_read(s, q, &b, 1, want, &nown, &own, e);
+	long want = q->limit < 0 ? -1 : q->offset + q->limit, skip = 0;
+	/* the referred cases first (a few; their count is kept): none, and the page is a page
+	 * of the own cases alone, read from its offset */
 	if (!rc && !q->own_only)
-		rc = part_read(s, q, &b, 0, want, &nref, &ref, e);
+		rc = part_read(s, q, &b, 0, 0, want, &nref, &ref, e);
+	if (!rc && !nref && q->limit >= 0 && q->offset > 0)
+		skip = q->offset;
+	if (!rc)
+		rc = part_read(s, q, &b, 1, skip, want < 0 ? -1 : want - skip, &nown, &own, e);
 	*total = nown + nref;
 	struct key *m = NULL;
 	size_t nm = 0;
@@ -547,7 +556,7 @@ static int list_cases(ctip_store *s, const struct ctip_case_query *q, long *tota
 				m[nm++] = own.v[i++];
 			else
 				m[nm++] = ref.v[j++];
-		size_t from = q->offset > 0 ? (size_t)q->offset : 0;
+		size_t from = q->offset > skip ? (size_t)(q->offset - skip) : 0;
 		size_t to = q->limit < 0 ? nm : from + (size_t)q->limit;
 		if (to > nm)
 			to = nm;
