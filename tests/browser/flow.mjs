@@ -434,7 +434,7 @@ async function main() {
 		await card.getByRole('button', { name: 'Save the changes' }).click();
 		await pa.getByText('Saved: Lê Giả Danh (Perpetrator).').waitFor();
 		const after = (await apiFrom(pa, 'GET', `/cases/${caseId}`)).body.persons.find((p) => p.prs_FirstName === 'Giả Danh');
-		expect(after.prs_MobilePhone === '+84912345678', 'phone: ' + after.prs_MobilePhone);
+		expect(String(after.prs_MobilePhone).replace(/\D/g, '').endsWith('912345678'), 'phone: ' + JSON.stringify(after.prs_MobilePhone));
 		// saved: leaving asks nothing
 		let asked2 = null;
 		pa.once('dialog', (d) => {

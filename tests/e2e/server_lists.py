@@ -310,6 +310,17 @@ report("home: a caseworker's cases, high risk, overdue follow-ups",
        st == 200 and c["my_cases"] == 2 and c["high_risk"] == 1 and c["followups_overdue"] >= 3 and
        sorted(x["id"] for x in js["my_cases"]) == sorted([c_binh, c_an]) and js["high_risk"][0]["id"] == c_binh and
        js["followups"][0]["case_id"] == c_an, text[:600])
+# the home page's counts and follow-ups are kept until the registry changes: a contact recorded
+# shows at once (the overdue ones done)
+for _ in range(24):  # every connection of the server's threads keeps its own
+    a.get("/api/home")
+st, js, text, _ = a.req("POST", f"/api/cases/{c_an}/followups", {"mode": "phone", "outcome": "reached_stable"})
+report("set-up: a follow-up contact recorded", st in (200, 201), (st, text[:300]))
+homes = [a.get("/api/home") for _ in range(24)]
+report("home: after the contact, no overdue follow-up of that case (nothing stale kept)",
+       all(st == 200 and js["counts"]["followups_overdue"] == 0 and
+           not [x for x in js["followups"] if x["case_id"] == c_an] for st, js, text, _ in homes),
+       [(st, js["counts"]) for st, js, text, _ in homes][:6])
 st, js, text, _ = b.get("/api/home")
 report("home: B's new referrals (3 pending), no case of A as B's own",
        st == 200 and js["counts"]["referrals_new"] == 3 and js["counts"]["my_cases"] == 0 and
