@@ -44,6 +44,8 @@ static const struct route routes[] = {
         {"POST", "/api/assistance", h_assistance_create, ROLES_CASE},
         {"GET", "/api/assistance/{id}", h_assistance_get, ROLES_CASE},
         {"PATCH", "/api/assistance/{id}", h_assistance_patch, ROLES_CASE},
+        {"GET", "/api/events", h_events_list, ROLES_CASE},
+        {"POST", "/api/events", h_event_create, ROLES_CASE},
         {"GET", "/api/proceedings", h_proceedings_list, ROLES_CASE},
         {"POST", "/api/proceedings", h_proceeding_create, ROLES_CASE},
         {"GET", "/api/proceedings/{id}", h_proceeding_get, ROLES_CASE},

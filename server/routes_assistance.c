@@ -1,5 +1,5 @@
 /*
- * routes_assistance.c - /api/assistance and /api/proceedings: the items of
+ * routes_assistance.c - /api/assistance, /api/proceedings and /api/events: the items of
  * a case, by person; appending one; reading and changing one by its id. An
  * item is its person-in-case link and its position: id = link * 65536 + seq.
  * Values are validated as by the importer (the person's row with the new or
@@ -18,6 +18,8 @@ struct kind {
 
 static const struct kind assist = {
         "assistance", {CF_AS_KIND, CF_AS_DATE, CF_AS_AMOUNT, CF_AS_PROVIDER}, 4};
+static const struct kind events = {
+        "events", {CF_EV_TYPE, CF_EV_DATE, CF_EV_COUNTRY, CF_EV_STATE, CF_EV_CITY}, 5};
 static const struct kind procs = {
         "proceedings",
         {CF_PR_STAGE, CF_PR_DATE, CF_PR_ARTICLE, CF_PR_SENTENCE_KIND, CF_PR_SENTENCE_MONTHS},
@@ -163,6 +165,8 @@ static int create(struct req *r, const struct kind *k)
 	if (!rc)
 		rc = k == &assist
 		             ? r->s->srv->assistance_add(r->s, case_id, person_id, &row, &seq, &e)
+		     : k == &events
+		             ? r->s->srv->event_add(r->s, case_id, person_id, &row, &seq, &e)
 		             : r->s->srv->proceeding_add(r->s, case_id, person_id, &row, &seq, &e);
 	snprintf(detail, sizeof(detail), "C%lld %s %d", (long long)case_id, k->name, seq);
 	if (!rc)
@@ -386,4 +390,16 @@ int h_proceedings_list(struct req *r)
 int h_proceeding_create(struct req *r)
 {
 	return create(r, &procs);
+}
+
+/* Events (issue 14: recorded from the case page): listed and appended like the others; an
+ * event is not changed in place (a wrong one is corrected on import). */
+int h_events_list(struct req *r)
+{
+	return list(r, &events);
+}
+
+int h_event_create(struct req *r)
+{
+	return create(r, &events);
 }

@@ -211,6 +211,8 @@ int h_referral_get(struct req *r);
 int h_referral_patch(struct req *r);
 int h_assistance_list(struct req *r);
 int h_assistance_create(struct req *r);
+int h_events_list(struct req *r);
+int h_event_create(struct req *r);
 int h_assistance_get(struct req *r);
 int h_assistance_patch(struct req *r);
 int h_proceedings_list(struct req *r);

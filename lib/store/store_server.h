@@ -125,6 +125,10 @@ struct ctip_srv_ops {
 	                      int *seq, ctip_err *e);
 	int (*proceeding_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
 	                      int *seq, ctip_err *e);
+	/* Appends one event (hte_* columns of r, first item) to a person in a case (issue 14:
+	 * events recorded from the case page). */
+	int (*event_add)(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+	                 int *seq, ctip_err *e);
 	/* The link (person in case) of a case and a person, and back; CTIP_ENOTFOUND when none. */
 	int (*link_find)(ctip_store *s, int64_t case_id, int64_t person_id, int64_t *link,
 	                 ctip_err *e);

@@ -487,6 +487,12 @@ static int un_srv_proceeding_add(ctip_store *s, int64_t case_id, int64_t person_
 	return ctip_store_unavail(s, "proceeding_add", e);
 }
 
+static int un_srv_event_add(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r,
+                            int *seq, ctip_err *e)
+{
+	return ctip_store_unavail(s, "event_add", e);
+}
+
 static int un_srv_link_find(ctip_store *s, int64_t case_id, int64_t person_id, int64_t *link,
                             ctip_err *e)
 {
@@ -618,6 +624,7 @@ const struct ctip_srv_ops ctip_srv_unavail_ops = {
         .person_org = un_srv_person_org,
         .assistance_add = un_srv_assistance_add,
         .proceeding_add = un_srv_proceeding_add,
+        .event_add = un_srv_event_add,
         .link_find = un_srv_link_find,
         .link_get = un_srv_link_get,
         .item_set = un_srv_item_set,

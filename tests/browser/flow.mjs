@@ -373,6 +373,18 @@ async function main() {
 		await pa.getByRole('cell', { name: 'Medical support' }).waitFor();
 		await pa.getByRole('cell', { name: '1,500,000 ₫' }).waitFor();
 	});
+	await step('A records an event from the case page (only on its explicit Add)', async () => {
+		const n0 = (await apiFrom(pa, 'GET', `/events?case_id=${caseId}`)).body.events.length;
+		await pa.getByText('Add an event').click();
+		const form = pa.locator('form:has(#add-events-hte_Type)');
+		await form.locator('#add-events-hte_Type').selectOption('Recruitment');
+		await form.getByLabel('City or place').fill('Vinh');
+		expect((await apiFrom(pa, 'GET', `/events?case_id=${caseId}`)).body.events.length === n0, 'saved before Add');
+		await form.getByRole('button', { name: 'Add' }).click();
+		await pa.getByText('Added to the case.').waitFor();
+		await pa.locator('[data-stage="identification"]').getByRole('cell', { name: 'Vinh' }).waitFor();
+		expect((await apiFrom(pa, 'GET', `/events?case_id=${caseId}`)).body.events.length === n0 + 1, 'not saved');
+	});
 	await step('A adds a perpetrator to the case', async () => {
 		await pa.getByText('Add a person').click();
 		const form = pa.locator('details.add[open] form');

@@ -339,6 +339,48 @@ report("home: an analyst gets 403", st == 403, (st, text[:200]))
 st, js, text, _ = Client().get("/api/home")
 report("home: no session 401", st == 401, (st, text[:200]))
 
+# ---- events recorded from the case page (POST /api/events, GET /api/events) ------------------
+pid_binh = a.get(f"/api/cases/{c_binh}")[1]["persons"][0]["id"]
+ev = {"case_id": c_binh, "person_id": pid_binh, "hte_Type": "Recruitment", "hte_Date": "2023-05",
+      "hte_Country": "Việt Nam", "hte_State": "Nghệ An"}
+st, js, text, _ = a.req("POST", "/api/events", ev)
+report("POST /api/events: the owner records an event (201)", st == 201 and isinstance(js.get("id"), int), (st, text))
+st, js, text, _ = a.req("POST", "/api/events", dict(ev, hte_Type="Tuyển mộ", hte_Date="2023-06-01"))
+report("POST /api/events: a label is read as its code", st == 201, (st, text))
+st, js, text, _ = a.get("/api/events", case_id=c_binh)
+evs = js.get("events", []) if st == 200 else []
+report("GET /api/events: both, canonical (code, ISO country)", st == 200 and len(evs) == 2 and
+       all(x["hte_Type"] == "Recruitment" for x in evs) and evs[0].get("hte_Country") == "VN", text[:400])
+st, js, text, _ = a.get(f"/api/cases/{c_binh}")
+report("... and on the case page's data", st == 200 and len(js["persons"][0].get("events", [])) == 2, text[:300])
+for bad, field in [({"hte_Type": "Teleportation"}, "hte_Type"), ({"hte_Date": "31/02/2023"}, "hte_Date"),
+                   ({"hte_Type": None}, "hte_Type"), ({"hte_City": "a;b"}, "hte_City"), ({"x": 1}, "x")]:
+    body = dict(ev, **bad)
+    if bad.get("hte_Type", 1) is None:
+        del body["hte_Type"]
+    st, js, text, _ = a.req("POST", "/api/events", body)
+    report(f"POST /api/events {bad}: 400 naming {field}", st == 400 and js.get("field") == field, (st, text[:200]))
+st, js, text, _ = a.req("POST", "/api/events", dict(ev, person_id=pid_binh + 100000))
+report("POST /api/events: a person not in the case is 404", st == 404, (st, text[:200]))
+st, js, text, _ = b.req("POST", "/api/events", dict(ev, case_id=c_lan,
+                        person_id=a.get(f"/api/cases/{c_lan}")[1]["persons"][0]["id"]))
+report("POST /api/events: an organisation the case was referred to may not add (403)", st == 403, (st, text[:200]))
+st, js, text, _ = cc.req("POST", "/api/events", ev)
+report("POST /api/events: another organisation gets 404, nothing added", st == 404 and
+       len(a.get("/api/events", case_id=c_binh)[1]["events"]) == 2, (st, text[:200]))
+st, js, text, _ = cc.get("/api/events", case_id=c_binh)
+report("GET /api/events: another organisation gets 404", st == 404, (st, text[:200]))
+st, js, text, _ = U["a.ana"].req("POST", "/api/events", ev)
+report("POST /api/events: an analyst gets 403", st == 403, (st, text[:200]))
+aid = a.get(f"/api/cases/{c_aaa}")[1]["persons"][0]["id"]
+a.req("POST", "/api/events", {"case_id": c_aaa, "person_id": aid, "hte_Type": "Transit", "hte_City": "Móng Cái"})
+st, js, text, _ = b.get("/api/events", case_id=c_aaa)
+report("GET /api/events: B sees the event of a referred case without its hidden identity",
+       st == 200 and len(js["events"]) == 1 and not any(n in text for n in NAMES_HIDDEN), text[:300])
+st, js, text, _ = aud.get("/api/audit", person=pid_binh, action="update")
+report("POST /api/events is audited (update P.. with the case and the position)",
+       st == 200 and any("events" in (x.get("detail") or "") for x in js["entries"]), text[:300])
+
 # ---- person search: a list like the case list (issue 14: paged, sorted, filtered, CSV) ----------
 def quyen(given, birth, phone, share=True):
     return dict(victim("Lương", "Thị", given, share), prs_Birthdate=birth, prs_MobilePhone=phone)

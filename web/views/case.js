@@ -405,9 +405,16 @@ function referralForm(c, ctx, allOrgs) {
 	return el;
 }
 
-/* The fields of the forms that add an item to a person in the case (POST /api/assistance,
-   POST /api/proceedings); a select for picklists, numbers sent as numbers. */
+/* The fields of the forms that add an item to a person in the case (POST /api/events,
+   POST /api/assistance, POST /api/proceedings); a select for picklists, numbers sent as numbers. */
 const ITEM_FIELDS = {
+	events: [
+		['hte_Type', { vocab: 'event_type', required: true }],
+		['hte_Date', { date: true }],
+		['hte_Country', { country: true }],
+		['hte_State', {}],
+		['hte_City', {}],
+	],
 	assistance: [
 		['ctip_AssistanceKind', { vocab: 'assistance_kind', required: true }],
 		['ctip_AssistanceDate', { date: true }],
@@ -439,6 +446,8 @@ function itemForm(group, c, persons, ctx, orgs) {
 		fields.map(([name, o]) =>
 			o.date
 				? form.date(name, fieldLabel(name), { partial: true })
+				: o.country
+				? form.picker(name, fieldLabel(name), { options: countryOptions() })
 				: o.org
 				? form.picker(name, fieldLabel(name), { options: orgs.map((g) => ({ code: g.name, label: g.name })), free: true, hint: t('case.providerHint') })
 				: form.field(name, fieldLabel(name), {
@@ -471,7 +480,8 @@ function itemForm(group, c, persons, ctx, orgs) {
 			form.showError(errorText(err), err.field);
 		}
 	});
-	return h('details', { class: 'add' }, h('summary', {}, t(group === 'assistance' ? 'case.addAssistance' : 'case.addProceeding')), el);
+	const summary = { assistance: 'case.addAssistance', proceedings: 'case.addProceeding', events: 'case.addEvent' }[group];
+	return h('details', { class: 'add' }, h('summary', {}, t(summary)), el);
 }
 
 /* Adds a person (perpetrator, witness, family member, another victim) to the case: POST /api/persons. */

@@ -530,6 +530,34 @@ static int proceeding_add(ctip_store *base, int64_t case_id, int64_t person_id, 
 	return item_add((pg_store *)base, 0, case_id, person_id, r, seq, e);
 }
 
+/* Appends one event of the link (case, person): its type, date and place. */
+static int event_add(ctip_store *base, int64_t case_id, int64_t person_id, const ctip_row *r,
+                     int *seq, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	int64_t cp = 0;
+	int rc = link_find(base, case_id, person_id, &cp, e);
+	if (rc)
+		return rc;
+	PGresult *q;
+	rc = pg_qf(s, &q, e, "events",
+	           "SELECT coalesce(max(seq) + 1, 0) FROM event WHERE case_person_id = $1", "i",
+	           (long long)cp);
+	if (rc)
+		return rc;
+	*seq = atoi(PQgetvalue(q, 0, 0));
+	PQclear(q);
+	rc = pg_qf(s, &q, e, "event",
+	           "INSERT INTO event(case_person_id, seq, type, date, country, state, city) "
+	           "VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING 1",
+	           "idsssss", (long long)cp, *seq, r->v[CF_EV_TYPE], r->v[CF_EV_DATE],
+	           r->v[CF_EV_COUNTRY], r->v[CF_EV_STATE], r->v[CF_EV_CITY]);
+	if (rc)
+		return rc;
+	PQclear(q);
+	return CTIP_OK;
+}
+
 static int item_set(ctip_store *base, int assist, int64_t link, int seq, const ctip_row *r,
                     ctip_err *e)
 {
@@ -670,6 +698,7 @@ const struct ctip_srv_ops ctip_pg_srv_ops = {
         .person_org = person_org,
         .assistance_add = assistance_add,
         .proceeding_add = proceeding_add,
+        .event_add = event_add,
         .link_find = link_find,
         .link_get = link_get,
         .item_set = item_set,

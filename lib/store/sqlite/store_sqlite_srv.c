@@ -796,6 +796,36 @@ static int item_add(ctip_store *s, int assist, int64_t case_id, int64_t person_i
 	return run(s, st, e);
 }
 
+/* Appends one event of the link (case, person): its type, date and place. */
+static int event_add(ctip_store *s, int64_t case_id, int64_t person_id, const ctip_row *r, int *seq,
+                     ctip_err *e)
+{
+	int64_t cp = 0;
+	int rc = link_find(s, case_id, person_id, &cp, e);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st =
+	        prep(s, "SELECT coalesce(max(seq) + 1, 0) FROM event WHERE case_person_id = ?", e);
+	if (!st)
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, cp);
+	*seq = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	done(st);
+	if (!(st = prep(s,
+	                "INSERT INTO event(case_person_id, seq, type, date, country, state, city) "
+	                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                e)))
+		return CTIP_EDB;
+	sqlite3_bind_int64(st, 1, cp);
+	sqlite3_bind_int(st, 2, *seq);
+	bind_opt(st, 3, r->v[CF_EV_TYPE]);
+	bind_opt(st, 4, r->v[CF_EV_DATE]);
+	bind_opt(st, 5, r->v[CF_EV_COUNTRY]);
+	bind_opt(st, 6, r->v[CF_EV_STATE]);
+	bind_opt(st, 7, r->v[CF_EV_CITY]);
+	return run(s, st, e);
+}
+
 static int link_get(ctip_store *s, int64_t link, int64_t *case_id, int64_t *person_id, ctip_err *e)
 {
 	sqlite3_stmt *st = prep(s, "SELECT case_id, person_id FROM case_person WHERE id = ?", e);
@@ -997,4 +1027,5 @@ const struct ctip_srv_ops ctip_sqlite_srv_ops = {
         .person_org = person_org,
         .assistance_add = assistance_add,
         .proceeding_add = proceeding_add,
+        .event_add = event_add,
 };
