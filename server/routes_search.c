@@ -6,7 +6,8 @@
  * matches only within what the organisation owns or was referred with consent
  * (inside the name index: docs/DESIGN.md, Search); each hit is still checked
  * here: the organisation's own records show in all their cases, the others
- * case by case with the consent given in each, fifty hits in one query.
+ * case by case with the consent given in each, fifty hits in one query (the cases of the
+ * organisation's own records are read only for those on the page shown).
  *
  * Issue 14: the results are a list like the case list: every match shown to the user is
  * collected (the first SEARCH_CANDIDATES by name), then filtered (province, organisation,
@@ -91,15 +92,59 @@ static int shows_in(struct hits *x, int64_t person_id, int64_t case_id)
 	return 0;
 }
 
+/* The cases of the organisation's own records among v[0..n), read only for the records shown
+ * (an own record always shows its identity, in all its cases: store.h, persons_own_cases), in
+ * queries of SEARCH_BATCH records. */
+struct slice {
+	struct cand *v;
+	size_t n;
+	ctip_err *e;
+};
+
+static int on_slice_case(void *ctx, int64_t person_id, int64_t case_id)
+{
+	struct slice *sl = ctx;
+	for (size_t i = 0; i < sl->n; i++)
+		if (sl->v[i].id == person_id) {
+			struct cand *c = &sl->v[i];
+			if (c->ncases == c->capcases) {
+				int cap = c->capcases ? 2 * c->capcases : 4;
+				int64_t *g = realloc(c->cases, (size_t)cap * sizeof(*g));
+				if (!g)
+					return ctip_err_set(sl->e, CTIP_ENOMEM, "out of memory");
+				c->cases = g;
+				c->capcases = cap;
+			}
+			int k = c->ncases++; /* in order of case id */
+			for (; k && c->cases[k - 1] > case_id; k--)
+				c->cases[k] = c->cases[k - 1];
+			c->cases[k] = case_id;
+			break;
+		}
+	return 0;
+}
+
+static int own_cases(struct req *r, struct cand *v, size_t n, ctip_err *e)
+{
+	for (size_t i = 0; i < n; i += SEARCH_BATCH) {
+		size_t m = n - i < SEARCH_BATCH ? n - i : SEARCH_BATCH;
+		int64_t ids[SEARCH_BATCH];
+		int k = 0;
+		for (size_t j = 0; j < m; j++)
+			if (v[i + j].own)
+				ids[k++] = v[i + j].id;
+		struct slice sl = {v + i, m, e};
+		int rc = k ? r->s->srv->persons_own_cases(r->s, ids, k, on_slice_case, &sl, e) : 0;
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int on_case(void *ctx, int64_t person_id, int64_t case_id, int access, int consent,
                    const char *scope)
 {
 	return srv_identity_shown(access, consent, scope) ? shows_in(ctx, person_id, case_id) : 0;
-}
-
-static int on_own_case(void *ctx, int64_t person_id, int64_t case_id)
-{
-	return shows_in(ctx, person_id, case_id);
 }
 
 /* Whether folded needle is in text (folded here); a NULL needle matches everything. */
@@ -129,24 +174,20 @@ static int passes(const struct filt *f, const struct cand *c)
  * that the filter passes. */
 static int flush(struct hits *x)
 {
-	int64_t own[SEARCH_BATCH], other[SEARCH_BATCH];
-	int rc = 0, nown = 0, nother = 0;
+	int64_t other[SEARCH_BATCH];
+	int rc = 0, nother = 0;
 	/* the records of the user's organisation show in all their cases (store.h,
 	 * persons_own_cases); the others are checked case by case, consent included */
 	for (int i = 0; i < x->np; i++)
-		if (x->pend[i].own)
-			own[nown++] = x->pend[i].id;
-		else
+		if (!x->pend[i].own)
 			other[nother++] = x->pend[i].id;
 	ctip_store *s = x->r->s;
-	if (nown)
-		rc = s->srv->persons_own_cases(s, own, nown, on_own_case, x, x->e);
-	if (!rc && nother)
+	if (nother)
 		rc = s->srv->persons_visible_cases(s, other, nother, x->r->sess.org_id, on_case, x,
 		                                   x->e);
 	for (int i = 0; i < x->np; i++) {
 		struct cand *c = &x->pend[i];
-		if (!rc && c->ncases && passes(x->f, c)) {
+		if (!rc && (c->own || c->ncases) && passes(x->f, c)) {
 			if (x->n == x->cap) {
 				size_t cap = x->cap ? 2 * x->cap : 64;
 				struct cand *g = realloc(x->v, cap * sizeof(*g));
@@ -403,19 +444,28 @@ int h_search(struct req *r)
 		rc = flush(&x);
 	for (int i = 0; i < x.np; i++)
 		cand_free(&x.pend[i]);
-	r->s->srv->read_end(r->s); /* the reads are done: no snapshot held while auditing */
 	free(f.province);
 	free(f.org);
+	size_t from = 0, to = 0;
+	if (!rc) {
+		sort_by = by;
+		sort_desc = dir && !strcmp(dir, "desc");
+		if (by != BY_NAME || sort_desc)
+			qsort(x.v, x.n, sizeof(*x.v), cand_cmp);
+		from = csv ? 0 : (size_t)((page - 1) * per);
+		if (from > x.n)
+			from = x.n;
+		to = csv || from + (size_t)per >= x.n ? x.n : from + (size_t)per;
+		/* the cases of the own records shown (the page, or every one exported) */
+		rc = own_cases(r, x.v + from, to - from, &e);
+	}
+	r->s->srv->read_end(r->s); /* the reads are done: no snapshot held while auditing */
 	if (rc) {
 		st = rc == CTIP_ENOMEM ? srv_error(r, 503, NULL, "the server is out of memory")
 		     : e.code == CTIP_EINVAL ? srv_error(r, 400, "q", "%s", e.msg)
 		                             : srv_fail(r, &e);
 		goto out;
 	}
-	sort_by = by;
-	sort_desc = dir && !strcmp(dir, "desc");
-	if (by != BY_NAME || sort_desc)
-		qsort(x.v, x.n, sizeof(*x.v), cand_cmp);
 	if (csv) {
 		char *text = csv_text(x.v, x.n);
 		if (!text) {
@@ -432,10 +482,6 @@ int h_search(struct req *r)
 		}
 		goto out;
 	}
-	size_t from = (size_t)((page - 1) * per), to;
-	if (from > x.n)
-		from = x.n;
-	to = from + (size_t)per < x.n ? from + (size_t)per : x.n;
 	struct srv_jtext j = {0};
 	srv_jt_raw(&j, "{\"results\":[");
 	for (size_t i = from; i < to; i++)
