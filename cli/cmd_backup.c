@@ -267,8 +267,8 @@ int cmd_store(int argc, char **argv, struct cli *c)
 	const char *t;
 	json_t *v;
 	json_object_foreach(json_object_get(rep, "tables"), t, v) rows += json_integer_value(v);
-	long entries = (long)json_integer_value(json_object_get(json_object_get(rep, "audit"),
-	                                                        "entries"));
+	long entries =
+	        (long)json_integer_value(json_object_get(json_object_get(rep, "audit"), "entries"));
 	json_decref(rep);
 	/* the target: its audit chain must hold, and the move goes into both logs */
 	ctip_store *s;
@@ -281,7 +281,8 @@ int cmd_store(int argc, char **argv, struct cli *c)
 	long n;
 	if (ctip_audit_verify(s, &bad, &n, &e)) {
 		ctip_store_close(s);
-		fprintf(stderr, "ctip: store copy: the copied audit log is BROKEN at entry %lld: %s\n",
+		fprintf(stderr,
+		        "ctip: store copy: the copied audit log is BROKEN at entry %lld: %s\n",
 		        (long long)bad, e.msg);
 		return 1;
 	}

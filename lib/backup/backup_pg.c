@@ -584,7 +584,8 @@ int ctip_restore_pg(const char *dir, json_t *m, const char *url, int force, ctip
 		                  u, tables_there);
 		goto done;
 	}
-	if (tables_there && (rc = run(c, url, ctip_pg_drop_all, "removing the registry replaced", e)))
+	if (tables_there &&
+	    (rc = run(c, url, ctip_pg_drop_all, "removing the registry replaced", e)))
 		goto done;
 	if ((rc = migrate_to(c, url, version, e)))
 		goto done;

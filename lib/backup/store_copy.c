@@ -33,12 +33,13 @@
 #include "store.h"
 
 /* Tables of the target not copied: made by the migrations, or caches the target rebuilds. */
-static const char *const PG_SKIP[] = {"ctip_schema", "stats_state", "stats_part", "stats_write",
-                                      "link_cache",  "link_cache_extra", NULL};
+static const char *const PG_SKIP[] = {"ctip_schema", "stats_state", "stats_part",
+                                      "stats_write", "link_cache",  "link_cache_extra",
+                                      NULL};
 /* Tables of the source with no place on the target that may be left behind: derived
  * indexes and caches (SQLite's full-text tables and their shadows, the statistics' deltas,
  * the audit log's own index). Any other table of the source with rows must have its place. */
-static const char *const SQ_DERIVED[] = {"sqlite_sequence", "stats_delta", "stats_delta_key",
+static const char *const SQ_DERIVED[] = {"sqlite_sequence", "stats_delta",   "stats_delta_key",
                                          "stats_dirty",     "audit_pending", NULL};
 
 static int in_list(const char *const *l, const char *t)
@@ -103,8 +104,8 @@ static int dump_table(sqlite3 *db, const char *src, const char *t, const char *c
                       const char *path, long long *rows, ctip_err *e)
 {
 	char sql[4096];
-	snprintf(sql, sizeof(sql), "SELECT %s FROM %s%s", cols, strcmp(t, "audit") ? "main." : "auditlog.",
-	         t);
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s%s", cols,
+	         strcmp(t, "audit") ? "main." : "auditlog.", t);
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return sq_err(db, src, t, e);
@@ -211,10 +212,11 @@ static int key_check(const char *src, const ctip_crypto *k, ctip_err *e)
 		unsigned char *m = n > CTIP_SEAL_OVERHEAD ? malloc((size_t)n) : NULL;
 		if (!m || ctip_identity_unseal(k, sqlite3_column_int64(st, 0),
 		                               sqlite3_column_blob(st, 1), n, m))
-			rc = ctip_err_set(e, CTIP_EINVAL,
-			                  "%s: the key given does not open its records (the wrong key "
-			                  "file?): nothing was copied",
-			                  src);
+			rc = ctip_err_set(
+			        e, CTIP_EINVAL,
+			        "%s: the key given does not open its records (the wrong key "
+			        "file?): nothing was copied",
+			        src);
 		if (m)
 			sodium_memzero(m, (size_t)n);
 		free(m);
@@ -227,7 +229,8 @@ static int key_check(const char *src, const ctip_crypto *k, ctip_err *e)
 /* The target's tables and their columns ("a,b,c"), after its schema was made. */
 static PGresult *pg_tables(PGconn *c)
 {
-	return PQexec(c, "SELECT c.relname, (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY a.attnum) "
+	return PQexec(c, "SELECT c.relname, (SELECT string_agg(quote_ident(a.attname), ',' ORDER "
+	                 "BY a.attnum) "
 	                 "FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT "
 	                 "a.attisdropped) FROM pg_class c JOIN pg_namespace n ON n.oid = "
 	                 "c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN ('r', "
@@ -280,13 +283,15 @@ static int count_target(PGconn *c, json_t *tables, ctip_err *e)
 		char sql[200];
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", t);
 		PGresult *r = PQexec(c, sql);
-		long long n = PQresultStatus(r) == PGRES_TUPLES_OK ? atoll(PQgetvalue(r, 0, 0)) : -1;
+		long long n =
+		        PQresultStatus(r) == PGRES_TUPLES_OK ? atoll(PQgetvalue(r, 0, 0)) : -1;
 		PQclear(r);
 		if (n != json_integer_value(v))
-			return ctip_err_set(e, CTIP_EDB,
-			                    "after the copy, the target's %s holds %lld rows, the source "
-			                    "%lld: the copy is not trustworthy; drop that database",
-			                    t, n, (long long)json_integer_value(v));
+			return ctip_err_set(
+			        e, CTIP_EDB,
+			        "after the copy, the target's %s holds %lld rows, the source "
+			        "%lld: the copy is not trustworthy; drop that database",
+			        t, n, (long long)json_integer_value(v));
 	}
 	return CTIP_OK;
 }
@@ -331,7 +336,8 @@ int ctip_store_copy(const char *from, const char *to, const char *key_path, int 
 	char dir[] = "/tmp/ctip-copy-XXXXXX", path[4200], audit[4200];
 	int made_dir = 0;
 	if (!mkdtemp(dir)) {
-		rc = ctip_err_set(e, CTIP_EIO, "cannot make a scratch directory: %s", strerror(errno));
+		rc = ctip_err_set(e, CTIP_EIO, "cannot make a scratch directory: %s",
+		                  strerror(errno));
 		goto done;
 	}
 	made_dir = 1;
@@ -410,10 +416,11 @@ int ctip_store_copy(const char *from, const char *to, const char *key_path, int 
 		sqlite3_stmt *x;
 		if (sqlite3_prepare_v2(db, q, -1, &x, NULL) == SQLITE_OK &&
 		    sqlite3_step(x) == SQLITE_ROW && sqlite3_column_int(x, 0))
-			rc = ctip_err_set(e, CTIP_EINVAL,
-			                  "%s: the table %s holds records that ctip on PostgreSQL has "
-			                  "no place for yet: nothing was copied",
-			                  from, name);
+			rc = ctip_err_set(
+			        e, CTIP_EINVAL,
+			        "%s: the table %s holds records that ctip on PostgreSQL has "
+			        "no place for yet: nothing was copied",
+			        from, name);
 		sqlite3_finalize(x);
 	}
 	sqlite3_finalize(lt);
