@@ -274,7 +274,7 @@ int cmd_store(int argc, char **argv, struct cli *c)
 	ctip_store *s;
 	c->db = to;
 	if ((rc = cli_open_meta(c, &s))) {
-		fprintf(stderr, "ctip: store copy: %s was written but cannot be opened\n", to);
+		fputs("ctip: store copy: the target was written but cannot be opened\n", stderr);
 		return rc;
 	}
 	int64_t bad;
@@ -286,13 +286,16 @@ int cmd_store(int argc, char **argv, struct cli *c)
 		        (long long)bad, e.msg);
 		return 1;
 	}
-	char detail[1200];
+	char detail[1200], where[1024];
+	/* the target as the store names it: a URL without its password, never printed or
+	 * logged */
+	snprintf(where, sizeof(where), "%s", s->path);
 	snprintf(detail, sizeof(detail), "copied from %s", from);
 	rc = ctip_audit(s, NULL, "store-copy", "registry", detail, &e);
 	ctip_store_close(s);
 	c->db = from;
 	if (!rc && !(rc = cli_open_meta(c, &s))) {
-		snprintf(detail, sizeof(detail), "copied to %s", s ? to : "");
+		snprintf(detail, sizeof(detail), "copied to %s", where);
 		rc = ctip_audit(s, NULL, "store-copy", "registry", detail, &e);
 		ctip_store_close(s);
 	}
@@ -300,6 +303,6 @@ int cmd_store(int argc, char **argv, struct cli *c)
 		return cli_fail(&e);
 	printf("copied %s to %s: %lld rows, every table counted on both sides; audit log intact "
 	       "(%ld entries)\n",
-	       from, to, rows, entries);
+	       from, where, rows, entries);
 	return 0;
 }
