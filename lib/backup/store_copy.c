@@ -103,9 +103,10 @@ static void put_value(FILE *f, sqlite3_stmt *st, int i)
 static int dump_table(sqlite3 *db, const char *src, const char *t, const char *cols,
                       const char *path, long long *rows, ctip_err *e)
 {
-	char sql[4096];
-	snprintf(sql, sizeof(sql), "SELECT %s FROM %s%s", cols,
-	         strcmp(t, "audit") ? "main." : "auditlog.", t);
+	char sql[4400];
+	if ((size_t)snprintf(sql, sizeof(sql), "SELECT %s FROM %s%s", cols,
+	                     strcmp(t, "audit") ? "main." : "auditlog.", t) >= sizeof(sql))
+		return ctip_err_set(e, CTIP_EINVAL, "%s: table %s has too many columns", src, t);
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return sq_err(db, src, t, e);
