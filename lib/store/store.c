@@ -10,6 +10,7 @@
 #include "store_casework.h"
 #include "store_comms.h"
 #include "store_company.h"
+#include "store_lists.h"
 #include "store_pg.h"
 #include "store_sqlite.h"
 #include "store_unavail.h"
@@ -98,5 +99,17 @@ const struct ctip_comms_ops *ctip_comms_store(ctip_store *s, ctip_err *e)
 	if (!strcmp(name, "PostgreSQL"))
 		return &ctip_pg_comms_ops;
 	ctip_store_unavail(s, "communications tracker", e);
+	return NULL;
+}
+
+const struct ctip_list_ops *ctip_list_ops(ctip_store *s, ctip_err *e)
+{
+	const char *name = s->ops && s->ops->name ? s->ops->name : "unknown";
+	if (!strcmp(name, "sqlite"))
+		return &ctip_sqlite_list_ops;
+	if (!strcmp(name, "PostgreSQL"))
+		return &ctip_pg_list_ops;
+	ctip_err_set(e, CTIP_EINVAL, "the server's lists are not available on the %s back end yet",
+	             name);
 	return NULL;
 }
