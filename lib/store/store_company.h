@@ -36,6 +36,8 @@ struct ctip_recruiter {
 	const char *name; /* a person's name (opened), or the company's */
 	const char *company, *province, *recorded_org, *recorded_by, *recorded_at;
 	long cases;
+	int64_t recorded_org_id;
+	const char *case_ids; /* the linked cases' ids, "3,7" (NULL: none), as cases counts them */
 };
 
 /* A victim in a case whose recruiting company (ctip_Recruiter) is in the register. */

@@ -211,13 +211,16 @@ static int recruiter_list(ctip_store *s, int64_t company_org,
                           ctip_err *e)
 {
 	PGresult *q;
-	int rc = pg_qf(PGS(s), &q, e, "recruiter",
-	               "SELECT r.id, r.kind, r.name_sealed, c.name, r.province, o.name, "
-	               "r.recorded_by, r.recorded_at, (SELECT count(*) FROM recruiter_case x "
-	               "WHERE x.recruiter_id = r.id) FROM recruiter r LEFT JOIN organisation c ON "
-	               "c.id = r.company_org JOIN organisation o ON o.id = r.recorded_org WHERE "
-	               "$1 = 0 OR r.company_org = $1 ORDER BY r.id",
-	               "i", (long long)company_org);
+	int rc = pg_qf(
+	        PGS(s), &q, e, "recruiter",
+	        "SELECT r.id, r.kind, r.name_sealed, c.name, r.province, o.name, "
+	        "r.recorded_by, r.recorded_at, (SELECT count(*) FROM recruiter_case x "
+	        "WHERE x.recruiter_id = r.id), r.recorded_org, (SELECT string_agg(case_id::text, "
+	        "',' ORDER BY case_id) FROM recruiter_case x WHERE x.recruiter_id = r.id) "
+	        "FROM recruiter r LEFT JOIN organisation c ON "
+	        "c.id = r.company_org JOIN organisation o ON o.id = r.recorded_org WHERE "
+	        "$1 = 0 OR r.company_org = $1 ORDER BY r.id",
+	        "i", (long long)company_org);
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(q) && !rc; i++) {
@@ -240,7 +243,9 @@ static int recruiter_list(ctip_store *s, int64_t company_org,
 		                           .recorded_org = pg_col(q, i, 5),
 		                           .recorded_by = pg_col(q, i, 6),
 		                           .recorded_at = pg_col(q, i, 7),
-		                           .cases = (long)pg_id(q, i, 8)};
+		                           .cases = (long)pg_id(q, i, 8),
+		                           .recorded_org_id = pg_id(q, i, 9),
+		                           .case_ids = pg_col(q, i, 10)};
 		rc = cb(ctx, &x);
 		free(name);
 	}

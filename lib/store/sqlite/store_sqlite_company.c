@@ -243,15 +243,17 @@ static int recruiter_list(ctip_store *s, int64_t company_org,
                           int (*cb)(void *ctx, const struct ctip_recruiter *r), void *ctx,
                           ctip_err *e)
 {
-	sqlite3_stmt *st =
-	        ctip_sqlite_prep(s,
-	                         "SELECT r.id, r.kind, r.name_sealed, c.name, r.province, o.name, "
-	                         "r.recorded_by, r.recorded_at, (SELECT count(*) FROM "
-	                         "recruiter_case x WHERE x.recruiter_id = r.id) FROM recruiter r "
-	                         "LEFT JOIN organisation c ON c.id = r.company_org JOIN "
-	                         "organisation o ON o.id = r.recorded_org WHERE ?1 = 0 OR "
-	                         "r.company_org = ?1 ORDER BY r.id",
-	                         e);
+	sqlite3_stmt *st = ctip_sqlite_prep(
+	        s,
+	        "SELECT r.id, r.kind, r.name_sealed, c.name, r.province, o.name, "
+	        "r.recorded_by, r.recorded_at, (SELECT count(*) FROM "
+	        "recruiter_case x WHERE x.recruiter_id = r.id), r.recorded_org, (SELECT "
+	        "group_concat(case_id) FROM (SELECT case_id FROM recruiter_case x "
+	        "WHERE x.recruiter_id = r.id ORDER BY case_id)) FROM recruiter r "
+	        "LEFT JOIN organisation c ON c.id = r.company_org JOIN "
+	        "organisation o ON o.id = r.recorded_org WHERE ?1 = 0 OR "
+	        "r.company_org = ?1 ORDER BY r.id",
+	        e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, company_org);
@@ -276,7 +278,9 @@ static int recruiter_list(ctip_store *s, int64_t company_org,
 		                           .recorded_org = ctip_sqlite_col(st, 5),
 		                           .recorded_by = ctip_sqlite_col(st, 6),
 		                           .recorded_at = ctip_sqlite_col(st, 7),
-		                           .cases = (long)sqlite3_column_int64(st, 8)};
+		                           .cases = (long)sqlite3_column_int64(st, 8),
+		                           .recorded_org_id = sqlite3_column_int64(st, 9),
+		                           .case_ids = ctip_sqlite_col(st, 10)};
 		rc = cb(ctx, &r);
 		free(name);
 	}
