@@ -50,21 +50,21 @@ static const struct route routes[] = {
         {"PATCH", "/api/proceedings/{id}", h_proceeding_patch, ROLES_CASE},
         {"GET", "/api/search", h_search, ROLES_CASE},
         {"GET", "/api/audit", h_audit, ROLE_AUDITOR | ROLE_SUPERVISOR},
-        {"GET", "/api/stats", h_stats, ROLE_ANALYST | ROLE_SUPERVISOR | ROLE_ADMIN},
+        {"GET", "/api/stats", h_stats, ROLE_ANALYST | ROLE_SUPERVISOR | ROLE_ADMIN | ROUTE_WIDE},
         /* the dark figure (docs/ESTIMATION.md): analysts and supervisors */
-        {"GET", "/api/estimate", h_estimate, ROLE_ANALYST | ROLE_SUPERVISOR},
+        {"GET", "/api/estimate", h_estimate, ROLE_ANALYST | ROLE_SUPERVISOR | ROUTE_WIDE},
         /* the register of labour-export companies (docs/COMPANIES.md) */
         {"GET", "/api/companies", h_companies_list, ROLES_ANY},
         {"POST", "/api/companies", h_company_create, ROLE_SUPERVISOR | ROLE_ADMIN},
         {"GET", "/api/companies/{id}", h_company_get, ROLES_ANY},
         {"POST", "/api/companies/{id}/sanctions", h_company_sanction, ROLE_SUPERVISOR | ROLE_ADMIN},
         /* releases (docs/RELEASE.md): made and read by analysts; the ledger for auditors */
-        {"POST", "/api/releases", h_release_create, ROLE_ANALYST},
-        {"GET", "/api/releases", h_releases_list, ROLE_ANALYST | ROLE_AUDITOR},
-        {"GET", "/api/releases/{id}", h_release_get, ROLE_ANALYST},
-        {"GET", "/api/link/review", h_link_review, ROLE_SUPERVISOR},
-        {"GET", "/api/link/pair", h_link_pair, ROLE_SUPERVISOR},
-        {"POST", "/api/link/decide", h_link_decide, ROLE_SUPERVISOR},
+        {"POST", "/api/releases", h_release_create, ROLE_ANALYST | ROUTE_WIDE},
+        {"GET", "/api/releases", h_releases_list, ROLE_ANALYST | ROLE_AUDITOR | ROUTE_WIDE},
+        {"GET", "/api/releases/{id}", h_release_get, ROLE_ANALYST | ROUTE_WIDE},
+        {"GET", "/api/link/review", h_link_review, ROLE_SUPERVISOR | ROUTE_WIDE},
+        {"GET", "/api/link/pair", h_link_pair, ROLE_SUPERVISOR | ROUTE_WIDE},
+        {"POST", "/api/link/decide", h_link_decide, ROLE_SUPERVISOR | ROUTE_WIDE},
         /* casework (docs/CASEWORK.md) */
         {"GET", "/api/cases/{id}/workflow", h_cw_workflow, ROLES_CASE},
         {"POST", "/api/cases/{id}/assign", h_cw_assign, ROLES_CASE},
@@ -183,13 +183,27 @@ int srv_route(struct req *r)
 	/* the organisation this request acts for: a back end that isolates organisations itself
 	 * (PostgreSQL's row-level security) shows this connection no other's cases */
 	r->s->srv->scope(r->s, r->have_session ? r->sess.org_id : 0);
-	if (strcmp(r->method, "GET"))
-		return rt->fn(r);
-	/* a read sees one snapshot from its access check to its last row */
 	ctip_err e = {0};
-	if (r->s->srv->read_begin(r->s, &e))
-		return srv_fail(r, &e);
-	int status = rt->fn(r);
-	r->s->srv->read_end(r->s);
+	int wide = (rt->roles & ROUTE_WIDE) && r->s->srv->registry_wide;
+	if (wide && r->s->srv->registry_wide(r->s, 1, &e))
+		return e.code == CTIP_EDENIED ? srv_error(r, 403, NULL, "%s", e.msg)
+		                              : srv_fail(r, &e);
+	int status;
+	/* a read sees one snapshot from its access check to its last row */
+	if (strcmp(r->method, "GET"))
+		status = rt->fn(r);
+	else if (r->s->srv->read_begin(r->s, &e))
+		status = srv_fail(r, &e);
+	else {
+		status = rt->fn(r);
+		r->s->srv->read_end(r->s);
+	}
+	if (wide && r->s->srv->registry_wide(r->s, 0, &e) && status < 500) {
+		/* the answer was made, but the connection could not return to the server's role:
+		 * it was dropped (the next request opens it afresh), and this one is not sent */
+		json_decref(r->out);
+		r->out = NULL;
+		status = srv_fail(r, &e);
+	}
 	return status;
 }

@@ -186,8 +186,11 @@ struct route {
 	const char *method;
 	const char *pattern; /* "/api/cases/{id}" */
 	srv_handler fn;
-	int roles; /* ROLE_* bits allowed; 0: no session needed */
+	int roles; /* ROLE_* bits allowed (0: no session needed), and ROUTE_WIDE */
 };
+
+/* With the roles of a route: it reads the whole registry (store_server.h registry_wide). */
+#define ROUTE_WIDE (1 << 30)
 
 /* Dispatches an /api request: method, path, session, CSRF, role, then the handler. */
 int srv_route(struct req *r);

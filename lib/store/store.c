@@ -8,6 +8,7 @@
 
 #include "embedded.h"
 #include "store_casework.h"
+#include "store_lists.h"
 #include "store_pg.h"
 #include "store_sqlite.h"
 
@@ -73,5 +74,17 @@ const struct ctip_cw_ops *ctip_cw_ops(ctip_store *s, ctip_err *e)
 	if (!strcmp(name, "PostgreSQL"))
 		return &ctip_pg_cw_ops;
 	ctip_err_set(e, CTIP_EINVAL, "casework is not available on the %s back end yet", name);
+	return NULL;
+}
+
+const struct ctip_list_ops *ctip_list_ops(ctip_store *s, ctip_err *e)
+{
+	const char *name = s->ops && s->ops->name ? s->ops->name : "unknown";
+	if (!strcmp(name, "sqlite"))
+		return &ctip_sqlite_list_ops;
+	if (!strcmp(name, "PostgreSQL"))
+		return &ctip_pg_list_ops;
+	ctip_err_set(e, CTIP_EINVAL, "the server's lists are not available on the %s back end yet",
+	             name);
 	return NULL;
 }

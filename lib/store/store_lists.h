@@ -109,4 +109,6 @@ struct ctip_list_ops {
 /* The list operations of s's back end, or NULL when it has none (then an error is set). */
 const struct ctip_list_ops *ctip_list_ops(ctip_store *s, ctip_err *e);
 
+extern const struct ctip_list_ops ctip_sqlite_list_ops, ctip_pg_list_ops;
+
 #endif

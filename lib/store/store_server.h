@@ -67,6 +67,13 @@ struct ctip_srv_ops {
 	 * a login). A back end that isolates organisations itself (PostgreSQL's row-level
 	 * security) hands it to the database; the others ignore it: the queries below filter. */
 	void (*scope)(ctip_store *s, int64_t org_id);
+	/* Registry-wide reads (statistics, the dark figure, releases, linkage review): on (1) the
+	 * connection reads every organisation's records, as the command line does, until off (0);
+	 * what a user is shown is decided by the server's code, as on SQLite. NULL: a back end
+	 * whose connections read everything anyway (SQLite). PostgreSQL switches from the
+	 * server's role back to the tables' owner and returns to the role after; off never fails
+	 * silently (the connection is dropped when it cannot return to the role). */
+	int (*registry_wide)(ctip_store *s, int on, ctip_err *e);
 	/* CTIP_ENOTFOUND when there is no such account. */
 	int (*account_get)(ctip_store *s, const char *username, struct ctip_account *a,
 	                   ctip_err *e);

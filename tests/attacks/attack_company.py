@@ -12,6 +12,7 @@ admins the register only."""
 from harness import ORGS, Registry, finish, report
 
 reg = Registry()
+reg.skip_unless("attack_company", "company", "list")
 reg.serve()
 a_sup, b_sup = reg.client("a.supervisor"), reg.client("b.supervisor")
 a_cw, b_cw = reg.client("a.caseworker"), reg.client("b.caseworker")

@@ -18,7 +18,6 @@ import re
 from harness import Registry, finish, report
 
 reg = Registry()
-reg.skip_unless("attack_estimate", "link", "run")
 csv = os.path.join(reg.dir, "demo.csv")
 r = reg.ctip("demo", "generate", "--persons", "3000", "--seed", "4", "-o", csv)
 r2 = reg.ctip("import", csv)

@@ -9,12 +9,10 @@ asking again recovered the hidden family name; and decide accepted any pair. Now
 of which B may not see both identities is 404 with the body of a pair that does not exist,
 and records the last run did not link are never compared on demand."""
 import json
-import subprocess
 
 from harness import Registry, finish, report
 
 reg = Registry()
-reg.skip_unless("attack_link", "link", "run")
 reg.serve()
 a = reg.client("a.caseworker")
 b = reg.client("b.caseworker")
@@ -81,8 +79,7 @@ shown = {x for p in (js or {}).get("pairs", []) for x in (p["a"], p["b"])}
 report("link review: no pair with a record whose identity B may not see",
        st == 200 and hidden not in shown and noshare not in shown, text[:300])
 report("link review (control): B's own pairs are listed", probe in shown and own1 in shown, text[:300])
-r = subprocess.run(["sqlite3", reg.db, f"SELECT count(*) FROM link_pair WHERE a = {hidden} OR b = {hidden}"],
-                   capture_output=True, text=True)
+r = reg.sql(f"SELECT count(*) FROM link_pair WHERE a = {hidden} OR b = {hidden}")
 report("link review (control): the run did score the hidden record", int(r.stdout or 0) > 0, r.stdout)
 st, js, text, _ = sa.req("GET", "/api/link/review?min=0.0001&limit=100")
 shown = {x for p in (js or {}).get("pairs", []) for x in (p["a"], p["b"])}
@@ -94,7 +91,7 @@ for pair in [(probe, hidden), (probe2, noshare)]:
            st == 404 and text == body_missing, (st, text[:300]))
 st, js, text, _ = sb.req("POST", "/api/link/decide", {"a": probe, "b": 987654, "decision": "same"})
 report("link decide: a missing record gives that same 404", st == 404 and text == body_missing, (st, text[:300]))
-r = subprocess.run(["sqlite3", reg.db, "SELECT count(*) FROM link_decision"], capture_output=True, text=True)
+r = reg.sql("SELECT count(*) FROM link_decision")
 report("link decide: no decision was stored", r.stdout.strip() == "0", r.stdout + r.stderr)
 r = reg.ctip("link", "run")
 r2 = reg.ctip("link", "explain", f"P{probe}", f"P{hidden}")

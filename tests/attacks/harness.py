@@ -93,7 +93,10 @@ def free_port():
 class Registry:
     """A scratch database with ORGS and an account per role (username k.role, e.g. a.supervisor)."""
 
+    made = []
+
     def __init__(self, orgs=ORGS, roles=ROLES):
+        Registry.made.append(self)
         self.dir = tempfile.mkdtemp(prefix="ctip-attack.")
         # the machine is shared: the scratch registry goes when the attack ends
         atexit.register(shutil.rmtree, self.dir, True)
@@ -139,6 +142,13 @@ class Registry:
         r = self.ctip(*args)
         if "not yet available on PostgreSQL" in r.stderr:
             only_sqlite(name, r.stderr.strip().splitlines()[-1])
+
+    def sql(self, query):
+        """A query past ctip, for the checks of what is stored: sqlite3 on the file, or psql as
+        the cluster's superuser on PostgreSQL (stdout: rows, columns separated by |)."""
+        if BACKEND == "pg":
+            return pg_psql(self.dbname, "-F", "|", "-c", query)
+        return subprocess.run(["sqlite3", self.db, query], capture_output=True, text=True)
 
     def ctip(self, *args, stdin=None):
         return subprocess.run([CTIP, *args], input=stdin, capture_output=True, text=True,
@@ -245,5 +255,11 @@ class Client:
 
 
 def finish():
-    """Exit status of an attack file: non-zero when a check failed."""
+    """Exit status of an attack file: non-zero when a check failed (then what the servers
+    said on stderr, for the reader of the failure)."""
+    if FAILS:
+        for reg in Registry.made:
+            err = reg.server_err()
+            if err.strip():
+                print("  the server said:\n" + "\n".join("  " + x for x in err[-2000:].splitlines()))
     sys.exit(1 if FAILS else 0)

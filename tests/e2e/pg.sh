@@ -163,7 +163,7 @@ check "pg: a wrong key is refused" \
 
 # the commands not yet on PostgreSQL: a clear refusal naming the command, never a crash
 # (stats, report, link, key rotate and figures: tests/e2e/pg_analytics.sh; serve: pg_serve.sh)
-for cmd in "comms list" "company list"; do
+for cmd in "company list"; do
 	# shellcheck disable=SC2086
 	pgc $cmd >"$T/na" 2>&1
 	rc=$?

@@ -18,8 +18,16 @@ import urllib.parse
 
 CTIP = os.environ.get("CTIP", "build/asan/ctip")
 T = tempfile.mkdtemp(prefix="ctip-lists.")
-DB = os.path.join(T, "ctip.db")
-ENV = dict(os.environ, CTIP_DB=DB)
+# The back end: a SQLite file, or with CTIP_TEST_DB_URL (tests/run.sh's cluster) a database of
+# its own on that PostgreSQL cluster, made and dropped by tests/attacks/harness.py.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "attacks"))
+import harness  # noqa: E402
+if harness.BACKEND == "pg":
+    DB, _ = harness.pg_database(T)
+    ENV = dict(os.environ, CTIP_DB=DB, CTIP_KEY=os.path.join(T, "ctip.key"))
+else:
+    DB = os.path.join(T, "ctip.db")
+    ENV = dict(os.environ, CTIP_DB=DB)
 FAILS = 0
 
 

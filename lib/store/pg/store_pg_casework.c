@@ -222,27 +222,14 @@ static int assessment_list(ctip_store *base, int64_t case_id,
 	return rc;
 }
 
-/* By the stored record linkage (its table link_person, when the linkage has been run). */
+/* By the stored record linkage, through ctip_linked_victim_elsewhere() (lib/sql/pg/0019): the
+ * server's role may not read the linkage's tables nor another organisation's case. */
 static int linked_victim_elsewhere(ctip_store *base, int64_t case_id, int *yes, ctip_err *e)
 {
-	pg_store *s = PGS(base);
 	PGresult *r;
 	*yes = 0;
-	int rc = pg_qf(s, &r, e, "linked victims", "SELECT to_regclass('link_person') IS NOT NULL",
-	               "");
-	if (rc)
-		return rc;
-	int has = !strcmp(PQgetvalue(r, 0, 0), "t");
-	PQclear(r);
-	if (!has)
-		return CTIP_OK;
-	rc = pg_qf(
-	        s, &r, e, "linked victims",
-	        "SELECT EXISTS (SELECT 1 FROM case_person cp JOIN link_person l ON l.person_id = "
-	        "cp.person_id JOIN link_person l2 ON l2.person_key = l.person_key JOIN "
-	        "case_person cp2 ON cp2.person_id = l2.person_id WHERE cp.case_id = $1 AND "
-	        "cp.role = 'Victim' AND cp2.role = 'Victim' AND cp2.case_id <> $1)",
-	        "i", (long long)case_id);
+	int rc = pg_qf(PGS(base), &r, e, "linked victims",
+	               "SELECT ctip_linked_victim_elsewhere($1)", "i", (long long)case_id);
 	if (rc)
 		return rc;
 	*yes = !strcmp(PQgetvalue(r, 0, 0), "t");

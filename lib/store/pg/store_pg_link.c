@@ -742,14 +742,10 @@ int pg_link_expl_added(pg_store *s, ctip_err *e)
 	char first[24];
 	snprintf(first, sizeof(first), "%lld", (long long)s->first_cp);
 	const char *v[1] = {first};
-	/* nothing to do (one probe) until linkage has run */
-	return pg_query(s,
-	                "INSERT INTO link_changed (person_id) SELECT DISTINCT cp.person_id FROM "
-	                "case_person cp JOIN link_person l ON l.person_id = cp.person_id WHERE "
-	                "EXISTS (SELECT 1 FROM link_person) AND cp.id >= $1::bigint AND EXISTS "
-	                "(SELECT 1 FROM exploitation x WHERE x.case_person_id = cp.id) ON CONFLICT "
-	                "DO NOTHING",
-	                1, v, NULL, e, "link_changed");
+	/* nothing to do (one probe) until linkage has run; as the tables' owner (lib/sql/pg/0019:
+	 * the server's role may not write link_changed) */
+	return pg_query(s, "SELECT ctip_link_expl_added($1::bigint)", 1, v, NULL, e,
+	                "link_changed");
 }
 
 void pg_link_ops(struct ctip_store_ops *o)

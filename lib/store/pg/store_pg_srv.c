@@ -99,6 +99,32 @@ static void scope(ctip_store *base, int64_t org_id)
 	s->org = org_id;
 }
 
+static int registry_wide(ctip_store *base, int on, ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	if (!s->role[0])
+		return on ? ctip_err_set(e, CTIP_EDENIED,
+		                         "%s: statistics, releases and the linkage review read the "
+		                         "whole registry, which the server's role may not: connect "
+		                         "`ctip serve` as the tables' owner (it switches to the "
+		                         "role for everything else; docs/DEPLOYMENT.md)",
+		                         s->base.path)
+		          : CTIP_OK;
+	if (on)
+		return pg_exec(s, "RESET ROLE", e);
+	char *id = PQescapeIdentifier(s->db, s->role, strlen(s->role)), sql[200];
+	snprintf(sql, sizeof(sql), "SET ROLE %s", id ? id : "\"\"");
+	PQfreemem(id);
+	int rc = pg_exec(s, sql, e);
+	if (rc) {
+		/* never left as the owner: the connection goes, and is made again (with the
+		 * role) by the next statement */
+		PQfinish(s->db);
+		s->db = PQconnectStart(s->url ? s->url : "");
+	}
+	return rc;
+}
+
 /* ---- accounts and organisations ------------------------------------------------------------ */
 
 static int account_get(ctip_store *base, const char *username, struct ctip_account *a, ctip_err *e)
@@ -341,7 +367,20 @@ static int referral_add(ctip_store *base, const struct ctip_referral *f, int64_t
 		return rc;
 	*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
-	return CTIP_OK;
+	/* the note is sealed for its row ("case_referral.note:<id>", as on SQLite), so it is
+	 * written once the id is known */
+	if (f->note && *f->note) {
+		unsigned char *b = NULL;
+		size_t n = 0;
+		rc = ctip_value_seal(s->base.crypto, s->base.path, f->note, "case_referral.note",
+		                     *id, -1, &b, &n, e);
+		if (!rc)
+			rc = pg_qf(s, NULL, e, "referral note",
+			           "UPDATE case_referral SET note_sealed = $1 WHERE id = $2", "bi",
+			           b, n, (long long)*id);
+		free(b);
+	}
+	return rc;
 }
 
 static int referral_list(ctip_store *base, int64_t id, int64_t case_id, int64_t org_id, int in,
@@ -353,7 +392,8 @@ static int referral_list(ctip_store *base, int64_t id, int64_t case_id, int64_t 
 	int rc = pg_qf(
 	        s, &r, e, "referrals",
 	        "SELECT r.id, r.case_id, r.from_org_id, r.to_org_id, f.name, t.name, r.date, "
-	        "r.reason, r.status, r.created_by, r.created_at FROM case_referral r JOIN "
+	        "r.reason, r.status, r.created_by, r.created_at, r.note_sealed, r.read_at IS NULL "
+	        "FROM case_referral r JOIN "
 	        "organisation f ON f.id = r.from_org_id JOIN organisation t ON t.id = r.to_org_id "
 	        "WHERE ($1 = 0 OR r.id = $1) AND ($2 = 0 OR r.case_id = $2) AND ($3 = 0 OR ($4 AND "
 	        "r.to_org_id = $3) OR (NOT $4 AND r.from_org_id = $3)) ORDER BY r.id DESC LIMIT "
@@ -374,8 +414,23 @@ static int referral_list(ctip_store *base, int64_t id, int64_t case_id, int64_t 
 		        .status = pg_col(r, i, 8),
 		        .created_by = pg_col(r, i, 9),
 		        .created_at = pg_col(r, i, 10),
+		        .unread = !strcmp(PQgetvalue(r, i, 12), "t"),
 		};
-		rc = cb(ctx, &f);
+		char *note = NULL;
+		if (!PQgetisnull(r, i, 11)) {
+			unsigned char *b = NULL;
+			size_t n = 0;
+			if (pg_col_bytea(r, i, 11, &b, &n))
+				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+			else
+				rc = ctip_value_open(s->base.crypto, s->base.path, b, n,
+				                     "case_referral.note", f.id, -1, &note, e);
+			free(b);
+		}
+		f.note = note;
+		if (!rc)
+			rc = cb(ctx, &f);
+		free(note);
 	}
 	PQclear(r);
 	return rc;
@@ -449,12 +504,80 @@ static int link_get(ctip_store *base, int64_t link, int64_t *case_id, int64_t *p
 	return rc;
 }
 
-/* An organisation's id by name, registering it when new (as the importer does). */
-static int org_ensure(ctip_store *s, const char *name, int64_t *id, ctip_err *e)
+static int referral_read(ctip_store *base, int64_t id, ctip_err *e)
+{
+	return pg_qf((pg_store *)base, NULL, e, "referral",
+	             "UPDATE case_referral SET read_at = to_char(now() AT TIME ZONE 'UTC', "
+	             "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') WHERE id = $1 AND read_at IS NULL",
+	             "i", (long long)id);
+}
+
+static int referral_unread(ctip_store *base, int64_t org_id, long *n, ctip_err *e)
+{
+	PGresult *r;
+	*n = 0;
+	int rc =
+	        pg_qf((pg_store *)base, &r, e, "referrals",
+	              "SELECT count(*) FROM case_referral WHERE to_org_id = $1 AND read_at IS NULL "
+	              "AND status = 'Pending'",
+	              "i", (long long)org_id);
+	if (rc)
+		return rc;
+	*n = atol(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return CTIP_OK;
+}
+
+static int account_list(ctip_store *base, int (*cb)(void *ctx, const struct ctip_account_item *a),
+                        void *ctx, ctip_err *e)
+{
+	PGresult *r;
+	int rc = pg_qf(
+	        (pg_store *)base, &r, e, "accounts",
+	        "SELECT a.id, a.org_id, a.username, o.name, a.role, to_char(a.created_at AT "
+	        "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), a.disabled FROM account a "
+	        "JOIN organisation o ON o.id = a.org_id ORDER BY a.username COLLATE \"C\"",
+	        "");
+	if (rc)
+		return rc;
+	for (int i = 0; i < PQntuples(r) && !rc; i++) {
+		struct ctip_account_item a = {.id = strtoll(PQgetvalue(r, i, 0), NULL, 10),
+		                              .org_id = strtoll(PQgetvalue(r, i, 1), NULL, 10),
+		                              .username = pg_col(r, i, 2),
+		                              .org = pg_col(r, i, 3),
+		                              .role = pg_col(r, i, 4),
+		                              .created_at = pg_col(r, i, 5),
+		                              .disabled = atoi(PQgetvalue(r, i, 6))};
+		rc = cb(ctx, &a);
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int account_set(ctip_store *base, int64_t id, int disabled, const char *pw_hash, ctip_err *e)
+{
+	PGresult *r;
+	int rc = pg_qf((pg_store *)base, &r, e, "account",
+	               "UPDATE account SET disabled = CASE WHEN $2 < 0 THEN disabled ELSE $2 END, "
+	               "pw_hash = coalesce($3, pw_hash) WHERE id = $1 RETURNING id",
+	               "ids", (long long)id, disabled, pw_hash);
+	if (rc)
+		return rc;
+	int n = PQntuples(r);
+	PQclear(r);
+	return n ? CTIP_OK : ctip_err_set(e, CTIP_ENOTFOUND, "no account %lld", (long long)id);
+}
+
+/* The organisation a provider names, or 0 when none is registered under that name: the
+ * provider is then kept as text (0012_assistance_provider_text.sql). A form's free text never
+ * registers an organisation (as on SQLite). */
+static int provider_org(ctip_store *s, const char *name, int64_t *id, ctip_err *e)
 {
 	int rc = s->ops->org_find(s, name, id, NULL, e);
-	if (rc == CTIP_ENOTFOUND)
-		rc = s->ops->org_add(s, name, NULL, id, e);
+	if (rc == CTIP_ENOTFOUND) {
+		*id = 0;
+		return CTIP_OK;
+	}
 	return rc;
 }
 
@@ -465,19 +588,21 @@ static int item_write(pg_store *s, int insert, int assist, int64_t link, int seq
 	int64_t org = 0;
 	int rc;
 	if (assist && ctip_row_get(r, CF_AS_PROVIDER) &&
-	    (rc = org_ensure(&s->base, r->v[CF_AS_PROVIDER], &org, e)))
+	    (rc = provider_org(&s->base, r->v[CF_AS_PROVIDER], &org, e)))
 		return rc;
 	PGresult *q;
 	if (assist)
-		rc = pg_qf(s, &q, e, "assistance",
-		           insert ? "INSERT INTO assistance(case_person_id, seq, kind, date, "
-		                    "provider_org_id, amount) VALUES ($1, $2, $3, $4, $5, $6) "
-		                    "RETURNING 1"
-		                  : "UPDATE assistance SET kind = $3, date = $4, provider_org_id = "
-		                    "$5, amount = $6 WHERE case_person_id = $1 AND seq = $2 "
-		                    "RETURNING 1",
-		           "idsszs", (long long)link, seq, r->v[CF_AS_KIND], r->v[CF_AS_DATE],
-		           (long long)org, r->v[CF_AS_AMOUNT]);
+		rc = pg_qf(
+		        s, &q, e, "assistance",
+		        insert ? "INSERT INTO assistance(case_person_id, seq, kind, date, "
+		                 "provider_org_id, amount, provider_text) VALUES ($1, $2, $3, $4, "
+		                 "$5, $6, $7) RETURNING 1"
+		               : "UPDATE assistance SET kind = $3, date = $4, provider_org_id = "
+		                 "$5, amount = $6, provider_text = $7 WHERE case_person_id = $1 "
+		                 "AND seq = $2 RETURNING 1",
+		        "idsszss", (long long)link, seq, r->v[CF_AS_KIND], r->v[CF_AS_DATE],
+		        (long long)org, r->v[CF_AS_AMOUNT],
+		        org ? NULL : ctip_row_get(r, CF_AS_PROVIDER));
 	else
 		rc = pg_qf(
 		        s, &q, e, "proceeding",
@@ -656,7 +781,12 @@ const struct ctip_srv_ops ctip_pg_srv_ops = {
         .read_begin = read_begin,
         .read_end = read_end,
         .scope = scope,
+        .registry_wide = registry_wide,
         .account_get = account_get,
+        .account_list = account_list,
+        .account_set = account_set,
+        .referral_read = referral_read,
+        .referral_unread = referral_unread,
         .org_list = org_list,
         .case_access = case_access,
         .cases_visible = cases_visible,

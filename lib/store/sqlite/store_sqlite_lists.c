@@ -727,18 +727,9 @@ static int audit(ctip_store *s, const struct ctip_audit_query *q, long *total,
 	return rc;
 }
 
-static const struct ctip_list_ops sqlite_list_ops = {
+const struct ctip_list_ops ctip_sqlite_list_ops = {
         .cases = list_cases,
         .home = home,
         .due = due,
         .audit = audit,
 };
-
-const struct ctip_list_ops *ctip_list_ops(ctip_store *s, ctip_err *e)
-{
-	if (s->ops && s->ops->name && !strcmp(s->ops->name, "sqlite"))
-		return &sqlite_list_ops;
-	ctip_err_set(e, CTIP_EINVAL, "the server's lists are not available on the %s back end yet",
-	             s->ops && s->ops->name ? s->ops->name : "unknown");
-	return NULL;
-}

@@ -93,15 +93,17 @@ static int run_migration(sqlite_store *s, const char *sql, ctip_err *e)
 		int rc = sqlite3_prepare_v2(s->db, p, -1, &st, &tail);
 		if (rc != SQLITE_OK) {
 			const char *msg = sqlite3_errmsg(s->db);
-			for (;;) { /* to the statement's first word, past white space and comments */
+			for (;
+			     ;) { /* to the statement's first word, past white space and comments */
 				p += strspn(p, " \t\r\n");
 				if (strncmp(p, "--", 2))
 					break;
 				p += strcspn(p, "\n");
 			}
-			if (!strncmp(msg, "duplicate column name", 21) && !strncasecmp(p, "ALTER TABLE", 11)) {
-				/* past this statement: to the first ';' that completes one (the tail
-				 * of a failed prepare is not reliable) */
+			if (!strncmp(msg, "duplicate column name", 21) &&
+			    !strncasecmp(p, "ALTER TABLE", 11)) {
+				/* past this statement: to the first ';' that completes one (the
+				 * tail of a failed prepare is not reliable) */
 				const char *end = skip_statement(p);
 				if (end) {
 					p = end;
