@@ -117,5 +117,6 @@ int cmd_recruiter(int argc, char **argv, struct cli *c);
 int cmd_version(int argc, char **argv, struct cli *c);
 int cmd_backup(int argc, char **argv, struct cli *c);
 int cmd_restore(int argc, char **argv, struct cli *c);
+int cmd_store(int argc, char **argv, struct cli *c);
 
 #endif

@@ -190,7 +190,8 @@ int srv_route(struct req *r)
 	ctip_err e = {0};
 	int wide = (rt->roles & ROUTE_WIDE) && r->s->srv->registry_wide;
 	if (wide && r->s->srv->registry_wide(r->s, 1, &e))
-		return srv_fail(r, &e);
+		return e.code == CTIP_EDENIED ? srv_error(r, 403, NULL, "%s", e.msg)
+		                              : srv_fail(r, &e);
 	int status;
 	/* a read sees one snapshot from its access check to its last row */
 	if (strcmp(r->method, "GET"))

@@ -57,6 +57,10 @@ int ctip_restore(const struct ctip_restore_opts *o, int *key_restored, ctip_err 
  * table by table with the ids, the sealed values and the audit log as they are; the target
  * gets ctip's schema first. Counts every table's rows on both sides at the end. The name
  * indexes, which differ between the back ends, are rebuilt under key_path (see backup.c). */
+/* SQL that drops every table, view and function of the current schema (a restore with
+ * --force; a store copy that failed after it made the target's schema). */
+extern const char ctip_pg_drop_all[];
+
 int ctip_store_copy(const char *from, const char *to, const char *key_path, int force,
                     json_t **report, ctip_err *e);
 

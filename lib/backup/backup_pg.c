@@ -430,7 +430,7 @@ static int migrate_to(PGconn *c, const char *url, int to, ctip_err *e)
 	return rc;
 }
 
-static const char DROP_ALL[] =
+const char ctip_pg_drop_all[] =
         "DO $$ DECLARE r record; BEGIN "
         "FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = "
         "c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN ('v', 'm') LOOP "
@@ -584,7 +584,8 @@ int ctip_restore_pg(const char *dir, json_t *m, const char *url, int force, ctip
 		                  u, tables_there);
 		goto done;
 	}
-	if (tables_there && (rc = run(c, url, DROP_ALL, "removing the registry replaced", e)))
+	if (tables_there &&
+	    (rc = run(c, url, ctip_pg_drop_all, "removing the registry replaced", e)))
 		goto done;
 	if ((rc = migrate_to(c, url, version, e)))
 		goto done;

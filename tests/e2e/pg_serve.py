@@ -164,6 +164,21 @@ st, js = c3.get(f"/api/cases/{cb}")
 st2, _ = c3.get(f"/api/cases/{ca2}")
 h.report(f"role: serve connected as {APP} itself: B reads its case, not A's (404)",
          st == 200 and st2 == 404, (st, st2))
+au3 = h.Client(port3)
+au3.login("a.auditor", h.PW)
+st, js, text, _ = au3.req("GET", "/api/releases")
+h.report(f"role: serve connected as {APP}: a registry-wide read (the releases' ledger) is 403 "
+         "with the hint to connect as the owner, not a 500", st == 403 and "owner" in text, (st, text[:300]))
+au1 = h.Client(port1)
+au1.login("a.auditor", h.PW)
+st, js, text, _ = au1.req("GET", "/api/releases")
+h.report("serve started as the owner: the same read is 200 (it reads as the owner, then returns to the "
+         "role)", st == 200, (st, text[:300]))
+b1 = h.Client(port1)
+b1.login("b.caseworker", h.PW)
+st = [b1.get(f"/api/cases/{ca2}")[0] for _ in range(4)]
+h.report("... and the requests after it on that server are the role's again (A's case still 404 to B)",
+         st == [404] * 4, st)
 h.report("serve: the third server stops cleanly", as_app.stop() == 0, getattr(as_app, "last_err", ""))
 reg2.srv = srv2
 h.report("serve: server 2 stops cleanly", reg2.stop() == 0, getattr(reg2, "last_err", ""))
