@@ -64,10 +64,13 @@ static int report(struct cli *c, int argc, char **argv, int64_t only)
 	struct orgview ov = {s, 0};
 	char scope[300] = "every organisation's cases";
 	if (org) {
-		char *type = NULL;
-		if (s->ops->org_find(s, org, &ov.org, &type, &e))
+		/* (the type, when asked for, is the store's: never freed) */
+		if ((rc = s->ops->org_find(s, org, &ov.org, NULL, &e))) {
+			if (rc == CTIP_ENOTFOUND)
+				ctip_err_set(&e, CTIP_EINVAL,
+				             "no organisation '%s' (ctip org list)", org);
 			return fail(s, &e);
-		free(type);
+		}
 		snprintf(scope, sizeof scope,
 		         "the cases %s may see (its own and those referred to it)", org);
 	}
@@ -247,10 +250,13 @@ int cmd_recruiter(int argc, char **argv, struct cli *c)
 		return fail(s, &e);
 	int64_t company_org = 0;
 	if (company) {
-		char *type = NULL;
-		if (s->ops->org_find(s, company, &company_org, &type, &e))
+		if ((rc = s->ops->org_find(s, company, &company_org, NULL, &e))) {
+			if (rc == CTIP_ENOTFOUND)
+				ctip_err_set(&e, CTIP_EINVAL,
+				             "no company or organisation '%s' (ctip company list)",
+				             company);
 			return fail(s, &e);
-		free(type);
+		}
 	}
 	if (!is_add) {
 		printf("recruiter\tkind\tname\tcompany\tprovince\trecorded_by\tcases\n");

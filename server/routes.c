@@ -60,6 +60,10 @@ static const struct route routes[] = {
         {"POST", "/api/companies", h_company_create, ROLE_SUPERVISOR | ROLE_ADMIN},
         {"GET", "/api/companies/{id}", h_company_get, ROLES_ANY},
         {"POST", "/api/companies/{id}/sanctions", h_company_sanction, ROLE_SUPERVISOR | ROLE_ADMIN},
+        /* recruiters and brokers: a person's name, so the case roles only (routes_recruiters.c) */
+        {"GET", "/api/recruiters", h_recruiters_list, ROLES_CASE},
+        {"POST", "/api/recruiters", h_recruiter_create, ROLES_CASE},
+        {"GET", "/api/recruiters/{id}", h_recruiter_get, ROLES_CASE},
         /* releases (docs/RELEASE.md): made and read by analysts; the ledger for auditors */
         {"POST", "/api/releases", h_release_create, ROLE_ANALYST | ROUTE_WIDE},
         {"GET", "/api/releases", h_releases_list, ROLE_ANALYST | ROLE_AUDITOR | ROUTE_WIDE},

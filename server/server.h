@@ -247,6 +247,9 @@ int h_companies_list(struct req *r);
 int h_company_get(struct req *r);
 int h_company_create(struct req *r);
 int h_company_sanction(struct req *r);
+int h_recruiters_list(struct req *r);
+int h_recruiter_get(struct req *r);
+int h_recruiter_create(struct req *r);
 /* Frees the statistics snapshot kept between requests (at shutdown). */
 void srv_stats_free(void);
 /* The statistics snapshot kept between requests (every unit and dimension), rebuilt when the

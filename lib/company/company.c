@@ -180,6 +180,27 @@ static int day(const char *v, const char *field, ctip_err *e)
 	return 0;
 }
 
+/* *v, a province's name or code (2025, or 2008 mapped to 2025), replaced by its 2025 code
+ * written in prov; nothing when empty. */
+static int province(ctip_store *s, const char **v, char prov[16], ctip_err *e)
+{
+	if (!*v || !**v)
+		return 0;
+	const struct ctip_ref_entry *p = ctip_ref_find(s->ref, "province_2025", *v);
+	if (!p) {
+		const struct ctip_ref_entry *old = ctip_ref_find(s->ref, "province_2008", *v);
+		if (old)
+			p = ctip_ref_get(s->ref, "province_2025", old->extra);
+	}
+	if (!p)
+		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, "province",
+		                   "unknown province '%s' (a name or code of Vietnam's provinces)",
+		                   *v);
+	snprintf(prov, 16, "%s", p->code);
+	*v = prov;
+	return 0;
+}
+
 int ctip_company_check(ctip_store *s, struct ctip_company *c, char prov[16], ctip_err *e)
 {
 	if (!c->name || !*c->name || strlen(c->name) > 250)
@@ -206,24 +227,21 @@ int ctip_company_check(ctip_store *s, struct ctip_company *c, char prov[16], cti
 		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, "licence_no", "at most 64 bytes");
 	if (c->address && strlen(c->address) > 500)
 		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, "address", "at most 500 bytes");
-	if (c->province && *c->province) {
-		const struct ctip_ref_entry *p =
-		        ctip_ref_find(s->ref, "province_2025", c->province);
-		if (!p) {
-			const struct ctip_ref_entry *old =
-			        ctip_ref_find(s->ref, "province_2008", c->province);
-			if (old)
-				p = ctip_ref_get(s->ref, "province_2025", old->extra);
-		}
-		if (!p)
-			return ctip_err_at(e, CTIP_EINVAL, NULL, 0, "province",
-			                   "unknown province '%s' (a name or code of Vietnam's "
-			                   "provinces)",
-			                   c->province);
-		snprintf(prov, 16, "%s", p->code);
-		c->province = prov;
-	}
-	return 0;
+	return province(s, &c->province, prov, e);
+}
+
+int ctip_recruiter_check(ctip_store *s, struct ctip_recruiter *r, int has_company, char prov[16],
+                         ctip_err *e)
+{
+	if (!r->kind || (strcmp(r->kind, "person") && strcmp(r->kind, "company")))
+		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, "kind", "person or company");
+	if (!strcmp(r->kind, "person") && (!r->name || !*r->name || strlen(r->name) > 250))
+		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, "name",
+		                   "the recruiter's name as known (1 to 250 bytes; sealed)");
+	if (!strcmp(r->kind, "company") && !has_company)
+		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, "company",
+		                   "a recruiter of kind company names its company");
+	return province(s, &r->province, prov, e);
 }
 
 int ctip_sanction_check(const struct ctip_sanction *x, ctip_err *e)

@@ -29,6 +29,11 @@ struct ctip_co_view {
 int ctip_company_check(ctip_store *s, struct ctip_company *c, char prov[16], ctip_err *e);
 /* The same for a sanction: a date YYYY-MM-DD, an authority and a decision. */
 int ctip_sanction_check(const struct ctip_sanction *x, ctip_err *e);
+/* The same for a recruiter before recruiter_add: kind person (a name of 1 to 250 bytes, sealed
+ * by the store) or company (its company given: has_company); a province of Vietnam, put as its
+ * 2025 code in prov. */
+int ctip_recruiter_check(ctip_store *s, struct ctip_recruiter *r, int has_company, char prov[16],
+                         ctip_err *e);
 
 /* The report as JSON (only_id != 0: that company alone; CTIP_ENOTFOUND when none). */
 int ctip_company_report(ctip_store *s, const struct ctip_co_view *v, int64_t only_id, json_t **out,

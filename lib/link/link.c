@@ -91,8 +91,12 @@ static int cmp_weight_desc(const void *x, const void *y);
 
 /* After clustering at the threshold of weight *wthr: the persons expected from the match
  * probabilities; while there are more, the pairs below *wthr (down to LK_TFLOOR) are joined,
- * strongest first, and *wthr lowered to the last one joined. */
-#define LK_TFLOOR 0.2
+ * strongest first, and *wthr lowered to the last one joined. The floor, measured on every
+ * profile and seed (docs/BENCHMARKS.md, issue 12): 0.2 left the independent data at +3.4 % of
+ * persons (the count stopped at the floor); 0.1 brings them to +1 % (poor stops above it, at
+ * 0.15); 0.05 gains the independent data 0.7 % more and over-links the typical profile, whose
+ * expected persons run 0.8 % low (-0.4 %): each step down costs pairwise F1 on plain data. */
+#define LK_TFLOOR 0.1
 static int count_to_expected(const struct lk_data *d, const struct lk_pairs *P, const float *w,
                              unsigned char *linked, float *jp, size_t *njoin, struct lk_uf *u,
                              const struct lk_block_stats *bs, double threshold, long max_cluster,

@@ -15,7 +15,7 @@
 #include "link_block.h"
 
 /* The review band's bounds (match probability): pairs between them are uncertain; the band
- * is widened to hold the threshold. */
+ * is widened to hold the threshold (from it, when it is below LK_REVIEW_LO). */
 #define LK_REVIEW_LO 0.2
 #define LK_REVIEW_HI 0.9
 

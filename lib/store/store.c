@@ -8,9 +8,12 @@
 
 #include "embedded.h"
 #include "store_casework.h"
+#include "store_comms.h"
+#include "store_company.h"
 #include "store_lists.h"
 #include "store_pg.h"
 #include "store_sqlite.h"
+#include "store_unavail.h"
 
 int ctip_store_is_url(const char *path)
 {
@@ -74,6 +77,28 @@ const struct ctip_cw_ops *ctip_cw_ops(ctip_store *s, ctip_err *e)
 	if (!strcmp(name, "PostgreSQL"))
 		return &ctip_pg_cw_ops;
 	ctip_err_set(e, CTIP_EINVAL, "casework is not available on the %s back end yet", name);
+	return NULL;
+}
+
+const struct ctip_co_ops *ctip_co_ops(ctip_store *s, ctip_err *e)
+{
+	const char *name = s->ops && s->ops->name ? s->ops->name : "";
+	if (!strcmp(name, "sqlite"))
+		return &ctip_sqlite_co_ops;
+	if (!strcmp(name, "PostgreSQL"))
+		return &ctip_pg_co_ops;
+	ctip_store_unavail(s, "company register", e);
+	return NULL;
+}
+
+const struct ctip_comms_ops *ctip_comms_store(ctip_store *s, ctip_err *e)
+{
+	const char *name = s->ops && s->ops->name ? s->ops->name : "";
+	if (!strcmp(name, "sqlite"))
+		return &ctip_sqlite_comms_ops;
+	if (!strcmp(name, "PostgreSQL"))
+		return &ctip_pg_comms_ops;
+	ctip_store_unavail(s, "communications tracker", e);
 	return NULL;
 }
 

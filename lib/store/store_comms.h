@@ -1,8 +1,9 @@
 /*
  * store_comms.h - the storage of the communications tracker (migration 0030, lib/comms/comms.h,
  * docs/COMMS.md). Kept apart from store.h's operations, as casework's are, so that a back end
- * adds them on its own; SQLite's are in store_sqlite_comms.c. These operations only read and
- * write rows: who may see what, and what a valid communication is, are comms.c's.
+ * adds them on its own; SQLite's are in store_sqlite_comms.c, PostgreSQL's in store_pg_comms.c.
+ * These operations only read and write rows: who may see what, and what a valid communication is,
+ * are comms.c's.
  *
  * The body (questions, answers, evidence: JSON text) is sealed by the back end under the
  * registry's key, bound to its row ("communication.body:ID"), like casework's free text.
@@ -34,9 +35,9 @@ struct ctip_comms_ops {
 	int (*reseal)(ctip_store *s, const ctip_crypto *next, long *count, ctip_err *e);
 };
 
-/* The operations of s's back end, or NULL with e set when it has none yet. */
+/* The operations of s's back end (store.c), or NULL with e set when it has none. */
 const struct ctip_comms_ops *ctip_comms_store(ctip_store *s, ctip_err *e);
 
-extern const struct ctip_comms_ops ctip_sqlite_comms_ops;
+extern const struct ctip_comms_ops ctip_sqlite_comms_ops, ctip_pg_comms_ops;
 
 #endif

@@ -3,7 +3,8 @@
  * (migration 0026, docs/COMPANIES.md). A company is an organisation (the one a victim's
  * ctip_Recruiter names) with its register entry; sanctions and recruiters are recorded by an
  * organisation, with provenance. Kept apart from store.h's operations so that a back end adds
- * them on its own; SQLite's are in store_sqlite_company.c. The rules (who sees which cases,
+ * them on its own; SQLite's are in store_sqlite_company.c,
+ * PostgreSQL's in store_pg_company.c. The rules (who sees which cases,
  * what is suppressed) are in lib/company/company.c and the server, not here.
  *
  * Strings passed to callbacks are valid during the callback only; a recruiter's sealed name
@@ -35,6 +36,8 @@ struct ctip_recruiter {
 	const char *name; /* a person's name (opened), or the company's */
 	const char *company, *province, *recorded_org, *recorded_by, *recorded_at;
 	long cases;
+	int64_t recorded_org_id;
+	const char *case_ids; /* the linked cases' ids, "3,7" (NULL: none), as cases counts them */
 };
 
 /* A victim in a case whose recruiting company (ctip_Recruiter) is in the register. */
@@ -75,6 +78,6 @@ struct ctip_co_ops {
  * error, as store_unavail.c words it) when it has none. */
 const struct ctip_co_ops *ctip_co_ops(ctip_store *s, ctip_err *e);
 
-extern const struct ctip_co_ops ctip_sqlite_co_ops;
+extern const struct ctip_co_ops ctip_sqlite_co_ops, ctip_pg_co_ops;
 
 #endif

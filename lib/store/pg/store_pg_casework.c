@@ -15,7 +15,7 @@
 
 #define PGS(b) ((pg_store *)(b))
 
-static int64_t id_of(const PGresult *r, int i, int c)
+int64_t pg_id(const PGresult *r, int i, int c)
 {
 	return PQgetisnull(r, i, c) ? 0 : strtoll(PQgetvalue(r, i, c), NULL, 10);
 }
@@ -26,8 +26,8 @@ static void copy(char *dst, size_t n, const char *v)
 }
 
 /* Writes v sealed for "table.column:id" into column of table's row id (nothing when empty). */
-static int put_sealed(pg_store *s, const char *table, const char *column, int64_t id, const char *v,
-                      ctip_err *e)
+int pg_put_sealed(pg_store *s, const char *table, const char *column, int64_t id, const char *v,
+                  ctip_err *e)
 {
 	if (!v || !*v)
 		return CTIP_OK;
@@ -44,8 +44,8 @@ static int put_sealed(pg_store *s, const char *table, const char *column, int64_
 }
 
 /* Opens column c of row i, sealed for "what:id", into *out (malloc'd; NULL for NULL). */
-static int get_sealed(pg_store *s, const PGresult *r, int i, int c, const char *what, int64_t id,
-                      char **out, ctip_err *e)
+int pg_get_sealed(pg_store *s, const PGresult *r, int i, int c, const char *what, int64_t id,
+                  char **out, ctip_err *e)
 {
 	unsigned char *b;
 	size_t n;
@@ -74,7 +74,7 @@ static int work_get(ctip_store *base, int64_t case_id, struct ctip_cw_work *w, c
 	}
 	memset(w, 0, sizeof(*w));
 	w->case_id = case_id;
-	w->org_id = id_of(r, 0, 0);
+	w->org_id = pg_id(r, 0, 0);
 	copy(w->org, sizeof(w->org), pg_col(r, 0, 1));
 	copy(w->src_case_id, sizeof(w->src_case_id), pg_col(r, 0, 2));
 	copy(w->status, sizeof(w->status), pg_col(r, 0, 3));
@@ -116,9 +116,9 @@ static int approval_add(ctip_store *base, const struct ctip_cw_approval *a, int6
 	               "isss", (long long)a->case_id, a->kind, a->requested_by, a->requested_at);
 	if (rc)
 		return rc;
-	*id = id_of(r, 0, 0);
+	*id = pg_id(r, 0, 0);
 	PQclear(r);
-	return put_sealed(s, "case_approval", "request_sealed", *id, a->request_comment, e);
+	return pg_put_sealed(s, "case_approval", "request_sealed", *id, a->request_comment, e);
 }
 
 static int approval_decide(ctip_store *base, int64_t id, const char *status, const char *by,
@@ -138,7 +138,7 @@ static int approval_decide(ctip_store *base, int64_t id, const char *status, con
 	if (n != 1)
 		return ctip_err_set(e, CTIP_EINVAL, "approval %lld was already decided",
 		                    (long long)id);
-	return put_sealed(s, "case_approval", "comment_sealed", id, comment, e);
+	return pg_put_sealed(s, "case_approval", "comment_sealed", id, comment, e);
 }
 
 static int approval_list(ctip_store *base, int64_t id, int64_t case_id, int64_t org_id,
@@ -158,8 +158,8 @@ static int approval_list(ctip_store *base, int64_t id, int64_t case_id, int64_t 
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
 		struct ctip_cw_approval a = {
-		        .id = id_of(r, i, 0),
-		        .case_id = id_of(r, i, 1),
+		        .id = pg_id(r, i, 0),
+		        .case_id = pg_id(r, i, 1),
 		        .kind = pg_col(r, i, 2),
 		        .status = pg_col(r, i, 3),
 		        .requested_by = pg_col(r, i, 4),
@@ -168,8 +168,10 @@ static int approval_list(ctip_store *base, int64_t id, int64_t case_id, int64_t 
 		        .decided_at = pg_col(r, i, 8),
 		};
 		char *req = NULL, *com = NULL;
-		if (!(rc = get_sealed(s, r, i, 6, "case_approval.request_sealed", a.id, &req, e)) &&
-		    !(rc = get_sealed(s, r, i, 9, "case_approval.comment_sealed", a.id, &com, e))) {
+		if (!(rc = pg_get_sealed(s, r, i, 6, "case_approval.request_sealed", a.id, &req,
+		                         e)) &&
+		    !(rc = pg_get_sealed(s, r, i, 9, "case_approval.comment_sealed", a.id, &com,
+		                         e))) {
 			a.request_comment = req;
 			a.comment = com;
 			rc = cb(ctx, &a);
@@ -192,7 +194,7 @@ static int assessment_add(ctip_store *base, const struct ctip_cw_assessment *a, 
 	               a->created_by);
 	if (rc)
 		return rc;
-	*id = id_of(r, 0, 0);
+	*id = pg_id(r, 0, 0);
 	PQclear(r);
 	return CTIP_OK;
 }
@@ -209,7 +211,7 @@ static int assessment_list(ctip_store *base, int64_t case_id,
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
-		struct ctip_cw_assessment a = {.id = id_of(r, i, 0),
+		struct ctip_cw_assessment a = {.id = pg_id(r, i, 0),
 		                               .case_id = case_id,
 		                               .date = pg_col(r, i, 1),
 		                               .answers = pg_col(r, i, 2),
@@ -292,9 +294,9 @@ static int due_list(ctip_store *base, int64_t case_id, int64_t org_id, const cha
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
-		struct ctip_cw_due d = {.id = id_of(r, i, 0),
-		                        .case_id = id_of(r, i, 1),
-		                        .org_id = id_of(r, i, 2),
+		struct ctip_cw_due d = {.id = pg_id(r, i, 0),
+		                        .case_id = pg_id(r, i, 1),
+		                        .org_id = pg_id(r, i, 2),
 		                        .due = pg_col(r, i, 3),
 		                        .done = pg_col(r, i, 4),
 		                        .org = pg_col(r, i, 5),
@@ -328,9 +330,9 @@ static int fcontact_add(ctip_store *base, const struct ctip_cw_fcontact *c, int6
 	               c->who, c->outcome, c->created_by);
 	if (rc)
 		return rc;
-	*id = id_of(r, 0, 0);
+	*id = pg_id(r, 0, 0);
 	PQclear(r);
-	return put_sealed(s, "followup_contact", "notes_sealed", *id, c->notes, e);
+	return pg_put_sealed(s, "followup_contact", "notes_sealed", *id, c->notes, e);
 }
 
 static int fcontact_list(ctip_store *base, int64_t case_id,
@@ -346,17 +348,17 @@ static int fcontact_list(ctip_store *base, int64_t case_id,
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
-		struct ctip_cw_fcontact c = {.id = id_of(r, i, 0),
+		struct ctip_cw_fcontact c = {.id = pg_id(r, i, 0),
 		                             .case_id = case_id,
-		                             .due_id = id_of(r, i, 1),
+		                             .due_id = pg_id(r, i, 1),
 		                             .date = pg_col(r, i, 2),
 		                             .mode = pg_col(r, i, 3),
 		                             .who = pg_col(r, i, 4),
 		                             .outcome = pg_col(r, i, 5),
 		                             .created_by = pg_col(r, i, 7)};
 		char *notes = NULL;
-		if (!(rc = get_sealed(s, r, i, 6, "followup_contact.notes_sealed", c.id, &notes,
-		                      e))) {
+		if (!(rc = pg_get_sealed(s, r, i, 6, "followup_contact.notes_sealed", c.id, &notes,
+		                         e))) {
 			c.notes = notes;
 			rc = cb(ctx, &c);
 		}
@@ -386,8 +388,8 @@ static int alert_list(ctip_store *base, int64_t case_id, int64_t org_id,
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
-		struct ctip_cw_alert a = {.id = id_of(r, i, 0),
-		                          .case_id = id_of(r, i, 1),
+		struct ctip_cw_alert a = {.id = pg_id(r, i, 0),
+		                          .case_id = pg_id(r, i, 1),
 		                          .kind = pg_col(r, i, 2),
 		                          .detail = pg_col(r, i, 3),
 		                          .created_at = pg_col(r, i, 4)};
@@ -409,12 +411,12 @@ static int hotline_add(ctip_store *base, const struct ctip_cw_hotline *h, int64_
 	               h->reason, h->province, h->anonymous, h->created_by);
 	if (rc)
 		return rc;
-	*id = id_of(r, 0, 0);
+	*id = pg_id(r, 0, 0);
 	PQclear(r);
 	if (!h->anonymous &&
-	    (rc = put_sealed(s, "hotline_contact", "caller_sealed", *id, h->caller, e)))
+	    (rc = pg_put_sealed(s, "hotline_contact", "caller_sealed", *id, h->caller, e)))
 		return rc;
-	return put_sealed(s, "hotline_contact", "notes_sealed", *id, h->notes, e);
+	return pg_put_sealed(s, "hotline_contact", "notes_sealed", *id, h->notes, e);
 }
 
 static int hotline_list(ctip_store *base, int64_t id, int64_t org_id, long limit,
@@ -433,10 +435,10 @@ static int hotline_list(ctip_store *base, int64_t id, int64_t org_id, long limit
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
-		struct ctip_cw_hotline h = {.id = id_of(r, i, 0),
-		                            .org_id = id_of(r, i, 1),
+		struct ctip_cw_hotline h = {.id = pg_id(r, i, 0),
+		                            .org_id = pg_id(r, i, 1),
 		                            .org = pg_col(r, i, 2),
-		                            .case_id = id_of(r, i, 3),
+		                            .case_id = pg_id(r, i, 3),
 		                            .channel = pg_col(r, i, 4),
 		                            .at = pg_col(r, i, 5),
 		                            .caller_type = pg_col(r, i, 6),
@@ -446,10 +448,10 @@ static int hotline_list(ctip_store *base, int64_t id, int64_t org_id, long limit
 		                            .created_by = pg_col(r, i, 12),
 		                            .created_at = pg_col(r, i, 13)};
 		char *caller = NULL, *notes = NULL;
-		if (!(rc = get_sealed(s, r, i, 10, "hotline_contact.caller_sealed", h.id, &caller,
-		                      e)) &&
-		    !(rc = get_sealed(s, r, i, 11, "hotline_contact.notes_sealed", h.id, &notes,
-		                      e))) {
+		if (!(rc = pg_get_sealed(s, r, i, 10, "hotline_contact.caller_sealed", h.id,
+		                         &caller, e)) &&
+		    !(rc = pg_get_sealed(s, r, i, 11, "hotline_contact.notes_sealed", h.id, &notes,
+		                         e))) {
 			h.caller = caller;
 			h.notes = notes;
 			rc = cb(ctx, &h);
@@ -469,8 +471,8 @@ static int hotline_set_case(ctip_store *base, int64_t id, int64_t case_id, ctip_
 }
 
 /* Re-seals column of table under next (inside the rotation's transaction). */
-static int reseal_one(pg_store *s, const ctip_crypto *next, const char *table, const char *column,
-                      long *count, ctip_err *e)
+int pg_reseal_one(pg_store *s, const ctip_crypto *next, const char *table, const char *column,
+                  long *count, ctip_err *e)
 {
 	char sql[200], what[96];
 	snprintf(sql, sizeof(sql), "SELECT id, %s FROM %s WHERE %s IS NOT NULL ORDER BY id", column,
@@ -481,11 +483,11 @@ static int reseal_one(pg_store *s, const ctip_crypto *next, const char *table, c
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
-		int64_t id = id_of(r, i, 0);
+		int64_t id = pg_id(r, i, 0);
 		char *clear = NULL;
 		unsigned char *b = NULL;
 		size_t n = 0;
-		if ((rc = get_sealed(s, r, i, 1, what, id, &clear, e)))
+		if ((rc = pg_get_sealed(s, r, i, 1, what, id, &clear, e)))
 			break;
 		if (!(rc = ctip_value_seal(next, s->base.path, clear, what, id, -1, &b, &n, e))) {
 			char upd[160];
@@ -509,11 +511,13 @@ static int reseal(ctip_store *base, const ctip_crypto *next, long *count, ctip_e
 	                                      {"case_approval", "comment_sealed"},
 	                                      {"followup_contact", "notes_sealed"},
 	                                      {"hotline_contact", "caller_sealed"},
-	                                      {"hotline_contact", "notes_sealed"}};
+	                                      {"hotline_contact", "notes_sealed"},
+	                                      /* the register's recruiters (0013) */
+	                                      {"recruiter", "name_sealed"}};
 	if (!base->crypto)
 		return ctip_no_key(base->path, e);
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		int rc = reseal_one(PGS(base), next, cols[i][0], cols[i][1], count, e);
+		int rc = pg_reseal_one(PGS(base), next, cols[i][0], cols[i][1], count, e);
 		if (rc)
 			return rc;
 	}

@@ -132,4 +132,17 @@ void pg_link_ops(struct ctip_store_ops *o);
 int pg_link_expl_added(pg_store *s, ctip_err *e);
 void pg_rekey_ops(struct ctip_store_ops *o);
 
+/* store_pg_casework.c, shared by the operations kept apart from store.h's (casework, the
+ * company register, communications): an id column (0 for NULL); v sealed for
+ * "table.column:id" written into column of table's row id (nothing when v is empty); column c
+ * of row i opened, sealed for "what:id", into *out (malloc'd; NULL for NULL); column of table
+ * re-sealed under next (inside the rotation's transaction), counted into *count. */
+int64_t pg_id(const PGresult *r, int i, int c);
+int pg_put_sealed(pg_store *s, const char *table, const char *column, int64_t id, const char *v,
+                  ctip_err *e);
+int pg_get_sealed(pg_store *s, const PGresult *r, int i, int c, const char *what, int64_t id,
+                  char **out, ctip_err *e);
+int pg_reseal_one(pg_store *s, const ctip_crypto *next, const char *table, const char *column,
+                  long *count, ctip_err *e);
+
 #endif

@@ -17,6 +17,7 @@
 #include "identity.h"
 #include "progress.h"
 #include "store_casework.h"
+#include "store_comms.h"
 #include "store_pg_int.h"
 #include "text.h"
 
@@ -440,6 +441,9 @@ static int pg_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	const struct ctip_cw_ops *cw = rc ? NULL : ctip_cw_ops(base, &ign);
 	if (cw && cw->reseal)
 		rc = cw->reseal(base, next, &n, e);
+	/* the communications' bodies (0013) */
+	if (!rc)
+		rc = ctip_pg_comms_ops.reseal(base, next, &n, e);
 	const char *v[2] = {"key_check", check};
 	if (!rc)
 		rc = pg_exec(
@@ -470,7 +474,8 @@ static int pg_compact(ctip_store *base, ctip_err *e)
 {
 	return pg_exec((pg_store *)base,
 	               "VACUUM FULL person, identity_doc, phone, person_name, cases, "
-	               "case_comment, exploitation, link_cache, link_freq",
+	               "case_comment, exploitation, link_cache, link_freq, recruiter, "
+	               "communication",
 	               e);
 }
 

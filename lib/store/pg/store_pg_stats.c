@@ -142,7 +142,7 @@ static int state(pg_store *s, int64_t *version, int *fresh, ctip_err *e)
 	                  0, NULL, &r, e, "statistics version");
 	if (rc)
 		return rc;
-	*version = 0;
+	*version = 1; /* none built yet: the first is 1, as on SQLite (0 is "no snapshot") */
 	*fresh = 0;
 	if (PQntuples(r)) {
 		*fresh = !strcmp(PQgetvalue(r, 0, 1), "t");

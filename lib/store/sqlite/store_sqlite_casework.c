@@ -19,40 +19,10 @@
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 
-static int fail(ctip_store *s, ctip_err *e, const char *what)
-{
-	return ctip_err_set(e, CTIP_EDB, "%s: %s (%s)", s->path,
-	                    sqlite3_errmsg(ctip_store_sqlite_db(s)), what);
-}
-
-static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-		fail(s, e, sql);
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-static void bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v && *v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
 /* Steps a statement that returns no row, then finalizes it. */
 static int run(ctip_store *s, sqlite3_stmt *st, const char *what, ctip_err *e)
 {
-	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : fail(s, e, what);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : ctip_sqlite_fail(s, e, what);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -81,7 +51,7 @@ static int put_sealed(ctip_store *s, const char *table, const char *column, int6
 	if (!b)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	ctip_seal(s->crypto, v, n, ad, (size_t)an, b);
-	sqlite3_stmt *st = prep(s, sql, e);
+	sqlite3_stmt *st = ctip_sqlite_prep(s, sql, e);
 	if (!st) {
 		free(b);
 		return CTIP_EDB;
@@ -125,13 +95,13 @@ static void copy(char *dst, size_t n, const char *v)
 
 static int work_get(ctip_store *s, int64_t case_id, struct ctip_cw_work *w, ctip_err *e)
 {
-	sqlite3_stmt *st =
-	        prep(s,
-	             "SELECT c.org_id, o.name, c.src_case_id, c.status, coalesce(w.stage, "
-	             "'identification'), w.assigned_to, coalesce(w.plan_approved, 0), "
-	             "coalesce(w.followup, 'none') FROM cases c JOIN organisation o ON o.id = "
-	             "c.org_id LEFT JOIN case_work w ON w.case_id = c.id WHERE c.id = ?",
-	             e);
+	sqlite3_stmt *st = ctip_sqlite_prep(
+	        s,
+	        "SELECT c.org_id, o.name, c.src_case_id, c.status, coalesce(w.stage, "
+	        "'identification'), w.assigned_to, coalesce(w.plan_approved, 0), "
+	        "coalesce(w.followup, 'none') FROM cases c JOIN organisation o ON o.id = "
+	        "c.org_id LEFT JOIN case_work w ON w.case_id = c.id WHERE c.id = ?",
+	        e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, case_id);
@@ -140,18 +110,18 @@ static int work_get(ctip_store *s, int64_t case_id, struct ctip_cw_work *w, ctip
 		memset(w, 0, sizeof(*w));
 		w->case_id = case_id;
 		w->org_id = sqlite3_column_int64(st, 0);
-		copy(w->org, sizeof(w->org), col(st, 1));
-		copy(w->src_case_id, sizeof(w->src_case_id), col(st, 2));
-		copy(w->status, sizeof(w->status), col(st, 3));
-		copy(w->stage, sizeof(w->stage), col(st, 4));
-		copy(w->assigned, sizeof(w->assigned), col(st, 5));
+		copy(w->org, sizeof(w->org), ctip_sqlite_col(st, 1));
+		copy(w->src_case_id, sizeof(w->src_case_id), ctip_sqlite_col(st, 2));
+		copy(w->status, sizeof(w->status), ctip_sqlite_col(st, 3));
+		copy(w->stage, sizeof(w->stage), ctip_sqlite_col(st, 4));
+		copy(w->assigned, sizeof(w->assigned), ctip_sqlite_col(st, 5));
 		w->plan_approved = sqlite3_column_int(st, 6);
-		copy(w->followup, sizeof(w->followup), col(st, 7));
+		copy(w->followup, sizeof(w->followup), ctip_sqlite_col(st, 7));
 		rc = CTIP_OK;
 	} else {
 		rc = rc == SQLITE_DONE ? ctip_err_set(e, CTIP_ENOTFOUND, "no such case C%lld",
 		                                      (long long)case_id)
-		                       : fail(s, e, "case work");
+		                       : ctip_sqlite_fail(s, e, "case work");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -159,50 +129,52 @@ static int work_get(ctip_store *s, int64_t case_id, struct ctip_cw_work *w, ctip
 
 static int work_set(ctip_store *s, const struct ctip_cw_work *w, ctip_err *e)
 {
-	sqlite3_stmt *st =
-	        prep(s,
-	             "INSERT INTO case_work(case_id, stage, assigned_to, plan_approved, followup) "
-	             "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(case_id) DO UPDATE SET stage = ?2, "
-	             "assigned_to = ?3, plan_approved = ?4, followup = ?5, updated_at = "
-	             "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-	             e);
+	sqlite3_stmt *st = ctip_sqlite_prep(
+	        s,
+	        "INSERT INTO case_work(case_id, stage, assigned_to, plan_approved, followup) "
+	        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(case_id) DO UPDATE SET stage = ?2, "
+	        "assigned_to = ?3, plan_approved = ?4, followup = ?5, updated_at = "
+	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+	        e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, w->case_id);
-	bind_opt(st, 2, w->stage);
-	bind_opt(st, 3, w->assigned);
+	ctip_sqlite_bind_opt(st, 2, w->stage);
+	ctip_sqlite_bind_opt(st, 3, w->assigned);
 	sqlite3_bind_int(st, 4, w->plan_approved);
-	bind_opt(st, 5, w->followup);
+	ctip_sqlite_bind_opt(st, 5, w->followup);
 	return run(s, st, "case work", e);
 }
 
 static int case_status_set(ctip_store *s, int64_t case_id, const char *status, const char *closed,
                            ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "UPDATE cases SET status = ?2, closed = coalesce(?3, closed) "
-	                        "WHERE id = ?1",
-	                        e);
+	sqlite3_stmt *st =
+	        ctip_sqlite_prep(s,
+	                         "UPDATE cases SET status = ?2, closed = coalesce(?3, closed) "
+	                         "WHERE id = ?1",
+	                         e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, case_id);
-	bind_opt(st, 2, status);
-	bind_opt(st, 3, closed);
+	ctip_sqlite_bind_opt(st, 2, status);
+	ctip_sqlite_bind_opt(st, 3, closed);
 	return run(s, st, "case status", e);
 }
 
 static int approval_add(ctip_store *s, const struct ctip_cw_approval *a, int64_t *id, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "INSERT INTO case_approval(case_id, kind, requested_by, "
-	                        "requested_at) VALUES (?, ?, ?, ?)",
-	                        e);
+	sqlite3_stmt *st =
+	        ctip_sqlite_prep(s,
+	                         "INSERT INTO case_approval(case_id, kind, requested_by, "
+	                         "requested_at) VALUES (?, ?, ?, ?)",
+	                         e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, a->case_id);
-	bind_opt(st, 2, a->kind);
-	bind_opt(st, 3, a->requested_by);
-	bind_opt(st, 4, a->requested_at);
+	ctip_sqlite_bind_opt(st, 2, a->kind);
+	ctip_sqlite_bind_opt(st, 3, a->requested_by);
+	ctip_sqlite_bind_opt(st, 4, a->requested_at);
 	int rc = run(s, st, "approval", e);
 	if (rc)
 		return rc;
@@ -213,16 +185,16 @@ static int approval_add(ctip_store *s, const struct ctip_cw_approval *a, int64_t
 static int approval_decide(ctip_store *s, int64_t id, const char *status, const char *by,
                            const char *comment, ctip_err *e)
 {
-	sqlite3_stmt *st =
-	        prep(s,
-	             "UPDATE case_approval SET status = ?2, decided_by = ?3, decided_at = "
-	             "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1 AND status = 'requested'",
-	             e);
+	sqlite3_stmt *st = ctip_sqlite_prep(
+	        s,
+	        "UPDATE case_approval SET status = ?2, decided_by = ?3, decided_at = "
+	        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1 AND status = 'requested'",
+	        e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, id);
-	bind_opt(st, 2, status);
-	bind_opt(st, 3, by);
+	ctip_sqlite_bind_opt(st, 2, status);
+	ctip_sqlite_bind_opt(st, 3, by);
 	int rc = run(s, st, "approval", e);
 	if (rc)
 		return rc;
@@ -236,7 +208,7 @@ static int approval_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org
                          const char *status, int (*cb)(void *ctx, const struct ctip_cw_approval *a),
                          void *ctx, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(
+	sqlite3_stmt *st = ctip_sqlite_prep(
 	        s,
 	        "SELECT a.id, a.case_id, a.kind, a.status, a.requested_by, a.requested_at, "
 	        "a.request_sealed, a.decided_by, a.decided_at, a.comment_sealed FROM case_approval "
@@ -249,18 +221,18 @@ static int approval_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, case_id);
 	sqlite3_bind_int64(st, 3, org_id);
-	bind_opt(st, 4, status);
+	ctip_sqlite_bind_opt(st, 4, status);
 	int rc = CTIP_OK, step;
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ctip_cw_approval a = {
 		        .id = sqlite3_column_int64(st, 0),
 		        .case_id = sqlite3_column_int64(st, 1),
-		        .kind = col(st, 2),
-		        .status = col(st, 3),
-		        .requested_by = col(st, 4),
-		        .requested_at = col(st, 5),
-		        .decided_by = col(st, 7),
-		        .decided_at = col(st, 8),
+		        .kind = ctip_sqlite_col(st, 2),
+		        .status = ctip_sqlite_col(st, 3),
+		        .requested_by = ctip_sqlite_col(st, 4),
+		        .requested_at = ctip_sqlite_col(st, 5),
+		        .decided_by = ctip_sqlite_col(st, 7),
+		        .decided_at = ctip_sqlite_col(st, 8),
 		};
 		char *req = NULL, *com = NULL;
 		if (!(rc = get_sealed(s, st, 6, "case_approval.request_sealed", a.id, &req, e)) &&
@@ -273,7 +245,7 @@ static int approval_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org
 		free(com);
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
-		rc = fail(s, e, "approvals");
+		rc = ctip_sqlite_fail(s, e, "approvals");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -281,18 +253,19 @@ static int approval_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org
 static int assessment_add(ctip_store *s, const struct ctip_cw_assessment *a, int64_t *id,
                           ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "INSERT INTO risk_assessment(case_id, date, answers, score, level, "
-	                        "created_by) VALUES (?, ?, ?, ?, ?, ?)",
-	                        e);
+	sqlite3_stmt *st = ctip_sqlite_prep(
+	        s,
+	        "INSERT INTO risk_assessment(case_id, date, answers, score, level, "
+	        "created_by) VALUES (?, ?, ?, ?, ?, ?)",
+	        e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, a->case_id);
-	bind_opt(st, 2, a->date);
-	bind_opt(st, 3, a->answers);
+	ctip_sqlite_bind_opt(st, 2, a->date);
+	ctip_sqlite_bind_opt(st, 3, a->answers);
 	sqlite3_bind_int(st, 4, a->score);
-	bind_opt(st, 5, a->level);
-	bind_opt(st, 6, a->created_by);
+	ctip_sqlite_bind_opt(st, 5, a->level);
+	ctip_sqlite_bind_opt(st, 6, a->created_by);
 	int rc = run(s, st, "assessment", e);
 	if (rc == CTIP_OK)
 		*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
@@ -303,10 +276,11 @@ static int assessment_list(ctip_store *s, int64_t case_id,
                            int (*cb)(void *ctx, const struct ctip_cw_assessment *a), void *ctx,
                            ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "SELECT id, date, answers, score, level, created_by FROM "
-	                        "risk_assessment WHERE case_id = ? ORDER BY date, id",
-	                        e);
+	sqlite3_stmt *st =
+	        ctip_sqlite_prep(s,
+	                         "SELECT id, date, answers, score, level, created_by FROM "
+	                         "risk_assessment WHERE case_id = ? ORDER BY date, id",
+	                         e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, case_id);
@@ -314,22 +288,22 @@ static int assessment_list(ctip_store *s, int64_t case_id,
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ctip_cw_assessment a = {.id = sqlite3_column_int64(st, 0),
 		                               .case_id = case_id,
-		                               .date = col(st, 1),
-		                               .answers = col(st, 2),
+		                               .date = ctip_sqlite_col(st, 1),
+		                               .answers = ctip_sqlite_col(st, 2),
 		                               .score = sqlite3_column_int(st, 3),
-		                               .level = col(st, 4),
-		                               .created_by = col(st, 5)};
+		                               .level = ctip_sqlite_col(st, 4),
+		                               .created_by = ctip_sqlite_col(st, 5)};
 		rc = cb(ctx, &a);
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
-		rc = fail(s, e, "assessments");
+		rc = ctip_sqlite_fail(s, e, "assessments");
 	sqlite3_finalize(st);
 	return rc;
 }
 
 static int linked_victim_elsewhere(ctip_store *s, int64_t case_id, int *yes, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(
+	sqlite3_stmt *st = ctip_sqlite_prep(
 	        s,
 	        "SELECT EXISTS (SELECT 1 FROM case_person cp JOIN link_person l ON l.person_id = "
 	        "cp.person_id JOIN link_person l2 ON l2.person_key = l.person_key JOIN "
@@ -339,7 +313,8 @@ static int linked_victim_elsewhere(ctip_store *s, int64_t case_id, int *yes, cti
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, case_id);
-	int rc = sqlite3_step(st) == SQLITE_ROW ? CTIP_OK : fail(s, e, "linked victims");
+	int rc =
+	        sqlite3_step(st) == SQLITE_ROW ? CTIP_OK : ctip_sqlite_fail(s, e, "linked victims");
 	*yes = rc == CTIP_OK && sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return rc;
@@ -348,18 +323,18 @@ static int linked_victim_elsewhere(ctip_store *s, int64_t case_id, int *yes, cti
 static int setting_get(ctip_store *s, int64_t org_id, const char *name, char *buf, size_t n,
                        ctip_err *e)
 {
-	sqlite3_stmt *st =
-	        prep(s, "SELECT value FROM org_setting WHERE org_id = ? AND name = ?", e);
+	sqlite3_stmt *st = ctip_sqlite_prep(
+	        s, "SELECT value FROM org_setting WHERE org_id = ? AND name = ?", e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, org_id);
-	bind_opt(st, 2, name);
+	ctip_sqlite_bind_opt(st, 2, name);
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		copy(buf, n, col(st, 0));
+		copy(buf, n, ctip_sqlite_col(st, 0));
 		rc = CTIP_OK;
 	} else {
-		rc = rc == SQLITE_DONE ? CTIP_ENOTFOUND : fail(s, e, "setting");
+		rc = rc == SQLITE_DONE ? CTIP_ENOTFOUND : ctip_sqlite_fail(s, e, "setting");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -368,32 +343,32 @@ static int setting_get(ctip_store *s, int64_t org_id, const char *name, char *bu
 static int setting_set(ctip_store *s, int64_t org_id, const char *name, const char *value,
                        ctip_err *e)
 {
-	sqlite3_stmt *st = prep(
+	sqlite3_stmt *st = ctip_sqlite_prep(
 	        s, "INSERT OR REPLACE INTO org_setting(org_id, name, value) VALUES (?, ?, ?)", e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, org_id);
-	bind_opt(st, 2, name);
-	bind_opt(st, 3, value);
+	ctip_sqlite_bind_opt(st, 2, name);
+	ctip_sqlite_bind_opt(st, 3, value);
 	return run(s, st, "setting", e);
 }
 
 static int due_add(ctip_store *s, int64_t case_id, const char *due, int months, ctip_err *e)
 {
-	sqlite3_stmt *st =
-	        prep(s, "INSERT INTO followup_due(case_id, due, months) VALUES (?, ?, ?)", e);
+	sqlite3_stmt *st = ctip_sqlite_prep(
+	        s, "INSERT INTO followup_due(case_id, due, months) VALUES (?, ?, ?)", e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, case_id);
-	bind_opt(st, 2, due);
+	ctip_sqlite_bind_opt(st, 2, due);
 	sqlite3_bind_int(st, 3, months);
 	return run(s, st, "follow-up plan", e);
 }
 
 static int due_clear_open(ctip_store *s, int64_t case_id, ctip_err *e)
 {
-	sqlite3_stmt *st =
-	        prep(s, "DELETE FROM followup_due WHERE case_id = ? AND done IS NULL", e);
+	sqlite3_stmt *st = ctip_sqlite_prep(
+	        s, "DELETE FROM followup_due WHERE case_id = ? AND done IS NULL", e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, case_id);
@@ -403,7 +378,7 @@ static int due_clear_open(ctip_store *s, int64_t case_id, ctip_err *e)
 static int due_list(ctip_store *s, int64_t case_id, int64_t org_id, const char *until,
                     int (*cb)(void *ctx, const struct ctip_cw_due *d), void *ctx, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(
+	sqlite3_stmt *st = ctip_sqlite_prep(
 	        s,
 	        "SELECT d.id, d.case_id, c.org_id, d.due, d.done, o.name, c.src_case_id, "
 	        "w.assigned_to, coalesce(w.followup, 'none'), d.months FROM followup_due d JOIN "
@@ -416,47 +391,49 @@ static int due_list(ctip_store *s, int64_t case_id, int64_t org_id, const char *
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, case_id);
 	sqlite3_bind_int64(st, 2, org_id);
-	bind_opt(st, 3, until);
+	ctip_sqlite_bind_opt(st, 3, until);
 	int rc = CTIP_OK, step;
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ctip_cw_due d = {.id = sqlite3_column_int64(st, 0),
 		                        .case_id = sqlite3_column_int64(st, 1),
 		                        .org_id = sqlite3_column_int64(st, 2),
-		                        .due = col(st, 3),
-		                        .done = col(st, 4),
-		                        .org = col(st, 5),
-		                        .src_case_id = col(st, 6),
-		                        .assigned = col(st, 7),
-		                        .followup = col(st, 8),
+		                        .due = ctip_sqlite_col(st, 3),
+		                        .done = ctip_sqlite_col(st, 4),
+		                        .org = ctip_sqlite_col(st, 5),
+		                        .src_case_id = ctip_sqlite_col(st, 6),
+		                        .assigned = ctip_sqlite_col(st, 7),
+		                        .followup = ctip_sqlite_col(st, 8),
 		                        .months = sqlite3_column_int(st, 9)};
 		rc = cb(ctx, &d);
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
-		rc = fail(s, e, "follow-up plan");
+		rc = ctip_sqlite_fail(s, e, "follow-up plan");
 	sqlite3_finalize(st);
 	return rc;
 }
 
 static int due_set(ctip_store *s, int64_t id, const char *due, const char *done, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "UPDATE followup_due SET due = coalesce(?2, due), done = "
-	                        "coalesce(?3, done) WHERE id = ?1",
-	                        e);
+	sqlite3_stmt *st =
+	        ctip_sqlite_prep(s,
+	                         "UPDATE followup_due SET due = coalesce(?2, due), done = "
+	                         "coalesce(?3, done) WHERE id = ?1",
+	                         e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, id);
-	bind_opt(st, 2, due);
-	bind_opt(st, 3, done);
+	ctip_sqlite_bind_opt(st, 2, due);
+	ctip_sqlite_bind_opt(st, 3, done);
 	return run(s, st, "follow-up plan", e);
 }
 
 static int fcontact_add(ctip_store *s, const struct ctip_cw_fcontact *c, int64_t *id, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "INSERT INTO followup_contact(case_id, due_id, date, mode, who, "
-	                        "outcome, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	                        e);
+	sqlite3_stmt *st =
+	        ctip_sqlite_prep(s,
+	                         "INSERT INTO followup_contact(case_id, due_id, date, mode, who, "
+	                         "outcome, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                         e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, c->case_id);
@@ -464,11 +441,11 @@ static int fcontact_add(ctip_store *s, const struct ctip_cw_fcontact *c, int64_t
 		sqlite3_bind_int64(st, 2, c->due_id);
 	else
 		sqlite3_bind_null(st, 2);
-	bind_opt(st, 3, c->date);
-	bind_opt(st, 4, c->mode);
-	bind_opt(st, 5, c->who);
-	bind_opt(st, 6, c->outcome);
-	bind_opt(st, 7, c->created_by);
+	ctip_sqlite_bind_opt(st, 3, c->date);
+	ctip_sqlite_bind_opt(st, 4, c->mode);
+	ctip_sqlite_bind_opt(st, 5, c->who);
+	ctip_sqlite_bind_opt(st, 6, c->outcome);
+	ctip_sqlite_bind_opt(st, 7, c->created_by);
 	int rc = run(s, st, "follow-up contact", e);
 	if (rc)
 		return rc;
@@ -480,11 +457,12 @@ static int fcontact_list(ctip_store *s, int64_t case_id,
                          int (*cb)(void *ctx, const struct ctip_cw_fcontact *c), void *ctx,
                          ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "SELECT id, coalesce(due_id, 0), date, mode, who, outcome, "
-	                        "notes_sealed, created_by FROM followup_contact WHERE case_id = ? "
-	                        "ORDER BY date, id",
-	                        e);
+	sqlite3_stmt *st =
+	        ctip_sqlite_prep(s,
+	                         "SELECT id, coalesce(due_id, 0), date, mode, who, outcome, "
+	                         "notes_sealed, created_by FROM followup_contact WHERE case_id = ? "
+	                         "ORDER BY date, id",
+	                         e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, case_id);
@@ -493,11 +471,11 @@ static int fcontact_list(ctip_store *s, int64_t case_id,
 		struct ctip_cw_fcontact c = {.id = sqlite3_column_int64(st, 0),
 		                             .case_id = case_id,
 		                             .due_id = sqlite3_column_int64(st, 1),
-		                             .date = col(st, 2),
-		                             .mode = col(st, 3),
-		                             .who = col(st, 4),
-		                             .outcome = col(st, 5),
-		                             .created_by = col(st, 7)};
+		                             .date = ctip_sqlite_col(st, 2),
+		                             .mode = ctip_sqlite_col(st, 3),
+		                             .who = ctip_sqlite_col(st, 4),
+		                             .outcome = ctip_sqlite_col(st, 5),
+		                             .created_by = ctip_sqlite_col(st, 7)};
 		char *notes = NULL;
 		if (!(rc = get_sealed(s, st, 6, "followup_contact.notes_sealed", c.id, &notes,
 		                      e))) {
@@ -507,7 +485,7 @@ static int fcontact_list(ctip_store *s, int64_t case_id,
 		free(notes);
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
-		rc = fail(s, e, "follow-up contacts");
+		rc = ctip_sqlite_fail(s, e, "follow-up contacts");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -515,12 +493,12 @@ static int fcontact_list(ctip_store *s, int64_t case_id,
 static int alert_add(ctip_store *s, int64_t case_id, const char *kind, const char *detail,
                      ctip_err *e)
 {
-	sqlite3_stmt *st =
-	        prep(s, "INSERT INTO case_alert(case_id, kind, detail) VALUES (?, ?, ?)", e);
+	sqlite3_stmt *st = ctip_sqlite_prep(
+	        s, "INSERT INTO case_alert(case_id, kind, detail) VALUES (?, ?, ?)", e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, case_id);
-	bind_opt(st, 2, kind);
+	ctip_sqlite_bind_opt(st, 2, kind);
 	sqlite3_bind_text(st, 3, detail ? detail : "", -1, SQLITE_TRANSIENT);
 	return run(s, st, "alert", e);
 }
@@ -528,12 +506,13 @@ static int alert_add(ctip_store *s, int64_t case_id, const char *kind, const cha
 static int alert_list(ctip_store *s, int64_t case_id, int64_t org_id,
                       int (*cb)(void *ctx, const struct ctip_cw_alert *a), void *ctx, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "SELECT a.id, a.case_id, a.kind, a.detail, a.created_at FROM "
-	                        "case_alert a JOIN cases c ON c.id = a.case_id WHERE a.cleared_at "
-	                        "IS NULL AND (?1 = 0 OR a.case_id = ?1) AND (?2 = 0 OR c.org_id = "
-	                        "?2) ORDER BY a.id",
-	                        e);
+	sqlite3_stmt *st =
+	        ctip_sqlite_prep(s,
+	                         "SELECT a.id, a.case_id, a.kind, a.detail, a.created_at FROM "
+	                         "case_alert a JOIN cases c ON c.id = a.case_id WHERE a.cleared_at "
+	                         "IS NULL AND (?1 = 0 OR a.case_id = ?1) AND (?2 = 0 OR c.org_id = "
+	                         "?2) ORDER BY a.id",
+	                         e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, case_id);
@@ -542,34 +521,35 @@ static int alert_list(ctip_store *s, int64_t case_id, int64_t org_id,
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ctip_cw_alert a = {.id = sqlite3_column_int64(st, 0),
 		                          .case_id = sqlite3_column_int64(st, 1),
-		                          .kind = col(st, 2),
-		                          .detail = col(st, 3),
-		                          .created_at = col(st, 4)};
+		                          .kind = ctip_sqlite_col(st, 2),
+		                          .detail = ctip_sqlite_col(st, 3),
+		                          .created_at = ctip_sqlite_col(st, 4)};
 		rc = cb(ctx, &a);
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
-		rc = fail(s, e, "alerts");
+		rc = ctip_sqlite_fail(s, e, "alerts");
 	sqlite3_finalize(st);
 	return rc;
 }
 
 static int hotline_add(ctip_store *s, const struct ctip_cw_hotline *h, int64_t *id, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "INSERT INTO hotline_contact(org_id, channel, at, caller_type, "
-	                        "reason, province, anonymous, created_by) VALUES (?, ?, ?, ?, ?, "
-	                        "?, ?, ?)",
-	                        e);
+	sqlite3_stmt *st =
+	        ctip_sqlite_prep(s,
+	                         "INSERT INTO hotline_contact(org_id, channel, at, caller_type, "
+	                         "reason, province, anonymous, created_by) VALUES (?, ?, ?, ?, ?, "
+	                         "?, ?, ?)",
+	                         e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, h->org_id);
-	bind_opt(st, 2, h->channel);
-	bind_opt(st, 3, h->at);
-	bind_opt(st, 4, h->caller_type);
-	bind_opt(st, 5, h->reason);
-	bind_opt(st, 6, h->province);
+	ctip_sqlite_bind_opt(st, 2, h->channel);
+	ctip_sqlite_bind_opt(st, 3, h->at);
+	ctip_sqlite_bind_opt(st, 4, h->caller_type);
+	ctip_sqlite_bind_opt(st, 5, h->reason);
+	ctip_sqlite_bind_opt(st, 6, h->province);
 	sqlite3_bind_int(st, 7, h->anonymous);
-	bind_opt(st, 8, h->created_by);
+	ctip_sqlite_bind_opt(st, 8, h->created_by);
 	int rc = run(s, st, "contact", e);
 	if (rc)
 		return rc;
@@ -584,7 +564,7 @@ static int hotline_list(ctip_store *s, int64_t id, int64_t org_id, long limit,
                         int (*cb)(void *ctx, const struct ctip_cw_hotline *h), void *ctx,
                         ctip_err *e)
 {
-	sqlite3_stmt *st = prep(
+	sqlite3_stmt *st = ctip_sqlite_prep(
 	        s,
 	        "SELECT h.id, h.org_id, o.name, coalesce(h.case_id, 0), h.channel, h.at, "
 	        "h.caller_type, h.reason, h.province, h.anonymous, h.caller_sealed, "
@@ -602,16 +582,16 @@ static int hotline_list(ctip_store *s, int64_t id, int64_t org_id, long limit,
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ctip_cw_hotline h = {.id = sqlite3_column_int64(st, 0),
 		                            .org_id = sqlite3_column_int64(st, 1),
-		                            .org = col(st, 2),
+		                            .org = ctip_sqlite_col(st, 2),
 		                            .case_id = sqlite3_column_int64(st, 3),
-		                            .channel = col(st, 4),
-		                            .at = col(st, 5),
-		                            .caller_type = col(st, 6),
-		                            .reason = col(st, 7),
-		                            .province = col(st, 8),
+		                            .channel = ctip_sqlite_col(st, 4),
+		                            .at = ctip_sqlite_col(st, 5),
+		                            .caller_type = ctip_sqlite_col(st, 6),
+		                            .reason = ctip_sqlite_col(st, 7),
+		                            .province = ctip_sqlite_col(st, 8),
 		                            .anonymous = sqlite3_column_int(st, 9),
-		                            .created_by = col(st, 12),
-		                            .created_at = col(st, 13)};
+		                            .created_by = ctip_sqlite_col(st, 12),
+		                            .created_at = ctip_sqlite_col(st, 13)};
 		char *caller = NULL, *notes = NULL;
 		if (!(rc = get_sealed(s, st, 10, "hotline_contact.caller_sealed", h.id, &caller,
 		                      e)) &&
@@ -625,14 +605,15 @@ static int hotline_list(ctip_store *s, int64_t id, int64_t org_id, long limit,
 		free(notes);
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
-		rc = fail(s, e, "contacts");
+		rc = ctip_sqlite_fail(s, e, "contacts");
 	sqlite3_finalize(st);
 	return rc;
 }
 
 static int hotline_set_case(ctip_store *s, int64_t id, int64_t case_id, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s, "UPDATE hotline_contact SET case_id = ? WHERE id = ?", e);
+	sqlite3_stmt *st =
+	        ctip_sqlite_prep(s, "UPDATE hotline_contact SET case_id = ? WHERE id = ?", e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, case_id);
@@ -651,7 +632,7 @@ static int reseal_one(ctip_store *s, const ctip_crypto *next, const char *table,
 	snprintf(upd, sizeof(upd), "UPDATE %s SET %s = ? WHERE id = ?", table, column);
 	int64_t after = 0;
 	for (;;) {
-		sqlite3_stmt *st = prep(s, sel, e);
+		sqlite3_stmt *st = ctip_sqlite_prep(s, sel, e);
 		if (!st)
 			return CTIP_EDB;
 		sqlite3_bind_int64(st, 1, after);
@@ -687,7 +668,7 @@ static int reseal_one(ctip_store *s, const ctip_crypto *next, const char *table,
 				                  ad);
 			if (rc == CTIP_OK) {
 				ctip_seal(next, m, ml, ad, (size_t)an, out);
-				sqlite3_stmt *w = prep(s, upd, e);
+				sqlite3_stmt *w = ctip_sqlite_prep(s, upd, e);
 				if (!w)
 					rc = CTIP_EDB;
 				else {
@@ -765,18 +746,18 @@ static int stats_rows(ctip_store *s, int unit,
 	} else {
 		return ctip_err_set(e, CTIP_EINVAL, "not a casework count");
 	}
-	sqlite3_stmt *st = prep(s, sql, e);
+	sqlite3_stmt *st = ctip_sqlite_prep(s, sql, e);
 	if (!st)
 		return CTIP_EDB;
 	int rc = CTIP_OK, step;
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *v[CTIP_D_ALL] = {0};
 		for (int i = 0; i < nd; i++)
-			v[dims[i]] = col(st, i + 1);
-		rc = cb(ctx, col(st, 0), v);
+			v[dims[i]] = ctip_sqlite_col(st, i + 1);
+		rc = cb(ctx, ctip_sqlite_col(st, 0), v);
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
-		rc = fail(s, e, "casework statistics");
+		rc = ctip_sqlite_fail(s, e, "casework statistics");
 	sqlite3_finalize(st);
 	return rc;
 }

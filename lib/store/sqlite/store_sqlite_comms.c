@@ -15,31 +15,6 @@
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 
-static int db_fail(ctip_store *s, ctip_err *e)
-{
-	return ctip_err_set(e, CTIP_EDB, "%s: %s (communications)", s->path,
-	                    sqlite3_errmsg(ctip_store_sqlite_db(s)));
-}
-
-static sqlite3_stmt *statement(ctip_store *s, const char *sql, ctip_err *e)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-		db_fail(s, e);
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-static void text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v && *v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /* Binds the listed columns of c from index 1: kind, sender, subject, received, due, status,
  * in_reply_to, updated_at. */
 static void bind_fields(sqlite3_stmt *st, const struct ctip_comm *c)
@@ -48,15 +23,15 @@ static void bind_fields(sqlite3_stmt *st, const struct ctip_comm *c)
 	sqlite3_bind_text(st, 2, c->sender, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, c->subject, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, c->received, -1, SQLITE_TRANSIENT);
-	text_or_null(st, 5, c->due);
+	ctip_sqlite_bind_opt(st, 5, c->due);
 	sqlite3_bind_text(st, 6, c->status, -1, SQLITE_TRANSIENT);
-	text_or_null(st, 7, c->in_reply_to);
+	ctip_sqlite_bind_opt(st, 7, c->in_reply_to);
 	sqlite3_bind_text(st, 8, c->updated_at, -1, SQLITE_TRANSIENT);
 }
 
 static int add(ctip_store *s, const struct ctip_comm *c, const char *body, int64_t *id, ctip_err *e)
 {
-	sqlite3_stmt *st = statement(
+	sqlite3_stmt *st = ctip_sqlite_prep(
 	        s,
 	        "INSERT INTO communication (kind, sender, subject, received, due, status, "
 	        "in_reply_to, updated_at, org_id, ref, created_by, created_at) VALUES (?1, ?2, ?3, "
@@ -76,19 +51,20 @@ static int add(ctip_store *s, const struct ctip_comm *c, const char *body, int64
 		                   "show '%s'; a reply has its own reference)",
 		                   c->ref, c->ref);
 	if (step != SQLITE_DONE)
-		return db_fail(s, e);
+		return ctip_sqlite_fail(s, e, "communications");
 	*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
 	return ctip_sqlite_put_sealed(s, "communication", "body_sealed", *id, body, e);
 }
 
 static int update(ctip_store *s, const struct ctip_comm *c, const char *body, ctip_err *e)
 {
-	sqlite3_stmt *st = statement(s,
-	                             "UPDATE communication SET kind = ?1, sender = ?2, subject = "
-	                             "?3, received = ?4, due = ?5, status = ?6, in_reply_to = ?7, "
-	                             "updated_at = ?8, version = version + 1 WHERE id = ?9 AND "
-	                             "version = ?10",
-	                             e);
+	sqlite3_stmt *st =
+	        ctip_sqlite_prep(s,
+	                         "UPDATE communication SET kind = ?1, sender = ?2, subject = "
+	                         "?3, received = ?4, due = ?5, status = ?6, in_reply_to = ?7, "
+	                         "updated_at = ?8, version = version + 1 WHERE id = ?9 AND "
+	                         "version = ?10",
+	                         e);
 	if (!st)
 		return CTIP_EDB;
 	bind_fields(st, c);
@@ -97,10 +73,11 @@ static int update(ctip_store *s, const struct ctip_comm *c, const char *body, ct
 	int step = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (step != SQLITE_DONE)
-		return db_fail(s, e);
+		return ctip_sqlite_fail(s, e, "communications");
 	if (sqlite3_changes(ctip_store_sqlite_db(s)) == 0) {
 		/* a stale version, or no such row: which, for the message */
-		sqlite3_stmt *q = statement(s, "SELECT version FROM communication WHERE id = ?", e);
+		sqlite3_stmt *q =
+		        ctip_sqlite_prep(s, "SELECT version FROM communication WHERE id = ?", e);
 		if (!q)
 			return CTIP_EDB;
 		sqlite3_bind_int64(q, 1, c->id);
@@ -128,7 +105,7 @@ static int list(ctip_store *s, int64_t org_id, int64_t id, const char *ref,
                 int (*cb)(void *ctx, const struct ctip_comm *c, const char *body), void *ctx,
                 ctip_err *e)
 {
-	sqlite3_stmt *st = statement(
+	sqlite3_stmt *st = ctip_sqlite_prep(
 	        s,
 	        "SELECT c.id, c.org_id, o.name, c.ref, c.kind, c.sender, c.subject, c.received, "
 	        "c.due, c.status, c.in_reply_to, c.created_by, c.created_at, c.updated_at, "
@@ -140,7 +117,7 @@ static int list(ctip_store *s, int64_t org_id, int64_t id, const char *ref,
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, org_id);
 	sqlite3_bind_int64(st, 2, id);
-	text_or_null(st, 3, ref);
+	ctip_sqlite_bind_opt(st, 3, ref);
 	int rc = CTIP_OK, step;
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ctip_comm c = {.id = sqlite3_column_int64(st, 0),
@@ -165,7 +142,7 @@ static int list(ctip_store *s, int64_t org_id, int64_t id, const char *ref,
 		free(body);
 	}
 	if (rc == CTIP_OK && step != SQLITE_DONE)
-		rc = db_fail(s, e);
+		rc = ctip_sqlite_fail(s, e, "communications");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -181,14 +158,3 @@ const struct ctip_comms_ops ctip_sqlite_comms_ops = {
         .list = list,
         .reseal = reseal,
 };
-
-const struct ctip_comms_ops *ctip_comms_store(ctip_store *s, ctip_err *e)
-{
-	if (s->ops && s->ops->name && !strcmp(s->ops->name, "sqlite"))
-		return &ctip_sqlite_comms_ops;
-	ctip_err_set(e, CTIP_EINVAL,
-	             "the communications tracker is not yet available on the %s back end (run "
-	             "it on a SQLite registry, or move one with ctip store copy)",
-	             s->ops && s->ops->name ? s->ops->name : "unknown");
-	return NULL;
-}

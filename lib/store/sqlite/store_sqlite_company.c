@@ -12,39 +12,9 @@
 #include <string.h>
 
 #include "crypto.h"
-#include "store_unavail.h"
+#include "store_sqlite_sealed.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
-
-static int fail(ctip_store *s, ctip_err *e, const char *what)
-{
-	return ctip_err_set(e, CTIP_EDB, "%s: %s (%s)", s->path,
-	                    sqlite3_errmsg(ctip_store_sqlite_db(s)), what);
-}
-
-static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(ctip_store_sqlite_db(s), sql, -1, &st, NULL) != SQLITE_OK) {
-		fail(s, e, sql);
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-static void bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v && *v)
-		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
 
 static int company_add(ctip_store *s, const struct ctip_company *c, int64_t recorded_org,
                        int64_t *id, ctip_err *e)
@@ -57,7 +27,7 @@ static int company_add(ctip_store *s, const struct ctip_company *c, int64_t reco
 	}
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = prep(s, "SELECT id FROM company WHERE org_id = ?", e);
+	sqlite3_stmt *st = ctip_sqlite_prep(s, "SELECT id FROM company WHERE org_id = ?", e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, org);
@@ -70,41 +40,43 @@ static int company_add(ctip_store *s, const struct ctip_company *c, int64_t reco
 		                    "sanctions with `ctip company sanction add K%lld`",
 		                    c->name, (long long)old, (long long)old);
 	if (c->licence_no && *c->licence_no) {
-		st = prep(s,
-		          "SELECT o.name FROM company k JOIN organisation o ON o.id = k.org_id "
-		          "WHERE k.licence_no = ?",
-		          e);
+		st = ctip_sqlite_prep(
+		        s,
+		        "SELECT o.name FROM company k JOIN organisation o ON o.id = k.org_id "
+		        "WHERE k.licence_no = ?",
+		        e);
 		if (!st)
 			return CTIP_EDB;
-		bind_opt(st, 1, c->licence_no);
+		ctip_sqlite_bind_opt(st, 1, c->licence_no);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			rc = ctip_err_set(e, CTIP_EINVAL,
 			                  "licence %s is already registered to '%s': one licence, "
 			                  "one company",
-			                  c->licence_no, col(st, 0));
+			                  c->licence_no, ctip_sqlite_col(st, 0));
 			sqlite3_finalize(st);
 			return rc;
 		}
 		sqlite3_finalize(st);
 	}
-	st = prep(s,
-	          "INSERT INTO company(org_id, licence_no, licence_status, licence_from, "
-	          "licence_to, address, province, recorded_org, recorded_by, source) "
-	          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	          e);
+	st = ctip_sqlite_prep(
+	        s,
+	        "INSERT INTO company(org_id, licence_no, licence_status, licence_from, "
+	        "licence_to, address, province, recorded_org, recorded_by, source) "
+	        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	        e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, org);
-	bind_opt(st, 2, c->licence_no);
-	bind_opt(st, 3, c->licence_status);
-	bind_opt(st, 4, c->licence_from);
-	bind_opt(st, 5, c->licence_to);
-	bind_opt(st, 6, c->address);
-	bind_opt(st, 7, c->province);
+	ctip_sqlite_bind_opt(st, 2, c->licence_no);
+	ctip_sqlite_bind_opt(st, 3, c->licence_status);
+	ctip_sqlite_bind_opt(st, 4, c->licence_from);
+	ctip_sqlite_bind_opt(st, 5, c->licence_to);
+	ctip_sqlite_bind_opt(st, 6, c->address);
+	ctip_sqlite_bind_opt(st, 7, c->province);
 	sqlite3_bind_int64(st, 8, recorded_org);
-	bind_opt(st, 9, c->recorded_by);
-	bind_opt(st, 10, c->source);
-	rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : fail(s, e, "company");
+	ctip_sqlite_bind_opt(st, 9, c->recorded_by);
+	ctip_sqlite_bind_opt(st, 10, c->source);
+	rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : ctip_sqlite_fail(s, e, "company");
 	sqlite3_finalize(st);
 	if (!rc)
 		*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
@@ -114,15 +86,15 @@ static int company_add(ctip_store *s, const struct ctip_company *c, int64_t reco
 static int company_list(ctip_store *s, int64_t id,
                         int (*cb)(void *ctx, const struct ctip_company *c), void *ctx, ctip_err *e)
 {
-	sqlite3_stmt *st =
-	        prep(s,
-	             "SELECT k.id, k.org_id, o.name, k.licence_no, k.licence_status, "
-	             "k.licence_from, k.licence_to, k.address, k.province, r.name, k.recorded_by, "
-	             "k.source, k.recorded_at, (SELECT count(*) FROM company_sanction x WHERE "
-	             "x.company_id = k.id) FROM company k JOIN organisation o ON o.id = k.org_id "
-	             "JOIN organisation r ON r.id = k.recorded_org WHERE ?1 = 0 OR k.id = ?1 "
-	             "ORDER BY o.name_fold, k.id",
-	             e);
+	sqlite3_stmt *st = ctip_sqlite_prep(
+	        s,
+	        "SELECT k.id, k.org_id, o.name, k.licence_no, k.licence_status, "
+	        "k.licence_from, k.licence_to, k.address, k.province, r.name, k.recorded_by, "
+	        "k.source, k.recorded_at, (SELECT count(*) FROM company_sanction x WHERE "
+	        "x.company_id = k.id) FROM company k JOIN organisation o ON o.id = k.org_id "
+	        "JOIN organisation r ON r.id = k.recorded_org WHERE ?1 = 0 OR k.id = ?1 "
+	        "ORDER BY o.name_fold, k.id",
+	        e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, id);
@@ -131,24 +103,24 @@ static int company_list(ctip_store *s, int64_t id,
 		struct ctip_company c = {
 		        .id = sqlite3_column_int64(st, 0),
 		        .org_id = sqlite3_column_int64(st, 1),
-		        .name = col(st, 2),
-		        .licence_no = col(st, 3),
-		        .licence_status = col(st, 4),
-		        .licence_from = col(st, 5),
-		        .licence_to = col(st, 6),
-		        .address = col(st, 7),
-		        .province = col(st, 8),
-		        .recorded_org = col(st, 9),
-		        .recorded_by = col(st, 10),
-		        .source = col(st, 11),
-		        .recorded_at = col(st, 12),
+		        .name = ctip_sqlite_col(st, 2),
+		        .licence_no = ctip_sqlite_col(st, 3),
+		        .licence_status = ctip_sqlite_col(st, 4),
+		        .licence_from = ctip_sqlite_col(st, 5),
+		        .licence_to = ctip_sqlite_col(st, 6),
+		        .address = ctip_sqlite_col(st, 7),
+		        .province = ctip_sqlite_col(st, 8),
+		        .recorded_org = ctip_sqlite_col(st, 9),
+		        .recorded_by = ctip_sqlite_col(st, 10),
+		        .source = ctip_sqlite_col(st, 11),
+		        .recorded_at = ctip_sqlite_col(st, 12),
 		        .sanctions = (long)sqlite3_column_int64(st, 13),
 		};
 		n++;
 		rc = cb(ctx, &c);
 	}
 	if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
-		rc = fail(s, e, "company");
+		rc = ctip_sqlite_fail(s, e, "company");
 	sqlite3_finalize(st);
 	if (!rc && id && !n)
 		rc = ctip_err_set(e, CTIP_ENOTFOUND, "no company K%lld in the register",
@@ -159,7 +131,7 @@ static int company_list(ctip_store *s, int64_t id,
 static int sanction_add(ctip_store *s, const struct ctip_sanction *x, int64_t recorded_org,
                         int64_t *id, ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s, "SELECT 1 FROM company WHERE id = ?", e);
+	sqlite3_stmt *st = ctip_sqlite_prep(s, "SELECT 1 FROM company WHERE id = ?", e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, x->company_id);
@@ -168,19 +140,19 @@ static int sanction_add(ctip_store *s, const struct ctip_sanction *x, int64_t re
 	if (!have)
 		return ctip_err_set(e, CTIP_ENOTFOUND, "no company K%lld in the register",
 		                    (long long)x->company_id);
-	st = prep(s,
-	          "INSERT INTO company_sanction(company_id, date, authority, decision, "
-	          "recorded_org, recorded_by) VALUES (?, ?, ?, ?, ?, ?)",
-	          e);
+	st = ctip_sqlite_prep(s,
+	                      "INSERT INTO company_sanction(company_id, date, authority, decision, "
+	                      "recorded_org, recorded_by) VALUES (?, ?, ?, ?, ?, ?)",
+	                      e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, x->company_id);
-	bind_opt(st, 2, x->date);
-	bind_opt(st, 3, x->authority);
-	bind_opt(st, 4, x->decision);
+	ctip_sqlite_bind_opt(st, 2, x->date);
+	ctip_sqlite_bind_opt(st, 3, x->authority);
+	ctip_sqlite_bind_opt(st, 4, x->decision);
 	sqlite3_bind_int64(st, 5, recorded_org);
-	bind_opt(st, 6, x->recorded_by);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : fail(s, e, "sanction");
+	ctip_sqlite_bind_opt(st, 6, x->recorded_by);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : ctip_sqlite_fail(s, e, "sanction");
 	sqlite3_finalize(st);
 	if (!rc)
 		*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
@@ -191,12 +163,13 @@ static int sanction_list(ctip_store *s, int64_t company_id,
                          int (*cb)(void *ctx, const struct ctip_sanction *x), void *ctx,
                          ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "SELECT x.id, x.company_id, x.date, x.authority, x.decision, "
-	                        "o.name, x.recorded_by, x.recorded_at FROM company_sanction x "
-	                        "JOIN organisation o ON o.id = x.recorded_org WHERE ?1 = 0 OR "
-	                        "x.company_id = ?1 ORDER BY x.company_id, x.date, x.id",
-	                        e);
+	sqlite3_stmt *st =
+	        ctip_sqlite_prep(s,
+	                         "SELECT x.id, x.company_id, x.date, x.authority, x.decision, "
+	                         "o.name, x.recorded_by, x.recorded_at FROM company_sanction x "
+	                         "JOIN organisation o ON o.id = x.recorded_org WHERE ?1 = 0 OR "
+	                         "x.company_id = ?1 ORDER BY x.company_id, x.date, x.id",
+	                         e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, company_id);
@@ -204,16 +177,16 @@ static int sanction_list(ctip_store *s, int64_t company_id,
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ctip_sanction x = {.id = sqlite3_column_int64(st, 0),
 		                          .company_id = sqlite3_column_int64(st, 1),
-		                          .date = col(st, 2),
-		                          .authority = col(st, 3),
-		                          .decision = col(st, 4),
-		                          .recorded_org = col(st, 5),
-		                          .recorded_by = col(st, 6),
-		                          .recorded_at = col(st, 7)};
+		                          .date = ctip_sqlite_col(st, 2),
+		                          .authority = ctip_sqlite_col(st, 3),
+		                          .decision = ctip_sqlite_col(st, 4),
+		                          .recorded_org = ctip_sqlite_col(st, 5),
+		                          .recorded_by = ctip_sqlite_col(st, 6),
+		                          .recorded_at = ctip_sqlite_col(st, 7)};
 		rc = cb(ctx, &x);
 	}
 	if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
-		rc = fail(s, e, "sanction");
+		rc = ctip_sqlite_fail(s, e, "sanction");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -228,51 +201,37 @@ static int recruiter_add(ctip_store *s, const struct ctip_recruiter *r, int64_t 
 		                    "%s: the key is not loaded: a recruiter's name is sealed under "
 		                    "it (give --key or $CTIP_KEY)",
 		                    s->path);
-	sqlite3_stmt *st = prep(s,
-	                        "INSERT INTO recruiter(kind, company_org, province, recorded_org, "
-	                        "recorded_by) VALUES (?, ?, ?, ?, ?)",
-	                        e);
+	sqlite3_stmt *st =
+	        ctip_sqlite_prep(s,
+	                         "INSERT INTO recruiter(kind, company_org, province, recorded_org, "
+	                         "recorded_by) VALUES (?, ?, ?, ?, ?)",
+	                         e);
 	if (!st)
 		return CTIP_EDB;
-	bind_opt(st, 1, r->kind);
+	ctip_sqlite_bind_opt(st, 1, r->kind);
 	if (company_org)
 		sqlite3_bind_int64(st, 2, company_org);
-	bind_opt(st, 3, r->province);
+	ctip_sqlite_bind_opt(st, 3, r->province);
 	sqlite3_bind_int64(st, 4, recorded_org);
-	bind_opt(st, 5, r->recorded_by);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : fail(s, e, "recruiter");
+	ctip_sqlite_bind_opt(st, 5, r->recorded_by);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : ctip_sqlite_fail(s, e, "recruiter");
 	sqlite3_finalize(st);
 	if (rc)
 		return rc;
 	*id = sqlite3_last_insert_rowid(ctip_store_sqlite_db(s));
-	if (person && r->name && *r->name) {
-		char ad[64];
-		int an = snprintf(ad, sizeof ad, "recruiter.name_sealed:%lld", (long long)*id);
-		size_t n = strlen(r->name);
-		unsigned char *b = malloc(n + CTIP_SEAL_OVERHEAD);
-		if (!b)
-			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-		ctip_seal(s->crypto, r->name, n, ad, (size_t)an, b);
-		st = prep(s, "UPDATE recruiter SET name_sealed = ? WHERE id = ?", e);
-		if (!st) {
-			free(b);
-			return CTIP_EDB;
-		}
-		sqlite3_bind_blob(st, 1, b, (int)(n + CTIP_SEAL_OVERHEAD), free);
-		sqlite3_bind_int64(st, 2, *id);
-		rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : fail(s, e, "recruiter");
-		sqlite3_finalize(st);
-	}
+	if (person && (rc = ctip_sqlite_put_sealed(s, "recruiter", "name_sealed", *id, r->name, e)))
+		return rc;
 	for (int k = 0; !rc && k < ncases; k++) {
-		st = prep(s,
-		          "INSERT OR IGNORE INTO recruiter_case(recruiter_id, case_id) "
-		          "SELECT ?1, id FROM cases WHERE id = ?2",
-		          e);
+		st = ctip_sqlite_prep(s,
+		                      "INSERT OR IGNORE INTO recruiter_case(recruiter_id, case_id) "
+		                      "SELECT ?1, id FROM cases WHERE id = ?2",
+		                      e);
 		if (!st)
 			return CTIP_EDB;
 		sqlite3_bind_int64(st, 1, *id);
 		sqlite3_bind_int64(st, 2, cases[k]);
-		rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK : fail(s, e, "recruiter_case");
+		rc = sqlite3_step(st) == SQLITE_DONE ? CTIP_OK
+		                                     : ctip_sqlite_fail(s, e, "recruiter_case");
 		sqlite3_finalize(st);
 		if (!rc && !sqlite3_changes(ctip_store_sqlite_db(s)))
 			rc = ctip_err_set(e, CTIP_ENOTFOUND, "no case C%lld", (long long)cases[k]);
@@ -284,14 +243,17 @@ static int recruiter_list(ctip_store *s, int64_t company_org,
                           int (*cb)(void *ctx, const struct ctip_recruiter *r), void *ctx,
                           ctip_err *e)
 {
-	sqlite3_stmt *st = prep(s,
-	                        "SELECT r.id, r.kind, r.name_sealed, c.name, r.province, o.name, "
-	                        "r.recorded_by, r.recorded_at, (SELECT count(*) FROM "
-	                        "recruiter_case x WHERE x.recruiter_id = r.id) FROM recruiter r "
-	                        "LEFT JOIN organisation c ON c.id = r.company_org JOIN "
-	                        "organisation o ON o.id = r.recorded_org WHERE ?1 = 0 OR "
-	                        "r.company_org = ?1 ORDER BY r.id",
-	                        e);
+	sqlite3_stmt *st = ctip_sqlite_prep(
+	        s,
+	        "SELECT r.id, r.kind, r.name_sealed, c.name, r.province, o.name, "
+	        "r.recorded_by, r.recorded_at, (SELECT count(*) FROM "
+	        "recruiter_case x WHERE x.recruiter_id = r.id), r.recorded_org, (SELECT "
+	        "group_concat(case_id) FROM (SELECT case_id FROM recruiter_case x "
+	        "WHERE x.recruiter_id = r.id ORDER BY case_id)) FROM recruiter r "
+	        "LEFT JOIN organisation c ON c.id = r.company_org JOIN "
+	        "organisation o ON o.id = r.recorded_org WHERE ?1 = 0 OR "
+	        "r.company_org = ?1 ORDER BY r.id",
+	        e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, company_org);
@@ -299,35 +261,26 @@ static int recruiter_list(ctip_store *s, int64_t company_org,
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
 		char *name = NULL;
-		const unsigned char *b = sqlite3_column_blob(st, 2);
-		int n = sqlite3_column_bytes(st, 2);
-		if (b) {
-			char ad[64];
-			int an = snprintf(ad, sizeof ad, "recruiter.name_sealed:%lld",
-			                  (long long)id);
-			name = s->crypto && n >= CTIP_SEAL_OVERHEAD
-			               ? malloc((size_t)n - CTIP_SEAL_OVERHEAD + 1)
-			               : NULL;
-			if (!name || ctip_unseal(s->crypto, b, (size_t)n, ad, (size_t)an,
-			                         (unsigned char *)name)) {
-				free(name);
-				rc = ctip_err_set(e, CTIP_EDB,
-				                  "%s: the sealed name of recruiter R%lld does not "
-				                  "open: no key, another key, or altered",
-				                  s->path, (long long)id);
-				break;
-			}
-			name[n - CTIP_SEAL_OVERHEAD] = 0;
+		ctip_err open = {0};
+		if (ctip_sqlite_get_sealed(s, st, 2, "recruiter.name_sealed", id, &name, &open)) {
+			rc = ctip_err_set(
+			        e, open.code == CTIP_ENOMEM ? CTIP_ENOMEM : CTIP_EDB,
+			        "%s: the sealed name of recruiter R%lld does not open: no "
+			        "key, another key, or altered",
+			        s->path, (long long)id);
+			break;
 		}
 		struct ctip_recruiter r = {.id = id,
-		                           .kind = col(st, 1),
-		                           .name = name ? name : col(st, 3),
-		                           .company = col(st, 3),
-		                           .province = col(st, 4),
-		                           .recorded_org = col(st, 5),
-		                           .recorded_by = col(st, 6),
-		                           .recorded_at = col(st, 7),
-		                           .cases = (long)sqlite3_column_int64(st, 8)};
+		                           .kind = ctip_sqlite_col(st, 1),
+		                           .name = name ? name : ctip_sqlite_col(st, 3),
+		                           .company = ctip_sqlite_col(st, 3),
+		                           .province = ctip_sqlite_col(st, 4),
+		                           .recorded_org = ctip_sqlite_col(st, 5),
+		                           .recorded_by = ctip_sqlite_col(st, 6),
+		                           .recorded_at = ctip_sqlite_col(st, 7),
+		                           .cases = (long)sqlite3_column_int64(st, 8),
+		                           .recorded_org_id = sqlite3_column_int64(st, 9),
+		                           .case_ids = ctip_sqlite_col(st, 10)};
 		rc = cb(ctx, &r);
 		free(name);
 	}
@@ -338,16 +291,16 @@ static int recruiter_list(ctip_store *s, int64_t company_org,
 static int company_cases(ctip_store *s, int (*cb)(void *ctx, const struct ctip_company_case *x),
                          void *ctx, ctip_err *e)
 {
-	sqlite3_stmt *st =
-	        prep(s,
-	             "WITH lk AS (SELECT person_id, min(person_id) OVER (PARTITION BY "
-	             "person_key) AS k FROM link_person) "
-	             "SELECT k.id, cp.case_id, c.org_id, coalesce(lk.k, cp.person_id), "
-	             "v.exploitation_types FROM company k JOIN victim v ON v.recruiter_org_id = "
-	             "k.org_id JOIN case_person cp ON cp.id = v.case_person_id JOIN cases c ON "
-	             "c.id = cp.case_id LEFT JOIN lk ON lk.person_id = cp.person_id WHERE "
-	             "cp.role = 'Victim' ORDER BY k.id, cp.case_id",
-	             e);
+	sqlite3_stmt *st = ctip_sqlite_prep(
+	        s,
+	        "WITH lk AS (SELECT person_id, min(person_id) OVER (PARTITION BY "
+	        "person_key) AS k FROM link_person) "
+	        "SELECT k.id, cp.case_id, c.org_id, coalesce(lk.k, cp.person_id), "
+	        "v.exploitation_types FROM company k JOIN victim v ON v.recruiter_org_id = "
+	        "k.org_id JOIN case_person cp ON cp.id = v.case_person_id JOIN cases c ON "
+	        "c.id = cp.case_id LEFT JOIN lk ON lk.person_id = cp.person_id WHERE "
+	        "cp.role = 'Victim' ORDER BY k.id, cp.case_id",
+	        e);
 	if (!st)
 		return CTIP_EDB;
 	int rc = CTIP_OK, step;
@@ -356,11 +309,11 @@ static int company_cases(ctip_store *s, int (*cb)(void *ctx, const struct ctip_c
 		                              .case_id = sqlite3_column_int64(st, 1),
 		                              .case_org_id = sqlite3_column_int64(st, 2),
 		                              .victim = sqlite3_column_int64(st, 3),
-		                              .exploitation_types = col(st, 4)};
+		                              .exploitation_types = ctip_sqlite_col(st, 4)};
 		rc = cb(ctx, &x);
 	}
 	if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
-		rc = fail(s, e, "company cases");
+		rc = ctip_sqlite_fail(s, e, "company cases");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -374,11 +327,3 @@ const struct ctip_co_ops ctip_sqlite_co_ops = {
         .recruiter_list = recruiter_list,
         .company_cases = company_cases,
 };
-
-const struct ctip_co_ops *ctip_co_ops(ctip_store *s, ctip_err *e)
-{
-	if (s->ops && s->ops->name && !strcmp(s->ops->name, "sqlite"))
-		return &ctip_sqlite_co_ops;
-	ctip_store_unavail(s, "company register", e);
-	return NULL;
-}

@@ -93,8 +93,8 @@ static int run_migration(sqlite_store *s, const char *sql, ctip_err *e)
 		int rc = sqlite3_prepare_v2(s->db, p, -1, &st, &tail);
 		if (rc != SQLITE_OK) {
 			const char *msg = sqlite3_errmsg(s->db);
-			for (;
-			     ;) { /* to the statement's first word, past white space and comments */
+			/* to the statement's first word, past white space and comments */
+			for (;;) {
 				p += strspn(p, " \t\r\n");
 				if (strncmp(p, "--", 2))
 					break;
