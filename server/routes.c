@@ -94,8 +94,8 @@ static const struct route routes[] = {
         {"POST", "/api/comms", h_comms_add, ROLES_COMMS},
         {"GET", "/api/comms/{id}", h_comms_get, ROLES_COMMS},
         {"PATCH", "/api/comms/{id}", h_comms_save, ROLES_COMMS},
-        {"GET", "/api/comms/{id}/reply", h_comms_reply, ROLES_COMMS},
-        {"POST", "/api/comms/{id}/record", h_comms_record, ROLES_COMMS},
+        {"GET", "/api/comms/{id}/reply", h_comms_reply, ROLES_COMMS | ROUTE_WIDE},
+        {"POST", "/api/comms/{id}/record", h_comms_record, ROLES_COMMS | ROUTE_WIDE},
         {NULL, NULL, NULL, 0},
 };
 

@@ -10,7 +10,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Registry, finish, only_sqlite, report  # noqa: E402
+from harness import Registry, finish, report  # noqa: E402
 
 LETTER = {
     "ref": "TEST AL 1/2026", "kind": "allegation_letter", "sender": "A test mandate",
@@ -20,8 +20,6 @@ LETTER = {
 }
 
 reg = Registry()
-# the tracker's store is SQLite's only so far (the server refuses it on PostgreSQL)
-only_sqlite("attack_comms", "a reply over the API on PostgreSQL fails (500) under the server's role: to fix")
 reg.serve()
 try:
     cl = {}
