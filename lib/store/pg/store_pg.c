@@ -829,10 +829,22 @@ static int pg_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip
 	snprintf(id, sizeof(id), "%lld", (long long)a->id);
 	const char *v[8] = {id,        a->at,     a->actor,     a->action,
 	                    a->object, a->detail, a->prev_hash, a->hash};
-	return pg_query((pg_store *)base,
-	                "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, hash) "
-	                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-	                8, v, NULL, e, "audit");
+	int rc = pg_query(
+	        (pg_store *)base,
+	        "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, hash) "
+	        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	        8, v, NULL, e, "audit");
+	if (rc && e &&
+	    (strstr(e->msg, "during recovery") || strstr(e->msg, "read-only transaction"))) {
+		/* a hot standby (its transaction began, the write is refused): as pg_audit_begin */
+		char msg[sizeof(e->msg)];
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		ctip_err_set(e, rc,
+		             "%.300s: the audit log cannot be written here (a read-only standby?): "
+		             "give --audit-db URL of its primary",
+		             msg);
+	}
+	return rc;
 }
 
 /* In a transaction, the log's lock is taken first (held to its end): a change audited in its
