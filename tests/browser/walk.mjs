@@ -74,7 +74,9 @@ let serverOut = '';
 let serverExit = null;
 async function startServer() {
 	const port = await freePort();
-	server = spawn(CTIP, ['serve', '--listen', `127.0.0.1:${port}`], { env, cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+	// the walk keeps a browser context per user open (seven at once, each with its own pool of
+	// keep-alive connections), all from 127.0.0.1: above serve's default of 32 per address
+	server = spawn(CTIP, ['serve', '--listen', `127.0.0.1:${port}`, '--max-conns-per-ip', '128'], { env, cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
 	serverExit = new Promise((res) => server.on('exit', (code) => res(code)));
 	server.stdout.on('data', (d) => (serverOut += d));
 	server.stderr.on('data', (d) => (serverOut += d));
