@@ -23,6 +23,14 @@
 /* Serialises migrations of one database (pg_advisory_xact_lock). */
 #define PG_MIGRATE_LOCK 0x63746970 /* "ctip" */
 
+/* Serialises the write transactions of every connection, as SQLite's BEGIN IMMEDIATE does:
+ * the library decides by reading and then writing (the last administrator, a request already
+ * waiting for approval, a referral already answered, a person already in the registry), and
+ * under READ COMMITTED two such transactions would each read the state before the other's
+ * write and both act. Reads (REPEATABLE READ READ ONLY) take no lock. Locks taken after it:
+ * PG_AUDIT_LOCK, row and table locks; never the other way round (no deadlock). */
+#define PG_WRITE_LOCK 0x63746977 /* "ctiw" */
+
 /* Serialises appends to the audit log across every connection, of every server and command
  * (pg_advisory_xact_lock: the server's role may not lock the table itself). */
 #define PG_AUDIT_LOCK 0x63746961 /* "ctia" */
@@ -425,7 +433,9 @@ static int pg_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 
 static int pg_begin(ctip_store *base, ctip_err *e)
 {
-	return pg_tx_begin((pg_store *)base, "BEGIN", e);
+	char sql[80];
+	snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%d)", PG_WRITE_LOCK);
+	return pg_tx_begin((pg_store *)base, sql, e);
 }
 
 static void pg_rollback(ctip_store *base)

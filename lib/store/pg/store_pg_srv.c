@@ -20,9 +20,6 @@
 #include "store_pg_int.h"
 #include "access_rule.h"
 
-/* Serialises the decisions about accounts (pg_advisory_xact_lock). */
-#define PG_ACCOUNT_LOCK "1668571489" /* 0x63746161, "ctaa" */
-
 int pg_qf(pg_store *s, PGresult **out, ctip_err *e, const char *what, const char *sql,
           const char *fmt, ...)
 {
@@ -534,20 +531,13 @@ static int referral_unread(ctip_store *base, int64_t org_id, long *n, ctip_err *
 static int account_list(ctip_store *base, int (*cb)(void *ctx, const struct ctip_account_item *a),
                         void *ctx, ctip_err *e)
 {
-	pg_store *s = (pg_store *)base;
 	PGresult *r;
-	/* Inside a transaction the list is read to decide a change (the last administrator may
-	 * not be disabled): under READ COMMITTED two such transactions would each see the other's
-	 * administrator still enabled and both commit. The lock serialises them, so the second
-	 * reads the first's change; SQLite's BEGIN IMMEDIATE does the same there. */
-	int rc;
-	if (s->in_tx && (rc = pg_exec(s, "SELECT pg_advisory_xact_lock(" PG_ACCOUNT_LOCK ")", e)))
-		return rc;
-	rc = pg_qf(s, &r, e, "accounts",
-	           "SELECT a.id, a.org_id, a.username, o.name, a.role, to_char(a.created_at AT "
-	           "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), a.disabled FROM account a "
-	           "JOIN organisation o ON o.id = a.org_id ORDER BY a.username COLLATE \"C\"",
-	           "");
+	int rc = pg_qf(
+	        (pg_store *)base, &r, e, "accounts",
+	        "SELECT a.id, a.org_id, a.username, o.name, a.role, to_char(a.created_at AT "
+	        "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), a.disabled FROM account a "
+	        "JOIN organisation o ON o.id = a.org_id ORDER BY a.username COLLATE \"C\"",
+	        "");
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
