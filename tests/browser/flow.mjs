@@ -112,8 +112,8 @@ async function shot(page, name, opts = {}) {
 
 const problems = []; // page errors, CSP violations, requests leaving the server
 
-async function newUser(base) {
-	const context = await browser.newContext({ viewport: { width: 1100, height: 780 }, locale: 'en-GB', acceptDownloads: true });
+async function newUser(base, viewport = { width: 1100, height: 780 }) {
+	const context = await browser.newContext({ viewport, locale: 'en-GB', acceptDownloads: true });
 	await context.route('**/*', (route) => {
 		const url = route.request().url();
 		if (url.startsWith(base + '/') || url === base) return route.continue();
@@ -768,6 +768,58 @@ async function main() {
 			return c.version;
 		});
 		expect(st === 2, 'version after the save: ' + st);
+		await S.context.close();
+	});
+	await step('communications: on a phone (390 px), in Vietnamese, an analyst adds evidence to an answer by its labels, dates as dd/mm/yyyy', async () => {
+		const S = await newUser(base, { width: 390, height: 844 });
+		await login(S.page, base, 'analyst_a', 'Statistics');
+		await S.page.evaluate(() => localStorage.setItem('ctip.lang', 'vi'));
+		await S.page.goto(`${base}/#/comms/1`);
+		await S.page.reload();
+		await S.page.getByRole('heading', { level: 2, name: 'Câu hỏi 1' }).waitFor();
+		const before = await (await S.page.evaluate(async () => (await fetch('/api/comms/1')).json())).version;
+		await S.page.getByText('Thêm bằng chứng cho câu trả lời câu hỏi 1').first().click();
+		const g = S.page.getByRole('group', { name: 'Thêm bằng chứng cho câu trả lời câu hỏi 1' });
+		// the kinds and measures are offered by their labels, never their codes
+		const kinds = await g.locator('#ev1-kind option').allInnerTexts();
+		expect(kinds.includes('Một số liệu của cơ sở dữ liệu') && !kinds.some((k) => /^(figure|stats|ledger)$/.test(k)), 'kinds: ' + kinds);
+		await g.locator('#ev1-measure').selectOption({ label: 'Nạn nhân được xác định' });
+		await g.locator('#ev1-period').fill('06/2023');
+		await g.locator('#ev1-label').fill('Số nạn nhân tháng 6');
+		await g.getByRole('button', { name: 'Thêm bằng chứng' }).click();
+		await S.page.getByText(`Đã thêm bằng chứng cho câu hỏi 1 (phiên bản ${before + 1}).`).waitFor();
+		await S.page.getByText('Số nạn nhân tháng 6: Nạn nhân được xác định (06/2023)').waitFor();
+		let c = await S.page.evaluate(async () => (await fetch('/api/comms/1')).json());
+		let ev = c.questions[0].evidence;
+		expect(ev.some((e) => e.kind === 'figure' && e.measure === 'victims_identified' && e.period === '2023-06' && e.label === 'Số nạn nhân tháng 6'), 'figure not saved: ' + JSON.stringify(ev));
+		expect(c.questions[0].answer === 'A test answer.', 'the answer was lost: ' + c.questions[0].answer);
+		// a case by its reference; a bad year is refused at its field, nothing saved
+		await S.page.getByText('Thêm bằng chứng cho câu trả lời câu hỏi 2').first().click();
+		const g2 = S.page.getByRole('group', { name: 'Thêm bằng chứng cho câu trả lời câu hỏi 2' });
+		await g2.locator('#ev2-kind').selectOption({ label: 'Một bảng thống kê' });
+		await g2.locator('#ev2-by').selectOption({ label: 'Giới tính' });
+		await g2.locator('#ev2-year').fill('23');
+		await g2.getByRole('button', { name: 'Thêm bằng chứng' }).click();
+		await g2.locator('#ev2-year-error').waitFor();
+		expect((await g2.locator('#ev2-year').getAttribute('aria-invalid')) === 'true', 'the bad year is not marked');
+		await g2.locator('#ev2-year').fill('2023');
+		await g2.getByRole('button', { name: 'Thêm bằng chứng' }).click();
+		await S.page.getByText('Nạn nhân (số người) × Giới tính, 2023').waitFor();
+		await S.page.getByText('Thêm bằng chứng cho câu trả lời câu hỏi 3').first().click();
+		const g3 = S.page.getByRole('group', { name: 'Thêm bằng chứng cho câu trả lời câu hỏi 3' });
+		await g3.locator('#ev3-kind').selectOption({ label: 'Một hồ sơ' });
+		await g3.locator('#ev3-case').fill('c1');
+		await g3.locator('#ev3-case').press('Enter');
+		await S.page.getByText(/^Hồ sơ C1$/).waitFor();
+		c = await S.page.evaluate(async () => (await fetch('/api/comms/1')).json());
+		expect(c.questions[1].evidence.some((e) => e.kind === 'stats' && e.count === 'victims' && e.by[0] === 'gender' && e.year === 2023), 'table not saved: ' + JSON.stringify(c.questions[1].evidence));
+		expect(c.questions[2].evidence.some((e) => e.kind === 'case' && e.case === 1), 'case not saved: ' + JSON.stringify(c.questions[2].evidence));
+		// usable at 390 px: nothing wider than the screen
+		const wide = await S.page.evaluate(() => document.documentElement.scrollWidth);
+		expect(wide <= 390, 'the page is wider than the phone: ' + wide);
+		await a11y(S.page, 'communication with evidence (vi, 390 px)');
+		await shot(S.page, 'comms-evidence-vi-phone', { fullPage: true });
+		await S.page.evaluate(() => localStorage.setItem('ctip.lang', 'en'));
 		await S.context.close();
 	});
 	await step("linkage review: A's supervisor sees two records side by side and decides Same from the keyboard", async () => {

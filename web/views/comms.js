@@ -4,20 +4,32 @@
 // page with its questions, answers saved with the version read (a save over someone else's newer
 // one is refused, 409, and said so), its evidence, and its reply computed from records now as a
 // document to print (HTML) or a workbook (XLSX), whose figures can be entered into the ledger.
+// Writers add evidence to an answer: a figure of the registry, a statistics table, figures of
+// the ledger, a case, a document (each chosen by its label, never its code); saved like an answer.
 import { h, clear } from '../dom.js';
-import { t, loadVocabs, options, label, currentLang } from '../i18n.js';
+import { t, loadVocabs, options, label } from '../i18n.js';
 import { api } from '../api.js';
 import { Form, errorText, today } from '../forms.js';
+import { fmtDate } from '../format.js';
 
 const VOCABS = ['comm_kind', 'comm_status'];
 const WRITERS = ['supervisor', 'analyst', 'admin'];
+// what evidence can be (docs/COMMS.md), the measures the registry computes
+// (lib/stats/figures_registry.c), the counts a table can be and their dimensions (as stats.js)
+const EV_KINDS = ['figure', 'stats', 'ledger', 'case', 'document'];
+const MEASURES = ['victims_identified', 'victims_detected', 'cases_denounced', 'cases_verified', 'cases_investigated', 'cases_prosecuted', 'cases_tried', 'offenders_investigated', 'defendants_prosecuted', 'defendants_tried', 'defendants_convicted', 'hotline_contacts'];
+const TABLE_DIMS = {
+	victims: ['gender', 'age_group', 'ethnicity', 'citizenship', 'origin_province', 'destination_country', 'exploitation_type', 'labour_industry', 'recruitment_method', 'control_method', 'article', 'stage', 'trafficking_status', 'org_type', 'company'],
+	cases: ['exploitation_type', 'article', 'stage', 'org_type'],
+	offenders: ['gender', 'age_group', 'ethnicity', 'citizenship', 'origin_province', 'article', 'stage', 'org_type', 'sentence'],
+	referrals: ['org_type', 'referral_reason'],
+	assistance: ['gender', 'age_group', 'origin_province', 'exploitation_type', 'trafficking_status', 'org_type', 'assistance_kind'],
+};
+// a period as the reader reads it: 06/2023 in Vietnamese for 2023-06; quarters and ranges as written
+const showPeriod = (p) => (p ? fmtDate(p) : '');
 
-// dd/mm/yyyy in Vietnamese, the ISO date otherwise; partial dates as they are
-function showDate(iso) {
-	if (!iso) return '–';
-	const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
-	return m && currentLang() === 'vi' ? `${m[3]}/${m[2]}/${m[1]}` : iso;
-}
+// dates as the reader reads them (format.js: dd/mm/yyyy in Vietnamese); none: a dash
+const showDate = (iso) => fmtDate(iso) || '–';
 
 export async function commsView(root, params, query, ctx) {
 	const [data] = await Promise.all([api('GET', '/comms'), loadVocabs(VOCABS)]);
@@ -132,11 +144,11 @@ function evidenceText(ev) {
 	const lab = ev.label ? `${ev.label}: ` : '';
 	switch (ev.kind) {
 		case 'figure':
-			return `${lab}${ev.measure} (${ev.period})`;
+			return `${lab}${t('comms.measure.' + ev.measure)} (${showPeriod(ev.period)})`;
 		case 'stats':
-			return `${lab}${ev.count}${ev.by && ev.by.length ? ' × ' + ev.by.join(', ') : ''}${ev.year ? ', ' + ev.year : ''}`;
+			return `${lab}${t('stats.unit.' + ev.count)}${ev.by && ev.by.length ? ' × ' + ev.by.map((d) => t('stats.dim.' + d)).join(', ') : ''}${ev.year ? ', ' + ev.year : ''}`;
 		case 'ledger':
-			return `${lab}${t('comms.ev.ledger')}: ${ev.source}${ev.measure ? ' – ' + ev.measure : ''}${ev.period ? ' ' + ev.period : ''}`;
+			return `${lab}${t('comms.ev.ledger')}: ${ev.source}${ev.measure ? ' – ' + t('comms.measure.' + ev.measure) : ''}${ev.period ? ' ' + showPeriod(ev.period) : ''}`;
 		case 'case':
 			return `${lab}${t('comms.ev.case')} C${ev.case}`;
 		case 'document':
@@ -144,6 +156,71 @@ function evidenceText(ev) {
 		default:
 			return ev.kind;
 	}
+}
+
+// The form that adds one piece of evidence to question q: the fields of the kind chosen only.
+// onAdd(evidence, form) saves it (and shows the server's error at its field when refused).
+function evidenceForm(q, onAdd) {
+	const f = new Form(`ev${q.num}`);
+	const kind = f.field('kind', t('comms.evKind'), { options: EV_KINDS.map((k) => ({ code: k, label: t('comms.evk.' + k) })), required: true, value: 'figure' });
+	const measures = MEASURES.map((m) => ({ code: m, label: t('comms.measure.' + m) }));
+	const counts = Object.keys(TABLE_DIMS).map((c) => ({ code: c, label: t('stats.unit.' + c) }));
+	const dims = (c) => TABLE_DIMS[c].map((d) => ({ code: d, label: t('stats.dim.' + d) }));
+	const parts = {
+		figure: [f.field('measure', t('comms.evMeasure'), { options: measures, required: true }), f.date('period', t('comms.evPeriod'), { partial: true, required: true, hint: t('comms.evPeriodHint', { example: fmtDate('2023-06') }) })],
+		stats: [f.field('count', t('stats.count'), { options: counts, required: true, value: 'victims' }), f.field('by', t('stats.by'), { options: dims('victims'), empty: t('stats.none') }), f.field('year', t('stats.year'), { inputmode: 'numeric', hint: t('comms.evYearHint') })],
+		ledger: [f.field('source', t('comms.evSource'), { required: true, hint: t('comms.evSourceHint') }), f.field('lmeasure', t('comms.evMeasure'), { options: measures, empty: t('comms.evAnyMeasure') }), f.date('lperiod', t('comms.evPeriod'), { partial: true })],
+		case: [f.field('case', t('comms.evCase'), { required: true, inputmode: 'numeric', hint: t('comms.evCaseHint') })],
+		document: [f.field('title', t('comms.evTitle'), { required: true }), f.field('citation', t('comms.evCitation'))],
+	};
+	const sections = Object.fromEntries(Object.entries(parts).map(([k, els]) => [k, h('div', { class: 'ev-kind', 'data-kind': k }, els)]));
+	const show = () => {
+		for (const [k, el] of Object.entries(sections)) el.hidden = k !== f.value('kind');
+	};
+	f.control('kind').addEventListener('change', show);
+	// the dimensions follow the count chosen
+	f.control('count').addEventListener('change', () => {
+		const by = f.control('by');
+		by.replaceChildren(h('option', { value: '' }, t('stats.none')), ...dims(f.value('count')).map((o) => h('option', { value: o.code }, o.label)));
+	});
+	show();
+	const add = h('button', { type: 'button', class: 'evidence-submit' }, t('comms.evAdd'));
+	const group = h('div', { class: 'evidence-add', role: 'group', 'aria-label': t('comms.evAddFor', { n: q.num }) }, f.summary, kind, Object.values(sections), f.field('label', t('comms.evLabel'), { hint: t('comms.evLabelHint') }), add);
+	// Enter in a field adds, as it would submit a form
+	group.addEventListener('keydown', (ev) => {
+		if (ev.key === 'Enter' && ev.target.tagName === 'INPUT') {
+			ev.preventDefault();
+			add.click();
+		}
+	});
+	add.addEventListener('click', async () => {
+		f.clearErrors();
+		const k = f.value('kind');
+		const e = { kind: k };
+		if (f.value('label')) e.label = f.value('label');
+		if (k === 'figure') Object.assign(e, { measure: f.value('measure'), period: f.value('period') });
+		else if (k === 'stats') {
+			e.count = f.value('count');
+			e.by = f.value('by') ? [f.value('by')] : [];
+			const y = f.value('year');
+			if (y && !/^\d{4}$/.test(y)) return f.showError(t('stats.badYear'), 'year');
+			if (y) e.year = +y;
+		} else if (k === 'ledger') {
+			e.source = f.value('source');
+			if (f.value('lmeasure')) e.measure = f.value('lmeasure');
+			if (f.value('lperiod')) e.period = f.value('lperiod');
+		} else if (k === 'case') {
+			const m = /^c?\s*(\d+)$/i.exec(f.value('case'));
+			if (!m) return f.showError(t('comms.evCaseHint'), 'case');
+			e.case = `C${m[1]}`;
+		} else Object.assign(e, { title: f.value('title'), citation: f.value('citation') || undefined });
+		for (const [name, v] of [['measure', e.measure], ['period', e.period], ['source', e.source], ['title', e.title]])
+			if (v === '' && ((k === 'figure' && (name === 'measure' || name === 'period')) || (k === 'ledger' && name === 'source') || (k === 'document' && name === 'title'))) return f.showError(t('error.code.required'), name);
+		add.disabled = true;
+		await onAdd(e, f);
+		add.disabled = false;
+	});
+	return h('details', { class: 'evidence-new' }, h('summary', {}, t('comms.evAddFor', { n: q.num })), group);
 }
 
 export async function commView(root, params, query, ctx) {
@@ -186,9 +263,24 @@ export async function commView(root, params, query, ctx) {
 			h('blockquote', {}, q.text),
 			h('label', { for: `answer-${q.num}` }, t('comms.answer')),
 			ta,
-			q.evidence && q.evidence.length ? [h('h3', {}, t('comms.evidence')), h('ul', {}, q.evidence.map((ev) => h('li', {}, evidenceText(ev))))] : h('p', { class: 'hint' }, t('comms.noEvidence'))
+			q.evidence && q.evidence.length ? [h('h3', {}, t('comms.evidence')), h('ul', {}, q.evidence.map((ev) => h('li', {}, evidenceText(ev))))] : h('p', { class: 'hint' }, t(writer ? 'comms.noEvidenceYet' : 'comms.noEvidence'))
 		);
 	});
+	// evidence: saved with the answers as they are now, over the version read (409 otherwise)
+	const addEvidence = async (q, e, ef) => {
+		const body = {
+			...c,
+			status: f.value('status') || c.status,
+			questions: (c.questions || []).map((x) => ({ ...x, answer: answers.get(x.num).value, evidence: x.num === q.num ? [...(x.evidence || []), e] : x.evidence || [] })),
+		};
+		try {
+			const r = await api('PATCH', `/comms/${id}`, body);
+			ctx.navigate(`#/comms/${id}?v=${r.version}`, t('comms.evAdded', { n: q.num, v: r.version }));
+		} catch (err) {
+			if (err.status === 409) ef.showError(t('comms.conflict'));
+			else ef.showError(errorText(err), err.field);
+		}
+	};
 	const save = async (ev) => {
 		ev.preventDefault();
 		alert.hidden = true;
@@ -202,6 +294,8 @@ export async function commView(root, params, query, ctx) {
 			alert.focus();
 		}
 	};
+	// (a group with its own button, not a form: forms do not nest)
+	if (writer) (c.questions || []).forEach((q, i) => qs[i].append(evidenceForm(q, (e, ef) => addEvidence(q, e, ef))));
 	const form = h('form', { novalidate: true }, writer ? statusField : null, qs, writer ? h('button', { type: 'submit' }, t('comms.save')) : null);
 	form.addEventListener('submit', save);
 	// the reply: documents computed from records when asked (downloads, audited)
