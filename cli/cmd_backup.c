@@ -236,8 +236,9 @@ int cmd_restore(int argc, char **argv, struct cli *c)
 	return 0;
 }
 
-/* ctip store copy --to URL: the registry of --db moved to an empty PostgreSQL database
- * (lib/backup/store_copy.c), its audit chain verified there, the move audited on both. */
+/* ctip store copy --to URL|FILE: the registry of --db moved to the other back end (an empty
+ * PostgreSQL database, or a new SQLite file: lib/backup/store_copy*.c), its audit chain
+ * verified there, the move audited on both. */
 int cmd_store(int argc, char **argv, struct cli *c)
 {
 	const char *to = NULL;

@@ -144,10 +144,10 @@ const struct cli_command cli_commands[] = {
          "KEY.secret] [--check]",
          "bring a backup back (never over a registry without --force); --check only "
          "verifies it"},
-        {"store", cmd_store, "ctip store copy --to postgresql://...",
-         "move this SQLite registry (--db, --key) to an empty PostgreSQL database: every table "
-         "with its ids, sealed values and audit log, counted on both sides, the audit chain "
-         "checked"},
+        {"store", cmd_store, "ctip store copy --to postgresql://...|FILE",
+         "move this registry (--db, --key) to the other back end: SQLite to an empty "
+         "PostgreSQL database, or PostgreSQL to a new SQLite file; every table with its ids, "
+         "sealed values and audit log, counted on both sides, the audit chain checked"},
         {"key", cmd_key, "ctip key rotate [--new-key PATH] [--keep-old] | ctip key recipient NAME",
          "move every sealed value and keyed index to a new key (generated, or the key file "
          "PATH), which then replaces the key file; --keep-old keeps the old one as KEY.old. "

@@ -53,16 +53,20 @@ struct ctip_restore_opts {
  * and appends the restore to it. *key_restored: whether the key file was written. */
 int ctip_restore(const struct ctip_restore_opts *o, int *key_restored, ctip_err *e);
 
-/* Copies the registry at from to the empty registry at to (the other back end, or the same),
- * table by table with the ids, the sealed values and the audit log as they are; the target
- * gets ctip's schema first. Counts every table's rows on both sides at the end. The name
- * indexes, which differ between the back ends, are rebuilt under key_path (see backup.c). */
 /* SQL that drops every table, view and function of the current schema (a restore with
  * --force; a store copy that failed after it made the target's schema). */
 extern const char ctip_pg_drop_all[];
 
+/* Copies the registry at from to a new, empty registry of the other back end at to (SQLite
+ * to PostgreSQL: store_copy.c; PostgreSQL to a new SQLite file: store_copy_sqlite.c), table
+ * by table with the ids, the sealed values and the audit log as they are; the target gets
+ * ctip's schema first. Counts every table's rows on both sides at the end. The name indexes,
+ * which differ between the back ends, are rebuilt under key_path. *report: {"tables": {name:
+ * rows}, "audit": {"entries": n}}. */
 int ctip_store_copy(const char *from, const char *to, const char *key_path, int force,
                     json_t **report, ctip_err *e);
+int ctip_store_copy_to_sqlite(const char *from, const char *to, const char *key_path,
+                              json_t **report, ctip_err *e);
 
 /* The back ends' parts (backup_sqlite.c, backup_pg.c). m is the manifest being written or
  * read; files are added to m's "files" by name, relative to dir. */

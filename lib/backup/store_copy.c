@@ -14,8 +14,7 @@
  * sealed identity under the key) and the caches (statistics, linkage's prepared records),
  * which the target builds on first use. The counts of every table are compared at the end.
  *
- * Not yet: PostgreSQL to SQLite (the other direction needs SQLite's full-text name index
- * built from the copy): refused with the way round (export and import).
+ * PostgreSQL to SQLite: store_copy_sqlite.c.
  */
 #include <errno.h>
 #include <libpq-fe.h>
@@ -301,16 +300,19 @@ int ctip_store_copy(const char *from, const char *to, const char *key_path, int 
                     json_t **report, ctip_err *e)
 {
 	*report = NULL;
-	if (ctip_store_is_url(from) || !ctip_store_is_url(to))
-		return ctip_err_set(
-		        e, CTIP_EINVAL,
-		        "ctip store copy moves a SQLite registry to PostgreSQL (--db FILE --to "
-		        "postgresql://...); the other way is not built yet: export and import "
-		        "(docs/DEPLOYMENT.md)");
 	if (force)
 		return ctip_err_set(e, CTIP_EINVAL,
 		                    "store copy never replaces a registry: copy into a new, empty "
-		                    "database (createdb)");
+		                    "database (createdb) or a new file");
+	if (ctip_store_is_url(from) && !ctip_store_is_url(to))
+		return ctip_store_copy_to_sqlite(from, to, key_path, report, e);
+	if (ctip_store_is_url(from) == ctip_store_is_url(to))
+		return ctip_err_set(
+		        e, CTIP_EINVAL,
+		        "ctip store copy moves a registry to the other back end (--db FILE --to "
+		        "postgresql://..., or --db postgresql://... --to FILE); within one back "
+		        "end "
+		        "use backup and restore (docs/DEPLOYMENT.md)");
 	ctip_crypto *k = NULL;
 	int rc = ctip_crypto_load(key_path, &k, e);
 	if (rc)

@@ -89,10 +89,44 @@ sq --key "$S.key" store copy --to "$PG" >"$T/again" 2>&1
 rc=$?
 check "store copy: a second copy into the filled target is refused (exit $rc)" \
 	sh -c "test $rc -ne 0 && grep -q 'not empty' '$T/again'"
+# ... and back: PostgreSQL to a new SQLite file (the registry taken off the server)
+B="$T/back.db"
+bk() { "$CTIP" --db "$B" --key "$S.key" "$@"; }
+"$CTIP" --db "$PG" --key "$T/wrong.key" store copy --to "$B" >"$T/back-wrong" 2>&1
+rc=$?
+check "store copy back: a wrong key is refused (exit $rc), no file left" \
+	sh -c "test $rc -ne 0 && test $rc -lt 128 && grep -q 'does not open' '$T/back-wrong' && test ! -e '$B' && test ! -e '$B.audit'"
 "$CTIP" --db "$PG" --key "$S.key" store copy --to "$T/back.db" >"$T/back" 2>&1
 rc=$?
-check "store copy: PostgreSQL to SQLite says it is not built yet, with the way round (exit $rc)" \
-	sh -c "test $rc -ne 0 && grep -q 'export and import' '$T/back' && test ! -e '$T/back.db'"
+check "store copy back: PostgreSQL to SQLite (exit $rc)" \
+	sh -c "test $rc -eq 0 && grep -q 'every table counted on both sides; audit log intact' '$T/back'"
+bk export --format csv 2>/dev/null | sed 's/,R[0-9a-f]\{16\},/,R,/' | sort >"$T/back.csv"
+check "store copy back: the same records as the first registry (export, row for row)" \
+	sh -c "test -s '$T/back.csv' && cmp -s '$T/sq.csv' '$T/back.csv'"
+bk search "dinh anh tuyet" >"$T/back.search" 2>&1
+check "store copy back: the name index made again finds the same persons" \
+	sh -c "grep '^P' '$T/sq.search' | cut -c1-60 >'$T/a'; grep '^P' '$T/back.search' | cut -c1-60 >'$T/b'; cmp -s '$T/a' '$T/b' && test -s '$T/a'"
+bk show 1 >"$T/back.show" 2>&1
+check "store copy back: the sealed identity opens with the same key" contains "$T/back.show" "Ánh Tuyết"
+bk audit verify >"$T/back.verify" 2>&1
+check "store copy back: the audit chain verifies" contains "$T/back.verify" "audit log intact"
+bk audit log >"$T/backlog" 2>&1
+check "store copy back: the log holds both moves (SQLite to PostgreSQL, and back)" \
+	sh -c "grep -q 'store-copy .*copied from .*src.db' '$T/backlog' && grep -q 'store-copy .*copied from postgresql' '$T/backlog' && grep -q ' view ' '$T/backlog'"
+bk stats victims --by gender >"$T/back.stats" 2>&1
+check "store copy back: the same statistics" \
+	sh -c "head -n 5 '$T/back.stats' >'$T/a'; head -n 5 '$T/sq.stats' >'$T/b'; cmp -s '$T/a' '$T/b'"
+bk link run >"$T/back.relink" 2>&1
+check "store copy back: linkage runs on the copy into the same persons" contains "$T/back.relink" "into 3 persons"
+cp "$B" "$T/back.before"
+"$CTIP" --db "$PG" --key "$S.key" store copy --to "$B" >"$T/back-again" 2>&1
+rc=$?
+check "store copy back: never over an existing file (exit $rc), the file unchanged" \
+	sh -c "test $rc -ne 0 && grep -q 'exists' '$T/back-again' && cmp -s '$B' '$T/back.before'"
+sq store copy --to "$T/other.db" >"$T/same" 2>&1
+rc=$?
+check "store copy: SQLite to SQLite is refused with the way (backup and restore) (exit $rc)" \
+	sh -c "test $rc -ne 0 && grep -q 'backup and restore' '$T/same' && test ! -e '$T/other.db'"
 # a failure after the target's schema was made (a table of records ctip on PostgreSQL has no
 # place for) leaves the target empty again
 sqlite3 "$S" "CREATE TABLE stray (x); INSERT INTO stray VALUES (1)"

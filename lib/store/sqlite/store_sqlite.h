@@ -24,8 +24,14 @@ int ctip_sqlite_release_each(ctip_store *s, int64_t id,
 int ctip_sqlite_release_budget(ctip_store *s, const char *dataset, double set_eps, double *budget,
                                double *spent, ctip_err *e);
 
-/* Forgets what the list operations kept for a connection that closes (store_sqlite_lists.c). */
+/* The connection of a SQLite store (for the back end's own files, and store copy). */
 typedef struct sqlite3 sqlite3;
+sqlite3 *ctip_store_sqlite_db(ctip_store *s);
+/* In a first load (load_begin on an empty registry) whose rows were written directly: the
+ * name index made from every sealed identity (store_sqlite_tx.c). */
+int ctip_sqlite_names_rebuild(ctip_store *s, ctip_err *e);
+
+/* Forgets what the list operations kept for a connection that closes (store_sqlite_lists.c). */
 void ctip_sqlite_lists_release(sqlite3 *db);
 
 #endif

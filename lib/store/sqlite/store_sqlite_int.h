@@ -31,6 +31,13 @@
 	"p.province_code, p.org_id FROM person p JOIN organisation o ON o.id = p.org_id WHERE "    \
 	"p.id IN (" ids ")"
 
+/* Every record's document in person_name (the name index), made from its sealed identity
+ * under the bound key: after a key rotation, and for rows loaded as they are (store copy). */
+#define NAMES_ALL                                                                                  \
+	"INSERT INTO person_name(rowid, tokens) SELECT id, doc FROM (SELECT id, "                  \
+	"ctip_name_doc(ctip_sortkey(identity, id), org_id, 1) AS doc FROM person WHERE identity "  \
+	"IS NOT NULL) WHERE doc <> ''"
+
 /* Every record's documents in person_referred, at the end of a first load. */
 #define REFERRED_ALL                                                                               \
 	"INSERT INTO person_referred(rowid, tokens) SELECT p.id * 1048576 + v.org, "               \

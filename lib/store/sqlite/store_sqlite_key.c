@@ -440,10 +440,8 @@ int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	if (rc == CTIP_OK)
 		rc = sq_exec_sql(
 		        s,
-		        "INSERT INTO person_name(person_name) VALUES ('delete-all'); "
-		        "INSERT INTO person_name(rowid, tokens) SELECT id, doc FROM (SELECT "
-		        "id, ctip_name_doc(ctip_sortkey(identity, id), org_id, 1) AS doc FROM "
-		        "person WHERE identity IS NOT NULL) WHERE doc <> ''; "
+		        "INSERT INTO person_name(person_name) VALUES ('delete-all'); " NAMES_ALL
+		        "; "
 		        "DELETE FROM person_referred; " REFERRED_ALL "; "
 		        "INSERT INTO person_name(person_name) VALUES ('optimize'); "
 		        "INSERT INTO person_referred(person_referred) VALUES ('optimize')",

@@ -189,3 +189,15 @@ void sq_rollback(ctip_store *base)
 	/* ids cached during the transaction are gone with it */
 	sq_org_cache_clear(s);
 }
+
+/* The name index of every record, for a first load whose rows were written as they are, not
+ * through person_add (store copy from PostgreSQL): its person_referred is made by load_end. */
+int ctip_sqlite_names_rebuild(ctip_store *base, ctip_err *e)
+{
+	sqlite_store *s = (sqlite_store *)base;
+	if (!s->loading)
+		return ctip_err_set(e, CTIP_EINVAL,
+		                    "the name index is rebuilt only in a first load");
+	return sq_exec_sql(
+	        s, "INSERT INTO person_name(person_name) VALUES ('delete-all'); " NAMES_ALL, e);
+}
