@@ -46,6 +46,8 @@ static const struct route routes[] = {
         {"PATCH", "/api/assistance/{id}", h_assistance_patch, ROLES_CASE},
         {"GET", "/api/events", h_events_list, ROLES_CASE},
         {"POST", "/api/events", h_event_create, ROLES_CASE},
+        {"GET", "/api/events/{id}", h_event_get, ROLES_CASE},
+        {"PATCH", "/api/events/{id}", h_event_patch, ROLES_CASE},
         {"GET", "/api/proceedings", h_proceedings_list, ROLES_CASE},
         {"POST", "/api/proceedings", h_proceeding_create, ROLES_CASE},
         {"GET", "/api/proceedings/{id}", h_proceeding_get, ROLES_CASE},

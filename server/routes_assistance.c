@@ -185,14 +185,18 @@ static int create(struct req *r, const struct kind *k)
 	return 201;
 }
 
-/* Replaces item seq of the list in column f (padding with empty items). */
-static int set_item(ctip_row *row, int f, int seq, const char *v)
+/* Replaces item seq of the list in column f, padding it with empty items to at least total
+ * (the group's item count: a column whose values are all empty reads back as no list at all,
+ * and the group's columns must stay parallel lists). */
+static int set_item(ctip_row *row, int f, int seq, int total, const char *v)
 {
 	char **it;
 	int n;
 	if (ctip_list_split(row->v[f], &it, &n))
 		return -1;
 	int m = seq >= n ? seq + 1 : n;
+	if (m < total)
+		m = total;
 	char **all = calloc((size_t)m, sizeof(*all));
 	if (!all) {
 		ctip_list_free(it, n);
@@ -272,23 +276,44 @@ static int get_item(struct req *r, const struct kind *k)
 	return st;
 }
 
+/* Changes one item: the fields named, the others kept. Read, change and write happen in one
+ * write transaction that first moves the case's version on (case_bump): an edit made on a copy
+ * of the case that someone changed since (If-Match or "version", as PATCH /api/cases) is
+ * refused with 409 instead of silently overwriting theirs, and two edits of one case never
+ * interleave. The answer carries the case's new version. */
 static int patch_item(struct req *r, const struct kind *k)
 {
 	const char *keys[8] = {NULL};
 	for (int i = 0; i < k->n; i++)
 		keys[i] = ctip_fields[k->fields[i]].name;
+	keys[k->n] = "version";
 	if (srv_only_keys(r, r->in, keys))
 		return 400;
+	int64_t expect = srv_wanted_version(r), version = 0;
+	if (expect < 0)
+		return 400;
 	int64_t case_id, person_id;
-	int seq, access, st;
+	int seq, access, st,
+	        kind = k == &assist   ? CTIP_ITEM_ASSISTANCE
+	               : k == &events ? CTIP_ITEM_EVENT
+	                              : CTIP_ITEM_PROCEEDING;
 	ctip_row row, one;
 	ctip_row_init(&row);
 	ctip_row_init(&one);
+	json_t *item = NULL;
+	ctip_err e = {0};
+	if (r->s->ops->begin(r->s, &e))
+		return srv_fail(r, &e);
 	if ((st = item_of(r, k, &case_id, &person_id, &seq, &access, &row)))
-		goto out;
+		goto fail;
 	if (access != CTIP_ACCESS_OWN) {
 		st = srv_error(r, 403, NULL, "only the organisation that owns a case changes it");
-		goto out;
+		goto fail;
+	}
+	int items = 0;
+	for (int i = 0; i < k->n; i++) {
+		int c = ctip_list_count(row.v[k->fields[i]]);
+		items = c > items ? c : items;
 	}
 	for (int i = 0; i < k->n; i++) {
 		json_t *x = json_object_get(r->in, keys[i]);
@@ -305,34 +330,51 @@ static int patch_item(struct req *r, const struct kind *k)
 			v = num;
 		} else if (srv_get_str(r, r->in, keys[i], 0, 500, &v)) {
 			st = 400;
-			goto out;
+			goto fail;
 		}
 		if (v && strchr(v, ';')) {
 			st = srv_error(r, 400, keys[i], "%s holds ';'", keys[i]);
-			goto out;
+			goto fail;
 		}
-		if (set_item(&row, k->fields[i], seq, v)) {
+		if (set_item(&row, k->fields[i], seq, items, v)) {
 			st = srv_error(r, 503, NULL, "the server is out of memory");
-			goto out;
+			goto fail;
+		}
+	}
+	/* an item keeps its first field (the event's type, the assistance's kind, the
+	 * proceeding's stage): without it the item would vanish from the lists */
+	{
+		char **it;
+		int n;
+		int empty = 1;
+		if (!ctip_list_split(row.v[k->fields[0]], &it, &n)) {
+			empty = seq >= n || !it[seq][0];
+			ctip_list_free(it, n);
+		}
+		if (empty) {
+			st = srv_error(r, 400, keys[0], "%s is needed: an item cannot be emptied",
+			               keys[0]);
+			goto fail;
 		}
 	}
 	ctip_diags d = {0};
 	if (ctip_row_canon(&row, r->s->ref, &d)) {
 		st = srv_error(r, 400, d.first_field, "%s", d.first_msg);
-		goto out;
+		goto fail;
 	}
 	/* the item's canonical values, alone, for the store */
-	json_t *item = item_json(k, r->id, case_id, person_id, seq, &row);
+	item = item_json(k, r->id, case_id, person_id, seq, &row);
 	for (int i = 0; i < k->n; i++) {
 		json_t *x = json_object_get(item, keys[i]);
 		ctip_row_set(&one, k->fields[i], x ? json_string_value(x) : NULL);
 	}
-	ctip_err e = {0};
+	/* the version last, after every refusal that is the request's fault: a 400 is told as
+	 * such even on a stale copy; it holds the case to the commit */
+	int rc = r->s->srv->case_bump(r->s, case_id, expect, &version, &e);
 	char detail[64];
 	snprintf(detail, sizeof(detail), "C%lld %s %d", (long long)case_id, k->name, seq);
-	int rc = r->s->ops->begin(r->s, &e);
 	if (!rc)
-		rc = r->s->srv->item_set(r->s, k == &assist, r->id / 65536, seq, &one, &e);
+		rc = r->s->srv->item_set(r->s, kind, r->id / 65536, seq, &one, &e);
 	if (!rc)
 		rc = srv_audit_tx1(r, "update", "P", person_id, detail, &e);
 	if (!rc)
@@ -340,12 +382,17 @@ static int patch_item(struct req *r, const struct kind *k)
 	if (rc) {
 		r->s->ops->rollback(r->s);
 		json_decref(item);
+		item = NULL;
 		st = rc == CTIP_ENOTFOUND ? srv_error(r, 404, NULL, "no such item")
 		                          : srv_fail(r, &e);
 		goto out;
 	}
+	json_object_set_new(item, "version", json_integer(version));
 	r->out = item;
 	st = 200;
+	goto out;
+fail:
+	r->s->ops->rollback(r->s);
 out:
 	ctip_row_clear(&row);
 	ctip_row_clear(&one);
@@ -392,8 +439,8 @@ int h_proceeding_create(struct req *r)
 	return create(r, &procs);
 }
 
-/* Events (issue 14: recorded from the case page): listed and appended like the others; an
- * event is not changed in place (a wrong one is corrected on import). */
+/* Events (issue 14: recorded from the case page): listed, appended, read and corrected like
+ * the others. */
 int h_events_list(struct req *r)
 {
 	return list(r, &events);
@@ -402,4 +449,14 @@ int h_events_list(struct req *r)
 int h_event_create(struct req *r)
 {
 	return create(r, &events);
+}
+
+int h_event_get(struct req *r)
+{
+	return get_item(r, &events);
+}
+
+int h_event_patch(struct req *r)
+{
+	return patch_item(r, &events);
 }

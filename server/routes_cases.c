@@ -253,7 +253,7 @@ int h_case_create(struct req *r)
 /* The version an update names (docs/API.md): the If-Match header ("3", 3 or W/"3") or the
  * body's "version"; 0 when neither (the update then applies whatever the version); -1 (and
  * the answer) when malformed or the two disagree. */
-static int64_t wanted_version(struct req *r)
+int64_t srv_wanted_version(struct req *r)
 {
 	int64_t h = 0, b = 0;
 	const char *m = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-Match");
@@ -313,7 +313,7 @@ int h_case_patch(struct req *r)
 	for (const char *const *k = keys; strcmp(*k, "comment"); k++)
 		if (srv_get_str(r, r->in, *k, 0, 2000, &v))
 			return 400;
-	int64_t expect = wanted_version(r), version = 0;
+	int64_t expect = srv_wanted_version(r), version = 0;
 	if (expect < 0)
 		return 400;
 	char *clean = comment && *comment ? ctip_text_clean(comment) : NULL;

@@ -216,6 +216,8 @@ int h_assistance_list(struct req *r);
 int h_assistance_create(struct req *r);
 int h_events_list(struct req *r);
 int h_event_create(struct req *r);
+int h_event_get(struct req *r);
+int h_event_patch(struct req *r);
 int h_assistance_get(struct req *r);
 int h_assistance_patch(struct req *r);
 int h_proceedings_list(struct req *r);
@@ -271,6 +273,10 @@ int srv_stats_published(ctip_store *s, const struct ctip_facts *f, const struct 
 /* The requester's access to case id: CTIP_ACCESS_*; 0 ok, else an error status was set
  * (404 for a case the requester may not see, as for one that does not exist). */
 int srv_case_access(struct req *r, int64_t case_id, int *access);
+/* The version of a case an update names (docs/API.md): the If-Match header ("3", 3 or W/"3")
+ * or the body's "version"; 0 when neither (the update applies whatever the version); -1 (and
+ * the 400 answer set) when malformed or the two disagree. */
+int64_t srv_wanted_version(struct req *r);
 /* Whether a person's identity shows through one case: access to the case and the consent
  * given in it (person_visible_cases). */
 int srv_identity_shown(int access, int consent, const char *scope);

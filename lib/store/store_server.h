@@ -23,6 +23,9 @@ struct ctip_account {
 /* How an organisation sees a case: not at all, as its owner, or through a referral. */
 enum ctip_access { CTIP_ACCESS_NONE, CTIP_ACCESS_OWN, CTIP_ACCESS_REFERRAL };
 
+/* The lists of items a person has in a case that the server changes one by one (item_set). */
+enum ctip_item_kind { CTIP_ITEM_PROCEEDING, CTIP_ITEM_ASSISTANCE, CTIP_ITEM_EVENT };
+
 struct ctip_case_item {
 	int64_t id;
 	const char *src_case_id, *org, *status, *opened;
@@ -141,9 +144,10 @@ struct ctip_srv_ops {
 	                 ctip_err *e);
 	int (*link_get)(ctip_store *s, int64_t link, int64_t *case_id, int64_t *person_id,
 	                ctip_err *e);
-	/* Rewrites item seq of a link's assistance (assist) or proceedings from the group's
-	 * columns of r, first item; CTIP_ENOTFOUND when there is no such item. */
-	int (*item_set)(ctip_store *s, int assist, int64_t link, int seq, const ctip_row *r,
+	/* Rewrites item seq of a link's proceedings, assistance or events (kind: enum
+	 * ctip_item_kind) from the group's columns of r, first item; CTIP_ENOTFOUND when there is
+	 * no such item. */
+	int (*item_set)(ctip_store *s, int kind, int64_t link, int seq, const ctip_row *r,
 	                ctip_err *e);
 	/* The cases of a person record that org_id sees, with its access and the consent given in
 	 * that case (consent: 1, 0, -1 unknown; scope: the codes as a `;` list or NULL). */

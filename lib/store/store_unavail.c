@@ -505,7 +505,7 @@ static int un_srv_link_get(ctip_store *s, int64_t link, int64_t *case_id, int64_
 	return ctip_store_unavail(s, "link_get", e);
 }
 
-static int un_srv_item_set(ctip_store *s, int assist, int64_t link, int seq, const ctip_row *r,
+static int un_srv_item_set(ctip_store *s, int kind, int64_t link, int seq, const ctip_row *r,
                            ctip_err *e)
 {
 	return ctip_store_unavail(s, "item_set", e);

@@ -385,6 +385,37 @@ async function main() {
 		await pa.locator('[data-stage="identification"]').getByRole('cell', { name: 'Vinh' }).waitFor();
 		expect((await apiFrom(pa, 'GET', `/events?case_id=${caseId}`)).body.events.length === n0 + 1, 'not saved');
 	});
+	await step('A corrects the event: the entry chosen from a list, filled in, changed only on Save; a stale copy is refused', async () => {
+		const sec = pa.locator('[data-stage="identification"]');
+		await sec.getByText('Correct an entry').click();
+		const form = sec.locator('form:has(#edit-events-item)');
+		await form.locator('#edit-events-item').waitFor();
+		const n = await form.locator('#edit-events-item option').count();
+		const last = await form.locator('#edit-events-item option').nth(n - 1).getAttribute('value');
+		await form.locator('#edit-events-item').selectOption(last);
+		expect((await form.getByLabel('City or place').inputValue()) === 'Vinh', 'the chosen event is not filled in');
+		expect((await form.locator('#edit-events-hte_Type').inputValue()) === 'Recruitment', 'the type is not filled in');
+		await form.getByLabel('Date', { exact: true }).fill('14/05/2023');
+		const before = (await apiFrom(pa, 'GET', `/events/${last}`)).body;
+		expect(!before.hte_Date, 'saved before Save: ' + JSON.stringify(before));
+		await form.getByRole('button', { name: 'Save the correction' }).click();
+		await pa.getByText('The correction is saved.').waitFor();
+		await pa.locator('[data-stage="identification"]').getByRole('cell', { name: /^(14\/05\/2023|2023-05-14)$/ }).waitFor();
+		const after = (await apiFrom(pa, 'GET', `/events/${last}`)).body;
+		expect(after.hte_Date === '2023-05-14' && after.hte_City === 'Vinh' && after.hte_Type === 'Recruitment', 'stored: ' + JSON.stringify(after));
+		// another user changes the case while the correction form is open: the correction is refused
+		await pa.locator('[data-stage="identification"]').getByText('Correct an entry').click();
+		const f2 = pa.locator('[data-stage="identification"] form:has(#edit-events-item)');
+		await f2.locator('#edit-events-item').selectOption(last);
+		const other = await apiFrom(pa, 'PATCH', `/cases/${caseId}`, { comment: 'Changed by a colleague.' });
+		expect(other.status === 200, 'the other change: ' + other.status);
+		await f2.getByLabel('City or place').fill('Huế');
+		await f2.getByRole('button', { name: 'Save the correction' }).click();
+		await pa.getByText('Someone else changed this case after you opened it.', { exact: false }).waitFor();
+		expect((await apiFrom(pa, 'GET', `/events/${last}`)).body.hte_City === 'Vinh', 'the stale correction was applied');
+		await pa.reload();
+		await pa.getByText('Changed by a colleague.').waitFor();
+	});
 	await step('A adds a perpetrator to the case', async () => {
 		await pa.getByText('Add a person').click();
 		const form = pa.locator('details.add[open] form');

@@ -81,7 +81,8 @@ export async function caseView(root, [id], query, ctx) {
 		persons.forEach((p, i) => (p[group] || []).forEach((r) => rows.push({ ...r, _person: personName(p, i) })));
 		for (const r of c[group] || []) rows.push(r); // a server may keep some at case level
 		const add = own && persons.length && ITEM_FIELDS[group] ? itemForm(group, c, persons, ctx, orgs) : null;
-		return section(group, t('case.' + group), rows.length ? table(rows, ['_person', ...GROUPS[group]]) : null, add);
+		const edit = own && rows.length && ITEM_FIELDS[group] ? itemEdit(group, c, persons, orgs, reload) : null;
+		return section(group, t('case.' + group), rows.length ? table(rows, ['_person', ...GROUPS[group]]) : null, add && edit ? [edit, add] : add);
 	};
 	root.append(
 		block('identification', [
@@ -430,6 +431,100 @@ const ITEM_FIELDS = {
 	],
 };
 
+/* The controls of an item's fields in form, filled from values (an item as the API gives it). */
+function itemFields(form, fields, orgs, values) {
+	return fields.map(([name, o]) => {
+		const value = values[name] === undefined || values[name] === null ? '' : String(values[name]);
+		return o.date
+			? form.date(name, fieldLabel(name), { partial: true, value })
+			: o.country
+			? form.picker(name, fieldLabel(name), { options: countryOptions(), value })
+			: o.org
+			? form.picker(name, fieldLabel(name), { options: orgs.map((g) => ({ code: g.name, label: g.name })), free: true, hint: t('case.providerHint'), value })
+			: form.field(name, fieldLabel(name), {
+					options: o.vocab ? options(o.vocab) : undefined,
+					required: o.required,
+					hint: o.hint ? t(o.hint) : undefined,
+					inputmode: o.number ? 'numeric' : undefined,
+					value,
+			  });
+	});
+}
+
+/* Corrects one item already recorded (PATCH /api/events|assistance|proceedings/{id}): the entry is
+   chosen from a list that says whose it is, what and when; its fields come filled in; only the
+   fields that changed are sent, on an explicit save, with the version of the case read, so that a
+   change someone else made meanwhile is refused (409) rather than overwritten. The items (with
+   their ids) are read when the section is opened. */
+function itemEdit(group, c, persons, orgs, reload) {
+	const fields = ITEM_FIELDS[group];
+	const [first, firstOpts] = fields[0];
+	const dateField = fields.find(([, o]) => o.date);
+	const body = h('div', {});
+	const details = h('details', { class: 'add edit-item' }, h('summary', {}, t('case.editItem')), body);
+	const describe = (it) => {
+		const pi = persons.findIndex((p) => String(p.id) === String(it.person_id));
+		const when = dateField && it[dateField[0]] ? fmtDate(it[dateField[0]]) : t('case.noDate');
+		return [pi >= 0 ? personName(persons[pi], pi) : '', label(firstOpts.vocab, it[first]), when].filter(Boolean).join(' · ');
+	};
+	const show = (items, chosen) => {
+		const form = new Form(`edit-${group}`);
+		const it = items.find((x) => String(x.id) === chosen) || items[0];
+		const button = h('button', { type: 'submit' }, t('case.itemSave'));
+		const el = h(
+			'form',
+			{ novalidate: true, 'data-guard': '' },
+			form.summary,
+			form.field('item', t('case.whichItem'), { options: items.map((x) => ({ code: String(x.id), label: describe(x) })), value: String(it.id), required: true }),
+			itemFields(form, fields, orgs, it),
+			h('div', { class: 'actions' }, button)
+		);
+		form.control('item').addEventListener('change', () => {
+			show(items, form.value('item'));
+			body.querySelector('select').focus();
+		});
+		el.addEventListener('submit', async (e) => {
+			e.preventDefault();
+			form.clearErrors();
+			if (!form.validate()) return;
+			const change = {};
+			for (const [name, o] of fields) {
+				const v = form.value(name);
+				const was = it[name] === undefined || it[name] === null ? '' : String(it[name]);
+				if (v === was) continue;
+				change[name] = v === '' ? null : o.number && /^\d+$/.test(v) ? Number(v) : v;
+			}
+			if (!Object.keys(change).length) return form.showError(t('edit.nothing'));
+			if (change[first] === null) return form.showError(t('case.itemNeed', { field: fieldLabel(first) }), first);
+			if (c.version) change.version = c.version;
+			button.disabled = true;
+			try {
+				await api('PATCH', `/${group}/${it.id}`, change);
+				reload(t('case.itemSaved'));
+			} catch (err) {
+				button.disabled = false;
+				form.showError(errorText(err), err.field);
+			}
+		});
+		body.replaceChildren(el);
+	};
+	let loaded = false;
+	details.addEventListener('toggle', async () => {
+		if (!details.open || loaded) return;
+		loaded = true;
+		body.replaceChildren(h('p', { class: 'hint' }, t('app.loading')));
+		try {
+			const items = (await api('GET', `/${group}?case_id=${c.id}`))[group] || [];
+			if (!items.length) body.replaceChildren(h('p', {}, t('case.noItems')));
+			else show(items, String(items[0].id));
+		} catch (err) {
+			loaded = false;
+			body.replaceChildren(h('p', { class: 'message', role: 'alert' }, errorText(err)));
+		}
+	});
+	return details;
+}
+
 function itemForm(group, c, persons, ctx, orgs) {
 	const form = new Form('add-' + group);
 	const button = h('button', { type: 'submit' }, t('case.itemSubmit'));
@@ -443,20 +538,7 @@ function itemForm(group, c, persons, ctx, orgs) {
 			required: true,
 			value: String(persons[0].id),
 		}),
-		fields.map(([name, o]) =>
-			o.date
-				? form.date(name, fieldLabel(name), { partial: true })
-				: o.country
-				? form.picker(name, fieldLabel(name), { options: countryOptions() })
-				: o.org
-				? form.picker(name, fieldLabel(name), { options: orgs.map((g) => ({ code: g.name, label: g.name })), free: true, hint: t('case.providerHint') })
-				: form.field(name, fieldLabel(name), {
-						options: o.vocab ? options(o.vocab) : undefined,
-						required: o.required,
-						hint: o.hint ? t(o.hint) : undefined,
-						inputmode: o.number ? 'numeric' : undefined,
-				  })
-		),
+		itemFields(form, fields, orgs, {}),
 		h('div', { class: 'actions' }, button)
 	);
 	el.addEventListener('submit', async (e) => {

@@ -683,10 +683,23 @@ static int event_add(ctip_store *base, int64_t case_id, int64_t person_id, const
 	return CTIP_OK;
 }
 
-static int item_set(ctip_store *base, int assist, int64_t link, int seq, const ctip_row *r,
+static int item_set(ctip_store *base, int kind, int64_t link, int seq, const ctip_row *r,
                     ctip_err *e)
 {
-	return item_write((pg_store *)base, 0, assist, link, seq, r, e);
+	pg_store *s = (pg_store *)base;
+	if (kind != CTIP_ITEM_EVENT)
+		return item_write(s, 0, kind == CTIP_ITEM_ASSISTANCE, link, seq, r, e);
+	PGresult *q;
+	int rc = pg_qf(s, &q, e, "event",
+	               "UPDATE event SET type = $3, date = $4, country = $5, state = $6, city = $7 "
+	               "WHERE case_person_id = $1 AND seq = $2 RETURNING 1",
+	               "idsssss", (long long)link, seq, r->v[CF_EV_TYPE], r->v[CF_EV_DATE],
+	               r->v[CF_EV_COUNTRY], r->v[CF_EV_STATE], r->v[CF_EV_CITY]);
+	if (rc)
+		return rc;
+	rc = PQntuples(q) ? CTIP_OK : CTIP_ENOTFOUND;
+	PQclear(q);
+	return rc;
 }
 
 /* ---- which cases of a person record an organisation sees ---------------------------------------

@@ -843,26 +843,37 @@ static int link_get(ctip_store *s, int64_t link, int64_t *case_id, int64_t *pers
 	                             : fail(s, e, "link");
 }
 
-static int item_set(ctip_store *s, int assist, int64_t link, int seq, const ctip_row *r,
-                    ctip_err *e)
+static int item_set(ctip_store *s, int kind, int64_t link, int seq, const ctip_row *r, ctip_err *e)
 {
 	int64_t org = 0;
-	int rc;
+	int rc, assist = kind == CTIP_ITEM_ASSISTANCE;
 	if (assist && ctip_row_get(r, CF_AS_PROVIDER) &&
 	    (rc = provider_org(s, r->v[CF_AS_PROVIDER], &org, e)))
 		return rc;
-	sqlite3_stmt *st =
-	        prep(s,
-	             assist ? "UPDATE assistance SET kind = ?3, date = ?4, provider_org_id = ?5, "
-	                      "amount = ?6, provider_text = ?7 WHERE case_person_id = ?1 AND seq = "
-	                      "?2"
-	                    : "UPDATE proceeding SET stage = ?3, date = ?4, article = ?5, "
-	                      "sentence_kind = ?6, sentence_months = ?7 WHERE case_person_id = ?1 "
-	                      "AND seq = ?2",
-	             e);
+	sqlite3_stmt *st = prep(
+	        s,
+	        kind == CTIP_ITEM_EVENT
+	                ? "UPDATE event SET type = ?3, date = ?4, country = ?5, state = ?6, "
+	                  "city = ?7 WHERE case_person_id = ?1 AND seq = ?2"
+	        : assist ? "UPDATE assistance SET kind = ?3, date = ?4, provider_org_id = ?5, "
+	                   "amount = ?6, provider_text = ?7 WHERE case_person_id = ?1 AND seq = "
+	                   "?2"
+	                 : "UPDATE proceeding SET stage = ?3, date = ?4, article = ?5, "
+	                   "sentence_kind = ?6, sentence_months = ?7 WHERE case_person_id = ?1 "
+	                   "AND seq = ?2",
+	        e);
 	if (!st)
 		return CTIP_EDB;
-	item_bind(st, assist, link, seq, r, org);
+	if (kind == CTIP_ITEM_EVENT) {
+		sqlite3_bind_int64(st, 1, link);
+		sqlite3_bind_int(st, 2, seq);
+		bind_opt(st, 3, r->v[CF_EV_TYPE]);
+		bind_opt(st, 4, r->v[CF_EV_DATE]);
+		bind_opt(st, 5, r->v[CF_EV_COUNTRY]);
+		bind_opt(st, 6, r->v[CF_EV_STATE]);
+		bind_opt(st, 7, r->v[CF_EV_CITY]);
+	} else
+		item_bind(st, assist, link, seq, r, org);
 	if ((rc = run(s, st, e)))
 		return rc;
 	return sqlite3_changes(ctip_store_sqlite_db(s)) ? CTIP_OK : CTIP_ENOTFOUND;
