@@ -1,6 +1,7 @@
 /*
  * progress.h - a progress bar on standard error for long work (import, export, link run, the
- * statistics snapshot, key rotate): done and total, rate and time left, redrawn at most ten
+ * statistics snapshot, key rotate, backup and restore, release microdata and synthetic): done
+ * and total, rate and time left, redrawn at most ten
  * times a second. Shown only when standard error is a terminal and CI is not "true"; when it
  * is not shown every call is a no-op, so callers need no test of their own (as apt, git clone
  * and pg_restore behave: a bar on a terminal, nothing in a log).

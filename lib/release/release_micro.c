@@ -24,6 +24,7 @@
 #include "release.h"
 #include "release_eval.h"
 #include "release_int.h"
+#include "progress.h"
 
 /* ---- interned strings ---------------------------------------------------------------- */
 
@@ -719,6 +720,7 @@ int ctip_rel_microdata(const ctip_facts *f, const struct ctip_rel_opts *o, FILE 
 	}
 	if ((rc = rel_read_persons(f, o->year, &w.P, e)))
 		goto done;
+	ctip_progress_report("release microdata", 1, 5, "steps"); /* the lattice */
 	r->source = w.P.n;
 	r->quasi = quasi;
 	r->data_version = f->version;
@@ -754,6 +756,7 @@ int ctip_rel_microdata(const ctip_facts *f, const struct ctip_rel_opts *o, FILE 
 		free(rounds);
 		goto done;
 	}
+	ctip_progress_report("release microdata", 2, 5, "steps"); /* suppression */
 	r->lattice = 1;
 	for (int j = 0; j < w.nq; j++)
 		r->lattice *= ctip_rel_group_levels(w.q[j]);
@@ -804,6 +807,7 @@ int ctip_rel_microdata(const ctip_facts *f, const struct ctip_rel_opts *o, FILE 
 	double denom = (double)w.P.n * (w.nq ? w.nq : 1);
 	r->loss = (cells + (double)r->records_supp * w.nq) / denom;
 	r->loss_gen = genl / denom;
+	ctip_progress_report("release microdata", 3, 5, "steps"); /* risks, writing */
 	rc = risks(&w, lv, order, nord, rounds, r, e);
 	free(rounds);
 	if (rc)
@@ -837,11 +841,13 @@ int ctip_rel_microdata(const ctip_facts *f, const struct ctip_rel_opts *o, FILE 
 		}
 		fputc('\n', out);
 	}
+	ctip_progress_report("release microdata", 4, 5, "steps"); /* evaluating */
 	if (o->eval_path)
 		rc = evaluate(&w, lv, quasi, perm, np, o->link_model, o->eval_path, &r->attack_rate,
 		              e);
 	free(perm);
 done:
+	ctip_progress_finish();
 	work_free(&w);
 	return rc;
 }

@@ -31,6 +31,7 @@
 #include "release_agg.h"
 #include "release_eval.h"
 #include "release_int.h"
+#include "progress.h"
 
 #define NA    CTIP_RG_N
 #define NMASK (1 << NA)
@@ -489,6 +490,7 @@ int ctip_syn_run(const ctip_facts *f, const struct ctip_syn_opts *o, FILE *out, 
 		rc = rel_read_persons(f, o->year, &s.P, e);
 	if (rc)
 		goto done;
+	ctip_progress_report("release synthetic", 1, 5, "steps"); /* counting */
 	r->source = s.P.n;
 	r->data_version = f->version;
 	for (int a = 0; a < NA; a++) {
@@ -527,6 +529,7 @@ int ctip_syn_run(const ctip_facts *f, const struct ctip_syn_opts *o, FILE *out, 
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		goto done;
 	}
+	ctip_progress_report("release synthetic", 2, 5, "steps"); /* protecting */
 	protect(&s, r);
 	for (int i = 0; i < s.nmask; i++)
 		if (build_index(&s.t[i], &s.ix[i])) {
@@ -552,6 +555,7 @@ int ctip_syn_run(const ctip_facts *f, const struct ctip_syn_opts *o, FILE *out, 
 			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 			goto done;
 		}
+	ctip_progress_report("release synthetic", 3, 5, "steps"); /* generating */
 	uint32_t **kp = o->eval_path ? keep : NULL;
 	struct gen_arg ga[2] = {{&s, kp, 0, n, 0, NULL, 0, 0}, {&s, kp, n, n, 0, NULL, 0, 0}};
 	if (o->threads > 1 && n > 1000) {
@@ -579,11 +583,13 @@ int ctip_syn_run(const ctip_facts *f, const struct ctip_syn_opts *o, FILE *out, 
 	}
 	free(ga[0].buf);
 	free(ga[1].buf);
+	ctip_progress_report("release synthetic", 4, 5, "steps"); /* evaluating */
 	if (!rc && o->eval_path)
 		rc = evaluate(&s, keep, (uint32_t)n, o->eval_path, &r->attack_rate, e);
 	for (int a = 0; a < NA; a++)
 		free(keep[a]);
 done:
+	ctip_progress_finish();
 	syn_free(&s);
 	return rc;
 }

@@ -58,6 +58,13 @@ check "a link run on a terminal draws its steps" grep -qa 'link run \[#*\.*\] *[
 CI= on_pty env -u CI "$CTIP" key rotate
 check "key rotate on a terminal draws its bar" grep -qa 'rotating the key \[#*\.*\] *[0-9]*%  [0-9]* values of [0-9]* values' "$T/pty.out"
 check "... and rotates" grep -qa 'rotated to a new key' "$T/pty.out"
+CI= on_pty env -u CI "$CTIP" release microdata --k 5 --seed 1 -o "$T/micro.csv"
+check "release microdata on a terminal draws its steps" grep -qa 'release microdata \[#*\.*\] *[0-9]*%  [0-9] steps of 5 steps' "$T/pty.out"
+check "... and releases" test "$(cat "$T/pty.rc")" = 0 -a -s "$T/micro.csv"
+CI= on_pty env -u CI "$CTIP" release synthetic --mode k --k 5 --seed 1 -o "$T/syn.csv"
+check "release synthetic on a terminal draws its steps" grep -qa 'release synthetic \[#*\.*\] *[0-9]*%  [0-9] steps of 5 steps' "$T/pty.out"
+env -u CI "$CTIP" release microdata --k 5 --seed 2 -o "$T/micro2.csv" 2>"$T/rel.err" >/dev/null
+check "release redirected: no bar on standard error" lacks "$T/rel.err" "steps of"
 
 # a rejected row reported while the bar is drawn starts on a line of its own
 python3 - "$T/demo.csv" "$T/bad.csv" <<'PY'
