@@ -233,5 +233,6 @@ try:
     r = reg.ctip("audit", "verify")
     report("the audit chain verifies", r.returncode == 0, r.stdout + r.stderr)
 finally:
-    reg.stop()
+    rc = reg.stop()
+report("the server stops cleanly (under the sanitizers: no leak, no error)", rc == 0, (rc, reg.server_err()[-2000:]))
 finish()
