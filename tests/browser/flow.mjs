@@ -543,6 +543,25 @@ async function main() {
 		await pa.setViewportSize({ width: 1100, height: 780 });
 	});
 	pa.removeAllListeners('dialog');
+	await step('correcting an assessment in Vietnamese at 390 px: the form fits, the date as dd/mm/yyyy, nothing saved without Lưu', async () => {
+		await pa.setViewportSize({ width: 390, height: 844 });
+		await pa.goto(`${base}/#/cases/${caseId}`);
+		await pa.waitForFunction(() => !document.getElementById('main').hasAttribute('aria-busy'));
+		await pa.locator('#lang-select').selectOption('vi');
+		const sec = pa.locator('[data-stage="assessment"]');
+		await sec.getByRole('button', { name: /^Sửa lần đánh giá ngày \d\d\/\d\d\/\d{4}$/ }).last().click();
+		const form = sec.locator('form:has(#correct-assessment-entry)');
+		await form.getByRole('button', { name: 'Lưu chỉnh sửa' }).waitFor();
+		expect(/^\d\d\/\d\d\/\d{4}$/.test(await form.locator('#correct-assessment-date').inputValue()), 'the date is not dd/mm/yyyy');
+		const w = await pa.evaluate(() => document.documentElement.scrollWidth);
+		expect(w <= 390, 'the page is ' + w + ' px wide');
+		await a11y(pa, 'assessment correction, Vietnamese, 390 px');
+		await shot(pa, 'assessment-correct-phone-vi', { fullPage: true });
+		pa.once('dialog', (d) => d.accept());
+		await pa.locator('#lang-select').selectOption('en');
+		await pa.setViewportSize({ width: 1100, height: 780 });
+	});
+	pa.removeAllListeners('dialog');
 	// --- casework (docs/CASEWORK.md): a risk assessment, a follow-up plan, a hotline contact ------
 	await step('A works the case: the casework page saves a risk assessment and plans follow-up', async () => {
 		await pa.getByRole('link', { name: 'Casework', exact: true }).click();
