@@ -5,7 +5,8 @@
  *
  * A path that matches no route is 404, a known path with another method 405.
  * {id} matches a positive decimal integer only, so "/api/cases/1;x" and
- * "/api/cases/../x" match nothing.
+ * "/api/cases/../x" match nothing; so does {sub}, an id within {id}'s
+ * (an assessment of a case).
  */
 #include <microhttpd.h>
 #include <sodium.h>
@@ -79,9 +80,11 @@ static const struct route routes[] = {
         {"POST", "/api/cases/{id}/stage", h_cw_stage, ROLES_CASE},
         {"GET", "/api/cases/{id}/assessments", h_cw_assessments, ROLES_CASE},
         {"POST", "/api/cases/{id}/assessments", h_cw_assess, ROLES_CASE},
+        {"PATCH", "/api/cases/{id}/assessments/{sub}", h_cw_assess_patch, ROLES_CASE},
         {"GET", "/api/cases/{id}/followups", h_cw_followups, ROLES_CASE},
         {"POST", "/api/cases/{id}/followups", h_cw_followup_record, ROLES_CASE},
         {"POST", "/api/cases/{id}/followups/plan", h_cw_followup_plan, ROLES_CASE},
+        {"PATCH", "/api/cases/{id}/followups/{sub}", h_cw_followup_patch, ROLES_CASE},
         {"GET", "/api/approvals", h_cw_approvals, ROLES_CASE},
         {"POST", "/api/approvals/{id}", h_cw_approval_decide, ROLE_SUPERVISOR},
         {"GET", "/api/alerts", h_cw_alerts, ROLES_CASE},
@@ -106,7 +109,8 @@ static int match(const char *pattern, const char *path, struct req *r)
 {
 	const char *p = pattern, *s = path;
 	while (*p) {
-		if (!strncmp(p, "{id}", 4)) {
+		int sub = !strncmp(p, "{sub}", 5);
+		if (sub || !strncmp(p, "{id}", 4)) {
 			int64_t v = 0;
 			int n = 0;
 			for (; *s >= '0' && *s <= '9'; s++, n++)
@@ -114,8 +118,8 @@ static int match(const char *pattern, const char *path, struct req *r)
 					v = v * 10 + (*s - '0');
 			if (n == 0 || n > 18 || v <= 0)
 				return 0;
-			r->id = v;
-			p += 4;
+			*(sub ? &r->sub : &r->id) = v;
+			p += sub ? 5 : 4;
 		} else if (!strncmp(p, "{name}", 6)) {
 			size_t n = 0;
 			for (; (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_';

@@ -2,7 +2,8 @@
  * routes_followup.c - follow-up over the API (casework.h, docs/CASEWORK.md): a case's plan
  * and contacts (GET /api/cases/{id}/followups), a new plan (POST .../followups/plan
  * {"from", "months"}), a contact recorded (POST .../followups {"date", "mode", "who",
- * "outcome", "notes"}), and what the organisation has due and overdue
+ * "outcome", "notes"}), a contact corrected (PATCH .../followups/{sub}, the same fields and
+ * "version"), and what the organisation has due and overdue
  * (GET /api/followups/due?overdue=1). The owner's alone (access.c, srv_case_owned); reading
  * the notes is audited.
  */
@@ -93,6 +94,56 @@ int h_cw_followup_record(struct req *r)
 	if (out.due_id)
 		json_object_set_new(r->out, "due_id", json_integer(out.due_id));
 	return 201;
+}
+
+/* A recorded contact corrected: the fields given replace the recorded ones (notes sealed as
+ * on record; "" removes them), the failed attempts recounted and the plan's state recomputed
+ * (casework.h, ctip_cw_record_fix). One write transaction that takes the case's version
+ * (If-Match or "version") before writing: a stale copy is refused with 409, nothing changed.
+ * Audited in the same transaction. */
+int h_cw_followup_patch(struct req *r)
+{
+	static const char *const keys[] = {"date",  "mode",    "who", "outcome",
+	                                   "notes", "version", NULL};
+	struct ctip_cw_fcontact f = {.id = r->sub, .case_id = r->id};
+	int st;
+	if (srv_only_keys(r, r->in, keys) || srv_get_str(r, r->in, "date", 0, 10, &f.date) ||
+	    srv_get_str(r, r->in, "mode", 0, 64, &f.mode) ||
+	    srv_get_str(r, r->in, "who", 0, 200, &f.who) ||
+	    srv_get_str(r, r->in, "outcome", 0, 64, &f.outcome) ||
+	    srv_get_str(r, r->in, "notes", 0, 8000, &f.notes))
+		return 400;
+	if (!f.date && !f.mode && !f.who && !f.outcome && !f.notes)
+		return srv_error(r, 400, NULL,
+		                 "nothing to correct: give date, mode, who, outcome or notes");
+	struct srv_cw_hold h = {r, srv_wanted_version(r), 0};
+	if (h.expect < 0)
+		return 400;
+	ctip_err e = {0};
+	if (r->s->ops->begin(r->s, &e))
+		return srv_fail(r, &e);
+	if ((st = srv_case_owned(r, r->id))) {
+		r->s->ops->rollback(r->s);
+		return st;
+	}
+	struct ctip_account a;
+	struct ctip_cw_record_fix_out out;
+	srv_cw_actor(r, &a);
+	if (ctip_cw_record_fix(r->s, &a, &f, srv_cw_hold_version, &h, &out, &e))
+		return srv_cw_fix_error(r, &e);
+	char detail[128];
+	snprintf(detail, sizeof(detail), "follow-up contact %lld corrected: %s", (long long)r->sub,
+	         out.outcome);
+	if (srv_audit_tx1(r, "followup_correct", "C", r->id, detail, &e) ||
+	    r->s->ops->commit(r->s, &e)) {
+		r->s->ops->rollback(r->s);
+		return srv_fail(r, &e);
+	}
+	r->out = json_pack("{s:I, s:I, s:s, s:i, s:s, s:b, s:I}", "id", (json_int_t)r->sub,
+	                   "case_id", (json_int_t)r->id, "outcome", out.outcome, "failed_attempts",
+	                   out.failed, "followup", out.followup, "alert", out.alert, "version",
+	                   (json_int_t)h.version);
+	return r->out ? 200 : srv_error(r, 500, NULL, "out of memory");
 }
 
 struct due_ctx {

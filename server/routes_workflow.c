@@ -34,6 +34,18 @@ int srv_cw_error(struct req *r, const ctip_err *e)
 	}
 }
 
+int srv_cw_hold_version(void *ctx, ctip_err *e)
+{
+	struct srv_cw_hold *h = ctx;
+	return h->r->s->srv->case_bump(h->r->s, h->r->id, h->expect, &h->version, e);
+}
+
+int srv_cw_fix_error(struct req *r, const ctip_err *e)
+{
+	r->s->ops->rollback(r->s);
+	return e->code == CTIP_ECONFLICT ? srv_fail(r, e) : srv_cw_error(r, e);
+}
+
 /* One audit entry on object PREFIX<id>; 0, or 500 set. */
 static int audit(struct req *r, const char *action, char prefix, int64_t id, const char *detail)
 {

@@ -120,6 +120,7 @@ struct req {
 	int have_session;
 	struct srv_session sess;
 	int64_t id;     /* the {id} of the path, if any */
+	int64_t sub;    /* the {sub} of the path (an id within {id}), if any */
 	char param[64]; /* the {name} of the path, if any */
 	char client[64];
 	ctip_store *s;
@@ -315,6 +316,8 @@ int h_cw_followups(struct req *r);
 int h_cw_followup_plan(struct req *r);
 int h_cw_followup_record(struct req *r);
 int h_cw_followups_due(struct req *r);
+int h_cw_assess_patch(struct req *r);
+int h_cw_followup_patch(struct req *r);
 int h_cw_contacts(struct req *r);
 /* ---- the communications tracker (routes_comms.c) ---- */
 int h_comms_list(struct req *r);
@@ -330,6 +333,16 @@ int h_cw_contact_convert(struct req *r);
 void srv_cw_actor(struct req *r, struct ctip_account *a);
 /* A casework error as its status: 400 (with the field), 403, 404, or 500. */
 int srv_cw_error(struct req *r, const ctip_err *e);
+/* A correction's hold (casework.h, ctip_cw_hold): takes the version of case r->id inside the
+ * write transaction, refusing a stale copy (expect, from srv_wanted_version). */
+struct srv_cw_hold {
+	struct req *r;
+	int64_t expect, version;
+};
+int srv_cw_hold_version(void *ctx, ctip_err *e);
+/* A correction refused: rolls the transaction back; 409 with the version for a stale copy,
+ * else as srv_cw_error. */
+int srv_cw_fix_error(struct req *r, const ctip_err *e);
 
 /* ---- cases as JSON (routes_cases.c) ---- */
 

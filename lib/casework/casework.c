@@ -682,6 +682,289 @@ int ctip_cw_record(ctip_store *s, const struct ctip_account *actor, struct ctip_
 	return end(s, rc, e);
 }
 
+/* ---- corrections (issue 14) ------------------------------------------------------------------ */
+
+struct find_assessment {
+	int64_t id;
+	int found, score;
+	char date[11], level[16];
+	json_t *answers;
+};
+
+static int keep_assessment(void *ctx, const struct ctip_cw_assessment *a)
+{
+	struct find_assessment *f = ctx;
+	if (a->id != f->id)
+		return 0;
+	f->found = 1;
+	f->score = a->score;
+	snprintf(f->date, sizeof(f->date), "%s", a->date ? a->date : "");
+	snprintf(f->level, sizeof(f->level), "%s", a->level ? a->level : "");
+	f->answers = json_loads(a->answers ? a->answers : "{}", 0, NULL);
+	return f->answers ? 0 : CTIP_ENOMEM;
+}
+
+/* A level's static name (the instrument's codes are low, medium, high). */
+static const char *level_name(const char *l)
+{
+	return !strcmp(l, "high") ? "high" : !strcmp(l, "medium") ? "medium" : "low";
+}
+
+int ctip_cw_assess_fix(ctip_store *s, const struct ctip_account *actor, int64_t case_id, int64_t id,
+                       const char *date, json_t *answers, ctip_cw_hold hold, void *ctx,
+                       struct ctip_cw_assess_fix_out *out, ctip_err *e)
+{
+	struct ctip_cw_work w;
+	memset(out, 0, sizeof(*out));
+	int rc = case_for_change(s, actor, case_id, &w, e);
+	if (rc)
+		return rc;
+	const struct ctip_cw_ops *o = ctip_cw_ops(s, e);
+	const struct ctip_risk *r = ctip_risk_get(e);
+	if (!r)
+		return CTIP_EINVAL;
+	struct find_assessment f = {.id = id};
+	rc = o->assessment_list(s, case_id, keep_assessment, &f, e);
+	if (rc == CTIP_ENOMEM)
+		ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (rc || !f.found) {
+		json_decref(f.answers);
+		return rc ? rc : ctip_err_set(e, CTIP_ENOTFOUND, "no such assessment");
+	}
+	out->was_score = f.score;
+	out->was_level = level_name(f.level);
+	if (date && !*date) {
+		json_decref(f.answers);
+		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, "date", "an assessment keeps its date");
+	}
+	if (date && (rc = date_arg("date", date, out->date, e))) {
+		json_decref(f.answers);
+		return rc;
+	}
+	if (!date)
+		snprintf(out->date, sizeof(out->date), "%s", f.date);
+	if (answers && !json_is_object(answers)) {
+		json_decref(f.answers);
+		return ctip_err_at(e, CTIP_EINVAL, NULL, 0, "answers",
+		                   "answers must be an object of question codes to answer codes");
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(answers, k, v)
+	{
+		if (json_is_null(v))
+			json_object_del(f.answers, k);
+		else
+			json_object_set(f.answers, k, v);
+	}
+	int linked = 0;
+	if ((rc = o->linked_victim_elsewhere(s, case_id, &linked, e))) {
+		json_decref(f.answers);
+		return rc;
+	}
+	/* as on add: record linkage found the person a victim in another case */
+	if (linked)
+		json_object_set_new(f.answers, "earlier_trafficking", json_string("yes"));
+	json_t *canon = NULL;
+	rc = ctip_risk_score(r, f.answers, &out->score, &out->level, &canon, e);
+	json_decref(f.answers);
+	if (rc)
+		return rc;
+	char *text = json_dumps(canon, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(canon);
+	if (!text)
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	out->linked = linked;
+	if (hold && (rc = hold(ctx, e))) {
+		free(text);
+		return rc;
+	}
+	struct ctip_cw_assessment a = {.id = id,
+	                               .case_id = case_id,
+	                               .date = out->date,
+	                               .answers = text,
+	                               .score = out->score,
+	                               .level = out->level};
+	rc = o->assessment_set(s, &a, e);
+	free(text);
+	/* the level became high: the alert and the shorter follow-up, as when one is added */
+	if (rc == CTIP_OK && !strcmp(out->level, "high") && strcmp(out->was_level, "high")) {
+		char detail[96];
+		snprintf(detail, sizeof(detail), "assessment %lld corrected: score %d",
+		         (long long)id, out->score);
+		rc = o->alert_add(s, case_id, "high_risk", detail, e);
+		out->alert = 1;
+		if (rc == CTIP_OK && !strcmp(w.followup, "active"))
+			rc = bring_forward(s, o, case_id, out->date, &out->moved, e);
+	}
+	return rc;
+}
+
+struct find_fcontact {
+	int64_t id, due_id;
+	int found;
+	char date[11], mode[64], who[200], outcome[64];
+	char *notes;
+};
+
+static int keep_fcontact(void *ctx, const struct ctip_cw_fcontact *c)
+{
+	struct find_fcontact *f = ctx;
+	if (c->id != f->id)
+		return 0;
+	f->found = 1;
+	f->due_id = c->due_id;
+	snprintf(f->date, sizeof(f->date), "%s", c->date ? c->date : "");
+	snprintf(f->mode, sizeof(f->mode), "%s", c->mode ? c->mode : "");
+	snprintf(f->who, sizeof(f->who), "%s", c->who ? c->who : "");
+	snprintf(f->outcome, sizeof(f->outcome), "%s", c->outcome ? c->outcome : "");
+	if (c->notes && !(f->notes = strdup(c->notes)))
+		return CTIP_ENOMEM;
+	return 0;
+}
+
+struct plan_left {
+	int open, all;
+};
+
+static int count_plan(void *ctx, const struct ctip_cw_due *d)
+{
+	struct plan_left *p = ctx;
+	p->all++;
+	p->open += !d->done;
+	return 0;
+}
+
+int ctip_cw_record_fix(ctip_store *s, const struct ctip_account *actor, struct ctip_cw_fcontact *c,
+                       ctip_cw_hold hold, void *ctx, struct ctip_cw_record_fix_out *out,
+                       ctip_err *e)
+{
+	struct ctip_cw_work w;
+	char day[11], v[32], ex[300];
+	memset(out, 0, sizeof(*out));
+	int rc = case_for_change(s, actor, c->case_id, &w, e);
+	if (rc)
+		return rc;
+	const struct ctip_cw_ops *o = ctip_cw_ops(s, e);
+	struct find_fcontact f = {.id = c->id};
+	rc = o->fcontact_list(s, c->case_id, keep_fcontact, &f, e);
+	if (rc == CTIP_ENOMEM)
+		ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (rc || !f.found) {
+		free(f.notes);
+		return rc ? rc : ctip_err_set(e, CTIP_ENOTFOUND, "no such follow-up contact");
+	}
+	if (c->date && !*c->date) {
+		rc = ctip_err_at(e, CTIP_EINVAL, NULL, 0, "date", "a contact keeps its date");
+		goto done;
+	}
+	if (c->date && (rc = date_arg("date", c->date, day, e)))
+		goto done;
+	if (!c->date)
+		snprintf(day, sizeof(day), "%s", f.date);
+	const char *mode = f.mode, *outcome = f.outcome;
+	if (c->mode) {
+		const struct ctip_ref_entry *m =
+		        *c->mode ? ctip_ref_find(s->ref, "followup_mode", c->mode) : NULL;
+		if (!m) {
+			ctip_ref_examples(s->ref, "followup_mode", ex, sizeof(ex));
+			rc = ctip_err_at(e, CTIP_EINVAL, NULL, 0, "mode",
+			                 "unknown or missing mode '%s' (one of: %s)", c->mode, ex);
+			goto done;
+		}
+		mode = m->code;
+	}
+	const struct ctip_ref_entry *oc =
+	        ctip_ref_find(s->ref, "followup_outcome", c->outcome ? c->outcome : outcome);
+	if (!oc || (c->outcome && !*c->outcome)) {
+		ctip_ref_examples(s->ref, "followup_outcome", ex, sizeof(ex));
+		rc = ctip_err_at(e, CTIP_EINVAL, NULL, 0, "outcome",
+		                 "unknown or missing outcome '%s' (one of: %s)",
+		                 c->outcome ? c->outcome : outcome, ex);
+		goto done;
+	}
+	outcome = oc->code;
+	const char *who = c->who ? (*c->who ? c->who : actor->username) : f.who;
+	const char *notes = c->notes ? c->notes : f.notes;
+	int was_failed = outcome_failed(f.outcome), failed = outcome_failed(outcome);
+	int lost_after = CTIP_FOLLOWUP_LOST_AFTER;
+	int g = o->setting_get(s, w.org_id, "followup_lost_after", v, sizeof(v), e);
+	if (g == CTIP_OK)
+		lost_after = atoi(v) > 0 ? atoi(v) : lost_after;
+	else if (g != CTIP_ENOTFOUND) {
+		rc = g;
+		goto done;
+	}
+	if (hold && (rc = hold(ctx, e)))
+		goto done;
+	struct ctip_cw_fcontact n = {.id = c->id,
+	                             .case_id = c->case_id,
+	                             .due_id = f.due_id,
+	                             .date = day,
+	                             .mode = mode,
+	                             .who = who,
+	                             .outcome = outcome,
+	                             .notes = notes};
+	if ((rc = o->fcontact_set(s, &n, e)))
+		goto done;
+	/* corrected to a reached contact: the planned contact it answered is done, as when a
+	 * reached contact is recorded */
+	if (was_failed && !failed && strcmp(outcome, "deceased") && f.due_id) {
+		struct open_dues od = {0};
+		rc = o->due_list(s, c->case_id, 0, NULL, keep_open, &od, e);
+		for (int i = 0; rc == CTIP_OK && i < od.n; i++)
+			if (od.id[i] == f.due_id)
+				rc = o->due_set(s, od.id[i], NULL, day, e);
+	}
+	if (rc == CTIP_OK && !strcmp(outcome, "deceased") && strcmp(f.outcome, "deceased"))
+		rc = o->due_clear_open(s, c->case_id, e);
+	/* the run of failed attempts, counted again over every contact as corrected */
+	struct failed_run fr = {0};
+	if (rc == CTIP_OK)
+		rc = o->fcontact_list(s, c->case_id, count_failed, &fr, e);
+	out->failed = fr.n;
+	struct plan_left pl = {0};
+	if (rc == CTIP_OK)
+		rc = o->due_list(s, c->case_id, 0, NULL, count_plan, &pl, e);
+	char before[16];
+	snprintf(before, sizeof(before), "%s", w.followup);
+	if (rc == CTIP_OK) {
+		if (!strcmp(outcome, "deceased"))
+			snprintf(w.followup, sizeof(w.followup), "completed");
+		else if (fr.n >= lost_after)
+			snprintf(w.followup, sizeof(w.followup), "lost");
+		else if (!strcmp(before, "lost") ||
+		         (!strcmp(before, "completed") && !strcmp(f.outcome, "deceased")))
+			/* no longer lost (or no longer ended by a death): as the plan stands */
+			snprintf(w.followup, sizeof(w.followup), "%s",
+			         pl.open  ? "active"
+			         : pl.all ? "completed"
+			                  : "none");
+	}
+	if (rc == CTIP_OK && strcmp(before, "lost") && !strcmp(w.followup, "lost")) {
+		char detail[64];
+		snprintf(detail, sizeof(detail), "%d failed attempts", fr.n);
+		rc = o->alert_add(s, c->case_id, "lost_to_followup", detail, e);
+		out->alert = 1;
+	}
+	if (rc == CTIP_OK && !strcmp(outcome, "retrafficked") &&
+	    strcmp(f.outcome, "retrafficked")) {
+		rc = o->alert_add(s, c->case_id, "retrafficked", "reported at a follow-up contact",
+		                  e);
+		out->alert = 1;
+	}
+	if (rc == CTIP_OK && strcmp(before, w.followup))
+		rc = o->work_set(s, &w, e);
+	out->outcome = oc->code;
+	out->followup = !strcmp(w.followup, "lost")        ? "lost"
+	                : !strcmp(w.followup, "completed") ? "completed"
+	                : !strcmp(w.followup, "active")    ? "active"
+	                                                   : "none";
+done:
+	free(f.notes);
+	return rc;
+}
+
 /* ---- hotline contacts ------------------------------------------------------------------------ */
 
 /* A vocabulary value (optional unless required) as its code into *v. */

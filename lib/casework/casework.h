@@ -79,6 +79,44 @@ struct ctip_cw_record_out {
 int ctip_cw_record(ctip_store *s, const struct ctip_account *actor, struct ctip_cw_fcontact *c,
                    struct ctip_cw_record_out *out, ctip_err *e);
 
+/* Corrections (issue 14). Each runs inside the caller's write transaction and neither begins
+ * nor commits it: the caller (the server) takes the case's version in the same transaction.
+ * Every check is made first; then hold(ctx) is called (NULL: none), e.g. to take the case's
+ * version, and only when it succeeds is anything written. */
+typedef int (*ctip_cw_hold)(void *ctx, ctip_err *e);
+
+struct ctip_cw_assess_fix_out {
+	int score, was_score;
+	const char *level, *was_level; /* static */
+	int linked, moved;
+	int alert; /* a high_risk alert was raised: the level became high */
+	char date[11];
+};
+/* Corrects assessment id of case_id: its date (NULL: unchanged) and answers (NULL: unchanged;
+ * else merged over the recorded ones: a question given an answer takes it, one given null is
+ * no longer answered). Score and level are recomputed as ctip_cw_assess computes them (the
+ * record linkage's earlier trafficking included); when the level becomes high, the alert is
+ * raised and the planned contacts brought forward as when one is added. */
+int ctip_cw_assess_fix(ctip_store *s, const struct ctip_account *actor, int64_t case_id, int64_t id,
+                       const char *date, json_t *answers, ctip_cw_hold hold, void *ctx,
+                       struct ctip_cw_assess_fix_out *out, ctip_err *e);
+
+struct ctip_cw_record_fix_out {
+	int failed;           /* consecutive failed attempts after the correction */
+	const char *followup; /* the plan's state after it (static) */
+	const char *outcome;  /* the contact's outcome now (static) */
+	int alert;            /* an alert was raised (lost to follow-up, re-trafficked) */
+};
+/* Corrects follow-up contact c->id of case c->case_id: the fields of c that are not NULL
+ * (date, mode, who, outcome, notes; notes "" removes them) replace the recorded ones. The
+ * failed attempts are recounted and the plan's state recomputed: lost when the attempts now
+ * reach the organisation's limit; no longer lost when they do not (active while planned
+ * contacts are open, else completed); a contact corrected to reached marks its planned contact
+ * done; deceased ends the plan as when recorded. */
+int ctip_cw_record_fix(ctip_store *s, const struct ctip_account *actor, struct ctip_cw_fcontact *c,
+                       ctip_cw_hold hold, void *ctx, struct ctip_cw_record_fix_out *out,
+                       ctip_err *e);
+
 /* Records a hotline contact of actor's organisation (h->at NULL: now). */
 int ctip_cw_contact_add(ctip_store *s, const struct ctip_account *actor, struct ctip_cw_hotline *h,
                         int64_t *id, ctip_err *e);

@@ -87,6 +87,9 @@ struct ctip_cw_ops {
 	int (*assessment_list)(ctip_store *s, int64_t case_id,
 	                       int (*cb)(void *ctx, const struct ctip_cw_assessment *a), void *ctx,
 	                       ctip_err *e);
+	/* Corrects assessment a->id of case a->case_id: its date, answers, score and level (its
+	 * author is kept); CTIP_ENOTFOUND when the case has no such assessment. */
+	int (*assessment_set)(ctip_store *s, const struct ctip_cw_assessment *a, ctip_err *e);
 	/* Whether a victim of the case is, by the stored record linkage, a victim in another
 	 * case too. */
 	int (*linked_victim_elsewhere)(ctip_store *s, int64_t case_id, int *yes, ctip_err *e);
@@ -110,6 +113,10 @@ struct ctip_cw_ops {
 	int (*fcontact_list)(ctip_store *s, int64_t case_id,
 	                     int (*cb)(void *ctx, const struct ctip_cw_fcontact *c), void *ctx,
 	                     ctip_err *e);
+	/* Corrects follow-up contact c->id of case c->case_id: its date, mode, who, outcome and
+	 * notes (sealed; NULL or empty: none), its planned contact and author kept;
+	 * CTIP_ENOTFOUND when the case has no such contact. */
+	int (*fcontact_set)(ctip_store *s, const struct ctip_cw_fcontact *c, ctip_err *e);
 	int (*alert_add)(ctip_store *s, int64_t case_id, const char *kind, const char *detail,
 	                 ctip_err *e);
 	/* Open alerts of a case (case_id != 0) or of org_id's cases. */

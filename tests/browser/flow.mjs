@@ -454,6 +454,43 @@ async function main() {
 		expect(n2 === n0 + 1, `assessments ${n0} -> ${n2}`);
 		await pa.locator('[data-stage="assessment"] table').first().getByRole('cell', { name: 'High' }).first().waitFor();
 	});
+	await step('A corrects the assessment from its row: filled in, changed only on Save, with the version (a stale copy is refused)', async () => {
+		const sec = pa.locator('[data-stage="assessment"]');
+		const as0 = (await apiFrom(pa, 'GET', `/cases/${caseId}/assessments`)).body.assessments;
+		const last = as0[as0.length - 1];
+		expect(last.answers.debt === 'recruiter', 'set-up: ' + JSON.stringify(last));
+		// the row's Correct opens the form with that assessment filled in
+		await sec.getByRole('button', { name: /^Correct the assessment of / }).last().click();
+		const form = sec.locator('form:has(#correct-assessment-entry)');
+		await form.locator('#correct-assessment-q_debt').waitFor();
+		expect((await form.locator('#correct-assessment-entry').inputValue()) === String(last.id), 'another assessment chosen');
+		expect((await form.locator('#correct-assessment-q_debt').inputValue()) === 'recruiter', 'the answers are not filled in');
+		const [y, m, d] = last.date.split('-');
+		const shownDate = await form.locator('#correct-assessment-date').inputValue();
+		expect([`${d}/${m}/${y}`, last.date].includes(shownDate), 'the date is not filled in: ' + shownDate);
+		// a colleague changes the case meanwhile: the correction is refused, nothing stored
+		const other = await apiFrom(pa, 'PATCH', `/cases/${caseId}`, { comment: 'Assessment checked by a colleague.' });
+		expect(other.status === 200, 'the other change: ' + other.status);
+		await form.locator('#correct-assessment-q_debt').selectOption('none');
+		await form.getByRole('button', { name: 'Save the correction' }).click();
+		await pa.getByText('Someone else changed this case after you opened it.', { exact: false }).waitFor();
+		const stale = (await apiFrom(pa, 'GET', `/cases/${caseId}/assessments`)).body.assessments.find((x) => x.id === last.id);
+		expect(stale.answers.debt === 'recruiter', 'the stale correction was applied');
+		// on the page as it is now (the refused form is left without a question): changed only on Save
+		pa.once('dialog', (dl) => dl.accept());
+		await pa.reload();
+		await pa.waitForFunction(() => !document.getElementById('main').hasAttribute('aria-busy'));
+		const sec2 = pa.locator('[data-stage="assessment"]');
+		await sec2.getByRole('button', { name: /^Correct the assessment of / }).last().click();
+		const f2 = sec2.locator('form:has(#correct-assessment-entry)');
+		await f2.locator('#correct-assessment-q_debt').selectOption('none');
+		const before = (await apiFrom(pa, 'GET', `/cases/${caseId}/assessments`)).body.assessments.find((x) => x.id === last.id);
+		expect(before.answers.debt === 'recruiter', 'saved before Save');
+		await f2.getByRole('button', { name: 'Save the correction' }).click();
+		await pa.getByText(/^Assessment corrected: score \d+, /).waitFor();
+		const after = (await apiFrom(pa, 'GET', `/cases/${caseId}/assessments`)).body.assessments.find((x) => x.id === last.id);
+		expect(after.answers.debt === 'none' && after.level !== 'high' && after.date === last.date, 'stored: ' + JSON.stringify(after));
+	});
 	await step('the case page: a person edited (only on save), unsaved changes warned before leaving', async () => {
 		await pa.goto(`${base}/#/cases/${caseId}`);
 		await pa.waitForFunction(() => !document.getElementById('main').hasAttribute('aria-busy'));
@@ -502,6 +539,25 @@ async function main() {
 		expect(w <= 390, 'the page is ' + w + ' px wide');
 		await shot(pa, 'case-workflow-phone-vi', { fullPage: true });
 		await a11y(pa, 'case page by workflow, Vietnamese, 390 px');
+		await pa.locator('#lang-select').selectOption('en');
+		await pa.setViewportSize({ width: 1100, height: 780 });
+	});
+	pa.removeAllListeners('dialog');
+	await step('correcting an assessment in Vietnamese at 390 px: the form fits, the date as dd/mm/yyyy, nothing saved without Lưu', async () => {
+		await pa.setViewportSize({ width: 390, height: 844 });
+		await pa.goto(`${base}/#/cases/${caseId}`);
+		await pa.waitForFunction(() => !document.getElementById('main').hasAttribute('aria-busy'));
+		await pa.locator('#lang-select').selectOption('vi');
+		const sec = pa.locator('[data-stage="assessment"]');
+		await sec.getByRole('button', { name: /^Sửa lần đánh giá ngày \d\d\/\d\d\/\d{4}$/ }).last().click();
+		const form = sec.locator('form:has(#correct-assessment-entry)');
+		await form.getByRole('button', { name: 'Lưu chỉnh sửa' }).waitFor();
+		expect(/^\d\d\/\d\d\/\d{4}$/.test(await form.locator('#correct-assessment-date').inputValue()), 'the date is not dd/mm/yyyy');
+		const w = await pa.evaluate(() => document.documentElement.scrollWidth);
+		expect(w <= 390, 'the page is ' + w + ' px wide');
+		await a11y(pa, 'assessment correction, Vietnamese, 390 px');
+		await shot(pa, 'assessment-correct-phone-vi', { fullPage: true });
+		pa.once('dialog', (d) => d.accept());
 		await pa.locator('#lang-select').selectOption('en');
 		await pa.setViewportSize({ width: 1100, height: 780 });
 	});

@@ -114,7 +114,7 @@ export async function caseView(root, [id], query, ctx) {
 
 	// assessment: the risk of re-trafficking, assessed here
 	if (w && inst) {
-		const ra = assessParts(w, inst, id, reload);
+		const ra = assessParts(w, inst, id, reload, c.version);
 		root.append(block('assessment', [section('assessments', t('work.assessments'), ra.content, h('details', { class: 'add' }, h('summary', {}, t('flow.addAssessment')), ra.forms))]));
 	}
 	// case plan: its approval
@@ -155,7 +155,7 @@ export async function caseView(root, [id], query, ctx) {
 
 	// follow-up and reintegration: the plan of contacts, each contact recorded here
 	if (w) {
-		const fa = followupParts(w, id, reload);
+		const fa = followupParts(w, id, reload, c.version);
 		root.append(block('followup_reintegration', [section('followups', t('work.followups'), fa.content, h('details', { class: 'add' }, h('summary', {}, t('flow.addFollowup')), fa.forms))]));
 	}
 

@@ -1,7 +1,8 @@
 // views/work.js - the casework of one case (docs/CASEWORK.md; GET /api/cases/{id}/workflow): its
 // stage and assigned worker, supervisors' approvals, risk assessments with their trend, the
 // follow-up plan and contacts, open alerts; forms to move the stage, assign, assess, plan and
-// record a follow-up contact. The owning organisation's alone (the server answers 403/404).
+// record a follow-up contact, and to correct a recorded assessment or contact. The owning
+// organisation's alone (the server answers 403/404).
 import { h } from '../dom.js';
 import { t, loadVocabs, options, label, currentLang } from '../i18n.js';
 import { api } from '../api.js';
@@ -95,8 +96,9 @@ export function stageParts(w, id, ctx, reload) {
 	return { content: approvals(w.approvals || []), forms: [stageForm, assignForm] };
 }
 
-/* The risk assessments with their trend, and the form of a new one. */
-export function assessParts(w, inst, id, reload) {
+/* The risk assessments with their trend, the form of a new one and the correction of one
+   recorded (version: the case's version read, sent with a correction; the case page has it). */
+export function assessParts(w, inst, id, reload, version) {
 	const lang = currentLang();
 	// risk assessments
 	const rf = new Form('assess');
@@ -123,14 +125,45 @@ export function assessParts(w, inst, id, reload) {
 		}
 	});
 	const as = w.risk.assessments || [];
+	const fix = as.length
+		? corrector({
+				key: 'assessment',
+				entries: as,
+				describe: (a) => [fmtDate(a.date), label('risk_level', a.level), String(a.score)].join(' · '),
+				fill: (form, a) => [
+					form.date('date', t('work.date'), { value: a.date, required: true }),
+					inst.questions.map((q) => form.field('q_' + q.code, qLabel(q), { options: q.answers.map((x) => ({ code: x.code, label: qLabel(x) })), value: (a.answers || {})[q.code] || '' })),
+				],
+				diff: (form, a) => {
+					const change = {},
+						answers = {};
+					if (form.value('date') !== a.date) change.date = form.value('date');
+					for (const q of inst.questions) {
+						const v = form.value('q_' + q.code),
+							was = (a.answers || {})[q.code] || '';
+						if (v !== was) answers[q.code] = v || null;
+					}
+					if (Object.keys(answers).length) change.answers = answers;
+					return change;
+				},
+				field: (f) => (f && f !== 'date' && f !== 'answers' && f !== 'version' ? 'q_' + f : f),
+				path: `cases/${id}/assessments`,
+				saved: (r) => t('work.assessFixed', { score: r.score, level: label('risk_level', r.level) }),
+				version,
+				reload,
+		  })
+		: null;
 	return {
-		content: as.length ? list(['work.date', 'work.score', 'work.level', 'work.by'], as.map((a) => [fmtDate(a.date), String(a.score), label('risk_level', a.level), a.created_by])) : null,
+		content: as.length
+			? [list(['work.date', 'work.score', 'work.level', 'work.by', 'work.correctCol'], as.map((a) => [fmtDate(a.date), String(a.score), label('risk_level', a.level), a.created_by, fix.button(a, t('work.correctAssessLabel', { date: fmtDate(a.date) }))])), fix.details]
+			: null,
 		forms: assessForm,
 	};
 }
 
-/* The follow-up plan and contacts, and the forms that plan and record. */
-export function followupParts(w, id, reload) {
+/* The follow-up plan and contacts, the forms that plan and record, and the correction of a
+   recorded contact (version as for assessParts). */
+export function followupParts(w, id, reload, version) {
 	// follow-up
 	const pf = new Form('plan');
 	const planForm = h(
@@ -176,18 +209,101 @@ export function followupParts(w, id, reload) {
 	});
 	const plan = w.followups.plan || [],
 		contacts = w.followups.contacts || [];
+	const FIELDS = ['date', 'mode', 'outcome', 'who', 'notes'];
+	const fix = contacts.length
+		? corrector({
+				key: 'contact',
+				entries: contacts,
+				describe: (c) => [fmtDate(c.date), label('followup_mode', c.mode), label('followup_outcome', c.outcome)].join(' · '),
+				fill: (form, c) => [
+					form.date('date', t('work.date'), { value: c.date, required: true }),
+					form.field('mode', t('work.mode'), { options: options('followup_mode'), required: true, value: c.mode }),
+					form.field('outcome', t('work.outcome'), { options: options('followup_outcome'), required: true, value: c.outcome }),
+					form.field('who', t('work.who'), { value: c.who || '' }),
+					form.field('notes', t('work.notes'), { textarea: true, value: c.notes || '' }),
+				],
+				diff: (form, c) => {
+					const change = {};
+					for (const f of FIELDS) if (form.value(f) !== (c[f] || '')) change[f] = form.value(f);
+					return change;
+				},
+				field: (f) => f,
+				path: `cases/${id}/followups`,
+				saved: (r) => t('work.contactFixed', { state: t('work.fu.' + r.followup) }),
+				version,
+				reload,
+		  })
+		: null;
 	return {
 		content:
 			plan.length || contacts.length
 				? [
 						plan.length ? list(['work.due', 'work.monthsCol', 'work.state'], plan.map((d) => [fmtDate(d.due), String(d.months), d.done ? t('work.done', { date: fmtDate(d.done) }) : d.overdue ? t('work.overdue') : t('work.open')])) : null,
 						contacts.length
-							? list(['work.date', 'work.mode', 'work.outcome', 'work.by', 'work.notes'], contacts.map((c) => [fmtDate(c.date), label('followup_mode', c.mode), label('followup_outcome', c.outcome), c.who, c.notes || '']))
+							? list(['work.date', 'work.mode', 'work.outcome', 'work.by', 'work.notes', 'work.correctCol'], contacts.map((c) => [fmtDate(c.date), label('followup_mode', c.mode), label('followup_outcome', c.outcome), c.who, c.notes || '', fix.button(c, t('work.correctContactLabel', { date: fmtDate(c.date) }))]))
 							: null,
+						fix ? fix.details : null,
 				  ]
 				: null,
 		forms: [planForm, recordForm],
 	};
+}
+
+/* Corrects a recorded entry (an assessment, a follow-up contact): PATCH o.path/{id}. Each row's
+   "Correct" button opens the form filled in with that entry (another can be chosen in it); only
+   the fields that changed are sent, on an explicit Save, with the case's version when known so
+   that a change someone made meanwhile is refused (409) rather than overwritten. */
+function corrector(o) {
+	const body = h('div', {});
+	const details = h('details', { class: 'add edit-item', id: `correct-${o.key}` }, h('summary', {}, t(`work.correct.${o.key}`)), body);
+	const show = (chosen) => {
+		shown = true;
+		const form = new Form(`correct-${o.key}`);
+		const it = o.entries.find((x) => String(x.id) === String(chosen)) || o.entries[0];
+		const button = h('button', { type: 'submit' }, t('case.itemSave'));
+		const el = h(
+			'form',
+			{ novalidate: true, 'data-guard': '' },
+			form.summary,
+			form.field('entry', t('case.whichItem'), { options: o.entries.map((x) => ({ code: String(x.id), label: o.describe(x) })), value: String(it.id), required: true }),
+			o.fill(form, it),
+			h('div', { class: 'actions' }, button)
+		);
+		form.control('entry').addEventListener('change', () => {
+			show(form.value('entry'));
+			body.querySelector('select').focus();
+		});
+		el.addEventListener('submit', async (e) => {
+			e.preventDefault();
+			form.clearErrors();
+			if (!form.validate()) return;
+			const change = o.diff(form, it);
+			if (!Object.keys(change).length) return form.showError(t('edit.nothing'));
+			if (o.version) change.version = o.version;
+			button.disabled = true;
+			try {
+				const r = await api('PATCH', `/${o.path}/${it.id}`, change);
+				o.reload(o.saved(r));
+			} catch (err) {
+				button.disabled = false;
+				form.showError(errorText(err), o.field(err.field));
+			}
+		});
+		body.replaceChildren(el);
+	};
+	// filled in when first opened: a closed correction adds no second set of fields to the page
+	let shown = false;
+	details.addEventListener('toggle', () => {
+		if (details.open && !shown) show(o.entries[o.entries.length - 1].id);
+	});
+	const open = (id) => {
+		shown = true;
+		details.open = true;
+		show(id);
+		body.querySelector('select').focus();
+	};
+	const button = (x, aria) => h('button', { type: 'button', class: 'secondary', 'aria-label': aria, onclick: () => open(x.id) }, t('work.correct'));
+	return { details, button };
 }
 
 function approvals(list0) {

@@ -224,6 +224,21 @@ static int assessment_list(ctip_store *base, int64_t case_id,
 	return rc;
 }
 
+static int assessment_set(ctip_store *base, const struct ctip_cw_assessment *a, ctip_err *e)
+{
+	PGresult *r;
+	int rc = pg_qf(PGS(base), &r, e, "assessment",
+	               "UPDATE risk_assessment SET date = $3, answers = $4, score = $5, level = $6 "
+	               "WHERE id = $1 AND case_id = $2 RETURNING id",
+	               "iissds", (long long)a->id, (long long)a->case_id, a->date, a->answers,
+	               a->score, a->level);
+	if (rc)
+		return rc;
+	int n = PQntuples(r);
+	PQclear(r);
+	return n ? CTIP_OK : ctip_err_set(e, CTIP_ENOTFOUND, "no such assessment");
+}
+
 /* By the stored record linkage, through ctip_linked_victim_elsewhere() (lib/sql/pg/0019): the
  * server's role may not read the linkage's tables nor another organisation's case. */
 static int linked_victim_elsewhere(ctip_store *base, int64_t case_id, int *yes, ctip_err *e)
@@ -366,6 +381,24 @@ static int fcontact_list(ctip_store *base, int64_t case_id,
 	}
 	PQclear(r);
 	return rc;
+}
+
+static int fcontact_set(ctip_store *base, const struct ctip_cw_fcontact *c, ctip_err *e)
+{
+	pg_store *s = PGS(base);
+	PGresult *r;
+	int rc = pg_qf(s, &r, e, "follow-up contact",
+	               "UPDATE followup_contact SET date = $3, mode = $4, who = $5, outcome = $6, "
+	               "notes_sealed = NULL WHERE id = $1 AND case_id = $2 RETURNING id",
+	               "iissss", (long long)c->id, (long long)c->case_id, c->date, c->mode, c->who,
+	               c->outcome);
+	if (rc)
+		return rc;
+	int n = PQntuples(r);
+	PQclear(r);
+	if (!n)
+		return ctip_err_set(e, CTIP_ENOTFOUND, "no such follow-up contact");
+	return pg_put_sealed(s, "followup_contact", "notes_sealed", c->id, c->notes, e);
 }
 
 static int alert_add(ctip_store *base, int64_t case_id, const char *kind, const char *detail,
@@ -583,6 +616,7 @@ const struct ctip_cw_ops ctip_pg_cw_ops = {
         .approval_list = approval_list,
         .assessment_add = assessment_add,
         .assessment_list = assessment_list,
+        .assessment_set = assessment_set,
         .linked_victim_elsewhere = linked_victim_elsewhere,
         .setting_get = setting_get,
         .setting_set = setting_set,
@@ -592,6 +626,7 @@ const struct ctip_cw_ops ctip_pg_cw_ops = {
         .due_set = due_set,
         .fcontact_add = fcontact_add,
         .fcontact_list = fcontact_list,
+        .fcontact_set = fcontact_set,
         .alert_add = alert_add,
         .alert_list = alert_list,
         .hotline_add = hotline_add,

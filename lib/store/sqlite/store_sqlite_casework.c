@@ -301,6 +301,26 @@ static int assessment_list(ctip_store *s, int64_t case_id,
 	return rc;
 }
 
+static int assessment_set(ctip_store *s, const struct ctip_cw_assessment *a, ctip_err *e)
+{
+	sqlite3_stmt *st = ctip_sqlite_prep(s,
+	                                    "UPDATE risk_assessment SET date = ?, answers = ?, "
+	                                    "score = ?, level = ? WHERE id = ? AND case_id = ?",
+	                                    e);
+	if (!st)
+		return CTIP_EDB;
+	ctip_sqlite_bind_opt(st, 1, a->date);
+	ctip_sqlite_bind_opt(st, 2, a->answers);
+	sqlite3_bind_int(st, 3, a->score);
+	ctip_sqlite_bind_opt(st, 4, a->level);
+	sqlite3_bind_int64(st, 5, a->id);
+	sqlite3_bind_int64(st, 6, a->case_id);
+	int rc = run(s, st, "assessment", e);
+	if (rc == CTIP_OK && !sqlite3_changes(ctip_store_sqlite_db(s)))
+		rc = ctip_err_set(e, CTIP_ENOTFOUND, "no such assessment");
+	return rc;
+}
+
 static int linked_victim_elsewhere(ctip_store *s, int64_t case_id, int *yes, ctip_err *e)
 {
 	sqlite3_stmt *st = ctip_sqlite_prep(
@@ -488,6 +508,30 @@ static int fcontact_list(ctip_store *s, int64_t case_id,
 		rc = ctip_sqlite_fail(s, e, "follow-up contacts");
 	sqlite3_finalize(st);
 	return rc;
+}
+
+static int fcontact_set(ctip_store *s, const struct ctip_cw_fcontact *c, ctip_err *e)
+{
+	sqlite3_stmt *st =
+	        ctip_sqlite_prep(s,
+	                         "UPDATE followup_contact SET date = ?, mode = ?, who = ?, "
+	                         "outcome = ?, notes_sealed = NULL WHERE id = ? AND "
+	                         "case_id = ?",
+	                         e);
+	if (!st)
+		return CTIP_EDB;
+	ctip_sqlite_bind_opt(st, 1, c->date);
+	ctip_sqlite_bind_opt(st, 2, c->mode);
+	ctip_sqlite_bind_opt(st, 3, c->who);
+	ctip_sqlite_bind_opt(st, 4, c->outcome);
+	sqlite3_bind_int64(st, 5, c->id);
+	sqlite3_bind_int64(st, 6, c->case_id);
+	int rc = run(s, st, "follow-up contact", e);
+	if (rc == CTIP_OK && !sqlite3_changes(ctip_store_sqlite_db(s)))
+		return ctip_err_set(e, CTIP_ENOTFOUND, "no such follow-up contact");
+	if (rc)
+		return rc;
+	return put_sealed(s, "followup_contact", "notes_sealed", c->id, c->notes, e);
 }
 
 static int alert_add(ctip_store *s, int64_t case_id, const char *kind, const char *detail,
@@ -772,6 +816,7 @@ const struct ctip_cw_ops ctip_sqlite_cw_ops = {
         .approval_list = approval_list,
         .assessment_add = assessment_add,
         .assessment_list = assessment_list,
+        .assessment_set = assessment_set,
         .linked_victim_elsewhere = linked_victim_elsewhere,
         .setting_get = setting_get,
         .setting_set = setting_set,
@@ -781,6 +826,7 @@ const struct ctip_cw_ops ctip_sqlite_cw_ops = {
         .due_set = due_set,
         .fcontact_add = fcontact_add,
         .fcontact_list = fcontact_list,
+        .fcontact_set = fcontact_set,
         .alert_add = alert_add,
         .alert_list = alert_list,
         .hotline_add = hotline_add,
