@@ -59,7 +59,7 @@ writes = [(m, p) for m, p in re.findall(r'\{"(POST|PATCH|PUT|DELETE)", "(/api/[^
 report("read-only: the route table lists the writes", len(writes) >= 20, writes)
 bad = []
 for method, path in writes:
-    p = path.replace("{id}", "1").replace("{name}", "gender")
+    p = path.replace("{id}", "1").replace("{sub}", "1").replace("{name}", "gender")
     for who in (cw, admin):
         st, js, _, _ = who.req(method, p, {"status": "Closed", "name": "x"})
         if st != 403 or not js or js.get("code") != "read_only":
