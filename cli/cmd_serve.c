@@ -80,6 +80,8 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 			srv_read_only = 1;
 		else if (!strcmp(argv[i], "--audit-db") && i + 1 < argc)
 			c->audit_db = argv[++i];
+		else if (!strcmp(argv[i], "--release-dir") && i + 1 < argc)
+			srv_release_dir = argv[++i];
 		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
 			cfg.threads = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--trusted-proxy") && i + 1 < argc) {
@@ -103,6 +105,16 @@ int cmd_serve(int argc, char **argv, struct cli *c)
 	}
 	if (cfg.max_conns_per_ip > cfg.max_conns)
 		cfg.max_conns_per_ip = cfg.max_conns;
+	/* the releases' files: beside the database file, or beside the key of a registry on a
+	 * database server (the one file a PostgreSQL deployment of ctip keeps) */
+	static char release_dir[1100];
+	if (!srv_release_dir) {
+		const char *base = ctip_store_is_url(c->db) ? cli_key_path(c) : c->db;
+		if (base && *base) {
+			snprintf(release_dir, sizeof(release_dir), "%s.releases", base);
+			srv_release_dir = release_dir;
+		}
+	}
 	/* a back end without the server's operations yet cannot serve */
 	ctip_store *s = NULL;
 	int rc = cli_open(c, &s);

@@ -156,8 +156,8 @@ const struct cli_command cli_commands[] = {
         {"serve", cmd_serve,
          "ctip serve [--listen ADDRESS:PORT] [--web DIR] [--threads N] [--tls-cert PEM "
          "--tls-key PEM] [--trusted-proxy ADDR[,ADDR...]] [--max-conns N] "
-         "[--max-conns-per-ip N] [--timeout S] [--request-timeout S] [--read-only "
-         "[--audit-db URL]]",
+         "[--max-conns-per-ip N] [--timeout S] [--request-timeout S] [--release-dir DIR] "
+         "[--read-only [--audit-db URL]]",
          "run the multi-agency server: JSON API under /api/, web UI at / (default "
          "127.0.0.1:8080)"},
         {"help", cmd_help, "ctip help [COMMAND | columns | vocab [NAME]]",

@@ -16,6 +16,7 @@
 
 int srv_tls;
 int srv_read_only;
+const char *srv_release_dir;
 
 void srv_headers(void *response, int api)
 {

@@ -100,11 +100,15 @@ int h_release_create(struct req *r)
 	}
 	if (strcmp(format, "csv") && strcmp(format, "json") && strcmp(format, "xlsx"))
 		return srv_error(r, 400, "format", "format: csv, json or xlsx");
-	/* the file: DB.releases/R-<random>.<ext> */
+	/* the file: DIR/R-<random>.<ext> (srv_release_dir: DB.releases by default) */
 	char dir[1100], path[1300];
 	unsigned char rnd[8];
 	char hex[17];
-	snprintf(dir, sizeof(dir), "%s.releases", r->s->path);
+	if (!srv_release_dir)
+		return srv_error(r, 500, NULL,
+		                 "the server has no directory for releases: start it with "
+		                 "--release-dir DIR (or --key KEY: KEY.releases)");
+	snprintf(dir, sizeof(dir), "%s", srv_release_dir);
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return srv_error(r, 500, NULL, "the releases' directory cannot be made");
 	randombytes_buf(rnd, sizeof(rnd));
@@ -195,9 +199,10 @@ int h_release_get(struct req *r)
 		return rc < 0 ? srv_error(r, 500, NULL, "out of memory") : srv_fail(r, &e);
 	/* only the files the server made, in its own directory */
 	char dir[1100];
-	snprintf(dir, sizeof(dir), "%s.releases/", r->s->path);
-	FILE *f = strncmp(g.file, dir, strlen(dir)) || strstr(g.file, "..") ? NULL
-	                                                                    : fopen(g.file, "rb");
+	snprintf(dir, sizeof(dir), "%s/", srv_release_dir ? srv_release_dir : "");
+	FILE *f = !srv_release_dir || strncmp(g.file, dir, strlen(dir)) || strstr(g.file, "..")
+	                  ? NULL
+	                  : fopen(g.file, "rb");
 	if (!f) {
 		json_decref(g.o);
 		return srv_error(r, 404, NULL,

@@ -383,6 +383,10 @@ extern int srv_tls;
 /* ctip serve --read-only (set once at start): every change is refused with 403, code
  * read_only; logging in and out still work, and every read is still audited. */
 extern int srv_read_only;
+/* Where the server keeps the files of the releases it makes (ctip serve --release-dir; by
+ * default DB.releases beside a SQLite file, KEY.releases beside the key of a registry on
+ * PostgreSQL, which has no file of its own). */
+extern const char *srv_release_dir;
 
 /* Today as YYYY-MM-DD (UTC). */
 void srv_today(char out[11]);

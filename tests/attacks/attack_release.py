@@ -9,11 +9,9 @@ import os
 import subprocess
 import tempfile
 
-from harness import CTIP, ROLES, Registry, finish, only_sqlite, report
+from harness import CTIP, ROLES, Registry, finish, report
 
 reg = Registry()
-only_sqlite("attack_release", "the server keeps release files in a directory beside the SQLite "
-            "file (DB.releases); a registry on PostgreSQL has none yet")
 tmp = tempfile.mkdtemp(prefix="ctip-rel.")
 demo = os.path.join(tmp, "d.csv")
 subprocess.run([CTIP, "demo", "generate", "--persons", "3000", "--seed", "5", "-o", demo],
@@ -92,13 +90,14 @@ st, _, _, _ = an.req("POST", "/api/releases", MICRO, csrf=False)
 report("release: without the CSRF token: 403", st == 403, st)
 
 # a file changed on disk is not sent; a file made outside the server is not served
-rel_dir = reg.db + ".releases"
+# beside the database file, or beside the key of a registry on PostgreSQL (ctip serve --release-dir)
+rel_dir = (reg.env["CTIP_KEY"] if reg.db.startswith("postgresql:") else reg.db) + ".releases"
 files = [os.path.join(rel_dir, f) for f in os.listdir(rel_dir)] if os.path.isdir(rel_dir) else []
-report("release: the server's files are in DB.releases, mode 0700",
+report("release: the server's files are in DB.releases (KEY.releases on PostgreSQL), mode 0700",
        files and oct(os.stat(rel_dir).st_mode & 0o777) == "0o700", files)
 name = an.get("/api/releases")[1]["releases"][0]["name"]
 target = os.path.join(rel_dir, name)
-report("release: the ledger's name is the file's in DB.releases", target in files, (name, files))
+report("release: the ledger's name is the file's in that directory", target in files, (name, files))
 if target in files:
     with open(target, "a") as f:
         f.write("2020,Female,,,,,,\n")

@@ -8,7 +8,9 @@
 // Environment: CTIP (the binary, required), CHROMIUM (default /usr/bin/chromium),
 // CTIP_WEB_DIR (serve the UI from that folder instead of the embedded copy),
 // SCREENSHOTS (folder; default build/test-logs/screenshots; "none" to skip; run.sh --docs sets
-// docs/screenshots, the ones kept in the repository).
+// docs/screenshots, the ones kept in the repository), CTIP_TEST_DB_URL (postgresql:///...?host=DIR:
+// the flow on a new database of that PostgreSQL cluster instead of a SQLite file; run.sh does
+// both when tests/run.sh started its cluster).
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
@@ -59,6 +61,20 @@ function expect(cond, msg) {
 const tmp = mkdtempSync(join(tmpdir(), 'ctip-browser.'));
 const env = { ...process.env, CTIP_DB: join(tmp, 'ctip.db') };
 delete env.CTIP_WEB_DIR;
+// CTIP_TEST_DB_URL (postgresql:///...?host=SOCKETDIR, tests/run.sh's throwaway cluster): the same
+// flow on a new database of that cluster, dropped at the end, as tests/attacks/harness.py does
+const PG_BASE = process.env.CTIP_TEST_DB_URL || '';
+let pgName = null;
+function psql(db, sql) {
+	const host = PG_BASE.split('host=')[1].split('&')[0];
+	return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', host, '-d', db, '-c', sql], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+if (PG_BASE) {
+	pgName = `ctip_browser_${process.pid}`;
+	psql('postgres', `CREATE DATABASE ${pgName}`);
+	env.CTIP_DB = `postgresql:///${pgName}?host=${PG_BASE.split('host=')[1].split('&')[0]}`;
+	env.CTIP_KEY = join(tmp, 'ctip.key');
+}
 function ctip(args, input) {
 	return execFileSync(CTIP, args, { env, cwd: tmp, input: input ?? '', encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
 }
@@ -987,5 +1003,13 @@ if (server && server.exitCode === null) {
 	else notok('the server stops on SIGTERM with status 0', `code ${code} signal ${signal}\n${serverOut.slice(-1500)}`);
 }
 rmSync(tmp, { recursive: true, force: true });
+if (pgName) {
+	try {
+		psql('postgres', `DROP DATABASE IF EXISTS ${pgName} WITH (FORCE)`);
+		psql('postgres', `DROP ROLE IF EXISTS ${pgName}_app`);
+	} catch (e) {
+		notok('the test database is dropped', e.message);
+	}
+}
 console.log(`# browser: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

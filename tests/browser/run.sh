@@ -33,4 +33,11 @@ rm -f npm-ci.log
 node flow.mjs || rc=1
 # every workflow in both languages and at both widths, axe-core on every page (issue 14 item 6)
 node walk.mjs || rc=1
+# every workflow again on PostgreSQL (tests/run.sh's throwaway cluster), its lines prefixed "pg: "
+if [ -n "${CTIP_PG_URL:-}" ]; then
+	out=$(mktemp)
+	CTIP_TEST_DB_URL=$CTIP_PG_URL SCREENSHOTS=none node flow.mjs >"$out" 2>&1 || rc=1
+	sed 's/^ok /ok pg: /; s/^not ok /not ok pg: /; s/^# browser:/# browser on PostgreSQL:/' "$out"
+	rm -f "$out"
+fi
 exit $rc
