@@ -569,6 +569,15 @@ async function main() {
 		const form = sec.locator('form:has(#correct-assessment-entry)');
 		await form.getByRole('button', { name: 'Lưu chỉnh sửa' }).waitFor();
 		expect(/^\d\d\/\d\d\/\d{4}$/.test(await form.locator('#correct-assessment-date').inputValue()), 'the date is not dd/mm/yyyy');
+		// the date field as app.css lays it out: the text and the calendar button on one row, the
+		// browser's own date input (mm/dd/yyyy in its locale) invisible (an unclosed @media print
+		// once put every rule after it out of the screen's reach)
+		const row = await form.locator('.date-row').first().evaluate((r) => {
+			const [text, pick, native] = [r.querySelector('input[type="text"]'), r.querySelector('.date-pick'), r.querySelector('.date-native')];
+			const a = text.getBoundingClientRect(), b = pick.getBoundingClientRect();
+			return { flex: getComputedStyle(r).display, opacity: getComputedStyle(native).opacity, oneRow: Math.abs(a.top - b.top) < 4 && b.left > a.left };
+		});
+		expect(row.flex === 'flex' && row.opacity === '0' && row.oneRow, 'the date field is laid out wrongly: ' + JSON.stringify(row));
 		const w = await pa.evaluate(() => document.documentElement.scrollWidth);
 		expect(w <= 390, 'the page is ' + w + ' px wide');
 		await a11y(pa, 'assessment correction, Vietnamese, 390 px');
