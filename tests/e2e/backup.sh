@@ -63,7 +63,7 @@ writer=$!
 rc=$?
 wait $writer
 check "sqlite: backup writes the registry and its audit log" \
-	sh -c "test $rc -eq 0 && test -s '$T/b1/registry.db' && test -s '$T/b1/registry.db.audit' && test -s '$T/b1/manifest.json'"
+	sh -c "test $rc -eq 0 && test -s '$T/b1/registry.db' && test -s '$T/b1/registry.db.audit' && test -s '$T/b1/manifest.json' || { echo 'backup (status $rc) said:'; cat '$T/out1'; false; } >&2"
 check "sqlite: ... and says what it holds, and how to check it" \
 	sh -c "grep -q '[0-9]\{4\} person records' '$T/out1' && grep -q 'ctip backup --verify' '$T/out1'"
 check "sqlite: the manifest lists every file with its SHA-256 and counts the tables" \
