@@ -288,13 +288,18 @@ int ctip_store_sqlite_open(const char *path, int create, ctip_store **out, ctip_
 		return rc;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
+	/* the busy timeout before the first statement: `PRAGMA journal_mode = WAL` needs a lock,
+	 * and another process closing its last connection holds one while it checkpoints and
+	 * removes the WAL; without a busy handler yet, the open failed at once with "database is
+	 * locked" (a backup taken beside writers, CI, status 3) */
+	sqlite3_busy_timeout(s->db, 10000);
 	sq_register_functions(s);
 	/* 16 KiB pages (effective when the file is created): a first load of a million records
 	 * took 43 s with 4 KiB pages and 35 s with these; 64 KiB pages slowed searches. */
 	int rc = sq_exec_sql(
 	        s,
 	        "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
-	        "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000; "
+	        "PRAGMA synchronous = NORMAL; "
 	        "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -524288;",
 	        e);
 	int version = 0;
