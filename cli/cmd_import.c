@@ -57,7 +57,7 @@ int cmd_import(int argc, char **argv, struct cli *c)
 	                             .dry_run = dry,
 	                             .progress = 1};
 	for (int i = first; i < argc; i++) {
-		struct ctip_import_stats st;
+		struct ctip_import_stats st = {0}; /* counted even when the file cannot be opened */
 		ctip_err e = {0};
 		if (dry)
 			printf("%s: dry run: nothing will be written\n", argv[i]);

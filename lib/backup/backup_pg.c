@@ -26,6 +26,7 @@
 #include "embedded.h"
 #include "progress.h"
 #include "store.h"
+#include "store_pg.h"
 
 /* The URL without a password, for messages. */
 static void url_safe(const char *url, char *out, size_t n)
@@ -92,12 +93,14 @@ static PGresult *query(PGconn *c, const char *url, const char *sql, int n, const
 	return r;
 }
 
+/* Every table of the registry but case_access, which the referrals make again as they are
+ * restored (lib/sql/pg/0034: the triggers of the referral tables). */
 static const char TABLES_SQL[] =
         "SELECT c.relname, (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY a.attnum) "
         "FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT "
         "a.attisdropped), greatest(c.reltuples, 0)::bigint FROM pg_class c JOIN pg_namespace "
         "n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN "
-        "('r', 'p') ORDER BY c.relname";
+        "('r', 'p') AND c.relname <> 'case_access' ORDER BY c.relname";
 
 static int name_ok(const char *t)
 {
@@ -588,6 +591,17 @@ int ctip_restore_pg(const char *dir, json_t *m, const char *url, int force, ctip
 	    (rc = run(c, url, ctip_pg_drop_all, "removing the registry replaced", e)))
 		goto done;
 	if ((rc = migrate_to(c, url, version, e)))
+		goto done;
+	/* the access rule the policies hold, as `ctip init` installs it (store_pg_access.c) */
+	if (!(r = query(c, url, "SELECT to_regproc('ctip_case_access_redo') IS NOT NULL", 0, NULL,
+	                "access rule", e))) {
+		rc = CTIP_EDB;
+		goto done;
+	}
+	int has_rule = !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	r = NULL;
+	if (has_rule && (rc = run(c, url, ctip_pg_access_rule_sql, "access rule", e)))
 		goto done;
 	json_t *tables = json_object_get(m, "tables"), *columns = json_object_get(m, "columns");
 	json_t *rest = json_deep_copy(tables);

@@ -34,7 +34,7 @@
 /* Tables of the target not copied: made by the migrations, or caches the target rebuilds. */
 static const char *const PG_SKIP[] = {"ctip_schema", "stats_state", "stats_part",
                                       "stats_write", "link_cache",  "link_cache_extra",
-                                      NULL};
+                                      "case_access", NULL};
 /* Tables of the source with no place on the target that may be left behind: derived
  * indexes and caches (SQLite's full-text tables and their shadows, the statistics' deltas,
  * the audit log's own index). Any other table of the source with rows must have its place. */

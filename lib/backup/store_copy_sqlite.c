@@ -33,13 +33,10 @@
 
 /* Tables of either side that are not copied: the schema's own bookkeeping, caches the
  * target rebuilds, SQLite's full-text indexes (rebuilt) and its statistics deltas. */
-static const char *const SKIP[] = {"ctip_schema",      "stats_state",
-                                   "stats_part",       "stats_write",
-                                   "stats_delta",      "stats_delta_key",
-                                   "stats_dirty",      "link_cache",
-                                   "link_cache_extra", "audit_pending",
-                                   "sqlite_sequence",  "person_name",
-                                   "person_referred",  NULL};
+static const char *const SKIP[] = {
+        "ctip_schema",     "stats_state", "stats_part",      "stats_write",      "stats_delta",
+        "stats_delta_key", "stats_dirty", "link_cache",      "link_cache_extra", "audit_pending",
+        "sqlite_sequence", "person_name", "person_referred", "case_access",      NULL};
 
 static int skipped(const char *t)
 {

@@ -44,6 +44,11 @@ check "a file without src_Organisation (and no --org) is refused" contains "$T/n
 check "an empty file is refused" test $? -ne 0
 check "... with its reason" contains "$T/em.out" "empty.csv:1: empty file"
 
+"$CTIP" import "$T/no-such-file.csv" >"$T/nf.out" 2>&1
+check "a file that does not exist is refused" test $? -ne 0
+check "... saying it cannot be opened" contains "$T/nf.out" "no-such-file.csv: cannot open"
+check "... and nothing else (no count of errors never read)" lacks "$T/nf.out" "more errors"
+
 # all rows are reported, not only the first
 printf '%s\nOrg X,C1,R1,Lan,1990-13-01,,,,\nOrg X,C1,R2,Mai,1990-01-01,nope,,,\n' "$H" >"$T/two.csv"
 "$CTIP" import "$T/two.csv" >"$T/two.out" 2>&1

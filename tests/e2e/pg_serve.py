@@ -92,6 +92,41 @@ r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)",
 h.report("rls: ... but not the identity rows of its person, who did not consent to share them",
          r.returncode == 0 and r.stdout.split()[1:] == ["0"], (r.stdout, r.stderr))
 
+# case_access (lib/sql/pg/0034): the rows the policies read. The server's role may read its own
+# organisation's rows only and never write one: an insider holding that role's password must
+# not be able to grant its organisation a case.
+r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)",
+             f"INSERT INTO case_access (org_id, case_id) VALUES ({A}, {cb})")
+h.report(f"rls: {APP} may not write case_access (granting itself a case)",
+         r.returncode != 0 and "permission denied" in r.stderr, (r.stdout, r.stderr))
+r = psql_app(f"SELECT set_config('ctip.org', '{B}', false)", "SELECT count(*) FROM case_access")
+h.report(f"rls: {APP} set to B reads none of case_access's rows of A",
+         r.returncode == 0 and r.stdout.split()[1:] == ["0"], (r.stdout, r.stderr))
+st, js = b1.get(f"/api/referrals?box=out")
+ref = next((x["id"] for x in js.get("referrals", []) if x["case_id"] == cb), None)
+st, js = a1.req("PATCH", f"/api/referrals/{ref}", {"status": "Declined"})[:2]
+r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)", "SELECT id FROM cases ORDER BY id",
+             f"SELECT count(*) FROM case_person WHERE case_id = {cb}")
+h.report("rls: once A declines the referral, A's role reads the case no more, nor its persons",
+         st == 200 and str(cb) not in r.stdout.split()[1:-1] and r.stdout.split()[-1] == "0",
+         (st, js, r.stdout, r.stderr))
+# a case whose victim consented to share the identity: its identity rows follow the referral
+SHARE = dict(VICTIM, prs_FirstName="Thu", prs_MobilePhone="0913 111 222", con_Consent=True,
+             ctip_ConsentScope=["ShareWithReferralOrgs", "ShareIdentity"])
+st, js = b1.post("/api/cases", {"persons": [SHARE], "cas_Status": "Active"})
+cs = js.get("id")
+st, js = b1.post("/api/referrals", {"case_id": cs, "to_org": h.ORGS["A"][0], "reason": "Shelter"})
+ref2 = js.get("id")
+phones = f"SELECT count(*) FROM phone WHERE person_id IN (SELECT person_id FROM case_person WHERE case_id = {cs})"
+r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)", phones)
+h.report("rls: a consenting person's phone is read by the referral organisation's role",
+         st == 201 and r.stdout.split()[1:] == ["1"], (st, js, r.stdout, r.stderr))
+st, js = b1.req("PATCH", f"/api/referrals/{ref2}", {"status": "Withdrawn"})[:2]
+r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)", phones,
+             f"SELECT count(*) FROM cases WHERE id = {cs}")
+h.report("rls: ... and no more once B withdraws the referral (phone and case)",
+         st == 200 and r.stdout.split()[1:] == ["0", "0"], (st, js, r.stdout, r.stderr))
+
 # ---- the audit log: append-only for the server's role, chain intact ------------------------
 for verb in ("UPDATE audit SET actor = 'x'", "DELETE FROM audit", "TRUNCATE audit"):
     r = psql_app(verb)

@@ -438,7 +438,8 @@ static int pg_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 		cur = next_v;
 	}
 	*to = cur;
-	return CTIP_OK;
+	/* the access rule the policies hold, from access_rule.h (store_pg_access.c) */
+	return pg_access_rule(s, e);
 }
 
 /* ---- transactions ---------------------------------------------------------------------- */

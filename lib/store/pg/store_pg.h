@@ -11,4 +11,9 @@
  * database must exist (`createdb`); `ctip init` creates ctip's schema in it. */
 int ctip_store_pg_open(const char *url, int create, ctip_store **out, ctip_err *e);
 
+/* The SQL that installs the access rule of access_rule.h into a database migrated to 0034 or
+ * later (store_pg_access.c): pg_migrate runs it, and so does a restore (backup_pg.c), whose
+ * migrations are its own. */
+extern const char ctip_pg_access_rule_sql[];
+
 #endif

@@ -136,12 +136,11 @@ static void part_sql(char *buf, size_t n, const struct ctip_case_query *q, const
 	if (own)
 		ADD(" WHERE c.org_id = %s::bigint", org);
 	else
-		ADD(" WHERE c.id IN (SELECT case_id FROM case_referral WHERE to_org_id = "
-		    "%s::bigint "
-		    "AND %s UNION SELECT case_id FROM referral WHERE other_org_id = %s::bigint AND "
-		    "direction = 'out' AND %s) AND c.org_id <> %s::bigint",
-		    org, CTIP_SQL_REFERRAL_LIVE("status"), org,
-		    CTIP_SQL_REFERRAL_LIVE_OR_NULL("status"), org);
+		/* case_access: the cases referred, live, to it (access_rule.h's rule, kept by
+		 * the referral tables' triggers: store_pg_access.c) */
+		ADD(" WHERE c.id IN (SELECT case_id FROM case_access WHERE org_id = %s::bigint) "
+		    "AND c.org_id <> %s::bigint",
+		    org, org);
 	if (q->status)
 		ADD(" AND c.status = %s", param(p, q->status));
 	if (q->stage)

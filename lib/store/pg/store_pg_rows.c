@@ -992,13 +992,9 @@ int pg_search(ctip_store *base, const char *query, int64_t org, int limit,
 	        "WHERE $4::bigint > 0 AND p.org_id <> $4::bigint AND p.id IN (SELECT "
 	        "ctip_name_match($5::text[]) UNION SELECT person_id FROM "
 	        "identity_doc WHERE number_bidx = $2 UNION SELECT person_id FROM phone WHERE "
-	        "e164_bidx = $3) AND p.id IN (SELECT cp.person_id FROM case_person cp WHERE "
-	        "cp.consent = 1 AND cp.consent_scope LIKE '%\"ShareWithReferralOrgs\"%' AND "
-	        "cp.consent_scope LIKE '%\"ShareIdentity\"%' AND cp.case_id IN (SELECT case_id "
-	        "FROM case_referral WHERE to_org_id = $4::bigint AND " CTIP_SQL_REFERRAL_LIVE(
-	                "status") " UNION SELECT case_id FROM referral WHERE other_org_id = "
-	                          "$4::bigint AND direction = 'out' "
-	                          "AND " CTIP_SQL_REFERRAL_LIVE_OR_NULL("status") "))",
+	        "e164_bidx = $3) AND p.id IN (SELECT cp.person_id FROM case_person cp JOIN "
+	        "case_access a ON a.case_id = cp.case_id WHERE a.org_id = $4::bigint "
+	        "AND " CTIP_SQL_SHARES_IDENTITY("cp.consent", "cp.consent_scope") ")",
 	        5, v, len, bin, &res, e, "search");
 	free(arr);
 	free(arr0);

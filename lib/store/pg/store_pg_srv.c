@@ -176,12 +176,10 @@ static int org_list(ctip_store *base, int (*cb)(void *ctx, const struct ctip_org
 
 /* ---- cases ----------------------------------------------------------------------------------- */
 
+/* True when case `cas` is referred, live, to organisation `org`: a row of case_access, which
+ * the triggers of the referral tables keep by access_rule.h's rule (store_pg_access.c). */
 #define LIVE_TO(org, cas)                                                                          \
-	"(EXISTS (SELECT 1 FROM case_referral WHERE case_id = " cas " AND to_org_id = " org        \
-	" AND " CTIP_SQL_REFERRAL_LIVE(                                                            \
-	        "status") ") OR EXISTS (SELECT 1 FROM referral WHERE case_id "                     \
-	                  "= " cas " AND direction = 'out' AND other_org_id = " org                \
-	                  " AND " CTIP_SQL_REFERRAL_LIVE_OR_NULL("status") "))"
+	"EXISTS (SELECT 1 FROM case_access a WHERE a.org_id = " org " AND a.case_id = " cas ")"
 
 static int case_access(ctip_store *base, int64_t case_id, int64_t org_id, int *access, ctip_err *e)
 {
@@ -210,12 +208,8 @@ static int cases_visible(ctip_store *base, int64_t org_id, const char *status, c
 	pg_store *s = (pg_store *)base;
 #define PG_VISIBLE_FROM                                                                            \
 	"FROM cases c JOIN organisation o ON o.id = c.org_id WHERE (c.org_id = $1 OR c.id IN "     \
-	"(SELECT case_id FROM case_referral WHERE to_org_id = $1 AND " CTIP_SQL_REFERRAL_LIVE(     \
-	        "status") " UNION SELECT case_id FROM referral WHERE other_org_id = $1 AND "       \
-	                  "direction = 'out' AND " CTIP_SQL_REFERRAL_LIVE_OR_NULL(                 \
-	                          "status") ")) AND ($2::text IS NULL OR c.status = $2) AND "      \
-	                                    "($3::text IS NULL OR lower(c.src_case_id) LIKE $3 "   \
-	                                    "OR o.name_fold LIKE $3) "
+	"(SELECT case_id FROM case_access WHERE org_id = $1)) AND ($2::text IS NULL OR c.status "  \
+	"= $2) AND ($3::text IS NULL OR lower(c.src_case_id) LIKE $3 OR o.name_fold LIKE $3) "
 	char *like = NULL;
 	if (text && *text) {
 		size_t n = strlen(text), w = 0;

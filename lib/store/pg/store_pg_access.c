@@ -1,0 +1,112 @@
+/*
+ * store_pg_access.c - the access rule of lib/store/access_rule.h installed into PostgreSQL,
+ * for the row-level security that isolates organisations under `ctip serve` (issue 11 items 1
+ * and 3; docs/DESIGN.md, "Isolation on PostgreSQL").
+ *
+ * The policies read `case_access` (lib/sql/pg/0034): one row per case referred, live, to an
+ * organisation, kept by statement-level triggers on the two referral tables, which call
+ * ctip_case_access_redo for the pairs a statement touched. That function and the policies of
+ * the identity tables (documents, phones, name tokens: shown to a referral organisation only
+ * with the person's consent) are the rule itself; they are made here from access_rule.h's SQL
+ * rather than written into a migration, so the rule has one source for both back ends (as
+ * SQLite's index of referred names is rebuilt from it: store_sqlite_open.c). `ctip init` runs
+ * this after the migrations; when the function the database holds differs from the one this
+ * ctip makes (a new rule, or a database just migrated), it is replaced, the policies made
+ * again and `case_access` rebuilt from the referrals, in one transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "access_rule.h"
+#include "store_pg.h"
+#include "store_pg_int.h"
+
+/* The body of ctip_case_access_redo(orgs, cases): the pairs given are forgotten, then kept
+ * again where a live referral of the case to the organisation exists. */
+#define PG_REDO_BODY                                                                               \
+	"\nBEGIN\n"                                                                                \
+	"  DELETE FROM case_access a USING unnest(orgs, cases) k(o, c)\n"                          \
+	"   WHERE a.org_id = k.o AND a.case_id = k.c;\n"                                           \
+	"  INSERT INTO case_access (org_id, case_id)\n"                                            \
+	"  SELECT DISTINCT k.o, k.c FROM unnest(orgs, cases) k(o, c)\n"                            \
+	"   WHERE k.o IS NOT NULL AND k.c IS NOT NULL\n"                                           \
+	"     AND " CTIP_SQL_CASE_REFERRED("k.c", "k.o") "\n"                                      \
+	                                                 "  ON CONFLICT DO NOTHING;\n"             \
+	                                                 "END\n"
+
+/* The function, the identity tables' policies, and the table refreshed from every pair a
+ * referral names, in that order: one text, run in the caller's transaction. */
+const char ctip_pg_access_rule_sql[] =
+        "CREATE OR REPLACE FUNCTION ctip_case_access_redo(orgs bigint[], cases bigint[]) "
+        "RETURNS void LANGUAGE plpgsql VOLATILE SECURITY DEFINER "
+        "SET search_path = public, pg_temp AS $ctip$" PG_REDO_BODY "$ctip$;\n"
+        /* the identity rows of a person: those of the organisation's own records, and those
+         * of a record in a case referred to it whose consent shares the identity; written by
+         * the owner of the record only */
+        "DO $ctip$\n"
+        "DECLARE\n"
+        "  app text := current_database() || '_app';\n"
+        "  rule text := $r$" CTIP_SQL_SHARES_IDENTITY(
+                "cp.consent",
+                "cp.consent_scope") "$r$;\n"
+                                    "  t text;\n"
+                                    "BEGIN\n"
+                                    "  FOREACH t IN ARRAY ARRAY['identity_doc', 'phone', "
+                                    "'person_name'] LOOP\n"
+                                    "    EXECUTE format('DROP POLICY IF EXISTS ctip_org ON %I', "
+                                    "t);\n"
+                                    "    EXECUTE format($p$CREATE POLICY ctip_org ON %I TO %I\n"
+                                    "      USING (EXISTS (SELECT 1 FROM person p WHERE p.id = "
+                                    "person_id\n"
+                                    "                                              AND p.org_id = "
+                                    "ctip_org())\n"
+                                    "             OR EXISTS (SELECT 1 FROM case_person cp JOIN "
+                                    "case_access a\n"
+                                    "                                     ON a.case_id = "
+                                    "cp.case_id\n"
+                                    "                         WHERE cp.person_id = %I.person_id "
+                                    "AND a.org_id = ctip_org()\n"
+                                    "                           AND %s))\n"
+                                    "      WITH CHECK (person_id IN (SELECT id FROM person WHERE "
+                                    "org_id = ctip_org()))$p$,\n"
+                                    "      t, app, t, rule);\n"
+                                    "  END LOOP;\n"
+                                    "END\n"
+                                    "$ctip$;\n"
+                                    "DELETE FROM case_access;\n"
+                                    "SELECT ctip_case_access_redo(array_agg(o), array_agg(c)) FROM "
+                                    "(SELECT to_org_id, case_id FROM case_referral UNION "
+                                    "SELECT other_org_id, case_id FROM referral WHERE direction = "
+                                    "'out') k(o, c)";
+
+int pg_access_rule(pg_store *s, ctip_err *e)
+{
+	PGresult *r;
+	int rc = pg_query(s,
+	                  "SELECT prosrc FROM pg_proc WHERE oid = "
+	                  "to_regproc('ctip_case_access_redo')",
+	                  0, NULL, &r, e, "access rule");
+	if (rc)
+		return rc;
+	int current = PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), PG_REDO_BODY);
+	int present = PQntuples(r) == 1;
+	PQclear(r);
+	if (current || !present) /* the rule as this ctip has it; or a schema before 0034 */
+		return CTIP_OK;
+	if ((rc = pg_exec(s, "BEGIN", e)))
+		return rc;
+	if ((rc = pg_exec(s, "LOCK TABLE case_referral, referral IN SHARE MODE", e)) ||
+	    (rc = pg_exec(s, ctip_pg_access_rule_sql, e))) {
+		char msg[sizeof(e->msg)];
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		pg_exec(s, "ROLLBACK", NULL);
+		return ctip_err_set(
+		        e, rc,
+		        "%s: installing the access rule (who sees a referred case): %s; "
+		        "until it is installed the server's role sees no identity of a "
+		        "referred case (run ctip init again)",
+		        s->base.path, msg);
+	}
+	return pg_exec(s, "COMMIT", e);
+}
