@@ -121,11 +121,26 @@ phones = f"SELECT count(*) FROM phone WHERE person_id IN (SELECT person_id FROM 
 r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)", phones)
 h.report("rls: a consenting person's phone is read by the referral organisation's role",
          st == 201 and r.stdout.split()[1:] == ["1"], (st, js, r.stdout, r.stderr))
+st, js = a1.get("/api/search?q=Thu%20Tr%E1%BA%A7n")
+found = [x for x in js.get("results", []) if cs in x.get("cases", [])]
+h.report("search: A finds the consenting person of B's case referred to it (ctip_referred_shown)",
+         st == 200 and len(found) == 1 and found[0].get("name") == "Trần Thu", (st, js))
+pid = found[0]["id"] if found else 0
+r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)",
+             f"SELECT count(*) FROM ctip_referred_shown(ARRAY[{pid}]::bigint[], {A})")
+r2 = psql_app(f"SELECT set_config('ctip.org', '{B}', false)",
+              f"SELECT count(*) FROM ctip_referred_shown(ARRAY[{pid}]::bigint[], {A})")
+h.report(f"rls: {APP} set to A learns from ctip_referred_shown what A sees; set to B, nothing of A's",
+         r.returncode == 0 and r.stdout.split()[1:] == ["1"] and r2.stdout.split()[1:] == ["0"],
+         (r.stdout, r.stderr, r2.stdout, r2.stderr))
 st, js = b1.req("PATCH", f"/api/referrals/{ref2}", {"status": "Withdrawn"})[:2]
 r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)", phones,
              f"SELECT count(*) FROM cases WHERE id = {cs}")
 h.report("rls: ... and no more once B withdraws the referral (phone and case)",
          st == 200 and r.stdout.split()[1:] == ["0", "0"], (st, js, r.stdout, r.stderr))
+st, js = a1.get("/api/search?q=Thu%20Tr%E1%BA%A7n")
+h.report("search: ... and A finds it no more once the referral is withdrawn",
+         st == 200 and not [x for x in js.get("results", []) if cs in x.get("cases", [])], (st, js))
 
 # ---- the audit log: append-only for the server's role, chain intact ------------------------
 for verb in ("UPDATE audit SET actor = 'x'", "DELETE FROM audit", "TRUNCATE audit"):

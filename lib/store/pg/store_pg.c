@@ -79,45 +79,128 @@ static void pg_stmts_forget(pg_store *s)
 	s->nstmts = s->capstmts = 0;
 }
 
-/* Runs a statement with parameters, prepared once per connection when it is a plain query
- * (SELECT, INSERT, UPDATE, DELETE; not a cursor's DECLARE or FETCH, which cannot be). */
+/* The name of sql's prepared statement on this connection, preparing it the first time when it
+ * is a plain query (SELECT, INSERT, UPDATE, DELETE; not a cursor's DECLARE or FETCH, which
+ * cannot be). NULL: not prepared (not plain, or the list is full); *err gets the statement's
+ * own error when preparing it failed (in a transaction: it is aborted). */
+static const char *stmt_name(pg_store *s, const char *sql, int n, PGresult **err)
+{
+	*err = NULL;
+	int plain = !strncmp(sql, "SELECT", 6) || !strncmp(sql, "INSERT", 6) ||
+	            !strncmp(sql, "UPDATE", 6) || !strncmp(sql, "DELETE", 6);
+	for (int i = 0; plain && i < s->nstmts; i++)
+		if (!strcmp(s->stmts[i].sql, sql))
+			return s->stmts[i].name;
+	if (!plain || s->nstmts >= 512)
+		return NULL;
+	if (s->nstmts == s->capstmts) {
+		int cap = s->capstmts ? 2 * s->capstmts : 32;
+		struct pg_stmt *g = realloc(s->stmts, (size_t)cap * sizeof(*g));
+		if (!g)
+			return NULL;
+		s->stmts = g;
+		s->capstmts = cap;
+	}
+	char *copy = strdup(sql);
+	if (!copy)
+		return NULL;
+	struct pg_stmt *st = &s->stmts[s->nstmts];
+	snprintf(st->name, sizeof(st->name), "ctip%d", s->nstmts);
+	PGresult *r = PQprepare(s->db, st->name, sql, n, NULL);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		free(copy);
+		*err = r;
+		return NULL;
+	}
+	PQclear(r);
+	st->sql = copy;
+	s->nstmts++;
+	return st->name;
+}
+
+/* Runs a statement with parameters, prepared once per connection when it is a plain query. */
 static PGresult *pg_exec_params(pg_store *s, const char *sql, int n, const char *const *v,
                                 const int *len, const int *bin)
 {
-	int plain = !strncmp(sql, "SELECT", 6) || !strncmp(sql, "INSERT", 6) ||
-	            !strncmp(sql, "UPDATE", 6) || !strncmp(sql, "DELETE", 6);
-	const char *name = NULL;
-	for (int i = 0; plain && i < s->nstmts && !name; i++)
-		if (!strcmp(s->stmts[i].sql, sql))
-			name = s->stmts[i].name;
-	if (plain && !name && s->nstmts < 512) {
-		if (s->nstmts == s->capstmts) {
-			int cap = s->capstmts ? 2 * s->capstmts : 32;
-			struct pg_stmt *g = realloc(s->stmts, (size_t)cap * sizeof(*g));
-			if (g) {
-				s->stmts = g;
-				s->capstmts = cap;
-			}
-		}
-		char *copy = s->nstmts < s->capstmts ? strdup(sql) : NULL;
-		if (copy) {
-			struct pg_stmt *st = &s->stmts[s->nstmts];
-			snprintf(st->name, sizeof(st->name), "ctip%d", s->nstmts);
-			PGresult *r = PQprepare(s->db, st->name, sql, n, NULL);
-			if (PQresultStatus(r) == PGRES_COMMAND_OK) {
-				st->sql = copy;
-				s->nstmts++;
-				name = st->name;
-				PQclear(r);
-			} else {
-				free(copy);
-				return r; /* the statement's own error (in a transaction: it is
-				             aborted) */
-			}
-		}
-	}
+	PGresult *err;
+	const char *name = stmt_name(s, sql, n, &err);
+	if (err)
+		return err;
 	return name ? PQexecPrepared(s->db, name, n, v, len, bin, 0)
 	            : PQexecParams(s->db, sql, n, NULL, v, len, bin, 0);
+}
+
+int pg_query_batch(pg_store *s, int n, const char *const *sql, const int *np,
+                   const char *const *const *v, PGresult **out, ctip_err *e, const char *what)
+{
+	int rc = CTIP_OK;
+	for (int i = 0; i < n; i++)
+		out[i] = NULL;
+	if (!s->in_tx || s->buffered || PQstatus(s->db) != CONNECTION_OK) {
+		/* outside a transaction each statement is sent alone (pg_run reconnects and runs a
+		 * statement again once; a pipeline's statements could not be) */
+		for (int i = 0; i < n && !rc; i++)
+			rc = pg_query(s, sql[i], np[i], v[i], &out[i], e, what);
+		goto fail;
+	}
+	const char *name[16];
+	if (n > 16)
+		return ctip_err_set(e, CTIP_EINVAL, "%s: %s: more than 16 statements in a batch",
+		                    s->base.path, what);
+	for (int i = 0; i < n; i++) { /* prepared (the first time) before the pipeline */
+		PGresult *err;
+		name[i] = stmt_name(s, sql[i], np[i], &err);
+		if (err) {
+			rc = pg_fail(s, err, e, what);
+			PQclear(err);
+			return rc;
+		}
+	}
+	/* One round trip for them all (libpq's pipeline mode): the server's case view reads seven
+	 * child tables, each a few rows by index, and waiting for each answer in turn cost more
+	 * than the queries (docs/BENCHMARKS.md, the server on PostgreSQL). */
+	if (!PQenterPipelineMode(s->db))
+		return pg_fail(s, NULL, e, what);
+	for (int i = 0; i < n && !rc; i++)
+		if (!(name[i] ? PQsendQueryPrepared(s->db, name[i], np[i], v[i], NULL, NULL, 0)
+		              : PQsendQueryParams(s->db, sql[i], np[i], NULL, v[i], NULL, NULL, 0)))
+			rc = pg_fail(s, NULL, e, what);
+	if (!PQpipelineSync(s->db) && !rc)
+		rc = pg_fail(s, NULL, e, what);
+	/* every result, then the sync's; the first failure is the error */
+	for (int i = 0; i < n; i++) {
+		PGresult *r = PQgetResult(s->db);
+		if (!r)
+			break;
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+			out[i] = r;
+		} else {
+			if (!rc && st != PGRES_PIPELINE_ABORTED)
+				rc = pg_fail(s, r, e, what);
+			PQclear(r);
+		}
+		while ((r = PQgetResult(s->db))) /* the NULL that ends a statement's results */
+			PQclear(r);
+	}
+	PGresult *r;
+	while ((r = PQgetResult(s->db))) {
+		int sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+		PQclear(r);
+		if (sync)
+			break;
+	}
+	if (!PQexitPipelineMode(s->db) && !rc)
+		rc = pg_fail(s, NULL, e, what);
+	if (!rc && PQstatus(s->db) != CONNECTION_OK)
+		rc = pg_fail(s, NULL, e, what);
+fail:
+	if (rc)
+		for (int i = 0; i < n; i++) {
+			PQclear(out[i]);
+			out[i] = NULL;
+		}
+	return rc;
 }
 
 /* What each new session is told: quiet notices (a migration's); dates and text as ctip writes

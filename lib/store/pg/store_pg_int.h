@@ -86,6 +86,11 @@ int pg_query(pg_store *s, const char *sql, int n, const char *const *v, PGresult
 /* The same with binary parameters where bin[i] (lengths len[i]). */
 int pg_query_bin(pg_store *s, const char *sql, int n, const char *const *v, const int *len,
                  const int *bin, PGresult **out, ctip_err *e, const char *what);
+/* Runs n statements (at most 16; sql[i] with np[i] text parameters v[i]) in one round trip
+ * inside the open transaction (libpq's pipeline mode; one at a time outside one), their
+ * results into out[i] (PQclear each). On failure none is kept. */
+int pg_query_batch(pg_store *s, int n, const char *const *sql, const int *np,
+                   const char *const *const *v, PGresult **out, ctip_err *e, const char *what);
 /* Column c of row i as text, NULL for SQL NULL. */
 const char *pg_col(const PGresult *r, int i, int c);
 /* A bytea column as bytes (malloc'd into *b, *n bytes; NULL for SQL NULL). */
