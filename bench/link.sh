@@ -13,6 +13,9 @@
 #     organisation; N / 2.02 persons)
 #   LOSS=1 sh bench/link.sh N   also where the loss is (bench/link_loss.py: true pairs never
 #     candidates, below the threshold, refused by the guards; false pairs and their patterns)
+#   ORACLE=1 sh bench/link.sh N   also the oracle bound (bench/link_oracle.py: the best
+#     classifier over the linker's own features, the ceiling of the blocking, features the
+#     linker does not use); keeps the candidate pairs in BENCH_DIR/PROFILE-N-SEED/cand.tsv
 #   INCR=10000 sh bench/link.sh N   also (typical): N - 10000 linked, then 10000 more
 #     incrementally
 set -eu
@@ -73,10 +76,14 @@ for P in ${PROFILES:-good typical poor indep}; do
 				"$($CTIP --db "$DB" link report --json 2>/dev/null |
 					python3 -c 'import json, sys; print(json.load(sys.stdin)["threshold"])')"
 		fi
+		if [ "${ORACLE:-0}" = 1 ]; then
+			python3 bench/link_oracle.py "$PD/truth.csv" "$PD/cand.tsv" "$PD/data.csv" \
+				--keys "$PD/keys.csv"
+		fi
 	else
 		python3 bench/link_eval.py "$PD/truth.csv" "$PD/keys.csv"
 	fi
-	rm -f "$PD/cand.tsv"
+	[ "${ORACLE:-0}" = 1 ] || rm -f "$PD/cand.tsv"
 	$CTIP --db "$DB" link report --json 2>/dev/null | python3 -c "
 import json, sys
 q = json.load(sys.stdin)
