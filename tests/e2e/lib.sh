@@ -42,6 +42,8 @@ dbbytes() {
 		cat "$CTIP_DB"* 2>/dev/null
 	fi
 }
+# notindb TEXT: the store's bytes (dbbytes; there are some) do not hold TEXT
+notindb() { [ "$(dbbytes | wc -c)" -gt 1000 ] && ! dbbytes | grep -qaF -- "$1"; }
 # sql QUERY: a value from the test database, SQLite only: a check that uses it runs behind
 # `[ -z "$E2E_PGDB" ]` (the file's own structure); every other check reads through ctip
 sql() { sqlite3 "$CTIP_DB" "$1"; }
