@@ -19,8 +19,7 @@ export export_identities
 search show
 stats stats_stages
 report figures
-link link_count link_quality link_org
-audit key crypto
+link_count link_quality
 errors casework release estimate
 company comms
 "
