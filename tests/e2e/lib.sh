@@ -44,11 +44,10 @@ dbbytes() {
 }
 # notindb TEXT: the store's bytes (dbbytes; there are some) do not hold TEXT
 notindb() { [ "$(dbbytes | wc -c)" -gt 1000 ] && ! dbbytes | grep -qaF -- "$1"; }
-# sql QUERY: a value from the test database, SQLite only: a check that uses it runs behind
-# `[ -z "$E2E_PGDB" ]` (the file's own structure); every other check reads through ctip
+# sql QUERY: a value from the test database, SQLite only: the scripts of tests/e2e/pg_e2e.sh's
+# list use it only behind `[ -z "$E2E_PGDB" ]` (the file's own structure) and read everything
+# else through ctip (below)
 sql() { sqlite3 "$CTIP_DB" "$1"; }
-# KEYFILE: the registry's key file (CTIP_KEY on PostgreSQL, DB.key beside a SQLite file)
-KEYFILE=${CTIP_KEY:-$CTIP_DB.key}
 
 # Reading back through ctip, the same on both back ends:
 # exported JQ: jq -r JQ on `ctip export --format json --identities clear`
