@@ -787,8 +787,15 @@ static int cmd_reproduce(int argc, char **argv, struct cli *c)
 	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t && ac < 62;
 	     t = strtok_r(NULL, " ", &save))
 		av[ac++] = t;
-	char tmp[1100];
-	snprintf(tmp, sizeof(tmp), "%s.reproduce", s->path);
+	/* the file made again goes into a directory of our own (mode 0700) under TMPDIR: beside
+	 * the registry is no place when it is a PostgreSQL URL */
+	char dir[1024], tmp[1100];
+	const char *td = getenv("TMPDIR");
+	snprintf(dir, sizeof(dir), "%s/ctip-reproduce.XXXXXX", td && *td ? td : "/tmp");
+	if (!rc && !mkdtemp(dir))
+		rc = ctip_err_set(&e, CTIP_EIO, "%s: cannot make a scratch directory: %s", dir,
+		                  strerror(errno));
+	snprintf(tmp, sizeof(tmp), "%s/release", dir);
 	int64_t version = 0, records = 0;
 	if (!rc && !strcmp(g.kind, "microdata")) {
 		struct micro_args a = {0};
@@ -832,6 +839,7 @@ static int cmd_reproduce(int argc, char **argv, struct cli *c)
 	if (!rc)
 		rc = file_sha256(tmp, sha, &e);
 	remove(tmp);
+	rmdir(dir);
 	int same = !rc && !strcmp(sha, g.sha);
 	if (!rc) {
 		char obj[32];

@@ -111,8 +111,9 @@ check "--by an unknown dimension is refused" contains "$T/byerr" "is not a dimen
 "$CTIP" estimate --lists org 2>"$T/org.err"
 check "--lists org with more than 10 organisations: refused with the way out" contains "$T/org.err" "with --lists FILE"
 printf 'organisation,list\n' >"$T/map.csv"
-sqlite3 "$CTIP_DB" "select name from organisation" | head -4 | awk '{print "\"" $0 "\",group" (NR % 2)}' >>"$T/map.csv"
-sqlite3 "$CTIP_DB" "select name from organisation" | sed -n 5,7p | awk '{print "\"" $0 "\",group2"}' >>"$T/map.csv"
+exported '[.cases[].src_Organisation] | unique | .[]' >"$T/orgs"
+head -4 "$T/orgs" | awk '{print "\"" $0 "\",group" (NR % 2)}' >>"$T/map.csv"
+sed -n 5,7p "$T/orgs" | awk '{print "\"" $0 "\",group2"}' >>"$T/map.csv"
 "$CTIP" estimate --lists "$T/map.csv" --bootstrap 0 --format json >"$T/m.json" 2>"$T/m.err"
 check "--lists FILE: the groups of the file are the lists" \
 	test "$(jq -c '[.estimates[0].lists[].name] | sort' "$T/m.json")" = '["group0","group1","group2"]'

@@ -6,7 +6,7 @@ FIX="$(pwd)/tests/fixtures"
 T=$(mktemp -d "${TMPDIR:-/tmp}/ctip-e2e.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 export CTIP_DB="$T/ctip.db"
-# CTIP_E2E_PG_URL set to a cluster's URL (tests/e2e/pg_company.sh, pg_comms.sh): the same test
+# CTIP_E2E_PG_URL set to a cluster's URL (tests/e2e/pg_e2e.sh): the same test
 # on a PostgreSQL database of its own (made here, dropped at exit, with the server's role that
 # init makes), the key in the scratch directory.
 E2E_PGDB=""
@@ -42,5 +42,55 @@ dbbytes() {
 		cat "$CTIP_DB"* 2>/dev/null
 	fi
 }
-# sql QUERY: a value from the test database
+# notindb TEXT: the store's bytes (dbbytes; there are some) do not hold TEXT
+notindb() { [ "$(dbbytes | wc -c)" -gt 1000 ] && ! dbbytes | grep -qaF -- "$1"; }
+# sql QUERY: a value from the test database, SQLite only: the scripts of tests/e2e/pg_e2e.sh's
+# list use it only behind `[ -z "$E2E_PGDB" ]` (the file's own structure) and read everything
+# else through ctip (below)
 sql() { sqlite3 "$CTIP_DB" "$1"; }
+
+# Reading back through ctip, the same on both back ends:
+# exported JQ: jq -r JQ on `ctip export --format json --identities clear`
+exported() { "$CTIP" export --format json --identities clear 2>/dev/null | jq -r "$1"; }
+# prs RECORD JQ: JQ on the first exported person record RECORD (its src_RecordId)
+prs() { exported "[.cases[].persons[] | select(.src_RecordId == \"$1\")][0] | $2"; }
+# nrecords: the number of person records in cases (a person in two cases counts twice)
+nrecords() { exported '[.cases[].persons[]] | length'; }
+# ncases: the number of cases
+ncases() { exported '.cases | length'; }
+# pid RECORD: the number N of the person record PN with that src_RecordId, by `ctip show --json`
+# from P1 on (ids need not be dense: 20 missing in a row end the search). Each show is audited.
+pid() {
+	_i=1
+	_miss=0
+	while [ $_miss -lt 20 ]; do
+		_r=$("$CTIP" show --json "P$_i" 2>/dev/null | jq -r .person.src_RecordId 2>/dev/null)
+		if [ -z "$_r" ]; then _miss=$((_miss + 1)); else _miss=0; fi
+		[ "$_r" = "$1" ] && echo "$_i" && return 0
+		_i=$((_i + 1))
+	done
+	return 1
+}
+# cid CASEID: the number N of the case CN with that src_CaseId (as pid)
+cid() {
+	_i=1
+	_miss=0
+	while [ $_miss -lt 20 ]; do
+		_r=$("$CTIP" show --json "C$_i" 2>/dev/null | jq -r .case.src_CaseId 2>/dev/null)
+		if [ -z "$_r" ]; then _miss=$((_miss + 1)); else _miss=0; fi
+		[ "$_r" = "$1" ] && echo "$_i" && return 0
+		_i=$((_i + 1))
+	done
+	return 1
+}
+# freshdb: the registry empty again, not initialised (a new SQLite file; a new PostgreSQL
+# database of the same name), without its key and audit log
+freshdb() {
+	if [ -n "$E2E_PGDB" ]; then
+		psql -X -q -h "$E2E_PGHOST" -d postgres -c "DROP DATABASE IF EXISTS $E2E_PGDB WITH (FORCE)" \
+			-c "DROP ROLE IF EXISTS ${E2E_PGDB}_app" -c "CREATE DATABASE $E2E_PGDB" >/dev/null
+		rm -f "$CTIP_KEY"
+	else
+		rm -f "$CTIP_DB" "$CTIP_DB-wal" "$CTIP_DB-shm" "$CTIP_DB.key" "$CTIP_DB.audit"
+	fi
+}

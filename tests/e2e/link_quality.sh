@@ -84,7 +84,7 @@ check "after an incremental run the report still rests on the full run" \
 check "... and counts the records and persons as they are now" \
 	test "$(grep '^now:' "$T/rep2")" != "$(grep '^now:' "$T/rep")"
 check "report is in the audit log" \
-	test "$(sqlite3 "$CTIP_DB.audit" "select count(*) from audit where action = 'link_report'")" -ge 3
+	test "$("$CTIP" audit log | awk '$4 == "link_report"' | wc -l)" -ge 3
 
 # statistics that count persons say which linkage they rest on
 "$CTIP" stats victims --by gender >"$T/st" 2>&1
@@ -98,7 +98,9 @@ sys.exit(0 if json.load(open(sys.argv[1]))['provenance']['linkage'].startswith('
 check "stats of cases do not (they count cases)" lacks "$T/sc" "linkage: full run"
 "$CTIP" link review --limit 1 >/dev/null 2>"$T/rv0"
 check "review lists the run's band (0.20 to 0.90 or the threshold)" grep -Eq "probability 0\.20 to 0\.9" "$T/rv0"
-# a run stored before the estimates existed: the report says how to get one
+# a run stored before the estimates existed (by an older ctip: SQLite only, the PostgreSQL back
+# end is newer): the report says how to get one
+[ -n "$E2E_PGDB" ] && exit 0
 sql "UPDATE link_run SET params = json_remove(params, '\$.quality')"
 "$CTIP" link report >"$T/rq" 2>&1
 check "report of a run without estimates fails and says to run a full one" \

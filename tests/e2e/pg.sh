@@ -162,7 +162,7 @@ check "pg: a wrong key is refused" \
 	sh -c "test $rc -ne 0 && test $rc -lt 128 && grep -q 'wrong key' '$T/wk' && ! grep -q Sanitizer '$T/wk'"
 
 # the company register and the communications tracker are on PostgreSQL too (their own tests
-# run there again: tests/e2e/pg_company.sh, pg_comms.sh); here, that they answer
+# run there again: tests/e2e/pg_e2e.sh); here, that they answer
 pgc company list >"$T/cl" 2>&1
 rc=$?
 check "pg: ctip company list answers (the register, empty: its header only)" \

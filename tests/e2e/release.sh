@@ -32,7 +32,10 @@ check "prosecutor risk at most 1/k" \
 	awk '/prosecutor risk/ {exit !($4 + 0 <= 0.0910)}' "$T/m.out"
 persons=$(awk '/persons in scope/ {print $4}' "$T/m.out")
 released=$(($(lines "$T/m.csv") - 1))
-victims=$(sql "select count(distinct cp.person_id) from case_person cp left join victim v on v.case_person_id = cp.id where cp.role = 'Victim' and coalesce(v.status, '') <> 'NotAVictimOfTrafficking'")
+# the victims ctip stats counts with any status but "not a victim of trafficking"
+victims=$("$CTIP" stats victims --where trafficking_status=PossibleVictimOfTrafficking \
+	--where trafficking_status=ActualVictimOfTrafficking --where trafficking_status=Unknown \
+	--no-suppress --format json | jq .total)
 check "one record per person in scope (not per case)" test "$persons" = "$victims"
 check "records released + suppressed = persons" \
 	test $((released + $(awk '/records suppressed/ {print $3}' "$T/m.out"))) = "$persons"

@@ -19,10 +19,11 @@ check "a phone number in another format finds the record" contains "$T/d" "Đinh
 "$CTIP" search "Nguyễn Không Có" >"$T/e" 2>&1
 check "no match exits non-zero" test $? -ne 0
 "$CTIP" search '"; DROP TABLE person; --' >"$T/f" 2>&1
-check "SQL and FTS metacharacters are harmless" test "$(sql "select count(*) from person")" = "4"
-# the name indexes hold each record's tokens scoped to the organisations that may see it: a
+check "SQL and FTS metacharacters are harmless" test "$(nrecords)" = "4"
+# SQLite's name indexes (FTS5, lib/store/sqlite) hold each record's tokens scoped to the organisations that may see it: a
 # first load builds the referred organisations' documents at its end, a later import row by
 # row, and both give the same documents
+[ -n "$E2E_PGDB" ] && exit 0 # the rest is about SQLite's own index tables
 "$CTIP" demo generate --persons 300 --seed 7 -o "$T/demo.csv" 2>/dev/null
 "$CTIP" import "$T/demo.csv" >/dev/null 2>&1
 CTIP_DB="$T/first.db" "$CTIP" init >/dev/null

@@ -2,8 +2,8 @@
 . tests/e2e/lib.sh
 "$CTIP" init >/dev/null
 "$CTIP" import "$FIX/basic.csv" >/dev/null 2>&1
-pid=$(sql "select id from person where src_record_id='BG-R-1'")
-cid=$(sql "select id from cases where src_case_id='PA-7'")
+pid=$(pid BG-R-1)
+cid=$(cid PA-7)
 "$CTIP" show "P$pid" >"$T/p" 2>&1
 check "show person prints the name" contains "$T/p" "Ánh Tuyết"
 check "show person prints the case" contains "$T/p" "BG-2023-001"

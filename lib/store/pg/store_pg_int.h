@@ -22,6 +22,7 @@ enum pg_table {
 	PT_PHONE,
 	PT_NAME,
 	PT_CASE_PERSON,
+	PT_QUALITY,
 	PT_VICTIM,
 	PT_EXPL,
 	PT_EVENT,

@@ -36,6 +36,7 @@ static const char *const copy_sql[PT_COUNT] = {
         [PT_NAME] = "COPY person_name (person_id, tokens) FROM STDIN",
         [PT_CASE_PERSON] = "COPY case_person (id, case_id, person_id, role, consent, "
                            "consent_date, consent_scope, perpetrator_roles) FROM STDIN",
+        [PT_QUALITY] = "COPY quality_flag (case_person_id, flag) FROM STDIN",
         [PT_VICTIM] = "COPY victim (case_person_id, status, decision_org_type, "
                       "decided_by_org_id, status_date, certificate_kind, age_when_trafficked, "
                       "recruitment_country, recruitment_province, relationship, "
@@ -551,6 +552,16 @@ int pg_link_add(ctip_store *base, int64_t case_id, int64_t person_id, const ctip
 	    put_text(b, 0, r->v[CF_CONSENT_DATE]) || put_json(b, r->v[CF_CONSENT_SCOPE]) ||
 	    put_json(b, r->v[CF_PERP_ROLE]) || put_end(s, b))
 		return nomem(e);
+	/* data-quality flags (CTIP_Q_* of import_map.h: bit i is quality_names[i]), as on SQLite */
+	static const char *const quality_names[] = {"expiry_before_issue",
+	                                            "birth_after_exploitation", "age_out_of_range"};
+	for (unsigned i = 0; i < 3; i++) {
+		if (!(r->quality & (1u << i)))
+			continue;
+		b = &s->buf[PT_QUALITY];
+		if (put_int(b, 1, cp) || put_text(b, 0, quality_names[i]) || put_end(s, b))
+			return nomem(e);
+	}
 	if (!strcmp(r->v[CF_ROLE], "Victim")) {
 		b = &s->buf[PT_VICTIM];
 		char age[16];
