@@ -107,7 +107,7 @@ int pg_access_rule(pg_store *s, ctip_err *e)
 	/* the text's hash, kept as the function's comment: a rule changed in access_rule.h or
 	 * here is installed again by the next `ctip init` */
 	unsigned char h[16];
-	char want[80], comment[140];
+	char want[80], comment[200]; /* the statement and want, whole (gcc -Wformat-truncation) */
 	crypto_generichash(h, sizeof(h), (const unsigned char *)ctip_pg_access_rule_sql,
 	                   strlen(ctip_pg_access_rule_sql), NULL, 0);
 	strcpy(want, "ctip access rule ");
