@@ -136,6 +136,8 @@ int pg_query_batch(pg_store *s, int n, const char *const *sql, const int *np,
 	int rc = CTIP_OK;
 	for (int i = 0; i < n; i++)
 		out[i] = NULL;
+	if ((rc = pg_flush_wait(s, e))) /* the connection is the flusher's until it ends */
+		return rc;
 	if (!s->in_tx || s->buffered || PQstatus(s->db) != CONNECTION_OK) {
 		/* outside a transaction each statement is sent alone (pg_run reconnects and runs a
 		 * statement again once; a pipeline's statements could not be) */
