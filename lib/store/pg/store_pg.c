@@ -136,6 +136,8 @@ int pg_query_batch(pg_store *s, int n, const char *const *sql, const int *np,
 	int rc = CTIP_OK;
 	for (int i = 0; i < n; i++)
 		out[i] = NULL;
+	if ((rc = pg_flush_wait(s, e))) /* the connection is the flusher's until it ends */
+		return rc;
 	if (!s->in_tx || s->buffered || PQstatus(s->db) != CONNECTION_OK) {
 		/* outside a transaction each statement is sent alone (pg_run reconnects and runs a
 		 * statement again once; a pipeline's statements could not be) */
@@ -292,6 +294,8 @@ static int org_send(pg_store *s, ctip_err *e)
 static PGresult *pg_run(pg_store *s, const char *sql, int n, const char *const *v, const int *len,
                         const int *bin, int params, ctip_err *e, int *rc)
 {
+	if ((*rc = pg_flush_wait(s, e)))
+		return NULL;
 	for (int attempt = 0;; attempt++) {
 		*rc = pg_alive(s, e);
 		if (!*rc && !s->in_tx)
@@ -436,6 +440,7 @@ static void pg_close(ctip_store *base)
 	if (s->db)
 		PQfinish(s->db);
 	pg_stmts_forget(s);
+	pg_first_load_forget(s);
 	free(s->url);
 	ctip_ref_free(s->base.ref);
 	ctip_crypto_free(s->base.crypto);
@@ -540,6 +545,7 @@ static void pg_rollback(ctip_store *base)
 	pg_buf_reset(s);
 	org_cache_clear(s); /* organisations added in the transaction are gone */
 	s->ids_locked = 0;
+	pg_first_load_forget(s); /* the rollback undoes the drops */
 	if (s->in_tx)
 		pg_exec(s, "ROLLBACK", NULL);
 	s->in_tx = 0;
@@ -549,7 +555,7 @@ static int pg_commit(ctip_store *base, ctip_err *e)
 {
 	pg_store *s = (pg_store *)base;
 	int rc = pg_flush(s, e);
-	if (rc)
+	if (rc || (rc = pg_first_load_end(s, e)))
 		return rc;
 	if ((rc = pg_exec(s, "COMMIT", e)))
 		return rc;
@@ -562,7 +568,10 @@ static int pg_commit(ctip_store *base, ctip_err *e)
 static int pg_load_begin(ctip_store *base, int *bulk, ctip_err *e)
 {
 	*bulk = 0;
-	return pg_begin(base, e);
+	int rc = pg_begin(base, e);
+	if (!rc && (rc = pg_first_load_begin((pg_store *)base, bulk, e)))
+		pg_rollback(base);
+	return rc;
 }
 
 static int pg_load_end(ctip_store *base, int ok, ctip_err *e)
@@ -774,6 +783,10 @@ static int find_src(pg_store *s, const char *sql, int64_t org, const char *src, 
 
 static int pg_case_find(ctip_store *b, int64_t org, const char *src, int64_t *id, ctip_err *e)
 {
+	/* a first load found the registry empty and holds it locked: nothing to ask (the
+	 * importer itself knows the cases of the file it is loading) */
+	if (((pg_store *)b)->remake)
+		return CTIP_ENOTFOUND;
 	return find_src((pg_store *)b,
 	                "SELECT id FROM cases WHERE org_id = $1 AND src_case_id = $2", org, src, id,
 	                e);
@@ -781,6 +794,8 @@ static int pg_case_find(ctip_store *b, int64_t org, const char *src, int64_t *id
 
 static int pg_person_find(ctip_store *b, int64_t org, const char *src, int64_t *id, ctip_err *e)
 {
+	if (((pg_store *)b)->remake) /* as pg_case_find */
+		return CTIP_ENOTFOUND;
 	return find_src((pg_store *)b,
 	                "SELECT id FROM person WHERE org_id = $1 AND src_record_id = $2", org, src,
 	                id, e);

@@ -7,6 +7,7 @@
 #define CTIP_STORE_PG_INT_H
 
 #include <libpq-fe.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,13 @@ typedef struct pg_store {
 	 * they pass PG_FLUSH_BYTES): the ids are given here, under a lock on the tables */
 	struct pg_buf buf[PT_COUNT];
 	size_t buffered;
+	/* a flush in the background (store_pg_rows.c): while a thread sends fbuf with COPY, the
+	 * writer fills buf; anything else that would use the connection waits for it first
+	 * (pg_flush_wait), and its failure (ferr) is the next caller's */
+	struct pg_buf fbuf[PT_COUNT];
+	pthread_t flusher;
+	int flushing, frc;
+	ctip_err ferr;
 	int ids_locked;
 	int64_t next_case, next_person, next_cp;
 	int64_t first_cp; /* the first person-in-case id of the transaction's writes */
@@ -72,9 +80,25 @@ typedef struct pg_store {
 		char name[16];
 	} * stmts;
 	int nstmts, capstmts;
+	/* a first load into an empty registry (store_pg_load.c): the statements that make again
+	 * what it set aside, run before the commit; NULL when none */
+	char **remake;
+	int nremake;
 } pg_store;
 
-#define PG_FLUSH_BYTES (64u << 20)
+#define PG_FLUSH_BYTES (16u << 20)
+
+/* A first load (store_pg_load.c): in the load's transaction, when the registry is empty and
+ * this session owns its tables, set aside the secondary indexes, unique constraints and
+ * foreign keys of the loaded tables (*bulk = 1); _end makes them again (before the commit),
+ * _forget drops the plan (after a rollback, which undid the drops). */
+int pg_first_load_begin(pg_store *s, int *bulk, ctip_err *e);
+int pg_first_load_end(pg_store *s, ctip_err *e);
+void pg_first_load_forget(pg_store *s);
+
+/* Waits for a flush in the background to end; its result (CTIP_OK when none). Called first
+ * by everything that uses the connection, except the flusher itself. */
+int pg_flush_wait(pg_store *s, ctip_err *e);
 
 /* An error of the connection or of result r (may be NULL), about `what`. */
 int pg_fail(pg_store *s, PGresult *r, ctip_err *e, const char *what);

@@ -132,17 +132,20 @@ static int put_end(pg_store *s, struct pg_buf *b)
 
 void pg_buf_reset(pg_store *s)
 {
+	ctip_err ign;
+	pg_flush_wait(s, &ign); /* its result is of a transaction being given up */
 	for (int t = 0; t < PT_COUNT; t++) {
 		free(s->buf[t].p);
+		free(s->fbuf[t].p);
 		memset(&s->buf[t], 0, sizeof(s->buf[t]));
+		memset(&s->fbuf[t], 0, sizeof(s->fbuf[t]));
 	}
 	s->buffered = 0;
 }
 
-/* COPY of table t's buffer into target (a table, or a temporary twin of it). */
-static int copy_into(pg_store *s, int t, const char *sql, ctip_err *e)
+/* COPY of buffer b into target (a table, or a temporary twin of it). */
+static int copy_into(pg_store *s, struct pg_buf *b, const char *sql, ctip_err *e)
 {
-	struct pg_buf *b = &s->buf[t];
 	PGresult *r = PQexec(s->db, sql);
 	if (PQresultStatus(r) != PGRES_COPY_IN) {
 		int rc = pg_fail(s, r, e, "COPY");
@@ -171,7 +174,7 @@ static int copy_into(pg_store *s, int t, const char *sql, ctip_err *e)
 /* Under row-level security (the server's role; the tables' owner too, the security being
  * forced) PostgreSQL refuses COPY into the table: the rows go into a temporary twin, then
  * into the table with INSERT, which the policies check row by row. */
-static int copy_via_temp(pg_store *s, int t, ctip_err *e)
+static int copy_via_temp(pg_store *s, int t, struct pg_buf *b, ctip_err *e)
 {
 	const char *c = copy_sql[t] + 5, *open = strchr(c, '('), *close = strchr(c, ')');
 	char table[40], cols[600], sql[1500];
@@ -186,7 +189,7 @@ static int copy_via_temp(pg_store *s, int t, ctip_err *e)
 	if (rc)
 		return rc;
 	snprintf(sql, sizeof(sql), "COPY ctip_in_%s %s FROM STDIN", table, cols);
-	if ((rc = copy_into(s, t, sql, e)))
+	if ((rc = copy_into(s, b, sql, e)))
 		return rc;
 	snprintf(sql, sizeof(sql),
 	         "INSERT INTO %s %s SELECT %.*s FROM ctip_in_%s; TRUNCATE ctip_in_%s", table, cols,
@@ -194,13 +197,14 @@ static int copy_via_temp(pg_store *s, int t, ctip_err *e)
 	return pg_exec(s, sql, e);
 }
 
-int pg_flush(pg_store *s, ctip_err *e)
+/* The COPYs of the buffers bufs (s->buf, or s->fbuf in the background), emptied. */
+static int send_bufs(pg_store *s, struct pg_buf *bufs, ctip_err *e)
 {
 	for (int t = 0; t < PT_COUNT; t++) {
-		struct pg_buf *b = &s->buf[t];
+		struct pg_buf *b = &bufs[t];
 		if (!b->len)
 			continue;
-		int rc = s->rls ? copy_via_temp(s, t, e) : copy_into(s, t, copy_sql[t], e);
+		int rc = s->rls ? copy_via_temp(s, t, b, e) : copy_into(s, b, copy_sql[t], e);
 		if (rc)
 			return rc;
 		b->len = 0;
@@ -210,8 +214,64 @@ int pg_flush(pg_store *s, ctip_err *e)
 		if (t == PT_EXPL && (rc = pg_link_expl_added(s, e)))
 			return rc;
 	}
+	return CTIP_OK;
+}
+
+/* set in the flusher's thread: its own queries (pg_link_expl_added) do not wait for it */
+static _Thread_local int in_flusher;
+
+int pg_flush_wait(pg_store *s, ctip_err *e)
+{
+	if (!s->flushing || in_flusher)
+		return CTIP_OK;
+	pthread_join(s->flusher, NULL);
+	s->flushing = 0;
+	int rc = s->frc;
+	s->frc = CTIP_OK;
+	if (rc && e)
+		*e = s->ferr;
+	return rc;
+}
+
+int pg_flush(pg_store *s, ctip_err *e)
+{
+	int rc = pg_flush_wait(s, e);
+	if (rc || (rc = send_bufs(s, s->buf, e)))
+		return rc;
 	s->buffered = 0;
 	return CTIP_OK;
+}
+
+static void *flusher_main(void *arg)
+{
+	pg_store *s = arg;
+	in_flusher = 1;
+	s->frc = send_bufs(s, s->fbuf, &s->ferr);
+	return NULL;
+}
+
+/* The buffers sent by a thread while the writer goes on with the next rows: on two cores the
+ * server parses and stores one batch while ctip seals and encodes the next (sent in the
+ * writer's own thread, a load waited for the server about as long as the server worked). The
+ * previous batch is waited for first: its COPYs come before these, and a failure stops the
+ * load there. */
+static int flush_behind(pg_store *s, ctip_err *e)
+{
+	int rc = pg_flush_wait(s, e);
+	if (rc)
+		return rc;
+	for (int t = 0; t < PT_COUNT; t++) { /* the sent buffers' memory is the next batch's */
+		struct pg_buf sent = s->fbuf[t];
+		s->fbuf[t] = s->buf[t];
+		s->buf[t] = sent;
+	}
+	s->buffered = 0;
+	s->frc = CTIP_OK;
+	s->flushing = 1;
+	if (pthread_create(&s->flusher, NULL, flusher_main, s) == 0)
+		return CTIP_OK;
+	s->flushing = 0;
+	return send_bufs(s, s->fbuf, e); /* no thread: here, as before */
 }
 
 /* The ids of the first write of a transaction: the tables are locked against other writers
@@ -239,7 +299,10 @@ static int ids_lock(pg_store *s, ctip_err *e)
 
 static int after_row(pg_store *s, ctip_err *e)
 {
-	return s->buffered >= PG_FLUSH_BYTES ? pg_flush(s, e) : CTIP_OK;
+	size_t bytes = 0; /* s->buffered counts rows' ends: whether anything waits */
+	for (int t = 0; t < PT_COUNT; t++)
+		bytes += s->buf[t].len;
+	return bytes >= PG_FLUSH_BYTES ? flush_behind(s, e) : CTIP_OK;
 }
 
 static int nomem(ctip_err *e)
