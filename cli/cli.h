@@ -33,6 +33,10 @@ extern const struct cli_command cli_commands[];
 /* Opens the database, checks that `ctip init` has been run and binds the key (identities
  * are sealed under it). Prints the error. */
 int cli_open(struct cli *c, ctip_store **s);
+/* cli_open for ctip serve's connections: a database out of reach is not printed but left in
+ * *unavail (CTIP_EUNAVAIL), for the server to say once every 10 s however many threads fail
+ * (each pool thread opens its own connection); any other failure is printed as by cli_open. */
+int cli_open_server(struct cli *c, ctip_store **s, ctip_err *unavail);
 /* The same without the key, for commands that never read or write identities (accounts,
  * organisations, the audit log, vocabularies): an administrator or auditor needs no key. */
 int cli_open_meta(struct cli *c, ctip_store **s);

@@ -29,9 +29,9 @@
 #include "store_unavail.h"
 
 /* Every connection of the server is opened as the other commands open theirs. */
-static int open_store(void *ctx, ctip_store **s)
+static int open_store(void *ctx, ctip_store **s, ctip_err *unavail)
 {
-	return cli_open(ctx, s);
+	return cli_open_server(ctx, s, unavail);
 }
 
 /* A whole number in [lo, hi] for option name; -1 (and a message) otherwise. */

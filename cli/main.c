@@ -262,11 +262,16 @@ static int attach_audit(struct cli *c, ctip_store *s)
 	return 0;
 }
 
-static int open_store(struct cli *c, ctip_store **s, int with_key)
+static int open_store(struct cli *c, ctip_store **s, int with_key, ctip_err *unavail)
 {
 	ctip_err e = {0};
-	if (ctip_store_open(c->db, 0, s, &e))
+	if (ctip_store_open(c->db, 0, s, &e)) {
+		if (unavail && e.code == CTIP_EUNAVAIL) {
+			*unavail = e;
+			return 3;
+		}
 		return cli_fail(&e);
+	}
 	if (!(*s)->ref) {
 		fprintf(stderr, "ctip: %s is not a ctip database yet: run `ctip init`\n", c->db);
 		ctip_store_close(*s);
@@ -275,7 +280,15 @@ static int open_store(struct cli *c, ctip_store **s, int with_key)
 	}
 	int v = 0, latest = (*s)->schema_latest ? (*s)->schema_latest : ctip_store_latest_version();
 	(*s)->command = c->command;
-	(*s)->ops->schema_version(*s, &v, &e);
+	if ((*s)->ops->schema_version(*s, &v, &e)) { /* not "run ctip init": the read failed */
+		ctip_store_close(*s);
+		*s = NULL;
+		if (unavail && e.code == CTIP_EUNAVAIL) {
+			*unavail = e;
+			return 3;
+		}
+		return cli_fail(&e);
+	}
 	if (v < latest) {
 		fprintf(stderr,
 		        "ctip: %s has schema version %d, this ctip needs %d: run `ctip init` to "
@@ -288,6 +301,12 @@ static int open_store(struct cli *c, ctip_store **s, int with_key)
 	/* audit entries that a crash left written ahead but not chained (lib/core/audit.c) */
 	long recovered = 0;
 	if (ctip_audit_recover(*s, &recovered, &e)) {
+		if (unavail && e.code == CTIP_EUNAVAIL) {
+			ctip_store_close(*s);
+			*s = NULL;
+			*unavail = e;
+			return 3;
+		}
 		fprintf(stderr,
 		        "ctip: %s: audit entries left by a crash could not be recovered: ", c->db);
 		ctip_err_print(&e, stderr);
@@ -336,12 +355,17 @@ static int open_store(struct cli *c, ctip_store **s, int with_key)
 
 int cli_open(struct cli *c, ctip_store **s)
 {
-	return open_store(c, s, 1);
+	return open_store(c, s, 1, NULL);
+}
+
+int cli_open_server(struct cli *c, ctip_store **s, ctip_err *unavail)
+{
+	return open_store(c, s, 1, unavail);
 }
 
 int cli_open_meta(struct cli *c, ctip_store **s)
 {
-	return open_store(c, s, 0);
+	return open_store(c, s, 0, NULL);
 }
 
 const char *cli_key_path(struct cli *c)

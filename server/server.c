@@ -171,9 +171,9 @@ static ctip_store *thread_store(ctip_err *e)
 	pthread_mutex_lock(&stores_mu);
 	if (nstores == MAX_STORES)
 		ctip_err_set(e, CTIP_EDB, "too many database connections");
-	else if (cfg->open(cfg->open_ctx, &my_store) == 0)
+	else if (cfg->open(cfg->open_ctx, &my_store, e) == 0)
 		stores[nstores++] = my_store;
-	else
+	else if (e->code != CTIP_EUNAVAIL) /* an outage's reason is in e, said by srv_fail */
 		ctip_err_set(e, CTIP_EUNAVAIL, "%s: cannot open the database", cfg->db);
 	/* a connection that cannot take the server's role must not serve */
 	if (my_store && my_store->srv->isolate(my_store, e)) {
@@ -417,8 +417,13 @@ int srv_run(const struct srv_config *c)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	ctip_store *audit_store;
-	if (c->open(c->open_ctx, &audit_store))
+	if (c->open(c->open_ctx, &audit_store, &e)) {
+		if (e.code) {
+			fputs("ctip: ", stderr);
+			ctip_err_print(&e, stderr);
+		}
 		return 1;
+	}
 	/* the audit writer works as the server's role too (it may only append to the log) */
 	if (audit_store->srv->isolate(audit_store, &e)) {
 		fputs("ctip: ", stderr);

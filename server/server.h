@@ -23,8 +23,10 @@
 struct srv_config {
 	const char *db; /* database path (for messages) */
 	/* Opens a connection to the database as the command line does (checks the schema, binds
-	 * whatever the store needs); each thread and the audit writer get their own. */
-	int (*open)(void *ctx, ctip_store **s);
+	 * whatever the store needs); each thread and the audit writer get their own. Nonzero on
+	 * failure: a database out of reach is left in *e (CTIP_EUNAVAIL) unprinted, for the
+	 * server's rate-limited log; any other failure is printed by open itself. */
+	int (*open)(void *ctx, ctip_store **s, ctip_err *e);
 	void *open_ctx;
 	const char *listen; /* "127.0.0.1:8080" */
 	const char *web;    /* serve the web UI from this directory instead of the binary */

@@ -288,8 +288,10 @@ static int org_is_fresh(struct importer *im, int64_t org, int *fresh)
 	HASH_FIND_STR(im->fresh_orgs, key, x);
 	if (!x) {
 		int has, rc = im->s->ops->org_has_cases(im->s, org, &has, im->e);
-		if (rc)
+		if (rc) { /* the database out of reach mid-import (a server's request) */
+			free(key);
 			return im->fatal = rc;
+		}
 		if (!(x = calloc(1, sizeof(*x)))) {
 			free(key);
 			return im->fatal = ctip_err_set(im->e, CTIP_ENOMEM, "out of memory");

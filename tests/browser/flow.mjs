@@ -13,7 +13,7 @@
 // both when tests/run.sh started its cluster).
 import { chromium } from 'playwright-core';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import net from 'node:net';
@@ -93,14 +93,24 @@ function freePort() {
 let server = null;
 let serverExit = null;
 let serverOut = '';
+let stopping = false;
 let browser = null;
 
 async function startServer() {
 	const port = await freePort();
-	const args = ['serve', '--listen', `127.0.0.1:${port}`];
+	// the flow's users are several browsers on one address, each with up to six connections
+	// (more while PostgreSQL's answers are slower): past the default 32 per address the server
+	// closes new ones, as for an office behind one NAT address (docs/SECURITY.md); as walk.mjs
+	const args = ['serve', '--listen', `127.0.0.1:${port}`, '--max-conns-per-ip', '128'];
 	if (process.env.CTIP_WEB_DIR) args.push('--web', resolve(process.env.CTIP_WEB_DIR));
 	server = spawn(CTIP, args, { env, cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
-	serverExit = new Promise((res) => server.on('exit', (code, signal) => res({ code, signal })));
+	serverExit = new Promise((res) =>
+		server.on('exit', (code, signal) => {
+			// a server that dies mid-flow fails every later step: say why, once, with its log
+			if (!stopping) notok('the server runs until the flow stops it', `code ${code} signal ${signal}\n${serverOut.slice(-4000)}`);
+			res({ code, signal });
+		}),
+	);
 	server.stdout.on('data', (d) => (serverOut += d));
 	server.stderr.on('data', (d) => (serverOut += d));
 	const deadline = Date.now() + 20000;
@@ -1004,6 +1014,7 @@ try {
 }
 if (browser) await browser.close().catch(() => {});
 if (server && server.exitCode === null) {
+	stopping = true;
 	server.kill('SIGTERM');
 	const t = setTimeout(() => server.kill('SIGKILL'), 15000);
 	const { code, signal } = await serverExit;
@@ -1011,6 +1022,8 @@ if (server && server.exitCode === null) {
 	if (code === 0) ok('the server stops on SIGTERM with status 0');
 	else notok('the server stops on SIGTERM with status 0', `code ${code} signal ${signal}\n${serverOut.slice(-1500)}`);
 }
+// FLOW_SERVER_LOG=FILE keeps what the server said (to read why a step failed)
+if (process.env.FLOW_SERVER_LOG) writeFileSync(process.env.FLOW_SERVER_LOG, serverOut);
 rmSync(tmp, { recursive: true, force: true });
 if (pgName) {
 	try {

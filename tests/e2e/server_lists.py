@@ -113,6 +113,24 @@ for u, k, role in USERS:
 srv = subprocess.Popen([CTIP, "serve", "--listen", f"127.0.0.1:{PORT}"], env=ENV,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 srv.stdout.readline()
+
+
+def died(kind, value, tb):
+    """An exception that ends the script (a request the server never answered): say what the
+    server said, which is why (an ASan report when it crashed)."""
+    sys.__excepthook__(kind, value, tb)
+    if srv.poll() is None:
+        srv.terminate()
+    try:
+        err = srv.communicate(timeout=20)[1]
+    except subprocess.TimeoutExpired:
+        srv.kill()
+        err = srv.communicate()[1]
+    print(f"not ok the script ran to its end (the server's status: {srv.returncode})")
+    print("  " + (err or "")[-4000:].replace("\n", "\n  "))
+
+
+sys.excepthook = died
 U = {}
 for u, _, _ in USERS:
     U[u] = Client()

@@ -48,7 +48,10 @@ int pg_fail(pg_store *s, PGresult *r, ctip_err *e, const char *what)
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\t')
 			*p = ' ';
-	if (PQstatus(s->db) != CONNECTION_OK) {
+	/* 57P01-57P05: the server ends the session (shut down, crashed, a backend terminated);
+	 * libpq may not yet have read the end of the connection (a pipeline's first result) */
+	const char *cls = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (PQstatus(s->db) != CONNECTION_OK || (cls && !strncmp(cls, "57P", 3))) {
 		s->in_tx = 0; /* the transaction is gone with the connection */
 		return ctip_err_set(
 		        e, CTIP_EUNAVAIL,
@@ -94,7 +97,13 @@ static const char *stmt_name(pg_store *s, const char *sql, int n, PGresult **err
 	if (!plain || s->nstmts >= 512)
 		return NULL;
 	if (s->nstmts == s->capstmts) {
+#if defined(__SANITIZE_ADDRESS__)
+		/* under ASan every new statement moves the list (realloc to a new block): a name
+		 * kept across a prepare is then caught at its first use, not at a rare growth */
+		int cap = s->capstmts + 1;
+#else
 		int cap = s->capstmts ? 2 * s->capstmts : 32;
+#endif
 		struct pg_stmt *g = realloc(s->stmts, (size_t)cap * sizeof(*g));
 		if (!g)
 			return NULL;
@@ -145,18 +154,20 @@ int pg_query_batch(pg_store *s, int n, const char *const *sql, const int *np,
 			rc = pg_query(s, sql[i], np[i], v[i], &out[i], e, what);
 		goto fail;
 	}
-	const char *name[16];
+	/* the names are copied: preparing the next statement may move s->stmts (realloc) */
+	char name[16][sizeof(s->stmts->name)];
 	if (n > 16)
 		return ctip_err_set(e, CTIP_EINVAL, "%s: %s: more than 16 statements in a batch",
 		                    s->base.path, what);
 	for (int i = 0; i < n; i++) { /* prepared (the first time) before the pipeline */
 		PGresult *err;
-		name[i] = stmt_name(s, sql[i], np[i], &err);
+		const char *nm = stmt_name(s, sql[i], np[i], &err);
 		if (err) {
 			rc = pg_fail(s, err, e, what);
 			PQclear(err);
 			return rc;
 		}
+		snprintf(name[i], sizeof(name[i]), "%s", nm ? nm : "");
 	}
 	/* One round trip for them all (libpq's pipeline mode): the server's case view reads seven
 	 * child tables, each a few rows by index, and waiting for each answer in turn cost more
@@ -164,7 +175,8 @@ int pg_query_batch(pg_store *s, int n, const char *const *sql, const int *np,
 	if (!PQenterPipelineMode(s->db))
 		return pg_fail(s, NULL, e, what);
 	for (int i = 0; i < n && !rc; i++)
-		if (!(name[i] ? PQsendQueryPrepared(s->db, name[i], np[i], v[i], NULL, NULL, 0)
+		if (!(*name[i]
+		              ? PQsendQueryPrepared(s->db, name[i], np[i], v[i], NULL, NULL, 0)
 		              : PQsendQueryParams(s->db, sql[i], np[i], NULL, v[i], NULL, NULL, 0)))
 			rc = pg_fail(s, NULL, e, what);
 	if (!PQpipelineSync(s->db) && !rc)
@@ -1130,13 +1142,19 @@ int ctip_store_pg_open(const char *url, int create, ctip_store **out, ctip_err *
 		size_t n = strlen(msg);
 		while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 			msg[--n] = 0;
+		/* a server down, or starting (recovery), is an outage that passes (CTIP_EUNAVAIL:
+		 * ctip serve says it once every 10 s, whichever of its threads meets it); a
+		 * server that answers but refuses this database or user is a mistake to fix */
+		PGPing ping = PQping(url);
+		int code = ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT ? CTIP_EUNAVAIL
+		                                                               : CTIP_EDB;
 		ctip_err_set(
-		        e, CTIP_EDB,
+		        e, code,
 		        "%s: cannot connect to PostgreSQL: %s (is the server running, does the "
 		        "database exist (createdb), may this user connect?)",
 		        s->base.path, msg);
 		pg_close(&s->base);
-		return CTIP_EDB;
+		return code;
 	}
 	int rc = session_setup(s, e);
 	PGresult *r = NULL;
