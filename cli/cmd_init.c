@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <sys/stat.h>
 
+#include "audit.h"
 #include "cli.h"
 
 static ctip_crypto *key; /* until the store takes it */
@@ -114,6 +116,22 @@ int cmd_init(int argc, char **argv, struct cli *c)
 	if (rc || (rc = s->ops->commit(s, &e))) {
 		s->ops->rollback(s);
 		goto fail;
+	}
+	/* A new registry's log begins with its creation and a random id: the first entry then
+	 * names this registry alone (a standby's --audit-db must be its own primary's log, which
+	 * is told by its first entry: two registries begun in the same second with the same
+	 * first change had the same one). */
+	if (from == 0) {
+		unsigned char rnd[16];
+		char id[2 * sizeof(rnd) + 1];
+		if (sodium_init() < 0) {
+			rc = ctip_err_set(&e, CTIP_EIO, "libsodium failed to initialise");
+			goto fail;
+		}
+		randombytes_buf(rnd, sizeof(rnd));
+		sodium_bin2hex(id, sizeof(id), rnd, sizeof(rnd));
+		if ((rc = ctip_audit(s, NULL, "registry_create", "registry", id, &e)))
+			goto fail;
 	}
 	const struct ctip_ref_entry **all;
 	int n = ctip_ref_list(ref, NULL, &all), nv = 0;
