@@ -6,6 +6,7 @@
 # here when it is not running, stopped again after).
 #   sh bench/pg_analytics.sh [PERSONS]   (default 200000 person rows: about 100,000 cases and
 #                                         100,000 person records; 2000000 for a million cases)
+#   BENCH_LINK=0: the statistics only (the linkage rounds take most of the time at a million)
 set -eu
 cd "$(dirname "$0")/.."
 N=${1:-200000}
@@ -81,6 +82,10 @@ for q in "victims --by year,gender,origin_province" \
 	printf '%-62s %5s ms %5s ms %6.2f\n' "stats $q" "$a" "$b" "$(echo "$b / $a" | bc -l)"
 done
 
+if [ "${BENCH_LINK:-1}" = 0 ]; then
+	echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	exit 0
+fi
 # linkage: full runs, SQLite then PostgreSQL, twice each, alternating
 printf '%-62s %8s %8s %6s\n' "link run --full (wall)" "SQLite" "PG" "PG/SQ"
 for threads in 1 0; do

@@ -102,16 +102,26 @@ for b in s p; do
 	curl -s -o /dev/null -w "check ($b): GET /api/cases/{id} -> %{http_code}\n" -b "$cookie" "http://127.0.0.1:$port/api/cases/$id"
 done
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-run() { # endpoint backend port
+# CPU ticks (user + system, /proc) of the processes given: the server's, and the cluster's
+# backends; their difference over a run per request depends far less on the machine's load than
+# the throughput does (a loaded machine's figures compare as CPU per request)
+ticks() { for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'; }
+pg_pids() { pgrep -d ' ' -f '^postgres' || true; }
+run() { # endpoint backend port server-pid
 	echo "== $2: wrk -t2 -c$CONNS -d$DUR GET $1"
+	c0=$(ticks "$4"); p0=$(ticks $(pg_pids))
 	wrk -t2 -c"$CONNS" -d"$DUR" --latency -s "var/bench-pg-$1-$(echo "$2" | cut -c1 | tr SP sp).lua" "http://127.0.0.1:$3" |
 		tee "var/bench-pg-$1-$2.out" | grep -E 'Requests/sec|Latency |  (50|90|99)%|requests in|Non-2xx'
+	c1=$(ticks "$4"); p1=$(ticks $(pg_pids))
+	n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "var/bench-pg-$1-$2.out")
+	hz=$(getconf CLK_TCK)
+	echo "CPU per request: ctip $(echo "scale=3; 1000 * ($c1 - $c0) / $hz / ${n:-1}" | bc) ms, PostgreSQL $(echo "scale=3; 1000 * ($p1 - $p0) / $hz / ${n:-1}" | bc) ms (its backends and background processes)"
 	echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
-run cases SQLite $PORT_S
-run cases PostgreSQL $PORT_P
-run search SQLite $PORT_S
-run search PostgreSQL $PORT_P
+run cases SQLite $PORT_S $SRV_S
+run cases PostgreSQL $PORT_P $SRV_P
+run search SQLite $PORT_S $SRV_S
+run search PostgreSQL $PORT_P $SRV_P
 python3 - <<'PY'
 import re
 def get(f):

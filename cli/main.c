@@ -262,16 +262,23 @@ static int attach_audit(struct cli *c, ctip_store *s)
 	return 0;
 }
 
+/* A database out of reach, for a caller that says it itself (unavail: ctip serve's threads):
+ * 1 after closing *s and keeping e in *unavail; 0 for any other failure, to be printed. */
+static int out_of_reach(ctip_store **s, const ctip_err *e, ctip_err *unavail)
+{
+	if (!unavail || e->code != CTIP_EUNAVAIL)
+		return 0;
+	ctip_store_close(*s);
+	*s = NULL;
+	*unavail = *e;
+	return 1;
+}
+
 static int open_store(struct cli *c, ctip_store **s, int with_key, ctip_err *unavail)
 {
 	ctip_err e = {0};
-	if (ctip_store_open(c->db, 0, s, &e)) {
-		if (unavail && e.code == CTIP_EUNAVAIL) {
-			*unavail = e;
-			return 3;
-		}
-		return cli_fail(&e);
-	}
+	if (ctip_store_open(c->db, 0, s, &e))
+		return out_of_reach(s, &e, unavail) ? 3 : cli_fail(&e);
 	if (!(*s)->ref) {
 		fprintf(stderr, "ctip: %s is not a ctip database yet: run `ctip init`\n", c->db);
 		ctip_store_close(*s);
@@ -281,12 +288,10 @@ static int open_store(struct cli *c, ctip_store **s, int with_key, ctip_err *una
 	int v = 0, latest = (*s)->schema_latest ? (*s)->schema_latest : ctip_store_latest_version();
 	(*s)->command = c->command;
 	if ((*s)->ops->schema_version(*s, &v, &e)) { /* not "run ctip init": the read failed */
+		if (out_of_reach(s, &e, unavail))
+			return 3;
 		ctip_store_close(*s);
 		*s = NULL;
-		if (unavail && e.code == CTIP_EUNAVAIL) {
-			*unavail = e;
-			return 3;
-		}
 		return cli_fail(&e);
 	}
 	if (v < latest) {
@@ -301,12 +306,8 @@ static int open_store(struct cli *c, ctip_store **s, int with_key, ctip_err *una
 	/* audit entries that a crash left written ahead but not chained (lib/core/audit.c) */
 	long recovered = 0;
 	if (ctip_audit_recover(*s, &recovered, &e)) {
-		if (unavail && e.code == CTIP_EUNAVAIL) {
-			ctip_store_close(*s);
-			*s = NULL;
-			*unavail = e;
+		if (out_of_reach(s, &e, unavail))
 			return 3;
-		}
 		fprintf(stderr,
 		        "ctip: %s: audit entries left by a crash could not be recovered: ", c->db);
 		ctip_err_print(&e, stderr);

@@ -48,10 +48,10 @@ int pg_fail(pg_store *s, PGresult *r, ctip_err *e, const char *what)
 	for (char *p = msg; *p; p++)
 		if (*p == '\n' || *p == '\t')
 			*p = ' ';
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	/* 57P01-57P05: the server ends the session (shut down, crashed, a backend terminated);
 	 * libpq may not yet have read the end of the connection (a pipeline's first result) */
-	const char *cls = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	if (PQstatus(s->db) != CONNECTION_OK || (cls && !strncmp(cls, "57P", 3))) {
+	if (PQstatus(s->db) != CONNECTION_OK || (state && !strncmp(state, "57P", 3))) {
 		s->in_tx = 0; /* the transaction is gone with the connection */
 		return ctip_err_set(
 		        e, CTIP_EUNAVAIL,
@@ -61,7 +61,6 @@ int pg_fail(pg_store *s, PGresult *r, ctip_err *e, const char *what)
 		        s->base.path, what, msg);
 	}
 	const char *hint = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_HINT) : NULL;
-	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	/* 40001 serialization failure, 40P01 deadlock: another writer won; try again */
 	int code = state && (!strcmp(state, "40001") || !strcmp(state, "40P01")) ? CTIP_ECONFLICT
 	                                                                         : CTIP_EDB;
