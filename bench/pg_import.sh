@@ -19,7 +19,7 @@ DB=ctip_bench_$$
 psql -X -q -h "$HOST" -d postgres -c "CREATE DATABASE $DB"
 cleanup() {
 	psql -X -q -h "$HOST" -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" || true
-	[ -n "$started" ] && sh scripts/pg-cluster.sh stop
+	if [ -n "$started" ]; then sh scripts/pg-cluster.sh stop; fi
 }
 trap cleanup EXIT
 PG="postgresql:///$DB?host=$HOST"
