@@ -1060,6 +1060,46 @@ static char *token_array(const char *tokens)
 	return arr;
 }
 
+#define SEARCH_COLS                                                                                \
+	"SELECT p.id, o.name, p.src_record_id, p.identity, p.birth_date, p.province_era, "         \
+	"p.province_code, p.org_id FROM person p JOIN organisation o ON o.id = p.org_id "
+
+/* The search's statement: within what an organisation sees, its own records (the tokens
+ * scoped to it), and the records of cases referred to it by a live referral whose person
+ * consented to share the identity with referral organisations (access.c's rule, made SQL by
+ * store_pg_access.c). The identity-document and phone branches, and the referred half, are
+ * written only where the query uses them ($N for N > 0): every branch brings its tables'
+ * row-level security policies into the plan, initialised at each execution even when its
+ * parameter is NULL; a name's search carried about a hundred such subplans
+ * (docs/BENCHMARKS.md). $1: the tokens, $2: the organisation (0: all), $3: the unscoped
+ * tokens when referred. */
+static void search_sql(char *sql, size_t n, int doc, int phone, int referred)
+{
+	char match[2][300];
+	for (int k = 0; k < 2; k++) {
+		int w = snprintf(match[k], sizeof(match[k]), "SELECT ctip_name_match($%d::text[])",
+		                 k ? 3 : 1);
+		if (doc)
+			w += snprintf(
+			        match[k] + w, sizeof(match[k]) - (size_t)w,
+			        " UNION SELECT person_id FROM identity_doc WHERE number_bidx = $%d",
+			        doc);
+		if (phone)
+			snprintf(match[k] + w, sizeof(match[k]) - (size_t)w,
+			         " UNION SELECT person_id FROM phone WHERE e164_bidx = $%d", phone);
+	}
+	int w = snprintf(sql, n,
+	                 SEARCH_COLS "WHERE p.id IN (%s) AND ($2::bigint = 0 OR p.org_id = "
+	                             "$2::bigint)",
+	                 match[0]);
+	if (referred)
+		snprintf(sql + w, n - (size_t)w,
+		         " UNION ALL " SEARCH_COLS
+		         "WHERE p.org_id <> $2::bigint AND p.id IN (SELECT "
+		         "ctip_referred_shown(ARRAY(%s), $2::bigint))",
+		         match[1]);
+}
+
 int pg_search(ctip_store *base, const char *query, int64_t org, int limit,
               int (*cb)(void *ctx, const struct ctip_person_hit *h), void *ctx, ctip_err *e)
 {
@@ -1085,28 +1125,29 @@ int pg_search(ctip_store *base, const char *query, int64_t org, int limit,
 		return nomem(e);
 	}
 	snprintf(orgs, sizeof(orgs), "%lld", (long long)org);
-	const char *v[5] = {arr, q.has_doc ? (const char *)q.doc_bidx : NULL,
-	                    q.has_phone ? (const char *)q.phone_bidx : NULL, orgs, arr0};
-	const int len[5] = {0, CTIP_BIDX_BYTES, CTIP_BIDX_BYTES, 0, 0}, bin[5] = {0, 1, 1, 0, 0};
-	/* within what an organisation sees: its own records (the tokens scoped to it), and the
-	 * records of cases referred to it by a live referral whose person consented to share
-	 * the identity with referral organisations (access.c's rule; store_sqlite_referral.h) */
+	/* the parameters the statement names: the tokens, the organisation, the unscoped tokens
+	 * (a search within an organisation), the document's and the phone's blind indexes */
+	int referred = org > 0, np = 2, doc = 0, phone = 0;
+	const char *v[5] = {arr, orgs};
+	int len[5] = {0}, bin[5] = {0};
+	if (referred)
+		v[np++] = arr0;
+	if (q.has_doc) {
+		doc = np + 1;
+		v[np] = (const char *)q.doc_bidx;
+		len[np] = CTIP_BIDX_BYTES;
+		bin[np++] = 1;
+	}
+	if (q.has_phone) {
+		phone = np + 1;
+		v[np] = (const char *)q.phone_bidx;
+		len[np] = CTIP_BIDX_BYTES;
+		bin[np++] = 1;
+	}
+	char sql[2400];
+	search_sql(sql, sizeof(sql), doc, phone, referred);
 	PGresult *res;
-	rc = pg_query_bin(
-	        s,
-	        "SELECT p.id, o.name, p.src_record_id, p.identity, p.birth_date, p.province_era, "
-	        "p.province_code, p.org_id FROM person p JOIN organisation o ON o.id = p.org_id "
-	        "WHERE p.id IN (SELECT ctip_name_match($1::text[]) UNION "
-	        "SELECT person_id FROM identity_doc WHERE number_bidx = $2 UNION SELECT person_id "
-	        "FROM phone WHERE e164_bidx = $3) AND ($4::bigint = 0 OR p.org_id = $4::bigint) "
-	        "UNION ALL "
-	        "SELECT p.id, o.name, p.src_record_id, p.identity, p.birth_date, p.province_era, "
-	        "p.province_code, p.org_id FROM person p JOIN organisation o ON o.id = p.org_id "
-	        "WHERE $4::bigint > 0 AND p.org_id <> $4::bigint AND p.id IN (SELECT "
-	        "ctip_referred_shown(ARRAY(SELECT ctip_name_match($5::text[]) UNION SELECT "
-	        "person_id FROM identity_doc WHERE number_bidx = $2 UNION SELECT person_id FROM "
-	        "phone WHERE e164_bidx = $3), $4::bigint))",
-	        5, v, len, bin, &res, e, "search");
+	rc = pg_query_bin(s, sql, np, v, len, bin, &res, e, "search");
 	free(arr);
 	free(arr0);
 	ctip_search_q_free(&q);
