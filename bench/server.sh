@@ -14,16 +14,7 @@ CONNS=${BENCH_CONNECTIONS:-32}
 DB=var/bench-server.db
 PORT=${BENCH_PORT:-18443}
 CTIP=build/ctip
-# wrk and curl are the benchmark's own tools, not the build's: installed here when missing
-missing=""
-for tool in wrk curl; do command -v $tool >/dev/null 2>&1 || missing="$missing $tool"; done
-if [ -n "$missing" ]; then
-	echo "bench: installing$missing (Debian)" >&2
-	SUDO=""
-	[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-	# shellcheck disable=SC2086
-	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+. bench/http_tools.sh # wrk and curl, installed when missing
 make --no-print-directory build/ctip >/dev/null
 mkdir -p var
 rm -f "$DB" "$DB-wal" "$DB-shm" "$DB.key" "$DB.audit" "$DB.audit-wal" "$DB.audit-shm"

@@ -19,16 +19,7 @@ PORT_P=$((PORT_S + 1))
 CTIP=build/ctip
 DB=var/bench-pg.db
 PGDB=ctip_bench_server
-# wrk and curl are the benchmark's own tools, not the build's: installed here when missing
-missing=""
-for tool in wrk curl; do command -v $tool >/dev/null 2>&1 || missing="$missing $tool"; done
-if [ -n "$missing" ]; then
-	echo "bench: installing$missing (Debian)" >&2
-	SUDO=""
-	[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-	# shellcheck disable=SC2086
-	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+. bench/http_tools.sh # wrk and curl, installed when missing
 command -v psql >/dev/null 2>&1 || { echo "bench: psql is missing (sh scripts/install-deps.sh installs PostgreSQL)" >&2; exit 1; }
 make --no-print-directory build/ctip >/dev/null
 mkdir -p var
