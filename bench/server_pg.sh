@@ -98,15 +98,20 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 # the throughput does (a loaded machine's figures compare as CPU per request)
 ticks() { for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done | awk '{s += $1} END {print s + 0}'; }
 pg_pids() { pgrep -d ' ' -f '^postgres' || true; }
+# the client sessions ([local]: the servers' connections) apart from the cluster's background
+# processes (checkpointer, autovacuum, WAL writer): the latter varied between runs
+pg_sessions() { for p in $(pg_pids); do tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q '\[local\]' && echo "$p"; done; }
 run() { # endpoint backend port server-pid
 	echo "== $2: wrk -t2 -c$CONNS -d$DUR GET $1"
-	c0=$(ticks "$4"); p0=$(ticks $(pg_pids))
+	# a checkpoint now rather than one falling in the run by chance (after the load's WAL)
+	psql -X -q -h "$HOST" -d "$PGDB" -c CHECKPOINT >/dev/null
+	c0=$(ticks "$4"); p0=$(ticks $(pg_pids)); q0=$(ticks $(pg_sessions))
 	wrk -t2 -c"$CONNS" -d"$DUR" --latency -s "var/bench-pg-$1-$(echo "$2" | cut -c1 | tr SP sp).lua" "http://127.0.0.1:$3" |
 		tee "var/bench-pg-$1-$2.out" | grep -E 'Requests/sec|Latency |  (50|90|99)%|requests in|Non-2xx'
-	c1=$(ticks "$4"); p1=$(ticks $(pg_pids))
+	c1=$(ticks "$4"); p1=$(ticks $(pg_pids)); q1=$(ticks $(pg_sessions))
 	n=$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "var/bench-pg-$1-$2.out")
 	hz=$(getconf CLK_TCK)
-	echo "CPU per request: ctip $(echo "scale=3; 1000 * ($c1 - $c0) / $hz / ${n:-1}" | bc) ms, PostgreSQL $(echo "scale=3; 1000 * ($p1 - $p0) / $hz / ${n:-1}" | bc) ms (its backends and background processes)"
+	echo "CPU per request: ctip $(echo "scale=3; 1000 * ($c1 - $c0) / $hz / ${n:-1}" | bc) ms, PostgreSQL $(echo "scale=3; 1000 * ($p1 - $p0) / $hz / ${n:-1}" | bc) ms (sessions $(echo "scale=3; 1000 * ($q1 - $q0) / $hz / ${n:-1}" | bc) ms, the rest background processes)"
 	echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 run cases SQLite $PORT_S $SRV_S

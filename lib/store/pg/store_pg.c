@@ -364,6 +364,22 @@ int pg_query(pg_store *s, const char *sql, int n, const char *const *v, PGresult
 	return pg_query_bin(s, sql, n, v, NULL, NULL, out, e, what);
 }
 
+int pg_query_replan(pg_store *s, const char *sql, PGresult **out, ctip_err *e, const char *what)
+{
+	int rc;
+	*out = NULL;
+	PGresult *r = pg_run(s, sql, 0, NULL, NULL, NULL, 0, e, &rc);
+	if (rc)
+		return rc;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK) {
+		rc = pg_fail(s, r, e, what);
+		PQclear(r);
+		return rc;
+	}
+	*out = r;
+	return CTIP_OK;
+}
+
 int pg_tx_begin(pg_store *s, const char *begin, ctip_err *e)
 {
 	char sql[200], v[24] = "";
@@ -989,8 +1005,8 @@ static int pg_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err
 	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%d)", PG_AUDIT_LOCK);
 	int rc = s->in_tx ? pg_exec(s, sql, e) : CTIP_OK;
 	if (!rc)
-		rc = pg_query(s, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", 0, NULL, &r,
-		              e, "audit");
+		rc = pg_query_replan(s, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &r, e,
+		                     "audit");
 	if (rc)
 		return rc;
 	*id = 0;

@@ -108,6 +108,11 @@ int pg_exec(pg_store *s, const char *sql, ctip_err *e);
  * it succeeded with or without rows. */
 int pg_query(pg_store *s, const char *sql, int n, const char *const *v, PGresult **out, ctip_err *e,
              const char *what);
+/* sql (no parameters) planned again at every run, never kept as a prepared statement: for
+ * a statement whose best plan changes as its table grows. A session's generic plan is made
+ * once, from the table's size then (a log nearly empty after a load: a sequential scan and a
+ * sort), and kept while the table grows (docs/BENCHMARKS.md: the audit writer's last entry). */
+int pg_query_replan(pg_store *s, const char *sql, PGresult **out, ctip_err *e, const char *what);
 /* The same with binary parameters where bin[i] (lengths len[i]). */
 int pg_query_bin(pg_store *s, const char *sql, int n, const char *const *v, const int *len,
                  const int *bin, PGresult **out, ctip_err *e, const char *what);
