@@ -1005,8 +1005,8 @@ static int pg_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err
 	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%d)", PG_AUDIT_LOCK);
 	int rc = s->in_tx ? pg_exec(s, sql, e) : CTIP_OK;
 	if (!rc)
-		rc = pg_query_replan(s, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &r, e,
-		                     "audit");
+		rc = pg_query_replan(s, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &r,
+		                     e, "audit");
 	if (rc)
 		return rc;
 	*id = 0;
