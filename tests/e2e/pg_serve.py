@@ -230,6 +230,37 @@ after = audit_scans()
 h.report("audit: with the log grown to thousands of entries, an append reads it by its index (not a scan)",
          before[1] > 1000 and after[0] - before[0] < 10, (before, after))
 
+# ---- a case's referrals, read by the case ------------------------------------------------------
+# The referrals of a case view were read by one catch-all statement ("$1 = 0 OR r.id = $1", for
+# the id, the case and the organisation alike), whose generic plan reads the whole table at
+# every view. With 20,000 referrals of 2,000 other cases (empty cases of B's, referred to B
+# itself: no access changes), views of A's case must read next to none of them.
+SYN = 9_000_000_000_000_000
+psql_su(f"INSERT INTO cases (id, org_id, src_case_id) SELECT {SYN} + g, {B}, 'SYN-' || g "
+        "FROM generate_series(1, 2000) g",
+        f"INSERT INTO case_referral (case_id, from_org_id, to_org_id, date, status, created_by) "
+        f"SELECT {SYN} + 1 + g % 2000, {B}, {B}, '2025-01-01', 'Declined', 'synthetic' "
+        "FROM generate_series(1, 20000) g",
+        "ANALYZE cases", "ANALYZE case_referral")
+
+
+def referral_reads():
+    r = psql_su("SELECT pg_stat_force_next_flush()",
+                "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables "
+                "WHERE relname = 'case_referral'")
+    return int(r.stdout.split()[-1]) if r.returncode == 0 else -1
+
+
+views(20)  # the sessions' plans are made with the new statistics
+time.sleep(1.5)
+before = referral_reads()
+views(100)
+time.sleep(1.5)
+after = referral_reads()
+h.report("referrals: 100 views of a case read its referrals by the case, not the 20,000 of others",
+         before >= 0 and after - before < 1000, (before, after))
+psql_su(f"DELETE FROM cases WHERE id > {SYN}")  # their referrals with them (ON DELETE CASCADE)
+
 # ---- the role ----------------------------------------------------------------------------------
 r = psql_su("CREATE ROLE " + reg.dbname + "_other LOGIN",
             f"GRANT SELECT ON ctip_schema, vocab, setting TO {reg.dbname}_other")

@@ -383,16 +383,33 @@ static int referral_list(ctip_store *base, int64_t id, int64_t case_id, int64_t 
 {
 	pg_store *s = (pg_store *)base;
 	PGresult *r;
-	int rc = pg_qf(
-	        s, &r, e, "referrals",
+	/* Only the filters asked for are in the statement: a catch-all "($1 = 0 OR r.id = $1)"
+	 * gets a generic plan that scans the whole table, at every case view. */
+	char sql[640], num[3][24];
+	const char *v[3];
+	int len[3] = {0}, bin[3] = {0}, np = 0;
+	size_t k = (size_t)snprintf(
+	        sql, sizeof(sql),
 	        "SELECT r.id, r.case_id, r.from_org_id, r.to_org_id, f.name, t.name, r.date, "
 	        "r.reason, r.status, r.created_by, r.created_at, r.note_sealed, r.read_at IS NULL "
 	        "FROM case_referral r JOIN "
 	        "organisation f ON f.id = r.from_org_id JOIN organisation t ON t.id = r.to_org_id "
-	        "WHERE ($1 = 0 OR r.id = $1) AND ($2 = 0 OR r.case_id = $2) AND ($3 = 0 OR ($4 AND "
-	        "r.to_org_id = $3) OR (NOT $4 AND r.from_org_id = $3)) ORDER BY r.id DESC LIMIT "
-	        "1000",
-	        "iiiS", (long long)id, (long long)case_id, (long long)org_id, in ? "t" : "f");
+	        "WHERE true");
+	const int64_t want[3] = {id, case_id, org_id};
+	const char *col[3] = {"r.id", "r.case_id", in ? "r.to_org_id" : "r.from_org_id"};
+	for (int i = 0; i < 3; i++) {
+		if (!want[i])
+			continue;
+		snprintf(num[np], sizeof(num[np]), "%lld", (long long)want[i]);
+		v[np] = num[np];
+		np++;
+		k += (size_t)snprintf(sql + k, sizeof(sql) - k, " AND %s = $%d::bigint", col[i],
+		                      np);
+	}
+	snprintf(sql + k, sizeof(sql) - k, " ORDER BY r.id DESC LIMIT 1000");
+	int rc = s->buffered ? pg_flush(s, e) : CTIP_OK;
+	if (!rc)
+		rc = pg_query_bin(s, sql, np, v, len, bin, &r, e, "referrals");
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {

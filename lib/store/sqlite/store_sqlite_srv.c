@@ -564,27 +564,48 @@ static int col_open(ctip_store *s, sqlite3_stmt *st, int i, const char *what, in
 	return CTIP_OK;
 }
 
+/* referral_list's statements, by the filters given (bits 1 id, 2 case, 4 organisation, 8 in) */
+static char referral_sql[16][640];
+static pthread_once_t referral_sql_once = PTHREAD_ONCE_INIT;
+
+static void referral_sql_make(void)
+{
+	for (int m = 0; m < 16; m++) {
+		char *q = referral_sql[m];
+		size_t n = sizeof(referral_sql[m]);
+		size_t k = (size_t)snprintf(
+		        q, n,
+		        "SELECT r.id, r.case_id, r.from_org_id, r.to_org_id, f.name, t.name, "
+		        "r.date, "
+		        "r.reason, r.status, r.created_by, r.created_at, r.note_sealed, "
+		        "r.read_at IS NULL FROM case_referral r JOIN organisation f ON f.id = "
+		        "r.from_org_id JOIN organisation t ON t.id = r.to_org_id WHERE 1");
+		const char *col[3] = {"r.id", "r.case_id", m & 8 ? "r.to_org_id" : "r.from_org_id"};
+		for (int i = 0; i < 3; i++)
+			if (m & (1 << i))
+				k += (size_t)snprintf(q + k, n - k, " AND %s = ?%d", col[i], i + 1);
+		snprintf(q + k, n - k, " ORDER BY r.id DESC LIMIT 1000");
+	}
+}
+
 static int referral_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org_id, int in,
                          int (*cb)(void *ctx, const struct ctip_referral *r), void *ctx,
                          ctip_err *e)
 {
-	sqlite3_stmt *st = prep(
-	        s,
-	        "SELECT r.id, r.case_id, r.from_org_id, r.to_org_id, f.name, t.name, r.date, "
-	        "r.reason, r.status, r.created_by, r.created_at, r.note_sealed, r.read_at IS NULL "
-	        "FROM case_referral r JOIN "
-	        "organisation f ON f.id = r.from_org_id JOIN organisation t ON t.id = r.to_org_id "
-	        "WHERE (?1 = 0 OR r.id = ?1) AND (?2 = 0 OR r.case_id = ?2) AND (?3 = 0 OR (?4 AND "
-	        "r.to_org_id = ?3) OR (NOT ?4 AND r.from_org_id = ?3)) ORDER BY r.id DESC LIMIT "
-	        "1000",
-	        e);
+	/* Only the filters asked for are in the statement: with a catch-all "(?1 = 0 OR r.id =
+	 * ?1)" SQLite walks the whole table by id, at every case view. One text per combination,
+	 * made once: the statement cache knows a statement by its text's address. */
+	pthread_once(&referral_sql_once, referral_sql_make);
+	const int64_t want[3] = {id, case_id, org_id};
+	const char *sql =
+	        referral_sql[(id ? 1 : 0) | (case_id ? 2 : 0) | (org_id ? 4 : 0) | (in ? 8 : 0)];
+	sqlite3_stmt *st = prep(s, sql, e);
 	int rc = CTIP_OK, step;
 	if (!st)
 		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, case_id);
-	sqlite3_bind_int64(st, 3, org_id);
-	sqlite3_bind_int(st, 4, in);
+	for (int i = 0; i < 3; i++)
+		if (want[i])
+			sqlite3_bind_int64(st, i + 1, want[i]);
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ctip_referral r = {
 		        .id = sqlite3_column_int64(st, 0),
