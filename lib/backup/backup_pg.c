@@ -603,6 +603,23 @@ int ctip_restore_pg(const char *dir, json_t *m, const char *url, int force, ctip
 	r = NULL;
 	if (has_rule && (rc = run(c, url, ctip_pg_access_rule_sql, "access rule", e)))
 		goto done;
+	/* and the statistics triggers, as `ctip init` makes them (store_pg_fresh.c) */
+	if (!(r = query(c, url, "SELECT to_regprocedure('stats_written()') IS NOT NULL", 0, NULL,
+	                "statistics triggers", e))) {
+		rc = CTIP_EDB;
+		goto done;
+	}
+	int has_stats = !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	r = NULL;
+	if (has_stats) {
+		char *fresh = ctip_pg_stats_fresh_sql();
+		rc = fresh ? run(c, url, fresh, "statistics triggers", e)
+		           : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		free(fresh);
+		if (rc)
+			goto done;
+	}
 	json_t *tables = json_object_get(m, "tables"), *columns = json_object_get(m, "columns");
 	json_t *rest = json_deep_copy(tables);
 	json_object_del(rest, "ctip_schema"); /* made by the migrations */

@@ -17,7 +17,7 @@ LIST="
 init import import_map import_hostile
 export export_identities
 search show
-stats stats_stages
+stats stats_stages stats_fresh
 report figures
 link_count link_quality
 errors casework release estimate

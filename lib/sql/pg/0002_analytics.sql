@@ -10,7 +10,9 @@
 -- COPY of a million rows costs one; transactions of different servers never wait on each
 -- other). The snapshot is current when it was built and stats_write is empty; a rebuild, in
 -- one REPEATABLE READ snapshot, deletes the rows it saw, so a write committed meanwhile
--- leaves its row and the next query rebuilds again.
+-- leaves its row and the next query rebuilds again. The triggers are not here: they are made
+-- from the one declaration of what statistics read (lib/stats/freshness.h) by `ctip init`
+-- after the migrations (lib/store/pg/store_pg_fresh.c).
 CREATE TABLE stats_state (
   id      integer PRIMARY KEY CHECK (id = 1),
   version bigint NOT NULL,
@@ -36,19 +38,6 @@ BEGIN
 END
 $$;
 
-DO $$
-DECLARE t text;
-BEGIN
-  FOREACH t IN ARRAY ARRAY['organisation', 'cases', 'person', 'case_person', 'victim',
-                           'exploitation', 'event', 'assistance', 'proceeding', 'referral']
-  LOOP
-    EXECUTE format('CREATE TRIGGER stats_written AFTER INSERT OR UPDATE OR DELETE ON %I '
-                   'FOR EACH STATEMENT EXECUTE FUNCTION stats_written()', t);
-    EXECUTE format('CREATE TRIGGER stats_written_truncate AFTER TRUNCATE ON %I '
-                   'FOR EACH STATEMENT EXECUTE FUNCTION stats_written()', t);
-  END LOOP;
-END
-$$;
 
 -- The ledger of published figures (`ctip figures import`).
 CREATE TABLE figure (
@@ -80,10 +69,6 @@ CREATE TABLE link_person (
   person_key text NOT NULL
 );
 CREATE INDEX link_person_key ON link_person(person_key);
-CREATE TRIGGER stats_written AFTER INSERT OR UPDATE OR DELETE ON link_person
-  FOR EACH STATEMENT EXECUTE FUNCTION stats_written();
-CREATE TRIGGER stats_written_truncate AFTER TRUNCATE ON link_person
-  FOR EACH STATEMENT EXECUTE FUNCTION stats_written();
 
 CREATE TABLE link_pair (
   a           bigint NOT NULL REFERENCES person(id) ON DELETE CASCADE,

@@ -553,8 +553,11 @@ static int pg_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 		cur = next_v;
 	}
 	*to = cur;
-	/* the access rule the policies hold, from access_rule.h (store_pg_access.c) */
-	return pg_access_rule(s, e);
+	/* the access rule the policies hold, from access_rule.h (store_pg_access.c); the
+	 * statistics triggers, from freshness.h (store_pg_fresh.c) */
+	if ((rc = pg_access_rule(s, e)))
+		return rc;
+	return pg_stats_fresh(s, e);
 }
 
 /* ---- transactions ---------------------------------------------------------------------- */

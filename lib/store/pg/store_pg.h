@@ -16,4 +16,13 @@ int ctip_store_pg_open(const char *url, int create, ctip_store **out, ctip_err *
  * migrations are its own. */
 extern const char ctip_pg_access_rule_sql[];
 
+/* The SQL that makes the statistics triggers of lib/stats/freshness.h (store_pg_fresh.c),
+ * replacing any that call stats_written(): `ctip init` runs it when the database's differ,
+ * and so does a restore. Free it; NULL when out of memory. */
+char *ctip_pg_stats_fresh_sql(void);
+
+/* The statements the statistics snapshot's rows are read with, by builder (CTIP_FB_N of
+ * them): what tests/unit/test_freshness.c checks lib/stats/freshness.h against. */
+const char *const *ctip_pg_stats_reads(void);
+
 #endif

@@ -136,6 +136,9 @@ int pg_tx_begin(pg_store *s, const char *begin, ctip_err *e);
 /* store_pg_access.c: installs the access rule (the refresh of case_access and the identity
  * tables' policies) when the database's differs from this ctip's; after the migrations. */
 int pg_access_rule(pg_store *s, ctip_err *e);
+/* store_pg_fresh.c: the statistics triggers made from lib/stats/freshness.h, installed by
+ * `ctip init` when the database's differ */
+int pg_stats_fresh(pg_store *s, ctip_err *e);
 /* `ctip serve`'s connections: switches to the role <database>_app unless connected as it. */
 int pg_serve_role(pg_store *s, ctip_err *e);
 extern const struct ctip_srv_ops ctip_pg_srv_ops;

@@ -13,6 +13,7 @@
 #include "facts.h"
 #include "facts_build.h"
 #include "figures.h"
+#include "store_pg.h"
 #include "store_pg_int.h"
 
 /* Serialises rebuilds of the snapshot (pg_advisory_lock). */
@@ -32,11 +33,12 @@ static const char *const scan_sql[CTIP_FB_N] = {
         [CTIP_FB_VICTIMS] =
                 "WITH lk AS (SELECT person_id, min(person_id) OVER (PARTITION BY person_key) "
                 "AS k FROM link_person), "
-                "xs AS (SELECT case_person_id, string_agg(country, ';' ORDER BY seq) AS c, "
-                "min(start_date COLLATE \"C\") AS s FROM exploitation GROUP BY "
-                "case_person_id), "
-                "ev AS (SELECT case_person_id, string_agg(type || '|' || coalesce(date, ''), "
-                "';' ORDER BY seq) AS t FROM event GROUP BY case_person_id) "
+                "xs AS (SELECT x.case_person_id, string_agg(x.country, ';' ORDER BY x.seq) "
+                "AS c, min(x.start_date COLLATE \"C\") AS s FROM exploitation x GROUP BY "
+                "x.case_person_id), "
+                "ev AS (SELECT e.case_person_id, string_agg(e.type || '|' || "
+                "coalesce(e.date, ''), ';' ORDER BY e.seq) AS t FROM event e GROUP BY "
+                "e.case_person_id) "
                 "SELECT coalesce(lk.k, cp.person_id), cp.case_id, o.name, o.type, c.opened, "
                 "p.gender, p.birth_date, p.ethnicity, p.citizenship, p.province_2025, "
                 "v.status, v.status_date, v.age_when_trafficked, v.labour_industry, "
@@ -71,6 +73,11 @@ static const char *const scan_sql[CTIP_FB_N] = {
                 "LEFT JOIN victim v ON v.case_person_id = cp.id "
                 "ORDER BY a.case_person_id, a.seq",
 };
+
+const char *const *ctip_pg_stats_reads(void)
+{
+	return scan_sql;
+}
 
 int pg_stream(pg_store *s, const char *sql, int n, const char *const *v, int binary,
               int (*row)(void *ctx, PGresult *r), void *ctx, ctip_err *e, const char *what)

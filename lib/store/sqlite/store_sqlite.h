@@ -14,6 +14,9 @@ extern const struct ctip_srv_ops ctip_sqlite_srv_ops;
 int ctip_sqlite_stats_facts(ctip_store *s, int unit, const unsigned char *need,
                             struct ctip_facts **out, ctip_err *e);
 int ctip_sqlite_stats_version(ctip_store *s, int64_t *version, ctip_err *e);
+/* The statements the snapshot's rows are read with, by builder (CTIP_FB_N of them): what
+ * tests/unit/test_freshness.c checks lib/stats/freshness.h against. */
+const char *const *ctip_sqlite_stats_reads(void);
 int ctip_sqlite_figures_add(ctip_store *s, const struct ctip_figure *v, size_t n, ctip_err *e);
 int ctip_sqlite_figures_load(ctip_store *s, struct ctip_figure **out, size_t *n, ctip_err *e);
 int ctip_sqlite_release_add(ctip_store *s, struct ctip_release_rec *r, double default_budget,

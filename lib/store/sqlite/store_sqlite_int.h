@@ -157,6 +157,10 @@ int sq_org_id(sqlite_store *s, const char *name, int64_t *id, ctip_err *e);
 int sq_account_add(ctip_store *base, const char *username, int64_t org_id, const char *role,
                    const char *pw_hash, ctip_err *e);
 
+/* store_sqlite_fresh.c: the statistics triggers, made from lib/stats/freshness.h, installed
+ * when the database's differ (sq_migrate) */
+int sq_stats_fresh_install(sqlite_store *s, ctip_err *e);
+
 /* store_sqlite_open.c */
 int sq_schema_version(ctip_store *base, int *version, ctip_err *e);
 

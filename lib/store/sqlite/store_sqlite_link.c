@@ -370,9 +370,9 @@ int ctip_sq_link_current(ctip_store *s, int64_t a, int64_t b, int *current, ctip
 	return rc;
 }
 
-/* The statistics triggers of link_person (0008) run a program per key written, a third of a
- * million-record run's save; while the keys are written they are set aside (their SQL kept in
- * *sql, n of them) and the snapshot is marked stale once, if any key changed. */
+/* The statistics triggers of link_person (store_sqlite_fresh.c) run a program per key
+ * written, a third of a million-record run's save; while the keys are written they are set aside
+ * (their SQL kept in *sql, n of them) and the snapshot is marked stale once, if any key changed. */
 static int stats_triggers_off(ctip_store *s, char ***sql, int *n, ctip_err *e)
 {
 	*sql = NULL;

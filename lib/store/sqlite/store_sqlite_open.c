@@ -185,7 +185,9 @@ static int sq_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 		cur = next_v;
 	}
 	*to = cur;
-	return CTIP_OK;
+	/* the statistics triggers (from 0008 on, where stats_state is), as freshness.h makes them
+	 */
+	return cur >= 8 ? sq_stats_fresh_install(s, e) : CTIP_OK;
 }
 
 static const struct ctip_store_ops sqlite_ops = {

@@ -3,8 +3,9 @@
  * registry's clear columns in a handful of scans, saved in table stats_state, and rebuilt
  * only after a write. Every write to a table statistics read sets stats_state.stale through
  * a trigger (the WHEN clause makes it one UPDATE per transaction, not one per row; about
- * 0.2 us per inserted row otherwise, docs/BENCHMARKS.md). The tables and triggers are
- * migration 0008's (lib/sql/0008_stats.sql).
+ * 0.2 us per inserted row otherwise, docs/BENCHMARKS.md). The tables are migration 0008's
+ * (lib/sql/0008_stats.sql); the triggers are made from lib/stats/freshness.h by
+ * store_sqlite_fresh.c.
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -32,8 +33,9 @@ static int exec(ctip_store *s, const char *sql, ctip_err *e)
 	return CTIP_OK;
 }
 
-/* The tables are created by migration 0008 (lib/sql/0008_stats.sql, with the triggers that
- * mark the snapshot stale); a database older than that is told to run `ctip init`. */
+/* The tables are created by migration 0008 (lib/sql/0008_stats.sql; the triggers that mark
+ * the snapshot stale by `ctip init`: store_sqlite_fresh.c); a database older than that is told
+ * to run `ctip init`. */
 static int ensure_table(ctip_store *s, const char *table, ctip_err *e)
 {
 	sqlite3_stmt *st = NULL;
@@ -84,12 +86,12 @@ static const char *txt(sqlite3_stmt *st, int i)
 
 /* The key that makes victims distinct: the linked person (`ctip link run`; represented by the
  * smallest record id of its cluster), or the person record while it is not linked. */
-static const char *const victims_sql =
-        "WITH lk AS (SELECT person_id, min(person_id) OVER (PARTITION BY person_key) AS k "
-        "FROM link_person) "
-        "SELECT coalesce(lk.k, cp.person_id), " VICTIM_COLS
-        "LEFT JOIN lk ON lk.person_id = cp.person_id "
-        "WHERE cp.role = 'Victim' ORDER BY 1, cp.id";
+#define VICTIMS_SQL                                                                                \
+	"WITH lk AS (SELECT person_id, min(person_id) OVER (PARTITION BY person_key) AS k "        \
+	"FROM link_person) "                                                                       \
+	"SELECT coalesce(lk.k, cp.person_id), " VICTIM_COLS                                        \
+	"LEFT JOIN lk ON lk.person_id = cp.person_id "                                             \
+	"WHERE cp.role = 'Victim' ORDER BY 1, cp.id"
 
 /* The same key, of one record (a patch reads few). */
 #define VICTIM_KEY                                                                                 \
@@ -127,6 +129,27 @@ static const char *const victims_delta_sql =
 	"LEFT JOIN organisation po ON po.id = a.provider_org_id "                                  \
 	"LEFT JOIN victim v ON v.case_person_id = cp.id " where                                    \
 	" ORDER BY a.case_person_id, a.seq"
+
+#define PROC_SQL                                                                                   \
+	"SELECT cp.case_id, cp.id, cp.role = 'Perpetrator', pr.stage, pr.article, "                \
+	"pr.sentence_kind, pr.sentence_months, pr.date FROM proceeding pr "                        \
+	"JOIN case_person cp ON cp.id = pr.case_person_id "
+
+/* Every row of the snapshot, by builder (facts_build.h); a patch reads the same columns of
+ * fewer rows (build, below). */
+static const char *const build_all[CTIP_FB_N] = {
+        [CTIP_FB_PROC] = PROC_SQL,
+        [CTIP_FB_VICTIMS] = VICTIMS_SQL,
+        [CTIP_FB_CASES] = CASES_SQL(""),
+        [CTIP_FB_OFFENDERS] = OFFENDERS_SQL(""),
+        [CTIP_FB_REFERRALS] = REFERRALS_SQL(""),
+        [CTIP_FB_ASSISTANCE] = ASSISTANCE_SQL(""),
+};
+
+const char *const *ctip_sqlite_stats_reads(void)
+{
+	return build_all;
+}
 
 static int max_id(ctip_store *s, const char *sql, int64_t *out, ctip_err *e)
 {
@@ -170,35 +193,21 @@ static int build(ctip_store *s, ctip_facts *f, int delta, ctip_err *e)
 		rc = max_id(s, "SELECT coalesce(max(id), 0) FROM case_person", &nlinks, e);
 	if (!rc)
 		rc = ctip_fb_new(f, ncases, nlinks, &b, e);
-#define PROC_SQL                                                                                   \
-	"SELECT cp.case_id, cp.id, cp.role = 'Perpetrator', pr.stage, pr.article, "                \
-	"pr.sentence_kind, pr.sentence_months, pr.date FROM proceeding pr "                        \
-	"JOIN case_person cp ON cp.id = pr.case_person_id "
 #define IN_DELTA "cp.case_id IN (SELECT case_id FROM main.stats_delta)"
-	static const char *const all[CTIP_FB_N] =
-	        {
-	                [CTIP_FB_PROC] = PROC_SQL,
-	                [CTIP_FB_VICTIMS] = victims_sql,
-	                [CTIP_FB_CASES] = CASES_SQL(""),
-	                [CTIP_FB_OFFENDERS] = OFFENDERS_SQL(""),
-	                [CTIP_FB_REFERRALS] = REFERRALS_SQL(""),
-	                [CTIP_FB_ASSISTANCE] = ASSISTANCE_SQL(""),
-	        },
-	                         *const part[CTIP_FB_N] = {
-	                                 [CTIP_FB_PROC] = PROC_SQL "WHERE cp.case_id IN (SELECT "
-	                                                           "case_id FROM temp.stats_need)",
-	                                 [CTIP_FB_VICTIMS] = victims_delta_sql,
-	                                 [CTIP_FB_CASES] = CASES_SQL("WHERE c.id IN (SELECT "
-	                                                             "case_id FROM "
-	                                                             "main.stats_delta)"),
-	                                 [CTIP_FB_OFFENDERS] = OFFENDERS_SQL("AND " IN_DELTA),
-	                                 [CTIP_FB_REFERRALS] = REFERRALS_SQL(
-	                                         "AND r.case_id IN (SELECT case_id FROM "
-	                                         "main.stats_delta)"),
-	                                 [CTIP_FB_ASSISTANCE] = ASSISTANCE_SQL("WHERE " IN_DELTA),
-	                         };
+	static const char *const part[CTIP_FB_N] = {
+	        [CTIP_FB_PROC] = PROC_SQL "WHERE cp.case_id IN (SELECT "
+	                                  "case_id FROM temp.stats_need)",
+	        [CTIP_FB_VICTIMS] = victims_delta_sql,
+	        [CTIP_FB_CASES] = CASES_SQL("WHERE c.id IN (SELECT "
+	                                    "case_id FROM "
+	                                    "main.stats_delta)"),
+	        [CTIP_FB_OFFENDERS] = OFFENDERS_SQL("AND " IN_DELTA),
+	        [CTIP_FB_REFERRALS] = REFERRALS_SQL("AND r.case_id IN (SELECT case_id FROM "
+	                                            "main.stats_delta)"),
+	        [CTIP_FB_ASSISTANCE] = ASSISTANCE_SQL("WHERE " IN_DELTA),
+	};
 	for (int i = 0; !rc && i < CTIP_FB_N; i++)
-		rc = scan(s, b, i, delta ? part[i] : all[i], e);
+		rc = scan(s, b, i, delta ? part[i] : build_all[i], e);
 	ctip_fb_free(b);
 	return rc;
 }
