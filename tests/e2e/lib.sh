@@ -48,6 +48,17 @@ notindb() { [ "$(dbbytes | wc -c)" -gt 1000 ] && ! dbbytes | grep -qaF -- "$1"; 
 # list use it only behind `[ -z "$E2E_PGDB" ]` (the file's own structure) and read everything
 # else through ctip (below)
 sql() { sqlite3 "$CTIP_DB" "$1"; }
+# psu QUERY: psql as the cluster's superuser on the test's PostgreSQL database, printed as
+# sqlite3 prints (unaligned, '|' between columns): the PostgreSQL side of a check guarded by
+# `[ -z "$E2E_PGDB" ]` that reads or changes the store's tables behind ctip's back (an
+# attacker's write, a state no command shows)
+psu() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$E2E_PGHOST" -d "$E2E_PGDB" -c "$1"; }
+# dbq QUERY: the same, on either back end (sql or psu), for a QUERY valid on both: the state
+# of linkage and of the statistics' snapshot that no ctip command shows, or a write to the
+# tables behind ctip's back (an edit as a later command would make it)
+dbq() { if [ -n "$E2E_PGDB" ]; then psu "$1"; else sql "$1"; fi; }
+# naudit ACTION: how many entries of the audit log record ACTION (by `ctip audit log`)
+naudit() { "$CTIP" audit log 2>/dev/null | awk -v a="$1" '$4 == a' | wc -l | tr -d ' '; }
 
 # Reading back through ctip, the same on both back ends:
 # exported JQ: jq -r JQ on `ctip export --format json --identities clear`
