@@ -22,7 +22,7 @@ report figures
 link_count link_quality
 errors casework release estimate
 company comms
-demo progress
+demo progress audit
 "
 cd "$(dirname "$0")/../.."
 [ $# -gt 0 ] && LIST="$*"
