@@ -16,7 +16,8 @@ if [ -n "${CTIP_E2E_PG_URL:-}" ]; then
 	psql -X -q -h "$E2E_PGHOST" -d postgres -c "CREATE DATABASE $E2E_PGDB" >/dev/null || exit 1
 	export CTIP_DB="postgresql:///$E2E_PGDB?host=$E2E_PGHOST"
 	export CTIP_KEY="$T/pg.key"
-	trap 'psql -X -q -h "$E2E_PGHOST" -d postgres -c "DROP DATABASE IF EXISTS $E2E_PGDB WITH (FORCE)" -c "DROP ROLE IF EXISTS ${E2E_PGDB}_app" >/dev/null 2>&1; rm -rf "$T"' EXIT
+	# (with the databases dbcopy and dbnew made, named in $T/pgdbs)
+	trap 'for _d in $(cat "$T/pgdbs" 2>/dev/null) $E2E_PGDB; do psql -X -q -h "$E2E_PGHOST" -d postgres -c "DROP DATABASE IF EXISTS $_d WITH (FORCE)" -c "DROP ROLE IF EXISTS ${_d}_app" >/dev/null 2>&1; done; rm -rf "$T"' EXIT
 fi
 
 ok() { echo "ok $1"; }
@@ -52,11 +53,45 @@ sql() { sqlite3 "$CTIP_DB" "$1"; }
 # sqlite3 prints (unaligned, '|' between columns): the PostgreSQL side of a check guarded by
 # `[ -z "$E2E_PGDB" ]` that reads or changes the store's tables behind ctip's back (an
 # attacker's write, a state no command shows)
-psu() { psql -X -q -At -v ON_ERROR_STOP=1 -h "$E2E_PGHOST" -d "$E2E_PGDB" -c "$1"; }
+psu() { pgin "$CTIP_DB" "$1"; }
+pgin() { # pgin URL QUERY: psu on the database of URL
+	_d=${1#postgresql:///}
+	psql -X -q -At -v ON_ERROR_STOP=1 -h "$E2E_PGHOST" -d "${_d%%\?*}" -c "$2"
+}
 # dbq QUERY: the same, on either back end (sql or psu), for a QUERY valid on both: the state
 # of linkage and of the statistics' snapshot that no ctip command shows, or a write to the
 # tables behind ctip's back (an edit as a later command would make it)
-dbq() { if [ -n "$E2E_PGDB" ]; then psu "$1"; else sql "$1"; fi; }
+dbq() { dbin "$CTIP_DB" "$1"; }
+# dbin DB QUERY: dbq on the store DB (a CTIP_DB: a SQLite file, a PostgreSQL URL)
+dbin() {
+	if [ -n "$E2E_PGDB" ]; then pgin "$1" "$2"; else sqlite3 "$1" "$2"; fi
+}
+# dbcopy NAME: a copy of the store as it is now (its key and audit log with it), to compare a
+# second run with; prints the copy's CTIP_DB (SQLite: $T/NAME.db; PostgreSQL: a database made
+# with this one as its template, dropped at exit, under the same key file)
+dbcopy() {
+	if [ -n "$E2E_PGDB" ]; then
+		echo "${E2E_PGDB}_$1" >>"$T/pgdbs"
+		psql -X -q -h "$E2E_PGHOST" -d postgres -c "CREATE DATABASE ${E2E_PGDB}_$1 TEMPLATE $E2E_PGDB" >/dev/null || return 1
+		echo "postgresql:///${E2E_PGDB}_$1?host=$E2E_PGHOST"
+	else
+		cp "$CTIP_DB" "$T/$1.db"
+		cp "$CTIP_DB.key" "$T/$1.db.key"
+		cp "$CTIP_DB.audit" "$T/$1.db.audit"
+		echo "$T/$1.db"
+	fi
+}
+# dbnew NAME: the CTIP_DB of a second store, not yet initialised (SQLite: $T/NAME.db;
+# PostgreSQL: a new empty database, dropped at exit, under the same key file)
+dbnew() {
+	if [ -n "$E2E_PGDB" ]; then
+		echo "${E2E_PGDB}_$1" >>"$T/pgdbs"
+		psql -X -q -h "$E2E_PGHOST" -d postgres -c "CREATE DATABASE ${E2E_PGDB}_$1" >/dev/null || return 1
+		echo "postgresql:///${E2E_PGDB}_$1?host=$E2E_PGHOST"
+	else
+		echo "$T/$1.db"
+	fi
+}
 # naudit ACTION: how many entries of the audit log record ACTION (by `ctip audit log`)
 naudit() { "$CTIP" audit log 2>/dev/null | awk -v a="$1" '$4 == a' | wc -l | tr -d ' '; }
 

@@ -23,6 +23,7 @@ link_count link_quality
 errors casework release estimate
 company comms
 demo progress audit
+link link_incremental link_middle link_org
 "
 cd "$(dirname "$0")/../.."
 [ $# -gt 0 ] && LIST="$*"
