@@ -23,7 +23,7 @@ link_count link_quality
 errors casework release estimate
 company comms
 demo progress audit
-link link_incremental link_middle link_org
+link link_incremental link_middle link_org link_explain link_cache
 "
 cd "$(dirname "$0")/../.."
 [ $# -gt 0 ] && LIST="$*"
