@@ -140,3 +140,8 @@ freshdb() {
 		rm -f "$CTIP_DB" "$CTIP_DB-wal" "$CTIP_DB-shm" "$CTIP_DB.key" "$CTIP_DB.audit"
 	fi
 }
+# stats_rebuild: the statistics' snapshot to be rebuilt in full when next read (SQLite: marked
+# stale; PostgreSQL: not built)
+stats_rebuild() {
+	if [ -n "$E2E_PGDB" ]; then psu "update stats_state set built = false"; else sql "update stats_state set stale = 1"; fi
+}
