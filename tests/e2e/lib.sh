@@ -2,6 +2,7 @@
 # $CTIP is the binary under test; every test gets its own scratch directory and database.
 set -u
 : "${CTIP:=$(pwd)/build/asan/ctip}"
+export CTIP # (for the Python of some scripts)
 FIX="$(pwd)/tests/fixtures"
 T=$(mktemp -d "${TMPDIR:-/tmp}/ctip-e2e.XXXXXX")
 trap 'rm -rf "$T"' EXIT
