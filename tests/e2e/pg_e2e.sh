@@ -24,7 +24,7 @@ errors casework release estimate
 company comms
 demo progress audit
 link link_incremental link_middle link_org link_explain link_cache
-stats_events crypto
+stats_events crypto key
 "
 cd "$(dirname "$0")/../.."
 [ $# -gt 0 ] && LIST="$*"
