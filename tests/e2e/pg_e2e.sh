@@ -24,7 +24,7 @@ errors casework release estimate
 company comms
 demo progress audit
 link link_incremental link_middle link_org link_explain link_cache
-stats_events crypto key
+stats_events crypto key stats_patch
 "
 cd "$(dirname "$0")/../.."
 [ $# -gt 0 ] && LIST="$*"
