@@ -1,12 +1,18 @@
 # Identities encrypted at rest: the database file (and its WAL) holds no name, document number
-# or phone in any form; search still finds them; the key file and its errors.
+# or phone in any form; search still finds them; the key file and its errors. On PostgreSQL the
+# key file is CTIP_KEY's (tests/e2e/lib.sh) and the bytes searched are a pg_dump of the
+# database; a schema-2 SQLite file's migration stays SQLite's.
 . tests/e2e/lib.sh
-KEY="$CTIP_DB.key"
+KEY="${CTIP_KEY:-$CTIP_DB.key}"
 "$CTIP" init >"$T/init" 2>&1
-check "init creates the key file next to the database" test -f "$KEY"
+check "init creates the key file next to the database (CTIP_KEY's on PostgreSQL)" test -f "$KEY"
 check "... with mode 0600" test "$(stat -c %a "$KEY")" = "600"
 check "... and says to keep a copy apart" contains "$T/init" "keep a copy apart from the database"
-check "the key is not in the database" test "$(grep -c -a -F "$(cat "$KEY")" "$CTIP_DB")" = "0"
+if [ -z "$E2E_PGDB" ]; then
+	check "the key is not in the database" test "$(grep -c -a -F "$(cat "$KEY")" "$CTIP_DB")" = "0"
+else
+	check "the key is not in the database" notindb "$(cat "$KEY")"
+fi
 cp "$KEY" "$T/key.orig"
 "$CTIP" init >/dev/null 2>&1
 check "init again keeps the key" cmp -s "$KEY" "$T/key.orig"
@@ -17,6 +23,7 @@ src_Organisation,src_CaseId,src_RecordId,prs_SecondName,prs_MiddleName,prs_First
 Trạm Thử Nghiệm,K-1,K-R-1,Khuất,Nhược,Khuê,1999-02-03,079 301-004 321,0987.654.321,Xóm Đồi Mơ,Xã Thượng Yên,Hà Giang,Gặp ở bến xe Mỹ Đình,Nạn nhân chuyển về Xóm Đồi Mơ,KH,Khu Zartiên
 Trạm Thử Nghiệm,K-2,K-R-2,Ngụy,Văn,Bính,1990,,,,,Hà Giang,,,,
 CSV
+if [ -z "$E2E_PGDB" ]; then
 # hold the database open from another connection, so that the import's WAL stays to be read
 python3 - "$CTIP_DB" "$T/p.csv" "$T/wal" <<'PY' >"$T/imp" 2>&1
 import os, shutil, sqlite3, subprocess, sys
@@ -27,9 +34,16 @@ subprocess.run([os.environ["CTIP"], "import", csv], check=True)
 shutil.copy(db + "-wal", out)
 con.close()
 PY
-check "import succeeds" test "$(sql "select count(*) from person")" = "2"
-check "the WAL of the import was caught" test -s "$T/wal"
-for f in "$CTIP_DB" "$T/wal" "$CTIP_DB-wal" "$CTIP_DB-journal"; do
+	check "the WAL of the import was caught" test -s "$T/wal"
+	files="$CTIP_DB $T/wal $CTIP_DB-wal $CTIP_DB-journal"
+else
+	"$CTIP" import "$T/p.csv" >"$T/imp" 2>&1
+	pg_dump -h "$E2E_PGHOST" -d "$E2E_PGDB" >"$T/pg_dump"
+	check "the database dumped" test "$(lines "$T/pg_dump")" -gt 100
+	files="$T/pg_dump"
+fi
+check "import succeeds" test "$(dbq "select count(*) from person")" = "2"
+for f in $files; do
 	[ -f "$f" ] || continue
 	b=$(basename "$f")
 	for s in "Khuất" "KHUẤT" "khuat" "KHUAT" "Nhược" "nhuoc" "Khuê" "khue" "khuat nhuoc khue" \
@@ -40,7 +54,7 @@ for f in "$CTIP_DB" "$T/wal" "$CTIP_DB-wal" "$CTIP_DB-journal"; do
 	done
 done
 check "province and birth date stay in clear (statistics)" \
-	test "$(sql "select birth_date || ' ' || province_code from person where src_record_id = 'K-R-1'")" = "1999-02-03 02"
+	test "$(dbq "select birth_date || ' ' || province_code from person where src_record_id = 'K-R-1'")" = "1999-02-03 02"
 
 "$CTIP" search KHUAT NHUOC KHUE >"$T/s1" 2>&1
 check "search in upper case without diacritics finds the name" contains "$T/s1" "Khuất Nhược Khuê"
@@ -52,7 +66,7 @@ check "every token is required" test $? -ne 0
 check "search by document number" contains "$T/s4" "Khuất Nhược Khuê"
 "$CTIP" search "+84 987 654 321" >"$T/s5" 2>&1
 check "search by phone in another format" contains "$T/s5" "Khuất Nhược Khuê"
-pid=$(sql "select id from person where src_record_id = 'K-R-1'")
+pid=$(dbq "select id from person where src_record_id = 'K-R-1'")
 "$CTIP" show "P$pid" >"$T/show" 2>&1
 check "show opens the identity" contains "$T/show" "Khuất"
 check "... the document number" contains "$T/show" "079 301-004 321"
@@ -65,14 +79,21 @@ check "the audit log verifies" test $? -eq 0
 
 # tampering: a sealed identity moved to another record does not open (an attacker's write
 # to the raw file, which no ctip command allows: the schema is queried on purpose)
-cp "$CTIP_DB" "$T/good.db"
-other=$(sql "select id from person where src_record_id = 'K-R-2'")
-sql "update person set identity = (select identity from person where id = $pid) where id = $other"
+[ -z "$E2E_PGDB" ] && cp "$CTIP_DB" "$T/good.db"
+other=$(dbq "select id from person where src_record_id = 'K-R-2'")
+[ -n "$E2E_PGDB" ] && idhex=$(psu "select encode(identity, 'hex') from person where id = $other")
+dbq "update person set identity = (select identity from person where id = $pid) where id = $other"
 "$CTIP" search NGUY VAN BINH >/dev/null 2>&1
 "$CTIP" export --format csv --identities clear -o "$T/x.csv" >"$T/t1" 2>&1
 check "an identity copied onto another record is detected" test $? -ne 0
 check "... with a clear message" contains "$T/t1" "does not open"
-cp "$T/good.db" "$CTIP_DB"
+if [ -z "$E2E_PGDB" ]; then
+	cp "$T/good.db" "$CTIP_DB"
+else
+	psu "update person set identity = decode('$idhex', 'hex') where id = $other"
+fi
+"$CTIP" export --format csv --identities clear -o "$T/x.csv" >/dev/null 2>&1
+check "(the record restored)" test $? -eq 0
 
 # the key file
 mv "$KEY" "$T/k"
@@ -98,13 +119,19 @@ chmod 644 "$T/k"
 check "a key file others may read is refused" test $? -ne 0
 check "... saying how to fix it" contains "$T/m5" "chmod 600"
 chmod 600 "$T/k"
-CTIP_DB="$T/other.db" "$CTIP" init >/dev/null 2>&1
+if [ -z "$E2E_PGDB" ]; then
+	CTIP_DB="$T/other.db" "$CTIP" init >/dev/null 2>&1
+else
+	CTIP_DB=$(dbnew other) CTIP_KEY="$T/other.db.key" "$CTIP" init >/dev/null 2>&1
+fi
 "$CTIP" --key "$T/other.db.key" search KHUAT >"$T/m6" 2>&1
 check "a wrong key is refused" test $? -ne 0
 check "... saying so" contains "$T/m6" "wrong key"
 mv "$T/k" "$KEY"
 
-# a database of schema version 2 (records in clear) is encrypted in place by init
+# a database of schema version 2 (records in clear) is encrypted in place by init (a SQLite
+# file's: PostgreSQL's schema began encrypted)
+[ -n "$E2E_PGDB" ] && exit 0
 V2="$T/v2.db"
 cat lib/sql/0001_registry.sql lib/sql/0002_accounts_audit.sql | sqlite3 "$V2"
 sqlite3 "$V2" "pragma user_version = 2; pragma journal_mode = wal;

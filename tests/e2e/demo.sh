@@ -9,14 +9,15 @@ check "the truth file has the documented header" test "$(head -n1 "$T/a.truth")"
 "$CTIP" init >/dev/null
 "$CTIP" import "$T/a.csv" >"$T/imp" 2>&1
 check "generated data imports cleanly" test $? -eq 0
-check "500 person-in-case rows" test "$(sql "select count(*) from case_person")" = "500"
-check "one truth line per person record" test "$(($(lines "$T/a.truth") - 1))" = "$(sql "select count(*) from person")"
-check "several reporting organisations" test "$(sql "select count(distinct org_id) from cases")" -ge 5
-check "several countries of exploitation" test "$(sql "select count(distinct country) from exploitation")" -ge 5
+check "500 person-in-case rows" test "$(nrecords)" = "500"
+check "one truth line per person record" test "$(($(lines "$T/a.truth") - 1))" = \
+	"$(exported '[.cases[] | .src_Organisation as $o | .persons[] | [$o, .src_RecordId]] | unique | length')"
+check "several reporting organisations" test "$(exported '[.cases[].src_Organisation] | unique | length')" -ge 5
+check "several countries of exploitation" test "$(dbq "select count(distinct country) from exploitation")" -ge 5
 check "some true persons have several records" \
 	test "$(cut -d, -f3 "$T/a.truth" | sort | uniq -d | wc -l)" -gt 10
 check "referrals, assistance and proceedings present" \
-	test "$(sql "select (select count(*) from referral)>0 and (select count(*) from assistance)>0 and (select count(*) from proceeding)>0")" = "1"
+	test "$(dbq "select (select count(*) from referral) * (select count(*) from assistance) * (select count(*) from proceeding) > 0")" = "$([ -n "$E2E_PGDB" ] && echo t || echo 1)"
 
 # data-quality profiles and knobs (issue 12)
 "$CTIP" demo generate --persons 500 --seed 42 --quality typical -o "$T/t.csv" 2>/dev/null

@@ -2,6 +2,7 @@
 # $CTIP is the binary under test; every test gets its own scratch directory and database.
 set -u
 : "${CTIP:=$(pwd)/build/asan/ctip}"
+export CTIP # (for the Python of some scripts)
 FIX="$(pwd)/tests/fixtures"
 T=$(mktemp -d "${TMPDIR:-/tmp}/ctip-e2e.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -16,7 +17,8 @@ if [ -n "${CTIP_E2E_PG_URL:-}" ]; then
 	psql -X -q -h "$E2E_PGHOST" -d postgres -c "CREATE DATABASE $E2E_PGDB" >/dev/null || exit 1
 	export CTIP_DB="postgresql:///$E2E_PGDB?host=$E2E_PGHOST"
 	export CTIP_KEY="$T/pg.key"
-	trap 'psql -X -q -h "$E2E_PGHOST" -d postgres -c "DROP DATABASE IF EXISTS $E2E_PGDB WITH (FORCE)" -c "DROP ROLE IF EXISTS ${E2E_PGDB}_app" >/dev/null 2>&1; rm -rf "$T"' EXIT
+	# (with the databases dbcopy and dbnew made, named in $T/pgdbs)
+	trap 'for _d in $(cat "$T/pgdbs" 2>/dev/null) $E2E_PGDB; do psql -X -q -h "$E2E_PGHOST" -d postgres -c "DROP DATABASE IF EXISTS $_d WITH (FORCE)" -c "DROP ROLE IF EXISTS ${_d}_app" >/dev/null 2>&1; done; rm -rf "$T"' EXIT
 fi
 
 ok() { echo "ok $1"; }
@@ -48,6 +50,51 @@ notindb() { [ "$(dbbytes | wc -c)" -gt 1000 ] && ! dbbytes | grep -qaF -- "$1"; 
 # list use it only behind `[ -z "$E2E_PGDB" ]` (the file's own structure) and read everything
 # else through ctip (below)
 sql() { sqlite3 "$CTIP_DB" "$1"; }
+# psu QUERY: psql as the cluster's superuser on the test's PostgreSQL database, printed as
+# sqlite3 prints (unaligned, '|' between columns): the PostgreSQL side of a check guarded by
+# `[ -z "$E2E_PGDB" ]` that reads or changes the store's tables behind ctip's back (an
+# attacker's write, a state no command shows)
+psu() { pgin "$CTIP_DB" "$1"; }
+pgin() { # pgin URL QUERY: psu on the database of URL
+	_d=${1#postgresql:///}
+	psql -X -q -At -v ON_ERROR_STOP=1 -h "$E2E_PGHOST" -d "${_d%%\?*}" -c "$2"
+}
+# dbq QUERY: the same, on either back end (sql or psu), for a QUERY valid on both: the state
+# of linkage and of the statistics' snapshot that no ctip command shows, or a write to the
+# tables behind ctip's back (an edit as a later command would make it)
+dbq() { dbin "$CTIP_DB" "$1"; }
+# dbin DB QUERY: dbq on the store DB (a CTIP_DB: a SQLite file, a PostgreSQL URL)
+dbin() {
+	if [ -n "$E2E_PGDB" ]; then pgin "$1" "$2"; else sqlite3 "$1" "$2"; fi
+}
+# dbcopy NAME: a copy of the store as it is now (its key and audit log with it), to compare a
+# second run with; prints the copy's CTIP_DB (SQLite: $T/NAME.db; PostgreSQL: a database made
+# with this one as its template, dropped at exit, under the same key file)
+dbcopy() {
+	if [ -n "$E2E_PGDB" ]; then
+		echo "${E2E_PGDB}_$1" >>"$T/pgdbs"
+		psql -X -q -h "$E2E_PGHOST" -d postgres -c "CREATE DATABASE ${E2E_PGDB}_$1 TEMPLATE $E2E_PGDB" >/dev/null || return 1
+		echo "postgresql:///${E2E_PGDB}_$1?host=$E2E_PGHOST"
+	else
+		cp "$CTIP_DB" "$T/$1.db"
+		cp "$CTIP_DB.key" "$T/$1.db.key"
+		cp "$CTIP_DB.audit" "$T/$1.db.audit"
+		echo "$T/$1.db"
+	fi
+}
+# dbnew NAME: the CTIP_DB of a second store, not yet initialised (SQLite: $T/NAME.db;
+# PostgreSQL: a new empty database, dropped at exit, under the same key file)
+dbnew() {
+	if [ -n "$E2E_PGDB" ]; then
+		echo "${E2E_PGDB}_$1" >>"$T/pgdbs"
+		psql -X -q -h "$E2E_PGHOST" -d postgres -c "CREATE DATABASE ${E2E_PGDB}_$1" >/dev/null || return 1
+		echo "postgresql:///${E2E_PGDB}_$1?host=$E2E_PGHOST"
+	else
+		echo "$T/$1.db"
+	fi
+}
+# naudit ACTION: how many entries of the audit log record ACTION (by `ctip audit log`)
+naudit() { "$CTIP" audit log 2>/dev/null | awk -v a="$1" '$4 == a' | wc -l | tr -d ' '; }
 
 # Reading back through ctip, the same on both back ends:
 # exported JQ: jq -r JQ on `ctip export --format json --identities clear`
@@ -93,4 +140,9 @@ freshdb() {
 	else
 		rm -f "$CTIP_DB" "$CTIP_DB-wal" "$CTIP_DB-shm" "$CTIP_DB.key" "$CTIP_DB.audit"
 	fi
+}
+# stats_rebuild: the statistics' snapshot to be rebuilt in full when next read (SQLite: marked
+# stale; PostgreSQL: not built)
+stats_rebuild() {
+	if [ -n "$E2E_PGDB" ]; then psu "update stats_state set built = false"; else sql "update stats_state set stale = 1"; fi
 }

@@ -7,24 +7,22 @@
 "$CTIP" import "$T/d.csv" >/dev/null 2>&1
 "$CTIP" link run >/dev/null 2>&1
 # the middle-name weight of linked pairs agreeing on it, with the middle name's count
-sql "select a, b from link_pair where linked = 1 order by a, b limit 400" >"$T/pairs"
+dbq "select a, b from link_pair where linked = 1 order by a, b limit 400" >"$T/pairs"
 : >"$T/w"
 while IFS='|' read -r a b; do
 	"$CTIP" link explain "P$a" "P$b" 2>/dev/null |
 		awk -v a="$a" '$1 == "middle_name" && $2 == "exact" {print a, $3}'
 done <"$T/pairs" >>"$T/w"
-python3 - "$T/w" "$T/d.csv" "$CTIP_DB" >"$T/res" <<'PY'
-import csv, sqlite3, sys, unicodedata
+dbq "select id, src_record_id from person" >"$T/src"
+python3 - "$T/w" "$T/d.csv" "$T/src" >"$T/res" <<'PY'
+import csv, sys, unicodedata
 from collections import Counter
 def fold(s):
     s = s.replace("Đ", "D").replace("đ", "d")
     return "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn").lower()
 rows = list(csv.DictReader(open(sys.argv[2], encoding="utf-8")))
 cnt = Counter(fold(r["prs_MiddleName"]) for r in rows if r["prs_MiddleName"])
-db = sqlite3.connect(sys.argv[3])
-src = {}
-for pid, rid in db.execute("select id, src_record_id from person"):
-    src[str(pid)] = rid
+src = dict(l.rstrip("\n").split("|", 1) for l in open(sys.argv[3], encoding="utf-8"))
 mid = {r["src_RecordId"]: fold(r["prs_MiddleName"]) for r in rows}
 w = {}
 for line in open(sys.argv[1]):

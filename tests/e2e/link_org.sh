@@ -12,7 +12,7 @@
 
 # the weight explain gives to the organisation of the stored pair chosen by SQL: "level weight"
 org_of() {
-	p=$(sql "select p.a || ' ' || p.b from link_pair p join person x on x.id = p.a
+	p=$(dbq "select p.a || ' ' || p.b from link_pair p join person x on x.id = p.a
 		join person y on y.id = p.b where $1 order by p.weight desc limit 1")
 	[ -n "$p" ] || return 1
 	set -- $p
@@ -51,7 +51,8 @@ for r in rows:
         out.writerow(r)
         t.writerow([k[0], r["src_RecordId"], truth[k]])
 EOF
-export CTIP_DB="$T/again.db"
+CTIP_DB=$(dbnew again)
+export CTIP_DB
 "$CTIP" init >/dev/null
 "$CTIP" import "$T/d2.csv" >/dev/null 2>&1
 "$CTIP" link run >/dev/null 2>&1
@@ -72,16 +73,16 @@ check "the repeats are linked to their first record ($same_key of $n)" \
 	python3 -c "import sys; sys.exit(0 if $n > 50 and $same_key >= 0.95 * $n else 1)"
 
 # a model stored before the organisation was compared
-python3 - "$CTIP_DB" <<'EOF'
-import json, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-rid, params = db.execute("select id, params from link_run order by id desc limit 1").fetchone()
+dbq "select id, params from link_run order by id desc limit 1" >"$T/run"
+python3 - "$T/run" >"$T/old.sql" <<'EOF'
+import json, sys
+rid, params = open(sys.argv[1], encoding="utf-8").read().rstrip("\n").split("|", 1)
 o = json.loads(params)
 for k in ("m", "u", "u_random"):
     o[k].pop("organisation")
-db.execute("update link_run set params = ? where id = ?", (json.dumps(o), rid))
-db.commit()
+print("update link_run set params = '%s' where id = %d" % (json.dumps(o).replace("'", "''"), int(rid)))
 EOF
+dbq "$(cat "$T/old.sql")"
 old=$(org_of "x.org_id = y.org_id")
 check "explain under an older model: the organisation weighs nothing ($old)" \
 	test "$old" = "same +0.00"

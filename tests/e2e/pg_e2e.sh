@@ -22,6 +22,9 @@ report figures
 link_count link_quality
 errors casework release estimate
 company comms
+demo progress audit
+link link_incremental link_middle link_org link_explain link_cache
+stats_events crypto key stats_patch
 "
 cd "$(dirname "$0")/../.."
 [ $# -gt 0 ] && LIST="$*"

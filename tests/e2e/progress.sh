@@ -38,7 +38,7 @@ check "... the amount done of the total" grep -qa 'MiB of [0-9.]* MiB' "$T/pty.o
 check "... the rate and the time left" grep -qa 'MiB/s  [0-9]*:[0-9][0-9] left' "$T/pty.out"
 check "... and clears it before the summary" grep -qa "$(printf '\r\033\\[K')" "$T/pty.out"
 
-rm -f "$CTIP_DB" "$CTIP_DB-wal" "$CTIP_DB-shm" "$CTIP_DB.key" "$CTIP_DB.audit"
+freshdb
 "$CTIP" init >/dev/null
 env -u CI "$CTIP" import --org "Progress Org" "$T/demo.csv" >"$T/redir.out" 2>"$T/redir.err"
 check "import redirected succeeds" test $? = 0
@@ -74,7 +74,7 @@ i = rows[0].index("prs_Birthdate")
 rows[-1][i] = "31/12/1990"
 csv.writer(open(sys.argv[2], "w", newline="")).writerows(rows)
 PY
-rm -f "$CTIP_DB" "$CTIP_DB-wal" "$CTIP_DB-shm" "$CTIP_DB.key" "$CTIP_DB.audit"
+freshdb
 "$CTIP" init >/dev/null
 CI= on_pty env -u CI "$CTIP" import --org "Progress Org" "$T/bad.csv"
 check "a rejected row on a terminal: the import fails" test "$(cat "$T/pty.rc")" = 1

@@ -12,10 +12,10 @@ Police Test Province,Police,EV-3,2022-12-02,EV-V3,Victim,Test D,Feminine
 Police Test Province,Police,EV-4,2022-12-03,EV-V4,Victim,Test E,Feminine
 CSV
 "$CTIP" import "$T/v.csv" >"$T/imp.log" 2>&1 || cat "$T/imp.log"
-check "four victims imported" test "$(sql "select count(*) from case_person where role = 'Victim'")" = 4
+check "four victims imported" test "$(dbq "select count(*) from case_person where role = 'Victim'")" = 4
 "$CTIP" stats victims --by gender >/dev/null 2>&1 # a snapshot, patched by the events below
-cpid() { sql "select cp.id from case_person cp join cases c on c.id = cp.case_id where c.src_case_id = '$1'"; }
-sql "insert into event (case_person_id, seq, type, date) values ($(cpid EV-1), 1, 'Exploitation', '2021-04-01'), ($(cpid EV-1), 2, 'ReturnOrRepatriation', '2024-03-01'), ($(cpid EV-2), 1, 'ReturnOrRepatriation', NULL), ($(cpid EV-4), 1, 'ReturnOrRepatriation', '2025-01-01'), ($(cpid EV-4), 2, 'ReturnOrRepatriation', '2022-06-01')"
+cpid() { dbq "select cp.id from case_person cp join cases c on c.id = cp.case_id where c.src_case_id = '$1'"; }
+dbq "insert into event (case_person_id, seq, type, date) values ($(cpid EV-1), 1, 'Exploitation', '2021-04-01'), ($(cpid EV-1), 2, 'ReturnOrRepatriation', '2024-03-01'), ($(cpid EV-2), 1, 'ReturnOrRepatriation', NULL), ($(cpid EV-4), 1, 'ReturnOrRepatriation', '2025-01-01'), ($(cpid EV-4), 2, 'ReturnOrRepatriation', '2022-06-01')"
 
 st() { "$CTIP" stats "$@" --no-suppress --format json; }
 ret() { st victims --where event=ReturnOrRepatriation "$@"; }
@@ -45,7 +45,10 @@ check "TIP II.5 repatriation: the victim returned in 2024" \
 ]'
 check "... and its notes say events are counted by their date" \
 	test "$(jq -r '[.sections[] | select(.title | startswith("II.5 Repatriation"))][0].table.notes' "$T/t.json" | grep -c 'Events count in the year they happened')" = 1
-check "the counts above came from a patched snapshot" \
-	test "$(sql "select count(*) > 0 from stats_part where unit >= 5")" = 1
-sql "update stats_state set stale = 1"
+if [ -z "$E2E_PGDB" ]; then
+	# (SQLite patches the snapshot after a write; PostgreSQL rebuilds it)
+	check "the counts above came from a patched snapshot" \
+		test "$(sql "select count(*) > 0 from stats_part where unit >= 5")" = 1
+fi
+stats_rebuild
 check "a rebuilt snapshot counts the same" test "$(ret --year 2022 | jq .total)/$(ret --year 2024 | jq .total)" = 2/1
