@@ -47,26 +47,28 @@ else
 	echo "SKIP PostgreSQL: no throwaway cluster ($(tail -n 1 "$log/pg-cluster.log")); the pg tests skip"
 fi
 
-# The store conformance suite again, now on PostgreSQL too (issue 11 item 6): the same cases
-# through the store interface, in a database of its own, dropped afterwards.
-conf=build/asan/tests/test_store_conformance
-if [ -n "${CTIP_PG_URL:-}" ] && [ -x "$conf" ]; then
+# The unit tests that take a PostgreSQL database, again on PostgreSQL (issue 11 item 6): the
+# store conformance suite (the same cases through the store interface) and key rotation's list
+# of sealed columns against the schema; each in a database of its own, dropped afterwards.
+for name in test_store_conformance test_rekey; do
+	conf=build/asan/tests/$name
+	[ -n "${CTIP_PG_URL:-}" ] && [ -x "$conf" ] || continue
 	pghost=${CTIP_PG_URL#*host=}
 	pgdb=ctip_conf_$$
 	if psql -X -q -h "$pghost" -d postgres -c "CREATE DATABASE $pgdb" >"$log/pg-conf.log" 2>&1 &&
-		CTIP_TEST_PG_URL="postgresql:///$pgdb?host=$pghost" "$conf" >"$log/test_store_conformance_pg.log" 2>&1 &&
-		! grep -q '^\[  SKIPPED \]' "$log/test_store_conformance_pg.log"; then
-		n=$(grep -c '^\[       OK \]' "$log/test_store_conformance_pg.log")
+		CTIP_TEST_PG_URL="postgresql:///$pgdb?host=$pghost" "$conf" >"$log/${name}_pg.log" 2>&1 &&
+		! grep -q '^\[  SKIPPED \]' "$log/${name}_pg.log"; then
+		n=$(grep -c '^\[       OK \]' "$log/${name}_pg.log")
 		passed=$((passed + n))
-		echo "ok   test_store_conformance on PostgreSQL ($n)"
+		echo "ok   $name on PostgreSQL ($n)"
 	else
 		failed=$((failed + 1))
-		failures="$failures test_store_conformance_pg"
-		echo "FAIL test_store_conformance on PostgreSQL"
-		tail -n 30 "$log/pg-conf.log" "$log/test_store_conformance_pg.log"
+		failures="$failures ${name}_pg"
+		echo "FAIL $name on PostgreSQL"
+		tail -n 30 "$log/pg-conf.log" "$log/${name}_pg.log"
 	fi
 	psql -X -q -h "$pghost" -d postgres -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" >/dev/null 2>&1
-fi
+done
 
 # End-to-end tests: each script prints "ok NAME" / "not ok NAME" lines.
 CTIP="$(pwd)/build/asan/ctip"

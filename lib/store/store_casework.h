@@ -136,9 +136,7 @@ struct ctip_cw_ops {
 	int (*stats_rows)(ctip_store *s, int unit,
 	                  int (*cb)(void *ctx, const char *date, const char *const *v), void *ctx,
 	                  ctip_err *e);
-	/* Key rotation: re-seals this module's sealed columns under next (inside the caller's
-	 * transaction); *count is increased by the values re-sealed. */
-	int (*reseal)(ctip_store *s, const ctip_crypto *next, long *count, ctip_err *e);
+	/* (Key rotation reseals this module's columns as every sealed column: lib/core/rekey.h.) */
 };
 
 /* The casework operations of s's back end, or NULL when it has none (then an error is set). */

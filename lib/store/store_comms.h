@@ -31,8 +31,7 @@ struct ctip_comms_ops {
 	int (*list)(ctip_store *s, int64_t org_id, int64_t id, const char *ref,
 	            int (*cb)(void *ctx, const struct ctip_comm *c, const char *body), void *ctx,
 	            ctip_err *e);
-	/* Key rotation: re-seals the bodies under next (inside the caller's transaction). */
-	int (*reseal)(ctip_store *s, const ctip_crypto *next, long *count, ctip_err *e);
+	/* (Key rotation reseals the bodies as every sealed column: lib/core/rekey.h.) */
 };
 
 /* The operations of s's back end (store.c), or NULL with e set when it has none. */

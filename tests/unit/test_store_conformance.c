@@ -19,6 +19,7 @@
 
 #include "crypto.h"
 #include "store.h"
+#include "store_server.h"
 
 struct backend {
 	char dir[64], path[512];
@@ -135,6 +136,13 @@ static int on_row(void *ctx, const ctip_row *r)
 }
 
 /* Two organisations, three records; the same data on every back end. */
+/* A referral's note, copied (the callback's strings live until it returns). */
+static int keep_note(void *ctx, const struct ctip_referral *r)
+{
+	snprintf(ctx, 128, "%s", r->note ? r->note : "");
+	return 0;
+}
+
 static void load(ctip_store *s, int64_t *oa, int64_t *ob, int64_t pid[3])
 {
 	ctip_err e = {0};
@@ -271,6 +279,21 @@ static void run_cases(const char *pg_url)
 	assert_ok_or_unavailable(rc, &e);
 	long q = -1;
 	assert_ok_or_unavailable(s->ops->quality_count(s, "Duplicate", &q, &e), &e);
+	/* a referral with a note (sealed for its row), to read back after the rotation */
+	struct ctip_referral ref = {0};
+	int64_t ref_id = 0, case_a = 0;
+	assert_int_equal(s->ops->case_find(s, oa, "R-1", &case_a, &e), CTIP_OK);
+	ref.case_id = case_a;
+	ref.from_org_id = oa;
+	ref.to_org_id = ob;
+	ref.date = "2026-01-02";
+	ref.reason = "Shelter";
+	ref.status = "Pending";
+	ref.created_by = "conf";
+	ref.note = "ghi chú: chị ấy cần chỗ ở";
+	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
+	assert_int_equal(s->srv->referral_add(s, &ref, &ref_id, &e), CTIP_OK);
+	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
 	ctip_crypto *next = key_of(9);
 	rc = s->ops->key_rotate(s, next, &e);
 	assert_ok_or_unavailable(rc, &e);
@@ -279,6 +302,13 @@ static void run_cases(const char *pg_url)
 	if (rc == CTIP_OK) { /* everything still found under the new key */
 		assert_int_equal(search(s, "khuat khue", 0, &h), 1);
 		assert_int_equal(search(s, "0987654323", 0, &h), 1);
+		/* and every sealed value opens under it: the referral's note */
+		char note[128] = "";
+		int lrc = s->srv->referral_list(s, ref_id, 0, 0, 0, keep_note, note, &e);
+		if (lrc)
+			print_error("after the rotation: %s\n", e.msg);
+		assert_int_equal(lrc, CTIP_OK);
+		assert_string_equal(note, ref.note);
 	}
 	close_backend(&b);
 }

@@ -503,60 +503,6 @@ static int hotline_set_case(ctip_store *base, int64_t id, int64_t case_id, ctip_
 	             (long long)case_id, (long long)id);
 }
 
-/* Re-seals column of table under next (inside the rotation's transaction). */
-int pg_reseal_one(pg_store *s, const ctip_crypto *next, const char *table, const char *column,
-                  long *count, ctip_err *e)
-{
-	char sql[200], what[96];
-	snprintf(sql, sizeof(sql), "SELECT id, %s FROM %s WHERE %s IS NOT NULL ORDER BY id", column,
-	         table, column);
-	snprintf(what, sizeof(what), "%s.%s", table, column);
-	PGresult *r;
-	int rc = pg_qf(s, &r, e, table, sql, "");
-	if (rc)
-		return rc;
-	for (int i = 0; i < PQntuples(r) && !rc; i++) {
-		int64_t id = pg_id(r, i, 0);
-		char *clear = NULL;
-		unsigned char *b = NULL;
-		size_t n = 0;
-		if ((rc = pg_get_sealed(s, r, i, 1, what, id, &clear, e)))
-			break;
-		if (!(rc = ctip_value_seal(next, s->base.path, clear, what, id, -1, &b, &n, e))) {
-			char upd[160];
-			snprintf(upd, sizeof(upd), "UPDATE %s SET %s = $1 WHERE id = $2", table,
-			         column);
-			rc = pg_qf(s, NULL, e, table, upd, "bi", b, n, (long long)id);
-			(*count)++;
-		}
-		if (clear)
-			sodium_memzero(clear, strlen(clear));
-		free(clear);
-		free(b);
-	}
-	PQclear(r);
-	return rc;
-}
-
-static int reseal(ctip_store *base, const ctip_crypto *next, long *count, ctip_err *e)
-{
-	static const char *const cols[][2] = {{"case_approval", "request_sealed"},
-	                                      {"case_approval", "comment_sealed"},
-	                                      {"followup_contact", "notes_sealed"},
-	                                      {"hotline_contact", "caller_sealed"},
-	                                      {"hotline_contact", "notes_sealed"},
-	                                      /* the register's recruiters (0013) */
-	                                      {"recruiter", "name_sealed"}};
-	if (!base->crypto)
-		return ctip_no_key(base->path, e);
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		int rc = pg_reseal_one(PGS(base), next, cols[i][0], cols[i][1], count, e);
-		if (rc)
-			return rc;
-	}
-	return CTIP_OK;
-}
-
 static int stats_rows(ctip_store *base, int unit,
                       int (*cb)(void *ctx, const char *date, const char *const *v), void *ctx,
                       ctip_err *e)
@@ -632,5 +578,4 @@ const struct ctip_cw_ops ctip_pg_cw_ops = {
         .hotline_add = hotline_add,
         .hotline_list = hotline_list,
         .hotline_set_case = hotline_set_case,
-        .reseal = reseal,
 };

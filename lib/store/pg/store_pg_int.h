@@ -183,7 +183,5 @@ int pg_put_sealed(pg_store *s, const char *table, const char *column, int64_t id
                   ctip_err *e);
 int pg_get_sealed(pg_store *s, const PGresult *r, int i, int c, const char *what, int64_t id,
                   char **out, ctip_err *e);
-int pg_reseal_one(pg_store *s, const ctip_crypto *next, const char *table, const char *column,
-                  long *count, ctip_err *e);
 
 #endif

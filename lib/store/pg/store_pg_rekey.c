@@ -15,9 +15,8 @@
 #include <string.h>
 
 #include "identity.h"
+#include "rekey.h"
 #include "progress.h"
-#include "store_casework.h"
-#include "store_comms.h"
 #include "store_pg_int.h"
 #include "text.h"
 
@@ -107,23 +106,6 @@ static int copy_in(pg_store *s, const char *sql, struct tbuf *b, ctip_err *e)
 	return rc;
 }
 
-/* Reseals b (n bytes) of place ad from old to next into out (n bytes); -1 when it does not
- * open. */
-static int reseal(const ctip_crypto *old, const ctip_crypto *next, const unsigned char *b, size_t n,
-                  const char *ad, int an, unsigned char *out)
-{
-	size_t mlen = n >= CTIP_SEAL_OVERHEAD ? n - CTIP_SEAL_OVERHEAD : 0;
-	unsigned char *m = malloc(mlen + 1);
-	if (!m || n < CTIP_SEAL_OVERHEAD || ctip_unseal(old, b, n, ad, (size_t)an, m)) {
-		free(m);
-		return -1;
-	}
-	ctip_seal(next, m, mlen, ad, (size_t)an, out);
-	sodium_memzero(m, mlen);
-	free(m);
-	return 0;
-}
-
 /* The blind indexes of a record's documents or phones under next: for each stored one, the
  * item of the opened list whose blind index under the current key it is. */
 static int rekey_numbers(pg_store *s, const ctip_crypto *next, PGresult *r, int64_t pid, char **v,
@@ -137,37 +119,21 @@ static int rekey_numbers(pg_store *s, const ctip_crypto *next, PGresult *r, int6
 		const char *kind = PQgetvalue(r, i, 1), *seq = PQgetvalue(r, i, 2);
 		const unsigned char *have = (const unsigned char *)PQgetvalue(r, i, 3);
 		const char *list = !phones ? v[8] : !strcmp(kind, "home") ? v[10] : v[9];
-		enum ctip_bidx_domain d = phones ? CTIP_BIDX_PHONE : CTIP_BIDX_DOCNO;
-		char **it = NULL;
-		int n = 0, found = 0;
-		if (ctip_list_split(list, &it, &n))
+		unsigned char b[CTIP_BIDX_BYTES];
+		int found = ctip_rekey_number(s->base.crypto, next, phones, list, have, b);
+		if (found < 0)
 			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-		for (int k = 0; k < n && !found && !rc; k++) {
-			char *norm = phones ? strdup(it[k]) : ctip_text_alnum_upper(it[k]);
-			unsigned char a[CTIP_BIDX_BYTES], b[CTIP_BIDX_BYTES];
-			if (!norm) {
-				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-				break;
-			}
-			ctip_bidx(s->base.crypto, d, norm, strlen(norm), a);
-			if (!memcmp(a, have, sizeof(a))) {
-				ctip_bidx(next, d, norm, strlen(norm), b);
-				tb_fmt(out, "%lld\t%s\t%s\t", (long long)pid, phones ? kind : "0",
-				       seq);
-				tb_bytea(out, b, sizeof(b));
-				tb_put(out, "\n", 1);
-				found = 1;
-			}
-			sodium_memzero(norm, strlen(norm));
-			free(norm);
-		}
-		ctip_list_free(it, n);
-		if (!rc && !found)
+		if (found == 1)
 			rc = ctip_err_set(e, CTIP_EINVAL,
 			                  "%s: a %s of record P%lld matches none of its sealed "
 			                  "values: nothing was changed",
 			                  s->base.path, phones ? "phone" : "document",
 			                  (long long)pid);
+		else {
+			tb_fmt(out, "%lld\t%s\t%s\t", (long long)pid, phones ? kind : "0", seq);
+			tb_bytea(out, b, sizeof(b));
+			tb_put(out, "\n", 1);
+		}
 	}
 	return rc;
 }
@@ -249,7 +215,8 @@ static int rekey_identities(pg_store *s, const ctip_crypto *next, long *count, l
 				        ctip_seal_place(ad, sizeof(ad), "person.identity", pid, -1);
 				const unsigned char *key;
 				size_t klen;
-				if (reseal(s->base.crypto, next, b, (size_t)n, ad, an, out) ||
+				if (ctip_reseal(s->base.crypto, next, b, (size_t)n, ad, (size_t)an,
+				                out) ||
 				    ctip_identity_unseal(s->base.crypto, pid, b, n, m) ||
 				    ctip_identity_key(m, (size_t)n - CTIP_SEAL_OVERHEAD, &key,
 				                      &klen))
@@ -329,11 +296,11 @@ static int rekey_identities(pg_store *s, const ctip_crypto *next, long *count, l
 	return rc;
 }
 
-/* The rows of a table with a sealed column, resealed in batches by key (k1, k2). */
-static int reseal_column(pg_store *s, const ctip_crypto *next, const char *table, const char *k1,
-                         const char *k2, const char *col, const char *what, long *count, long total,
-                         ctip_err *e)
+/* The rows of a sealed column (rekey.h), resealed in batches by key (k1, k2). */
+static int reseal_column(pg_store *s, const ctip_crypto *next, const struct ctip_sealed_col *c,
+                         long *count, long total, ctip_err *e)
 {
+	const char *table = c->table, *k1 = c->k1, *k2 = c->k2, *col = c->column, *what = c->place;
 	char sql[512], a1[24] = "-1", a2[24] = "-1";
 	struct tbuf out = {0};
 	snprintf(sql, sizeof(sql),
@@ -361,8 +328,9 @@ static int reseal_column(pg_store *s, const ctip_crypto *next, const char *table
 			int an = ctip_seal_place(ad, sizeof(ad), what, x1, k2 ? x2 : -1);
 			if (!o)
 				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-			else if (reseal(s->base.crypto, next,
-			                (const unsigned char *)PQgetvalue(r, i, 2), bn, ad, an, o))
+			else if (ctip_reseal(s->base.crypto, next,
+			                     (const unsigned char *)PQgetvalue(r, i, 2), bn, ad,
+			                     (size_t)an, o))
 				rc = ctip_err_set(
 				        e, CTIP_EINVAL,
 				        "%s: the %s of %lld does not open under the current "
@@ -382,10 +350,18 @@ static int reseal_column(pg_store *s, const ctip_crypto *next, const char *table
 		if (!rc)
 			rc = copy_in(s, "COPY rk_col (k1, k2, v) FROM STDIN", &out, e);
 		if (!rc) {
-			snprintf(sql, sizeof(sql),
-			         "UPDATE %s x SET %s = t.v FROM rk_col t WHERE x.%s = t.k1%s%s; "
-			         "TRUNCATE rk_col",
-			         table, col, k1, k2 ? " AND x.seq = t.k2" : "", "");
+			if (k2)
+				snprintf(sql, sizeof(sql),
+				         "UPDATE %s x SET %s = t.v FROM rk_col t WHERE x.%s = t.k1 "
+				         "AND "
+				         "x.%s = t.k2; TRUNCATE rk_col",
+				         table, col, k1, k2);
+			else
+				snprintf(
+				        sql, sizeof(sql),
+				        "UPDATE %s x SET %s = t.v FROM rk_col t WHERE x.%s = t.k1; "
+				        "TRUNCATE rk_col",
+				        table, col, k1);
 			rc = pg_exec(s, sql, e);
 		}
 		ctip_progress_report("rotating the key", *count, total, "values");
@@ -394,6 +370,27 @@ static int reseal_column(pg_store *s, const ctip_crypto *next, const char *table
 	if (!rc)
 		rc = pg_exec(s, "DROP TABLE rk_col", e);
 	return rc;
+}
+
+/* "T1, T2, ...": the tables holding sealed values or what is keyed by the key (identities,
+ * blind indexes, name tokens, linkage's cache and frequencies) and every table of rekey.h's
+ * sealed columns, once each. */
+static int sealed_tables(struct tbuf *b, const char *first)
+{
+	tb_put(b, first, strlen(first));
+	for (const struct ctip_sealed_col *c = ctip_sealed_cols; c->table; c++) {
+		int seen = 0;
+		for (const struct ctip_sealed_col *x = ctip_sealed_cols; x < c; x++)
+			seen |= !strcmp(x->table, c->table);
+		size_t n = strlen(c->table);
+		for (const char *p = first; *p && !seen; p += strcspn(p, ","), p += *p == ',') {
+			p += strspn(p, " ");
+			seen = !strncmp(p, c->table, n) && (p[n] == ',' || !p[n]);
+		}
+		if (!seen)
+			tb_fmt(b, ", %s", c->table);
+	}
+	return b->oom ? -1 : 0;
 }
 
 static int pg_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
@@ -406,44 +403,36 @@ static int pg_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 	char check[CTIP_KEY_CHECK];
 	ctip_crypto_check_value(next, check);
 	PGresult *r;
-	/* writers wait (readers go on reading the old key's values until the commit) */
-	int rc = pg_exec(s,
-	                 "BEGIN; LOCK TABLE person, identity_doc, phone, person_name, cases, "
-	                 "case_comment, exploitation, link_changed IN EXCLUSIVE MODE; "
-	                 /* re-sealing rewrites every identity, which the trigger of 0002 takes
-	                  * for a change linkage must look at again: keep only those it had */
-	                 "CREATE TEMP TABLE rotate_changed ON COMMIT DROP AS SELECT person_id "
-	                 "FROM link_changed",
-	                 e);
-	if (!rc && !(rc = pg_query(s,
-	                           "SELECT (SELECT count(*) FROM person WHERE identity IS NOT "
-	                           "NULL) + (SELECT count(*) FROM cases WHERE closure_sealed IS "
-	                           "NOT NULL) + (SELECT count(*) FROM case_comment WHERE "
-	                           "body_sealed IS NOT NULL) + (SELECT count(*) FROM "
-	                           "exploitation WHERE place_sealed IS NOT NULL)",
-	                           0, NULL, &r, e, "key rotation"))) {
+	/* writers wait (readers go on reading the old key's values until the commit); the
+	 * values to reseal counted, for the progress bar */
+	struct tbuf q = {0};
+	tb_put(&q, "BEGIN; LOCK TABLE ", strlen("BEGIN; LOCK TABLE "));
+	if (sealed_tables(&q, "person, identity_doc, phone, person_name, link_changed"))
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	tb_fmt(&q, "%s",
+	       " IN EXCLUSIVE MODE; "
+	       /* re-sealing rewrites every identity, which the trigger of 0002 takes
+	        * for a change linkage must look at again: keep only those it had */
+	       "CREATE TEMP TABLE rotate_changed ON COMMIT DROP AS SELECT person_id "
+	       "FROM link_changed");
+	int rc = q.oom ? ctip_err_set(e, CTIP_ENOMEM, "out of memory") : pg_exec(s, q.p, e);
+	q.len = 0;
+	tb_fmt(&q, "%s", "SELECT (SELECT count(*) FROM person WHERE identity IS NOT NULL)");
+	for (const struct ctip_sealed_col *c = ctip_sealed_cols; c->table; c++)
+		tb_fmt(&q, " + (SELECT count(*) FROM %s WHERE %s IS NOT NULL)", c->table,
+		       c->column);
+	if (!rc && q.oom)
+		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	if (!rc && !(rc = pg_query(s, q.p, 0, NULL, &r, e, "key rotation"))) {
 		total = atol(PQgetvalue(r, 0, 0));
 		PQclear(r);
 	}
+	free(q.p);
+	/* every identity, then every sealed column (rekey.h) */
 	if (!rc)
 		rc = rekey_identities(s, next, &n, total, e);
-	if (!rc)
-		rc = reseal_column(s, next, "cases", "id", NULL, "closure_sealed",
-		                   "cases.closure_reason", &n, total, e);
-	if (!rc)
-		rc = reseal_column(s, next, "case_comment", "case_id", "seq", "body_sealed",
-		                   "case_comment.body", &n, total, e);
-	if (!rc)
-		rc = reseal_column(s, next, "exploitation", "case_person_id", "seq", "place_sealed",
-		                   "exploitation.place", &n, total, e);
-	/* casework's free text, where the back end keeps casework */
-	ctip_err ign = {0};
-	const struct ctip_cw_ops *cw = rc ? NULL : ctip_cw_ops(base, &ign);
-	if (cw && cw->reseal)
-		rc = cw->reseal(base, next, &n, e);
-	/* the communications' bodies (0013) */
-	if (!rc)
-		rc = ctip_pg_comms_ops.reseal(base, next, &n, e);
+	for (const struct ctip_sealed_col *c = ctip_sealed_cols; !rc && c->table; c++)
+		rc = reseal_column(s, next, c, &n, total, e);
 	const char *v[2] = {"key_check", check};
 	if (!rc)
 		rc = pg_exec(
@@ -472,11 +461,15 @@ static int pg_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
  * and backups keep them until they are recycled: docs/SECURITY.md.) */
 static int pg_compact(ctip_store *base, ctip_err *e)
 {
-	return pg_exec((pg_store *)base,
-	               "VACUUM FULL person, identity_doc, phone, person_name, cases, "
-	               "case_comment, exploitation, link_cache, link_freq, recruiter, "
-	               "communication",
-	               e);
+	struct tbuf q = {0};
+	tb_put(&q, "VACUUM FULL ", strlen("VACUUM FULL "));
+	if (sealed_tables(&q, "person, identity_doc, phone, person_name, link_cache, link_freq")) {
+		free(q.p);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	int rc = pg_exec((pg_store *)base, q.p, e);
+	free(q.p);
+	return rc;
 }
 
 void pg_rekey_ops(struct ctip_store_ops *o)

@@ -665,94 +665,6 @@ static int hotline_set_case(ctip_store *s, int64_t id, int64_t case_id, ctip_err
 	return run(s, st, "contact", e);
 }
 
-/* Re-seals column of table under next, 256 rows at a time. */
-static int reseal_one(ctip_store *s, const ctip_crypto *next, const char *table, const char *column,
-                      long *count, ctip_err *e)
-{
-	char sel[200], upd[160];
-	snprintf(sel, sizeof(sel),
-	         "SELECT id, %s FROM %s WHERE id > ? AND %s IS NOT NULL ORDER BY id LIMIT 256",
-	         column, table, column);
-	snprintf(upd, sizeof(upd), "UPDATE %s SET %s = ? WHERE id = ?", table, column);
-	int64_t after = 0;
-	for (;;) {
-		sqlite3_stmt *st = ctip_sqlite_prep(s, sel, e);
-		if (!st)
-			return CTIP_EDB;
-		sqlite3_bind_int64(st, 1, after);
-		int64_t ids[256];
-		unsigned char *bl[256];
-		int len[256], n = 0, rc = CTIP_OK;
-		while (n < 256 && sqlite3_step(st) == SQLITE_ROW) {
-			ids[n] = sqlite3_column_int64(st, 0);
-			len[n] = sqlite3_column_bytes(st, 1);
-			if (!(bl[n] = malloc((size_t)len[n] + 1))) {
-				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-				break;
-			}
-			memcpy(bl[n], sqlite3_column_blob(st, 1), (size_t)len[n]);
-			n++;
-		}
-		sqlite3_finalize(st);
-		for (int i = 0; i < n; i++) {
-			char ad[96];
-			int an = snprintf(ad, sizeof(ad), "%s.%s:%lld", table, column,
-			                  (long long)ids[i]);
-			size_t ml = len[i] >= CTIP_SEAL_OVERHEAD
-			                    ? (size_t)len[i] - CTIP_SEAL_OVERHEAD
-			                    : 0;
-			unsigned char *m = malloc(ml + 1), *out = malloc((size_t)len[i] + 1);
-			if (rc == CTIP_OK && (!m || !out))
-				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-			else if (rc == CTIP_OK &&
-			         (len[i] < CTIP_SEAL_OVERHEAD ||
-			          ctip_unseal(s->crypto, bl[i], (size_t)len[i], ad, (size_t)an, m)))
-				rc = ctip_err_set(e, CTIP_EDB,
-				                  "%s: the sealed value %s does not open", s->path,
-				                  ad);
-			if (rc == CTIP_OK) {
-				ctip_seal(next, m, ml, ad, (size_t)an, out);
-				sqlite3_stmt *w = ctip_sqlite_prep(s, upd, e);
-				if (!w)
-					rc = CTIP_EDB;
-				else {
-					sqlite3_bind_blob(w, 1, out, len[i], SQLITE_STATIC);
-					sqlite3_bind_int64(w, 2, ids[i]);
-					rc = run(s, w, table, e);
-				}
-				(*count)++;
-			}
-			if (m)
-				sodium_memzero(m, ml);
-			free(m);
-			free(out);
-			free(bl[i]);
-		}
-		if (rc || n < 256)
-			return rc;
-		after = ids[n - 1];
-	}
-}
-
-static int reseal(ctip_store *s, const ctip_crypto *next, long *count, ctip_err *e)
-{
-	static const char *const cols[][2] = {{"case_approval", "request_sealed"},
-	                                      {"case_approval", "comment_sealed"},
-	                                      {"followup_contact", "notes_sealed"},
-	                                      {"hotline_contact", "caller_sealed"},
-	                                      {"hotline_contact", "notes_sealed"},
-	                                      /* the register's recruiters (0026) */
-	                                      {"recruiter", "name_sealed"}};
-	if (!s->crypto)
-		return no_key(s, e);
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		int rc = reseal_one(s, next, cols[i][0], cols[i][1], count, e);
-		if (rc)
-			return rc;
-	}
-	return CTIP_OK;
-}
-
 static int stats_rows(ctip_store *s, int unit,
                       int (*cb)(void *ctx, const char *date, const char *const *v), void *ctx,
                       ctip_err *e)
@@ -832,7 +744,6 @@ const struct ctip_cw_ops ctip_sqlite_cw_ops = {
         .hotline_add = hotline_add,
         .hotline_list = hotline_list,
         .hotline_set_case = hotline_set_case,
-        .reseal = reseal,
 };
 
 /* The sealing of free text above, for the SQLite stores of other modules (the
@@ -847,12 +758,4 @@ int ctip_sqlite_get_sealed(ctip_store *s, sqlite3_stmt *st, int i, const char *w
                            char **out, ctip_err *e)
 {
 	return get_sealed(s, st, i, what, id, out, e);
-}
-
-int ctip_sqlite_reseal_column(ctip_store *s, const ctip_crypto *next, const char *table,
-                              const char *column, long *count, ctip_err *e)
-{
-	if (!s->crypto)
-		return no_key(s, e);
-	return reseal_one(s, next, table, column, count, e);
 }

@@ -147,14 +147,8 @@ static int list(ctip_store *s, int64_t org_id, int64_t id, const char *ref,
 	return rc;
 }
 
-static int reseal(ctip_store *s, const ctip_crypto *next, long *count, ctip_err *e)
-{
-	return ctip_sqlite_reseal_column(s, next, "communication", "body_sealed", count, e);
-}
-
 const struct ctip_comms_ops ctip_sqlite_comms_ops = {
         .add = add,
         .update = update,
         .list = list,
-        .reseal = reseal,
 };

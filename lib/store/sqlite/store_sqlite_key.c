@@ -11,6 +11,7 @@
 #include "progress.h"
 #include "store_casework.h"
 #include "store_comms.h"
+#include "rekey.h"
 #include "store_sqlite_int.h"
 
 /* ---- the key ---------------------------------------------------------------------- */
@@ -79,31 +80,31 @@ int sq_key_bind(ctip_store *base, ctip_crypto *c, int create, ctip_err *e)
 
 /* ---- key rotation ---------------------------------------------------------------------- */
 
-/* Reseals blob b (n bytes) of place ad from key `old` to `next` into out (n bytes). */
-static int reseal(const ctip_crypto *old, const ctip_crypto *next, const void *b, int n,
-                  const char *ad, int an, unsigned char *out)
-{
-	size_t mlen = n >= CTIP_SEAL_OVERHEAD ? (size_t)n - CTIP_SEAL_OVERHEAD : 0;
-	unsigned char *m = malloc(mlen + 1);
-	if (!m || n < CTIP_SEAL_OVERHEAD || ctip_unseal(old, b, (size_t)n, ad, (size_t)an, m)) {
-		free(m);
-		return -1;
-	}
-	ctip_seal(next, m, mlen, ad, (size_t)an, out);
-	sodium_memzero(m, mlen);
-	free(m);
-	return 0;
-}
-
-/* The rows of a table with a sealed column, resealed in batches of keys (k1, k2): sel reads
- * k1, k2, the blob after (?1, ?2) in key order, upd writes ?3 at key (?1, ?2). what names the
- * place (what:k1 or what:k1:k2 when seq). */
-static int reseal_column(sqlite_store *s, const ctip_crypto *next, const char *sel, const char *upd,
-                         const char *what, int seq, long *count, long total, ctip_err *e)
+/* The rows of a sealed column (rekey.h), resealed in batches of 256 in key order (k1, k2). */
+static int reseal_column(sqlite_store *s, const ctip_crypto *next, const struct ctip_sealed_col *c,
+                         long *count, long total, ctip_err *e)
 {
 	sqlite3_stmt *rd = NULL, *wr = NULL;
-	int rc = CTIP_OK, step, more = 1;
+	int rc = CTIP_OK, step, more = 1, seq = c->k2 != NULL;
 	int64_t k1 = INT64_MIN, k2 = INT64_MIN;
+	const char *what = c->place;
+	char *sel =
+	        seq ? sqlite3_mprintf("SELECT \"%w\", \"%w\", \"%w\" FROM \"%w\" WHERE "
+	                              "(\"%w\", \"%w\") > (?1, ?2) AND \"%w\" IS NOT NULL "
+	                              "ORDER BY 1, 2 LIMIT 256",
+	                              c->k1, c->k2, c->column, c->table, c->k1, c->k2, c->column)
+	            : sqlite3_mprintf("SELECT \"%w\", ?2, \"%w\" FROM \"%w\" WHERE \"%w\" "
+	                              "> ?1 AND \"%w\" IS NOT NULL ORDER BY 1 LIMIT 256",
+	                              c->k1, c->column, c->table, c->k1, c->column);
+	char *upd = seq ? sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = ?3 WHERE \"%w\" = ?1 AND "
+	                                  "\"%w\" = ?2",
+	                                  c->table, c->column, c->k1, c->k2)
+	                : sqlite3_mprintf("UPDATE \"%w\" SET \"%w\" = ?3 WHERE \"%w\" = ?1",
+	                                  c->table, c->column, c->k1);
+	if (!sel || !upd) {
+		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		goto out;
+	}
 	if (sqlite3_prepare_v2(s->db, sel, -1, &rd, NULL) ||
 	    sqlite3_prepare_v2(s->db, upd, -1, &wr, NULL)) {
 		rc = sq_db_err(s, e, what);
@@ -143,7 +144,8 @@ static int reseal_column(sqlite_store *s, const ctip_crypto *next, const char *s
 			if (rc == CTIP_OK && !out)
 				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 			else if (rc == CTIP_OK &&
-			         reseal(s->base.crypto, next, batch[i].b, batch[i].n, ad, an, out))
+			         ctip_reseal(s->base.crypto, next, batch[i].b, (size_t)batch[i].n,
+			                     ad, (size_t)an, out))
 				rc = ctip_err_set(
 				        e, CTIP_EINVAL,
 				        "%s: the %s of %lld does not open under the current key: "
@@ -169,6 +171,8 @@ static int reseal_column(sqlite_store *s, const ctip_crypto *next, const char *s
 out:
 	sqlite3_finalize(rd);
 	sqlite3_finalize(wr);
+	sqlite3_free(sel);
+	sqlite3_free(upd);
 	return rc;
 }
 
@@ -222,49 +226,32 @@ static int rekey_numbers(sqlite_store *s, const ctip_crypto *next, int64_t pid, 
 		sqlite3_reset(rd);
 		for (int r = 0; r < nr && rc == CTIP_OK; r++) {
 			const char *kind = row[r].kind;
-			/* documents: the numbers' letters and digits; phones: E.164 of their kind
-			 */
+			/* documents; phones of their kind */
 			const char *list = t == 0 ? v[8] : !strcmp(kind, "home") ? v[10] : v[9];
-			char **it = NULL;
-			int n = 0, found = 0;
-			if (ctip_list_split(list, &it, &n)) {
+			unsigned char b[CTIP_BIDX_BYTES];
+			int found = ctip_rekey_number(s->base.crypto, next, t == 1, list,
+			                              row[r].bidx, b);
+			if (found < 0) {
 				rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 				break;
 			}
-			for (int i = 0; i < n && !found; i++) {
-				char *norm = t == 0 ? ctip_text_alnum_upper(it[i]) : strdup(it[i]);
-				unsigned char a[CTIP_BIDX_BYTES], b[CTIP_BIDX_BYTES];
-				if (!norm) {
-					rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-					break;
-				}
-				enum ctip_bidx_domain d =
-				        t == 0 ? CTIP_BIDX_DOCNO : CTIP_BIDX_PHONE;
-				ctip_bidx(s->base.crypto, d, norm, strlen(norm), a);
-				if (!memcmp(a, row[r].bidx, sizeof(a))) {
-					ctip_bidx(next, d, norm, strlen(norm), b);
-					sqlite3_reset(wr);
-					sqlite3_bind_int64(wr, 1, pid);
-					sqlite3_bind_int(wr, 2, row[r].seq);
-					sqlite3_bind_blob(wr, 3, b, sizeof(b), SQLITE_TRANSIENT);
-					if (t == 1)
-						sqlite3_bind_text(wr, 4, kind, -1,
-						                  SQLITE_TRANSIENT);
-					if (sqlite3_step(wr) != SQLITE_DONE)
-						rc = sq_db_err(s, e, "key rotation");
-					found = 1;
-				}
-				sodium_memzero(norm, strlen(norm));
-				free(norm);
-			}
-			ctip_list_free(it, n);
-			if (rc == CTIP_OK && !found)
+			if (found == 1) {
 				rc = ctip_err_set(
 				        e, CTIP_EINVAL,
 				        "%s: a %s of record P%lld matches none of its sealed "
 				        "values: nothing was changed",
 				        s->base.path, t == 0 ? "document" : "phone",
 				        (long long)pid);
+				break;
+			}
+			sqlite3_reset(wr);
+			sqlite3_bind_int64(wr, 1, pid);
+			sqlite3_bind_int(wr, 2, row[r].seq);
+			sqlite3_bind_blob(wr, 3, b, sizeof(b), SQLITE_TRANSIENT);
+			if (t == 1)
+				sqlite3_bind_text(wr, 4, kind, -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(wr) != SQLITE_DONE)
+				rc = sq_db_err(s, e, "key rotation");
 		}
 		sqlite3_finalize(rd);
 		sqlite3_finalize(wr);
@@ -315,7 +302,8 @@ static int rekey_identities(sqlite_store *s, const ctip_crypto *next, long *coun
 			    !(rc = sq_identity_open(s, ids[i], blobs[i], lens[i], v, e))) {
 				char ad[64];
 				int an = place_of(ad, sizeof(ad), "person.identity", ids[i], -1);
-				if (reseal(s->base.crypto, next, blobs[i], lens[i], ad, an, out))
+				if (ctip_reseal(s->base.crypto, next, blobs[i], (size_t)lens[i], ad,
+				                (size_t)an, out))
 					rc = sq_identity_error(s, ids[i], e);
 				else
 					rc = rekey_numbers(s, next, ids[i], v, e);
@@ -340,6 +328,21 @@ out:
 	sqlite3_finalize(rd);
 	sqlite3_finalize(wr);
 	return rc;
+}
+
+/* The values of a column (not NULL), for the progress bar; 0 when they cannot be counted. */
+static long count_of(sqlite_store *s, const char *table, const char *column)
+{
+	char *q = sqlite3_mprintf("SELECT count(*) FROM \"%w\" WHERE \"%w\" IS NOT NULL", table,
+	                          column);
+	sqlite3_stmt *st = NULL;
+	long n = 0;
+	if (q && sqlite3_prepare_v2(s->db, q, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_free(q);
+	return n;
 }
 
 int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
@@ -371,50 +374,14 @@ int sq_key_rotate(ctip_store *base, ctip_crypto *next, ctip_err *e)
 		goto done;
 	}
 	/* the values to reseal, for the progress bar */
-	long total = 0;
-	sqlite3_stmt *cnt;
-	if (sqlite3_prepare_v2(
-	            s->db,
-	            "SELECT (SELECT count(*) FROM person WHERE identity IS NOT NULL) + "
-	            "(SELECT count(*) FROM cases WHERE closure_sealed IS NOT NULL) + "
-	            "(SELECT count(*) FROM case_comment WHERE body_sealed IS NOT NULL) + "
-	            "(SELECT count(*) FROM exploitation WHERE place_sealed IS NOT NULL)",
-	            -1, &cnt, NULL) == SQLITE_OK &&
-	    sqlite3_step(cnt) == SQLITE_ROW)
-		total = (long)sqlite3_column_int64(cnt, 0);
-	sqlite3_finalize(cnt);
-	if ((rc = rekey_identities(s, next, &n, total, e)) ||
-	    (rc = reseal_column(s, next,
-	                        "SELECT id, 0, closure_sealed FROM cases WHERE (id, 0) > (?1, ?2) "
-	                        "AND closure_sealed IS NOT NULL ORDER BY id LIMIT 256",
-	                        "UPDATE cases SET closure_sealed = ?3 WHERE id = ?1 AND ?2 = 0",
-	                        "cases.closure_reason", 0, &n, total, e)) ||
-	    (rc = reseal_column(
-	             s, next,
-	             "SELECT case_id, seq, body_sealed FROM case_comment WHERE (case_id, "
-	             "seq) > (?1, ?2) AND body_sealed IS NOT NULL ORDER BY case_id, seq "
-	             "LIMIT 256",
-	             "UPDATE case_comment SET body_sealed = ?3 WHERE case_id = ?1 AND "
-	             "seq = ?2",
-	             "case_comment.body", 1, &n, total, e)) ||
-	    (rc = reseal_column(s, next,
-	                        "SELECT case_person_id, seq, place_sealed FROM exploitation WHERE "
-	                        "(case_person_id, seq) > (?1, ?2) AND place_sealed IS NOT NULL "
-	                        "ORDER BY case_person_id, seq LIMIT 256",
-	                        "UPDATE exploitation SET place_sealed = ?3 WHERE case_person_id = "
-	                        "?1 AND seq = ?2",
-	                        "exploitation.place", 1, &n, total, e)) ||
-	    /* the notes of referrals (0025) */
-	    (rc = reseal_column(
-	             s, next,
-	             "SELECT id, 0, note_sealed FROM case_referral WHERE (id, 0) > "
-	             "(?1, ?2) AND note_sealed IS NOT NULL ORDER BY id LIMIT 256",
-	             "UPDATE case_referral SET note_sealed = ?3 WHERE id = ?1 AND ?2 = 0",
-	             "case_referral.note", 0, &n, total, e)) ||
-	    /* casework's free text (0017) */
-	    (rc = ctip_sqlite_cw_ops.reseal(base, next, &n, e)) ||
-	    /* the communications tracker's bodies (0030) */
-	    (rc = ctip_sqlite_comms_ops.reseal(base, next, &n, e)) ||
+	long total = count_of(s, "person", "identity");
+	for (const struct ctip_sealed_col *c = ctip_sealed_cols; c->table; c++)
+		total += count_of(s, c->table, c->column);
+	/* every identity, then every sealed column (rekey.h) */
+	rc = rekey_identities(s, next, &n, total, e);
+	for (const struct ctip_sealed_col *c = ctip_sealed_cols; !rc && c->table; c++)
+		rc = reseal_column(s, next, c, &n, total, e);
+	if (rc ||
 	    (rc = sq_exec_sql(s,
 	                      "DELETE FROM link_changed WHERE person_id NOT IN (SELECT person_id "
 	                      "FROM temp.rotate_changed); DROP TABLE temp.rotate_changed; "

@@ -29,8 +29,5 @@ int ctip_sqlite_put_sealed(ctip_store *s, const char *table, const char *column,
  * NULL for NULL). */
 int ctip_sqlite_get_sealed(ctip_store *s, sqlite3_stmt *st, int i, const char *what, int64_t id,
                            char **out, ctip_err *e);
-/* Re-seals every value of table.column under next; *count increased by the values. */
-int ctip_sqlite_reseal_column(ctip_store *s, const ctip_crypto *next, const char *table,
-                              const char *column, long *count, ctip_err *e);
 
 #endif
