@@ -171,6 +171,9 @@ int srv_case_row(struct req *r, int64_t case_id, ctip_row *row)
 
 int h_case_get(struct req *r)
 {
+	/* what the view reads next, read ahead where that saves round trips (PostgreSQL) */
+	if (r->s->srv->case_prefetch)
+		r->s->srv->case_prefetch(r->s, r->id, r->sess.org_id);
 	int access, st = srv_case_access(r, r->id, &access);
 	if (st)
 		return st;

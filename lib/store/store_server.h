@@ -66,6 +66,12 @@ struct ctip_srv_ops {
 	 * the read it allows agree), and takes the WAL's read lock once, not per statement. */
 	int (*read_begin)(ctip_store *s, ctip_err *e);
 	void (*read_end)(ctip_store *s);
+	/* Inside a read transaction, before a case view: a back end whose every statement is a
+	 * round trip (PostgreSQL) may read ahead, in one, what the view asks for next (its access
+	 * check, rows, referrals and version, as case_access, rows, referral_list and case_version
+	 * will ask for them); those operations then answer from it. Only an optimisation: NULL
+	 * where there is nothing to gain (SQLite), and a failure here is the later operations'. */
+	void (*case_prefetch)(ctip_store *s, int64_t case_id, int64_t org_id);
 	/* The organisation the requests on this connection act for, from now on (0: none, before
 	 * a login). A back end that isolates organisations itself (PostgreSQL's row-level
 	 * security) hands it to the database; the others ignore it: the queries below filter. */

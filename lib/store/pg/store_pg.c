@@ -336,10 +336,87 @@ int pg_exec(pg_store *s, const char *sql, ctip_err *e)
 	return rc;
 }
 
+/* ---- reading ahead (pg_prefetch) ---------------------------------------------------------- */
+
+void pg_pre_clear(pg_store *s)
+{
+	for (int i = 0; i < s->npre; i++) {
+		PQclear(s->pre[i].r);
+		free(s->pre[i].sql);
+		for (int k = 0; k < s->pre[i].n; k++)
+			free(s->pre[i].v[k]);
+	}
+	s->npre = 0;
+}
+
+void pg_prefetch(pg_store *s, int n, const char *const *sql, const int *np,
+                 const char *const *const *v)
+{
+	PGresult *out[PG_PRE_MAX];
+	ctip_err e = {0};
+	pg_pre_clear(s);
+	if (!s->in_tx || n > PG_PRE_MAX || s->buffered)
+		return;
+	if (pg_query_batch(s, n, sql, np, v, out, &e, "read ahead"))
+		return; /* the statements will run one by one, and say what went wrong */
+	for (int i = 0; i < n; i++) {
+		struct pg_pre *p = &s->pre[s->npre];
+		memset(p, 0, sizeof(*p));
+		int ok = out[i] && np[i] <= 4 && (p->sql = strdup(sql[i])) != NULL;
+		for (int k = 0; ok && k < np[i]; k++, p->n++)
+			ok = !v[i][k] || (p->v[k] = strdup(v[i][k])) != NULL;
+		if (!ok) { /* out of memory: that one is asked for again */
+			free(p->sql);
+			for (int k = 0; k < 4; k++)
+				free(p->v[k]);
+			PQclear(out[i]);
+			continue;
+		}
+		p->r = out[i];
+		s->npre++;
+	}
+}
+
+/* The result read ahead for sql with these text parameters (taken: the caller clears it), or
+ * NULL. */
+static PGresult *pre_take(pg_store *s, const char *sql, int n, const char *const *v)
+{
+	for (int i = 0; i < s->npre; i++) {
+		struct pg_pre *p = &s->pre[i];
+		int same = p->n == n && !strcmp(p->sql, sql);
+		for (int k = 0; same && k < n; k++)
+			same = (!p->v[k] && !v[k]) || (p->v[k] && v[k] && !strcmp(p->v[k], v[k]));
+		if (!same)
+			continue;
+		PGresult *r = p->r;
+		free(p->sql);
+		for (int k = 0; k < p->n; k++)
+			free(p->v[k]);
+		s->pre[i] = s->pre[--s->npre];
+		return r;
+	}
+	return NULL;
+}
+
 int pg_query_bin(pg_store *s, const char *sql, int n, const char *const *v, const int *len,
                  const int *bin, PGresult **out, ctip_err *e, const char *what)
 {
 	int rc;
+	if (s->npre) {
+		int text = s->in_tx; /* read ahead with text parameters only */
+		for (int k = 0; text && bin && k < n; k++)
+			text = !bin[k];
+		PGresult *ahead = text ? pre_take(s, sql, n, v) : NULL;
+		if (ahead) {
+			if (out)
+				*out = ahead;
+			else
+				PQclear(ahead);
+			return CTIP_OK;
+		}
+		if (strncmp(sql, "SELECT", 6)) /* a write: what was read ahead may change */
+			pg_pre_clear(s);
+	}
 	PGresult *r = pg_run(s, sql, n, v, len, bin, 1, e, &rc);
 	if (out)
 		*out = NULL;
@@ -383,6 +460,7 @@ int pg_query_replan(pg_store *s, const char *sql, PGresult **out, ctip_err *e, c
 int pg_tx_begin(pg_store *s, const char *begin, ctip_err *e)
 {
 	char sql[200], v[24] = "";
+	pg_pre_clear(s);
 	if (s->org > 0)
 		snprintf(v, sizeof(v), "%lld", (long long)s->org);
 	/* the organisation for this transaction (set_config local), as the brief of each
@@ -462,6 +540,7 @@ static void pg_close(ctip_store *base)
 	pg_store *s = (pg_store *)base;
 	if (!s)
 		return;
+	pg_pre_clear(s);
 	pg_buf_reset(s);
 	org_cache_clear(s);
 	if (s->db)
@@ -572,6 +651,7 @@ static int pg_begin(ctip_store *base, ctip_err *e)
 static void pg_rollback(ctip_store *base)
 {
 	pg_store *s = (pg_store *)base;
+	pg_pre_clear(s);
 	pg_buf_reset(s);
 	org_cache_clear(s); /* organisations added in the transaction are gone */
 	s->ids_locked = 0;
@@ -584,6 +664,7 @@ static void pg_rollback(ctip_store *base)
 static int pg_commit(ctip_store *base, ctip_err *e)
 {
 	pg_store *s = (pg_store *)base;
+	pg_pre_clear(s);
 	int rc = pg_flush(s, e);
 	if (rc || (rc = pg_first_load_end(s, e)))
 		return rc;

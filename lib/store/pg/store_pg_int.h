@@ -46,6 +46,8 @@ struct pg_org {
 	struct pg_org *next;
 };
 
+#define PG_PRE_MAX 8
+
 typedef struct pg_store {
 	ctip_store base;
 	PGconn *db;
@@ -84,9 +86,30 @@ typedef struct pg_store {
 	 * what it set aside, run before the commit; NULL when none */
 	char **remake;
 	int nremake;
+	/* results read ahead in one round trip (pg_prefetch): a statement run later in the same
+	 * transaction with the same text and parameters takes its result from here instead of
+	 * asking the server; emptied when the transaction ends */
+	struct pg_pre {
+		char *sql, *v[4];
+		int n;
+		PGresult *r;
+	} pre[PG_PRE_MAX];
+	int npre;
 } pg_store;
 
 #define PG_FLUSH_BYTES (16u << 20)
+
+/* Sends n statements (text parameters, at most 4 each) in one round trip (pipeline mode) inside
+ * the current transaction and keeps their results for the statements of the same text and
+ * parameters that follow (pg_query_bin): a caller that knows what it will read next (the
+ * server's case view: store_pg_srv.c, case_prefetch) saves a round trip per statement. Nothing
+ * is kept outside a transaction, or when the batch fails (the statements then run as usual). */
+void pg_prefetch(pg_store *s, int n, const char *const *sql, const int *np,
+                 const char *const *const *v);
+/* Drops what was read ahead (the transaction ends, or writes). */
+void pg_pre_clear(pg_store *s);
+/* The rows of one case ($1), or one record of it ($2; 0: all) (store_pg_rows.c). */
+extern const char pg_rows_case_sql[];
 
 /* A first load (store_pg_load.c): in the load's transaction, when the registry is empty and
  * this session owns its tables, set aside the secondary indexes, unique constraints and

@@ -926,7 +926,7 @@ static const char *const rows_sql =
  * whose plan (by the index of the id) is kept for the session. Why not the cursor: a case
  * view is the server's most frequent read, and the cursor's statement (DECLARE, planned at
  * every call, then FETCH and CLOSE) cost three round trips and 3 ms of planning each. */
-static const char *const rows_case_sql =
+const char pg_rows_case_sql[] =
         ROWS_SELECT "WHERE c.id = $1::bigint AND ($2::bigint = 0 OR p.id = $2::bigint)" ROWS_ORDER;
 static const char *const rows_person_sql =
         ROWS_SELECT "WHERE p.id = $2::bigint AND ($1::bigint = 0 OR c.id = $1::bigint)" ROWS_ORDER;
@@ -1008,8 +1008,8 @@ int pg_rows(ctip_store *base, const struct ctip_row_filter *flt,
 	ctip_row_init(&r);
 	if (flt && (flt->case_id || flt->person_id)) {
 		PGresult *q;
-		if (!(rc = pg_query(s, flt->case_id ? rows_case_sql : rows_person_sql, 2, v, &q, e,
-		                    "rows"))) {
+		if (!(rc = pg_query(s, flt->case_id ? pg_rows_case_sql : rows_person_sql, 2, v, &q,
+		                    e, "rows"))) {
 			for (int at = 0; !rc && at < PQntuples(q); at += 500)
 				rc = rows_page(s, q, at,
 				               PQntuples(q) - at < 500 ? PQntuples(q) - at : 500,

@@ -88,6 +88,7 @@ static int read_begin(ctip_store *base, ctip_err *e)
 static void read_end(ctip_store *base)
 {
 	pg_store *s = (pg_store *)base;
+	pg_pre_clear(s);
 	if (s->in_tx)
 		pg_exec(s, "COMMIT", NULL);
 	s->in_tx = 0;
@@ -181,14 +182,15 @@ static int org_list(ctip_store *base, int (*cb)(void *ctx, const struct ctip_org
 #define LIVE_TO(org, cas)                                                                          \
 	"EXISTS (SELECT 1 FROM case_access a WHERE a.org_id = " org " AND a.case_id = " cas ")"
 
+static const char access_sql[] =
+        "SELECT c.org_id = $1, " LIVE_TO("$1", "c.id") " FROM cases c WHERE c.id = $2";
+static const char version_sql[] = "SELECT version FROM cases WHERE id = $1";
+
 static int case_access(ctip_store *base, int64_t case_id, int64_t org_id, int *access, ctip_err *e)
 {
 	pg_store *s = (pg_store *)base;
 	PGresult *r;
-	int rc = pg_qf(
-	        s, &r, e, "access",
-	        "SELECT c.org_id = $1, " LIVE_TO("$1", "c.id") " FROM cases c WHERE c.id = $2",
-	        "ii", (long long)org_id, (long long)case_id);
+	int rc = pg_qf(s, &r, e, "access", access_sql, "ii", (long long)org_id, (long long)case_id);
 	if (rc)
 		return rc;
 	*access = CTIP_ACCESS_NONE;
@@ -305,8 +307,7 @@ static int case_version(ctip_store *base, int64_t case_id, int64_t *version, cti
 {
 	pg_store *s = (pg_store *)base;
 	PGresult *r;
-	int rc = pg_qf(s, &r, e, "case version", "SELECT version FROM cases WHERE id = $1", "i",
-	               (long long)case_id);
+	int rc = pg_qf(s, &r, e, "case version", version_sql, "i", (long long)case_id);
 	if (rc)
 		return rc;
 	rc = PQntuples(r) ? CTIP_OK : CTIP_ENOTFOUND;
@@ -377,19 +378,15 @@ static int referral_add(ctip_store *base, const struct ctip_referral *f, int64_t
 	return rc;
 }
 
-static int referral_list(ctip_store *base, int64_t id, int64_t case_id, int64_t org_id, int in,
-                         int (*cb)(void *ctx, const struct ctip_referral *f), void *ctx,
-                         ctip_err *e)
+/* referral_list's statement, with only the filters asked for: a catch-all "($1 = 0 OR r.id =
+ * $1)" gets a generic plan that scans the whole table, at every case view. Its parameters in
+ * num; returns how many. */
+static int referral_sql(char *sql, size_t size, int64_t id, int64_t case_id, int64_t org_id, int in,
+                        char num[3][24])
 {
-	pg_store *s = (pg_store *)base;
-	PGresult *r;
-	/* Only the filters asked for are in the statement: a catch-all "($1 = 0 OR r.id = $1)"
-	 * gets a generic plan that scans the whole table, at every case view. */
-	char sql[640], num[3][24];
-	const char *v[3];
-	int len[3] = {0}, bin[3] = {0}, np = 0;
+	int np = 0;
 	size_t k = (size_t)snprintf(
-	        sql, sizeof(sql),
+	        sql, size,
 	        "SELECT r.id, r.case_id, r.from_org_id, r.to_org_id, f.name, t.name, r.date, "
 	        "r.reason, r.status, r.created_by, r.created_at, r.note_sealed, r.read_at IS NULL "
 	        "FROM case_referral r JOIN "
@@ -400,16 +397,28 @@ static int referral_list(ctip_store *base, int64_t id, int64_t case_id, int64_t 
 	for (int i = 0; i < 3; i++) {
 		if (!want[i])
 			continue;
-		snprintf(num[np], sizeof(num[np]), "%lld", (long long)want[i]);
-		v[np] = num[np];
+		snprintf(num[np], 24, "%lld", (long long)want[i]);
 		np++;
-		k += (size_t)snprintf(sql + k, sizeof(sql) - k, " AND %s = $%d::bigint", col[i],
-		                      np);
+		k += (size_t)snprintf(sql + k, size - k, " AND %s = $%d::bigint", col[i], np);
 	}
-	snprintf(sql + k, sizeof(sql) - k, " ORDER BY r.id DESC LIMIT 1000");
+	snprintf(sql + k, size - k, " ORDER BY r.id DESC LIMIT 1000");
+	return np;
+}
+
+static int referral_list(ctip_store *base, int64_t id, int64_t case_id, int64_t org_id, int in,
+                         int (*cb)(void *ctx, const struct ctip_referral *f), void *ctx,
+                         ctip_err *e)
+{
+	pg_store *s = (pg_store *)base;
+	PGresult *r;
+	char sql[640], num[3][24];
+	const char *v[3];
+	int np = referral_sql(sql, sizeof(sql), id, case_id, org_id, in, num);
+	for (int i = 0; i < np; i++)
+		v[i] = num[i];
 	int rc = s->buffered ? pg_flush(s, e) : CTIP_OK;
 	if (!rc)
-		rc = pg_query_bin(s, sql, np, v, len, bin, &r, e, "referrals");
+		rc = pg_query(s, sql, np, v, &r, e, "referrals");
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
@@ -826,12 +835,30 @@ static int persons_own_cases(ctip_store *base, const int64_t *ids, int n,
 	return rc;
 }
 
+/* A case view's reads but its children's (which need the rows' ids), in one round trip: the
+ * same statements and parameters as case_access, pg_rows, referral_list and case_version send
+ * (docs/BENCHMARKS.md: round trips, not the queries, were most of PostgreSQL's work per view). */
+static void case_prefetch(ctip_store *base, int64_t case_id, int64_t org_id)
+{
+	pg_store *s = (pg_store *)base;
+	char c[24], o[24], zero[] = "0", rsql[640], rnum[3][24];
+	snprintf(c, sizeof(c), "%lld", (long long)case_id);
+	snprintf(o, sizeof(o), "%lld", (long long)org_id);
+	int rn = referral_sql(rsql, sizeof(rsql), 0, case_id, 0, 0, rnum);
+	const char *va[] = {o, c}, *vr[] = {c, zero}, *vf[] = {rnum[0]}, *vv[] = {c};
+	const char *const sql[] = {access_sql, pg_rows_case_sql, rsql, version_sql};
+	const char *const *v[] = {va, vr, vf, vv};
+	const int np[] = {2, 2, rn, 1};
+	pg_prefetch(s, 4, sql, np, v);
+}
+
 const struct ctip_srv_ops ctip_pg_srv_ops = {
         .tune = tune,
         .isolate = isolate,
         .release = release,
         .read_begin = read_begin,
         .read_end = read_end,
+        .case_prefetch = case_prefetch,
         .scope = scope,
         .registry_wide = registry_wide,
         .account_get = account_get,
