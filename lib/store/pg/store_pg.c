@@ -138,6 +138,8 @@ static PGresult *pg_exec_params(pg_store *s, const char *sql, int n, const char 
 	            : PQexecParams(s->db, sql, n, NULL, v, len, bin, 0);
 }
 
+static int audit_send(pg_store *s, int commit, ctip_err *e);
+
 int pg_query_batch(pg_store *s, int n, const char *const *sql, const int *np,
                    const char *const *const *v, PGresult **out, ctip_err *e, const char *what)
 {
@@ -146,7 +148,9 @@ int pg_query_batch(pg_store *s, int n, const char *const *sql, const int *np,
 		out[i] = NULL;
 	if ((rc = pg_flush_wait(s, e))) /* the connection is the flusher's until it ends */
 		return rc;
-	if (!s->in_tx || s->buffered || PQstatus(s->db) != CONNECTION_OK) {
+	if (s->napend > 0 && (rc = audit_send(s, 0, e)))
+		return rc;
+	if (!s->in_tx || s->buffered || PQstatus(s->db) != CONNECTION_OK || s->reset_needed) {
 		/* outside a transaction each statement is sent alone (pg_run reconnects and runs a
 		 * statement again once; a pipeline's statements could not be) */
 		for (int i = 0; i < n && !rc; i++)
@@ -181,10 +185,13 @@ int pg_query_batch(pg_store *s, int n, const char *const *sql, const int *np,
 	if (!PQpipelineSync(s->db) && !rc)
 		rc = pg_fail(s, NULL, e, what);
 	/* every result, then the sync's; the first failure is the error */
+	int lost = 0;
 	for (int i = 0; i < n; i++) {
 		PGresult *r = PQgetResult(s->db);
-		if (!r)
+		if (!r) {
+			lost = 1;
 			break;
+		}
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 			out[i] = r;
@@ -203,8 +210,19 @@ int pg_query_batch(pg_store *s, int n, const char *const *sql, const int *np,
 		if (sync)
 			break;
 	}
-	if (!PQexitPipelineMode(s->db) && !rc)
-		rc = pg_fail(s, NULL, e, what);
+	if (!PQexitPipelineMode(s->db) || lost) {
+		/* a pipeline cut short (the session ended under it: libpq may not have seen the
+		 * end of the connection yet): the connection is reset before its next use, and what
+		 * this transaction did is gone with it */
+		s->reset_needed = 1;
+		s->in_tx = 0;
+		if (rc != CTIP_EUNAVAIL)
+			rc = ctip_err_set(
+			        e, CTIP_EUNAVAIL,
+			        "%s: %s: the connection to PostgreSQL was lost: nothing of "
+			        "this request was kept; ctip reconnects at the next request",
+			        s->base.path, what);
+	}
 	if (!rc && PQstatus(s->db) != CONNECTION_OK)
 		rc = pg_fail(s, NULL, e, what);
 fail:
@@ -255,8 +273,9 @@ static int session_setup(pg_store *s, ctip_err *e)
  * gone: its caller is told, and the next request starts afresh). */
 static int pg_alive(pg_store *s, ctip_err *e)
 {
-	if (PQstatus(s->db) == CONNECTION_OK)
+	if (PQstatus(s->db) == CONNECTION_OK && !s->reset_needed)
 		return CTIP_OK;
+	s->reset_needed = 0;
 	if (s->in_tx) {
 		s->in_tx = 0;
 		return ctip_err_set(e, CTIP_EUNAVAIL,
@@ -302,10 +321,70 @@ static int org_send(pg_store *s, ctip_err *e)
 /* Runs sql (PQexec when no parameters are given: sql may then hold several statements); a
  * statement outside a transaction that finds the connection lost is run again once on a new
  * one. NULL result: out of memory or no connection (PQstatus tells). */
+/* ---- audit entries sent with the commit ----------------------------------------------------- */
+
+static const char audit_insert_sql[] =
+        "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, hash) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+static void audit_forget(pg_store *s)
+{
+	for (int i = 0; i < s->napend; i++)
+		for (int k = 0; k < 8; k++)
+			free(s->apend[i][k]);
+	s->napend = 0;
+}
+
+/* The message of a write refused on a hot standby: where the entries must go instead. */
+static int audit_refused(int rc, ctip_err *e)
+{
+	if (rc && e &&
+	    (strstr(e->msg, "during recovery") || strstr(e->msg, "read-only transaction"))) {
+		char msg[sizeof(e->msg)];
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		ctip_err_set(e, rc,
+		             "%.300s: the audit log cannot be written here (a read-only standby?): "
+		             "give --audit-db URL of its primary",
+		             msg);
+	}
+	return rc;
+}
+
+/* Sends the transaction's pending audit entries in one round trip (pipeline mode), followed by
+ * COMMIT when commit is set. An audit transaction (a batch of the server's views) was one
+ * round trip per entry: as many as the rest of a case view. */
+static int audit_send(pg_store *s, int commit, ctip_err *e)
+{
+	int n = s->napend, rc;
+	const char *sql[PG_APEND_MAX + 1];
+	const char *const *v[PG_APEND_MAX + 1];
+	int np[PG_APEND_MAX + 1];
+	PGresult *out[PG_APEND_MAX + 1];
+	for (int i = 0; i < n; i++) {
+		sql[i] = audit_insert_sql;
+		v[i] = (const char *const *)s->apend[i];
+		np[i] = 8;
+	}
+	if (commit) {
+		sql[n] = "COMMIT";
+		v[n] = NULL;
+		np[n] = 0;
+	}
+	s->napend = -1; /* pg_query_batch's own statements are not held back */
+	rc = pg_query_batch(s, n + commit, sql, np, v, out, e, "audit");
+	s->napend = n;
+	for (int i = 0; i < n + commit; i++)
+		PQclear(out[i]);
+	audit_forget(s);
+	return audit_refused(rc, e);
+}
+
 static PGresult *pg_run(pg_store *s, const char *sql, int n, const char *const *v, const int *len,
                         const int *bin, int params, ctip_err *e, int *rc)
 {
 	if ((*rc = pg_flush_wait(s, e)))
+		return NULL;
+	if (s->napend > 0 && (*rc = audit_send(s, 0, e)))
 		return NULL;
 	for (int attempt = 0;; attempt++) {
 		*rc = pg_alive(s, e);
@@ -461,6 +540,8 @@ int pg_tx_begin(pg_store *s, const char *begin, ctip_err *e)
 {
 	char sql[200], v[24] = "";
 	pg_pre_clear(s);
+	audit_forget(s);
+	s->audit_locked = 0;
 	if (s->org > 0)
 		snprintf(v, sizeof(v), "%lld", (long long)s->org);
 	/* the organisation for this transaction (set_config local), as the brief of each
@@ -541,6 +622,7 @@ static void pg_close(ctip_store *base)
 	if (!s)
 		return;
 	pg_pre_clear(s);
+	audit_forget(s);
 	pg_buf_reset(s);
 	org_cache_clear(s);
 	if (s->db)
@@ -652,6 +734,8 @@ static void pg_rollback(ctip_store *base)
 {
 	pg_store *s = (pg_store *)base;
 	pg_pre_clear(s);
+	audit_forget(s); /* not sent: nothing of them was written */
+	s->audit_locked = 0;
 	pg_buf_reset(s);
 	org_cache_clear(s); /* organisations added in the transaction are gone */
 	s->ids_locked = 0;
@@ -668,10 +752,12 @@ static int pg_commit(ctip_store *base, ctip_err *e)
 	int rc = pg_flush(s, e);
 	if (rc || (rc = pg_first_load_end(s, e)))
 		return rc;
-	if ((rc = pg_exec(s, "COMMIT", e)))
+	/* the entries appended and the commit in one round trip */
+	if ((rc = s->napend > 0 ? audit_send(s, 1, e) : pg_exec(s, "COMMIT", e)))
 		return rc;
 	s->in_tx = 0;
 	s->ids_locked = 0;
+	s->audit_locked = 0;
 	return CTIP_OK;
 }
 
@@ -1040,8 +1126,10 @@ static int pg_audit_begin(ctip_store *base, ctip_err *e)
 	char sql[80];
 	snprintf(sql, sizeof(sql), "BEGIN; SELECT pg_advisory_xact_lock(%d)", PG_AUDIT_LOCK);
 	int rc = pg_tx_begin(s, sql, e);
-	if (!rc)
+	if (!rc) {
+		s->audit_locked = 1;
 		return rc;
+	}
 	if (e && (strstr(e->msg, "during recovery") || strstr(e->msg, "read-only transaction"))) {
 		/* a hot standby: nothing is seen unaudited, so its reads are audited elsewhere */
 		char msg[sizeof(e->msg)];
@@ -1057,15 +1145,31 @@ static int pg_audit_begin(ctip_store *base, ctip_err *e)
 
 static int pg_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip_err *e)
 {
+	pg_store *s = (pg_store *)base;
 	char id[24];
 	snprintf(id, sizeof(id), "%lld", (long long)a->id);
 	const char *v[8] = {id,        a->at,     a->actor,     a->action,
 	                    a->object, a->detail, a->prev_hash, a->hash};
-	int rc = pg_query(
-	        (pg_store *)base,
-	        "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, hash) "
-	        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-	        8, v, NULL, e, "audit");
+	/* in a transaction, held back: sent with the commit, or before the next statement (the
+	 * entries are the transaction's last writes; an error is then the commit's) */
+	if (s->in_tx && s->napend >= 0) {
+		if (s->napend == PG_APEND_MAX) {
+			int rc = audit_send(s, 0, e);
+			if (rc)
+				return rc;
+		}
+		int ok = 1;
+		for (int k = 0; k < 8; k++)
+			ok &= (s->apend[s->napend][k] = strdup(v[k] ? v[k] : "")) != NULL;
+		if (ok) {
+			s->napend++;
+			return CTIP_OK;
+		}
+		for (int k = 0; k < 8; k++)
+			free(s->apend[s->napend][k]);
+		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+	}
+	int rc = pg_query(s, audit_insert_sql, 8, v, NULL, e, "audit");
 	if (rc && e &&
 	    (strstr(e->msg, "during recovery") || strstr(e->msg, "read-only transaction"))) {
 		/* a hot standby (its transaction began, the write is refused): as pg_audit_begin */
@@ -1087,7 +1191,9 @@ static int pg_audit_last(ctip_store *base, int64_t *id, char hash[129], ctip_err
 	PGresult *r;
 	char sql[80];
 	snprintf(sql, sizeof(sql), "SELECT pg_advisory_xact_lock(%d)", PG_AUDIT_LOCK);
-	int rc = s->in_tx ? pg_exec(s, sql, e) : CTIP_OK;
+	int rc = s->in_tx && !s->audit_locked ? pg_exec(s, sql, e) : CTIP_OK;
+	if (!rc && s->in_tx)
+		s->audit_locked = 1;
 	if (!rc)
 		rc = pg_query_replan(s, "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1", &r,
 		                     e, "audit");

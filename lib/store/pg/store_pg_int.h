@@ -46,7 +46,8 @@ struct pg_org {
 	struct pg_org *next;
 };
 
-#define PG_PRE_MAX 8
+#define PG_PRE_MAX   8
+#define PG_APEND_MAX 15
 
 typedef struct pg_store {
 	ctip_store base;
@@ -95,6 +96,13 @@ typedef struct pg_store {
 		PGresult *r;
 	} pre[PG_PRE_MAX];
 	int npre;
+	/* audit entries appended in this transaction, not sent yet: they go in one round trip
+	 * with the commit, or before any other statement (pg_audit_send); audit_locked: the log's
+	 * lock is held by this transaction */
+	char *apend[PG_APEND_MAX][8];
+	int napend, audit_locked;
+	/* the connection is in no known state (a pipeline cut short): reset before its next use */
+	int reset_needed;
 } pg_store;
 
 #define PG_FLUSH_BYTES (16u << 20)
