@@ -1,6 +1,6 @@
 /*
  * test_link_store.c - linkage through the SQLite store: link_input opens the
- * sealed identity and gives the period of exploitation, for every record and
+ * sealed identity and gives the period and countries of exploitation, for every record and
  * for one; a run links two records of one person, keeps a third apart, and
  * respects a reviewer's decision; re-trafficking from disjoint periods.
  */
@@ -41,7 +41,7 @@ static ctip_store *open_store(char *dir, size_t n)
 /* One synthetic victim record of org in case src_case. */
 static int64_t add(ctip_store *s, const char *org, const char *src_case, const char *rec,
                    const char *fam, const char *giv, const char *birth, const char *doc,
-                   const char *start, const char *end)
+                   const char *start, const char *end, const char *country)
 {
 	ctip_err e = {0};
 	ctip_row r;
@@ -59,6 +59,7 @@ static int64_t add(ctip_store *s, const char *org, const char *src_case, const c
 	ctip_row_set(&r, CF_DOC_NUMBER, doc);
 	ctip_row_set(&r, CF_EXPL_START, start);
 	ctip_row_set(&r, CF_EXPL_END, end);
+	ctip_row_set(&r, CF_EXPL_COUNTRY, country);
 	int64_t oid, cid, pid;
 	if (s->ops->org_find(s, org, &oid, NULL, &e) == CTIP_ENOTFOUND)
 		assert_int_equal(s->ops->org_add(s, org, NULL, &oid, &e), CTIP_OK);
@@ -71,7 +72,7 @@ static int64_t add(ctip_store *s, const char *org, const char *src_case, const c
 
 struct seen {
 	int n;
-	char fam[4][32], doc[4][32], start[4][16];
+	char fam[4][32], doc[4][32], start[4][16], ctry[4][16];
 };
 
 static int collect(void *ctx, const struct ctip_link_input *in)
@@ -81,6 +82,7 @@ static int collect(void *ctx, const struct ctip_link_input *in)
 		snprintf(v->fam[v->n], 32, "%s", in->family ? in->family : "");
 		snprintf(v->doc[v->n], 32, "%s", in->docs ? in->docs : "");
 		snprintf(v->start[v->n], 16, "%s", in->expl_start ? in->expl_start : "");
+		snprintf(v->ctry[v->n], 16, "%s", in->expl_countries ? in->expl_countries : "");
 	}
 	v->n++;
 	return 0;
@@ -113,13 +115,13 @@ static void test_link_through_store(void **state)
 	ctip_err e = {0};
 	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
 	int64_t a = add(s, "Org A", "A-1", "a1", "Khuất", "Khuê", "2001-05-07", "079301004321",
-	                "2020-01-02", "2020-06-30");
+	                "2020-01-02", "2020-06-30", "KH");
 	int64_t b = add(s, "Org B", "B-1", "b1", "KHUAT", "KHUE", "2001-07-05", "079301004312",
-	                "2020-01-02", NULL);
-	int64_t c =
-	        add(s, "Org C", "C-1", "c1", "Lò", "Mai", "1990", "012190000111", "2023-03", NULL);
+	                "2020-01-02", NULL, "KH");
+	int64_t c = add(s, "Org C", "C-1", "c1", "Lò", "Mai", "1990", "012190000111", "2023-03",
+	                NULL, "CN");
 	int64_t d = add(s, "Org D", "D-1", "d1", "Khuất", "Khuê", "2001", "079301004321",
-	                "2024-05-01", "2024-08-01");
+	                "2024-05-01", "2024-08-01", "MY");
 	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
 
 	struct seen all = {0}, one = {0};
@@ -128,11 +130,14 @@ static void test_link_through_store(void **state)
 	assert_string_equal(all.fam[0], "Khuất");
 	assert_string_equal(all.doc[0], "079301004321");
 	assert_string_equal(all.start[0], "2020-01-02");
+	assert_string_equal(all.ctry[0], "KH");
+	assert_string_equal(all.ctry[2], "CN");
 	int64_t ids[1] = {b};
 	assert_int_equal(s->ops->link_input(s, ids, 1, collect, &one, &e), CTIP_OK);
 	assert_int_equal(one.n, 1);
 	assert_string_equal(one.fam[0], "KHUAT");
 	assert_string_equal(one.start[0], "2020-01-02");
+	assert_string_equal(one.ctry[0], "KH");
 
 	struct ctip_link_stats st;
 	assert_int_equal(ctip_link_run(s, NULL, &st, &e), CTIP_OK);
@@ -152,6 +157,12 @@ static void test_link_through_store(void **state)
 	assert_int_equal(ctip_link_explain(s, a, d, &x, &e), CTIP_OK);
 	assert_string_equal(x.level[4], "exact"); /* document */
 	assert_string_equal(x.level[9], "disjoint");
+	/* taken to another country the second time: learnt, not a veto */
+	assert_string_equal(x.name[10], "expl_country");
+	assert_string_equal(x.level[10], "none in common");
+	assert_int_equal(ctip_link_explain(s, a, b, &x, &e), CTIP_OK);
+	assert_string_equal(x.level[10], "one in common");
+	assert_true(x.weight[10] > 0);
 	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
 	assert_int_equal(s->ops->link_decide(s, a, d, 1, "test", &e), CTIP_OK);
 	assert_int_equal(s->ops->link_decide(s, a, c, 0, "test", &e), CTIP_OK);
