@@ -285,6 +285,9 @@ int lk_cache_load(ctip_store *s, struct lk_data *d, long *ncached, long *nread, 
 		rc = rc ? rc : b.oom ? ctip_err_set(e, CTIP_ENOMEM, "out of memory") : 1;
 		goto out;
 	}
+	/* unusable (1: d left empty, every record read) until it is read through: a cache of
+	 * another layout or cut short must not load as an empty one */
+	rc = 1;
 	struct rd r = {b.p, b.p + b.n, 0};
 	uint32_t magic, version;
 	int64_t n;

@@ -2,7 +2,9 @@
  * test_link_store.c - linkage through the SQLite store: link_input opens the
  * sealed identity and gives the period and countries of exploitation, for every record and
  * for one; a run links two records of one person, keeps a third apart, and
- * respects a reviewer's decision; re-trafficking from disjoint periods.
+ * respects a reviewer's decision; re-trafficking from disjoint periods; the
+ * cache of prepared records keeps the countries, and one of the older layout
+ * is not read.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 
 #include "crypto.h"
 #include "link.h"
+#include "link_cache.h"
 #include "link_retraffic.h"
 #include "refdata.h"
 #include "store.h"
@@ -184,8 +187,76 @@ static void test_link_through_store(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A cache of prepared records holding none (the registry's are all read again), as version
+ * `version` of the layout writes it, sealed as lk_cache_save seals it. */
+static void put_empty_cache(ctip_store *s, uint32_t version)
+{
+	unsigned char m[24], sealed[24 + CTIP_SEAL_OVERHEAD];
+	uint32_t magic = 0x314b434cu, one = 1;
+	int64_t n = 0;
+	memcpy(m, &magic, 4);
+	memcpy(m + 4, &version, 4);
+	memcpy(m + 8, &n, 8);
+	memcpy(m + 16, &one, 4); /* the name dictionary: empty */
+	memcpy(m + 20, &one, 4); /* the organisations: empty */
+	ctip_seal(s->crypto, m, sizeof(m), "link_cache:0/1", 14, sealed);
+	const unsigned char *chunk[1] = {sealed};
+	size_t len[1] = {sizeof(sealed)};
+	ctip_err e = {0};
+	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
+	assert_int_equal(s->ops->link_cache_put(s, chunk, len, 1, &e), CTIP_OK);
+	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
+}
+
+static void test_cache_countries(void **state)
+{
+	(void)state;
+	char dir[64];
+	ctip_store *s = open_store(dir, sizeof(dir));
+	ctip_err e = {0};
+	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
+	add(s, "Org A", "A-1", "a1", "Khuất", "Khuê", "2001-05-07", "079301004321", "2020-01-02",
+	    NULL, "KH");
+	add(s, "Org B", "B-1", "b1", "Lò", "Mai", "1990", "012190000111", "2023-03", NULL, NULL);
+	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
+	struct ctip_link_stats st;
+	assert_int_equal(ctip_link_run(s, NULL, &st, &e), CTIP_OK);
+
+	/* the countries come back from the cache the run stored */
+	struct lk_data d;
+	long ncached, nread;
+	lk_data_init(&d);
+	assert_int_equal(lk_cache_load(s, &d, &ncached, &nread, &e), 0);
+	assert_int_equal(ncached, 2);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.r[0].nctry, 1);
+	assert_string_equal(d.names.str[d.r[0].ctry[0]], "kh");
+	assert_int_equal(d.r[1].nctry, 0);
+	lk_data_free(&d);
+
+	/* a cache of the layout before the countries (version 1) is not read; the same of
+	 * version 2 is */
+	put_empty_cache(s, 1);
+	lk_data_init(&d);
+	assert_int_equal(lk_cache_load(s, &d, &ncached, &nread, &e), 1);
+	assert_int_equal(d.n, 0);
+	lk_data_free(&d);
+	put_empty_cache(s, 2);
+	lk_data_init(&d);
+	assert_int_equal(lk_cache_load(s, &d, &ncached, &nread, &e), 0);
+	assert_int_equal(ncached, 0);
+	assert_int_equal(nread, 2);
+	assert_int_equal(d.r[0].nctry, 1);
+	lk_data_free(&d);
+	ctip_store_close(s);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_link_through_store)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_link_through_store),
+	                                   cmocka_unit_test(test_cache_countries)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
