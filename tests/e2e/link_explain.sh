@@ -117,3 +117,22 @@ check "explain then finds no country in common, weighing against" \
 	awk '$1 == "expl_country" && $2 == "none" && $5 + 0 < 0 {f = 1} END {exit !f}' "$T/xd"
 "$CTIP" link run >"$T/r4" 2>&1
 check "the next run reads it again incrementally" grep -q "incremental: 1 new or changed records" "$T/r4"
+
+# a model stored before the countries were compared (an older ctip's): they weigh nothing, in
+# explain and in an incremental run, until the next full run learns them
+dbq "select id, params from link_run order by id desc limit 1" >"$T/run"
+python3 - "$T/run" >"$T/old.sql" <<'PY'
+import json, sys
+rid, params = open(sys.argv[1], encoding="utf-8").read().rstrip("\n").split("|", 1)
+o = json.loads(params)
+for k in ("m", "u", "u_random"):
+    o[k].pop("expl_country")
+print("update link_run set params = '%s' where id = %d" % (json.dumps(o).replace("'", "''"), int(rid)))
+PY
+dbq "$(cat "$T/old.sql")"
+"$CTIP" link explain "P$ca" "P$cb" >"$T/xo" 2>&1
+check "explain under an older model: the country weighs nothing" \
+	awk '$1 == "expl_country" && $2 == "none" && $5 == "+0.00" {f = 1} END {exit !f}' "$T/xo"
+dbq "update exploitation set country = 'YY' where case_person_id in (select id from case_person where person_id = $cb)"
+"$CTIP" link run >"$T/r5" 2>&1
+check "an incremental run under an older model works" grep -q "incremental: 1 new or changed records" "$T/r5"
