@@ -15,7 +15,11 @@ import math
 import sys
 from collections import Counter, defaultdict
 
-CMP = ["fam", "giv", "mid", "birth", "doc", "phone", "prov", "gender", "place", "period"]
+CMP = ["fam", "giv", "mid", "birth", "doc", "phone", "prov", "gender", "place", "period",
+       "country"]
+# the organisation's bit and the crossed names' bit (lib/link/link_prep.h: LK_PAT_ORG,
+# LK_PAT_CROSSED; the comparisons' 3-bit fields are below them)
+PAT_ORG, PAT_CROSSED = 62, 63
 
 
 def load(path, col):
@@ -24,11 +28,12 @@ def load(path, col):
 
 
 def pattern(p):
-    """The levels of a pattern (lib/link/link_prep.h: 3 bits each, the organisation in bit 30)
-    as text; '-' for missing, place and period left out (plain data have neither)."""
+    """The levels of a pattern (lib/link/link_prep.h: 3 bits each, the organisation in bit
+    PAT_ORG) as text; '-' for missing, place and period left out (plain data have neither)."""
     p = int(p)
-    lv = ["%s=%s" % (CMP[i], "-" if (p >> 3 * i) & 7 == 7 else (p >> 3 * i) & 7) for i in range(8)]
-    return " ".join(lv + ["org=" + ("same" if not (p >> 30) & 1 else "diff")])
+    lv = ["%s=%s" % (CMP[i], "-" if (p >> 3 * i) & 7 == 7 else (p >> 3 * i) & 7)
+          for i in list(range(8)) + [10]]
+    return " ".join(lv + ["org=" + ("same" if not (p >> PAT_ORG) & 1 else "diff")])
 
 
 def main():

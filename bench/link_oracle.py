@@ -20,7 +20,7 @@ number of persons there and the threshold whose count of persons is nearest the 
 
 Feature keys (each a row of the output):
   pattern        the comparison levels (lib/link/link_prep.h: 3 bits per field, the
-                 organisation's bit 30, bit 31 names read crossed) and nothing else
+                 organisation's bit 62, bit 63 names read crossed) and nothing else
   pattern+w      the same and the linker's weight in steps of 1 bit (the weight carries the
                  term-frequency adjustments of the names: the frequency bands)
   +COLUMN        pattern+w and one column of DATA the linker does not use (EXTRA); +all: all
@@ -47,7 +47,11 @@ import sys
 import unicodedata
 from collections import Counter, defaultdict
 
-CMP = ["fam", "giv", "mid", "birth", "doc", "phone", "prov", "gender", "place", "period"]
+CMP = ["fam", "giv", "mid", "birth", "doc", "phone", "prov", "gender", "place", "period",
+       "country"]
+# the organisation's bit and the crossed names' bit (lib/link/link_prep.h: LK_PAT_ORG,
+# LK_PAT_CROSSED; the comparisons' 3-bit fields are below them)
+PAT_ORG, PAT_CROSSED = 62, 63
 CONFLICT_W = -5.0  # lib/link/link.c LK_CONFLICT_W
 MAX_CLUSTER = 40  # ctip link run's default --max-cluster
 NB_CAP = 400  # the largest full-name block whose pairs are tried (pairs grow as its square)
@@ -71,9 +75,9 @@ def load_cand(path):
 
 def pattern_text(p):
     lv = ["%s=%s" % (CMP[i], "-" if (p >> 3 * i) & 7 == 7 else (p >> 3 * i) & 7)
-          for i in range(8)]
-    return " ".join(lv + ["org=" + ("same" if not (p >> 30) & 1 else "diff")]
-                    + (["crossed"] if (p >> 31) & 1 else []))
+          for i in list(range(8)) + [10]]
+    return " ".join(lv + ["org=" + ("same" if not (p >> PAT_ORG) & 1 else "diff")]
+                    + (["crossed"] if (p >> PAT_CROSSED) & 1 else []))
 
 
 def load_data(path):

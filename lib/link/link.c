@@ -5,6 +5,7 @@
  */
 #include "link.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -82,7 +83,7 @@ static int conflict(void *ctx, uint32_t x, uint32_t y)
 {
 	const struct conflict_ctx *c = ctx;
 	uint32_t a = x < y ? x : y, b = x < y ? y : x;
-	uint32_t pat = lk_compare(c->d, &c->d->r[a], &c->d->r[b]);
+	lk_pat pat = lk_compare(c->d, &c->d->r[a], &c->d->r[b]);
 	return lk_pair_weight(c->wt, c->md, c->d, &c->d->r[a], pat) < c->wmin;
 }
 
@@ -429,7 +430,7 @@ static void candidates_dump(const struct lk_data *d, const struct lk_pairs *P, c
 	fputs("org_a\trec_a\torg_b\trec_b\tweight\tpattern\n", f);
 	for (size_t i = 0; i < P->n; i++) {
 		const struct lk_rec *a = &d->r[P->a[i]], *b = &d->r[P->b[i]];
-		fprintf(f, "%s\t%s\t%s\t%s\t%.3f\t%u\n", d->orgs.str[a->org], a->src,
+		fprintf(f, "%s\t%s\t%s\t%s\t%.3f\t%" PRIu64 "\n", d->orgs.str[a->org], a->src,
 		        d->orgs.str[b->org], b->src, w[i], P->pat[i]);
 	}
 	fclose(f);
@@ -867,6 +868,8 @@ static int explain_data(ctip_store *s, int64_t a, int64_t b, struct lk_data *d, 
 	return rc;
 }
 
+_Static_assert((int)CTIP_LK_NCMP == (int)C_N, "explain shows every comparison");
+
 int ctip_link_explain(ctip_store *s, int64_t a, int64_t b, struct ctip_link_explain *x, ctip_err *e)
 {
 	memset(x, 0, sizeof(*x));
@@ -904,8 +907,8 @@ int ctip_link_explain(ctip_store *s, int64_t a, int64_t b, struct ctip_link_expl
 		ra = rb;
 		rb = t;
 	}
-	uint32_t pat = lk_compare(&d, ra, rb);
-	x->swapped = (int)(pat >> 31);
+	lk_pat pat = lk_compare(&d, ra, rb);
+	x->swapped = lk_crossed(pat);
 	x->prior = log2(md.lambda / (1 - md.lambda));
 	x->total = x->prior;
 	for (int c = 0; c < C_N; c++) {

@@ -55,7 +55,7 @@ int ctip_link_run(ctip_store *s, const struct ctip_link_opts *o, struct ctip_lin
 void ctip_link_provenance(ctip_store *s, char *buf, size_t n);
 
 /* The comparisons of a pair, as `ctip link explain` shows them. */
-enum { CTIP_LK_NCMP = 11 };
+enum { CTIP_LK_NCMP = 12 };
 struct ctip_link_explain {
 	const char *name[CTIP_LK_NCMP];  /* comparison */
 	const char *level[CTIP_LK_NCMP]; /* its level for the pair */

@@ -23,7 +23,8 @@ int lk_sort_entries(struct lk_entry **v, size_t n);
 
 /* Candidate pairs (a < b, record indices) and, once compared, their patterns. */
 struct lk_pairs {
-	uint32_t *a, *b, *pat;
+	uint32_t *a, *b;
+	lk_pat *pat;
 	size_t n, cap;
 };
 

@@ -17,6 +17,9 @@
 
 #define CACHE_MAGIC 0x314b434cu /* "LCK1" */
 #define CACHE_CHUNK (32u << 20)
+/* The layout's version: a cache of another (an older ctip's) is not read but made again.
+ * 2: the countries of exploitation (ctry, nctry). */
+#define CACHE_VERSION 2u
 
 struct buf {
 	unsigned char *p;
@@ -63,7 +66,7 @@ static void put_dict(struct buf *b, const struct lk_dict *d)
 #define REC_FIELDS(F) \
 	F(id) F(fam) F(mid) F(giv) F(org) F(district) F(commune) \
 	F(bd.y) F(bd.m) F(bd.d) F(bd.yy) F(ex_start) F(ex_end) \
-	F(gender) F(ndoc) F(nph) F(prov)
+	F(ctry) F(nctry) F(gender) F(ndoc) F(nph) F(prov)
 /* clang-format on */
 
 static void put_rec(struct buf *b, const struct lk_rec *r)
@@ -92,7 +95,7 @@ int lk_cache_save(ctip_store *s, const struct lk_data *d, ctip_err *e)
 	if (!s->crypto)
 		return CTIP_OK;
 	struct buf b = {0};
-	uint32_t magic = CACHE_MAGIC, version = 1;
+	uint32_t magic = CACHE_MAGIC, version = CACHE_VERSION;
 	int64_t n = d->n;
 	PUT(&b, magic);
 	PUT(&b, version);
@@ -209,9 +212,12 @@ static void get_rec(struct rd *r, struct lk_rec *x, uint32_t nnames, uint32_t no
 #define GET_FIELD(f) GET(r, x->f);
 	REC_FIELDS(GET_FIELD)
 #undef GET_FIELD
-	if (x->ndoc > LK_MAXDOC || x->nph > LK_MAXPH || x->fam >= nnames || x->mid >= nnames ||
-	    x->giv >= nnames || x->district >= nnames || x->commune >= nnames || !x->org ||
-	    x->org >= norgs) {
+	int bad_ctry = x->nctry > LK_MAXCTRY;
+	for (int i = 0; i < x->nctry && !bad_ctry; i++)
+		bad_ctry = !x->ctry[i] || x->ctry[i] >= nnames;
+	if (bad_ctry || x->ndoc > LK_MAXDOC || x->nph > LK_MAXPH || x->fam >= nnames ||
+	    x->mid >= nnames || x->giv >= nnames || x->district >= nnames || x->commune >= nnames ||
+	    !x->org || x->org >= norgs) {
 		r->bad = 1;
 		return;
 	}
@@ -279,13 +285,16 @@ int lk_cache_load(ctip_store *s, struct lk_data *d, long *ncached, long *nread, 
 		rc = rc ? rc : b.oom ? ctip_err_set(e, CTIP_ENOMEM, "out of memory") : 1;
 		goto out;
 	}
+	/* unusable (1: d left empty, every record read) until it is read through: a cache of
+	 * another layout or cut short must not load as an empty one */
+	rc = 1;
 	struct rd r = {b.p, b.p + b.n, 0};
 	uint32_t magic, version;
 	int64_t n;
 	GET(&r, magic);
 	GET(&r, version);
 	GET(&r, n);
-	if (r.bad || magic != CACHE_MAGIC || version != 1 || n < 0 || n > 0xFFFFFFF0LL)
+	if (r.bad || magic != CACHE_MAGIC || version != CACHE_VERSION || n < 0 || n > 0xFFFFFFF0LL)
 		goto out;
 	if (get_dict(&r, &d->names, &d->arena) || get_dict(&r, &d->orgs, &d->arena)) {
 		rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");

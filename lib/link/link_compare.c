@@ -365,3 +365,14 @@ int ctip_lk_period(int32_t s1, int32_t e1, int32_t s2, int32_t e2)
 		return LK_PER_SAME;
 	return s1 <= e2 && s2 <= e1 ? LK_PER_OVERLAP : LK_PER_DISJOINT;
 }
+
+int ctip_lk_countries(const uint32_t *a, int na, const uint32_t *b, int nb)
+{
+	if (na <= 0 || nb <= 0)
+		return LK_MISSING;
+	for (int i = 0; i < na; i++)
+		for (int j = 0; j < nb; j++)
+			if (a[i] == b[j])
+				return LK_CTRY_SHARED;
+	return LK_CTRY_DIFF;
+}

@@ -32,6 +32,12 @@ enum { LK_PER_SAME, LK_PER_OVERLAP, LK_PER_DISJOINT, LK_PER_N };
  * (end = 0) or last day (end = 1) when partial; 0 when unknown. */
 int32_t ctip_lk_ordinal(const char *s, int end);
 int ctip_lk_period(int32_t s1, int32_t e1, int32_t s2, int32_t e2);
+/* Countries of exploitation (over a record's cases as a victim, as ids: 0 is none): some
+ * country in common / both known and none in common; missing when either record has none.
+ * One person trafficked again may be taken to another country, so disagreement is learnt
+ * (its m), not taken as proof of two persons. */
+enum { LK_CTRY_SHARED, LK_CTRY_DIFF, LK_CTRY_N };
+int ctip_lk_countries(const uint32_t *a, int na, const uint32_t *b, int nb);
 /* Province (2025 code) and gender. */
 enum { LK_EQ_SAME, LK_EQ_DIFF, LK_EQ_N };
 

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const lk_cmp_name[C_N] = {"family_name", "given_name",   "middle_name", "birth_date",
-                                      "document",    "phone",        "province",    "gender",
-                                      "place",       "exploitation", "organisation"};
-const int lk_cmp_levels[C_N] = {LK_NAME_N, LK_NAME_N, LK_MID_N,   LK_DATE_N, LK_ID_N, LK_ID_N,
-                                LK_EQ_N,   LK_EQ_N,   LK_PLACE_N, LK_PER_N,  LK_EQ_N};
+const char *const lk_cmp_name[C_N] = {
+        "family_name", "given_name", "middle_name", "birth_date",   "document",     "phone",
+        "province",    "gender",     "place",       "exploitation", "expl_country", "organisation"};
+const int lk_cmp_levels[C_N] = {LK_NAME_N, LK_NAME_N, LK_MID_N,   LK_DATE_N, LK_ID_N,   LK_ID_N,
+                                LK_EQ_N,   LK_EQ_N,   LK_PLACE_N, LK_PER_N,  LK_CTRY_N, LK_EQ_N};
 static const char *const name_lv[] = {"exact", "close", "far", "different"};
 static const char *const mid_lv[] = {"exact", "different"};
 static const char *const date_lv[] = {"exact", "close", "partial", "within a year", "different"};
@@ -23,6 +23,7 @@ static const char *const id_lv[] = {"exact", "close", "different"};
 static const char *const eq_lv[] = {"same", "different"};
 static const char *const place_lv[] = {"commune", "district", "different"};
 static const char *const per_lv[] = {"same start", "overlapping", "disjoint"};
+static const char *const ctry_lv[] = {"one in common", "none in common"};
 
 const char *lk_level_name(int c, int l)
 {
@@ -37,6 +38,7 @@ const char *lk_level_name(int c, int l)
 	case C_PHONE: return id_lv[l];
 	case C_PLACE: return place_lv[l];
 	case C_PERIOD: return per_lv[l];
+	case C_COUNTRY: return ctry_lv[l];
 	default: return eq_lv[l];
 	}
 }
@@ -46,7 +48,7 @@ const char *lk_level_name(int c, int l)
 struct score_job {
 	const struct lk_data *d;
 	const uint32_t *a, *b;
-	uint32_t *pat;
+	lk_pat *pat;
 	size_t from, to;
 };
 
@@ -58,7 +60,7 @@ static void *score_thread(void *arg)
 	return NULL;
 }
 
-int lk_score(const struct lk_data *d, const uint32_t *a, const uint32_t *b, uint32_t *pat, size_t n,
+int lk_score(const struct lk_data *d, const uint32_t *a, const uint32_t *b, lk_pat *pat, size_t n,
              int threads)
 {
 	if (threads < 1)
@@ -100,6 +102,10 @@ void lk_model_init_m(struct lk_model *md)
 	                                  {0.98, 0.02},
 	                                  {0.7, 0.2, 0.1},
 	                                  {0.6, 0.3, 0.1},
+	                                  /* countries of exploitation: mostly one in common
+	                                   * (EM learns how often a person is taken again to
+	                                   * another country, or a record names another) */
+	                                  {0.8, 0.2},
 	                                  /* organisation: no opinion to start with (EM learns
 	                                   * how often one organisation records a person twice) */
 	                                  {0.2, 0.8}};
@@ -115,8 +121,8 @@ enum { U_PRIOR_PAIRS = 1000 };
 void lk_estimate_u(const struct lk_data *d, struct lk_model *md, int threads)
 {
 	size_t n = d->n < 2 ? 0 : (size_t)(d->n * 4 < 400000 ? d->n * 4 : 400000);
-	uint32_t *a = calloc(n + 1, sizeof(*a)), *b = calloc(n + 1, sizeof(*b)),
-	         *pat = malloc(n * sizeof(*pat) + 1);
+	uint32_t *a = calloc(n + 1, sizeof(*a)), *b = calloc(n + 1, sizeof(*b));
+	lk_pat *pat = malloc(n * sizeof(*pat) + 1);
 	double cnt[C_N][8] = {{0}};
 	if (a && b && pat) {
 		uint64_t x = 0x2545F4914F6CDD1Dull;
@@ -145,6 +151,7 @@ void lk_estimate_u(const struct lk_data *d, struct lk_model *md, int threads)
 	                                  {0.5, 0.5},
 	                                  {0.005, 0.01, 0.985},
 	                                  {0.01, 0.1, 0.89},
+	                                  {0.2, 0.8},
 	                                  {0.2, 0.8}};
 	for (int c = 0; c < C_N; c++) {
 		double tot = 0;
@@ -159,22 +166,32 @@ void lk_estimate_u(const struct lk_data *d, struct lk_model *md, int threads)
 }
 
 struct pat_count {
-	uint32_t pat;
+	lk_pat pat;
 	double n;
 };
 
-static int cmp_u32(const void *x, const void *y)
+static int cmp_pat(const void *x, const void *y)
 {
-	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	lk_pat a = *(const lk_pat *)x, b = *(const lk_pat *)y;
 	return a < b ? -1 : a > b;
 }
 
+/* The empty slot of count_patterns' table: never a pattern there (the crossed names' bit is
+ * cleared). */
+#define PAT_NONE (~(lk_pat)0)
+
+static size_t pat_hash(lk_pat q, size_t cap)
+{
+	return (size_t)((q * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+}
+
 /* The distinct patterns of the candidate pairs with their counts (malloc'd into *out). */
-static int count_patterns(const uint32_t *pat, size_t n, struct pat_count **out, size_t *np)
+static int count_patterns(const lk_pat *pat, size_t n, struct pat_count **out, size_t *np)
 {
 	/* a hash table of the patterns (a few thousand distinct ones), then sorted */
 	size_t cap = 1 << 16, k = 0;
-	uint32_t *key = NULL, *cnt = NULL;
+	lk_pat *key = NULL;
+	uint32_t *cnt = NULL;
 	for (;;) {
 		free(key);
 		free(cnt);
@@ -189,9 +206,9 @@ static int count_patterns(const uint32_t *pat, size_t n, struct pat_count **out,
 		k = 0;
 		size_t i;
 		for (i = 0; i < n && k < cap / 2; i++) {
-			uint32_t q = pat[i] & 0x7FFFFFFFu;
-			size_t h = (size_t)((q * 2654435761u) & (cap - 1));
-			while (key[h] != q && key[h] != 0xFFFFFFFFu)
+			lk_pat q = pat[i] & ~((lk_pat)1 << LK_PAT_CROSSED);
+			size_t h = pat_hash(q, cap);
+			while (key[h] != q && key[h] != PAT_NONE)
 				h = (h + 1) & (cap - 1);
 			if (key[h] != q) {
 				key[h] = q;
@@ -203,7 +220,7 @@ static int count_patterns(const uint32_t *pat, size_t n, struct pat_count **out,
 			break;
 		cap *= 4;
 	}
-	uint32_t *s = malloc(k * sizeof(*s) + 1);
+	lk_pat *s = malloc(k * sizeof(*s) + 1);
 	struct pat_count *pc = malloc(k * sizeof(*pc) + 1);
 	if (!s || !pc) {
 		free(s);
@@ -214,11 +231,11 @@ static int count_patterns(const uint32_t *pat, size_t n, struct pat_count **out,
 	}
 	size_t j = 0;
 	for (size_t h = 0; h < cap; h++)
-		if (key[h] != 0xFFFFFFFFu)
+		if (key[h] != PAT_NONE)
 			s[j++] = key[h];
-	qsort(s, k, sizeof(*s), cmp_u32);
+	qsort(s, k, sizeof(*s), cmp_pat);
 	for (size_t i = 0; i < k; i++) {
-		size_t h = (size_t)((s[i] * 2654435761u) & (cap - 1));
+		size_t h = pat_hash(s[i], cap);
 		while (key[h] != s[i])
 			h = (h + 1) & (cap - 1);
 		pc[i] = (struct pat_count){s[i], cnt[h]};
@@ -246,7 +263,7 @@ static int em_population(const struct pat_count *pc, size_t np, int on, unsigned
 	for (it = 0; it < 200; it++) {
 		double mm[C_N][8] = {{0}}, mt[C_N] = {0}, tot = 0, all = 0;
 		for (size_t i = 0; i < np; i++) {
-			uint32_t q = pc[i].pat;
+			lk_pat q = pc[i].pat;
 			int in = on == C_FAMILY ? lk_level(q, C_FAMILY) == LK_NAME_EXACT &&
 			                                  lk_level(q, C_GIVEN) == LK_NAME_EXACT
 			                        : lk_level(q, on) == 0;
@@ -306,7 +323,7 @@ static int em_population(const struct pat_count *pc, size_t np, int on, unsigned
  * phone: nearly all matches, so that EM's two classes are matches and not, say, namesakes
  * of one province), then the prior: the share of matches among all pairs of records such that
  * the candidate pairs hold, in expectation, that many matches. */
-int lk_estimate_m(struct lk_model *md, const uint32_t *pat, size_t n, long records, int *iters)
+int lk_estimate_m(struct lk_model *md, const lk_pat *pat, size_t n, long records, int *iters)
 {
 	struct pat_count *pc;
 	size_t np;
@@ -419,7 +436,7 @@ int lk_wtab_init(struct lk_wtab *t, const struct lk_model *md, const struct lk_d
 }
 
 double lk_pair_weight(const struct lk_wtab *t, const struct lk_model *md, const struct lk_data *d,
-                      const struct lk_rec *a, uint32_t pat)
+                      const struct lk_rec *a, lk_pat pat)
 {
 	double w = t->prior;
 	for (int c = 0; c < C_N; c++) {
@@ -441,7 +458,7 @@ double lk_pair_weight(const struct lk_wtab *t, const struct lk_model *md, const 
  * when both agree exactly the frequency of the full name replaces the product of the two
  * names' frequencies: the adjustment to add to their two weights. */
 double lk_full_name_adjust(const struct lk_model *md, const struct lk_data *d,
-                           const struct lk_rec *a, uint32_t pat)
+                           const struct lk_rec *a, lk_pat pat)
 {
 	if (lk_level(pat, C_FAMILY) != LK_NAME_EXACT || lk_level(pat, C_GIVEN) != LK_NAME_EXACT)
 		return 0;
@@ -462,7 +479,7 @@ double lk_full_name_adjust(const struct lk_model *md, const struct lk_data *d,
 
 /* Given and middle names are given by sex: agreeing on the given name already says the
  * gender agrees, so that agreement is not counted twice. */
-int lk_counted(uint32_t pat, int c)
+int lk_counted(lk_pat pat, int c)
 {
 	return !(c == C_GENDER && lk_level(pat, C_GIVEN) == LK_NAME_EXACT &&
 	         lk_level(pat, C_GENDER) == LK_EQ_SAME);
@@ -511,8 +528,9 @@ int lk_model_parse(const char *s, struct lk_model *md, double *threshold)
 		json_t *am = json_object_get(json_object_get(o, "m"), lk_cmp_name[c]);
 		json_t *au = json_object_get(json_object_get(o, "u"), lk_cmp_name[c]);
 		json_t *ar = json_object_get(json_object_get(o, "u_random"), lk_cmp_name[c]);
-		if (c == C_ORG && !am && !au && !ar) {
-			/* a model stored before the organisation was compared: it weighs nothing */
+		if ((c == C_ORG || c == C_COUNTRY) && !am && !au && !ar) {
+			/* a model stored before the organisation (the countries of exploitation)
+			 * was compared: it weighs nothing (until the next full run) */
 			for (int l = 0; l < lk_cmp_levels[c]; l++)
 				md->m[c][l] = md->u[c][l] = md->ur[c][l] = 0.5;
 			continue;

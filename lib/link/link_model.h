@@ -32,30 +32,30 @@ struct lk_wtab {
 };
 
 /* Compares the pairs (a[i], b[i]) into pat[i] on threads. */
-int lk_score(const struct lk_data *d, const uint32_t *a, const uint32_t *b, uint32_t *pat, size_t n,
+int lk_score(const struct lk_data *d, const uint32_t *a, const uint32_t *b, lk_pat *pat, size_t n,
              int threads);
 
 void lk_model_init_m(struct lk_model *md);
 /* u (and u among random pairs) from random pairs of records. */
 void lk_estimate_u(const struct lk_data *d, struct lk_model *md, int threads);
 /* m by EM over the candidate pairs' patterns, then the prior; -1 when out of memory. */
-int lk_estimate_m(struct lk_model *md, const uint32_t *pat, size_t n, long records, int *iters);
+int lk_estimate_m(struct lk_model *md, const lk_pat *pat, size_t n, long records, int *iters);
 
 /* The weight of comparison c at level l for a pair whose first record is a. */
 double lk_level_weight(const struct lk_model *md, const struct lk_data *d, const struct lk_rec *a,
                        int c, int l);
 /* The adjustment when family and given names both agree exactly (full-name frequency). */
 double lk_full_name_adjust(const struct lk_model *md, const struct lk_data *d,
-                           const struct lk_rec *a, uint32_t pat);
+                           const struct lk_rec *a, lk_pat pat);
 /* Whether comparison c counts in pattern pat (gender not again after the given name). */
-int lk_counted(uint32_t pat, int c);
+int lk_counted(lk_pat pat, int c);
 double lk_prob(double w);
 
 int lk_wtab_init(struct lk_wtab *t, const struct lk_model *md, const struct lk_data *d);
 void lk_wtab_free(struct lk_wtab *t);
 /* A pair's weight (log2 of the Bayes factor with the prior). */
 double lk_pair_weight(const struct lk_wtab *t, const struct lk_model *md, const struct lk_data *d,
-                      const struct lk_rec *a, uint32_t pat);
+                      const struct lk_rec *a, lk_pat pat);
 
 /* The model as stored (malloc'd JSON; NULL when out of memory), and back (-1 when damaged). */
 char *lk_model_json(const struct lk_model *md, double threshold);

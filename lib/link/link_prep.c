@@ -180,7 +180,7 @@ static uint32_t cached_id(struct lk_data *d, char tag, const char *s, int *oom)
 	char key[256];
 	size_t n = strlen(s);
 	if (n + 1 >= sizeof(key)) /* too long to be common: folded each time */
-		return tag == 'n' ? name_id_fold(d, s, oom) : place_id_fold(d, s, oom);
+		return tag == 'p' ? place_id_fold(d, s, oom) : name_id_fold(d, s, oom);
 	key[0] = tag;
 	memcpy(key + 1, s, n);
 	uint32_t before = d->raw.n, rid = dict_id(&d->raw, &d->arena, key, n + 1);
@@ -189,7 +189,7 @@ static uint32_t cached_id(struct lk_data *d, char tag, const char *s, int *oom)
 		return 0;
 	}
 	if (d->raw.n > (before ? before : 1)) /* a new spelling: folded once */
-		d->raw.val[rid] = tag == 'n' ? name_id_fold(d, s, oom) : place_id_fold(d, s, oom);
+		d->raw.val[rid] = tag == 'p' ? place_id_fold(d, s, oom) : name_id_fold(d, s, oom);
 	return d->raw.val[rid];
 }
 
@@ -283,6 +283,29 @@ static void add_phone(struct lk_rec *r, const char *s, size_t n)
 		r->ph[r->nph++] = p;
 }
 
+/* The countries of exploitation (a `;` list), folded (a code or a name as written: "KH" and
+ * "kh" are one), each once, at most LK_MAXCTRY. */
+static void add_countries(struct lk_data *d, struct lk_rec *r, const char *list, int *oom)
+{
+	char buf[128];
+	while (list && *list && r->nctry < LK_MAXCTRY) {
+		size_t n = strcspn(list, ";");
+		if (n > 0 && n < sizeof(buf)) {
+			memcpy(buf, list, n);
+			buf[n] = 0;
+			uint32_t id = cached_id(d, 'c', buf, oom);
+			int seen = !id;
+			for (int i = 0; i < r->nctry && !seen; i++)
+				seen = r->ctry[i] == id;
+			if (!seen)
+				r->ctry[r->nctry++] = id;
+		}
+		list += n;
+		if (*list)
+			list++;
+	}
+}
+
 /* The 12-digit citizen card (CCCD) says the province where the birth was registered (its
  * first three digits: 0 and the 2008 province code), the holder's sex and century (its 4th
  * digit: 0/1 man/woman born in the 1900s, 2/3 in the 2000s) and year of birth (5th and 6th
@@ -349,6 +372,7 @@ int lk_data_add(void *ctx, const struct ctip_link_input *in)
 	}
 	r->district = place_id(d, in->district, &oom);
 	r->commune = place_id(d, in->commune, &oom);
+	add_countries(d, r, in->expl_countries, &oom);
 	if (oom)
 		return CTIP_ENOMEM;
 	r->bd = ctip_lk_date_parse(in->birth);
@@ -373,7 +397,7 @@ static int name_level(const struct lk_dict *nd, uint32_t a, uint32_t b)
 	return ctip_lk_name(nd->str[a], nd->str[b]);
 }
 
-uint32_t lk_compare(const struct lk_data *d, const struct lk_rec *a, const struct lk_rec *b)
+lk_pat lk_compare(const struct lk_data *d, const struct lk_rec *a, const struct lk_rec *b)
 {
 	const struct lk_dict *nd = &d->names;
 	uint32_t bf = b->fam, bg = b->giv, swapped = 0;
@@ -409,9 +433,10 @@ uint32_t lk_compare(const struct lk_data *d, const struct lk_rec *a, const struc
 	else
 		lv[C_PLACE] = a->district && b->district ? LK_PLACE_DISTRICT : LK_MISSING;
 	lv[C_PERIOD] = ctip_lk_period(a->ex_start, a->ex_end, b->ex_start, b->ex_end);
-	uint32_t p = swapped << 31 | (uint32_t)(a->org != b->org) << 30;
+	lv[C_COUNTRY] = ctip_lk_countries(a->ctry, a->nctry, b->ctry, b->nctry);
+	lk_pat p = (lk_pat)swapped << LK_PAT_CROSSED | (lk_pat)(a->org != b->org) << LK_PAT_ORG;
 	for (int c = 0; c < C_ORG; c++)
-		p |= (uint32_t)lv[c] << (3 * c);
+		p |= (lk_pat)lv[c] << (3 * c);
 	return p;
 }
 

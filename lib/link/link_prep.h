@@ -15,9 +15,11 @@
 #include "link_compare.h"
 #include "store.h"
 
-enum { LK_MAXDOC = 3, LK_MAXPH = 2 };
+/* At most this many documents, phones and countries of exploitation per record (further
+ * countries are not compared: the first LK_MAXCTRY distinct ones as the store lists them). */
+enum { LK_MAXDOC = 3, LK_MAXPH = 2, LK_MAXCTRY = 3 };
 
-/* The comparisons, in the order of a pattern's 3-bit fields. */
+/* The comparisons, in the order of a pattern's 3-bit fields (bits 3c to 3c + 2). */
 enum {
 	C_FAMILY,
 	C_GIVEN,
@@ -29,7 +31,8 @@ enum {
 	C_GENDER,
 	C_PLACE,
 	C_PERIOD,
-	C_ORG, /* the last: one bit (30) of the pattern, never missing */
+	C_COUNTRY, /* countries of exploitation */
+	C_ORG,     /* the last: one bit (LK_PAT_ORG) of the pattern, never missing */
 	C_N
 };
 
@@ -41,8 +44,9 @@ struct lk_rec {
 	        commune; /* dictionary ids of the folded names without "huyen", "xa"... */
 	const char *src; /* source record id (in the arena) */
 	struct ctip_lk_date bd;
-	int32_t ex_start, ex_end; /* period of exploitation (ctip_lk_ordinal), 0 unknown */
-	uint8_t gender, ndoc, nph;
+	int32_t ex_start, ex_end;  /* period of exploitation (ctip_lk_ordinal), 0 unknown */
+	uint32_t ctry[LK_MAXCTRY]; /* countries of exploitation: folded, in the name dictionary */
+	uint8_t gender, ndoc, nph, nctry;
 	uint16_t prov;
 	struct ctip_lk_doc doc[LK_MAXDOC];
 	uint64_t ph[LK_MAXPH];
@@ -103,14 +107,26 @@ uint32_t lk_name_count(const struct lk_data *d, const struct lk_rec *r);
 /* The slot of r's full name in the counts (pair_key, pair_cnt); -1 when r lacks one. */
 long lk_name_slot(const struct lk_data *d, const struct lk_rec *r);
 
-/* Compares two prepared records: levels of the first ten comparisons packed 3 bits each, the
- * organisation's (same 0, different 1) in bit 30, and bit 31 set when family and given names
- * were read crossed. */
-uint32_t lk_compare(const struct lk_data *d, const struct lk_rec *a, const struct lk_rec *b);
+/* A pattern: the levels of the comparisons before C_ORG packed 3 bits each (comparison c in
+ * bits 3c to 3c + 2: 33 bits for eleven), the organisation's (same 0, different 1) in bit
+ * LK_PAT_ORG, and bit LK_PAT_CROSSED set when family and given names were read crossed. Read
+ * it only through lk_level and lk_crossed (bench/link_oracle.py and link_loss.py decode the
+ * candidate dump the same way). */
+typedef uint64_t lk_pat;
+enum { LK_PAT_ORG = 62, LK_PAT_CROSSED = 63 };
+_Static_assert(3 * C_ORG <= LK_PAT_ORG, "the 3-bit fields run into the organisation's bit");
 
-static inline int lk_level(uint32_t pattern, int c)
+/* Compares two prepared records into a pattern. */
+lk_pat lk_compare(const struct lk_data *d, const struct lk_rec *a, const struct lk_rec *b);
+
+static inline int lk_level(lk_pat pattern, int c)
 {
-	return c == C_ORG ? (int)((pattern >> 30) & 1) : (int)((pattern >> (3 * c)) & 7);
+	return c == C_ORG ? (int)((pattern >> LK_PAT_ORG) & 1) : (int)((pattern >> (3 * c)) & 7);
+}
+
+static inline int lk_crossed(lk_pat pattern)
+{
+	return (int)(pattern >> LK_PAT_CROSSED);
 }
 
 #endif

@@ -28,6 +28,9 @@ struct ctip_link_input {
 	/* the period of exploitation over the record's cases as a victim: earliest start,
 	 * latest end (NULL when unknown) */
 	const char *expl_start, *expl_end;
+	/* the countries of exploitation over those cases, a `;` list (each once; NULL when
+	 * none is known) */
+	const char *expl_countries;
 };
 
 /* One scored pair of records (a < b). */

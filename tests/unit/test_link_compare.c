@@ -2,7 +2,8 @@
  * test_link_compare.c - the comparisons of record linkage: Jaro-Winkler,
  * names (order, middle names, diacritics via folding), birth dates (swaps,
  * two-digit and year-only), document numbers (transposition, misreading),
- * phones in E.164, provinces and gender.
+ * phones in E.164, provinces and gender, countries of exploitation; the
+ * pattern of two prepared records read back level by level (lk_level).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "link_compare.h"
+#include "link_prep.h"
 #include "link_retraffic.h"
 #include "text.h"
 
@@ -187,13 +189,92 @@ static void test_episodes(void **state)
 	assert_int_equal(ctip_link_episodes(edge, 2), 2);
 }
 
+static void test_countries(void **state)
+{
+	(void)state;
+	const uint32_t kh[1] = {5}, cn_kh[2] = {7, 5}, vn[1] = {9}, my_th[2] = {11, 12};
+	assert_int_equal(ctip_lk_countries(kh, 1, kh, 1), LK_CTRY_SHARED);
+	/* one of two in common is enough (the same episode told with another country too) */
+	assert_int_equal(ctip_lk_countries(cn_kh, 2, kh, 1), LK_CTRY_SHARED);
+	assert_int_equal(ctip_lk_countries(kh, 1, cn_kh, 2), LK_CTRY_SHARED);
+	assert_int_equal(ctip_lk_countries(kh, 1, vn, 1), LK_CTRY_DIFF);
+	assert_int_equal(ctip_lk_countries(cn_kh, 2, my_th, 2), LK_CTRY_DIFF);
+	/* unknown on either side: missing, never "different" */
+	assert_int_equal(ctip_lk_countries(kh, 1, NULL, 0), LK_MISSING);
+	assert_int_equal(ctip_lk_countries(NULL, 0, kh, 1), LK_MISSING);
+	assert_int_equal(ctip_lk_countries(NULL, 0, NULL, 0), LK_MISSING);
+}
+
+/* One prepared record. */
+static void prep(struct lk_data *d, int64_t id, const char *org, const char *fam, const char *giv,
+                 const char *birth, const char *start, const char *countries)
+{
+	struct ctip_link_input in;
+	memset(&in, 0, sizeof(in));
+	in.id = id;
+	in.org = org;
+	in.src_record_id = "r";
+	in.family = fam;
+	in.given = giv;
+	in.birth = birth;
+	in.gender = "Feminine";
+	in.province_2025 = "40";
+	in.expl_start = start;
+	in.expl_countries = countries;
+	assert_int_equal(lk_data_add(d, &in), 0);
+}
+
+static void test_pattern(void **state)
+{
+	(void)state;
+	struct lk_data d;
+	lk_data_init(&d);
+	prep(&d, 1, "A", "Lò", "Mai", "1990-02-03", "2021-03", "KH;CN;KH"); /* KH once */
+	prep(&d, 2, "B", "Mai", "Lò", "1990-02-03", "2021-03", " cn ");     /* crossed names */
+	prep(&d, 3, "A", "Lò", "Mai", "1990", "2019-01", "VN");
+	prep(&d, 4, "B", "Lò", "Mai", NULL, NULL, NULL);
+	prep(&d, 5, "A", "Lò", "Mai", NULL, NULL, ";;");
+	assert_int_equal(d.r[0].nctry, 2);
+	assert_int_equal(d.r[1].nctry, 1);
+	assert_int_equal(d.r[4].nctry, 0);
+
+	/* every level read back where it was put, the country's beside the others */
+	lk_pat p = lk_compare(&d, &d.r[0], &d.r[1]);
+	assert_int_equal(lk_level(p, C_FAMILY), LK_NAME_EXACT);
+	assert_int_equal(lk_level(p, C_GIVEN), LK_NAME_EXACT);
+	assert_int_equal(lk_level(p, C_MIDDLE), LK_MISSING);
+	assert_int_equal(lk_level(p, C_BIRTH), LK_DATE_EXACT);
+	assert_int_equal(lk_level(p, C_DOC), LK_MISSING);
+	assert_int_equal(lk_level(p, C_PROV), LK_EQ_SAME);
+	assert_int_equal(lk_level(p, C_PERIOD), LK_PER_SAME);
+	assert_int_equal(lk_level(p, C_COUNTRY), LK_CTRY_SHARED);
+	assert_int_equal(lk_level(p, C_ORG), 1);
+	assert_int_equal(lk_crossed(p), 1);
+
+	p = lk_compare(&d, &d.r[0], &d.r[2]);
+	assert_int_equal(lk_level(p, C_PERIOD), LK_PER_DISJOINT);
+	assert_int_equal(lk_level(p, C_COUNTRY), LK_CTRY_DIFF);
+	assert_int_equal(lk_level(p, C_ORG), 0);
+	assert_int_equal(lk_crossed(p), 0);
+	assert_int_equal(lk_level(p, C_BIRTH), LK_DATE_PARTIAL);
+
+	/* unknown countries: missing, whatever the other record holds */
+	p = lk_compare(&d, &d.r[0], &d.r[3]);
+	assert_int_equal(lk_level(p, C_COUNTRY), LK_MISSING);
+	assert_int_equal(lk_level(p, C_PERIOD), LK_MISSING);
+	p = lk_compare(&d, &d.r[4], &d.r[2]);
+	assert_int_equal(lk_level(p, C_COUNTRY), LK_MISSING);
+	lk_data_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_jaro_winkler), cmocka_unit_test(test_names),
 	        cmocka_unit_test(test_dates),        cmocka_unit_test(test_documents),
 	        cmocka_unit_test(test_phones_codes), cmocka_unit_test(test_episodes),
-	        cmocka_unit_test(test_period),
+	        cmocka_unit_test(test_period),       cmocka_unit_test(test_countries),
+	        cmocka_unit_test(test_pattern),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

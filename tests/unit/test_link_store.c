@@ -1,8 +1,10 @@
 /*
  * test_link_store.c - linkage through the SQLite store: link_input opens the
- * sealed identity and gives the period of exploitation, for every record and
+ * sealed identity and gives the period and countries of exploitation, for every record and
  * for one; a run links two records of one person, keeps a third apart, and
- * respects a reviewer's decision; re-trafficking from disjoint periods.
+ * respects a reviewer's decision; re-trafficking from disjoint periods; the
+ * cache of prepared records keeps the countries, and one of the older layout
+ * is not read.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 
 #include "crypto.h"
 #include "link.h"
+#include "link_cache.h"
 #include "link_retraffic.h"
 #include "refdata.h"
 #include "store.h"
@@ -41,7 +44,7 @@ static ctip_store *open_store(char *dir, size_t n)
 /* One synthetic victim record of org in case src_case. */
 static int64_t add(ctip_store *s, const char *org, const char *src_case, const char *rec,
                    const char *fam, const char *giv, const char *birth, const char *doc,
-                   const char *start, const char *end)
+                   const char *start, const char *end, const char *country)
 {
 	ctip_err e = {0};
 	ctip_row r;
@@ -59,6 +62,7 @@ static int64_t add(ctip_store *s, const char *org, const char *src_case, const c
 	ctip_row_set(&r, CF_DOC_NUMBER, doc);
 	ctip_row_set(&r, CF_EXPL_START, start);
 	ctip_row_set(&r, CF_EXPL_END, end);
+	ctip_row_set(&r, CF_EXPL_COUNTRY, country);
 	int64_t oid, cid, pid;
 	if (s->ops->org_find(s, org, &oid, NULL, &e) == CTIP_ENOTFOUND)
 		assert_int_equal(s->ops->org_add(s, org, NULL, &oid, &e), CTIP_OK);
@@ -71,7 +75,7 @@ static int64_t add(ctip_store *s, const char *org, const char *src_case, const c
 
 struct seen {
 	int n;
-	char fam[4][32], doc[4][32], start[4][16];
+	char fam[4][32], doc[4][32], start[4][16], ctry[4][16];
 };
 
 static int collect(void *ctx, const struct ctip_link_input *in)
@@ -81,6 +85,7 @@ static int collect(void *ctx, const struct ctip_link_input *in)
 		snprintf(v->fam[v->n], 32, "%s", in->family ? in->family : "");
 		snprintf(v->doc[v->n], 32, "%s", in->docs ? in->docs : "");
 		snprintf(v->start[v->n], 16, "%s", in->expl_start ? in->expl_start : "");
+		snprintf(v->ctry[v->n], 16, "%s", in->expl_countries ? in->expl_countries : "");
 	}
 	v->n++;
 	return 0;
@@ -113,13 +118,13 @@ static void test_link_through_store(void **state)
 	ctip_err e = {0};
 	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
 	int64_t a = add(s, "Org A", "A-1", "a1", "Khuất", "Khuê", "2001-05-07", "079301004321",
-	                "2020-01-02", "2020-06-30");
+	                "2020-01-02", "2020-06-30", "KH");
 	int64_t b = add(s, "Org B", "B-1", "b1", "KHUAT", "KHUE", "2001-07-05", "079301004312",
-	                "2020-01-02", NULL);
-	int64_t c =
-	        add(s, "Org C", "C-1", "c1", "Lò", "Mai", "1990", "012190000111", "2023-03", NULL);
+	                "2020-01-02", NULL, "KH");
+	int64_t c = add(s, "Org C", "C-1", "c1", "Lò", "Mai", "1990", "012190000111", "2023-03",
+	                NULL, "CN");
 	int64_t d = add(s, "Org D", "D-1", "d1", "Khuất", "Khuê", "2001", "079301004321",
-	                "2024-05-01", "2024-08-01");
+	                "2024-05-01", "2024-08-01", "MY");
 	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
 
 	struct seen all = {0}, one = {0};
@@ -128,11 +133,14 @@ static void test_link_through_store(void **state)
 	assert_string_equal(all.fam[0], "Khuất");
 	assert_string_equal(all.doc[0], "079301004321");
 	assert_string_equal(all.start[0], "2020-01-02");
+	assert_string_equal(all.ctry[0], "KH");
+	assert_string_equal(all.ctry[2], "CN");
 	int64_t ids[1] = {b};
 	assert_int_equal(s->ops->link_input(s, ids, 1, collect, &one, &e), CTIP_OK);
 	assert_int_equal(one.n, 1);
 	assert_string_equal(one.fam[0], "KHUAT");
 	assert_string_equal(one.start[0], "2020-01-02");
+	assert_string_equal(one.ctry[0], "KH");
 
 	struct ctip_link_stats st;
 	assert_int_equal(ctip_link_run(s, NULL, &st, &e), CTIP_OK);
@@ -152,6 +160,12 @@ static void test_link_through_store(void **state)
 	assert_int_equal(ctip_link_explain(s, a, d, &x, &e), CTIP_OK);
 	assert_string_equal(x.level[4], "exact"); /* document */
 	assert_string_equal(x.level[9], "disjoint");
+	/* taken to another country the second time: learnt, not a veto */
+	assert_string_equal(x.name[10], "expl_country");
+	assert_string_equal(x.level[10], "none in common");
+	assert_int_equal(ctip_link_explain(s, a, b, &x, &e), CTIP_OK);
+	assert_string_equal(x.level[10], "one in common");
+	assert_true(x.weight[10] > 0);
 	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
 	assert_int_equal(s->ops->link_decide(s, a, d, 1, "test", &e), CTIP_OK);
 	assert_int_equal(s->ops->link_decide(s, a, c, 0, "test", &e), CTIP_OK);
@@ -173,8 +187,76 @@ static void test_link_through_store(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A cache of prepared records holding none (the registry's are all read again), as version
+ * `version` of the layout writes it, sealed as lk_cache_save seals it. */
+static void put_empty_cache(ctip_store *s, uint32_t version)
+{
+	unsigned char m[24], sealed[24 + CTIP_SEAL_OVERHEAD];
+	uint32_t magic = 0x314b434cu, one = 1;
+	int64_t n = 0;
+	memcpy(m, &magic, 4);
+	memcpy(m + 4, &version, 4);
+	memcpy(m + 8, &n, 8);
+	memcpy(m + 16, &one, 4); /* the name dictionary: empty */
+	memcpy(m + 20, &one, 4); /* the organisations: empty */
+	ctip_seal(s->crypto, m, sizeof(m), "link_cache:0/1", 14, sealed);
+	const unsigned char *chunk[1] = {sealed};
+	size_t len[1] = {sizeof(sealed)};
+	ctip_err e = {0};
+	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
+	assert_int_equal(s->ops->link_cache_put(s, chunk, len, 1, &e), CTIP_OK);
+	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
+}
+
+static void test_cache_countries(void **state)
+{
+	(void)state;
+	char dir[64];
+	ctip_store *s = open_store(dir, sizeof(dir));
+	ctip_err e = {0};
+	assert_int_equal(s->ops->begin(s, &e), CTIP_OK);
+	add(s, "Org A", "A-1", "a1", "Khuất", "Khuê", "2001-05-07", "079301004321", "2020-01-02",
+	    NULL, "KH");
+	add(s, "Org B", "B-1", "b1", "Lò", "Mai", "1990", "012190000111", "2023-03", NULL, NULL);
+	assert_int_equal(s->ops->commit(s, &e), CTIP_OK);
+	struct ctip_link_stats st;
+	assert_int_equal(ctip_link_run(s, NULL, &st, &e), CTIP_OK);
+
+	/* the countries come back from the cache the run stored */
+	struct lk_data d;
+	long ncached, nread;
+	lk_data_init(&d);
+	assert_int_equal(lk_cache_load(s, &d, &ncached, &nread, &e), 0);
+	assert_int_equal(ncached, 2);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.r[0].nctry, 1);
+	assert_string_equal(d.names.str[d.r[0].ctry[0]], "kh");
+	assert_int_equal(d.r[1].nctry, 0);
+	lk_data_free(&d);
+
+	/* a cache of the layout before the countries (version 1) is not read; the same of
+	 * version 2 is */
+	put_empty_cache(s, 1);
+	lk_data_init(&d);
+	assert_int_equal(lk_cache_load(s, &d, &ncached, &nread, &e), 1);
+	assert_int_equal(d.n, 0);
+	lk_data_free(&d);
+	put_empty_cache(s, 2);
+	lk_data_init(&d);
+	assert_int_equal(lk_cache_load(s, &d, &ncached, &nread, &e), 0);
+	assert_int_equal(ncached, 0);
+	assert_int_equal(nread, 2);
+	assert_int_equal(d.r[0].nctry, 1);
+	lk_data_free(&d);
+	ctip_store_close(s);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_link_through_store)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_link_through_store),
+	                                   cmocka_unit_test(test_cache_countries)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

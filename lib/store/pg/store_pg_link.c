@@ -106,12 +106,14 @@ static int copy_in(pg_store *s, const char *copy_sql, const struct tbuf *b, ctip
 /* ---- reading the records ----------------------------------------------------------------- */
 
 /* Every record (or those of ids) with its period of exploitation over its cases as a victim
- * (earliest start, latest end); binary results, so the sealed identity comes as its bytes. */
+ * (earliest start, latest end) and its countries of exploitation (each once, `;` between);
+ * binary results, so the sealed identity comes as its bytes. */
 #define INPUT_SQL(where)                                                                           \
 	"SELECT p.id::text, o.name, p.src_record_id, p.birth_date, p.gender, p.province_2025, "    \
-	"p.identity, per.s, per.e FROM person p JOIN organisation o ON o.id = p.org_id "           \
+	"p.identity, per.s, per.e, per.c FROM person p JOIN organisation o ON o.id = p.org_id "    \
 	"LEFT JOIN (SELECT cp.person_id, min(x.start_date COLLATE \"C\") AS s, "                   \
-	"max(coalesce(x.end_date, x.start_date) COLLATE \"C\") AS e FROM case_person cp JOIN "     \
+	"max(coalesce(x.end_date, x.start_date) COLLATE \"C\") AS e, "                             \
+	"string_agg(DISTINCT x.country, ';') AS c FROM case_person cp JOIN "                       \
 	"exploitation x ON x.case_person_id = cp.id " where " GROUP BY cp.person_id) per ON "      \
 	"per.person_id = p.id "
 
@@ -137,6 +139,7 @@ static int input_row(void *ctx, PGresult *res)
 	r.province_2025 = pg_col(res, 0, 5);
 	r.expl_start = pg_col(res, 0, 7);
 	r.expl_end = pg_col(res, 0, 8);
+	r.expl_countries = pg_col(res, 0, 9);
 	if (!PQgetisnull(res, 0, 6)) {
 		int rc = ctip_link_input_identity(
 		        x->s->base.crypto, x->s->base.path, PQgetvalue(res, 0, 6),

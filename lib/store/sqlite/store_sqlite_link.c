@@ -35,15 +35,17 @@ static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
 	return st;
 }
 
-/* Every record, and beside it every record's period of exploitation, both by id and merged
+/* Every record, and beside it every record's period and countries of exploitation (a `;` list,
+ * a country possibly more than once: lk_data_add keeps each once), both by id and merged
  * while reading (a join would build an index of the periods first: 0.6 s a million); one
  * record: looked up for it. */
 static const char *input_all_sql =
         "SELECT p.id, o.name, p.src_record_id, p.birth_date, p.gender, p.province_2025, "
-        "p.identity, NULL, NULL FROM person p JOIN organisation o ON o.id = p.org_id "
+        "p.identity, NULL, NULL, NULL FROM person p JOIN organisation o ON o.id = p.org_id "
         "ORDER BY p.id";
 static const char *periods_sql =
-        "SELECT cp.person_id, min(x.start_date), max(coalesce(x.end_date, x.start_date)) "
+        "SELECT cp.person_id, min(x.start_date), max(coalesce(x.end_date, x.start_date)), "
+        "group_concat(x.country, ';') "
         "FROM case_person cp JOIN exploitation x ON x.case_person_id = cp.id "
         "GROUP BY cp.person_id ORDER BY cp.person_id";
 static const char *input_one_sql =
@@ -51,8 +53,9 @@ static const char *input_one_sql =
         "p.identity, (SELECT min(x.start_date) FROM case_person cp JOIN exploitation x ON "
         "x.case_person_id = cp.id WHERE cp.person_id = p.id), (SELECT "
         "max(coalesce(x.end_date, x.start_date)) FROM case_person cp JOIN exploitation x ON "
-        "x.case_person_id = cp.id WHERE cp.person_id = p.id) FROM person p JOIN organisation o "
-        "ON o.id = p.org_id WHERE p.id = ?";
+        "x.case_person_id = cp.id WHERE cp.person_id = p.id), (SELECT group_concat(x.country, "
+        "';') FROM case_person cp JOIN exploitation x ON x.case_person_id = cp.id WHERE "
+        "cp.person_id = p.id) FROM person p JOIN organisation o ON o.id = p.org_id WHERE p.id = ?";
 
 int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
                        int (*cb)(void *ctx, const struct ctip_link_input *r), void *ctx,
@@ -86,11 +89,13 @@ int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
 			r.province_2025 = (const char *)sqlite3_column_text(st, 5);
 			r.expl_start = (const char *)sqlite3_column_text(st, 7);
 			r.expl_end = (const char *)sqlite3_column_text(st, 8);
+			r.expl_countries = (const char *)sqlite3_column_text(st, 9);
 			while (per_step == SQLITE_ROW && sqlite3_column_int64(per, 0) < r.id)
 				per_step = sqlite3_step(per);
 			if (per_step == SQLITE_ROW && sqlite3_column_int64(per, 0) == r.id) {
 				r.expl_start = (const char *)sqlite3_column_text(per, 1);
 				r.expl_end = (const char *)sqlite3_column_text(per, 2);
+				r.expl_countries = (const char *)sqlite3_column_text(per, 3);
 			}
 			const unsigned char *b = sqlite3_column_blob(st, 6);
 			if (b && (rc = ctip_link_input_identity(s->crypto, s->path, b,
