@@ -14,9 +14,13 @@
  * shuts down the socket of one that is late, and libmicrohttpd, reading the
  * end of the stream, closes it.
  *
- * SIGTERM or SIGINT: stop accepting connections (MHD_quiesce_daemon), wait
+ * SIGTERM or SIGINT: answer new requests 503 (the server is stopping), wait
  * for the requests in flight, stop the daemon, let the audit writer commit
- * what is queued, close the database, exit 0.
+ * what is queued, close the database, exit 0. Not MHD_quiesce_daemon: with
+ * the thread pool on epoll (libmicrohttpd 0.9.75), a worker that wakes as
+ * quiesce begins removes the listening socket from its epoll set itself, and
+ * quiesce's own removal then aborts the process ("Failed to remove listen FD
+ * from epoll set", seen twice in one CI run).
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -43,6 +47,7 @@ static int nstores;
 static __thread ctip_store *my_store;
 static pthread_mutex_t flight_mu = PTHREAD_MUTEX_INITIALIZER;
 static long in_flight;
+static int stopping; /* SIGTERM or SIGINT received (atomic) */
 
 /* ---- the request deadline ---- */
 
@@ -256,6 +261,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*con_cls = r;
 		client_addr(conn, r->client, sizeof(r->client));
 		srv_client_from_proxy(conn, r->client, sizeof(r->client));
+		if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE)) {
+			watch_mark(conn, 0);
+			r->too_big = 1; /* its body, if any, is not read */
+			srv_error(r, 503, NULL, "the server is stopping: try again in a moment");
+			return (enum MHD_Result)srv_send_json(conn, 503, r->out, NULL);
+		}
 		const char *cl =
 		        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > SRV_MAX_BODY) {
@@ -501,7 +512,7 @@ int srv_run(const struct srv_config *c)
 	sigwait(&sigs, &sig);
 	fprintf(stderr, "ctip: %s: finishing the requests in flight\n",
 	        sig == SIGTERM ? "SIGTERM" : "SIGINT");
-	MHD_socket lsock = MHD_quiesce_daemon(d);
+	__atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
 	for (int i = 0; i < 300; i++) { /* up to 30 s */
 		pthread_mutex_lock(&flight_mu);
 		long n = in_flight;
@@ -512,8 +523,6 @@ int srv_run(const struct srv_config *c)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(d);
-	if (lsock != MHD_INVALID_SOCKET)
-		close(lsock);
 	stop_reaper(reaper);
 	srv_audit_stop();
 	for (int i = 0; i < nstores; i++) {

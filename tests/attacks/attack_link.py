@@ -71,7 +71,7 @@ report("link pair: a record changed since the last run is not compared (404)",
        st == 404 and text == body_missing, (st, text[:300]))
 st, js, text, _ = sb.req("GET", f"/api/link/pair?a={probe}&b={own1}")
 report("link pair (control): B compares two of its own records of the last run (200)",
-       st == 200 and len(js.get("comparisons", [])) == 11 and js["a"].get("record") and js["b"].get("record"),
+       st == 200 and len(js.get("comparisons", [])) == 12 and js["a"].get("record") and js["b"].get("record"),
        (st, text[:300]))
 
 st, js, text, _ = sb.req("GET", "/api/link/review?min=0.0001&limit=100")

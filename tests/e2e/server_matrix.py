@@ -727,9 +727,15 @@ if LINK:
     st, js, text, _ = sup["B"].req("GET", f"/api/link/pair?a={la}&b={ba}")
     report("link pair: both records side by side where identity may be shown (B: own + consented referral)",
            st == 200 and js["a"]["record"]["prs_FirstName"] == "Thu" and js["b"]["record"]["prs_FirstName"] == "Thu"
-           and len(js["comparisons"]) == 11 and
+           and len(js["comparisons"]) == 12 and
            abs(js["total"] - js["prior"] - js["full_name"] - sum(c["weight"] for c in js["comparisons"])) < 1e-6,
            text[:400])
+    # labels, not codes: every comparison and level the API names has a label in both languages
+    labels = [json.load(open(f"web/i18n/{lang}.json", encoding="utf-8")) for lang in ("en", "vi")]
+    missing = [k for c in js.get("comparisons", []) for k in
+               ("link.cmp." + c["name"], "link.level." + c["level"].replace(" ", "_"))
+               if any(k not in lab for lab in labels)]
+    report("link pair: every comparison and level has an English and a Vietnamese label", not missing, missing)
     report("... with the level of each comparison", {c["name"]: c["level"] for c in js["comparisons"]}.get(
         "birth_date") == "exact" and any(c["name"] == "phone" and c["level"] == "different"
                                          for c in js["comparisons"]), text[:400])

@@ -1130,17 +1130,8 @@ static int pg_audit_begin(ctip_store *base, ctip_err *e)
 		s->audit_locked = 1;
 		return rc;
 	}
-	if (e && (strstr(e->msg, "during recovery") || strstr(e->msg, "read-only transaction"))) {
-		/* a hot standby: nothing is seen unaudited, so its reads are audited elsewhere */
-		char msg[sizeof(e->msg)];
-		snprintf(msg, sizeof(msg), "%s", e->msg);
-		ctip_err_set(
-		        e, rc,
-		        "%.300s: the audit log cannot be written here (a read-only standby?): give "
-		        "--audit-db URL of its primary",
-		        msg);
-	}
-	return rc;
+	/* a hot standby: nothing is seen unaudited, so its reads are audited elsewhere */
+	return audit_refused(rc, e);
 }
 
 static int pg_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip_err *e)
@@ -1169,18 +1160,8 @@ static int pg_audit_add(ctip_store *base, const struct ctip_audit_entry *a, ctip
 			free(s->apend[s->napend][k]);
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 	}
-	int rc = pg_query(s, audit_insert_sql, 8, v, NULL, e, "audit");
-	if (rc && e &&
-	    (strstr(e->msg, "during recovery") || strstr(e->msg, "read-only transaction"))) {
-		/* a hot standby (its transaction began, the write is refused): as pg_audit_begin */
-		char msg[sizeof(e->msg)];
-		snprintf(msg, sizeof(msg), "%s", e->msg);
-		ctip_err_set(e, rc,
-		             "%.300s: the audit log cannot be written here (a read-only standby?): "
-		             "give --audit-db URL of its primary",
-		             msg);
-	}
-	return rc;
+	/* a hot standby (its transaction began, the write is refused): as pg_audit_begin */
+	return audit_refused(pg_query(s, audit_insert_sql, 8, v, NULL, e, "audit"), e);
 }
 
 /* In a transaction, the log's lock is taken first (held to its end): a change audited in its
