@@ -149,6 +149,7 @@ static const struct {
         {"the body must be a JSON object", "not_object"},
         {"the comment is not valid UTF-8", "not_utf8"},
         {"the request body is larger than 1 MiB", "too_large"},
+        {"the server is stopping: try again in a moment", "server_stopping"},
         {"the server is out of memory", "out_of_memory"},
         {"threshold: 1 to 1000", "out_of_range"},
         {"threshold may only raise suppression (%d to 1000); a lower one is raw counts "
