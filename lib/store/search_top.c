@@ -42,7 +42,9 @@ int ctip_search_q_make(const ctip_crypto *c, const char *where, const char *quer
 	ctip_phone_e164(query, phone);
 	ctip_bidx(c, CTIP_BIDX_DOCNO, docno, strlen(docno), q->doc_bidx);
 	ctip_bidx(c, CTIP_BIDX_PHONE, phone, strlen(phone), q->phone_bidx);
-	q->has_doc = strlen(docno) >= 5;
+	/* a document number has digits (a CCCD's 12, a passport's letter and 7): letters alone
+	 * are a name, and its lookup by blind index is a branch of the query for nothing */
+	q->has_doc = strlen(docno) >= 5 && strpbrk(docno, "0123456789") != NULL;
 	q->has_phone = *phone != 0;
 	free(docno);
 	q->fold = fold;

@@ -11,9 +11,11 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "crypto.h"
 #include "csv_read.h"
 #include "date.h"
 #include "row.h"
+#include "search_top.h"
 #include "text.h"
 
 static void fold_is(const char *in, const char *want)
@@ -159,9 +161,39 @@ static void test_csv_lines(void **st)
 	fclose(f);
 }
 
+/* A search looks for a document number only when the query could be one: it has digits (a
+ * name's letters alone are not; the lookup was a branch of every name search for nothing). */
+static void test_search_doc_needs_digits(void **state)
+{
+	(void)state;
+	unsigned char k[CTIP_KEY_BYTES];
+	memset(k, 3, sizeof(k));
+	ctip_crypto *c = ctip_crypto_from_key(k);
+	assert_non_null(c);
+	static const struct {
+		const char *q;
+		int doc;
+	} cases[] = {{"Nguyễn Văn An", 0},
+	             {"NGUYEN THI LAN", 0},
+	             {"B1234567", 1},
+	             {"079 301 004 399", 1},
+	             {"B12", 0}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct ctip_search_q q;
+		ctip_err e = {0};
+		assert_int_equal(ctip_search_q_make(c, "t", cases[i].q, 0, &q, &e), CTIP_OK);
+		if (q.has_doc != cases[i].doc)
+			print_error("%s: has_doc %d\n", cases[i].q, q.has_doc);
+		assert_int_equal(q.has_doc, cases[i].doc);
+		ctip_search_q_free(&q);
+	}
+	ctip_crypto_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_search_doc_needs_digits),
 	        cmocka_unit_test(test_fold_vietnamese),
 	        cmocka_unit_test(test_fold_rejects_invalid_utf8),
 	        cmocka_unit_test(test_clean_is_nfc),
