@@ -109,14 +109,17 @@ check "... and leaves the schema exactly as init made it" cmp -s "$T/schema.init
 [ -s "$T/schema.a" ] && ! cmp -s "$T/schema.init" "$T/schema.a" && diff "$T/schema.init" "$T/schema.a" | head -n 20
 check "... every constraint validated" test "$(q "SELECT count(*) FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND NOT convalidated")" = 0
 check "... the statistics see the write (stats_written, 0002)" test "$(q 'SELECT count(*) FROM stats_write')" -ge 1
-# case_access (0034) is kept by statement-level triggers of referral, which a first load leaves
-# alone: what they made equals what the rule makes from every referral afresh
-check "... case_access as the rule makes it from the referrals" test "$(q "BEGIN;
-	CREATE TEMP TABLE made AS SELECT org_id, case_id FROM case_access;
+# case_access (0034, 0036) is kept by statement-level triggers of referral and cases, which a
+# first load leaves alone: what they made equals what the rule makes afresh from every referral,
+# with a row for each case's owner
+check "... case_access as the rule makes it from the referrals and the owners" test "$(q "BEGIN;
+	CREATE TEMP TABLE made AS SELECT org_id, case_id, own FROM case_access;
 	DELETE FROM case_access;
+	INSERT INTO case_access (org_id, case_id, own) SELECT org_id, id, true FROM cases;
 	SELECT ctip_case_access_redo(array_agg(other_org_id), array_agg(case_id)) FROM referral WHERE direction = 'out';
-	SELECT (SELECT count(*) FROM made) > 0 AND NOT EXISTS (SELECT org_id, case_id FROM made EXCEPT SELECT org_id, case_id FROM case_access)
-	  AND NOT EXISTS (SELECT org_id, case_id FROM case_access EXCEPT SELECT org_id, case_id FROM made);
+	SELECT (SELECT count(*) FROM made WHERE NOT own) > 0 AND (SELECT count(*) FROM made WHERE own) = (SELECT count(*) FROM cases)
+	  AND NOT EXISTS (SELECT * FROM made EXCEPT SELECT org_id, case_id, own FROM case_access)
+	  AND NOT EXISTS (SELECT org_id, case_id, own FROM case_access EXCEPT SELECT * FROM made);
 	ROLLBACK" | grep -x '[tf]')" = t
 "$CTIP" --db "$T/ref.db" init >/dev/null 2>&1
 "$CTIP" --db "$T/ref.db" import "$T/a.csv" >/dev/null 2>&1

@@ -5,7 +5,9 @@
  *
  * The policies read `case_access` (lib/sql/pg/0034): one row per case referred, live, to an
  * organisation, kept by statement-level triggers on the two referral tables, which call
- * ctip_case_access_redo for the pairs a statement touched. That function and the policies of
+ * ctip_case_access_redo for the pairs a statement touched; and one per case for the
+ * organisation that owns it (own = true, 0036: kept by the triggers of cases, never touched
+ * here), so that a child row's policy is one probe. That function and the policies of
  * the identity tables (documents, phones, name tokens: shown to a referral organisation only
  * with the person's consent) are the rule itself; they are made here from access_rule.h's SQL
  * rather than written into a migration, so the rule has one source for both back ends (as
@@ -31,7 +33,7 @@
 #define PG_REDO_BODY                                                                               \
 	"\nBEGIN\n"                                                                                \
 	"  DELETE FROM case_access a USING unnest(orgs, cases) k(o, c)\n"                          \
-	"   WHERE a.org_id = k.o AND a.case_id = k.c;\n"                                           \
+	"   WHERE a.org_id = k.o AND a.case_id = k.c AND NOT a.own;\n"                             \
 	"  INSERT INTO case_access (org_id, case_id)\n"                                            \
 	"  SELECT DISTINCT k.o, k.c FROM unnest(orgs, cases) k(o, c)\n"                            \
 	"   WHERE k.o IS NOT NULL AND k.c IS NOT NULL\n"                                           \
@@ -63,7 +65,7 @@ const char ctip_pg_access_rule_sql[] =
 	"             OR EXISTS (SELECT 1 FROM case_person cp JOIN case_access a\n"
 	"                                     ON a.case_id = cp.case_id\n"
 	"                         WHERE cp.person_id = %I.person_id AND a.org_id = ctip_org()\n"
-	"                           AND %s))\n"
+	"                           AND NOT a.own AND %s))\n"
 	"      WITH CHECK (person_id IN (SELECT id FROM person WHERE org_id = ctip_org()))$p$,\n"
 	"      t, app, t, rule);\n"
 	"  END LOOP;\n"
@@ -85,7 +87,7 @@ const char ctip_pg_access_rule_sql[] =
 	"    RETURN;\n"
 	"  END IF;\n"
 	"  RETURN QUERY SELECT DISTINCT cp.person_id FROM case_person cp\n"
-	"    JOIN case_access a ON a.case_id = cp.case_id AND a.org_id = org\n"
+	"    JOIN case_access a ON a.case_id = cp.case_id AND a.org_id = org AND NOT a.own\n"
 	"   WHERE cp.person_id = ANY (ids)\n"
 	"     AND " CTIP_SQL_SHARES_IDENTITY("cp.consent", "cp.consent_scope") ";\n"
 	"END\n"
@@ -95,7 +97,7 @@ const char ctip_pg_access_rule_sql[] =
 	"  EXECUTE format('GRANT EXECUTE ON FUNCTION ctip_referred_shown(bigint[], bigint) TO %I',\n"
 	"                 current_database() || '_app');\n"
 	"END $ctip$;\n"
-	"DELETE FROM case_access;\n"
+	"DELETE FROM case_access WHERE NOT own;\n"
 	"SELECT ctip_case_access_redo(array_agg(o), array_agg(c)) FROM\n"
 	"  (SELECT to_org_id, case_id FROM case_referral UNION\n"
 	"   SELECT other_org_id, case_id FROM referral WHERE direction = 'out') k(o, c)";
