@@ -546,7 +546,7 @@ static const char SEQ_SQL[] =
 int ctip_restore_pg(const char *dir, json_t *m, const char *url, int force, ctip_err *e)
 {
 	PGconn *c;
-	PGresult *r = NULL;
+	PGresult *r = NULL, *r2 = NULL;
 	const char **order = NULL;
 	int n = 0, rc = pg_open(url, &c, e);
 	int version = (int)json_integer_value(json_object_get(m, "schema_version"));
@@ -592,9 +592,14 @@ int ctip_restore_pg(const char *dir, json_t *m, const char *url, int force, ctip
 		goto done;
 	if ((rc = migrate_to(c, url, version, e)))
 		goto done;
-	/* the access rule the policies hold, as `ctip init` installs it (store_pg_access.c) */
-	if (!(r = query(c, url, "SELECT to_regproc('ctip_case_access_redo') IS NOT NULL", 0, NULL,
-	                "access rule", e))) {
+	/* the access rule the policies hold, as `ctip init` installs it (store_pg_access.c); a
+	 * backup of a schema before the rule's table had its owners' rows (0036) gets it from the
+	 * `ctip init` that migrates it on */
+	if (!(r = query(c, url,
+	                "SELECT to_regproc('ctip_case_access_redo') IS NOT NULL AND EXISTS (SELECT "
+	                "1 FROM pg_attribute WHERE attrelid = to_regclass('case_access') AND "
+	                "attname = 'own')",
+	                0, NULL, "access rule", e))) {
 		rc = CTIP_EDB;
 		goto done;
 	}
@@ -654,6 +659,18 @@ int ctip_restore_pg(const char *dir, json_t *m, const char *url, int force, ctip
 		rc = run(c, url, sql, "sequences", e);
 	}
 	json_decref(rest);
+	/* linkage's triggers, as `ctip init` makes them (store_pg_link_watch.c), once the rows are
+	 * in: made before, they would take every period of exploitation restored for a change */
+	if (!rc && !(r2 = query(c, url, "SELECT to_regclass('link_changed') IS NOT NULL", 0, NULL,
+	                        "linkage's triggers", e)))
+		rc = CTIP_EDB;
+	if (!rc && !strcmp(PQgetvalue(r2, 0, 0), "t")) {
+		char *watch = ctip_pg_link_watch_sql();
+		rc = watch ? run(c, url, watch, "linkage's triggers", e)
+		           : ctip_err_set(e, CTIP_ENOMEM, "out of memory");
+		free(watch);
+	}
+	PQclear(r2);
 	if (!rc)
 		rc = run(c, url, "COMMIT", "restore", e);
 done:

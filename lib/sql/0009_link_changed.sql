@@ -8,8 +8,6 @@ CREATE TABLE IF NOT EXISTS link_changed (
   person_id INTEGER PRIMARY KEY REFERENCES person(id) ON DELETE CASCADE
 );
 
-CREATE TRIGGER IF NOT EXISTS link_changed_person AFTER UPDATE OF identity, birth_date, gender, province_2025
-ON person WHEN EXISTS (SELECT 1 FROM link_person WHERE person_id = NEW.id)
-BEGIN
-  INSERT OR IGNORE INTO link_changed(person_id) VALUES (NEW.id);
-END;
+-- Its triggers (a change to what linkage reads of a linked record marks it) are made by `ctip
+-- init` from lib/link/link_watch.h, the one declaration for every back end
+-- (store_sqlite_link_watch.c).

@@ -38,23 +38,5 @@ CREATE TABLE IF NOT EXISTS link_cache_extra (
 );
 
 -- The period of exploitation is compared too: a change to it marks the record changed (not
--- one to the sealed place, which a key rotation rewrites).
-CREATE TRIGGER IF NOT EXISTS link_changed_expl_ins AFTER INSERT ON exploitation
-BEGIN
-  INSERT OR IGNORE INTO link_changed(person_id) SELECT cp.person_id FROM case_person cp
-  WHERE cp.id = NEW.case_person_id AND EXISTS (SELECT 1 FROM link_person l
-  WHERE l.person_id = cp.person_id);
-END;
-CREATE TRIGGER IF NOT EXISTS link_changed_expl_upd AFTER UPDATE OF case_person_id, start_date,
-end_date ON exploitation
-BEGIN
-  INSERT OR IGNORE INTO link_changed(person_id) SELECT cp.person_id FROM case_person cp
-  WHERE cp.id IN (OLD.case_person_id, NEW.case_person_id) AND EXISTS (SELECT 1 FROM
-  link_person l WHERE l.person_id = cp.person_id);
-END;
-CREATE TRIGGER IF NOT EXISTS link_changed_expl_del AFTER DELETE ON exploitation
-BEGIN
-  INSERT OR IGNORE INTO link_changed(person_id) SELECT cp.person_id FROM case_person cp
-  WHERE cp.id = OLD.case_person_id AND EXISTS (SELECT 1 FROM link_person l
-  WHERE l.person_id = cp.person_id);
-END;
+-- one to the sealed place, which a key rotation rewrites). The triggers are made from
+-- lib/link/link_watch.h by `ctip init` (store_sqlite_link_watch.c).

@@ -222,6 +222,7 @@ P=$(pgurl $DB)
 "$CTIP" --db "$P" --key "$PK" import --org "Backup Org" "$T/demo.csv" >/dev/null 2>&1
 echo 'a-long-test-password-1' | "$CTIP" --db "$P" --key "$PK" user add pgbk --org "Vietnam Women's Union" --role caseworker >/dev/null 2>&1
 "$CTIP" --db "$P" --key "$PK" export --format csv --identities clear -o "$T/pg-orig.csv" >/dev/null 2>&1
+"$CTIP" --db "$P" --key "$PK" link run >/dev/null 2>&1
 
 "$CTIP" --db "$P" backup "$T/pb" >"$T/p1" 2>&1
 check "pg: backup (every table in one snapshot, COPY)" \
@@ -246,6 +247,15 @@ sed -e 's/BG-2023-001/RS-2023-001/; s/,PA-7,/,RS-7,/; s/,BG-R-\([0-9]\),/,RS-BG-
 "$CTIP" --db "$R" --key "$PK" import "$T/after.csv" >/dev/null 2>&1
 n1=$("$CTIP" --db "$R" --key "$PK" stats cases --no-suppress --format json 2>/dev/null | jq '.total')
 check "pg: the restored registry's statistics see a later load" test "${n1:-0}" -gt "${n0:-0}"
+# linkage's triggers come back as init makes them (lib/link/link_watch.h), made once the rows
+# are in; and the owners' rows the access policies read (0036) with the cases
+trg() { psql_su -d "$1" -tA -c "SELECT string_agg(pg_get_triggerdef(oid), ' ' ORDER BY tgname) || obj_description('link_changed'::regclass, 'pg_class') FROM pg_trigger WHERE tgname LIKE 'link\_changed\_%'"; }
+check "pg: the restored registry has linkage's triggers as init makes them" \
+	sh -c "test -n '$(trg $DB)' && test '$(trg $DB)' = '$(trg ${DB}_r)'"
+check "pg: ... no linked record taken for changed by the restore" \
+	test "$(psql_su -d ${DB}_r -tA -c "SELECT (SELECT count(*) FROM link_person) > 100, count(*) FROM link_changed")" = "t|0"
+check "pg: ... and a row of case_access for each case's owner" \
+	test "$(psql_su -d ${DB}_r -tA -c "SELECT count(*) = (SELECT count(*) FROM cases) FROM case_access WHERE own")" = t
 "$CTIP" restore "$T/pb" --db "$R" >"$T/pr2" 2>&1
 check "pg: restore refuses a database that holds a registry" \
 	sh -c "test $? -ne 0 && grep -q 'restore never overwrites one' '$T/pr2'"

@@ -64,6 +64,32 @@ check "a change to a linked record marks it" test "$(dbq "select count(*) from l
 check "the next run relinks the changed record" grep -q "incremental: 1 new or changed records" "$T/r5"
 check "... and empties the list" test "$(dbq "select count(*) from link_changed")" = 0
 
+# what linkage reads is declared once (lib/link/link_watch.h) and each back end's triggers are
+# made from it: a write of anything linkage reads marks the linked record, a write that leaves
+# the values as they were marks nothing
+dbq "update person set birth_date = birth_date where id = $id"
+check "an update to the same value marks nothing" test "$(dbq "select count(*) from link_changed")" = 0
+cp=$(dbq "select min(cp.id) from case_person cp join link_person l on l.person_id = cp.person_id join exploitation x on x.case_person_id = cp.id")
+who=$(dbq "select person_id from case_person where id = $cp")
+dbq "update exploitation set country = 'ZZ' where case_person_id = $cp"
+check "a country of exploitation changed marks its record" \
+	test "$(dbq "select min(person_id) || ' ' || count(*) from link_changed")" = "$who 1"
+"$CTIP" link run >/dev/null 2>&1
+dbq "insert into exploitation (case_person_id, seq, country, start_date) values ($cp, 99, 'TH', '2020-02-02')"
+check "a period of exploitation added marks its record" \
+	test "$(dbq "select min(person_id) || ' ' || count(*) from link_changed")" = "$who 1"
+"$CTIP" link run >/dev/null 2>&1
+dbq "delete from exploitation where case_person_id = $cp and seq = 99"
+check "a period of exploitation removed marks its record" \
+	test "$(dbq "select min(person_id) || ' ' || count(*) from link_changed")" = "$who 1"
+"$CTIP" link run >/dev/null 2>&1
+org=$(dbq "select org_id from person where id = $who")
+n=$(dbq "select count(*) from person p join link_person l on l.person_id = p.id where p.org_id = $org")
+dbq "update organisation set name = name || ' (renamed)' where id = $org"
+check "an organisation renamed marks its $n linked records" \
+	test "$(dbq "select count(*) from link_changed")" = "$n"
+"$CTIP" link run >/dev/null 2>&1
+
 # a reviewer's "different" inside a stored cluster parts the two records at the next run
 pair=$(dbq "select x.a || ' ' || x.b from link_pair x where x.linked = 1 limit 1")
 a=$(echo "$pair" | cut -d' ' -f1)

@@ -9,7 +9,6 @@
  * table's alias, and alias.column each column read. A declared table must be read through an
  * alias (so that no column of it goes unseen), unless any UPDATE of it counts.
  */
-#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,53 +19,10 @@
 #include <cmocka.h>
 
 #include "facts_build.h"
+#include "sql_reads.h"
 #include "freshness.h"
 #include "store_pg.h"
 #include "store_sqlite.h"
-
-#define MAXTOK   4096
-#define MAXALIAS 64
-
-struct tok {
-	char s[64];
-};
-
-static int tokenize(const char *sql, struct tok *t)
-{
-	int n = 0;
-	for (const char *p = sql; *p && n < MAXTOK;) {
-		if (isspace((unsigned char)*p)) {
-			p++;
-		} else if (*p == '\'') { /* a string literal: one token, never a name */
-			const char *q = strchr(p + 1, '\'');
-			snprintf(t[n++].s, sizeof(t->s), "'");
-			p = q ? q + 1 : p + strlen(p);
-		} else if (isalnum((unsigned char)*p) || *p == '_') {
-			size_t k = 0;
-			while ((isalnum((unsigned char)p[k]) || p[k] == '_') &&
-			       k < sizeof(t->s) - 1)
-				k++;
-			memcpy(t[n].s, p, k);
-			t[n++].s[k] = 0;
-			p += k;
-		} else {
-			t[n].s[0] = *p++;
-			t[n++].s[1] = 0;
-		}
-	}
-	return n;
-}
-
-static int keyword(const char *w)
-{
-	static const char *const kw[] = {"ON",    "WHERE",  "GROUP", "ORDER", "JOIN",  "LEFT",
-	                                 "INNER", "CROSS",  "USING", "LIMIT", "UNION", "AS",
-	                                 "WITH",  "SELECT", "AND",   ")",     ",",     NULL};
-	for (int i = 0; kw[i]; i++)
-		if (!strcasecmp(w, kw[i]))
-			return 1;
-	return 0;
-}
 
 static const struct ctip_fresh_table *declared(const struct ctip_fresh_table *d, const char *t)
 {
@@ -76,67 +32,43 @@ static const struct ctip_fresh_table *declared(const struct ctip_fresh_table *d,
 	return NULL;
 }
 
-/* column is in the comma-separated list */
-static int listed(const char *list, const char *column)
+struct check {
+	const struct ctip_fresh_table *d;
+	const char *who;
+	int bad;
+};
+
+static int wanted(void *ctx, const char *table)
 {
-	size_t n = strlen(column);
-	for (const char *p = list; p && *p;) {
-		while (*p == ' ' || *p == ',')
-			p++;
-		if (!strncmp(p, column, n) && (p[n] == 0 || p[n] == ',' || p[n] == ' '))
-			return 1;
-		p = strchr(p, ',');
+	return declared(((struct check *)ctx)->d, table) != NULL;
+}
+
+static void read_col(void *ctx, const char *table, const char *column)
+{
+	struct check *c = ctx;
+	const struct ctip_fresh_table *x = declared(c->d, table);
+	if (!column) {
+		if (x->columns) {
+			print_error("%s: %s is read without an alias: its columns cannot be "
+			            "checked\n",
+			            c->who, table);
+			c->bad++;
+		}
+	} else if (x->columns && !sql_listed(x->columns, column) &&
+	           !(x->key && !strcmp(x->key, column))) {
+		print_error("%s: reads %s.%s, which freshness.c does not list\n", c->who, table,
+		            column);
+		c->bad++;
 	}
-	return 0;
 }
 
 /* The columns read from declared tables that the declaration d misses, printed; *checked
  * counts the columns looked at. */
 static int missed(const struct ctip_fresh_table *d, const char *who, const char *sql, int *checked)
 {
-	static struct tok t[MAXTOK];
-	int n = tokenize(sql, t), bad = 0, na = 0;
-	struct {
-		char alias[64];
-		const struct ctip_fresh_table *table;
-	} al[MAXALIAS];
-	for (int i = 0; i + 1 < n; i++) {
-		if (strcasecmp(t[i].s, "FROM") && strcasecmp(t[i].s, "JOIN"))
-			continue;
-		const struct ctip_fresh_table *x = declared(d, t[i + 1].s);
-		if (!x)
-			continue; /* a CTE, a temporary table, a subquery */
-		int j = i + 2;
-		if (j < n && !strcasecmp(t[j].s, "AS"))
-			j++;
-		if (j < n && !keyword(t[j].s) && na < MAXALIAS) {
-			snprintf(al[na].alias, sizeof(al[na].alias), "%s", t[j].s);
-			al[na++].table = x;
-		} else if (x->columns) {
-			print_error(
-			        "%s: %s is read without an alias: its columns cannot be checked\n",
-			        who, x->table);
-			bad++;
-		}
-	}
-	for (int i = 0; i + 2 < n; i++) {
-		if (strcmp(t[i + 1].s, "."))
-			continue;
-		for (int a = 0; a < na; a++)
-			if (!strcmp(al[a].alias, t[i].s)) {
-				const struct ctip_fresh_table *x = al[a].table;
-				(*checked)++;
-				if (x->columns && !listed(x->columns, t[i + 2].s) &&
-				    !(x->key && !strcmp(x->key, t[i + 2].s))) {
-					print_error("%s: reads %s.%s, which freshness.c does not "
-					            "list\n",
-					            who, x->table, t[i + 2].s);
-					bad++;
-				}
-				break;
-			}
-	}
-	return bad;
+	struct check c = {d, who, 0};
+	*checked += sql_reads(sql, wanted, read_col, &c);
+	return c.bad;
 }
 
 static int check_all(const struct ctip_fresh_table *d, int *checked)

@@ -90,43 +90,12 @@ CREATE TABLE link_decision (
   CHECK (a < b)
 );
 
--- Linked records changed since the last run (SQLite's 0009): a change to what linkage
--- compares of a linked record marks it; a load that adds a period of exploitation to a linked
--- record marks it from C when it commits (store_pg_rows.c: a row trigger would run per row of
--- a COPY).
+-- Linked records changed since the last run (SQLite's 0009): a change to what linkage reads
+-- of a linked record marks it, through triggers that `ctip init` makes from
+-- lib/link/link_watch.h, the one declaration for every back end (store_pg_link_watch.c).
 CREATE TABLE link_changed (
   person_id bigint PRIMARY KEY REFERENCES person(id) ON DELETE CASCADE
 );
-
-CREATE FUNCTION link_changed_person() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF EXISTS (SELECT 1 FROM link_person WHERE person_id = NEW.id) THEN
-    INSERT INTO link_changed (person_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
-  END IF;
-  RETURN NULL;
-END
-$$;
-CREATE TRIGGER link_changed_person AFTER UPDATE OF identity, birth_date, gender, province_2025
-  ON person FOR EACH ROW
-  WHEN (OLD.identity IS DISTINCT FROM NEW.identity OR OLD.birth_date IS DISTINCT FROM NEW.birth_date
-        OR OLD.gender IS DISTINCT FROM NEW.gender
-        OR OLD.province_2025 IS DISTINCT FROM NEW.province_2025)
-  EXECUTE FUNCTION link_changed_person();
-
-CREATE FUNCTION link_changed_expl() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO link_changed (person_id)
-    SELECT cp.person_id FROM case_person cp
-    WHERE cp.id IN (OLD.case_person_id, NEW.case_person_id)
-      AND EXISTS (SELECT 1 FROM link_person l WHERE l.person_id = cp.person_id)
-    ON CONFLICT DO NOTHING;
-  RETURN NULL;
-END
-$$;
-CREATE TRIGGER link_changed_expl_upd AFTER UPDATE OF case_person_id, start_date, end_date
-  ON exploitation FOR EACH ROW EXECUTE FUNCTION link_changed_expl();
-CREATE TRIGGER link_changed_expl_del AFTER DELETE ON exploitation
-  FOR EACH ROW EXECUTE FUNCTION link_changed_expl();
 
 CREATE TABLE link_freq (
   h bigint PRIMARY KEY,

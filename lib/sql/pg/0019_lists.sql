@@ -88,11 +88,10 @@ BEGIN
 END
 $$;
 
--- The triggers of statistics' freshness and of linkage's changed records (0002) write tables
--- the server's role may not (stats_write, link_changed): they too run as the owner.
+-- The triggers of statistics' freshness (0002) write a table the server's role may not
+-- (stats_write): they too run as the owner. (Linkage's, which write link_changed, are made so
+-- by store_pg_link_watch.c.)
 ALTER FUNCTION stats_written() SECURITY DEFINER SET search_path = public, pg_temp;
-ALTER FUNCTION link_changed_person() SECURITY DEFINER SET search_path = public, pg_temp;
-ALTER FUNCTION link_changed_expl() SECURITY DEFINER SET search_path = public, pg_temp;
 
 -- Administrators manage accounts through `ctip serve` (GET/POST/PATCH /api/accounts): the
 -- server's role may add an account and change whether it is disabled and its password hash,
@@ -128,17 +127,4 @@ BEGIN
                  WHERE cp.case_id = c AND cp.role = 'Victim' AND cp2.role = 'Victim'
                    AND cp2.case_id <> c);
 END
-$$;
-
--- After a load (or the server's new case) added periods of exploitation to linked records:
--- those records are marked changed for the next linkage run (store_pg_link.c). The server's
--- role may not write link_changed; this runs as the owner, and only marks records.
-CREATE OR REPLACE FUNCTION ctip_link_expl_added(first bigint) RETURNS void LANGUAGE sql
-VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  INSERT INTO link_changed (person_id)
-    SELECT DISTINCT cp.person_id FROM case_person cp
-      JOIN link_person l ON l.person_id = cp.person_id
-     WHERE EXISTS (SELECT 1 FROM link_person) AND cp.id >= first
-       AND EXISTS (SELECT 1 FROM exploitation x WHERE x.case_person_id = cp.id)
-  ON CONFLICT DO NOTHING
 $$;

@@ -323,9 +323,9 @@ static int org_send(pg_store *s, ctip_err *e)
  * one. NULL result: out of memory or no connection (PQstatus tells). */
 /* ---- audit entries sent with the commit ----------------------------------------------------- */
 
-static const char audit_insert_sql[] =
-        "INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, hash) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+#define AUDIT_INSERT_HEAD                                                                          \
+	"INSERT INTO audit(id, at, actor, action, object, detail, prev_hash, hash) VALUES "
+static const char audit_insert_sql[] = AUDIT_INSERT_HEAD "($1, $2, $3, $4, $5, $6, $7, $8)";
 
 static void audit_forget(pg_store *s)
 {
@@ -350,30 +350,35 @@ static int audit_refused(int rc, ctip_err *e)
 	return rc;
 }
 
-/* Sends the transaction's pending audit entries in one round trip (pipeline mode), followed by
- * COMMIT when commit is set. An audit transaction (a batch of the server's views) was one
- * round trip per entry: as many as the rest of a case view. */
+/* Sends the transaction's pending audit entries as one INSERT of n rows, followed by COMMIT
+ * when commit is set, in one round trip (pipeline mode). An audit transaction (a batch of the
+ * server's views) was one round trip per entry, then one statement per entry: each statement
+ * costs PostgreSQL its executor's start and end whatever its rows (docs/BENCHMARKS.md). */
 static int audit_send(pg_store *s, int commit, ctip_err *e)
 {
 	int n = s->napend, rc;
-	const char *sql[PG_APEND_MAX + 1];
-	const char *const *v[PG_APEND_MAX + 1];
-	int np[PG_APEND_MAX + 1];
-	PGresult *out[PG_APEND_MAX + 1];
+	/* "INSERT ... VALUES ($1, ..., $8), ..." for n rows: one text per n, prepared once each */
+	char text[sizeof(AUDIT_INSERT_HEAD) + PG_APEND_MAX * 64];
+	const char *flat[PG_APEND_MAX * 8];
+	size_t w = sizeof(AUDIT_INSERT_HEAD) - 1;
+	memcpy(text, AUDIT_INSERT_HEAD, w);
 	for (int i = 0; i < n; i++) {
-		sql[i] = audit_insert_sql;
-		v[i] = (const char *const *)s->apend[i];
-		np[i] = 8;
+		int b = 8 * i;
+		w += (size_t)snprintf(text + w, sizeof(text) - w,
+		                      "%s($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", i ? ", " : "",
+		                      b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8);
+		for (int k = 0; k < 8; k++)
+			flat[b + k] = s->apend[i][k];
 	}
-	if (commit) {
-		sql[n] = "COMMIT";
-		v[n] = NULL;
-		np[n] = 0;
-	}
+	const char *sql[2] = {text, "COMMIT"};
+	const char *const *v[2] = {flat, NULL};
+	int np[2] = {8 * n, 0};
+	PGresult *out[2];
 	s->napend = -1; /* pg_query_batch's own statements are not held back */
-	rc = pg_query_batch(s, n + commit, sql, np, v, out, e, "audit");
+	rc = n ? pg_query_batch(s, 1 + commit, sql, np, v, out, e, "audit")
+	       : pg_query_batch(s, commit, sql + 1, np + 1, v + 1, out, e, "audit");
 	s->napend = n;
-	for (int i = 0; i < n + commit; i++)
+	for (int i = 0; i < (n ? 1 : 0) + commit; i++)
 		PQclear(out[i]);
 	audit_forget(s);
 	return audit_refused(rc, e);
@@ -715,10 +720,13 @@ static int pg_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 	}
 	*to = cur;
 	/* the access rule the policies hold, from access_rule.h (store_pg_access.c); the
-	 * statistics triggers, from freshness.h (store_pg_fresh.c) */
+	 * statistics triggers, from freshness.h (store_pg_fresh.c); linkage's, from link_watch.h
+	 * (store_pg_link_watch.c) */
 	if ((rc = pg_access_rule(s, e)))
 		return rc;
-	return pg_stats_fresh(s, e);
+	if ((rc = pg_stats_fresh(s, e)))
+		return rc;
+	return pg_link_watch(s, e);
 }
 
 /* ---- transactions ---------------------------------------------------------------------- */

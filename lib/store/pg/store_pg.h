@@ -21,6 +21,15 @@ extern const char ctip_pg_access_rule_sql[];
  * and so does a restore. Free it; NULL when out of memory. */
 char *ctip_pg_stats_fresh_sql(void);
 
+/* The SQL that makes linkage's triggers of lib/link/link_watch.h (store_pg_link_watch.c),
+ * replacing every link_changed_ trigger and function: `ctip init` runs it when the database's
+ * differ, and so does a restore. Free it; NULL when out of memory. */
+char *ctip_pg_link_watch_sql(void);
+
+/* The statements linkage's input is read with (NULL-terminated): what
+ * tests/unit/test_link_watch.c checks lib/link/link_watch.h against. */
+const char *const *ctip_pg_link_reads(void);
+
 /* The statements the statistics snapshot's rows are read with, by builder (CTIP_FB_N of
  * them): what tests/unit/test_freshness.c checks lib/stats/freshness.h against. */
 const char *const *ctip_pg_stats_reads(void);

@@ -25,9 +25,7 @@
 #include "store_pg.h"
 #include "store_pg_int.h"
 
-/* Appends printf-style text to *buf (length *len, capacity *cap); -1 when out of memory. */
-__attribute__((format(printf, 4, 5))) static int add(char **buf, size_t *len, size_t *cap,
-                                                     const char *fmt, ...)
+int pg_sql_add(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -58,16 +56,18 @@ static char *make_sql(void)
 	size_t len = 0, cap = 0;
 	int bad = 0;
 	for (const struct ctip_fresh_table *t = ctip_fresh_tables; t->table && !bad; t++) {
-		bad |= add(&buf, &len, &cap,
-		           "CREATE TRIGGER stats_written AFTER INSERT OR DELETE ON %s FOR EACH "
-		           "STATEMENT EXECUTE FUNCTION stats_written();\n"
-		           "CREATE TRIGGER stats_written_truncate AFTER TRUNCATE ON %s FOR EACH "
-		           "STATEMENT EXECUTE FUNCTION stats_written();\n",
-		           t->table, t->table);
-		bad |= add(&buf, &len, &cap,
-		           "CREATE TRIGGER stats_written_update AFTER UPDATE%s%s ON %s FOR EACH "
-		           "STATEMENT EXECUTE FUNCTION stats_written();\n",
-		           t->columns ? " OF " : "", t->columns ? t->columns : "", t->table);
+		bad |= pg_sql_add(
+		        &buf, &len, &cap,
+		        "CREATE TRIGGER stats_written AFTER INSERT OR DELETE ON %s FOR EACH "
+		        "STATEMENT EXECUTE FUNCTION stats_written();\n"
+		        "CREATE TRIGGER stats_written_truncate AFTER TRUNCATE ON %s FOR EACH "
+		        "STATEMENT EXECUTE FUNCTION stats_written();\n",
+		        t->table, t->table);
+		bad |= pg_sql_add(
+		        &buf, &len, &cap,
+		        "CREATE TRIGGER stats_written_update AFTER UPDATE%s%s ON %s FOR EACH "
+		        "STATEMENT EXECUTE FUNCTION stats_written();\n",
+		        t->columns ? " OF " : "", t->columns ? t->columns : "", t->table);
 	}
 	if (bad) {
 		free(buf);
@@ -101,8 +101,8 @@ char *ctip_pg_stats_fresh_sql(void)
 	strcpy(want, "ctip statistics freshness ");
 	sodium_bin2hex(want + strlen(want), sizeof(want) - strlen(want), h, sizeof(h));
 	size_t len = 0, cap = 0;
-	if (add(&out, &len, &cap, "%s;\n%sCOMMENT ON FUNCTION stats_written() IS '%s'", drop_sql,
-	        sql, want)) {
+	if (pg_sql_add(&out, &len, &cap, "%s;\n%sCOMMENT ON FUNCTION stats_written() IS '%s'",
+	               drop_sql, sql, want)) {
 		free(out);
 		out = NULL;
 	}

@@ -67,7 +67,6 @@ typedef struct pg_store {
 	ctip_err ferr;
 	int ids_locked;
 	int64_t next_case, next_person, next_cp;
-	int64_t first_cp; /* the first person-in-case id of the transaction's writes */
 	/* isolation (0006_isolation.sql): whether row-level security applies to this session
 	 * (then rows go in through a temporary table: COPY cannot write such a table), the role
 	 * `ctip serve` switched to (SET ROLE; "" when none) and the organisation the requests act
@@ -170,6 +169,12 @@ int pg_access_rule(pg_store *s, ctip_err *e);
 /* store_pg_fresh.c: the statistics triggers made from lib/stats/freshness.h, installed by
  * `ctip init` when the database's differ */
 int pg_stats_fresh(pg_store *s, ctip_err *e);
+/* Appends printf-style text to *buf (length *len, capacity *cap); -1 when out of memory. */
+__attribute__((format(printf, 4, 5))) int pg_sql_add(char **buf, size_t *len, size_t *cap,
+                                                     const char *fmt, ...);
+/* store_pg_link_watch.c: linkage's triggers made from lib/link/link_watch.h, installed by
+ * `ctip init` when the database's differ */
+int pg_link_watch(pg_store *s, ctip_err *e);
 /* `ctip serve`'s connections: switches to the role <database>_app unless connected as it. */
 int pg_serve_role(pg_store *s, ctip_err *e);
 extern const struct ctip_srv_ops ctip_pg_srv_ops;
@@ -201,7 +206,6 @@ int pg_stream(pg_store *s, const char *sql, int n, const char *const *v, int bin
 void pg_stats_ops(struct ctip_store_ops *o);
 void pg_link_ops(struct ctip_store_ops *o);
 /* After a load's periods of exploitation were sent: their linked records marked changed. */
-int pg_link_expl_added(pg_store *s, ctip_err *e);
 void pg_rekey_ops(struct ctip_store_ops *o);
 
 /* store_pg_casework.c, shared by the operations kept apart from store.h's (casework, the

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "link_input.h"
+#include "store_pg.h"
 #include "store_pg_int.h"
 
 static int64_t num(const char *v)
@@ -117,6 +118,19 @@ static int copy_in(pg_store *s, const char *copy_sql, const struct tbuf *b, ctip
 	"exploitation x ON x.case_person_id = cp.id " where " GROUP BY cp.person_id) per ON "      \
 	"per.person_id = p.id "
 
+/* Every record; those of ids. */
+static const char *const input_sql[] = {
+        INPUT_SQL("") "ORDER BY p.id",
+        INPUT_SQL("WHERE cp.person_id = ANY ($1::bigint[])") "WHERE p.id = ANY ($1::bigint[]) "
+                                                             "ORDER BY p.id",
+        NULL,
+};
+
+const char *const *ctip_pg_link_reads(void)
+{
+	return input_sql;
+}
+
 struct input {
 	pg_store *s;
 	int (*cb)(void *ctx, const struct ctip_link_input *r);
@@ -165,16 +179,10 @@ static int pg_link_input(ctip_store *base, const int64_t *ids, int n,
 		if (!arr)
 			return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
 		const char *v[1] = {arr};
-		rc = pg_stream(
-		        s,
-		        INPUT_SQL("WHERE cp.person_id = ANY ($1::bigint[])") "WHERE p.id = ANY "
-		                                                             "($1::bigint[]) ORDER "
-		                                                             "BY p.id",
-		        1, v, 1, input_row, &x, e, "link input");
+		rc = pg_stream(s, input_sql[1], 1, v, 1, input_row, &x, e, "link input");
 		free(arr);
 	} else {
-		rc = pg_stream(s, INPUT_SQL("") "ORDER BY p.id", 0, NULL, 1, input_row, &x, e,
-		               "link input");
+		rc = pg_stream(s, input_sql[0], 0, NULL, 1, input_row, &x, e, "link input");
 	}
 	if (x.m && x.cap)
 		sodium_memzero(x.m, x.cap);
@@ -738,17 +746,6 @@ static int pg_link_victim_cases(ctip_store *base,
 	               "WHERE cp.role = 'Victim' GROUP BY cp.id, l.person_key, c.id, o.name "
 	               "ORDER BY l.person_key COLLATE \"C\", 6 NULLS FIRST, c.id",
 	               0, NULL, vc_row, &k, e, "victim cases");
-}
-
-int pg_link_expl_added(pg_store *s, ctip_err *e)
-{
-	char first[24];
-	snprintf(first, sizeof(first), "%lld", (long long)s->first_cp);
-	const char *v[1] = {first};
-	/* nothing to do (one probe) until linkage has run; as the tables' owner (lib/sql/pg/0019:
-	 * the server's role may not write link_changed) */
-	return pg_query(s, "SELECT ctip_link_expl_added($1::bigint)", 1, v, NULL, e,
-	                "link_changed");
 }
 
 void pg_link_ops(struct ctip_store_ops *o)

@@ -209,15 +209,13 @@ static int send_bufs(pg_store *s, struct pg_buf *bufs, ctip_err *e)
 			return rc;
 		b->len = 0;
 		b->rows = 0;
-		/* a period of exploitation added to a linked record: linkage compares it, so the
-		 * next run looks at the record again (a row trigger would run per row of a COPY) */
-		if (t == PT_EXPL && (rc = pg_link_expl_added(s, e)))
-			return rc;
+		/* (a period of exploitation added to a linked record is listed for linkage by the
+		 * statement's trigger: store_pg_link_watch.c) */
 	}
 	return CTIP_OK;
 }
 
-/* set in the flusher's thread: its own queries (pg_link_expl_added) do not wait for it */
+/* set in the flusher's thread: its own queries do not wait for it */
 static _Thread_local int in_flusher;
 
 int pg_flush_wait(pg_store *s, ctip_err *e)
@@ -291,7 +289,6 @@ static int ids_lock(pg_store *s, ctip_err *e)
 	s->next_case = strtoll(PQgetvalue(r, 0, 0), NULL, 10) + 1;
 	s->next_person = strtoll(PQgetvalue(r, 0, 1), NULL, 10) + 1;
 	s->next_cp = strtoll(PQgetvalue(r, 0, 2), NULL, 10) + 1;
-	s->first_cp = s->next_cp;
 	PQclear(r);
 	s->ids_locked = 1;
 	return CTIP_OK;

@@ -17,6 +17,9 @@ int ctip_sqlite_stats_version(ctip_store *s, int64_t *version, ctip_err *e);
 /* The statements the snapshot's rows are read with, by builder (CTIP_FB_N of them): what
  * tests/unit/test_freshness.c checks lib/stats/freshness.h against. */
 const char *const *ctip_sqlite_stats_reads(void);
+/* The statements linkage's input is read with (NULL-terminated): what
+ * tests/unit/test_link_watch.c checks lib/link/link_watch.h against. */
+const char *const *ctip_sqlite_link_reads(void);
 int ctip_sqlite_figures_add(ctip_store *s, const struct ctip_figure *v, size_t n, ctip_err *e);
 int ctip_sqlite_figures_load(ctip_store *s, struct ctip_figure **out, size_t *n, ctip_err *e);
 int ctip_sqlite_release_add(ctip_store *s, struct ctip_release_rec *r, double default_budget,

@@ -106,76 +106,18 @@ static int make_all(char ***out, int *n)
 	return CTIP_OK;
 }
 
-/* 1 when the database's stats_stale_ triggers are exactly the texts made, else 0. */
-static int current(sqlite_store *s, char **want, int n, int *same, ctip_err *e)
-{
-	sqlite3_stmt *st = NULL;
-	*same = 0;
-	if (sqlite3_prepare_v2(s->db,
-	                       "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND "
-	                       "substr(name, 1, 12) = 'stats_stale_'",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return sq_db_err(s, e, "statistics triggers");
-	int found = 0, match = 0;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *have = (const char *)sqlite3_column_text(st, 0);
-		found++;
-		for (int i = 0; have && i < n; i++)
-			if (!strcmp(have, want[i])) {
-				match++;
-				break;
-			}
-	}
-	sqlite3_finalize(st);
-	*same = found == n && match == n;
-	return CTIP_OK;
-}
-
 int sq_stats_fresh_install(sqlite_store *s, ctip_err *e)
 {
 	char **want = NULL;
-	int n = 0, same = 0;
+	int n = 0;
 	if (make_all(&want, &n))
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	int rc = current(s, want, n, &same, e);
-	if (!rc && !same) {
-		/* Dropped and made again in one transaction, and the snapshot marked stale: it may
-		 * have missed writes while its triggers were others (or none). */
-		rc = sq_exec_sql(s, "BEGIN IMMEDIATE", e);
-		sqlite3_stmt *st = NULL;
-		if (!rc && sqlite3_prepare_v2(s->db,
-		                              "SELECT 'DROP TRIGGER \"' || name || '\"' FROM "
-		                              "sqlite_master WHERE type = 'trigger' AND "
-		                              "substr(name, 1, 12) = 'stats_stale_'",
-		                              -1, &st, NULL) != SQLITE_OK)
-			rc = sq_db_err(s, e, "statistics triggers");
-		/* the drops are gathered first: sqlite_master changes under them */
-		char *drops = sqlite3_mprintf("%s", "");
-		while (!rc && st && sqlite3_step(st) == SQLITE_ROW) {
-			char *d = drops ? sqlite3_mprintf("%s%s;\n", drops,
-			                                  sqlite3_column_text(st, 0))
-			                : NULL;
-			sqlite3_free(drops);
-			drops = d;
-		}
-		sqlite3_finalize(st);
-		if (!rc && !drops)
-			rc = ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-		if (!rc)
-			rc = sq_exec_sql(s, drops, e);
-		sqlite3_free(drops);
-		for (int i = 0; !rc && i < n; i++)
-			rc = sq_exec_sql(s, want[i], e);
-		if (!rc)
-			rc = sq_exec_sql(s,
-			                 "UPDATE stats_state SET stale = 1, version = version + 1 "
-			                 "WHERE id = 1",
-			                 e);
-		if (!rc)
-			rc = sq_exec_sql(s, "COMMIT", e);
-		else
-			sq_exec_sql(s, "ROLLBACK", NULL);
-	}
+	/* the snapshot marked stale when they are made again: it may have missed writes while its
+	 * triggers were others (or none) */
+	int rc = sq_triggers_install(s, "stats_stale_", want, n,
+	                             "UPDATE stats_state SET stale = 1, version = version + 1 "
+	                             "WHERE id = 1",
+	                             "statistics triggers", e);
 	for (int i = 0; i < n; i++)
 		sqlite3_free(want[i]);
 	sqlite3_free(want);

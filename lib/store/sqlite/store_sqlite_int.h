@@ -157,9 +157,18 @@ int sq_org_id(sqlite_store *s, const char *name, int64_t *id, ctip_err *e);
 int sq_account_add(ctip_store *base, const char *username, int64_t org_id, const char *role,
                    const char *pw_hash, ctip_err *e);
 
+/* store_sqlite_triggers.c: makes the triggers named prefix... exactly want[0..n) when the
+ * database's differ, running then_sql (NULL: none) in the same transaction */
+int sq_triggers_install(sqlite_store *s, const char *prefix, char **want, int n,
+                        const char *then_sql, const char *what, ctip_err *e);
+
 /* store_sqlite_fresh.c: the statistics triggers, made from lib/stats/freshness.h, installed
  * when the database's differ (sq_migrate) */
 int sq_stats_fresh_install(sqlite_store *s, ctip_err *e);
+
+/* store_sqlite_link_watch.c: the triggers that list linked records whose input changed
+ * (link_changed), made from lib/link/link_watch.h, installed when the database's differ */
+int sq_link_watch_install(sqlite_store *s, ctip_err *e);
 
 /* store_sqlite_open.c */
 int sq_schema_version(ctip_store *base, int *version, ctip_err *e);

@@ -15,6 +15,7 @@
 
 #include "crypto.h"
 #include "link_input.h"
+#include "store_sqlite.h"
 
 sqlite3 *ctip_store_sqlite_db(ctip_store *base);
 
@@ -39,16 +40,16 @@ static sqlite3_stmt *prep(ctip_store *s, const char *sql, ctip_err *e)
  * a country possibly more than once: lk_data_add keeps each once), both by id and merged
  * while reading (a join would build an index of the periods first: 0.6 s a million); one
  * record: looked up for it. */
-static const char *input_all_sql =
+static const char input_all_sql[] =
         "SELECT p.id, o.name, p.src_record_id, p.birth_date, p.gender, p.province_2025, "
         "p.identity, NULL, NULL, NULL FROM person p JOIN organisation o ON o.id = p.org_id "
         "ORDER BY p.id";
-static const char *periods_sql =
+static const char periods_sql[] =
         "SELECT cp.person_id, min(x.start_date), max(coalesce(x.end_date, x.start_date)), "
         "group_concat(x.country, ';') "
         "FROM case_person cp JOIN exploitation x ON x.case_person_id = cp.id "
         "GROUP BY cp.person_id ORDER BY cp.person_id";
-static const char *input_one_sql =
+static const char input_one_sql[] =
         "SELECT p.id, o.name, p.src_record_id, p.birth_date, p.gender, p.province_2025, "
         "p.identity, (SELECT min(x.start_date) FROM case_person cp JOIN exploitation x ON "
         "x.case_person_id = cp.id WHERE cp.person_id = p.id), (SELECT "
@@ -56,6 +57,13 @@ static const char *input_one_sql =
         "x.case_person_id = cp.id WHERE cp.person_id = p.id), (SELECT group_concat(x.country, "
         "';') FROM case_person cp JOIN exploitation x ON x.case_person_id = cp.id WHERE "
         "cp.person_id = p.id) FROM person p JOIN organisation o ON o.id = p.org_id WHERE p.id = ?";
+
+static const char *const input_reads[] = {input_all_sql, periods_sql, input_one_sql, NULL};
+
+const char *const *ctip_sqlite_link_reads(void)
+{
+	return input_reads;
+}
 
 int ctip_sq_link_input(ctip_store *s, const int64_t *ids, int n,
                        int (*cb)(void *ctx, const struct ctip_link_input *r), void *ctx,

@@ -185,9 +185,10 @@ static int sq_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 		cur = next_v;
 	}
 	*to = cur;
-	/* the statistics triggers (from 0008 on, where stats_state is), as freshness.h makes them
-	 */
-	return cur >= 8 ? sq_stats_fresh_install(s, e) : CTIP_OK;
+	/* the statistics triggers (from 0008 on, where stats_state is), as freshness.h makes them;
+	 * linkage's (from 0009 on, where link_changed is), as link_watch.h makes them */
+	rc = cur >= 8 ? sq_stats_fresh_install(s, e) : CTIP_OK;
+	return !rc && cur >= 9 ? sq_link_watch_install(s, e) : rc;
 }
 
 static const struct ctip_store_ops sqlite_ops = {
