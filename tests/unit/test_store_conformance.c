@@ -287,6 +287,10 @@ static void run_cases(const char *pg_url)
 	assert_int_equal(s->srv->read_begin(s, &e), CTIP_OK);
 	if (s->srv->case_prefetch)
 		s->srv->case_prefetch(s, case_r1, oa);
+	/* the version as a view reads it: after the access check, which may have brought it */
+	int acc = CTIP_ACCESS_NONE;
+	assert_int_equal(s->srv->case_access(s, case_r1, oa, &acc, &e), CTIP_OK);
+	assert_int_equal(acc, CTIP_ACCESS_OWN);
 	assert_int_equal(s->srv->case_version(s, case_r1, &v0, &e), CTIP_OK);
 	if (s->srv->case_prefetch) /* read ahead again, this time left unread */
 		s->srv->case_prefetch(s, case_r1, oa);
@@ -299,6 +303,9 @@ static void run_cases(const char *pg_url)
 	ctip_store_close(other);
 	assert_int_equal(v1, v0 + 1);
 	assert_int_equal(s->srv->read_begin(s, &e), CTIP_OK);
+	assert_int_equal(s->srv->case_version(s, case_r1, &v2, &e), CTIP_OK);
+	assert_int_equal(v2, v1);
+	assert_int_equal(s->srv->case_access(s, case_r1, oa, &acc, &e), CTIP_OK);
 	assert_int_equal(s->srv->case_version(s, case_r1, &v2, &e), CTIP_OK);
 	s->srv->read_end(s);
 	assert_int_equal(v2, v1);

@@ -424,6 +424,7 @@ int pg_exec(pg_store *s, const char *sql, ctip_err *e)
 
 void pg_pre_clear(pg_store *s)
 {
+	s->seen_case = 0;
 	for (int i = 0; i < s->npre; i++) {
 		PQclear(s->pre[i].r);
 		free(s->pre[i].sql);
@@ -545,6 +546,7 @@ int pg_tx_begin(pg_store *s, const char *begin, ctip_err *e)
 {
 	char sql[200], v[24] = "";
 	pg_pre_clear(s);
+	s->read_only = 0;
 	audit_forget(s);
 	s->audit_locked = 0;
 	if (s->org > 0)

@@ -95,6 +95,10 @@ typedef struct pg_store {
 		PGresult *r;
 	} pre[PG_PRE_MAX];
 	int npre;
+	/* the version of case seen_case read with its access check in this transaction (0: none):
+	 * a view asks for both, and one statement answers both; forgotten with the read-ahead */
+	int64_t seen_case, seen_version;
+	int read_only; /* in a read's transaction (read_begin): one snapshot throughout */
 	/* audit entries appended in this transaction, not sent yet: they go in one round trip
 	 * with the commit, or before any other statement (pg_audit_send); audit_locked: the log's
 	 * lock is held by this transaction */

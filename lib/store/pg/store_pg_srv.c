@@ -82,13 +82,17 @@ static void release(ctip_store *base)
 
 static int read_begin(ctip_store *base, ctip_err *e)
 {
-	return pg_tx_begin((pg_store *)base, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+	pg_store *s = (pg_store *)base;
+	int rc = pg_tx_begin(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+	s->read_only = !rc;
+	return rc;
 }
 
 static void read_end(ctip_store *base)
 {
 	pg_store *s = (pg_store *)base;
 	pg_pre_clear(s);
+	s->read_only = 0;
 	if (s->in_tx)
 		pg_exec(s, "COMMIT", NULL);
 	s->in_tx = 0;
@@ -182,8 +186,9 @@ static int org_list(ctip_store *base, int (*cb)(void *ctx, const struct ctip_org
 #define LIVE_TO(org, cas)                                                                          \
 	"EXISTS (SELECT 1 FROM case_access a WHERE a.org_id = " org " AND a.case_id = " cas ")"
 
-static const char access_sql[] =
-        "SELECT c.org_id = $1, " LIVE_TO("$1", "c.id") " FROM cases c WHERE c.id = $2";
+/* with the case's version: a view asks for both (case_version takes it from here) */
+static const char access_sql[] = "SELECT c.org_id = $1, " LIVE_TO(
+        "$1", "c.id") ", c.version FROM cases c WHERE c.id = $2";
 static const char version_sql[] = "SELECT version FROM cases WHERE id = $1";
 
 static int case_access(ctip_store *base, int64_t case_id, int64_t org_id, int *access, ctip_err *e)
@@ -198,6 +203,11 @@ static int case_access(ctip_store *base, int64_t case_id, int64_t org_id, int *a
 		*access = !strcmp(PQgetvalue(r, 0, 0), "t")   ? CTIP_ACCESS_OWN
 		          : !strcmp(PQgetvalue(r, 0, 1), "t") ? CTIP_ACCESS_REFERRAL
 		                                              : CTIP_ACCESS_NONE;
+	/* kept for case_version in a read's snapshot (not in a write's: its version may move) */
+	if (PQntuples(r) && *access != CTIP_ACCESS_NONE && s->read_only) {
+		s->seen_case = case_id;
+		s->seen_version = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+	}
 	PQclear(r);
 	return CTIP_OK;
 }
@@ -307,6 +317,10 @@ static int case_version(ctip_store *base, int64_t case_id, int64_t *version, cti
 {
 	pg_store *s = (pg_store *)base;
 	PGresult *r;
+	if (s->in_tx && s->seen_case == case_id) { /* read with the access check, same snapshot */
+		*version = s->seen_version;
+		return CTIP_OK;
+	}
 	int rc = pg_qf(s, &r, e, "case version", version_sql, "i", (long long)case_id);
 	if (rc)
 		return rc;
@@ -845,11 +859,11 @@ static void case_prefetch(ctip_store *base, int64_t case_id, int64_t org_id)
 	snprintf(c, sizeof(c), "%lld", (long long)case_id);
 	snprintf(o, sizeof(o), "%lld", (long long)org_id);
 	int rn = referral_sql(rsql, sizeof(rsql), 0, case_id, 0, 0, rnum);
-	const char *va[] = {o, c}, *vr[] = {c, zero}, *vf[] = {rnum[0]}, *vv[] = {c};
-	const char *const sql[] = {access_sql, pg_rows_case_sql, rsql, version_sql};
-	const char *const *v[] = {va, vr, vf, vv};
-	const int np[] = {2, 2, rn, 1};
-	pg_prefetch(s, 4, sql, np, v);
+	const char *va[] = {o, c}, *vr[] = {c, zero}, *vf[] = {rnum[0]};
+	const char *const sql[] = {access_sql, pg_rows_case_sql, rsql};
+	const char *const *v[] = {va, vr, vf};
+	const int np[] = {2, 2, rn};
+	pg_prefetch(s, 3, sql, np, v);
 }
 
 const struct ctip_srv_ops ctip_pg_srv_ops = {
