@@ -187,8 +187,8 @@ static int org_list(ctip_store *base, int (*cb)(void *ctx, const struct ctip_org
 	"EXISTS (SELECT 1 FROM case_access a WHERE a.org_id = " org " AND a.case_id = " cas ")"
 
 /* with the case's version: a view asks for both (case_version takes it from here) */
-static const char access_sql[] = "SELECT c.org_id = $1, " LIVE_TO(
-        "$1", "c.id") ", c.version FROM cases c WHERE c.id = $2";
+static const char access_sql[] =
+        "SELECT c.org_id = $1, " LIVE_TO("$1", "c.id") ", c.version FROM cases c WHERE c.id = $2";
 static const char version_sql[] = "SELECT version FROM cases WHERE id = $1";
 
 static int case_access(ctip_store *base, int64_t case_id, int64_t org_id, int *access, ctip_err *e)
