@@ -147,13 +147,32 @@ static int approval_list(ctip_store *base, int64_t id, int64_t case_id, int64_t 
 {
 	pg_store *s = PGS(base);
 	PGresult *r;
-	int rc = pg_qf(s, &r, e, "approvals",
-	               "SELECT a.id, a.case_id, a.kind, a.status, a.requested_by, a.requested_at, "
-	               "a.request_sealed, a.decided_by, a.decided_at, a.comment_sealed FROM "
-	               "case_approval a JOIN cases c ON c.id = a.case_id WHERE ($1 = 0 OR a.id = "
-	               "$1) AND ($2 = 0 OR a.case_id = $2) AND ($3 = 0 OR c.org_id = $3) AND "
-	               "($4::text IS NULL OR a.status = $4) ORDER BY a.id",
-	               "iiis", (long long)id, (long long)case_id, (long long)org_id, status);
+	/* only the filters given are in the statement: a catch-all ("$2 = 0 OR a.case_id = $2")
+	 * has a generic plan that reads every approval, at every case's casework */
+	char sql[600], num[3][24];
+	const char *v[4];
+	const int64_t want[3] = {id, case_id, org_id};
+	const char *col[3] = {"a.id", "a.case_id", "c.org_id"};
+	int np = 0;
+	size_t k = (size_t)snprintf(sql, sizeof(sql),
+	                            "SELECT a.id, a.case_id, a.kind, a.status, a.requested_by, "
+	                            "a.requested_at, a.request_sealed, a.decided_by, a.decided_at, "
+	                            "a.comment_sealed FROM case_approval a JOIN cases c ON c.id = "
+	                            "a.case_id WHERE true");
+	for (int i = 0; i < 3; i++)
+		if (want[i]) {
+			snprintf(num[np], sizeof(num[np]), "%lld", (long long)want[i]);
+			v[np] = num[np];
+			np++;
+			k += (size_t)snprintf(sql + k, sizeof(sql) - k, " AND %s = $%d::bigint",
+			                      col[i], np);
+		}
+	if (status) {
+		v[np++] = status;
+		k += (size_t)snprintf(sql + k, sizeof(sql) - k, " AND a.status = $%d", np);
+	}
+	snprintf(sql + k, sizeof(sql) - k, " ORDER BY a.id");
+	int rc = pg_query(s, sql, np, v, &r, e, "approvals");
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
@@ -297,15 +316,19 @@ static int due_list(ctip_store *base, int64_t case_id, int64_t org_id, const cha
                     int (*cb)(void *ctx, const struct ctip_cw_due *d), void *ctx, ctip_err *e)
 {
 	PGresult *r;
-	int rc = pg_qf(
-	        PGS(base), &r, e, "follow-up plan",
-	        "SELECT d.id, d.case_id, c.org_id, d.due, d.done, o.name, c.src_case_id, "
-	        "w.assigned_to, coalesce(w.followup, 'none'), d.months FROM followup_due d JOIN "
-	        "cases c ON c.id = d.case_id JOIN organisation o ON o.id = c.org_id LEFT JOIN "
-	        "case_work w ON w.case_id = d.case_id WHERE CASE WHEN $1 <> 0 THEN d.case_id = $1 "
-	        "ELSE d.done IS NULL AND w.followup = 'active' AND ($2 = 0 OR c.org_id = $2) AND "
-	        "($3::text IS NULL OR d.due <= $3) END ORDER BY d.due, d.id",
-	        "iis", (long long)case_id, (long long)org_id, until);
+	/* a case's plan, or the active plans due (of an organisation, until a date): two
+	 * statements, not one whose generic plan serves neither by its index */
+#define DUE_SQL(where)                                                                             \
+	"SELECT d.id, d.case_id, c.org_id, d.due, d.done, o.name, c.src_case_id, w.assigned_to, "  \
+	"coalesce(w.followup, 'none'), d.months FROM followup_due d JOIN cases c ON c.id = "       \
+	"d.case_id JOIN organisation o ON o.id = c.org_id LEFT JOIN case_work w ON w.case_id = "   \
+	"d.case_id WHERE " where " ORDER BY d.due, d.id"
+	int rc = case_id ? pg_qf(PGS(base), &r, e, "follow-up plan", DUE_SQL("d.case_id = $1"), "i",
+	                         (long long)case_id)
+	                 : pg_qf(PGS(base), &r, e, "follow-up plan",
+	                         DUE_SQL("d.done IS NULL AND w.followup = 'active' AND ($1 = 0 OR "
+	                                 "c.org_id = $1) AND ($2::text IS NULL OR d.due <= $2)"),
+	                         "is", (long long)org_id, until);
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
@@ -409,15 +432,29 @@ static int alert_add(ctip_store *base, int64_t case_id, const char *kind, const 
 	             (long long)case_id, kind, detail ? detail : "");
 }
 
+#define ALERTS_SQL(where)                                                                          \
+	"SELECT a.id, a.case_id, a.kind, a.detail, a.created_at FROM case_alert a JOIN cases c "   \
+	"ON "                                                                                      \
+	"c.id = a.case_id WHERE a.cleared_at IS NULL" where
+
 static int alert_list(ctip_store *base, int64_t case_id, int64_t org_id,
                       int (*cb)(void *ctx, const struct ctip_cw_alert *a), void *ctx, ctip_err *e)
 {
 	PGresult *r;
-	int rc = pg_qf(PGS(base), &r, e, "alerts",
-	               "SELECT a.id, a.case_id, a.kind, a.detail, a.created_at FROM case_alert a "
-	               "JOIN cases c ON c.id = a.case_id WHERE a.cleared_at IS NULL AND ($1 = 0 OR "
-	               "a.case_id = $1) AND ($2 = 0 OR c.org_id = $2) ORDER BY a.id",
-	               "ii", (long long)case_id, (long long)org_id);
+	/* the filters given only (as approval_list) */
+	static const char *const sql[4] = {
+	        ALERTS_SQL("") " ORDER BY a.id",
+	        ALERTS_SQL(" AND a.case_id = $1::bigint") " ORDER BY a.id",
+	        ALERTS_SQL(" AND c.org_id = $1::bigint") " ORDER BY a.id",
+	        ALERTS_SQL(
+	                " AND a.case_id = $1::bigint AND c.org_id = $2::bigint") " ORDER BY a.id",
+	};
+	char c[24], o[24];
+	snprintf(c, sizeof(c), "%lld", (long long)case_id);
+	snprintf(o, sizeof(o), "%lld", (long long)org_id);
+	const char *v[2] = {case_id ? c : o, o};
+	int rc = pg_query(PGS(base), sql[(case_id != 0) | (org_id != 0) << 1],
+	                  (case_id != 0) + (org_id != 0), v, &r, e, "alerts");
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {

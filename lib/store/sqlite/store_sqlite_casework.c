@@ -208,16 +208,28 @@ static int approval_list(ctip_store *s, int64_t id, int64_t case_id, int64_t org
                          const char *status, int (*cb)(void *ctx, const struct ctip_cw_approval *a),
                          void *ctx, ctip_err *e)
 {
-	sqlite3_stmt *st = ctip_sqlite_prep(
-	        s,
-	        "SELECT a.id, a.case_id, a.kind, a.status, a.requested_by, a.requested_at, "
-	        "a.request_sealed, a.decided_by, a.decided_at, a.comment_sealed FROM case_approval "
-	        "a JOIN cases c ON c.id = a.case_id WHERE (?1 = 0 OR a.id = ?1) AND (?2 = 0 OR "
-	        "a.case_id = ?2) AND (?3 = 0 OR c.org_id = ?3) AND (?4 IS NULL OR a.status = ?4) "
-	        "ORDER BY a.id",
-	        e);
+	/* only the filters given are in the statement: with "?2 = 0 OR a.case_id = ?2" SQLite
+	 * reads every approval (an OR of a parameter is not an index's), at every case's casework
+	 */
+	char sql[600];
+	size_t k = (size_t)snprintf(sql, sizeof(sql),
+	                            "SELECT a.id, a.case_id, a.kind, a.status, a.requested_by, "
+	                            "a.requested_at, a.request_sealed, a.decided_by, a.decided_at, "
+	                            "a.comment_sealed FROM case_approval a JOIN cases c ON c.id = "
+	                            "a.case_id WHERE 1");
+	if (id)
+		k += (size_t)snprintf(sql + k, sizeof(sql) - k, " AND a.id = ?1");
+	if (case_id)
+		k += (size_t)snprintf(sql + k, sizeof(sql) - k, " AND a.case_id = ?2");
+	if (org_id)
+		k += (size_t)snprintf(sql + k, sizeof(sql) - k, " AND c.org_id = ?3");
+	if (status)
+		k += (size_t)snprintf(sql + k, sizeof(sql) - k, " AND a.status = ?4");
+	snprintf(sql + k, sizeof(sql) - k, " ORDER BY a.id");
+	sqlite3_stmt *st = ctip_sqlite_prep(s, sql, e);
 	if (!st)
 		return CTIP_EDB;
+	/* (a parameter the statement lacks is refused by its bind, harmlessly) */
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, case_id);
 	sqlite3_bind_int64(st, 3, org_id);
@@ -398,14 +410,18 @@ static int due_clear_open(ctip_store *s, int64_t case_id, ctip_err *e)
 static int due_list(ctip_store *s, int64_t case_id, int64_t org_id, const char *until,
                     int (*cb)(void *ctx, const struct ctip_cw_due *d), void *ctx, ctip_err *e)
 {
+	/* a case's plan, or the active plans due: two statements (a CASE over both reads every
+	 * plan of the registry for one case's) */
+#define DUE_SQL(where)                                                                             \
+	"SELECT d.id, d.case_id, c.org_id, d.due, d.done, o.name, c.src_case_id, w.assigned_to, "  \
+	"coalesce(w.followup, 'none'), d.months FROM followup_due d JOIN cases c ON c.id = "       \
+	"d.case_id JOIN organisation o ON o.id = c.org_id LEFT JOIN case_work w ON w.case_id = "   \
+	"d.case_id WHERE " where " ORDER BY d.due, d.id"
 	sqlite3_stmt *st = ctip_sqlite_prep(
 	        s,
-	        "SELECT d.id, d.case_id, c.org_id, d.due, d.done, o.name, c.src_case_id, "
-	        "w.assigned_to, coalesce(w.followup, 'none'), d.months FROM followup_due d JOIN "
-	        "cases c ON c.id = d.case_id JOIN organisation o ON o.id = c.org_id LEFT JOIN "
-	        "case_work w ON w.case_id = d.case_id WHERE CASE WHEN ?1 <> 0 THEN d.case_id = ?1 "
-	        "ELSE d.done IS NULL AND w.followup = 'active' AND (?2 = 0 OR c.org_id = ?2) AND "
-	        "(?3 IS NULL OR d.due <= ?3) END ORDER BY d.due, d.id",
+	        case_id ? DUE_SQL("d.case_id = ?1")
+	                : DUE_SQL("d.done IS NULL AND w.followup = 'active' AND (?2 = 0 OR "
+	                          "c.org_id = ?2) AND (?3 IS NULL OR d.due <= ?3)"),
 	        e);
 	if (!st)
 		return CTIP_EDB;
@@ -550,13 +566,13 @@ static int alert_add(ctip_store *s, int64_t case_id, const char *kind, const cha
 static int alert_list(ctip_store *s, int64_t case_id, int64_t org_id,
                       int (*cb)(void *ctx, const struct ctip_cw_alert *a), void *ctx, ctip_err *e)
 {
-	sqlite3_stmt *st =
-	        ctip_sqlite_prep(s,
-	                         "SELECT a.id, a.case_id, a.kind, a.detail, a.created_at FROM "
-	                         "case_alert a JOIN cases c ON c.id = a.case_id WHERE a.cleared_at "
-	                         "IS NULL AND (?1 = 0 OR a.case_id = ?1) AND (?2 = 0 OR c.org_id = "
-	                         "?2) ORDER BY a.id",
-	                         e);
+	/* the filters given only (as approval_list) */
+	char sql[300];
+	snprintf(sql, sizeof(sql),
+	         "SELECT a.id, a.case_id, a.kind, a.detail, a.created_at FROM case_alert a JOIN "
+	         "cases c ON c.id = a.case_id WHERE a.cleared_at IS NULL%s%s ORDER BY a.id",
+	         case_id ? " AND a.case_id = ?1" : "", org_id ? " AND c.org_id = ?2" : "");
+	sqlite3_stmt *st = ctip_sqlite_prep(s, sql, e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, case_id);
