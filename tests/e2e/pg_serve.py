@@ -312,6 +312,38 @@ h.report("casework: 100 views of a case's casework read its approvals, plan and 
          "case, not the 60,000 of others", before >= 0 and after - before < 1000, (before, after))
 psql_su(f"DELETE FROM cases WHERE id > {SYN}")  # their rows with them (ON DELETE CASCADE)
 
+# ---- a hotline contact, read by its id ---------------------------------------------------------
+# One contact was read by the catch-all of the list ("$1 = 0 OR h.id = $1 ... ORDER BY h.at
+# DESC"), which walks the organisation's contacts newest first until it meets the one. With
+# 20,000 newer contacts of A's, reading A's oldest must not read them.
+r = psql_su(f"INSERT INTO hotline_contact (org_id, channel, at, created_by) SELECT {A}, 'phone', "
+            "'2025-06-01T10:00:00Z', 'synthetic' FROM generate_series(1, 20000)",
+            f"INSERT INTO hotline_contact (org_id, channel, at, created_by) VALUES ({A}, 'phone', "
+            "'2020-01-01T10:00:00Z', 'synthetic') RETURNING id", "ANALYZE hotline_contact")
+oldest = int(r.stdout.split()[-1]) if r.returncode == 0 and r.stdout.split() else 0
+
+
+def contact_reads():
+    r = psql_su("SELECT pg_stat_force_next_flush()",
+                "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM "
+                "pg_stat_user_tables WHERE relname = 'hotline_contact'")
+    return int(r.stdout.split()[-1]) if r.returncode == 0 else -1
+
+
+cc = reg.client("a.caseworker")
+st0, js0 = cc.get(f"/api/contacts/{oldest}")
+for _ in range(20):
+    cc.get(f"/api/contacts/{oldest}")
+time.sleep(1.5)
+before = contact_reads()
+for _ in range(100):
+    cc.get(f"/api/contacts/{oldest}")
+time.sleep(1.5)
+after = contact_reads()
+h.report("contacts: 100 reads of one contact read it by its id, not the organisation's 20,000",
+         st0 == 200 and before >= 0 and after - before < 1000, (st0, before, after))
+psql_su("DELETE FROM hotline_contact WHERE created_by = 'synthetic'")
+
 # ---- the role ----------------------------------------------------------------------------------
 r = psql_su("CREATE ROLE " + reg.dbname + "_other LOGIN",
             f"GRANT SELECT ON ctip_schema, vocab, setting TO {reg.dbname}_other")

@@ -316,19 +316,22 @@ static int due_list(ctip_store *base, int64_t case_id, int64_t org_id, const cha
                     int (*cb)(void *ctx, const struct ctip_cw_due *d), void *ctx, ctip_err *e)
 {
 	PGresult *r;
-	/* a case's plan, or the active plans due (of an organisation, until a date): two
-	 * statements, not one whose generic plan serves neither by its index */
+	/* a case's plan, or the active plans due (of an organisation, or of all, until a date):
+	 * a statement each, not one whose generic plan serves none by its index */
 #define DUE_SQL(where)                                                                             \
 	"SELECT d.id, d.case_id, c.org_id, d.due, d.done, o.name, c.src_case_id, w.assigned_to, "  \
 	"coalesce(w.followup, 'none'), d.months FROM followup_due d JOIN cases c ON c.id = "       \
 	"d.case_id JOIN organisation o ON o.id = c.org_id LEFT JOIN case_work w ON w.case_id = "   \
 	"d.case_id WHERE " where " ORDER BY d.due, d.id"
+#define DUE_OPEN "d.done IS NULL AND w.followup = 'active' AND ($2::text IS NULL OR d.due <= $2)"
 	int rc = case_id ? pg_qf(PGS(base), &r, e, "follow-up plan", DUE_SQL("d.case_id = $1"), "i",
 	                         (long long)case_id)
-	                 : pg_qf(PGS(base), &r, e, "follow-up plan",
-	                         DUE_SQL("d.done IS NULL AND w.followup = 'active' AND ($1 = 0 OR "
-	                                 "c.org_id = $1) AND ($2::text IS NULL OR d.due <= $2)"),
-	                         "is", (long long)org_id, until);
+	         : org_id ? pg_qf(PGS(base), &r, e, "follow-up plan",
+	                          DUE_SQL("c.org_id = $1 AND " DUE_OPEN), "is", (long long)org_id,
+	                          until)
+	                  : pg_qf(PGS(base), &r, e, "follow-up plan",
+	                          DUE_SQL("$1::bigint = 0 AND " DUE_OPEN), "is", (long long)0,
+	                          until);
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
@@ -495,13 +498,21 @@ static int hotline_list(ctip_store *base, int64_t id, int64_t org_id, long limit
 {
 	pg_store *s = PGS(base);
 	PGresult *r;
-	int rc = pg_qf(s, &r, e, "contacts",
-	               "SELECT h.id, h.org_id, o.name, coalesce(h.case_id, 0), h.channel, h.at, "
-	               "h.caller_type, h.reason, h.province, h.anonymous, h.caller_sealed, "
-	               "h.notes_sealed, h.created_by, h.created_at FROM hotline_contact h JOIN "
-	               "organisation o ON o.id = h.org_id WHERE ($1 = 0 OR h.id = $1) AND ($2 = 0 "
-	               "OR h.org_id = $2) ORDER BY h.at DESC, h.id DESC LIMIT $3",
-	               "iiz", (long long)id, (long long)org_id, (long long)(limit > 0 ? limit : 0));
+	/* one contact by its id, or an organisation's latest: each its own statement (a catch-all
+	 * "$1 = 0 OR h.id = $1" walks the organisation's contacts to find one) */
+#define CONTACTS_SQL(where)                                                                        \
+	"SELECT h.id, h.org_id, o.name, coalesce(h.case_id, 0), h.channel, h.at, h.caller_type, "  \
+	"h.reason, h.province, h.anonymous, h.caller_sealed, h.notes_sealed, h.created_by, "       \
+	"h.created_at FROM hotline_contact h JOIN organisation o ON o.id = h.org_id WHERE " where  \
+	" ORDER BY h.at DESC, h.id DESC LIMIT $3"
+	static const char *const sql[4] = {
+	        CONTACTS_SQL("$1::bigint = 0 AND $2::bigint = 0"),
+	        CONTACTS_SQL("h.id = $1 AND $2::bigint = 0"),
+	        CONTACTS_SQL("$1::bigint = 0 AND h.org_id = $2"),
+	        CONTACTS_SQL("h.id = $1 AND h.org_id = $2"),
+	};
+	int rc = pg_qf(s, &r, e, "contacts", sql[(id != 0) | (org_id != 0) << 1], "iiz",
+	               (long long)id, (long long)org_id, (long long)(limit > 0 ? limit : 0));
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {

@@ -410,8 +410,8 @@ static int due_clear_open(ctip_store *s, int64_t case_id, ctip_err *e)
 static int due_list(ctip_store *s, int64_t case_id, int64_t org_id, const char *until,
                     int (*cb)(void *ctx, const struct ctip_cw_due *d), void *ctx, ctip_err *e)
 {
-	/* a case's plan, or the active plans due: two statements (a CASE over both reads every
-	 * plan of the registry for one case's) */
+	/* a case's plan, or the active plans due (of an organisation, or of all): a statement
+	 * each (a CASE over them read every plan of the registry for one case's) */
 #define DUE_SQL(where)                                                                             \
 	"SELECT d.id, d.case_id, c.org_id, d.due, d.done, o.name, c.src_case_id, w.assigned_to, "  \
 	"coalesce(w.followup, 'none'), d.months FROM followup_due d JOIN cases c ON c.id = "       \
@@ -419,9 +419,11 @@ static int due_list(ctip_store *s, int64_t case_id, int64_t org_id, const char *
 	"d.case_id WHERE " where " ORDER BY d.due, d.id"
 	sqlite3_stmt *st = ctip_sqlite_prep(
 	        s,
-	        case_id ? DUE_SQL("d.case_id = ?1")
-	                : DUE_SQL("d.done IS NULL AND w.followup = 'active' AND (?2 = 0 OR "
-	                          "c.org_id = ?2) AND (?3 IS NULL OR d.due <= ?3)"),
+	        case_id  ? DUE_SQL("d.case_id = ?1")
+	        : org_id ? DUE_SQL("c.org_id = ?2 AND d.done IS NULL AND w.followup = 'active' AND "
+	                           "(?3 IS NULL OR d.due <= ?3)")
+	                 : DUE_SQL("?2 = 0 AND d.done IS NULL AND w.followup = 'active' AND (?3 IS "
+	                           "NULL OR d.due <= ?3)"),
 	        e);
 	if (!st)
 		return CTIP_EDB;
@@ -624,15 +626,17 @@ static int hotline_list(ctip_store *s, int64_t id, int64_t org_id, long limit,
                         int (*cb)(void *ctx, const struct ctip_cw_hotline *h), void *ctx,
                         ctip_err *e)
 {
-	sqlite3_stmt *st = ctip_sqlite_prep(
-	        s,
-	        "SELECT h.id, h.org_id, o.name, coalesce(h.case_id, 0), h.channel, h.at, "
-	        "h.caller_type, h.reason, h.province, h.anonymous, h.caller_sealed, "
-	        "h.notes_sealed, "
-	        "h.created_by, h.created_at FROM hotline_contact h JOIN organisation o ON o.id = "
-	        "h.org_id WHERE (?1 = 0 OR h.id = ?1) AND (?2 = 0 OR h.org_id = ?2) ORDER BY h.at "
-	        "DESC, h.id DESC LIMIT ?3",
-	        e);
+	/* one contact by its id, or an organisation's latest: only the filters given (an "?1 = 0
+	 * OR h.id = ?1" reads the organisation's contacts to find one) */
+	char sql[600];
+	snprintf(sql, sizeof(sql),
+	         "SELECT h.id, h.org_id, o.name, coalesce(h.case_id, 0), h.channel, h.at, "
+	         "h.caller_type, h.reason, h.province, h.anonymous, h.caller_sealed, "
+	         "h.notes_sealed, "
+	         "h.created_by, h.created_at FROM hotline_contact h JOIN organisation o ON o.id = "
+	         "h.org_id WHERE %s AND %s ORDER BY h.at DESC, h.id DESC LIMIT ?3",
+	         id ? "h.id = ?1" : "?1 = 0", org_id ? "h.org_id = ?2" : "?2 = 0");
+	sqlite3_stmt *st = ctip_sqlite_prep(s, sql, e);
 	if (!st)
 		return CTIP_EDB;
 	sqlite3_bind_int64(st, 1, id);
