@@ -4,7 +4,9 @@
  * write of any other column (a consent, a comment, a case's status) leaves a record's input
  * as it was, and its prepared record in the cache stays good.
  */
-#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "link_watch.h"
 
@@ -22,3 +24,26 @@ const struct ctip_link_watch ctip_link_watch_tables[] = {
         {"organisation", CTIP_LINK_ORG, "id", "id, name", 0},
         {NULL, 0, NULL, NULL, 0},
 };
+
+char *ctip_link_watch_changed(const char *columns, const char *differs)
+{
+	size_t cap = 2 * strlen(columns) + 64 + 2 * strlen(columns) * (strlen(differs) + 16),
+	       len = 0;
+	char *w = malloc(cap);
+	if (!w)
+		return NULL;
+	w[0] = 0;
+	for (const char *p = columns; *p;) {
+		size_t n = strcspn(p, ",");
+		const char *a = p, *z = p + n;
+		while (a < z && *a == ' ')
+			a++;
+		while (z > a && z[-1] == ' ')
+			z--;
+		len += (size_t)snprintf(w + len, cap - len, "%sOLD.%.*s %s NEW.%.*s",
+		                        len ? " OR " : "", (int)(z - a), a, differs, (int)(z - a),
+		                        a);
+		p += n + (p[n] == ',');
+	}
+	return w;
+}

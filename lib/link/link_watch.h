@@ -35,4 +35,9 @@ struct ctip_link_watch {
 /* The tables, ending with one whose table is NULL. */
 extern const struct ctip_link_watch ctip_link_watch_tables[];
 
+/* "OLD.a <differs> NEW.a OR OLD.b ..." over the columns of a comma-separated list: the WHEN of
+ * an update trigger, with the back end's operator for "differs, NULL being a value" ("IS NOT"
+ * on SQLite, "IS DISTINCT FROM" on PostgreSQL). Free it; NULL when out of memory. */
+char *ctip_link_watch_changed(const char *columns, const char *differs);
+
 #endif

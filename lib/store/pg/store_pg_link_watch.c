@@ -46,24 +46,6 @@ static int records(char **b, size_t *l, size_t *c, const struct ctip_link_watch 
 	return -1;
 }
 
-/* OLD.a IS DISTINCT FROM NEW.a OR ... over a comma-separated list of columns. */
-static int changed(char **b, size_t *l, size_t *c, const char *columns)
-{
-	int bad = 0, first = 1;
-	for (const char *p = columns; *p && !bad; first = 0) {
-		size_t n = strcspn(p, ",");
-		const char *a = p, *z = p + n;
-		while (a < z && *a == ' ')
-			a++;
-		while (z > a && z[-1] == ' ')
-			z--;
-		bad |= pg_sql_add(b, l, c, "%sOLD.%.*s IS DISTINCT FROM NEW.%.*s",
-		                  first ? "" : " OR ", (int)(z - a), a, (int)(z - a), a);
-		p += n + (p[n] == ',');
-	}
-	return bad;
-}
-
 #define FN_HEAD                                                                                    \
 	"CREATE FUNCTION link_changed_%s_%c() RETURNS trigger LANGUAGE plpgsql SECURITY "          \
 	"DEFINER\nSET search_path = public, pg_temp AS $f$\nBEGIN\n"
@@ -86,7 +68,9 @@ static char *make_sql(int *ntriggers)
 		                  "CREATE TRIGGER link_changed_%s_u AFTER UPDATE OF %s ON %s FOR "
 		                  "EACH ROW\n  WHEN (",
 		                  t->table, t->columns, t->table);
-		bad |= changed(&b, &l, &c, t->columns);
+		char *when = ctip_link_watch_changed(t->columns, "IS DISTINCT FROM");
+		bad |= !when || pg_sql_add(&b, &l, &c, "%s", when);
+		free(when);
 		bad |= pg_sql_add(&b, &l, &c, ") EXECUTE FUNCTION link_changed_%s_u();\n",
 		                  t->table);
 		++*ntriggers;

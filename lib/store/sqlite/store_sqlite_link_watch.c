@@ -10,6 +10,7 @@
  * The first load sets every trigger aside and restores it by its text (store_sqlite_tx.c).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "link_watch.h"
@@ -34,36 +35,17 @@ static char *records(const struct ctip_link_watch *t, const char *keys)
 	return NULL;
 }
 
-/* The WHEN of an update: one of the columns changed its value (UPDATE OF fires when a column
- * is set, to its own value too: re-sealing under a new key sets the identity). */
-static char *changed(const char *columns)
-{
-	char *w = sqlite3_mprintf("%s", ""), col[64];
-	for (const char *p = columns; w && *p;) {
-		size_t n = strcspn(p, ",");
-		const char *a = p, *z = p + n;
-		while (a < z && *a == ' ')
-			a++;
-		while (z > a && z[-1] == ' ')
-			z--;
-		snprintf(col, sizeof(col), "%.*s", (int)(z - a), a);
-		char *g =
-		        sqlite3_mprintf("%s%sOLD.%s IS NOT NEW.%s", w, *w ? " OR " : "", col, col);
-		sqlite3_free(w);
-		w = g;
-		p += n + (p[n] == ',');
-	}
-	return w;
-}
-
 /* One trigger's text as sqlite_master keeps it; kind 'I', 'U' or 'D'. NULL: out of memory. */
 static char *trigger_sql(const struct ctip_link_watch *t, char kind)
 {
 	char *keys = kind == 'U'   ? sqlite3_mprintf("OLD.%s, NEW.%s", t->key, t->key)
 	             : kind == 'I' ? sqlite3_mprintf("NEW.%s", t->key)
 	                           : sqlite3_mprintf("OLD.%s", t->key);
+	/* an update's WHEN: one of the columns changed its value (UPDATE OF fires when a column
+	 * is set, to its own value too: re-sealing under a new key sets the identity) */
 	char *sel = keys ? records(t, keys) : NULL,
-	     *when = kind == 'U' ? changed(t->columns) : NULL, *out = NULL;
+	     *when = kind == 'U' ? ctip_link_watch_changed(t->columns, "IS NOT") : NULL,
+	     *out = NULL;
 	if (sel && (kind != 'U' || when))
 		out = sqlite3_mprintf(
 		        "CREATE TRIGGER link_changed_%s_%c AFTER %s%s%s ON %s%s%s\nBEGIN\n"
@@ -76,7 +58,7 @@ static char *trigger_sql(const struct ctip_link_watch *t, char kind)
 		        when ? "\nWHEN " : "", when ? when : "", sel);
 	sqlite3_free(keys);
 	sqlite3_free(sel);
-	sqlite3_free(when);
+	free(when);
 	return out;
 }
 
