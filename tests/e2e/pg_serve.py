@@ -259,19 +259,21 @@ psql_su(f"INSERT INTO cases (id, org_id, src_case_id) SELECT {SYN} + g, {B}, 'SY
         "ANALYZE cases", "ANALYZE case_referral")
 
 
-def referral_reads():
+def rows_read(*tables):
+    """Rows the tables have given out so far, by scans and by index (-1: not known)."""
+    names = ", ".join(f"'{t}'" for t in tables)
     r = psql_su("SELECT pg_stat_force_next_flush()",
-                "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables "
-                "WHERE relname = 'case_referral'")
+                "SELECT sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)) FROM "
+                f"pg_stat_user_tables WHERE relname IN ({names})")
     return int(r.stdout.split()[-1]) if r.returncode == 0 else -1
 
 
 views(20)  # the sessions' plans are made with the new statistics
 time.sleep(1.5)
-before = referral_reads()
+before = rows_read("case_referral")
 views(100)
 time.sleep(1.5)
-after = referral_reads()
+after = rows_read("case_referral")
 h.report("referrals: 100 views of a case read its referrals by the case, not the 20,000 of others",
          before >= 0 and after - before < 1000, (before, after))
 
@@ -289,13 +291,6 @@ psql_su(f"INSERT INTO case_approval (case_id, kind, requested_by, requested_at) 
         "ANALYZE case_approval", "ANALYZE followup_due", "ANALYZE case_alert")
 
 
-def casework_reads():
-    r = psql_su("SELECT pg_stat_force_next_flush()",
-                "SELECT sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)) FROM "
-                "pg_stat_user_tables WHERE relname IN ('case_approval', 'followup_due', 'case_alert')")
-    return int(r.stdout.split()[-1]) if r.returncode == 0 else -1
-
-
 def workflow_views(n):
     c = reg.client("a.caseworker")
     for _ in range(n):
@@ -304,10 +299,10 @@ def workflow_views(n):
 
 workflow_views(20)
 time.sleep(1.5)
-before = casework_reads()
+before = rows_read("case_approval", "followup_due", "case_alert")
 workflow_views(100)
 time.sleep(1.5)
-after = casework_reads()
+after = rows_read("case_approval", "followup_due", "case_alert")
 h.report("casework: 100 views of a case's casework read its approvals, plan and alerts by the "
          "case, not the 60,000 of others", before >= 0 and after - before < 1000, (before, after))
 psql_su(f"DELETE FROM cases WHERE id > {SYN}")  # their rows with them (ON DELETE CASCADE)
@@ -323,23 +318,16 @@ r = psql_su(f"INSERT INTO hotline_contact (org_id, channel, at, created_by) SELE
 oldest = int(r.stdout.split()[-1]) if r.returncode == 0 and r.stdout.split() else 0
 
 
-def contact_reads():
-    r = psql_su("SELECT pg_stat_force_next_flush()",
-                "SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM "
-                "pg_stat_user_tables WHERE relname = 'hotline_contact'")
-    return int(r.stdout.split()[-1]) if r.returncode == 0 else -1
-
-
 cc = reg.client("a.caseworker")
 st0, js0 = cc.get(f"/api/contacts/{oldest}")
 for _ in range(20):
     cc.get(f"/api/contacts/{oldest}")
 time.sleep(1.5)
-before = contact_reads()
+before = rows_read("hotline_contact")
 for _ in range(100):
     cc.get(f"/api/contacts/{oldest}")
 time.sleep(1.5)
-after = contact_reads()
+after = rows_read("hotline_contact")
 h.report("contacts: 100 reads of one contact read it by its id, not the organisation's 20,000",
          st0 == 200 and before >= 0 and after - before < 1000, (st0, before, after))
 psql_su("DELETE FROM hotline_contact WHERE created_by = 'synthetic'")
