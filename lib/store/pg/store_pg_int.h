@@ -173,9 +173,21 @@ int pg_access_rule(pg_store *s, ctip_err *e);
 /* store_pg_fresh.c: the statistics triggers made from lib/stats/freshness.h, installed by
  * `ctip init` when the database's differ */
 int pg_stats_fresh(pg_store *s, ctip_err *e);
-/* Appends printf-style text to *buf (length *len, capacity *cap); -1 when out of memory. */
+/* store_pg_triggers.c: appends printf-style text to *buf (length *len, capacity *cap); -1
+ * when out of memory. */
 __attribute__((format(printf, 4, 5))) int pg_sql_add(char **buf, size_t *len, size_t *cap,
                                                      const char *fmt, ...);
+/* A family of triggers made from a declaration: drop_sql, then body, then the comment of
+ * comment_on (an object of the family) set to want, "STAMP <hash of body>". Free it; NULL
+ * when out of memory. */
+#define PG_STAMP_MAX 80
+char *pg_triggers_sql(const char *drop_sql, const char *body, const char *stamp,
+                      const char *comment_on, char want[PG_STAMP_MAX]);
+/* Runs sql (pg_triggers_sql's) and then_sql (NULL: none) in one transaction, unless state_sql
+ * (one row: whether the family's schema is there, the comment, the number of its triggers)
+ * says it is not, or that the family is as made (the comment want, n triggers). */
+int pg_triggers_install(pg_store *s, const char *state_sql, const char *want, long n,
+                        const char *sql, const char *then_sql, const char *what, ctip_err *e);
 /* store_pg_link_watch.c: linkage's triggers made from lib/link/link_watch.h, installed by
  * `ctip init` when the database's differ */
 int pg_link_watch(pg_store *s, ctip_err *e);

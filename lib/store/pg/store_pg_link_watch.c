@@ -14,7 +14,6 @@
  * comment. When it differs, or a trigger is missing, every link_changed_ trigger and function
  * is dropped and made again from the declaration, in one transaction.
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,71 +123,38 @@ static const char drop_sql[] =
         "$$";
 
 /* The text made, with its hash as link_changed's comment; *n: its triggers. */
-static char *watch_sql(int *n, char want[80])
+static char *watch_sql(int *n, char want[PG_STAMP_MAX])
 {
-	char *sql = make_sql(n), *out = NULL;
-	if (!sql)
+	char *body = make_sql(n), *out;
+	if (!body)
 		return NULL;
-	unsigned char h[16];
-	crypto_generichash(h, sizeof(h), (const unsigned char *)sql, strlen(sql), NULL, 0);
-	strcpy(want, "ctip link watch ");
-	sodium_bin2hex(want + strlen(want), 80 - strlen(want), h, sizeof(h));
-	size_t len = 0, cap = 0;
-	if (pg_sql_add(&out, &len, &cap, "%s;\n%sCOMMENT ON TABLE link_changed IS '%s'", drop_sql,
-	               sql, want)) {
-		free(out);
-		out = NULL;
-	}
-	free(sql);
+	out = pg_triggers_sql(drop_sql, body, "ctip link watch", "TABLE link_changed", want);
+	free(body);
 	return out;
 }
 
 char *ctip_pg_link_watch_sql(void)
 {
 	int n;
-	char want[80];
+	char want[PG_STAMP_MAX];
 	return watch_sql(&n, want);
 }
 
 int pg_link_watch(pg_store *s, ctip_err *e)
 {
 	int n;
-	char want[80];
+	char want[PG_STAMP_MAX];
 	char *sql = watch_sql(&n, want);
 	if (!sql)
 		return ctip_err_set(e, CTIP_ENOMEM, "out of memory");
-	PGresult *r;
-	/* the comment, and the number of triggers (one dropped by hand is made again) */
-	int rc = pg_query(s,
-	                  "SELECT to_regclass('link_changed') IS NOT NULL, "
-	                  "obj_description(to_regclass('link_changed'), 'pg_class'), (SELECT "
-	                  "count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE "
-	                  "c.relnamespace = current_schema()::regnamespace AND NOT t.tgisinternal "
-	                  "AND t.tgname LIKE 'link\\_changed\\_%')",
-	                  0, NULL, &r, e, "linkage's triggers");
-	if (rc) {
-		free(sql);
-		return rc;
-	}
-	int present = !strcmp(PQgetvalue(r, 0, 0), "t");
-	int current = pg_col(r, 0, 1) && !strcmp(pg_col(r, 0, 1), want) &&
-	              strtol(PQgetvalue(r, 0, 2), NULL, 10) == n;
-	PQclear(r);
-	if (current || !present) { /* as this ctip makes them; or a schema before 0002 */
-		free(sql);
-		return CTIP_OK;
-	}
-	if (!(rc = pg_exec(s, "BEGIN", e)) && (rc = pg_exec(s, sql, e))) {
-		char msg[sizeof(e->msg)];
-		snprintf(msg, sizeof(msg), "%s", e->msg);
-		pg_exec(s, "ROLLBACK", NULL);
-		free(sql);
-		return ctip_err_set(
-		        e, rc,
-		        "%s: installing linkage's triggers (lib/link/link_watch.h): %s; "
-		        "run ctip init again",
-		        s->base.path, msg);
-	}
+	int rc = pg_triggers_install(
+	        s,
+	        "SELECT to_regclass('link_changed') IS NOT NULL, "
+	        "obj_description(to_regclass('link_changed'), 'pg_class'), (SELECT count(*) FROM "
+	        "pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = "
+	        "current_schema()::regnamespace AND NOT t.tgisinternal AND t.tgname LIKE "
+	        "'link\\_changed\\_%')",
+	        want, n, sql, NULL, "linkage's triggers (lib/link/link_watch.h)", e);
 	free(sql);
-	return rc ? rc : pg_exec(s, "COMMIT", e);
+	return rc;
 }
