@@ -93,14 +93,15 @@ static PGresult *query(PGconn *c, const char *url, const char *sql, int n, const
 	return r;
 }
 
-/* Every table of the registry but case_access, which the referrals make again as they are
- * restored (lib/sql/pg/0034: the triggers of the referral tables). */
+/* Every table of the registry but case_access and person_referred, which the triggers make
+ * again as the rows they are made from are restored (lib/sql/pg/0034: the referral tables';
+ * 0037: case_access, case_person and person_name). */
 static const char TABLES_SQL[] =
         "SELECT c.relname, (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY a.attnum) "
         "FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT "
         "a.attisdropped), greatest(c.reltuples, 0)::bigint FROM pg_class c JOIN pg_namespace "
         "n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN "
-        "('r', 'p') AND c.relname <> 'case_access' ORDER BY c.relname";
+        "('r', 'p') AND c.relname NOT IN ('case_access', 'person_referred') ORDER BY c.relname";
 
 static int name_ok(const char *t)
 {

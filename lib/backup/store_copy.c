@@ -32,9 +32,9 @@
 #include "store.h"
 
 /* Tables of the target not copied: made by the migrations, or caches the target rebuilds. */
-static const char *const PG_SKIP[] = {"ctip_schema", "stats_state", "stats_part",
-                                      "stats_write", "link_cache",  "link_cache_extra",
-                                      "case_access", NULL};
+static const char *const PG_SKIP[] = {"ctip_schema", "stats_state",     "stats_part",
+                                      "stats_write", "link_cache",      "link_cache_extra",
+                                      "case_access", "person_referred", NULL};
 /* Tables of the source with no place on the target that may be left behind: derived
  * indexes and caches (SQLite's full-text tables and their shadows, the statistics' deltas,
  * the audit log's own index). Any other table of the source with rows must have its place. */
@@ -164,10 +164,11 @@ static int dump_names(sqlite3 *db, const char *src, const ctip_crypto *k, const 
 			break;
 		}
 		char *sk = malloc(klen + 1), *doc = NULL;
+		int ng = 0;
 		if (sk) {
 			memcpy(sk, key, klen);
 			sk[klen] = 0;
-			doc = ctip_name_doc(k, sk, org, 1);
+			doc = ctip_name_doc(k, sk, org, 1, &ng);
 			sodium_memzero(sk, klen);
 			free(sk);
 		}
@@ -181,7 +182,7 @@ static int dump_names(sqlite3 *db, const char *src, const ctip_crypto *k, const 
 			for (char *q = doc; *q; q++)
 				if (*q == ' ')
 					*q = ',';
-			fprintf(f, "%lld\t{%s}\n", (long long)pid, doc);
+			fprintf(f, "%lld\t{%s}\t%d\n", (long long)pid, doc, ng);
 			(*rows)++;
 		}
 		free(doc);
@@ -436,7 +437,7 @@ int ctip_store_copy(const char *from, const char *to, const char *key_path, int 
 		snprintf(file, sizeof(file), "tables/%s.copy", name);
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
 		if (!strcmp(name, "person_name")) {
-			snprintf(cols, sizeof(cols), "person_id,tokens");
+			snprintf(cols, sizeof(cols), "person_id,tokens,n_global");
 			rc = dump_names(db, from, k, path, &rows, e);
 		} else if (sq_columns(db, name, sqc, sizeof(sqc))) {
 			common_columns(pgc, sqc, cols, sizeof(cols));

@@ -265,8 +265,10 @@ char *ctip_sortkey_tokens(const ctip_crypto *c, const char *key)
  * record without a name. person_name holds both for the owning organisation, person_referred
  * the scoped ones for each organisation a case was referred to. malloc'd; NULL when out of
  * memory. */
-char *ctip_name_doc(const ctip_crypto *c, const char *key, int64_t org, int global)
+char *ctip_name_doc(const ctip_crypto *c, const char *key, int64_t org, int global, int *nglobal)
 {
+	if (nglobal)
+		*nglobal = 0;
 	char *t = strdup(key);
 	if (!t)
 		return NULL;
@@ -294,6 +296,8 @@ char *ctip_name_doc(const ctip_crypto *c, const char *key, int64_t org, int glob
 			}
 			*w = 0;
 		}
+		if (doc && nglobal && gn) /* one token per word, each CTIP_BIDX_TOKEN - 1 long */
+			*nglobal = (int)((gn + 1) / CTIP_BIDX_TOKEN);
 	}
 	free(g);
 	free(o);

@@ -64,8 +64,10 @@ char *ctip_sortkey_tokens(const ctip_crypto *c, const char *key);
 /* A record's document in a name index for organisation org: the blind-index tokens of its
  * name (from its sort key; when global) followed by the same tokens scoped to org, so that a
  * search within what org sees reads only org's entries (docs/DESIGN.md, Search); "" for a
- * record without a name. malloc'd; NULL when out of memory. */
-char *ctip_name_doc(const ctip_crypto *c, const char *key, int64_t org, int global);
+ * record without a name. malloc'd; NULL when out of memory. *nglobal (when not NULL): how
+ * many of its tokens, at its start, are the global ones (PostgreSQL's index of referred
+ * names is made from them: lib/sql/pg/0037). */
+char *ctip_name_doc(const ctip_crypto *c, const char *key, int64_t org, int global, int *nglobal);
 /* The blind-index tokens of a name, malloc'd. */
 char *ctip_identity_tokens(const ctip_crypto *c, const char *family, const char *middle,
                            const char *given);

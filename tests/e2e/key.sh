@@ -46,7 +46,8 @@ terms() {
 			create virtual table temp.r using fts5vocab(main, person_referred, row);
 			select term from temp.v union select term from temp.r" | LC_ALL=C sort
 	else
-		psu "select distinct unnest(tokens) from person_name" | LC_ALL=C sort
+		psu "select distinct unnest(tokens) from person_name union
+			select distinct split_part(unnest(tokens), ':', 2) from person_referred" | LC_ALL=C sort
 	fi
 }
 old_bidx >"$T/bidx0"

@@ -141,12 +141,43 @@ r2 = psql_app(f"SELECT set_config('ctip.org', '{B}', false)",
 h.report(f"rls: {APP} set to A learns from ctip_referred_shown what A sees; set to B, nothing of A's",
          r.returncode == 0 and r.stdout.split()[1:] == ["1"] and r2.stdout.split()[1:] == ["0"],
          (r.stdout, r.stderr, r2.stdout, r2.stderr))
+# person_referred (lib/sql/pg/0037): the index of the names A sees through referrals. Kept by
+# triggers as the owner; the server's role reads its own organisation's entries only, writes
+# none, and its search function answers for its own organisation only.
+r = psql_su(f"SELECT array_to_string(tokens, ',') FROM person_referred WHERE person_id = {pid} AND org_id = {A}")
+prefixed = r.stdout.strip() if r.returncode == 0 else ""
+glob = ",".join(t.split(":", 1)[1] for t in prefixed.split(",") if ":" in t)
+h.report("person_referred: the consenting person referred to A has A's entry of its global name tokens",
+         bool(glob) and all(t.startswith(f"{A}:") for t in prefixed.split(",")), (r.stdout, r.stderr))
+r = psql_app(f"SELECT set_config('ctip.org', '{B}', false)",
+             f"SELECT count(*) FROM person_referred WHERE org_id <> {B}",
+             f"SELECT count(*) FROM ctip_referred_match('{{{glob}}}'::text[], {A})")
+r2 = psql_app(f"SELECT set_config('ctip.org', '{A}', false)",
+              f"SELECT count(*) FROM person_referred WHERE person_id = {pid}",
+              f"SELECT string_agg(m::text, ',') FROM ctip_referred_match('{{{glob}}}'::text[], {A}) m")
+h.report(f"rls: {APP} set to B reads none of A's entries of person_referred nor matches A's; set to A, both",
+         r.returncode == 0 and r.stdout.split()[1:] == ["0", "0"] and r2.returncode == 0
+         and r2.stdout.split()[1:] == ["1", str(pid)], (r.stdout, r.stderr, r2.stdout, r2.stderr))
+r = psql_app(f"SELECT set_config('ctip.org', '{B}', false)",
+             f"INSERT INTO person_referred (person_id, org_id, tokens) VALUES ({pid}, {B}, '{{x}}')")
+h.report(f"rls: {APP} may not write person_referred", r.returncode != 0 and "permission denied" in r.stderr,
+         (r.stdout, r.stderr))
+# the owner renames the person: A's entry follows (person_name's triggers)
+st, js = b1.req("PATCH", f"/api/persons/{pid}", {"prs_FirstName": "Thuỷ"})[:2]
+st2, js2 = a1.get("/api/search?q=Thu%E1%BB%B7%20Tr%E1%BA%A7n")
+st3, js3 = a1.get("/api/search?q=Thu%20Tr%E1%BA%A7n")
+h.report("search: B renames its referred person; A finds the new name, and the old no more",
+         st == 200 and pid in [x["id"] for x in js2.get("results", [])]
+         and pid not in [x["id"] for x in js3.get("results", [])], (st, js, js2, js3))
 st, js = b1.req("PATCH", f"/api/referrals/{ref2}", {"status": "Withdrawn"})[:2]
+r = psql_su(f"SELECT count(*) FROM person_referred WHERE person_id = {pid}")
+h.report("person_referred: the referral withdrawn, the person's entries are gone (case_access's triggers)",
+         r.returncode == 0 and r.stdout.split() == ["0"], (r.stdout, r.stderr))
 r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)", phones,
              f"SELECT count(*) FROM cases WHERE id = {cs}")
 h.report("rls: ... and no more once B withdraws the referral (phone and case)",
          st == 200 and r.stdout.split()[1:] == ["0", "0"], (st, js, r.stdout, r.stderr))
-st, js = a1.get("/api/search?q=Thu%20Tr%E1%BA%A7n")
+st, js = a1.get("/api/search?q=Thu%E1%BB%B7%20Tr%E1%BA%A7n")
 h.report("search: ... and A finds it no more once the referral is withdrawn",
          st == 200 and not [x for x in js.get("results", []) if cs in x.get("cases", [])], (st, js))
 

@@ -66,6 +66,8 @@ check "store copy: the same records on the target (export, row for row)" \
 pgc search "dinh anh tuyet" >"$T/pg.search" 2>&1
 check "store copy: the name index made again on the target finds the same persons" \
 	sh -c "grep -c '^P' '$T/sq.search' >'$T/a'; grep -c '^P' '$T/pg.search' >'$T/b'; cmp -s '$T/a' '$T/b' && test \"\$(cat '$T/a')\" -ge 2"
+check "store copy: ... each name with its count of global tokens (the index of referred names, 0037)" \
+	test "$(psql_su -d "$PGDB" -c 'SELECT count(*) > 0 AND count(n_global) = count(*) FROM person_name')" = t
 pgc show 1 >"$T/pg.show" 2>&1
 check "store copy: the sealed identity opens with the same key" contains "$T/pg.show" "Ánh Tuyết"
 pgc audit verify >"$T/verify" 2>&1

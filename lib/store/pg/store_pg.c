@@ -728,7 +728,10 @@ static int pg_migrate(ctip_store *base, int *from, int *to, ctip_err *e)
 		return rc;
 	if ((rc = pg_stats_fresh(s, e)))
 		return rc;
-	return pg_link_watch(s, e);
+	if ((rc = pg_link_watch(s, e)))
+		return rc;
+	/* the name index's rows from before 0037 counted (store_pg_names.c) */
+	return pg_names_global(s, e);
 }
 
 /* ---- transactions ---------------------------------------------------------------------- */

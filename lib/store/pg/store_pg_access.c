@@ -41,9 +41,9 @@
 	"  ON CONFLICT DO NOTHING;\n"                                                              \
 	"END\n"
 
-/* The function, the identity tables' policies, the search's referred matches, and the table
- * refreshed from every pair a referral names, in that order: one text, run in the caller's
- * transaction. */
+/* The function, the identity tables' policies, the search's referred matches, the index of
+ * referred names' function, and the tables refreshed from every pair a referral names, in
+ * that order: one text, run in the caller's transaction. */
 const char ctip_pg_access_rule_sql[] =
 	"CREATE OR REPLACE FUNCTION ctip_case_access_redo(orgs bigint[], cases bigint[])\n"
 	"RETURNS void LANGUAGE plpgsql VOLATILE SECURITY DEFINER\n"
@@ -97,10 +97,45 @@ const char ctip_pg_access_rule_sql[] =
 	"  EXECUTE format('GRANT EXECUTE ON FUNCTION ctip_referred_shown(bigint[], bigint) TO %I',\n"
 	"                 current_database() || '_app');\n"
 	"END $ctip$;\n"
+	/* The index of referred names (0037) of the records given (NULL: all): for each
+	 * organisation that sees a record's identity through a referral, the record's global
+	 * name tokens prefixed with that organisation's id. Called by the triggers of
+	 * case_access, case_person and person_name, as the owner. */
+	"CREATE OR REPLACE FUNCTION ctip_person_referred_redo(persons bigint[])\n"
+	"RETURNS void LANGUAGE plpgsql VOLATILE SECURITY DEFINER\n"
+	"SET search_path = public, pg_temp AS $ctip$\n"
+	"BEGIN\n"
+	"  IF persons IS NULL THEN\n"
+	"    DELETE FROM person_referred;\n"
+	"    INSERT INTO person_referred (person_id, org_id, tokens)\n"
+	"    SELECT DISTINCT ON (n.person_id, a.org_id) n.person_id, a.org_id,\n"
+	"           ARRAY(SELECT a.org_id || ':' || t FROM unnest(n.tokens[1:n.n_global]) t)\n"
+	"      FROM case_access a JOIN case_person cp ON cp.case_id = a.case_id\n"
+	"      JOIN person_name n ON n.person_id = cp.person_id\n"
+	"     WHERE NOT a.own AND n.n_global > 0\n"
+	"       AND " CTIP_SQL_SHARES_IDENTITY("cp.consent", "cp.consent_scope") ";\n"
+	"  ELSE\n"
+	"    DELETE FROM person_referred WHERE person_id = ANY (persons);\n"
+	"    INSERT INTO person_referred (person_id, org_id, tokens)\n"
+	"    SELECT DISTINCT ON (n.person_id, a.org_id) n.person_id, a.org_id,\n"
+	"           ARRAY(SELECT a.org_id || ':' || t FROM unnest(n.tokens[1:n.n_global]) t)\n"
+	"      FROM person_name n JOIN case_person cp ON cp.person_id = n.person_id\n"
+	"      JOIN case_access a ON a.case_id = cp.case_id AND NOT a.own\n"
+	"     WHERE n.person_id = ANY (persons) AND n.n_global > 0\n"
+	"       AND " CTIP_SQL_SHARES_IDENTITY("cp.consent", "cp.consent_scope") ";\n"
+	"  END IF;\n"
+	"END\n"
+	"$ctip$;\n"
 	"DELETE FROM case_access WHERE NOT own;\n"
 	"SELECT ctip_case_access_redo(array_agg(o), array_agg(c)) FROM\n"
 	"  (SELECT to_org_id, case_id FROM case_referral UNION\n"
-	"   SELECT other_org_id, case_id FROM referral WHERE direction = 'out') k(o, c)";
+	"   SELECT other_org_id, case_id FROM referral WHERE direction = 'out') k(o, c);\n"
+	/* a schema before 0037 has no such index (a backup restored at its version) */
+	"DO $ctip$ BEGIN\n"
+	"  IF to_regclass('person_referred') IS NOT NULL THEN\n"
+	"    PERFORM ctip_person_referred_redo(NULL);\n"
+	"  END IF;\n"
+	"END $ctip$";
 
 /* clang-format on */
 

@@ -191,6 +191,9 @@ int pg_triggers_install(pg_store *s, const char *state_sql, const char *want, lo
 /* store_pg_link_watch.c: linkage's triggers made from lib/link/link_watch.h, installed by
  * `ctip init` when the database's differ */
 int pg_link_watch(pg_store *s, ctip_err *e);
+/* store_pg_names.c: the name index's rows written before 0037 given their count of global
+ * tokens (needs the key when there are any); after the migrations. */
+int pg_names_global(pg_store *s, ctip_err *e);
 /* `ctip serve`'s connections: switches to the role <database>_app unless connected as it. */
 int pg_serve_role(pg_store *s, ctip_err *e);
 extern const struct ctip_srv_ops ctip_pg_srv_ops;

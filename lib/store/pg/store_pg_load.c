@@ -10,9 +10,10 @@
  * Everything happens in the load's one transaction: a failure, the rebuild's included (a
  * duplicate that a unique constraint refuses, a dangling reference a foreign key refuses),
  * rolls the drops back with the rows, and the schema after a commit is the schema before it,
- * every constraint validated (not NOT VALID). Triggers are left alone: those on the loaded
- * tables are statement-level (statistics' freshness, 0002) or fire on updates and deletes
- * only; case_referral (the workflow's referrals) is not a table a load writes.
+ * every constraint validated (not NOT VALID). Triggers are left alone but those of the index
+ * of referred names (below): the others on the loaded tables are statement-level
+ * (statistics' freshness, 0002) or fire on updates and deletes only; case_referral (the
+ * workflow's referrals) is not a table a load writes.
  * Primary keys stay: the tables of other subsystems reference them, and ids arrive in order,
  * so their indexes grow at the right edge cheaply.
  */
@@ -21,9 +22,10 @@
 
 #include "store_pg_int.h"
 
-/* The tables of a load's COPYs. Only indexes and constraints are set aside, never a trigger:
- * the statement-level triggers of referral (with transition tables: they keep case_access)
- * see every row a COPY writes, whatever indexes the table has at the time. */
+/* The tables of a load's COPYs. Indexes and constraints are set aside, and of the triggers
+ * only those of the index of referred names (REFERRED_TRIGGERS): the statement-level
+ * triggers of referral (with transition tables: they keep case_access) see every row a COPY
+ * writes, whatever indexes the table has at the time. */
 #define LOAD_TABLES                                                                                \
 	"'cases', 'referral', 'case_comment', 'person', 'identity_doc', 'phone', 'person_name', "  \
 	"'case_person', 'victim', 'exploitation', 'event', 'assistance', 'proceeding'"
@@ -53,6 +55,17 @@ static const char *const set_aside_sql =
         "pg_get_constraintdef(c.oid)) FROM pg_constraint c JOIN t ON t.oid = c.conrelid "
         "WHERE c.contype = 'f' OR (c.contype = 'u' AND c.conindid NOT IN (SELECT conindid "
         "FROM used))) x ORDER BY k = 'f', k, name";
+
+/* The index of referred names (0037) is kept by statement triggers on case_access,
+ * case_person and person_name; in a first load each COPY's would join its rows with tables
+ * whose indexes are set aside. They are switched off for the load (in its transaction: a
+ * rollback switches them on again) and the index made once at its end, as SQLite's is
+ * (store_sqlite_tx.c). */
+#define REFERRED_TRIGGERS(onoff)                                                                   \
+	"DO $$ DECLARE t text; g text; BEGIN IF to_regclass('person_referred') IS NOT NULL THEN "  \
+	"FOREACH t IN ARRAY ARRAY['case_access', 'case_person', 'person_name'] LOOP FOREACH g IN " \
+	"ARRAY ARRAY['ins', 'upd', 'del'] LOOP EXECUTE format('ALTER TABLE %I " onoff " TRIGGER "  \
+	"%I', t, 'person_referred_' || g); END LOOP; END LOOP; END IF; END $$"
 
 /* Whether the registry holds no case and no record, and this session may alter the tables
  * (it owns them, or is a superuser); the server's role never does a first load. */
@@ -115,6 +128,8 @@ int pg_first_load_begin(pg_store *s, int *bulk, ctip_err *e)
 	PQclear(r);
 	rc = n ? pg_exec(s, drop, e) : CTIP_OK;
 	free(drop);
+	if (!rc)
+		rc = pg_exec(s, REFERRED_TRIGGERS("DISABLE"), e);
 	if (rc) {
 		pg_first_load_forget(s);
 		return rc;
@@ -137,6 +152,13 @@ int pg_first_load_end(pg_store *s, ctip_err *e)
 	for (int i = 0; i < s->nremake && !rc; i++)
 		rc = pg_exec(s, s->remake[i], e);
 	pg_first_load_forget(s);
+	if (!rc)
+		rc = pg_exec(
+		        s,
+		        REFERRED_TRIGGERS("ENABLE") "; SELECT ctip_person_referred_redo(NULL) "
+		                                    "WHERE to_regclass('person_referred') IS NOT "
+		                                    "NULL",
+		        e);
 	/* The planner's statistics of the tables just filled: without them (autovacuum comes
 	 * later) it plans the first searches and case views as for empty tables. ANALYZE reads
 	 * a sample (30,000 rows a table), a few seconds for a million records. */

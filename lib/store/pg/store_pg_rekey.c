@@ -161,7 +161,8 @@ static int rekey_identities(pg_store *s, const ctip_crypto *next, long *count, l
 	                 "CREATE TEMP TABLE rk_person (id bigint, identity bytea) ON COMMIT DROP; "
 	                 "CREATE TEMP TABLE rk_num (person_id bigint, kind text, seq integer, "
 	                 "bidx bytea) ON COMMIT DROP; "
-	                 "CREATE TEMP TABLE rk_name (person_id bigint, tokens text[]) ON COMMIT "
+	                 "CREATE TEMP TABLE rk_name (person_id bigint, tokens text[], n_global "
+	                 "smallint) ON COMMIT "
 	                 "DROP; DELETE FROM person_name",
 	                 e);
 	for (int more = 1; !rc && more;) {
@@ -225,10 +226,11 @@ static int rekey_identities(pg_store *s, const ctip_crypto *next, long *count, l
 					rc = rekey_numbers(s, next, f, pid, iv, 1, &ph, e);
 				if (!rc) {
 					char *k = malloc(klen + 1), *nd = NULL;
+					int ng = 0;
 					if (k) {
 						memcpy(k, key, klen);
 						k[klen] = 0;
-						nd = ctip_name_doc(next, k, org, 1);
+						nd = ctip_name_doc(next, k, org, 1, &ng);
 						sodium_memzero(k, klen);
 						free(k);
 					}
@@ -240,7 +242,7 @@ static int rekey_identities(pg_store *s, const ctip_crypto *next, long *count, l
 								*q = ',';
 						tb_fmt(&name, "%lld\t{", (long long)pid);
 						tb_put(&name, nd, strlen(nd));
-						tb_put(&name, "}\n", 2);
+						tb_fmt(&name, "}\t%d\n", ng);
 					}
 					free(nd);
 				}
@@ -273,15 +275,18 @@ static int rekey_identities(pg_store *s, const ctip_crypto *next, long *count, l
 			rc = copy_in(s, "COPY rk_num (person_id, kind, seq, bidx) FROM STDIN", &ph,
 			             e);
 		if (!rc)
-			rc = copy_in(s, "COPY rk_name (person_id, tokens) FROM STDIN", &name, e);
+			rc = copy_in(s, "COPY rk_name (person_id, tokens, n_global) FROM STDIN",
+			             &name, e);
 		if (!rc)
 			rc = pg_exec(
 			        s,
 			        "UPDATE phone x SET e164_bidx = t.bidx FROM rk_num t WHERE "
 			        "x.person_id = t.person_id AND x.kind = t.kind AND x.seq = t.seq; "
 			        "UPDATE person x SET identity = t.identity FROM rk_person t WHERE "
-			        "x.id = t.id; INSERT INTO person_name (person_id, tokens) SELECT "
-			        "person_id, tokens FROM rk_name; TRUNCATE rk_num, rk_person, "
+			        "x.id = t.id; INSERT INTO person_name (person_id, tokens, "
+			        "n_global) "
+			        "SELECT person_id, tokens, n_global FROM rk_name; TRUNCATE rk_num, "
+			        "rk_person, "
 			        "rk_name",
 			        e);
 		ctip_progress_report("rotating the key", *count, total, "values");

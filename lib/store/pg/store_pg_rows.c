@@ -33,7 +33,7 @@ static const char *const copy_sql[PT_COUNT] = {
         [PT_DOC] = "COPY identity_doc (person_id, seq, doc_type, number_bidx, issued, expires) "
                    "FROM STDIN",
         [PT_PHONE] = "COPY phone (person_id, kind, seq, e164_bidx) FROM STDIN",
-        [PT_NAME] = "COPY person_name (person_id, tokens) FROM STDIN",
+        [PT_NAME] = "COPY person_name (person_id, tokens, n_global) FROM STDIN",
         [PT_CASE_PERSON] = "COPY case_person (id, case_id, person_id, role, consent, "
                            "consent_date, consent_scope, perpetrator_roles) FROM STDIN",
         [PT_QUALITY] = "COPY quality_flag (case_person_id, flag) FROM STDIN",
@@ -449,7 +449,8 @@ static int add_docs(pg_store *s, int64_t pid, const ctip_row *r, ctip_err *e)
  * literal; base32 tokens need no quoting. */
 static int add_name(pg_store *s, int64_t pid, int64_t org, const char *sortkey, ctip_err *e)
 {
-	char *doc = ctip_name_doc(s->base.crypto, sortkey, org, 1);
+	int nglobal;
+	char *doc = ctip_name_doc(s->base.crypto, sortkey, org, 1, &nglobal);
 	if (!doc)
 		return nomem(e);
 	int rc = CTIP_OK;
@@ -459,7 +460,7 @@ static int add_name(pg_store *s, int64_t pid, int64_t org, const char *sortkey, 
 			if (*p == ' ')
 				*p = ',';
 		if (put_int(b, 1, pid) || put(b, "\t{", 2) || put(b, doc, strlen(doc)) ||
-		    put(b, "}", 1) || put_end(s, b))
+		    put(b, "}", 1) || put_int(b, 0, nglobal) || put_end(s, b))
 			rc = nomem(e);
 	}
 	free(doc);
@@ -1064,18 +1065,21 @@ static char *token_array(const char *tokens)
 /* The search's statement: within what an organisation sees, its own records (the tokens
  * scoped to it), and the records of cases referred to it by a live referral whose person
  * consented to share the identity with referral organisations (access.c's rule, made SQL by
- * store_pg_access.c). The identity-document and phone branches, and the referred half, are
- * written only where the query uses them ($N for N > 0): every branch brings its tables'
- * row-level security policies into the plan, initialised at each execution even when its
- * parameter is NULL; a name's search carried about a hundred such subplans
- * (docs/BENCHMARKS.md). $1: the tokens, $2: the organisation (0: all), $3: the unscoped
+ * store_pg_access.c). The referred records are found by name in the organisation's entries of
+ * person_referred (0037: ctip_referred_match), and each is asked of the rule again
+ * (ctip_referred_shown): the index narrows, the rule decides. The identity-document and phone
+ * branches, and the referred half, are written only where the query uses them ($N for N > 0): every
+ * branch brings its tables' row-level security policies into the plan, initialised at each
+ * execution even when its parameter is NULL; a name's search carried about a hundred such subplans
+ * (docs/BENCHMARKS.md). $1: the tokens, $2: the organisation (0: all), $3: the global
  * tokens when referred. */
 static void search_sql(char *sql, size_t n, int doc, int phone, int referred)
 {
 	char match[2][300];
 	for (int k = 0; k < 2; k++) {
-		int w = snprintf(match[k], sizeof(match[k]), "SELECT ctip_name_match($%d::text[])",
-		                 k ? 3 : 1);
+		int w = snprintf(match[k], sizeof(match[k]),
+		                 k ? "SELECT ctip_referred_match($3::text[], $2::bigint)"
+		                   : "SELECT ctip_name_match($1::text[])");
 		if (doc)
 			w += snprintf(
 			        match[k] + w, sizeof(match[k]) - (size_t)w,
@@ -1105,8 +1109,8 @@ int pg_search(ctip_store *base, const char *query, int64_t org, int limit,
 	int rc = ctip_search_q_make(s->base.crypto, s->base.path, query, org, &q, e);
 	if (rc)
 		return rc;
-	/* the records referred to the organisation are found by the tokens every record has
-	 * (not scoped to an organisation) */
+	/* the records referred to the organisation are found by the global tokens (in its
+	 * entries of person_referred) */
 	if (org > 0 && (rc = ctip_search_q_make(s->base.crypto, s->base.path, query, 0, &q0, e))) {
 		ctip_search_q_free(&q);
 		return rc;

@@ -65,7 +65,7 @@ int sq_identity_open(sqlite_store *s, int64_t pid, const void *b, int n, char **
 
 char *sq_name_doc(sqlite_store *s, const char *key, int64_t org, int global)
 {
-	return ctip_name_doc(s->base.crypto, key, org, global);
+	return ctip_name_doc(s->base.crypto, key, org, global, NULL);
 }
 
 static char *identity_tokens(sqlite_store *s, const char *family, const char *middle,
