@@ -1219,8 +1219,9 @@ static int pg_audit_each(ctip_store *base, const char *object,
 		        s,
 		        object ? "SELECT id, at, actor, action, object, detail, prev_hash, hash "
 		                 "FROM audit WHERE id > $1 AND (object = $2 OR (action IN "
-		                 "('search_hit', 'export_records') AND $2 = ANY "
-		                 "(string_to_array(object, ' ')))) "
+		                 "('search_hit', 'export_records') AND string_to_array(object, ' "
+		                 "') "
+		                 "@> ARRAY[$2::text])) "
 		                 "ORDER BY id LIMIT 10000"
 		               : "SELECT id, at, actor, action, object, detail, prev_hash, hash "
 		                 "FROM audit WHERE id > $1 ORDER BY id LIMIT 10000",
