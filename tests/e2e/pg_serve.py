@@ -393,6 +393,29 @@ h.report(f"audit: 40 lookups of a record's entries read them by index, not the l
          "each time", st0 == 200 and st1 == 200 and len(hits) >= 49 and js0.get("total", 0) >= 100
          and before >= 0 and after - before < 10 * entries, (st0, js0.get("total"), len(hits), entries, before, after))
 
+# ---- a communication, read by its id --------------------------------------------------------------
+# A communication was read by the catch-all of the list ("$2 = 0 OR c.id = $2"), which walks the
+# organisation's communications. With 20,000 of A's, reading one must not read them.
+r = psql_su(f"INSERT INTO communication (org_id, ref, kind, sender, received, status, created_by, "
+            f"created_at, updated_at) SELECT {A}, 'SYN-' || g, 'AL', 'synthetic', '2025-06-01', 'open', "
+            "'synthetic', '2025-06-01', '2025-06-01' FROM generate_series(1, 20000) g",
+            f"INSERT INTO communication (org_id, ref, kind, sender, received, status, created_by, "
+            f"created_at, updated_at) VALUES ({A}, 'SYN-OLD', 'AL', 'synthetic', '2020-01-01', 'open', "
+            "'synthetic', '2020-01-01', '2020-01-01') RETURNING id", "ANALYZE communication")
+old_comm = int(r.stdout.split()[-1]) if r.returncode == 0 and r.stdout.split() else 0
+st0, js0 = aud.get(f"/api/comms/{old_comm}")
+for _ in range(20):
+    aud.get(f"/api/comms/{old_comm}")
+time.sleep(1.5)
+before = rows_read("communication")
+for _ in range(100):
+    aud.get(f"/api/comms/{old_comm}")
+time.sleep(1.5)
+after = rows_read("communication")
+h.report("communications: 100 reads of one read it by its id, not the organisation's 20,000",
+         st0 == 200 and before >= 0 and after - before < 1000, (st0, str(js0)[:200], before, after))
+psql_su("DELETE FROM communication WHERE created_by = 'synthetic'")
+
 # ---- the role ----------------------------------------------------------------------------------
 r = psql_su("CREATE ROLE " + reg.dbname + "_other LOGIN",
             f"GRANT SELECT ON ctip_schema, vocab, setting TO {reg.dbname}_other")

@@ -93,14 +93,27 @@ static int list(ctip_store *s, int64_t org_id, int64_t id, const char *ref,
                 ctip_err *e)
 {
 	PGresult *r;
-	int rc = pg_qf(PGS(s), &r, e, "communications",
-	               "SELECT c.id, c.org_id, o.name, c.ref, c.kind, c.sender, c.subject, "
-	               "c.received, c.due, c.status, c.in_reply_to, c.created_by, c.created_at, "
-	               "c.updated_at, c.version, c.body_sealed FROM communication c JOIN "
-	               "organisation o ON o.id = c.org_id WHERE ($1 = 0 OR c.org_id = $1) AND ($2 "
-	               "= 0 OR c.id = $2) AND ($3::text IS NULL OR lower(c.ref) = lower($3)) "
-	               "ORDER BY c.received DESC, c.id DESC",
-	               "iis", (long long)org_id, (long long)id, ref);
+	/* only the filters given, each its parameter (a generic plan of `$2 = 0 OR c.id = $2`
+	 * reads every communication for one): $1 the organisation, $2 the id, $3 the reference */
+	char sql[700];
+	int w = snprintf(sql, sizeof(sql),
+	                 "SELECT c.id, c.org_id, o.name, c.ref, c.kind, c.sender, c.subject, "
+	                 "c.received, c.due, c.status, c.in_reply_to, c.created_by, c.created_at, "
+	                 "c.updated_at, c.version, c.body_sealed FROM communication c JOIN "
+	                 "organisation o ON o.id = c.org_id WHERE $1::bigint = $1::bigint");
+	if (org_id)
+		w += snprintf(sql + w, sizeof(sql) - (size_t)w, " AND c.org_id = $1");
+	if (id)
+		w += snprintf(sql + w, sizeof(sql) - (size_t)w, " AND c.id = $2");
+	else
+		w += snprintf(sql + w, sizeof(sql) - (size_t)w, " AND $2::bigint = 0");
+	if (ref)
+		w += snprintf(sql + w, sizeof(sql) - (size_t)w, " AND lower(c.ref) = lower($3)");
+	else
+		w += snprintf(sql + w, sizeof(sql) - (size_t)w, " AND $3::text IS NULL");
+	snprintf(sql + w, sizeof(sql) - (size_t)w, " ORDER BY c.received DESC, c.id DESC");
+	int rc = pg_qf(PGS(s), &r, e, "communications", sql, "iis", (long long)org_id,
+	               (long long)id, ref);
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && rc == CTIP_OK; i++) {

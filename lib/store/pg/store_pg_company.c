@@ -69,14 +69,18 @@ static int company_list(ctip_store *s, int64_t id,
                         int (*cb)(void *ctx, const struct ctip_company *c), void *ctx, ctip_err *e)
 {
 	PGresult *r;
-	int rc = pg_qf(PGS(s), &r, e, "company",
-	               "SELECT k.id, k.org_id, o.name, k.licence_no, k.licence_status, "
-	               "k.licence_from, k.licence_to, k.address, k.province, ro.name, "
-	               "k.recorded_by, k.source, k.recorded_at, (SELECT count(*) FROM "
-	               "company_sanction x WHERE x.company_id = k.id) FROM company k JOIN "
-	               "organisation o ON o.id = k.org_id JOIN organisation ro ON ro.id = "
-	               "k.recorded_org WHERE $1 = 0 OR k.id = $1 ORDER BY o.name_fold, k.id",
-	               "i", (long long)id);
+	/* one company by its id, or the register: two statements, as a generic plan of
+	 * `$1 = 0 OR k.id = $1` reads the whole register for one company */
+#define COMPANY_COLS                                                                               \
+	"SELECT k.id, k.org_id, o.name, k.licence_no, k.licence_status, k.licence_from, "          \
+	"k.licence_to, k.address, k.province, ro.name, k.recorded_by, k.source, k.recorded_at, "   \
+	"(SELECT count(*) FROM company_sanction x WHERE x.company_id = k.id) FROM company k JOIN " \
+	"organisation o ON o.id = k.org_id JOIN organisation ro ON ro.id = k.recorded_org "
+	int rc =
+	        id ? pg_qf(PGS(s), &r, e, "company", COMPANY_COLS "WHERE k.id = $1", "i",
+	                   (long long)id)
+	           : pg_qf(PGS(s), &r, e, "company", COMPANY_COLS "ORDER BY o.name_fold, k.id", "");
+#undef COMPANY_COLS
 	if (rc)
 		return rc;
 	int n = PQntuples(r);
@@ -135,12 +139,15 @@ static int sanction_list(ctip_store *s, int64_t company_id,
                          ctip_err *e)
 {
 	PGresult *r;
-	int rc = pg_qf(PGS(s), &r, e, "sanction",
-	               "SELECT x.id, x.company_id, x.date, x.authority, x.decision, o.name, "
-	               "x.recorded_by, x.recorded_at FROM company_sanction x JOIN organisation o "
-	               "ON o.id = x.recorded_org WHERE $1 = 0 OR x.company_id = $1 ORDER BY "
-	               "x.company_id, x.date, x.id",
-	               "i", (long long)company_id);
+#define SANCTION_COLS                                                                              \
+	"SELECT x.id, x.company_id, x.date, x.authority, x.decision, o.name, x.recorded_by, "      \
+	"x.recorded_at FROM company_sanction x JOIN organisation o ON o.id = x.recorded_org "
+	int rc = company_id ? pg_qf(PGS(s), &r, e, "sanction",
+	                            SANCTION_COLS "WHERE x.company_id = $1 ORDER BY x.date, x.id",
+	                            "i", (long long)company_id)
+	                    : pg_qf(PGS(s), &r, e, "sanction",
+	                            SANCTION_COLS "ORDER BY x.company_id, x.date, x.id", "");
+#undef SANCTION_COLS
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
@@ -211,16 +218,18 @@ static int recruiter_list(ctip_store *s, int64_t company_org,
                           ctip_err *e)
 {
 	PGresult *q;
-	int rc = pg_qf(
-	        PGS(s), &q, e, "recruiter",
-	        "SELECT r.id, r.kind, r.name_sealed, c.name, r.province, o.name, "
-	        "r.recorded_by, r.recorded_at, (SELECT count(*) FROM recruiter_case x "
-	        "WHERE x.recruiter_id = r.id), r.recorded_org, (SELECT string_agg(case_id::text, "
-	        "',' ORDER BY case_id) FROM recruiter_case x WHERE x.recruiter_id = r.id) "
-	        "FROM recruiter r LEFT JOIN organisation c ON "
-	        "c.id = r.company_org JOIN organisation o ON o.id = r.recorded_org WHERE "
-	        "$1 = 0 OR r.company_org = $1 ORDER BY r.id",
-	        "i", (long long)company_org);
+#define RECRUITER_COLS                                                                             \
+	"SELECT r.id, r.kind, r.name_sealed, c.name, r.province, o.name, r.recorded_by, "          \
+	"r.recorded_at, (SELECT count(*) FROM recruiter_case x WHERE x.recruiter_id = r.id), "     \
+	"r.recorded_org, (SELECT string_agg(case_id::text, ',' ORDER BY case_id) FROM "            \
+	"recruiter_case x WHERE x.recruiter_id = r.id) FROM recruiter r LEFT JOIN organisation c " \
+	"ON c.id = r.company_org JOIN organisation o ON o.id = r.recorded_org "
+	int rc = company_org
+	                 ? pg_qf(PGS(s), &q, e, "recruiter",
+	                         RECRUITER_COLS "WHERE r.company_org = $1 ORDER BY r.id", "i",
+	                         (long long)company_org)
+	                 : pg_qf(PGS(s), &q, e, "recruiter", RECRUITER_COLS "ORDER BY r.id", "");
+#undef RECRUITER_COLS
 	if (rc)
 		return rc;
 	for (int i = 0; i < PQntuples(q) && !rc; i++) {

@@ -105,19 +105,30 @@ static int list(ctip_store *s, int64_t org_id, int64_t id, const char *ref,
                 int (*cb)(void *ctx, const struct ctip_comm *c, const char *body), void *ctx,
                 ctip_err *e)
 {
-	sqlite3_stmt *st = ctip_sqlite_prep(
-	        s,
-	        "SELECT c.id, c.org_id, o.name, c.ref, c.kind, c.sender, c.subject, c.received, "
-	        "c.due, c.status, c.in_reply_to, c.created_by, c.created_at, c.updated_at, "
-	        "c.version, c.body_sealed FROM communication c JOIN organisation o ON o.id = "
-	        "c.org_id WHERE (?1 = 0 OR c.org_id = ?1) AND (?2 = 0 OR c.id = ?2) AND (?3 IS "
-	        "NULL OR c.ref = ?3 COLLATE NOCASE) ORDER BY c.received DESC, c.id DESC",
-	        e);
+	/* only the filters given (`?2 = 0 OR c.id = ?2` is planned as a scan whatever ?2 is): ?1
+	 * the organisation, ?2 the id, ?3 the reference */
+	char sql[700];
+	int w = snprintf(sql, sizeof(sql),
+	                 "SELECT c.id, c.org_id, o.name, c.ref, c.kind, c.sender, c.subject, "
+	                 "c.received, c.due, c.status, c.in_reply_to, c.created_by, c.created_at, "
+	                 "c.updated_at, c.version, c.body_sealed FROM communication c JOIN "
+	                 "organisation o ON o.id = c.org_id WHERE 1");
+	if (org_id)
+		w += snprintf(sql + w, sizeof(sql) - (size_t)w, " AND c.org_id = ?1");
+	if (id)
+		w += snprintf(sql + w, sizeof(sql) - (size_t)w, " AND c.id = ?2");
+	if (ref)
+		w += snprintf(sql + w, sizeof(sql) - (size_t)w, " AND c.ref = ?3 COLLATE NOCASE");
+	snprintf(sql + w, sizeof(sql) - (size_t)w, " ORDER BY c.received DESC, c.id DESC");
+	sqlite3_stmt *st = ctip_sqlite_prep(s, sql, e);
 	if (!st)
 		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, org_id);
-	sqlite3_bind_int64(st, 2, id);
-	ctip_sqlite_bind_opt(st, 3, ref);
+	if (org_id)
+		sqlite3_bind_int64(st, 1, org_id);
+	if (id)
+		sqlite3_bind_int64(st, 2, id);
+	if (ref)
+		ctip_sqlite_bind_opt(st, 3, ref);
 	int rc = CTIP_OK, step;
 	while (rc == CTIP_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ctip_comm c = {.id = sqlite3_column_int64(st, 0),

@@ -86,18 +86,21 @@ static int company_add(ctip_store *s, const struct ctip_company *c, int64_t reco
 static int company_list(ctip_store *s, int64_t id,
                         int (*cb)(void *ctx, const struct ctip_company *c), void *ctx, ctip_err *e)
 {
+	/* one company by its id, or the register: `?1 = 0 OR k.id = ?1` is planned as a scan of
+	 * the register whatever ?1 is */
+#define COMPANY_COLS                                                                               \
+	"SELECT k.id, k.org_id, o.name, k.licence_no, k.licence_status, k.licence_from, "          \
+	"k.licence_to, k.address, k.province, r.name, k.recorded_by, k.source, k.recorded_at, "    \
+	"(SELECT count(*) FROM company_sanction x WHERE x.company_id = k.id) FROM company k JOIN " \
+	"organisation o ON o.id = k.org_id JOIN organisation r ON r.id = k.recorded_org "
 	sqlite3_stmt *st = ctip_sqlite_prep(
-	        s,
-	        "SELECT k.id, k.org_id, o.name, k.licence_no, k.licence_status, "
-	        "k.licence_from, k.licence_to, k.address, k.province, r.name, k.recorded_by, "
-	        "k.source, k.recorded_at, (SELECT count(*) FROM company_sanction x WHERE "
-	        "x.company_id = k.id) FROM company k JOIN organisation o ON o.id = k.org_id "
-	        "JOIN organisation r ON r.id = k.recorded_org WHERE ?1 = 0 OR k.id = ?1 "
-	        "ORDER BY o.name_fold, k.id",
+	        s, id ? COMPANY_COLS "WHERE k.id = ?1" : COMPANY_COLS "ORDER BY o.name_fold, k.id",
 	        e);
+#undef COMPANY_COLS
 	if (!st)
 		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, id);
+	if (id)
+		sqlite3_bind_int64(st, 1, id);
 	int rc = CTIP_OK, n = 0, step;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ctip_company c = {
@@ -163,16 +166,19 @@ static int sanction_list(ctip_store *s, int64_t company_id,
                          int (*cb)(void *ctx, const struct ctip_sanction *x), void *ctx,
                          ctip_err *e)
 {
-	sqlite3_stmt *st =
-	        ctip_sqlite_prep(s,
-	                         "SELECT x.id, x.company_id, x.date, x.authority, x.decision, "
-	                         "o.name, x.recorded_by, x.recorded_at FROM company_sanction x "
-	                         "JOIN organisation o ON o.id = x.recorded_org WHERE ?1 = 0 OR "
-	                         "x.company_id = ?1 ORDER BY x.company_id, x.date, x.id",
-	                         e);
+#define SANCTION_COLS                                                                              \
+	"SELECT x.id, x.company_id, x.date, x.authority, x.decision, o.name, x.recorded_by, "      \
+	"x.recorded_at FROM company_sanction x JOIN organisation o ON o.id = x.recorded_org "
+	sqlite3_stmt *st = ctip_sqlite_prep(
+	        s,
+	        company_id ? SANCTION_COLS "WHERE x.company_id = ?1 ORDER BY x.date, x.id"
+	                   : SANCTION_COLS "ORDER BY x.company_id, x.date, x.id",
+	        e);
+#undef SANCTION_COLS
 	if (!st)
 		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, company_id);
+	if (company_id)
+		sqlite3_bind_int64(st, 1, company_id);
 	int rc = CTIP_OK, step;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ctip_sanction x = {.id = sqlite3_column_int64(st, 0),
@@ -243,20 +249,22 @@ static int recruiter_list(ctip_store *s, int64_t company_org,
                           int (*cb)(void *ctx, const struct ctip_recruiter *r), void *ctx,
                           ctip_err *e)
 {
-	sqlite3_stmt *st = ctip_sqlite_prep(
-	        s,
-	        "SELECT r.id, r.kind, r.name_sealed, c.name, r.province, o.name, "
-	        "r.recorded_by, r.recorded_at, (SELECT count(*) FROM "
-	        "recruiter_case x WHERE x.recruiter_id = r.id), r.recorded_org, (SELECT "
-	        "group_concat(case_id) FROM (SELECT case_id FROM recruiter_case x "
-	        "WHERE x.recruiter_id = r.id ORDER BY case_id)) FROM recruiter r "
-	        "LEFT JOIN organisation c ON c.id = r.company_org JOIN "
-	        "organisation o ON o.id = r.recorded_org WHERE ?1 = 0 OR "
-	        "r.company_org = ?1 ORDER BY r.id",
-	        e);
+#define RECRUITER_COLS                                                                             \
+	"SELECT r.id, r.kind, r.name_sealed, c.name, r.province, o.name, r.recorded_by, "          \
+	"r.recorded_at, (SELECT count(*) FROM recruiter_case x WHERE x.recruiter_id = r.id), "     \
+	"r.recorded_org, (SELECT group_concat(case_id) FROM (SELECT case_id FROM recruiter_case "  \
+	"x WHERE x.recruiter_id = r.id ORDER BY case_id)) FROM recruiter r LEFT JOIN "             \
+	"organisation c ON c.id = r.company_org JOIN organisation o ON o.id = r.recorded_org "
+	sqlite3_stmt *st = ctip_sqlite_prep(s,
+	                                    company_org ? RECRUITER_COLS
+	                                            "WHERE r.company_org = ?1 ORDER BY r.id"
+	                                                : RECRUITER_COLS "ORDER BY r.id",
+	                                    e);
+#undef RECRUITER_COLS
 	if (!st)
 		return CTIP_EDB;
-	sqlite3_bind_int64(st, 1, company_org);
+	if (company_org)
+		sqlite3_bind_int64(st, 1, company_org);
 	int rc = CTIP_OK, step;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
