@@ -162,6 +162,12 @@ r = psql_app(f"SELECT set_config('ctip.org', '{B}', false)",
              f"INSERT INTO person_referred (person_id, org_id, tokens) VALUES ({pid}, {B}, '{{x}}')")
 h.report(f"rls: {APP} may not write person_referred", r.returncode != 0 and "permission denied" in r.stderr,
          (r.stdout, r.stderr))
+# the refresh functions run as the owner for the triggers; the server's role may not call them
+# (a rebuild of every organisation's entries on demand, by anyone holding its password)
+for call in ("ctip_person_referred_redo(NULL)", f"ctip_case_access_redo(ARRAY[{A}::bigint], ARRAY[{cb}::bigint])"):
+    r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)", f"SELECT {call}")
+    h.report(f"rls: {APP} may not call {call.split('(')[0]}",
+             r.returncode != 0 and "permission denied" in r.stderr, (r.stdout, r.stderr))
 # the owner renames the person: A's entry follows (person_name's triggers)
 st, js = b1.req("PATCH", f"/api/persons/{pid}", {"prs_FirstName": "Thuỷ"})[:2]
 st2, js2 = a1.get("/api/search?q=Thu%E1%BB%B7%20Tr%E1%BA%A7n")

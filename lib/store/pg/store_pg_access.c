@@ -48,6 +48,10 @@ const char ctip_pg_access_rule_sql[] =
 	"CREATE OR REPLACE FUNCTION ctip_case_access_redo(orgs bigint[], cases bigint[])\n"
 	"RETURNS void LANGUAGE plpgsql VOLATILE SECURITY DEFINER\n"
 	"SET search_path = public, pg_temp AS $ctip$" PG_REDO_BODY "$ctip$;\n"
+	/* the refresh functions are the triggers' (SECURITY DEFINER: they call them as the
+	 * owner): PostgreSQL grants EXECUTE to PUBLIC, and the server's role could otherwise
+	 * rebuild every organisation's rows on demand */
+	"REVOKE ALL ON FUNCTION ctip_case_access_redo(bigint[], bigint[]) FROM PUBLIC;\n"
 	/* the identity rows of a person: those of the organisation's own records, and those of a
 	 * record in a case referred to it whose consent shares the identity; written by the
 	 * owner of the record only */
@@ -126,6 +130,7 @@ const char ctip_pg_access_rule_sql[] =
 	"  END IF;\n"
 	"END\n"
 	"$ctip$;\n"
+	"REVOKE ALL ON FUNCTION ctip_person_referred_redo(bigint[]) FROM PUBLIC;\n"
 	"DELETE FROM case_access WHERE NOT own;\n"
 	"SELECT ctip_case_access_redo(array_agg(o), array_agg(c)) FROM\n"
 	"  (SELECT to_org_id, case_id FROM case_referral UNION\n"
