@@ -179,6 +179,16 @@ st, js = b1.req("PATCH", f"/api/referrals/{ref2}", {"status": "Withdrawn"})[:2]
 r = psql_su(f"SELECT count(*) FROM person_referred WHERE person_id = {pid}")
 h.report("person_referred: the referral withdrawn, the person's entries are gone (case_access's triggers)",
          r.returncode == 0 and r.stdout.split() == ["0"], (r.stdout, r.stderr))
+# the name index's function (0039): the role, given a name's global tokens, learns no record of
+# another organisation that bears it (A no longer sees B's person); B, its owner, finds it
+glob2 = psql_su(f"SELECT array_to_string(tokens[1:n_global], ',') FROM person_name WHERE person_id = {pid}").stdout.strip()
+r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)",
+             f"SELECT count(*) FROM ctip_name_match('{{{glob2}}}'::text[]) m WHERE m = {pid}")
+r2 = psql_app(f"SELECT set_config('ctip.org', '{B}', false)",
+              f"SELECT count(*) FROM ctip_name_match('{{{glob2}}}'::text[]) m WHERE m = {pid}")
+h.report(f"rls: {APP} set to A learns nothing of B's records from ctip_name_match; set to B, its own",
+         bool(glob2) and r.returncode == 0 and r.stdout.split()[1:] == ["0"] and r2.stdout.split()[1:] == ["1"],
+         (r.stdout, r.stderr, r2.stdout, r2.stderr))
 r = psql_app(f"SELECT set_config('ctip.org', '{A}', false)", phones,
              f"SELECT count(*) FROM cases WHERE id = {cs}")
 h.report("rls: ... and no more once B withdraws the referral (phone and case)",
