@@ -432,6 +432,29 @@ h.report("communications: 100 reads of one read it by its id, not the organisati
          st0 == 200 and before >= 0 and after - before < 1000, (st0, str(js0)[:200], before, after))
 psql_su("DELETE FROM communication WHERE created_by = 'synthetic'")
 
+# ---- a company, read by its id ------------------------------------------------------------------
+# Likewise a company of the register (and its sanctions and recruiters) was read by the list's
+# catch-all ("$1 = 0 OR k.id = $1"). With 5,000 companies registered, reading one must not read
+# the register.
+r = psql_su("INSERT INTO organisation (name, name_fold, type) SELECT 'SYN Co ' || g, 'syn co ' || g, "
+            "'company' FROM generate_series(1, 5001) g",
+            f"INSERT INTO company (org_id, recorded_org, recorded_by) SELECT id, {A}, 'synthetic' FROM "
+            "organisation WHERE name LIKE 'SYN Co %'",
+            "SELECT max(id) FROM company WHERE recorded_by = 'synthetic'", "ANALYZE company")
+one_co = int(r.stdout.split()[-1]) if r.returncode == 0 and r.stdout.split() else 0
+st0, js0 = cc.get(f"/api/companies/{one_co}")
+for _ in range(20):
+    cc.get(f"/api/companies/{one_co}")
+time.sleep(1.5)
+before = rows_read("company")
+for _ in range(100):
+    cc.get(f"/api/companies/{one_co}")
+time.sleep(1.5)
+after = rows_read("company")
+h.report("companies: 100 reads of one read it by its id, not the register's 5,001",
+         st0 == 200 and before >= 0 and after - before < 1000, (st0, str(js0)[:200], before, after))
+psql_su("DELETE FROM company WHERE recorded_by = 'synthetic'", "DELETE FROM organisation WHERE name LIKE 'SYN Co %'")
+
 # ---- the role ----------------------------------------------------------------------------------
 r = psql_su("CREATE ROLE " + reg.dbname + "_other LOGIN",
             f"GRANT SELECT ON ctip_schema, vocab, setting TO {reg.dbname}_other")
